@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/global.h>
+
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+#include <chrono>
+#include <functional>
+
+namespace Clustr {
+
+class RedisClient;
+
+/*!
+  A custom log sink, the home of the original's `logger` option: every line
+  the library logs (and, for a spawner, every line its children print) goes
+  here instead of Qt's message handler.
+*/
+using Logger = std::function<void(QtMsgType type, const QString &category, const QString &text)>;
+
+/*!
+  Everything a Worker or a Master can be configured with. Each field left at
+  its default falls back to the process' command line and environment.
+*/
+struct CLUSTR_EXPORT ProcessOptions
+{
+    //! Redis URL. Empty: `--cluster-redis=URL`, then `CLUSTR_REDIS`, then redis://127.0.0.1:6379.
+    QString redisUrl;
+    //! Prefix of every channel name. Empty: `--cluster-namespace=NAME`, else none.
+    QString clusterNamespace;
+    //! The command line to read options from. Empty: QCoreApplication::arguments().
+    QStringList arguments;
+    //! Time the master waits after a replacement registered before reloading the next worker.
+    std::chrono::milliseconds reloadDelay{500};
+    //! How long an onKill() handler may take before the process exits anyway.
+    std::chrono::milliseconds killTimeout{5000};
+    //! How long requestClusterInfo() waits for the master's answer.
+    std::chrono::milliseconds clusterInfoTimeout{2000};
+    //! Larger payloads are rejected (counted in Stats::rejectedMessages).
+    qsizetype maxPayloadSize = 1024 * 1024;
+    //! Custom log sink; empty: Qt's message handler.
+    Logger logger;
+    //! Connections to use instead of creating two from redisUrl. Not owned; they
+    //! must outlive the process object. The subscriber must not be used for anything else.
+    RedisClient *publisher = nullptr;
+    RedisClient *subscriber = nullptr;
+    //! Whether close() ends the application (QCoreApplication::exit(code)). Switch off
+    //! to embed several processes in one program, e.g. in tests; closed() is emitted either way.
+    bool exitApplication = true;
+};
+
+} // namespace Clustr

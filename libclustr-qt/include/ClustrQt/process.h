@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/global.h>
+#include <ClustrQt/message.h>
+#include <ClustrQt/options.h>
+#include <ClustrQt/stats.h>
+
+#include <QtCore/QJsonValue>
+#include <QtCore/QObject>
+
+#include <functional>
+#include <memory>
+
+namespace Clustr {
+
+class ProcessPrivate;
+class RedisClient;
+
+/*!
+  What every process of a cluster can do: send and receive every kind of
+  message, count what it did, and end on a kill. Worker and Master derive
+  from it; it is not created on its own.
+
+  Messages sent before Redis is reachable are queued (see RedisClient) and
+  sent once it is.
+*/
+class CLUSTR_EXPORT Process : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(qint64 pid READ pid CONSTANT)
+    Q_PROPERTY(QString group READ group CONSTANT)
+    Q_PROPERTY(qint64 masterPid READ masterPid CONSTANT)
+    Q_PROPERTY(QString clusterNamespace READ clusterNamespace CONSTANT)
+    Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
+
+public:
+    using ConfirmationCallback = std::function<void(const QList<Clustr::Message> &messages)>;
+    using KillHandler = std::function<void(std::function<void()> done)>;
+
+    ~Process() override;
+
+    //! False when the process could not be set up (e.g. an empty group); see errorString().
+    bool isValid() const;
+    QString errorString() const;
+
+    qint64 pid() const;
+    QString group() const;
+    //! The master's pid, from `--cluster-master-pid` (a master's own pid for a Master); 0 if unknown.
+    qint64 masterPid() const;
+    QString clusterNamespace() const;
+    QString redisUrl() const;
+    //! Subscribed and able to publish.
+    bool isConnected() const;
+    Stats stats() const;
+
+    //! `--name=value` from the command line (`"true"` for a bare `--name`), or \a defaultValue.
+    QString option(const QString &name, const QString &defaultValue = QString()) const;
+    bool hasOption(const QString &name) const;
+    //! The `--cluster-*` arguments this process was started with, passed on to its children.
+    QStringList clusterArguments() const;
+
+    RedisClient *publisher() const;
+    RedisClient *subscriber() const;
+
+    void emitPublic(const QJsonValue &data);
+    void emitPrivate(qint64 pid, const QJsonValue &data);
+    void emitGroup(const QString &group, const QJsonValue &data);
+    //! Asks process \a pid to exit with \a exitCode (0..255) after its kill handler ran.
+    void emitKill(qint64 pid, int exitCode = 0);
+    void emitConfirmation(const QString &identifier);
+
+    /*!
+      Calls \a callback with the messages once confirmation \a identifier has
+      been received \a count times, then starts counting again. Also emits
+      confirmationCompleted(). A second call for the same identifier replaces
+      the first.
+    */
+    void onConfirmation(int count, const QString &identifier, ConfirmationCallback callback = {});
+
+    /*!
+      \a handler runs when a kill arrives; the process ends only once it has
+      called `done()` — or when ProcessOptions::killTimeout has passed, so a
+      handler that never finishes cannot make the process unkillable.
+    */
+    void onKill(KillHandler handler);
+
+    /*!
+      Deregisters, writes what is still queued, closes the connections, emits
+      closed(\a exitCode) and (unless switched off in the options) ends the
+      application with \a exitCode. Exit code 1 (the default) means "respawn me".
+    */
+    void close(int exitCode = 1);
+
+Q_SIGNALS:
+    void publicMessageReceived(const Clustr::Message &message);
+    void privateMessageReceived(const Clustr::Message &message);
+    void groupMessageReceived(const Clustr::Message &message);
+    //! Every message delivered to this process, whatever its kind.
+    void messageReceived(const Clustr::Message &message);
+    //! A confirmation registered with onConfirmation() reached its count.
+    void confirmationCompleted(const QString &identifier, const QList<Clustr::Message> &messages);
+    //! A kill for this process arrived; the kill handler (if any) runs next.
+    void killRequested(int exitCode);
+    void connectedChanged(bool connected);
+    //! The process is about to end with \a exitCode (after close() or a kill).
+    void closed(int exitCode);
+    //! A malformed or oversized message was dropped.
+    void messageRejected(const QString &channel, const QString &reason);
+
+protected:
+    Process(ProcessPrivate &dd, QObject *parent);
+    Q_DECLARE_PRIVATE(Process)
+    std::unique_ptr<ProcessPrivate> const d_ptr;
+};
+
+} // namespace Clustr

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/global.h>
+#include <ClustrQt/redisreply.h>
+
+#include <QtCore/QByteArrayList>
+#include <QtCore/QObject>
+#include <QtCore/QString>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace Clustr {
+
+class RedisClientPrivate;
+
+/*!
+  One asynchronous connection to Redis, driven by the Qt event loop.
+
+  The client never blocks: open() starts connecting and returns at once;
+  commands are pipelined and written when the socket is writable. A lost
+  connection is re-established with capped exponential backoff; on every
+  (re)connect the client authenticates, selects its database, sets its
+  client name and restores its subscriptions. Commands issued while
+  disconnected are queued up to maxQueuedCommands(), then dropped
+  (counted in droppedCommands(), with a warning).
+
+  A client that has subscribed is in Redis' pub/sub mode and may only
+  (un)subscribe: use one client to publish and another to subscribe.
+
+  URLs: `redis://[[user]:password@]host[:port][/db]` and
+  `unix:///path/to.sock[?password=…&user=…&db=…]`.
+*/
+class CLUSTR_EXPORT RedisClient : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QString url READ url WRITE setUrl NOTIFY urlChanged)
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(QString clientName READ clientName WRITE setClientName)
+
+public:
+    enum class State { Disconnected, Connecting, Connected, Reconnecting };
+    Q_ENUM(State)
+
+    enum class Error {
+        NoError,
+        InvalidUrl,            //!< the URL could not be parsed
+        ConnectionFailed,      //!< refused, unreachable, no such socket, timed out
+        ConnectionLost,        //!< an established connection went away
+        AuthenticationFailed,  //!< AUTH or SELECT was refused
+        CommandTimeout,        //!< Redis did not answer a command in time
+        QueueOverflow,         //!< commands dropped while disconnected
+        ProtocolError,         //!< Redis sent something hiredis could not parse
+    };
+    Q_ENUM(Error)
+
+    using ReplyCallback = std::function<void(const RedisReply &)>;
+
+    explicit RedisClient(QObject *parent = nullptr);
+    ~RedisClient() override;
+
+    QString url() const;
+    void setUrl(const QString &url);
+
+    QString clientName() const;
+    //! Sent as `CLIENT SETNAME` on every connect; spaces are replaced by '_'.
+    void setClientName(const QString &name);
+
+    //! Commands kept while disconnected before new ones are dropped (default 10000).
+    int maxQueuedCommands() const;
+    void setMaxQueuedCommands(int count);
+
+    std::chrono::milliseconds connectTimeout() const;
+    void setConnectTimeout(std::chrono::milliseconds timeout); //!< default 2 s
+    std::chrono::milliseconds commandTimeout() const;
+    //! A command unanswered for this long drops the connection (default 10 s, 0 = never).
+    void setCommandTimeout(std::chrono::milliseconds timeout);
+    //! First and largest delay between reconnection attempts (default 100 ms .. 5 s).
+    void setReconnectDelays(std::chrono::milliseconds first, std::chrono::milliseconds max);
+    //! Whether a lost or refused connection is retried (default true).
+    void setAutoReconnect(bool enabled);
+
+    State state() const;
+    bool isConnected() const { return state() == State::Connected; }
+    Error error() const;
+    QString errorString() const;
+    //! Commands dropped since construction because the queue was full.
+    quint64 droppedCommands() const;
+    //! Commands written or queued but not yet answered.
+    int pendingCommands() const;
+
+    //! Starts connecting to url(). Returns false (and reports InvalidUrl) if it cannot be parsed.
+    bool open();
+    //! Closes the connection; pending callbacks get an error reply. No reconnection follows.
+    void close();
+
+    //! Sends any command, e.g. {"SET", "key", "value"}; \a callback gets the reply.
+    void command(const QByteArrayList &arguments, ReplyCallback callback = {});
+    void publish(const QByteArray &channel, const QByteArray &message);
+
+    //! Subscriptions are remembered and restored after a reconnect.
+    void subscribe(const QByteArray &channel);
+    void unsubscribe(const QByteArray &channel);
+    void psubscribe(const QByteArray &pattern);
+    void punsubscribe(const QByteArray &pattern);
+    QByteArrayList channels() const;
+    QByteArrayList patterns() const;
+
+Q_SIGNALS:
+    void urlChanged(const QString &url);
+    void stateChanged(Clustr::RedisClient::State state);
+    void connected();
+    void disconnected();
+    void errorOccurred(Clustr::RedisClient::Error error, const QString &text);
+    //! A message on a channel subscribed with subscribe().
+    void messageReceived(const QByteArray &channel, const QByteArray &payload);
+    //! A message on a channel matched by a psubscribe() pattern.
+    void patternMessageReceived(const QByteArray &pattern, const QByteArray &channel,
+                                const QByteArray &payload);
+    //! Every queued and pending command has been written and answered.
+    void drained();
+
+private:
+    Q_DECLARE_PRIVATE(RedisClient)
+    std::unique_ptr<RedisClientPrivate> const d_ptr;
+};
+
+} // namespace Clustr

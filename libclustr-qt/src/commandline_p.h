@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "global_p.h"
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QMap>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+namespace Clustr {
+
+/*!
+  The clustr-node command-line convention: `--key=value` and `--flag`
+  (value "true") are options; `--cluster-*` options are passed on to every
+  child; anything else (the program name, positional arguments) is kept
+  but not interpreted.
+*/
+class CLUSTR_AUTOTEST_EXPORT CommandLine
+{
+public:
+    CommandLine() = default;
+    explicit CommandLine(const QStringList &arguments);
+
+    QStringList arguments() const { return m_arguments; }
+    bool hasOption(const QString &name) const { return m_options.contains(name); }
+    QString option(const QString &name, const QString &defaultValue = QString()) const;
+    QMap<QString, QString> options() const { return m_options; }
+
+    //! The `--cluster-*` arguments as given, in order (the last one of a name wins).
+    QStringList clusterArguments() const;
+
+    //! `--cluster-master-pid` as a number; 0 if absent or not a positive integer.
+    qint64 masterPid() const;
+
+    /*!
+      A spawn entry's `args` as command-line arguments: `--key=value`, `--key`
+      for true, nothing for false or null; numbers without a trailing ".0";
+      arrays and objects as compact JSON.
+    */
+    static QStringList argumentsFrom(const QJsonObject &args);
+
+    /*!
+      Merges cluster arguments: those of \a inherited, replaced by any of the
+      same name in \a overrides, plus the rest of \a overrides.
+    */
+    static QStringList mergeClusterArguments(const QStringList &inherited, const QStringList &overrides);
+
+private:
+    QStringList m_arguments;
+    QMap<QString, QString> m_options;
+    QStringList m_clusterArguments;
+};
+
+} // namespace Clustr

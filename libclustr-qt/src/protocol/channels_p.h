@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "global_p.h"
+
+#include <ClustrQt/message.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
+
+namespace Clustr::Protocol {
+
+/*!
+  Channel names of the wire protocol, with the cluster namespace in front
+  (`NAME:` + channel) when one is set. Without a namespace the names are
+  exactly clustr-node's: `public`, `private:<pid>`, `group:<group>`,
+  `kill:<pid>`, `confirmation`, `clusterInfo:<pid>`,
+  `registration:<masterPid>`, `deregistration:<masterPid>`.
+*/
+class CLUSTR_AUTOTEST_EXPORT Channels
+{
+public:
+    explicit Channels(const QString &clusterNamespace = QString());
+
+    QString clusterNamespace() const { return m_namespace; }
+    //! `NAME:` or empty.
+    QByteArray prefix() const { return m_prefix; }
+
+    QByteArray publicChannel() const;
+    QByteArray privateChannel(qint64 pid) const;
+    QByteArray groupChannel(const QString &group) const;
+    QByteArray killChannel(qint64 pid) const;
+    QByteArray confirmationChannel() const;
+    QByteArray clusterInfoChannel(qint64 pid) const;
+    QByteArray registrationChannel(qint64 masterPid) const;
+    QByteArray deregistrationChannel(qint64 masterPid) const;
+    QByteArray heartbeatChannel(qint64 masterPid) const;
+
+    //! The kind of a full channel name of this namespace (Unknown for others).
+    Message::Kind kindOf(const QByteArray &channel) const;
+    //! The channel name without this namespace's prefix.
+    QString withoutPrefix(const QByteArray &channel) const;
+
+    //! Whether \a name is acceptable as a namespace or a group: non-empty, printable, no whitespace.
+    static bool isValidName(const QString &name);
+
+private:
+    QString m_namespace;
+    QByteArray m_prefix;
+};
+
+} // namespace Clustr::Protocol

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+#include "redisserver.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QDir>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QStandardPaths>
+#include <QtCore/QThread>
+#include <QtNetwork/QLocalSocket>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+
+#include <csignal>
+#include <sys/prctl.h>
+
+namespace {
+
+int freePort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return server.serverPort();
+}
+
+} // namespace
+
+RedisServer::RedisServer()
+    : RedisServer(Options())
+{
+}
+
+RedisServer::RedisServer(const Options &options)
+    : m_options(options)
+{
+}
+
+RedisServer::~RedisServer()
+{
+    stop();
+}
+
+QString RedisServer::socketPath() const
+{
+    return m_options.unixSocket ? m_dir.filePath(QStringLiteral("redis.sock")) : QString();
+}
+
+QString RedisServer::url() const
+{
+    if (m_options.unixSocket)
+        return QStringLiteral("unix://") + socketPath();
+    return QStringLiteral("redis://127.0.0.1:%1").arg(m_port);
+}
+
+QStringList RedisServer::cliArguments() const
+{
+    QStringList args;
+    if (m_options.unixSocket)
+        args << QStringLiteral("-s") << socketPath();
+    else
+        args << QStringLiteral("-h") << QStringLiteral("127.0.0.1") << QStringLiteral("-p")
+             << QString::number(m_port);
+    if (!m_options.password.isEmpty())
+        args << QStringLiteral("--no-auth-warning") << QStringLiteral("-a") << m_options.password;
+    return args;
+}
+
+QByteArray RedisServer::cli(const QStringList &arguments, int timeoutMs) const
+{
+    QProcess p;
+    p.start(QStringLiteral("redis-cli"), cliArguments() + arguments);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(1000);
+    }
+    return p.readAllStandardOutput();
+}
+
+bool RedisServer::start(QString *error)
+{
+    const QString program = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+    if (program.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("redis-server is not installed (run scripts/setup)");
+        return false;
+    }
+    if (!m_dir.isValid()) {
+        if (error)
+            *error = QStringLiteral("cannot create a temporary directory");
+        return false;
+    }
+    if (!m_options.unixSocket && m_port == 0)
+        m_port = freePort();
+
+    QStringList args{
+        QStringLiteral("--port"), QString::number(m_options.unixSocket ? 0 : m_port),
+        QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+        QStringLiteral("--save"), QString(),
+        QStringLiteral("--appendonly"), QStringLiteral("no"),
+        QStringLiteral("--dir"), m_dir.path(),
+        QStringLiteral("--logfile"), m_dir.filePath(QStringLiteral("redis.log")),
+        QStringLiteral("--daemonize"), QStringLiteral("no"),
+    };
+    if (m_options.unixSocket)
+        args << QStringLiteral("--unixsocket") << socketPath() << QStringLiteral("--unixsocketperm")
+             << QStringLiteral("700");
+    if (!m_options.password.isEmpty())
+        args << QStringLiteral("--requirepass") << m_options.password;
+    for (const auto &user : m_options.aclUsers)
+        args << QStringLiteral("--user") << user.first << QStringLiteral("on")
+             << (QLatin1Char('>') + user.second) << QStringLiteral("~*") << QStringLiteral("&*")
+             << QStringLiteral("+@all");
+
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process->setStandardOutputFile(QProcess::nullDevice());
+    // The server dies with the test, whatever way the test ends.
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    m_process->start(program, args);
+    if (!m_process->waitForStarted(5000)) {
+        if (error)
+            *error = QStringLiteral("cannot start redis-server: ") + m_process->errorString();
+        m_process.reset();
+        return false;
+    }
+    return waitUntilReady(error);
+}
+
+bool RedisServer::waitUntilReady(QString *error)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 10000) {
+        if (m_process->state() != QProcess::Running)
+            break;
+        QByteArray answer;
+        if (m_options.unixSocket) {
+            QLocalSocket socket;
+            socket.connectToServer(socketPath());
+            if (socket.waitForConnected(200)) {
+                socket.write("PING\r\n");
+                if (socket.waitForReadyRead(500))
+                    answer = socket.readAll();
+            }
+        } else {
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress::LocalHost, quint16(m_port));
+            if (socket.waitForConnected(200)) {
+                socket.write("PING\r\n");
+                if (socket.waitForReadyRead(500))
+                    answer = socket.readAll();
+            }
+        }
+        // +PONG, or -NOAUTH when a password is required: either way it serves.
+        if (answer.startsWith('+') || answer.startsWith('-'))
+            return true;
+        QThread::msleep(20); // polling a server that is not up yet; nothing to wait on
+    }
+    if (error) {
+        QFile log(m_dir.filePath(QStringLiteral("redis.log")));
+        log.open(QIODevice::ReadOnly);
+        *error = QStringLiteral("redis-server did not become ready: ") + QString::fromLocal8Bit(log.readAll().right(2000));
+    }
+    kill();
+    return false;
+}
+
+void RedisServer::stop()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->terminate();
+        if (!m_process->waitForFinished(5000)) {
+            m_process->kill();
+            m_process->waitForFinished(5000);
+        }
+    }
+    m_process.reset();
+}
+
+void RedisServer::kill()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->kill();
+        m_process->waitForFinished(5000);
+    }
+    m_process.reset();
+}
+
+bool RedisServer::restart(QString *error)
+{
+    stop();
+    return start(error);
+}
+
+bool RedisServer::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+QString buildBinary(const QString &name)
+{
+    return QDir(QCoreApplication::applicationDirPath()).filePath(name);
+}

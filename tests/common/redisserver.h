@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QList>
+#include <QtCore/QPair>
+#include <QtCore/QProcess>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+#include <QtCore/QTemporaryDir>
+
+#include <memory>
+
+/*
+  A private redis-server for one test executable: a free TCP port on
+  127.0.0.1 (or a unix socket), a temporary directory, no persistence. It
+  dies with the test process (PR_SET_PDEATHSIG), so even a crashed or
+  timed-out test leaves no server behind.
+*/
+class RedisServer
+{
+public:
+    struct Options
+    {
+        bool unixSocket = false;
+        QString password;                       // requirepass
+        QList<QPair<QString, QString>> aclUsers; // extra ACL users with all permissions
+    };
+
+    RedisServer();
+    explicit RedisServer(const Options &options);
+    ~RedisServer();
+
+    //! Starts the server and waits until it answers; false with \a error when it cannot.
+    bool start(QString *error = nullptr);
+    //! SIGTERM, then SIGKILL after a bounded wait.
+    void stop();
+    //! SIGKILL: the connections drop without a goodbye.
+    void kill();
+    //! Starts it again on the same port / socket.
+    bool restart(QString *error = nullptr);
+    bool isRunning() const;
+
+    int port() const { return m_port; }
+    QString socketPath() const;
+    //! redis://127.0.0.1:PORT or unix:///path (no credentials).
+    QString url() const;
+    //! Arguments for redis-cli to reach this server (with -a when a password is set).
+    QStringList cliArguments() const;
+    //! Runs redis-cli with \a arguments against this server; returns its stdout.
+    QByteArray cli(const QStringList &arguments, int timeoutMs = 5000) const;
+    QString directory() const { return m_dir.path(); }
+
+private:
+    bool waitUntilReady(QString *error);
+
+    Options m_options;
+    QTemporaryDir m_dir;
+    int m_port = 0;
+    std::unique_ptr<QProcess> m_process;
+};
+
+//! Path of an executable built into build/bin, beside the running test.
+QString buildBinary(const QString &name);
