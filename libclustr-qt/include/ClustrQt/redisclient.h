@@ -119,6 +119,8 @@ Q_SIGNALS:
     //! A message on a channel matched by a psubscribe() pattern.
     void patternMessageReceived(const QByteArray &pattern, const QByteArray &channel,
                                 const QByteArray &payload);
+    //! Redis confirmed a subscribe() or psubscribe() (again after every reconnect).
+    void subscribed(const QByteArray &channelOrPattern);
     //! Every queued and pending command has been written and answered.
     void drained();
 

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QObject>
+#include <QtCore/QSocketNotifier>
+
+struct redisAsyncContext;
+
+namespace Clustr {
+
+/*!
+  Drives one hiredis async context from the Qt event loop: the hiredis
+  adapter contract (addRead/delRead/addWrite/delWrite/cleanup) mapped onto
+  two QSocketNotifiers that are parented to this object and toggled, never
+  recreated.
+
+  Debian's hiredis 0.14 has no scheduleTimer hook; timeouts (connect and
+  command) are kept by RedisClient with QTimers instead, which covers the
+  same contract. With hiredis >= 1.0 the hook is left unset for the same
+  reason: one timeout mechanism, whatever the version.
+
+  hiredis frees its context itself on errors, from inside
+  redisAsyncHandleRead/Write; cleanup() is its last word, after which this
+  object no longer touches the context and deletes itself later.
+*/
+class QtRedisAdapter : public QObject
+{
+    Q_OBJECT
+public:
+    //! Attaches to \a context (which must have no adapter yet). Returns nullptr on failure.
+    static QtRedisAdapter *attach(redisAsyncContext *context);
+
+    redisAsyncContext *context() const { return m_context; }
+    bool isAttached() const { return m_context != nullptr; }
+
+Q_SIGNALS:
+    //! hiredis let go of the context (freed after an error or a close).
+    void detached();
+
+private:
+    explicit QtRedisAdapter(redisAsyncContext *context);
+
+    static void addRead(void *self);
+    static void delRead(void *self);
+    static void addWrite(void *self);
+    static void delWrite(void *self);
+    static void cleanup(void *self);
+
+    void handleReadable();
+    void handleWritable();
+
+    redisAsyncContext *m_context;
+    QSocketNotifier m_readNotifier;
+    QSocketNotifier m_writeNotifier;
+};
+
+} // namespace Clustr

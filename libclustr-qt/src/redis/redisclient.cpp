@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: MIT
+#include "redisclient_p.h"
+
+#include "qtadapter_p.h"
+
+#include <QtCore/QFile>
+#include <QtCore/QVarLengthArray>
+#include <QtNetwork/QHostAddress>
+#include <QtNetwork/QHostInfo>
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+
+namespace Clustr {
+
+namespace {
+
+// Replies a command gets when its connection goes away before the answer.
+const QByteArray ConnectionLost = QByteArrayLiteral("ERR connection lost");
+
+RedisReply convert(const redisReply *reply)
+{
+    RedisReply result;
+    switch (reply->type) {
+    case REDIS_REPLY_STRING:
+        result.type = RedisReply::Type::String;
+        result.string = QByteArray(reply->str, int(reply->len));
+        break;
+    case REDIS_REPLY_STATUS:
+        result.type = RedisReply::Type::Status;
+        result.string = QByteArray(reply->str, int(reply->len));
+        break;
+    case REDIS_REPLY_ERROR:
+        result.type = RedisReply::Type::Error;
+        result.string = QByteArray(reply->str, int(reply->len));
+        break;
+    case REDIS_REPLY_INTEGER:
+        result.type = RedisReply::Type::Integer;
+        result.integer = reply->integer;
+        break;
+    case REDIS_REPLY_ARRAY:
+        result.type = RedisReply::Type::Array;
+        result.elements.reserve(qsizetype(reply->elements));
+        for (size_t i = 0; i < reply->elements; ++i)
+            result.elements.append(convert(reply->element[i]));
+        break;
+    default:
+        result.type = RedisReply::Type::Nil;
+        break;
+    }
+    return result;
+}
+
+RedisClientPrivate *clientOf(const redisAsyncContext *context)
+{
+    return static_cast<RedisClientPrivate *>(context->data);
+}
+
+QByteArray sanitizedName(const QString &name)
+{
+    QByteArray bytes = name.toUtf8();
+    for (char &c : bytes) {
+        if (uchar(c) <= ' ' || c == 0x7f)
+            c = '_'; // CLIENT SETNAME refuses spaces and control characters
+    }
+    return bytes;
+}
+
+bool isSubscriptionCommand(const QByteArray &name)
+{
+    const QByteArray upper = name.toUpper();
+    return upper == "SUBSCRIBE" || upper == "UNSUBSCRIBE" || upper == "PSUBSCRIBE"
+        || upper == "PUNSUBSCRIBE" || upper == "MONITOR";
+}
+
+} // namespace
+
+RedisClientPrivate::RedisClientPrivate(RedisClient *q)
+    : q_ptr(q)
+    , url(RedisUrl::parse(urlText))
+{
+    clock.start();
+    connectTimer.setSingleShot(true);
+    reconnectTimer.setSingleShot(true);
+    commandTimer.setSingleShot(true);
+}
+
+RedisClientPrivate::~RedisClientPrivate() = default;
+
+QString RedisClientPrivate::endpoint() const
+{
+    return url ? url->endpoint() : urlText;
+}
+
+void RedisClientPrivate::setState(RedisClient::State newState)
+{
+    Q_Q(RedisClient);
+    if (state == newState)
+        return;
+    const bool wasConnected = state == RedisClient::State::Connected;
+    state = newState;
+    Q_EMIT q->stateChanged(state);
+    if (wasConnected)
+        Q_EMIT q->disconnected();
+}
+
+void RedisClientPrivate::reportError(RedisClient::Error newError, const QString &text)
+{
+    Q_Q(RedisClient);
+    // Retrying an unreachable server repeats the same error every few
+    // seconds; say it once, and again when it changes.
+    if (text != errorString)
+        qCWarning(lcRedis).noquote() << text;
+    else
+        qCDebug(lcRedis).noquote() << text;
+    error = newError;
+    errorString = text;
+    Q_EMIT q->errorOccurred(newError, text);
+}
+
+void RedisClientPrivate::startConnecting()
+{
+    Q_Q(RedisClient);
+    if (context || !wantOpen || !url)
+        return;
+
+    if (url->transport == RedisUrl::Transport::Tcp && QHostAddress(url->host).isNull()) {
+        // hiredis resolves names with a blocking getaddrinfo(); resolve here,
+        // asynchronously, and hand it an address.
+        resolving = true;
+        QHostInfo::lookupHost(url->host, q, [this](const QHostInfo &info) {
+            resolving = false;
+            if (!wantOpen || context)
+                return;
+            if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+                reportError(RedisClient::Error::ConnectionFailed,
+                            QStringLiteral("cannot connect to Redis at %1: %2").arg(endpoint(), info.errorString()));
+                scheduleReconnect();
+                return;
+            }
+            connectTo(info.addresses().constFirst().toString().toLatin1());
+        });
+        return;
+    }
+    connectTo(url->host.toLatin1());
+}
+
+void RedisClientPrivate::connectTo(const QByteArray &address)
+{
+    redisAsyncContext *ctx = url->transport == RedisUrl::Transport::Unix
+        ? redisAsyncConnectUnix(QFile::encodeName(url->socketPath).constData())
+        : redisAsyncConnect(address.constData(), url->port);
+    if (!ctx || ctx->err) {
+        const QString reason = ctx ? QString::fromLocal8Bit(ctx->errstr) : QStringLiteral("out of memory");
+        if (ctx)
+            redisAsyncFree(ctx);
+        reportError(RedisClient::Error::ConnectionFailed,
+                    QStringLiteral("cannot connect to Redis at %1: %2").arg(endpoint(), reason));
+        scheduleReconnect();
+        return;
+    }
+    if (url->transport == RedisUrl::Transport::Tcp)
+        redisEnableKeepAlive(&ctx->c); // notices a peer that vanished without a word
+
+    ctx->data = this;
+    adapter = QtRedisAdapter::attach(ctx);
+    redisAsyncSetConnectCallback(ctx, &RedisClientPrivate::onConnect);
+    redisAsyncSetDisconnectCallback(ctx, &RedisClientPrivate::onDisconnect);
+    context = ctx;
+    handshakeComplete = false;
+    handshakePending = 0;
+
+    // hiredis buffers these until the socket is connected; nothing else is
+    // sent before they are answered, so AUTH always comes first.
+    if (!url->password.isEmpty()) {
+        QByteArrayList auth{QByteArrayLiteral("AUTH")};
+        if (!url->user.isEmpty())
+            auth << url->user.toUtf8();
+        auth << url->password.toUtf8();
+        writeHandshake(auth, QStringLiteral("Redis at %1 refused the credentials").arg(endpoint()));
+    }
+    if (url->database != 0)
+        writeHandshake({QByteArrayLiteral("SELECT"), QByteArray::number(url->database)},
+                       QStringLiteral("Redis at %1 refused to select database %2").arg(endpoint()).arg(url->database));
+    if (!clientName.isEmpty())
+        writeHandshake({QByteArrayLiteral("CLIENT"), QByteArrayLiteral("SETNAME"), sanitizedName(clientName)}, QString());
+    else
+        writeHandshake({QByteArrayLiteral("PING")}, QString());
+    connectTimer.start(connectTimeout);
+}
+
+void RedisClientPrivate::writeHandshake(const QByteArrayList &arguments, const QString &failure)
+{
+    ++handshakePending;
+    redisAsyncContext *ctx = context;
+    write(arguments, [this, ctx, failure](const RedisReply &reply) {
+        if (ctx != context)
+            return; // that connection is gone already
+        if (reply.isError()) {
+            if (reply.string.startsWith(ConnectionLost))
+                return; // contextLost() reports it
+            if (failure.isEmpty()) {
+                // CLIENT SETNAME is a courtesy; a server that refuses it still serves.
+                qCDebug(lcRedis).noquote() << "handshake command refused:" << reply.string;
+            } else {
+                reportError(RedisClient::Error::AuthenticationFailed,
+                            failure + QStringLiteral(": ") + QString::fromUtf8(reply.string));
+                dropContext(QByteArrayLiteral("ERR handshake failed"));
+                scheduleReconnect();
+                return;
+            }
+        }
+        if (--handshakePending == 0)
+            handshakeDone();
+    });
+}
+
+void RedisClientPrivate::handshakeDone()
+{
+    Q_Q(RedisClient);
+    handshakeComplete = true;
+    connectTimer.stop();
+    attempt = 0;
+    error = RedisClient::Error::NoError;
+    errorString.clear();
+    qCInfo(lcRedis).noquote() << "connected to Redis at" << endpoint();
+
+    // One command per kind restores every subscription of the lost connection.
+    if (!channels.isEmpty())
+        writeSubscription("SUBSCRIBE", QByteArrayList(channels.cbegin(), channels.cend()));
+    if (!patterns.isEmpty())
+        writeSubscription("PSUBSCRIBE", QByteArrayList(patterns.cbegin(), patterns.cend()));
+    flushQueue();
+    setState(RedisClient::State::Connected);
+    Q_EMIT q->connected();
+}
+
+void RedisClientPrivate::onConnect(const redisAsyncContext *ctx, int status)
+{
+    RedisClientPrivate *d = clientOf(ctx);
+    if (!d || status == REDIS_OK)
+        return; // the handshake replies take it from here
+    d->contextLost(ctx, RedisClient::Error::ConnectionFailed,
+                   QStringLiteral("cannot connect to Redis at %1: %2").arg(d->endpoint(), QString::fromLocal8Bit(ctx->errstr)));
+}
+
+void RedisClientPrivate::onDisconnect(const redisAsyncContext *ctx, int status)
+{
+    Q_UNUSED(status);
+    RedisClientPrivate *d = clientOf(ctx);
+    if (!d)
+        return; // we let go of it ourselves
+    const QString reason = ctx->errstr[0] ? QString::fromLocal8Bit(ctx->errstr) : QStringLiteral("closed");
+    d->contextLost(ctx, RedisClient::Error::ConnectionLost,
+                   QStringLiteral("connection to Redis at %1 lost: %2").arg(d->endpoint(), reason));
+}
+
+void RedisClientPrivate::contextLost(const redisAsyncContext *ctx, RedisClient::Error lostError, const QString &text)
+{
+    Q_Q(RedisClient);
+    // hiredis is freeing the context right now: detach from it, and do the
+    // rest (signals, reconnect) from the event loop, where user code may do
+    // anything, including deleting this client.
+    const_cast<redisAsyncContext *>(ctx)->data = nullptr;
+    if (context == ctx) {
+        context = nullptr;
+        adapter = nullptr;
+        handshakeComplete = false;
+        connectTimer.stop();
+        commandTimer.stop();
+    }
+    QPointer<RedisClient> guard(q);
+    failPending(ConnectionLost);
+    if (!guard)
+        return;
+    QMetaObject::invokeMethod(q, [this, lostError, text] {
+        if (!wantOpen)
+            return;
+        reportError(lostError, text);
+        scheduleReconnect();
+    }, Qt::QueuedConnection);
+}
+
+void RedisClientPrivate::dropContext(const QByteArray &reason)
+{
+    if (!context)
+        return;
+    redisAsyncContext *ctx = context;
+    context = nullptr;
+    adapter = nullptr; // hiredis' cleanup hook deletes it
+    handshakeComplete = false;
+    connectTimer.stop();
+    commandTimer.stop();
+    ctx->data = nullptr;
+    // Deferred by hiredis until the current callback returns when called from one.
+    redisAsyncFree(ctx);
+    failPending(reason);
+}
+
+void RedisClientPrivate::failPending(const QByteArray &reason)
+{
+    std::deque<Pending> failed;
+    failed.swap(pending);
+    const RedisReply reply = RedisReply::error(reason);
+    for (Pending &p : failed) {
+        if (p.callback)
+            p.callback(reply);
+    }
+}
+
+void RedisClientPrivate::scheduleReconnect()
+{
+    if (!wantOpen || context || reconnectTimer.isActive() || resolving)
+        return;
+    if (!autoReconnect) {
+        wantOpen = false;
+        failQueue(QByteArrayLiteral("ERR not connected"));
+        setState(RedisClient::State::Disconnected);
+        return;
+    }
+    const qint64 first = std::max<qint64>(1, firstDelay.count());
+    const qint64 delay = std::min<qint64>(maxDelay.count(), first << std::min(attempt, 20));
+    ++attempt;
+    if (state == RedisClient::State::Connected)
+        setState(RedisClient::State::Reconnecting);
+    qCDebug(lcRedis) << "reconnecting to" << endpoint() << "in" << delay << "ms";
+    reconnectTimer.start(int(delay));
+}
+
+void RedisClientPrivate::write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
+{
+    QVarLengthArray<const char *, 8> argv;
+    QVarLengthArray<size_t, 8> lengths;
+    for (const QByteArray &argument : arguments) {
+        argv.append(argument.constData());
+        lengths.append(size_t(argument.size()));
+    }
+    if (redisAsyncCommandArgv(context, &RedisClientPrivate::onReply, nullptr, int(argv.size()),
+                              argv.data(), lengths.data()) != REDIS_OK) {
+        if (callback)
+            callback(RedisReply::error(QByteArrayLiteral("ERR cannot send the command")));
+        return;
+    }
+    pending.push_back(Pending{std::move(callback), clock.elapsed()});
+    if (commandTimeout.count() > 0 && !commandTimer.isActive())
+        commandTimer.start(commandTimeout);
+}
+
+void RedisClientPrivate::writeSubscription(const char *command, const QByteArrayList &names)
+{
+    QVarLengthArray<const char *, 16> argv;
+    QVarLengthArray<size_t, 16> lengths;
+    argv.append(command);
+    lengths.append(qstrlen(command));
+    for (const QByteArray &name : names) {
+        argv.append(name.constData());
+        lengths.append(size_t(name.size()));
+    }
+    // hiredis keeps this callback per channel and calls it for every message.
+    redisAsyncCommandArgv(context, &RedisClientPrivate::onSubscriptionReply, nullptr, int(argv.size()),
+                          argv.data(), lengths.data());
+}
+
+void RedisClientPrivate::send(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
+{
+    if (context && handshakeComplete)
+        write(arguments, std::move(callback));
+    else
+        enqueue(arguments, std::move(callback));
+}
+
+void RedisClientPrivate::enqueue(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
+{
+    Q_Q(RedisClient);
+    if (int(queue.size()) >= maxQueued) {
+        ++dropped;
+        quint64 suppressed = 0;
+        if (dropWarnings.allow(&suppressed)) {
+            const QString text = QStringLiteral("Redis at %1 is unreachable and %2 commands are queued: dropping new ones (%3 dropped so far)")
+                                     .arg(endpoint()).arg(maxQueued).arg(dropped);
+            qCWarning(lcRedis).noquote() << text;
+            Q_EMIT q->errorOccurred(RedisClient::Error::QueueOverflow, text);
+        }
+        if (callback)
+            callback(RedisReply::error(QByteArrayLiteral("ERR dropped: Redis unreachable and the queue is full")));
+        return;
+    }
+    queue.push_back(Queued{arguments, std::move(callback)});
+}
+
+void RedisClientPrivate::flushQueue()
+{
+    std::deque<Queued> waiting;
+    waiting.swap(queue);
+    for (Queued &entry : waiting)
+        write(entry.arguments, std::move(entry.callback));
+}
+
+void RedisClientPrivate::failQueue(const QByteArray &reason)
+{
+    std::deque<Queued> waiting;
+    waiting.swap(queue);
+    const RedisReply reply = RedisReply::error(reason);
+    for (Queued &entry : waiting) {
+        if (entry.callback)
+            entry.callback(reply);
+    }
+}
+
+void RedisClientPrivate::checkCommandTimeout()
+{
+    if (pending.empty() || !context)
+        return;
+    const qint64 age = clock.elapsed() - pending.front().sentAt;
+    if (age < commandTimeout.count()) {
+        commandTimer.start(int(commandTimeout.count() - age));
+        return;
+    }
+    reportError(RedisClient::Error::CommandTimeout,
+                QStringLiteral("Redis at %1 did not answer within %2 ms: reconnecting").arg(endpoint()).arg(commandTimeout.count()));
+    dropContext(QByteArrayLiteral("ERR command timed out"));
+    if (state == RedisClient::State::Connected)
+        setState(RedisClient::State::Reconnecting);
+    scheduleReconnect();
+}
+
+void RedisClientPrivate::onReply(redisAsyncContext *ctx, void *reply, void *)
+{
+    RedisClientPrivate *d = clientOf(ctx);
+    if (!d || d->pending.empty())
+        return;
+    Pending entry = std::move(d->pending.front());
+    d->pending.pop_front();
+    if (entry.callback) {
+        QPointer<RedisClient> guard(d->q_ptr);
+        entry.callback(reply ? convert(static_cast<redisReply *>(reply)) : RedisReply::error(ConnectionLost));
+        if (!guard)
+            return; // the callback deleted the client
+    }
+    if (d->pending.empty() && d->queue.empty())
+        Q_EMIT d->q_ptr->drained();
+}
+
+void RedisClientPrivate::onSubscriptionReply(redisAsyncContext *ctx, void *r, void *)
+{
+    RedisClientPrivate *d = clientOf(ctx);
+    const auto *reply = static_cast<const redisReply *>(r);
+    if (!d || !reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3)
+        return;
+    const redisReply *kind = reply->element[0];
+    if (kind->type != REDIS_REPLY_STRING)
+        return;
+    auto bytes = [](const redisReply *element) { return QByteArray(element->str, int(element->len)); };
+    if (reply->elements == 3 && qstrncmp(kind->str, "message", 8) == 0) {
+        Q_EMIT d->q_ptr->messageReceived(bytes(reply->element[1]), bytes(reply->element[2]));
+    } else if (reply->elements == 4 && qstrncmp(kind->str, "pmessage", 9) == 0) {
+        Q_EMIT d->q_ptr->patternMessageReceived(bytes(reply->element[1]), bytes(reply->element[2]),
+                                                bytes(reply->element[3]));
+    }
+    else if (qstrncmp(kind->str, "subscribe", 10) == 0 || qstrncmp(kind->str, "psubscribe", 11) == 0)
+        Q_EMIT d->q_ptr->subscribed(bytes(reply->element[1]));
+}
+
+// RedisClient
+
+RedisClient::RedisClient(QObject *parent)
+    : QObject(parent)
+    , d_ptr(new RedisClientPrivate(this))
+{
+    Q_D(RedisClient);
+    connect(&d->connectTimer, &QTimer::timeout, this, [d] {
+        d->reportError(Error::ConnectionFailed,
+                       QStringLiteral("cannot connect to Redis at %1: timed out after %2 ms").arg(d->endpoint()).arg(d->connectTimeout.count()));
+        d->dropContext(QByteArrayLiteral("ERR connect timed out"));
+        d->scheduleReconnect();
+    });
+    connect(&d->reconnectTimer, &QTimer::timeout, this, [d] { d->startConnecting(); });
+    connect(&d->commandTimer, &QTimer::timeout, this, [d] { d->checkCommandTimeout(); });
+}
+
+RedisClient::~RedisClient()
+{
+    Q_D(RedisClient);
+    d->wantOpen = false;
+    d->dropContext(QByteArrayLiteral("ERR client destroyed"));
+    d->failQueue(QByteArrayLiteral("ERR client destroyed"));
+}
+
+QString RedisClient::url() const
+{
+    return d_func()->urlText;
+}
+
+void RedisClient::setUrl(const QString &url)
+{
+    Q_D(RedisClient);
+    if (d->urlText == url)
+        return;
+    d->urlText = url;
+    d->url = RedisUrl::parse(url);
+    Q_EMIT urlChanged(url);
+}
+
+QString RedisClient::clientName() const
+{
+    return d_func()->clientName;
+}
+
+void RedisClient::setClientName(const QString &name)
+{
+    d_func()->clientName = name;
+}
+
+int RedisClient::maxQueuedCommands() const
+{
+    return d_func()->maxQueued;
+}
+
+void RedisClient::setMaxQueuedCommands(int count)
+{
+    d_func()->maxQueued = std::max(0, count);
+}
+
+std::chrono::milliseconds RedisClient::connectTimeout() const
+{
+    return d_func()->connectTimeout;
+}
+
+void RedisClient::setConnectTimeout(std::chrono::milliseconds timeout)
+{
+    d_func()->connectTimeout = std::max(timeout, std::chrono::milliseconds(1));
+}
+
+std::chrono::milliseconds RedisClient::commandTimeout() const
+{
+    return d_func()->commandTimeout;
+}
+
+void RedisClient::setCommandTimeout(std::chrono::milliseconds timeout)
+{
+    d_func()->commandTimeout = std::max(timeout, std::chrono::milliseconds(0));
+}
+
+void RedisClient::setReconnectDelays(std::chrono::milliseconds first, std::chrono::milliseconds max)
+{
+    Q_D(RedisClient);
+    d->firstDelay = std::max(first, std::chrono::milliseconds(1));
+    d->maxDelay = std::max(max, d->firstDelay);
+}
+
+void RedisClient::setAutoReconnect(bool enabled)
+{
+    d_func()->autoReconnect = enabled;
+}
+
+RedisClient::State RedisClient::state() const
+{
+    return d_func()->state;
+}
+
+RedisClient::Error RedisClient::error() const
+{
+    return d_func()->error;
+}
+
+QString RedisClient::errorString() const
+{
+    return d_func()->errorString;
+}
+
+quint64 RedisClient::droppedCommands() const
+{
+    return d_func()->dropped;
+}
+
+int RedisClient::pendingCommands() const
+{
+    Q_D(const RedisClient);
+    // Before the handshake completes, everything in flight is the handshake's own.
+    return int((d->handshakeComplete ? d->pending.size() : 0) + d->queue.size());
+}
+
+bool RedisClient::open()
+{
+    Q_D(RedisClient);
+    if (d->wantOpen)
+        return true;
+    QString parseError;
+    d->url = RedisUrl::parse(d->urlText, &parseError);
+    if (!d->url) {
+        d->reportError(Error::InvalidUrl, parseError);
+        return false;
+    }
+    d->wantOpen = true;
+    d->attempt = 0;
+    d->setState(State::Connecting);
+    d->startConnecting();
+    return true;
+}
+
+void RedisClient::close()
+{
+    Q_D(RedisClient);
+    d->wantOpen = false;
+    d->reconnectTimer.stop();
+    d->dropContext(QByteArrayLiteral("ERR connection closed"));
+    d->failQueue(QByteArrayLiteral("ERR connection closed"));
+    d->setState(State::Disconnected);
+}
+
+void RedisClient::command(const QByteArrayList &arguments, ReplyCallback callback)
+{
+    Q_D(RedisClient);
+    if (arguments.isEmpty() || isSubscriptionCommand(arguments.constFirst())) {
+        if (callback)
+            callback(RedisReply::error(QByteArrayLiteral("ERR use subscribe()/psubscribe() for subscriptions")));
+        return;
+    }
+    d->send(arguments, std::move(callback));
+}
+
+void RedisClient::publish(const QByteArray &channel, const QByteArray &message)
+{
+    Q_D(RedisClient);
+    d->send({QByteArrayLiteral("PUBLISH"), channel, message}, {});
+}
+
+void RedisClient::subscribe(const QByteArray &channel)
+{
+    Q_D(RedisClient);
+    if (d->channels.contains(channel))
+        return;
+    d->channels.insert(channel);
+    if (d->context && d->handshakeComplete)
+        d->writeSubscription("SUBSCRIBE", {channel});
+}
+
+void RedisClient::unsubscribe(const QByteArray &channel)
+{
+    Q_D(RedisClient);
+    if (!d->channels.remove(channel))
+        return;
+    if (d->context && d->handshakeComplete)
+        d->writeSubscription("UNSUBSCRIBE", {channel});
+}
+
+void RedisClient::psubscribe(const QByteArray &pattern)
+{
+    Q_D(RedisClient);
+    if (d->patterns.contains(pattern))
+        return;
+    d->patterns.insert(pattern);
+    if (d->context && d->handshakeComplete)
+        d->writeSubscription("PSUBSCRIBE", {pattern});
+}
+
+void RedisClient::punsubscribe(const QByteArray &pattern)
+{
+    Q_D(RedisClient);
+    if (!d->patterns.remove(pattern))
+        return;
+    if (d->context && d->handshakeComplete)
+        d->writeSubscription("PUNSUBSCRIBE", {pattern});
+}
+
+QByteArrayList RedisClient::channels() const
+{
+    Q_D(const RedisClient);
+    QByteArrayList list(d->channels.cbegin(), d->channels.cend());
+    std::sort(list.begin(), list.end());
+    return list;
+}
+
+QByteArrayList RedisClient::patterns() const
+{
+    Q_D(const RedisClient);
+    QByteArrayList list(d->patterns.cbegin(), d->patterns.cend());
+    std::sort(list.begin(), list.end());
+    return list;
+}
+
+} // namespace Clustr

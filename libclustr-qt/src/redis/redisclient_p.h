@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "logging_p.h"
+#include "redisurl_p.h"
+
+#include <ClustrQt/redisclient.h>
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QPointer>
+#include <QtCore/QSet>
+#include <QtCore/QTimer>
+
+#include <deque>
+#include <optional>
+
+struct redisAsyncContext;
+
+namespace Clustr {
+
+class QtRedisAdapter;
+
+class RedisClientPrivate
+{
+    Q_DECLARE_PUBLIC(RedisClient)
+public:
+    explicit RedisClientPrivate(RedisClient *q);
+    ~RedisClientPrivate();
+
+    // hiredis callbacks; privdata is unused, the context's `data` is the
+    // client (or null once the client let go of that context).
+    static void onConnect(const redisAsyncContext *context, int status);
+    static void onDisconnect(const redisAsyncContext *context, int status);
+    static void onReply(redisAsyncContext *context, void *reply, void *privdata);
+    static void onHandshakeReply(redisAsyncContext *context, void *reply, void *privdata);
+    static void onSubscriptionReply(redisAsyncContext *context, void *reply, void *privdata);
+
+    void startConnecting();
+    void connectTo(const QByteArray &address);
+    void writeHandshake(const QByteArrayList &arguments, const QString &failure);
+    void handshakeDone();
+    //! The connection failed or went away while hiredis frees the context itself.
+    void contextLost(const redisAsyncContext *context, RedisClient::Error error, const QString &text);
+    //! We let go of the context (timeout, failed AUTH, close()).
+    void dropContext(const QByteArray &reason);
+    void scheduleReconnect();
+    void failPending(const QByteArray &reason);
+    //! Writes to the current context, whatever its state (the handshake uses it).
+    void write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
+    void writeSubscription(const char *command, const QByteArrayList &names);
+    //! Writes when connected, else queues.
+    void send(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
+    void enqueue(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
+    void flushQueue();
+    void failQueue(const QByteArray &reason);
+    void checkCommandTimeout();
+    void setState(RedisClient::State state);
+    void reportError(RedisClient::Error error, const QString &text);
+    QString endpoint() const;
+
+    RedisClient *q_ptr;
+
+    QString urlText = QString::fromLatin1(RedisUrl::DefaultUrl);
+    std::optional<RedisUrl> url;
+    QString clientName;
+    int maxQueued = 10000;
+    std::chrono::milliseconds connectTimeout{2000};
+    std::chrono::milliseconds commandTimeout{10000};
+    std::chrono::milliseconds firstDelay{100};
+    std::chrono::milliseconds maxDelay{5000};
+    bool autoReconnect = true;
+
+    RedisClient::State state = RedisClient::State::Disconnected;
+    RedisClient::Error error = RedisClient::Error::NoError;
+    QString errorString;
+    quint64 dropped = 0;
+    bool wantOpen = false;
+    bool resolving = false;
+    bool handshakeComplete = false;
+    int handshakePending = 0;
+    int attempt = 0;
+
+    redisAsyncContext *context = nullptr;
+    QPointer<QtRedisAdapter> adapter;
+
+    struct Pending
+    {
+        RedisClient::ReplyCallback callback;
+        qint64 sentAt;
+    };
+    std::deque<Pending> pending;     // written to the current context, unanswered
+    struct Queued
+    {
+        QByteArrayList arguments;
+        RedisClient::ReplyCallback callback;
+    };
+    std::deque<Queued> queue;        // waiting for a connection
+
+    QSet<QByteArray> channels;
+    QSet<QByteArray> patterns;
+
+    QTimer connectTimer;
+    QTimer reconnectTimer;
+    QTimer commandTimer;
+    QElapsedTimer clock;
+    RateLimiter dropWarnings;
+};
+
+} // namespace Clustr

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+// The Qt Redis layer against real redis-server processes: TCP, unix socket,
+// AUTH, ACL users, pub/sub, reconnection, queueing and timeouts.
+#include "redisserver.h"
+
+#include <ClustrQt/redisclient.h>
+
+#include <QtNetwork/QTcpServer>
+#include <QtTest/QtTest>
+
+#include <memory>
+
+using Clustr::RedisClient;
+using Clustr::RedisReply;
+
+namespace {
+
+std::unique_ptr<RedisClient> client(const QString &url)
+{
+    auto c = std::make_unique<RedisClient>();
+    c->setUrl(url);
+    c->setReconnectDelays(std::chrono::milliseconds(20), std::chrono::milliseconds(200));
+    return c;
+}
+
+// Runs a command and waits for its reply.
+std::optional<RedisReply> run(RedisClient *c, const QByteArrayList &args, int timeoutMs = 5000)
+{
+    std::optional<RedisReply> reply;
+    c->command(args, [&reply](const RedisReply &r) { reply = r; });
+    (void)QTest::qWaitFor([&] { return reply.has_value(); }, timeoutMs);
+    if (!reply)
+        return RedisReply::error("TEST no reply in time");
+    return reply;
+}
+
+bool waitConnected(RedisClient *c, int timeoutMs = 5000)
+{
+    return QTest::qWaitFor([c] { return c->isConnected(); }, timeoutMs);
+}
+
+int freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+} // namespace
+
+class tst_RedisClient : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void publishSubscribe();
+    void patternSubscribe();
+    void unsubscribeStopsDelivery();
+    void commandReplies();
+    void clientNameShowsInClientList();
+    void invalidUrl();
+    void unreachableAtStart();
+    void reconnectsAndResubscribes();
+    void queueIsBounded();
+    void commandTimeoutReconnects();
+    void unixSocket();
+    void passwordAuth();
+    void wrongPassword();
+    void aclUser();
+    void drainedAfterReplies();
+    void destroyFromReplyCallback();
+
+private:
+    RedisServer m_server;
+};
+
+void tst_RedisClient::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_server.start(&error), qPrintable(error));
+}
+
+void tst_RedisClient::publishSubscribe()
+{
+    auto sub = client(m_server.url());
+    auto pub = client(m_server.url());
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    QSignalSpy messages(sub.get(), &RedisClient::messageReceived);
+    sub->subscribe("news");
+    QVERIFY(sub->open());
+    QVERIFY(pub->open());
+    QTRY_COMPARE(subscribed.count(), 1);
+    QCOMPARE(subscribed.at(0).at(0).toByteArray(), QByteArray("news"));
+
+    const QByteArray binary("a\0b\r\nc", 6);
+    pub->publish("news", binary);
+    pub->publish("other", "not for us");
+    pub->publish("news", "second");
+    QTRY_COMPARE(messages.count(), 2);
+    QCOMPARE(messages.at(0).at(0).toByteArray(), QByteArray("news"));
+    QCOMPARE(messages.at(0).at(1).toByteArray(), binary);
+    QCOMPARE(messages.at(1).at(1).toByteArray(), QByteArray("second"));
+    QCOMPARE(sub->channels(), QByteArrayList{"news"});
+}
+
+void tst_RedisClient::patternSubscribe()
+{
+    auto sub = client(m_server.url());
+    auto pub = client(m_server.url());
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    QSignalSpy messages(sub.get(), &RedisClient::patternMessageReceived);
+    QVERIFY(sub->open());
+    QVERIFY(pub->open());
+    sub->psubscribe("group:*");
+    QTRY_COMPARE(subscribed.count(), 1);
+    pub->publish("group:web", "hello");
+    pub->publish("private:1", "no");
+    QTRY_COMPARE(messages.count(), 1);
+    QCOMPARE(messages.at(0).at(0).toByteArray(), QByteArray("group:*"));
+    QCOMPARE(messages.at(0).at(1).toByteArray(), QByteArray("group:web"));
+    QCOMPARE(messages.at(0).at(2).toByteArray(), QByteArray("hello"));
+}
+
+void tst_RedisClient::unsubscribeStopsDelivery()
+{
+    auto sub = client(m_server.url());
+    auto pub = client(m_server.url());
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    QSignalSpy messages(sub.get(), &RedisClient::messageReceived);
+    sub->subscribe("a");
+    sub->subscribe("b");
+    QVERIFY(sub->open());
+    QVERIFY(pub->open());
+    QTRY_COMPARE(subscribed.count(), 2);
+    sub->unsubscribe("a");
+    // Redis answers in order: once NUMSUB says nobody listens on "a", the
+    // unsubscribe has been processed.
+    QTRY_VERIFY(run(pub.get(), {"PUBSUB", "NUMSUB", "a"})->elements.value(1).integer == 0);
+    pub->publish("a", "gone");
+    pub->publish("b", "kept");
+    QTRY_COMPARE(messages.count(), 1);
+    QCOMPARE(messages.at(0).at(0).toByteArray(), QByteArray("b"));
+}
+
+void tst_RedisClient::commandReplies()
+{
+    auto c = client(m_server.url());
+    QVERIFY(c->open());
+    auto status = run(c.get(), {"SET", "k", "v"});
+    QCOMPARE(status->type, RedisReply::Type::Status);
+    QCOMPARE(status->string, QByteArray("OK"));
+    auto string = run(c.get(), {"GET", "k"});
+    QCOMPARE(string->type, RedisReply::Type::String);
+    QCOMPARE(string->string, QByteArray("v"));
+    auto nil = run(c.get(), {"GET", "missing"});
+    QVERIFY(nil->isNil());
+    auto integer = run(c.get(), {"INCRBY", "n", "41"});
+    QCOMPARE(integer->integer, 41);
+    run(c.get(), {"RPUSH", "l", "x", "y"});
+    auto array = run(c.get(), {"LRANGE", "l", "0", "-1"});
+    QCOMPARE(array->type, RedisReply::Type::Array);
+    QCOMPARE(array->elements.size(), 2);
+    QCOMPARE(array->elements.at(1).string, QByteArray("y"));
+    auto error = run(c.get(), {"INCR", "l"});
+    QVERIFY(error->isError());
+    QVERIFY(error->string.startsWith("WRONGTYPE"));
+    auto refused = run(c.get(), {"SUBSCRIBE", "x"});
+    QVERIFY(refused->isError());
+}
+
+void tst_RedisClient::clientNameShowsInClientList()
+{
+    auto c = client(m_server.url());
+    c->setClientName(QStringLiteral("clustr.web.1234 pub"));
+    QVERIFY(c->open());
+    auto list = run(c.get(), {"CLIENT", "LIST"});
+    QVERIFY2(list->string.contains("name=clustr.web.1234_pub"), list->string.constData());
+}
+
+void tst_RedisClient::invalidUrl()
+{
+    auto c = client(QStringLiteral("http://nope"));
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(!c->open());
+    QCOMPARE(c->error(), RedisClient::Error::InvalidUrl);
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(c->errorString().contains(QStringLiteral("scheme")));
+    QCOMPARE(c->state(), RedisClient::State::Disconnected);
+}
+
+void tst_RedisClient::unreachableAtStart()
+{
+    const int port = freePort();
+    auto c = client(QStringLiteral("redis://127.0.0.1:%1").arg(port));
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    QCOMPARE(c->state(), RedisClient::State::Connecting);
+    // Retried: several attempts fail the same clear way.
+    QTRY_VERIFY(errors.count() >= 3);
+    QCOMPARE(errors.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::ConnectionFailed);
+    QCOMPARE(errors.at(0).at(1).toString(),
+             QStringLiteral("cannot connect to Redis at 127.0.0.1:%1: Connection refused").arg(port));
+    std::optional<RedisReply> reply;
+    c->command({"PING"}, [&](const RedisReply &r) { reply = r; });
+    QVERIFY(!reply); // queued, not failed
+    c->close();
+    QVERIFY(reply && reply->isError());
+    QCOMPARE(c->state(), RedisClient::State::Disconnected);
+    const int after = int(errors.count());
+    QTest::qWait(300); // nothing may happen after close(): no retry is scheduled
+    QCOMPARE(errors.count(), after);
+}
+
+void tst_RedisClient::reconnectsAndResubscribes()
+{
+    RedisServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    auto sub = client(server.url());
+    auto pub = client(server.url());
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    QSignalSpy messages(sub.get(), &RedisClient::messageReceived);
+    QSignalSpy lost(pub.get(), &RedisClient::errorOccurred);
+    sub->subscribe("c");
+    QVERIFY(sub->open());
+    QVERIFY(pub->open());
+    QTRY_COMPARE(subscribed.count(), 1);
+    QVERIFY(waitConnected(pub.get()));
+
+    server.kill();
+    QTRY_COMPARE(pub->state(), RedisClient::State::Reconnecting);
+    QTRY_COMPARE(sub->state(), RedisClient::State::Reconnecting);
+    QCOMPARE(lost.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::ConnectionLost);
+
+    // Made while Redis is down: kept and written after the reconnect.
+    std::optional<RedisReply> queued;
+    pub->command({"SET", "while-down", "yes"}, [&](const RedisReply &r) { queued = r; });
+    QVERIFY(server.restart(&error));
+    QTRY_VERIFY_WITH_TIMEOUT(pub->isConnected() && sub->isConnected(), 10000);
+    QTRY_VERIFY(queued.has_value());
+    QCOMPARE(queued->string, QByteArray("OK"));
+    QCOMPARE(run(pub.get(), {"GET", "while-down"})->string, QByteArray("yes"));
+
+    QTRY_COMPARE(subscribed.count(), 2); // restored
+    pub->publish("c", "after restart");
+    QTRY_COMPARE(messages.count(), 1);
+    QCOMPARE(messages.at(0).at(1).toByteArray(), QByteArray("after restart"));
+}
+
+void tst_RedisClient::queueIsBounded()
+{
+    auto c = client(QStringLiteral("redis://127.0.0.1:%1").arg(freePort()));
+    c->setMaxQueuedCommands(3);
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    int droppedReplies = 0;
+    for (int i = 0; i < 5; ++i)
+        c->command({"PING"}, [&](const RedisReply &r) { droppedReplies += r.string.contains("dropped"); });
+    QCOMPARE(c->droppedCommands(), quint64(2));
+    QCOMPARE(droppedReplies, 2);
+    QCOMPARE(c->pendingCommands(), 3);
+    bool overflowReported = false;
+    for (const auto &e : errors)
+        overflowReported |= e.at(0).value<RedisClient::Error>() == RedisClient::Error::QueueOverflow;
+    QVERIFY(overflowReported);
+}
+
+void tst_RedisClient::commandTimeoutReconnects()
+{
+    auto c = client(m_server.url());
+    auto other = client(m_server.url());
+    c->setCommandTimeout(std::chrono::milliseconds(300));
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    QVERIFY(other->open());
+    QVERIFY(waitConnected(c.get()));
+    QCOMPARE(run(other.get(), {"CLIENT", "PAUSE", "1500", "ALL"})->string, QByteArray("OK"));
+    std::optional<RedisReply> reply;
+    c->command({"PING"}, [&](const RedisReply &r) { reply = r; });
+    QTRY_VERIFY(reply.has_value());
+    QVERIFY(reply->isError());
+    QCOMPARE(errors.constLast().at(0).value<RedisClient::Error>(), RedisClient::Error::CommandTimeout);
+    // Once the pause is over, it is connected again and answers.
+    QTRY_VERIFY_WITH_TIMEOUT(c->isConnected(), 10000);
+    QCOMPARE(run(c.get(), {"PING"})->string, QByteArray("PONG"));
+}
+
+void tst_RedisClient::unixSocket()
+{
+    RedisServer::Options options;
+    options.unixSocket = true;
+    RedisServer server(options);
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    QVERIFY(server.url().startsWith(QStringLiteral("unix:///")));
+    auto c = client(server.url());
+    QVERIFY(c->open());
+    QCOMPARE(run(c.get(), {"PING"})->string, QByteArray("PONG"));
+
+    auto missing = client(QStringLiteral("unix://") + server.directory() + QStringLiteral("/nothing.sock"));
+    QSignalSpy errors(missing.get(), &RedisClient::errorOccurred);
+    QVERIFY(missing->open());
+    QTRY_VERIFY(!errors.isEmpty());
+    QVERIFY2(errors.at(0).at(1).toString().contains(QStringLiteral("No such file or directory")),
+             qPrintable(errors.at(0).at(1).toString()));
+}
+
+void tst_RedisClient::passwordAuth()
+{
+    RedisServer::Options options;
+    options.password = QStringLiteral("s3cret");
+    RedisServer server(options);
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    auto c = client(QStringLiteral("redis://:s3cret@127.0.0.1:%1").arg(server.port()));
+    QVERIFY(c->open());
+    QCOMPARE(run(c.get(), {"SET", "a", "1"})->string, QByteArray("OK"));
+    auto sub = client(QStringLiteral("redis://:s3cret@127.0.0.1:%1/3").arg(server.port()));
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    sub->subscribe("x");
+    QVERIFY(sub->open());
+    QTRY_COMPARE(subscribed.count(), 1);
+}
+
+void tst_RedisClient::wrongPassword()
+{
+    RedisServer::Options options;
+    options.password = QStringLiteral("right");
+    RedisServer server(options);
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    auto c = client(QStringLiteral("redis://:wrong@127.0.0.1:%1").arg(server.port()));
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    QTRY_VERIFY(!errors.isEmpty());
+    QCOMPARE(errors.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::AuthenticationFailed);
+    QVERIFY2(errors.at(0).at(1).toString().contains(QStringLiteral("refused the credentials")),
+             qPrintable(errors.at(0).at(1).toString()));
+    QVERIFY(!c->isConnected());
+
+    auto none = client(server.url());
+    std::optional<RedisReply> reply;
+    QVERIFY(none->open());
+    none->command({"GET", "x"}, [&](const RedisReply &r) { reply = r; });
+    QTRY_VERIFY(reply.has_value());
+    QVERIFY(reply->string.startsWith("NOAUTH"));
+}
+
+void tst_RedisClient::aclUser()
+{
+    RedisServer::Options options;
+    options.aclUsers = {{QStringLiteral("alice"), QStringLiteral("wonder")}};
+    RedisServer server(options);
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    auto c = client(QStringLiteral("redis://alice:wonder@127.0.0.1:%1").arg(server.port()));
+    QVERIFY(c->open());
+    QCOMPARE(run(c.get(), {"ACL", "WHOAMI"})->string, QByteArray("alice"));
+
+    auto bad = client(QStringLiteral("redis://alice:nope@127.0.0.1:%1").arg(server.port()));
+    QSignalSpy errors(bad.get(), &RedisClient::errorOccurred);
+    QVERIFY(bad->open());
+    QTRY_VERIFY(!errors.isEmpty());
+    QCOMPARE(errors.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::AuthenticationFailed);
+}
+
+void tst_RedisClient::drainedAfterReplies()
+{
+    auto c = client(m_server.url());
+    QSignalSpy drained(c.get(), &RedisClient::drained);
+    QVERIFY(c->open());
+    for (int i = 0; i < 100; ++i)
+        c->publish("nobody", QByteArray::number(i));
+    QTRY_VERIFY(drained.count() >= 1);
+    QCOMPARE(c->pendingCommands(), 0);
+}
+
+void tst_RedisClient::destroyFromReplyCallback()
+{
+    auto *c = new RedisClient;
+    c->setUrl(m_server.url());
+    QVERIFY(c->open());
+    bool called = false;
+    c->command({"PING"}, [&](const RedisReply &) {
+        called = true;
+        delete c; // hiredis defers freeing its context until the callback returns
+    });
+    c->command({"PING"}, {});
+    QTRY_VERIFY(called);
+}
+
+QTEST_GUILESS_MAIN(tst_RedisClient)
+#include "tst_redisclient.moc"
