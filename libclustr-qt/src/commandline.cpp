@@ -1,1 +1,139 @@
-// placeholder
+// SPDX-License-Identifier: MIT
+#include "commandline_p.h"
+
+#include "protocol/codec_p.h"
+
+#include <QtCore/QJsonValue>
+
+namespace Clustr {
+
+namespace {
+
+const QLatin1String ClusterPrefix("cluster-");
+const QLatin1String EndOfOptions("--");
+
+// The name of an option argument (`--name` or `--name=value`); empty for
+// anything that is not one.
+QStringView optionName(const QString &argument)
+{
+    if (argument.size() <= 2 || !argument.startsWith(EndOfOptions))
+        return {};
+    const qsizetype equals = argument.indexOf(u'=', 2);
+    return QStringView(argument).sliced(2, (equals < 0 ? argument.size() : equals) - 2);
+}
+
+bool isClusterOption(QStringView name)
+{
+    return name.size() > ClusterPrefix.size() && name.startsWith(ClusterPrefix);
+}
+
+// Replaces the argument of the same option name in place, so an override
+// keeps the position of what it overrides; appends otherwise.
+void upsert(QStringList &arguments, const QString &argument)
+{
+    const QStringView name = optionName(argument);
+    if (!name.isEmpty()) {
+        for (QString &existing : arguments) {
+            if (optionName(existing) == name) {
+                existing = argument;
+                return;
+            }
+        }
+    }
+    arguments.append(argument);
+}
+
+bool isDecimal(QStringView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (QChar c : text) {
+        if (c < u'0' || c > u'9')
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+CommandLine::CommandLine(const QStringList &arguments)
+    : m_arguments(arguments)
+{
+    for (const QString &argument : arguments) {
+        if (argument == EndOfOptions)
+            break;
+        const QStringView name = optionName(argument);
+        if (name.isEmpty())
+            continue;
+        const qsizetype valueStart = 2 + name.size() + 1;
+        m_options.insert(name.toString(), valueStart > argument.size()
+                                              ? QStringLiteral("true")
+                                              : argument.mid(valueStart));
+        if (isClusterOption(name))
+            upsert(m_clusterArguments, argument);
+    }
+}
+
+QString CommandLine::option(const QString &name, const QString &defaultValue) const
+{
+    return m_options.value(name, defaultValue);
+}
+
+QStringList CommandLine::clusterArguments() const
+{
+    return m_clusterArguments;
+}
+
+qint64 CommandLine::masterPid() const
+{
+    const QString text = option(QStringLiteral("cluster-master-pid"));
+    // toLongLong() would also take signs and surrounding spaces; a pid is digits.
+    if (text.size() > 18 || !isDecimal(text))
+        return 0;
+    return text.toLongLong();
+}
+
+QStringList CommandLine::argumentsFrom(const QJsonObject &args)
+{
+    QStringList arguments;
+    for (auto it = args.constBegin(); it != args.constEnd(); ++it) {
+        // An empty key would yield `--`, which ends the options of the child.
+        if (it.key().isEmpty())
+            continue;
+        const QString option = EndOfOptions + it.key();
+        const QJsonValue value = it.value();
+        switch (value.type()) {
+        case QJsonValue::Bool:
+            if (value.toBool())
+                arguments.append(option);
+            break;
+        case QJsonValue::Null:
+        case QJsonValue::Undefined:
+            break;
+        case QJsonValue::String:
+            // No shell lies between us and the child: the value goes verbatim.
+            arguments.append(option + u'=' + value.toString());
+            break;
+        case QJsonValue::Double:
+        case QJsonValue::Array:
+        case QJsonValue::Object:
+            arguments.append(option + u'=' + QString::fromUtf8(Protocol::Codec::toJsonBytes(value)));
+            break;
+        }
+    }
+    return arguments;
+}
+
+QStringList CommandLine::mergeClusterArguments(const QStringList &inherited,
+                                               const QStringList &overrides)
+{
+    QStringList merged;
+    merged.reserve(inherited.size() + overrides.size());
+    for (const QString &argument : inherited)
+        upsert(merged, argument);
+    for (const QString &argument : overrides)
+        upsert(merged, argument);
+    return merged;
+}
+
+} // namespace Clustr

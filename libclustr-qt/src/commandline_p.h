@@ -12,9 +12,10 @@ namespace Clustr {
 
 /*!
   The clustr-node command-line convention: `--key=value` and `--flag`
-  (value "true") are options; `--cluster-*` options are passed on to every
-  child; anything else (the program name, positional arguments) is kept
-  but not interpreted.
+  (value "true") are options, the last of a name wins; `--cluster-*` options
+  are passed on to every child; anything else (the program name, positional
+  arguments, `-x`, `--=x`) is kept but not interpreted, and neither is
+  anything after a lone `--` (as with optimist, which clustr-node used).
 */
 class CLUSTR_AUTOTEST_EXPORT CommandLine
 {
@@ -27,7 +28,10 @@ public:
     QString option(const QString &name, const QString &defaultValue = QString()) const;
     QMap<QString, QString> options() const { return m_options; }
 
-    //! The `--cluster-*` arguments as given, in order (the last one of a name wins).
+    /*!
+      The `--cluster-*` arguments as given, in order; of several with one
+      name, the last one's text stands at the first one's position.
+    */
     QStringList clusterArguments() const;
 
     //! `--cluster-master-pid` as a number; 0 if absent or not a positive integer.
@@ -41,8 +45,10 @@ public:
     static QStringList argumentsFrom(const QJsonObject &args);
 
     /*!
-      Merges cluster arguments: those of \a inherited, replaced by any of the
-      same name in \a overrides, plus the rest of \a overrides.
+      Merges cluster arguments: those of \a inherited, replaced in place by
+      any of the same name in \a overrides, plus the rest of \a overrides
+      appended in order. Names compare without the value (`--a` replaces
+      `--a=1`); arguments that are no options are appended as they are.
     */
     static QStringList mergeClusterArguments(const QStringList &inherited, const QStringList &overrides);
 

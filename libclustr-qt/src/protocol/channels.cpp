@@ -1,1 +1,144 @@
-// placeholder
+// SPDX-License-Identifier: MIT
+#include "channels_p.h"
+
+#include <QtCore/QByteArrayView>
+
+namespace Clustr::Protocol {
+
+namespace {
+
+constexpr qsizetype MaxNameLength = 200;
+
+QByteArray withNumber(const QByteArray &prefix, QByteArrayView name, qint64 number)
+{
+    QByteArray channel;
+    channel.reserve(prefix.size() + name.size() + 20);
+    channel.append(prefix).append(name).append(QByteArray::number(number));
+    return channel;
+}
+
+bool isDecimal(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+Channels::Channels(const QString &clusterNamespace)
+    : m_namespace(clusterNamespace)
+    , m_prefix(clusterNamespace.isEmpty() ? QByteArray() : clusterNamespace.toUtf8() + ':')
+{
+}
+
+QByteArray Channels::publicChannel() const
+{
+    return m_prefix + "public";
+}
+
+QByteArray Channels::privateChannel(qint64 pid) const
+{
+    return withNumber(m_prefix, "private:", pid);
+}
+
+QByteArray Channels::groupChannel(const QString &group) const
+{
+    return m_prefix + "group:" + group.toUtf8();
+}
+
+QByteArray Channels::killChannel(qint64 pid) const
+{
+    return withNumber(m_prefix, "kill:", pid);
+}
+
+QByteArray Channels::confirmationChannel() const
+{
+    return m_prefix + "confirmation";
+}
+
+QByteArray Channels::clusterInfoChannel(qint64 pid) const
+{
+    return withNumber(m_prefix, "clusterInfo:", pid);
+}
+
+QByteArray Channels::registrationChannel(qint64 masterPid) const
+{
+    return withNumber(m_prefix, "registration:", masterPid);
+}
+
+QByteArray Channels::deregistrationChannel(qint64 masterPid) const
+{
+    return withNumber(m_prefix, "deregistration:", masterPid);
+}
+
+QByteArray Channels::heartbeatChannel(qint64 masterPid) const
+{
+    return withNumber(m_prefix, "heartbeat:", masterPid);
+}
+
+Message::Kind Channels::kindOf(const QByteArray &channel) const
+{
+    // Called for every received message: compares bytes in place, no allocation.
+    using Kind = Message::Kind;
+    QByteArrayView rest(channel);
+    if (!m_prefix.isEmpty()) {
+        if (!rest.startsWith(m_prefix))
+            return Kind::Unknown;
+        rest = rest.sliced(m_prefix.size());
+    }
+    const qsizetype colon = rest.indexOf(':');
+    if (colon < 0) {
+        if (rest == QByteArrayView("public"))
+            return Kind::Public;
+        if (rest == QByteArrayView("confirmation"))
+            return Kind::Confirmation;
+        return Kind::Unknown;
+    }
+    const QByteArrayView head = rest.first(colon);
+    const QByteArrayView argument = rest.sliced(colon + 1);
+    if (head == QByteArrayView("group"))
+        return argument.isEmpty() ? Kind::Unknown : Kind::Group;
+
+    // Every other channel with an argument names a process: anything but a
+    // pid after the colon is not a channel of the protocol.
+    if (!isDecimal(argument))
+        return Kind::Unknown;
+    if (head == QByteArrayView("private"))
+        return Kind::Private;
+    if (head == QByteArrayView("kill"))
+        return Kind::Kill;
+    if (head == QByteArrayView("clusterInfo"))
+        return Kind::ClusterInfo;
+    if (head == QByteArrayView("registration"))
+        return Kind::Registration;
+    if (head == QByteArrayView("deregistration"))
+        return Kind::Deregistration;
+    if (head == QByteArrayView("heartbeat"))
+        return Kind::Heartbeat;
+    return Kind::Unknown;
+}
+
+QString Channels::withoutPrefix(const QByteArray &channel) const
+{
+    if (!m_prefix.isEmpty() && channel.startsWith(m_prefix))
+        return QString::fromUtf8(QByteArrayView(channel).sliced(m_prefix.size()));
+    return QString::fromUtf8(channel);
+}
+
+bool Channels::isValidName(const QString &name)
+{
+    if (name.isEmpty() || name.size() > MaxNameLength)
+        return false;
+    for (QChar c : name) {
+        if (c.isSpace() || c.category() == QChar::Other_Control)
+            return false;
+    }
+    return true;
+}
+
+} // namespace Clustr::Protocol

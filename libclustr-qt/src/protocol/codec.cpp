@@ -1,1 +1,333 @@
-// placeholder
+// SPDX-License-Identifier: MIT
+#include "codec_p.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QJsonParseError>
+#include <QtCore/QLocale>
+
+#include <cmath>
+
+namespace Clustr::Protocol {
+
+namespace {
+
+// Largest integer a JavaScript number (clustr-node's pids) holds exactly.
+constexpr qint64 MaxSafeInteger = Q_INT64_C(9007199254740992);
+
+void setError(QString *error, const QString &reason)
+{
+    if (error)
+        *error = reason;
+}
+
+char hexDigit(uint value)
+{
+    return char(value < 10 ? '0' + value : 'a' + value - 10);
+}
+
+void appendUnicodeEscape(QByteArray &out, char16_t unit)
+{
+    const char escape[] = {'\\', 'u', hexDigit((unit >> 12) & 0xf), hexDigit((unit >> 8) & 0xf),
+                           hexDigit((unit >> 4) & 0xf), hexDigit(unit & 0xf)};
+    out.append(escape, sizeof(escape));
+}
+
+void appendUtf8(QByteArray &out, char32_t ucs4)
+{
+    if (ucs4 < 0x800) {
+        out += char(0xc0 | (ucs4 >> 6));
+    } else if (ucs4 < 0x10000) {
+        out += char(0xe0 | (ucs4 >> 12));
+        out += char(0x80 | ((ucs4 >> 6) & 0x3f));
+    } else {
+        out += char(0xf0 | (ucs4 >> 18));
+        out += char(0x80 | ((ucs4 >> 12) & 0x3f));
+        out += char(0x80 | ((ucs4 >> 6) & 0x3f));
+    }
+    out += char(0x80 | (ucs4 & 0x3f));
+}
+
+// Escapes like JSON.stringify (and Qt's own JSON writer, so both halves of a
+// payload look alike): short escapes where JSON has them, \u00XX for other
+// control characters, UTF-8 for the rest, and \uXXXX for lone surrogates,
+// which have no UTF-8 form.
+void appendString(QByteArray &out, QStringView text)
+{
+    out += '"';
+    const char16_t *it = text.utf16();
+    const char16_t *const end = it + text.size();
+    while (it != end) {
+        const char16_t unit = *it++;
+        if (unit >= 0x20 && unit < 0x80 && unit != '"' && unit != '\\') {
+            out += char(unit);
+            continue;
+        }
+        switch (unit) {
+        case '"': out += "\\\""; continue;
+        case '\\': out += "\\\\"; continue;
+        case '\b': out += "\\b"; continue;
+        case '\f': out += "\\f"; continue;
+        case '\n': out += "\\n"; continue;
+        case '\r': out += "\\r"; continue;
+        case '\t': out += "\\t"; continue;
+        default: break;
+        }
+        if (unit < 0x20) {
+            appendUnicodeEscape(out, unit);
+        } else if (QChar::isHighSurrogate(unit) && it != end && QChar::isLowSurrogate(*it)) {
+            appendUtf8(out, QChar::surrogateToUcs4(unit, *it++));
+        } else if (QChar::isSurrogate(unit)) {
+            appendUnicodeEscape(out, unit);
+        } else {
+            appendUtf8(out, unit);
+        }
+    }
+    out += '"';
+}
+
+void appendNumber(QByteArray &out, const QJsonValue &value)
+{
+    const double d = value.toDouble();
+    if (!std::isfinite(d)) {
+        out += "null"; // what JSON.stringify writes for NaN and infinities
+        return;
+    }
+    // Integral values without a fraction, like JSON.stringify; toInteger()
+    // keeps integers beyond 2^53 that were parsed or built as integers exact.
+    if (d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+        out += QByteArray::number(value.toInteger(qint64(d)));
+        return;
+    }
+    out += QByteArray::number(d, 'g', QLocale::FloatingPointShortest);
+}
+
+void appendValue(QByteArray &out, const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        out += "null";
+        break;
+    case QJsonValue::Bool:
+        out += value.toBool() ? "true" : "false";
+        break;
+    case QJsonValue::Double:
+        appendNumber(out, value);
+        break;
+    case QJsonValue::String:
+        appendString(out, value.toString());
+        break;
+    case QJsonValue::Array:
+        out += QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+        break;
+    case QJsonValue::Object:
+        out += QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+        break;
+    }
+}
+
+bool isDecimal(QStringView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (QChar c : text) {
+        if (c < u'0' || c > u'9')
+            return false;
+    }
+    return true;
+}
+
+// A pid as clustr-node and its clients write it: a number, or (since its
+// README asks for string meta items) a string of decimal digits.
+qint64 toPid(const QJsonValue &value)
+{
+    qint64 pid = 0;
+    if (value.isDouble()) {
+        pid = value.toInteger(0);
+    } else if (value.isString()) {
+        const QString text = value.toString();
+        // 16 digits hold 2^53; longer strings need not be converted at all.
+        if (text.size() <= 16 && isDecimal(text))
+            pid = text.toLongLong();
+    }
+    return pid >= 1 && pid <= MaxSafeInteger ? pid : 0;
+}
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null: return QStringLiteral("null");
+    case QJsonValue::Bool: return QStringLiteral("a boolean");
+    case QJsonValue::Double: return QStringLiteral("the number %1").arg(value.toDouble());
+    case QJsonValue::String: return QStringLiteral("a string");
+    case QJsonValue::Array: return QStringLiteral("an array");
+    case QJsonValue::Object: return QStringLiteral("an object");
+    case QJsonValue::Undefined: break;
+    }
+    return QStringLiteral("nothing");
+}
+
+} // namespace
+
+QByteArray Codec::toJsonBytes(const QJsonValue &value)
+{
+    QByteArray out;
+    appendValue(out, value);
+    return out;
+}
+
+std::optional<QJsonValue> Codec::parseValue(const QByteArray &json, QString *error)
+{
+    // QJsonDocument only parses arrays and objects; wrapping the text in one
+    // lets it parse scalars too.
+    QJsonParseError parseError;
+    const QJsonDocument document =
+        QJsonDocument::fromJson(QByteArray('[' + json + ']'), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const int offset = qBound(0, parseError.offset - 1, int(json.size()));
+        setError(error, QStringLiteral("not valid JSON: %1 at offset %2")
+                            .arg(parseError.errorString())
+                            .arg(offset));
+        return std::nullopt;
+    }
+    const QJsonArray array = document.array();
+    if (array.size() != 1) {
+        // e.g. `1,2` or an empty text
+        setError(error, QStringLiteral("not one JSON value"));
+        return std::nullopt;
+    }
+    return array.first();
+}
+
+QByteArray Codec::encode(qint64 pid, const QString &group, const QJsonValue &data)
+{
+    // Written by hand, not through a QJsonObject: this runs once per emit and
+    // building and serialising a document would cost several allocations.
+    QByteArray out;
+    out.reserve(48 + group.size() + (data.isString() ? data.toString().size() + 2 : 16));
+    out += "{\"meta\":{\"pid\":";
+    out += QByteArray::number(pid);
+    out += ",\"group\":";
+    appendString(out, group);
+    out += "},\"data\":";
+    appendValue(out, data);
+    out += '}';
+    return out;
+}
+
+std::optional<Codec::Decoded> Codec::decode(const QByteArray &payload, qsizetype maxSize,
+                                            QString *error)
+{
+    if (payload.size() > maxSize) {
+        setError(error, QStringLiteral("payload of %1 bytes exceeds the limit of %2 bytes")
+                            .arg(payload.size())
+                            .arg(maxSize));
+        return std::nullopt;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        setError(error, QStringLiteral("payload is not valid JSON: %1 at offset %2")
+                            .arg(parseError.errorString())
+                            .arg(parseError.offset));
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        setError(error, QStringLiteral("payload is not a JSON object"));
+        return std::nullopt;
+    }
+    const QJsonObject object = document.object();
+    const QJsonValue meta = object.value(QLatin1String("meta"));
+    if (!meta.isObject()) {
+        setError(error, meta.isUndefined() ? QStringLiteral("meta is missing")
+                                           : QStringLiteral("meta is %1, not an object").arg(typeName(meta)));
+        return std::nullopt;
+    }
+    const QJsonObject metaObject = meta.toObject();
+    const QJsonValue pidValue = metaObject.value(QLatin1String("pid"));
+    Decoded decoded;
+    decoded.pid = toPid(pidValue);
+    if (decoded.pid == 0) {
+        setError(error, pidValue.isUndefined()
+                            ? QStringLiteral("meta.pid is missing")
+                            : QStringLiteral("meta.pid is %1, not an integer between 1 and 2^53")
+                                  .arg(typeName(pidValue)));
+        return std::nullopt;
+    }
+    const QJsonValue groupValue = metaObject.value(QLatin1String("group"));
+    if (!groupValue.isString()) {
+        setError(error, groupValue.isUndefined()
+                            ? QStringLiteral("meta.group is missing")
+                            : QStringLiteral("meta.group is %1, not a string").arg(typeName(groupValue)));
+        return std::nullopt;
+    }
+    decoded.group = groupValue.toString();
+    decoded.data = object.value(QLatin1String("data"));
+    if (decoded.data.isUndefined())
+        decoded.data = QJsonValue(QJsonValue::Null);
+    return decoded;
+}
+
+std::optional<int> Codec::exitCode(const QJsonValue &data, QString *error)
+{
+    qint64 code = -1;
+    if (data.isDouble()) {
+        code = data.toInteger(-1);
+    } else if (data.isString()) {
+        const QString text = data.toString();
+        if (text.size() <= 3 && isDecimal(text))
+            code = text.toInt();
+    }
+    if (code < 0 || code > 255) {
+        setError(error, QStringLiteral("exit code is %1, not an integer between 0 and 255")
+                            .arg(typeName(data)));
+        return std::nullopt;
+    }
+    return int(code);
+}
+
+std::optional<ClusterInfo> Codec::clusterInfo(const QJsonValue &data, QString *error)
+{
+    if (!data.isObject()) {
+        setError(error, QStringLiteral("cluster info is %1, not an object").arg(typeName(data)));
+        return std::nullopt;
+    }
+    const QJsonObject object = data.toObject();
+    ClusterInfo info;
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (!it.value().isArray()) {
+            setError(error, QStringLiteral("cluster info of group \"%1\" is %2, not an array")
+                                .arg(it.key(), typeName(it.value())));
+            return std::nullopt;
+        }
+        const QJsonArray array = it.value().toArray();
+        QList<qint64> &pids = info[it.key()];
+        pids.reserve(array.size());
+        for (const QJsonValue &value : array) {
+            const qint64 pid = toPid(value);
+            if (pid == 0) {
+                setError(error, QStringLiteral("cluster info of group \"%1\" holds %2, not a pid")
+                                    .arg(it.key(), typeName(value)));
+                return std::nullopt;
+            }
+            pids.append(pid);
+        }
+    }
+    return info;
+}
+
+QJsonValue Codec::toJson(const ClusterInfo &info)
+{
+    QJsonObject object;
+    for (auto it = info.constBegin(); it != info.constEnd(); ++it) {
+        QJsonArray pids;
+        for (qint64 pid : it.value())
+            pids.append(pid);
+        object.insert(it.key(), pids);
+    }
+    return object;
+}
+
+} // namespace Clustr::Protocol

@@ -47,6 +47,14 @@ public:
     //! Validates the data of a cluster-info answer: an object of group -> array of pids.
     static std::optional<ClusterInfo> clusterInfo(const QJsonValue &data, QString *error = nullptr);
     static QJsonValue toJson(const ClusterInfo &info);
+
+    /*!
+      Compact JSON of any value, scalars included (QJsonDocument cannot hold
+      a bare scalar in Qt 6.4): what encode() writes as `data`.
+    */
+    static QByteArray toJsonBytes(const QJsonValue &value);
+    //! The inverse of toJsonBytes(): parses any JSON text, scalars included (e.g. `42`, `"hi"`).
+    static std::optional<QJsonValue> parseValue(const QByteArray &json, QString *error = nullptr);
 };
 
 } // namespace Clustr::Protocol

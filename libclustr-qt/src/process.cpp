@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: MIT
+#include "process_p.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QProcessEnvironment>
+
+namespace Clustr {
+
+namespace {
+
+// How long close() waits for queued publishes (e.g. a deregistration) to be
+// written before closing anyway.
+constexpr std::chrono::milliseconds FlushTimeout{2000};
+
+QString resolveRedisUrl(const ProcessOptions &options, const CommandLine &commandLine)
+{
+    if (!options.redisUrl.isEmpty())
+        return options.redisUrl;
+    if (commandLine.hasOption(QStringLiteral("cluster-redis")))
+        return commandLine.option(QStringLiteral("cluster-redis"));
+    const QString fromEnvironment = qEnvironmentVariable("CLUSTR_REDIS");
+    if (!fromEnvironment.isEmpty())
+        return fromEnvironment;
+    return QString::fromLatin1(RedisUrl::DefaultUrl);
+}
+
+} // namespace
+
+ProcessPrivate::ProcessPrivate(const QString &group, const ProcessOptions &options)
+    : group(group)
+    , options(options)
+    , commandLine(options.arguments.isEmpty() ? QCoreApplication::arguments() : options.arguments)
+    , pid(QCoreApplication::applicationPid())
+{
+}
+
+ProcessPrivate::~ProcessPrivate() = default;
+
+void ProcessPrivate::init()
+{
+    Q_Q(Process);
+    qRegisterMetaType<Clustr::Message>();
+    qRegisterMetaType<Clustr::ClusterInfo>();
+    qRegisterMetaType<Clustr::Stats>();
+    if (commandLine.hasOption(QStringLiteral("verbose")) || commandLine.hasOption(QStringLiteral("cluster-verbose")))
+        Logging::enableVerbose();
+    if (options.logger)
+        Logging::setLogger(options.logger);
+
+    if (masterPid == 0) // a Master knows itself already
+        masterPid = commandLine.masterPid();
+    redisUrl = resolveRedisUrl(options, commandLine);
+    const QString ns = options.clusterNamespace.isEmpty()
+        ? commandLine.option(QStringLiteral("cluster-namespace"))
+        : options.clusterNamespace;
+
+    if (group.isEmpty()) {
+        valid = false;
+        errorString = QStringLiteral("a process needs a group: the group name is empty");
+    } else if (!Protocol::Channels::isValidName(group)) {
+        valid = false;
+        errorString = QStringLiteral("invalid group name \"%1\": use printable characters without spaces").arg(group);
+    } else if (!ns.isEmpty() && !Protocol::Channels::isValidName(ns)) {
+        valid = false;
+        errorString = QStringLiteral("invalid cluster namespace \"%1\": use printable characters without spaces").arg(ns);
+    } else if (auto parsed = RedisUrl::parse(redisUrl, &errorString); !parsed) {
+        valid = false;
+    }
+    channels = Protocol::Channels(valid ? ns : QString());
+    if (!valid) {
+        qCCritical(lcProcess).noquote() << errorString;
+        return;
+    }
+
+    killTimer.setSingleShot(true);
+    flushTimer.setSingleShot(true);
+
+    publisher = options.publisher;
+    subscriber = options.subscriber;
+    const QString name = (ns.isEmpty() ? QString() : ns + QLatin1Char('.')) + group + QLatin1Char('.')
+        + QString::number(pid);
+    if (!publisher) {
+        publisher = new RedisClient(q);
+        publisher->setUrl(redisUrl);
+        publisher->setClientName(QStringLiteral("clustr.") + name + QStringLiteral(".pub"));
+    }
+    if (!subscriber) {
+        subscriber = new RedisClient(q);
+        subscriber->setUrl(redisUrl);
+        subscriber->setClientName(QStringLiteral("clustr.") + name + QStringLiteral(".sub"));
+    }
+
+    QList<QPair<QByteArray, Message::Kind>> subscriptions{
+        {channels.publicChannel(), Message::Kind::Public},
+        {channels.privateChannel(pid), Message::Kind::Private},
+        {channels.groupChannel(group), Message::Kind::Group},
+        {channels.killChannel(pid), Message::Kind::Kill},
+        {channels.confirmationChannel(), Message::Kind::Confirmation},
+    };
+    subscriptions += extraChannels();
+    for (const auto &entry : subscriptions) {
+        dispatch.insert(entry.first, entry.second);
+        unconfirmed.insert(entry.first);
+    }
+
+    QObject::connect(subscriber, &RedisClient::messageReceived, q,
+                     [this](const QByteArray &channel, const QByteArray &payload) { handleRawMessage(channel, payload); });
+    QObject::connect(subscriber, &RedisClient::subscribed, q, [this](const QByteArray &channel) {
+        unconfirmed.remove(channel);
+        if (unconfirmed.isEmpty() && !subscriptionsConfirmed) {
+            subscriptionsConfirmed = true;
+            updateConnected();
+            subscriptionsActive();
+        }
+    });
+    QObject::connect(subscriber, &RedisClient::stateChanged, q, [this](RedisClient::State state) {
+        if (state != RedisClient::State::Connected && subscriptionsConfirmed) {
+            // The restored subscriptions are confirmed again after the reconnect.
+            subscriptionsConfirmed = false;
+            for (auto it = dispatch.cbegin(); it != dispatch.cend(); ++it)
+                unconfirmed.insert(it.key());
+        }
+        updateConnected();
+    });
+    QObject::connect(publisher, &RedisClient::stateChanged, q, [this] { updateConnected(); });
+
+    for (const auto &entry : subscriptions)
+        subscriber->subscribe(entry.first);
+    publisher->open();
+    subscriber->open();
+}
+
+void ProcessPrivate::updateConnected()
+{
+    Q_Q(Process);
+    const bool now = publisher && publisher->isConnected() && subscriber && subscriber->isConnected()
+        && subscriptionsConfirmed;
+    if (now == connected)
+        return;
+    connected = now;
+    Q_EMIT q->connectedChanged(connected);
+}
+
+bool ProcessPrivate::checkValid(const char *what) const
+{
+    if (valid && !closing)
+        return true;
+    qCWarning(lcProcess).noquote() << QStringLiteral("%1 ignored: %2")
+                                          .arg(QLatin1String(what),
+                                               valid ? QStringLiteral("the process is closing") : errorString);
+    return false;
+}
+
+void ProcessPrivate::publish(const QByteArray &channel, const QJsonValue &data)
+{
+    publisher->publish(channel, Protocol::Codec::encode(pid, group, data));
+}
+
+void ProcessPrivate::reject(const QByteArray &channel, const QString &reason)
+{
+    Q_Q(Process);
+    ++stats.rejectedMessages;
+    quint64 suppressed = 0;
+    if (rejectWarnings.allow(&suppressed)) {
+        qCWarning(lcProtocol).noquote() << QStringLiteral("rejected a message on %1: %2%3")
+                                               .arg(QString::fromUtf8(channel), reason,
+                                                    suppressed ? QStringLiteral(" (and %1 more since the last warning)").arg(suppressed)
+                                                               : QString());
+    }
+    Q_EMIT q->messageRejected(QString::fromUtf8(channel), reason);
+}
+
+void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArray &payload)
+{
+    Q_Q(Process);
+    const auto kind = dispatch.constFind(channel);
+    if (kind == dispatch.cend() || closing)
+        return; // a message that raced an unsubscribe, or arrived while closing
+
+    QString error;
+    auto decoded = Protocol::Codec::decode(payload, options.maxPayloadSize, &error);
+    if (!decoded) {
+        reject(channel, error);
+        return;
+    }
+    Message message;
+    message.kind = kind.value();
+    message.pid = decoded->pid;
+    message.group = std::move(decoded->group);
+    message.data = std::move(decoded->data);
+    message.channel = channels.withoutPrefix(channel);
+
+    switch (message.kind) {
+    case Message::Kind::Public:
+        ++stats.onMessage;
+        ++stats.onPublic;
+        Q_EMIT q->publicMessageReceived(message);
+        Q_EMIT q->messageReceived(message);
+        return;
+    case Message::Kind::Private:
+        ++stats.onMessage;
+        ++stats.onPrivate;
+        Q_EMIT q->privateMessageReceived(message);
+        Q_EMIT q->messageReceived(message);
+        return;
+    case Message::Kind::Group:
+        ++stats.onMessage;
+        ++stats.onGroup;
+        Q_EMIT q->groupMessageReceived(message);
+        Q_EMIT q->messageReceived(message);
+        return;
+    case Message::Kind::Kill:
+        handleKill(message);
+        return;
+    case Message::Kind::Confirmation:
+        handleConfirmation(message);
+        return;
+    default:
+        if (!handleMessage(message))
+            reject(channel, QStringLiteral("unexpected message"));
+        return;
+    }
+}
+
+void ProcessPrivate::handleKill(const Message &message)
+{
+    Q_Q(Process);
+    QString error;
+    const auto exitCode = Protocol::Codec::exitCode(message.data, &error);
+    if (!exitCode) {
+        reject(channels.killChannel(pid), error);
+        return;
+    }
+    ++stats.onMessage;
+    Q_EMIT q->messageReceived(message);
+    if (killing)
+        return; // the first kill decides the exit code
+    killing = true;
+    qCInfo(lcProcess) << "killed by" << message.pid << "with exit code" << *exitCode;
+    Q_EMIT q->killRequested(*exitCode);
+    if (!killHandler) {
+        q->close(*exitCode);
+        return;
+    }
+    // The handler may finish later; the kill timeout keeps a handler that
+    // never calls done() from making the process unkillable.
+    const int code = *exitCode;
+    QObject::connect(&killTimer, &QTimer::timeout, q, [this, code] {
+        qCWarning(lcProcess) << "the kill handler did not finish within" << options.killTimeout.count()
+                             << "ms: exiting anyway";
+        q_func()->close(code);
+    });
+    killTimer.start(options.killTimeout);
+    QPointer<Process> guard(q);
+    killHandler([guard, code] {
+        if (guard)
+            guard->close(code);
+    });
+}
+
+void ProcessPrivate::handleConfirmation(const Message &message)
+{
+    Q_Q(Process);
+    if (!message.data.isString()) {
+        reject(channels.confirmationChannel(), QStringLiteral("a confirmation's data must be an identifier string"));
+        return;
+    }
+    ++stats.onMessage;
+    ++stats.receivedConfirmations;
+    Q_EMIT q->messageReceived(message);
+    const QString identifier = message.data.toString();
+    auto it = confirmations.find(identifier);
+    if (it == confirmations.end())
+        return;
+    it->messages.append(message);
+    if (it->messages.size() < it->count)
+        return;
+    // Counting starts again for the next round.
+    const QList<Message> messages = std::exchange(it->messages, {});
+    const Process::ConfirmationCallback callback = it->callback;
+    ++stats.successfulConfirmations;
+    if (callback)
+        callback(messages);
+    Q_EMIT q->confirmationCompleted(identifier, messages);
+}
+
+void ProcessPrivate::finishClose(int exitCode)
+{
+    Q_Q(Process);
+    if (finished)
+        return;
+    finished = true;
+    flushTimer.stop();
+    killTimer.stop();
+    if (publisher->parent() == q)
+        publisher->close();
+    if (subscriber->parent() == q)
+        subscriber->close();
+    qCInfo(lcProcess) << "closed with exit code" << exitCode;
+    Q_EMIT q->closed(exitCode);
+    if (options.exitApplication) {
+        // Queued, so it also works before exec() runs.
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [exitCode] { QCoreApplication::exit(exitCode); },
+                                  Qt::QueuedConnection);
+    }
+}
+
+// Process
+
+Process::Process(ProcessPrivate &dd, QObject *parent)
+    : QObject(parent)
+    , d_ptr(&dd)
+{
+    d_ptr->q_ptr = this;
+    d_ptr->init();
+}
+
+Process::~Process() = default;
+
+bool Process::isValid() const
+{
+    return d_func()->valid;
+}
+
+QString Process::errorString() const
+{
+    return d_func()->errorString;
+}
+
+qint64 Process::pid() const
+{
+    return d_func()->pid;
+}
+
+QString Process::group() const
+{
+    return d_func()->group;
+}
+
+qint64 Process::masterPid() const
+{
+    return d_func()->masterPid;
+}
+
+QString Process::clusterNamespace() const
+{
+    return d_func()->channels.clusterNamespace();
+}
+
+QString Process::redisUrl() const
+{
+    return d_func()->redisUrl;
+}
+
+bool Process::isConnected() const
+{
+    return d_func()->connected;
+}
+
+Stats Process::stats() const
+{
+    Q_D(const Process);
+    Stats result = d->stats;
+    result.droppedMessages = d->publisher ? d->publisher->droppedCommands() : 0;
+    return result;
+}
+
+QString Process::option(const QString &name, const QString &defaultValue) const
+{
+    return d_func()->commandLine.option(name, defaultValue);
+}
+
+bool Process::hasOption(const QString &name) const
+{
+    return d_func()->commandLine.hasOption(name);
+}
+
+QStringList Process::clusterArguments() const
+{
+    return d_func()->commandLine.clusterArguments();
+}
+
+RedisClient *Process::publisher() const
+{
+    return d_func()->publisher;
+}
+
+RedisClient *Process::subscriber() const
+{
+    return d_func()->subscriber;
+}
+
+void Process::emitPublic(const QJsonValue &data)
+{
+    Q_D(Process);
+    if (!d->checkValid("emitPublic"))
+        return;
+    ++d->stats.emitPublic;
+    d->publish(d->channels.publicChannel(), data);
+}
+
+void Process::emitPrivate(qint64 pid, const QJsonValue &data)
+{
+    Q_D(Process);
+    if (!d->checkValid("emitPrivate"))
+        return;
+    if (pid <= 0) {
+        qCWarning(lcProcess) << "emitPrivate ignored: invalid pid" << pid;
+        return;
+    }
+    ++d->stats.emitPrivate;
+    d->publish(d->channels.privateChannel(pid), data);
+}
+
+void Process::emitGroup(const QString &group, const QJsonValue &data)
+{
+    Q_D(Process);
+    if (!d->checkValid("emitGroup"))
+        return;
+    if (!Protocol::Channels::isValidName(group)) {
+        qCWarning(lcProcess) << "emitGroup ignored: invalid group name" << group;
+        return;
+    }
+    ++d->stats.emitGroup;
+    d->publish(d->channels.groupChannel(group), data);
+}
+
+void Process::emitKill(qint64 pid, int exitCode)
+{
+    Q_D(Process);
+    if (!d->checkValid("emitKill"))
+        return;
+    if (pid <= 0) {
+        qCWarning(lcProcess) << "emitKill ignored: invalid pid" << pid;
+        return;
+    }
+    if (exitCode < 0 || exitCode > 255) {
+        qCWarning(lcProcess) << "emitKill ignored: exit code" << exitCode << "is not in 0..255";
+        return;
+    }
+    ++d->stats.emitKill;
+    d->publish(d->channels.killChannel(pid), exitCode);
+}
+
+void Process::emitConfirmation(const QString &identifier)
+{
+    Q_D(Process);
+    if (!d->checkValid("emitConfirmation"))
+        return;
+    ++d->stats.emitConfirmation;
+    d->publish(d->channels.confirmationChannel(), identifier);
+}
+
+void Process::onConfirmation(int count, const QString &identifier, ConfirmationCallback callback)
+{
+    Q_D(Process);
+    if (count < 1) {
+        qCWarning(lcProcess) << "onConfirmation ignored: the count must be at least 1, not" << count;
+        return;
+    }
+    d->confirmations.insert(identifier, ProcessPrivate::Confirmation{count, std::move(callback), {}});
+}
+
+void Process::onKill(KillHandler handler)
+{
+    d_func()->killHandler = std::move(handler);
+}
+
+void Process::close(int exitCode)
+{
+    Q_D(Process);
+    if (d->closing)
+        return;
+    d->closing = true;
+    if (!d->valid) {
+        d->closing = false; // nothing is connected; just report and end
+        Q_EMIT closed(exitCode);
+        if (d->options.exitApplication)
+            QMetaObject::invokeMethod(QCoreApplication::instance(), [exitCode] { QCoreApplication::exit(exitCode); },
+                                      Qt::QueuedConnection);
+        return;
+    }
+    d->aboutToClose(exitCode);
+    // Whatever is queued (a deregistration above all) goes out before the
+    // connection closes; an unreachable Redis only delays the exit by FlushTimeout.
+    if (d->publisher->pendingCommands() == 0) {
+        d->finishClose(exitCode);
+        return;
+    }
+    connect(d->publisher, &RedisClient::drained, this, [d, exitCode] { d->finishClose(exitCode); },
+            Qt::SingleShotConnection);
+    connect(&d->flushTimer, &QTimer::timeout, this, [d, exitCode] {
+        qCWarning(lcProcess) << "could not write" << d->publisher->pendingCommands()
+                             << "queued messages to Redis before closing";
+        d->finishClose(exitCode);
+    });
+    d->flushTimer.start(FlushTimeout);
+}
+
+} // namespace Clustr

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "commandline_p.h"
+#include "logging_p.h"
+#include "protocol/channels_p.h"
+#include "protocol/codec_p.h"
+#include "redis/redisurl_p.h"
+
+#include <ClustrQt/process.h>
+#include <ClustrQt/redisclient.h>
+
+#include <QtCore/QHash>
+#include <QtCore/QPointer>
+#include <QtCore/QSet>
+#include <QtCore/QTimer>
+
+namespace Clustr {
+
+class ProcessPrivate
+{
+    Q_DECLARE_PUBLIC(Process)
+public:
+    ProcessPrivate(const QString &group, const ProcessOptions &options);
+    virtual ~ProcessPrivate();
+
+    //! Called once q_ptr is set: validates, connects, subscribes.
+    void init();
+
+    //! Channels this kind of process listens on, beyond the common ones.
+    virtual QList<QPair<QByteArray, Message::Kind>> extraChannels() const { return {}; }
+    //! Kinds handled by the subclass (registrations, cluster info); true if handled.
+    virtual bool handleMessage(const Message &message) { Q_UNUSED(message); return false; }
+    //! What a subclass does right before the process closes (deregistering, stopping children).
+    virtual void aboutToClose(int exitCode) { Q_UNUSED(exitCode); }
+    //! Called when every subscription is confirmed (again after a reconnect).
+    virtual void subscriptionsActive() {}
+
+    void handleRawMessage(const QByteArray &channel, const QByteArray &payload);
+    void reject(const QByteArray &channel, const QString &reason);
+    void handleKill(const Message &message);
+    void handleConfirmation(const Message &message);
+    void publish(const QByteArray &channel, const QJsonValue &data);
+    void finishClose(int exitCode);
+    void updateConnected();
+    bool checkValid(const char *what) const;
+
+    Process *q_ptr = nullptr;
+
+    QString group;
+    ProcessOptions options;
+    CommandLine commandLine;
+    Protocol::Channels channels;
+    qint64 pid = 0;
+    qint64 masterPid = 0;
+    QString redisUrl;
+    bool valid = true;
+    QString errorString;
+
+    RedisClient *publisher = nullptr;
+    RedisClient *subscriber = nullptr;
+    bool connected = false;
+    bool subscriptionsConfirmed = false;
+    QSet<QByteArray> unconfirmed;
+
+    // One lookup per received message: full channel name -> kind.
+    QHash<QByteArray, Message::Kind> dispatch;
+
+    Stats stats;
+    RateLimiter rejectWarnings;
+
+    struct Confirmation
+    {
+        int count = 0;
+        Process::ConfirmationCallback callback;
+        QList<Message> messages;
+    };
+    QHash<QString, Confirmation> confirmations;
+
+    Process::KillHandler killHandler;
+    bool killing = false;
+    bool closing = false;
+    bool finished = false;
+    QTimer killTimer;
+    QTimer flushTimer;
+};
+
+} // namespace Clustr

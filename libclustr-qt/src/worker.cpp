@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+#include "worker_p.h"
+
+namespace Clustr {
+
+WorkerPrivate::WorkerPrivate(const QString &group, const ProcessOptions &options)
+    : ProcessPrivate(group, options)
+{
+    clusterInfoTimer.setSingleShot(true);
+}
+
+QList<QPair<QByteArray, Message::Kind>> WorkerPrivate::extraChannels() const
+{
+    // The master answers cluster-info requests on the requester's channel.
+    return {{channels.clusterInfoChannel(pid), Message::Kind::ClusterInfo}};
+}
+
+bool WorkerPrivate::handleMessage(const Message &message)
+{
+    Q_Q(Worker);
+    if (message.kind != Message::Kind::ClusterInfo)
+        return false;
+    QString error;
+    const auto info = Protocol::Codec::clusterInfo(message.data, &error);
+    if (!info) {
+        reject(channels.clusterInfoChannel(pid), error);
+        return true;
+    }
+    ++stats.onMessage;
+    Q_EMIT q->messageReceived(message);
+    if (!clusterInfoRequested)
+        return true; // an answer nobody waits for (any more)
+    clusterInfoRequested = false;
+    clusterInfoTimer.stop();
+    const auto callbacks = std::exchange(clusterInfoCallbacks, {});
+    for (const auto &callback : callbacks) {
+        if (callback)
+            callback(*info);
+    }
+    Q_EMIT q->clusterInfoReceived(*info);
+    return true;
+}
+
+void WorkerPrivate::subscriptionsActive()
+{
+    // Registering before our own subscriptions are confirmed would let the
+    // master (or anyone it tells) message us before we can hear it.
+    if (readyRequested && !registered)
+        registerWithMaster();
+}
+
+void WorkerPrivate::registerWithMaster()
+{
+    Q_Q(Worker);
+    registered = true;
+    if (masterPid > 0) {
+        qCInfo(lcWorker) << "registering with master" << masterPid << "as" << group;
+        publish(channels.registrationChannel(masterPid), QStringLiteral("registration"));
+    } else {
+        qCInfo(lcWorker) << "ready, but no master is known (no --cluster-master-pid): not registering";
+    }
+    Q_EMIT q->readyChanged(true);
+}
+
+void WorkerPrivate::aboutToClose(int exitCode)
+{
+    Q_UNUSED(exitCode);
+    failClusterInfoRequests(QStringLiteral("the worker is closing"));
+    if (registered && masterPid > 0)
+        publish(channels.deregistrationChannel(masterPid), QStringLiteral("deregistration"));
+}
+
+void WorkerPrivate::failClusterInfoRequests(const QString &reason)
+{
+    Q_Q(Worker);
+    if (!clusterInfoRequested)
+        return;
+    clusterInfoRequested = false;
+    clusterInfoTimer.stop();
+    clusterInfoCallbacks.clear();
+    qCWarning(lcWorker).noquote() << "cluster info request failed:" << reason;
+    Q_EMIT q->clusterInfoRequestFailed(reason);
+}
+
+Worker::Worker(const QString &group, QObject *parent)
+    : Worker(group, ProcessOptions(), parent)
+{
+}
+
+Worker::Worker(const QString &group, const ProcessOptions &options, QObject *parent)
+    : Process(*new WorkerPrivate(group, options), parent)
+{
+    Q_D(Worker);
+    if (group == QLatin1String("master"))
+        qCWarning(lcWorker) << "a worker in the group \"master\" will be taken for the master by other tools";
+    connect(&d->clusterInfoTimer, &QTimer::timeout, this, [d] {
+        d->failClusterInfoRequests(QStringLiteral("no answer from the master (pid %1) within %2 ms")
+                                       .arg(d->masterPid)
+                                       .arg(d->options.clusterInfoTimeout.count()));
+    });
+}
+
+Worker::~Worker() = default;
+
+bool Worker::isReady() const
+{
+    return d_func()->registered;
+}
+
+void Worker::emitReady()
+{
+    Q_D(Worker);
+    if (!d->checkValid("emitReady") || d->readyRequested)
+        return;
+    d->readyRequested = true;
+    if (d->subscriptionsConfirmed)
+        d->registerWithMaster();
+}
+
+void Worker::requestClusterInfo(ClusterInfoCallback callback)
+{
+    Q_D(Worker);
+    if (!d->checkValid("requestClusterInfo"))
+        return;
+    d->clusterInfoCallbacks.append(std::move(callback));
+    if (d->clusterInfoRequested)
+        return; // one question answers everybody waiting
+    d->clusterInfoRequested = true;
+    if (d->masterPid <= 0) {
+        // Queued, so the caller sees the failure the same way as a timeout.
+        QMetaObject::invokeMethod(this, [d] {
+            d->failClusterInfoRequests(QStringLiteral("no master is known (no --cluster-master-pid)"));
+        }, Qt::QueuedConnection);
+        return;
+    }
+    d->publish(d->channels.clusterInfoChannel(d->masterPid), QStringLiteral("clusterInfo"));
+    d->clusterInfoTimer.start(d->options.clusterInfoTimeout);
+}
+
+} // namespace Clustr

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "process_p.h"
+
+#include <ClustrQt/worker.h>
+
+namespace Clustr {
+
+class WorkerPrivate : public ProcessPrivate
+{
+    Q_DECLARE_PUBLIC(Worker)
+public:
+    WorkerPrivate(const QString &group, const ProcessOptions &options);
+
+    QList<QPair<QByteArray, Message::Kind>> extraChannels() const override;
+    bool handleMessage(const Message &message) override;
+    void aboutToClose(int exitCode) override;
+    void subscriptionsActive() override;
+
+    void registerWithMaster();
+    void failClusterInfoRequests(const QString &reason);
+
+    bool readyRequested = false;
+    bool registered = false;
+    QList<Worker::ClusterInfoCallback> clusterInfoCallbacks;
+    bool clusterInfoRequested = false;
+    QTimer clusterInfoTimer;
+};
+
+} // namespace Clustr

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+#include "protocol/channels_p.h"
+
+#include <QtTest/QTest>
+
+using Clustr::Message;
+using Clustr::Protocol::Channels;
+using Kind = Clustr::Message::Kind;
+
+class tst_Channels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void namesWithoutNamespace();
+    void namesWithNamespace();
+    void kindOf_data();
+    void kindOf();
+    void kindOfEveryBuiltName_data();
+    void kindOfEveryBuiltName();
+    void withoutPrefix();
+    void isValidName_data();
+    void isValidName();
+};
+
+void tst_Channels::namesWithoutNamespace()
+{
+    // Exactly clustr-node's names, so its processes and redis-cli can join.
+    const Channels channels;
+    QVERIFY(channels.clusterNamespace().isEmpty());
+    QVERIFY(channels.prefix().isEmpty());
+    QCOMPARE(channels.publicChannel(), QByteArrayLiteral("public"));
+    QCOMPARE(channels.privateChannel(4242), QByteArrayLiteral("private:4242"));
+    QCOMPARE(channels.groupChannel(QStringLiteral("web")), QByteArrayLiteral("group:web"));
+    QCOMPARE(channels.groupChannel(QString::fromUtf8("wörker")), QByteArray("group:w\xc3\xb6rker"));
+    QCOMPARE(channels.killChannel(17), QByteArrayLiteral("kill:17"));
+    QCOMPARE(channels.confirmationChannel(), QByteArrayLiteral("confirmation"));
+    QCOMPARE(channels.clusterInfoChannel(4242), QByteArrayLiteral("clusterInfo:4242"));
+    QCOMPARE(channels.registrationChannel(1), QByteArrayLiteral("registration:1"));
+    QCOMPARE(channels.deregistrationChannel(1), QByteArrayLiteral("deregistration:1"));
+    QCOMPARE(channels.heartbeatChannel(1), QByteArrayLiteral("heartbeat:1"));
+    QCOMPARE(channels.privateChannel(Q_INT64_C(9007199254740992)), QByteArrayLiteral("private:9007199254740992"));
+}
+
+void tst_Channels::namesWithNamespace()
+{
+    const Channels channels(QStringLiteral("shop"));
+    QCOMPARE(channels.clusterNamespace(), QStringLiteral("shop"));
+    QCOMPARE(channels.prefix(), QByteArrayLiteral("shop:"));
+    QCOMPARE(channels.publicChannel(), QByteArrayLiteral("shop:public"));
+    QCOMPARE(channels.privateChannel(42), QByteArrayLiteral("shop:private:42"));
+    QCOMPARE(channels.groupChannel(QStringLiteral("web")), QByteArrayLiteral("shop:group:web"));
+    QCOMPARE(channels.killChannel(42), QByteArrayLiteral("shop:kill:42"));
+    QCOMPARE(channels.confirmationChannel(), QByteArrayLiteral("shop:confirmation"));
+    QCOMPARE(channels.clusterInfoChannel(42), QByteArrayLiteral("shop:clusterInfo:42"));
+    QCOMPARE(channels.registrationChannel(7), QByteArrayLiteral("shop:registration:7"));
+    QCOMPARE(channels.deregistrationChannel(7), QByteArrayLiteral("shop:deregistration:7"));
+    QCOMPARE(channels.heartbeatChannel(7), QByteArrayLiteral("shop:heartbeat:7"));
+
+    const Channels unicode(QString::fromUtf8("café"));
+    QCOMPARE(unicode.prefix(), QByteArray("caf\xc3\xa9:"));
+    QCOMPARE(unicode.publicChannel(), QByteArray("caf\xc3\xa9:public"));
+}
+
+void tst_Channels::kindOf_data()
+{
+    QTest::addColumn<QString>("clusterNamespace");
+    QTest::addColumn<QByteArray>("channel");
+    QTest::addColumn<Kind>("kind");
+
+    const QString none;
+    QTest::newRow("public") << none << QByteArray("public") << Kind::Public;
+    QTest::newRow("private") << none << QByteArray("private:4242") << Kind::Private;
+    QTest::newRow("group") << none << QByteArray("group:web") << Kind::Group;
+    QTest::newRow("group with colon") << none << QByteArray("group:eu:web") << Kind::Group;
+    QTest::newRow("group named like a pid") << none << QByteArray("group:12") << Kind::Group;
+    QTest::newRow("kill") << none << QByteArray("kill:1") << Kind::Kill;
+    QTest::newRow("confirmation") << none << QByteArray("confirmation") << Kind::Confirmation;
+    QTest::newRow("clusterInfo") << none << QByteArray("clusterInfo:99") << Kind::ClusterInfo;
+    QTest::newRow("registration") << none << QByteArray("registration:99") << Kind::Registration;
+    QTest::newRow("deregistration") << none << QByteArray("deregistration:99") << Kind::Deregistration;
+    QTest::newRow("heartbeat") << none << QByteArray("heartbeat:99") << Kind::Heartbeat;
+
+    QTest::newRow("empty") << none << QByteArray() << Kind::Unknown;
+    QTest::newRow("colon only") << none << QByteArray(":") << Kind::Unknown;
+    QTest::newRow("public with argument") << none << QByteArray("public:1") << Kind::Unknown;
+    QTest::newRow("publicity") << none << QByteArray("publicity") << Kind::Unknown;
+    QTest::newRow("case matters") << none << QByteArray("Public") << Kind::Unknown;
+    QTest::newRow("clusterinfo lower case") << none << QByteArray("clusterinfo:1") << Kind::Unknown;
+    QTest::newRow("confirmation with argument") << none << QByteArray("confirmation:x") << Kind::Unknown;
+    QTest::newRow("private without pid") << none << QByteArray("private:") << Kind::Unknown;
+    QTest::newRow("private without colon") << none << QByteArray("private") << Kind::Unknown;
+    QTest::newRow("private with word") << none << QByteArray("private:abc") << Kind::Unknown;
+    QTest::newRow("private negative") << none << QByteArray("private:-1") << Kind::Unknown;
+    QTest::newRow("kill with two arguments") << none << QByteArray("kill:1:2") << Kind::Unknown;
+    QTest::newRow("group without name") << none << QByteArray("group:") << Kind::Unknown;
+    QTest::newRow("unknown channel") << none << QByteArray("news:1") << Kind::Unknown;
+    QTest::newRow("namespaced without namespace") << none << QByteArray("shop:public") << Kind::Unknown;
+    QTest::newRow("NUL inside") << none << QByteArray("public\0", 7) << Kind::Unknown;
+
+    const QString shop = QStringLiteral("shop");
+    QTest::newRow("ns public") << shop << QByteArray("shop:public") << Kind::Public;
+    QTest::newRow("ns private") << shop << QByteArray("shop:private:42") << Kind::Private;
+    QTest::newRow("ns group") << shop << QByteArray("shop:group:web") << Kind::Group;
+    QTest::newRow("ns kill") << shop << QByteArray("shop:kill:42") << Kind::Kill;
+    QTest::newRow("ns confirmation") << shop << QByteArray("shop:confirmation") << Kind::Confirmation;
+    QTest::newRow("ns heartbeat") << shop << QByteArray("shop:heartbeat:1") << Kind::Heartbeat;
+    QTest::newRow("ns: bare public is another cluster's") << shop << QByteArray("public") << Kind::Unknown;
+    QTest::newRow("ns: bare private") << shop << QByteArray("private:42") << Kind::Unknown;
+    QTest::newRow("ns: other namespace") << shop << QByteArray("shopx:public") << Kind::Unknown;
+    QTest::newRow("ns: prefix without colon") << shop << QByteArray("shoppublic") << Kind::Unknown;
+    QTest::newRow("ns: prefix only") << shop << QByteArray("shop:") << Kind::Unknown;
+    QTest::newRow("ns: twice") << shop << QByteArray("shop:shop:public") << Kind::Unknown;
+    QTest::newRow("ns: shorter than prefix") << shop << QByteArray("sho") << Kind::Unknown;
+    QTest::newRow("ns: case matters") << shop << QByteArray("Shop:public") << Kind::Unknown;
+
+    const QString nested = QStringLiteral("eu:shop");
+    QTest::newRow("namespace with colon") << nested << QByteArray("eu:shop:group:web") << Kind::Group;
+    QTest::newRow("namespace with colon, partial") << nested << QByteArray("eu:group:web") << Kind::Unknown;
+}
+
+void tst_Channels::kindOf()
+{
+    QFETCH(QString, clusterNamespace);
+    QFETCH(QByteArray, channel);
+    QFETCH(Kind, kind);
+    QCOMPARE(Channels(clusterNamespace).kindOf(channel), kind);
+}
+
+void tst_Channels::kindOfEveryBuiltName_data()
+{
+    QTest::addColumn<QString>("clusterNamespace");
+    QTest::newRow("no namespace") << QString();
+    QTest::newRow("shop") << QStringLiteral("shop");
+    QTest::newRow("unicode") << QString::fromUtf8("κλάστερ");
+}
+
+void tst_Channels::kindOfEveryBuiltName()
+{
+    // Whatever the class builds, it recognises.
+    QFETCH(QString, clusterNamespace);
+    const Channels channels(clusterNamespace);
+    QCOMPARE(channels.kindOf(channels.publicChannel()), Kind::Public);
+    QCOMPARE(channels.kindOf(channels.privateChannel(4242)), Kind::Private);
+    QCOMPARE(channels.kindOf(channels.groupChannel(QString::fromUtf8("wörker"))), Kind::Group);
+    QCOMPARE(channels.kindOf(channels.killChannel(4242)), Kind::Kill);
+    QCOMPARE(channels.kindOf(channels.confirmationChannel()), Kind::Confirmation);
+    QCOMPARE(channels.kindOf(channels.clusterInfoChannel(4242)), Kind::ClusterInfo);
+    QCOMPARE(channels.kindOf(channels.registrationChannel(1)), Kind::Registration);
+    QCOMPARE(channels.kindOf(channels.deregistrationChannel(1)), Kind::Deregistration);
+    QCOMPARE(channels.kindOf(channels.heartbeatChannel(1)), Kind::Heartbeat);
+
+    // ... and never one of another cluster on the same server.
+    const Channels other(clusterNamespace.isEmpty() ? QStringLiteral("other") : QString());
+    QCOMPARE(channels.kindOf(other.publicChannel()), Kind::Unknown);
+    QCOMPARE(channels.kindOf(other.privateChannel(4242)), Kind::Unknown);
+}
+
+void tst_Channels::withoutPrefix()
+{
+    const Channels shop(QStringLiteral("shop"));
+    QCOMPARE(shop.withoutPrefix("shop:group:web"), QStringLiteral("group:web"));
+    QCOMPARE(shop.withoutPrefix("shop:public"), QStringLiteral("public"));
+    QCOMPARE(shop.withoutPrefix(shop.groupChannel(QString::fromUtf8("wörker"))), QString::fromUtf8("group:wörker"));
+    // A channel outside the namespace is returned as it is.
+    QCOMPARE(shop.withoutPrefix("public"), QStringLiteral("public"));
+    QCOMPARE(shop.withoutPrefix("shopx:public"), QStringLiteral("shopx:public"));
+    QCOMPARE(shop.withoutPrefix(QByteArray()), QString());
+
+    const Channels none;
+    QCOMPARE(none.withoutPrefix("shop:public"), QStringLiteral("shop:public"));
+    QCOMPARE(none.withoutPrefix("private:1"), QStringLiteral("private:1"));
+}
+
+void tst_Channels::isValidName_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("web") << QStringLiteral("web") << true;
+    QTest::newRow("one char") << QStringLiteral("a") << true;
+    QTest::newRow("master") << QStringLiteral("master") << true;
+    QTest::newRow("punctuation and colon") << QStringLiteral("eu:shop-1_v2.0/a\"b") << true;
+    QTest::newRow("unicode") << QString::fromUtf8("wörker-世界") << true;
+    QTest::newRow("emoji") << QString::fromUtf8("😀") << true;
+    QTest::newRow("200 chars") << QString(200, u'x') << true;
+
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("201 chars") << QString(201, u'x') << false;
+    QTest::newRow("space") << QStringLiteral("a b") << false;
+    QTest::newRow("leading space") << QStringLiteral(" web") << false;
+    QTest::newRow("tab") << QStringLiteral("a\tb") << false;
+    QTest::newRow("newline") << QStringLiteral("web\n") << false;
+    QTest::newRow("NUL") << QString(QChar(0)) << false;
+    QTest::newRow("control") << QStringLiteral("a\x01") << false;
+    QTest::newRow("DEL") << QStringLiteral("a\x7f") << false;
+    QTest::newRow("no-break space") << QString(QChar(0xa0)) << false;
+    QTest::newRow("line separator") << QString(QChar(0x2028)) << false;
+    QTest::newRow("C1 control") << QString(QChar(0x85)) << false;
+}
+
+void tst_Channels::isValidName()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, valid);
+    QCOMPARE(Channels::isValidName(name), valid);
+}
+
+QTEST_APPLESS_MAIN(tst_Channels)
+
+#include "tst_channels.moc"

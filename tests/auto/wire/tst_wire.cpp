@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+// The wire protocol as other programs see it: redis-cli speaking it by hand,
+// malformed payloads on every channel, and Redis going away under running
+// processes.
+#include "redisserver.h"
+#include "testprocess.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtTest/QtTest>
+
+#include <memory>
+
+namespace {
+
+QJsonObject cmd(const QString &name, std::initializer_list<QPair<QString, QJsonValue>> fields = {})
+{
+    QJsonObject object{{QStringLiteral("cmd"), name}};
+    for (const auto &field : fields)
+        object.insert(field.first, field.second);
+    return object;
+}
+
+qint64 pidOf(const QJsonObject &e)
+{
+    return qint64(e.value(QStringLiteral("pid")).toDouble());
+}
+
+// `redis-cli SUBSCRIBE channel` in the background, collecting what it prints.
+class Subscriber
+{
+public:
+    Subscriber(const RedisServer &server, const QString &channel)
+    {
+        m_process.start(QStringLiteral("redis-cli"), server.cliArguments() + QStringList{QStringLiteral("--raw"), QStringLiteral("SUBSCRIBE"), channel});
+        m_process.waitForStarted();
+    }
+    ~Subscriber()
+    {
+        m_process.kill();
+        m_process.waitForFinished();
+    }
+    // Waits until redis-cli printed a line that parses as a JSON object.
+    std::optional<QJsonObject> waitForPayload()
+    {
+        std::optional<QJsonObject> found;
+        (void)QTest::qWaitFor([&] {
+            m_output += m_process.readAllStandardOutput();
+            for (const QByteArray &line : m_output.split('\n')) {
+                const QJsonDocument doc = QJsonDocument::fromJson(line);
+                if (doc.isObject()) {
+                    found = doc.object();
+                    return true;
+                }
+            }
+            return false;
+        }, 10000);
+        return found;
+    }
+
+private:
+    QProcess m_process;
+    QByteArray m_output;
+};
+
+} // namespace
+
+class tst_Wire : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void handMadeProcessJoinsCluster();
+    void workerPayloadIsTheOriginalFormat();
+    void malformedPayloadsAreRejected();
+    void oversizedPayloadIsRejected();
+    void redisRestartMidway();
+
+private:
+    TestProcess *start(const QStringList &arguments);
+    int publish(const QString &channel, const QByteArray &payload);
+
+    RedisServer m_redis;
+    std::vector<std::unique_ptr<TestProcess>> m_processes;
+};
+
+void tst_Wire::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_redis.start(&error), qPrintable(error));
+}
+
+void tst_Wire::cleanup()
+{
+    m_processes.clear();
+}
+
+TestProcess *tst_Wire::start(const QStringList &arguments)
+{
+    auto process = std::make_unique<TestProcess>();
+    if (!process->startWorker(arguments + QStringList{QStringLiteral("--cluster-redis=") + m_redis.url()}))
+        return nullptr;
+    m_processes.push_back(std::move(process));
+    return m_processes.back().get();
+}
+
+int tst_Wire::publish(const QString &channel, const QByteArray &payload)
+{
+    return m_redis.cli({QStringLiteral("PUBLISH"), channel, QString::fromUtf8(payload)}).trimmed().toInt();
+}
+
+void tst_Wire::handMadeProcessJoinsCluster()
+{
+    auto *master = start({QStringLiteral("--master")});
+    QVERIFY(master);
+    const QString m = QString::number(master->pid());
+    auto *worker = start({QStringLiteral("--group=cache"), QStringLiteral("--cluster-master-pid=") + m, QStringLiteral("--ready")});
+    QVERIFY(worker);
+
+    // redis-cli registers process 4242 of group web by hand.
+    QCOMPARE(publish(QStringLiteral("registration:") + m, R"({"meta":{"pid":4242,"group":"web"},"data":"registration"})"), 1);
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), [](const QJsonObject &e) { return pidOf(e) == 4242; }));
+    worker->send(cmd(QStringLiteral("clusterInfo")));
+    const auto info = worker->waitForEvent(QStringLiteral("clusterInfo"));
+    QVERIFY(info);
+    QCOMPARE(info->value(QStringLiteral("info")).toObject().value(QStringLiteral("web")).toArray(), QJsonArray{4242});
+
+    // It asks for cluster info by hand and gets the original answer format.
+    Subscriber answer(m_redis, QStringLiteral("clusterInfo:4242"));
+    QTRY_COMPARE(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMSUB"), QStringLiteral("clusterInfo:4242")}).split('\n').value(1).toInt(), 1);
+    publish(QStringLiteral("clusterInfo:") + m, R"({"meta":{"pid":4242,"group":"web"},"data":"clusterInfo"})");
+    const auto reply = answer.waitForPayload();
+    QVERIFY(reply);
+    QCOMPARE(pidOf(reply->value(QStringLiteral("meta")).toObject()), master->pid());
+    QCOMPARE(reply->value(QStringLiteral("meta")).toObject().value(QStringLiteral("group")).toString(), QStringLiteral("master"));
+    QCOMPARE(reply->value(QStringLiteral("data")).toObject().value(QStringLiteral("cache")).toArray(), QJsonArray{double(worker->pid())});
+
+    // It messages a worker, with the pid as a string as some clients send it.
+    publish(QStringLiteral("private:%1").arg(worker->pid()), R"({"meta":{"pid":"4242","group":"web"},"data":{"x":[1,2]}})");
+    const auto received = worker->waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("kind")).toString() == QLatin1String("private"); });
+    QVERIFY(received);
+    QCOMPARE(pidOf(*received), 4242);
+    QCOMPARE(received->value(QStringLiteral("group")).toString(), QStringLiteral("web"));
+    QCOMPARE(received->value(QStringLiteral("data")).toObject().value(QStringLiteral("x")).toArray(), (QJsonArray{1, 2}));
+
+    // It deregisters and then kills the worker by hand.
+    publish(QStringLiteral("deregistration:") + m, R"({"meta":{"pid":4242,"group":"web"},"data":"deregistration"})");
+    QVERIFY(master->waitForEvent(QStringLiteral("deregistered"), [](const QJsonObject &e) { return pidOf(e) == 4242; }));
+    publish(QStringLiteral("kill:%1").arg(worker->pid()), R"({"meta":{"pid":4242,"group":"web"},"data":9})");
+    QVERIFY(worker->waitForFinished());
+    QCOMPARE(worker->exitCode(), 9);
+    QVERIFY(master->waitForEvent(QStringLiteral("deregistered"), [&](const QJsonObject &e) { return pidOf(e) == worker->pid(); }));
+}
+
+void tst_Wire::workerPayloadIsTheOriginalFormat()
+{
+    auto *worker = start({QStringLiteral("--group=web")});
+    QVERIFY(worker);
+    Subscriber listener(m_redis, QStringLiteral("private:4242"));
+    QTRY_COMPARE(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMSUB"), QStringLiteral("private:4242")}).split('\n').value(1).toInt(), 1);
+    worker->send(cmd(QStringLiteral("private"), {{QStringLiteral("pid"), 4242}, {QStringLiteral("data"), QJsonObject{{QStringLiteral("hello"), QStringLiteral("world")}}}}));
+    const auto payload = listener.waitForPayload();
+    QVERIFY(payload);
+    QCOMPARE(payload->keys(), (QStringList{QStringLiteral("data"), QStringLiteral("meta")}));
+    const QJsonObject meta = payload->value(QStringLiteral("meta")).toObject();
+    QCOMPARE(meta.keys(), (QStringList{QStringLiteral("group"), QStringLiteral("pid")}));
+    QVERIFY(meta.value(QStringLiteral("pid")).isDouble()); // a number, as clustr-node wrote it
+    QCOMPARE(pidOf(meta), worker->pid());
+    QCOMPARE(meta.value(QStringLiteral("group")).toString(), QStringLiteral("web"));
+    QCOMPARE(payload->value(QStringLiteral("data")).toObject().value(QStringLiteral("hello")).toString(), QStringLiteral("world"));
+}
+
+void tst_Wire::malformedPayloadsAreRejected()
+{
+    auto *master = start({QStringLiteral("--master")});
+    QVERIFY(master);
+    auto *worker = start({QStringLiteral("--group=web"), QStringLiteral("--cluster-master-pid=%1").arg(master->pid())});
+    QVERIFY(worker);
+    const QString w = QString::number(worker->pid());
+    const QString m = QString::number(master->pid());
+
+    const QList<QByteArray> garbage{
+        "not json", "", "[1,2]", "42", "{}", R"({"meta":1,"data":1})", R"({"meta":{"group":"g"},"data":1})",
+        R"({"meta":{"pid":0,"group":"g"},"data":1})", R"({"meta":{"pid":-5,"group":"g"},"data":1})",
+        R"({"meta":{"pid":1.5,"group":"g"},"data":1})", R"({"meta":{"pid":"12x","group":"g"},"data":1})",
+        R"({"meta":{"pid":1},"data":1})", R"({"meta":{"pid":1,"group":7},"data":1})", "{\"meta\":{\"pid\":1,\"group\":\"g\"},\"data\":",
+        QByteArray(2000, '['),
+    };
+    const QStringList workerChannels{QStringLiteral("public"), QStringLiteral("private:") + w, QStringLiteral("group:web"),
+                                     QStringLiteral("kill:") + w, QStringLiteral("confirmation"), QStringLiteral("clusterInfo:") + w};
+    // The master hears public and confirmation too.
+    int sentToWorker = 0;
+    int sentToMaster = 0;
+    for (const QString &channel : workerChannels) {
+        const bool shared = channel == QLatin1String("public") || channel == QLatin1String("confirmation");
+        for (const QByteArray &payload : garbage) {
+            QCOMPARE(publish(channel, payload), shared ? 2 : 1);
+            ++sentToWorker;
+            sentToMaster += shared;
+        }
+    }
+    // Well-formed, but of the wrong type for their channel.
+    const QList<QPair<QString, QByteArray>> wrongTypes{
+        {QStringLiteral("kill:") + w, R"({"meta":{"pid":1,"group":"g"},"data":"soon"})"},
+        {QStringLiteral("kill:") + w, R"({"meta":{"pid":1,"group":"g"},"data":300})"},
+        {QStringLiteral("kill:") + w, R"({"meta":{"pid":1,"group":"g"},"data":-1})"},
+        {QStringLiteral("kill:") + w, R"({"meta":{"pid":1,"group":"g"},"data":1.5})"},
+        {QStringLiteral("confirmation"), R"({"meta":{"pid":1,"group":"g"},"data":{"id":1}})"},
+        {QStringLiteral("clusterInfo:") + w, R"({"meta":{"pid":1,"group":"g"},"data":{"web":"x"}})"},
+        {QStringLiteral("clusterInfo:") + w, R"({"meta":{"pid":1,"group":"g"},"data":{"web":[0]}})"},
+    };
+    for (const auto &entry : wrongTypes) {
+        const bool shared = entry.first == QLatin1String("confirmation");
+        QCOMPARE(publish(entry.first, entry.second), shared ? 2 : 1);
+        ++sentToWorker;
+        sentToMaster += shared;
+    }
+    for (const QString &channel : {QStringLiteral("registration:") + m, QStringLiteral("deregistration:") + m, QStringLiteral("clusterInfo:") + m}) {
+        for (const QByteArray &payload : garbage) {
+            QCOMPARE(publish(channel, payload), 1);
+            ++sentToMaster;
+        }
+    }
+
+    // Still alive, still serving, and every bad message counted.
+    QVERIFY(worker->sync());
+    QVERIFY(master->sync());
+    QTRY_COMPARE(worker->stats().value(QStringLiteral("rejectedMessages")).toInt(), sentToWorker);
+    QTRY_COMPARE(master->stats().value(QStringLiteral("rejectedMessages")).toInt(), sentToMaster);
+    QCOMPARE(worker->count(QStringLiteral("message")), 0); // none reached user code
+    QCOMPARE(master->count(QStringLiteral("registered")), 0);
+    QVERIFY(worker->isRunning());
+    QVERIFY(master->isRunning());
+    QVERIFY(worker->standardError().contains("rejected a message on"));
+
+    publish(QStringLiteral("group:web"), R"({"meta":{"pid":1,"group":"g"},"data":"fine"})");
+    QVERIFY(worker->waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("data")).toString() == QLatin1String("fine"); }));
+}
+
+void tst_Wire::oversizedPayloadIsRejected()
+{
+    auto *worker = start({QStringLiteral("--group=web"), QStringLiteral("--max-payload=200")});
+    QVERIFY(worker);
+    const QByteArray big = R"({"meta":{"pid":1,"group":"g"},"data":")" + QByteArray(300, 'x') + R"("})";
+    const QByteArray small = R"({"meta":{"pid":1,"group":"g"},"data":"small"})";
+    QCOMPARE(publish(QStringLiteral("public"), big), 1);
+    QCOMPARE(publish(QStringLiteral("public"), small), 1);
+    QVERIFY(worker->waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("data")).toString() == QLatin1String("small"); }));
+    QCOMPARE(worker->count(QStringLiteral("message")), 1);
+    const auto rejected = worker->waitForEvent(QStringLiteral("rejected"));
+    QVERIFY(rejected);
+    QVERIFY2(rejected->value(QStringLiteral("reason")).toString().contains(QStringLiteral("exceeds the limit of 200 bytes")),
+             qPrintable(rejected->value(QStringLiteral("reason")).toString()));
+    QCOMPARE(worker->stats().value(QStringLiteral("rejectedMessages")).toInt(), 1);
+}
+
+void tst_Wire::redisRestartMidway()
+{
+    RedisServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    auto a = std::make_unique<TestProcess>();
+    auto b = std::make_unique<TestProcess>();
+    QVERIFY(a->startWorker({QStringLiteral("--group=a"), QStringLiteral("--cluster-redis=") + server.url()}));
+    QVERIFY(b->startWorker({QStringLiteral("--group=b"), QStringLiteral("--cluster-redis=") + server.url()}));
+    a->send(cmd(QStringLiteral("group"), {{QStringLiteral("group"), QStringLiteral("b")}, {QStringLiteral("data"), QStringLiteral("before")}}));
+    QVERIFY(b->waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("data")).toString() == QLatin1String("before"); }));
+
+    server.kill();
+    QVERIFY(a->waitForEvent(QStringLiteral("disconnected")));
+    QVERIFY(b->waitForEvent(QStringLiteral("disconnected")));
+    QVERIFY(a->isRunning() && b->isRunning());
+    QVERIFY2(server.restart(&error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(a->count(QStringLiteral("connected")), 2, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(b->count(QStringLiteral("connected")), 2, 15000);
+
+    a->send(cmd(QStringLiteral("group"), {{QStringLiteral("group"), QStringLiteral("b")}, {QStringLiteral("data"), QStringLiteral("after")}}));
+    QVERIFY(b->waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("data")).toString() == QLatin1String("after"); }));
+    b->send(cmd(QStringLiteral("private"), {{QStringLiteral("pid"), double(a->pid())}, {QStringLiteral("data"), QStringLiteral("back")}}));
+    QVERIFY(a->waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("data")).toString() == QLatin1String("back"); }));
+}
+
+QTEST_GUILESS_MAIN(tst_Wire)
+#include "tst_wire.moc"

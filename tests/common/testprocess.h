@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QList>
+#include <QtCore/QObject>
+#include <QtCore/QProcess>
+
+#include <functional>
+#include <optional>
+
+/*
+  Drives one clustr-test-worker (or any program printing JSON lines): starts
+  it, records every JSON object it prints, sends it commands, and waits for
+  events with a bound. It dies with the test (PR_SET_PDEATHSIG) and is killed
+  when this object goes away.
+*/
+class TestProcess : public QObject
+{
+    Q_OBJECT
+public:
+    using Predicate = std::function<bool(const QJsonObject &)>;
+
+    explicit TestProcess(QObject *parent = nullptr);
+    ~TestProcess() override;
+
+    //! Starts \a program (a build/bin name or a path) and waits until it printed "started".
+    bool start(const QString &program, const QStringList &arguments,
+               const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
+    //! Starts clustr-test-worker and waits until it is connected to Redis.
+    bool startWorker(const QStringList &arguments);
+
+    qint64 pid() const { return m_pid; }
+    QProcess *process() { return &m_process; }
+
+    void send(const QJsonObject &command);
+
+    //! The first recorded event named \a event that satisfies \a predicate, waiting up to \a timeoutMs.
+    std::optional<QJsonObject> waitForEvent(const QString &event, const Predicate &predicate = {},
+                                            int timeoutMs = 10000);
+    //! Recorded events named \a event (that satisfy \a predicate).
+    QList<QJsonObject> events(const QString &event, const Predicate &predicate = {}) const;
+    int count(const QString &event, const Predicate &predicate = {}) const
+    {
+        return int(events(event, predicate).size());
+    }
+    //! A round trip through the process: everything it received before is recorded after this.
+    bool sync(int timeoutMs = 10000);
+    //! The process' stats counters.
+    QJsonObject stats();
+
+    bool waitForFinished(int timeoutMs = 10000);
+    int exitCode() const { return m_process.exitCode(); }
+    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
+    bool isRunning() const { return m_process.state() == QProcess::Running; }
+    void signal(int signum);
+    QByteArray standardError() const { return m_stderr; }
+    QByteArray standardOutput() const { return m_stdoutAll; }
+
+Q_SIGNALS:
+    void eventRecorded(const QJsonObject &event);
+
+private:
+    void readOutput();
+
+    QProcess m_process;
+    qint64 m_pid = 0;
+    QByteArray m_buffer;
+    QByteArray m_stdoutAll;
+    QByteArray m_stderr;
+    QList<QJsonObject> m_events;
+    int m_syncCounter = 0;
+};
+
+//! True once the process \a pid no longer exists (zombies count as gone).
+bool processGone(qint64 pid);
