@@ -34,6 +34,12 @@ bool MasterPrivate::handleMessage(const Message &message)
         removeWorker(message.pid);
         return true;
     case Message::Kind::ClusterInfo:
+        if (message.data.isObject())
+            return true; // our own answer, when a worker shares our pid (in-process use)
+        if (message.data != QJsonValue(QStringLiteral("clusterInfo"))) {
+            reject(channels.clusterInfoChannel(pid), QStringLiteral("a cluster-info request's data must be \"clusterInfo\""));
+            return true;
+        }
         ++stats.onMessage;
         Q_EMIT q->messageReceived(message);
         publish(channels.clusterInfoChannel(message.pid), Protocol::Codec::toJson(clusterInfo));

@@ -34,7 +34,11 @@ ProcessPrivate::ProcessPrivate(const QString &group, const ProcessOptions &optio
 {
 }
 
-ProcessPrivate::~ProcessPrivate() = default;
+ProcessPrivate::~ProcessPrivate()
+{
+    if (options.logger)
+        Logging::setLogger({}); // the sink may capture state that dies with us
+}
 
 void ProcessPrivate::init()
 {

@@ -20,6 +20,8 @@ bool WorkerPrivate::handleMessage(const Message &message)
     Q_Q(Worker);
     if (message.kind != Message::Kind::ClusterInfo)
         return false;
+    if (message.data == QJsonValue(QStringLiteral("clusterInfo")))
+        return true; // a request for a master that shares our pid (in-process use)
     QString error;
     const auto info = Protocol::Codec::clusterInfo(message.data, &error);
     if (!info) {
