@@ -1,12 +1,66 @@
 // SPDX-License-Identifier: MIT
 #include "master_p.h"
 
+#include "orphanreaper_p.h"
+#include "unixsignals_p.h"
+
+#include <QtCore/QJsonArray>
+
+#include <algorithm>
+#include <csignal>
+
 namespace Clustr {
+
+namespace {
+
+// How long a removed pid is remembered, so that a heartbeat it sent before
+// it died (arriving late over another connection) cannot register it again.
+constexpr qint64 RememberRemovedMs = 10000;
+
+bool isAliveState(const QString &state)
+{
+    return state == QLatin1String("starting") || state == QLatin1String("running")
+        || state == QLatin1String("backing off") || state == QLatin1String("not started");
+}
+
+} // namespace
 
 MasterPrivate::MasterPrivate(const ProcessOptions &options)
     : ProcessPrivate(QStringLiteral("master"), options)
 {
     masterPid = pid;
+    clock.start();
+}
+
+void MasterPrivate::setUp()
+{
+    Q_Q(Master);
+    if (!valid)
+        return;
+    reloadStepTimer.setSingleShot(true);
+    reloadDelayTimer.setSingleShot(true);
+    QObject::connect(&reloadStepTimer, &QTimer::timeout, q, [this] { reloadStepTimedOut(); });
+    QObject::connect(&reloadDelayTimer, &QTimer::timeout, q, [this] { nextReloadStep(); });
+    if (options.heartbeatTimeout.count() > 0) {
+        QObject::connect(&expiryTimer, &QTimer::timeout, q, [this] { expireSilentWorkers(); });
+        expiryTimer.start(std::max<qint64>(250, options.heartbeatTimeout.count() / 4));
+    }
+    if (options.handleUnixSignals) {
+        signalWatcher = new UnixSignalWatcher(q);
+        for (int signum : {SIGHUP, SIGTERM, SIGINT}) {
+            if (!signalWatcher->watch(signum))
+                qCWarning(lcMaster).noquote() << "cannot handle signal" << signum << ":" << signalWatcher->errorString();
+        }
+        QObject::connect(signalWatcher, &UnixSignalWatcher::signalReceived, q, [q](int signum) {
+            if (signum == SIGHUP) {
+                qCInfo(lcMaster) << "SIGHUP: reloading the cluster";
+                q->reload();
+            } else {
+                qCInfo(lcMaster) << (signum == SIGTERM ? "SIGTERM" : "SIGINT") << ": stopping the cluster";
+                q->stop(signum == SIGTERM ? 15 : 130);
+            }
+        });
+    }
 }
 
 QList<QPair<QByteArray, Message::Kind>> MasterPrivate::extraChannels() const
@@ -16,6 +70,7 @@ QList<QPair<QByteArray, Message::Kind>> MasterPrivate::extraChannels() const
         {channels.deregistrationChannel(pid), Message::Kind::Deregistration},
         // Workers ask for cluster info on the master's channel.
         {channels.clusterInfoChannel(pid), Message::Kind::ClusterInfo},
+        {channels.heartbeatChannel(pid), Message::Kind::Heartbeat},
     };
 }
 
@@ -44,6 +99,9 @@ bool MasterPrivate::handleMessage(const Message &message)
         Q_EMIT q->messageReceived(message);
         publish(channels.clusterInfoChannel(message.pid), Protocol::Codec::toJson(clusterInfo));
         return true;
+    case Message::Kind::Heartbeat:
+        handleHeartbeat(message);
+        return true;
     default:
         return false;
     }
@@ -58,29 +116,222 @@ void MasterPrivate::addWorker(qint64 workerPid, const QString &workerGroup)
             return; // registered twice: once is enough
         removeWorker(workerPid); // same pid, new group: a recycled pid
     }
+    recentlyRemoved.remove(workerPid);
     groupOf.insert(workerPid, workerGroup);
     clusterInfo[workerGroup].append(workerPid);
     qCInfo(lcMaster) << "registered" << workerPid << "in" << workerGroup;
     Q_EMIT q->workerRegistered(workerPid, workerGroup);
     Q_EMIT q->clusterInfoChanged();
+    checkLifecycle();
 }
 
-void MasterPrivate::removeWorker(qint64 workerPid)
+void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
 {
     Q_Q(Master);
+    heartbeats.remove(workerPid);
     const QString workerGroup = groupOf.take(workerPid);
     if (workerGroup.isNull())
         return;
+    recentlyRemoved.insert(workerPid, clock.elapsed());
     auto it = clusterInfo.find(workerGroup);
     if (it != clusterInfo.end()) {
         it->removeAll(workerPid);
         if (it->isEmpty())
             clusterInfo.erase(it);
     }
-    qCInfo(lcMaster) << "deregistered" << workerPid << "of" << workerGroup;
+    if (reason.isEmpty()) {
+        qCInfo(lcMaster) << "deregistered" << workerPid << "of" << workerGroup;
+    } else {
+        qCWarning(lcMaster).noquote() << QStringLiteral("lost %1 of %2: %3").arg(workerPid).arg(workerGroup, reason);
+        Q_EMIT q->workerLost(workerPid, workerGroup, reason);
+    }
     Q_EMIT q->workerDeregistered(workerPid, workerGroup);
     Q_EMIT q->clusterInfoChanged();
+    checkLifecycle();
 }
+
+void MasterPrivate::handleHeartbeat(const Message &message)
+{
+    if (!message.data.isObject()) {
+        reject(channels.heartbeatChannel(pid), QStringLiteral("a heartbeat's data must be an object"));
+        return;
+    }
+    const QJsonObject data = message.data.toObject();
+    heartbeats.insert(message.pid, Heartbeat{data, clock.elapsed()});
+    // A worker we dropped (silent too long, or its registration was lost)
+    // that is alive and ready joins again.
+    if (data.value(QStringLiteral("ready")).toBool() && !isRegistered(message.pid)) {
+        const auto removed = recentlyRemoved.constFind(message.pid);
+        if (removed == recentlyRemoved.cend() || clock.elapsed() - removed.value() > RememberRemovedMs)
+            addWorker(message.pid, message.group);
+    }
+    checkLifecycle();
+}
+
+void MasterPrivate::expireSilentWorkers()
+{
+    const qint64 now = clock.elapsed();
+    const qint64 timeout = options.heartbeatTimeout.count();
+    // Pids a live parent still reports as running children are alive even
+    // if they never heartbeat (processes that speak only the original protocol).
+    QSet<qint64> vouchedFor;
+    for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
+        if (now - it->receivedAt > timeout)
+            continue;
+        const QJsonArray children = it->data.value(QStringLiteral("children")).toArray();
+        for (const QJsonValue &child : children) {
+            const QJsonObject c = child.toObject();
+            if (c.value(QStringLiteral("state")).toString() == QLatin1String("running"))
+                vouchedFor.insert(qint64(c.value(QStringLiteral("pid")).toDouble()));
+        }
+    }
+    QList<qint64> silent;
+    for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
+        if (now - it->receivedAt > timeout && !vouchedFor.contains(it.key()))
+            silent.append(it.key());
+    }
+    for (qint64 workerPid : silent) {
+        heartbeats.remove(workerPid);
+        if (isRegistered(workerPid) && !(supervisor && supervisor->owns(workerPid)))
+            removeWorker(workerPid, QStringLiteral("no heartbeat for %1 ms").arg(timeout));
+    }
+    for (auto it = recentlyRemoved.begin(); it != recentlyRemoved.end();) {
+        if (now - it.value() > RememberRemovedMs)
+            it = recentlyRemoved.erase(it);
+        else
+            ++it;
+    }
+}
+
+void MasterPrivate::childGone(qint64 childPid, const QString &childGroup, const QString &how)
+{
+    Q_UNUSED(childGroup);
+    // Our own child: no need to go through Redis to know it is gone.
+    if (isRegistered(childPid))
+        removeWorker(childPid, how);
+}
+
+void MasterPrivate::childrenChanged()
+{
+    checkLifecycle();
+}
+
+qint64 MasterPrivate::parentOf(qint64 workerPid) const
+{
+    if (supervisor && supervisor->owns(workerPid))
+        return pid;
+    return qint64(heartbeats.value(workerPid).data.value(QStringLiteral("ppid")).toDouble());
+}
+
+bool MasterPrivate::respawns(qint64 workerPid) const
+{
+    if (supervisor) {
+        if (const Supervisor::Child *child = supervisor->findByPid(workerPid))
+            return child->spec.respawn;
+    }
+    const auto parent = heartbeats.constFind(parentOf(workerPid));
+    if (parent == heartbeats.cend())
+        return true; // unknown: the original protocol always respawned
+    for (const QJsonValue &child : parent->data.value(QStringLiteral("children")).toArray()) {
+        const QJsonObject c = child.toObject();
+        if (qint64(c.value(QStringLiteral("pid")).toDouble()) == workerPid)
+            return c.value(QStringLiteral("respawn")).toBool(true);
+    }
+    return true;
+}
+
+bool MasterPrivate::clusterComplete() const
+{
+    if (supervisor) {
+        const QList<ChildProcess *> processes = supervisor->processes();
+        for (ChildProcess *child : processes) {
+            const Supervisor::Child *entry = supervisor->find(child);
+            const auto state = child->state();
+            if (!entry->spec.registers || state == ChildProcess::State::Failed || state == ChildProcess::State::Stopped
+                || state == ChildProcess::State::Stopping)
+                continue;
+            if (state != ChildProcess::State::Running || !isRegistered(child->pid()))
+                return false;
+        }
+    }
+    for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
+        if (!isRegistered(it.key()))
+            continue;
+        for (const QJsonValue &child : it->data.value(QStringLiteral("children")).toArray()) {
+            const QJsonObject c = child.toObject();
+            if (!c.value(QStringLiteral("registers")).toBool(true) || !isAliveState(c.value(QStringLiteral("state")).toString()))
+                continue;
+            if (!isRegistered(qint64(c.value(QStringLiteral("pid")).toDouble())))
+                return false;
+        }
+    }
+    return true;
+}
+
+void MasterPrivate::checkLifecycle()
+{
+    Q_Q(Master);
+    if (closing)
+        return;
+    if (spawned && !started && clusterComplete()) {
+        started = true;
+        qCInfo(lcMaster) << "cluster started with" << groupOf.size() << "workers";
+        Q_EMIT q->clusterStarted(int(groupOf.size()));
+    }
+    checkReloadStep();
+}
+
+void MasterPrivate::aboutToClose(int exitCode)
+{
+    Q_Q(Master);
+    qCInfo(lcMaster) << "stopping the cluster with exit code" << exitCode;
+    Q_EMIT q->stopping(exitCode);
+    cancelReload();
+    expiryTimer.stop();
+    // Every registered process of the tree is told to end (its kill handler
+    // runs); our own children are also stopped by the supervisor, which
+    // SIGKILLs whatever is still there after the kill timeout.
+    for (auto it = groupOf.cbegin(); it != groupOf.cend(); ++it) {
+        if (!supervisor || !supervisor->owns(it.key()))
+            publish(channels.killChannel(it.key()), 0);
+    }
+}
+
+void MasterPrivate::aboutToSpawn()
+{
+    Q_Q(Master);
+    if (reaper)
+        return;
+    // Orphaned grandchildren come back to us, not to init, so the tree
+    // stays ours to stop and to reap.
+    if (!OrphanReaper::becomeSubreaper())
+        qCWarning(lcMaster) << "cannot become a child subreaper: orphans of the tree will go to init";
+    reaper = new OrphanReaper(q);
+    reaper->setOwnedPredicate([this](qint64 childPid) { return supervisor && supervisor->owns(childPid); });
+    reaper->start();
+}
+
+void MasterPrivate::spawnDone()
+{
+    Q_Q(Master);
+    spawned = true;
+    // With nothing to wait for (no cluster-aware child), the cluster has started now.
+    QMetaObject::invokeMethod(q, [this] { checkLifecycle(); }, Qt::QueuedConnection);
+}
+
+void MasterPrivate::childrenStopped()
+{
+    if (!reaper)
+        return;
+    // Orphans of the tree that were re-parented to us: nothing else will end them.
+    for (qint64 orphan : reaper->adoptedChildren()) {
+        qCWarning(lcMaster) << "killing leftover process" << orphan;
+        ::kill(pid_t(orphan), SIGKILL);
+    }
+    reaper->reapNow();
+}
+
+// Master
 
 Master::Master(QObject *parent)
     : Master(ProcessOptions(), parent)
@@ -90,6 +341,9 @@ Master::Master(QObject *parent)
 Master::Master(const ProcessOptions &options, QObject *parent)
     : Process(*new MasterPrivate(options), parent)
 {
+    Q_D(Master);
+    d->setUp();
+    connect(this, &Process::spawnFailed, this, [d] { d->checkLifecycle(); });
 }
 
 Master::~Master() = default;
@@ -107,6 +361,26 @@ int Master::workerCount() const
 std::chrono::milliseconds Master::reloadDelay() const
 {
     return d_func()->options.reloadDelay;
+}
+
+bool Master::isReloading() const
+{
+    return d_func()->reloading;
+}
+
+QJsonObject Master::heartbeatOf(qint64 pid) const
+{
+    return d_func()->heartbeats.value(pid).data;
+}
+
+void Master::reload()
+{
+    d_func()->startReload();
+}
+
+void Master::stop(int exitCode)
+{
+    close(exitCode);
 }
 
 } // namespace Clustr

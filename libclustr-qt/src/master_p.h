@@ -5,7 +5,13 @@
 
 #include <ClustrQt/master.h>
 
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QJsonObject>
+
 namespace Clustr {
+
+class OrphanReaper;
+class UnixSignalWatcher;
 
 class MasterPrivate : public ProcessPrivate
 {
@@ -13,14 +19,70 @@ class MasterPrivate : public ProcessPrivate
 public:
     explicit MasterPrivate(const ProcessOptions &options);
 
+    void setUp();
     QList<QPair<QByteArray, Message::Kind>> extraChannels() const override;
     bool handleMessage(const Message &message) override;
+    void childGone(qint64 childPid, const QString &childGroup, const QString &how) override;
+    void childrenChanged() override;
+    void aboutToClose(int exitCode) override;
+    void childrenStopped() override;
+    void aboutToSpawn() override;
+    void spawnDone() override;
 
+    // Membership (master.cpp)
     void addWorker(qint64 workerPid, const QString &workerGroup);
-    void removeWorker(qint64 workerPid);
+    //! \a reason empty: the worker deregistered itself; else it was lost.
+    void removeWorker(qint64 workerPid, const QString &reason = QString());
+    bool isRegistered(qint64 workerPid) const { return groupOf.contains(workerPid); }
+    void handleHeartbeat(const Message &message);
+    void expireSilentWorkers();
+    //! Every cluster-aware process that should run (our children, and the
+    //! children our workers report) has registered.
+    bool clusterComplete() const;
+    void checkLifecycle();
+    qint64 parentOf(qint64 workerPid) const;
+    bool respawns(qint64 workerPid) const;
+
+    // Rolling reload (masterreload.cpp)
+    void startReload();
+    void nextReloadStep();
+    void checkReloadStep();
+    void finishReloadStep(qint64 newPid);
+    void reloadStepTimedOut();
+    void cancelReload();
 
     ClusterInfo clusterInfo;
     QHash<qint64, QString> groupOf; // pid -> group, for removal by pid
+    struct Heartbeat
+    {
+        QJsonObject data;
+        qint64 receivedAt = 0;
+    };
+    QHash<qint64, Heartbeat> heartbeats;
+    QHash<qint64, qint64> recentlyRemoved; // pid -> when, so a late heartbeat cannot resurrect it
+    QElapsedTimer clock;
+    QTimer expiryTimer;
+    bool spawned = false;
+    bool started = false;
+
+    struct ReloadStep
+    {
+        qint64 pid = 0;
+        QString group;
+    };
+    bool reloading = false;
+    bool reloadQueued = false;
+    QList<ReloadStep> reloadPlan;
+    int reloadStep = 0;
+    bool waitingForReplacement = false;
+    QSet<qint64> stepSnapshot;
+    ChildProcess *surgeOld = nullptr;
+    ChildProcess *surgeNew = nullptr;
+    QTimer reloadStepTimer;
+    QTimer reloadDelayTimer;
+
+    UnixSignalWatcher *signalWatcher = nullptr;
+    OrphanReaper *reaper = nullptr;
 };
 
 } // namespace Clustr

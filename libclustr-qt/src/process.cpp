@@ -94,6 +94,7 @@ void ProcessPrivate::init()
         subscriber->setClientName(QStringLiteral("clustr.") + name + QStringLiteral(".sub"));
     }
 
+    ownKillChannel = channels.killChannel(pid);
     QList<QPair<QByteArray, Message::Kind>> subscriptions{
         {channels.publicChannel(), Message::Kind::Public},
         {channels.privateChannel(pid), Message::Kind::Private},
@@ -214,7 +215,10 @@ void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArra
         Q_EMIT q->messageReceived(message);
         return;
     case Message::Kind::Kill:
-        handleKill(message);
+        if (channel == ownKillChannel)
+            handleKill(message);
+        else
+            handleChildKill(channel, message.data);
         return;
     case Message::Kind::Confirmation:
         handleConfirmation(message);
@@ -477,7 +481,6 @@ void Process::close(int exitCode)
         return;
     d->closing = true;
     if (!d->valid) {
-        d->closing = false; // nothing is connected; just report and end
         Q_EMIT closed(exitCode);
         if (d->options.exitApplication)
             QMetaObject::invokeMethod(QCoreApplication::instance(), [exitCode] { QCoreApplication::exit(exitCode); },
@@ -485,20 +488,140 @@ void Process::close(int exitCode)
         return;
     }
     d->aboutToClose(exitCode);
-    // Whatever is queued (a deregistration above all) goes out before the
-    // connection closes; an unreachable Redis only delays the exit by FlushTimeout.
-    if (d->publisher->pendingCommands() == 0) {
-        d->finishClose(exitCode);
+    if (!d->supervisor || d->supervisor->isEmpty()) {
+        d->flushAndFinish(exitCode);
         return;
     }
-    connect(d->publisher, &RedisClient::drained, this, [d, exitCode] { d->finishClose(exitCode); },
-            Qt::SingleShotConnection);
-    connect(&d->flushTimer, &QTimer::timeout, this, [d, exitCode] {
-        qCWarning(lcProcess) << "could not write" << d->publisher->pendingCommands()
-                             << "queued messages to Redis before closing";
-        d->finishClose(exitCode);
+    // Children first: each gets a kill (its handler runs) or SIGTERM, and
+    // SIGKILL after its kill timeout; only then does this process exit, so
+    // none is cut short by PR_SET_PDEATHSIG.
+    connect(d->supervisor, &Supervisor::allStopped, this, [d, exitCode] {
+        d->childrenStopped();
+        d->flushAndFinish(exitCode);
+    }, Qt::SingleShotConnection);
+    d->supervisor->stopAll([d](ChildProcess *child) {
+        const Supervisor::Child *entry = d->supervisor->find(child);
+        if (entry && entry->spec.registers && child->pid() > 0)
+            d->publish(d->channels.killChannel(child->pid()), 0);
     });
-    d->flushTimer.start(FlushTimeout);
+}
+
+int Process::spawn(const QList<SpawnSpec> &specs)
+{
+    Q_D(Process);
+    if (!d->checkValid("spawn"))
+        return 0;
+    d->aboutToSpawn();
+    const int started = d->ensureSupervisor()->spawn(specs);
+    d->spawnDone();
+    return started;
+}
+
+QList<ChildInfo> Process::children() const
+{
+    Q_D(const Process);
+    return d->supervisor ? d->supervisor->infos() : QList<ChildInfo>();
+}
+
+void ProcessPrivate::flushAndFinish(int exitCode)
+{
+    Q_Q(Process);
+    // Whatever is queued (a deregistration above all) goes out before the
+    // connection closes; an unreachable Redis only delays the exit by FlushTimeout.
+    if (publisher->pendingCommands() == 0) {
+        finishClose(exitCode);
+        return;
+    }
+    QObject::connect(publisher, &RedisClient::drained, q, [this, exitCode] { finishClose(exitCode); },
+                     Qt::SingleShotConnection);
+    QObject::connect(&flushTimer, &QTimer::timeout, q, [this, exitCode] {
+        qCWarning(lcProcess) << "could not write" << publisher->pendingCommands()
+                             << "queued messages to Redis before closing";
+        finishClose(exitCode);
+    });
+    flushTimer.start(FlushTimeout);
+}
+
+Supervisor *ProcessPrivate::ensureSupervisor()
+{
+    Q_Q(Process);
+    if (supervisor)
+        return supervisor;
+    supervisor = new Supervisor(q);
+    supervisor->setSpawnerContext(masterPid, commandLine.arguments());
+    supervisor->setDefaults(options.restartPolicy, options.killTimeout);
+    supervisor->forwarder().setPattern(options.outputPrefix);
+    supervisor->forwarder().setLogger(options.logger);
+
+    QObject::connect(supervisor, &Supervisor::childStarted, q, [this](ChildProcess *child, qint64 childPid, qint64 oldPid) {
+        Q_Q(Process);
+        const QString childGroup = supervisor->find(child)->group;
+        watchChildKills(childPid, child);
+        if (oldPid == 0) {
+            ++stats.spawnChildProcess;
+        } else {
+            ++stats.respawnChildProcess;
+            Q_EMIT q->childRespawned(oldPid, childPid, childGroup);
+        }
+        Q_EMIT q->childStarted(childPid, childGroup);
+    });
+    QObject::connect(supervisor, &Supervisor::childExited, q,
+                     [this](ChildProcess *child, qint64 childPid, int exitCode, bool bySignal, int signal) {
+        Q_Q(Process);
+        const Supervisor::Child *entry = supervisor->find(child);
+        watchChildKills(childPid, nullptr);
+        Q_EMIT q->childExited(childPid, entry->group, bySignal ? -1 : exitCode, bySignal ? signal : 0);
+        if (entry->spec.registers) {
+            childGone(childPid, entry->group,
+                      bySignal ? QStringLiteral("killed by signal %1").arg(signal)
+                               : QStringLiteral("exited with code %1").arg(exitCode));
+        }
+    });
+    QObject::connect(supervisor, &Supervisor::childGaveUp, q, [this](ChildProcess *child, const QString &reason) {
+        Q_EMIT q_func()->childGaveUp(supervisor->find(child)->group, reason);
+    });
+    QObject::connect(supervisor, &Supervisor::spawnFailed, q, &Process::spawnFailed);
+    QObject::connect(supervisor, &Supervisor::childrenChanged, q, [this] { childrenChanged(); });
+    return supervisor;
+}
+
+void ProcessPrivate::watchChildKills(qint64 childPid, ChildProcess *child)
+{
+    const QByteArray channel = channels.killChannel(childPid);
+    if (child) {
+        childKills.insert(channel, child);
+        dispatch.insert(channel, Message::Kind::Kill);
+        subscriber->subscribe(channel);
+    } else {
+        childKills.remove(channel);
+        dispatch.remove(channel);
+        unconfirmed.remove(channel);
+        subscriber->unsubscribe(channel);
+    }
+}
+
+void ProcessPrivate::handleChildKill(const QByteArray &channel, const QJsonValue &data)
+{
+    ChildProcess *child = childKills.value(channel);
+    if (!child)
+        return;
+    QString error;
+    if (!Protocol::Codec::exitCode(data, &error)) {
+        reject(channel, error);
+        return;
+    }
+    // The child will exit because it was told to: not a crash.
+    child->expectExit();
+}
+
+void ProcessPrivate::childGone(qint64 childPid, const QString &childGroup, const QString &how)
+{
+    Q_UNUSED(how);
+    // It may have died without deregistering (SIGKILL, a crash): we saw it
+    // exit, so we deregister it on its behalf. Harmless when it did itself.
+    if (masterPid > 0 && valid)
+        publisher->publish(channels.deregistrationChannel(masterPid),
+                           Protocol::Codec::encode(childPid, childGroup, QStringLiteral("deregistration")));
 }
 
 } // namespace Clustr

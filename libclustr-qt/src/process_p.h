@@ -6,6 +6,7 @@
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
 #include "redis/redisurl_p.h"
+#include "supervisor_p.h"
 
 #include <ClustrQt/process.h>
 #include <ClustrQt/redisclient.h>
@@ -35,10 +36,24 @@ public:
     virtual void aboutToClose(int exitCode) { Q_UNUSED(exitCode); }
     //! Called when every subscription is confirmed (again after a reconnect).
     virtual void subscriptionsActive() {}
+    //! A cluster-aware child ended (crashed, was killed, exited): it cannot deregister any more.
+    virtual void childGone(qint64 childPid, const QString &childGroup, const QString &how);
+    //! Something about the children changed (started, ended, added, removed).
+    virtual void childrenChanged() {}
+    //! Every child has stopped during close(); the process is about to flush and exit.
+    virtual void childrenStopped() {}
+    //! spawn() was called (before and after the children are started).
+    virtual void aboutToSpawn() {}
+    virtual void spawnDone() {}
 
     void handleRawMessage(const QByteArray &channel, const QByteArray &payload);
     void reject(const QByteArray &channel, const QString &reason);
     void handleKill(const Message &message);
+    void handleChildKill(const QByteArray &channel, const QJsonValue &data);
+    Supervisor *ensureSupervisor();
+    //! Follows kills sent to \a childPid while \a child runs; nullptr stops following.
+    void watchChildKills(qint64 childPid, ChildProcess *child);
+    void flushAndFinish(int exitCode);
     void handleConfirmation(const Message &message);
     void publish(const QByteArray &channel, const QJsonValue &data);
     void finishClose(int exitCode);
@@ -65,6 +80,11 @@ public:
 
     // One lookup per received message: full channel name -> kind.
     QHash<QByteArray, Message::Kind> dispatch;
+    QByteArray ownKillChannel;
+    // kill:<child pid> -> child: kills of our children are seen here too, so
+    // a commanded exit is not taken for a crash.
+    QHash<QByteArray, ChildProcess *> childKills;
+    Supervisor *supervisor = nullptr;
 
     Stats stats;
     RateLimiter rejectWarnings;

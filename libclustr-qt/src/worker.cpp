@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "worker_p.h"
 
+#include <QtCore/QJsonArray>
+#include <QtCore/QSysInfo>
+
+#include <unistd.h>
+
 namespace Clustr {
 
 WorkerPrivate::WorkerPrivate(const QString &group, const ProcessOptions &options)
@@ -45,6 +50,8 @@ bool WorkerPrivate::handleMessage(const Message &message)
 
 void WorkerPrivate::subscriptionsActive()
 {
+    if (masterPid > 0 && options.heartbeatInterval.count() > 0 && !heartbeatTimer.isActive())
+        heartbeatTimer.start(options.heartbeatInterval);
     // Registering before our own subscriptions are confirmed would let the
     // master (or anyone it tells) message us before we can hear it.
     if (readyRequested && !registered)
@@ -57,6 +64,9 @@ void WorkerPrivate::registerWithMaster()
     registered = true;
     if (masterPid > 0) {
         qCInfo(lcWorker) << "registering with master" << masterPid << "as" << group;
+        // The heartbeat first: the master learns our parent and children
+        // before it counts us, on the same connection, so in order.
+        sendHeartbeat();
         publish(channels.registrationChannel(masterPid), QStringLiteral("registration"));
     } else {
         qCInfo(lcWorker) << "ready, but no master is known (no --cluster-master-pid): not registering";
@@ -64,9 +74,43 @@ void WorkerPrivate::registerWithMaster()
     Q_EMIT q->readyChanged(true);
 }
 
+void WorkerPrivate::childrenChanged()
+{
+    Q_Q(Worker);
+    // Children changed: tell the master soon (once per event-loop pass), so
+    // a reload or a cluster start does not wait for the next beat.
+    if (heartbeatScheduled || !heartbeatTimer.isActive())
+        return;
+    heartbeatScheduled = true;
+    QMetaObject::invokeMethod(q, [this] {
+        heartbeatScheduled = false;
+        if (!closing)
+            sendHeartbeat();
+    }, Qt::QueuedConnection);
+}
+
+QJsonObject WorkerPrivate::heartbeatData() const
+{
+    return {
+        {QStringLiteral("ppid"), double(::getppid())},
+        {QStringLiteral("ready"), registered},
+        {QStringLiteral("host"), QSysInfo::machineHostName()},
+        {QStringLiteral("startedAt"), startedAt.toString(Qt::ISODateWithMs)},
+        {QStringLiteral("children"), supervisor ? supervisor->toJson() : QJsonArray()},
+        {QStringLiteral("stats"), q_func()->stats().toJson()},
+    };
+}
+
+void WorkerPrivate::sendHeartbeat()
+{
+    if (masterPid > 0 && !closing)
+        publish(channels.heartbeatChannel(masterPid), heartbeatData());
+}
+
 void WorkerPrivate::aboutToClose(int exitCode)
 {
     Q_UNUSED(exitCode);
+    heartbeatTimer.stop();
     failClusterInfoRequests(QStringLiteral("the worker is closing"));
     if (registered && masterPid > 0)
         publish(channels.deregistrationChannel(masterPid), QStringLiteral("deregistration"));
@@ -95,6 +139,7 @@ Worker::Worker(const QString &group, const ProcessOptions &options, QObject *par
     Q_D(Worker);
     if (group == QLatin1String("master"))
         qCWarning(lcWorker) << "a worker in the group \"master\" will be taken for the master by other tools";
+    connect(&d->heartbeatTimer, &QTimer::timeout, this, [d] { d->sendHeartbeat(); });
     connect(&d->clusterInfoTimer, &QTimer::timeout, this, [d] {
         d->failClusterInfoRequests(QStringLiteral("no answer from the master (pid %1) within %2 ms")
                                        .arg(d->masterPid)

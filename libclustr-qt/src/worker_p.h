@@ -5,6 +5,8 @@
 
 #include <ClustrQt/worker.h>
 
+#include <QtCore/QDateTime>
+
 namespace Clustr {
 
 class WorkerPrivate : public ProcessPrivate
@@ -18,7 +20,10 @@ public:
     void aboutToClose(int exitCode) override;
     void subscriptionsActive() override;
 
+    void childrenChanged() override;
     void registerWithMaster();
+    void sendHeartbeat();
+    QJsonObject heartbeatData() const;
     void failClusterInfoRequests(const QString &reason);
 
     bool readyRequested = false;
@@ -26,6 +31,9 @@ public:
     QList<Worker::ClusterInfoCallback> clusterInfoCallbacks;
     bool clusterInfoRequested = false;
     QTimer clusterInfoTimer;
+    QTimer heartbeatTimer;
+    bool heartbeatScheduled = false;
+    QDateTime startedAt = QDateTime::currentDateTimeUtc();
 };
 
 } // namespace Clustr

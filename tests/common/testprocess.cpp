@@ -65,13 +65,31 @@ void TestProcess::readOutput()
     m_buffer += chunk;
     int newline;
     while ((newline = m_buffer.indexOf('\n')) >= 0) {
-        const QByteArray line = m_buffer.left(newline);
+        QByteArray line = m_buffer.left(newline);
         m_buffer.remove(0, newline + 1);
+        // Output of children comes forwarded as "[group pid] line", nested
+        // once per generation: the innermost prefix names who printed it.
+        QString group;
+        qint64 from = 0;
+        while (line.startsWith('[')) {
+            const int close = line.indexOf("] ");
+            const int space = line.lastIndexOf(' ', close);
+            if (close < 0 || space < 0)
+                break;
+            group = QString::fromUtf8(line.mid(1, space - 1));
+            from = line.mid(space + 1, close - space - 1).toLongLong();
+            line = line.mid(close + 2);
+        }
         const QJsonDocument doc = QJsonDocument::fromJson(line);
         if (!doc.isObject())
             continue; // not one of ours: a library log line on stdout, say
-        m_events.append(doc.object());
-        Q_EMIT eventRecorded(doc.object());
+        QJsonObject event = doc.object();
+        if (from) {
+            event.insert(QStringLiteral("_from"), double(from));
+            event.insert(QStringLiteral("_group"), group);
+        }
+        m_events.append(event);
+        Q_EMIT eventRecorded(event);
     }
 }
 

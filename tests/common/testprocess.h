@@ -40,6 +40,8 @@ public:
                                             int timeoutMs = 10000);
     //! Recorded events named \a event (that satisfy \a predicate).
     QList<QJsonObject> events(const QString &event, const Predicate &predicate = {}) const;
+    //! Every recorded event, in the order they were printed.
+    const QList<QJsonObject> &allEvents() const { return m_events; }
     int count(const QString &event, const Predicate &predicate = {}) const
     {
         return int(events(event, predicate).size());

@@ -6,12 +6,18 @@
 //
 // Options: --group=NAME, --master, --ready (emitReady at start),
 // --kill-delay=MS (onKill finishes after MS; -1: never), --kill-timeout=MS,
-// --cluster-info-timeout=MS, --max-payload=BYTES, plus every --cluster-* option.
+// --cluster-info-timeout=MS, --max-payload=BYTES, --spawn=JSON (specs spawned
+// at start), --no-stdin (for spawned children: commands come as private
+// messages whose data is {"cmd": ...}), --exit-code=N (exit at once: a
+// crashing program), --ready-delay=MS, --surge, --reload-delay=MS,
+// --reload-timeout=MS, --heartbeat-timeout=MS, --kill-timeout=MS,
+// plus every --cluster-* option.
 #include <ClustrQt/master.h>
 #include <ClustrQt/redisclient.h>
 #include <ClustrQt/worker.h>
 
 #include <QtCore/QCoreApplication>
+#include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -29,6 +35,7 @@ namespace {
 
 void print(QJsonObject object)
 {
+    object.insert(QStringLiteral("t"), double(QDateTime::currentMSecsSinceEpoch()));
     const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
     fwrite(line.constData(), 1, size_t(line.size()), stdout);
     fflush(stdout);
@@ -76,7 +83,17 @@ int main(int argc, char **argv)
         return fallback;
     };
 
+    if (!value(QStringLiteral("exit-code")).isEmpty()) {
+        print({{QStringLiteral("event"), QStringLiteral("crashing")}});
+        return value(QStringLiteral("exit-code")).toInt();
+    }
+
     ProcessOptions options;
+    options.reloadDelay = std::chrono::milliseconds(value(QStringLiteral("reload-delay"), QStringLiteral("500")).toInt());
+    options.reloadTimeout = std::chrono::milliseconds(value(QStringLiteral("reload-timeout"), QStringLiteral("30000")).toInt());
+    options.heartbeatTimeout = std::chrono::milliseconds(value(QStringLiteral("heartbeat-timeout"), QStringLiteral("3500")).toInt());
+    if (args.contains(QStringLiteral("--surge")))
+        options.reloadStrategy = ProcessOptions::ReloadStrategy::Surge;
     options.killTimeout = std::chrono::milliseconds(value(QStringLiteral("kill-timeout"), QStringLiteral("5000")).toInt());
     options.clusterInfoTimeout = std::chrono::milliseconds(value(QStringLiteral("cluster-info-timeout"), QStringLiteral("2000")).toInt());
     options.maxPayloadSize = value(QStringLiteral("max-payload"), QStringLiteral("1048576")).toLongLong();
@@ -133,6 +150,53 @@ int main(int argc, char **argv)
             print({{QStringLiteral("event"), QStringLiteral("clusterInfoFailed")}, {QStringLiteral("reason"), reason}});
         });
     }
+    QObject::connect(process.get(), &Process::childStarted, [](qint64 pid, const QString &group) {
+        print({{QStringLiteral("event"), QStringLiteral("childStarted")}, {QStringLiteral("pid"), double(pid)}, {QStringLiteral("group"), group}});
+    });
+    QObject::connect(process.get(), &Process::childExited, [](qint64 pid, const QString &group, int code, int signal) {
+        print({{QStringLiteral("event"), QStringLiteral("childExited")}, {QStringLiteral("pid"), double(pid)}, {QStringLiteral("group"), group},
+               {QStringLiteral("code"), code}, {QStringLiteral("signal"), signal}});
+    });
+    QObject::connect(process.get(), &Process::childRespawned, [](qint64 oldPid, qint64 newPid, const QString &group) {
+        print({{QStringLiteral("event"), QStringLiteral("childRespawned")}, {QStringLiteral("oldPid"), double(oldPid)},
+               {QStringLiteral("newPid"), double(newPid)}, {QStringLiteral("group"), group}});
+    });
+    QObject::connect(process.get(), &Process::childGaveUp, [](const QString &group, const QString &reason) {
+        print({{QStringLiteral("event"), QStringLiteral("childGaveUp")}, {QStringLiteral("group"), group}, {QStringLiteral("reason"), reason}});
+    });
+    QObject::connect(process.get(), &Process::spawnFailed, [](const QString &file, const QString &error) {
+        print({{QStringLiteral("event"), QStringLiteral("spawnFailed")}, {QStringLiteral("file"), file}, {QStringLiteral("error"), error}});
+    });
+    if (master) {
+        QObject::connect(master, &Master::clusterStarted, [](int count) {
+            print({{QStringLiteral("event"), QStringLiteral("clusterStarted")}, {QStringLiteral("count"), count}});
+        });
+        QObject::connect(master, &Master::clusterReloaded, [](int count) {
+            print({{QStringLiteral("event"), QStringLiteral("clusterReloaded")}, {QStringLiteral("count"), count}});
+        });
+        QObject::connect(master, &Master::reloadStarted, [](int steps) {
+            print({{QStringLiteral("event"), QStringLiteral("reloadStarted")}, {QStringLiteral("steps"), steps}});
+        });
+        QObject::connect(master, &Master::reloadStepStarted, [](int step, int steps, qint64 oldPid, const QString &group) {
+            print({{QStringLiteral("event"), QStringLiteral("reloadStepStarted")}, {QStringLiteral("step"), step}, {QStringLiteral("steps"), steps},
+                   {QStringLiteral("oldPid"), double(oldPid)}, {QStringLiteral("group"), group}});
+        });
+        QObject::connect(master, &Master::reloadStepFinished, [](int step, int steps, qint64 oldPid, qint64 newPid) {
+            print({{QStringLiteral("event"), QStringLiteral("reloadStepFinished")}, {QStringLiteral("step"), step}, {QStringLiteral("steps"), steps},
+                   {QStringLiteral("oldPid"), double(oldPid)}, {QStringLiteral("newPid"), double(newPid)}});
+        });
+        QObject::connect(master, &Master::reloadStepTimedOut, [](int step, int steps, qint64 oldPid, const QString &group) {
+            print({{QStringLiteral("event"), QStringLiteral("reloadStepTimedOut")}, {QStringLiteral("step"), step}, {QStringLiteral("steps"), steps},
+                   {QStringLiteral("oldPid"), double(oldPid)}, {QStringLiteral("group"), group}});
+        });
+        QObject::connect(master, &Master::workerLost, [](qint64 pid, const QString &group, const QString &reason) {
+            print({{QStringLiteral("event"), QStringLiteral("workerLost")}, {QStringLiteral("pid"), double(pid)}, {QStringLiteral("group"), group},
+                   {QStringLiteral("reason"), reason}});
+        });
+        QObject::connect(master, &Master::stopping, [](int code) {
+            print({{QStringLiteral("event"), QStringLiteral("stopping")}, {QStringLiteral("code"), code}});
+        });
+    }
     if (master) {
         QObject::connect(master, &Master::workerRegistered, [](qint64 pid, const QString &group) {
             print({{QStringLiteral("event"), QStringLiteral("registered")}, {QStringLiteral("pid"), double(pid)}, {QStringLiteral("group"), group}});
@@ -152,29 +216,31 @@ int main(int argc, char **argv)
            {QStringLiteral("namespace"), process->clusterNamespace()},
            {QStringLiteral("valid"), process->isValid()},
            {QStringLiteral("error"), process->errorString()},
-           {QStringLiteral("clusterArguments"), QJsonArray::fromStringList(process->clusterArguments())}});
+           {QStringLiteral("clusterArguments"), QJsonArray::fromStringList(process->clusterArguments())},
+           {QStringLiteral("arguments"), QJsonArray::fromStringList(args.mid(1))}});
     if (!process->isValid())
         return 3;
 
+    const QString spawnJson = value(QStringLiteral("spawn"));
+    if (!spawnJson.isEmpty()) {
+        QList<SpawnSpec> specs;
+        for (const QJsonValue &entry : QJsonDocument::fromJson(spawnJson.toUtf8()).array()) {
+            QString error;
+            if (auto spec = SpawnSpec::fromJson(entry.toObject(), &error))
+                specs.append(*spec);
+            else
+                print({{QStringLiteral("event"), QStringLiteral("badSpec")}, {QStringLiteral("error"), error}});
+        }
+        process->spawn(specs);
+    }
+
+    const int readyDelay = value(QStringLiteral("ready-delay"), QStringLiteral("-1")).toInt();
     if (worker && args.contains(QStringLiteral("--ready")))
         worker->emitReady();
+    else if (worker && readyDelay >= 0)
+        QTimer::singleShot(readyDelay, worker, [worker] { worker->emitReady(); });
 
-    // Commands from the test, one JSON object per line.
-    QByteArray input;
-    QSocketNotifier stdinNotifier(STDIN_FILENO, QSocketNotifier::Read);
-    QObject::connect(&stdinNotifier, &QSocketNotifier::activated, [&] {
-        char buffer[4096];
-        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
-        if (n <= 0) {
-            stdinNotifier.setEnabled(false);
-            QCoreApplication::exit(2); // the test is gone
-            return;
-        }
-        input.append(buffer, int(n));
-        int newline;
-        while ((newline = input.indexOf('\n')) >= 0) {
-            const QJsonObject c = QJsonDocument::fromJson(input.left(newline)).object();
-            input.remove(0, newline + 1);
+    auto execute = [&](const QJsonObject &c) {
             const QString cmd = c.value(QStringLiteral("cmd")).toString();
             const QJsonValue data = c.value(QStringLiteral("data"));
             if (cmd == QLatin1String("public"))
@@ -201,8 +267,47 @@ int main(int argc, char **argv)
                 print({{QStringLiteral("event"), QStringLiteral("masterInfo")}, {QStringLiteral("info"), infoJson(master->clusterInfo())}});
             else if (cmd == QLatin1String("ping"))
                 print({{QStringLiteral("event"), QStringLiteral("pong")}, {QStringLiteral("id"), c.value(QStringLiteral("id"))}});
-            else
+            else if (cmd == QLatin1String("reload") && master)
+                master->reload();
+            else if (cmd == QLatin1String("spawn")) {
+                QList<SpawnSpec> specs;
+                for (const QJsonValue &entry : c.value(QStringLiteral("specs")).toArray()) {
+                    if (auto spec = SpawnSpec::fromJson(entry.toObject()))
+                        specs.append(*spec);
+                }
+                process->spawn(specs);
+            } else if (cmd == QLatin1String("children")) {
+                QJsonArray list;
+                for (const ChildInfo &child : process->children())
+                    list.append(child.toJson());
+                print({{QStringLiteral("event"), QStringLiteral("children")}, {QStringLiteral("children"), list}});
+            } else
                 print({{QStringLiteral("event"), QStringLiteral("unknownCommand")}, {QStringLiteral("command"), c}});
+    };
+    // Spawned children have no stdin: they take commands as private messages.
+    QObject::connect(process.get(), &Process::privateMessageReceived, [&](const Message &m) {
+        if (m.data.isObject() && m.data.toObject().contains(QStringLiteral("cmd")))
+            execute(m.data.toObject());
+    });
+
+    // Commands from the test, one JSON object per line.
+    QByteArray input;
+    QSocketNotifier stdinNotifier(STDIN_FILENO, QSocketNotifier::Read);
+    stdinNotifier.setEnabled(!args.contains(QStringLiteral("--no-stdin")));
+    QObject::connect(&stdinNotifier, &QSocketNotifier::activated, [&] {
+        char buffer[4096];
+        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n <= 0) {
+            stdinNotifier.setEnabled(false);
+            QCoreApplication::exit(2); // the test is gone
+            return;
+        }
+        input.append(buffer, int(n));
+        int newline;
+        while ((newline = input.indexOf('\n')) >= 0) {
+            const QJsonObject c = QJsonDocument::fromJson(input.left(newline)).object();
+            input.remove(0, newline + 1);
+            execute(c);
         }
     });
 

@@ -25,6 +25,22 @@ public:
     ClusterInfo clusterInfo() const;
     int workerCount() const;
     std::chrono::milliseconds reloadDelay() const;
+    bool isReloading() const;
+    //! The last heartbeat of a registered process (ppid, host, stats, children...), if any.
+    QJsonObject heartbeatOf(qint64 pid) const;
+
+    /*!
+      Replaces every registered worker, one at a time (what SIGHUP does).
+      A reload requested while one runs is queued and runs after it; never
+      two at once.
+    */
+    void reload();
+    /*!
+      Ends the cluster (what SIGTERM does): every worker is killed (its kill
+      handler runs), stragglers are SIGKILLed after the kill timeout, and the
+      master closes with \a exitCode.
+    */
+    void stop(int exitCode = 15);
 
 Q_SIGNALS:
     void workerRegistered(qint64 pid, const QString &group);
@@ -34,6 +50,17 @@ Q_SIGNALS:
     void clusterStarted(int workerCount);
     //! A rolling reload has replaced every worker.
     void clusterReloaded(int workerCount);
+    void reloadStarted(int steps);
+    //! Step \a step of \a steps begins: \a oldPid is being replaced.
+    void reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group);
+    //! \a oldPid was replaced by \a newPid (0 if it had gone already and was skipped).
+    void reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid);
+    //! No replacement of \a oldPid became ready within the reload timeout; the reload goes on.
+    void reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group);
+    //! The cluster is ending with \a exitCode.
+    void stopping(int exitCode);
+    //! A registered process stopped heartbeating (or its parent saw it die) and was removed.
+    void workerLost(qint64 pid, const QString &group, const QString &reason);
 
 private:
     Q_DECLARE_PRIVATE(Master)

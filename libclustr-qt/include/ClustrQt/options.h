@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ClustrQt/global.h>
+#include <ClustrQt/spawnspec.h>
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QString>
@@ -47,6 +48,28 @@ struct CLUSTR_EXPORT ProcessOptions
     //! must outlive the process object. The subscriber must not be used for anything else.
     RedisClient *publisher = nullptr;
     RedisClient *subscriber = nullptr;
+    //! How spawned children are restarted when they crash (a spec may override it).
+    RestartPolicy restartPolicy;
+    //! Prefix of every line a child prints, forwarded to this process' output;
+    //! %group% and %pid% are replaced. Empty: lines go out as they are.
+    QString outputPrefix = QStringLiteral("[%group% %pid%] ");
+    //! How often a process with a master tells it that it is alive (0: never).
+    std::chrono::milliseconds heartbeatInterval{1000};
+    //! A registered process that heartbeated and then stayed silent this long is
+    //! taken for dead and removed from the master's cluster info.
+    std::chrono::milliseconds heartbeatTimeout{3500};
+    //! Master: how long a rolling reload waits for a replacement to register.
+    std::chrono::milliseconds reloadTimeout{30000};
+    //! Master: how a rolling reload replaces the master's own children.
+    enum class ReloadStrategy {
+        //! Kill with exit code 1, the child is respawned, wait until it is ready.
+        Restart,
+        //! Start the replacement first, wait until it is ready, then stop the old one with exit code 0.
+        Surge,
+    };
+    ReloadStrategy reloadStrategy = ReloadStrategy::Restart;
+    //! Master: SIGHUP reloads, SIGTERM and SIGINT stop the cluster (exit code 15 / 2).
+    bool handleUnixSignals = true;
     //! Whether close() ends the application (QCoreApplication::exit(code)). Switch off
     //! to embed several processes in one program, e.g. in tests; closed() is emitted either way.
     bool exitApplication = true;

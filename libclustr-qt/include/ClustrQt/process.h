@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <ClustrQt/childinfo.h>
 #include <ClustrQt/global.h>
 #include <ClustrQt/message.h>
 #include <ClustrQt/options.h>
+#include <ClustrQt/spawnspec.h>
 #include <ClustrQt/stats.h>
 
 #include <QtCore/QJsonValue>
@@ -86,6 +88,17 @@ public:
     void onKill(KillHandler handler);
 
     /*!
+      Starts every instance of every spec and supervises them: respawned
+      when they crash (see RestartPolicy), stopped when this process closes,
+      killed by the kernel if it dies (PR_SET_PDEATHSIG). A spec that cannot
+      start (missing file, invalid CPU, ...) is reported by spawnFailed()
+      and the log; the others still start. Returns how many children were started.
+    */
+    int spawn(const QList<Clustr::SpawnSpec> &specs);
+    //! The children spawned by this process, as they are now.
+    QList<Clustr::ChildInfo> children() const;
+
+    /*!
       Deregisters, writes what is still queued, closes the connections, emits
       closed(\a exitCode) and (unless switched off in the options) ends the
       application with \a exitCode. Exit code 1 (the default) means "respawn me".
@@ -105,6 +118,14 @@ Q_SIGNALS:
     void connectedChanged(bool connected);
     //! The process is about to end with \a exitCode (after close() or a kill).
     void closed(int exitCode);
+    void childStarted(qint64 pid, const QString &group);
+    //! A child ended; \a exitCode is -1 when it was killed by \a signal.
+    void childExited(qint64 pid, const QString &group, int exitCode, int signal);
+    void childRespawned(qint64 oldPid, qint64 newPid, const QString &group);
+    //! A child crashed too often and stays down.
+    void childGaveUp(const QString &group, const QString &reason);
+    //! A spec could not be started at all.
+    void spawnFailed(const QString &file, const QString &error);
     //! A malformed or oversized message was dropped.
     void messageRejected(const QString &channel, const QString &reason);
 

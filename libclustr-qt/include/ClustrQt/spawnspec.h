@@ -1,2 +1,115 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+
+#include <ClustrQt/global.h>
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QMap>
+#include <QtCore/QMetaType>
+#include <QtCore/QString>
+
+#include <chrono>
+#include <optional>
+
+namespace Clustr {
+
+/*!
+  How a supervisor treats a child that keeps crashing (an exit with a code
+  other than 0, or a signal, that nobody asked for).
+
+  The first restart is immediate; each following one waits \a initialBackoff,
+  doubled every time, up to \a maxBackoff. Once a child has stayed up for
+  \a resetAfter, the next crash is treated as a first one again. A child that
+  needs more than \a maxRestarts restarts within \a window is given up.
+
+  The defaults follow systemd (5 starts in 10 s): a tight crash loop is given
+  up after about four seconds instead of spinning forever.
+*/
+struct CLUSTR_EXPORT RestartPolicy
+{
+    int maxRestarts = 5;
+    std::chrono::milliseconds window{10000};
+    std::chrono::milliseconds initialBackoff{250};
+    std::chrono::milliseconds maxBackoff{10000};
+    std::chrono::milliseconds resetAfter{10000};
+
+    friend bool operator==(const RestartPolicy &a, const RestartPolicy &b)
+    {
+        return a.maxRestarts == b.maxRestarts && a.window == b.window
+            && a.initialBackoff == b.initialBackoff && a.maxBackoff == b.maxBackoff
+            && a.resetAfter == b.resetAfter;
+    }
+    friend bool operator!=(const RestartPolicy &a, const RestartPolicy &b) { return !(a == b); }
+};
+
+/*!
+  One entry of a spawn list: which program to start, how, and how many times.
+
+  The first five fields are clustr-node's spawn entry; the rest are what a
+  supervisor is expected to offer. In JSON (fromJson(), toJson()):
+
+  \code
+  { "file": "./web_worker", "command": "bash", "cpu": "0-1", "respawn": true,
+    "args": {"port": 8080, "cluster-option": "x"}, "instances": 2,
+    "env": {"LANG": "C"}, "workingDirectory": "/srv", "register": true,
+    "group": "web", "restartPolicy": {"maxRestarts": 5, "windowMs": 10000,
+    "initialBackoffMs": 250, "maxBackoffMs": 10000, "resetAfterMs": 10000},
+    "killTimeoutMs": 5000 }
+  \endcode
+*/
+struct CLUSTR_EXPORT SpawnSpec
+{
+    //! The program (or, with \a command, the script) to run. Required. A
+    //! relative path resolves against the spawning program's directory.
+    QString file;
+    //! The interpreter that runs \a file, e.g. "bash"; one program, no
+    //! arguments. Empty: \a file is executed itself.
+    QString command;
+    //! CPUs to pin the child to with `taskset -c`: "2", "0,2", "0-3". Empty: no pinning.
+    QString cpu;
+    //! Whether a child that exits with a code other than 0 is started again.
+    bool respawn = true;
+    //! Options for this child only: `--key=value`, `--key` for true.
+    QJsonObject args;
+    //! How many copies of the child to run.
+    int instances = 1;
+    //! Environment variables added to (or replacing) the inherited ones.
+    QMap<QString, QString> env;
+    //! Empty: the spawner's working directory.
+    QString workingDirectory;
+    //! False for programs that never join the cluster (JSON key "register"):
+    //! nobody waits for them to register.
+    bool registers = true;
+    //! Display name of a non-registering child (a registering one announces its own group).
+    QString group;
+    //! Empty: the spawner's default policy.
+    std::optional<RestartPolicy> restartPolicy;
+    //! How long a stopped child may take to exit before it is killed. Empty: the spawner's default.
+    std::optional<std::chrono::milliseconds> killTimeout;
+
+    /*!
+      Reads a spawn entry. Unknown keys are errors (a misspelt "respwan" must
+      not silently mean the default). On failure returns nothing and, if
+      \a error is given, sets it to a message naming the field, e.g.
+      `instances: must be an integer >= 1`. A `cpu` is checked for its form
+      only; whether those CPUs exist here is checked when the child is started.
+    */
+    static std::optional<SpawnSpec> fromJson(const QJsonObject &json, QString *error = nullptr);
+    //! The entry as JSON, in the form fromJson() reads; fields at their defaults are left out.
+    QJsonObject toJson() const;
+
+    friend bool operator==(const SpawnSpec &a, const SpawnSpec &b)
+    {
+        return a.file == b.file && a.command == b.command && a.cpu == b.cpu
+            && a.respawn == b.respawn && a.args == b.args && a.instances == b.instances
+            && a.env == b.env && a.workingDirectory == b.workingDirectory
+            && a.registers == b.registers && a.group == b.group
+            && a.restartPolicy == b.restartPolicy && a.killTimeout == b.killTimeout;
+    }
+    friend bool operator!=(const SpawnSpec &a, const SpawnSpec &b) { return !(a == b); }
+};
+
+} // namespace Clustr
+
+Q_DECLARE_METATYPE(Clustr::RestartPolicy)
+Q_DECLARE_METATYPE(Clustr::SpawnSpec)

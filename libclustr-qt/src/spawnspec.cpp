@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+#include <ClustrQt/spawnspec.h>
+
+#include "cpuset_p.h"
+
+#include <QtCore/QJsonValue>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace Clustr {
+
+namespace {
+
+// Collects the first error of a parse; every check after a failure is a no-op,
+// so fromJson() reads as a list of fields instead of a ladder of early returns.
+class Reader
+{
+public:
+    explicit Reader(const QJsonObject &json) : m_json(json) { }
+
+    bool ok() const { return m_error.isEmpty(); }
+    QString error() const { return m_error; }
+
+    void fail(const QString &field, const QString &problem)
+    {
+        if (ok())
+            m_error = QStringLiteral("%1: %2").arg(field, problem);
+    }
+
+    // A key that is absent or null keeps the default.
+    bool has(const QString &key) const
+    {
+        const auto it = m_json.constFind(key);
+        return it != m_json.constEnd() && !it->isNull();
+    }
+    QJsonValue value(const QString &key) const { return m_json.value(key); }
+
+    void readString(const QString &key, QString *out)
+    {
+        if (!ok() || !has(key))
+            return;
+        const QJsonValue v = value(key);
+        if (!v.isString())
+            return fail(key, QStringLiteral("expected a string"));
+        *out = v.toString();
+    }
+
+    void readBool(const QString &key, bool *out)
+    {
+        if (!ok() || !has(key))
+            return;
+        const QJsonValue v = value(key);
+        if (!v.isBool())
+            return fail(key, QStringLiteral("expected true or false"));
+        *out = v.toBool();
+    }
+
+    // JSON has only doubles; an integer is a double without a fraction.
+    std::optional<qint64> readInteger(const QString &field, const QJsonValue &v, qint64 minimum,
+                                      const QString &requirement)
+    {
+        const double d = v.isDouble() ? v.toDouble() : std::nan("");
+        if (!std::isfinite(d) || std::trunc(d) != d || d < double(minimum)
+            || d > double(std::numeric_limits<int>::max())) {
+            fail(field, requirement);
+            return std::nullopt;
+        }
+        return qint64(d);
+    }
+
+private:
+    const QJsonObject &m_json;
+    QString m_error;
+};
+
+const QStringList &knownKeys()
+{
+    static const QStringList keys = {
+        QStringLiteral("file"), QStringLiteral("command"), QStringLiteral("cpu"),
+        QStringLiteral("respawn"), QStringLiteral("args"), QStringLiteral("instances"),
+        QStringLiteral("env"), QStringLiteral("workingDirectory"), QStringLiteral("register"),
+        QStringLiteral("group"), QStringLiteral("restartPolicy"), QStringLiteral("killTimeoutMs"),
+    };
+    return keys;
+}
+
+const QStringList &knownPolicyKeys()
+{
+    static const QStringList keys = {
+        QStringLiteral("maxRestarts"), QStringLiteral("windowMs"), QStringLiteral("initialBackoffMs"),
+        QStringLiteral("maxBackoffMs"), QStringLiteral("resetAfterMs"),
+    };
+    return keys;
+}
+
+void readCpu(Reader &reader, SpawnSpec &spec)
+{
+    const QString key = QStringLiteral("cpu");
+    if (!reader.ok() || !reader.has(key))
+        return;
+    const QJsonValue v = reader.value(key);
+    QString text;
+    if (v.isDouble()) {
+        // 0 and 2.0 are CPU ids; -1 and 1.5 are not. Let the parser phrase it.
+        const double d = v.toDouble();
+        text = (std::trunc(d) == d && std::abs(d) < 1e9) ? QString::number(qint64(d))
+                                                         : QString::number(d);
+    } else if (v.isString()) {
+        text = v.toString();
+        // "" means "no pinning", like an absent key.
+        if (text.trimmed().isEmpty())
+            return;
+    } else {
+        return reader.fail(key, QStringLiteral("expected a CPU id or list like \"0-3\""));
+    }
+    QString error;
+    const auto cpus = CpuSet::parse(text, &error);
+    if (!cpus)
+        return reader.fail(key, error);
+    spec.cpu = CpuSet::toString(*cpus);
+}
+
+void readEnv(Reader &reader, SpawnSpec &spec)
+{
+    const QString key = QStringLiteral("env");
+    if (!reader.ok() || !reader.has(key))
+        return;
+    const QJsonValue v = reader.value(key);
+    if (!v.isObject())
+        return reader.fail(key, QStringLiteral("expected an object of name: \"value\""));
+    const QJsonObject env = v.toObject();
+    for (auto it = env.constBegin(); it != env.constEnd(); ++it) {
+        if (it.key().isEmpty() || it.key().contains(u'='))
+            return reader.fail(key, QStringLiteral("invalid variable name \"%1\"").arg(it.key()));
+        if (!it->isString())
+            return reader.fail(key, QStringLiteral("value of %1 must be a string").arg(it.key()));
+        spec.env.insert(it.key(), it->toString());
+    }
+}
+
+void readRestartPolicy(Reader &reader, SpawnSpec &spec)
+{
+    const QString key = QStringLiteral("restartPolicy");
+    if (!reader.ok() || !reader.has(key))
+        return;
+    const QJsonValue v = reader.value(key);
+    if (!v.isObject())
+        return reader.fail(key, QStringLiteral("expected an object"));
+    const QJsonObject json = v.toObject();
+    for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
+        if (!knownPolicyKeys().contains(it.key()))
+            return reader.fail(key + u'.' + it.key(), QStringLiteral("unknown field"));
+    }
+
+    RestartPolicy policy;
+    const auto readField = [&](const QString &name, qint64 minimum, auto setter) {
+        if (!reader.ok() || !json.contains(name) || json.value(name).isNull())
+            return;
+        const QString requirement = QStringLiteral("must be an integer >= %1").arg(minimum);
+        if (const auto n = reader.readInteger(key + u'.' + name, json.value(name), minimum, requirement))
+            setter(*n);
+    };
+    using std::chrono::milliseconds;
+    readField(QStringLiteral("maxRestarts"), 0, [&](qint64 n) { policy.maxRestarts = int(n); });
+    readField(QStringLiteral("windowMs"), 1, [&](qint64 n) { policy.window = milliseconds(n); });
+    readField(QStringLiteral("initialBackoffMs"), 0, [&](qint64 n) { policy.initialBackoff = milliseconds(n); });
+    readField(QStringLiteral("maxBackoffMs"), 0, [&](qint64 n) { policy.maxBackoff = milliseconds(n); });
+    readField(QStringLiteral("resetAfterMs"), 0, [&](qint64 n) { policy.resetAfter = milliseconds(n); });
+    if (reader.ok() && policy.maxBackoff < policy.initialBackoff) {
+        return reader.fail(key + QStringLiteral(".maxBackoffMs"),
+                           QStringLiteral("must be >= initialBackoffMs (%1)").arg(policy.initialBackoff.count()));
+    }
+    spec.restartPolicy = policy;
+}
+
+} // namespace
+
+std::optional<SpawnSpec> SpawnSpec::fromJson(const QJsonObject &json, QString *error)
+{
+    Reader reader(json);
+    SpawnSpec spec;
+
+    for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
+        if (!knownKeys().contains(it.key()))
+            reader.fail(it.key(), QStringLiteral("unknown field"));
+    }
+
+    if (reader.ok()) {
+        const QJsonValue file = json.value(QStringLiteral("file"));
+        if (file.isUndefined() || file.isNull() || (file.isString() && file.toString().isEmpty()))
+            reader.fail(QStringLiteral("file"), QStringLiteral("required"));
+        else
+            reader.readString(QStringLiteral("file"), &spec.file);
+    }
+
+    reader.readString(QStringLiteral("command"), &spec.command);
+    // The command is exec'd as one program; "node --inspect" would be looked
+    // up as a file of that name, so say so instead of failing obscurely later.
+    if (reader.ok() && std::any_of(spec.command.begin(), spec.command.end(), [](QChar c) { return c.isSpace(); })) {
+        reader.fail(QStringLiteral("command"),
+                    QStringLiteral("must be a single program without spaces; pass its options in args"));
+    }
+
+    readCpu(reader, spec);
+    reader.readBool(QStringLiteral("respawn"), &spec.respawn);
+
+    if (reader.ok() && reader.has(QStringLiteral("args"))) {
+        const QJsonValue args = json.value(QStringLiteral("args"));
+        if (!args.isObject())
+            reader.fail(QStringLiteral("args"), QStringLiteral("expected an object of option: value"));
+        else
+            spec.args = args.toObject();
+    }
+
+    if (reader.ok() && reader.has(QStringLiteral("instances"))) {
+        if (const auto n = reader.readInteger(QStringLiteral("instances"), json.value(QStringLiteral("instances")),
+                                              1, QStringLiteral("must be an integer >= 1")))
+            spec.instances = int(*n);
+    }
+
+    readEnv(reader, spec);
+    reader.readString(QStringLiteral("workingDirectory"), &spec.workingDirectory);
+    reader.readBool(QStringLiteral("register"), &spec.registers);
+    reader.readString(QStringLiteral("group"), &spec.group);
+    readRestartPolicy(reader, spec);
+
+    if (reader.ok() && reader.has(QStringLiteral("killTimeoutMs"))) {
+        if (const auto n = reader.readInteger(QStringLiteral("killTimeoutMs"), json.value(QStringLiteral("killTimeoutMs")),
+                                              0, QStringLiteral("must be an integer >= 0")))
+            spec.killTimeout = std::chrono::milliseconds(*n);
+    }
+
+    if (!reader.ok()) {
+        if (error)
+            *error = reader.error();
+        return std::nullopt;
+    }
+    if (error)
+        error->clear();
+    return spec;
+}
+
+QJsonObject SpawnSpec::toJson() const
+{
+    const SpawnSpec defaults;
+    QJsonObject json;
+    json.insert(QStringLiteral("file"), file);
+    if (!command.isEmpty())
+        json.insert(QStringLiteral("command"), command);
+    if (!cpu.isEmpty()) {
+        // A single id goes out as a number, the way clustr-node spawn lists write it.
+        bool isNumber = false;
+        const int id = cpu.toInt(&isNumber);
+        json.insert(QStringLiteral("cpu"), isNumber ? QJsonValue(id) : QJsonValue(cpu));
+    }
+    if (respawn != defaults.respawn)
+        json.insert(QStringLiteral("respawn"), respawn);
+    if (!args.isEmpty())
+        json.insert(QStringLiteral("args"), args);
+    if (instances != defaults.instances)
+        json.insert(QStringLiteral("instances"), instances);
+    if (!env.isEmpty()) {
+        QJsonObject envJson;
+        for (auto it = env.constBegin(); it != env.constEnd(); ++it)
+            envJson.insert(it.key(), it.value());
+        json.insert(QStringLiteral("env"), envJson);
+    }
+    if (!workingDirectory.isEmpty())
+        json.insert(QStringLiteral("workingDirectory"), workingDirectory);
+    if (registers != defaults.registers)
+        json.insert(QStringLiteral("register"), registers);
+    if (!group.isEmpty())
+        json.insert(QStringLiteral("group"), group);
+    if (restartPolicy) {
+        json.insert(QStringLiteral("restartPolicy"), QJsonObject{
+            {QStringLiteral("maxRestarts"), restartPolicy->maxRestarts},
+            {QStringLiteral("windowMs"), qint64(restartPolicy->window.count())},
+            {QStringLiteral("initialBackoffMs"), qint64(restartPolicy->initialBackoff.count())},
+            {QStringLiteral("maxBackoffMs"), qint64(restartPolicy->maxBackoff.count())},
+            {QStringLiteral("resetAfterMs"), qint64(restartPolicy->resetAfter.count())},
+        });
+    }
+    if (killTimeout)
+        json.insert(QStringLiteral("killTimeoutMs"), qint64(killTimeout->count()));
+    return json;
+}
+
+} // namespace Clustr

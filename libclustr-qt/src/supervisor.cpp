@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+#include "supervisor_p.h"
+
+#include "logging_p.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QFileInfo>
+#include <QtCore/QJsonObject>
+
+namespace Clustr {
+
+QString stateName(ChildProcess::State state)
+{
+    switch (state) {
+    case ChildProcess::State::NotStarted: return QStringLiteral("not started");
+    case ChildProcess::State::Starting: return QStringLiteral("starting");
+    case ChildProcess::State::Running: return QStringLiteral("running");
+    case ChildProcess::State::BackingOff: return QStringLiteral("backing off");
+    case ChildProcess::State::Stopping: return QStringLiteral("stopping");
+    case ChildProcess::State::Stopped: return QStringLiteral("stopped");
+    case ChildProcess::State::Failed: return QStringLiteral("failed");
+    }
+    return QString();
+}
+
+Supervisor::Supervisor(QObject *parent)
+    : QObject(parent)
+{
+}
+
+Supervisor::~Supervisor() = default; // ChildProcess' destructor SIGKILLs what still runs
+
+void Supervisor::setSpawnerContext(qint64 masterPid, const QStringList &arguments)
+{
+    m_masterPid = masterPid;
+    m_arguments = arguments;
+}
+
+void Supervisor::setDefaults(const RestartPolicy &policy, std::chrono::milliseconds killTimeout)
+{
+    m_policy = policy;
+    m_killTimeout = killTimeout;
+}
+
+int Supervisor::spawn(const QList<SpawnSpec> &specs)
+{
+    int started = 0;
+    for (const SpawnSpec &spec : specs) {
+        if (m_stopping)
+            break;
+        QString error;
+        if (spec.file.isEmpty())
+            error = QStringLiteral("file: required");
+        else if (spec.instances < 1)
+            error = QStringLiteral("instances: must be an integer >= 1");
+        const ChildCommand command = error.isEmpty()
+            ? ChildCommand::build(spec, QCoreApplication::applicationDirPath(), m_masterPid, m_arguments)
+            : ChildCommand{};
+        if (error.isEmpty())
+            error = command.error;
+        if (!error.isEmpty()) {
+            qCWarning(lcSpawn).noquote() << QStringLiteral("cannot spawn %1: %2").arg(spec.file, error);
+            Q_EMIT spawnFailed(spec.file, error);
+            continue;
+        }
+        qCInfo(lcSpawn).noquote() << "spawning" << spec.instances << "x" << command.commandLine().join(QLatin1Char(' '));
+        for (int i = 0; i < spec.instances; ++i) {
+            create(spec, command)->start();
+            ++started;
+        }
+    }
+    if (started)
+        Q_EMIT childrenChanged();
+    return started;
+}
+
+ChildProcess *Supervisor::startLike(const ChildProcess *model)
+{
+    const Child *child = find(model);
+    if (!child || m_stopping)
+        return nullptr;
+    ChildProcess *process = create(child->spec, child->command);
+    process->start();
+    Q_EMIT childrenChanged();
+    return process;
+}
+
+ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &command)
+{
+    auto child = std::make_unique<Child>();
+    child->spec = spec;
+    child->command = command;
+    child->group = spec.group.isEmpty() ? QFileInfo(command.file).completeBaseName() : spec.group;
+
+    ChildProcess::Config config;
+    config.program = command.program;
+    config.arguments = command.arguments;
+    config.environment = spec.env;
+    config.workingDirectory = spec.workingDirectory;
+    config.respawn = spec.respawn;
+    config.restartPolicy = spec.restartPolicy.value_or(m_policy);
+    config.killTimeout = spec.killTimeout.value_or(m_killTimeout);
+    config.group = child->group;
+    auto *process = new ChildProcess(config, this);
+    child->process = process;
+    Child *entry = child.get();
+    m_children.push_back(std::move(child));
+
+    connect(process, &ChildProcess::started, this, [this, entry, process](qint64 pid) {
+        // A respawn reports respawned() right after started(); a first start does not.
+        const bool first = !entry->everStarted;
+        entry->everStarted = true;
+        if (first)
+            Q_EMIT childStarted(process, pid, 0);
+        Q_EMIT childrenChanged();
+    });
+    connect(process, &ChildProcess::respawned, this, [this, process](qint64 oldPid, qint64 newPid) {
+        Q_EMIT childStarted(process, newPid, oldPid);
+    });
+    connect(process, &ChildProcess::exited, this, [this, process](qint64 pid, int code, bool bySignal, int signal) {
+        Q_EMIT childExited(process, pid, code, bySignal, signal);
+        Q_EMIT childrenChanged();
+    });
+    connect(process, &ChildProcess::gaveUp, this, [this, process, entry](const QString &reason) {
+        qCWarning(lcSpawn).noquote() << QStringLiteral("giving up on %1: %2").arg(entry->group, reason);
+        Q_EMIT childGaveUp(process, reason);
+        Q_EMIT childrenChanged();
+    });
+    connect(process, &ChildProcess::errorOccurred, this, [entry](const QString &message) {
+        qCWarning(lcSpawn).noquote() << QStringLiteral("%1: %2").arg(entry->group, message);
+    });
+    connect(process, &ChildProcess::outputLine, this, [this, entry, process](const QByteArray &line, bool isStderr) {
+        m_forwarder.forward(entry->group, process->pid(), line, isStderr);
+    });
+    connect(process, &ChildProcess::stopped, this, [this] { checkAllStopped(); });
+    return process;
+}
+
+void Supervisor::remove(ChildProcess *process)
+{
+    for (auto it = m_children.begin(); it != m_children.end(); ++it) {
+        if ((*it)->process == process) {
+            process->disconnect(this);
+            process->deleteLater(); // we may be inside one of its signals
+            m_children.erase(it);
+            Q_EMIT childrenChanged();
+            return;
+        }
+    }
+}
+
+const Supervisor::Child *Supervisor::find(const ChildProcess *process) const
+{
+    for (const auto &child : m_children) {
+        if (child->process == process)
+            return child.get();
+    }
+    return nullptr;
+}
+
+const Supervisor::Child *Supervisor::findByPid(qint64 pid) const
+{
+    if (pid <= 0)
+        return nullptr;
+    for (const auto &child : m_children) {
+        if (child->process->pid() == pid)
+            return child.get();
+    }
+    return nullptr;
+}
+
+QList<ChildProcess *> Supervisor::processes() const
+{
+    QList<ChildProcess *> list;
+    for (const auto &child : m_children)
+        list.append(child->process);
+    return list;
+}
+
+QList<ChildInfo> Supervisor::infos() const
+{
+    QList<ChildInfo> list;
+    for (const auto &child : m_children) {
+        ChildInfo info;
+        info.pid = child->process->pid();
+        info.group = child->group;
+        info.file = child->command.file;
+        info.cpu = child->spec.cpu;
+        info.state = stateName(child->process->state());
+        info.restarts = child->process->restartCount();
+        info.startedAt = child->process->startedAt();
+        info.registers = child->spec.registers;
+        info.respawn = child->spec.respawn;
+        info.commandLine = child->command.commandLine();
+        info.error = child->process->errorString();
+        list.append(info);
+    }
+    return list;
+}
+
+QJsonArray Supervisor::toJson() const
+{
+    QJsonArray array;
+    for (const auto &child : m_children) {
+        array.append(QJsonObject{
+            {QStringLiteral("pid"), double(child->process->pid())},
+            {QStringLiteral("group"), child->group},
+            {QStringLiteral("registers"), child->spec.registers},
+            {QStringLiteral("respawn"), child->spec.respawn},
+            {QStringLiteral("state"), stateName(child->process->state())},
+            {QStringLiteral("restarts"), child->process->restartCount()},
+        });
+    }
+    return array;
+}
+
+void Supervisor::stopAll(const std::function<void(ChildProcess *)> &beforeStop)
+{
+    m_stopping = true;
+    for (const auto &child : m_children) {
+        ChildProcess *process = child->process;
+        if (beforeStop)
+            beforeStop(process);
+        // Cluster workers were asked to exit through Redis (their kill
+        // handlers run); other programs get SIGTERM. SIGKILL after the timeout either way.
+        process->stop(child->spec.registers ? ChildProcess::StopMode::WaitForExit : ChildProcess::StopMode::Terminate);
+    }
+    checkAllStopped();
+}
+
+void Supervisor::checkAllStopped()
+{
+    if (!m_stopping)
+        return;
+    for (const auto &child : m_children) {
+        const auto state = child->process->state();
+        if (state != ChildProcess::State::Stopped && state != ChildProcess::State::Failed
+            && state != ChildProcess::State::NotStarted)
+            return;
+    }
+    m_stopping = false; // report once
+    Q_EMIT allStopped();
+}
+
+QJsonObject ChildInfo::toJson() const
+{
+    return {
+        {QStringLiteral("pid"), double(pid)},
+        {QStringLiteral("group"), group},
+        {QStringLiteral("file"), file},
+        {QStringLiteral("cpu"), cpu},
+        {QStringLiteral("state"), state},
+        {QStringLiteral("restarts"), restarts},
+        {QStringLiteral("startedAt"), startedAt.isValid() ? startedAt.toString(Qt::ISODateWithMs) : QString()},
+        {QStringLiteral("registers"), registers},
+        {QStringLiteral("respawn"), respawn},
+        {QStringLiteral("commandLine"), QJsonArray::fromStringList(commandLine)},
+        {QStringLiteral("error"), error},
+    };
+}
+
+} // namespace Clustr

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "childcommand_p.h"
+#include "childprocess_p.h"
+#include "outputforwarder_p.h"
+
+#include <ClustrQt/childinfo.h>
+#include <ClustrQt/spawnspec.h>
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QObject>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace Clustr {
+
+/*!
+  The children of one process: builds their command lines, starts them as
+  ChildProcesses, forwards their output, and reports what happens to them.
+  It knows nothing of Redis; the process wires its signals to messages.
+*/
+class Supervisor : public QObject
+{
+    Q_OBJECT
+public:
+    struct Child
+    {
+        ChildProcess *process = nullptr;
+        SpawnSpec spec;
+        ChildCommand command;
+        QString group;
+        bool everStarted = false;
+    };
+
+    explicit Supervisor(QObject *parent = nullptr);
+    ~Supervisor() override;
+
+    //! Passed to every child: the master pid and the spawner's own command line.
+    void setSpawnerContext(qint64 masterPid, const QStringList &arguments);
+    void setDefaults(const RestartPolicy &policy, std::chrono::milliseconds killTimeout);
+    OutputForwarder &forwarder() { return m_forwarder; }
+
+    //! Starts every instance of every spec; returns how many children were started.
+    int spawn(const QList<SpawnSpec> &specs);
+    //! Starts one more child exactly like \a model (a surge replacement).
+    ChildProcess *startLike(const ChildProcess *model);
+    //! Forgets a child for good (once it stopped); it is deleted later.
+    void remove(ChildProcess *process);
+
+    const Child *find(const ChildProcess *process) const;
+    const Child *findByPid(qint64 pid) const;
+    bool owns(qint64 pid) const { return findByPid(pid) != nullptr; }
+    QList<ChildProcess *> processes() const;
+    QList<ChildInfo> infos() const;
+    //! What heartbeats say of the children: [{pid, group, registers, respawn, state}].
+    QJsonArray toJson() const;
+    bool isEmpty() const { return m_children.empty(); }
+
+    /*!
+      Stops every child: \a beforeStop(child) first (the process kills
+      cluster workers through Redis there), then ChildProcess::stop();
+      allStopped() once none is left running.
+    */
+    void stopAll(const std::function<void(ChildProcess *)> &beforeStop);
+    bool isStopping() const { return m_stopping; }
+
+Q_SIGNALS:
+    //! A child started; \a oldPid is the pid it replaces (0 for a first start).
+    void childStarted(Clustr::ChildProcess *process, qint64 pid, qint64 oldPid);
+    void childExited(Clustr::ChildProcess *process, qint64 pid, int exitCode, bool bySignal, int signal);
+    void childGaveUp(Clustr::ChildProcess *process, const QString &reason);
+    void spawnFailed(const QString &file, const QString &error);
+    //! Children were added, removed, started or ended.
+    void childrenChanged();
+    void allStopped();
+
+private:
+    ChildProcess *create(const SpawnSpec &spec, const ChildCommand &command);
+    void checkAllStopped();
+
+    std::vector<std::unique_ptr<Child>> m_children;
+    qint64 m_masterPid = 0;
+    QStringList m_arguments;
+    RestartPolicy m_policy;
+    std::chrono::milliseconds m_killTimeout{5000};
+    OutputForwarder m_forwarder;
+    bool m_stopping = false;
+};
+
+QString stateName(ChildProcess::State state);
+
+} // namespace Clustr

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: MIT
+// Spawning, supervision, rolling reloads and shutdown of real process trees:
+// a clustr-test-worker master spawns clustr-test-worker children (which may
+// spawn grandchildren); the test reads the whole tree's events from the
+// master's forwarded output and sends real Unix signals.
+#include "redisserver.h"
+#include "testprocess.h"
+
+#include "protocol/codec_p.h"
+
+#include <ClustrQt/redisclient.h>
+
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtTest/QtTest>
+
+#include <csignal>
+#include <memory>
+
+namespace {
+
+qint64 pidOf(const QJsonObject &e, const char *key = "pid")
+{
+    return qint64(e.value(QLatin1String(key)).toDouble());
+}
+
+// Events the master printed itself (not forwarded from a child).
+TestProcess::Predicate own(const TestProcess::Predicate &also = {})
+{
+    return [also](const QJsonObject &e) { return !e.contains(QStringLiteral("_from")) && (!also || also(e)); };
+}
+
+TestProcess::Predicate field(const QString &name, const QJsonValue &value)
+{
+    return [name, value](const QJsonObject &e) { return e.value(name) == value; };
+}
+
+QJsonObject spec(const QString &group, const QJsonObject &extraArgs = {}, const QJsonObject &fields = {})
+{
+    QJsonObject args{{QStringLiteral("group"), group}, {QStringLiteral("no-stdin"), true}, {QStringLiteral("ready"), true}};
+    for (auto it = extraArgs.begin(); it != extraArgs.end(); ++it)
+        args.insert(it.key(), it.value());
+    QJsonObject s{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")}, {QStringLiteral("args"), args}};
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+        s.insert(it.key(), it.value());
+    return s;
+}
+
+QString specsArgument(const QJsonArray &specs)
+{
+    return QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact));
+}
+
+QString cpusAllowed(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return QString();
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("Cpus_allowed_list:"))
+            return QString::fromLatin1(line.mid(18).trimmed());
+    }
+    return QString();
+}
+
+} // namespace
+
+class tst_Cluster : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+
+    void clusterStartsAndRespawnsAfterSigkill();
+    void exitZeroIsNotRespawned();
+    void respawnFalse();
+    void crashLoopBacksOffAndGivesUp();
+    void cpuAffinity();
+    void badSpecsDoNotStopTheOthers();
+    void argumentsReachChildrenAndGrandchildren();
+    void grandchildKilledDisappearsFromClusterInfo();
+    void rollingReload();
+    void sighupDuringReloadIsQueued();
+    void reloadTimesOutAndGoesOn();
+    void surgeReloadOfASingleInstance();
+    void sigtermStopsTheWholeTree();
+    void emitKillToMasterEndsCluster();
+    void masterSigkillLeavesNoOrphans();
+    void silentWorkerExpires();
+
+private:
+    TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {});
+    //! Pids of every registered worker, from the master's events.
+    QSet<qint64> registered(TestProcess *master) const;
+    void sendTo(qint64 pid, const QJsonObject &command);
+
+    RedisServer m_redis;
+    std::unique_ptr<Clustr::RedisClient> m_client;
+    std::vector<std::unique_ptr<TestProcess>> m_processes;
+};
+
+void tst_Cluster::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_redis.start(&error), qPrintable(error));
+    m_client = std::make_unique<Clustr::RedisClient>();
+    m_client->setUrl(m_redis.url());
+    QVERIFY(m_client->open());
+    QTRY_VERIFY(m_client->isConnected());
+}
+
+void tst_Cluster::cleanup()
+{
+    m_processes.clear();
+}
+
+TestProcess *tst_Cluster::startMaster(const QJsonArray &specs, const QStringList &extra)
+{
+    auto process = std::make_unique<TestProcess>();
+    QStringList args{QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(), specsArgument(specs)};
+    if (!process->startWorker(args + extra))
+        return nullptr;
+    m_processes.push_back(std::move(process));
+    return m_processes.back().get();
+}
+
+QSet<qint64> tst_Cluster::registered(TestProcess *master) const
+{
+    QSet<qint64> pids;
+    for (const QJsonObject &e : master->events(QStringLiteral("registered"), own()))
+        pids.insert(pidOf(e));
+    for (const QJsonObject &e : master->events(QStringLiteral("deregistered"), own()))
+        pids.remove(pidOf(e));
+    return pids;
+}
+
+void tst_Cluster::sendTo(qint64 pid, const QJsonObject &command)
+{
+    m_client->publish("private:" + QByteArray::number(pid), Clustr::Protocol::Codec::encode(4242, QStringLiteral("test"), command));
+}
+
+void tst_Cluster::clusterStartsAndRespawnsAfterSigkill()
+{
+    auto *master = startMaster({spec(QStringLiteral("web"), {}, {{QStringLiteral("instances"), 2}}), spec(QStringLiteral("cache"))});
+    QVERIFY(master);
+    const auto started = master->waitForEvent(QStringLiteral("clusterStarted"), own());
+    QVERIFY(started);
+    QCOMPARE(started->value(QStringLiteral("count")).toInt(), 3);
+    QCOMPARE(registered(master).size(), 3);
+
+    const qint64 victim = pidOf(master->events(QStringLiteral("registered"), own(field(QStringLiteral("group"), QStringLiteral("web")))).constFirst());
+    ::kill(pid_t(victim), SIGKILL);
+    const auto respawned = master->waitForEvent(QStringLiteral("childRespawned"), own([victim](const QJsonObject &e) { return pidOf(e, "oldPid") == victim; }));
+    QVERIFY(respawned);
+    const qint64 replacement = pidOf(*respawned, "newPid");
+    const auto exited = master->events(QStringLiteral("childExited"), own([victim](const QJsonObject &e) { return pidOf(e) == victim; }));
+    QCOMPARE(exited.size(), 1);
+    QCOMPARE(exited.constFirst().value(QStringLiteral("signal")).toInt(), SIGKILL);
+    // No ghost: the dead one leaves the cluster info, its replacement joins.
+    QVERIFY(master->waitForEvent(QStringLiteral("workerLost"), own([victim](const QJsonObject &e) { return pidOf(e) == victim; })));
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([replacement](const QJsonObject &e) { return pidOf(e) == replacement; })));
+    QTRY_COMPARE(registered(master).size(), 3);
+    QVERIFY(!registered(master).contains(victim));
+    const QJsonObject stats = master->stats();
+    QCOMPARE(stats.value(QStringLiteral("spawnChildProcess")).toInt(), 3);
+    QCOMPARE(stats.value(QStringLiteral("respawnChildProcess")).toInt(), 1);
+}
+
+void tst_Cluster::exitZeroIsNotRespawned()
+{
+    auto *master = startMaster({spec(QStringLiteral("web"))});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const qint64 worker = *registered(master).cbegin();
+    sendTo(worker, {{QStringLiteral("cmd"), QStringLiteral("close")}, {QStringLiteral("code"), 0}});
+    const auto exited = master->waitForEvent(QStringLiteral("childExited"), own());
+    QVERIFY(exited);
+    QCOMPARE(exited->value(QStringLiteral("code")).toInt(), 0);
+    QVERIFY(master->waitForEvent(QStringLiteral("deregistered"), own()));
+    QVERIFY(master->sync());
+    master->send({{QStringLiteral("cmd"), QStringLiteral("children")}});
+    const auto children = master->waitForEvent(QStringLiteral("children"), own());
+    QVERIFY(children);
+    QCOMPARE(children->value(QStringLiteral("children")).toArray().at(0).toObject().value(QStringLiteral("state")).toString(), QStringLiteral("stopped"));
+    QCOMPARE(master->count(QStringLiteral("childRespawned"), own()), 0);
+}
+
+void tst_Cluster::respawnFalse()
+{
+    auto *master = startMaster({spec(QStringLiteral("cache"), {}, {{QStringLiteral("respawn"), false}})});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const qint64 worker = *registered(master).cbegin();
+    ::kill(pid_t(worker), SIGKILL);
+    QVERIFY(master->waitForEvent(QStringLiteral("workerLost"), own()));
+    master->send({{QStringLiteral("cmd"), QStringLiteral("children")}});
+    const auto children = master->waitForEvent(QStringLiteral("children"), own());
+    QVERIFY(children);
+    QCOMPARE(children->value(QStringLiteral("children")).toArray().at(0).toObject().value(QStringLiteral("state")).toString(), QStringLiteral("stopped"));
+    QCOMPARE(master->count(QStringLiteral("childRespawned"), own()), 0);
+}
+
+void tst_Cluster::crashLoopBacksOffAndGivesUp()
+{
+    const QJsonObject policy{{QStringLiteral("maxRestarts"), 3}, {QStringLiteral("windowMs"), 20000},
+                             {QStringLiteral("initialBackoffMs"), 50}, {QStringLiteral("maxBackoffMs"), 200}};
+    auto *master = startMaster({spec(QStringLiteral("crasher"), {{QStringLiteral("exit-code"), 3}}, {{QStringLiteral("restartPolicy"), policy}}),
+                                spec(QStringLiteral("web"))});
+    QVERIFY(master);
+    const auto gaveUp = master->waitForEvent(QStringLiteral("childGaveUp"), own(), 20000);
+    QVERIFY(gaveUp);
+    QCOMPARE(master->count(QStringLiteral("childRespawned"), own()), 3);
+    QCOMPARE(master->count(QStringLiteral("childExited"), own()), 4);
+    QVERIFY2(master->standardError().contains("giving up on"), master->standardError().constData());
+    // The crasher never registers; the cluster started without it.
+    const auto started = master->waitForEvent(QStringLiteral("clusterStarted"), own());
+    QVERIFY(started);
+    QCOMPARE(started->value(QStringLiteral("count")).toInt(), 1);
+}
+
+void tst_Cluster::cpuAffinity()
+{
+    auto *master = startMaster({spec(QStringLiteral("pinned"), {}, {{QStringLiteral("cpu"), 0}})});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const qint64 worker = *registered(master).cbegin();
+    QCOMPARE(cpusAllowed(worker), QStringLiteral("0"));
+    // The command line went through taskset, and taskset exec'd the worker in place.
+    const auto started = master->waitForEvent(QStringLiteral("started"), [worker](const QJsonObject &e) { return qint64(e.value(QStringLiteral("_from")).toDouble()) == worker; });
+    QVERIFY(started);
+}
+
+void tst_Cluster::badSpecsDoNotStopTheOthers()
+{
+    auto *master = startMaster({
+        QJsonObject{{QStringLiteral("file"), QStringLiteral("no-such-program")}},
+        spec(QStringLiteral("badcpu"), {}, {{QStringLiteral("cpu"), 4000}}),
+        spec(QStringLiteral("good")),
+    });
+    QVERIFY(master);
+    const auto started = master->waitForEvent(QStringLiteral("clusterStarted"), own());
+    QVERIFY(started);
+    QCOMPARE(started->value(QStringLiteral("count")).toInt(), 1);
+    const auto failures = master->events(QStringLiteral("spawnFailed"), own());
+    QCOMPARE(failures.size(), 2);
+    QVERIFY2(failures.at(0).value(QStringLiteral("error")).toString().contains(QStringLiteral("does not exist")),
+             qPrintable(failures.at(0).value(QStringLiteral("error")).toString()));
+    QVERIFY2(failures.at(1).value(QStringLiteral("error")).toString().contains(QStringLiteral("CPU 4000 is not available here")),
+             qPrintable(failures.at(1).value(QStringLiteral("error")).toString()));
+}
+
+void tst_Cluster::argumentsReachChildrenAndGrandchildren()
+{
+    const QJsonArray grandchildren{spec(QStringLiteral("grandchild"))};
+    auto *master = startMaster({spec(QStringLiteral("parent"), {
+                                    {QStringLiteral("cluster-option"), QStringLiteral("foo")},
+                                    {QStringLiteral("private"), QStringLiteral("option")},
+                                    {QStringLiteral("spaced"), QStringLiteral("a b \"c\" 'd'")},
+                                    {QStringLiteral("flag"), true},
+                                    {QStringLiteral("off"), false},
+                                    {QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(grandchildren).toJson(QJsonDocument::Compact))},
+                                })},
+                               {QStringLiteral("--cluster-verbose"), QStringLiteral("--private-master=1")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    QCOMPARE(registered(master).size(), 2);
+    const QString m = QStringLiteral("--cluster-master-pid=%1").arg(master->pid());
+    const QString redis = QStringLiteral("--cluster-redis=") + m_redis.url();
+
+    const auto parentStarted = master->waitForEvent(QStringLiteral("started"), field(QStringLiteral("group"), QStringLiteral("parent")));
+    QVERIFY(parentStarted);
+    const QStringList parentArgs = parentStarted->value(QStringLiteral("arguments")).toVariant().toStringList();
+    for (const QString &expected : {QStringLiteral("--cluster-option=foo"), QStringLiteral("--private=option"),
+                                    QStringLiteral("--spaced=a b \"c\" 'd'"), QStringLiteral("--flag"), m, redis,
+                                    QStringLiteral("--cluster-verbose")})
+        QVERIFY2(parentArgs.contains(expected), qPrintable(expected + QStringLiteral(" not in ") + parentArgs.join(QLatin1Char('|'))));
+    QVERIFY(!parentArgs.join(QLatin1Char(' ')).contains(QStringLiteral("--off")));
+    QVERIFY(!parentArgs.join(QLatin1Char(' ')).contains(QStringLiteral("private-master")));
+
+    const auto grandchildStarted = master->waitForEvent(QStringLiteral("started"), field(QStringLiteral("group"), QStringLiteral("grandchild")));
+    QVERIFY(grandchildStarted);
+    QCOMPARE(pidOf(*grandchildStarted, "masterPid"), master->pid());
+    const QStringList grandchildArgs = grandchildStarted->value(QStringLiteral("arguments")).toVariant().toStringList();
+    for (const QString &expected : {QStringLiteral("--cluster-option=foo"), m, redis, QStringLiteral("--cluster-verbose")})
+        QVERIFY2(grandchildArgs.contains(expected), qPrintable(expected + QStringLiteral(" not in ") + grandchildArgs.join(QLatin1Char('|'))));
+    QVERIFY(!grandchildArgs.join(QLatin1Char(' ')).contains(QStringLiteral("--private")));
+    QVERIFY(!grandchildArgs.join(QLatin1Char(' ')).contains(QStringLiteral("--spaced")));
+    QVERIFY(grandchildStarted->value(QStringLiteral("_group")).toString() == QLatin1String("clustr-test-worker")
+            || grandchildStarted->value(QStringLiteral("_group")).toString() == QLatin1String("grandchild"));
+}
+
+void tst_Cluster::grandchildKilledDisappearsFromClusterInfo()
+{
+    const QJsonArray grandchildren{spec(QStringLiteral("grandchild"))};
+    auto *master = startMaster({spec(QStringLiteral("parent"), {{QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(grandchildren).toJson(QJsonDocument::Compact))}})});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const auto grandchild = master->events(QStringLiteral("registered"), own(field(QStringLiteral("group"), QStringLiteral("grandchild"))));
+    QCOMPARE(grandchild.size(), 1);
+    const qint64 victim = pidOf(grandchild.constFirst());
+    ::kill(pid_t(victim), SIGKILL);
+    // Its parent saw it die and deregistered it; the respawned one registers.
+    QVERIFY(master->waitForEvent(QStringLiteral("deregistered"), own([victim](const QJsonObject &e) { return pidOf(e) == victim; })));
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([victim](const QJsonObject &e) {
+        return e.value(QStringLiteral("group")).toString() == QLatin1String("grandchild") && pidOf(e) != victim;
+    })));
+    QVERIFY(!registered(master).contains(victim));
+    QCOMPARE(registered(master).size(), 2);
+}
+
+void tst_Cluster::rollingReload()
+{
+    const QJsonArray grandchildren{spec(QStringLiteral("grandchild"))};
+    auto *master = startMaster({spec(QStringLiteral("web"), {}, {{QStringLiteral("instances"), 2}}),
+                                spec(QStringLiteral("cache"), {{QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(grandchildren).toJson(QJsonDocument::Compact))}}),
+                                spec(QStringLiteral("once"), {}, {{QStringLiteral("respawn"), false}})},
+                               {QStringLiteral("--reload-delay=300")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const QSet<qint64> before = registered(master);
+    QCOMPARE(before.size(), 5);
+    const qint64 onceBefore = pidOf(master->events(QStringLiteral("registered"), own(field(QStringLiteral("group"), QStringLiteral("once")))).constFirst());
+
+    master->signal(SIGHUP);
+    const auto reloaded = master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 60000);
+    QVERIFY(reloaded);
+    QCOMPARE(reloaded->value(QStringLiteral("count")).toInt(), 5);
+    // web x2 and cache; the grandchild goes with cache, "once" is not respawned so not touched.
+    QCOMPARE(master->events(QStringLiteral("reloadStarted"), own()).constFirst().value(QStringLiteral("steps")).toInt(), 3);
+
+    const QSet<qint64> after = registered(master);
+    QCOMPARE(after.size(), 5);
+    QVERIFY(after.contains(onceBefore));
+    QCOMPARE((after & before), QSet<qint64>{onceBefore}); // everything else is new
+    for (qint64 pid : before - QSet<qint64>{onceBefore})
+        QTRY_VERIFY(processGone(pid));
+
+    // Order and spacing: each step finished (replacement registered) before
+    // the next one started, and the next started at least reloadDelay later.
+    const auto all = master->events(QStringLiteral("reloadStepStarted"), own());
+    const auto done = master->events(QStringLiteral("reloadStepFinished"), own());
+    QCOMPARE(all.size(), 3);
+    QCOMPARE(done.size(), 3);
+    QSet<qint64> replacedOld;
+    for (const QJsonObject &e : done) {
+        QVERIFY(pidOf(e, "newPid") > 0);
+        QVERIFY(after.contains(pidOf(e, "newPid")));
+        replacedOld.insert(pidOf(e, "oldPid"));
+    }
+    QCOMPARE(replacedOld.size(), 3); // each old pid exactly once
+
+    // Replay the master's own events in order: a step starts only after the
+    // previous one's replacement registered and reloadDelay passed, and a
+    // group with two instances always has one serving.
+    QHash<QString, int> up;
+    QSet<qint64> registeredSoFar;
+    double lastFinishedAt = 0;
+    int stepsSeen = 0;
+    bool reloadRunning = false;
+    for (const QJsonObject &e : master->allEvents()) {
+        if (e.contains(QStringLiteral("_from")))
+            continue;
+        const QString name = e.value(QStringLiteral("event")).toString();
+        if (name == QLatin1String("registered")) {
+            ++up[e.value(QStringLiteral("group")).toString()];
+            registeredSoFar.insert(pidOf(e));
+        } else if (name == QLatin1String("deregistered")) {
+            --up[e.value(QStringLiteral("group")).toString()];
+        } else if (name == QLatin1String("reloadStarted")) {
+            reloadRunning = true;
+        } else if (name == QLatin1String("reloadStepStarted")) {
+            ++stepsSeen;
+            if (stepsSeen > 1)
+                QVERIFY2(e.value(QStringLiteral("t")).toDouble() - lastFinishedAt >= 300, "next step before reloadDelay");
+        } else if (name == QLatin1String("reloadStepFinished")) {
+            QVERIFY2(registeredSoFar.contains(pidOf(e, "newPid")), "step finished before its replacement registered");
+            lastFinishedAt = e.value(QStringLiteral("t")).toDouble();
+        }
+        if (reloadRunning)
+            QVERIFY2(up.value(QStringLiteral("web")) >= 1, "both web workers were down at once");
+    }
+    QCOMPARE(stepsSeen, 3);
+}
+
+void tst_Cluster::sighupDuringReloadIsQueued()
+{
+    auto *master = startMaster({spec(QStringLiteral("web"), {}, {{QStringLiteral("instances"), 2}})}, {QStringLiteral("--reload-delay=200")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    master->signal(SIGHUP);
+    QVERIFY(master->waitForEvent(QStringLiteral("reloadStepStarted"), own()));
+    master->signal(SIGHUP);
+    master->signal(SIGHUP); // merged with the queued one
+    QTRY_COMPARE_WITH_TIMEOUT(master->count(QStringLiteral("clusterReloaded"), own()), 2, 60000);
+    QVERIFY(master->sync());
+    QCOMPARE(master->count(QStringLiteral("reloadStarted"), own()), 2);
+    QCOMPARE(master->count(QStringLiteral("reloadStepFinished"), own()), 4);
+    QCOMPARE(registered(master).size(), 2);
+}
+
+void tst_Cluster::reloadTimesOutAndGoesOn()
+{
+    // Replacements take 1.5 s to become ready; the reload waits 300 ms.
+    auto *master = startMaster({spec(QStringLiteral("slow"), {{QStringLiteral("ready"), false}, {QStringLiteral("ready-delay"), 1500}}, {{QStringLiteral("instances"), 2}})},
+                               {QStringLiteral("--reload-delay=0"), QStringLiteral("--reload-timeout=300")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own(), 15000));
+    master->send({{QStringLiteral("cmd"), QStringLiteral("reload")}});
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 20000));
+    QVERIFY(master->count(QStringLiteral("reloadStepTimedOut"), own()) >= 1);
+    QVERIFY(master->standardError().contains("became ready within 300 ms"));
+    QTRY_COMPARE_WITH_TIMEOUT(registered(master).size(), 2, 10000);
+}
+
+void tst_Cluster::surgeReloadOfASingleInstance()
+{
+    auto *master = startMaster({spec(QStringLiteral("solo"))}, {QStringLiteral("--surge"), QStringLiteral("--reload-delay=0")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const qint64 old = *registered(master).cbegin();
+    master->signal(SIGHUP);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 30000));
+    const auto finished = master->events(QStringLiteral("reloadStepFinished"), own());
+    QCOMPARE(finished.size(), 1);
+    const qint64 replacement = pidOf(finished.constFirst(), "newPid");
+    QVERIFY(replacement != old);
+    // The replacement registered before the old one left: never zero instances.
+    int up = 0;
+    bool seenFirst = false;
+    for (const QJsonObject &e : master->allEvents()) {
+        if (e.contains(QStringLiteral("_from")))
+            continue;
+        const QString name = e.value(QStringLiteral("event")).toString();
+        if (name == QLatin1String("registered"))
+            ++up, seenFirst = true;
+        else if (name == QLatin1String("deregistered"))
+            --up;
+        if (seenFirst)
+            QVERIFY2(up >= 1, "the only instance was down during a surge reload");
+    }
+    const auto exited = master->waitForEvent(QStringLiteral("childExited"), own([old](const QJsonObject &e) { return pidOf(e) == old; }));
+    QVERIFY(exited);
+    QCOMPARE(exited->value(QStringLiteral("code")).toInt(), 0); // stopped for good, not respawned
+    QCOMPARE(registered(master), QSet<qint64>{replacement});
+    QCOMPARE(master->count(QStringLiteral("childRespawned"), own()), 0);
+}
+
+void tst_Cluster::sigtermStopsTheWholeTree()
+{
+    const QJsonArray grandchildren{spec(QStringLiteral("grandchild"), {{QStringLiteral("kill-delay"), 100}})};
+    auto *master = startMaster({spec(QStringLiteral("web"), {{QStringLiteral("kill-delay"), 100}}, {{QStringLiteral("instances"), 2}}),
+                                spec(QStringLiteral("parent"), {{QStringLiteral("kill-delay"), 100},
+                                                                {QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(grandchildren).toJson(QJsonDocument::Compact))}}),
+                                QJsonObject{{QStringLiteral("file"), QStringLiteral("/bin/sh")}, {QStringLiteral("register"), false},
+                                            {QStringLiteral("group"), QStringLiteral("script")},
+                                            {QStringLiteral("args"), QJsonObject{}}}});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const QSet<qint64> workers = registered(master);
+    QCOMPARE(workers.size(), 4);
+    master->signal(SIGTERM);
+    QVERIFY(master->waitForFinished(15000));
+    QCOMPARE(master->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(master->exitCode(), 15);
+    // Every kill handler ran, grandchild included.
+    QCOMPARE(master->count(QStringLiteral("killHandler"), [](const QJsonObject &e) { return e.contains(QStringLiteral("_from")); }), 4);
+    for (qint64 pid : workers)
+        QTRY_VERIFY(processGone(pid));
+}
+
+void tst_Cluster::emitKillToMasterEndsCluster()
+{
+    auto *master = startMaster({spec(QStringLiteral("web"))});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const qint64 worker = *registered(master).cbegin();
+    sendTo(worker, {{QStringLiteral("cmd"), QStringLiteral("kill")}, {QStringLiteral("pid"), double(master->pid())}, {QStringLiteral("code"), 42}});
+    QVERIFY(master->waitForFinished(15000));
+    QCOMPARE(master->exitCode(), 42);
+    QTRY_VERIFY(processGone(worker));
+}
+
+void tst_Cluster::masterSigkillLeavesNoOrphans()
+{
+    const QJsonArray grandchildren{spec(QStringLiteral("grandchild"))};
+    auto *master = startMaster({spec(QStringLiteral("web"), {}, {{QStringLiteral("instances"), 2}}),
+                                spec(QStringLiteral("parent"), {{QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(grandchildren).toJson(QJsonDocument::Compact))}})});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const QSet<qint64> workers = registered(master);
+    QCOMPARE(workers.size(), 4);
+    master->signal(SIGKILL);
+    QVERIFY(master->waitForFinished());
+    for (qint64 pid : workers)
+        QTRY_VERIFY_WITH_TIMEOUT(processGone(pid), 5000);
+}
+
+void tst_Cluster::silentWorkerExpires()
+{
+    auto *master = startMaster({}, {QStringLiteral("--heartbeat-timeout=600")});
+    QVERIFY(master);
+    const QByteArray m = QByteArray::number(master->pid());
+    using Clustr::Protocol::Codec;
+    // 4242 heartbeats once, then falls silent; 4343 speaks only the original
+    // protocol (no heartbeat) and must stay.
+    m_client->publish("heartbeat:" + m, Codec::encode(4242, QStringLiteral("web"), QJsonObject{{QStringLiteral("ppid"), 1}, {QStringLiteral("ready"), false}}));
+    m_client->publish("registration:" + m, Codec::encode(4242, QStringLiteral("web"), QStringLiteral("registration")));
+    m_client->publish("registration:" + m, Codec::encode(4343, QStringLiteral("old"), QStringLiteral("registration")));
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([](const QJsonObject &e) { return pidOf(e) == 4343; })));
+    const auto lost = master->waitForEvent(QStringLiteral("workerLost"), own(), 5000);
+    QVERIFY(lost);
+    QCOMPARE(pidOf(*lost), 4242);
+    QVERIFY(lost->value(QStringLiteral("reason")).toString().contains(QStringLiteral("no heartbeat")));
+    QVERIFY(master->sync());
+    QVERIFY(registered(master).contains(4343));
+    QVERIFY(!registered(master).contains(4242));
+}
+
+QTEST_GUILESS_MAIN(tst_Cluster)
+#include "tst_cluster.moc"
