@@ -39,12 +39,15 @@ void MasterPrivate::setUp()
         return;
     reloadStepTimer.setSingleShot(true);
     reloadDelayTimer.setSingleShot(true);
+    reloadDelayTimer.setTimerType(Qt::PreciseTimer); // "at least reloadDelay": a coarse timer may fire 5 % early
     QObject::connect(&reloadStepTimer, &QTimer::timeout, q, [this] { reloadStepTimedOut(); });
     QObject::connect(&reloadDelayTimer, &QTimer::timeout, q, [this] { nextReloadStep(); });
     if (options.heartbeatTimeout.count() > 0) {
         QObject::connect(&expiryTimer, &QTimer::timeout, q, [this] { expireSilentWorkers(); });
         expiryTimer.start(std::max<qint64>(250, options.heartbeatTimeout.count() / 4));
     }
+    if (options.announce)
+        setUpAnnouncements();
     if (options.handleUnixSignals) {
         signalWatcher = new UnixSignalWatcher(q);
         for (int signum : {SIGHUP, SIGTERM, SIGINT}) {
@@ -71,6 +74,7 @@ QList<QPair<QByteArray, Message::Kind>> MasterPrivate::extraChannels() const
         // Workers ask for cluster info on the master's channel.
         {channels.clusterInfoChannel(pid), Message::Kind::ClusterInfo},
         {channels.heartbeatChannel(pid), Message::Kind::Heartbeat},
+        {channels.controlChannel(pid), Message::Kind::Control},
     };
 }
 
@@ -101,6 +105,9 @@ bool MasterPrivate::handleMessage(const Message &message)
         return true;
     case Message::Kind::Heartbeat:
         handleHeartbeat(message);
+        return true;
+    case Message::Kind::Control:
+        handleControl(message);
         return true;
     default:
         return false;

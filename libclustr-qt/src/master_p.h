@@ -2,9 +2,11 @@
 #pragma once
 
 #include "process_p.h"
+#include "procstat_p.h"
 
 #include <ClustrQt/master.h>
 
+#include <QtCore/QDateTime>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonObject>
 
@@ -43,6 +45,15 @@ public:
     qint64 parentOf(qint64 workerPid) const;
     bool respawns(qint64 workerPid) const;
 
+    // Announcement, status, events and control (masterstatus.cpp)
+    void setUpAnnouncements();
+    void publishEvent(QJsonObject event);
+    void announce();
+    QJsonObject masterInfo() const;
+    QJsonObject statusSnapshot() const;
+    void handleControl(const Message &message);
+    QString stateName() const;
+
     // Rolling reload (masterreload.cpp)
     void startReload();
     void nextReloadStep();
@@ -80,6 +91,14 @@ public:
     ChildProcess *surgeNew = nullptr;
     QTimer reloadStepTimer;
     QTimer reloadDelayTimer;
+
+    QTimer announceTimer;
+    ProcStat procStat;
+    ProcStat::Sample lastSample;
+    QDateTime startedAt = QDateTime::currentDateTimeUtc();
+    int reloadCount = 0;
+    qint64 lastReloadMs = 0;
+    QElapsedTimer reloadClock;
 
     UnixSignalWatcher *signalWatcher = nullptr;
     OrphanReaper *reaper = nullptr;

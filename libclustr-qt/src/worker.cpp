@@ -89,9 +89,13 @@ void WorkerPrivate::childrenChanged()
     }, Qt::QueuedConnection);
 }
 
-QJsonObject WorkerPrivate::heartbeatData() const
+QJsonObject WorkerPrivate::heartbeatData()
 {
+    const ProcStat::Sample sample = procStat.sample();
     return {
+        {QStringLiteral("rss"), double(sample.rssBytes)},
+        {QStringLiteral("cpu"), sample.cpuPercent},
+        {QStringLiteral("cpus"), sample.cpus},
         {QStringLiteral("ppid"), double(::getppid())},
         {QStringLiteral("ready"), registered},
         {QStringLiteral("host"), QSysInfo::machineHostName()},

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "process_p.h"
+#include "procstat_p.h"
 
 #include <ClustrQt/worker.h>
 
@@ -23,7 +24,7 @@ public:
     void childrenChanged() override;
     void registerWithMaster();
     void sendHeartbeat();
-    QJsonObject heartbeatData() const;
+    QJsonObject heartbeatData();
     void failClusterInfoRequests(const QString &reason);
 
     bool readyRequested = false;
@@ -33,6 +34,7 @@ public:
     QTimer clusterInfoTimer;
     QTimer heartbeatTimer;
     bool heartbeatScheduled = false;
+    ProcStat procStat;
     QDateTime startedAt = QDateTime::currentDateTimeUtc();
 };
 

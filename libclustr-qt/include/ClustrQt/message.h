@@ -38,6 +38,8 @@ public:
         Registration,
         Deregistration,
         Heartbeat,
+        Event,
+        Control,
     };
     Q_ENUM(Kind)
 

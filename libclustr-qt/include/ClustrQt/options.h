@@ -68,6 +68,12 @@ struct CLUSTR_EXPORT ProcessOptions
         Surge,
     };
     ReloadStrategy reloadStrategy = ReloadStrategy::Restart;
+    //! Master: announce itself and its status in Redis every second, publish its
+    //! lifecycle events and take control commands, so `clustr-qt` and
+    //! `clustr-qt-gui` can find and drive it (see docs/PROTOCOL.md section 11).
+    bool announce = true;
+    //! Master: a name shown by the tools (the daemon uses the cluster file's name).
+    QString clusterName;
     //! Master: SIGHUP reloads, SIGTERM and SIGINT stop the cluster (exit code 15 / 2).
     bool handleUnixSignals = true;
     //! Whether close() ends the application (QCoreApplication::exit(code)). Switch off

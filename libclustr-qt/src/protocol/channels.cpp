@@ -81,6 +81,26 @@ QByteArray Channels::heartbeatChannel(qint64 masterPid) const
     return withNumber(m_prefix, "heartbeat:", masterPid);
 }
 
+QByteArray Channels::eventsChannel(qint64 masterPid) const
+{
+    return withNumber(m_prefix, "events:", masterPid);
+}
+
+QByteArray Channels::controlChannel(qint64 masterPid) const
+{
+    return withNumber(m_prefix, "control:", masterPid);
+}
+
+QByteArray Channels::masterKey() const
+{
+    return m_prefix + QByteArrayLiteral("clustr:master");
+}
+
+QByteArray Channels::statusKey() const
+{
+    return m_prefix + QByteArrayLiteral("clustr:status");
+}
+
 Message::Kind Channels::kindOf(const QByteArray &channel) const
 {
     // Called for every received message: compares bytes in place, no allocation.
@@ -120,6 +140,10 @@ Message::Kind Channels::kindOf(const QByteArray &channel) const
         return Kind::Deregistration;
     if (head == QByteArrayView("heartbeat"))
         return Kind::Heartbeat;
+    if (head == QByteArrayView("events"))
+        return Kind::Event;
+    if (head == QByteArrayView("control"))
+        return Kind::Control;
     return Kind::Unknown;
 }
 

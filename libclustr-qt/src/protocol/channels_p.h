@@ -35,6 +35,13 @@ public:
     QByteArray registrationChannel(qint64 masterPid) const;
     QByteArray deregistrationChannel(qint64 masterPid) const;
     QByteArray heartbeatChannel(qint64 masterPid) const;
+    //! The master's lifecycle events (clustr-qt only).
+    QByteArray eventsChannel(qint64 masterPid) const;
+    //! Commands for the master, e.g. {"command":"reload"} (clustr-qt only).
+    QByteArray controlChannel(qint64 masterPid) const;
+    //! Keys the master refreshes: its announcement and its status snapshot.
+    QByteArray masterKey() const;
+    QByteArray statusKey() const;
 
     //! The kind of a full channel name of this namespace (Unknown for others).
     Message::Kind kindOf(const QByteArray &channel) const;

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/global.h>
+#include <ClustrQt/message.h>
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QObject>
+
+#include <chrono>
+#include <memory>
+
+namespace Clustr {
+
+class ClusterClientPrivate;
+class RedisClient;
+
+/*!
+  Watches and drives a running cluster from outside it: what the
+  `clustr-qt` control commands and `clustr-qt-gui` are built on.
+
+  It reads the master's announcement and status snapshot (Redis keys the
+  master refreshes every second, see docs/PROTOCOL.md section 11), follows
+  the master's lifecycle events (registrations, exits, reload steps), and
+  sends messages, kills, reloads and stops. It never registers: it is not
+  part of the cluster. Messages it sends carry its own pid and the group "cli".
+*/
+class CLUSTR_EXPORT ClusterClient : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QString redisUrl READ redisUrl WRITE setRedisUrl)
+    Q_PROPERTY(QString clusterName READ clusterName WRITE setClusterName)
+    Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
+    Q_PROPERTY(bool clusterRunning READ isClusterRunning NOTIFY clusterRunningChanged)
+    Q_PROPERTY(qint64 masterPid READ masterPid NOTIFY masterChanged)
+
+public:
+    explicit ClusterClient(QObject *parent = nullptr);
+    ~ClusterClient() override;
+
+    /*!
+      Where a tool finds a cluster when it is not told: `CLUSTR_REDIS`, then
+      the embedded Redis a `clustr-qt run` recorded for \a clusterName (see
+      recordFile()), then redis://127.0.0.1:6379. \a tried (if given) gets a
+      readable list of what was looked at.
+    */
+    static QString discoverRedisUrl(const QString &clusterName, QStringList *tried = nullptr);
+    //! Where `clustr-qt run` records its embedded Redis: $XDG_RUNTIME_DIR/clustr-qt/ (or /tmp/clustr-qt-UID/).
+    static QString runtimeDirectory();
+    static QString recordFile(const QString &clusterName);
+
+    QString redisUrl() const;
+    void setRedisUrl(const QString &url);
+    //! The cluster's name, which is its channel namespace; empty for none.
+    QString clusterName() const;
+    void setClusterName(const QString &name);
+    //! How often the status is read (default 1 s).
+    void setPollInterval(std::chrono::milliseconds interval);
+
+    //! Connects and starts following the cluster; false for an invalid URL or name.
+    bool open();
+    void close();
+    bool isConnected() const;
+    //! A master announces itself for this name.
+    bool isClusterRunning() const;
+    qint64 masterPid() const;
+    //! The master's announcement: pid, host, name, startedAt, state, version, redis.
+    QJsonObject master() const;
+    //! The last status snapshot (see docs/PROTOCOL.md section 11).
+    QJsonObject status() const;
+    //! Reads the announcement and the status now; statusUpdated() follows.
+    void refresh();
+
+    void publish(const QJsonValue &data);
+    void send(qint64 pid, const QJsonValue &data);
+    void sendGroup(const QString &group, const QJsonValue &data);
+    //! Kills process \a pid with \a exitCode (0..255); false if the code is out of range.
+    bool kill(qint64 pid, int exitCode);
+    //! Asks the master for a rolling reload; false if no master is known.
+    bool reload();
+    //! Asks the master to stop the cluster with \a exitCode; false if no master is known.
+    bool stop(int exitCode = 15);
+
+    //! Reports every message on the cluster's channels matching \a pattern (Redis glob, without the namespace).
+    void watch(const QString &pattern = QStringLiteral("*"));
+    void unwatch();
+
+    RedisClient *publisher() const;
+    RedisClient *subscriber() const;
+
+Q_SIGNALS:
+    void connectedChanged(bool connected);
+    void clusterRunningChanged(bool running);
+    void masterChanged(const QJsonObject &master);
+    void statusUpdated(const QJsonObject &status);
+    //! A lifecycle event of the master: {"event": "registered", "pid": ..., ...}.
+    void eventReceived(const QJsonObject &event);
+    //! A message seen by watch(); \a raw is the payload as it came (also when it does not decode).
+    void messageObserved(const Clustr::Message &message, const QByteArray &raw);
+    void errorOccurred(const QString &text);
+
+private:
+    Q_DECLARE_PRIVATE(ClusterClient)
+    std::unique_ptr<ClusterClientPrivate> const d_ptr;
+};
+
+} // namespace Clustr

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: MIT
+#include <ClustrQt/clusterclient.h>
+
+#include "logging_p.h"
+#include "protocol/channels_p.h"
+#include "protocol/codec_p.h"
+#include "redis/redisurl_p.h"
+
+#include <ClustrQt/redisclient.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace Clustr {
+
+class ClusterClientPrivate
+{
+    Q_DECLARE_PUBLIC(ClusterClient)
+public:
+    explicit ClusterClientPrivate(ClusterClient *q) : q_ptr(q) {}
+
+    void handleKeys(const RedisReply &reply);
+    void updateConnected();
+    void sendTo(const QByteArray &channel, const QJsonValue &data);
+    void followEvents(qint64 newMasterPid);
+
+    ClusterClient *q_ptr;
+    QString url;
+    QString name;
+    std::chrono::milliseconds pollInterval{1000};
+    Protocol::Channels channels;
+    RedisClient *publisher = nullptr;
+    RedisClient *subscriber = nullptr;
+    QTimer pollTimer;
+    QJsonObject master;
+    QJsonObject status;
+    qint64 masterPid = 0;
+    bool running = false;
+    bool connected = false;
+    bool polling = false;
+    QByteArray eventsChannel;
+    QByteArray watchPattern;
+    const qint64 pid = QCoreApplication::applicationPid();
+};
+
+QString ClusterClient::runtimeDirectory()
+{
+    const QString xdg = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (!xdg.isEmpty())
+        return xdg + QStringLiteral("/clustr-qt");
+    return QStringLiteral("/tmp/clustr-qt-%1").arg(::getuid());
+}
+
+QString ClusterClient::recordFile(const QString &clusterName)
+{
+    return runtimeDirectory() + QLatin1Char('/') + (clusterName.isEmpty() ? QStringLiteral("default") : clusterName)
+        + QStringLiteral(".json");
+}
+
+QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList *tried)
+{
+    const QString fromEnvironment = qEnvironmentVariable("CLUSTR_REDIS");
+    if (!fromEnvironment.isEmpty()) {
+        if (tried)
+            tried->append(QStringLiteral("CLUSTR_REDIS=") + fromEnvironment);
+        return fromEnvironment;
+    }
+    if (tried)
+        tried->append(QStringLiteral("CLUSTR_REDIS (not set)"));
+    // A `clustr-qt run` with an embedded Redis records where it is.
+    const QString record = recordFile(clusterName);
+    QFile file(record);
+    if (file.open(QIODevice::ReadOnly)) {
+        const QJsonObject recorded = QJsonDocument::fromJson(file.readAll()).object();
+        const qint64 owner = qint64(recorded.value(QStringLiteral("pid")).toDouble());
+        const QString url = recorded.value(QStringLiteral("redis")).toString();
+        if (owner > 0 && ::kill(pid_t(owner), 0) == 0 && !url.isEmpty()) {
+            if (tried)
+                tried->append(record + QStringLiteral(" -> ") + url);
+            return url;
+        }
+        if (tried)
+            tried->append(record + QStringLiteral(" (stale: its daemon is gone)"));
+    } else if (tried) {
+        tried->append(record + QStringLiteral(" (none)"));
+    }
+    const QString fallback = QString::fromLatin1(RedisUrl::DefaultUrl);
+    if (tried)
+        tried->append(fallback);
+    return fallback;
+}
+
+ClusterClient::ClusterClient(QObject *parent)
+    : QObject(parent)
+    , d_ptr(new ClusterClientPrivate(this))
+{
+    Q_D(ClusterClient);
+    connect(&d->pollTimer, &QTimer::timeout, this, &ClusterClient::refresh);
+}
+
+ClusterClient::~ClusterClient() = default;
+
+QString ClusterClient::redisUrl() const
+{
+    return d_func()->url;
+}
+
+void ClusterClient::setRedisUrl(const QString &url)
+{
+    d_func()->url = url;
+}
+
+QString ClusterClient::clusterName() const
+{
+    return d_func()->name;
+}
+
+void ClusterClient::setClusterName(const QString &name)
+{
+    d_func()->name = name;
+}
+
+void ClusterClient::setPollInterval(std::chrono::milliseconds interval)
+{
+    Q_D(ClusterClient);
+    d->pollInterval = std::max(interval, std::chrono::milliseconds(50));
+    if (d->pollTimer.isActive())
+        d->pollTimer.start(d->pollInterval);
+}
+
+bool ClusterClient::open()
+{
+    Q_D(ClusterClient);
+    if (d->publisher)
+        return true;
+    if (d->url.isEmpty())
+        d->url = discoverRedisUrl(d->name);
+    QString error;
+    if (!RedisUrl::parse(d->url, &error)) {
+        Q_EMIT errorOccurred(error);
+        return false;
+    }
+    if (!d->name.isEmpty() && !Protocol::Channels::isValidName(d->name)) {
+        Q_EMIT errorOccurred(QStringLiteral("invalid cluster name \"%1\": use printable characters without spaces").arg(d->name));
+        return false;
+    }
+    d->channels = Protocol::Channels(d->name);
+    d->publisher = new RedisClient(this);
+    d->subscriber = new RedisClient(this);
+    const QString clientName = QStringLiteral("clustr.cli.%1").arg(d->pid);
+    d->publisher->setUrl(d->url);
+    d->publisher->setClientName(clientName + QStringLiteral(".pub"));
+    d->subscriber->setUrl(d->url);
+    d->subscriber->setClientName(clientName + QStringLiteral(".sub"));
+    // A control tool should not sit on a dead connection for long.
+    d->publisher->setCommandTimeout(std::chrono::milliseconds(3000));
+    for (RedisClient *client : {d->publisher, d->subscriber}) {
+        connect(client, &RedisClient::stateChanged, this, [d] { d->updateConnected(); });
+        connect(client, &RedisClient::errorOccurred, this, [this](RedisClient::Error, const QString &text) { Q_EMIT errorOccurred(text); });
+    }
+    connect(d->subscriber, &RedisClient::messageReceived, this, [this, d](const QByteArray &channel, const QByteArray &payload) {
+        if (channel != d->eventsChannel)
+            return;
+        auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize);
+        if (decoded && decoded->data.isObject())
+            Q_EMIT eventReceived(decoded->data.toObject());
+    });
+    connect(d->subscriber, &RedisClient::patternMessageReceived, this,
+            [this, d](const QByteArray &pattern, const QByteArray &channel, const QByteArray &payload) {
+        if (pattern != d->watchPattern)
+            return;
+        Message message;
+        message.kind = d->channels.kindOf(channel);
+        message.channel = d->channels.withoutPrefix(channel);
+        if (auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize)) {
+            message.pid = decoded->pid;
+            message.group = decoded->group;
+            message.data = decoded->data;
+        } else {
+            message.data = QString::fromUtf8(payload); // shown as it came
+        }
+        Q_EMIT messageObserved(message, payload);
+    });
+    d->publisher->open();
+    d->subscriber->open();
+    d->pollTimer.start(d->pollInterval);
+    refresh();
+    return true;
+}
+
+void ClusterClient::close()
+{
+    Q_D(ClusterClient);
+    d->pollTimer.stop();
+    delete d->publisher;
+    delete d->subscriber;
+    d->publisher = nullptr;
+    d->subscriber = nullptr;
+    d->eventsChannel.clear();
+    d->updateConnected();
+}
+
+void ClusterClientPrivate::updateConnected()
+{
+    Q_Q(ClusterClient);
+    const bool now = publisher && subscriber && publisher->isConnected() && subscriber->isConnected();
+    if (now == connected)
+        return;
+    connected = now;
+    Q_EMIT q->connectedChanged(connected);
+    if (connected)
+        q->refresh();
+}
+
+bool ClusterClient::isConnected() const
+{
+    return d_func()->connected;
+}
+
+bool ClusterClient::isClusterRunning() const
+{
+    return d_func()->running;
+}
+
+qint64 ClusterClient::masterPid() const
+{
+    return d_func()->masterPid;
+}
+
+QJsonObject ClusterClient::master() const
+{
+    return d_func()->master;
+}
+
+QJsonObject ClusterClient::status() const
+{
+    return d_func()->status;
+}
+
+void ClusterClient::refresh()
+{
+    Q_D(ClusterClient);
+    if (!d->publisher || d->polling)
+        return; // one read at a time: a slow Redis must not pile them up
+    d->polling = true;
+    QPointer<ClusterClient> guard(this);
+    d->publisher->command({QByteArrayLiteral("MGET"), d->channels.masterKey(), d->channels.statusKey()},
+                          [guard, d](const RedisReply &reply) {
+                              if (!guard)
+                                  return;
+                              d->polling = false;
+                              d->handleKeys(reply);
+                          });
+}
+
+void ClusterClientPrivate::handleKeys(const RedisReply &reply)
+{
+    Q_Q(ClusterClient);
+    if (reply.type != RedisReply::Type::Array || reply.elements.size() != 2)
+        return; // not connected (yet): the next poll tries again
+    const RedisReply &masterReply = reply.elements.at(0);
+    const QJsonObject newMaster = masterReply.isNil() ? QJsonObject() : QJsonDocument::fromJson(masterReply.string).object();
+    const bool nowRunning = !newMaster.isEmpty() && newMaster.value(QStringLiteral("state")).toString() != QLatin1String("stopping");
+    if (newMaster != master) {
+        master = newMaster;
+        followEvents(qint64(master.value(QStringLiteral("pid")).toDouble()));
+        Q_EMIT q->masterChanged(master);
+    }
+    if (nowRunning != running) {
+        running = nowRunning;
+        Q_EMIT q->clusterRunningChanged(running);
+    }
+    const RedisReply &statusReply = reply.elements.at(1);
+    if (!statusReply.isNil()) {
+        status = QJsonDocument::fromJson(statusReply.string).object();
+        Q_EMIT q->statusUpdated(status);
+    } else if (!status.isEmpty()) {
+        status = QJsonObject();
+        Q_EMIT q->statusUpdated(status);
+    }
+}
+
+void ClusterClientPrivate::followEvents(qint64 newMasterPid)
+{
+    if (newMasterPid == masterPid)
+        return;
+    if (!eventsChannel.isEmpty())
+        subscriber->unsubscribe(eventsChannel);
+    masterPid = newMasterPid;
+    eventsChannel = masterPid > 0 ? channels.eventsChannel(masterPid) : QByteArray();
+    if (!eventsChannel.isEmpty())
+        subscriber->subscribe(eventsChannel);
+}
+
+void ClusterClientPrivate::sendTo(const QByteArray &channel, const QJsonValue &data)
+{
+    if (publisher)
+        publisher->publish(channel, Protocol::Codec::encode(pid, QStringLiteral("cli"), data));
+}
+
+void ClusterClient::publish(const QJsonValue &data)
+{
+    Q_D(ClusterClient);
+    d->sendTo(d->channels.publicChannel(), data);
+}
+
+void ClusterClient::send(qint64 pid, const QJsonValue &data)
+{
+    Q_D(ClusterClient);
+    d->sendTo(d->channels.privateChannel(pid), data);
+}
+
+void ClusterClient::sendGroup(const QString &group, const QJsonValue &data)
+{
+    Q_D(ClusterClient);
+    d->sendTo(d->channels.groupChannel(group), data);
+}
+
+bool ClusterClient::kill(qint64 pid, int exitCode)
+{
+    Q_D(ClusterClient);
+    if (pid <= 0 || exitCode < 0 || exitCode > 255)
+        return false;
+    d->sendTo(d->channels.killChannel(pid), exitCode);
+    return true;
+}
+
+bool ClusterClient::reload()
+{
+    Q_D(ClusterClient);
+    if (d->masterPid <= 0)
+        return false;
+    d->sendTo(d->channels.controlChannel(d->masterPid), QJsonObject{{QStringLiteral("command"), QStringLiteral("reload")}});
+    return true;
+}
+
+bool ClusterClient::stop(int exitCode)
+{
+    Q_D(ClusterClient);
+    if (d->masterPid <= 0 || exitCode < 0 || exitCode > 255)
+        return false;
+    d->sendTo(d->channels.controlChannel(d->masterPid),
+              QJsonObject{{QStringLiteral("command"), QStringLiteral("stop")}, {QStringLiteral("code"), exitCode}});
+    return true;
+}
+
+void ClusterClient::watch(const QString &pattern)
+{
+    Q_D(ClusterClient);
+    unwatch();
+    if (!d->subscriber)
+        return;
+    d->watchPattern = d->channels.prefix() + pattern.toUtf8();
+    d->subscriber->psubscribe(d->watchPattern);
+}
+
+void ClusterClient::unwatch()
+{
+    Q_D(ClusterClient);
+    if (d->subscriber && !d->watchPattern.isEmpty())
+        d->subscriber->punsubscribe(d->watchPattern);
+    d->watchPattern.clear();
+}
+
+RedisClient *ClusterClient::publisher() const
+{
+    return d_func()->publisher;
+}
+
+RedisClient *ClusterClient::subscriber() const
+{
+    return d_func()->subscriber;
+}
+
+} // namespace Clustr

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+// A running master seen and driven from outside: announcement, status
+// snapshot, lifecycle events, messages, reload and stop through ClusterClient.
+#include "redisserver.h"
+#include "testprocess.h"
+
+#include <ClustrQt/clusterclient.h>
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtTest/QtTest>
+
+#include <memory>
+
+using Clustr::ClusterClient;
+
+namespace {
+
+QJsonObject workerSpec(const QString &group, int instances = 1)
+{
+    return {{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
+            {QStringLiteral("instances"), instances},
+            {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), group}, {QStringLiteral("no-stdin"), true}, {QStringLiteral("ready"), true}}}};
+}
+
+} // namespace
+
+class tst_ClusterClient : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void noClusterRunning();
+    void followsARunningCluster();
+    void namesKeepClustersApart();
+    void discoverRedisUrl();
+
+private:
+    RedisServer m_redis;
+};
+
+void tst_ClusterClient::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_redis.start(&error), qPrintable(error));
+}
+
+void tst_ClusterClient::noClusterRunning()
+{
+    ClusterClient client;
+    client.setRedisUrl(m_redis.url());
+    QSignalSpy status(&client, &ClusterClient::statusUpdated);
+    QVERIFY(client.open());
+    QTRY_VERIFY(client.isConnected());
+    client.refresh();
+    QTest::qWait(200); // a refresh that finds nothing signals nothing; give it time to answer
+    QVERIFY(!client.isClusterRunning());
+    QCOMPARE(client.masterPid(), 0);
+    QVERIFY(!client.reload());
+    QVERIFY(!client.stop());
+    QVERIFY(!client.kill(1234, 300));
+
+    ClusterClient bad;
+    bad.setRedisUrl(QStringLiteral("localhost:6379"));
+    QSignalSpy errors(&bad, &ClusterClient::errorOccurred);
+    QVERIFY(!bad.open());
+    QCOMPARE(errors.count(), 1);
+}
+
+void tst_ClusterClient::followsARunningCluster()
+{
+    TestProcess master;
+    const QJsonArray specs{workerSpec(QStringLiteral("web"), 2)};
+    QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(), QStringLiteral("--reload-delay=0"),
+                                QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact))}));
+    QVERIFY(master.waitForEvent(QStringLiteral("clusterStarted")));
+
+    ClusterClient client;
+    client.setRedisUrl(m_redis.url());
+    client.setPollInterval(std::chrono::milliseconds(100));
+    QSignalSpy events(&client, &ClusterClient::eventReceived);
+    QVERIFY(client.open());
+    QTRY_VERIFY(client.isClusterRunning());
+    QCOMPARE(client.masterPid(), master.pid());
+    QCOMPARE(client.master().value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+    QCOMPARE(client.master().value(QStringLiteral("workers")).toInt(), 2);
+
+    // The status lists both workers with what their heartbeats said.
+    QTRY_VERIFY(client.status().value(QStringLiteral("processes")).toArray().size() == 2
+                && client.status().value(QStringLiteral("processes")).toArray().at(0).toObject().value(QStringLiteral("heartbeat")).toBool());
+    const QJsonObject first = client.status().value(QStringLiteral("processes")).toArray().at(0).toObject();
+    QCOMPARE(first.value(QStringLiteral("group")).toString(), QStringLiteral("web"));
+    QCOMPARE(qint64(first.value(QStringLiteral("ppid")).toDouble()), master.pid());
+    QVERIFY(first.value(QStringLiteral("rss")).toDouble() > 0);
+    QCOMPARE(first.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+    QVERIFY(first.value(QStringLiteral("stats")).toObject().contains(QStringLiteral("emitPublic")));
+    QVERIFY(!first.value(QStringLiteral("cpus")).toString().isEmpty());
+    const qint64 workerPid = qint64(first.value(QStringLiteral("pid")).toDouble());
+
+    // Messages reach the workers (their events come through the master's output).
+    client.sendGroup(QStringLiteral("web"), QStringLiteral("to the group"));
+    client.send(workerPid, QStringLiteral("to one"));
+    client.publish(QStringLiteral("to all"));
+    QVERIFY(master.waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("data")).toString() == QLatin1String("to one"); }));
+    QTRY_COMPARE(master.count(QStringLiteral("message"), [](const QJsonObject &e) {
+        return e.contains(QStringLiteral("_from")) && e.value(QStringLiteral("data")).toString() == QLatin1String("to the group");
+    }), 2);
+    QVERIFY(master.waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) {
+        return !e.contains(QStringLiteral("_from")) && e.value(QStringLiteral("data")).toString() == QLatin1String("to all");
+    }));
+
+    // watch() sees the traffic.
+    QSignalSpy observed(&client, &ClusterClient::messageObserved);
+    client.watch(QStringLiteral("group:*"));
+    QTRY_COMPARE(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMPAT")}).trimmed().toInt(), 1);
+    client.sendGroup(QStringLiteral("web"), QStringLiteral("seen"));
+    QTRY_VERIFY(!observed.isEmpty());
+    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().channel, QStringLiteral("group:web"));
+    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().data.toString(), QStringLiteral("seen"));
+    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().kind, Clustr::Message::Kind::Group);
+
+    // A reload through the control channel, followed through events.
+    QVERIFY(client.reload());
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(), [](const QList<QVariant> &e) {
+        return e.at(0).toJsonObject().value(QStringLiteral("event")).toString() == QLatin1String("clusterReloaded");
+    }), 30000);
+    int finishedSteps = 0;
+    for (const auto &e : events) {
+        const QJsonObject event = e.at(0).toJsonObject();
+        if (event.value(QStringLiteral("event")).toString() == QLatin1String("reloadStep")
+            && event.value(QStringLiteral("phase")).toString() == QLatin1String("finished"))
+            ++finishedSteps;
+    }
+    QCOMPARE(finishedSteps, 2);
+
+    // Kill one: the master reports it exited and respawned.
+    const qint64 victim = qint64(client.status().value(QStringLiteral("processes")).toArray().at(0).toObject().value(QStringLiteral("pid")).toDouble());
+    events.clear();
+    QVERIFY(client.kill(victim, 1));
+    QTRY_VERIFY(std::any_of(events.cbegin(), events.cend(), [victim](const QList<QVariant> &e) {
+        const QJsonObject event = e.at(0).toJsonObject();
+        return event.value(QStringLiteral("event")).toString() == QLatin1String("respawned")
+            && qint64(event.value(QStringLiteral("oldPid")).toDouble()) == victim;
+    }));
+
+    // Stop with a code: the master exits with it and the announcement goes away.
+    QSignalSpy running(&client, &ClusterClient::clusterRunningChanged);
+    QVERIFY(client.stop(7));
+    QVERIFY(master.waitForFinished(15000));
+    QCOMPARE(master.exitCode(), 7);
+    QTRY_VERIFY(!client.isClusterRunning());
+    QVERIFY(!running.isEmpty());
+    QCOMPARE(m_redis.cli({QStringLiteral("EXISTS"), QStringLiteral("clustr:master")}).trimmed(), QByteArray("0"));
+}
+
+void tst_ClusterClient::namesKeepClustersApart()
+{
+    TestProcess shop;
+    QVERIFY(shop.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(), QStringLiteral("--cluster-namespace=shop")}));
+    ClusterClient blog;
+    blog.setRedisUrl(m_redis.url());
+    blog.setClusterName(QStringLiteral("blog"));
+    ClusterClient shopClient;
+    shopClient.setRedisUrl(m_redis.url());
+    shopClient.setClusterName(QStringLiteral("shop"));
+    QVERIFY(blog.open());
+    QVERIFY(shopClient.open());
+    QTRY_VERIFY(shopClient.isClusterRunning());
+    QCOMPARE(shopClient.masterPid(), shop.pid());
+    blog.refresh();
+    QTRY_VERIFY(blog.isConnected());
+    QVERIFY(!blog.isClusterRunning());
+}
+
+void tst_ClusterClient::discoverRedisUrl()
+{
+    const QByteArray saved = qgetenv("CLUSTR_REDIS");
+    qputenv("CLUSTR_REDIS", "redis://10.0.0.1:1");
+    QStringList tried;
+    QCOMPARE(ClusterClient::discoverRedisUrl(QStringLiteral("x"), &tried), QStringLiteral("redis://10.0.0.1:1"));
+    qunsetenv("CLUSTR_REDIS");
+    tried.clear();
+    QCOMPARE(ClusterClient::discoverRedisUrl(QStringLiteral("no-such-cluster-here"), &tried), QStringLiteral("redis://127.0.0.1:6379"));
+    QCOMPARE(tried.size(), 3);
+    QVERIFY(tried.at(1).contains(QStringLiteral("no-such-cluster-here.json")));
+    if (!saved.isEmpty())
+        qputenv("CLUSTR_REDIS", saved);
+}
+
+QTEST_GUILESS_MAIN(tst_ClusterClient)
+#include "tst_clusterclient.moc"
