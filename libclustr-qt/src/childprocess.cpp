@@ -44,6 +44,12 @@ void prepareChild(pid_t parentPid)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
 
+    // A process group of its own: a Ctrl-C in the terminal (SIGINT to the
+    // foreground group) or a signal to the spawner's group reaches the
+    // spawner only, which then stops its children in order, kill handlers
+    // included, instead of racing them.
+    setpgid(0, 0);
+
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parentPid)
         _exit(1);

@@ -3,10 +3,7 @@
 
 #include <ClustrQt/global.h>
 
-// Private classes are exported only in builds with tests, so the unit tests
-// can reach them; an installed library keeps them hidden.
-#if defined(CLUSTRQT_AUTOTEST_EXPORTS)
-#  define CLUSTR_AUTOTEST_EXPORT CLUSTR_EXPORT
-#else
-#  define CLUSTR_AUTOTEST_EXPORT
-#endif
+// Private classes the project's own programs (the daemon, the GUI) and tests
+// use are exported, like Qt's private API: their headers are never
+// installed, so nothing outside the project can rely on them.
+#define CLUSTR_AUTOTEST_EXPORT CLUSTR_EXPORT

@@ -136,6 +136,7 @@ void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
 {
     Q_Q(Master);
     heartbeats.remove(workerPid);
+    killedByUs.remove(workerPid);
     const QString workerGroup = groupOf.take(workerPid);
     if (workerGroup.isNull())
         return;
@@ -213,9 +214,12 @@ void MasterPrivate::expireSilentWorkers()
 void MasterPrivate::childGone(qint64 childPid, const QString &childGroup, const QString &how)
 {
     Q_UNUSED(childGroup);
-    // Our own child: no need to go through Redis to know it is gone.
+    // Our own child: no need to go through Redis to know it is gone. If we
+    // told it to go, it is no loss (its deregistration may just be slower
+    // than the kernel's word).
+    const bool expected = killedByUs.remove(childPid) || closing;
     if (isRegistered(childPid))
-        removeWorker(childPid, how);
+        removeWorker(childPid, expected ? QString() : how);
 }
 
 void MasterPrivate::childrenChanged()
@@ -299,6 +303,7 @@ void MasterPrivate::aboutToClose(int exitCode)
     // runs); our own children are also stopped by the supervisor, which
     // SIGKILLs whatever is still there after the kill timeout.
     for (auto it = groupOf.cbegin(); it != groupOf.cend(); ++it) {
+        killedByUs.insert(it.key());
         if (!supervisor || !supervisor->owns(it.key()))
             publish(channels.killChannel(it.key()), 0);
     }
@@ -314,7 +319,13 @@ void MasterPrivate::aboutToSpawn()
     if (!OrphanReaper::becomeSubreaper())
         qCWarning(lcMaster) << "cannot become a child subreaper: orphans of the tree will go to init";
     reaper = new OrphanReaper(q);
-    reaper->setOwnedPredicate([this](qint64 childPid) { return supervisor && supervisor->owns(childPid); });
+    // Whatever the program started before it spawned (an embedded Redis, say)
+    // is its own business, not an orphan of the tree.
+    const QList<qint64> existing = reaper->adoptedChildren();
+    otherChildren = QSet<qint64>(existing.cbegin(), existing.cend());
+    reaper->setOwnedPredicate([this](qint64 childPid) {
+        return (supervisor && supervisor->owns(childPid)) || otherChildren.contains(childPid);
+    });
     reaper->start();
 }
 
@@ -373,6 +384,11 @@ std::chrono::milliseconds Master::reloadDelay() const
 bool Master::isReloading() const
 {
     return d_func()->reloading;
+}
+
+QJsonObject Master::status() const
+{
+    return d_func()->statusSnapshot();
 }
 
 QJsonObject Master::heartbeatOf(qint64 pid) const

@@ -100,6 +100,8 @@ public:
     qint64 lastReloadMs = 0;
     QElapsedTimer reloadClock;
 
+    QSet<qint64> killedByUs;      // exits we asked for are not "lost"
+    QSet<qint64> otherChildren;   // children the program had before it spawned: not orphans
     UnixSignalWatcher *signalWatcher = nullptr;
     OrphanReaper *reaper = nullptr;
 };

@@ -86,6 +86,7 @@ void MasterPrivate::nextReloadStep()
     }
     if (own)
         own->process->expectExit(); // commanded: respawned at once, not counted as a crash
+    killedByUs.insert(step.pid);
     q->emitKill(step.pid, 1);
 }
 
@@ -104,6 +105,7 @@ void MasterPrivate::checkReloadStep()
             surgeOld = nullptr;
             QObject::connect(old, &ChildProcess::stopped, q, [this, old] { supervisor->remove(old); });
             old->stop(ChildProcess::StopMode::WaitForExit);
+            killedByUs.insert(step.pid);
             q->emitKill(step.pid, 0);
             return;
         }

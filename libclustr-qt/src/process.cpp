@@ -548,10 +548,19 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     if (supervisor)
         return supervisor;
     supervisor = new Supervisor(q);
-    supervisor->setSpawnerContext(masterPid, commandLine.arguments());
+    // Children join the same cluster: the same Redis and namespace, also
+    // when ours came from the options rather than the command line. The
+    // URL travels in the environment, where a password is not shown by ps.
+    QStringList inherited = commandLine.arguments();
+    if (!commandLine.hasOption(QStringLiteral("cluster-namespace")) && !channels.clusterNamespace().isEmpty())
+        inherited.append(QStringLiteral("--cluster-namespace=") + channels.clusterNamespace());
+    supervisor->setSpawnerContext(masterPid, inherited);
+    if (!commandLine.hasOption(QStringLiteral("cluster-redis")))
+        supervisor->setExtraEnvironment({{QStringLiteral("CLUSTR_REDIS"), redisUrl}});
     supervisor->setDefaults(options.restartPolicy, options.killTimeout);
     supervisor->forwarder().setPattern(options.outputPrefix);
     supervisor->forwarder().setLogger(options.logger);
+    supervisor->setOutputHandler(options.childOutput);
 
     QObject::connect(supervisor, &Supervisor::childStarted, q, [this](ChildProcess *child, qint64 childPid, qint64 oldPid) {
         Q_Q(Process);
@@ -579,6 +588,10 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     });
     QObject::connect(supervisor, &Supervisor::childGaveUp, q, [this](ChildProcess *child, const QString &reason) {
         Q_EMIT q_func()->childGaveUp(supervisor->find(child)->group, reason);
+    });
+    QObject::connect(supervisor, &Supervisor::childBackingOff, q,
+                     [this](ChildProcess *child, qint64 oldPid, std::chrono::milliseconds delay) {
+        Q_EMIT q_func()->childBackingOff(supervisor->find(child)->group, oldPid, delay.count());
     });
     QObject::connect(supervisor, &Supervisor::spawnFailed, q, &Process::spawnFailed);
     QObject::connect(supervisor, &Supervisor::childrenChanged, q, [this] { childrenChanged(); });

@@ -79,23 +79,26 @@ ChildProcess *Supervisor::startLike(const ChildProcess *model)
     const Child *child = find(model);
     if (!child || m_stopping)
         return nullptr;
-    ChildProcess *process = create(child->spec, child->command);
+    ChildProcess *process = create(child->spec, child->command, child->instance);
     process->start();
     Q_EMIT childrenChanged();
     return process;
 }
 
-ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &command)
+ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &command, int instance)
 {
     auto child = std::make_unique<Child>();
     child->spec = spec;
     child->command = command;
     child->group = spec.group.isEmpty() ? QFileInfo(command.file).completeBaseName() : spec.group;
+    child->instance = instance >= 0 ? instance : m_instances[child->group]++;
 
     ChildProcess::Config config;
     config.program = command.program;
     config.arguments = command.arguments;
-    config.environment = spec.env;
+    config.environment = m_environment;
+    for (auto it = spec.env.cbegin(); it != spec.env.cend(); ++it)
+        config.environment.insert(it.key(), it.value());
     config.workingDirectory = spec.workingDirectory;
     config.respawn = spec.respawn;
     config.restartPolicy = spec.restartPolicy.value_or(m_policy);
@@ -130,7 +133,14 @@ ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &comm
         qCWarning(lcSpawn).noquote() << QStringLiteral("%1: %2").arg(entry->group, message);
     });
     connect(process, &ChildProcess::outputLine, this, [this, entry, process](const QByteArray &line, bool isStderr) {
-        m_forwarder.forward(entry->group, process->pid(), line, isStderr);
+        if (m_outputHandler)
+            m_outputHandler(entry->group, entry->instance, process->pid(), line, isStderr);
+        else
+            m_forwarder.forward(entry->group, process->pid(), line, isStderr);
+    });
+    connect(process, &ChildProcess::respawning, this, [this, process](qint64 oldPid, std::chrono::milliseconds delay) {
+        if (delay.count() > 0)
+            Q_EMIT childBackingOff(process, oldPid, delay);
     });
     connect(process, &ChildProcess::stopped, this, [this] { checkAllStopped(); });
     return process;

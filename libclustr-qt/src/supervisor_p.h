@@ -8,6 +8,7 @@
 #include <ClustrQt/childinfo.h>
 #include <ClustrQt/spawnspec.h>
 
+#include <QtCore/QHash>
 #include <QtCore/QJsonArray>
 #include <QtCore/QObject>
 
@@ -32,6 +33,7 @@ public:
         SpawnSpec spec;
         ChildCommand command;
         QString group;
+        int instance = 0; //!< among the children of its group; kept by a surge replacement
         bool everStarted = false;
     };
 
@@ -41,7 +43,12 @@ public:
     //! Passed to every child: the master pid and the spawner's own command line.
     void setSpawnerContext(qint64 masterPid, const QStringList &arguments);
     void setDefaults(const RestartPolicy &policy, std::chrono::milliseconds killTimeout);
+    //! Variables every child gets (a spec's own env wins).
+    void setExtraEnvironment(const QMap<QString, QString> &environment) { m_environment = environment; }
     OutputForwarder &forwarder() { return m_forwarder; }
+    using OutputHandler = std::function<void(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
+    //! Takes the children's lines instead of the forwarder.
+    void setOutputHandler(const OutputHandler &handler) { m_outputHandler = handler; }
 
     //! Starts every instance of every spec; returns how many children were started.
     int spawn(const QList<SpawnSpec> &specs);
@@ -72,22 +79,27 @@ Q_SIGNALS:
     void childStarted(Clustr::ChildProcess *process, qint64 pid, qint64 oldPid);
     void childExited(Clustr::ChildProcess *process, qint64 pid, int exitCode, bool bySignal, int signal);
     void childGaveUp(Clustr::ChildProcess *process, const QString &reason);
+    //! A crashed child will be started again after \a delay.
+    void childBackingOff(Clustr::ChildProcess *process, qint64 oldPid, std::chrono::milliseconds delay);
     void spawnFailed(const QString &file, const QString &error);
     //! Children were added, removed, started or ended.
     void childrenChanged();
     void allStopped();
 
 private:
-    ChildProcess *create(const SpawnSpec &spec, const ChildCommand &command);
+    ChildProcess *create(const SpawnSpec &spec, const ChildCommand &command, int instance = -1);
     void checkAllStopped();
 
     std::vector<std::unique_ptr<Child>> m_children;
     qint64 m_masterPid = 0;
     QStringList m_arguments;
+    QMap<QString, QString> m_environment;
     RestartPolicy m_policy;
     std::chrono::milliseconds m_killTimeout{5000};
     OutputForwarder m_forwarder;
+    OutputHandler m_outputHandler;
     bool m_stopping = false;
+    QHash<QString, int> m_instances; // group -> children created so far
 };
 
 QString stateName(ChildProcess::State state);

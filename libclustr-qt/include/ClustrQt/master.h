@@ -26,6 +26,8 @@ public:
     int workerCount() const;
     std::chrono::milliseconds reloadDelay() const;
     bool isReloading() const;
+    //! The status snapshot the master publishes (docs/PROTOCOL.md section 11).
+    QJsonObject status() const;
     //! The last heartbeat of a registered process (ppid, host, stats, children...), if any.
     QJsonObject heartbeatOf(qint64 pid) const;
 

@@ -53,6 +53,12 @@ struct CLUSTR_EXPORT ProcessOptions
     //! Prefix of every line a child prints, forwarded to this process' output;
     //! %group% and %pid% are replaced. Empty: lines go out as they are.
     QString outputPrefix = QStringLiteral("[%group% %pid%] ");
+    /*!
+      Receives every line a child prints instead of this process' own output
+      (e.g. to write one log file per worker). \a isStderr tells which stream.
+    */
+    //! \a instance numbers the children of a group from 0 and stays with a child across respawns.
+    std::function<void(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)> childOutput;
     //! How often a process with a master tells it that it is alive (0: never).
     std::chrono::milliseconds heartbeatInterval{1000};
     //! A registered process that heartbeated and then stayed silent this long is

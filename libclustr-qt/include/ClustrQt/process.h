@@ -122,6 +122,8 @@ Q_SIGNALS:
     //! A child ended; \a exitCode is -1 when it was killed by \a signal.
     void childExited(qint64 pid, const QString &group, int exitCode, int signal);
     void childRespawned(qint64 oldPid, qint64 newPid, const QString &group);
+    //! A crashed child will be started again in \a delayMs (backoff after repeated crashes).
+    void childBackingOff(const QString &group, qint64 oldPid, qint64 delayMs);
     //! A child crashed too often and stays down.
     void childGaveUp(const QString &group, const QString &reason);
     //! A spec could not be started at all.

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#include "cli.h"
+
+#include "protocol/codec_p.h"
+
+#include <cstdio>
+
+namespace Cli {
+
+void out(const QString &line)
+{
+    const QByteArray bytes = line.toUtf8() + '\n';
+    fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+    fflush(stdout);
+}
+
+void err(const QString &line)
+{
+    const QByteArray bytes = "clustr-qt: " + line.toUtf8() + '\n';
+    fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+    fflush(stderr);
+}
+
+QString takeOption(QStringList &args, const QString &name, bool *found)
+{
+    const QString flag = QStringLiteral("--") + name;
+    const QString prefix = flag + QLatin1Char('=');
+    for (int i = 0; i < args.size(); ++i) {
+        if (args.at(i).startsWith(prefix)) {
+            const QString value = args.takeAt(i).mid(prefix.size());
+            if (found)
+                *found = true;
+            return value;
+        }
+        if (args.at(i) == flag && i + 1 < args.size()) {
+            args.removeAt(i);
+            if (found)
+                *found = true;
+            return args.takeAt(i);
+        }
+    }
+    if (found)
+        *found = false;
+    return QString();
+}
+
+bool takeFlag(QStringList &args, const QString &name)
+{
+    return args.removeAll(QStringLiteral("--") + name) > 0;
+}
+
+QJsonValue parseData(const QString &text)
+{
+    if (auto parsed = Clustr::Protocol::Codec::parseValue(text.toUtf8()))
+        return *parsed;
+    return text;
+}
+
+} // namespace Cli

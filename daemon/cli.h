@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtCore/QJsonValue>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+// What every clustr-qt command shares: exit codes, printing, common options.
+namespace Cli {
+
+// Documented in docs/CLI.md; scripts rely on them.
+enum ExitCode {
+    Ok = 0,
+    Failed = 1,            // the command ran but did not succeed (e.g. a reload step timed out)
+    Usage = 2,             // bad arguments or a bad cluster file
+    RedisUnreachable = 3,
+    NoCluster = 4,
+    AlreadyRunning = 5,
+};
+
+void out(const QString &line);   // stdout, with a newline
+void err(const QString &line);   // stderr, prefixed "clustr-qt: "
+
+//! The value of `--name VALUE` or `--name=VALUE` in \a args (removed from it); \a found tells whether it was there.
+QString takeOption(QStringList &args, const QString &name, bool *found = nullptr);
+//! Whether `--name` is in \a args (removed from it).
+bool takeFlag(QStringList &args, const QString &name);
+//! DATA of publish/send/group: JSON when it parses (objects, arrays, numbers, true/false/null, "quoted"), else the text as a string.
+QJsonValue parseData(const QString &text);
+
+} // namespace Cli

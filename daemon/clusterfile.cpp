@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+#include "clusterfile.h"
+
+#include "childcommand_p.h"
+#include "protocol/channels_p.h"
+#include "redis/redisurl_p.h"
+
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QFileInfo>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QSet>
+
+#include <cmath>
+
+namespace {
+
+const QSet<QString> TopLevelKeys{
+    QStringLiteral("name"), QStringLiteral("redis"), QStringLiteral("reloadDelay"), QStringLiteral("reloadTimeout"),
+    QStringLiteral("reloadStrategy"), QStringLiteral("killTimeout"), QStringLiteral("heartbeatTimeout"),
+    QStringLiteral("restartPolicy"), QStringLiteral("logs"), QStringLiteral("metrics"), QStringLiteral("workers"),
+    QStringLiteral("$schema"), QStringLiteral("description"),
+};
+const QSet<QString> LogKeys{QStringLiteral("directory"), QStringLiteral("maxSize"), QStringLiteral("keep"),
+                            QStringLiteral("prefix")};
+const QSet<QString> WorkerKeys{
+    QStringLiteral("file"), QStringLiteral("command"), QStringLiteral("cpu"), QStringLiteral("respawn"),
+    QStringLiteral("args"), QStringLiteral("instances"), QStringLiteral("env"), QStringLiteral("workingDirectory"),
+    QStringLiteral("register"), QStringLiteral("group"), QStringLiteral("restartPolicy"), QStringLiteral("killTimeoutMs"),
+};
+
+// Reads errors and warnings with the file name and field in front.
+class Checker
+{
+public:
+    Checker(const QString &file, QStringList *errors, QStringList *warnings)
+        : m_file(QFileInfo(file).fileName()), m_errors(errors), m_warnings(warnings) {}
+
+    void error(const QString &field, const QString &text)
+    {
+        m_failed = true;
+        if (m_errors)
+            m_errors->append(QStringLiteral("%1: %2%3").arg(m_file, field.isEmpty() ? QString() : field + QStringLiteral(": "), text));
+    }
+    void warning(const QString &field, const QString &text)
+    {
+        if (m_warnings)
+            m_warnings->append(QStringLiteral("%1: %2: %3").arg(m_file, field, text));
+    }
+    void unknownKeys(const QJsonObject &object, const QSet<QString> &known, const QString &where)
+    {
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (!known.contains(it.key()))
+                warning(where.isEmpty() ? it.key() : where + QLatin1Char('.') + it.key(), QStringLiteral("unknown key, ignored"));
+        }
+    }
+    // A duration in milliseconds: a non-negative integer.
+    void milliseconds(const QJsonObject &object, const QString &key, std::chrono::milliseconds *target, const QString &where = QString())
+    {
+        if (!object.contains(key))
+            return;
+        const QJsonValue value = object.value(key);
+        const double number = value.toDouble(-1);
+        if (!value.isDouble() || number < 0 || std::floor(number) != number || number > 86400000.0 * 365) {
+            error(where + key, QStringLiteral("expected a duration in milliseconds (an integer >= 0), e.g. 500"));
+            return;
+        }
+        *target = std::chrono::milliseconds(qint64(number));
+    }
+    bool failed() const { return m_failed; }
+
+private:
+    QString m_file;
+    QStringList *m_errors;
+    QStringList *m_warnings;
+    bool m_failed = false;
+};
+
+QString resolve(const QString &baseDirectory, const QString &path)
+{
+    if (path.isEmpty() || QDir::isAbsolutePath(path))
+        return path;
+    return QDir::cleanPath(QDir(baseDirectory).filePath(path));
+}
+
+} // namespace
+
+std::optional<ClusterFile> ClusterFile::load(const QString &path, QStringList *errors, QStringList *warnings)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (errors)
+            errors->append(QStringLiteral("%1: cannot read the cluster file: %2").arg(path, file.errorString()));
+        return std::nullopt;
+    }
+    return parse(file.readAll(), path, errors, warnings);
+}
+
+std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QString &path, QStringList *errors,
+                                              QStringList *warnings)
+{
+    Checker check(path, errors, warnings);
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        // Line and column help more than an offset in a hand-written file.
+        const QByteArray before = json.left(parseError.offset);
+        const int line = int(before.count('\n')) + 1;
+        const int column = int(parseError.offset - before.lastIndexOf('\n'));
+        check.error(QString(), QStringLiteral("not valid JSON at line %1, column %2: %3").arg(line).arg(column).arg(parseError.errorString()));
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        check.error(QString(), QStringLiteral("expected a JSON object with a \"workers\" array"));
+        return std::nullopt;
+    }
+    const QJsonObject root = document.object();
+    check.unknownKeys(root, TopLevelKeys, QString());
+
+    ClusterFile config;
+    config.path = path;
+    const QString base = QFileInfo(path).absolutePath();
+
+    if (root.contains(QStringLiteral("name"))) {
+        config.name = root.value(QStringLiteral("name")).toString();
+        if (!root.value(QStringLiteral("name")).isString() || !Clustr::Protocol::Channels::isValidName(config.name) || config.name.contains(QLatin1Char(':')))
+            check.error(QStringLiteral("name"), QStringLiteral("expected a name without spaces or ':', e.g. \"shop\" (it becomes the channel namespace)"));
+    }
+    if (root.contains(QStringLiteral("redis"))) {
+        config.redis = root.value(QStringLiteral("redis")).toString();
+        QString error;
+        if (!root.value(QStringLiteral("redis")).isString() || !Clustr::RedisUrl::parse(config.redis, &error))
+            check.error(QStringLiteral("redis"), error.isEmpty() ? QStringLiteral("expected a URL like \"redis://127.0.0.1:6379\"") : error);
+    }
+    check.milliseconds(root, QStringLiteral("reloadDelay"), &config.reloadDelay);
+    check.milliseconds(root, QStringLiteral("reloadTimeout"), &config.reloadTimeout);
+    check.milliseconds(root, QStringLiteral("killTimeout"), &config.killTimeout);
+    check.milliseconds(root, QStringLiteral("heartbeatTimeout"), &config.heartbeatTimeout);
+    if (root.contains(QStringLiteral("reloadStrategy"))) {
+        const QString strategy = root.value(QStringLiteral("reloadStrategy")).toString();
+        if (strategy == QLatin1String("restart"))
+            config.reloadStrategy = Clustr::ProcessOptions::ReloadStrategy::Restart;
+        else if (strategy == QLatin1String("surge"))
+            config.reloadStrategy = Clustr::ProcessOptions::ReloadStrategy::Surge;
+        else
+            check.error(QStringLiteral("reloadStrategy"), QStringLiteral("expected \"restart\" or \"surge\""));
+    }
+    if (root.contains(QStringLiteral("restartPolicy"))) {
+        // SpawnSpec knows how to read a policy; borrow it with a dummy entry.
+        QString error;
+        const auto probe = Clustr::SpawnSpec::fromJson({{QStringLiteral("file"), QStringLiteral("x")},
+                                                        {QStringLiteral("restartPolicy"), root.value(QStringLiteral("restartPolicy"))}}, &error);
+        if (!probe)
+            check.error(QString(), error);
+        else if (probe->restartPolicy)
+            config.restartPolicy = *probe->restartPolicy;
+    }
+    if (root.contains(QStringLiteral("logs"))) {
+        const QJsonValue logsValue = root.value(QStringLiteral("logs"));
+        if (!logsValue.isObject()) {
+            check.error(QStringLiteral("logs"), QStringLiteral("expected an object like {\"directory\": \"logs\"}"));
+        } else {
+            const QJsonObject logs = logsValue.toObject();
+            check.unknownKeys(logs, LogKeys, QStringLiteral("logs"));
+            if (logs.contains(QStringLiteral("directory"))) {
+                if (!logs.value(QStringLiteral("directory")).isString() || logs.value(QStringLiteral("directory")).toString().isEmpty())
+                    check.error(QStringLiteral("logs.directory"), QStringLiteral("expected a directory path"));
+                config.logDirectory = resolve(base, logs.value(QStringLiteral("directory")).toString());
+            }
+            if (logs.contains(QStringLiteral("maxSize"))) {
+                const double size = logs.value(QStringLiteral("maxSize")).toDouble(-1);
+                if (size < 1024 || std::floor(size) != size)
+                    check.error(QStringLiteral("logs.maxSize"), QStringLiteral("expected a size in bytes of at least 1024"));
+                else
+                    config.logMaxBytes = qint64(size);
+            }
+            if (logs.contains(QStringLiteral("keep"))) {
+                const double keep = logs.value(QStringLiteral("keep")).toDouble(-1);
+                if (keep < 0 || keep > 1000 || std::floor(keep) != keep)
+                    check.error(QStringLiteral("logs.keep"), QStringLiteral("expected how many rotated files to keep, 0..1000"));
+                else
+                    config.logKeep = int(keep);
+            }
+            if (logs.contains(QStringLiteral("prefix"))) {
+                if (!logs.value(QStringLiteral("prefix")).isString())
+                    check.error(QStringLiteral("logs.prefix"), QStringLiteral("expected a string such as \"[%group% %pid%] \""));
+                config.outputPrefix = logs.value(QStringLiteral("prefix")).toString();
+            }
+        }
+    }
+    if (root.contains(QStringLiteral("metrics"))) {
+        config.metrics = root.value(QStringLiteral("metrics")).toString();
+        if (!root.value(QStringLiteral("metrics")).isString() || config.metrics.isEmpty())
+            check.error(QStringLiteral("metrics"), QStringLiteral("expected \"HOST:PORT\" or \"PORT\", e.g. \"127.0.0.1:9464\""));
+    }
+
+    const QJsonValue workersValue = root.value(QStringLiteral("workers"));
+    if (!workersValue.isArray() || workersValue.toArray().isEmpty()) {
+        check.error(QStringLiteral("workers"), QStringLiteral("expected a non-empty array of workers, e.g. [{\"file\": \"./worker\"}]"));
+        return std::nullopt;
+    }
+    const QJsonArray workers = workersValue.toArray();
+    for (int i = 0; i < workers.size(); ++i) {
+        const QString where = QStringLiteral("workers[%1]").arg(i);
+        if (!workers.at(i).isObject()) {
+            check.error(where, QStringLiteral("expected an object with at least a \"file\""));
+            continue;
+        }
+        QJsonObject entry = workers.at(i).toObject();
+        check.unknownKeys(entry, WorkerKeys, where);
+        for (auto it = entry.begin(); it != entry.end();) {
+            it = WorkerKeys.contains(it.key()) ? it + 1 : entry.erase(it);
+        }
+        // Paths are relative to the cluster file, not to this program.
+        if (entry.value(QStringLiteral("file")).isString())
+            entry.insert(QStringLiteral("file"), resolve(base, entry.value(QStringLiteral("file")).toString()));
+        if (entry.value(QStringLiteral("workingDirectory")).isString())
+            entry.insert(QStringLiteral("workingDirectory"), resolve(base, entry.value(QStringLiteral("workingDirectory")).toString()));
+        QString error;
+        auto spec = Clustr::SpawnSpec::fromJson(entry, &error);
+        if (!spec) {
+            check.error(where + QLatin1Char('.') + error.section(QStringLiteral(": "), 0, 0), error.section(QStringLiteral(": "), 1));
+            continue;
+        }
+        if (!spec->group.isEmpty() && !Clustr::Protocol::Channels::isValidName(spec->group))
+            check.error(where + QStringLiteral(".group"), QStringLiteral("expected a name without spaces"));
+        // Everything that can be known before starting: the file, the
+        // command, taskset, the CPUs of this machine.
+        const Clustr::ChildCommand command = Clustr::ChildCommand::build(*spec, base, 1, {});
+        if (!command.isValid()) {
+            const QString field = command.error.section(QStringLiteral(": "), 0, 0);
+            check.error(where + QLatin1Char('.') + field, command.error.section(QStringLiteral(": "), 1));
+            continue;
+        }
+        config.workers.append(*spec);
+    }
+    if (check.failed())
+        return std::nullopt;
+    return config;
+}
+
+int ClusterFile::registeringWorkers() const
+{
+    int count = 0;
+    for (const Clustr::SpawnSpec &spec : workers)
+        count += spec.registers ? spec.instances : 0;
+    return count;
+}
+
+QStringList ClusterFile::groups() const
+{
+    QStringList list;
+    for (const Clustr::SpawnSpec &spec : workers) {
+        const QString group = spec.group.isEmpty() ? QFileInfo(spec.file).completeBaseName() : spec.group;
+        if (!list.contains(group))
+            list.append(group);
+    }
+    return list;
+}

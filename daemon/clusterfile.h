@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/options.h>
+#include <ClustrQt/spawnspec.h>
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QList>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+#include <chrono>
+#include <optional>
+
+/*!
+  A cluster file (docs/CLUSTER-FILE.md, docs/cluster-file.schema.json),
+  read and checked. Paths in it are relative to the file. Every error names
+  the file, the field and what to do, e.g.
+  `cluster.json: workers[2].cpu: CPU 7 is not available here (allowed: 0-1)`.
+*/
+struct ClusterFile
+{
+    QString path;        // as given
+    QString name;        // cluster name = channel namespace; empty: none
+    QString redis;       // empty: not configured here
+    std::chrono::milliseconds reloadDelay{500};
+    std::chrono::milliseconds reloadTimeout{30000};
+    std::chrono::milliseconds killTimeout{5000};
+    std::chrono::milliseconds heartbeatTimeout{3500};
+    Clustr::ProcessOptions::ReloadStrategy reloadStrategy = Clustr::ProcessOptions::ReloadStrategy::Restart;
+    Clustr::RestartPolicy restartPolicy;
+    QString outputPrefix = QStringLiteral("[%group% %pid%] ");
+    QString logDirectory; // empty: children's output goes to ours
+    qint64 logMaxBytes = 10 * 1024 * 1024;
+    int logKeep = 5;
+    QString metrics;      // HOST:PORT, empty: none
+    QList<Clustr::SpawnSpec> workers;
+
+    //! Reads and checks \a path; on failure returns nothing and fills \a errors. \a warnings gets unknown keys.
+    static std::optional<ClusterFile> load(const QString &path, QStringList *errors, QStringList *warnings);
+    //! The same from JSON text; \a path only names the file in messages and anchors relative paths.
+    static std::optional<ClusterFile> parse(const QByteArray &json, const QString &path, QStringList *errors,
+                                            QStringList *warnings);
+
+    int registeringWorkers() const;
+    QStringList groups() const;
+};

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: MIT
+// The control commands: each finds a running cluster through a Session
+// (Clustr::ClusterClient underneath) and reads or drives it. Their
+// behaviour, output formats and exit codes are documented in docs/CLI.md.
+#include "controlcommands.h"
+
+#include "cli.h"
+#include "controlsession.h"
+#include "reloadprogress.h"
+#include "statustable.h"
+
+#include "protocol/channels_p.h"
+#include "protocol/codec_p.h"
+#include "unixsignals_p.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QEventLoop>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QSysInfo>
+#include <QtCore/QTime>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+
+namespace ControlCommands {
+
+namespace {
+
+const QString CommonOptions = QStringLiteral(
+    "\n"
+    "Finding the cluster (every control command):\n"
+    "  --redis URL       its Redis: redis://[[user]:password@]host[:port][/db] or\n"
+    "                    unix:///path/to.sock. Default: $CLUSTR_REDIS, else the\n"
+    "                    private Redis a `clustr-qt run` recorded, else\n"
+    "                    redis://127.0.0.1:6379\n"
+    "  --cluster NAME    the cluster's name, when several clusters share one Redis\n"
+    "  --verbose         log the library's connection details to stderr\n"
+    "  --help            this text\n"
+    "\n"
+    "Exit codes: 0 ok, 1 failed, 2 bad arguments, 3 Redis unreachable,\n"
+    "4 no cluster running. See docs/CLI.md.");
+
+struct Command
+{
+    const char *name;
+    const char *help;
+};
+
+const Command commands[] = {
+    {"status",
+     "usage: clustr-qt status [--json [--compact]] [options]\n"
+     "\n"
+     "Shows the cluster as its master last described it (refreshed every second):\n"
+     "the master, then every registered process by group with its pid, host,\n"
+     "parent, uptime, restarts, state, CPUs, memory (RSS), CPU use, when its last\n"
+     "heartbeat came, and how many messages it sent and received; then the\n"
+     "master's children that are not registered (programs that never register).\n"
+     "\n"
+     "  --json            the master's status snapshot as JSON (a stable format,\n"
+     "                    see docs/CLI.md), indented\n"
+     "  --compact         with --json: on one line\n"},
+    {"publish",
+     "usage: clustr-qt publish DATA [options]\n"
+     "\n"
+     "Sends DATA to every process of the cluster (channel `public`). DATA is\n"
+     "JSON when it parses ('{\"a\": 1}', 42, true, '\"text\"'), else the text as a\n"
+     "string. A DATA that starts with -- goes after a lone --.\n"},
+    {"send",
+     "usage: clustr-qt send PID DATA [options]\n"
+     "\n"
+     "Sends DATA to the process PID (channel `private:PID`). DATA as for publish.\n"},
+    {"group",
+     "usage: clustr-qt group GROUP DATA [options]\n"
+     "\n"
+     "Sends DATA to every process of GROUP (channel `group:GROUP`). DATA as for\n"
+     "publish.\n"},
+    {"kill",
+     "usage: clustr-qt kill PID [CODE] [options]\n"
+     "\n"
+     "Tells the process PID to exit with CODE (0..255, default 0): it runs its\n"
+     "kill handler, deregisters and exits. Its parent respawns it when CODE is\n"
+     "not 0 (and its respawn is on). Killing the master stops the whole cluster.\n"},
+    {"reload",
+     "usage: clustr-qt reload [--no-wait] [--timeout SECONDS] [options]\n"
+     "\n"
+     "Starts a rolling reload: the master replaces one worker at a time. Shows\n"
+     "its progress until it is done (a progress bar on a terminal, else a line\n"
+     "per step: `step 2/4: 4242 -> 4250`), then exits 0. Exits 1 with the reason\n"
+     "when a step timed out, the master did not start the reload within 5 s, it\n"
+     "went away, or the reload took longer than the timeout. Ctrl-C stops\n"
+     "following; the reload goes on.\n"
+     "\n"
+     "  --no-wait         request the reload and exit\n"
+     "  --timeout SECONDS how long the whole reload may take (default 600)\n"},
+    {"stop",
+     "usage: clustr-qt stop [--code N] [--timeout SECONDS] [options]\n"
+     "\n"
+     "Stops the cluster gracefully: every worker gets a kill (its handler runs),\n"
+     "then the master exits. Returns when the master is gone (for a master on\n"
+     "another machine: when it has withdrawn its announcement).\n"
+     "\n"
+     "  --code N          the master's exit code, 0..255 (default 15)\n"
+     "  --timeout SECONDS how long to wait for the master to be gone (default 60)\n"},
+    {"watch",
+     "usage: clustr-qt watch [--channel PATTERN] [--no-heartbeats] [options]\n"
+     "\n"
+     "Prints a line for every message of the cluster, as it happens, until\n"
+     "Ctrl-C (or SIGTERM), then exits 0:\n"
+     "  HH:MM:SS.mmm  CHANNEL  PID/GROUP  DATA (compact JSON)\n"
+     "\n"
+     "  --channel PATTERN which channels, as a Redis glob without the cluster's\n"
+     "                    name (default *): public, group:*, private:4242, ...\n"
+     "  --no-heartbeats   leave out the heartbeats every process sends each second\n"},
+};
+
+const Command *findCommand(const QString &name)
+{
+    for (const Command &command : commands) {
+        if (name == QLatin1String(command.name))
+            return &command;
+    }
+    return nullptr;
+}
+
+int usageError(const QString &command, const QString &message)
+{
+    Cli::err(message);
+    Cli::err(QStringLiteral("see: clustr-qt %1 --help").arg(command));
+    return Cli::Usage;
+}
+
+// Options end at a lone "--": what follows is positional even if it starts with "--".
+QStringList splitPositionals(QStringList &args)
+{
+    const int separator = int(args.indexOf(QStringLiteral("--")));
+    if (separator < 0)
+        return {};
+    const QStringList tail = args.mid(separator + 1);
+    args = args.mid(0, separator);
+    return tail;
+}
+
+//! The arguments left once the options were taken; an unknown option is a usage error.
+std::optional<QStringList> positionals(const QString &command, QStringList args, const QStringList &tail)
+{
+    for (const QString &arg : std::as_const(args)) {
+        if (arg.startsWith(QLatin1String("--"))) {
+            usageError(command, QStringLiteral("unknown option %1 for %2").arg(arg.section(QLatin1Char('='), 0, 0), command));
+            return std::nullopt;
+        }
+    }
+    return args + tail;
+}
+
+std::optional<qint64> parsePid(const QString &text)
+{
+    bool ok = false;
+    const qint64 pid = text.toLongLong(&ok);
+    // Digits only: "+5", " 5" and "0x5" are not pids.
+    for (QChar c : text) {
+        if (!c.isDigit())
+            return std::nullopt;
+    }
+    if (!ok || pid <= 0)
+        return std::nullopt;
+    return pid;
+}
+
+std::optional<int> parseInteger(const QString &text, int min, int max)
+{
+    bool ok = false;
+    const int value = text.toInt(&ok);
+    for (QChar c : text) {
+        if (!c.isDigit())
+            return std::nullopt;
+    }
+    if (!ok || value < min || value > max)
+        return std::nullopt;
+    return value;
+}
+
+QString compact(const QJsonValue &value)
+{
+    return QString::fromUtf8(Clustr::Protocol::Codec::toJsonBytes(value));
+}
+
+bool processGone(qint64 pid)
+{
+    if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+        return true;
+    // A zombie is dead too, whoever has not reaped it yet.
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false; // it exists, but /proc hides it: the next look decides
+    const QByteArray line = stat.readAll();
+    const int close = int(line.lastIndexOf(')'));
+    return close >= 0 && line.mid(close + 2, 1) == "Z";
+}
+
+int status(QStringList args)
+{
+    const QStringList tail = splitPositionals(args);
+    Session session(args);
+    const bool json = Cli::takeFlag(args, QStringLiteral("json"));
+    const bool compactJson = Cli::takeFlag(args, QStringLiteral("compact"));
+    const auto rest = positionals(QStringLiteral("status"), args, tail);
+    if (!rest)
+        return Cli::Usage;
+    if (!rest->isEmpty())
+        return usageError(QStringLiteral("status"), QStringLiteral("status takes no arguments, got \"%1\"").arg(rest->join(QLatin1Char(' '))));
+    if (compactJson && !json)
+        return usageError(QStringLiteral("status"), QStringLiteral("--compact goes with --json"));
+
+    if (const int code = session.connect(); code != Cli::Ok)
+        return code;
+    Clustr::ClusterClient &client = session.client();
+    // The master writes its announcement and its status together; one may
+    // have expired a moment before the other.
+    if (!session.waitUntil([&client] { return !client.status().isEmpty(); }, 1500)) {
+        Cli::err(QStringLiteral("the master (pid %1) of %2 publishes no status").arg(client.masterPid()).arg(session.clusterLabel()));
+        return Cli::Failed;
+    }
+    if (json) {
+        Cli::out(QString::fromUtf8(QJsonDocument(client.status()).toJson(compactJson ? QJsonDocument::Compact : QJsonDocument::Indented)).trimmed());
+        return Cli::Ok;
+    }
+    Cli::out(StatusTable::render(client.status(), session.displayUrl(), QDateTime::currentDateTimeUtc()));
+    return Cli::Ok;
+}
+
+// publish, send, group and kill: one message, then a confirmation once Redis has it.
+int message(const QString &command, QStringList args)
+{
+    const QStringList tail = splitPositionals(args);
+    Session session(args);
+    const auto rest = positionals(command, args, tail);
+    if (!rest)
+        return Cli::Usage;
+    const QStringList &a = *rest;
+
+    qint64 pid = 0;
+    QString group;
+    int code = 0;
+    QJsonValue data;
+    if (command == QLatin1String("publish")) {
+        if (a.size() != 1)
+            return usageError(command, a.isEmpty() ? QStringLiteral("publish needs DATA")
+                                                   : QStringLiteral("publish takes one DATA argument, got %1 (quote it: clustr-qt publish '{\"a\": 1}')").arg(a.size()));
+        data = Cli::parseData(a.at(0));
+    } else if (command == QLatin1String("send")) {
+        if (a.size() != 2)
+            return usageError(command, QStringLiteral("send needs PID and DATA, got %1 argument%2").arg(a.size()).arg(a.size() == 1 ? QLatin1String() : QLatin1String("s")));
+        const auto parsed = parsePid(a.at(0));
+        if (!parsed)
+            return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
+        pid = *parsed;
+        data = Cli::parseData(a.at(1));
+    } else if (command == QLatin1String("group")) {
+        if (a.size() != 2)
+            return usageError(command, QStringLiteral("group needs GROUP and DATA, got %1 argument%2").arg(a.size()).arg(a.size() == 1 ? QLatin1String() : QLatin1String("s")));
+        group = a.at(0);
+        if (!Clustr::Protocol::Channels::isValidName(group))
+            return usageError(command, QStringLiteral("invalid group \"%1\": 1 to 200 printable characters without spaces").arg(group));
+        data = Cli::parseData(a.at(1));
+    } else { // kill
+        if (a.isEmpty() || a.size() > 2)
+            return usageError(command, QStringLiteral("kill needs PID and an optional CODE, got %1 argument%2").arg(a.size()).arg(a.size() == 1 ? QLatin1String() : QLatin1String("s")));
+        const auto parsed = parsePid(a.at(0));
+        if (!parsed)
+            return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
+        pid = *parsed;
+        if (a.size() == 2) {
+            const auto parsedCode = parseInteger(a.at(1), 0, 255);
+            if (!parsedCode)
+                return usageError(command, QStringLiteral("CODE must be an integer from 0 to 255, not \"%1\"").arg(a.at(1)));
+            code = *parsedCode;
+        }
+    }
+
+    if (const int result = session.connect(); result != Cli::Ok)
+        return result;
+    Clustr::ClusterClient &client = session.client();
+
+    QString confirmation;
+    QString warning;
+    if (command == QLatin1String("publish")) {
+        client.publish(data);
+        confirmation = QStringLiteral("published to %1: %2").arg(session.clusterLabel(), compact(data));
+    } else if (command == QLatin1String("send") || command == QLatin1String("kill")) {
+        const QString pidGroup = session.groupOf(pid);
+        const QString who = pidGroup.isEmpty() ? QString::number(pid) : QStringLiteral("%1 (%2)").arg(pid).arg(pidGroup);
+        if (pidGroup.isEmpty())
+            warning = QStringLiteral("%1 is not a registered process of %2: nobody may hear it").arg(pid).arg(session.clusterLabel());
+        if (command == QLatin1String("send")) {
+            client.send(pid, data);
+            confirmation = QStringLiteral("sent to %1: %2").arg(who, compact(data));
+        } else {
+            client.kill(pid, code);
+            confirmation = pid == client.masterPid()
+                ? QStringLiteral("asked the master %1 to exit with code %2: the whole cluster stops").arg(who).arg(code)
+                : QStringLiteral("asked %1 to exit with code %2").arg(who).arg(code);
+        }
+    } else {
+        const int members = session.groupSize(group);
+        if (members == 0)
+            warning = QStringLiteral("%1 has no registered process in group \"%2\": nobody may hear it").arg(session.clusterLabel(), group);
+        client.sendGroup(group, data);
+        confirmation = QStringLiteral("sent to group %1 (%2 process%3): %4")
+                           .arg(group)
+                           .arg(members)
+                           .arg(members == 1 ? QLatin1String() : QLatin1String("es"))
+                           .arg(compact(data));
+    }
+    if (!session.waitUntilWritten()) {
+        Cli::err(QStringLiteral("Redis at %1 did not take the message within 3 s").arg(session.displayUrl()));
+        return Cli::Failed;
+    }
+    if (!warning.isEmpty())
+        Cli::err(QStringLiteral("warning: ") + warning);
+    Cli::out(confirmation);
+    return Cli::Ok;
+}
+
+int reload(QStringList args)
+{
+    const QStringList tail = splitPositionals(args);
+    Session session(args);
+    session.setPollInterval(std::chrono::milliseconds(250));
+    const bool noWait = Cli::takeFlag(args, QStringLiteral("no-wait"));
+    bool haveTimeout = false;
+    const QString timeoutText = Cli::takeOption(args, QStringLiteral("timeout"), &haveTimeout);
+    const auto rest = positionals(QStringLiteral("reload"), args, tail);
+    if (!rest)
+        return Cli::Usage;
+    if (!rest->isEmpty())
+        return usageError(QStringLiteral("reload"), QStringLiteral("reload takes no arguments, got \"%1\"").arg(rest->join(QLatin1Char(' '))));
+    int timeout = 600;
+    if (haveTimeout) {
+        const auto parsed = parseInteger(timeoutText, 1, 1000000);
+        if (!parsed)
+            return usageError(QStringLiteral("reload"), QStringLiteral("--timeout must be a number of seconds (1 or more), not \"%1\"").arg(timeoutText));
+        timeout = *parsed;
+    }
+    if (const int code = session.connect(); code != Cli::Ok)
+        return code;
+    return reloadCommand(session, noWait, timeout);
+}
+
+int stop(QStringList args)
+{
+    const QStringList tail = splitPositionals(args);
+    Session session(args);
+    // The master is gone a moment after it says so; notice it soon.
+    session.setPollInterval(std::chrono::milliseconds(100));
+    bool haveCode = false;
+    const QString codeText = Cli::takeOption(args, QStringLiteral("code"), &haveCode);
+    bool haveTimeout = false;
+    const QString timeoutText = Cli::takeOption(args, QStringLiteral("timeout"), &haveTimeout);
+    const auto rest = positionals(QStringLiteral("stop"), args, tail);
+    if (!rest)
+        return Cli::Usage;
+    if (!rest->isEmpty())
+        return usageError(QStringLiteral("stop"), QStringLiteral("stop takes no arguments, got \"%1\"").arg(rest->join(QLatin1Char(' '))));
+    int code = 15;
+    if (haveCode) {
+        const auto parsed = parseInteger(codeText, 0, 255);
+        if (!parsed)
+            return usageError(QStringLiteral("stop"), QStringLiteral("--code must be an integer from 0 to 255, not \"%1\"").arg(codeText));
+        code = *parsed;
+    }
+    int timeout = 60;
+    if (haveTimeout) {
+        const auto parsed = parseInteger(timeoutText, 1, 1000000);
+        if (!parsed)
+            return usageError(QStringLiteral("stop"), QStringLiteral("--timeout must be a number of seconds (1 or more), not \"%1\"").arg(timeoutText));
+        timeout = *parsed;
+    }
+    if (const int result = session.connect(); result != Cli::Ok)
+        return result;
+
+    Clustr::ClusterClient &client = session.client();
+    const qint64 masterPid = client.masterPid();
+    const QString host = client.master().value(QStringLiteral("host")).toString();
+    // Only here can we see the process itself; elsewhere its announcement is all there is.
+    const bool local = host == QSysInfo::machineHostName();
+    if (!client.stop(code) || !session.waitUntilWritten()) {
+        Cli::err(QStringLiteral("Redis at %1 did not take the stop request").arg(session.displayUrl()));
+        return Cli::Failed;
+    }
+    const bool gone = session.waitUntil([&] {
+        return !client.isClusterRunning() && (!local || processGone(masterPid));
+    }, timeout * 1000);
+    if (!gone) {
+        Cli::err(QStringLiteral("the master (pid %1 on %2) of %3 is still running after %4 s")
+                     .arg(masterPid).arg(host, session.clusterLabel()).arg(timeout));
+        return Cli::Failed;
+    }
+    Cli::out(QStringLiteral("stopped %1: its master (pid %2 on %3) is gone").arg(session.clusterLabel()).arg(masterPid).arg(host));
+    return Cli::Ok;
+}
+
+int watch(QStringList args)
+{
+    const QStringList tail = splitPositionals(args);
+    Session session(args);
+    bool havePattern = false;
+    QString pattern = Cli::takeOption(args, QStringLiteral("channel"), &havePattern);
+    const bool noHeartbeats = Cli::takeFlag(args, QStringLiteral("no-heartbeats"));
+    const auto rest = positionals(QStringLiteral("watch"), args, tail);
+    if (!rest)
+        return Cli::Usage;
+    if (!rest->isEmpty())
+        return usageError(QStringLiteral("watch"), QStringLiteral("watch takes no arguments, got \"%1\"").arg(rest->join(QLatin1Char(' '))));
+    if (!havePattern)
+        pattern = QStringLiteral("*");
+    if (pattern.isEmpty())
+        return usageError(QStringLiteral("watch"), QStringLiteral("--channel needs a PATTERN, e.g. 'group:*'"));
+    if (const int code = session.connect(); code != Cli::Ok)
+        return code;
+
+    Clustr::ClusterClient &client = session.client();
+    QEventLoop loop;
+    // Ctrl-C is how a watch ends: a success.
+    Clustr::UnixSignalWatcher unixSignals;
+    unixSignals.watch(SIGINT);
+    unixSignals.watch(SIGTERM);
+    QObject::connect(&unixSignals, &Clustr::UnixSignalWatcher::signalReceived, &loop, [&loop] { loop.exit(Cli::Ok); });
+
+    using Kind = Clustr::Message::Kind;
+    QObject::connect(&client, &Clustr::ClusterClient::messageObserved, &loop, [noHeartbeats](const Clustr::Message &message, const QByteArray &raw) {
+        // Without a name, "*" also matches the channels of named clusters on the same Redis: not ours.
+        if (message.kind == Kind::Unknown || (noHeartbeats && message.kind == Kind::Heartbeat))
+            return;
+        const QString sender = message.pid > 0 ? QStringLiteral("%1/%2").arg(message.pid).arg(message.group) : QStringLiteral("-");
+        // A payload that does not decode is shown as it came.
+        const QString data = message.pid > 0 ? compact(message.data) : QString::fromUtf8(raw);
+        Cli::out(QStringLiteral("%1  %2  %3  %4")
+                     .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")), message.channel.leftJustified(16), sender.leftJustified(12), data));
+    });
+    const qint64 masterPid = client.masterPid();
+    QObject::connect(&client, &Clustr::ClusterClient::clusterRunningChanged, &loop, [&](bool running) {
+        if (running)
+            Cli::err(QStringLiteral("%1 runs again (master pid %2)").arg(session.clusterLabel()).arg(client.masterPid()));
+        else
+            Cli::err(QStringLiteral("%1 is not running any more (master pid %2); still watching").arg(session.clusterLabel()).arg(masterPid));
+    });
+    QObject::connect(&client, &Clustr::ClusterClient::connectedChanged, &loop, [&](bool connected) {
+        Cli::err(connected ? QStringLiteral("connected to Redis at %1 again").arg(session.displayUrl())
+                           : QStringLiteral("lost Redis at %1; reconnecting").arg(session.displayUrl()));
+    });
+
+    client.watch(pattern);
+    const QByteArray fullPattern = session.channelPrefix() + pattern.toUtf8();
+    if (!session.waitUntil([&] { return session.isSubscribed(fullPattern); }, 2000)) {
+        Cli::err(QStringLiteral("Redis at %1 did not confirm the subscription to %2 within 2 s").arg(session.displayUrl(), pattern));
+        return Cli::Failed;
+    }
+    // On stderr, so that stdout holds only messages: tells a user (and a
+    // test) from when on nothing is missed.
+    Cli::err(QStringLiteral("watching %1 of %2 at %3 (Ctrl-C stops)").arg(pattern, session.clusterLabel(), session.displayUrl()));
+    return loop.exec();
+}
+
+} // namespace
+
+bool isControlCommand(const QString &command)
+{
+    return findCommand(command) != nullptr;
+}
+
+QString help(const QString &command)
+{
+    const Command *found = findCommand(command);
+    if (!found)
+        return QString();
+    return QString::fromUtf8(found->help) + CommonOptions;
+}
+
+int run(const QString &command, QStringList args)
+{
+    if (command == QLatin1String("status"))
+        return status(std::move(args));
+    if (command == QLatin1String("reload"))
+        return reload(std::move(args));
+    if (command == QLatin1String("stop"))
+        return stop(std::move(args));
+    if (command == QLatin1String("watch"))
+        return watch(std::move(args));
+    if (isControlCommand(command))
+        return message(command, std::move(args));
+    Cli::err(QStringLiteral("unknown command \"%1\"").arg(command));
+    return Cli::Usage;
+}
+
+} // namespace ControlCommands

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+#include "controlsession.h"
+
+#include "cli.h"
+
+#include "logging_p.h"
+#include "protocol/channels_p.h"
+#include "redis/redisurl_p.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QEventLoop>
+#include <QtCore/QJsonArray>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+
+#include <algorithm>
+
+namespace ControlCommands {
+
+namespace {
+
+// The whole of finding Redis, connecting and reading the first status: the
+// "within two seconds" promise leaves room for starting up and printing.
+constexpr int ConnectBudgetMs = 1500;
+
+// The error line names the URL already: of "cannot connect to Redis at
+// HOST:PORT: Connection refused" only the reason is worth repeating.
+QString reasonOf(Clustr::RedisClient::Error kind, const QString &libraryText)
+{
+    const int separator = int(libraryText.indexOf(QLatin1String(": ")));
+    if (kind != Clustr::RedisClient::Error::ConnectionFailed || separator < 0)
+        return libraryText;
+    return libraryText.mid(separator + 2);
+}
+
+} // namespace
+
+Session::Session(QStringList &args)
+{
+    bool haveUrl = false;
+    m_url = Cli::takeOption(args, QStringLiteral("redis"), &haveUrl);
+    if (haveUrl)
+        m_tried.append(QStringLiteral("--redis ") + m_url);
+    m_name = Cli::takeOption(args, QStringLiteral("cluster"));
+    if (Cli::takeFlag(args, QStringLiteral("verbose"))) {
+        Clustr::Logging::enableVerbose();
+    } else {
+        // The commands report connection problems themselves, in one line;
+        // the library's own warnings would repeat them in another format.
+        // QT_LOGGING_RULES still overrides this.
+        QLoggingCategory::setFilterRules(QStringLiteral("clustr.*.warning=false"));
+    }
+}
+
+Session::~Session() = default;
+
+QString Session::displayUrl() const
+{
+    const auto parsed = Clustr::RedisUrl::parse(m_url);
+    return parsed ? parsed->toString() : m_url;
+}
+
+QString Session::clusterLabel() const
+{
+    return m_name.isEmpty() ? QStringLiteral("the unnamed cluster") : QStringLiteral("cluster \"%1\"").arg(m_name);
+}
+
+QByteArray Session::eventsChannel() const
+{
+    return Clustr::Protocol::Channels(m_name).eventsChannel(m_client.masterPid());
+}
+
+QByteArray Session::channelPrefix() const
+{
+    return Clustr::Protocol::Channels(m_name).prefix();
+}
+
+int Session::connect()
+{
+    QElapsedTimer clock;
+    clock.start();
+    if (m_tried.isEmpty())
+        m_url = Clustr::ClusterClient::discoverRedisUrl(m_name, &m_tried);
+
+    QString error;
+    if (!Clustr::RedisUrl::parse(m_url, &error)) {
+        Cli::err(QStringLiteral("invalid Redis URL \"%1\" (from %2): %3").arg(m_url, m_tried.constLast(), error));
+        return Cli::Usage;
+    }
+    if (!m_name.isEmpty() && !Clustr::Protocol::Channels::isValidName(m_name)) {
+        Cli::err(QStringLiteral("invalid cluster name \"%1\": 1 to 200 printable characters without spaces").arg(m_name));
+        return Cli::Usage;
+    }
+
+    m_client.setRedisUrl(m_url);
+    m_client.setClusterName(m_name);
+    m_client.setPollInterval(m_pollInterval);
+    QString openError;
+    QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [&openError](const QString &text) {
+        if (openError.isEmpty())
+            openError = text;
+    });
+    if (!m_client.open()) {
+        Cli::err(openError);
+        return Cli::Usage;
+    }
+    QObject::disconnect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, nullptr);
+
+    using Clustr::RedisClient;
+    for (RedisClient *connection : {m_client.publisher(), m_client.subscriber()}) {
+        // The client retries for ever; a command line tool says what is wrong instead.
+        QObject::connect(connection, &RedisClient::errorOccurred, &m_client, [this](RedisClient::Error kind, const QString &text) {
+            if (m_firstAnswer && kind != RedisClient::Error::ConnectionLost)
+                return;
+            if (kind == RedisClient::Error::ConnectionFailed || kind == RedisClient::Error::AuthenticationFailed
+                || kind == RedisClient::Error::ConnectionLost) {
+                m_redisFailed = true;
+                m_redisError = reasonOf(kind, text);
+            }
+        });
+    }
+    QObject::connect(m_client.subscriber(), &RedisClient::subscribed, &m_client,
+                     [this](const QByteArray &channel) { m_subscribed.insert(channel); });
+    // open() asked for the announcement and the status first; the answer to
+    // this comes after theirs, so by then the client knows what runs.
+    m_client.publisher()->command({QByteArrayLiteral("PING")}, [this](const Clustr::RedisReply &reply) {
+        if (!reply.isError())
+            m_firstAnswer = true;
+    });
+    waitUntil([this] { return m_redisFailed || (m_firstAnswer && m_client.isConnected()); },
+              std::max(0, ConnectBudgetMs - int(clock.elapsed())));
+
+    if (!m_firstAnswer || !m_client.isConnected()) {
+        const QString reason = m_redisFailed || !m_redisError.isEmpty()
+            ? m_redisError
+            : QStringLiteral("no answer within %1 s").arg(ConnectBudgetMs / 1000.0);
+        Cli::err(QStringLiteral("cannot reach Redis at %1 (tried: %2): %3").arg(displayUrl(), m_tried.join(QStringLiteral(", ")), reason));
+        return Cli::RedisUnreachable;
+    }
+    if (!m_client.isClusterRunning()) {
+        // Which clusters do run there: the likely fix is a --cluster NAME.
+        const QByteArray suffix = Clustr::Protocol::Channels().masterKey();
+        m_client.publisher()->command({QByteArrayLiteral("SCAN"), QByteArrayLiteral("0"), QByteArrayLiteral("MATCH"),
+                                       QByteArrayLiteral("*") + suffix, QByteArrayLiteral("COUNT"), QByteArrayLiteral("1000")},
+                                      [this, suffix](const Clustr::RedisReply &reply) {
+            m_otherClustersRead = true;
+            if (reply.type != Clustr::RedisReply::Type::Array || reply.elements.size() != 2)
+                return;
+            for (const Clustr::RedisReply &key : reply.elements.at(1).elements) {
+                if (!key.string.endsWith(suffix))
+                    continue;
+                QByteArray name = key.string.chopped(suffix.size());
+                if (name.endsWith(':'))
+                    name.chop(1);
+                const QString label = name.isEmpty() ? QStringLiteral("an unnamed one (leave out --cluster)") : QLatin1Char('"') + QString::fromUtf8(name) + QLatin1Char('"');
+                if (QString::fromUtf8(name) != m_name)
+                    m_otherClusters.append(label);
+            }
+        });
+        waitUntil([this] { return m_otherClustersRead; }, std::max(100, ConnectBudgetMs + 200 - int(clock.elapsed())));
+        noClusterMessage();
+        return Cli::NoCluster;
+    }
+    return Cli::Ok;
+}
+
+void Session::noClusterMessage()
+{
+    const QJsonObject master = m_client.master();
+    QString hint;
+    if (!master.isEmpty()) {
+        hint = QStringLiteral("its master, pid %1, is stopping").arg(qint64(master.value(QStringLiteral("pid")).toDouble()));
+    } else if (!m_otherClusters.isEmpty()) {
+        std::sort(m_otherClusters.begin(), m_otherClusters.end());
+        hint = QStringLiteral("running there: %1; choose one with --cluster NAME").arg(m_otherClusters.join(QStringLiteral(", ")));
+    } else {
+        hint = QStringLiteral("start one with: clustr-qt run cluster.json");
+    }
+    const QString which = m_name.isEmpty() ? QStringLiteral("no unnamed cluster") : QStringLiteral("no cluster \"%1\"").arg(m_name);
+    Cli::err(QStringLiteral("%1 is running at %2 (%3)").arg(which, displayUrl(), hint));
+}
+
+bool Session::waitForEvents(int timeoutMs)
+{
+    if (waitUntil([this] { return m_client.masterPid() > 0 && isSubscribed(eventsChannel()); }, timeoutMs))
+        return true;
+    Cli::err(QStringLiteral("Redis at %1 did not confirm the subscription to the master's events within %2 s")
+                 .arg(displayUrl()).arg(timeoutMs / 1000.0));
+    return false;
+}
+
+bool Session::waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    if (done())
+        return true;
+    QEventLoop loop;
+    auto check = [&loop, &done] {
+        if (done())
+            loop.quit();
+    };
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    // Conditions outside the client (a process that is gone) have no signal.
+    QTimer tick;
+    QObject::connect(&tick, &QTimer::timeout, &loop, check);
+    tick.start(50);
+    using Clustr::ClusterClient;
+    using Clustr::RedisClient;
+    QList<QMetaObject::Connection> connections{
+        QObject::connect(&m_client, &ClusterClient::connectedChanged, &loop, check),
+        QObject::connect(&m_client, &ClusterClient::clusterRunningChanged, &loop, check),
+        QObject::connect(&m_client, &ClusterClient::masterChanged, &loop, check),
+        QObject::connect(&m_client, &ClusterClient::statusUpdated, &loop, check),
+        QObject::connect(&m_client, &ClusterClient::eventReceived, &loop, check),
+        QObject::connect(&m_client, &ClusterClient::errorOccurred, &loop, check),
+    };
+    if (m_client.publisher()) {
+        connections.append(QObject::connect(m_client.publisher(), &RedisClient::drained, &loop, check));
+        connections.append(QObject::connect(m_client.subscriber(), &RedisClient::subscribed, &loop, check));
+    }
+    deadline.start(std::max(0, timeoutMs));
+    loop.exec();
+    for (const auto &connection : std::as_const(connections))
+        QObject::disconnect(connection);
+    return done();
+}
+
+bool Session::waitUntilWritten(int timeoutMs)
+{
+    Clustr::RedisClient *publisher = m_client.publisher();
+    if (!publisher)
+        return false;
+    return waitUntil([publisher] { return publisher->pendingCommands() == 0; }, timeoutMs);
+}
+
+QString Session::groupOf(qint64 pid) const
+{
+    const QJsonArray processes = m_client.status().value(QStringLiteral("processes")).toArray();
+    for (const QJsonValue &process : processes) {
+        const QJsonObject p = process.toObject();
+        if (qint64(p.value(QStringLiteral("pid")).toDouble()) == pid)
+            return p.value(QStringLiteral("group")).toString();
+    }
+    if (pid == m_client.masterPid())
+        return QStringLiteral("master");
+    return QString();
+}
+
+int Session::groupSize(const QString &group) const
+{
+    return int(m_client.status().value(QStringLiteral("clusterInfo")).toObject().value(group).toArray().size());
+}
+
+} // namespace ControlCommands

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/clusterclient.h>
+#include <ClustrQt/redisclient.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QSet>
+#include <QtCore/QStringList>
+
+#include <chrono>
+#include <functional>
+
+namespace ControlCommands {
+
+/*
+  What every control command does first: find the cluster's Redis
+  (`--redis`, else ClusterClient::discoverRedisUrl()), connect, read the
+  master's announcement and status once, and, when that fails, say in one
+  line what was tried, within two seconds. Everything then goes through the
+  session's Clustr::ClusterClient.
+*/
+class Session
+{
+public:
+    //! Takes the options every control command has (--redis, --cluster, --verbose) out of \a args.
+    explicit Session(QStringList &args);
+    ~Session();
+
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    //! How often the client re-reads the status; commands that wait for a change want it short.
+    void setPollInterval(std::chrono::milliseconds interval) { m_pollInterval = interval; }
+
+    /*!
+      Connects and reads the cluster's state. Returns Cli::Ok when a master
+      announces the cluster; otherwise prints the reason (one line on
+      stderr) and returns the exit code: Usage (bad URL or name),
+      RedisUnreachable or NoCluster.
+    */
+    int connect();
+
+    /*!
+      Waits until Redis confirmed the subscription to the master's events,
+      so that nothing the master does in answer to a command is missed.
+      False (with the reason printed) if it did not come in time.
+    */
+    bool waitForEvents(int timeoutMs = 2000);
+
+    /*!
+      Runs the event loop until \a done returns true or \a timeoutMs passed;
+      \a done is checked whenever the client reports anything and every
+      50 ms. Returns done().
+    */
+    bool waitUntil(const std::function<bool()> &done, int timeoutMs);
+
+    //! Until every command sent so far has been written and answered by Redis.
+    bool waitUntilWritten(int timeoutMs = 3000);
+
+    Clustr::ClusterClient &client() { return m_client; }
+    //! The Redis URL in use, password hidden.
+    QString displayUrl() const;
+    //! `cluster "shop"`, or `the unnamed cluster` for one without a name (namespace): for messages.
+    QString clusterLabel() const;
+    QString clusterName() const { return m_name; }
+    //! Full (namespaced) name of the master's events channel.
+    QByteArray eventsChannel() const;
+    //! The namespace prefix of every channel of the cluster (`NAME:` or empty).
+    QByteArray channelPrefix() const;
+    bool isSubscribed(const QByteArray &channelOrPattern) const { return m_subscribed.contains(channelOrPattern); }
+
+    //! The group of the registered process \a pid ("master" for the master; empty if it is not registered).
+    QString groupOf(qint64 pid) const;
+    //! Registered processes of \a group according to the status.
+    int groupSize(const QString &group) const;
+
+private:
+    void noClusterMessage();
+
+    QString m_url;
+    QString m_name;
+    QStringList m_tried;
+    std::chrono::milliseconds m_pollInterval{1000};
+    bool m_firstAnswer = false;
+    bool m_redisFailed = false;
+    QString m_redisError;
+    QSet<QByteArray> m_subscribed;
+    QStringList m_otherClusters;
+    bool m_otherClustersRead = false;
+    // Last, so it goes first: its connections' callbacks still find the members above.
+    Clustr::ClusterClient m_client;
+};
+
+} // namespace ControlCommands

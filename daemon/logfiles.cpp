@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "logfiles.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QDir>
+
+LogFiles::LogFiles(const QString &directory, qint64 maxBytes, int keep)
+    : m_directory(directory)
+    , m_maxBytes(maxBytes)
+    , m_keep(keep)
+{
+}
+
+bool LogFiles::prepare(QString *error)
+{
+    if (QDir().mkpath(m_directory))
+        return true;
+    *error = QStringLiteral("cannot create the log directory %1").arg(m_directory);
+    return false;
+}
+
+QString LogFiles::fileName(const QString &group, int instance) const
+{
+    return QDir(m_directory).filePath(QStringLiteral("%1-%2.log").arg(group).arg(instance));
+}
+
+QFile *LogFiles::open(const QString &name)
+{
+    auto &slot = m_files[name.toStdString()];
+    if (!slot) {
+        slot = std::make_unique<QFile>(name);
+        if (!slot->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
+            qWarning("cannot open log file %s: %s", qPrintable(name), qPrintable(slot->errorString()));
+            slot.reset();
+            return nullptr;
+        }
+    }
+    return slot.get();
+}
+
+void LogFiles::write(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)
+{
+    const QString name = fileName(group, instance);
+    QFile *file = open(name);
+    if (!file)
+        return;
+    const QByteArray entry = QDateTime::currentDateTime().toString(Qt::ISODateWithMs).toUtf8() + ' '
+        + QByteArray::number(pid) + (isStderr ? " ! " : "   ") + line + '\n';
+    file->write(entry);
+    if (file->size() >= m_maxBytes)
+        rotate(name);
+}
+
+void LogFiles::rotate(const QString &name)
+{
+    m_files.erase(name.toStdString()); // closes it
+    // name.log -> name.log.1 -> ... -> name.log.<keep>; the oldest goes.
+    QFile::remove(name + QLatin1Char('.') + QString::number(m_keep));
+    for (int i = m_keep - 1; i >= 1; --i)
+        QFile::rename(name + QLatin1Char('.') + QString::number(i), name + QLatin1Char('.') + QString::number(i + 1));
+    if (m_keep > 0)
+        QFile::rename(name, name + QStringLiteral(".1"));
+    else
+        QFile::remove(name);
+}
+
+void LogFiles::reopen()
+{
+    m_files.clear(); // reopened, at their names, by the next line written
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// clustr-qt: the headless master for any programs and the CLI that controls
+// a running cluster. See `clustr-qt --help` and docs/CLI.md.
+#include "cli.h"
+#include "controlcommands.h"
+#include "runcommand.h"
+
+#include <ClustrQt/global.h>
+
+#include <QtCore/QCoreApplication>
+
+namespace {
+
+QString usage()
+{
+    return QStringLiteral(
+        "usage: clustr-qt COMMAND [options]\n"
+        "\n"
+        "Run a cluster:\n"
+        "  run CLUSTER.json        run the master in the foreground (SIGHUP reloads, SIGTERM stops)\n"
+        "  check CLUSTER.json      validate a cluster file without running anything\n"
+        "\n"
+        "Control a running cluster (found through --redis, CLUSTR_REDIS, the recorded\n"
+        "embedded Redis, then redis://127.0.0.1:6379; --cluster NAME picks one by name):\n"
+        "  status [--json]         every process by group, with its resources and counters\n"
+        "  publish DATA            a public message (DATA is JSON when it parses, else a string)\n"
+        "  send PID DATA           a private message to one process\n"
+        "  group GROUP DATA        a message to every process of a group\n"
+        "  kill PID [CODE]         kill one process with an exit code (default 0)\n"
+        "  reload [--no-wait]      rolling reload, showing its progress until it is done\n"
+        "  stop                    stop the cluster gracefully; returns when the master is gone\n"
+        "  watch [--channel PAT]   a live line per message of the cluster\n"
+        "\n"
+        "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version.\n"
+        "Exit codes: 0 ok, 1 failed, 2 usage or bad cluster file, 3 Redis unreachable,\n"
+        "4 no cluster running, 5 a cluster of that name already runs.");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("clustr-qt"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(Clustr::version()));
+    QStringList args = app.arguments().mid(1);
+    if (args.isEmpty()) {
+        Cli::err(QStringLiteral("no command given"));
+        Cli::out(usage());
+        return Cli::Usage;
+    }
+    const QString command = args.takeFirst();
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        Cli::out(usage());
+        return Cli::Ok;
+    }
+    if (command == QLatin1String("--version") || command == QLatin1String("version")) {
+        Cli::out(QStringLiteral("clustr-qt ") + QCoreApplication::applicationVersion());
+        return Cli::Ok;
+    }
+    const bool wantsHelp = args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"));
+    if (command == QLatin1String("run")) {
+        if (wantsHelp) {
+            Cli::out(RunCommand::runHelp());
+            return Cli::Ok;
+        }
+        return RunCommand::run(args);
+    }
+    if (command == QLatin1String("check")) {
+        if (wantsHelp) {
+            Cli::out(RunCommand::checkHelp());
+            return Cli::Ok;
+        }
+        return RunCommand::check(args);
+    }
+    if (ControlCommands::isControlCommand(command)) {
+        if (wantsHelp) {
+            Cli::out(ControlCommands::help(command));
+            return Cli::Ok;
+        }
+        return ControlCommands::run(command, args);
+    }
+    Cli::err(QStringLiteral("unknown command \"%1\"").arg(command));
+    Cli::out(usage());
+    return Cli::Usage;
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+#include "metrics.h"
+
+#include <ClustrQt/master.h>
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonObject>
+#include <QtNetwork/QTcpSocket>
+
+namespace {
+
+QByteArray label(const QString &value)
+{
+    // Prometheus label values: backslash, quote and newline escaped.
+    QByteArray out = value.toUtf8();
+    out.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    return out;
+}
+
+QByteArray number(double value)
+{
+    return QByteArray::number(value, 'g', 15);
+}
+
+class Exposition
+{
+public:
+    void family(const char *name, const char *type, const char *help)
+    {
+        m_text += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+    }
+    void sample(const char *name, const QList<QPair<const char *, QString>> &labels, double value)
+    {
+        m_text += name;
+        if (!labels.isEmpty()) {
+            m_text += '{';
+            for (int i = 0; i < labels.size(); ++i)
+                m_text += (i ? "," : "") + QByteArray(labels.at(i).first) + "=\"" + label(labels.at(i).second) + '"';
+            m_text += '}';
+        }
+        m_text += ' ' + number(value) + '\n';
+    }
+    QByteArray text() const { return m_text; }
+
+private:
+    QByteArray m_text;
+};
+
+} // namespace
+
+MetricsServer::MetricsServer(Clustr::Master *master, QObject *parent)
+    : QTcpServer(parent)
+    , m_master(master)
+{
+    connect(this, &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *socket = nextPendingConnection())
+            serve(socket);
+    });
+}
+
+bool MetricsServer::listenOn(const QString &address, QString *error)
+{
+    QString host = QStringLiteral("127.0.0.1");
+    QString portText = address;
+    const int colon = address.lastIndexOf(QLatin1Char(':'));
+    if (colon >= 0) {
+        host = address.left(colon);
+        portText = address.mid(colon + 1);
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+    }
+    bool ok = false;
+    const int port = portText.toInt(&ok);
+    const QHostAddress bindAddress(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
+    if (!ok || port < 0 || port > 65535 || bindAddress.isNull()) {
+        *error = QStringLiteral("--metrics: expected HOST:PORT or PORT, e.g. 127.0.0.1:9464, not \"%1\"").arg(address);
+        return false;
+    }
+    if (!listen(bindAddress, quint16(port))) {
+        *error = QStringLiteral("--metrics: cannot listen on %1: %2").arg(address, errorString());
+        return false;
+    }
+    return true;
+}
+
+void MetricsServer::serve(QTcpSocket *socket)
+{
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+        const QByteArray request = socket->peek(8192);
+        if (!request.contains("\r\n\r\n") && !request.contains("\n\n") && request.size() < 8192)
+            return; // wait for the whole header
+        socket->readAll();
+        const QByteArray path = request.split(' ').value(1);
+        QByteArray body;
+        QByteArray status = "200 OK";
+        if (request.startsWith("GET ") && (path == "/metrics" || path == "/")) {
+            body = render(m_master->status());
+        } else {
+            status = "404 Not Found";
+            body = "try /metrics\n";
+        }
+        socket->write("HTTP/1.1 " + status + "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: "
+                      + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    });
+}
+
+QByteArray MetricsServer::render(const QJsonObject &status)
+{
+    Exposition out;
+    const QJsonObject master = status.value(QStringLiteral("master")).toObject();
+    const QJsonArray processes = status.value(QStringLiteral("processes")).toArray();
+    const QString cluster = master.value(QStringLiteral("name")).toString();
+
+    out.family("clustr_up", "gauge", "1 while the master runs.");
+    out.sample("clustr_up", {{"cluster", cluster}}, 1);
+    out.family("clustr_redis_connected", "gauge", "1 when the master's Redis connections are up.");
+    out.sample("clustr_redis_connected", {{"cluster", cluster}}, master.value(QStringLiteral("redisConnected")).toBool() ? 1 : 0);
+    out.family("clustr_reloading", "gauge", "1 while a rolling reload runs.");
+    out.sample("clustr_reloading", {{"cluster", cluster}}, master.contains(QStringLiteral("reload")) ? 1 : 0);
+    out.family("clustr_reloads_total", "counter", "Rolling reloads completed.");
+    out.sample("clustr_reloads_total", {{"cluster", cluster}}, master.value(QStringLiteral("reloads")).toDouble());
+    out.family("clustr_last_reload_duration_seconds", "gauge", "Duration of the last completed reload.");
+    out.sample("clustr_last_reload_duration_seconds", {{"cluster", cluster}}, master.value(QStringLiteral("lastReloadMs")).toDouble() / 1000.0);
+
+    out.family("clustr_workers", "gauge", "Registered workers per group.");
+    const QJsonObject info = status.value(QStringLiteral("clusterInfo")).toObject();
+    for (auto it = info.begin(); it != info.end(); ++it)
+        out.sample("clustr_workers", {{"cluster", cluster}, {"group", it.key()}}, double(it.value().toArray().size()));
+
+    out.family("clustr_process_restarts_total", "counter", "Restarts of a process' slot, as its parent counts them.");
+    for (const QJsonValue &v : processes) {
+        const QJsonObject p = v.toObject();
+        out.sample("clustr_process_restarts_total", {{"cluster", cluster}, {"group", p.value(QStringLiteral("group")).toString()},
+                   {"pid", QString::number(qint64(p.value(QStringLiteral("pid")).toDouble()))}}, p.value(QStringLiteral("restarts")).toDouble());
+    }
+    out.family("clustr_process_resident_memory_bytes", "gauge", "Resident memory of a process.");
+    for (const QJsonValue &v : processes) {
+        const QJsonObject p = v.toObject();
+        if (p.value(QStringLiteral("heartbeat")).toBool())
+            out.sample("clustr_process_resident_memory_bytes", {{"cluster", cluster}, {"group", p.value(QStringLiteral("group")).toString()},
+                       {"pid", QString::number(qint64(p.value(QStringLiteral("pid")).toDouble()))}}, p.value(QStringLiteral("rss")).toDouble());
+    }
+    out.family("clustr_process_cpu_percent", "gauge", "CPU use of a process in percent of one CPU.");
+    for (const QJsonValue &v : processes) {
+        const QJsonObject p = v.toObject();
+        if (p.value(QStringLiteral("heartbeat")).toBool())
+            out.sample("clustr_process_cpu_percent", {{"cluster", cluster}, {"group", p.value(QStringLiteral("group")).toString()},
+                       {"pid", QString::number(qint64(p.value(QStringLiteral("pid")).toDouble()))}}, p.value(QStringLiteral("cpu")).toDouble());
+    }
+    out.family("clustr_process_events_total", "counter", "A process' event counters (the stats of each process).");
+    auto counters = [&out, &cluster](const QString &group, qint64 pid, const QJsonObject &stats) {
+        for (auto it = stats.begin(); it != stats.end(); ++it)
+            out.sample("clustr_process_events_total", {{"cluster", cluster}, {"group", group}, {"pid", QString::number(pid)}, {"counter", it.key()}},
+                       it.value().toDouble());
+    };
+    counters(QStringLiteral("master"), qint64(master.value(QStringLiteral("pid")).toDouble()), master.value(QStringLiteral("stats")).toObject());
+    for (const QJsonValue &v : processes) {
+        const QJsonObject p = v.toObject();
+        counters(p.value(QStringLiteral("group")).toString(), qint64(p.value(QStringLiteral("pid")).toDouble()),
+                 p.value(QStringLiteral("stats")).toObject());
+    }
+    return out.text();
+}

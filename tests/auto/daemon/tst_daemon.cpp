@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: MIT
+// `clustr-qt run` and `clustr-qt check` as a user runs them: real cluster
+// files, real worker processes, a real redis-server (ours, or the embedded
+// one the daemon starts), Unix signals, metrics over HTTP, log files and
+// systemd's notification socket.
+#include "redisserver.h"
+#include "testprocess.h"
+
+#include <ClustrQt/clusterclient.h>
+
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QSocketNotifier>
+#include <QtCore/QTemporaryDir>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
+
+#include <csignal>
+#include <memory>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace {
+
+QString worker()
+{
+    return buildBinary(QStringLiteral("clustr-test-worker"));
+}
+
+QJsonObject workerEntry(const QString &group, int instances = 1, const QJsonObject &extraArgs = {})
+{
+    QJsonObject args{{QStringLiteral("group"), group}, {QStringLiteral("no-stdin"), true}, {QStringLiteral("ready"), true}};
+    for (auto it = extraArgs.begin(); it != extraArgs.end(); ++it)
+        args.insert(it.key(), it.value());
+    return {{QStringLiteral("file"), worker()}, {QStringLiteral("group"), group},
+            {QStringLiteral("instances"), instances}, {QStringLiteral("args"), args}};
+}
+
+// One `clustr-qt` process; its output is kept and can be waited on.
+class Daemon
+{
+public:
+    explicit Daemon(const QStringList &arguments, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
+    {
+        m_process.setProcessEnvironment(environment);
+        m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { m_out += m_process.readAllStandardOutput(); });
+        QObject::connect(&m_process, &QProcess::readyReadStandardError, [this] { m_err += m_process.readAllStandardError(); });
+        m_process.start(buildBinary(QStringLiteral("clustr-qt")), arguments);
+        m_process.waitForStarted(5000);
+    }
+    ~Daemon()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    bool waitForOutput(const QString &text, int timeoutMs = 15000)
+    {
+        return QTest::qWaitFor([&] { return output().contains(text); }, timeoutMs);
+    }
+    bool waitForFinished(int timeoutMs = 15000)
+    {
+        return QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
+    }
+    void signal(int signum) { ::kill(pid_t(m_process.processId()), signum); }
+    QString output() const { return QString::fromUtf8(m_out); }
+    QString errors() const { return QString::fromUtf8(m_err); }
+    int exitCode() const { return m_process.exitCode(); }
+    qint64 pid() const { return m_process.processId(); }
+
+private:
+    QProcess m_process;
+    QByteArray m_out;
+    QByteArray m_err;
+};
+
+// Runs a short clustr-qt command to its end.
+QPair<int, QString> runToEnd(const QStringList &arguments, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
+{
+    Daemon d(arguments, environment);
+    if (!d.waitForFinished(20000))
+        return {-1, QStringLiteral("did not finish")};
+    return {d.exitCode(), d.output() + d.errors()};
+}
+
+QList<qint64> pidsIn(const QString &output, const QString &verb)
+{
+    QList<qint64> pids;
+    const QRegularExpression re(verb + QStringLiteral(R"( \S+ pid (\d+))"));
+    for (auto it = re.globalMatch(output); it.hasNext();)
+        pids.append(it.next().captured(1).toLongLong());
+    return pids;
+}
+
+} // namespace
+
+class tst_Daemon : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void checkAcceptsAGoodFile();
+    void badClusterFiles_data();
+    void badClusterFiles();
+    void runLogsEventsReloadsAndStops();
+    void embeddedRedisIsStartedAndCleanedUp();
+    void namesKeepClustersApartAndTheSameNameIsRefused();
+    void unreachableRedisFailsClearly();
+    void metricsAreServed();
+    void logFilesRotate();
+    void systemdNotifications();
+
+private:
+    QString writeFile(const QString &name, const QByteArray &content);
+    QString writeCluster(const QString &name, QJsonObject cluster);
+
+    RedisServer m_redis;
+    QTemporaryDir m_dir;
+};
+
+void tst_Daemon::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_redis.start(&error), qPrintable(error));
+    QVERIFY(m_dir.isValid());
+    QVERIFY2(QFile::exists(buildBinary(QStringLiteral("clustr-qt"))), "clustr-qt is not built");
+}
+
+QString tst_Daemon::writeFile(const QString &name, const QByteArray &content)
+{
+    const QString path = m_dir.filePath(name);
+    QFile file(path);
+    file.open(QIODevice::WriteOnly | QIODevice::Truncate);
+    file.write(content);
+    return path;
+}
+
+QString tst_Daemon::writeCluster(const QString &name, QJsonObject cluster)
+{
+    return writeFile(name, QJsonDocument(cluster).toJson());
+}
+
+void tst_Daemon::checkAcceptsAGoodFile()
+{
+    const QString path = writeCluster(QStringLiteral("good.json"), {
+        {QStringLiteral("name"), QStringLiteral("good")},
+        {QStringLiteral("surprise"), 1},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2), workerEntry(QStringLiteral("cache"))}},
+    });
+    const auto [code, output] = runToEnd({QStringLiteral("check"), path});
+    QCOMPARE(code, 0);
+    QVERIFY2(output.contains(QStringLiteral("good.json: OK: 3 workers (3 cluster-aware) in web, cache")), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("good.json: surprise: unknown key, ignored")), qPrintable(output));
+}
+
+void tst_Daemon::badClusterFiles_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("expected");
+    const QByteArray w = worker().toUtf8();
+    QList<int> allowed;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    sched_getaffinity(0, sizeof set, &set);
+
+    QTest::newRow("not json") << QByteArray("{ \"workers\": [ }") << "cluster.json: not valid JSON at line 1, column";
+    QTest::newRow("not an object") << QByteArray("[]") << "cluster.json: expected a JSON object";
+    QTest::newRow("no workers") << QByteArray("{}") << "cluster.json: workers: expected a non-empty array";
+    QTest::newRow("worker not an object") << QByteArray("{\"workers\": [5]}") << "cluster.json: workers[0]: expected an object";
+    QTest::newRow("no file") << QByteArray("{\"workers\": [{\"cpu\": 0}]}") << "cluster.json: workers[0].file: required";
+    QTest::newRow("missing file") << QByteArray("{\"workers\": [{\"file\": \"no-such-program\"}]}")
+                                  << "cluster.json: workers[0].file: ";
+    QTest::newRow("cpu not here") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\"}, {\"file\": \"" + w + "\", \"cpu\": 4000}]}")
+                                  << "cluster.json: workers[1].cpu: CPU 4000 is not available here (allowed: ";
+    QTest::newRow("cpu garbage") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"cpu\": \"two\"}]}")
+                                 << "cluster.json: workers[0].cpu: ";
+    QTest::newRow("instances") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"instances\": 0}]}")
+                               << "cluster.json: workers[0].instances: must be an integer >= 1";
+    QTest::newRow("respawn type") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"respawn\": \"yes\"}]}")
+                                  << "cluster.json: workers[0].respawn: ";
+    QTest::newRow("args type") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"args\": [1]}]}")
+                               << "cluster.json: workers[0].args: ";
+    QTest::newRow("missing command") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"command\": \"no-such-interpreter\"}]}")
+                                     << "cluster.json: workers[0].command: ";
+    QTest::newRow("name") << QByteArray("{\"name\": \"has space\", \"workers\": [{\"file\": \"" + w + "\"}]}")
+                          << "cluster.json: name: expected a name without spaces";
+    QTest::newRow("duration") << QByteArray("{\"reloadDelay\": -5, \"workers\": [{\"file\": \"" + w + "\"}]}")
+                              << "cluster.json: reloadDelay: expected a duration in milliseconds";
+    QTest::newRow("redis url") << QByteArray("{\"redis\": \"localhost:6379\", \"workers\": [{\"file\": \"" + w + "\"}]}")
+                               << "cluster.json: redis: invalid Redis URL";
+    QTest::newRow("strategy") << QByteArray("{\"reloadStrategy\": \"fast\", \"workers\": [{\"file\": \"" + w + "\"}]}")
+                              << "cluster.json: reloadStrategy: expected \"restart\" or \"surge\"";
+    QTest::newRow("logs keep") << QByteArray("{\"logs\": {\"directory\": \"l\", \"keep\": -1}, \"workers\": [{\"file\": \"" + w + "\"}]}")
+                               << "cluster.json: logs.keep: ";
+}
+
+void tst_Daemon::badClusterFiles()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, expected);
+    const QString path = writeFile(QStringLiteral("cluster.json"), content);
+    for (const QString &command : {QStringLiteral("check"), QStringLiteral("run")}) {
+        const auto [code, output] = runToEnd({command, path, QStringLiteral("--redis"), m_redis.url()});
+        QCOMPARE(code, 2);
+        QVERIFY2(output.contains(expected), qPrintable(command + QStringLiteral(": ") + output));
+        QVERIFY2(!output.contains(QStringLiteral("spawned")), "nothing may run from a bad file");
+    }
+}
+
+void tst_Daemon::runLogsEventsReloadsAndStops()
+{
+    const QString path = writeCluster(QStringLiteral("events.json"), {
+        {QStringLiteral("name"), QStringLiteral("events")},
+        {QStringLiteral("reloadDelay"), 100},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2, {{QStringLiteral("kill-delay"), 50}})}},
+    });
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()});
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 2 workers")), qPrintable(d.output() + d.errors()));
+    // One timestamped line per event.
+    QVERIFY(QRegularExpression(QStringLiteral(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} spawned web pid \d+)")).match(d.output()).hasMatch());
+    QCOMPARE(pidsIn(d.output(), QStringLiteral("registered")).size(), 2);
+
+    d.signal(SIGHUP);
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster reloaded: 2 workers")), qPrintable(d.output()));
+    QVERIFY(d.output().contains(QStringLiteral("reload started: 2 steps")));
+    QVERIFY(QRegularExpression(QStringLiteral(R"(reload step 1/2: \d+ -> \d+)")).match(d.output()).hasMatch());
+    QVERIFY(QRegularExpression(QStringLiteral(R"(reload step 2/2: \d+ -> \d+)")).match(d.output()).hasMatch());
+
+    const QList<qint64> all = pidsIn(d.output(), QStringLiteral("spawned"));
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 15);
+    QVERIFY(d.output().contains(QStringLiteral("stopping the cluster (exit code 15)")));
+    QVERIFY(d.output().contains(QStringLiteral("stopped with exit code 15")));
+    for (qint64 pid : all)
+        QTRY_VERIFY(processGone(pid));
+    // The lock and the announcement are gone: the same cluster may start again.
+    QCOMPARE(m_redis.cli({QStringLiteral("EXISTS"), QStringLiteral("events:clustr:lock"), QStringLiteral("events:clustr:master")}).trimmed(), QByteArray("0"));
+}
+
+void tst_Daemon::embeddedRedisIsStartedAndCleanedUp()
+{
+    if (QTcpSocket probe; (probe.connectToHost(QStringLiteral("127.0.0.1"), 6379), probe.waitForConnected(300)))
+        QSKIP("a Redis answers at 127.0.0.1:6379 here, so the daemon rightly uses it instead of an embedded one");
+    QTemporaryDir runtime;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime.path());
+    environment.remove(QStringLiteral("CLUSTR_REDIS"));
+    const QString path = writeCluster(QStringLiteral("embedded.json"), {
+        {QStringLiteral("name"), QStringLiteral("emb")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2)}},
+    });
+    Daemon d({QStringLiteral("run"), path}, environment);
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 2 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY(d.output().contains(QStringLiteral("started an embedded Redis at unix://")));
+
+    // Recorded where the CLI and the GUI look, in a private directory.
+    const QString directory = runtime.filePath(QStringLiteral("clustr-qt"));
+    QCOMPARE(QFileInfo(directory).permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::ExeGroup | QFile::ExeOther), QFileDevice::Permissions());
+    QFile record(directory + QStringLiteral("/emb.json"));
+    QVERIFY(record.open(QIODevice::ReadOnly));
+    const QJsonObject recorded = QJsonDocument::fromJson(record.readAll()).object();
+    const QString url = recorded.value(QStringLiteral("redis")).toString();
+    const qint64 redisPid = qint64(recorded.value(QStringLiteral("redisPid")).toDouble());
+    QVERIFY(url.startsWith(QStringLiteral("unix://") + directory));
+    QVERIFY(redisPid > 0 && !processGone(redisPid));
+    qputenv("XDG_RUNTIME_DIR", runtime.path().toUtf8());
+    QCOMPARE(Clustr::ClusterClient::discoverRedisUrl(QStringLiteral("emb")), url);
+    qunsetenv("XDG_RUNTIME_DIR");
+    // No persistence: nothing written to disk.
+    QProcess cli;
+    cli.start(QStringLiteral("redis-cli"), {QStringLiteral("-s"), url.mid(7), QStringLiteral("CONFIG"), QStringLiteral("GET"), QStringLiteral("save")});
+    QVERIFY(cli.waitForFinished(5000));
+    QCOMPARE(cli.readAllStandardOutput().split('\n').value(1).trimmed(), QByteArray());
+
+    d.signal(SIGINT);
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 130);
+    QTRY_VERIFY(processGone(redisPid));
+    QVERIFY(!QFile::exists(directory + QStringLiteral("/emb.json")));
+    QVERIFY(!QFile::exists(url.mid(7)));
+}
+
+void tst_Daemon::namesKeepClustersApartAndTheSameNameIsRefused()
+{
+    const QString shop = writeCluster(QStringLiteral("shop.json"), {
+        {QStringLiteral("name"), QStringLiteral("shop")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2)}},
+    });
+    const QString blog = writeCluster(QStringLiteral("blog.json"), {
+        {QStringLiteral("name"), QStringLiteral("blog")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
+    });
+    Daemon first({QStringLiteral("run"), shop, QStringLiteral("--redis"), m_redis.url()});
+    QVERIFY2(first.waitForOutput(QStringLiteral("cluster started: 2 workers")), qPrintable(first.output() + first.errors()));
+
+    const auto [code, output] = runToEnd({QStringLiteral("run"), shop, QStringLiteral("--redis"), m_redis.url()});
+    QCOMPARE(code, 5);
+    QVERIFY2(output.contains(QStringLiteral("cluster \"shop\" is already running on %1: master pid %2 on host ").arg(m_redis.url()).arg(first.pid())),
+             qPrintable(output));
+
+    Daemon second({QStringLiteral("run"), blog, QStringLiteral("--redis"), m_redis.url()});
+    QVERIFY2(second.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(second.output() + second.errors()));
+    // Each master counts only its own workers, on its own channels.
+    auto statusOf = [this](const QString &name) {
+        return QJsonDocument::fromJson(m_redis.cli({QStringLiteral("GET"), name + QStringLiteral(":clustr:status")})).object();
+    };
+    QTRY_COMPARE(statusOf(QStringLiteral("shop")).value(QStringLiteral("processes")).toArray().size(), 2);
+    QTRY_COMPARE(statusOf(QStringLiteral("blog")).value(QStringLiteral("processes")).toArray().size(), 1);
+    const QList<qint64> shopPids = pidsIn(first.output(), QStringLiteral("registered"));
+    const QList<qint64> blogPids = pidsIn(second.output(), QStringLiteral("registered"));
+    QCOMPARE(shopPids.size(), 2);
+    QCOMPARE(blogPids.size(), 1);
+    QVERIFY(!shopPids.contains(blogPids.constFirst()));
+    const QByteArray channels = m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("CHANNELS"), QStringLiteral("*group:web")});
+    QVERIFY2(channels.contains("shop:group:web") && channels.contains("blog:group:web"), channels.constData());
+    first.signal(SIGTERM);
+    second.signal(SIGTERM);
+    QVERIFY(first.waitForFinished());
+    QVERIFY(second.waitForFinished());
+}
+
+void tst_Daemon::unreachableRedisFailsClearly()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    const int port = probe.serverPort();
+    probe.close();
+    const QString path = writeCluster(QStringLiteral("unreachable.json"), {
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}},
+    });
+    QElapsedTimer clock;
+    clock.start();
+    const auto [code, output] = runToEnd({QStringLiteral("run"), path, QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(port)});
+    QCOMPARE(code, 3);
+    QVERIFY2(output.contains(QStringLiteral("cannot reach Redis at redis://127.0.0.1:%1").arg(port)), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("Connection refused")), qPrintable(output));
+    QVERIFY(!output.contains(QStringLiteral("spawned")));
+    QVERIFY(clock.elapsed() < 10000);
+}
+
+void tst_Daemon::metricsAreServed()
+{
+    const QString path = writeCluster(QStringLiteral("metrics.json"), {
+        {QStringLiteral("name"), QStringLiteral("metered")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2), workerEntry(QStringLiteral("cache"))}},
+    });
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--metrics"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 3 workers")), qPrintable(d.output() + d.errors()));
+    const auto match = QRegularExpression(QStringLiteral(R"(metrics at http://127\.0\.0\.1:(\d+)/metrics)")).match(d.output());
+    QVERIFY(match.hasMatch());
+    const quint16 port = quint16(match.captured(1).toUInt());
+
+    // Heartbeats fill in the per-process figures within a second or two.
+    QByteArray body;
+    QVERIFY(QTest::qWaitFor([&] {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!socket.waitForConnected(2000))
+            return false;
+        socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray response;
+        while (socket.waitForReadyRead(2000))
+            response += socket.readAll();
+        QTest::qWait(1); // let the event loop breathe between scrapes
+        if (!response.startsWith("HTTP/1.1 200"))
+            return false;
+        body = response.mid(response.indexOf("\r\n\r\n") + 4);
+        return body.count("clustr_process_resident_memory_bytes{") == 3;
+    }, 15000));
+
+    // Every sample line is well-formed exposition text.
+    const QRegularExpression sample(QStringLiteral(R"(^[a-z_]+(\{([a-z]+="[^"]*",?)*\})? -?[0-9.e+]+$)"));
+    int samples = 0;
+    for (const QByteArray &line : body.split('\n')) {
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        QVERIFY2(sample.match(QString::fromUtf8(line)).hasMatch(), line.constData());
+        ++samples;
+    }
+    QVERIFY(samples > 20);
+    QVERIFY2(body.contains("clustr_workers{cluster=\"metered\",group=\"web\"} 2\n"), body.constData());
+    QVERIFY(body.contains("clustr_workers{cluster=\"metered\",group=\"cache\"} 1\n"));
+    QVERIFY(body.contains("clustr_redis_connected{cluster=\"metered\"} 1\n"));
+    QVERIFY(body.contains("clustr_process_events_total{cluster=\"metered\",group=\"master\""));
+    QVERIFY(body.contains(",counter=\"emitPublic\"}"));
+
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
+}
+
+void tst_Daemon::logFilesRotate()
+{
+    const QString script = writeFile(QStringLiteral("chatty.sh"),
+                                     "i=0; while [ $i -lt 300 ]; do echo \"line $i of a chatty worker\"; i=$((i+1)); done\n"
+                                     "echo done >&2\nexec sleep 60\n");
+    const QString logs = m_dir.filePath(QStringLiteral("logs"));
+    const QString path = writeCluster(QStringLiteral("logs.json"), {
+        {QStringLiteral("name"), QStringLiteral("logged")},
+        {QStringLiteral("logs"), QJsonObject{{QStringLiteral("directory"), QStringLiteral("logs")}, {QStringLiteral("maxSize"), 2048}, {QStringLiteral("keep"), 2}}},
+        {QStringLiteral("workers"), QJsonArray{
+            QJsonObject{{QStringLiteral("file"), QStringLiteral("chatty.sh")}, {QStringLiteral("command"), QStringLiteral("sh")},
+                        {QStringLiteral("register"), false}, {QStringLiteral("group"), QStringLiteral("chatty")}},
+            workerEntry(QStringLiteral("web")),
+        }},
+    });
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()});
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started")), qPrintable(d.output() + d.errors()));
+    // 300 lines of ~60 bytes through 2 KiB files: many rotations, 2 kept.
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(logs + QStringLiteral("/chatty-0.log.2")), 10000);
+    QTRY_VERIFY(QFile(logs + QStringLiteral("/chatty-0.log")).size() > 0);
+    QTRY_VERIFY([&] {
+        QFile current(logs + QStringLiteral("/chatty-0.log"));
+        current.open(QIODevice::ReadOnly);
+        return current.readAll().contains(" ! done");
+    }());
+    QStringList files = QDir(logs).entryList({QStringLiteral("chatty-0.log*")}, QDir::Files, QDir::Name);
+    QCOMPARE(files, (QStringList{QStringLiteral("chatty-0.log"), QStringLiteral("chatty-0.log.1"), QStringLiteral("chatty-0.log.2")}));
+    for (const QString &file : files)
+        QVERIFY(QFileInfo(logs + QLatin1Char('/') + file).size() <= 2048 + 200);
+    QVERIFY(QFile::exists(logs + QStringLiteral("/web-0.log")));
+    QVERIFY2(!d.output().contains(QStringLiteral("chatty worker")), "with a log directory, output goes to the files only");
+
+    // SIGUSR1: an external logrotate moved the file; we write to a new one.
+    QVERIFY(QFile::rename(logs + QStringLiteral("/web-0.log"), logs + QStringLiteral("/web-0.log.moved")));
+    d.signal(SIGUSR1);
+    QVERIFY(d.waitForOutput(QStringLiteral("log files reopened")));
+    d.signal(SIGHUP); // the reloaded worker prints again
+    QVERIFY(d.waitForOutput(QStringLiteral("cluster reloaded")));
+    QTRY_VERIFY(QFile::exists(logs + QStringLiteral("/web-0.log")));
+
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
+}
+
+void tst_Daemon::systemdNotifications()
+{
+    // Our own NOTIFY_SOCKET, as systemd would pass it.
+    const QString socketPath = m_dir.filePath(QStringLiteral("notify.sock"));
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    strncpy(address.sun_path, QFile::encodeName(socketPath).constData(), sizeof address.sun_path - 1);
+    QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
+    QStringList received;
+    QSocketNotifier notifier(fd, QSocketNotifier::Read);
+    connect(&notifier, &QSocketNotifier::activated, this, [&] {
+        char buffer[512];
+        ssize_t n;
+        while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+            received.append(QString::fromUtf8(buffer, int(n)));
+    });
+
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("NOTIFY_SOCKET"), socketPath);
+    const QString path = writeCluster(QStringLiteral("notify.json"), {
+        {QStringLiteral("name"), QStringLiteral("notified")},
+        {QStringLiteral("reloadDelay"), 0},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}},
+    });
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()}, environment);
+    QTRY_VERIFY_WITH_TIMEOUT(!received.isEmpty(), 15000);
+    QVERIFY2(received.at(0).startsWith(QStringLiteral("READY=1\n")), qPrintable(received.join(QLatin1Char('|'))));
+    d.signal(SIGHUP);
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 3, 15000);
+    QVERIFY(received.at(1).startsWith(QStringLiteral("RELOADING=1")));
+    QVERIFY(received.at(2).startsWith(QStringLiteral("READY=1")));
+    d.signal(SIGTERM);
+    QTRY_COMPARE(received.size(), 4);
+    QVERIFY(received.at(3).startsWith(QStringLiteral("STOPPING=1")));
+    QVERIFY(d.waitForFinished());
+    ::close(fd);
+}
+
+QTEST_GUILESS_MAIN(tst_Daemon)
+#include "tst_daemon.moc"
