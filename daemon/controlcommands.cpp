@@ -15,13 +15,9 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QEventLoop>
-#include <QtCore/QFile>
-#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
-#include <QtCore/QSysInfo>
 #include <QtCore/QTime>
 
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -186,19 +182,6 @@ std::optional<int> parseInteger(const QString &text, int min, int max)
 QString compact(const QJsonValue &value)
 {
     return QString::fromUtf8(Clustr::Protocol::Codec::toJsonBytes(value));
-}
-
-bool processGone(qint64 pid)
-{
-    if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
-        return true;
-    // A zombie is dead too, whoever has not reaped it yet.
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false; // it exists, but /proc hides it: the next look decides
-    const QByteArray line = stat.readAll();
-    const int close = int(line.lastIndexOf(')'));
-    return close >= 0 && line.mid(close + 2, 1) == "Z";
 }
 
 int status(QStringList args)
@@ -386,13 +369,25 @@ int stop(QStringList args)
     const qint64 masterPid = client.masterPid();
     const QString host = client.master().value(QStringLiteral("host")).toString();
     // Only here can we see the process itself; elsewhere its announcement is all there is.
-    const bool local = host == QSysInfo::machineHostName();
+    const bool local = session.isMasterLocal();
+    if (!session.waitForEvents())
+        return Cli::Failed;
+    bool stopping = false;
+    QObject listening; // ends the connection below before `stopping` goes away
+    QObject::connect(&client, &Clustr::ClusterClient::eventReceived, &listening, [&stopping](const QJsonObject &event) {
+        if (event.value(QStringLiteral("event")).toString() == QLatin1String("stopping"))
+            stopping = true;
+    });
     if (!client.stop(code) || !session.waitUntilWritten()) {
         Cli::err(QStringLiteral("Redis at %1 did not take the stop request").arg(session.displayUrl()));
         return Cli::Failed;
     }
     const bool gone = session.waitUntil([&] {
-        return !client.isClusterRunning() && (!local || processGone(masterPid));
+        if (local)
+            return Session::processGone(masterPid);
+        // A Redis that goes away with the cluster (the embedded one) leaves
+        // the last announcement standing in the client: "stopping" said enough.
+        return !client.isClusterRunning() || (stopping && !client.isConnected());
     }, timeout * 1000);
     if (!gone) {
         Cli::err(QStringLiteral("the master (pid %1 on %2) of %3 is still running after %4 s")

@@ -7,15 +7,17 @@
 #include "protocol/channels_p.h"
 #include "redis/redisurl_p.h"
 
-#include <QtCore/QCoreApplication>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
+#include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QLoggingCategory>
-#include <QtCore/QPointer>
+#include <QtCore/QSysInfo>
 #include <QtCore/QTimer>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 
 namespace ControlCommands {
 
@@ -33,6 +35,39 @@ QString reasonOf(Clustr::RedisClient::Error kind, const QString &libraryText)
     if (kind != Clustr::RedisClient::Error::ConnectionFailed || separator < 0)
         return libraryText;
     return libraryText.mid(separator + 2);
+}
+
+// A URL as messages show it: the password replaced by "***".
+QString shownUrl(const QString &url)
+{
+    const auto parsed = Clustr::RedisUrl::parse(url);
+    if (!parsed)
+        return url;
+    QString shown = parsed->toString();
+    // RedisUrl::toString() writes a socket as "unix:/path" (QUrl without an
+    // authority); show the documented, copyable form "unix:///path".
+    if (shown.startsWith(QLatin1String("unix:/")) && !shown.startsWith(QLatin1String("unix://")))
+        shown.insert(5, QLatin1String("//"));
+    return shown;
+}
+
+// The "tried" list names URLs as they were found ("CLUSTR_REDIS=redis://:pw@…"):
+// every URL in it is shown without its password.
+QString shownTried(const QStringList &tried)
+{
+    QStringList entries;
+    for (const QString &entry : tried) {
+        QStringList words = entry.split(QLatin1Char(' '));
+        for (QString &word : words) {
+            qsizetype at = word.indexOf(QLatin1String("redis://"));
+            if (at < 0)
+                at = word.indexOf(QLatin1String("unix://"));
+            if (at >= 0)
+                word = word.left(at) + shownUrl(word.mid(at));
+        }
+        entries.append(words.join(QLatin1Char(' ')));
+    }
+    return entries.join(QStringLiteral(", "));
 }
 
 } // namespace
@@ -58,8 +93,7 @@ Session::~Session() = default;
 
 QString Session::displayUrl() const
 {
-    const auto parsed = Clustr::RedisUrl::parse(m_url);
-    return parsed ? parsed->toString() : m_url;
+    return shownUrl(m_url);
 }
 
 QString Session::clusterLabel() const
@@ -86,7 +120,8 @@ int Session::connect()
 
     QString error;
     if (!Clustr::RedisUrl::parse(m_url, &error)) {
-        Cli::err(QStringLiteral("invalid Redis URL \"%1\" (from %2): %3").arg(m_url, m_tried.constLast(), error));
+        // The library's message names the URL; where it came from is ours to add.
+        Cli::err(QStringLiteral("%1 (from %2)").arg(error, m_tried.constLast().section(QLatin1Char(' '), 0, 0).section(QLatin1Char('='), 0, 0)));
         return Cli::Usage;
     }
     if (!m_name.isEmpty() && !Clustr::Protocol::Channels::isValidName(m_name)) {
@@ -126,8 +161,13 @@ int Session::connect()
     // open() asked for the announcement and the status first; the answer to
     // this comes after theirs, so by then the client knows what runs.
     m_client.publisher()->command({QByteArrayLiteral("PING")}, [this](const Clustr::RedisReply &reply) {
-        if (!reply.isError())
+        if (!reply.isError()) {
             m_firstAnswer = true;
+        } else if (!m_redisFailed) {
+            // Connected, but refused: e.g. NOAUTH from a server that wants a password.
+            m_redisFailed = true;
+            m_redisError = QString::fromUtf8(reply.string);
+        }
     });
     waitUntil([this] { return m_redisFailed || (m_firstAnswer && m_client.isConnected()); },
               std::max(0, ConnectBudgetMs - int(clock.elapsed())));
@@ -136,7 +176,7 @@ int Session::connect()
         const QString reason = m_redisFailed || !m_redisError.isEmpty()
             ? m_redisError
             : QStringLiteral("no answer within %1 s").arg(ConnectBudgetMs / 1000.0);
-        Cli::err(QStringLiteral("cannot reach Redis at %1 (tried: %2): %3").arg(displayUrl(), m_tried.join(QStringLiteral(", ")), reason));
+        Cli::err(QStringLiteral("cannot reach Redis at %1 (tried: %2): %3").arg(displayUrl(), shownTried(m_tried), reason));
         return Cli::RedisUnreachable;
     }
     if (!m_client.isClusterRunning()) {
@@ -234,6 +274,26 @@ bool Session::waitUntilWritten(int timeoutMs)
     if (!publisher)
         return false;
     return waitUntil([publisher] { return publisher->pendingCommands() == 0; }, timeoutMs);
+}
+
+bool Session::isMasterLocal() const
+{
+    return m_client.master().value(QStringLiteral("host")).toString() == QSysInfo::machineHostName();
+}
+
+bool Session::processGone(qint64 pid)
+{
+    if (pid <= 0)
+        return true;
+    if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+        return true;
+    // A zombie is dead too, whoever has not reaped it yet.
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false; // it exists, but /proc hides it: the next look decides
+    const QByteArray line = stat.readAll();
+    const int close = int(line.lastIndexOf(')'));
+    return close >= 0 && line.mid(close + 2, 1) == "Z";
 }
 
 QString Session::groupOf(qint64 pid) const

@@ -70,6 +70,11 @@ public:
     QByteArray channelPrefix() const;
     bool isSubscribed(const QByteArray &channelOrPattern) const { return m_subscribed.contains(channelOrPattern); }
 
+    //! The master runs on this machine (same host name), so its pid can be looked at.
+    bool isMasterLocal() const;
+    //! True once process \a pid no longer exists here (a zombie counts as gone).
+    static bool processGone(qint64 pid);
+
     //! The group of the registered process \a pid ("master" for the master; empty if it is not registered).
     QString groupOf(qint64 pid) const;
     //! Registered processes of \a group according to the status.

@@ -10,6 +10,7 @@
 #include <QtCore/QTimer>
 
 #include <csignal>
+#include <optional>
 #include <cstdio>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ namespace {
 // A master answers a reload request at once (or queues it behind a running
 // reload, which we can see): silence for this long means it did not hear it.
 constexpr int StartTimeoutMs = 5000;
+constexpr int RedisLostTimeoutMs = 5000;
 constexpr int BarWidth = 20;
 
 qint64 pidOf(const QJsonObject &event, const char *key)
@@ -142,33 +144,37 @@ QString ReloadProgress::handle(const QJsonObject &event)
 int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
 {
     Clustr::ClusterClient &client = session.client();
-    if (!noWait && !session.waitForEvents())
-        return Cli::Failed;
     const qint64 masterPid = client.masterPid();
-    const bool reloadRunning = client.master().value(QStringLiteral("state")).toString() == QLatin1String("reloading");
-    if (!client.reload()) {
-        Cli::err(QStringLiteral("no master to ask for a reload"));
-        return Cli::Failed;
-    }
-    if (!session.waitUntilWritten()) {
-        Cli::err(QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
-        return Cli::Failed;
-    }
     if (noWait) {
+        if (!client.reload() || !session.waitUntilWritten()) {
+            Cli::err(QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
+            return Cli::Failed;
+        }
         Cli::out(QStringLiteral("reload requested from the master (pid %1) of %2").arg(masterPid).arg(session.clusterLabel()));
         return Cli::Ok;
     }
-    if (reloadRunning)
+    if (!session.waitForEvents())
+        return Cli::Failed;
+    if (client.master().value(QStringLiteral("state")).toString() == QLatin1String("reloading"))
         Cli::err(QStringLiteral("a reload is running; this one follows when it is done"));
 
+    // Everything is in place before the request goes out: the master answers
+    // within milliseconds, and an event nobody listens to is lost.
     ReloadProgress progress(::isatty(STDOUT_FILENO) == 1);
     QEventLoop loop;
+    std::optional<int> result;
     QString failure;
+    auto finish = [&](int code) {
+        if (result)
+            return;
+        result = code;
+        loop.exit(code);
+    };
     auto fail = [&](const QString &reason) {
-        if (!failure.isEmpty())
+        if (result)
             return;
         failure = reason;
-        loop.exit(Cli::Failed);
+        finish(Cli::Failed);
     };
 
     QTimer startTimer;
@@ -177,16 +183,16 @@ int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
         if (!progress.hasStarted())
             fail(QStringLiteral("the master (pid %1) did not start a reload within %2 s").arg(masterPid).arg(StartTimeoutMs / 1000));
     });
-    startTimer.start(StartTimeoutMs);
 
     QTimer overall;
     overall.setSingleShot(true);
     QObject::connect(&overall, &QTimer::timeout, &loop, [&] {
         fail(QStringLiteral("the reload did not finish within %1 s (%2)").arg(timeoutSeconds).arg(progress.position()));
     });
-    overall.start(std::chrono::seconds(timeoutSeconds));
 
     QObject::connect(&client, &Clustr::ClusterClient::eventReceived, &loop, [&](const QJsonObject &event) {
+        if (result)
+            return;
         write(progress.handle(event));
         // A reload queued behind a running one starts when that one is done:
         // as long as that one makes progress, ours is not lost.
@@ -198,7 +204,7 @@ int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
                      .arg(event.value(QStringLiteral("code")).toInt())
                      .arg(progress.position()));
         else if (progress.isFinished())
-            loop.exit(progress.failures().isEmpty() ? Cli::Ok : Cli::Failed);
+            finish(progress.failures().isEmpty() ? Cli::Ok : Cli::Failed);
     });
     auto checkMaster = [&] {
         if (!client.isClusterRunning() || client.masterPid() != masterPid)
@@ -206,29 +212,64 @@ int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
     };
     QObject::connect(&client, &Clustr::ClusterClient::clusterRunningChanged, &loop, checkMaster);
     QObject::connect(&client, &Clustr::ClusterClient::masterChanged, &loop, checkMaster);
+    // A master killed outright leaves its announcement for a few seconds;
+    // on this machine its pid tells at once.
+    QTimer processCheck;
+    if (session.isMasterLocal()) {
+        QObject::connect(&processCheck, &QTimer::timeout, &loop, [&] {
+            if (Session::processGone(masterPid))
+                fail(QStringLiteral("the master (pid %1) went away during the reload (%2)").arg(masterPid).arg(progress.position()));
+        });
+    }
+    // Without Redis nothing can be followed (and the client keeps showing the
+    // last state it saw): a short outage is waited out, a long one ends it.
+    QTimer redisLost;
+    redisLost.setSingleShot(true);
+    QObject::connect(&redisLost, &QTimer::timeout, &loop, [&] {
+        fail(QStringLiteral("lost Redis at %1 for %2 s during the reload (%3)")
+                 .arg(session.displayUrl()).arg(RedisLostTimeoutMs / 1000).arg(progress.position()));
+    });
+    QObject::connect(&client, &Clustr::ClusterClient::connectedChanged, &loop, [&](bool connected) {
+        if (connected)
+            redisLost.stop();
+        else
+            redisLost.start(RedisLostTimeoutMs);
+    });
 
     // Ctrl-C stops following, not the reload: say so, and leave the terminal tidy.
     Clustr::UnixSignalWatcher unixSignals;
     unixSignals.watch(SIGINT);
     unixSignals.watch(SIGTERM);
     QObject::connect(&unixSignals, &Clustr::UnixSignalWatcher::signalReceived, &loop, [&](int signum) {
+        if (result)
+            return;
         write(progress.endLine());
         Cli::err(QStringLiteral("stopped following the reload (%1); the master goes on with it").arg(progress.position()));
-        loop.exit(128 + signum);
+        finish(128 + signum);
     });
 
-    const int code = loop.exec();
+    if (!client.reload()) {
+        Cli::err(QStringLiteral("no master to ask for a reload"));
+        return Cli::Failed;
+    }
+    startTimer.start(StartTimeoutMs);
+    overall.start(std::chrono::seconds(timeoutSeconds));
+    if (session.isMasterLocal())
+        processCheck.start(250);
+    if (!session.waitUntilWritten()) // the events that come meanwhile are handled above
+        fail(QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
+    if (!result)
+        loop.exec();
+
     if (!failure.isEmpty()) {
         write(progress.endLine());
         Cli::err(failure);
-        return code;
-    }
-    if (code == Cli::Failed && !progress.failures().isEmpty()) {
+    } else if (*result == Cli::Failed && !progress.failures().isEmpty()) {
         Cli::err(QStringLiteral("the reload finished, but %1 of its steps timed out: %2")
                      .arg(progress.failures().size())
                      .arg(progress.failures().join(QStringLiteral("; "))));
     }
-    return code;
+    return *result;
 }
 
 } // namespace ControlCommands

@@ -68,8 +68,10 @@ QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList 
 {
     const QString fromEnvironment = qEnvironmentVariable("CLUSTR_REDIS");
     if (!fromEnvironment.isEmpty()) {
-        if (tried)
-            tried->append(QStringLiteral("CLUSTR_REDIS=") + fromEnvironment);
+        if (tried) {
+            const auto parsed = RedisUrl::parse(fromEnvironment);
+            tried->append(QStringLiteral("CLUSTR_REDIS=") + (parsed ? parsed->toString() : QStringLiteral("(invalid URL)")));
+        }
         return fromEnvironment;
     }
     if (tried)
@@ -82,8 +84,10 @@ QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList 
         const qint64 owner = qint64(recorded.value(QStringLiteral("pid")).toDouble());
         const QString url = recorded.value(QStringLiteral("redis")).toString();
         if (owner > 0 && ::kill(pid_t(owner), 0) == 0 && !url.isEmpty()) {
-            if (tried)
-                tried->append(record + QStringLiteral(" -> ") + url);
+            if (tried) {
+                const auto parsed = RedisUrl::parse(url);
+                tried->append(record + QStringLiteral(" -> ") + (parsed ? parsed->toString() : url));
+            }
             return url;
         }
         if (tried)
@@ -257,6 +261,8 @@ void ClusterClient::refresh()
                                   return;
                               d->polling = false;
                               d->handleKeys(reply);
+                              if (guard)
+                                  Q_EMIT guard->refreshed();
                           });
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "process_p.h"
 
+#include "redis/redisclient_p.h"
+
 #include <QtCore/QCoreApplication>
 #include <QtCore/QProcessEnvironment>
 
@@ -104,12 +106,19 @@ void ProcessPrivate::init()
     };
     subscriptions += extraChannels();
     for (const auto &entry : subscriptions) {
-        dispatch.insert(entry.first, entry.second);
+        dispatch.insert(entry.first, Route{entry.second, channels.withoutPrefix(entry.first)});
         unconfirmed.insert(entry.first);
     }
 
-    QObject::connect(subscriber, &RedisClient::messageReceived, q,
-                     [this](const QByteArray &channel, const QByteArray &payload) { handleRawMessage(channel, payload); });
+    // Messages come through the subscriber's hook, not its signal: no copies
+    // and no signal per message (see RedisClientPrivate::messageHook). The
+    // guard stands in for a connection's context object: an injected
+    // subscriber may outlive this process.
+    RedisClientPrivate::get(subscriber)->messageHook =
+        [this, guard = QPointer<Process>(q)](const QByteArray &channel, const QByteArray &payload) {
+            if (guard)
+                handleRawMessage(channel, payload);
+        };
     QObject::connect(subscriber, &RedisClient::subscribed, q, [this](const QByteArray &channel) {
         unconfirmed.remove(channel);
         if (unconfirmed.isEmpty() && !subscriptionsConfirmed) {
@@ -178,8 +187,9 @@ void ProcessPrivate::reject(const QByteArray &channel, const QString &reason)
 void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArray &payload)
 {
     Q_Q(Process);
-    const auto kind = dispatch.constFind(channel);
-    if (kind == dispatch.cend() || closing)
+    // `channel` and `payload` may point into hiredis' reply: nothing here keeps them.
+    const auto route = dispatch.constFind(channel);
+    if (route == dispatch.cend() || closing)
         return; // a message that raced an unsubscribe, or arrived while closing
 
     QString error;
@@ -189,11 +199,11 @@ void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArra
         return;
     }
     Message message;
-    message.kind = kind.value();
+    message.kind = route->kind;
     message.pid = decoded->pid;
     message.group = std::move(decoded->group);
     message.data = std::move(decoded->data);
-    message.channel = channels.withoutPrefix(channel);
+    message.channel = route->channel;
 
     switch (message.kind) {
     case Message::Kind::Public:
@@ -425,12 +435,18 @@ void Process::emitGroup(const QString &group, const QJsonValue &data)
     Q_D(Process);
     if (!d->checkValid("emitGroup"))
         return;
-    if (!Protocol::Channels::isValidName(group)) {
-        qCWarning(lcProcess) << "emitGroup ignored: invalid group name" << group;
-        return;
+    // Senders usually address one group many times in a row: its name is
+    // checked and its channel built once, not for every message.
+    if (group != d->lastGroup || d->lastGroupChannel.isEmpty()) {
+        if (!Protocol::Channels::isValidName(group)) {
+            qCWarning(lcProcess) << "emitGroup ignored: invalid group name" << group;
+            return;
+        }
+        d->lastGroup = group;
+        d->lastGroupChannel = d->channels.groupChannel(group);
     }
     ++d->stats.emitGroup;
-    d->publish(d->channels.groupChannel(group), data);
+    d->publish(d->lastGroupChannel, data);
 }
 
 void Process::emitKill(qint64 pid, int exitCode)
@@ -603,7 +619,7 @@ void ProcessPrivate::watchChildKills(qint64 childPid, ChildProcess *child)
     const QByteArray channel = channels.killChannel(childPid);
     if (child) {
         childKills.insert(channel, child);
-        dispatch.insert(channel, Message::Kind::Kill);
+        dispatch.insert(channel, Route{Message::Kind::Kill, channels.withoutPrefix(channel)});
         subscriber->subscribe(channel);
     } else {
         childKills.remove(channel);

@@ -78,9 +78,19 @@ public:
     bool subscriptionsConfirmed = false;
     QSet<QByteArray> unconfirmed;
 
-    // One lookup per received message: full channel name -> kind.
-    QHash<QByteArray, Message::Kind> dispatch;
+    // One lookup per received message: full channel name -> its kind and
+    // Message::channel (the name without the namespace), built once here
+    // rather than for every message.
+    struct Route
+    {
+        Message::Kind kind = Message::Kind::Unknown;
+        QString channel;
+    };
+    QHash<QByteArray, Route> dispatch;
     QByteArray ownKillChannel;
+    // The channel of the group emitGroup() addressed last.
+    QString lastGroup;
+    QByteArray lastGroupChannel;
     // kill:<child pid> -> child: kills of our children are seen here too, so
     // a commanded exit is not taken for a crash.
     QHash<QByteArray, ChildProcess *> childKills;

@@ -261,7 +261,7 @@ QJsonObject ChildInfo::toJson() const
         {QStringLiteral("cpu"), cpu},
         {QStringLiteral("state"), state},
         {QStringLiteral("restarts"), restarts},
-        {QStringLiteral("startedAt"), startedAt.isValid() ? startedAt.toString(Qt::ISODateWithMs) : QString()},
+        {QStringLiteral("startedAt"), startedAt.isValid() ? startedAt.toUTC().toString(Qt::ISODateWithMs) : QString()},
         {QStringLiteral("registers"), registers},
         {QStringLiteral("respawn"), respawn},
         {QStringLiteral("commandLine"), QJsonArray::fromStringList(commandLine)},

@@ -93,6 +93,8 @@ Q_SIGNALS:
     void clusterRunningChanged(bool running);
     void masterChanged(const QJsonObject &master);
     void statusUpdated(const QJsonObject &status);
+    //! A read of the announcement and the status finished (whatever it found; also when Redis did not answer).
+    void refreshed();
     //! A lifecycle event of the master: {"event": "registered", "pid": ..., ...}.
     void eventReceived(const QJsonObject &event);
     //! A message seen by watch(); \a raw is the payload as it came (also when it does not decode).

@@ -11,9 +11,21 @@ constexpr qsizetype MaxNameLength = 200;
 
 QByteArray withNumber(const QByteArray &prefix, QByteArrayView name, qint64 number)
 {
+    // Digits written in place: QByteArray::number() would allocate a
+    // temporary, and emitPrivate() builds a channel name for every message.
+    char digits[24];
+    char *const end = digits + sizeof(digits);
+    char *first = end;
+    quint64 magnitude = number < 0 ? 0 - quint64(number) : quint64(number);
+    do {
+        *--first = char('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (number < 0)
+        *--first = '-';
     QByteArray channel;
-    channel.reserve(prefix.size() + name.size() + 20);
-    channel.append(prefix).append(name).append(QByteArray::number(number));
+    channel.reserve(prefix.size() + name.size() + (end - first));
+    channel.append(prefix).append(name).append(first, end - first);
     return channel;
 }
 

@@ -7,7 +7,9 @@
 #include <QtCore/QJsonParseError>
 #include <QtCore/QLocale>
 
+#include <array>
 #include <cmath>
+#include <cstring>
 
 namespace Clustr::Protocol {
 
@@ -49,6 +51,43 @@ void appendUtf8(QByteArray &out, char32_t ucs4)
     out += char(0x80 | (ucs4 & 0x3f));
 }
 
+// The bytes a JSON string holds as they are: printable ASCII (DEL included)
+// but '"' and '\\'. One lookup per character in the loops that run over
+// whole strings, when encoding and when decoding.
+constexpr std::array<bool, 256> PlainByte = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0x20; c < 0x80; ++c)
+        table[size_t(c)] = c != '"' && c != '\\';
+    return table;
+}();
+
+bool isPlainAscii(char16_t unit)
+{
+    return unit < 0x80 && PlainByte[unit];
+}
+
+// The first byte of [p, end) that is not plain (see PlainByte), or end.
+// Eight bytes at a time while it can (SWAR): strings are most of a payload,
+// and a word at a time is several times faster than a byte at a time.
+const char *skipPlain(const char *p, const char *end)
+{
+    constexpr quint64 Ones = 0x0101010101010101;
+    constexpr quint64 Highs = 0x8080808080808080;
+    // Flags a byte that is zero (the borrow may flag a neighbour too, but
+    // only next to a byte that is flagged for real).
+    auto hasZero = [](quint64 v) { return (v - Ones) & ~v & Highs; };
+    for (quint64 word; end - p >= 8; p += 8) {
+        std::memcpy(&word, p, 8);
+        const quint64 nonAscii = word & Highs;
+        const quint64 control = (word - Ones * 0x20) & ~word & Highs; // a byte < 0x20
+        if ((nonAscii | control | hasZero(word ^ (Ones * '"')) | hasZero(word ^ (Ones * '\\'))) != 0)
+            break;
+    }
+    while (p != end && PlainByte[uchar(*p)])
+        ++p;
+    return p;
+}
+
 // Escapes like JSON.stringify (and Qt's own JSON writer, so both halves of a
 // payload look alike): short escapes where JSON has them, \u00XX for other
 // control characters, UTF-8 for the rest, and \uXXXX for lone surrogates,
@@ -59,11 +98,20 @@ void appendString(QByteArray &out, QStringView text)
     const char16_t *it = text.utf16();
     const char16_t *const end = it + text.size();
     while (it != end) {
+        // Characters that need no escape (all of a typical string) are
+        // copied in one pass into room made for the rest of the text:
+        // appending them one by one cost a call and a capacity check each,
+        // which made this loop the encoder's hot spot.
+        const qsizetype at = out.size();
+        out.resize(at + (end - it));
+        char *const first = out.data() + at;
+        char *to = first;
+        while (it != end && isPlainAscii(*it))
+            *to++ = char(*it++);
+        out.resize(at + (to - first));
+        if (it == end)
+            break;
         const char16_t unit = *it++;
-        if (unit >= 0x20 && unit < 0x80 && unit != '"' && unit != '\\') {
-            out += char(unit);
-            continue;
-        }
         switch (unit) {
         case '"': out += "\\\""; continue;
         case '\\': out += "\\\\"; continue;
@@ -87,6 +135,23 @@ void appendString(QByteArray &out, QStringView text)
     out += '"';
 }
 
+// Decimal digits written in place: QByteArray::number() would allocate a
+// temporary for every message.
+void appendInteger(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    char *const end = digits + sizeof(digits);
+    char *first = end;
+    quint64 magnitude = value < 0 ? 0 - quint64(value) : quint64(value);
+    do {
+        *--first = char('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (value < 0)
+        *--first = '-';
+    out.append(first, end - first);
+}
+
 void appendNumber(QByteArray &out, const QJsonValue &value)
 {
     const double d = value.toDouble();
@@ -97,7 +162,7 @@ void appendNumber(QByteArray &out, const QJsonValue &value)
     // Integral values without a fraction, like JSON.stringify; toInteger()
     // keeps integers beyond 2^53 that were parsed or built as integers exact.
     if (d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
-        out += QByteArray::number(value.toInteger(qint64(d)));
+        appendInteger(out, value.toInteger(qint64(d)));
         return;
     }
     out += QByteArray::number(d, 'g', QLocale::FloatingPointShortest);
@@ -169,6 +234,90 @@ QString typeName(const QJsonValue &value)
     return QStringLiteral("nothing");
 }
 
+// decode() for the one form clustr-qt itself writes, by hand:
+// {"meta":{"pid":<1..2^53>,"group":"<text>"},"data":<text|integer|true|false|null>}
+// without whitespace, where <text> is printable ASCII without escapes and an
+// integer has at most 15 digits. QJsonDocument builds a CBOR tree of the
+// whole payload, which made it most of a message's cost; this reads the
+// envelope in one pass. Anything else (objects, arrays, fractions, escapes,
+// UTF-8, other key orders, extra keys, invalid JSON) returns false and takes
+// the general path, so what is accepted, and what it decodes to, is the same.
+bool decodeCanonical(QByteArrayView payload, Codec::Decoded *decoded)
+{
+    const char *p = payload.data();
+    const char *const end = p + payload.size();
+    auto skip = [&p, end](QByteArrayView text) {
+        if (end - p < text.size() || std::memcmp(p, text.data(), size_t(text.size())) != 0)
+            return false;
+        p += text.size();
+        return true;
+    };
+    // The text of a string whose opening quote was read.
+    auto plainString = [&p, end](QLatin1String *text) {
+        const char *const first = p;
+        p = skipPlain(p, end);
+        if (p == end || *p != '"')
+            return false;
+        *text = QLatin1String(first, p - first);
+        ++p;
+        return true;
+    };
+    // Digits without a leading zero (JSON has none), at most maxDigits of them.
+    auto integer = [&p, end](int maxDigits, qint64 *value) {
+        const char *const first = p;
+        if (p == end || *p < '0' || *p > '9')
+            return false;
+        qint64 n = 0;
+        while (p != end && *p >= '0' && *p <= '9' && p - first < maxDigits + 1)
+            n = n * 10 + (*p++ - '0');
+        if (p - first > maxDigits || (*first == '0' && p - first > 1))
+            return false;
+        *value = n;
+        return true;
+    };
+
+    qint64 pid = 0;
+    QLatin1String group;
+    if (!skip("{\"meta\":{\"pid\":") || !integer(16, &pid) || pid < 1 || pid > MaxSafeInteger
+        || !skip(",\"group\":\"") || !plainString(&group) || !skip("},\"data\":") || p == end)
+        return false;
+    QJsonValue data;
+    if (*p == '"') {
+        ++p;
+        QLatin1String text;
+        if (!plainString(&text))
+            return false;
+        data = QJsonValue(text);
+    } else if (skip("true")) {
+        data = QJsonValue(true);
+    } else if (skip("false")) {
+        data = QJsonValue(false);
+    } else if (skip("null")) {
+        data = QJsonValue(QJsonValue::Null);
+    } else {
+        // 15 digits stay exact in a double; QJsonDocument reads such a
+        // number as an integer too. "-0" is left to it.
+        const bool negative = *p == '-';
+        if (negative)
+            ++p;
+        qint64 n = 0;
+        if (!integer(15, &n) || (negative && n == 0))
+            return false;
+        data = QJsonValue(negative ? -n : n);
+    }
+    if (!skip("}") || p != end)
+        return false;
+    // A process hears from few groups, mostly the same one many times in a
+    // row: the last one's text is shared rather than allocated again.
+    thread_local QString lastGroup;
+    if (lastGroup.isNull() || lastGroup != group)
+        lastGroup = group;
+    decoded->pid = pid;
+    decoded->group = lastGroup;
+    decoded->data = std::move(data);
+    return true;
+}
+
 } // namespace
 
 QByteArray Codec::toJsonBytes(const QJsonValue &value)
@@ -205,14 +354,22 @@ QByteArray Codec::encode(qint64 pid, const QString &group, const QJsonValue &dat
 {
     // Written by hand, not through a QJsonObject: this runs once per emit and
     // building and serialising a document would cost several allocations.
+    // One allocation for the bytes (and, for string data, the copy
+    // QJsonValue::toString() hands out, taken once): the reserve covers the
+    // fixed parts (36 bytes), a pid of up to 20 characters and ASCII text.
+    const bool isString = data.isString();
+    const QString text = isString ? data.toString() : QString();
     QByteArray out;
-    out.reserve(48 + group.size() + (data.isString() ? data.toString().size() + 2 : 16));
+    out.reserve(56 + group.size() + 2 + (isString ? text.size() + 2 : 16));
     out += "{\"meta\":{\"pid\":";
-    out += QByteArray::number(pid);
+    appendInteger(out, pid);
     out += ",\"group\":";
     appendString(out, group);
     out += "},\"data\":";
-    appendValue(out, data);
+    if (isString)
+        appendString(out, text);
+    else
+        appendValue(out, data);
     out += '}';
     return out;
 }
@@ -226,6 +383,8 @@ std::optional<Codec::Decoded> Codec::decode(const QByteArray &payload, qsizetype
                             .arg(maxSize));
         return std::nullopt;
     }
+    if (Decoded decoded; decodeCanonical(payload, &decoded))
+        return decoded;
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
     if (parseError.error != QJsonParseError::NoError) {

@@ -47,6 +47,10 @@ public:
     void failPending(const QByteArray &reason);
     //! Writes to the current context, whatever its state (the handshake uses it).
     void write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
+    //! PUBLISH, formatted here rather than by hiredis (the hot path).
+    void writePublish(const QByteArray &channel, const QByteArray &message);
+    //! Book-keeping after a command was handed to hiredis with \a status.
+    void written(int status, RedisClient::ReplyCallback &&callback);
     void writeSubscription(const char *command, const QByteArrayList &names);
     //! Writes when connected, else queues.
     void send(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
@@ -57,6 +61,8 @@ public:
     void setState(RedisClient::State state);
     void reportError(RedisClient::Error error, const QString &text);
     QString endpoint() const;
+
+    static RedisClientPrivate *get(RedisClient *client) { return client->d_func(); }
 
     RedisClient *q_ptr;
 
@@ -98,6 +104,13 @@ public:
 
     QSet<QByteArray> channels;
     QSet<QByteArray> patterns;
+    /*!
+      Receives every message of a subscribe()d channel before messageReceived()
+      (which is emitted only if connected). \a channel and \a payload may point
+      into hiredis' reply: valid during the call only, never to be kept. The
+      process owning this subscriber reads its messages here.
+    */
+    std::function<void(const QByteArray &channel, const QByteArray &payload)> messageHook;
 
     QTimer connectTimer;
     QTimer reconnectTimer;

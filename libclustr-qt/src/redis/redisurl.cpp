@@ -32,6 +32,10 @@ bool parseDatabase(const QString &text, int *database, QString *error)
 std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
 {
     const QString trimmed = text.trimmed();
+    // Errors quote the URL, never its password.
+    const QString shown = QUrl(trimmed).password().isEmpty()
+        ? trimmed
+        : QString(trimmed).replace(QLatin1Char(':') + QUrl(trimmed).password(QUrl::FullyEncoded) + QLatin1Char('@'), QStringLiteral(":***@"));
     if (trimmed.isEmpty()) {
         fail(error, QStringLiteral("empty Redis URL"));
         return std::nullopt;
@@ -42,7 +46,7 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
     }
     const QUrl url(trimmed, QUrl::StrictMode);
     if (!url.isValid()) {
-        fail(error, QStringLiteral("invalid Redis URL \"%1\": %2").arg(trimmed, url.errorString()));
+        fail(error, QStringLiteral("invalid Redis URL \"%1\"").arg(shown));
         return std::nullopt;
     }
 
@@ -51,13 +55,13 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
     if (scheme == QLatin1String("redis")) {
         result.transport = Transport::Tcp;
         if (url.host().isEmpty()) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": no host").arg(trimmed));
+            fail(error, QStringLiteral("invalid Redis URL \"%1\": no host").arg(shown));
             return std::nullopt;
         }
         result.host = url.host();
         result.port = url.port(6379);
         if (result.port <= 0 || result.port > 65535) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": bad port").arg(trimmed));
+            fail(error, QStringLiteral("invalid Redis URL \"%1\": bad port").arg(shown));
             return std::nullopt;
         }
         result.user = url.userName(QUrl::FullyDecoded);
@@ -67,7 +71,7 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
             path.remove(0, 1);
         QString dbError;
         if (!parseDatabase(path, &result.database, &dbError)) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": %2").arg(trimmed, dbError));
+            fail(error, QStringLiteral("invalid Redis URL \"%1\": %2").arg(shown, dbError));
             return std::nullopt;
         }
     } else if (scheme == QLatin1String("unix")) {
@@ -76,7 +80,7 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
         // unix:///path has an empty host; unix://relative would put the first
         // segment in the host, which is never what anyone means.
         if (!url.host().isEmpty() || !url.path().startsWith(QLatin1Char('/'))) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": a unix socket URL needs an absolute path (unix:///path/to.sock)").arg(trimmed));
+            fail(error, QStringLiteral("invalid Redis URL \"%1\": a unix socket URL needs an absolute path (unix:///path/to.sock)").arg(shown));
             return std::nullopt;
         }
         result.socketPath = url.path(QUrl::FullyDecoded);
@@ -85,15 +89,15 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
         result.password = query.queryItemValue(QStringLiteral("password"), QUrl::FullyDecoded);
         QString dbError;
         if (!parseDatabase(query.queryItemValue(QStringLiteral("db")), &result.database, &dbError)) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": %2").arg(trimmed, dbError));
+            fail(error, QStringLiteral("invalid Redis URL \"%1\": %2").arg(shown, dbError));
             return std::nullopt;
         }
     } else {
-        fail(error, QStringLiteral("invalid Redis URL \"%1\": the scheme must be redis:// or unix://").arg(trimmed));
+        fail(error, QStringLiteral("invalid Redis URL \"%1\": the scheme must be redis:// or unix://").arg(shown));
         return std::nullopt;
     }
     if (!result.user.isEmpty() && result.password.isEmpty()) {
-        fail(error, QStringLiteral("invalid Redis URL \"%1\": a user needs a password").arg(trimmed));
+        fail(error, QStringLiteral("invalid Redis URL \"%1\": a user needs a password").arg(shown));
         return std::nullopt;
     }
     return result;
@@ -112,9 +116,7 @@ QString RedisUrl::toString(bool withPassword) const
 {
     const QString secret = withPassword ? password : QStringLiteral("***");
     if (transport == Transport::Unix) {
-        QUrl url;
-        url.setScheme(QStringLiteral("unix"));
-        url.setPath(socketPath);
+        // QUrl would write "unix:/path"; the form we parse is "unix:///path".
         QUrlQuery query;
         if (!user.isEmpty())
             query.addQueryItem(QStringLiteral("user"), user);
@@ -122,8 +124,8 @@ QString RedisUrl::toString(bool withPassword) const
             query.addQueryItem(QStringLiteral("password"), secret);
         if (database != 0)
             query.addQueryItem(QStringLiteral("db"), QString::number(database));
-        url.setQuery(query);
-        return url.toString();
+        const QString encodedPath = QString::fromUtf8(QUrl::toPercentEncoding(socketPath, "/"));
+        return QStringLiteral("unix://") + encodedPath + (query.isEmpty() ? QString() : QLatin1Char('?') + query.toString(QUrl::FullyEncoded));
     }
     QUrl url;
     url.setScheme(QStringLiteral("redis"));

@@ -338,12 +338,18 @@ void tst_RedisClient::wrongPassword()
              qPrintable(errors.at(0).at(1).toString()));
     QVERIFY(!c->isConnected());
 
+    // No password at all: not "connected" with every command failing, but
+    // an authentication error that says what is missing.
     auto none = client(server.url());
+    QSignalSpy noneErrors(none.get(), &RedisClient::errorOccurred);
     std::optional<RedisReply> reply;
     QVERIFY(none->open());
     none->command({"GET", "x"}, [&](const RedisReply &r) { reply = r; });
-    QTRY_VERIFY(reply.has_value());
-    QVERIFY(reply->string.startsWith("NOAUTH"));
+    QTRY_VERIFY(!noneErrors.isEmpty());
+    QCOMPARE(noneErrors.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::AuthenticationFailed);
+    QVERIFY2(noneErrors.at(0).at(1).toString().contains(QStringLiteral("requires a password")), qPrintable(noneErrors.at(0).at(1).toString()));
+    QVERIFY(!none->isConnected());
+    QVERIFY(!reply.has_value()); // still queued, for when a password is given
 }
 
 void tst_RedisClient::aclUser()

@@ -101,7 +101,13 @@ void tst_RedisUrl::displayHidesPassword()
     const auto unixUrl = RedisUrl::parse(QStringLiteral("unix:///tmp/a.sock?password=pw"));
     QVERIFY(unixUrl);
     QCOMPARE(unixUrl->endpoint(), QStringLiteral("/tmp/a.sock"));
-    QVERIFY(!unixUrl->toString().contains(QStringLiteral("pw&")));
+    QCOMPARE(unixUrl->toString(), QStringLiteral("unix:///tmp/a.sock?password=***"));
+    QCOMPARE(unixUrl->toString(true), QStringLiteral("unix:///tmp/a.sock?password=pw"));
+    QCOMPARE(RedisUrl::parse(unixUrl->toString(true))->socketPath, QStringLiteral("/tmp/a.sock"));
+    // Errors quote the URL but never its password.
+    QString error;
+    QVERIFY(!RedisUrl::parse(QStringLiteral("redis://:hunter2@h:1/xyz"), &error));
+    QVERIFY2(!error.contains(QStringLiteral("hunter2")) && error.contains(QStringLiteral(":***@")), qPrintable(error));
 }
 
 QTEST_APPLESS_MAIN(tst_RedisUrl)

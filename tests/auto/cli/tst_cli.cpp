@@ -1,0 +1,955 @@
+// SPDX-License-Identifier: MIT
+// The control commands of `clustr-qt` end to end: the real binary, run as a
+// subprocess for every command, against a real Redis and a real cluster (a
+// master started with clustr-test-worker --master, or `clustr-qt run`).
+#include "redisserver.h"
+#include "testprocess.h"
+
+#include <ClustrQt/clusterclient.h>
+
+#include <QtCore/QDir>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QEventLoop>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QSysInfo>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QTimer>
+#include <QtNetwork/QTcpServer>
+#include <QtTest/QtTest>
+
+#include <csignal>
+#include <memory>
+#include <sys/prctl.h>
+
+using Clustr::ClusterClient;
+
+namespace {
+
+// The promise of docs/CLI.md: no cluster or no Redis is reported within two seconds.
+constexpr qint64 QuickErrorMs = 2000;
+
+struct CliRun
+{
+    bool finished = false;
+    int exitCode = -1;
+    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
+    QByteArray out;
+    QByteArray err;
+    qint64 elapsedMs = 0;
+
+    QByteArray describe() const
+    {
+        return "exit " + QByteArray::number(exitCode) + (finished ? "" : " (did not finish)") + " after "
+            + QByteArray::number(elapsedMs) + " ms\n--- stdout:\n" + out + "--- stderr:\n" + err;
+    }
+    QStringList outLines() const { return QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts); }
+};
+
+QJsonObject workerSpec(const QString &group, int instances = 1, const QJsonObject &extraArgs = {})
+{
+    QJsonObject args{{QStringLiteral("group"), group}, {QStringLiteral("no-stdin"), true}, {QStringLiteral("ready"), true}};
+    for (auto it = extraArgs.begin(); it != extraArgs.end(); ++it)
+        args.insert(it.key(), it.value());
+    return {{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
+            {QStringLiteral("instances"), instances},
+            {QStringLiteral("args"), args}};
+}
+
+qint64 pidOf(const QJsonValue &value)
+{
+    return qint64(value.toObject().value(QStringLiteral("pid")).toDouble());
+}
+
+// Waits in an event loop, so that the processes of the test (the master's
+// output above all) keep being served meanwhile.
+bool waitFor(const std::function<bool()> &done, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!done()) {
+        if (clock.elapsed() > timeoutMs)
+            return done();
+        QEventLoop loop;
+        QTimer::singleShot(20, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+} // namespace
+
+class tst_Cli : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void versionAndHelp();
+    void badArguments_data();
+    void badArguments();
+    void redisUnreachable_data();
+    void redisUnreachable();
+    void redisDoesNotAnswer();
+    void redisWantsAPassword();
+    void discoveryNamesWhatItTried();
+    void noClusterRunning_data();
+    void noClusterRunning();
+    void status();
+    void messagesReachTheRightProcesses();
+    void kill();
+    void reload();
+    void reloadWithATimedOutStep();
+    void reloadWhenTheMasterGoesAway_data();
+    void reloadWhenTheMasterGoesAway();
+    void aMasterThatDoesNotAnswer();
+    void stop();
+    void watch();
+    void throughClustrQtRun();
+    void findsTheEmbeddedRedis();
+
+private:
+    QProcessEnvironment environment() const;
+    CliRun runCli(const QStringList &arguments, int timeoutMs = 30000,
+                  const QProcessEnvironment &environment = QProcessEnvironment());
+    //! A master with \a specs in namespace \a name, once all \a workers are registered and heartbeating.
+    std::unique_ptr<TestProcess> startMaster(const QString &name, const QJsonArray &specs, int workers,
+                                             const QStringList &extra = {});
+    //! The pids of the registered processes, as the master's status lists them (waits for \a count).
+    QList<qint64> registeredPids(const QString &name, int count, const QString &group = QString(),
+                                 const QList<qint64> &excluding = {});
+    //! Every worker of the master has received a public message with \a data (a barrier: what was sent before has arrived).
+    bool publishBarrier(TestProcess &master, const QString &name, const QList<qint64> &workers, const QString &data);
+    QStringList target(const QString &name) const
+    {
+        return {QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--cluster"), name};
+    }
+
+    RedisServer m_redis;
+    RedisServer m_emptyRedis;   // never has a cluster
+    QTemporaryDir m_runtimeDir; // XDG_RUNTIME_DIR of the CLI: no recorded Redis but ours
+    int m_closedPort = 0;
+    QString m_binary;
+};
+
+void tst_Cli::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_redis.start(&error), qPrintable(error));
+    QVERIFY2(m_emptyRedis.start(&error), qPrintable(error));
+    QVERIFY(m_runtimeDir.isValid());
+    m_binary = buildBinary(QStringLiteral("clustr-qt"));
+    QVERIFY2(QFile::exists(m_binary), qPrintable(m_binary + QStringLiteral(" is not built")));
+    // A port nobody listens on: a server bound to it and closed again.
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        m_closedPort = server.serverPort();
+    }
+}
+
+QProcessEnvironment tst_Cli::environment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("CLUSTR_REDIS"));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_runtimeDir.path());
+    return env;
+}
+
+CliRun tst_Cli::runCli(const QStringList &arguments, int timeoutMs, const QProcessEnvironment &env)
+{
+    CliRun run;
+    QProcess process;
+    process.setProcessEnvironment(env.isEmpty() ? environment() : env);
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    QElapsedTimer clock;
+    clock.start();
+    process.start(m_binary, arguments);
+    QEventLoop loop;
+    QTimer timer;
+    timer.setSingleShot(true);
+    connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+    connect(&process, &QProcess::finished, &loop, &QEventLoop::quit);
+    connect(&process, &QProcess::errorOccurred, &loop, &QEventLoop::quit);
+    timer.start(timeoutMs);
+    if (process.state() != QProcess::NotRunning)
+        loop.exec();
+    run.elapsedMs = clock.elapsed();
+    run.finished = process.state() == QProcess::NotRunning;
+    if (!run.finished) {
+        process.kill();
+        process.waitForFinished(5000);
+    }
+    run.exitCode = process.exitCode();
+    run.exitStatus = process.exitStatus();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+std::unique_ptr<TestProcess> tst_Cli::startMaster(const QString &name, const QJsonArray &specs, int workers,
+                                                  const QStringList &extra)
+{
+    auto master = std::make_unique<TestProcess>();
+    QStringList args{QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
+                     QStringLiteral("--reload-delay=0"),
+                     QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact))};
+    if (!name.isEmpty())
+        args.append(QStringLiteral("--cluster-namespace=") + name);
+    if (!master->startWorker(args + extra) || !master->waitForEvent(QStringLiteral("clusterStarted"), {}, 20000))
+        return nullptr;
+    if (registeredPids(name, workers).size() != workers)
+        return nullptr;
+    return master;
+}
+
+QList<qint64> tst_Cli::registeredPids(const QString &name, int count, const QString &group, const QList<qint64> &excluding)
+{
+    ClusterClient client;
+    client.setRedisUrl(m_redis.url());
+    client.setClusterName(name);
+    client.setPollInterval(std::chrono::milliseconds(100));
+    client.open();
+    QList<qint64> pids;
+    waitFor([&] {
+        pids.clear();
+        const QJsonArray processes = client.status().value(QStringLiteral("processes")).toArray();
+        bool allBeating = true;
+        for (const QJsonValue &p : processes) {
+            if (!group.isEmpty() && p.toObject().value(QStringLiteral("group")).toString() != group)
+                continue;
+            if (excluding.contains(pidOf(p)))
+                return false; // the status is refreshed once a second: not yet
+            pids.append(pidOf(p));
+            allBeating = allBeating && p.toObject().value(QStringLiteral("heartbeat")).toBool();
+        }
+        return client.isClusterRunning() && pids.size() == count && allBeating;
+    }, 15000);
+    return pids;
+}
+
+bool tst_Cli::publishBarrier(TestProcess &master, const QString &name, const QList<qint64> &workers, const QString &data)
+{
+    const CliRun run = runCli(QStringList{QStringLiteral("publish"), data} + target(name));
+    if (run.exitCode != 0)
+        return false;
+    return waitFor([&] {
+        for (qint64 pid : workers) {
+            if (master.count(QStringLiteral("message"), [&](const QJsonObject &e) {
+                    return qint64(e.value(QStringLiteral("_from")).toDouble()) == pid
+                        && e.value(QStringLiteral("data")).toString() == data;
+                }) == 0)
+                return false;
+        }
+        return true;
+    }, 10000);
+}
+
+void tst_Cli::versionAndHelp()
+{
+    const CliRun version = runCli({QStringLiteral("--version")});
+    QVERIFY2(version.finished && version.exitCode == 0, version.describe());
+    QCOMPARE(version.out.trimmed(), QByteArray("clustr-qt " CLUSTRQT_VERSION_STR));
+
+    const CliRun overview = runCli({QStringLiteral("--help")});
+    QVERIFY2(overview.exitCode == 0, overview.describe());
+    const QStringList commands{QStringLiteral("status"), QStringLiteral("publish"), QStringLiteral("send"), QStringLiteral("group"),
+                               QStringLiteral("kill"), QStringLiteral("reload"), QStringLiteral("stop"), QStringLiteral("watch")};
+    for (const QString &command : commands) {
+        QVERIFY2(overview.out.contains("  " + command.toUtf8() + ' '), overview.describe());
+        const CliRun help = runCli({command, QStringLiteral("--help")});
+        QVERIFY2(help.finished && help.exitCode == 0, help.describe());
+        QVERIFY2(help.out.startsWith("usage: clustr-qt " + command.toUtf8()), help.describe());
+        QVERIFY2(help.out.contains("--redis URL") && help.out.contains("--cluster NAME") && help.out.contains("Exit codes"),
+                 help.describe());
+        QVERIFY(help.err.isEmpty());
+        // -h too, wherever it is.
+        const CliRun shortHelp = runCli({command, QStringLiteral("x"), QStringLiteral("-h")});
+        QCOMPARE(shortHelp.out, help.out);
+    }
+    QVERIFY(runCli({QStringLiteral("status"), QStringLiteral("--help")}).out.contains("--json"));
+    QVERIFY(runCli({QStringLiteral("reload"), QStringLiteral("--help")}).out.contains("--no-wait"));
+    QVERIFY(runCli({QStringLiteral("watch"), QStringLiteral("--help")}).out.contains("--channel PATTERN"));
+    QVERIFY(runCli({QStringLiteral("stop"), QStringLiteral("--help")}).out.contains("--timeout SECONDS"));
+}
+
+void tst_Cli::badArguments_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    auto row = [](const char *name, const QStringList &arguments, const char *message) {
+        QTest::newRow(name) << arguments << QString::fromUtf8(message);
+    };
+    const QString s = QStringLiteral("send");
+    const QString k = QStringLiteral("kill");
+    row("send: PID not a number", {s, QStringLiteral("abc"), QStringLiteral("x")}, "PID must be a positive integer, not \"abc\"");
+    row("send: PID 0", {s, QStringLiteral("0"), QStringLiteral("x")}, "PID must be a positive integer, not \"0\"");
+    row("send: PID negative", {s, QStringLiteral("-5"), QStringLiteral("x")}, "PID must be a positive integer, not \"-5\"");
+    row("send: PID with sign", {s, QStringLiteral("+5"), QStringLiteral("x")}, "PID must be a positive integer");
+    row("send: no DATA", {s, QStringLiteral("12")}, "send needs PID and DATA, got 1 argument");
+    row("send: nothing", {s}, "send needs PID and DATA, got 0 arguments");
+    row("kill: code too large", {k, QStringLiteral("12"), QStringLiteral("256")}, "CODE must be an integer from 0 to 255, not \"256\"");
+    row("kill: code negative", {k, QStringLiteral("12"), QStringLiteral("-1")}, "CODE must be an integer from 0 to 255, not \"-1\"");
+    row("kill: code not a number", {k, QStringLiteral("12"), QStringLiteral("x")}, "CODE must be an integer from 0 to 255");
+    row("kill: PID not a number", {k, QStringLiteral("1.5")}, "PID must be a positive integer, not \"1.5\"");
+    row("kill: no PID", {k}, "kill needs PID and an optional CODE, got 0 arguments");
+    row("kill: too many", {k, QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")}, "kill needs PID and an optional CODE, got 3 arguments");
+    row("publish: no DATA", {QStringLiteral("publish")}, "publish needs DATA");
+    row("publish: two DATA", {QStringLiteral("publish"), QStringLiteral("a"), QStringLiteral("b")}, "publish takes one DATA argument, got 2");
+    row("group: bad name", {QStringLiteral("group"), QStringLiteral("a b"), QStringLiteral("x")}, "invalid group \"a b\"");
+    row("group: no DATA", {QStringLiteral("group"), QStringLiteral("web")}, "group needs GROUP and DATA, got 1 argument");
+    row("status: unknown option", {QStringLiteral("status"), QStringLiteral("--bogus=1")}, "unknown option --bogus for status");
+    row("status: an argument", {QStringLiteral("status"), QStringLiteral("extra")}, "status takes no arguments, got \"extra\"");
+    row("status: --compact alone", {QStringLiteral("status"), QStringLiteral("--compact")}, "--compact goes with --json");
+    row("reload: timeout 0", {QStringLiteral("reload"), QStringLiteral("--timeout"), QStringLiteral("0")}, "--timeout must be a number of seconds");
+    row("reload: timeout text", {QStringLiteral("reload"), QStringLiteral("--timeout=soon")}, "--timeout must be a number of seconds (1 or more), not \"soon\"");
+    row("stop: code too large", {QStringLiteral("stop"), QStringLiteral("--code"), QStringLiteral("300")}, "--code must be an integer from 0 to 255, not \"300\"");
+    row("stop: an argument", {QStringLiteral("stop"), QStringLiteral("now")}, "stop takes no arguments");
+    row("watch: empty pattern", {QStringLiteral("watch"), QStringLiteral("--channel=")}, "--channel needs a PATTERN");
+    row("watch: unknown option", {QStringLiteral("watch"), QStringLiteral("--pattern"), QStringLiteral("x")}, "unknown option --pattern for watch");
+    row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
+    row("invalid cluster name", {QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("a b")}, "invalid cluster name \"a b\"");
+    row("unknown command", {QStringLiteral("frobnicate")}, "unknown command \"frobnicate\"");
+    row("no command", {}, "no command given");
+}
+
+void tst_Cli::badArguments()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    // Redis is unreachable: a command that got as far as connecting would exit 3, not 2.
+    QProcessEnvironment env = environment();
+    env.insert(QStringLiteral("CLUSTR_REDIS"), QStringLiteral("redis://127.0.0.1:%1").arg(m_closedPort));
+    const CliRun run = runCli(arguments, 10000, env);
+    QVERIFY2(run.finished && run.exitStatus == QProcess::NormalExit, run.describe());
+    QVERIFY2(run.exitCode == 2, run.describe());
+    QVERIFY2(run.err.startsWith("clustr-qt: "), run.describe());
+    QVERIFY2(QString::fromUtf8(run.err).contains(message), run.describe());
+}
+
+void tst_Cli::redisUnreachable_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::newRow("status") << QStringList{QStringLiteral("status")};
+    QTest::newRow("status --json") << QStringList{QStringLiteral("status"), QStringLiteral("--json")};
+    QTest::newRow("publish") << QStringList{QStringLiteral("publish"), QStringLiteral("x")};
+    QTest::newRow("send") << QStringList{QStringLiteral("send"), QStringLiteral("12"), QStringLiteral("x")};
+    QTest::newRow("group") << QStringList{QStringLiteral("group"), QStringLiteral("web"), QStringLiteral("x")};
+    QTest::newRow("kill") << QStringList{QStringLiteral("kill"), QStringLiteral("12")};
+    QTest::newRow("reload") << QStringList{QStringLiteral("reload")};
+    QTest::newRow("stop") << QStringList{QStringLiteral("stop")};
+    QTest::newRow("watch") << QStringList{QStringLiteral("watch")};
+}
+
+void tst_Cli::redisUnreachable()
+{
+    QFETCH(QStringList, arguments);
+    const QString url = QStringLiteral("redis://127.0.0.1:%1").arg(m_closedPort);
+
+    // Given with --redis.
+    CliRun run = runCli(arguments + QStringList{QStringLiteral("--redis"), url}, 10000);
+    QVERIFY2(run.finished && run.exitCode == 3, run.describe());
+    QVERIFY2(run.elapsedMs < QuickErrorMs, run.describe());
+    QVERIFY2(run.out.isEmpty(), run.describe());
+    QCOMPARE(run.err.count('\n'), 1);
+    QCOMPARE(QString::fromUtf8(run.err).trimmed(),
+             QStringLiteral("clustr-qt: cannot reach Redis at %1 (tried: --redis %1): Connection refused").arg(url));
+    qInfo("%s, --redis: exit 3 after %lld ms", QTest::currentDataTag(), run.elapsedMs);
+
+    // Found through CLUSTR_REDIS.
+    QProcessEnvironment env = environment();
+    env.insert(QStringLiteral("CLUSTR_REDIS"), url);
+    run = runCli(arguments, 10000, env);
+    QVERIFY2(run.finished && run.exitCode == 3, run.describe());
+    QVERIFY2(run.elapsedMs < QuickErrorMs, run.describe());
+    QCOMPARE(QString::fromUtf8(run.err).trimmed(),
+             QStringLiteral("clustr-qt: cannot reach Redis at %1 (tried: CLUSTR_REDIS=%1): Connection refused").arg(url));
+
+    // A unix socket that is not there.
+    const QString socket = m_runtimeDir.filePath(QStringLiteral("no-such.sock"));
+    run = runCli(arguments + QStringList{QStringLiteral("--redis"), QStringLiteral("unix://") + socket}, 10000);
+    QVERIFY2(run.finished && run.exitCode == 3, run.describe());
+    QVERIFY2(run.elapsedMs < QuickErrorMs, run.describe());
+    QVERIFY2(run.err.contains("cannot reach Redis at unix://" + socket.toUtf8()) && run.err.contains("No such file or directory"),
+             run.describe());
+}
+
+void tst_Cli::redisDoesNotAnswer()
+{
+    // Something listens but never speaks: the connection is accepted (by the
+    // kernel's backlog), the handshake is never answered.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    const QString url = QStringLiteral("redis://127.0.0.1:%1").arg(silent.serverPort());
+    const CliRun run = runCli({QStringLiteral("status"), QStringLiteral("--redis"), url}, 10000);
+    QVERIFY2(run.finished && run.exitCode == 3, run.describe());
+    QVERIFY2(run.elapsedMs < QuickErrorMs, run.describe());
+    QCOMPARE(QString::fromUtf8(run.err),
+             QStringLiteral("clustr-qt: cannot reach Redis at %1 (tried: --redis %1): no answer within 1.5 s\n").arg(url));
+    qInfo("silent server: exit 3 after %lld ms", run.elapsedMs);
+}
+
+void tst_Cli::redisWantsAPassword()
+{
+    RedisServer::Options options;
+    options.password = QStringLiteral("s3cret");
+    RedisServer locked(options);
+    QString error;
+    QVERIFY2(locked.start(&error), qPrintable(error));
+
+    // Without the password: said plainly, in one line, quickly.
+    CliRun run = runCli({QStringLiteral("status"), QStringLiteral("--redis"), locked.url()}, 10000);
+    QVERIFY2(run.finished && run.exitCode == 3 && run.elapsedMs < QuickErrorMs, run.describe());
+    QCOMPARE(run.err.count('\n'), 1);
+    QVERIFY2(run.err.startsWith("clustr-qt: cannot reach Redis at " + locked.url().toUtf8()) && run.err.contains("requires a password"), run.describe());
+
+    // A wrong one: refused, and never shown.
+    const QString wrong = QStringLiteral("redis://:wrong@127.0.0.1:%1").arg(locked.port());
+    run = runCli({QStringLiteral("status"), QStringLiteral("--redis"), wrong}, 10000);
+    QVERIFY2(run.finished && run.exitCode == 3 && run.elapsedMs < QuickErrorMs, run.describe());
+    QVERIFY2(run.err.contains("refused the credentials") && !run.err.contains("wrong"), run.describe());
+    QVERIFY2(run.err.contains(QStringLiteral("redis://:***@127.0.0.1:%1").arg(locked.port()).toUtf8()), run.describe());
+
+    // The right one: it gets as far as looking for the cluster.
+    run = runCli({QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("redis://:s3cret@127.0.0.1:%1").arg(locked.port())}, 10000);
+    QVERIFY2(run.finished && run.exitCode == 4 && !run.err.contains("s3cret"), run.describe());
+}
+
+void tst_Cli::discoveryNamesWhatItTried()
+{
+    // The embedded Redis a `clustr-qt run` recorded for the cluster, alive
+    // (our pid owns the record) but unreachable.
+    const QString url = QStringLiteral("redis://127.0.0.1:%1").arg(m_closedPort);
+    QVERIFY(QDir(m_runtimeDir.path()).mkpath(QStringLiteral("clustr-qt")));
+    const QString record = m_runtimeDir.filePath(QStringLiteral("clustr-qt/recorded.json"));
+    {
+        QFile file(record);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(QJsonObject{{QStringLiteral("pid"), double(QCoreApplication::applicationPid())},
+                                             {QStringLiteral("redis"), url}}).toJson());
+    }
+    CliRun run = runCli({QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("recorded")}, 10000);
+    QVERIFY2(run.finished && run.exitCode == 3, run.describe());
+    QVERIFY2(run.elapsedMs < QuickErrorMs, run.describe());
+    QCOMPARE(QString::fromUtf8(run.err).trimmed(),
+             QStringLiteral("clustr-qt: cannot reach Redis at %1 (tried: CLUSTR_REDIS (not set), %2 -> %1): Connection refused").arg(url, record));
+    qInfo("recorded Redis: exit 3 after %lld ms", run.elapsedMs);
+    QFile::remove(record);
+
+    // Nothing configured: the default 127.0.0.1:6379, which may or may not serve here.
+    run = runCli({QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("nothing-recorded")}, 10000);
+    QVERIFY2(run.finished && (run.exitCode == 3 || run.exitCode == 4), run.describe());
+    QVERIFY2(run.elapsedMs < QuickErrorMs, run.describe());
+    QCOMPARE(run.err.count('\n'), 1);
+    if (run.exitCode == 3) {
+        QCOMPARE(QString::fromUtf8(run.err).trimmed(),
+                 QStringLiteral("clustr-qt: cannot reach Redis at redis://127.0.0.1:6379 (tried: CLUSTR_REDIS (not set), "
+                                "%1 (none), redis://127.0.0.1:6379): Connection refused")
+                     .arg(m_runtimeDir.filePath(QStringLiteral("clustr-qt/nothing-recorded.json"))));
+    } else {
+        QVERIFY2(run.err.startsWith("clustr-qt: no cluster \"nothing-recorded\" is running at redis://127.0.0.1:6379"), run.describe());
+    }
+}
+
+void tst_Cli::noClusterRunning_data()
+{
+    redisUnreachable_data();
+}
+
+void tst_Cli::noClusterRunning()
+{
+    QFETCH(QStringList, arguments);
+    const QString url = m_emptyRedis.url();
+    CliRun run = runCli(arguments + QStringList{QStringLiteral("--redis"), url, QStringLiteral("--cluster"), QStringLiteral("shop")}, 10000);
+    QVERIFY2(run.finished && run.exitCode == 4, run.describe());
+    QVERIFY2(run.elapsedMs < QuickErrorMs, run.describe());
+    QVERIFY2(run.out.isEmpty(), run.describe());
+    QCOMPARE(QString::fromUtf8(run.err),
+             QStringLiteral("clustr-qt: no cluster \"shop\" is running at %1 (start one with: clustr-qt run cluster.json)\n").arg(url));
+    qInfo("%s, no cluster: exit 4 after %lld ms", QTest::currentDataTag(), run.elapsedMs);
+
+    // Without a name, through CLUSTR_REDIS.
+    QProcessEnvironment env = environment();
+    env.insert(QStringLiteral("CLUSTR_REDIS"), url);
+    run = runCli(arguments, 10000, env);
+    QVERIFY2(run.finished && run.exitCode == 4, run.describe());
+    QVERIFY2(run.elapsedMs < QuickErrorMs, run.describe());
+    QCOMPARE(QString::fromUtf8(run.err),
+             QStringLiteral("clustr-qt: no unnamed cluster is running at %1 (start one with: clustr-qt run cluster.json)\n").arg(url));
+}
+
+void tst_Cli::status()
+{
+    const QString name = QStringLiteral("cli-status");
+    const QJsonArray specs{
+        workerSpec(QStringLiteral("web"), 2),
+        // A program that never registers, shown apart.
+        QJsonObject{{QStringLiteral("file"), QStringLiteral("clustr-test-child")}, {QStringLiteral("register"), false},
+                    {QStringLiteral("group"), QStringLiteral("sleeper")},
+                    {QStringLiteral("args"), QJsonObject{{QStringLiteral("pause"), QStringLiteral("600000")}}}},
+    };
+    auto master = startMaster(name, specs, 2);
+    QVERIFY(master);
+    const QList<qint64> workers = registeredPids(name, 2);
+    QCOMPARE(workers.size(), 2);
+
+    // The table.
+    const CliRun table = runCli(QStringList{QStringLiteral("status")} + target(name));
+    QVERIFY2(table.finished && table.exitCode == 0, table.describe());
+    QVERIFY2(table.elapsedMs < QuickErrorMs, table.describe());
+    const QStringList lines = table.outLines();
+    QVERIFY2(lines.value(0) == QStringLiteral("cluster \"cli-status\" at %1").arg(m_redis.url()), table.describe());
+    QVERIFY2(lines.value(1).startsWith(QStringLiteral("master   pid %1 on ").arg(master->pid())), table.describe());
+    QVERIFY2(lines.value(1).contains(QStringLiteral("running")) && lines.value(1).contains(QStringLiteral("2 workers")), table.describe());
+    const int header = int(lines.indexOf(QRegularExpression(QStringLiteral("^GROUP +PID +HOST +PARENT +UPTIME +RESTARTS +STATE +CPUS +RSS +CPU% +LAST SEEN +SENT +RECV$"))));
+    QVERIFY2(header > 0, table.describe());
+    for (int i = 0; i < workers.size(); ++i) {
+        const QStringList cells = lines.value(header + 1 + i).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        QVERIFY2(cells.size() >= 13, table.describe());
+        QCOMPARE(cells.at(0), QStringLiteral("web"));
+        QCOMPARE(cells.at(1).toLongLong(), workers.at(i));
+        QCOMPARE(cells.at(3).toLongLong(), master->pid()); // PARENT
+        QCOMPARE(cells.at(6), QStringLiteral("running"));
+        QVERIFY2(QRegularExpression(QStringLiteral("^[0-9.]+[KMG]$")).match(cells.at(8)).hasMatch(), table.describe()); // RSS
+    }
+    QVERIFY2(table.out.contains("children of the master that are not registered:"), table.describe());
+    QVERIFY2(QRegularExpression(QStringLiteral("\nsleeper +[0-9]+ +no +")).match(QString::fromUtf8(table.out)).hasMatch(), table.describe());
+
+    // The JSON: the master's status snapshot.
+    const CliRun json = runCli(QStringList{QStringLiteral("status"), QStringLiteral("--json")} + target(name));
+    QVERIFY2(json.finished && json.exitCode == 0, json.describe());
+    QJsonParseError error;
+    const QJsonObject snapshot = QJsonDocument::fromJson(json.out, &error).object();
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    const QJsonObject masterInfo = snapshot.value(QStringLiteral("master")).toObject();
+    QCOMPARE(qint64(masterInfo.value(QStringLiteral("pid")).toDouble()), master->pid());
+    QCOMPARE(masterInfo.value(QStringLiteral("name")).toString(), name);
+    QCOMPARE(masterInfo.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+    const QJsonArray processes = snapshot.value(QStringLiteral("processes")).toArray();
+    QCOMPARE(processes.size(), 2);
+    for (const QJsonValue &value : processes) {
+        const QJsonObject p = value.toObject();
+        QVERIFY(workers.contains(pidOf(p)));
+        QCOMPARE(p.value(QStringLiteral("group")).toString(), QStringLiteral("web"));
+        QCOMPARE(qint64(p.value(QStringLiteral("ppid")).toDouble()), master->pid());
+        for (const char *key : {"host", "startedAt", "uptimeMs", "restarts", "state", "cpus", "rss", "cpu", "stats", "heartbeat", "lastSeenMs"})
+            QVERIFY2(p.contains(QLatin1String(key)), key);
+        QVERIFY(p.value(QStringLiteral("stats")).toObject().contains(QStringLiteral("onMessage")));
+    }
+    QCOMPARE(snapshot.value(QStringLiteral("clusterInfo")).toObject().value(QStringLiteral("web")).toArray().size(), 2);
+    QCOMPARE(snapshot.value(QStringLiteral("children")).toArray().size(), 3);
+    QVERIFY(!snapshot.value(QStringLiteral("updatedAt")).toString().isEmpty());
+
+    // --compact: one line of the same document.
+    const CliRun compact = runCli(QStringList{QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--compact")} + target(name));
+    QVERIFY2(compact.exitCode == 0 && compact.out.count('\n') == 1, compact.describe());
+    QCOMPARE(QJsonDocument::fromJson(compact.out).object().value(QStringLiteral("processes")).toArray().size(), 2);
+
+    // Found through CLUSTR_REDIS, with --cluster=NAME.
+    QProcessEnvironment env = environment();
+    env.insert(QStringLiteral("CLUSTR_REDIS"), m_redis.url());
+    const CliRun viaEnvironment = runCli({QStringLiteral("status"), QStringLiteral("--cluster=") + name}, 30000, env);
+    QVERIFY2(viaEnvironment.exitCode == 0 && viaEnvironment.out.contains(QByteArray::number(workers.at(0))), viaEnvironment.describe());
+
+    // Another name on the same Redis: not found, but the running one is named.
+    const CliRun other = runCli(QStringList{QStringLiteral("status")} + target(QStringLiteral("cli-other")));
+    QVERIFY2(other.exitCode == 4 && other.elapsedMs < QuickErrorMs, other.describe());
+    QVERIFY2(other.err.contains("no cluster \"cli-other\" is running at " + m_redis.url().toUtf8()) && other.err.contains("\"cli-status\""),
+             other.describe());
+}
+
+void tst_Cli::messagesReachTheRightProcesses()
+{
+    const QString name = QStringLiteral("cli-messages");
+    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 2), workerSpec(QStringLiteral("cache"), 1)}, 3);
+    QVERIFY(master);
+    const QList<qint64> web = registeredPids(name, 2, QStringLiteral("web"));
+    const QList<qint64> cache = registeredPids(name, 1, QStringLiteral("cache"));
+    QCOMPARE(web.size(), 2);
+    QCOMPARE(cache.size(), 1);
+    const QList<qint64> all = web + cache;
+
+    auto received = [&](qint64 pid, const QJsonValue &data, const QString &kind) {
+        return master->count(QStringLiteral("message"), [&](const QJsonObject &e) {
+            return qint64(e.value(QStringLiteral("_from")).toDouble()) == pid && e.value(QStringLiteral("data")) == data
+                && e.value(QStringLiteral("kind")).toString() == kind && e.value(QStringLiteral("group")).toString() == QLatin1String("cli");
+        });
+    };
+
+    // publish: every worker, JSON data.
+    CliRun run = runCli(QStringList{QStringLiteral("publish"), QStringLiteral("{\"n\": 1, \"to\": \"all\"}")} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QCOMPARE(run.out, QByteArray("published to cluster \"cli-messages\": {\"n\":1,\"to\":\"all\"}\n"));
+    const QJsonObject toAll{{QStringLiteral("n"), 1}, {QStringLiteral("to"), QStringLiteral("all")}};
+    QVERIFY(waitFor([&] { return std::all_of(all.cbegin(), all.cend(), [&](qint64 pid) { return received(pid, toAll, QStringLiteral("public")) == 1; }); }, 10000));
+
+    // send: one worker only.
+    run = runCli(QStringList{QStringLiteral("send"), QString::number(web.at(0)), QStringLiteral("\"only you\"")} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QCOMPARE(run.out, QStringLiteral("sent to %1 (web): \"only you\"\n").arg(web.at(0)).toUtf8());
+    QVERIFY(run.err.isEmpty());
+
+    // group: the cache group only, and the web group only. Plain text is a string.
+    run = runCli(QStringList{QStringLiteral("group"), QStringLiteral("cache"), QStringLiteral("flush it")} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QCOMPARE(run.out, QByteArray("sent to group cache (1 process): \"flush it\"\n"));
+    run = runCli(QStringList{QStringLiteral("group"), QStringLiteral("web"), QStringLiteral("42")} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QCOMPARE(run.out, QByteArray("sent to group web (2 processes): 42\n"));
+
+    // What follows a lone "--" is DATA, even when it looks like an option.
+    run = runCli(QStringList{QStringLiteral("publish")} + target(name) + QStringList{QStringLiteral("--"), QStringLiteral("--dashes")});
+    QVERIFY2(run.exitCode == 0, run.describe());
+
+    // Once every worker has the barrier, everything sent before has arrived where it was going to.
+    QVERIFY(publishBarrier(*master, name, all, QStringLiteral("barrier")));
+    QCOMPARE(received(web.at(0), QStringLiteral("only you"), QStringLiteral("private")), 1);
+    QCOMPARE(received(web.at(1), QStringLiteral("only you"), QStringLiteral("private")), 0);
+    QCOMPARE(received(cache.at(0), QStringLiteral("only you"), QStringLiteral("private")), 0);
+    QCOMPARE(received(cache.at(0), QStringLiteral("flush it"), QStringLiteral("group")), 1);
+    QCOMPARE(received(web.at(0), QStringLiteral("flush it"), QStringLiteral("group")), 0);
+    QCOMPARE(received(web.at(1), QStringLiteral("flush it"), QStringLiteral("group")), 0);
+    QCOMPARE(received(web.at(0), 42, QStringLiteral("group")), 1);
+    QCOMPARE(received(web.at(1), 42, QStringLiteral("group")), 1);
+    QCOMPARE(received(cache.at(0), 42, QStringLiteral("group")), 0);
+    for (qint64 pid : all)
+        QCOMPARE(received(pid, QStringLiteral("--dashes"), QStringLiteral("public")), 1);
+
+    // To nobody: sent all the same, with a warning.
+    run = runCli(QStringList{QStringLiteral("send"), QStringLiteral("999999999"), QStringLiteral("x")} + target(name));
+    QVERIFY2(run.exitCode == 0 && run.out == "sent to 999999999: \"x\"\n", run.describe());
+    QVERIFY2(run.err.contains("warning: 999999999 is not a registered process of cluster \"cli-messages\""), run.describe());
+    run = runCli(QStringList{QStringLiteral("group"), QStringLiteral("nobody"), QStringLiteral("x")} + target(name));
+    QVERIFY2(run.exitCode == 0 && run.err.contains("has no registered process in group \"nobody\""), run.describe());
+}
+
+void tst_Cli::kill()
+{
+    const QString name = QStringLiteral("cli-kill");
+    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 1)}, 1);
+    QVERIFY(master);
+    const qint64 victim = registeredPids(name, 1).value(0);
+    QVERIFY(victim > 0);
+
+    const CliRun run = runCli(QStringList{QStringLiteral("kill"), QString::number(victim), QStringLiteral("3")} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QCOMPARE(run.out, QStringLiteral("asked %1 (web) to exit with code 3\n").arg(victim).toUtf8());
+
+    // It exits with the code, and its parent starts it again (the code is not 0).
+    QVERIFY(master->waitForEvent(QStringLiteral("childExited"), [victim](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("pid")).toDouble()) == victim && e.value(QStringLiteral("code")).toInt() == 3;
+    }));
+    QVERIFY(master->waitForEvent(QStringLiteral("childRespawned"), [victim](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("oldPid")).toDouble()) == victim;
+    }));
+    const QList<qint64> after = registeredPids(name, 1, QString(), {victim});
+    QCOMPARE(after.size(), 1);
+    QVERIFY(processGone(victim));
+
+    // Without a CODE: 0, and a worker that exits with 0 stays down.
+    const CliRun zero = runCli(QStringList{QStringLiteral("kill"), QString::number(after.at(0))} + target(name));
+    QVERIFY2(zero.exitCode == 0 && zero.out.contains("with code 0"), zero.describe());
+    QVERIFY(master->waitForEvent(QStringLiteral("childExited"), [&](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("pid")).toDouble()) == after.at(0) && e.value(QStringLiteral("code")).toInt() == 0;
+    }));
+}
+
+void tst_Cli::reload()
+{
+    const QString name = QStringLiteral("cli-reload");
+    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 2)}, 2);
+    QVERIFY(master);
+    const QList<qint64> before = registeredPids(name, 2);
+    QCOMPARE(before.size(), 2);
+
+    // stdout is a pipe here, not a terminal: plain lines.
+    const CliRun run = runCli(QStringList{QStringLiteral("reload")} + target(name), 60000);
+    QVERIFY2(run.finished && run.exitCode == 0, run.describe());
+    QVERIFY2(!run.out.contains('\r') && !run.out.contains('\x1b'), run.describe());
+    const QStringList lines = run.outLines();
+    QVERIFY2(lines.value(0) == QStringLiteral("reload started: 2 steps"), run.describe());
+    QVERIFY2(lines.constLast().startsWith(QStringLiteral("reloaded: 2 workers in ")), run.describe());
+    const QRegularExpression finished(QStringLiteral("^step (\\d+)/(\\d+): (\\d+) -> (\\d+)$"));
+    QList<qint64> replaced;
+    QList<qint64> replacements;
+    int lastStep = 0;
+    for (const QString &line : lines) {
+        const auto match = finished.match(line);
+        if (!match.hasMatch())
+            continue;
+        QCOMPARE(match.captured(1).toInt(), lastStep + 1);
+        QCOMPARE(match.captured(2).toInt(), 2);
+        lastStep = match.captured(1).toInt();
+        replaced.append(match.captured(3).toLongLong());
+        replacements.append(match.captured(4).toLongLong());
+    }
+    QVERIFY2(lastStep == 2, run.describe());
+    std::sort(replaced.begin(), replaced.end());
+    QList<qint64> sortedBefore = before;
+    std::sort(sortedBefore.begin(), sortedBefore.end());
+    QCOMPARE(replaced, sortedBefore);
+    QVERIFY(lines.contains(QStringLiteral("step 1/2: replacing %1 (web)").arg(before.at(0)))
+            || lines.contains(QStringLiteral("step 1/2: replacing %1 (web)").arg(before.at(1))));
+    QVERIFY(run.err.isEmpty());
+    QVERIFY(waitFor([&] { return master->count(QStringLiteral("clusterReloaded")) == 1; }, 10000));
+
+    // The status agrees: the replacements are what runs now.
+    QList<qint64> now = registeredPids(name, 2, QString(), before);
+    std::sort(now.begin(), now.end());
+    std::sort(replacements.begin(), replacements.end());
+    QCOMPARE(now, replacements);
+
+    // --no-wait: asked, not followed; the master does it anyway.
+    const CliRun noWait = runCli(QStringList{QStringLiteral("reload"), QStringLiteral("--no-wait")} + target(name));
+    QVERIFY2(noWait.exitCode == 0, noWait.describe());
+    QCOMPARE(noWait.out, QStringLiteral("reload requested from the master (pid %1) of cluster \"cli-reload\"\n").arg(master->pid()).toUtf8());
+    QVERIFY(waitFor([&] { return master->count(QStringLiteral("clusterReloaded")) == 2; }, 30000));
+}
+
+void tst_Cli::reloadWithATimedOutStep()
+{
+    // The replacement takes 2.5 s to be ready, the master waits 0.5 s per step.
+    const QString name = QStringLiteral("cli-slow");
+    auto master = startMaster(name, {workerSpec(QStringLiteral("slow"), 1, {{QStringLiteral("ready"), false}, {QStringLiteral("ready-delay"), 2500}})}, 1,
+                              {QStringLiteral("--reload-timeout=500")});
+    QVERIFY(master);
+    const qint64 old = registeredPids(name, 1).value(0);
+    QVERIFY(old > 0);
+
+    const CliRun run = runCli(QStringList{QStringLiteral("reload")} + target(name), 60000);
+    QVERIFY2(run.finished && run.exitCode == 1, run.describe());
+    const QString timedOut = QStringLiteral("step 1/1: timed out: no replacement of %1 (slow) became ready in time").arg(old);
+    QVERIFY2(run.outLines().contains(timedOut), run.describe());
+    QVERIFY2(run.outLines().constLast().startsWith(QStringLiteral("reloaded: ")), run.describe());
+    QCOMPARE(QString::fromUtf8(run.err), QStringLiteral("clustr-qt: the reload finished, but 1 of its steps timed out: step 1/1: no replacement of %1 (slow) became ready in time\n").arg(old));
+}
+
+void tst_Cli::reloadWhenTheMasterGoesAway_data()
+{
+    QTest::addColumn<int>("signal");
+    QTest::addColumn<QString>("reason");
+    // SIGTERM: the master stops gracefully and says so; SIGKILL: its announcement expires.
+    QTest::newRow("stopped") << int(SIGTERM) << QStringLiteral("the cluster is stopping (exit code 15); the reload is abandoned (at step 1/1)");
+    QTest::newRow("killed") << int(SIGKILL) << QStringLiteral("went away during the reload (at step 1/1)");
+}
+
+void tst_Cli::reloadWhenTheMasterGoesAway()
+{
+    QFETCH(int, signal);
+    QFETCH(QString, reason);
+    // A replacement that takes long to be ready keeps the reload at its step.
+    const QString name = QStringLiteral("cli-away-%1").arg(signal);
+    auto master = startMaster(name, {workerSpec(QStringLiteral("slow"), 1, {{QStringLiteral("ready"), false}, {QStringLiteral("ready-delay"), 1500}})}, 1,
+                              {QStringLiteral("--reload-timeout=60000")});
+    QVERIFY(master);
+
+    QProcess reload;
+    reload.setProcessEnvironment(environment());
+    reload.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    reload.start(m_binary, QStringList{QStringLiteral("reload")} + target(name));
+    QByteArray out;
+    QVERIFY(waitFor([&] { out += reload.readAllStandardOutput(); return out.contains("step 1/1: replacing"); }, 10000));
+    master->signal(signal);
+    QVERIFY(waitFor([&] { return reload.state() == QProcess::NotRunning; }, 10000));
+    QCOMPARE(reload.exitCode(), 1);
+    const QByteArray err = reload.readAllStandardError();
+    QVERIFY2(err.startsWith("clustr-qt: ") && err.contains(reason.toUtf8()) && err.count('\n') == 1, err.constData());
+}
+
+void tst_Cli::aMasterThatDoesNotAnswer()
+{
+    // An announcement without a master behind it (a master frozen with
+    // SIGSTOP looks the same until its keys expire): this test process's pid.
+    const QString name = QStringLiteral("cli-frozen");
+    const QByteArray announcement = QJsonDocument(QJsonObject{
+        {QStringLiteral("pid"), double(QCoreApplication::applicationPid())}, {QStringLiteral("host"), QSysInfo::machineHostName()},
+        {QStringLiteral("name"), name}, {QStringLiteral("namespace"), name}, {QStringLiteral("state"), QStringLiteral("running")}}).toJson(QJsonDocument::Compact);
+    QCOMPARE(m_redis.cli({QStringLiteral("SET"), name + QStringLiteral(":clustr:master"), QString::fromUtf8(announcement),
+                          QStringLiteral("PX"), QStringLiteral("60000")}).trimmed(), QByteArray("OK"));
+    auto cleanup = qScopeGuard([&] { m_redis.cli({QStringLiteral("DEL"), name + QStringLiteral(":clustr:master")}); });
+
+    // Nobody starts the reload.
+    CliRun run = runCli(QStringList{QStringLiteral("reload")} + target(name), 20000);
+    QVERIFY2(run.finished && run.exitCode == 1, run.describe());
+    QCOMPARE(QString::fromUtf8(run.err), QStringLiteral("clustr-qt: the master (pid %1) did not start a reload within 5 s\n").arg(QCoreApplication::applicationPid()));
+    QVERIFY2(run.elapsedMs >= 4500 && run.elapsedMs < 8000, run.describe()); // Qt's coarse timers may fire 5 % early
+
+    // Nobody stops.
+    run = runCli(QStringList{QStringLiteral("stop"), QStringLiteral("--timeout"), QStringLiteral("1")} + target(name), 20000);
+    QVERIFY2(run.finished && run.exitCode == 1, run.describe());
+    QVERIFY2(run.err.contains("is still running after 1 s"), run.describe());
+}
+
+void tst_Cli::stop()
+{
+    const QString name = QStringLiteral("cli-stop");
+    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 1)}, 1);
+    QVERIFY(master);
+    const qint64 worker = registeredPids(name, 1).value(0);
+
+    const CliRun run = runCli(QStringList{QStringLiteral("stop"), QStringLiteral("--code"), QStringLiteral("7")} + target(name));
+    QVERIFY2(run.finished && run.exitCode == 0, run.describe());
+    // It returned once the master was gone, not before.
+    QVERIFY(processGone(master->pid()));
+    QCOMPARE(run.out, QStringLiteral("stopped cluster \"cli-stop\": its master (pid %1 on %2) is gone\n")
+                          .arg(master->pid()).arg(QSysInfo::machineHostName()).toUtf8());
+    QVERIFY(master->waitForFinished(10000));
+    QCOMPARE(master->exitCode(), 7);
+    QVERIFY(waitFor([worker] { return processGone(worker); }, 10000));
+
+    // And it is gone for the CLI too.
+    const CliRun after = runCli(QStringList{QStringLiteral("status")} + target(name));
+    QVERIFY2(after.exitCode == 4 && after.elapsedMs < QuickErrorMs, after.describe());
+}
+
+void tst_Cli::watch()
+{
+    const QString name = QStringLiteral("cli-watch");
+    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 1)}, 1);
+    QVERIFY(master);
+
+    for (int signum : {SIGINT, SIGTERM}) {
+        QProcess watcher;
+        watcher.setProcessEnvironment(environment());
+        watcher.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        watcher.start(m_binary, QStringList{QStringLiteral("watch"), QStringLiteral("--channel"), QStringLiteral("group:*")} + target(name));
+        QVERIFY(watcher.waitForStarted(10000));
+        QByteArray out;
+        QByteArray err;
+        auto read = [&] {
+            out += watcher.readAllStandardOutput();
+            err += watcher.readAllStandardError();
+        };
+        // It says when it listens, on stderr.
+        QVERIFY2(waitFor([&] { read(); return err.contains("watching group:* of cluster \"cli-watch\""); }, 5000), err.constData());
+
+        CliRun run = runCli(QStringList{QStringLiteral("publish"), QStringLiteral("not for the watch")} + target(name));
+        QVERIFY2(run.exitCode == 0, run.describe());
+        run = runCli(QStringList{QStringLiteral("group"), QStringLiteral("web"), QStringLiteral("{\"w\": [1, 2]}")} + target(name));
+        QVERIFY2(run.exitCode == 0, run.describe());
+        QVERIFY2(waitFor([&] { read(); return out.contains("{\"w\":[1,2]}"); }, 5000), out.constData());
+
+        const QStringList lines = QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1); // the public message is not on a group channel
+        QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  group:web +\\d+/cli +\\{\"w\":\\[1,2\\]\\}$"))
+                     .match(lines.at(0)).hasMatch(),
+                 qPrintable(lines.at(0)));
+
+        ::kill(pid_t(watcher.processId()), signum);
+        QVERIFY(waitFor([&] { return watcher.state() == QProcess::NotRunning; }, 5000));
+        QCOMPARE(watcher.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(watcher.exitCode(), 0);
+    }
+}
+
+void tst_Cli::throughClustrQtRun()
+{
+    // A cluster run by `clustr-qt run` itself, driven by the control commands.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("cluster.json"));
+    {
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(QJsonObject{
+                                    {QStringLiteral("name"), QStringLiteral("cli-run")},
+                                    {QStringLiteral("redis"), m_redis.url()},
+                                    {QStringLiteral("reloadDelay"), 0},
+                                    {QStringLiteral("workers"), QJsonArray{QJsonObject{
+                                         {QStringLiteral("file"), buildBinary(QStringLiteral("clustr-test-worker"))},
+                                         {QStringLiteral("instances"), 2},
+                                         {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
+                                                                              {QStringLiteral("no-stdin"), true},
+                                                                              {QStringLiteral("ready"), true}}}}}},
+                                })
+                      .toJson());
+    }
+    const CliRun check = runCli({QStringLiteral("check"), file});
+    if (check.exitCode != 0)
+        QSKIP(qPrintable(QStringLiteral("clustr-qt run is not ready: check says ") + QString::fromUtf8(check.err + check.out)));
+
+    QProcess daemon;
+    daemon.setProcessEnvironment(environment());
+    daemon.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    daemon.setProcessChannelMode(QProcess::MergedChannels);
+    daemon.start(m_binary, {QStringLiteral("run"), file});
+    QVERIFY(daemon.waitForStarted(10000));
+    auto cleanup = qScopeGuard([&daemon] {
+        if (daemon.state() != QProcess::NotRunning) {
+            daemon.kill();
+            daemon.waitForFinished(5000);
+        }
+    });
+    const QList<qint64> workers = registeredPids(QStringLiteral("cli-run"), 2);
+    QVERIFY2(workers.size() == 2, daemon.readAll().constData());
+
+    const CliRun json = runCli(QStringList{QStringLiteral("status"), QStringLiteral("--json")} + target(QStringLiteral("cli-run")));
+    QVERIFY2(json.exitCode == 0, json.describe());
+    const QJsonObject snapshot = QJsonDocument::fromJson(json.out).object();
+    QCOMPARE(qint64(snapshot.value(QStringLiteral("master")).toObject().value(QStringLiteral("pid")).toDouble()), daemon.processId());
+    QCOMPARE(snapshot.value(QStringLiteral("processes")).toArray().size(), 2);
+
+    const CliRun reload = runCli(QStringList{QStringLiteral("reload")} + target(QStringLiteral("cli-run")), 60000);
+    QVERIFY2(reload.exitCode == 0 && reload.out.contains("step 2/2: "), reload.describe());
+
+    const CliRun stop = runCli(QStringList{QStringLiteral("stop")} + target(QStringLiteral("cli-run")), 70000);
+    QVERIFY2(stop.exitCode == 0, stop.describe());
+    QVERIFY(processGone(daemon.processId()));
+    QVERIFY(waitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
+}
+
+void tst_Cli::findsTheEmbeddedRedis()
+{
+    // No Redis configured anywhere: `run` uses 127.0.0.1:6379 if it answers,
+    // else starts its own and records it; the CLI finds either without being told.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString name = QStringLiteral("cli-embedded");
+    const QString file = dir.filePath(QStringLiteral("cluster.json"));
+    {
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(QJsonObject{
+                                    {QStringLiteral("name"), name},
+                                    {QStringLiteral("workers"), QJsonArray{QJsonObject{
+                                         {QStringLiteral("file"), buildBinary(QStringLiteral("clustr-test-worker"))},
+                                         {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
+                                                                              {QStringLiteral("no-stdin"), true},
+                                                                              {QStringLiteral("ready"), true}}}}}},
+                                })
+                      .toJson());
+    }
+    if (runCli({QStringLiteral("check"), file}).exitCode != 0)
+        QSKIP("clustr-qt run is not ready");
+
+    QProcess daemon;
+    daemon.setProcessEnvironment(environment());
+    daemon.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    daemon.setProcessChannelMode(QProcess::MergedChannels);
+    daemon.start(m_binary, {QStringLiteral("run"), file});
+    QVERIFY(daemon.waitForStarted(10000));
+    auto cleanup = qScopeGuard([&daemon] {
+        if (daemon.state() != QProcess::NotRunning) {
+            daemon.kill();
+            daemon.waitForFinished(5000);
+        }
+    });
+    // Asked through the CLI itself until the worker is listed (bounded).
+    CliRun status;
+    const bool listed = waitFor([&] {
+        status = runCli({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--cluster"), name}, 10000);
+        return status.exitCode == 0 && QJsonDocument::fromJson(status.out).object().value(QStringLiteral("processes")).toArray().size() == 1;
+    }, 20000);
+    QVERIFY2(listed, status.describe() + "--- daemon:\n" + daemon.readAll());
+    QCOMPARE(qint64(QJsonDocument::fromJson(status.out).object().value(QStringLiteral("master")).toObject().value(QStringLiteral("pid")).toDouble()),
+             daemon.processId());
+
+    const CliRun stop = runCli({QStringLiteral("stop"), QStringLiteral("--cluster"), name}, 70000);
+    QVERIFY2(stop.exitCode == 0, stop.describe());
+    QVERIFY(processGone(daemon.processId()));
+    QVERIFY(waitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"
