@@ -208,7 +208,23 @@ void ClusterClient::close()
     d->publisher = nullptr;
     d->subscriber = nullptr;
     d->eventsChannel.clear();
+    d->watchPattern.clear();
+    d->polling = false;
     d->updateConnected();
+    // Forget the cluster too: an open() later must find it (and follow its events) anew.
+    d->masterPid = 0;
+    if (!d->master.isEmpty()) {
+        d->master = QJsonObject();
+        Q_EMIT masterChanged(d->master);
+    }
+    if (d->running) {
+        d->running = false;
+        Q_EMIT clusterRunningChanged(false);
+    }
+    if (!d->status.isEmpty()) {
+        d->status = QJsonObject();
+        Q_EMIT statusUpdated(d->status);
+    }
 }
 
 void ClusterClientPrivate::updateConnected()

@@ -5,6 +5,7 @@
 #include "testprocess.h"
 
 #include <ClustrQt/clusterclient.h>
+#include <ClustrQt/redisclient.h>
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -170,6 +171,14 @@ void tst_ClusterClient::namesKeepClustersApart()
     QVERIFY(shopClient.open());
     QTRY_VERIFY(shopClient.isClusterRunning());
     QCOMPARE(shopClient.masterPid(), shop.pid());
+    // Closed and opened again, it finds the cluster anew and follows its events.
+    shopClient.close();
+    QVERIFY(!shopClient.isClusterRunning());
+    QCOMPARE(shopClient.masterPid(), 0);
+    QVERIFY(shopClient.open());
+    QTRY_VERIFY(shopClient.isClusterRunning());
+    QCOMPARE(shopClient.masterPid(), shop.pid());
+    QTRY_VERIFY(shopClient.subscriber()->channels().contains("shop:events:" + QByteArray::number(shop.pid())));
     blog.refresh();
     QTRY_VERIFY(blog.isConnected());
     QVERIFY(!blog.isClusterRunning());

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "connectionsettings.h"
+
+#include <ClustrQt/message.h>
+
+#include <QtCore/QDateTime>
+#include <QtCore/QJsonObject>
+#include <QtCore/QObject>
+#include <QtCore/QTimer>
+
+#include <chrono>
+#include <memory>
+
+namespace Clustr {
+class ClusterClient;
+}
+
+/*
+  The monitor's one connection to a cluster, over Clustr::ClusterClient.
+
+  It turns the client's booleans into one state people can read (connecting,
+  Redis unreachable, no cluster, running, gone), re-creates the client when
+  the settings change, and, while it finds the cluster automatically, looks
+  again every few seconds: a `clustr-qt run` started later records a new
+  embedded Redis that the monitor should follow by itself. Reconnecting to a
+  Redis that went away is the client's own job (RedisClient retries with
+  backoff).
+*/
+class ClusterMonitor : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State {
+        Idle,        //!< not told where to look yet
+        Connecting,  //!< connecting to Redis, or looking for the master's announcement
+        Unreachable, //!< Redis cannot be reached (retrying), or the settings are invalid
+        NoCluster,   //!< Redis answers, no master announces itself (and none did since we connected)
+        Running,     //!< a master announces itself
+        Gone,        //!< a master did, and is gone now
+    };
+    Q_ENUM(State)
+
+    explicit ClusterMonitor(QObject *parent = nullptr);
+    ~ClusterMonitor() override;
+
+    //! (Re)connects with \a settings; the cluster seen so far is forgotten.
+    void connectTo(const ConnectionSettings &settings);
+    ConnectionSettings settings() const { return m_settings; }
+    //! The URL in use (the result of discovery when automatic).
+    QString redisUrl() const { return m_url; }
+    //! What discovery looked at, for people wondering why nothing shows up.
+    QStringList discoveryTrail() const { return m_trail; }
+
+    State state() const { return m_state; }
+    //! One line for the status bar.
+    QString stateText() const;
+    QString lastError() const { return m_lastError; }
+    //! A cluster was seen since connectTo(): its last state is worth showing when it goes away.
+    bool hasSeenCluster() const { return m_seen; }
+    QDateTime goneSince() const { return m_goneSince; }
+    bool isRunning() const { return m_state == State::Running; }
+
+    Clustr::ClusterClient *client() const { return m_client.get(); }
+    qint64 masterPid() const;
+    QJsonObject status() const;
+    QString clusterName() const { return m_settings.clusterName; }
+
+    //! How often the status is read (the master writes it every second).
+    void setPollInterval(std::chrono::milliseconds interval);
+    void refresh();
+
+    static QString stateName(State state);
+
+Q_SIGNALS:
+    void stateChanged(ClusterMonitor::State state);
+    //! A new connection: whatever was shown belongs to another Redis or cluster.
+    void reconnected();
+    void statusUpdated(const QJsonObject &status);
+    void eventReceived(const QJsonObject &event);
+    void messageObserved(const Clustr::Message &message, const QByteArray &raw);
+    void errorOccurred(const QString &text);
+
+private:
+    void open(const QString &url);
+    void updateState();
+    void rediscover();
+
+    ConnectionSettings m_settings;
+    QString m_url;
+    QStringList m_trail;
+    std::unique_ptr<Clustr::ClusterClient> m_client;
+    std::chrono::milliseconds m_pollInterval{1000};
+    State m_state = State::Idle;
+    QString m_lastError;
+    bool m_seen = false;
+    bool m_searching = false; // connected, first look for the announcement not over yet
+    QDateTime m_goneSince;
+    QTimer m_searchTimer;
+    QTimer m_rediscoverTimer;
+};

@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: MIT
+#include "mainwindow.h"
+
+#include "actiontracker.h"
+#include "clusterhistory.h"
+#include "clustermonitor.h"
+#include "connectiondialog.h"
+#include "emptystatewidget.h"
+#include "exitcodedialog.h"
+#include "format.h"
+#include "messagecollector.h"
+#include "messagelogmodel.h"
+#include "messagelogview.h"
+#include "processdetails.h"
+#include "processtreemodel.h"
+#include "processtreeview.h"
+#include "reloadprogress.h"
+#include "senddialog.h"
+#ifdef CLUSTR_GUI_HAVE_CHARTS
+#include "chartspanel.h"
+#endif
+
+#include <ClustrQt/clusterclient.h>
+
+#include <QtCore/QSettings>
+#include <QtCore/QTimer>
+#include <QtGui/QAction>
+#include <QtGui/QCloseEvent>
+#include <QtGui/QKeySequence>
+#include <QtWidgets/QApplication>
+#include <QtWidgets/QDialog>
+#include <QtWidgets/QHeaderView>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QMenuBar>
+#include <QtWidgets/QMessageBox>
+#include <QtWidgets/QProgressBar>
+#include <QtWidgets/QSplitter>
+#include <QtWidgets/QStackedWidget>
+#include <QtWidgets/QStatusBar>
+#include <QtWidgets/QTabWidget>
+#include <QtWidgets/QToolBar>
+#include <QtWidgets/QTreeView>
+#include <QtWidgets/QVBoxLayout>
+
+using Severity = ActivityLog::Severity;
+
+namespace {
+
+QString dot(const QColor &color)
+{
+    return QStringLiteral("<span style=\"color:%1\">●</span> ").arg(color.name());
+}
+
+QColor stateDotColor(ClusterMonitor::State state)
+{
+    switch (state) {
+    case ClusterMonitor::State::Running: return QColor(0x2e, 0x9d, 0x4f);
+    case ClusterMonitor::State::Connecting: return QColor(0x2a, 0x7a, 0xd5);
+    case ClusterMonitor::State::NoCluster:
+    case ClusterMonitor::State::Gone: return QColor(0xe0, 0x8e, 0x0b);
+    case ClusterMonitor::State::Unreachable: return QColor(0xd0, 0x31, 0x2d);
+    case ClusterMonitor::State::Idle: break;
+    }
+    return QColor(0x8a, 0x8a, 0x8a);
+}
+
+} // namespace
+
+MainWindow::MainWindow(QSettings *settings, const Options &options, QWidget *parent)
+    : QMainWindow(parent)
+    , m_settings(settings)
+    , m_monitor(new ClusterMonitor(this))
+    , m_processModel(new ProcessTreeModel(this))
+    , m_collector(new MessageCollector(this))
+    , m_logModel(new MessageLogModel(options.logCapacity, this))
+    , m_activity(new ActivityLog(2000, this))
+    , m_actions(new ActionTracker(m_monitor, this))
+    , m_reload(new ReloadProgress(this))
+    , m_history(new ClusterHistory(this))
+{
+    setWindowTitle(QStringLiteral("clustr-qt-gui"));
+    m_monitor->setPollInterval(std::chrono::milliseconds(options.pollIntervalMs));
+    m_collector->setMaxPending(options.logCapacity);
+    createActions();
+    createCentralWidget();
+    createMenus();
+    createStatusBar();
+    wire();
+    restoreLayout();
+    updateState();
+}
+
+MainWindow::~MainWindow() = default;
+
+// ---- construction ----
+
+void MainWindow::createActions()
+{
+    auto make = [this](const QString &text, const QKeySequence &key, const QString &tip, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setShortcut(key);
+        action->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
+        action->setStatusTip(tip);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    m_connectAction = make(QStringLiteral("&Connection…"), QKeySequence(Qt::CTRL | Qt::Key_Comma),
+                           QStringLiteral("Where to find the cluster"), &MainWindow::openConnectionDialog);
+    m_refreshAction = make(QStringLiteral("Re&fresh"), QKeySequence(Qt::Key_F5), QStringLiteral("Read the cluster's status now"),
+                           [this] { m_monitor->refresh(); });
+    m_sendAction = make(QStringLiteral("&Send message…"), QKeySequence(Qt::CTRL | Qt::Key_M),
+                        QStringLiteral("Send a public, group or private message"), &MainWindow::openSendDialog);
+    m_killAction = make(QStringLiteral("&Kill process…"), QKeySequence(Qt::CTRL | Qt::Key_K),
+                        QStringLiteral("Kill the selected process with an exit code"), &MainWindow::openKillDialog);
+    m_reloadAction = make(QStringLiteral("&Reload cluster"), QKeySequence(Qt::CTRL | Qt::Key_R),
+                          QStringLiteral("Replace every worker, one at a time"), &MainWindow::reloadCluster);
+    m_stopAction = make(QStringLiteral("S&top cluster…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K),
+                        QStringLiteral("Stop the whole cluster"), &MainWindow::openStopDialog);
+    m_quitAction = make(QStringLiteral("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), QStringLiteral("Close the monitor"), &QWidget::close);
+    m_sendAction->setObjectName(QStringLiteral("sendAction"));
+    m_killAction->setObjectName(QStringLiteral("killAction"));
+    m_reloadAction->setObjectName(QStringLiteral("reloadAction"));
+    m_stopAction->setObjectName(QStringLiteral("stopAction"));
+}
+
+void MainWindow::createCentralWidget()
+{
+    m_processView = new ProcessTreeView(m_processModel, this);
+    m_details = new ProcessDetails(m_processModel, m_logModel, this);
+    m_logView = new MessageLogView(m_logModel, this);
+
+    // Kill from the tree: Delete, or the context menu.
+    auto *killHere = new QAction(QStringLiteral("Kill…"), m_processView->treeView());
+    killHere->setShortcut(QKeySequence::Delete);
+    killHere->setShortcutContext(Qt::WidgetShortcut);
+    connect(killHere, &QAction::triggered, this, &MainWindow::openKillDialog);
+    auto *sendHere = new QAction(QStringLiteral("Send message…"), m_processView->treeView());
+    connect(sendHere, &QAction::triggered, this, &MainWindow::openSendDialog);
+    auto *logHere = new QAction(QStringLiteral("Show its messages in the log"), m_processView->treeView());
+    connect(logHere, &QAction::triggered, this, [this] {
+        const qint64 key = m_processView->selectedKey();
+        if (key > 0) {
+            m_logView->filterByPid(key);
+            showTab(QStringLiteral("messages"));
+        } else if (!m_processView->selectedGroup().isEmpty()) {
+            m_logView->filterByGroup(m_processView->selectedGroup());
+            showTab(QStringLiteral("messages"));
+        }
+    });
+    m_processView->treeView()->addActions({sendHere, killHere, logHere});
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("bottomTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_logView, QStringLiteral("&Messages"));
+#ifdef CLUSTR_GUI_HAVE_CHARTS
+    m_tabs->addTab(new ChartsPanel(m_history, this), QStringLiteral("C&harts"));
+#endif
+    auto *activityView = new QTreeView(this);
+    activityView->setObjectName(QStringLiteral("activityView"));
+    activityView->setModel(m_activity);
+    activityView->setRootIsDecorated(false);
+    activityView->setUniformRowHeights(true);
+    activityView->setAlternatingRowColors(true);
+    activityView->setColumnWidth(ActivityLog::TimeColumn, 100);
+    connect(m_activity, &QAbstractItemModel::rowsInserted, activityView, &QTreeView::scrollToBottom);
+    m_tabs->addTab(activityView, QStringLiteral("&Activity"));
+
+    m_horizontal = new QSplitter(Qt::Horizontal, this);
+    m_horizontal->addWidget(m_processView);
+    m_horizontal->addWidget(m_details);
+    m_horizontal->setStretchFactor(0, 3);
+    m_horizontal->setStretchFactor(1, 2);
+    m_vertical = new QSplitter(Qt::Vertical, this);
+    m_vertical->addWidget(m_horizontal);
+    m_vertical->addWidget(m_tabs);
+    m_vertical->setStretchFactor(0, 3);
+    m_vertical->setStretchFactor(1, 2);
+
+    m_goneBanner = new QLabel(this);
+    m_goneBanner->setObjectName(QStringLiteral("goneBanner"));
+    m_goneBanner->setWordWrap(true);
+    m_goneBanner->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;"
+                                               " border-radius: 3px; padding: 6px; }"));
+    m_goneBanner->hide();
+
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->addWidget(m_goneBanner);
+    layout->addWidget(m_vertical, 1);
+
+    m_emptyState = new EmptyStateWidget(this);
+    connect(m_emptyState, &EmptyStateWidget::settingsRequested, this, &MainWindow::openConnectionDialog);
+
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_emptyState);
+    m_stack->addWidget(page);
+    setCentralWidget(m_stack);
+
+    auto *toolBar = addToolBar(QStringLiteral("Cluster"));
+    toolBar->setObjectName(QStringLiteral("clusterToolBar"));
+    toolBar->setMovable(false);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolBar->addAction(m_connectAction);
+    toolBar->addAction(m_refreshAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_sendAction);
+    toolBar->addAction(m_killAction);
+    toolBar->addAction(m_reloadAction);
+    toolBar->addAction(m_stopAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_logView->pauseAction());
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
+    file->addAction(m_connectAction);
+    file->addAction(m_logView->exportAction());
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    QMenu *cluster = menuBar()->addMenu(QStringLiteral("&Cluster"));
+    cluster->addAction(m_refreshAction);
+    cluster->addSeparator();
+    cluster->addAction(m_sendAction);
+    cluster->addAction(m_killAction);
+    cluster->addAction(m_reloadAction);
+    cluster->addAction(m_stopAction);
+
+    QMenu *log = menuBar()->addMenu(QStringLiteral("&Log"));
+    log->addAction(m_logView->pauseAction());
+    log->addAction(m_logView->clearAction());
+    log->addAction(m_logView->exportAction());
+    auto *findLog = log->addAction(QStringLiteral("Filter messages"), this, [this] {
+        showTab(QStringLiteral("messages"));
+        m_logView->focusTextFilter();
+    });
+    findLog->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
+    auto *findProcess = log->addAction(QStringLiteral("Filter processes"), this, [this] {
+        m_processView->filterEdit()->setFocus();
+        m_processView->filterEdit()->selectAll();
+    });
+    findProcess->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+
+    QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
+    const QStringList tabs{QStringLiteral("messages"), QStringLiteral("charts"), QStringLiteral("activity")};
+    int number = 1;
+    for (const QString &tab : tabs) {
+#ifndef CLUSTR_GUI_HAVE_CHARTS
+        if (tab == QLatin1String("charts"))
+            continue;
+#endif
+        QAction *a = view->addAction(tab.at(0).toUpper() + tab.mid(1), this, [this, tab] { showTab(tab); });
+        a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_0 + number++)));
+    }
+
+    QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
+    QAction *keys = help->addAction(QStringLiteral("Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    keys->setShortcut(QKeySequence(Qt::Key_F1));
+}
+
+void MainWindow::createStatusBar()
+{
+    m_connectionLabel = new QLabel(this);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
+    m_connectionLabel->setTextFormat(Qt::RichText);
+    m_rateLabel = new QLabel(this);
+    m_rateLabel->setObjectName(QStringLiteral("rateLabel"));
+    m_reloadBar = new QProgressBar(this);
+    m_reloadBar->setObjectName(QStringLiteral("reloadBar"));
+    m_reloadBar->setRange(0, 100);
+    m_reloadBar->setFixedWidth(260);
+    m_reloadBar->setFormat(QStringLiteral("Reload %p%"));
+    m_reloadBar->hide();
+    statusBar()->addPermanentWidget(m_reloadBar);
+    statusBar()->addPermanentWidget(m_rateLabel);
+    statusBar()->addPermanentWidget(m_connectionLabel);
+}
+
+void MainWindow::wire()
+{
+    // The connection.
+    connect(m_monitor, &ClusterMonitor::stateChanged, this, &MainWindow::updateState);
+    connect(m_monitor, &ClusterMonitor::reconnected, this, [this] {
+        m_processModel->clear();
+        m_history->clear();
+        m_activity->add(Severity::Info, QStringLiteral("Connecting to %1 (%2)").arg(m_monitor->redisUrl(), m_monitor->settings().describe()));
+        updateState();
+    });
+    connect(m_monitor, &ClusterMonitor::errorOccurred, this, [this](const QString &text) {
+        if (text == m_lastError)
+            return; // a Redis that stays away reports the same error at every retry
+        m_lastError = text;
+        m_activity->add(Severity::Warning, text);
+    });
+
+    // The status snapshot, once a second.
+    connect(m_monitor, &ClusterMonitor::statusUpdated, this, [this](const QJsonObject &status) {
+        m_processModel->applyStatus(status);
+        m_history->addStatus(status);
+        m_reload->handleMaster(status.value(QStringLiteral("master")).toObject());
+        m_logView->setKnownGroups(m_processModel->groups());
+        if (!m_selectWanted.isEmpty()) {
+            const QList<qint64> keys = m_processModel->keys(m_selectWanted);
+            if (!keys.isEmpty() && m_processView->selectKey(keys.constFirst()))
+                m_selectWanted.clear();
+        }
+        updateState();
+    });
+
+    // Lifecycle events, as they happen.
+    connect(m_monitor, &ClusterMonitor::eventReceived, m_processModel, &ProcessTreeModel::applyEvent);
+    connect(m_monitor, &ClusterMonitor::eventReceived, m_activity, &ActivityLog::addEvent);
+    connect(m_monitor, &ClusterMonitor::eventReceived, m_actions, &ActionTracker::observeEvent);
+    connect(m_monitor, &ClusterMonitor::eventReceived, m_reload, &ReloadProgress::handleEvent);
+    connect(m_monitor, &ClusterMonitor::eventReceived, m_history, &ClusterHistory::addEvent);
+
+    // Messages: collected, then handed on in batches.
+    connect(m_monitor, &ClusterMonitor::messageObserved, m_collector, &MessageCollector::collect);
+    connect(m_monitor, &ClusterMonitor::messageObserved, m_history, &ClusterHistory::countMessage);
+    connect(m_collector, &MessageCollector::droppedChanged, m_logView, &MessageLogView::setDroppedCount);
+    connect(m_collector, &MessageCollector::batchReady, m_logModel, &MessageLogModel::appendBatch);
+    connect(m_collector, &MessageCollector::batchReady, m_details, &ProcessDetails::addBatch);
+    connect(m_collector, &MessageCollector::batchReady, m_actions, &ActionTracker::observeBatch);
+    connect(m_history, &ClusterHistory::sampled, this, &MainWindow::updateRate);
+
+    // Outcomes.
+    connect(m_actions, &ActionTracker::outcome, this, &MainWindow::showOutcome);
+    connect(m_logView, &MessageLogView::report, this, [this](const QString &text, bool ok) {
+        showOutcome(ok ? Severity::Success : Severity::Warning, text);
+    });
+
+    // The reload's progress bar.
+    connect(m_reload, &ReloadProgress::started, this, [this] {
+        m_reloadBar->setValue(0);
+        m_reloadBar->show();
+    });
+    connect(m_reload, &ReloadProgress::progressChanged, this, [this](int percent, const QString &text) {
+        m_reloadBar->show();
+        m_reloadBar->setValue(percent);
+        m_reloadBar->setToolTip(text);
+        statusBar()->showMessage(text, 10000);
+    });
+    connect(m_reload, &ReloadProgress::finished, this, [this](bool ok, const QString &text) {
+        showOutcome(ok ? Severity::Success : Severity::Warning, text);
+        // Left at its last value for a moment, so the end is seen.
+        QTimer::singleShot(5000, m_reloadBar, [this] {
+            if (!m_reload->isActive())
+                m_reloadBar->hide();
+        });
+        updateActions();
+    });
+
+    // Selection.
+    connect(m_processView, &ProcessTreeView::currentProcessChanged, this, [this](qint64 key) {
+        // Nothing selected because the selected process went away: the
+        // details keep showing it, marked gone.
+        if (key != 0 || m_processModel->process(m_details->key()))
+            m_details->showProcess(key);
+        updateActions();
+    });
+    connect(m_processView, &ProcessTreeView::activated, this, [this](qint64 key) { m_logView->filterByPid(key); });
+}
+
+// ---- state ----
+
+bool MainWindow::isShowingEmptyState() const
+{
+    return m_stack->currentWidget() == m_emptyState;
+}
+
+void MainWindow::updateState()
+{
+    using State = ClusterMonitor::State;
+    const State state = m_monitor->state();
+    const bool running = state == State::Running;
+    const bool showEmpty = !running && !m_monitor->hasSeenCluster();
+    m_stack->setCurrentWidget(showEmpty ? static_cast<QWidget *>(m_emptyState) : m_stack->widget(1));
+    if (showEmpty)
+        m_emptyState->update(*m_monitor);
+
+    const bool stale = !running && m_monitor->hasSeenCluster();
+    m_processModel->setStale(stale);
+    if (stale) {
+        const QString when = m_monitor->goneSince().isValid() ? m_monitor->goneSince().toString(QStringLiteral("HH:mm:ss"))
+                                                              : QStringLiteral("a moment ago");
+        m_goneBanner->setText(state == State::Unreachable
+            ? QStringLiteral("Redis (%1) went away at %2: showing the cluster as it was last seen. Reconnecting…").arg(m_monitor->redisUrl(), when)
+            : QStringLiteral("The cluster went away at %1: showing it as it was last seen. It comes back here by itself when it runs again.").arg(when));
+    }
+    m_goneBanner->setVisible(stale);
+    if (!running)
+        m_reload->abandon();
+
+    QString text = m_monitor->stateText();
+    if (running) {
+        const int processes = m_processModel->processCount();
+        text = QStringLiteral("%1 processes · %2").arg(processes).arg(text);
+    }
+    m_connectionLabel->setText(dot(stateDotColor(state)) + text.toHtmlEscaped());
+    m_connectionLabel->setToolTip(m_monitor->discoveryTrail().join(QLatin1Char('\n')));
+
+    const QString name = m_monitor->clusterName().isEmpty() ? QStringLiteral("default cluster") : m_monitor->clusterName();
+    setWindowTitle(running ? QStringLiteral("%1 (master %2) — clustr-qt-gui").arg(name).arg(m_monitor->masterPid())
+                           : QStringLiteral("%1 (%2) — clustr-qt-gui").arg(name, ClusterMonitor::stateName(state)));
+    updateActions();
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = m_monitor->isRunning();
+    const qint64 key = m_processView ? m_processView->selectedKey() : 0;
+    m_sendAction->setEnabled(running);
+    m_killAction->setEnabled(running && key > 0);
+    m_reloadAction->setEnabled(running && !m_reload->isActive());
+    m_stopAction->setEnabled(running);
+}
+
+void MainWindow::updateRate()
+{
+    m_rateLabel->setText(QStringLiteral("%1 msg/s · %2 seen").arg(m_history->currentRate(), 0, 'f', 0).arg(Format::count(qint64(m_collector->received()))));
+}
+
+void MainWindow::showOutcome(Severity severity, const QString &text)
+{
+    m_activity->add(severity, text);
+    statusBar()->showMessage(text, severity == Severity::Info ? 5000 : 10000);
+}
+
+// ---- actions ----
+
+void MainWindow::openDialog(QDialog *dialog)
+{
+    // open(), not exec(): no nested event loop, the window keeps updating behind.
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_dialog = dialog;
+    dialog->open();
+}
+
+void MainWindow::openSendDialog()
+{
+    if (!m_monitor->isRunning()) {
+        showOutcome(Severity::Warning, QStringLiteral("No cluster to send to"));
+        return;
+    }
+    const qint64 key = m_processView->selectedKey();
+    auto *dialog = new SendDialog(m_processModel->groups(), m_processView->selectedGroup(), key > 0 ? key : 0, this);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_actions->sendMessage(dialog->target(), dialog->group(), dialog->pid(), dialog->data());
+    });
+    openDialog(dialog);
+}
+
+void MainWindow::openKillDialog()
+{
+    const qint64 key = m_processView->selectedKey();
+    const auto process = key > 0 ? m_processModel->process(key) : std::nullopt;
+    if (!process) {
+        showOutcome(Severity::Warning, QStringLiteral("Select a running process to kill"));
+        return;
+    }
+    const QString who = QStringLiteral("%1 %2").arg(process->group).arg(process->pid);
+    const QString question = process->isMaster
+        ? QStringLiteral("Kill the master %1? That ends the whole cluster.").arg(process->pid)
+        : QStringLiteral("Kill %1? It runs its kill handler, leaves the cluster and exits with this code.").arg(who);
+    auto *dialog = new ExitCodeDialog(QStringLiteral("Kill %1").arg(who), question,
+                                      QStringLiteral("1: its parent respawns it (a fresh start). 0: it stays down."),
+                                      process->isMaster ? 0 : 1, QStringLiteral("Kill"), this);
+    const qint64 pid = process->pid;
+    const QString group = process->group;
+    connect(dialog, &QDialog::accepted, this, [this, dialog, pid, group] { m_actions->kill(pid, group, dialog->exitCode()); });
+    openDialog(dialog);
+}
+
+void MainWindow::openStopDialog()
+{
+    if (!m_monitor->isRunning()) {
+        showOutcome(Severity::Warning, QStringLiteral("No cluster to stop"));
+        return;
+    }
+    const QString name = m_monitor->clusterName().isEmpty() ? QStringLiteral("the cluster")
+                                                            : QStringLiteral("cluster \"%1\"").arg(m_monitor->clusterName());
+    auto *dialog = new ExitCodeDialog(
+        QStringLiteral("Stop the cluster"),
+        QStringLiteral("Stop %1? Master %2 kills all %3 processes and exits.").arg(name).arg(m_monitor->masterPid()).arg(m_processModel->processCount()),
+        QStringLiteral("The master's exit code (15, like SIGTERM, by default)."), 15, QStringLiteral("Stop cluster"), this);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_actions->stop(dialog->exitCode()); });
+    openDialog(dialog);
+}
+
+void MainWindow::reloadCluster()
+{
+    if (m_actions->reload())
+        updateActions();
+}
+
+void MainWindow::openConnectionDialog()
+{
+    auto *dialog = new ConnectionDialog(m_monitor->settings(), this);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { connectTo(dialog->settings(), true); });
+    openDialog(dialog);
+}
+
+void MainWindow::showShortcuts()
+{
+    QStringList rows;
+    for (QAction *action : {m_connectAction, m_refreshAction, m_sendAction, m_killAction, m_reloadAction, m_stopAction,
+                            m_logView->pauseAction(), m_logView->copyAction(), m_logView->exportAction(), m_logView->clearAction(),
+                            m_quitAction}) {
+        rows.append(QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                        .arg(action->shortcut().toString(QKeySequence::NativeText), QString(action->text()).remove(QLatin1Char('&'))));
+    }
+    rows.append(QStringLiteral("<tr><td><b>Del</b></td><td>Kill the selected process (in the tree)</td></tr>"));
+    rows.append(QStringLiteral("<tr><td><b>Ctrl+F / Ctrl+Shift+F</b></td><td>Filter messages / processes</td></tr>"));
+    rows.append(QStringLiteral("<tr><td><b>Alt+1 … Alt+3</b></td><td>Messages, charts, activity</td></tr>"));
+    rows.append(QStringLiteral("<tr><td><b>Enter</b></td><td>Show the selected process' messages in the log</td></tr>"));
+    auto *box = new QMessageBox(QMessageBox::NoIcon, QStringLiteral("Keyboard shortcuts"),
+                                QStringLiteral("<table cellpadding=\"3\">%1</table>").arg(rows.join(QString())), QMessageBox::Close, this);
+    openDialog(box);
+}
+
+// ---- connection, tabs, layout ----
+
+void MainWindow::connectTo(const ConnectionSettings &settings, bool remember)
+{
+    if (remember && m_settings)
+        settings.save(*m_settings);
+    m_lastError.clear();
+    m_monitor->connectTo(settings);
+    updateState();
+}
+
+bool MainWindow::showTab(const QString &name)
+{
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (QString(m_tabs->tabText(i)).remove(QLatin1Char('&')).compare(name, Qt::CaseInsensitive) == 0) {
+            m_tabs->setCurrentIndex(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+void MainWindow::selectFirstOf(const QString &group)
+{
+    m_selectWanted = group;
+}
+
+void MainWindow::restoreLayout()
+{
+    resize(1320, 840);
+    m_horizontal->setSizes({860, 460});
+    m_vertical->setSizes({500, 320});
+    if (!m_settings)
+        return;
+    restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
+    m_horizontal->restoreState(m_settings->value(QStringLiteral("window/horizontal")).toByteArray());
+    m_vertical->restoreState(m_settings->value(QStringLiteral("window/vertical")).toByteArray());
+}
+
+void MainWindow::saveLayout()
+{
+    if (!m_settings)
+        return;
+    m_settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
+    m_settings->setValue(QStringLiteral("window/state"), saveState());
+    m_settings->setValue(QStringLiteral("window/horizontal"), m_horizontal->saveState());
+    m_settings->setValue(QStringLiteral("window/vertical"), m_vertical->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    event->accept();
+}

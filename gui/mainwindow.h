@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "activitylog.h"
+#include "connectionsettings.h"
+
+#include <QtCore/QPointer>
+#include <QtWidgets/QDialog>
+#include <QtWidgets/QMainWindow>
+
+class ActionTracker;
+class ClusterHistory;
+class ClusterMonitor;
+class EmptyStateWidget;
+class MessageCollector;
+class MessageLogModel;
+class MessageLogView;
+class ProcessDetails;
+class ProcessTreeModel;
+class ProcessTreeView;
+class QLabel;
+class QProgressBar;
+class QSettings;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
+class ReloadProgress;
+
+struct MainWindowOptions
+{
+    qsizetype logCapacity = 20000; //!< messages kept in the log
+    int pollIntervalMs = 1000;     //!< how often the status is read
+};
+
+/*
+  The monitor's window. It owns the pieces and wires them together:
+  ClusterMonitor (the connection) feeds the process tree, the details
+  pane, the message log (through MessageCollector's batches), the charts
+  and the activity log; the actions go out through ActionTracker, which
+  reports how each one ended. Every dialog is opened with open(), never
+  exec(): the window never stops updating.
+*/
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    using Options = MainWindowOptions;
+
+    //! \a settings remembers the connection and the window (not owned; may be null).
+    explicit MainWindow(QSettings *settings, const Options &options = Options(), QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    //! Connects to a cluster; \a remember stores the settings for the next start.
+    void connectTo(const ConnectionSettings &settings, bool remember);
+    //! Shows the bottom tab \a name: "messages", "charts" or "activity".
+    bool showTab(const QString &name);
+    //! Selects the first process of \a group once there is one.
+    void selectFirstOf(const QString &group);
+
+    ClusterMonitor *monitor() const { return m_monitor; }
+    ProcessTreeModel *processModel() const { return m_processModel; }
+    ProcessTreeView *processView() const { return m_processView; }
+    ProcessDetails *details() const { return m_details; }
+    MessageCollector *collector() const { return m_collector; }
+    MessageLogModel *logModel() const { return m_logModel; }
+    MessageLogView *logView() const { return m_logView; }
+    ActivityLog *activity() const { return m_activity; }
+    ActionTracker *actions() const { return m_actions; }
+    ReloadProgress *reloadProgress() const { return m_reload; }
+    ClusterHistory *history() const { return m_history; }
+    QProgressBar *reloadBar() const { return m_reloadBar; }
+    QLabel *connectionLabel() const { return m_connectionLabel; }
+    EmptyStateWidget *emptyState() const { return m_emptyState; }
+    QLabel *goneBanner() const { return m_goneBanner; }
+    bool isShowingEmptyState() const;
+    //! The dialog opened last, while it is open.
+    QDialog *activeDialog() const { return m_dialog; }
+
+    QAction *sendAction() const { return m_sendAction; }
+    QAction *killAction() const { return m_killAction; }
+    QAction *reloadAction() const { return m_reloadAction; }
+    QAction *stopAction() const { return m_stopAction; }
+    QAction *connectAction() const { return m_connectAction; }
+
+public Q_SLOTS:
+    void openSendDialog();
+    void openKillDialog();
+    void openStopDialog();
+    void reloadCluster();
+    void openConnectionDialog();
+    void showShortcuts();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createCentralWidget();
+    void createStatusBar();
+    void wire();
+    void updateState();
+    void updateActions();
+    void updateRate();
+    void showOutcome(ActivityLog::Severity severity, const QString &text);
+    void openDialog(QDialog *dialog);
+    void restoreLayout();
+    void saveLayout();
+
+    QSettings *m_settings;
+    ClusterMonitor *m_monitor;
+    ProcessTreeModel *m_processModel;
+    MessageCollector *m_collector;
+    MessageLogModel *m_logModel;
+    ActivityLog *m_activity;
+    ActionTracker *m_actions;
+    ReloadProgress *m_reload;
+    ClusterHistory *m_history;
+
+    QStackedWidget *m_stack = nullptr;
+    EmptyStateWidget *m_emptyState = nullptr;
+    QLabel *m_goneBanner = nullptr;
+    QSplitter *m_vertical = nullptr;
+    QSplitter *m_horizontal = nullptr;
+    ProcessTreeView *m_processView = nullptr;
+    ProcessDetails *m_details = nullptr;
+    MessageLogView *m_logView = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QLabel *m_connectionLabel = nullptr;
+    QLabel *m_rateLabel = nullptr;
+    QProgressBar *m_reloadBar = nullptr;
+    QPointer<QDialog> m_dialog;
+    QString m_lastError;
+    QString m_selectWanted;
+
+    QAction *m_connectAction = nullptr;
+    QAction *m_refreshAction = nullptr;
+    QAction *m_sendAction = nullptr;
+    QAction *m_killAction = nullptr;
+    QAction *m_reloadAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_quitAction = nullptr;
+};

@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: MIT
+#include "processtreemodel.h"
+
+#include "format.h"
+#include "icons.h"
+
+#include <QtCore/QJsonArray>
+#include <QtGui/QBrush>
+#include <QtGui/QFont>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+constexpr qint64 OverrideMaxAgeMs = 10000;
+const QString MasterGroup = QStringLiteral("master");
+
+bool keyLessThan(const ProcessInfo &a, const ProcessInfo &b)
+{
+    return a.key < b.key;
+}
+
+// Not in the cluster (yet) or not at all: shown, but not as a member.
+QString childState(const QJsonObject &child)
+{
+    const QString state = child.value(QStringLiteral("state")).toString();
+    const bool registers = child.value(QStringLiteral("registers")).toBool(true);
+    if (registers && state == QLatin1String("running"))
+        return QStringLiteral("starting"); // running, not registered yet
+    return state;
+}
+
+} // namespace
+
+bool groupLessThan(const QString &a, const QString &b)
+{
+    const bool aMaster = a == MasterGroup;
+    const bool bMaster = b == MasterGroup;
+    if (aMaster != bMaster)
+        return aMaster;
+    return a < b;
+}
+
+ProcessTreeModel::ProcessTreeModel(QObject *parent)
+    : QAbstractItemModel(parent)
+{
+}
+
+ProcessTreeModel::~ProcessTreeModel() = default;
+
+// ---- updates ----
+
+ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const QJsonObject &status)
+{
+    Desired desired;
+    const QDateTime now = QDateTime::fromString(status.value(QStringLiteral("updatedAt")).toString(), Qt::ISODateWithMs);
+    const QJsonObject master = status.value(QStringLiteral("master")).toObject();
+    const ProcessInfo masterInfo = ProcessInfo::fromMaster(master, now);
+    if (masterInfo.pid > 0)
+        desired[MasterGroup].append(masterInfo);
+
+    QHash<qint64, QJsonObject> childByPid;
+    const QJsonArray children = status.value(QStringLiteral("children")).toArray();
+    for (const QJsonValue &value : children) {
+        const QJsonObject child = value.toObject();
+        const qint64 pid = qint64(child.value(QStringLiteral("pid")).toDouble());
+        if (pid > 0)
+            childByPid.insert(pid, child);
+    }
+
+    QHash<qint64, bool> registered;
+    QHash<QString, QString> alias;
+    for (const QJsonValue &value : status.value(QStringLiteral("processes")).toArray()) {
+        ProcessInfo p = ProcessInfo::fromProcessEntry(value.toObject());
+        if (p.pid <= 0)
+            continue;
+        const auto child = childByPid.constFind(p.pid);
+        if (child != childByPid.cend()) {
+            p.addChildDetails(*child);
+            const QString childGroup = child->value(QStringLiteral("group")).toString();
+            const auto known = alias.constFind(childGroup);
+            alias.insert(childGroup, known == alias.cend() || *known == p.group ? p.group : QString()); // empty: ambiguous
+        }
+        registered.insert(p.pid, true);
+        desired[p.group].append(p);
+    }
+    for (auto it = alias.cbegin(); it != alias.cend(); ++it)
+        m_groupAlias.insert(it.key(), it.value());
+
+    for (int i = 0; i < children.size(); ++i) {
+        const QJsonObject child = children.at(i).toObject();
+        const qint64 pid = qint64(child.value(QStringLiteral("pid")).toDouble());
+        if (pid > 0 && registered.contains(pid))
+            continue;
+        ProcessInfo p = ProcessInfo::fromChild(child, i, masterInfo.host, masterInfo.pid, now);
+        p.state = childState(child);
+        const QString aliased = m_groupAlias.value(p.group);
+        if (!aliased.isEmpty())
+            p.group = aliased;
+        desired[p.group].append(p);
+    }
+
+    applyOverrides(desired, now);
+    for (auto &list : desired)
+        std::sort(list.begin(), list.end(), keyLessThan);
+    return desired;
+}
+
+void ProcessTreeModel::applyOverrides(Desired &desired, const QDateTime &snapshotTime)
+{
+    for (auto it = m_overrides.begin(); it != m_overrides.end();) {
+        const qint64 pid = it.key();
+        const Override &o = it.value();
+        if ((snapshotTime.isValid() && o.eventTime.isValid() && snapshotTime > o.eventTime) || o.age.elapsed() > OverrideMaxAgeMs) {
+            it = m_overrides.erase(it); // the snapshot knows about the event now
+            continue;
+        }
+        bool found = false;
+        for (auto g = desired.begin(); g != desired.end(); ++g) {
+            auto &list = g.value();
+            const auto row = std::find_if(list.begin(), list.end(), [pid](const ProcessInfo &p) { return p.key == pid; });
+            if (row != list.end()) {
+                found = true;
+                if (!o.present)
+                    list.erase(row);
+                break;
+            }
+        }
+        if (o.present && !found) {
+            ProcessInfo p;
+            p.pid = p.key = pid;
+            p.group = o.group;
+            p.state = QStringLiteral("running");
+            p.registered = true;
+            desired[o.group].append(p);
+        }
+        ++it;
+    }
+    for (auto g = desired.begin(); g != desired.end();) {
+        if (g->isEmpty())
+            g = desired.erase(g);
+        else
+            ++g;
+    }
+}
+
+void ProcessTreeModel::applyStatus(const QJsonObject &status)
+{
+    if (status.isEmpty())
+        return; // the cluster is gone: keep the last picture (setStale greys it)
+    setDesired(desiredFrom(status));
+}
+
+void ProcessTreeModel::applyEvent(const QJsonObject &event)
+{
+    const QString name = event.value(QStringLiteral("event")).toString();
+    const qint64 pid = qint64(event.value(QStringLiteral("pid")).toDouble());
+    if (pid <= 0)
+        return;
+    const bool added = name == QLatin1String("registered");
+    const bool removed = name == QLatin1String("deregistered") || name == QLatin1String("lost") || name == QLatin1String("exited");
+    if (!added && !removed)
+        return; // spawned and respawned processes show up once they register (with their real group)
+    Override o;
+    o.present = added;
+    o.group = event.value(QStringLiteral("group")).toString();
+    o.eventTime = QDateTime::fromString(event.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
+    o.age.start();
+    m_overrides.insert(pid, o);
+    if (added)
+        addRegistered(pid, o.group);
+    else
+        removeKey(pid);
+}
+
+void ProcessTreeModel::addRegistered(qint64 pid, const QString &group)
+{
+    if (indexOfKey(pid).isValid() || group.isEmpty())
+        return;
+    ProcessInfo p;
+    p.pid = p.key = pid;
+    p.group = group;
+    p.state = QStringLiteral("running");
+    p.registered = true;
+    const int row = groupRow(group);
+    QList<ProcessInfo> wanted = row >= 0 ? m_groups[size_t(row)]->processes : QList<ProcessInfo>();
+    wanted.insert(std::lower_bound(wanted.begin(), wanted.end(), p, keyLessThan), p);
+    Desired desired;
+    for (const auto &g : m_groups)
+        desired.insert(g->name, g->processes);
+    desired.insert(group, wanted);
+    setDesired(desired);
+}
+
+void ProcessTreeModel::removeKey(qint64 key)
+{
+    for (size_t g = 0; g < m_groups.size(); ++g) {
+        Group &group = *m_groups[g];
+        const auto it = std::find_if(group.processes.cbegin(), group.processes.cend(), [key](const ProcessInfo &p) { return p.key == key; });
+        if (it == group.processes.cend())
+            continue;
+        if (group.processes.size() == 1) {
+            beginRemoveRows(QModelIndex(), int(g), int(g));
+            m_groups.erase(m_groups.begin() + qsizetype(g));
+            endRemoveRows();
+        } else {
+            const int row = int(it - group.processes.cbegin());
+            beginRemoveRows(index(int(g), 0), row, row);
+            group.processes.removeAt(row);
+            endRemoveRows();
+            Q_EMIT dataChanged(index(int(g), 0), index(int(g), ColumnCount - 1));
+        }
+        Q_EMIT processRemoved(key);
+        return;
+    }
+}
+
+void ProcessTreeModel::setDesired(const Desired &desired)
+{
+    // Groups that went away, with all their processes.
+    for (int g = int(m_groups.size()) - 1; g >= 0; --g) {
+        if (desired.contains(m_groups[size_t(g)]->name))
+            continue;
+        const QList<ProcessInfo> gone = m_groups[size_t(g)]->processes;
+        beginRemoveRows(QModelIndex(), g, g);
+        m_groups.erase(m_groups.begin() + g);
+        endRemoveRows();
+        for (const ProcessInfo &p : gone)
+            Q_EMIT processRemoved(p.key);
+    }
+    for (auto it = desired.cbegin(); it != desired.cend(); ++it) {
+        const int row = groupRow(it.key());
+        if (row >= 0) {
+            syncGroup(row, it.value());
+            continue;
+        }
+        // A new group comes with its processes in one insertion.
+        const int position = groupInsertPosition(it.key());
+        beginInsertRows(QModelIndex(), position, position);
+        auto group = std::make_unique<Group>();
+        group->name = it.key();
+        group->processes = it.value();
+        m_groups.insert(m_groups.begin() + position, std::move(group));
+        endInsertRows();
+        for (const ProcessInfo &p : it.value())
+            Q_EMIT processUpdated(p.key);
+    }
+}
+
+void ProcessTreeModel::syncGroup(int groupRow, const QList<ProcessInfo> &wanted)
+{
+    Group &group = *m_groups[size_t(groupRow)];
+    const QModelIndex parent = index(groupRow, 0);
+    bool changed = false;
+
+    // Both lists are sorted by key: one merge pass finds removals, insertions and changes.
+    int row = 0;
+    int w = 0;
+    while (row < group.processes.size() || w < wanted.size()) {
+        const bool haveOld = row < group.processes.size();
+        const bool haveNew = w < wanted.size();
+        if (haveOld && (!haveNew || group.processes.at(row).key < wanted.at(w).key)) {
+            const qint64 key = group.processes.at(row).key;
+            beginRemoveRows(parent, row, row);
+            group.processes.removeAt(row);
+            endRemoveRows();
+            Q_EMIT processRemoved(key);
+            changed = true;
+        } else if (haveNew && (!haveOld || wanted.at(w).key < group.processes.at(row).key)) {
+            beginInsertRows(parent, row, row);
+            group.processes.insert(row, wanted.at(w));
+            endInsertRows();
+            Q_EMIT processUpdated(wanted.at(w).key);
+            changed = true;
+            ++row;
+            ++w;
+        } else {
+            if (group.processes.at(row) != wanted.at(w)) {
+                group.processes[row] = wanted.at(w);
+                Q_EMIT dataChanged(index(row, 0, parent), index(row, ColumnCount - 1, parent));
+                Q_EMIT processUpdated(wanted.at(w).key);
+                changed = true;
+            }
+            ++row;
+            ++w;
+        }
+    }
+    if (changed)
+        Q_EMIT dataChanged(index(groupRow, 0), index(groupRow, ColumnCount - 1));
+}
+
+void ProcessTreeModel::setStale(bool stale)
+{
+    if (stale == m_stale)
+        return;
+    m_stale = stale;
+    // Every row changes colour.
+    for (int g = 0; g < int(m_groups.size()); ++g) {
+        Q_EMIT dataChanged(index(g, 0), index(g, ColumnCount - 1));
+        const QModelIndex parent = index(g, 0);
+        const int children = int(m_groups[size_t(g)]->processes.size());
+        if (children > 0)
+            Q_EMIT dataChanged(index(0, 0, parent), index(children - 1, ColumnCount - 1, parent));
+    }
+    Q_EMIT staleChanged(stale);
+}
+
+void ProcessTreeModel::clear()
+{
+    beginResetModel();
+    m_groups.clear();
+    m_overrides.clear();
+    m_groupAlias.clear();
+    m_stale = false;
+    endResetModel();
+}
+
+// ---- lookups ----
+
+int ProcessTreeModel::groupRow(const QString &name) const
+{
+    for (size_t g = 0; g < m_groups.size(); ++g) {
+        if (m_groups[g]->name == name)
+            return int(g);
+    }
+    return -1;
+}
+
+int ProcessTreeModel::groupInsertPosition(const QString &name) const
+{
+    const auto it = std::lower_bound(m_groups.cbegin(), m_groups.cend(), name,
+                                     [](const std::unique_ptr<Group> &g, const QString &n) { return groupLessThan(g->name, n); });
+    return int(it - m_groups.cbegin());
+}
+
+QModelIndex ProcessTreeModel::indexOfKey(qint64 key, int column) const
+{
+    for (size_t g = 0; g < m_groups.size(); ++g) {
+        const QList<ProcessInfo> &list = m_groups[g]->processes;
+        for (int row = 0; row < list.size(); ++row) {
+            if (list.at(row).key == key)
+                return createIndex(row, column, m_groups[g].get());
+        }
+    }
+    return QModelIndex();
+}
+
+std::optional<ProcessInfo> ProcessTreeModel::process(qint64 key) const
+{
+    const QModelIndex i = indexOfKey(key);
+    if (!i.isValid())
+        return std::nullopt;
+    return static_cast<const Group *>(i.internalPointer())->processes.at(i.row());
+}
+
+QStringList ProcessTreeModel::groups() const
+{
+    QStringList names;
+    for (const auto &g : m_groups)
+        names.append(g->name);
+    return names;
+}
+
+QList<qint64> ProcessTreeModel::keys(const QString &group) const
+{
+    QList<qint64> result;
+    for (const auto &g : m_groups) {
+        if (!group.isEmpty() && g->name != group)
+            continue;
+        for (const ProcessInfo &p : g->processes)
+            result.append(p.key);
+    }
+    return result;
+}
+
+int ProcessTreeModel::processCount() const
+{
+    int n = 0;
+    for (const auto &g : m_groups)
+        n += int(g->processes.size());
+    return n;
+}
+
+// ---- QAbstractItemModel ----
+
+QModelIndex ProcessTreeModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (column < 0 || column >= ColumnCount || row < 0)
+        return QModelIndex();
+    if (!parent.isValid())
+        return row < int(m_groups.size()) ? createIndex(row, column, nullptr) : QModelIndex();
+    if (parent.internalPointer() || parent.row() >= int(m_groups.size()))
+        return QModelIndex(); // processes have no children
+    Group *group = m_groups[size_t(parent.row())].get();
+    return row < group->processes.size() ? createIndex(row, column, group) : QModelIndex();
+}
+
+QModelIndex ProcessTreeModel::parent(const QModelIndex &child) const
+{
+    if (!child.isValid() || !child.internalPointer())
+        return QModelIndex();
+    const auto *group = static_cast<const Group *>(child.internalPointer());
+    for (size_t g = 0; g < m_groups.size(); ++g) {
+        if (m_groups[g].get() == group)
+            return createIndex(int(g), 0, nullptr);
+    }
+    return QModelIndex();
+}
+
+int ProcessTreeModel::rowCount(const QModelIndex &parent) const
+{
+    if (!parent.isValid())
+        return int(m_groups.size());
+    if (parent.column() != 0 || parent.internalPointer() || parent.row() >= int(m_groups.size()))
+        return 0;
+    return int(m_groups[size_t(parent.row())]->processes.size());
+}
+
+int ProcessTreeModel::columnCount(const QModelIndex &) const
+{
+    return ColumnCount;
+}
+
+Qt::ItemFlags ProcessTreeModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return Qt::NoItemFlags;
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable;
+}
+
+QVariant ProcessTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return QVariant();
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case NameColumn: return QStringLiteral("Group / PID");
+        case StateColumn: return QStringLiteral("State");
+        case HostColumn: return QStringLiteral("Host");
+        case ParentColumn: return QStringLiteral("Parent");
+        case UptimeColumn: return QStringLiteral("Uptime");
+        case RestartsColumn: return QStringLiteral("Restarts");
+        case CpusColumn: return QStringLiteral("CPUs");
+        case RssColumn: return QStringLiteral("RSS");
+        case CpuColumn: return QStringLiteral("CPU");
+        case LastSeenColumn: return QStringLiteral("Last seen");
+        }
+    } else if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case ParentColumn: return QStringLiteral("The parent process' pid");
+        case CpusColumn: return QStringLiteral("CPU affinity (taskset)");
+        case RssColumn: return QStringLiteral("Resident memory");
+        case CpuColumn: return QStringLiteral("Percent of one CPU");
+        case LastSeenColumn: return QStringLiteral("Time since the last heartbeat");
+        }
+    }
+    return QVariant();
+}
+
+QVariant ProcessTreeModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid())
+        return QVariant();
+    if (!index.internalPointer()) {
+        if (index.row() >= int(m_groups.size()))
+            return QVariant();
+        return groupData(*m_groups[size_t(index.row())], index.column(), role);
+    }
+    const auto *group = static_cast<const Group *>(index.internalPointer());
+    if (index.row() >= group->processes.size())
+        return QVariant();
+    return processData(group->processes.at(index.row()), index.column(), role);
+}
+
+QVariant ProcessTreeModel::groupData(const Group &group, int column, int role) const
+{
+    int running = 0;
+    int failed = 0;
+    int stopped = 0;
+    int restarts = 0;
+    double rss = 0;
+    double cpu = 0;
+    for (const ProcessInfo &p : group.processes) {
+        running += p.isRunning() ? 1 : 0;
+        failed += p.state == QLatin1String("failed") ? 1 : 0;
+        stopped += p.state == QLatin1String("stopped") ? 1 : 0;
+        restarts += p.restarts;
+        rss += std::max(0.0, p.rss);
+        cpu += std::isnan(p.cpu) ? 0.0 : p.cpu;
+    }
+    const int total = int(group.processes.size());
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (column) {
+        case NameColumn: return group.name;
+        case StateColumn: return running == total ? QStringLiteral("%1 running").arg(total)
+                                                  : QStringLiteral("%1 of %2 running").arg(running).arg(total);
+        case RestartsColumn: return restarts;
+        case RssColumn: return Format::bytes(rss);
+        case CpuColumn: return Format::percent(cpu);
+        }
+        return QVariant();
+    case SortRole:
+        switch (column) {
+        case NameColumn: return group.name;
+        case StateColumn: return running;
+        case RestartsColumn: return restarts;
+        case RssColumn: return rss;
+        case CpuColumn: return cpu;
+        }
+        return QVariant();
+    case Qt::DecorationRole:
+        if (column == StateColumn)
+            return dotIcon(stateColor(m_stale                ? QString()
+                                      : failed                ? QStringLiteral("failed")
+                                      : running == total      ? QStringLiteral("running")
+                                      : running + stopped == total ? QStringLiteral("stopped") // ended on purpose (exit code 0)
+                                                              : QStringLiteral("backing off")));
+        return QVariant();
+    case Qt::FontRole: {
+        QFont font;
+        font.setBold(true);
+        return font;
+    }
+    case Qt::ForegroundRole:
+        return m_stale ? QBrush(Qt::gray) : QVariant();
+    case Qt::TextAlignmentRole:
+        return column >= RestartsColumn && column != CpusColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case GroupRole:
+        return group.name;
+    case IsGroupRole:
+        return true;
+    case KeyRole:
+    case PidRole:
+        return qint64(0);
+    }
+    return QVariant();
+}
+
+QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int role) const
+{
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (column) {
+        case NameColumn: return p.pid > 0 ? QString::number(p.pid) : Format::unknown();
+        case StateColumn: return p.state.isEmpty() ? Format::unknown() : p.state;
+        case HostColumn: return p.host;
+        case ParentColumn: return p.ppid > 0 ? QString::number(p.ppid) : Format::unknown();
+        case UptimeColumn: return Format::duration(p.uptimeMs);
+        case RestartsColumn: return p.restarts;
+        case CpusColumn: return p.cpus.isEmpty() ? QStringLiteral("any") : p.cpus;
+        case RssColumn: return Format::bytes(p.rss);
+        case CpuColumn: return Format::percent(p.cpu);
+        case LastSeenColumn: return p.isMaster ? QStringLiteral("now") : p.heartbeat ? Format::ago(p.lastSeenMs)
+                                                                      : p.registered ? QStringLiteral("no heartbeat") : Format::unknown();
+        }
+        return QVariant();
+    case SortRole:
+        switch (column) {
+        case NameColumn: return p.key;
+        case StateColumn: return p.state;
+        case HostColumn: return p.host;
+        case ParentColumn: return p.ppid;
+        case UptimeColumn: return p.uptimeMs;
+        case RestartsColumn: return p.restarts;
+        case CpusColumn: return p.cpus;
+        case RssColumn: return p.rss;
+        case CpuColumn: return std::isnan(p.cpu) ? -1.0 : p.cpu;
+        case LastSeenColumn: return p.lastSeenMs;
+        }
+        return QVariant();
+    case Qt::ToolTipRole: {
+        QString tip = QStringLiteral("%1 %2 in group %3").arg(p.isMaster ? QStringLiteral("master") : QStringLiteral("process"))
+                          .arg(p.pid).arg(p.group);
+        if (!p.file.isEmpty())
+            tip += QStringLiteral("\nprogram: ") + p.file;
+        if (!p.registered && !p.isMaster)
+            tip += QStringLiteral("\nnot registered with the master");
+        if (!p.error.isEmpty())
+            tip += QStringLiteral("\nerror: ") + p.error;
+        return tip;
+    }
+    case Qt::DecorationRole:
+        return column == StateColumn ? QVariant(dotIcon(stateColor(m_stale ? QString() : p.state))) : QVariant();
+    case Qt::ForegroundRole:
+        if (m_stale || p.pid <= 0)
+            return QBrush(Qt::gray);
+        return QVariant();
+    case Qt::FontRole:
+        if (column == NameColumn && p.isMaster) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        return QVariant();
+    case Qt::TextAlignmentRole:
+        return column >= RestartsColumn && column != CpusColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case KeyRole:
+        return p.key;
+    case PidRole:
+        return p.pid;
+    case GroupRole:
+        return p.group;
+    case IsGroupRole:
+        return false;
+    case StateRole:
+        return p.state;
+    }
+    return QVariant();
+}

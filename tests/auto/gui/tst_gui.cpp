@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: MIT
+// clustr-qt-gui on the offscreen platform: its models on their own, then
+// the whole window against a real Redis and a real cluster run by the
+// clustr-qt daemon (`clustr-qt run cluster.json`, two clustr-test-workers
+// in group "web"). The workers print every message they receive as a JSON
+// line; the daemon forwards them as `[clustr-test-worker PID] {...}`, which
+// TestProcess records with the worker's pid in "_from".
+#include "redisserver.h"
+#include "testprocess.h"
+
+#include "actiontracker.h"
+#include "activitylog.h"
+#include "clusterhistory.h"
+#include "clustermonitor.h"
+#include "emptystatewidget.h"
+#include "exitcodedialog.h"
+#include "mainwindow.h"
+#include "messagecollector.h"
+#include "messagelogfilter.h"
+#include "messagelogmodel.h"
+#include "messagelogview.h"
+#include "processdetails.h"
+#include "processtreemodel.h"
+#include "processtreeview.h"
+#include "reloadprogress.h"
+#include "ringbuffer.h"
+#include "senddialog.h"
+
+#include <ClustrQt/redisclient.h>
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QSettings>
+#include <QtCore/QSortFilterProxyModel>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QAbstractItemModelTester>
+#include <QtTest/QtTest>
+#include <QtWidgets/QApplication>
+#include <QtWidgets/QComboBox>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QMenu>
+#include <QtWidgets/QProgressBar>
+#include <QtWidgets/QToolButton>
+#include <QtWidgets/QTreeView>
+
+#include <csignal>
+#include <deque>
+#include <memory>
+#include <random>
+
+namespace {
+
+const QString ClusterName = QStringLiteral("guitest");
+
+QString str(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+// A payload as any process writes it (docs/PROTOCOL.md section 1).
+QByteArray payload(qint64 pid, const QString &group, const QJsonValue &data)
+{
+    const QJsonObject object{{QStringLiteral("meta"), QJsonObject{{QStringLiteral("pid"), double(pid)}, {QStringLiteral("group"), group}}},
+                             {QStringLiteral("data"), data}};
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QByteArray channel(const QString &name)
+{
+    return (ClusterName + QLatin1Char(':') + name).toUtf8();
+}
+
+// Waits in a real event loop (not QTRY's sleeps): what the user's window does.
+bool waitUntil(const std::function<bool()> &condition, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!condition()) {
+        if (clock.elapsed() > timeoutMs)
+            return false;
+        QEventLoop loop;
+        QTimer::singleShot(20, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+QJsonObject statusWith(const QString &updatedAt, const QList<QPair<QString, qint64>> &processes)
+{
+    QJsonArray list;
+    for (const auto &p : processes) {
+        list.append(QJsonObject{{QStringLiteral("pid"), double(p.second)}, {QStringLiteral("group"), p.first},
+                                {QStringLiteral("host"), QStringLiteral("h")}, {QStringLiteral("ppid"), 100},
+                                {QStringLiteral("state"), QStringLiteral("running")}, {QStringLiteral("heartbeat"), true},
+                                {QStringLiteral("lastSeenMs"), 10}, {QStringLiteral("rss"), 1000}, {QStringLiteral("cpu"), 0.5}});
+    }
+    const QJsonObject master{{QStringLiteral("pid"), 100}, {QStringLiteral("host"), QStringLiteral("h")},
+                             {QStringLiteral("state"), QStringLiteral("running")},
+                             {QStringLiteral("startedAt"), QStringLiteral("2026-01-01T10:00:00.000Z")}};
+    return {{QStringLiteral("master"), master}, {QStringLiteral("processes"), list}, {QStringLiteral("children"), QJsonArray()},
+            {QStringLiteral("updatedAt"), updatedAt}};
+}
+
+QJsonObject eventAt(const QString &name, qint64 pid, const QString &group, const QString &time)
+{
+    return {{QStringLiteral("event"), name}, {QStringLiteral("pid"), double(pid)}, {QStringLiteral("group"), group},
+            {QStringLiteral("time"), time}};
+}
+
+LogBatch makeBatch(int count, quint64 *sequence)
+{
+    LogBatch batch;
+    for (int i = 0; i < count; ++i) {
+        LogEntry e;
+        e.sequence = ++*sequence;
+        e.kind = Clustr::Message::Kind::Public;
+        e.pid = 1;
+        e.group = QStringLiteral("g");
+        e.channel = QStringLiteral("public");
+        e.data = QString::number(e.sequence);
+        batch.append(e);
+    }
+    return batch;
+}
+
+} // namespace
+
+class tst_Gui : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    // The pieces on their own.
+    void ringBufferKeepsTheNewest();
+    void logModelInsertsWholeBatches();
+    void processModelUpdatesInPlace();
+
+    // The window and a real cluster, in this order.
+    void emptyStateWithoutCluster();
+    void treeShowsTheWorkers();
+    void killRemovesTheRowAndRespawnAddsOne();
+    void sentMessagesReachTheWorkers();
+    void reloadProgressReaches100();
+    void logFilters();
+    void burstKeepsTheWindowResponsive();
+    void clusterGoesAwayAndComesBack();
+
+private:
+    bool startCluster();
+    QList<qint64> webPids() const { return m_window->processModel()->keys(QStringLiteral("web")); }
+    template<typename Dialog>
+    Dialog *openedDialog(QAction *action);
+
+    RedisServer m_redis;
+    QTemporaryDir m_dir;
+    QString m_clusterFile;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<TestProcess> m_daemon;
+};
+
+void tst_Gui::initTestCase()
+{
+    QVERIFY2(QFile::exists(buildBinary(QStringLiteral("clustr-qt"))), "build the daemon first: cmake --build build --target clustr-qt");
+    QString error;
+    QVERIFY2(m_redis.start(&error), qPrintable(error));
+    QVERIFY(m_dir.isValid());
+
+    const QJsonObject worker{{QStringLiteral("file"), buildBinary(QStringLiteral("clustr-test-worker"))},
+                             {QStringLiteral("instances"), 2},
+                             {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
+                                                                  {QStringLiteral("no-stdin"), true},
+                                                                  {QStringLiteral("ready"), true}}}};
+    const QJsonObject cluster{{QStringLiteral("name"), ClusterName},
+                              {QStringLiteral("redis"), m_redis.url()},
+                              {QStringLiteral("reloadDelay"), 0},
+                              {QStringLiteral("workers"), QJsonArray{worker}}};
+    m_clusterFile = m_dir.filePath(QStringLiteral("cluster.json"));
+    QFile file(m_clusterFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(cluster).toJson());
+    file.close();
+
+    // Settings in a file of our own: the test never touches the user's.
+    m_settings = std::make_unique<QSettings>(m_dir.filePath(QStringLiteral("gui.ini")), QSettings::IniFormat);
+    MainWindow::Options options;
+    options.pollIntervalMs = 200; // faster than the default second, for shorter tests
+    m_window = std::make_unique<MainWindow>(m_settings.get(), options);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    ConnectionSettings connection;
+    connection.clusterName = ClusterName;
+    connection.redisUrl = m_redis.url();
+    connection.automatic = false;
+    m_window->connectTo(connection, true);
+    QCOMPARE(ConnectionSettings::load(*m_settings), connection); // remembered for the next start
+}
+
+void tst_Gui::cleanupTestCase()
+{
+    m_window.reset();
+    m_daemon.reset();
+}
+
+bool tst_Gui::startCluster()
+{
+    m_daemon = std::make_unique<TestProcess>();
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("CLUSTR_REDIS")); // it would win over the file's "redis"
+    // Returns once the first worker printed "started" (forwarded by the daemon).
+    return m_daemon->start(QStringLiteral("clustr-qt"), {QStringLiteral("run"), m_clusterFile}, environment);
+}
+
+template<typename Dialog>
+Dialog *tst_Gui::openedDialog(QAction *action)
+{
+    if (!action->isEnabled())
+        return nullptr;
+    action->trigger();
+    auto *dialog = qobject_cast<Dialog *>(m_window->activeDialog());
+    return dialog && dialog->isVisible() ? dialog : nullptr;
+}
+
+// ---- the pieces ----
+
+void tst_Gui::ringBufferKeepsTheNewest()
+{
+    // Against std::deque, through many wrap-arounds and partial drops.
+    RingBuffer<int> ring(7);
+    std::deque<int> expected;
+    std::mt19937 random(42);
+    int next = 0;
+    for (int round = 0; round < 2000; ++round) {
+        const int add = int(random() % 5);
+        for (int i = 0; i < add; ++i) {
+            if (ring.isFull()) {
+                ring.dropFront(1);
+                expected.pop_front();
+            }
+            ring.append(next);
+            expected.push_back(next++);
+        }
+        if (random() % 4 == 0) {
+            const int drop = int(random() % 4);
+            ring.dropFront(drop);
+            for (int i = 0; i < drop && !expected.empty(); ++i)
+                expected.pop_front();
+        }
+        QCOMPARE(ring.size(), qsizetype(expected.size()));
+        for (qsizetype i = 0; i < ring.size(); ++i)
+            QCOMPARE(ring.at(i), expected.at(size_t(i)));
+    }
+    ring.setCapacity(3);
+    QVERIFY(ring.size() <= 3);
+    if (!expected.empty())
+        QCOMPARE(ring.last(), expected.back());
+}
+
+void tst_Gui::logModelInsertsWholeBatches()
+{
+    MessageLogModel model(100);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    quint64 sequence = 0;
+
+    model.appendBatch(makeBatch(60, &sequence));
+    QCOMPARE(model.rowCount(), 60);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(removed.count(), 0);
+
+    // Over the capacity: the oldest 20 go in one removal, the batch comes in one insertion.
+    model.appendBatch(makeBatch(60, &sequence));
+    QCOMPARE(model.rowCount(), 100);
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(removed.at(0).at(1).toInt(), 0);
+    QCOMPARE(removed.at(0).at(2).toInt(), 19);
+    QCOMPARE(inserted.count(), 2);
+    QCOMPARE(inserted.at(1).at(1).toInt(), 40);
+    QCOMPARE(inserted.at(1).at(2).toInt(), 99);
+    QCOMPARE(model.entry(0).sequence, quint64(21));
+    QCOMPARE(model.entry(99).sequence, quint64(120));
+
+    // A batch larger than the log: only its newest part stays.
+    model.appendBatch(makeBatch(250, &sequence));
+    QCOMPARE(model.rowCount(), 100);
+    QCOMPARE(model.entry(0).sequence, quint64(271));
+    QCOMPARE(model.entry(99).sequence, quint64(370));
+
+    // Paused: held back, shown on resume.
+    model.setPaused(true);
+    model.appendBatch(makeBatch(10, &sequence));
+    QCOMPARE(model.heldCount(), qsizetype(10));
+    QCOMPARE(model.entry(99).sequence, quint64(370));
+    model.setPaused(false);
+    QCOMPARE(model.heldCount(), qsizetype(0));
+    QCOMPARE(model.entry(99).sequence, quint64(380));
+    QCOMPARE(model.rowCount(), 100);
+}
+
+void tst_Gui::processModelUpdatesInPlace()
+{
+    ProcessTreeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    const QString web = QStringLiteral("web");
+    const QString cache = QStringLiteral("cache");
+
+    model.applyStatus(statusWith(str("2026-01-01T10:00:01.000Z"), {{web, 1}, {web, 2}}));
+    QCOMPARE(model.groups(), (QStringList{QStringLiteral("master"), web}));
+    QCOMPARE(model.keys(web), (QList<qint64>{1, 2}));
+    const QPersistentModelIndex one = model.indexOfKey(1);
+    QVERIFY(one.isValid());
+
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    model.applyStatus(statusWith(str("2026-01-01T10:00:02.000Z"), {{cache, 4}, {web, 1}, {web, 3}}));
+    QCOMPARE(model.groups(), (QStringList{QStringLiteral("master"), cache, web}));
+    QCOMPARE(model.keys(web), (QList<qint64>{1, 3}));
+    QCOMPARE(removed.count(), 1);  // 2
+    QCOMPARE(inserted.count(), 2); // the group cache (with 4), then 3
+    QVERIFY(one.isValid());        // moved down by the new group, still the same row
+    QCOMPARE(one.data(ProcessTreeModel::KeyRole).toLongLong(), 1);
+    QCOMPARE(one.parent().data().toString(), web);
+
+    // An event beats snapshots taken before it...
+    model.applyEvent(eventAt(QStringLiteral("exited"), 1, web, str("2026-01-01T10:00:03.000Z")));
+    QVERIFY(!model.indexOfKey(1).isValid());
+    QVERIFY(!one.isValid());
+    model.applyStatus(statusWith(str("2026-01-01T10:00:02.500Z"), {{cache, 4}, {web, 1}, {web, 3}}));
+    QVERIFY(!model.indexOfKey(1).isValid());
+    model.applyEvent(eventAt(QStringLiteral("registered"), 5, web, str("2026-01-01T10:00:03.100Z")));
+    QCOMPARE(model.keys(web), (QList<qint64>{3, 5}));
+    model.applyStatus(statusWith(str("2026-01-01T10:00:02.800Z"), {{cache, 4}, {web, 3}}));
+    QCOMPARE(model.keys(web), (QList<qint64>{3, 5}));
+    // ... and a newer snapshot wins over the event.
+    model.applyStatus(statusWith(str("2026-01-01T10:00:04.000Z"), {{cache, 4}, {web, 3}}));
+    QCOMPARE(model.keys(web), (QList<qint64>{3}));
+
+    // The same snapshot again changes nothing.
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.applyStatus(statusWith(str("2026-01-01T10:00:04.000Z"), {{cache, 4}, {web, 3}}));
+    QCOMPARE(changed.count(), 0);
+
+    // A group that empties goes away with its row.
+    model.applyStatus(statusWith(str("2026-01-01T10:00:05.000Z"), {{web, 3}}));
+    QCOMPARE(model.groups(), (QStringList{QStringLiteral("master"), web}));
+
+    // Gone: greyed out, rows kept.
+    model.setStale(true);
+    QCOMPARE(model.processCount(), 2);
+    QCOMPARE(model.index(0, 0).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(Qt::gray));
+    QCOMPARE(resets.count(), 0);
+}
+
+// ---- the window ----
+
+void tst_Gui::emptyStateWithoutCluster()
+{
+    QTRY_COMPARE(m_window->monitor()->state(), ClusterMonitor::State::NoCluster);
+    QVERIFY(m_window->isShowingEmptyState());
+    const QString text = m_window->emptyState()->text();
+    QVERIFY2(text.contains(QStringLiteral("scripts/run")) && text.contains(QStringLiteral("clustr-qt run cluster.json")), qPrintable(text));
+    QVERIFY2(text.contains(m_redis.url()), qPrintable(text));
+    QVERIFY(!m_window->killAction()->isEnabled());
+    QVERIFY(!m_window->reloadAction()->isEnabled());
+}
+
+void tst_Gui::treeShowsTheWorkers()
+{
+    QVERIFY(startCluster());
+    // It comes by itself: no refresh, no reconnect.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->monitor()->state() == ClusterMonitor::State::Running && webPids().size() == 2, 15000);
+    QVERIFY(!m_window->isShowingEmptyState());
+    QVERIFY(!m_window->goneBanner()->isVisible());
+    ProcessTreeModel *model = m_window->processModel();
+    QCOMPARE(model->keys(QStringLiteral("master")), QList<qint64>{m_daemon->pid()});
+    QTRY_VERIFY(model->process(webPids().at(0))->heartbeat && model->process(webPids().at(1))->heartbeat);
+    for (qint64 pid : webPids()) {
+        const ProcessInfo p = *model->process(pid);
+        QCOMPARE(p.ppid, m_daemon->pid());
+        QCOMPARE(p.state, QStringLiteral("running"));
+        QVERIFY(!p.host.isEmpty());
+        QVERIFY(p.rss > 0);
+        QVERIFY(p.commandLine.join(QLatin1Char(' ')).contains(QStringLiteral("--group=web")));
+    }
+
+    // What the tree view shows: group "web" with both pids below it, state in words.
+    QSortFilterProxyModel *proxy = m_window->processView()->proxyModel();
+    QModelIndex webRow;
+    for (int row = 0; row < proxy->rowCount(); ++row) {
+        if (proxy->index(row, 0).data().toString() == QLatin1String("web"))
+            webRow = proxy->index(row, 0);
+    }
+    QVERIFY(webRow.isValid());
+    QCOMPARE(proxy->rowCount(webRow), 2);
+    QVERIFY(m_window->processView()->treeView()->isExpanded(webRow));
+    QCOMPARE(webRow.siblingAtColumn(ProcessTreeModel::StateColumn).data().toString(), QStringLiteral("2 running"));
+    QStringList shown;
+    for (int row = 0; row < 2; ++row) {
+        shown.append(proxy->index(row, ProcessTreeModel::NameColumn, webRow).data().toString());
+        QCOMPARE(proxy->index(row, ProcessTreeModel::StateColumn, webRow).data().toString(), QStringLiteral("running"));
+        QVERIFY(proxy->index(row, ProcessTreeModel::StateColumn, webRow).data(Qt::DecorationRole).isValid()); // and a colour
+    }
+    QCOMPARE(shown, (QStringList{QString::number(webPids().at(0)), QString::number(webPids().at(1))}));
+
+    // The filter keeps a matching process with its group.
+    m_window->processView()->setFilterText(QString::number(webPids().at(1)));
+    QCOMPARE(proxy->rowCount(), 1);
+    QCOMPARE(proxy->rowCount(proxy->index(0, 0)), 1);
+    m_window->processView()->setFilterText(QString());
+
+    // The details of a selected worker: counters (from its heartbeats) and command line.
+    const qint64 pid = webPids().at(0);
+    QVERIFY(m_window->processView()->selectKey(pid));
+    QCOMPARE(m_window->details()->key(), pid);
+    QVERIFY(m_window->details()->commandLineText().contains(QStringLiteral("clustr-test-worker")));
+    QTRY_VERIFY(m_window->details()->statValue(QStringLiteral("emitPublic")) == QLatin1String("0"));
+
+    // The charts' data: workers up per group.
+    ClusterHistory *history = m_window->history();
+    QTRY_VERIFY_WITH_TIMEOUT([history] {
+        for (const ClusterHistory::Series &s : history->workersUp()) {
+            if (s.name == QLatin1String("web") && !s.points.isEmpty() && s.points.constLast().y() == 2)
+                return true;
+        }
+        return false;
+    }(), 5000);
+}
+
+void tst_Gui::killRemovesTheRowAndRespawnAddsOne()
+{
+    ProcessTreeModel *model = m_window->processModel();
+    QSignalSpy resets(model, &QAbstractItemModel::modelReset);
+    const QList<qint64> before = webPids();
+    const qint64 victim = before.at(0);
+    QVERIFY(m_window->processView()->selectKey(victim));
+
+    auto *dialog = openedDialog<ExitCodeDialog>(m_window->killAction());
+    QVERIFY(dialog);
+    QCOMPARE(dialog->exitCode(), 1); // "respawn it" is the default
+    dialog->accept();
+
+    QTRY_VERIFY_WITH_TIMEOUT(!model->indexOfKey(victim).isValid(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(webPids().size() == 2 && !webPids().contains(victim), 15000);
+    const qint64 respawned = webPids().contains(before.at(1)) ? (webPids().at(0) == before.at(1) ? webPids().at(1) : webPids().at(0)) : 0;
+    QVERIFY(respawned > 0 && respawned != victim);
+    QVERIFY(m_daemon->waitForEvent(QStringLiteral("started"), [respawned](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("_from")).toDouble()) == respawned;
+    }));
+    QVERIFY(m_daemon->waitForEvent(QStringLiteral("killRequested"), [victim](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("_from")).toDouble()) == victim && e.value(QStringLiteral("code")).toInt() == 1;
+    }));
+    // The outcome is told, the details show the process as gone, nothing was reset.
+    QTRY_VERIFY(m_window->activity()->contains(QStringLiteral("Killed web %1").arg(victim)));
+    QCOMPARE(m_window->details()->key(), victim);
+    QVERIFY(m_window->details()->isGone());
+    QCOMPARE(resets.count(), 0);
+}
+
+void tst_Gui::sentMessagesReachTheWorkers()
+{
+    const QList<qint64> workers = webPids();
+    auto received = [this](const QString &kind, const QJsonValue &data) {
+        return m_daemon->count(QStringLiteral("message"), [&](const QJsonObject &e) {
+            return e.contains(QStringLiteral("_from")) && e.value(QStringLiteral("kind")).toString() == kind
+                && e.value(QStringLiteral("data")) == data;
+        });
+    };
+
+    // To the group: both workers.
+    m_window->processView()->selectKey(0);
+    auto *dialog = openedDialog<SendDialog>(m_window->sendAction());
+    QVERIFY(dialog);
+    dialog->setTarget(ActionTracker::Target::Group);
+    dialog->setGroup(QStringLiteral("web"));
+    dialog->setText(QStringLiteral("{\"hello\": \"from the gui\"}"));
+    dialog->accept();
+    const QJsonValue hello = QJsonObject{{QStringLiteral("hello"), QStringLiteral("from the gui")}};
+    QTRY_COMPARE_WITH_TIMEOUT(received(QStringLiteral("group"), hello), 2, 10000);
+    QTRY_VERIFY(m_window->activity()->contains(QStringLiteral("Sent message to group web (seen on group:web)")));
+
+    // Privately: the selected worker only (the dialog proposes it).
+    QVERIFY(m_window->processView()->selectKey(workers.at(1)));
+    dialog = openedDialog<SendDialog>(m_window->sendAction());
+    QVERIFY(dialog);
+    QCOMPARE(dialog->target(), ActionTracker::Target::Private);
+    QCOMPARE(dialog->pid(), workers.at(1));
+    dialog->setText(QStringLiteral("just for you"));
+    dialog->accept();
+    QVERIFY(m_daemon->waitForEvent(QStringLiteral("message"), [&](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("_from")).toDouble()) == workers.at(1)
+            && e.value(QStringLiteral("data")).toString() == QLatin1String("just for you");
+    }));
+    QTRY_VERIFY(m_window->activity()->contains(QStringLiteral("Sent private message to %1").arg(workers.at(1))));
+    QCOMPARE(received(QStringLiteral("private"), QStringLiteral("just for you")), 1);
+    // The details pane lists it among the worker's received messages (and the group one before).
+    ProcessDetails *details = m_window->details();
+    QCOMPARE(details->key(), workers.at(1));
+    auto listed = [details](const QString &line) {
+        for (int row = 0; row < details->recentCount(); ++row) {
+            if (details->recentText(row) == line)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(listed(QStringLiteral("← private:%1 just for you").arg(workers.at(1))));
+    QVERIFY(listed(QStringLiteral("← group:web {\"hello\":\"from the gui\"}")));
+
+    // To everybody, a number (valid JSON is sent as JSON).
+    dialog = openedDialog<SendDialog>(m_window->sendAction());
+    QVERIFY(dialog);
+    dialog->setTarget(ActionTracker::Target::Public);
+    dialog->setText(QStringLiteral("42"));
+    dialog->accept();
+    QTRY_COMPARE_WITH_TIMEOUT(received(QStringLiteral("public"), 42), 2, 10000);
+}
+
+void tst_Gui::reloadProgressReaches100()
+{
+    ReloadProgress *reload = m_window->reloadProgress();
+    QSignalSpy progress(reload, &ReloadProgress::progressChanged);
+    QSignalSpy finished(reload, &ReloadProgress::finished);
+    const QList<qint64> before = webPids();
+
+    QVERIFY(m_window->reloadAction()->isEnabled());
+    m_window->reloadAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 30000);
+    QVERIFY(finished.at(0).at(0).toBool());
+    QCOMPARE(m_window->reloadBar()->value(), 100);
+    QVERIFY(m_window->reloadBar()->isVisible());
+
+    QList<int> percents;
+    for (const auto &signal : std::as_const(progress))
+        percents.append(signal.at(0).toInt());
+    QVERIFY(!percents.isEmpty());
+    QVERIFY2(std::is_sorted(percents.cbegin(), percents.cend()), qPrintable(QVariant::fromValue(percents).toString()));
+    QCOMPARE(percents.constLast(), 100);
+    QVERIFY(percents.contains(50)); // one of two workers replaced
+    QVERIFY(m_window->activity()->contains(QStringLiteral("cluster reloaded: 2 workers")));
+
+    // Both workers were replaced.
+    QTRY_VERIFY_WITH_TIMEOUT(webPids().size() == 2 && !webPids().contains(before.at(0)) && !webPids().contains(before.at(1)), 10000);
+}
+
+void tst_Gui::logFilters()
+{
+    MessageLogView *log = m_window->logView();
+    MessageLogFilter *filter = log->filter();
+    MessageLogModel *model = m_window->logModel();
+    auto *text = log->findChild<QLineEdit *>(QStringLiteral("textFilter"));
+    auto *pid = log->findChild<QLineEdit *>(QStringLiteral("pidFilter"));
+    auto *group = log->findChild<QComboBox *>(QStringLiteral("groupFilter"));
+    auto *kinds = log->findChild<QToolButton *>(QStringLiteral("kindFilter"));
+    QVERIFY(text && pid && group && kinds);
+    const qint64 worker = webPids().at(0);
+
+    Clustr::RedisClient redis;
+    redis.setUrl(m_redis.url());
+    QVERIFY(redis.open());
+    QTRY_VERIFY(redis.isConnected());
+    redis.publish(channel(QStringLiteral("public")), payload(4242, QStringLiteral("probe"), QStringLiteral("alpha-1")));
+    redis.publish(channel(QStringLiteral("public")), payload(4242, QStringLiteral("probe"), QStringLiteral("alpha-2")));
+    redis.publish(channel(QStringLiteral("group:web")), payload(4243, QStringLiteral("other"), QStringLiteral("beta")));
+    redis.publish(channel(QStringLiteral("private:%1").arg(worker)), payload(4243, QStringLiteral("other"), QStringLiteral("gamma")));
+    redis.publish(channel(QStringLiteral("public")), "not json at all");
+    auto rows = [&] {
+        QStringList data;
+        for (int row = 0; row < filter->rowCount(); ++row)
+            data.append(filter->index(row, MessageLogModel::DataColumn).data().toString());
+        return data;
+    };
+    text->setText(QStringLiteral("not json"));
+    QTRY_COMPARE(rows(), QStringList{QStringLiteral("not json at all")});
+    QCOMPARE(filter->index(0, MessageLogModel::SenderColumn).data().toString(), QStringLiteral("(not decodable)"));
+
+    // Text.
+    text->setText(QStringLiteral("ALPHA"));
+    QTRY_COMPARE(rows(), (QStringList{QStringLiteral("alpha-1"), QStringLiteral("alpha-2")}));
+    // Kind: unticking "public" in the menu hides them.
+    QAction *publicKind = nullptr;
+    for (QAction *action : kinds->menu()->actions()) {
+        if (action->text() == QLatin1String("public"))
+            publicKind = action;
+    }
+    QVERIFY(publicKind && publicKind->isChecked());
+    publicKind->trigger();
+    QCOMPARE(filter->rowCount(), 0);
+    publicKind->trigger();
+    QCOMPARE(filter->rowCount(), 2);
+    text->clear();
+
+    // Pid: sent by it.
+    pid->setText(QStringLiteral("4242"));
+    QCOMPARE(rows(), (QStringList{QStringLiteral("alpha-1"), QStringLiteral("alpha-2")}));
+    // Pid: sent by it or privately to it (the worker's own heartbeats are hidden by default).
+    pid->setText(QString::number(worker));
+    QVERIFY(rows().contains(QStringLiteral("gamma")));
+    for (int row = 0; row < filter->rowCount(); ++row) {
+        const QModelIndex index = filter->index(row, 0);
+        QVERIFY(index.data(MessageLogModel::PidRole).toLongLong() == worker || index.data(MessageLogModel::TargetPidRole).toLongLong() == worker);
+        QVERIFY(index.data(MessageLogModel::KindRole).toInt() != int(Clustr::Message::Kind::Heartbeat));
+    }
+    pid->clear();
+
+    // Group: sent by the group, or to it.
+    group->setCurrentText(QStringLiteral("probe"));
+    QCOMPARE(rows(), (QStringList{QStringLiteral("alpha-1"), QStringLiteral("alpha-2")}));
+    group->setCurrentText(QStringLiteral("web"));
+    QVERIFY(rows().contains(QStringLiteral("beta")));
+    for (int row = 0; row < filter->rowCount(); ++row) {
+        const QModelIndex index = filter->index(row, 0);
+        QVERIFY(index.data(MessageLogModel::GroupRole).toString() == QLatin1String("web")
+                || index.data(MessageLogModel::ChannelRole).toString() == QLatin1String("group:web"));
+    }
+    group->setCurrentText(QString());
+
+    // Copy and export what is shown.
+    text->setText(QStringLiteral("alpha"));
+    log->view()->selectAll();
+    const QStringList copied = log->selectedText().split(QLatin1Char('\n'));
+    QCOMPARE(copied.size(), 2);
+    QVERIFY(copied.at(0).endsWith(QStringLiteral("\talpha-1")));
+    int written = 0;
+    QString error;
+    const QString exported = m_dir.filePath(QStringLiteral("log.jsonl"));
+    QVERIFY2(log->exportTo(exported, &written, &error), qPrintable(error));
+    QCOMPARE(written, 2);
+    QFile file(exported);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QCOMPARE(QJsonDocument::fromJson(lines.at(1)).object().value(QStringLiteral("data")).toString(), QStringLiteral("alpha-2"));
+
+    // Paused: new messages wait, and come on resume.
+    text->setText(QStringLiteral("delta"));
+    m_window->logView()->pauseAction()->trigger();
+    QVERIFY(model->isPaused());
+    redis.publish(channel(QStringLiteral("public")), payload(4242, QStringLiteral("probe"), QStringLiteral("delta")));
+    QTRY_VERIFY(model->heldCount() > 0);
+    QCOMPARE(filter->rowCount(), 0);
+    m_window->logView()->pauseAction()->trigger();
+    QVERIFY(!model->isPaused());
+    QCOMPARE(rows(), QStringList{QStringLiteral("delta")});
+    text->clear();
+}
+
+void tst_Gui::burstKeepsTheWindowResponsive()
+{
+    // CLUSTR_GUI_BURST=N tries a bigger one by hand.
+    const int Messages = qEnvironmentVariableIntValue("CLUSTR_GUI_BURST") > 0 ? qEnvironmentVariableIntValue("CLUSTR_GUI_BURST") : 20000;
+    MessageCollector *collector = m_window->collector();
+    MessageLogModel *log = m_window->logModel();
+    m_window->processView()->selectKey(webPids().at(0)); // the details pane follows the burst too
+    const quint64 before = collector->received();
+
+    // All messages in one go, from another process, as fast as Redis takes
+    // them: the window gets them as fast as it can read. They go to a group
+    // nobody is in, so the workers stay quiet and the measure is the window's.
+    QByteArray commands;
+    commands.reserve(Messages * 110);
+    const QByteArray target = channel(QStringLiteral("group:burst"));
+    for (int i = 0; i < Messages; ++i) {
+        const QByteArray body = payload(4242, QStringLiteral("burst"), QJsonObject{{QStringLiteral("n"), i}});
+        commands += "*3\r\n$7\r\nPUBLISH\r\n$" + QByteArray::number(target.size()) + "\r\n" + target + "\r\n$"
+            + QByteArray::number(body.size()) + "\r\n" + body + "\r\n";
+    }
+
+    // A 10 ms timer in the window's thread: how late it fires is how long the
+    // event loop was busy.
+    QElapsedTimer clock;
+    qint64 last = 0;
+    qint64 maxLateness = 0;
+    int ticks = 0;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(10);
+    connect(&probe, &QTimer::timeout, this, [&] {
+        const qint64 now = clock.elapsed();
+        maxLateness = std::max(maxLateness, now - last - 10);
+        last = now;
+        ++ticks;
+    });
+
+    QProcess cli;
+    cli.start(QStringLiteral("redis-cli"), m_redis.cliArguments() + QStringList{QStringLiteral("--pipe")});
+    QVERIFY(cli.waitForStarted());
+    clock.start();
+    probe.start();
+    cli.write(commands);
+    cli.closeWriteChannel();
+
+    const bool all = waitUntil([&] { return collector->received() >= before + Messages; }, 60000);
+    const qint64 receivedMs = clock.elapsed();
+    // And the last batch is in the log (heartbeats may have come after it).
+    const QString lastData = QStringLiteral("{\"n\":%1}").arg(Messages - 1);
+    auto lastInLog = [&] {
+        bool found = false;
+        int looked = 0;
+        log->visitNewestFirst([&](const LogEntry &e) {
+            found = e.data == lastData;
+            return !found && ++looked < 100;
+        });
+        return found && log->heldCount() == 0;
+    };
+    const bool logged = waitUntil(lastInLog, 10000);
+    probe.stop();
+    cli.waitForFinished(5000);
+
+    qInfo("burst of %d messages: all received after %lld ms, largest lateness of a 10 ms timer %lld ms (%d ticks)",
+          Messages, receivedMs, maxLateness, ticks);
+    QVERIFY2(all, qPrintable(QStringLiteral("received %1 of %2: %3").arg(collector->received() - before).arg(Messages)
+                                 .arg(QString::fromUtf8(cli.readAllStandardError() + cli.readAllStandardOutput()))));
+    QVERIFY2(logged, qPrintable(QStringLiteral("%1 not in the log; %2 dropped").arg(lastData).arg(collector->dropped())));
+    QVERIFY2(maxLateness < 500, qPrintable(QStringLiteral("the event loop was blocked for %1 ms").arg(maxLateness)));
+    QVERIFY(log->rowCount() <= log->capacity()); // bounded
+    if (Messages <= m_window->logModel()->capacity())
+        QCOMPARE(collector->dropped(), quint64(0)); // nothing lost that the log could have kept
+}
+
+void tst_Gui::clusterGoesAwayAndComesBack()
+{
+    ClusterMonitor *monitor = m_window->monitor();
+    ProcessTreeModel *model = m_window->processModel();
+
+    // Stopped from the window (it asks first): the workers leave, the cluster is gone.
+    auto *dialog = openedDialog<ExitCodeDialog>(m_window->stopAction());
+    QVERIFY(dialog);
+    QCOMPARE(dialog->exitCode(), 15);
+    dialog->accept();
+    QVERIFY(m_daemon->waitForFinished(20000));
+    QTRY_COMPARE(monitor->state(), ClusterMonitor::State::Gone);
+    QVERIFY(m_window->activity()->contains(QStringLiteral("The cluster is stopping")));
+    QVERIFY(model->isStale());
+    QVERIFY(m_window->goneBanner()->isVisible());
+    QVERIFY(!m_window->isShowingEmptyState()); // the last picture stays, greyed out
+    QVERIFY(!m_window->stopAction()->isEnabled());
+
+    // It comes back by itself.
+    QVERIFY(startCluster());
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Running && webPids().size() == 2, 15000);
+    QVERIFY(!model->isStale());
+    QVERIFY(!m_window->goneBanner()->isVisible());
+    QCOMPARE(model->keys(QStringLiteral("master")), QList<qint64>{m_daemon->pid()});
+
+    // A master that dies without a word: rows stay, greyed, once its announcement expires.
+    const QList<qint64> lastSeen = webPids();
+    m_daemon->signal(SIGKILL);
+    QVERIFY(m_daemon->waitForFinished(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Gone, 10000);
+    QVERIFY(model->isStale());
+    QCOMPARE(webPids(), lastSeen);
+    QVERIFY(model->index(0, 0).data(Qt::ForegroundRole).isValid()); // grey
+
+    QVERIFY(startCluster());
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Running && webPids().size() == 2
+                                 && !webPids().contains(lastSeen.at(0)) && !webPids().contains(lastSeen.at(1)), 15000);
+    QVERIFY(!model->isStale());
+
+    // Redis itself goes away: greyed out, then everything reconnects by itself.
+    m_redis.kill();
+    QTRY_COMPARE_WITH_TIMEOUT(monitor->state(), ClusterMonitor::State::Unreachable, 10000);
+    QVERIFY(model->isStale());
+    QVERIFY(m_window->goneBanner()->isVisible());
+    QVERIFY(m_window->goneBanner()->text().contains(QStringLiteral("Redis")));
+    QString error;
+    QVERIFY2(m_redis.restart(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Running && !model->isStale() && webPids().size() == 2, 30000);
+    QVERIFY(!m_window->goneBanner()->isVisible());
+}
+
+QTEST_MAIN(tst_Gui)
+#include "tst_gui.moc"
