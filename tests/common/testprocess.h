@@ -2,6 +2,8 @@
 #pragma once
 
 #include <QtCore/QJsonObject>
+#include <QtCore/QJsonValue>
+#include <QtCore/QPair>
 #include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QProcess>
@@ -73,6 +75,15 @@ private:
     QList<QJsonObject> m_events;
     int m_syncCounter = 0;
 };
+
+//! A command for clustr-test-worker: {"cmd": name, field: value, ...}.
+inline QJsonObject cmd(const QString &name, std::initializer_list<QPair<QString, QJsonValue>> fields = {})
+{
+    QJsonObject object{{QStringLiteral("cmd"), name}};
+    for (const auto &field : fields)
+        object.insert(field.first, field.second);
+    return object;
+}
 
 //! True once the process \a pid no longer exists (zombies count as gone).
 bool processGone(qint64 pid);

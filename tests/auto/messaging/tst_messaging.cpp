@@ -11,14 +11,6 @@
 
 namespace {
 
-QJsonObject cmd(const QString &name, std::initializer_list<QPair<QString, QJsonValue>> fields = {})
-{
-    QJsonObject object{{QStringLiteral("cmd"), name}};
-    for (const auto &field : fields)
-        object.insert(field.first, field.second);
-    return object;
-}
-
 TestProcess::Predicate messageWith(const QString &kind, const QJsonValue &data)
 {
     return [kind, data](const QJsonObject &e) {

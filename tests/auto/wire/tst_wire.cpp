@@ -13,14 +13,6 @@
 
 namespace {
 
-QJsonObject cmd(const QString &name, std::initializer_list<QPair<QString, QJsonValue>> fields = {})
-{
-    QJsonObject object{{QStringLiteral("cmd"), name}};
-    for (const auto &field : fields)
-        object.insert(field.first, field.second);
-    return object;
-}
-
 qint64 pidOf(const QJsonObject &e)
 {
     return qint64(e.value(QStringLiteral("pid")).toDouble());
