@@ -124,6 +124,8 @@ void ProcessPrivate::init()
         if (unconfirmed.isEmpty() && !subscriptionsConfirmed) {
             subscriptionsConfirmed = true;
             updateConnected();
+            if (supervisor)
+                supervisor->setHolding(false);
             subscriptionsActive();
         }
     });
@@ -564,6 +566,9 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     if (supervisor)
         return supervisor;
     supervisor = new Supervisor(q);
+    // Children report to us at once (registrations, confirmations): they
+    // start once our subscriptions are confirmed, not before.
+    supervisor->setHolding(!subscriptionsConfirmed);
     // Children join the same cluster: the same Redis and namespace, also
     // when ours came from the options rather than the command line. The
     // URL travels in the environment, where a password is not shown by ps.

@@ -65,7 +65,9 @@ int Supervisor::spawn(const QList<SpawnSpec> &specs)
         }
         qCInfo(lcSpawn).noquote() << "spawning" << spec.instances << "x" << command.commandLine().join(QLatin1Char(' '));
         for (int i = 0; i < spec.instances; ++i) {
-            create(spec, command)->start();
+            ChildProcess *process = create(spec, command);
+            if (!m_holding)
+                process->start();
             ++started;
         }
     }
@@ -144,6 +146,17 @@ ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &comm
     });
     connect(process, &ChildProcess::stopped, this, [this] { checkAllStopped(); });
     return process;
+}
+
+void Supervisor::setHolding(bool holding)
+{
+    m_holding = holding;
+    if (holding)
+        return;
+    for (const auto &child : m_children) {
+        if (child->process->state() == ChildProcess::State::NotStarted)
+            child->process->start();
+    }
 }
 
 void Supervisor::remove(ChildProcess *process)

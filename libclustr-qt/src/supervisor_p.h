@@ -50,7 +50,13 @@ public:
     //! Takes the children's lines instead of the forwarder.
     void setOutputHandler(const OutputHandler &handler) { m_outputHandler = handler; }
 
-    //! Starts every instance of every spec; returns how many children were started.
+    /*!
+      While holding, spawn() prepares children (and reports bad specs) but
+      does not start them; releasing starts them. A process holds until it
+      can hear its children: anything they send before is lost.
+    */
+    void setHolding(bool holding);
+    //! Starts every instance of every spec; returns how many children were started (or will be, when released).
     int spawn(const QList<SpawnSpec> &specs);
     //! Starts one more child exactly like \a model (a surge replacement).
     ChildProcess *startLike(const ChildProcess *model);
@@ -99,6 +105,7 @@ private:
     OutputForwarder m_forwarder;
     OutputHandler m_outputHandler;
     bool m_stopping = false;
+    bool m_holding = false;
     QHash<QString, int> m_instances; // group -> children created so far
 };
 

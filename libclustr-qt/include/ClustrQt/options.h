@@ -80,7 +80,7 @@ struct CLUSTR_EXPORT ProcessOptions
     bool announce = true;
     //! Master: a name shown by the tools (the daemon uses the cluster file's name).
     QString clusterName;
-    //! Master: SIGHUP reloads, SIGTERM and SIGINT stop the cluster (exit code 15 / 2).
+    //! Master: SIGHUP reloads, SIGTERM and SIGINT stop the cluster (exit code 15 / 130).
     bool handleUnixSignals = true;
     //! Whether close() ends the application (QCoreApplication::exit(code)). Switch off
     //! to embed several processes in one program, e.g. in tests; closed() is emitted either way.

@@ -92,7 +92,10 @@ public:
       when they crash (see RestartPolicy), stopped when this process closes,
       killed by the kernel if it dies (PR_SET_PDEATHSIG). A spec that cannot
       start (missing file, invalid CPU, ...) is reported by spawnFailed()
-      and the log; the others still start. Returns how many children were started.
+      and the log; the others still start. Children start once this process
+      is subscribed (they may message it at once); until then they wait, in
+      the state "not started". Returns how many children were started or
+      will be.
     */
     int spawn(const QList<Clustr::SpawnSpec> &specs);
     //! The children spawned by this process, as they are now.
