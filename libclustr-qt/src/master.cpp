@@ -165,6 +165,21 @@ void MasterPrivate::handleHeartbeat(const Message &message)
         return;
     }
     const QJsonObject data = message.data.toObject();
+    // The protocol names processes by pid alone; two hosts sharing one Redis
+    // can have the same pid. That cannot be told apart on the wire, but it
+    // can be seen: say so loudly instead of mixing the two up silently.
+    const auto previous = heartbeats.constFind(message.pid);
+    if (previous != heartbeats.cend()) {
+        const QString before = previous->data.value(QStringLiteral("host")).toString();
+        const QString now = data.value(QStringLiteral("host")).toString();
+        if (!before.isEmpty() && !now.isEmpty() && before != now && clock.elapsed() - previous->receivedAt < options.heartbeatTimeout.count()) {
+            quint64 suppressed = 0;
+            if (collisionWarnings.allow(&suppressed))
+                qCWarning(lcMaster).noquote() << QStringLiteral("pid %1 is alive on two hosts (%2 and %3): give each host's "
+                                                                "cluster its own name (namespace) on a shared Redis")
+                                                     .arg(message.pid).arg(before, now);
+        }
+    }
     heartbeats.insert(message.pid, Heartbeat{data, clock.elapsed()});
     // A worker we dropped (silent too long, or its registration was lost)
     // that is alive and ready joins again.

@@ -100,6 +100,7 @@ public:
     qint64 lastReloadMs = 0;
     QElapsedTimer reloadClock;
 
+    RateLimiter collisionWarnings{10000};
     QSet<qint64> killedByUs;      // exits we asked for are not "lost"
     QSet<qint64> otherChildren;   // children the program had before it spawned: not orphans
     UnixSignalWatcher *signalWatcher = nullptr;

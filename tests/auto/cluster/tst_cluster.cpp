@@ -516,6 +516,11 @@ void tst_Cluster::silentWorkerExpires()
     QVERIFY(master->sync());
     QVERIFY(registered(master).contains(4343));
     QVERIFY(!registered(master).contains(4242));
+
+    // The same pid heartbeating from two hosts is called out.
+    m_client->publish("heartbeat:" + m, Codec::encode(4444, QStringLiteral("web"), QJsonObject{{QStringLiteral("host"), QStringLiteral("alpha")}}));
+    m_client->publish("heartbeat:" + m, Codec::encode(4444, QStringLiteral("web"), QJsonObject{{QStringLiteral("host"), QStringLiteral("beta")}}));
+    QTRY_VERIFY(master->standardError().contains("pid 4444 is alive on two hosts (alpha and beta)"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cluster)
