@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "qtadapter_p.h"
 
+#include <QtCore/QAbstractEventDispatcher>
+
 #include <hiredis/async.h>
 
 namespace Clustr {
@@ -28,6 +30,12 @@ QtRedisAdapter::QtRedisAdapter(redisAsyncContext *context)
     m_writeNotifier.setEnabled(false);
     connect(&m_readNotifier, &QSocketNotifier::activated, this, &QtRedisAdapter::handleReadable);
     connect(&m_writeNotifier, &QSocketNotifier::activated, this, &QtRedisAdapter::handleWritable);
+    // Output of an established connection is written when the event loop
+    // pauses between two passes (see addWrite()).
+    if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance(thread())) {
+        connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, &QtRedisAdapter::loopPaused);
+        connect(dispatcher, &QAbstractEventDispatcher::awake, this, &QtRedisAdapter::loopPaused);
+    }
 }
 
 void QtRedisAdapter::addRead(void *self)
@@ -42,12 +50,28 @@ void QtRedisAdapter::delRead(void *self)
 
 void QtRedisAdapter::addWrite(void *self)
 {
-    static_cast<QtRedisAdapter *>(self)->m_writeNotifier.setEnabled(true);
+    auto *adapter = static_cast<QtRedisAdapter *>(self);
+    // Commands of an established connection are written when the event
+    // loop pauses (loopPaused()): everything one pass issued goes out in
+    // one write before the loop sleeps. Toggling the write notifier for
+    // every command instead cost each message a loop pass and, with the
+    // GLib dispatcher, two wake-up writes (enable and disable each wake the
+    // loop): most of the latency a message had over a plain client. While
+    // connecting, "writable" means the connect finished, which only the
+    // notifier can tell; and a dispatcher that was never seen to signal its
+    // pauses keeps the notifier too.
+    if (adapter->m_loopSignals && adapter->m_context && (adapter->m_context->c.flags & REDIS_CONNECTED)) {
+        adapter->m_writePending = true;
+        return;
+    }
+    adapter->m_writeNotifier.setEnabled(true);
 }
 
 void QtRedisAdapter::delWrite(void *self)
 {
-    static_cast<QtRedisAdapter *>(self)->m_writeNotifier.setEnabled(false);
+    auto *adapter = static_cast<QtRedisAdapter *>(self);
+    adapter->m_writePending = false;
+    adapter->m_writeNotifier.setEnabled(false);
 }
 
 void QtRedisAdapter::cleanup(void *self)
@@ -55,6 +79,7 @@ void QtRedisAdapter::cleanup(void *self)
     auto *adapter = static_cast<QtRedisAdapter *>(self);
     adapter->m_readNotifier.setEnabled(false);
     adapter->m_writeNotifier.setEnabled(false);
+    adapter->m_writePending = false;
     adapter->m_context = nullptr;
     // Called from inside hiredis: deleting now would pull the notifier out
     // from under a running activation. A pending DeferredDelete is dropped
@@ -73,6 +98,19 @@ void QtRedisAdapter::handleWritable()
 {
     if (m_context)
         redisAsyncHandleWrite(m_context);
+}
+
+void QtRedisAdapter::loopPaused()
+{
+    m_loopSignals = true;
+    if (!m_writePending || !m_context)
+        return;
+    redisAsyncHandleWrite(m_context); // delWrite() once all is written
+    if (m_context && m_writePending) {
+        // The socket took only part: the notifier says when it takes more.
+        m_writePending = false;
+        m_writeNotifier.setEnabled(true);
+    }
 }
 
 } // namespace Clustr

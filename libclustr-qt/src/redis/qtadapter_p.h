@@ -48,10 +48,17 @@ private:
 
     void handleReadable();
     void handleWritable();
+    void loopPaused();
 
     redisAsyncContext *m_context;
     QSocketNotifier m_readNotifier;
     QSocketNotifier m_writeNotifier;
+    // hiredis has output for an established connection, to be written when
+    // the event loop pauses (loopPaused), without the write notifier.
+    bool m_writePending = false;
+    // The event dispatcher was seen to emit aboutToBlock()/awake(): only
+    // then is a pending write left to loopPaused().
+    bool m_loopSignals = false;
 };
 
 } // namespace Clustr

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+// bench-clustr: the clustr-qt side of each figure, written with
+// Clustr::Worker the way an application would use it. Every mode mirrors
+// the mode of the same name of bench-hiredis and prints the same lines.
+//
+//   sub     --cluster-redis=URL [--group=sink] --count=N
+//   pub     --cluster-redis=URL [--target=sink] --count=N [--size=64] [--window=1000]
+//   ping    --cluster-redis=URL --peer=PID [--count=20000] [--warmup=1000]
+//   pong    --cluster-redis=URL
+//   hotpath --cluster-redis=URL [--count=20000] [--size=64] [--window=1000]
+#include "benchcommon.h"
+
+#include <ClustrQt/redisclient.h>
+#include <ClustrQt/worker.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QJsonValue>
+
+#include <vector>
+
+using Bench::nowNs;
+using Bench::say;
+
+namespace {
+
+int g_argc = 0;
+char **g_argv = nullptr;
+
+const char *opt(const char *key, const char *fallback = nullptr)
+{
+    return Bench::option(g_argc, g_argv, key, fallback);
+}
+
+long long optInt(const char *key, long long fallback)
+{
+    return Bench::optionInt(g_argc, g_argv, key, fallback);
+}
+
+QString optString(const char *key, const char *fallback)
+{
+    return QString::fromUtf8(opt(key, fallback));
+}
+
+void checkValid(const Clustr::Worker &worker)
+{
+    if (!worker.isValid())
+        Bench::die(worker.errorString().toUtf8().constData());
+}
+
+// Prints "ready <pid>" the first time the worker can send and hear.
+void announceReady(Clustr::Worker *worker)
+{
+    QObject::connect(worker, &Clustr::Process::connectedChanged, worker, [worker](bool connected) {
+        if (connected)
+            say("ready %lld", worker->pid());
+    }, Qt::SingleShotConnection);
+}
+
+int sub(QCoreApplication &app)
+{
+    const long count = long(optInt("count", 200000));
+    Clustr::Worker worker(optString("group", "sink"));
+    checkValid(worker);
+    announceReady(&worker);
+    long received = 0;
+    long long first = 0;
+    QObject::connect(&worker, &Clustr::Process::groupMessageReceived, &worker, [&](const Clustr::Message &) {
+        if (received == 0)
+            first = nowNs();
+        if (++received == count) {
+            say("done first=%lld last=%lld count=%ld", first, nowNs(), count);
+            worker.close(0);
+        }
+    });
+    return app.exec();
+}
+
+int pub(QCoreApplication &app)
+{
+    const long count = long(optInt("count", 200000));
+    const long window = long(optInt("window", 1000));
+    const QString target = optString("target", "sink");
+    const QJsonValue data(QString::fromStdString(Bench::filler(int(optInt("size", 64)))));
+    Clustr::Worker worker(QStringLiteral("source"));
+    checkValid(worker);
+
+    // Windows of `window` messages, the next once Redis has answered the
+    // last: the baseline's flow control, and what keeps a fast publisher
+    // from piling up megabytes in its own output buffer.
+    long sent = 0;
+    auto pump = [&] {
+        if (sent >= count) {
+            say("sent %lld", nowNs());
+            worker.close(0);
+            return;
+        }
+        const long batch = std::min(window, count - sent);
+        for (long i = 0; i < batch; ++i)
+            worker.emitGroup(target, data);
+        sent += batch;
+    };
+    bool started = false;
+    QObject::connect(worker.publisher(), &Clustr::RedisClient::drained, &worker, [&] {
+        if (started)
+            pump();
+    }, Qt::QueuedConnection);
+    QObject::connect(&worker, &Clustr::Process::connectedChanged, &worker, [&](bool connected) {
+        if (!connected || started)
+            return;
+        started = true;
+        say("start %lld", nowNs());
+        pump();
+    });
+    return app.exec();
+}
+
+int pong(QCoreApplication &app)
+{
+    Clustr::Worker worker(QStringLiteral("pong"));
+    checkValid(worker);
+    announceReady(&worker);
+    QObject::connect(&worker, &Clustr::Process::privateMessageReceived, &worker,
+                     [&worker](const Clustr::Message &message) { worker.emitPrivate(message.pid, message.data); });
+    return app.exec();
+}
+
+int ping(QCoreApplication &app)
+{
+    const qint64 peer = optInt("peer", 0);
+    const long count = long(optInt("count", 20000));
+    const long warmup = long(optInt("warmup", 1000));
+    if (peer <= 0)
+        Bench::die("ping needs --peer=PID");
+    Clustr::Worker worker(QStringLiteral("ping"));
+    checkValid(worker);
+    std::vector<long long> samples;
+    samples.reserve(size_t(count));
+    long i = 0;
+    long long start = 0;
+    auto send = [&] {
+        start = nowNs();
+        worker.emitPrivate(peer, qint64(i));
+    };
+    QObject::connect(&worker, &Clustr::Process::privateMessageReceived, &worker, [&](const Clustr::Message &) {
+        const long long end = nowNs();
+        if (i >= warmup)
+            samples.push_back(end - start);
+        if (++i < warmup + count) {
+            send();
+            return;
+        }
+        Bench::printLatency(samples);
+        worker.close(0);
+    });
+    QObject::connect(&worker, &Clustr::Process::connectedChanged, &worker, [&](bool connected) {
+        if (connected)
+            send();
+    }, Qt::SingleShotConnection);
+    return app.exec();
+}
+
+// Both ends in one process, through Redis: under callgrind the loop between
+// the two client requests is the whole per-message cost of the library
+// (encode, publish, hiredis, dispatch, decode, signals), send and receive.
+int hotpath(QCoreApplication &app)
+{
+    const long count = long(optInt("count", 20000));
+    const long window = long(optInt("window", 1000));
+    constexpr long Warmup = 2000;
+    Clustr::ProcessOptions options;
+    options.redisUrl = optString("cluster-redis", "redis://127.0.0.1:6379");
+    options.arguments = {QCoreApplication::applicationFilePath()}; // not our bench options
+    options.exitApplication = false;
+    Clustr::Worker sink(QStringLiteral("sink"), options);
+    Clustr::Worker source(QStringLiteral("source"), options);
+    checkValid(sink);
+    checkValid(source);
+    const QString target = QStringLiteral("sink");
+    const QJsonValue data(QString::fromStdString(Bench::filler(int(optInt("size", 64)))));
+
+    long sent = 0;
+    long received = 0;
+    long long start = 0;
+    // Like the baseline: a window is published, then received, then the next.
+    auto sendWindow = [&] {
+        const long end = Warmup + count;
+        const long batch = std::min(window, end - sent);
+        for (long i = 0; i < batch; ++i)
+            source.emitGroup(target, data);
+        sent += batch;
+    };
+    QObject::connect(&sink, &Clustr::Process::groupMessageReceived, &sink, [&](const Clustr::Message &) {
+        ++received;
+        if (received == Warmup) {
+            BENCH_CALLGRIND_ZERO();
+            start = nowNs();
+        }
+        if (received == Warmup + count) {
+            const long long end = nowNs();
+            BENCH_CALLGRIND_DUMP("steady");
+            say("hotpath count=%ld ns=%lld", count, end - start);
+            QCoreApplication::quit();
+            return;
+        }
+        if (received == sent)
+            QMetaObject::invokeMethod(&source, sendWindow, Qt::QueuedConnection);
+    });
+    int connected = 0;
+    auto onConnected = [&](bool isConnected) {
+        if (isConnected && ++connected == 2)
+            sendWindow();
+    };
+    QObject::connect(&sink, &Clustr::Process::connectedChanged, &sink, onConnected);
+    QObject::connect(&source, &Clustr::Process::connectedChanged, &source, onConnected);
+    return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    g_argc = argc;
+    g_argv = argv;
+    const QByteArray mode = argc > 1 ? QByteArray(argv[1]) : QByteArray();
+    if (mode == "sub")
+        return sub(app);
+    if (mode == "pub")
+        return pub(app);
+    if (mode == "ping")
+        return ping(app);
+    if (mode == "pong")
+        return pong(app);
+    if (mode == "hotpath")
+        return hotpath(app);
+    std::fprintf(stderr, "usage: bench-clustr sub|pub|ping|pong|hotpath --cluster-redis=URL ...\n");
+    return 2;
+}

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// bench-minimal-worker: the smallest useful cluster worker. It joins
+// (emitReady) and idles. The startup figure runs N of them under
+// `clustr-qt run`; the memory figure measures one on its own.
+//
+// --print-ready: print "ready <pid>" once connected (the memory figure waits for it).
+// --quit-when-ready: print it and exit (to profile one worker's start-up).
+#include "benchcommon.h"
+
+#include <ClustrQt/worker.h>
+
+#include <QtCore/QCoreApplication>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    Clustr::Worker worker(QStringLiteral("minimal"));
+    if (!worker.isValid())
+        Bench::die(worker.errorString().toUtf8().constData());
+    const QStringList arguments = QCoreApplication::arguments();
+    const bool quit = arguments.contains(QStringLiteral("--quit-when-ready"));
+    if (quit || arguments.contains(QStringLiteral("--print-ready"))) {
+        QObject::connect(&worker, &Clustr::Process::connectedChanged, &worker, [&worker, quit](bool connected) {
+            if (!connected)
+                return;
+            Bench::say("ready %lld", worker.pid());
+            if (quit)
+                worker.close(0);
+        }, Qt::SingleShotConnection);
+    }
+    worker.emitReady();
+    return app.exec();
+}
