@@ -93,15 +93,21 @@ HttpConnection::HttpConnection(QTcpSocket *socket, std::chrono::milliseconds del
     QMetaObject::invokeMethod(this, &HttpConnection::readRequests, Qt::QueuedConnection);
 }
 
+namespace {
+// How long a closing connection may take to flush its last response.
+constexpr std::chrono::milliseconds CloseTimeout{1000};
+} // namespace
+
 void HttpConnection::drain(std::chrono::milliseconds grace)
 {
     m_draining = true;
     if (m_responding || m_closing)
         return; // the response under way says Connection: close
-    if (m_served > 0 && m_buffer.isEmpty())
-        closeConnection(); // idle keep-alive: nothing owed
-    else
-        m_graceTimer.start(grace);
+    // Closing an idle keep-alive connection now would race the client's next
+    // request, already on its way: it would see the connection reset. Give
+    // it the grace period instead; a request that comes is answered with
+    // "Connection: close", and a connection that stays silent is closed.
+    m_graceTimer.start(grace);
 }
 
 void HttpConnection::readRequests()
@@ -205,8 +211,15 @@ void HttpConnection::closeConnection()
     m_graceTimer.stop();
     m_delayTimer.stop();
     m_socket->disconnectFromHost(); // after what is still queued has been written
-    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+    if (m_socket->state() == QAbstractSocket::UnconnectedState) {
         onDisconnected();
+        return;
+    }
+    // A client that stops reading must not hold the drain (and the reload) up.
+    QTimer::singleShot(CloseTimeout, this, [this] {
+        if (!m_finished)
+            m_socket->abort();
+    });
 }
 
 void HttpConnection::onDisconnected()
