@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "commandline_p.h"
 
+#include "decimal_p.h"
+
 #include "protocol/codec_p.h"
 
 #include <QtCore/QJsonValue>
@@ -41,17 +43,6 @@ void upsert(QStringList &arguments, const QString &argument)
         }
     }
     arguments.append(argument);
-}
-
-bool isDecimal(QStringView text)
-{
-    if (text.isEmpty())
-        return false;
-    for (QChar c : text) {
-        if (c < u'0' || c > u'9')
-            return false;
-    }
-    return true;
 }
 
 } // namespace

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "codec_p.h"
 
+#include "decimal_p.h"
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -191,17 +193,6 @@ void appendValue(QByteArray &out, const QJsonValue &value)
         out += QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
         break;
     }
-}
-
-bool isDecimal(QStringView text)
-{
-    if (text.isEmpty())
-        return false;
-    for (QChar c : text) {
-        if (c < u'0' || c > u'9')
-            return false;
-    }
-    return true;
 }
 
 // A pid as clustr-node and its clients write it: a number, or (since its
