@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,29 @@ inline long long optionInt(int argc, char **argv, const char *key, long long fal
 {
     const char *value = option(argc, argv, key);
     return value ? std::atoll(value) : fallback;
+}
+
+//! The program's own arguments, for opt() and optInt(); set once in main().
+inline std::pair<int, char **> &arguments()
+{
+    static std::pair<int, char **> args{0, nullptr};
+    return args;
+}
+
+inline void setArguments(int argc, char **argv)
+{
+    arguments() = {argc, argv};
+}
+
+//! option() and optionInt() on the program's own arguments.
+inline const char *opt(const char *key, const char *fallback = nullptr)
+{
+    return option(arguments().first, arguments().second, key, fallback);
+}
+
+inline long long optInt(const char *key, long long fallback)
+{
+    return optionInt(arguments().first, arguments().second, key, fallback);
 }
 
 //! The data of a throughput message: \a size printable bytes that JSON needs not escape.

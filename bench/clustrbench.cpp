@@ -23,18 +23,8 @@ using Bench::say;
 
 namespace {
 
-int g_argc = 0;
-char **g_argv = nullptr;
-
-const char *opt(const char *key, const char *fallback = nullptr)
-{
-    return Bench::option(g_argc, g_argv, key, fallback);
-}
-
-long long optInt(const char *key, long long fallback)
-{
-    return Bench::optionInt(g_argc, g_argv, key, fallback);
-}
+using Bench::opt;
+using Bench::optInt;
 
 QString optString(const char *key, const char *fallback)
 {
@@ -220,8 +210,7 @@ int hotpath(QCoreApplication &app)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    g_argc = argc;
-    g_argv = argv;
+    Bench::setArguments(argc, argv);
     const QByteArray mode = argc > 1 ? QByteArray(argv[1]) : QByteArray();
     if (mode == "sub")
         return sub(app);

@@ -31,18 +31,8 @@ using Bench::say;
 
 namespace {
 
-int g_argc = 0;
-char **g_argv = nullptr;
-
-const char *opt(const char *key, const char *fallback = nullptr)
-{
-    return Bench::option(g_argc, g_argv, key, fallback);
-}
-
-long long optInt(const char *key, long long fallback)
-{
-    return Bench::optionInt(g_argc, g_argv, key, fallback);
-}
+using Bench::opt;
+using Bench::optInt;
 
 redisContext *connectRedis()
 {
@@ -317,7 +307,7 @@ int startupMaster()
         if (child == 0) {
             sigprocmask(SIG_UNBLOCK, &stopSignals, nullptr);
             prctl(PR_SET_PDEATHSIG, SIGKILL); // like the library's children
-            char *argv[] = {g_argv[0], const_cast<char *>("startup-worker"), const_cast<char *>(redisOption.c_str()),
+            char *argv[] = {Bench::arguments().second[0], const_cast<char *>("startup-worker"), const_cast<char *>(redisOption.c_str()),
                             const_cast<char *>(masterOption.c_str()), nullptr};
             execv("/proc/self/exe", argv);
             _exit(127);
@@ -344,8 +334,7 @@ int startupMaster()
 
 int main(int argc, char **argv)
 {
-    g_argc = argc;
-    g_argv = argv;
+    Bench::setArguments(argc, argv);
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "sub")
         return sub();
