@@ -1,12 +1,24 @@
 // SPDX-License-Identifier: MIT
 #include "redisurl_p.h"
 
-#include <QtCore/QUrl>
-#include <QtCore/QUrlQuery>
+#include <QtCore/QByteArray>
+#include <QtCore/QStringList>
+#include <QtCore/QStringView>
+
+#include <limits>
+
+// A hand-written parser rather than QUrl: every worker parses its Redis URL,
+// and QUrl's host, IPv4 and IDN code and tables would add about 200 KiB to
+// each idle process's resident memory. The success path therefore sticks to
+// plain QString/QByteArray operations and checks ASCII ranges by hand (no
+// QLocale, no QChar::category()); only the rare error paths format messages
+// with arg().
 
 namespace Clustr {
 
 namespace {
+
+constexpr int DefaultPort = 6379;
 
 bool fail(QString *error, const QString &text)
 {
@@ -15,16 +27,296 @@ bool fail(QString *error, const QString &text)
     return false;
 }
 
-bool parseDatabase(const QString &text, int *database, QString *error)
+bool isDigit(char16_t c)
+{
+    return c >= u'0' && c <= u'9';
+}
+
+bool isHexDigit(char16_t c)
+{
+    return isDigit(c) || (c >= u'a' && c <= u'f') || (c >= u'A' && c <= u'F');
+}
+
+bool isLetter(char16_t c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z');
+}
+
+char16_t toLower(char16_t c)
+{
+    return c >= u'A' && c <= u'Z' ? char16_t(c + (u'a' - u'A')) : c;
+}
+
+// The characters QUrl's StrictMode refused anywhere in a URL: a raw space is
+// usually a copy-paste accident and a control character never belongs there;
+// the others are RFC 3986's "unwise" ones, which must be percent-encoded.
+bool isForbidden(char16_t c)
+{
+    if (c <= 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
+        return true;
+    switch (c) {
+    case u'"': case u'<': case u'>': case u'\\': case u'^': case u'`': case u'{': case u'|': case u'}':
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Also makes sure every '%' starts an escape: QByteArray::fromPercentEncoding()
+// would pass "%zz" through unchanged instead of refusing it.
+bool hasOnlyAllowedCharacters(QStringView text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (isForbidden(c))
+            return false;
+        if (c == u'%' && (i + 2 >= text.size() || !isHexDigit(text[i + 1].unicode()) || !isHexDigit(text[i + 2].unicode())))
+            return false;
+    }
+    return true;
+}
+
+bool equalsAsciiLower(QStringView text, QLatin1String lower)
+{
+    if (text.size() != lower.size())
+        return false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (toLower(text[i].unicode()) != char16_t(uchar(lower.data()[i])))
+            return false;
+    }
+    return true;
+}
+
+// Percent-escapes stand for UTF-8 bytes, as QUrl::FullyDecoded read them.
+QString decoded(QStringView text)
+{
+    if (!text.contains(u'%'))
+        return text.toString();
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(text.toUtf8()));
+}
+
+// Only ASCII digits, and no overflow: QString::toInt() would also take a sign,
+// surrounding spaces and locale-dependent forms.
+bool parseNumber(QStringView text, int max, int *value)
+{
+    if (text.isEmpty())
+        return false;
+    int result = 0;
+    for (const QChar c : text) {
+        if (!isDigit(c.unicode()))
+            return false;
+        const int digit = c.unicode() - u'0';
+        if (result > (max - digit) / 10)
+            return false;
+        result = result * 10 + digit;
+    }
+    *value = result;
+    return true;
+}
+
+bool parseDatabase(QStringView text, int *database, QString *error)
 {
     if (text.isEmpty())
         return true;
-    bool ok = false;
-    const int db = text.toInt(&ok);
-    if (!ok || db < 0)
+    if (!parseNumber(text, std::numeric_limits<int>::max(), database))
         return fail(error, QStringLiteral("database must be a number >= 0, not \"%1\"").arg(text));
-    *database = db;
     return true;
+}
+
+QString decimal(int value)
+{
+    // QString::number() goes through QLocale's number formatting.
+    char digits[12];
+    char *end = digits + sizeof(digits);
+    char *begin = end;
+    const bool negative = value < 0;
+    unsigned magnitude = negative ? 0u - unsigned(value) : unsigned(value);
+    do {
+        *--begin = char('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (negative)
+        *--begin = '-';
+    return QString::fromLatin1(begin, end - begin);
+}
+
+// A registered name as QUrl accepted it, ASCII only: dot-separated labels of
+// letters, digits, '-' and '_', none empty (a single trailing dot aside) and
+// none starting or ending with '-'.
+bool isValidHostName(QStringView host)
+{
+    if (host.endsWith(u'.'))
+        host.chop(1);
+    if (host.isEmpty())
+        return false;
+    qsizetype labelStart = 0;
+    for (qsizetype i = 0; i <= host.size(); ++i) {
+        const char16_t c = i < host.size() ? host[i].unicode() : u'.';
+        if (c == u'.') {
+            if (i == labelStart || host[labelStart] == u'-' || host[i - 1] == u'-')
+                return false;
+            labelStart = i + 1;
+        } else if (!isLetter(c) && !isDigit(c) && c != u'-' && c != u'_') {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool isValidIpv4(QStringView address)
+{
+    int parts = 0;
+    qsizetype start = 0;
+    for (qsizetype i = 0; i <= address.size(); ++i) {
+        if (i < address.size() && address[i] != u'.')
+            continue;
+        int value = 0;
+        const QStringView part = address.mid(start, i - start);
+        if (part.size() > 3 || !parseNumber(part, 255, &value))
+            return false;
+        ++parts;
+        start = i + 1;
+    }
+    return parts == 4;
+}
+
+// The text between the brackets: hex groups of up to four digits, at most one
+// "::", optionally ending in a dotted IPv4 address that counts as two groups.
+bool isValidIpv6(QStringView address)
+{
+    const qsizetype compressed = address.indexOf(QLatin1String("::"));
+    if (compressed >= 0 && address.indexOf(QLatin1String("::"), compressed + 1) >= 0)
+        return false;
+    // Split off "::" so that the groups on either side can be counted alike.
+    const QStringView sides[2] = {
+        compressed >= 0 ? address.left(compressed) : address,
+        compressed >= 0 ? address.mid(compressed + 2) : QStringView(),
+    };
+    int groups = 0;
+    for (int side = 0; side < 2; ++side) {
+        const QStringView text = sides[side];
+        if (text.isEmpty())
+            continue;
+        qsizetype start = 0;
+        for (qsizetype i = 0; i <= text.size(); ++i) {
+            if (i < text.size() && text[i] != u':')
+                continue;
+            const QStringView group = text.mid(start, i - start);
+            const bool last = (side == 1 || compressed < 0) && i == text.size();
+            if (last && group.contains(u'.')) {
+                if (!isValidIpv4(group))
+                    return false;
+                groups += 2;
+            } else {
+                if (group.isEmpty() || group.size() > 4)
+                    return false;
+                for (const QChar c : group) {
+                    if (!isHexDigit(c.unicode()))
+                        return false;
+                }
+                ++groups;
+            }
+            start = i + 1;
+        }
+    }
+    return compressed >= 0 ? groups <= 7 : groups == 8;
+}
+
+QString asciiLower(QStringView text)
+{
+    QString result = text.toString();
+    for (QChar &c : result)
+        c = QChar(toLower(c.unicode()));
+    return result;
+}
+
+// Where the parts of "scheme://authority/path?query#fragment" are, after
+// RFC 3986's appendix B: the authority ends at the first '/', '?' or '#'.
+struct Parts
+{
+    QStringView scheme;
+    QStringView authority;
+    QStringView path;
+    QStringView query;
+    QStringView fragment;
+    bool hasQuery = false;
+    bool hasFragment = false;
+};
+
+Parts split(QStringView url, qsizetype schemeEnd)
+{
+    Parts parts;
+    parts.scheme = url.left(schemeEnd);
+    QStringView rest = url.mid(schemeEnd + 3);
+    const qsizetype hash = rest.indexOf(u'#');
+    if (hash >= 0) {
+        parts.hasFragment = true;
+        parts.fragment = rest.mid(hash + 1);
+        rest = rest.left(hash);
+    }
+    const qsizetype question = rest.indexOf(u'?');
+    if (question >= 0) {
+        parts.hasQuery = true;
+        parts.query = rest.mid(question + 1);
+        rest = rest.left(question);
+    }
+    const qsizetype slash = rest.indexOf(u'/');
+    parts.authority = slash >= 0 ? rest.left(slash) : rest;
+    parts.path = slash >= 0 ? rest.mid(slash) : QStringView();
+    return parts;
+}
+
+// The value of the first "key=value" item named \a key (compared decoded), as
+// QUrlQuery::queryItemValue() found it; '+' stays a '+'.
+QStringView queryItem(QStringView query, QLatin1String key)
+{
+    while (!query.isEmpty()) {
+        const qsizetype ampersand = query.indexOf(u'&');
+        const QStringView item = ampersand >= 0 ? query.left(ampersand) : query;
+        query = ampersand >= 0 ? query.mid(ampersand + 1) : QStringView();
+        const qsizetype equals = item.indexOf(u'=');
+        const QStringView name = equals >= 0 ? item.left(equals) : item;
+        if (name == key || (name.contains(u'%') && decoded(name) == key))
+            return equals >= 0 ? item.mid(equals + 1) : QStringView();
+    }
+    return {};
+}
+
+// The URL as error messages quote it: a password, in the user info
+// (redis://user:secret@host) or a query item (unix://…?password=secret),
+// becomes "***". Works on URLs that fail to parse too, which is the point.
+QString withoutPassword(const QString &url)
+{
+    QString shown = url;
+    const qsizetype schemeEnd = shown.indexOf(QLatin1String("://"));
+    if (schemeEnd < 0)
+        return shown;
+    const qsizetype authorityStart = schemeEnd + 3;
+    qsizetype authorityEnd = authorityStart;
+    while (authorityEnd < shown.size() && shown[authorityEnd] != u'/' && shown[authorityEnd] != u'?' && shown[authorityEnd] != u'#')
+        ++authorityEnd;
+
+    // The query first, so that replacing in it leaves the user info's indexes alone.
+    const qsizetype question = shown.indexOf(u'?', authorityEnd);
+    if (question >= 0) {
+        const qsizetype hash = shown.indexOf(u'#', question);
+        const qsizetype queryEnd = hash >= 0 ? hash : shown.size();
+        QStringList items = shown.mid(question + 1, queryEnd - question - 1).split(u'&');
+        for (QString &item : items) {
+            const qsizetype equals = item.indexOf(u'=');
+            if (equals > 0 && equals + 1 < item.size() && decoded(QStringView(item).left(equals)) == QLatin1String("password"))
+                item = item.left(equals + 1) + QStringLiteral("***");
+        }
+        shown.replace(question + 1, queryEnd - question - 1, items.join(u'&'));
+    }
+
+    const qsizetype at = shown.lastIndexOf(u'@', authorityEnd - 1);
+    if (at >= authorityStart) {
+        const qsizetype colon = shown.indexOf(u':', authorityStart);
+        if (colon >= 0 && colon + 1 < at)
+            shown.replace(colon + 1, at - colon - 1, QStringLiteral("***"));
+    }
+    return shown;
 }
 
 } // namespace
@@ -33,73 +325,104 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
 {
     const QString trimmed = text.trimmed();
     // Errors quote the URL, never its password.
-    const QString shown = QUrl(trimmed).password().isEmpty()
-        ? trimmed
-        : QString(trimmed).replace(QLatin1Char(':') + QUrl(trimmed).password(QUrl::FullyEncoded) + QLatin1Char('@'), QStringLiteral(":***@"));
+    const auto invalid = [&](const QString &why) {
+        const QString shown = withoutPassword(trimmed);
+        fail(error, why.isEmpty() ? QStringLiteral("invalid Redis URL \"%1\"").arg(shown)
+                                  : QStringLiteral("invalid Redis URL \"%1\": %2").arg(shown, why));
+        return std::nullopt;
+    };
     if (trimmed.isEmpty()) {
         fail(error, QStringLiteral("empty Redis URL"));
         return std::nullopt;
     }
-    if (!trimmed.contains(QLatin1String("://"))) {
-        fail(error, QStringLiteral("invalid Redis URL \"%1\": the scheme must be redis:// or unix:// (e.g. redis://127.0.0.1:6379)").arg(trimmed));
+    const qsizetype schemeEnd = trimmed.indexOf(QLatin1String("://"));
+    if (schemeEnd < 0) {
+        fail(error, QStringLiteral("invalid Redis URL \"%1\": the scheme must be redis:// or unix:// (e.g. redis://127.0.0.1:6379)").arg(withoutPassword(trimmed)));
         return std::nullopt;
     }
-    const QUrl url(trimmed, QUrl::StrictMode);
-    if (!url.isValid()) {
-        fail(error, QStringLiteral("invalid Redis URL \"%1\"").arg(shown));
-        return std::nullopt;
-    }
+    if (!hasOnlyAllowedCharacters(trimmed))
+        return invalid(QString());
 
+    const Parts parts = split(trimmed, schemeEnd);
     RedisUrl result;
-    const QString scheme = url.scheme().toLower();
-    if (scheme == QLatin1String("redis")) {
+    if (equalsAsciiLower(parts.scheme, QLatin1String("redis"))) {
         result.transport = Transport::Tcp;
-        if (url.host().isEmpty()) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": no host").arg(shown));
-            return std::nullopt;
+        if (parts.hasQuery || parts.hasFragment)
+            return invalid(QStringLiteral("a redis:// URL takes no ?query or #fragment"));
+
+        QStringView hostAndPort = parts.authority;
+        const qsizetype at = hostAndPort.lastIndexOf(u'@');
+        if (at >= 0) {
+            const QStringView userInfo = hostAndPort.left(at);
+            hostAndPort = hostAndPort.mid(at + 1);
+            // '@', '[' and ']' would have to be percent-encoded here.
+            for (const QChar c : userInfo) {
+                if (c == u'@' || c == u'[' || c == u']')
+                    return invalid(QString());
+            }
+            const qsizetype colon = userInfo.indexOf(u':');
+            result.user = decoded(colon >= 0 ? userInfo.left(colon) : userInfo);
+            result.password = colon >= 0 ? decoded(userInfo.mid(colon + 1)) : QString();
         }
-        result.host = url.host();
-        result.port = url.port(6379);
-        if (result.port <= 0 || result.port > 65535) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": bad port").arg(shown));
-            return std::nullopt;
+
+        QStringView port;
+        bool hasPort = false;
+        if (hostAndPort.startsWith(u'[')) {
+            const qsizetype close = hostAndPort.indexOf(u']');
+            if (close < 0)
+                return invalid(QStringLiteral("'[' without ']'"));
+            const QStringView address = hostAndPort.mid(1, close - 1);
+            const QStringView after = hostAndPort.mid(close + 1);
+            if (!after.isEmpty() && !after.startsWith(u':'))
+                return invalid(QString());
+            if (!isValidIpv6(address))
+                return invalid(QStringLiteral("bad IPv6 address"));
+            result.host = asciiLower(address);
+            hasPort = !after.isEmpty();
+            port = after.mid(1);
+        } else {
+            const qsizetype colon = hostAndPort.indexOf(u':');
+            const QStringView host = colon >= 0 ? hostAndPort.left(colon) : hostAndPort;
+            if (host.isEmpty())
+                return invalid(QStringLiteral("no host"));
+            if (!isValidHostName(host))
+                return invalid(QStringLiteral("bad host name"));
+            // Host names are case-insensitive; QUrl lowercased them too.
+            result.host = asciiLower(host);
+            hasPort = colon >= 0;
+            port = hostAndPort.mid(colon + 1);
         }
-        result.user = url.userName(QUrl::FullyDecoded);
-        result.password = url.password(QUrl::FullyDecoded);
-        QString path = url.path();
-        if (path.startsWith(QLatin1Char('/')))
-            path.remove(0, 1);
+        // "host:" with nothing after the colon means the default port, as in QUrl.
+        result.port = DefaultPort;
+        if (hasPort && !port.isEmpty() && (!parseNumber(port, 65535, &result.port) || result.port <= 0))
+            return invalid(QStringLiteral("bad port"));
+
+        QStringView path = parts.path;
+        if (path.startsWith(u'/'))
+            path = path.mid(1);
         QString dbError;
-        if (!parseDatabase(path, &result.database, &dbError)) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": %2").arg(shown, dbError));
-            return std::nullopt;
-        }
-    } else if (scheme == QLatin1String("unix")) {
+        if (!parseDatabase(path, &result.database, &dbError))
+            return invalid(dbError);
+    } else if (equalsAsciiLower(parts.scheme, QLatin1String("unix"))) {
         result.transport = Transport::Unix;
         result.host.clear();
-        // unix:///path has an empty host; unix://relative would put the first
-        // segment in the host, which is never what anyone means.
-        if (!url.host().isEmpty() || !url.path().startsWith(QLatin1Char('/'))) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": a unix socket URL needs an absolute path (unix:///path/to.sock)").arg(shown));
-            return std::nullopt;
-        }
-        result.socketPath = url.path(QUrl::FullyDecoded);
-        const QUrlQuery query(url);
-        result.user = query.queryItemValue(QStringLiteral("user"), QUrl::FullyDecoded);
-        result.password = query.queryItemValue(QStringLiteral("password"), QUrl::FullyDecoded);
+        // unix:///path has an empty authority; unix://relative.sock would make
+        // the first segment a host, which is never what anyone means.
+        if (!parts.authority.isEmpty() || !parts.path.startsWith(u'/'))
+            return invalid(QStringLiteral("a unix socket URL needs an absolute path (unix:///path/to.sock)"));
+        if (parts.hasFragment)
+            return invalid(QString());
+        result.socketPath = decoded(parts.path);
+        result.user = decoded(queryItem(parts.query, QLatin1String("user")));
+        result.password = decoded(queryItem(parts.query, QLatin1String("password")));
         QString dbError;
-        if (!parseDatabase(query.queryItemValue(QStringLiteral("db")), &result.database, &dbError)) {
-            fail(error, QStringLiteral("invalid Redis URL \"%1\": %2").arg(shown, dbError));
-            return std::nullopt;
-        }
+        if (!parseDatabase(decoded(queryItem(parts.query, QLatin1String("db"))), &result.database, &dbError))
+            return invalid(dbError);
     } else {
-        fail(error, QStringLiteral("invalid Redis URL \"%1\": the scheme must be redis:// or unix://").arg(shown));
-        return std::nullopt;
+        return invalid(QStringLiteral("the scheme must be redis:// or unix://"));
     }
-    if (!result.user.isEmpty() && result.password.isEmpty()) {
-        fail(error, QStringLiteral("invalid Redis URL \"%1\": a user needs a password").arg(shown));
-        return std::nullopt;
-    }
+    if (!result.user.isEmpty() && result.password.isEmpty())
+        return invalid(QStringLiteral("a user needs a password"));
     return result;
 }
 
@@ -107,37 +430,40 @@ QString RedisUrl::endpoint() const
 {
     if (transport == Transport::Unix)
         return socketPath;
-    if (host.contains(QLatin1Char(':')))
-        return QStringLiteral("[%1]:%2").arg(host).arg(port);
-    return QStringLiteral("%1:%2").arg(host).arg(port);
+    if (host.contains(u':'))
+        return u'[' + host + QLatin1String("]:") + decimal(port);
+    return host + u':' + decimal(port);
 }
 
 QString RedisUrl::toString(bool withPassword) const
 {
-    const QString secret = withPassword ? password : QStringLiteral("***");
+    // Everything but the "***" placeholder is percent-encoded, so that
+    // parse(toString(true)) gives back what this holds.
+    const auto encoded = [](const QString &value) { return QString::fromLatin1(value.toUtf8().toPercentEncoding()); };
+    const QString secret = withPassword ? encoded(password) : QStringLiteral("***");
     if (transport == Transport::Unix) {
-        // QUrl would write "unix:/path"; the form we parse is "unix:///path".
-        QUrlQuery query;
+        QString query;
+        const auto addItem = [&query](QLatin1String key, const QString &value) {
+            query += query.isEmpty() ? u'?' : u'&';
+            query += key;
+            query += u'=';
+            query += value;
+        };
         if (!user.isEmpty())
-            query.addQueryItem(QStringLiteral("user"), user);
+            addItem(QLatin1String("user"), encoded(user));
         if (!password.isEmpty())
-            query.addQueryItem(QStringLiteral("password"), secret);
+            addItem(QLatin1String("password"), secret);
         if (database != 0)
-            query.addQueryItem(QStringLiteral("db"), QString::number(database));
-        const QString encodedPath = QString::fromUtf8(QUrl::toPercentEncoding(socketPath, "/"));
-        return QStringLiteral("unix://") + encodedPath + (query.isEmpty() ? QString() : QLatin1Char('?') + query.toString(QUrl::FullyEncoded));
+            addItem(QLatin1String("db"), decimal(database));
+        return QStringLiteral("unix://") + QString::fromLatin1(socketPath.toUtf8().toPercentEncoding("/")) + query;
     }
-    QUrl url;
-    url.setScheme(QStringLiteral("redis"));
-    url.setHost(host);
-    url.setPort(port);
-    if (!password.isEmpty()) {
-        url.setUserName(user);
-        url.setPassword(secret);
-    }
+    QString url = QStringLiteral("redis://");
+    if (!password.isEmpty())
+        url += encoded(user) + u':' + secret + u'@';
+    url += endpoint();
     if (database != 0)
-        url.setPath(QLatin1Char('/') + QString::number(database));
-    return url.toString();
+        url += u'/' + decimal(database);
+    return url;
 }
 
 } // namespace Clustr

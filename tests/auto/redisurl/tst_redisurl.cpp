@@ -13,6 +13,8 @@ private Q_SLOTS:
     void valid();
     void invalid_data();
     void invalid();
+    void roundTrip_data();
+    void roundTrip();
     void displayHidesPassword();
 };
 
@@ -37,6 +39,16 @@ void tst_RedisUrl::valid_data()
     QTest::newRow("unix with options") << "unix:///tmp/r.sock?password=x%26y&user=bob&db=3" << true << "/tmp/r.sock" << 6379
                                        << "bob" << "x&y" << 3;
     QTest::newRow("spaces around") << "  redis://h:2  " << false << "h" << 2 << "" << "" << 0;
+    QTest::newRow("uppercase scheme") << "REDIS://H:1" << false << "h" << 1 << "" << "" << 0;
+    QTest::newRow("uppercase unix scheme") << "UNIX:///run/r.sock" << true << "/run/r.sock" << 6379 << "" << "" << 0;
+    QTest::newRow("ipv6 password db") << "redis://u:p%20w@[::1]:7000/4" << false << "::1" << 7000 << "u" << "p w" << 4;
+    QTest::newRow("ipv6 uppercase") << "redis://[2001:DB8::A]" << false << "2001:db8::a" << 6379 << "" << "" << 0;
+    QTest::newRow("ipv6 with ipv4 tail") << "redis://[::ffff:10.0.0.1]:1" << false << "::ffff:10.0.0.1" << 1 << "" << "" << 0;
+    QTest::newRow("empty port") << "redis://h:" << false << "h" << 6379 << "" << "" << 0;
+    QTest::newRow("colon in password") << "redis://a:b:c@h" << false << "h" << 6379 << "a" << "b:c" << 0;
+    QTest::newRow("utf-8 password") << "redis://:p%C3%A4ss@h" << false << "h" << 6379 << "" << QString::fromUtf8("p\xc3\xa4ss") << 0;
+    QTest::newRow("encoded unix path") << "unix:///tmp/a%20b.sock" << true << "/tmp/a b.sock" << 6379 << "" << "" << 0;
+    QTest::newRow("unix plus stays") << "unix:///x.sock?password=a+b&foo=bar" << true << "/x.sock" << 6379 << "" << "a+b" << 0;
 }
 
 void tst_RedisUrl::valid()
@@ -76,6 +88,24 @@ void tst_RedisUrl::invalid_data()
     QTest::newRow("unix relative") << "unix://relative.sock" << "absolute path";
     QTest::newRow("unix bad db") << "unix:///x.sock?db=z" << "database must be a number";
     QTest::newRow("user without password") << "redis://alice@h" << "a user needs a password";
+    QTest::newRow("space inside") << "redis://my host:1" << "invalid Redis URL";
+    QTest::newRow("control character") << QStringLiteral("redis://h\x01:1") << "invalid Redis URL";
+    QTest::newRow("port not a number") << "redis://h:12ab" << "bad port";
+    QTest::newRow("port zero") << "redis://h:0" << "bad port";
+    QTest::newRow("port with sign") << "redis://h:+1" << "bad port";
+    QTest::newRow("unbalanced bracket") << "redis://[::1" << "invalid Redis URL";
+    QTest::newRow("junk after bracket") << "redis://[::1]x" << "invalid Redis URL";
+    QTest::newRow("bad ipv6") << "redis://[1::2::3]" << "invalid Redis URL";
+    QTest::newRow("empty label") << "redis://a..b" << "invalid Redis URL";
+    QTest::newRow("bad host character") << "redis://h!x" << "invalid Redis URL";
+    QTest::newRow("query on redis") << "redis://h:1/2?x=y" << "invalid Redis URL";
+    QTest::newRow("fragment on redis") << "redis://h:1#x" << "invalid Redis URL";
+    QTest::newRow("bad escape") << "redis://h%zz" << "invalid Redis URL";
+    QTest::newRow("bad escape in password") << "redis://:a%2@h" << "invalid Redis URL";
+    QTest::newRow("nested path") << "redis://h:1/2/3" << "database must be a number";
+    QTest::newRow("huge db") << "redis://h:1/99999999999" << "database must be a number";
+    QTest::newRow("unix host") << "unix://host/x.sock" << "absolute path";
+    QTest::newRow("unix negative db") << "unix:///x.sock?db=-1" << "database must be a number";
 }
 
 void tst_RedisUrl::invalid()
@@ -85,6 +115,32 @@ void tst_RedisUrl::invalid()
     QString error;
     QVERIFY(!RedisUrl::parse(url, &error));
     QVERIFY2(error.contains(expected), qPrintable(error));
+}
+
+void tst_RedisUrl::roundTrip_data()
+{
+    valid_data();
+}
+
+// What toString(true) writes parses back to the same settings, whatever the
+// password or path contains.
+void tst_RedisUrl::roundTrip()
+{
+    QFETCH(QString, url);
+    const auto parsed = RedisUrl::parse(url);
+    QVERIFY(parsed);
+    const QString written = parsed->toString(true);
+    QString error;
+    const auto again = RedisUrl::parse(written, &error);
+    QVERIFY2(again, qPrintable(written + QLatin1String(": ") + error));
+    QCOMPARE(again->transport, parsed->transport);
+    QCOMPARE(again->host, parsed->host);
+    QCOMPARE(again->port, parsed->port);
+    QCOMPARE(again->socketPath, parsed->socketPath);
+    QCOMPARE(again->user, parsed->user);
+    QCOMPARE(again->password, parsed->password);
+    QCOMPARE(again->database, parsed->database);
+    QCOMPARE(again->toString(true), written);
 }
 
 void tst_RedisUrl::displayHidesPassword()
@@ -108,6 +164,16 @@ void tst_RedisUrl::displayHidesPassword()
     QString error;
     QVERIFY(!RedisUrl::parse(QStringLiteral("redis://:hunter2@h:1/xyz"), &error));
     QVERIFY2(!error.contains(QStringLiteral("hunter2")) && error.contains(QStringLiteral(":***@")), qPrintable(error));
+    QVERIFY(!RedisUrl::parse(QStringLiteral("unix:///x.sock?password=hunter2&db=z"), &error));
+    QVERIFY2(!error.contains(QStringLiteral("hunter2")) && error.contains(QStringLiteral("password=***")), qPrintable(error));
+    QVERIFY(!RedisUrl::parse(QStringLiteral("redis://:hunter2@h:99999"), &error));
+    QVERIFY2(!error.contains(QStringLiteral("hunter2")), qPrintable(error));
+
+    const auto ipv6 = RedisUrl::parse(QStringLiteral("redis://u:p%20w@[::1]:7000/4"));
+    QVERIFY(ipv6);
+    QCOMPARE(ipv6->endpoint(), QStringLiteral("[::1]:7000"));
+    QCOMPARE(ipv6->toString(), QStringLiteral("redis://u:***@[::1]:7000/4"));
+    QCOMPARE(ipv6->toString(true), QStringLiteral("redis://u:p%20w@[::1]:7000/4"));
 }
 
 QTEST_APPLESS_MAIN(tst_RedisUrl)
