@@ -233,7 +233,7 @@ void ChildProcess::handle(const Event &event)
             return;
         case EventType::KillTimeoutElapsed:
             if (m_process) {
-                qCDebug(lcSpawn) << m_config.group << m_pid << "did not exit in time, sending SIGKILL";
+                clustrDebug(lcSpawn) << m_config.group << m_pid << "did not exit in time, sending SIGKILL";
                 m_process->kill();
             }
             return;
@@ -249,7 +249,7 @@ void ChildProcess::handle(const Event &event)
         }
         break;
     }
-    qCDebug(lcSpawn) << m_config.group << "ignored event" << int(event.type) << "in state" << m_state;
+    clustrDebug(lcSpawn) << m_config.group << "ignored event" << int(event.type) << "in state" << m_state;
 }
 
 void ChildProcess::setState(State state)

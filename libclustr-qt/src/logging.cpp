@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "logging_p.h"
 
+#include <atomic>
+#include <cstdlib>
+
+#include <unistd.h>
 
 namespace Clustr {
 
@@ -15,8 +19,58 @@ Q_LOGGING_CATEGORY(lcSpawn, "clustr.spawn", QtWarningMsg)
 
 namespace Logging {
 
+namespace {
+
+enum class Detail { Unknown, Off, On };
+std::atomic<Detail> detail{Detail::Unknown};
+
+bool isSet(const char *variable)
+{
+    const char *value = std::getenv(variable);
+    return value && *value;
+}
+
+bool fileExists(const QByteArray &path)
+{
+    return ::access(path.constData(), R_OK) == 0;
+}
+
+// Where Qt's logging registry looks for rule files (QLibraryInfo::DataPath,
+// then QStandardPaths::GenericConfigLocation), found with plain libc calls.
+bool ruleFileExists()
+{
+    static const char Suffix[] = "/QtProject/qtlogging.ini";
+    if (fileExists(QByteArrayLiteral(CLUSTR_QT_DATA_DIR "/qtlogging.ini")))
+        return true;
+    const char *configHome = std::getenv("XDG_CONFIG_HOME");
+    if (configHome && *configHome) {
+        if (fileExists(QByteArray(configHome) + Suffix))
+            return true;
+    } else if (const char *home = std::getenv("HOME"); home && *home) {
+        if (fileExists(QByteArray(home) + "/.config" + Suffix))
+            return true;
+    }
+    const char *configDirs = std::getenv("XDG_CONFIG_DIRS");
+    const QByteArray dirs = configDirs && *configDirs ? QByteArray(configDirs) : QByteArrayLiteral("/etc/xdg");
+    for (const QByteArray &dir : dirs.split(':')) {
+        if (!dir.isEmpty() && fileExists(dir + Suffix))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+bool detailRequested()
+{
+    if (detail == Detail::Unknown)
+        detail = isSet("QT_LOGGING_RULES") || isSet("QT_LOGGING_CONF") || ruleFileExists() ? Detail::On : Detail::Off;
+    return detail == Detail::On;
+}
+
 void enableVerbose()
 {
+    detail = Detail::On;
     QLoggingCategory::setFilterRules(QStringLiteral("clustr.*.debug=true\nclustr.*.info=true"));
 }
 
@@ -43,6 +97,8 @@ void route(QtMsgType type, const QMessageLogContext &context, const QString &tex
 void setLogger(const Logger &logger)
 {
     currentLogger = logger;
+    if (logger)
+        detail = Detail::On; // whoever installs a sink decides with Qt's rules what reaches it
     if (logger && !installed) {
         previousHandler = qInstallMessageHandler(route);
         installed = true;

@@ -56,10 +56,10 @@ void MasterPrivate::setUp()
         }
         QObject::connect(signalWatcher, &UnixSignalWatcher::signalReceived, q, [q](int signum) {
             if (signum == SIGHUP) {
-                qCInfo(lcMaster) << "SIGHUP: reloading the cluster";
+                clustrInfo(lcMaster) << "SIGHUP: reloading the cluster";
                 q->reload();
             } else {
-                qCInfo(lcMaster) << (signum == SIGTERM ? "SIGTERM" : "SIGINT") << ": stopping the cluster";
+                clustrInfo(lcMaster) << (signum == SIGTERM ? "SIGTERM" : "SIGINT") << ": stopping the cluster";
                 q->stop(signum == SIGTERM ? 15 : 130);
             }
         });
@@ -126,7 +126,7 @@ void MasterPrivate::addWorker(qint64 workerPid, const QString &workerGroup)
     recentlyRemoved.remove(workerPid);
     groupOf.insert(workerPid, workerGroup);
     clusterInfo[workerGroup].append(workerPid);
-    qCInfo(lcMaster) << "registered" << workerPid << "in" << workerGroup;
+    clustrInfo(lcMaster) << "registered" << workerPid << "in" << workerGroup;
     Q_EMIT q->workerRegistered(workerPid, workerGroup);
     Q_EMIT q->clusterInfoChanged();
     checkLifecycle();
@@ -148,7 +148,7 @@ void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
             clusterInfo.erase(it);
     }
     if (reason.isEmpty()) {
-        qCInfo(lcMaster) << "deregistered" << workerPid << "of" << workerGroup;
+        clustrInfo(lcMaster) << "deregistered" << workerPid << "of" << workerGroup;
     } else {
         qCWarning(lcMaster).noquote() << QStringLiteral("lost %1 of %2: %3").arg(workerPid).arg(workerGroup, reason);
         Q_EMIT q->workerLost(workerPid, workerGroup, reason);
@@ -301,7 +301,7 @@ void MasterPrivate::checkLifecycle()
         return;
     if (spawned && !started && clusterComplete()) {
         started = true;
-        qCInfo(lcMaster) << "cluster started with" << groupOf.size() << "workers";
+        clustrInfo(lcMaster) << "cluster started with" << groupOf.size() << "workers";
         Q_EMIT q->clusterStarted(int(groupOf.size()));
     }
     checkReloadStep();
@@ -310,7 +310,7 @@ void MasterPrivate::checkLifecycle()
 void MasterPrivate::aboutToClose(int exitCode)
 {
     Q_Q(Master);
-    qCInfo(lcMaster) << "stopping the cluster with exit code" << exitCode;
+    clustrInfo(lcMaster) << "stopping the cluster with exit code" << exitCode;
     Q_EMIT q->stopping(exitCode);
     cancelReload();
     expiryTimer.stop();

@@ -19,7 +19,7 @@ void MasterPrivate::startReload()
     if (reloading) {
         // Never two reloads at once: one more runs when this one is done.
         reloadQueued = true;
-        qCInfo(lcMaster) << "a reload is running: the next one is queued";
+        clustrInfo(lcMaster) << "a reload is running: the next one is queued";
         return;
     }
     reloading = true;
@@ -42,7 +42,7 @@ void MasterPrivate::startReload()
             continue;
         reloadPlan.append(ReloadStep{workerPid, groupOf.value(workerPid)});
     }
-    qCInfo(lcMaster) << "reloading" << reloadPlan.size() << "workers";
+    clustrInfo(lcMaster) << "reloading" << reloadPlan.size() << "workers";
     Q_EMIT q->reloadStarted(int(reloadPlan.size()));
     nextReloadStep();
 }
@@ -55,14 +55,14 @@ void MasterPrivate::nextReloadStep()
     const int total = int(reloadPlan.size());
     // Pids that went away meanwhile (crashed, killed by someone else) are skipped.
     while (reloadStep < total && !isRegistered(reloadPlan.at(reloadStep).pid)) {
-        qCInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << total << ":"
+        clustrInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << total << ":"
                          << reloadPlan.at(reloadStep).pid << "is gone, skipped";
         Q_EMIT q->reloadStepFinished(reloadStep + 1, total, reloadPlan.at(reloadStep).pid, 0);
         ++reloadStep;
     }
     if (reloadStep >= total) {
         reloading = false;
-        qCInfo(lcMaster) << "cluster reloaded:" << groupOf.size() << "workers";
+        clustrInfo(lcMaster) << "cluster reloaded:" << groupOf.size() << "workers";
         Q_EMIT q->clusterReloaded(int(groupOf.size()));
         if (reloadQueued) {
             reloadQueued = false;
@@ -74,7 +74,7 @@ void MasterPrivate::nextReloadStep()
     const ReloadStep &step = reloadPlan.at(reloadStep);
     stepSnapshot = QSet<qint64>(groupOf.keyBegin(), groupOf.keyEnd());
     waitingForReplacement = true;
-    qCInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << total << ": replacing" << step.pid << "of" << step.group;
+    clustrInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << total << ": replacing" << step.pid << "of" << step.group;
     Q_EMIT q->reloadStepStarted(reloadStep + 1, total, step.pid, step.group);
     reloadStepTimer.start(options.reloadTimeout);
 
@@ -100,7 +100,7 @@ void MasterPrivate::checkReloadStep()
     if (surgeNew) {
         if (surgeOld && surgeNew->pid() > 0 && isRegistered(surgeNew->pid()) && clusterComplete()) {
             // The replacement serves: the old one may go, for good (exit code 0).
-            qCInfo(lcMaster) << "surge: replacement" << surgeNew->pid() << "is ready, stopping" << step.pid;
+            clustrInfo(lcMaster) << "surge: replacement" << surgeNew->pid() << "is ready, stopping" << step.pid;
             ChildProcess *old = surgeOld;
             surgeOld = nullptr;
             QObject::connect(old, &ChildProcess::stopped, q, [this, old] { supervisor->remove(old); });
@@ -137,7 +137,7 @@ void MasterPrivate::finishReloadStep(qint64 newPid)
     const ReloadStep step = reloadPlan.at(reloadStep);
     waitingForReplacement = false;
     reloadStepTimer.stop();
-    qCInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << reloadPlan.size() << ":" << step.pid << "->" << newPid;
+    clustrInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << reloadPlan.size() << ":" << step.pid << "->" << newPid;
     Q_EMIT q->reloadStepFinished(reloadStep + 1, int(reloadPlan.size()), step.pid, newPid);
     ++reloadStep;
     reloadDelayTimer.start(options.reloadDelay);

@@ -218,7 +218,7 @@ void MasterPrivate::handleControl(const Message &message)
     const QString command = data.value(QStringLiteral("command")).toString();
     if (command == QLatin1String("reload")) {
         ++stats.onMessage;
-        qCInfo(lcMaster) << "reload requested by" << message.pid;
+        clustrInfo(lcMaster) << "reload requested by" << message.pid;
         q->reload();
     } else if (command == QLatin1String("stop")) {
         QString error;
@@ -229,7 +229,7 @@ void MasterPrivate::handleControl(const Message &message)
             return;
         }
         ++stats.onMessage;
-        qCInfo(lcMaster) << "stop requested by" << message.pid;
+        clustrInfo(lcMaster) << "stop requested by" << message.pid;
         q->stop(*code);
     } else {
         reject(channels.controlChannel(pid), QStringLiteral("unknown control command; expected {\"command\":\"reload\"} or {\"command\":\"stop\"}"));

@@ -256,7 +256,7 @@ void ProcessPrivate::handleKill(const Message &message)
     if (killing)
         return; // the first kill decides the exit code
     killing = true;
-    qCInfo(lcProcess) << "killed by" << message.pid << "with exit code" << *exitCode;
+    clustrInfo(lcProcess) << "killed by" << message.pid << "with exit code" << *exitCode;
     Q_EMIT q->killRequested(*exitCode);
     if (!killHandler) {
         q->close(*exitCode);
@@ -316,7 +316,7 @@ void ProcessPrivate::finishClose(int exitCode)
         publisher->close();
     if (subscriber->parent() == q)
         subscriber->close();
-    qCInfo(lcProcess) << "closed with exit code" << exitCode;
+    clustrInfo(lcProcess) << "closed with exit code" << exitCode;
     Q_EMIT q->closed(exitCode);
     if (options.exitApplication) {
         // Queued, so it also works before exec() runs.

@@ -63,7 +63,7 @@ int Supervisor::spawn(const QList<SpawnSpec> &specs)
             Q_EMIT spawnFailed(spec.file, error);
             continue;
         }
-        qCInfo(lcSpawn).noquote() << "spawning" << spec.instances << "x" << command.commandLine().join(QLatin1Char(' '));
+        clustrInfo(lcSpawn).noquote() << "spawning" << spec.instances << "x" << command.commandLine().join(QLatin1Char(' '));
         for (int i = 0; i < spec.instances; ++i) {
             ChildProcess *process = create(spec, command);
             if (!m_holding)

@@ -63,13 +63,13 @@ void WorkerPrivate::registerWithMaster()
     Q_Q(Worker);
     registered = true;
     if (masterPid > 0) {
-        qCInfo(lcWorker) << "registering with master" << masterPid << "as" << group;
+        clustrInfo(lcWorker) << "registering with master" << masterPid << "as" << group;
         // The heartbeat first: the master learns our parent and children
         // before it counts us, on the same connection, so in order.
         sendHeartbeat();
         publish(channels.registrationChannel(masterPid), QStringLiteral("registration"));
     } else {
-        qCInfo(lcWorker) << "ready, but no master is known (no --cluster-master-pid): not registering";
+        clustrInfo(lcWorker) << "ready, but no master is known (no --cluster-master-pid): not registering";
     }
     Q_EMIT q->readyChanged(true);
 }

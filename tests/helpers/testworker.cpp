@@ -128,9 +128,11 @@ int main(int argc, char **argv)
     QObject::connect(process.get(), &Process::closed, [](int code) {
         print({{QStringLiteral("event"), QStringLiteral("closed")}, {QStringLiteral("code"), code}});
     });
-    QObject::connect(process->publisher(), &RedisClient::errorOccurred, [](RedisClient::Error, const QString &text) {
-        print({{QStringLiteral("event"), QStringLiteral("redisError")}, {QStringLiteral("text"), text}});
-    });
+    if (process->publisher()) { // none when the process is invalid
+        QObject::connect(process->publisher(), &RedisClient::errorOccurred, [](RedisClient::Error, const QString &text) {
+            print({{QStringLiteral("event"), QStringLiteral("redisError")}, {QStringLiteral("text"), text}});
+        });
+    }
 
     const int killDelay = value(QStringLiteral("kill-delay"), QStringLiteral("0")).toInt();
     if (!value(QStringLiteral("kill-delay")).isEmpty()) {

@@ -116,7 +116,7 @@ void RedisClientPrivate::reportError(RedisClient::Error newError, const QString 
     if (text != errorString)
         qCWarning(lcRedis).noquote() << text;
     else
-        qCDebug(lcRedis).noquote() << text;
+        clustrDebug(lcRedis).noquote() << text;
     error = newError;
     errorString = text;
     Q_EMIT q->errorOccurred(newError, text);
@@ -213,7 +213,7 @@ void RedisClientPrivate::writeHandshake(const QByteArrayList &arguments, const Q
             }
             if (failure.isEmpty()) {
                 // CLIENT SETNAME is a courtesy; a server that refuses it still serves.
-                qCDebug(lcRedis).noquote() << "handshake command refused:" << reply.string;
+                clustrDebug(lcRedis).noquote() << "handshake command refused:" << reply.string;
             } else {
                 reportError(RedisClient::Error::AuthenticationFailed,
                             failure + QStringLiteral(": ") + QString::fromUtf8(reply.string));
@@ -235,7 +235,7 @@ void RedisClientPrivate::handshakeDone()
     attempt = 0;
     error = RedisClient::Error::NoError;
     errorString.clear();
-    qCInfo(lcRedis).noquote() << "connected to Redis at" << endpoint();
+    clustrInfo(lcRedis).noquote() << "connected to Redis at" << endpoint();
 
     // One command per kind restores every subscription of the lost connection.
     if (!channels.isEmpty())
@@ -335,7 +335,7 @@ void RedisClientPrivate::scheduleReconnect()
     ++attempt;
     if (state == RedisClient::State::Connected)
         setState(RedisClient::State::Reconnecting);
-    qCDebug(lcRedis) << "reconnecting to" << endpoint() << "in" << delay << "ms";
+    clustrDebug(lcRedis) << "reconnecting to" << endpoint() << "in" << delay << "ms";
     reconnectTimer.start(int(delay));
 }
 
