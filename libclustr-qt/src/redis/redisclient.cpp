@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "redisclient_p.h"
 
+#include "hostlookup_p.h"
 #include "qtadapter_p.h"
 
-#include <QtCore/QFile>
 #include <QtCore/QMetaMethod>
 #include <QtCore/QVarLengthArray>
-#include <QtNetwork/QHostAddress>
-#include <QtNetwork/QHostInfo>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -128,31 +126,36 @@ void RedisClientPrivate::startConnecting()
     if (context || !wantOpen || !url)
         return;
 
-    if (url->transport == RedisUrl::Transport::Tcp && QHostAddress(url->host).isNull()) {
+    if (url->transport == RedisUrl::Transport::Tcp && !HostLookup::isAddress(url->host)) {
+        if (!untriedAddresses.isEmpty()) {
+            connectTo(untriedAddresses.takeFirst());
+            return;
+        }
         // hiredis resolves names with a blocking getaddrinfo(); resolve here,
-        // asynchronously, and hand it an address.
+        // off the event loop, and hand it an address.
         resolving = true;
-        QHostInfo::lookupHost(url->host, q, [this](const QHostInfo &info) {
+        HostLookup::lookup(url->host, q, [this](const QByteArrayList &addresses, const QString &why) {
             resolving = false;
             if (!wantOpen || context)
                 return;
-            if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+            if (addresses.isEmpty()) {
                 reportError(RedisClient::Error::ConnectionFailed,
-                            QStringLiteral("cannot connect to Redis at %1: %2").arg(endpoint(), info.errorString()));
+                            QStringLiteral("cannot connect to Redis at %1: %2").arg(endpoint(), why));
                 scheduleReconnect();
                 return;
             }
-            connectTo(info.addresses().constFirst().toString().toLatin1());
+            untriedAddresses = addresses;
+            connectTo(untriedAddresses.takeFirst());
         });
         return;
     }
-    connectTo(url->host.toLatin1());
+    connectTo(url->host.toUtf8()); // an address: ASCII
 }
 
 void RedisClientPrivate::connectTo(const QByteArray &address)
 {
     redisAsyncContext *ctx = url->transport == RedisUrl::Transport::Unix
-        ? redisAsyncConnectUnix(QFile::encodeName(url->socketPath).constData())
+        ? redisAsyncConnectUnix(url->socketPath.toUtf8().constData()) // QFile::encodeName() on Unix, minus a conversion table
         : redisAsyncConnect(address.constData(), url->port);
     if (!ctx || ctx->err) {
         const QString reason = ctx ? QString::fromLocal8Bit(ctx->errstr) : QStringLiteral("out of memory");
@@ -233,6 +236,7 @@ void RedisClientPrivate::handshakeDone()
     handshakeComplete = true;
     connectTimer.stop();
     attempt = 0;
+    untriedAddresses.clear();
     error = RedisClient::Error::NoError;
     errorString.clear();
     clustrInfo(lcRedis).noquote() << "connected to Redis at" << endpoint();
@@ -328,6 +332,11 @@ void RedisClientPrivate::scheduleReconnect()
         wantOpen = false;
         failQueue(QByteArrayLiteral("ERR not connected"));
         setState(RedisClient::State::Disconnected);
+        return;
+    }
+    if (!untriedAddresses.isEmpty()) {
+        // Not from this callback: hiredis may still be freeing the old context.
+        reconnectTimer.start(0);
         return;
     }
     const qint64 first = std::max<qint64>(1, firstDelay.count());
@@ -581,6 +590,7 @@ void RedisClient::setUrl(const QString &url)
         return;
     d->urlText = url;
     d->url = RedisUrl::parse(url);
+    d->untriedAddresses.clear();
     Q_EMIT urlChanged(url);
 }
 
@@ -686,6 +696,7 @@ void RedisClient::close()
     Q_D(RedisClient);
     d->wantOpen = false;
     d->reconnectTimer.stop();
+    d->untriedAddresses.clear();
     d->dropContext(QByteArrayLiteral("ERR connection closed"));
     d->failQueue(QByteArrayLiteral("ERR connection closed"));
     d->setState(State::Disconnected);

@@ -82,6 +82,11 @@ public:
     quint64 dropped = 0;
     bool wantOpen = false;
     bool resolving = false;
+    //! Addresses of the last lookup not tried yet: a failed connect tries the
+    //! next one at once (a name with an IPv6 and an IPv4 address, a server
+    //! listening on one of them). Cleared once connected, so a later
+    //! reconnect resolves the name again.
+    QByteArrayList untriedAddresses;
     bool handshakeComplete = false;
     int handshakePending = 0;
     int attempt = 0;

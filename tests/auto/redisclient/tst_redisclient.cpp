@@ -60,6 +60,9 @@ private Q_SLOTS:
     void clientNameShowsInClientList();
     void invalidUrl();
     void unreachableAtStart();
+    void hostName();
+    void unresolvableHostName();
+    void destroyedDuringLookup();
     void reconnectsAndResubscribes();
     void queueIsBounded();
     void commandTimeoutReconnects();
@@ -209,6 +212,47 @@ void tst_RedisClient::unreachableAtStart()
     const int after = int(errors.count());
     QTest::qWait(300); // nothing may happen after close(): no retry is scheduled
     QCOMPARE(errors.count(), after);
+}
+
+void tst_RedisClient::hostName()
+{
+    // A name, not an address: resolved off the event loop, then connected.
+    const QString url = m_server.url().replace(QStringLiteral("127.0.0.1"), QStringLiteral("localhost"));
+    QVERIFY(url.contains(QStringLiteral("localhost")));
+    auto c = client(url);
+    QVERIFY(c->open());
+    QTRY_COMPARE(c->state(), RedisClient::State::Connected);
+    QCOMPARE(run(c.get(), {"PING"})->string, QByteArray("PONG"));
+}
+
+void tst_RedisClient::unresolvableHostName()
+{
+    auto c = client(QStringLiteral("redis://no-such-host.invalid:6379"));
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    // A resolver that has to wait for an unreachable DNS server takes a while.
+    QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 1, 30000);
+    QCOMPARE(errors.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::ConnectionFailed);
+    const QString text = errors.at(0).at(1).toString();
+    QVERIFY2(text.startsWith(QStringLiteral("cannot connect to Redis at no-such-host.invalid:6379: ")), qPrintable(text));
+    QVERIFY(c->state() != RedisClient::State::Connected);
+    c->close();
+    QCOMPARE(c->state(), RedisClient::State::Disconnected);
+}
+
+void tst_RedisClient::destroyedDuringLookup()
+{
+    const QString url = m_server.url().replace(QStringLiteral("127.0.0.1"), QStringLiteral("localhost"));
+    // Gone before its lookup answers: the lookup thread must not call back
+    // into it (the sanitizer build catches a use after free).
+    for (int i = 0; i < 20; ++i) {
+        auto doomed = client(url);
+        QVERIFY(doomed->open());
+    }
+    // A client started afterwards still gets its answer and connects.
+    auto c = client(url);
+    QVERIFY(c->open());
+    QTRY_COMPARE(c->state(), RedisClient::State::Connected);
 }
 
 void tst_RedisClient::reconnectsAndResubscribes()
