@@ -471,3 +471,7 @@ void ChildProcess::emitLines(QByteArray &buffer, bool isStderr, bool flushPartia
 }
 
 } // namespace Clustr
+
+// Here rather than in the library's mocs_compilation, which comes first in
+// the layout: see the source order in CMakeLists.txt.
+#include "moc_childprocess_p.cpp"

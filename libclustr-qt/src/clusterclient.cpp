@@ -402,3 +402,7 @@ RedisClient *ClusterClient::subscriber() const
 }
 
 } // namespace Clustr
+
+// Here rather than in the library's mocs_compilation, which comes first in
+// the layout: see the source order in CMakeLists.txt.
+#include "ClustrQt/moc_clusterclient.cpp"

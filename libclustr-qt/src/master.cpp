@@ -422,3 +422,7 @@ void Master::stop(int exitCode)
 }
 
 } // namespace Clustr
+
+// Here rather than in the library's mocs_compilation, which comes first in
+// the layout: see the source order in CMakeLists.txt.
+#include "ClustrQt/moc_master.cpp"

@@ -172,3 +172,7 @@ QList<qint64> OrphanReaper::adoptedChildren() const
 }
 
 } // namespace Clustr
+
+// Here rather than in the library's mocs_compilation, which comes first in
+// the layout: see the source order in CMakeLists.txt.
+#include "moc_orphanreaper_p.cpp"

@@ -84,7 +84,7 @@ void ProcessPrivate::init()
     publisher = options.publisher;
     subscriber = options.subscriber;
     const QString name = (ns.isEmpty() ? QString() : ns + QLatin1Char('.')) + group + QLatin1Char('.')
-        + QString::number(pid);
+        + QLatin1String(QByteArray::number(pid)); // QString::number would pull in locale code
     if (!publisher) {
         publisher = new RedisClient(q);
         publisher->setUrl(redisUrl);

@@ -283,3 +283,7 @@ QJsonObject ChildInfo::toJson() const
 }
 
 } // namespace Clustr
+
+// Here rather than in the library's mocs_compilation, which comes first in
+// the layout: see the source order in CMakeLists.txt.
+#include "moc_supervisor_p.cpp"

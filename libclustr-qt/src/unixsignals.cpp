@@ -181,3 +181,7 @@ void UnixSignalWatcher::unwatch(int signum)
 }
 
 } // namespace Clustr
+
+// Here rather than in the library's mocs_compilation, which comes first in
+// the layout: see the source order in CMakeLists.txt.
+#include "moc_unixsignals_p.cpp"
