@@ -48,6 +48,16 @@ inline const char *option(int argc, char **argv, const char *key, const char *fa
     return fallback;
 }
 
+//! Whether the flag `--key` is given.
+inline bool flag(int argc, char **argv, const char *key)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--", 2) == 0 && std::strcmp(argv[i] + 2, key) == 0)
+            return true;
+    }
+    return false;
+}
+
 inline long long optionInt(int argc, char **argv, const char *key, long long fallback)
 {
     const char *value = option(argc, argv, key);

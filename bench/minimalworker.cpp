@@ -17,9 +17,10 @@ int main(int argc, char *argv[])
     Clustr::Worker worker(QStringLiteral("minimal"));
     if (!worker.isValid())
         Bench::die(worker.errorString().toUtf8().constData());
-    const QStringList arguments = QCoreApplication::arguments();
-    const bool quit = arguments.contains(QStringLiteral("--quit-when-ready"));
-    if (quit || arguments.contains(QStringLiteral("--print-ready"))) {
+    // From argv, as bench-qtbare reads its options: the memory figure
+    // compares the library, not two ways of reading a command line.
+    const bool quit = Bench::flag(argc, argv, "quit-when-ready");
+    if (quit || Bench::flag(argc, argv, "print-ready")) {
         QObject::connect(&worker, &Clustr::Process::connectedChanged, &worker, [&worker, quit](bool connected) {
             if (!connected)
                 return;

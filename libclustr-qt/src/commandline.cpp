@@ -5,7 +5,13 @@
 
 #include "protocol/codec_p.h"
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QJsonValue>
+
+#include <cerrno>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace Clustr {
 
@@ -63,6 +69,33 @@ CommandLine::CommandLine(const QStringList &arguments)
         if (isClusterOption(name))
             upsert(m_clusterArguments, argument);
     }
+}
+
+QStringList CommandLine::processArguments()
+{
+    const int fd = ::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return QCoreApplication::arguments();
+    QByteArray all;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
+        if (n > 0)
+            all.append(buffer, n);
+    }
+    ::close(fd);
+    if (n < 0 || all.isEmpty())
+        return QCoreApplication::arguments();
+    // NUL-terminated arguments, one after the other.
+    QStringList arguments;
+    for (qsizetype start = 0; start < all.size();) {
+        qsizetype end = all.indexOf('\0', start);
+        if (end < 0)
+            end = all.size();
+        arguments.append(QString::fromUtf8(all.constData() + start, end - start));
+        start = end + 1;
+    }
+    return arguments;
 }
 
 QString CommandLine::option(const QString &name, const QString &defaultValue) const

@@ -23,6 +23,21 @@ public:
     CommandLine() = default;
     explicit CommandLine(const QStringList &arguments);
 
+    /*!
+      This process' command line, as QCoreApplication::arguments() gives it,
+      read from /proc/self/cmdline where there is one (else from Qt).
+
+      Why: every process needs its command line at start, and arguments()
+      decodes argv through code that maps two more 64 KiB windows of Qt Core
+      into every worker (see ARCHITECTURE.md, "What an idle worker costs").
+      /proc holds the same bytes, UTF-8 as Qt 6 reads argv on Unix. It also
+      holds what QGuiApplication takes out of argv (`-platform`, `-style`...),
+      which are no `--key=value` options and change nothing here; a program
+      that hands QCoreApplication an argv of its own passes
+      ProcessOptions::arguments.
+    */
+    static QStringList processArguments();
+
     QStringList arguments() const { return m_arguments; }
     bool hasOption(const QString &name) const { return m_options.contains(name); }
     QString option(const QString &name, const QString &defaultValue = QString()) const;

@@ -31,7 +31,7 @@ QString resolveRedisUrl(const ProcessOptions &options, const CommandLine &comman
 ProcessPrivate::ProcessPrivate(const QString &group, const ProcessOptions &options)
     : group(group)
     , options(options)
-    , commandLine(options.arguments.isEmpty() ? QCoreApplication::arguments() : options.arguments)
+    , commandLine(options.arguments.isEmpty() ? CommandLine::processArguments() : options.arguments)
     , pid(QCoreApplication::applicationPid())
 {
 }

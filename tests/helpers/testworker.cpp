@@ -219,6 +219,7 @@ int main(int argc, char **argv)
            {QStringLiteral("valid"), process->isValid()},
            {QStringLiteral("error"), process->errorString()},
            {QStringLiteral("clusterArguments"), QJsonArray::fromStringList(process->clusterArguments())},
+           {QStringLiteral("options"), options_},
            {QStringLiteral("arguments"), QJsonArray::fromStringList(args.mid(1))}});
     if (!process->isValid())
         return 3;

@@ -32,7 +32,8 @@ struct CLUSTR_EXPORT ProcessOptions
     QString redisUrl;
     //! Prefix of every channel name. Empty: `--cluster-namespace=NAME`, else none.
     QString clusterNamespace;
-    //! The command line to read options from. Empty: QCoreApplication::arguments().
+    //! The command line to read options from. Empty: this process' own (as
+    //! QCoreApplication::arguments(), read from /proc/self/cmdline on Linux).
     QStringList arguments;
     //! Time the master waits after a replacement registered before reloading the next worker.
     std::chrono::milliseconds reloadDelay{500};

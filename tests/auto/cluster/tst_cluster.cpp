@@ -80,6 +80,7 @@ private Q_SLOTS:
     void cpuAffinity();
     void badSpecsDoNotStopTheOthers();
     void argumentsReachChildrenAndGrandchildren();
+    void processReadsItsOwnCommandLine();
     void grandchildKilledDisappearsFromClusterInfo();
     void rollingReload();
     void sighupDuringReloadIsQueued();
@@ -289,6 +290,27 @@ void tst_Cluster::argumentsReachChildrenAndGrandchildren()
     QVERIFY(!grandchildArgs.join(QLatin1Char(' ')).contains(QStringLiteral("--spaced")));
     QVERIFY(grandchildStarted->value(QStringLiteral("_group")).toString() == QLatin1String("clustr-test-worker")
             || grandchildStarted->value(QStringLiteral("_group")).toString() == QLatin1String("grandchild"));
+}
+
+void tst_Cluster::processReadsItsOwnCommandLine()
+{
+    // A process reads its command line itself (/proc/self/cmdline, see
+    // CommandLine::processArguments): spaces, non-ASCII text and empty
+    // arguments must come out as Qt's QCoreApplication::arguments() has them.
+    const QString redis = QStringLiteral("--cluster-redis=") + m_redis.url();
+    const QStringList arguments{QStringLiteral("--group=own"), redis, QStringLiteral("--cluster-tag=a b"),
+                                QString(), QStringLiteral("plain"), QStringLiteral("--cluster-name=zo\u00eb \u2713"),
+                                QStringLiteral("--name=zo\u00eb")};
+    TestProcess worker;
+    QVERIFY(worker.start(QStringLiteral("clustr-test-worker"), arguments));
+    const auto started = worker.waitForEvent(QStringLiteral("started"));
+    QVERIFY(started);
+    QCOMPARE(started->value(QStringLiteral("arguments")).toVariant().toStringList(), arguments); // Qt's view
+    QCOMPARE(started->value(QStringLiteral("clusterArguments")).toVariant().toStringList(),
+             (QStringList{redis, QStringLiteral("--cluster-tag=a b"), QStringLiteral("--cluster-name=zo\u00eb \u2713")}));
+    const QJsonObject options = started->value(QStringLiteral("options")).toObject();
+    QCOMPARE(options.value(QStringLiteral("--name=zo\u00eb")).toString(), QStringLiteral("zo\u00eb"));
+    QCOMPARE(options.value(QStringLiteral("--group=own")).toString(), QStringLiteral("own"));
 }
 
 void tst_Cluster::grandchildKilledDisappearsFromClusterInfo()
