@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fcntl.h>
+
 namespace Clustr {
 
 namespace {
@@ -168,6 +170,10 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
     }
     if (url->transport == RedisUrl::Transport::Tcp)
         redisEnableKeepAlive(&ctx->c); // notices a peer that vanished without a word
+    // hiredis opens its socket without close-on-exec: every child a process
+    // spawns would hold this connection (and a dead master's subscriptions)
+    // open for as long as it lives.
+    ::fcntl(ctx->c.fd, F_SETFD, FD_CLOEXEC);
 
     ctx->data = this;
     adapter = QtRedisAdapter::attach(ctx);

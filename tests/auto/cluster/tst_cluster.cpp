@@ -10,6 +10,8 @@
 
 #include <ClustrQt/redisclient.h>
 
+#include <QtCore/QDir>
+#include <QtCore/QFileInfo>
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -81,6 +83,7 @@ private Q_SLOTS:
     void badSpecsDoNotStopTheOthers();
     void argumentsReachChildrenAndGrandchildren();
     void processReadsItsOwnCommandLine();
+    void childrenInheritNoConnection();
     void grandchildKilledDisappearsFromClusterInfo();
     void rollingReload();
     void sighupDuringReloadIsQueued();
@@ -311,6 +314,40 @@ void tst_Cluster::processReadsItsOwnCommandLine()
     const QJsonObject options = started->value(QStringLiteral("options")).toObject();
     QCOMPARE(options.value(QStringLiteral("--name=zo\u00eb")).toString(), QStringLiteral("zo\u00eb"));
     QCOMPARE(options.value(QStringLiteral("--group=own")).toString(), QStringLiteral("own"));
+}
+
+namespace {
+
+// The inodes of the sockets \a pid has open, from /proc/PID/fd.
+QSet<QString> socketsOf(qint64 pid)
+{
+    QSet<QString> sockets;
+    const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+    for (const QFileInfo &entry : fds.entryInfoList(QDir::Files | QDir::System | QDir::NoDotAndDotDot)) {
+        const QString target = entry.symLinkTarget().isEmpty() ? QFile::symLinkTarget(entry.filePath()) : entry.symLinkTarget();
+        if (target.contains(QLatin1String("socket:[")))
+            sockets.insert(target.mid(target.indexOf(QLatin1String("socket:["))));
+    }
+    return sockets;
+}
+
+} // namespace
+
+void tst_Cluster::childrenInheritNoConnection()
+{
+    // hiredis opens its sockets without close-on-exec; a child holding its
+    // spawner's Redis connections would keep them (and a dead master's
+    // subscriptions) open for as long as it lives.
+    auto *master = startMaster({spec(QStringLiteral("web"))});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const qint64 child = pidOf(master->events(QStringLiteral("registered"), own()).constFirst());
+    const QSet<QString> masterSockets = socketsOf(master->pid());
+    const QSet<QString> childSockets = socketsOf(child);
+    QVERIFY2(masterSockets.size() >= 2, "the master's Redis connections are not in /proc/PID/fd");
+    QVERIFY(childSockets.size() >= 2);
+    const QSet<QString> shared = QSet<QString>(masterSockets).intersect(childSockets);
+    QVERIFY2(shared.isEmpty(), qPrintable(QStringList(shared.begin(), shared.end()).join(QLatin1Char(' '))));
 }
 
 void tst_Cluster::grandchildKilledDisappearsFromClusterInfo()
