@@ -2,12 +2,13 @@
 #include "httpserver.h"
 
 #include "httpconnection.h"
-#include "reuseport.h"
+#include "listensocket.h"
 
 #include <QtNetwork/QTcpSocket>
 
 #include <cerrno>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -32,7 +33,7 @@ HttpServer::HttpServer(std::chrono::milliseconds delay, QObject *parent)
 bool HttpServer::listen(const QHostAddress &address, quint16 port, QString *error)
 {
     // QTcpServer::listen() cannot set SO_REUSEPORT; it adopts a socket made here instead.
-    const int fd = listenReusePort(address, port, error);
+    const int fd = listenSocket(address, port, ListenMode::ReusePort, error);
     if (fd < 0)
         return false;
     if (!m_server.setSocketDescriptor(fd)) {
@@ -44,17 +45,44 @@ bool HttpServer::listen(const QHostAddress &address, quint16 port, QString *erro
     return true;
 }
 
+bool HttpServer::adoptListeningSocket(int fd, QString *error)
+{
+    int type = 0;
+    int listening = 0;
+    socklen_t length = sizeof(type);
+    socklen_t listeningLength = sizeof(listening);
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_STREAM
+        || ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &listeningLength) != 0 || !listening) {
+        if (error)
+            *error = QStringLiteral("descriptor %1 is not a listening TCP socket").arg(fd);
+        return false;
+    }
+    // Ours now: not handed on to anything this worker might start.
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (!m_server.setSocketDescriptor(fd)) {
+        if (error)
+            *error = m_server.errorString();
+        return false;
+    }
+    m_sharedQueue = true;
+    return true;
+}
+
 void HttpServer::drain(std::function<void()> done)
 {
     m_drained = std::move(done);
     m_draining = true;
     if (m_server.isListening()) {
         takePendingConnections();
-        // Connections the kernel has completed but nobody has accepted yet
-        // would be reset when the socket closes: accept them all first, so
-        // the window in which a connection can still land here shrinks to
-        // the few microseconds between the last accept() and close().
-        acceptQueuedByKernel();
+        // With a socket of its own, connections the kernel has completed but
+        // nobody has accepted yet would be reset when it closes: accept them
+        // all first, so the window in which a connection can still land here
+        // shrinks to the microseconds between the last accept() and close().
+        // The pool's shared socket stays open in the master and the other
+        // workers, and they take what is queued: nothing to do.
+        if (!m_sharedQueue)
+            acceptQueuedByKernel();
         m_server.close();
     }
     for (HttpConnection *connection : std::as_const(m_connections))

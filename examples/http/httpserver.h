@@ -14,13 +14,14 @@ namespace Example {
 class HttpConnection;
 
 /*!
-  The HTTP server of one worker of the pool: a QTcpServer on a socket of its
-  own with SO_REUSEPORT, shared port, separate accept queue.
+  The HTTP server of one worker of the pool: a QTcpServer on the pool's
+  inherited listening socket (adoptListeningSocket()), or on a socket of its own with
+  SO_REUSEPORT (listen()).
 
-  drain() is what the worker's kill handler runs: take every connection the
-  kernel has already queued for this socket, close the socket (so new
-  connections go to the other workers), let each connection answer what it
-  has received, and call back once the last one is closed.
+  drain() is what the worker's kill handler runs: stop accepting (with a
+  socket of its own, first take every connection the kernel has queued for
+  it), let each connection answer what it has received, and call back once
+  the last one is closed.
 */
 class HttpServer : public QObject
 {
@@ -28,7 +29,10 @@ class HttpServer : public QObject
 public:
     explicit HttpServer(std::chrono::milliseconds delay, QObject *parent = nullptr);
 
+    //! A socket of this worker's own, with SO_REUSEPORT.
     bool listen(const QHostAddress &address, quint16 port, QString *error);
+    //! The pool's listening socket \a fd, inherited from the master.
+    bool adoptListeningSocket(int fd, QString *error);
     quint16 port() const { return m_server.serverPort(); }
     int connectionCount() const { return int(m_connections.size()); }
 
@@ -45,6 +49,7 @@ private:
     QSet<HttpConnection *> m_connections;
     std::function<void()> m_drained;
     bool m_draining = false;
+    bool m_sharedQueue = false;
 };
 
 } // namespace Example

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
-// http-master: runs a pool of http-worker processes that share one port
-// (SO_REUSEPORT). kill -HUP <pid> replaces them one at a time without losing
-// a request: each old worker stops accepting and finishes its requests
-// while the others serve. kill -TERM <pid> stops the pool.
+// http-master: runs a pool of http-worker processes that share one
+// listening socket: the master makes it and every worker inherits it
+// (--listen-fd), so its accept queue outlives any single worker.
+// kill -HUP <pid> replaces them one at a time without losing a request:
+// each old worker stops accepting and finishes its requests while the
+// others serve. kill -TERM <pid> stops the pool.
 //
 // Options: --workers=N (default 4), --port=N (default 8080),
 // --host=ADDRESS, --delay=MS (passed to the workers), --surge (reload by
 // starting each replacement before stopping the old worker), plus every
 // --cluster-* option.
+#include "listensocket.h"
 #include "output.h"
 
 #include <ClustrQt/master.h>
@@ -77,13 +80,28 @@ int main(int argc, char *argv[])
         say(QStringLiteral("master: --workers must be a number >= 1"));
         return 2;
     }
-    const QString port = master.option(QStringLiteral("port"), QStringLiteral("8080"));
+    bool portOk = false;
+    const uint portNumber = master.option(QStringLiteral("port"), QStringLiteral("8080")).toUInt(&portOk);
     const QString host = master.option(QStringLiteral("host"), QStringLiteral("127.0.0.1"));
+    const QHostAddress address(host);
+    if (!portOk || portNumber > 65535 || address.isNull()) {
+        say(QStringLiteral("master: invalid --port or --host"));
+        return 2;
+    }
+    // The pool's one listening socket. It stays open here for as long as the
+    // pool runs, so connections queued on it survive every worker's exit.
+    QString error;
+    const int listenFd = Example::listenSocket(address, quint16(portNumber), Example::ListenMode::Inherited, &error);
+    if (listenFd < 0) {
+        say(QStringLiteral("master: cannot listen on %1 port %2: %3").arg(host).arg(portNumber).arg(error));
+        return 1;
+    }
+    const QString port = QString::number(Example::localPort(listenFd)); // --port=0: the kernel's choice
 
     Clustr::SpawnSpec worker;
     worker.file = QStringLiteral("http-worker");
     worker.instances = workers;
-    worker.args = {{QStringLiteral("port"), port}, {QStringLiteral("host"), host}};
+    worker.args = {{QStringLiteral("listen-fd"), listenFd}, {QStringLiteral("port"), port}, {QStringLiteral("host"), host}};
     if (master.hasOption(QStringLiteral("delay")))
         worker.args.insert(QStringLiteral("delay"), master.option(QStringLiteral("delay")));
 

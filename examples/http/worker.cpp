@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// http-worker: one worker of a pool of HTTP servers that share a port
-// through SO_REUSEPORT. `GET /` answers `pid <pid>`, so you can see which
+// http-worker: one worker of a pool of HTTP servers that share a port:
+// through the listening socket http-master made (--listen-fd=N, inherited),
+// else through a socket of its own with SO_REUSEPORT (run by
+// `clustr-qt run`, say). `GET /` answers `pid <pid>`, so you can see which
 // worker served you. It registers only once it is listening, so a rolling
 // reload moves on only when the replacement can take connections; when it
 // is killed it stops accepting, finishes its requests, then exits.
 //
-// Options: --port=N (default 8080), --host=ADDRESS (default 127.0.0.1),
-// --delay=MS (each `/` response waits that long: a slow request).
+// Options: --listen-fd=N, --port=N (default 8080), --host=ADDRESS (default
+// 127.0.0.1), --delay=MS (each `/` response waits that long: a slow request).
 #include "httpserver.h"
 #include "output.h"
 
@@ -37,7 +39,16 @@ int main(int argc, char *argv[])
 
     Example::HttpServer server(std::chrono::milliseconds(qMax(0, delay)));
     QString error;
-    if (!server.listen(host, quint16(port), &error)) {
+    if (worker.hasOption(QStringLiteral("listen-fd"))) {
+        bool fdOk = false;
+        const int fd = worker.option(QStringLiteral("listen-fd")).toInt(&fdOk);
+        if (!fdOk || fd < 0)
+            error = QStringLiteral("not a descriptor number");
+        if (!error.isEmpty() || !server.adoptListeningSocket(fd, &error)) {
+            say(QStringLiteral("%1: cannot use --listen-fd=%2: %3").arg(me, worker.option(QStringLiteral("listen-fd")), error));
+            return 1;
+        }
+    } else if (!server.listen(host, quint16(port), &error)) {
         say(QStringLiteral("%1: cannot listen on %2 port %3: %4").arg(me, host.toString()).arg(port).arg(error));
         return 1;
     }

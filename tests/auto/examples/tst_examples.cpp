@@ -102,6 +102,9 @@ private Q_SLOTS:
     void reload();
     void httpReloadUnderLoad_data();
     void httpReloadUnderLoad();
+    void httpWorkersOnTheirOwn();
+    void httpWorkerBadListenFd_data();
+    void httpWorkerBadListenFd();
 
 private:
     QStringList redisArgument() const { return {QStringLiteral("--cluster-redis=") + m_redis.url()}; }
@@ -353,6 +356,55 @@ void tst_Examples::httpReloadUnderLoad()
     QVERIFY(fromNew > 0);
 
     stopCluster(run);
+}
+
+void tst_Examples::httpWorkersOnTheirOwn()
+{
+    // Without http-master (e.g. under `clustr-qt run`), each worker makes a
+    // socket of its own with SO_REUSEPORT: two of them share the port and
+    // both serve.
+    const quint16 port = freePort();
+    const QStringList arguments = redisArgument() + QStringList{QStringLiteral("--port=%1").arg(port)};
+    ClusterRun first;
+    ClusterRun second;
+    QVERIFY(first.start(QStringLiteral("http-worker"), arguments));
+    QVERIFY(second.start(QStringLiteral("http-worker"), arguments));
+    VERIFY_RUN(first.waitForLine(re(QStringLiteral("listening on 127.0.0.1 port %1$").arg(port))).hasMatch(), first);
+    VERIFY_RUN(second.waitForLine(re(QStringLiteral("listening on 127.0.0.1 port %1$").arg(port))).hasMatch(), second);
+
+    HttpLoad load(port, 8);
+    load.start();
+    QTRY_VERIFY_WITH_TIMEOUT(load.responsesByPid().size() == 2 || load.failed() > 0, 20000);
+    load.stop();
+    QTRY_VERIFY(load.isIdle());
+    QVERIFY2(load.failed() == 0, qPrintable(load.failures().join(QLatin1Char('\n'))));
+    QVERIFY(load.responsesByPid().contains(first.pid()));
+    QVERIFY(load.responsesByPid().contains(second.pid()));
+    first.signal(SIGTERM);
+    second.signal(SIGTERM);
+    QVERIFY(first.waitForExit(10000));
+    QVERIFY(second.waitForExit(10000));
+}
+
+void tst_Examples::httpWorkerBadListenFd_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("not a number") << QStringLiteral("abc") << QStringLiteral("not a descriptor number");
+    QTest::newRow("negative") << QStringLiteral("-3") << QStringLiteral("not a descriptor number");
+    QTest::newRow("not open") << QStringLiteral("999") << QStringLiteral("not a listening TCP socket");
+    QTest::newRow("not a socket") << QStringLiteral("0") << QStringLiteral("not a listening TCP socket");
+}
+
+void tst_Examples::httpWorkerBadListenFd()
+{
+    QFETCH(QString, value);
+    QFETCH(QString, message);
+    ClusterRun run;
+    QVERIFY(run.start(QStringLiteral("http-worker"), redisArgument() + QStringList{QStringLiteral("--listen-fd=") + value}));
+    QVERIFY(run.waitForExit(10000));
+    QCOMPARE(run.exitCode(), 1);
+    VERIFY_RUN(!run.matches(re(QStringLiteral("cannot use --listen-fd=%1: .*%2").arg(QRegularExpression::escape(value), message))).isEmpty(), run);
 }
 
 QTEST_GUILESS_MAIN(tst_Examples)
