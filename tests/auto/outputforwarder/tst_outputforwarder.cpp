@@ -4,6 +4,7 @@
 #include <QtCore/QTemporaryFile>
 #include <QtTest/QTest>
 
+#include <algorithm>
 #include <csignal>
 
 #include <fcntl.h>
@@ -63,6 +64,29 @@ int waitForExit(pid_t pid)
         return -1;
     }
     return status;
+}
+
+/*
+  Forks a reader that copies everything from \a pipe into \a sink until EOF,
+  at most \a chunk bytes per read() (small reads leave a writer with
+  partial writes); it exits 1 if a write to the sink fails. The pipe's read end is
+  made blocking in the child.
+*/
+pid_t forkDrain(const Pipe &pipe, int sink, size_t chunk)
+{
+    const pid_t reader = ::fork();
+    if (reader != 0)
+        return reader;
+    ::close(pipe.writeEnd());
+    ::fcntl(pipe.readEnd(), F_SETFL, 0);
+    char buffer[65536]; // on the stack: no allocation in a forked child
+    const size_t size = std::min(chunk, sizeof buffer);
+    ssize_t n;
+    while ((n = ::read(pipe.readEnd(), buffer, size)) > 0 || (n < 0 && errno == EINTR)) {
+        if (n > 0 && !OutputForwarder::writeAll(sink, QByteArray::fromRawData(buffer, n)))
+            ::_exit(1);
+    }
+    ::_exit(0);
 }
 
 } // namespace
@@ -149,18 +173,8 @@ void tst_OutputForwarder::concurrentWritersNeverSplitALine()
     QVERIFY(sink.open());
 
     // The reader drains into a file while the writers write, so they contend on a live pipe.
-    const pid_t reader = ::fork();
+    const pid_t reader = forkDrain(pipe, sink.handle(), 65536);
     QVERIFY(reader >= 0);
-    if (reader == 0) {
-        ::close(pipe.writeEnd());
-        char buffer[65536];
-        ssize_t n;
-        while ((n = ::read(pipe.readEnd(), buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
-            if (n > 0 && !OutputForwarder::writeAll(sink.handle(), QByteArray::fromRawData(buffer, n)))
-                ::_exit(1);
-        }
-        ::_exit(0);
-    }
     QList<pid_t> writers;
     for (int w = 0; w < Writers; ++w) {
         const pid_t pid = ::fork();
@@ -213,19 +227,8 @@ void tst_OutputForwarder::writeAllCompletesPartialWrites()
     }();
     QTemporaryFile sink;
     QVERIFY(sink.open());
-    const pid_t reader = ::fork();
+    const pid_t reader = forkDrain(pipe, sink.handle(), 4096); // small reads: many partial writes on this side
     QVERIFY(reader >= 0);
-    if (reader == 0) {
-        ::close(pipe.writeEnd());
-        ::fcntl(pipe.readEnd(), F_SETFL, 0);
-        char buffer[4096]; // small reads: many partial writes on the other side
-        ssize_t n;
-        while ((n = ::read(pipe.readEnd(), buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
-            if (n > 0)
-                OutputForwarder::writeAll(sink.handle(), QByteArray::fromRawData(buffer, n));
-        }
-        ::_exit(0);
-    }
     QVERIFY(OutputForwarder::writeAll(pipe.writeEnd(), data));
     pipe.closeWrite();
     const int status = waitForExit(reader);
