@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QtCore/QByteArrayView>
 #include <QtCore/QStringView>
 
 namespace Clustr {
@@ -15,6 +16,36 @@ inline bool isDecimal(QStringView text)
             return false;
     }
     return true;
+}
+
+inline bool isDecimal(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            return false;
+    }
+    return true;
+}
+
+/*!
+  Writes \a number in decimal so that it ends just before \a end and returns
+  where it starts; \a end must have 20 chars before it. No allocation and no
+  QLocale: channel names are built per message, and QString::number()'s
+  locale code costs every process memory (docs/ARCHITECTURE.md).
+*/
+inline char *writeDecimal(qint64 number, char *end)
+{
+    char *first = end;
+    quint64 magnitude = number < 0 ? 0 - quint64(number) : quint64(number);
+    do {
+        *--first = char('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (number < 0)
+        *--first = '-';
+    return first;
 }
 
 } // namespace Clustr

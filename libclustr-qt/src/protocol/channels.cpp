@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "channels_p.h"
 
+#include "decimal_p.h"
+
 #include <QtCore/QByteArrayView>
 
 namespace Clustr::Protocol {
@@ -15,29 +17,11 @@ QByteArray withNumber(const QByteArray &prefix, QByteArrayView name, qint64 numb
     // temporary, and emitPrivate() builds a channel name for every message.
     char digits[24];
     char *const end = digits + sizeof(digits);
-    char *first = end;
-    quint64 magnitude = number < 0 ? 0 - quint64(number) : quint64(number);
-    do {
-        *--first = char('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    if (number < 0)
-        *--first = '-';
+    const char *const first = writeDecimal(number, end);
     QByteArray channel;
     channel.reserve(prefix.size() + name.size() + (end - first));
     channel.append(prefix).append(name).append(first, end - first);
     return channel;
-}
-
-bool isDecimal(QByteArrayView text)
-{
-    if (text.isEmpty())
-        return false;
-    for (char c : text) {
-        if (c < '0' || c > '9')
-            return false;
-    }
-    return true;
 }
 
 } // namespace

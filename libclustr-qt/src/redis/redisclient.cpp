@@ -730,42 +730,39 @@ void RedisClient::publish(const QByteArray &channel, const QByteArray &message)
     d->enqueue({QByteArrayLiteral("PUBLISH"), channel, message}, {});
 }
 
+void RedisClientPrivate::changeSubscription(QSet<QByteArray> &names, bool add, const QByteArray &name,
+                                            const char *command)
+{
+    if (add ? names.contains(name) : !names.remove(name))
+        return; // nothing changes
+    if (add)
+        names.insert(name);
+    if (context && handshakeComplete)
+        writeSubscription(command, {name});
+}
+
 void RedisClient::subscribe(const QByteArray &channel)
 {
     Q_D(RedisClient);
-    if (d->channels.contains(channel))
-        return;
-    d->channels.insert(channel);
-    if (d->context && d->handshakeComplete)
-        d->writeSubscription("SUBSCRIBE", {channel});
+    d->changeSubscription(d->channels, true, channel, "SUBSCRIBE");
 }
 
 void RedisClient::unsubscribe(const QByteArray &channel)
 {
     Q_D(RedisClient);
-    if (!d->channels.remove(channel))
-        return;
-    if (d->context && d->handshakeComplete)
-        d->writeSubscription("UNSUBSCRIBE", {channel});
+    d->changeSubscription(d->channels, false, channel, "UNSUBSCRIBE");
 }
 
 void RedisClient::psubscribe(const QByteArray &pattern)
 {
     Q_D(RedisClient);
-    if (d->patterns.contains(pattern))
-        return;
-    d->patterns.insert(pattern);
-    if (d->context && d->handshakeComplete)
-        d->writeSubscription("PSUBSCRIBE", {pattern});
+    d->changeSubscription(d->patterns, true, pattern, "PSUBSCRIBE");
 }
 
 void RedisClient::punsubscribe(const QByteArray &pattern)
 {
     Q_D(RedisClient);
-    if (!d->patterns.remove(pattern))
-        return;
-    if (d->context && d->handshakeComplete)
-        d->writeSubscription("PUNSUBSCRIBE", {pattern});
+    d->changeSubscription(d->patterns, false, pattern, "PUNSUBSCRIBE");
 }
 
 QByteArrayList RedisClient::channels() const

@@ -52,6 +52,9 @@ public:
     //! Book-keeping after a command was handed to hiredis with \a status.
     void written(int status, RedisClient::ReplyCallback &&callback);
     void writeSubscription(const char *command, const QByteArrayList &names);
+    //! (Un)subscribes \a name in \a names (channels or patterns): remembered for
+    //! reconnects, sent with \a command at once if connected; no-op if unchanged.
+    void changeSubscription(QSet<QByteArray> &names, bool add, const QByteArray &name, const char *command);
     //! Writes when connected, else queues.
     void send(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
     void enqueue(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "redisurl_p.h"
 
+#include "decimal_p.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QStringList>
 #include <QtCore/QStringView>
@@ -99,12 +101,10 @@ QString decoded(QStringView text)
 // surrounding spaces and locale-dependent forms.
 bool parseNumber(QStringView text, int max, int *value)
 {
-    if (text.isEmpty())
+    if (!isDecimal(text))
         return false;
     int result = 0;
     for (const QChar c : text) {
-        if (!isDigit(c.unicode()))
-            return false;
         const int digit = c.unicode() - u'0';
         if (result > (max - digit) / 10)
             return false;
@@ -125,19 +125,10 @@ bool parseDatabase(QStringView text, int *database, QString *error)
 
 QString decimal(int value)
 {
-    // QString::number() goes through QLocale's number formatting.
-    char digits[12];
-    char *end = digits + sizeof(digits);
-    char *begin = end;
-    const bool negative = value < 0;
-    unsigned magnitude = negative ? 0u - unsigned(value) : unsigned(value);
-    do {
-        *--begin = char('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    if (negative)
-        *--begin = '-';
-    return QString::fromLatin1(begin, end - begin);
+    char digits[24];
+    char *const end = digits + sizeof(digits);
+    const char *const first = writeDecimal(value, end);
+    return QString::fromLatin1(first, end - first);
 }
 
 // A registered name as QUrl accepted it, ASCII only: dot-separated labels of
