@@ -16,6 +16,7 @@ private Q_SLOTS:
     void roundTrip_data();
     void roundTrip();
     void displayHidesPassword();
+    void defaultIsTheDefaultUrl();
 };
 
 void tst_RedisUrl::valid_data()
@@ -174,6 +175,21 @@ void tst_RedisUrl::displayHidesPassword()
     QCOMPARE(ipv6->endpoint(), QStringLiteral("[::1]:7000"));
     QCOMPARE(ipv6->toString(), QStringLiteral("redis://u:***@[::1]:7000/4"));
     QCOMPARE(ipv6->toString(true), QStringLiteral("redis://u:p%20w@[::1]:7000/4"));
+}
+
+void tst_RedisUrl::defaultIsTheDefaultUrl()
+{
+    // RedisClient starts from RedisUrl() rather than parsing DefaultUrl.
+    const auto parsed = RedisUrl::parse(QString::fromLatin1(RedisUrl::DefaultUrl));
+    QVERIFY(parsed);
+    const RedisUrl plain;
+    QCOMPARE(parsed->transport, plain.transport);
+    QCOMPARE(parsed->host, plain.host);
+    QCOMPARE(parsed->port, plain.port);
+    QCOMPARE(parsed->socketPath, plain.socketPath);
+    QCOMPARE(parsed->user, plain.user);
+    QCOMPARE(parsed->password, plain.password);
+    QCOMPARE(parsed->database, plain.database);
 }
 
 QTEST_APPLESS_MAIN(tst_RedisUrl)
