@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "clusterfile.h"
 
-#include "childcommand_p.h"
+#include "supervision/childcommand_p.h"
 #include "protocol/channels_p.h"
 #include "redis/redisurl_p.h"
 

@@ -11,7 +11,7 @@
 
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
-#include "unixsignals_p.h"
+#include "supervision/unixsignals_p.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QEventLoop>

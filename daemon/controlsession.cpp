@@ -3,7 +3,7 @@
 
 #include "cli.h"
 
-#include "logging_p.h"
+#include "base/logging_p.h"
 #include "protocol/channels_p.h"
 #include "redis/redisurl_p.h"
 

@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "controlsession.h"
 
-#include "unixsignals_p.h"
+#include "supervision/unixsignals_p.h"
 
 #include <QtCore/QEventLoop>
 #include <QtCore/QTimer>

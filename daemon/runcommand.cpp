@@ -11,7 +11,7 @@
 
 #include "protocol/channels_p.h"
 #include "redis/redisurl_p.h"
-#include "unixsignals_p.h"
+#include "supervision/unixsignals_p.h"
 
 #include <ClustrQt/master.h>
 #include <ClustrQt/redisclient.h>

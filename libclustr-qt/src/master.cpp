@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "master_p.h"
 
-#include "orphanreaper_p.h"
-#include "unixsignals_p.h"
+#include "supervision/orphanreaper_p.h"
+#include "supervision/unixsignals_p.h"
 
 #include <QtCore/QJsonArray>
 

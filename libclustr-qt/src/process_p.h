@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "commandline_p.h"
-#include "logging_p.h"
+#include "protocol/commandline_p.h"
+#include "base/logging_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
 #include "redis/redisurl_p.h"
-#include "supervisor_p.h"
+#include "supervision/supervisor_p.h"
 
 #include <ClustrQt/process.h>
 #include <ClustrQt/redisclient.h>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "process_p.h"
-#include "procstat_p.h"
+#include "supervision/procstat_p.h"
 
 #include <ClustrQt/worker.h>
 

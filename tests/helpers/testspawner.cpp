@@ -2,7 +2,7 @@
 // clustr-test-spawner: supervises one "clustr-test-child --pause=60000" with
 // Clustr::ChildProcess and prints "child:<pid>" once it runs; then waits to be
 // killed. The tests kill it with SIGKILL and check that the child dies too.
-#include "childprocess_p.h"
+#include "supervision/childprocess_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "channels_p.h"
 
-#include "decimal_p.h"
+#include "base/decimal_p.h"
 
 #include <QtCore/QByteArrayView>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "codec_p.h"
 
-#include "decimal_p.h"
+#include "base/decimal_p.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "logging_p.h"
+#include "base/logging_p.h"
 #include "redisurl_p.h"
 
 #include <ClustrQt/redisclient.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "childcommand_p.h"
-#include "cpuset_p.h"
+#include "supervision/childcommand_p.h"
+#include "supervision/cpuset_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>

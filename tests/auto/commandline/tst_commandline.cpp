@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "commandline_p.h"
+#include "protocol/commandline_p.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>

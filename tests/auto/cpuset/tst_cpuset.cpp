@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cpuset_p.h"
+#include "supervision/cpuset_p.h"
 
 #include <QtCore/QFile>
 #include <QtTest/QTest>

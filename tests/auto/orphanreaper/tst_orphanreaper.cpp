@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "orphanreaper_p.h"
+#include "supervision/orphanreaper_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "outputforwarder_p.h"
+#include "supervision/outputforwarder_p.h"
 
 #include <QtCore/QTemporaryFile>
 #include <QtTest/QTest>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "unixsignals_p.h"
+#include "supervision/unixsignals_p.h"
 
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <ClustrQt/clusterclient.h>
 
-#include "logging_p.h"
+#include "base/logging_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
 #include "redis/redisurl_p.h"

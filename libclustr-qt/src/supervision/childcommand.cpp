@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "childcommand_p.h"
 
-#include "commandline_p.h"
+#include "protocol/commandline_p.h"
 #include "cpuset_p.h"
 
 #include <QtCore/QDir>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "global_p.h"
+#include "base/global_p.h"
 
 #include <QtCore/QList>
 #include <QtCore/QObject>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "commandline_p.h"
 
-#include "decimal_p.h"
+#include "base/decimal_p.h"
 
-#include "protocol/codec_p.h"
+#include "codec_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QJsonValue>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "supervisor_p.h"
 
-#include "logging_p.h"
+#include "base/logging_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFileInfo>
