@@ -4,7 +4,7 @@
 #include "supervision/orphanreaper_p.h"
 #include "supervision/unixsignals_p.h"
 
-#include <QtCore/QJsonArray>
+#include "protocol/records_p.h"
 
 #include <algorithm>
 #include <csignal>
@@ -16,12 +16,6 @@ namespace {
 // How long a removed pid is remembered, so that a heartbeat it sent before
 // it died (arriving late over another connection) cannot register it again.
 constexpr qint64 RememberRemovedMs = 10000;
-
-bool isAliveState(const QString &state)
-{
-    return state == QLatin1String("starting") || state == QLatin1String("running")
-        || state == QLatin1String("backing off") || state == QLatin1String("not started");
-}
 
 } // namespace
 
@@ -160,18 +154,19 @@ void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
 
 void MasterPrivate::handleHeartbeat(const Message &message)
 {
-    if (!message.data.isObject()) {
-        reject(channels.heartbeatChannel(pid), QStringLiteral("a heartbeat's data must be an object"));
+    QString error;
+    const auto beat = Protocol::Records::heartbeat(message.data, &error);
+    if (!beat) {
+        reject(channels.heartbeatChannel(pid), error);
         return;
     }
-    const QJsonObject data = message.data.toObject();
     // The protocol names processes by pid alone; two hosts sharing one Redis
     // can have the same pid. That cannot be told apart on the wire, but it
     // can be seen: say so loudly instead of mixing the two up silently.
     const auto previous = heartbeats.constFind(message.pid);
     if (previous != heartbeats.cend()) {
-        const QString before = previous->data.value(QStringLiteral("host")).toString();
-        const QString now = data.value(QStringLiteral("host")).toString();
+        const QString before = previous->data.host();
+        const QString now = beat->host();
         if (!before.isEmpty() && !now.isEmpty() && before != now && clock.elapsed() - previous->receivedAt < options.heartbeatTimeout.count()) {
             quint64 suppressed = 0;
             if (collisionWarnings.allow(&suppressed))
@@ -180,10 +175,10 @@ void MasterPrivate::handleHeartbeat(const Message &message)
                                                      .arg(message.pid).arg(before, now);
         }
     }
-    heartbeats.insert(message.pid, Heartbeat{data, clock.elapsed()});
+    heartbeats.insert(message.pid, ReceivedHeartbeat{*beat, clock.elapsed()});
     // A worker we dropped (silent too long, or its registration was lost)
     // that is alive and ready joins again.
-    if (data.value(QStringLiteral("ready")).toBool() && !isRegistered(message.pid)) {
+    if (beat->ready() && !isRegistered(message.pid)) {
         const auto removed = recentlyRemoved.constFind(message.pid);
         if (removed == recentlyRemoved.cend() || clock.elapsed() - removed.value() > RememberRemovedMs)
             addWorker(message.pid, message.group);
@@ -201,11 +196,10 @@ void MasterPrivate::expireSilentWorkers()
     for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
         if (now - it->receivedAt > timeout)
             continue;
-        const QJsonArray children = it->data.value(QStringLiteral("children")).toArray();
-        for (const QJsonValue &child : children) {
-            const QJsonObject c = child.toObject();
-            if (c.value(QStringLiteral("state")).toString() == QLatin1String("running"))
-                vouchedFor.insert(qint64(c.value(QStringLiteral("pid")).toDouble()));
+        const QList<ChildInfo> children = it->data.children();
+        for (const ChildInfo &child : children) {
+            if (child.state() == ChildInfo::State::Running)
+                vouchedFor.insert(child.pid());
         }
     }
     QList<qint64> silent;
@@ -246,7 +240,7 @@ qint64 MasterPrivate::parentOf(qint64 workerPid) const
 {
     if (supervisor && supervisor->owns(workerPid))
         return pid;
-    return qint64(heartbeats.value(workerPid).data.value(QStringLiteral("ppid")).toDouble());
+    return heartbeats.value(workerPid).data.ppid();
 }
 
 bool MasterPrivate::respawns(qint64 workerPid) const
@@ -258,10 +252,10 @@ bool MasterPrivate::respawns(qint64 workerPid) const
     const auto parent = heartbeats.constFind(parentOf(workerPid));
     if (parent == heartbeats.cend())
         return true; // unknown: the original protocol always respawned
-    for (const QJsonValue &child : parent->data.value(QStringLiteral("children")).toArray()) {
-        const QJsonObject c = child.toObject();
-        if (qint64(c.value(QStringLiteral("pid")).toDouble()) == workerPid)
-            return c.value(QStringLiteral("respawn")).toBool(true);
+    const QList<ChildInfo> children = parent->data.children();
+    for (const ChildInfo &child : children) {
+        if (child.pid() == workerPid)
+            return child.respawn();
     }
     return true;
 }
@@ -283,11 +277,11 @@ bool MasterPrivate::clusterComplete() const
     for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
         if (!isRegistered(it.key()))
             continue;
-        for (const QJsonValue &child : it->data.value(QStringLiteral("children")).toArray()) {
-            const QJsonObject c = child.toObject();
-            if (!c.value(QStringLiteral("registers")).toBool(true) || !isAliveState(c.value(QStringLiteral("state")).toString()))
+        const QList<ChildInfo> children = it->data.children();
+        for (const ChildInfo &child : children) {
+            if (!child.registers() || !ChildInfo::isAlive(child.state()))
                 continue;
-            if (!isRegistered(qint64(c.value(QStringLiteral("pid")).toDouble())))
+            if (!isRegistered(child.pid()))
                 return false;
         }
     }
@@ -401,12 +395,12 @@ bool Master::isReloading() const
     return d_func()->reloading;
 }
 
-QJsonObject Master::status() const
+ClusterStatus Master::status() const
 {
     return d_func()->statusSnapshot();
 }
 
-QJsonObject Master::heartbeatOf(qint64 pid) const
+Heartbeat Master::heartbeatOf(qint64 pid) const
 {
     return d_func()->heartbeats.value(pid).data;
 }

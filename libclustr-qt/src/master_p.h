@@ -4,11 +4,13 @@
 #include "process_p.h"
 #include "supervision/procstat_p.h"
 
+#include <ClustrQt/clusterevent.h>
+#include <ClustrQt/clusterstatus.h>
+#include <ClustrQt/heartbeat.h>
 #include <ClustrQt/master.h>
 
 #include <QtCore/QDateTime>
 #include <QtCore/QElapsedTimer>
-#include <QtCore/QJsonObject>
 
 namespace Clustr {
 
@@ -47,12 +49,12 @@ public:
 
     // Announcement, status, events and control (masterstatus.cpp)
     void setUpAnnouncements();
-    void publishEvent(QJsonObject event);
+    void publishEvent(ClusterEvent event);
     void announce();
-    QJsonObject masterInfo() const;
-    QJsonObject statusSnapshot() const;
+    MasterInfo masterInfo() const;
+    ClusterStatus statusSnapshot() const;
     void handleControl(const Message &message);
-    QString stateName() const;
+    MasterInfo::State state() const;
 
     // Rolling reload (masterreload.cpp)
     void startReload();
@@ -64,12 +66,12 @@ public:
 
     ClusterInfo clusterInfo;
     QHash<qint64, QString> groupOf; // pid -> group, for removal by pid
-    struct Heartbeat
+    struct ReceivedHeartbeat
     {
-        QJsonObject data;
+        Heartbeat data;
         qint64 receivedAt = 0;
     };
-    QHash<qint64, Heartbeat> heartbeats;
+    QHash<qint64, ReceivedHeartbeat> heartbeats;
     QHash<qint64, qint64> recentlyRemoved; // pid -> when, so a late heartbeat cannot resurrect it
     QElapsedTimer clock;
     QTimer expiryTimer;

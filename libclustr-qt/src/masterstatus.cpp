@@ -5,7 +5,8 @@
 // commands it takes on control:<pid>. See docs/PROTOCOL.md section 11.
 #include "master_p.h"
 
-#include <QtCore/QJsonArray>
+#include "protocol/records_p.h"
+
 #include <QtCore/QSysInfo>
 
 namespace Clustr {
@@ -17,9 +18,29 @@ constexpr int AnnounceIntervalMs = 1000;
 // with SIGKILL is soon not "running" any more.
 constexpr int AnnounceTtlMs = 5000;
 
-QString isoNow()
+ClusterEvent event(ClusterEvent::Type type)
 {
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    ClusterEvent e;
+    e.setType(type);
+    return e;
+}
+
+ClusterEvent processEvent(ClusterEvent::Type type, qint64 pid, const QString &group)
+{
+    ClusterEvent e = event(type);
+    e.setPid(pid);
+    e.setGroup(group);
+    return e;
+}
+
+ClusterEvent reloadStepEvent(ClusterEvent::ReloadPhase phase, int step, int steps, qint64 oldPid)
+{
+    ClusterEvent e = event(ClusterEvent::Type::ReloadStep);
+    e.setReloadPhase(phase);
+    e.setStep(step);
+    e.setSteps(steps);
+    e.setOldPid(oldPid);
+    return e;
 }
 
 } // namespace
@@ -27,177 +48,200 @@ QString isoNow()
 void MasterPrivate::setUpAnnouncements()
 {
     Q_Q(Master);
+    using Type = ClusterEvent::Type;
+    using Phase = ClusterEvent::ReloadPhase;
     QObject::connect(&announceTimer, &QTimer::timeout, q, [this] { announce(); });
     announceTimer.start(AnnounceIntervalMs);
     QObject::connect(publisher, &RedisClient::connected, q, [this] { announce(); });
 
-    auto event = [this](const char *name, QJsonObject fields) {
-        fields.insert(QStringLiteral("event"), QLatin1String(name));
-        publishEvent(std::move(fields));
-    };
-    QObject::connect(q, &Master::workerRegistered, q, [event](qint64 p, const QString &g) {
-        event("registered", {{QStringLiteral("pid"), double(p)}, {QStringLiteral("group"), g}});
+    QObject::connect(q, &Master::workerRegistered, q, [this](qint64 p, const QString &g) {
+        publishEvent(processEvent(Type::Registered, p, g));
     });
-    QObject::connect(q, &Master::workerDeregistered, q, [event](qint64 p, const QString &g) {
-        event("deregistered", {{QStringLiteral("pid"), double(p)}, {QStringLiteral("group"), g}});
+    QObject::connect(q, &Master::workerDeregistered, q, [this](qint64 p, const QString &g) {
+        publishEvent(processEvent(Type::Deregistered, p, g));
     });
-    QObject::connect(q, &Master::workerLost, q, [event](qint64 p, const QString &g, const QString &reason) {
-        event("lost", {{QStringLiteral("pid"), double(p)}, {QStringLiteral("group"), g}, {QStringLiteral("reason"), reason}});
+    QObject::connect(q, &Master::workerLost, q, [this](qint64 p, const QString &g, const QString &reason) {
+        ClusterEvent e = processEvent(Type::Lost, p, g);
+        e.setReason(reason);
+        publishEvent(e);
     });
-    QObject::connect(q, &Process::childStarted, q, [event](qint64 p, const QString &g) {
-        event("spawned", {{QStringLiteral("pid"), double(p)}, {QStringLiteral("group"), g}});
+    QObject::connect(q, &Process::childStarted, q, [this](qint64 p, const QString &g) {
+        publishEvent(processEvent(Type::Spawned, p, g));
     });
-    QObject::connect(q, &Process::childExited, q, [event](qint64 p, const QString &g, int code, int signal) {
-        event("exited", {{QStringLiteral("pid"), double(p)}, {QStringLiteral("group"), g}, {QStringLiteral("code"), code},
-                         {QStringLiteral("signal"), signal}});
+    QObject::connect(q, &Process::childExited, q, [this](qint64 p, const QString &g, int code, int signal) {
+        ClusterEvent e = processEvent(Type::Exited, p, g);
+        e.setExitCode(code);
+        e.setSignal(signal);
+        publishEvent(e);
     });
-    QObject::connect(q, &Process::childRespawned, q, [event](qint64 oldPid, qint64 newPid, const QString &g) {
-        event("respawned", {{QStringLiteral("oldPid"), double(oldPid)}, {QStringLiteral("pid"), double(newPid)}, {QStringLiteral("group"), g}});
+    QObject::connect(q, &Process::childRespawned, q, [this](qint64 oldPid, qint64 newPid, const QString &g) {
+        ClusterEvent e = processEvent(Type::Respawned, newPid, g);
+        e.setOldPid(oldPid);
+        publishEvent(e);
     });
-    QObject::connect(q, &Process::childGaveUp, q, [event](const QString &g, const QString &reason) {
-        event("gaveUp", {{QStringLiteral("group"), g}, {QStringLiteral("reason"), reason}});
+    QObject::connect(q, &Process::childGaveUp, q, [this](const QString &g, const QString &reason) {
+        ClusterEvent e = event(Type::GaveUp);
+        e.setGroup(g);
+        e.setReason(reason);
+        publishEvent(e);
     });
-    QObject::connect(q, &Process::spawnFailed, q, [event](const QString &file, const QString &error) {
-        event("spawnFailed", {{QStringLiteral("file"), file}, {QStringLiteral("error"), error}});
+    QObject::connect(q, &Process::spawnFailed, q, [this](const QString &file, const QString &error) {
+        ClusterEvent e = event(Type::SpawnFailed);
+        e.setFile(file);
+        e.setError(error);
+        publishEvent(e);
     });
-    QObject::connect(q, &Master::clusterStarted, q, [this, event](int workers) {
-        event("clusterStarted", {{QStringLiteral("workers"), workers}});
+    QObject::connect(q, &Master::clusterStarted, q, [this](int workers) {
+        ClusterEvent e = event(Type::ClusterStarted);
+        e.setWorkerCount(workers);
+        publishEvent(e);
         announce();
     });
-    QObject::connect(q, &Master::reloadStarted, q, [this, event](int steps) {
+    QObject::connect(q, &Master::reloadStarted, q, [this](int steps) {
         reloadClock.start();
-        event("reloadStarted", {{QStringLiteral("steps"), steps}});
+        ClusterEvent e = event(Type::ReloadStarted);
+        e.setSteps(steps);
+        publishEvent(e);
     });
-    QObject::connect(q, &Master::reloadStepStarted, q, [event](int step, int steps, qint64 oldPid, const QString &g) {
-        event("reloadStep", {{QStringLiteral("phase"), QStringLiteral("started")}, {QStringLiteral("step"), step},
-                             {QStringLiteral("steps"), steps}, {QStringLiteral("oldPid"), double(oldPid)}, {QStringLiteral("group"), g}});
+    QObject::connect(q, &Master::reloadStepStarted, q, [this](int step, int steps, qint64 oldPid, const QString &g) {
+        ClusterEvent e = reloadStepEvent(Phase::Started, step, steps, oldPid);
+        e.setGroup(g);
+        publishEvent(e);
     });
-    QObject::connect(q, &Master::reloadStepFinished, q, [event](int step, int steps, qint64 oldPid, qint64 newPid) {
-        event("reloadStep", {{QStringLiteral("phase"), newPid ? QStringLiteral("finished") : QStringLiteral("skipped")},
-                             {QStringLiteral("step"), step}, {QStringLiteral("steps"), steps},
-                             {QStringLiteral("oldPid"), double(oldPid)}, {QStringLiteral("newPid"), double(newPid)}});
+    QObject::connect(q, &Master::reloadStepFinished, q, [this](int step, int steps, qint64 oldPid, qint64 newPid) {
+        ClusterEvent e = reloadStepEvent(newPid ? Phase::Finished : Phase::Skipped, step, steps, oldPid);
+        e.setNewPid(newPid);
+        publishEvent(e);
     });
-    QObject::connect(q, &Master::reloadStepTimedOut, q, [event](int step, int steps, qint64 oldPid, const QString &g) {
-        event("reloadStep", {{QStringLiteral("phase"), QStringLiteral("timedOut")}, {QStringLiteral("step"), step},
-                             {QStringLiteral("steps"), steps}, {QStringLiteral("oldPid"), double(oldPid)}, {QStringLiteral("group"), g}});
+    QObject::connect(q, &Master::reloadStepTimedOut, q, [this](int step, int steps, qint64 oldPid, const QString &g) {
+        ClusterEvent e = reloadStepEvent(Phase::TimedOut, step, steps, oldPid);
+        e.setGroup(g);
+        publishEvent(e);
     });
-    QObject::connect(q, &Master::clusterReloaded, q, [this, event](int workers) {
+    QObject::connect(q, &Master::clusterReloaded, q, [this](int workers) {
         ++reloadCount;
         lastReloadMs = reloadClock.isValid() ? reloadClock.elapsed() : 0;
-        event("clusterReloaded", {{QStringLiteral("workers"), workers}, {QStringLiteral("durationMs"), double(lastReloadMs)}});
+        ClusterEvent e = event(Type::ClusterReloaded);
+        e.setWorkerCount(workers);
+        e.setDurationMs(lastReloadMs);
+        publishEvent(e);
         announce();
     });
-    QObject::connect(q, &Master::stopping, q, [this, event](int code) {
-        event("stopping", {{QStringLiteral("code"), code}});
+    QObject::connect(q, &Master::stopping, q, [this](int code) {
+        ClusterEvent e = event(Type::Stopping);
+        e.setExitCode(code);
+        publishEvent(e);
         announceTimer.stop();
         // Gone from the tools' view right away, not when the keys expire.
         publisher->command({QByteArrayLiteral("DEL"), channels.masterKey(), channels.statusKey()});
     });
 }
 
-void MasterPrivate::publishEvent(QJsonObject event)
+void MasterPrivate::publishEvent(ClusterEvent event)
 {
-    event.insert(QStringLiteral("time"), isoNow());
-    publish(channels.eventsChannel(pid), event);
+    event.setTime(QDateTime::currentDateTimeUtc());
+    publish(channels.eventsChannel(pid), Protocol::Records::toJson(event));
 }
 
-QString MasterPrivate::stateName() const
+MasterInfo::State MasterPrivate::state() const
 {
     if (closing)
-        return QStringLiteral("stopping");
+        return MasterInfo::State::Stopping;
     if (reloading)
-        return QStringLiteral("reloading");
-    return started || !spawned ? QStringLiteral("running") : QStringLiteral("starting");
+        return MasterInfo::State::Reloading;
+    return started || !spawned ? MasterInfo::State::Running : MasterInfo::State::Starting;
 }
 
-QJsonObject MasterPrivate::masterInfo() const
+MasterInfo MasterPrivate::masterInfo() const
 {
     Q_Q(const Master);
     const auto url = RedisUrl::parse(redisUrl);
-    QJsonObject info{
-        {QStringLiteral("pid"), double(pid)},
-        {QStringLiteral("host"), QSysInfo::machineHostName()},
-        {QStringLiteral("name"), options.clusterName.isEmpty() ? channels.clusterNamespace() : options.clusterName},
-        {QStringLiteral("namespace"), channels.clusterNamespace()},
-        {QStringLiteral("startedAt"), startedAt.toString(Qt::ISODateWithMs)},
-        {QStringLiteral("state"), stateName()},
-        {QStringLiteral("version"), QLatin1String(Clustr::version())},
-        {QStringLiteral("redis"), url ? url->toString() : QString()},
-        {QStringLiteral("workers"), int(groupOf.size())},
-        {QStringLiteral("reloads"), reloadCount},
-        {QStringLiteral("lastReloadMs"), double(lastReloadMs)},
-        {QStringLiteral("rss"), double(lastSample.rssBytes)},
-        {QStringLiteral("cpu"), lastSample.cpuPercent},
-        {QStringLiteral("cpus"), lastSample.cpus},
-        {QStringLiteral("stats"), q->stats().toJson()},
-        {QStringLiteral("redisConnected"), connected},
-    };
+    MasterInfo info;
+    info.setPid(pid);
+    info.setHost(QSysInfo::machineHostName());
+    info.setName(options.clusterName.isEmpty() ? channels.clusterNamespace() : options.clusterName);
+    info.setClusterNamespace(channels.clusterNamespace());
+    info.setStartedAt(startedAt);
+    info.setState(state());
+    info.setVersion(QLatin1String(Clustr::version()));
+    info.setRedisUrl(url ? url->toString() : QString());
+    info.setWorkerCount(int(groupOf.size()));
+    info.setReloadCount(reloadCount);
+    info.setLastReloadMs(lastReloadMs);
+    info.setRssBytes(lastSample.rssBytes);
+    info.setCpuPercent(lastSample.cpuPercent);
+    info.setCpus(lastSample.cpus);
+    info.setStats(q->stats());
+    info.setRedisConnected(connected);
     if (reloading) {
-        info.insert(QStringLiteral("reload"), QJsonObject{{QStringLiteral("step"), std::min(reloadStep + 1, int(reloadPlan.size()))},
-                                                          {QStringLiteral("steps"), int(reloadPlan.size())}});
+        info.setReloadStep(std::min(reloadStep + 1, int(reloadPlan.size())));
+        info.setReloadSteps(int(reloadPlan.size()));
     }
     return info;
 }
 
-QJsonObject MasterPrivate::statusSnapshot() const
+ClusterStatus MasterPrivate::statusSnapshot() const
 {
     const qint64 now = clock.elapsed();
     const QDateTime wallNow = QDateTime::currentDateTimeUtc();
     const QString host = QSysInfo::machineHostName();
 
     // Restarts and states of children as their parents report them.
-    QHash<qint64, QJsonObject> reportedByParent;
+    QHash<qint64, ChildInfo> reportedByParent;
     for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
-        for (const QJsonValue &child : it->data.value(QStringLiteral("children")).toArray())
-            reportedByParent.insert(qint64(child.toObject().value(QStringLiteral("pid")).toDouble()), child.toObject());
+        const QList<ChildInfo> children = it->data.children();
+        for (const ChildInfo &child : children)
+            reportedByParent.insert(child.pid(), child);
     }
 
     QList<qint64> pids = groupOf.keys();
     std::sort(pids.begin(), pids.end(), [this](qint64 a, qint64 b) {
         return groupOf.value(a) != groupOf.value(b) ? groupOf.value(a) < groupOf.value(b) : a < b;
     });
-    QJsonArray processes;
+    QList<ProcessStatus> processes;
+    processes.reserve(pids.size());
     for (qint64 workerPid : std::as_const(pids)) {
+        ProcessStatus p;
+        p.setPid(workerPid);
+        p.setGroup(groupOf.value(workerPid));
+        p.setPpid(parentOf(workerPid));
+        p.setHost(host);
         const auto beat = heartbeats.constFind(workerPid);
-        const QJsonObject data = beat == heartbeats.cend() ? QJsonObject() : beat->data;
-        QJsonObject p{
-            {QStringLiteral("pid"), double(workerPid)},
-            {QStringLiteral("group"), groupOf.value(workerPid)},
-            {QStringLiteral("heartbeat"), beat != heartbeats.cend()},
-            {QStringLiteral("host"), data.value(QStringLiteral("host")).toString(host)},
-            {QStringLiteral("ppid"), double(parentOf(workerPid))},
-            {QStringLiteral("rss"), data.value(QStringLiteral("rss"))},
-            {QStringLiteral("cpu"), data.value(QStringLiteral("cpu"))},
-            {QStringLiteral("cpus"), data.value(QStringLiteral("cpus"))},
-            {QStringLiteral("stats"), data.value(QStringLiteral("stats"))},
-            {QStringLiteral("lastSeenMs"), beat == heartbeats.cend() ? -1.0 : double(now - beat->receivedAt)},
-        };
-        const QDateTime processStart = QDateTime::fromString(data.value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs);
-        p.insert(QStringLiteral("startedAt"), data.value(QStringLiteral("startedAt")));
-        p.insert(QStringLiteral("uptimeMs"), processStart.isValid() ? double(processStart.msecsTo(wallNow)) : -1.0);
+        if (beat != heartbeats.cend()) {
+            const Heartbeat &data = beat->data;
+            p.setHeartbeat(true);
+            if (!data.host().isEmpty())
+                p.setHost(data.host());
+            p.setRssBytes(data.rssBytes());
+            p.setCpuPercent(data.cpuPercent());
+            p.setCpus(data.cpus());
+            p.setStats(data.stats());
+            p.setLastSeenMs(now - beat->receivedAt);
+            p.setStartedAt(data.startedAt());
+            if (data.startedAt().isValid())
+                p.setUptimeMs(data.startedAt().msecsTo(wallNow));
+        }
         const Supervisor::Child *own = supervisor ? supervisor->findByPid(workerPid) : nullptr;
         if (own) {
-            p.insert(QStringLiteral("restarts"), own->process->restartCount());
-            p.insert(QStringLiteral("state"), Clustr::stateName(own->process->state()));
+            p.setRestarts(own->process->restartCount());
+            p.setState(toChildState(own->process->state()));
         } else {
-            const QJsonObject reported = reportedByParent.value(workerPid);
-            p.insert(QStringLiteral("restarts"), reported.value(QStringLiteral("restarts")).toInt(0));
-            p.insert(QStringLiteral("state"), reported.value(QStringLiteral("state")).toString(QStringLiteral("running")));
+            const auto reported = reportedByParent.constFind(workerPid);
+            if (reported != reportedByParent.cend()) {
+                p.setRestarts(reported->restarts());
+                p.setState(reported->state());
+            }
         }
         processes.append(p);
     }
-    QJsonArray children;
-    if (supervisor) {
-        for (const ChildInfo &child : supervisor->infos())
-            children.append(child.toJson());
-    }
-    return {
-        {QStringLiteral("master"), masterInfo()},
-        {QStringLiteral("processes"), processes},
-        {QStringLiteral("children"), children},
-        {QStringLiteral("clusterInfo"), Protocol::Codec::toJson(clusterInfo)},
-        {QStringLiteral("updatedAt"), isoNow()},
-    };
+    ClusterStatus status;
+    status.setMaster(masterInfo());
+    status.setProcesses(processes);
+    if (supervisor)
+        status.setChildren(supervisor->infos());
+    status.setClusterInfo(clusterInfo);
+    status.setUpdatedAt(wallNow);
+    return status;
 }
 
 void MasterPrivate::announce()
@@ -205,34 +249,30 @@ void MasterPrivate::announce()
     if (closing || !valid)
         return;
     lastSample = procStat.sample();
+    using Protocol::Records;
     const QByteArray ttl = QByteArray::number(AnnounceTtlMs);
-    const auto compact = [](const QJsonObject &o) { return Protocol::Codec::toJsonBytes(o); };
-    publisher->command({QByteArrayLiteral("SET"), channels.masterKey(), compact(masterInfo()), QByteArrayLiteral("PX"), ttl});
-    publisher->command({QByteArrayLiteral("SET"), channels.statusKey(), compact(statusSnapshot()), QByteArrayLiteral("PX"), ttl});
+    publisher->command({QByteArrayLiteral("SET"), channels.masterKey(), Records::toBytes(Records::toJson(masterInfo())),
+                        QByteArrayLiteral("PX"), ttl});
+    publisher->command({QByteArrayLiteral("SET"), channels.statusKey(), Records::toBytes(Records::toJson(statusSnapshot())),
+                        QByteArrayLiteral("PX"), ttl});
 }
 
 void MasterPrivate::handleControl(const Message &message)
 {
     Q_Q(Master);
-    const QJsonObject data = message.data.toObject();
-    const QString command = data.value(QStringLiteral("command")).toString();
-    if (command == QLatin1String("reload")) {
-        ++stats.onMessage;
+    QString error;
+    const auto command = Protocol::Records::controlCommand(message.data, &error);
+    if (!command) {
+        reject(channels.controlChannel(pid), error);
+        return;
+    }
+    ++stats.onMessage;
+    if (command->type == Protocol::ControlCommand::Type::Reload) {
         clustrInfo(lcMaster) << "reload requested by" << message.pid;
         q->reload();
-    } else if (command == QLatin1String("stop")) {
-        QString error;
-        const auto code = data.contains(QStringLiteral("code")) ? Protocol::Codec::exitCode(data.value(QStringLiteral("code")), &error)
-                                                                : std::optional<int>(15);
-        if (!code) {
-            reject(channels.controlChannel(pid), error);
-            return;
-        }
-        ++stats.onMessage;
-        clustrInfo(lcMaster) << "stop requested by" << message.pid;
-        q->stop(*code);
     } else {
-        reject(channels.controlChannel(pid), QStringLiteral("unknown control command; expected {\"command\":\"reload\"} or {\"command\":\"stop\"}"));
+        clustrInfo(lcMaster) << "stop requested by" << message.pid;
+        q->stop(command->exitCode);
     }
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "worker_p.h"
 
-#include <QtCore/QJsonArray>
+#include "protocol/records_p.h"
+
 #include <QtCore/QSysInfo>
 
 #include <unistd.h>
@@ -89,26 +90,27 @@ void WorkerPrivate::childrenChanged()
     }, Qt::QueuedConnection);
 }
 
-QJsonObject WorkerPrivate::heartbeatData()
+Heartbeat WorkerPrivate::heartbeat()
 {
     const ProcStat::Sample sample = procStat.sample();
-    return {
-        {QStringLiteral("rss"), double(sample.rssBytes)},
-        {QStringLiteral("cpu"), sample.cpuPercent},
-        {QStringLiteral("cpus"), sample.cpus},
-        {QStringLiteral("ppid"), double(::getppid())},
-        {QStringLiteral("ready"), registered},
-        {QStringLiteral("host"), QSysInfo::machineHostName()},
-        {QStringLiteral("startedAt"), startedAt.toString(Qt::ISODateWithMs)},
-        {QStringLiteral("children"), supervisor ? supervisor->toJson() : QJsonArray()},
-        {QStringLiteral("stats"), q_func()->stats().toJson()},
-    };
+    Heartbeat beat;
+    beat.setRssBytes(sample.rssBytes);
+    beat.setCpuPercent(sample.cpuPercent);
+    beat.setCpus(sample.cpus);
+    beat.setPpid(::getppid());
+    beat.setReady(registered);
+    beat.setHost(QSysInfo::machineHostName());
+    beat.setStartedAt(startedAt);
+    if (supervisor)
+        beat.setChildren(supervisor->infos());
+    beat.setStats(q_func()->stats());
+    return beat;
 }
 
 void WorkerPrivate::sendHeartbeat()
 {
     if (masterPid > 0 && !closing)
-        publish(channels.heartbeatChannel(masterPid), heartbeatData());
+        publish(channels.heartbeatChannel(masterPid), Protocol::Records::toJson(heartbeat()));
 }
 
 void WorkerPrivate::aboutToClose(int exitCode)

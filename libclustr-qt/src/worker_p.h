@@ -4,6 +4,7 @@
 #include "process_p.h"
 #include "supervision/procstat_p.h"
 
+#include <ClustrQt/heartbeat.h>
 #include <ClustrQt/worker.h>
 
 #include <QtCore/QDateTime>
@@ -24,7 +25,7 @@ public:
     void childrenChanged() override;
     void registerWithMaster();
     void sendHeartbeat();
-    QJsonObject heartbeatData();
+    Heartbeat heartbeat();
     void failClusterInfoRequests(const QString &reason);
 
     bool readyRequested = false;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <ClustrQt/clusterevent.h>
+#include <ClustrQt/clusterstatus.h>
 #include <ClustrQt/global.h>
 #include <ClustrQt/message.h>
 
-#include <QtCore/QJsonObject>
 #include <QtCore/QObject>
 
 #include <chrono>
@@ -64,10 +65,10 @@ public:
     //! A master announces itself for this name.
     bool isClusterRunning() const;
     qint64 masterPid() const;
-    //! The master's announcement: pid, host, name, startedAt, state, version, redis.
-    QJsonObject master() const;
-    //! The last status snapshot (see docs/PROTOCOL.md section 11).
-    QJsonObject status() const;
+    //! The master's announcement: pid, host, name, startedAt, state, version, redis...; a default one (pid 0) for none.
+    MasterInfo master() const;
+    //! The last status snapshot (see docs/PROTOCOL.md section 11); a default one (master pid 0) before the first.
+    ClusterStatus status() const;
     //! Reads the announcement and the status now; statusUpdated() follows.
     void refresh();
 
@@ -91,12 +92,12 @@ public:
 Q_SIGNALS:
     void connectedChanged(bool connected);
     void clusterRunningChanged(bool running);
-    void masterChanged(const QJsonObject &master);
-    void statusUpdated(const QJsonObject &status);
+    void masterChanged(const Clustr::MasterInfo &master);
+    void statusUpdated(const Clustr::ClusterStatus &status);
     //! A read of the announcement and the status finished (whatever it found; also when Redis did not answer).
     void refreshed();
-    //! A lifecycle event of the master: {"event": "registered", "pid": ..., ...}.
-    void eventReceived(const QJsonObject &event);
+    //! A lifecycle event of the master (a registration, an exit, a reload step...).
+    void eventReceived(const Clustr::ClusterEvent &event);
     //! A message seen by watch(); \a raw is the payload as it came (also when it does not decode).
     void messageObserved(const Clustr::Message &message, const QByteArray &raw);
     void errorOccurred(const QString &text);

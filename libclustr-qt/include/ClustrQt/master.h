@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <ClustrQt/clusterstatus.h>
+#include <ClustrQt/heartbeat.h>
 #include <ClustrQt/process.h>
 
 namespace Clustr {
@@ -27,9 +29,9 @@ public:
     std::chrono::milliseconds reloadDelay() const;
     bool isReloading() const;
     //! The status snapshot the master publishes (docs/PROTOCOL.md section 11).
-    QJsonObject status() const;
-    //! The last heartbeat of a registered process (ppid, host, stats, children...), if any.
-    QJsonObject heartbeatOf(qint64 pid) const;
+    ClusterStatus status() const;
+    //! The last heartbeat of a registered process (ppid, host, stats, children...); a default one if none came.
+    Heartbeat heartbeatOf(qint64 pid) const;
 
     /*!
       Replaces every registered worker, one at a time (what SIGHUP does).

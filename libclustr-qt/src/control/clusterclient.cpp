@@ -4,6 +4,7 @@
 #include "base/logging_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
+#include "protocol/records_p.h"
 #include "redis/redisurl_p.h"
 
 #include <ClustrQt/redisclient.h>
@@ -11,7 +12,6 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
-#include <QtCore/QJsonDocument>
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
 
@@ -30,6 +30,8 @@ public:
     void updateConnected();
     void sendTo(const QByteArray &channel, const QJsonValue &data);
     void followEvents(qint64 newMasterPid);
+    //! Once per problem, not at every poll.
+    void reportMalformed(const QString &text);
 
     ClusterClient *q_ptr;
     QString url;
@@ -39,14 +41,15 @@ public:
     RedisClient *publisher = nullptr;
     RedisClient *subscriber = nullptr;
     QTimer pollTimer;
-    QJsonObject master;
-    QJsonObject status;
+    MasterInfo master;
+    ClusterStatus status;
     qint64 masterPid = 0;
     bool running = false;
     bool connected = false;
     bool polling = false;
     QByteArray eventsChannel;
     QByteArray watchPattern;
+    QString lastMalformed;
     const qint64 pid = QCoreApplication::applicationPid();
 };
 
@@ -80,10 +83,11 @@ QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList 
     const QString record = recordFile(clusterName);
     QFile file(record);
     if (file.open(QIODevice::ReadOnly)) {
-        const QJsonObject recorded = QJsonDocument::fromJson(file.readAll()).object();
-        const qint64 owner = qint64(recorded.value(QStringLiteral("pid")).toDouble());
-        const QString url = recorded.value(QStringLiteral("redis")).toString();
-        if (owner > 0 && ::kill(pid_t(owner), 0) == 0 && !url.isEmpty()) {
+        const auto object = Protocol::Records::objectFromBytes(file.read(64 * 1024));
+        const auto recorded = object ? Protocol::Records::runtimeRecord(*object) : std::nullopt;
+        const qint64 owner = recorded ? recorded->pid : 0;
+        const QString url = recorded ? recorded->redisUrl : QString();
+        if (owner > 0 && ::kill(pid_t(owner), 0) == 0) {
             if (tried) {
                 const auto parsed = RedisUrl::parse(url);
                 tried->append(record + QStringLiteral(" -> ") + (parsed ? parsed->toString() : url));
@@ -173,8 +177,12 @@ bool ClusterClient::open()
         if (channel != d->eventsChannel)
             return;
         auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize);
-        if (decoded && decoded->data.isObject())
-            Q_EMIT eventReceived(decoded->data.toObject());
+        QString error;
+        const auto event = decoded ? Protocol::Records::clusterEvent(decoded->data, &error) : std::nullopt;
+        if (event)
+            Q_EMIT eventReceived(*event);
+        else
+            qCWarning(lcProtocol).noquote() << "ignored a malformed event of the master:" << error;
     });
     connect(d->subscriber, &RedisClient::patternMessageReceived, this,
             [this, d](const QByteArray &pattern, const QByteArray &channel, const QByteArray &payload) {
@@ -213,16 +221,16 @@ void ClusterClient::close()
     d->updateConnected();
     // Forget the cluster too: an open() later must find it (and follow its events) anew.
     d->masterPid = 0;
-    if (!d->master.isEmpty()) {
-        d->master = QJsonObject();
+    if (d->master.pid() != 0) {
+        d->master = MasterInfo();
         Q_EMIT masterChanged(d->master);
     }
     if (d->running) {
         d->running = false;
         Q_EMIT clusterRunningChanged(false);
     }
-    if (!d->status.isEmpty()) {
-        d->status = QJsonObject();
+    if (d->status.master().pid() != 0) {
+        d->status = ClusterStatus();
         Q_EMIT statusUpdated(d->status);
     }
 }
@@ -254,12 +262,12 @@ qint64 ClusterClient::masterPid() const
     return d_func()->masterPid;
 }
 
-QJsonObject ClusterClient::master() const
+MasterInfo ClusterClient::master() const
 {
     return d_func()->master;
 }
 
-QJsonObject ClusterClient::status() const
+ClusterStatus ClusterClient::status() const
 {
     return d_func()->status;
 }
@@ -287,26 +295,51 @@ void ClusterClientPrivate::handleKeys(const RedisReply &reply)
     Q_Q(ClusterClient);
     if (reply.type != RedisReply::Type::Array || reply.elements.size() != 2)
         return; // not connected (yet): the next poll tries again
+    MasterInfo newMaster;
     const RedisReply &masterReply = reply.elements.at(0);
-    const QJsonObject newMaster = masterReply.isNil() ? QJsonObject() : QJsonDocument::fromJson(masterReply.string).object();
-    const bool nowRunning = !newMaster.isEmpty() && newMaster.value(QStringLiteral("state")).toString() != QLatin1String("stopping");
+    if (!masterReply.isNil()) {
+        QString error;
+        const auto object = Protocol::Records::objectFromBytes(masterReply.string, &error);
+        const auto parsed = object ? Protocol::Records::masterInfo(*object, &error) : std::nullopt;
+        if (parsed)
+            newMaster = *parsed;
+        else
+            reportMalformed(QStringLiteral("the cluster's announcement is malformed: %1").arg(error));
+    }
+    const bool nowRunning = newMaster.pid() != 0 && newMaster.state() != MasterInfo::State::Stopping;
     if (newMaster != master) {
         master = newMaster;
-        followEvents(qint64(master.value(QStringLiteral("pid")).toDouble()));
+        followEvents(master.pid());
         Q_EMIT q->masterChanged(master);
     }
     if (nowRunning != running) {
         running = nowRunning;
         Q_EMIT q->clusterRunningChanged(running);
     }
+    ClusterStatus newStatus;
     const RedisReply &statusReply = reply.elements.at(1);
     if (!statusReply.isNil()) {
-        status = QJsonDocument::fromJson(statusReply.string).object();
-        Q_EMIT q->statusUpdated(status);
-    } else if (!status.isEmpty()) {
-        status = QJsonObject();
+        QString error;
+        const auto object = Protocol::Records::objectFromBytes(statusReply.string, &error);
+        const auto parsed = object ? Protocol::Records::clusterStatus(*object, &error) : std::nullopt;
+        if (parsed)
+            newStatus = *parsed;
+        else
+            reportMalformed(QStringLiteral("the cluster's status is malformed: %1").arg(error));
+    }
+    if (newStatus.master().pid() != 0 || status.master().pid() != 0) {
+        status = newStatus;
         Q_EMIT q->statusUpdated(status);
     }
+}
+
+void ClusterClientPrivate::reportMalformed(const QString &text)
+{
+    Q_Q(ClusterClient);
+    if (text == lastMalformed)
+        return;
+    lastMalformed = text;
+    Q_EMIT q->errorOccurred(text);
 }
 
 void ClusterClientPrivate::followEvents(qint64 newMasterPid)
@@ -359,7 +392,7 @@ bool ClusterClient::reload()
     Q_D(ClusterClient);
     if (d->masterPid <= 0)
         return false;
-    d->sendTo(d->channels.controlChannel(d->masterPid), QJsonObject{{QStringLiteral("command"), QStringLiteral("reload")}});
+    d->sendTo(d->channels.controlChannel(d->masterPid), Protocol::Records::toJson(Protocol::ControlCommand{}));
     return true;
 }
 
@@ -369,7 +402,7 @@ bool ClusterClient::stop(int exitCode)
     if (d->masterPid <= 0 || exitCode < 0 || exitCode > 255)
         return false;
     d->sendTo(d->channels.controlChannel(d->masterPid),
-              QJsonObject{{QStringLiteral("command"), QStringLiteral("stop")}, {QStringLiteral("code"), exitCode}});
+              Protocol::Records::toJson(Protocol::ControlCommand{Protocol::ControlCommand::Type::Stop, exitCode}));
     return true;
 }
 

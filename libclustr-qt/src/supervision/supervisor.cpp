@@ -5,23 +5,8 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFileInfo>
-#include <QtCore/QJsonObject>
 
 namespace Clustr {
-
-QString stateName(ChildProcess::State state)
-{
-    switch (state) {
-    case ChildProcess::State::NotStarted: return QStringLiteral("not started");
-    case ChildProcess::State::Starting: return QStringLiteral("starting");
-    case ChildProcess::State::Running: return QStringLiteral("running");
-    case ChildProcess::State::BackingOff: return QStringLiteral("backing off");
-    case ChildProcess::State::Stopping: return QStringLiteral("stopping");
-    case ChildProcess::State::Stopped: return QStringLiteral("stopped");
-    case ChildProcess::State::Failed: return QStringLiteral("failed");
-    }
-    return QString();
-}
 
 Supervisor::Supervisor(QObject *parent)
     : QObject(parent)
@@ -203,38 +188,23 @@ QList<ChildProcess *> Supervisor::processes() const
 QList<ChildInfo> Supervisor::infos() const
 {
     QList<ChildInfo> list;
+    list.reserve(qsizetype(m_children.size()));
     for (const auto &child : m_children) {
         ChildInfo info;
-        info.pid = child->process->pid();
-        info.group = child->group;
-        info.file = child->command.file;
-        info.cpu = child->spec.cpu;
-        info.state = stateName(child->process->state());
-        info.restarts = child->process->restartCount();
-        info.startedAt = child->process->startedAt();
-        info.registers = child->spec.registers;
-        info.respawn = child->spec.respawn;
-        info.commandLine = child->command.commandLine();
-        info.error = child->process->errorString();
+        info.setPid(child->process->pid());
+        info.setGroup(child->group);
+        info.setFile(child->command.file);
+        info.setCpu(child->spec.cpu);
+        info.setState(toChildState(child->process->state()));
+        info.setRestarts(child->process->restartCount());
+        info.setStartedAt(child->process->startedAt());
+        info.setRegisters(child->spec.registers);
+        info.setRespawn(child->spec.respawn);
+        info.setCommandLine(child->command.commandLine());
+        info.setError(child->process->errorString());
         list.append(info);
     }
     return list;
-}
-
-QJsonArray Supervisor::toJson() const
-{
-    QJsonArray array;
-    for (const auto &child : m_children) {
-        array.append(QJsonObject{
-            {QStringLiteral("pid"), double(child->process->pid())},
-            {QStringLiteral("group"), child->group},
-            {QStringLiteral("registers"), child->spec.registers},
-            {QStringLiteral("respawn"), child->spec.respawn},
-            {QStringLiteral("state"), stateName(child->process->state())},
-            {QStringLiteral("restarts"), child->process->restartCount()},
-        });
-    }
-    return array;
 }
 
 void Supervisor::stopAll(const std::function<void(ChildProcess *)> &beforeStop)
@@ -263,23 +233,6 @@ void Supervisor::checkAllStopped()
     }
     m_stopping = false; // report once
     Q_EMIT allStopped();
-}
-
-QJsonObject ChildInfo::toJson() const
-{
-    return {
-        {QStringLiteral("pid"), double(pid)},
-        {QStringLiteral("group"), group},
-        {QStringLiteral("file"), file},
-        {QStringLiteral("cpu"), cpu},
-        {QStringLiteral("state"), state},
-        {QStringLiteral("restarts"), restarts},
-        {QStringLiteral("startedAt"), startedAt.isValid() ? startedAt.toUTC().toString(Qt::ISODateWithMs) : QString()},
-        {QStringLiteral("registers"), registers},
-        {QStringLiteral("respawn"), respawn},
-        {QStringLiteral("commandLine"), QJsonArray::fromStringList(commandLine)},
-        {QStringLiteral("error"), error},
-    };
 }
 
 } // namespace Clustr

@@ -9,7 +9,6 @@
 #include <ClustrQt/spawnspec.h>
 
 #include <QtCore/QHash>
-#include <QtCore/QJsonArray>
 #include <QtCore/QObject>
 
 #include <functional>
@@ -68,8 +67,6 @@ public:
     bool owns(qint64 pid) const { return findByPid(pid) != nullptr; }
     QList<ChildProcess *> processes() const;
     QList<ChildInfo> infos() const;
-    //! What heartbeats say of the children: [{pid, group, registers, respawn, state}].
-    QJsonArray toJson() const;
     bool isEmpty() const { return m_children.empty(); }
 
     /*!
@@ -109,6 +106,12 @@ private:
     QHash<QString, int> m_instances; // group -> children created so far
 };
 
-QString stateName(ChildProcess::State state);
+//! A child's state as the protocol and the public API name it (the same states, in the same order).
+constexpr ChildInfo::State toChildState(ChildProcess::State state)
+{
+    static_assert(int(ChildProcess::State::NotStarted) == int(ChildInfo::State::NotStarted)
+                  && int(ChildProcess::State::Failed) == int(ChildInfo::State::Failed));
+    return ChildInfo::State(int(state));
+}
 
 } // namespace Clustr

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/global.h>
+
+#include <QtCore/QDateTime>
+#include <QtCore/QMetaType>
+#include <QtCore/QSharedDataPointer>
+#include <QtCore/QStringView>
+
+#include <optional>
+
+namespace Clustr {
+
+class ClusterEventPrivate;
+
+/*!
+  One lifecycle event a master publishes on `events:<pid>` (docs/PROTOCOL.md
+  section 11). Which fields are set depends on type().
+*/
+class CLUSTR_EXPORT ClusterEvent
+{
+    Q_GADGET
+    Q_PROPERTY(ClusterEvent::Type type READ type)
+    Q_PROPERTY(QDateTime time READ time)
+    Q_PROPERTY(qint64 pid READ pid)
+    Q_PROPERTY(qint64 oldPid READ oldPid)
+    Q_PROPERTY(qint64 newPid READ newPid)
+    Q_PROPERTY(QString group READ group)
+    Q_PROPERTY(QString reason READ reason)
+    Q_PROPERTY(int exitCode READ exitCode)
+    Q_PROPERTY(int signal READ signal)
+    Q_PROPERTY(QString file READ file)
+    Q_PROPERTY(QString error READ error)
+    Q_PROPERTY(int workerCount READ workerCount)
+    Q_PROPERTY(int step READ step)
+    Q_PROPERTY(int steps READ steps)
+    Q_PROPERTY(ClusterEvent::ReloadPhase reloadPhase READ reloadPhase)
+    Q_PROPERTY(qint64 durationMs READ durationMs)
+public:
+    enum class Type { Unknown, Registered, Deregistered, Lost, Spawned, Exited, Respawned, GaveUp, SpawnFailed,
+                      ClusterStarted, ReloadStarted, ReloadStep, ClusterReloaded, Stopping };
+    Q_ENUM(Type)
+    //! For ReloadStep events: what happened to the step.
+    enum class ReloadPhase { None, Started, Finished, Skipped, TimedOut };
+    Q_ENUM(ReloadPhase)
+    //! The protocol's name of a type: "registered", "gaveUp", ...
+    static QString typeName(Type type);
+    static std::optional<Type> typeFromName(QStringView name);
+    static QString phaseName(ReloadPhase phase);
+    static std::optional<ReloadPhase> phaseFromName(QStringView name);
+
+    ClusterEvent();
+    ClusterEvent(const ClusterEvent &other);
+    ClusterEvent(ClusterEvent &&other) noexcept;
+    ClusterEvent &operator=(const ClusterEvent &other);
+    ClusterEvent &operator=(ClusterEvent &&other) noexcept;
+    ~ClusterEvent();
+    void swap(ClusterEvent &other) noexcept { d.swap(other.d); }
+
+    ClusterEvent::Type type() const;
+    void setType(ClusterEvent::Type type);
+    QDateTime time() const;
+    void setTime(const QDateTime &time);
+    //! the process (for Respawned: the new one)
+    qint64 pid() const;
+    void setPid(qint64 pid);
+    //! Respawned, ReloadStep: the process replaced
+    qint64 oldPid() const;
+    void setOldPid(qint64 oldPid);
+    //! ReloadStep Finished: its replacement
+    qint64 newPid() const;
+    void setNewPid(qint64 newPid);
+    QString group() const;
+    void setGroup(const QString &group);
+    //! Lost, GaveUp
+    QString reason() const;
+    void setReason(const QString &reason);
+    //! Exited, Stopping
+    int exitCode() const;
+    void setExitCode(int exitCode);
+    //! Exited: the signal that ended it, 0 for none
+    int signal() const;
+    void setSignal(int signal);
+    //! SpawnFailed
+    QString file() const;
+    void setFile(const QString &file);
+    //! SpawnFailed
+    QString error() const;
+    void setError(const QString &error);
+    //! ClusterStarted, ClusterReloaded
+    int workerCount() const;
+    void setWorkerCount(int workerCount);
+    //! ReloadStep
+    int step() const;
+    void setStep(int step);
+    //! ReloadStarted, ReloadStep
+    int steps() const;
+    void setSteps(int steps);
+    //! ReloadStep
+    ClusterEvent::ReloadPhase reloadPhase() const;
+    void setReloadPhase(ClusterEvent::ReloadPhase reloadPhase);
+    //! ClusterReloaded
+    qint64 durationMs() const;
+    void setDurationMs(qint64 durationMs);
+
+    bool operator==(const ClusterEvent &other) const;
+    bool operator!=(const ClusterEvent &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<ClusterEventPrivate> d;
+};
+
+} // namespace Clustr
+
+Q_DECLARE_SHARED(Clustr::ClusterEvent)
+Q_DECLARE_METATYPE(Clustr::ClusterEvent)

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/childinfo.h>
+#include <ClustrQt/message.h>
+#include <ClustrQt/stats.h>
+
+#include <QtCore/QDateTime>
+#include <QtCore/QList>
+#include <QtCore/QSharedDataPointer>
+
+#include <optional>
+
+namespace Clustr {
+
+class MasterInfoPrivate;
+class ProcessStatusPrivate;
+class ClusterStatusPrivate;
+
+/*!
+  A master's announcement (docs/PROTOCOL.md section 11): who runs the cluster,
+  since when, in which state, and what it costs.
+*/
+class CLUSTR_EXPORT MasterInfo
+{
+    Q_GADGET
+    Q_PROPERTY(qint64 pid READ pid)
+    Q_PROPERTY(QString host READ host)
+    Q_PROPERTY(QString name READ name)
+    Q_PROPERTY(QString clusterNamespace READ clusterNamespace)
+    Q_PROPERTY(QDateTime startedAt READ startedAt)
+    Q_PROPERTY(MasterInfo::State state READ state)
+    Q_PROPERTY(QString version READ version)
+    Q_PROPERTY(QString redisUrl READ redisUrl)
+    Q_PROPERTY(int workerCount READ workerCount)
+    Q_PROPERTY(int reloadCount READ reloadCount)
+    Q_PROPERTY(qint64 lastReloadMs READ lastReloadMs)
+    Q_PROPERTY(qint64 rssBytes READ rssBytes)
+    Q_PROPERTY(double cpuPercent READ cpuPercent)
+    Q_PROPERTY(QString cpus READ cpus)
+    Q_PROPERTY(Stats stats READ stats)
+    Q_PROPERTY(bool redisConnected READ redisConnected)
+    Q_PROPERTY(int reloadStep READ reloadStep)
+    Q_PROPERTY(int reloadSteps READ reloadSteps)
+public:
+    enum class State { Starting, Running, Reloading, Stopping };
+    Q_ENUM(State)
+    static QString stateName(State state);
+    static std::optional<State> stateFromName(QStringView name);
+
+    MasterInfo();
+    MasterInfo(const MasterInfo &other);
+    MasterInfo(MasterInfo &&other) noexcept;
+    MasterInfo &operator=(const MasterInfo &other);
+    MasterInfo &operator=(MasterInfo &&other) noexcept;
+    ~MasterInfo();
+    void swap(MasterInfo &other) noexcept { d.swap(other.d); }
+
+    qint64 pid() const;
+    void setPid(qint64 pid);
+    QString host() const;
+    void setHost(const QString &host);
+    //! the cluster's name
+    QString name() const;
+    void setName(const QString &name);
+    //! the channel namespace (the name, or empty)
+    QString clusterNamespace() const;
+    void setClusterNamespace(const QString &clusterNamespace);
+    QDateTime startedAt() const;
+    void setStartedAt(const QDateTime &startedAt);
+    MasterInfo::State state() const;
+    void setState(MasterInfo::State state);
+    //! the library version of the master
+    QString version() const;
+    void setVersion(const QString &version);
+    //! the master's Redis, password hidden
+    QString redisUrl() const;
+    void setRedisUrl(const QString &redisUrl);
+    //! registered processes
+    int workerCount() const;
+    void setWorkerCount(int workerCount);
+    //! reloads finished
+    int reloadCount() const;
+    void setReloadCount(int reloadCount);
+    //! how long the last reload took
+    qint64 lastReloadMs() const;
+    void setLastReloadMs(qint64 lastReloadMs);
+    qint64 rssBytes() const;
+    void setRssBytes(qint64 rssBytes);
+    double cpuPercent() const;
+    void setCpuPercent(double cpuPercent);
+    QString cpus() const;
+    void setCpus(const QString &cpus);
+    Stats stats() const;
+    void setStats(const Stats &stats);
+    bool redisConnected() const;
+    void setRedisConnected(bool redisConnected);
+    //! while reloading: the step under way (1-based)
+    int reloadStep() const;
+    void setReloadStep(int reloadStep);
+    //! while reloading: how many steps the reload has
+    int reloadSteps() const;
+    void setReloadSteps(int reloadSteps);
+
+    bool operator==(const MasterInfo &other) const;
+    bool operator!=(const MasterInfo &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<MasterInfoPrivate> d;
+};
+
+/*!
+  One registered process in a master's status snapshot: what the master
+  knows of it from its registration, its heartbeats and its parent.
+*/
+class CLUSTR_EXPORT ProcessStatus
+{
+    Q_GADGET
+    Q_PROPERTY(qint64 pid READ pid)
+    Q_PROPERTY(QString group READ group)
+    Q_PROPERTY(QString host READ host)
+    Q_PROPERTY(qint64 ppid READ ppid)
+    Q_PROPERTY(bool heartbeat READ heartbeat)
+    Q_PROPERTY(qint64 rssBytes READ rssBytes)
+    Q_PROPERTY(double cpuPercent READ cpuPercent)
+    Q_PROPERTY(QString cpus READ cpus)
+    Q_PROPERTY(Stats stats READ stats)
+    Q_PROPERTY(qint64 lastSeenMs READ lastSeenMs)
+    Q_PROPERTY(QDateTime startedAt READ startedAt)
+    Q_PROPERTY(qint64 uptimeMs READ uptimeMs)
+    Q_PROPERTY(int restarts READ restarts)
+    Q_PROPERTY(ChildInfo::State state READ state)
+public:
+    ProcessStatus();
+    ProcessStatus(const ProcessStatus &other);
+    ProcessStatus(ProcessStatus &&other) noexcept;
+    ProcessStatus &operator=(const ProcessStatus &other);
+    ProcessStatus &operator=(ProcessStatus &&other) noexcept;
+    ~ProcessStatus();
+    void swap(ProcessStatus &other) noexcept { d.swap(other.d); }
+
+    qint64 pid() const;
+    void setPid(qint64 pid);
+    QString group() const;
+    void setGroup(const QString &group);
+    QString host() const;
+    void setHost(const QString &host);
+    //! its parent (the master, or a worker that spawned it)
+    qint64 ppid() const;
+    void setPpid(qint64 ppid);
+    //! it heartbeats (a clustr-qt process); rss, cpu, cpus, stats and startedAt come from there
+    bool heartbeat() const;
+    void setHeartbeat(bool heartbeat);
+    qint64 rssBytes() const;
+    void setRssBytes(qint64 rssBytes);
+    double cpuPercent() const;
+    void setCpuPercent(double cpuPercent);
+    QString cpus() const;
+    void setCpus(const QString &cpus);
+    Stats stats() const;
+    void setStats(const Stats &stats);
+    //! how long ago its last heartbeat came; -1 for none
+    qint64 lastSeenMs() const;
+    void setLastSeenMs(qint64 lastSeenMs);
+    QDateTime startedAt() const;
+    void setStartedAt(const QDateTime &startedAt);
+    qint64 uptimeMs() const;
+    void setUptimeMs(qint64 uptimeMs);
+    int restarts() const;
+    void setRestarts(int restarts);
+    //! as its parent reports it
+    ChildInfo::State state() const;
+    void setState(ChildInfo::State state);
+
+    bool operator==(const ProcessStatus &other) const;
+    bool operator!=(const ProcessStatus &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<ProcessStatusPrivate> d;
+};
+
+/*!
+  A master's status snapshot (docs/PROTOCOL.md section 11): the master,
+  every registered process, the master's own children and the cluster info.
+*/
+class CLUSTR_EXPORT ClusterStatus
+{
+    Q_GADGET
+    Q_PROPERTY(MasterInfo master READ master)
+    Q_PROPERTY(QList<ProcessStatus> processes READ processes)
+    Q_PROPERTY(QList<ChildInfo> children READ children)
+    Q_PROPERTY(ClusterInfo clusterInfo READ clusterInfo)
+    Q_PROPERTY(QDateTime updatedAt READ updatedAt)
+public:
+    ClusterStatus();
+    ClusterStatus(const ClusterStatus &other);
+    ClusterStatus(ClusterStatus &&other) noexcept;
+    ClusterStatus &operator=(const ClusterStatus &other);
+    ClusterStatus &operator=(ClusterStatus &&other) noexcept;
+    ~ClusterStatus();
+    void swap(ClusterStatus &other) noexcept { d.swap(other.d); }
+
+    MasterInfo master() const;
+    void setMaster(const MasterInfo &master);
+    //! registered processes, by group then pid
+    QList<ProcessStatus> processes() const;
+    void setProcesses(const QList<ProcessStatus> &processes);
+    //! the master's own children, registering or not
+    QList<ChildInfo> children() const;
+    void setChildren(const QList<ChildInfo> &children);
+    ClusterInfo clusterInfo() const;
+    void setClusterInfo(const ClusterInfo &clusterInfo);
+    QDateTime updatedAt() const;
+    void setUpdatedAt(const QDateTime &updatedAt);
+
+    bool operator==(const ClusterStatus &other) const;
+    bool operator!=(const ClusterStatus &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<ClusterStatusPrivate> d;
+};
+
+} // namespace Clustr
+
+Q_DECLARE_SHARED(Clustr::MasterInfo)
+Q_DECLARE_METATYPE(Clustr::MasterInfo)
+Q_DECLARE_SHARED(Clustr::ProcessStatus)
+Q_DECLARE_METATYPE(Clustr::ProcessStatus)
+Q_DECLARE_SHARED(Clustr::ClusterStatus)
+Q_DECLARE_METATYPE(Clustr::ClusterStatus)

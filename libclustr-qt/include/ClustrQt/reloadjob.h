@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/clusterevent.h>
+#include <ClustrQt/global.h>
+
+#include <QtCore/QObject>
+#include <QtCore/QStringList>
+
+#include <chrono>
+#include <memory>
+
+namespace Clustr {
+
+class ClusterClient;
+class MasterInfo;
+class ReloadJobPrivate;
+
+/*!
+  One rolling reload of a running cluster, followed through the master's
+  events: its steps, its progress, and one result() at its end. The
+  `clustr-qt reload` progress bar and the monitor's reload bar both watch
+  one of these.
+
+  start() asks the master for a reload and follows it; follow() only
+  watches for the next reload (or the one under way, picked up from the
+  master's announcement). Either can be called again once result() came.
+  A reload requested while another runs is queued by the master: the job
+  ignores the earlier reload's events and waits for its own start.
+*/
+class CLUSTR_EXPORT ReloadJob : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(int completedSteps READ completedSteps NOTIFY progressChanged)
+    Q_PROPERTY(int currentStep READ currentStep NOTIFY progressChanged)
+    Q_PROPERTY(int steps READ steps NOTIFY progressChanged)
+    Q_PROPERTY(int percent READ percent NOTIFY progressChanged)
+
+public:
+    enum class State { Idle, Waiting, Running, Finished };
+    Q_ENUM(State)
+
+    enum class Error {
+        NoError,
+        NoMaster,          //!< no master to ask (or the request could not be sent)
+        NotStarted,        //!< the master did not start the reload within the start timeout
+        StepsTimedOut,     //!< the reload finished, but some steps timed out (see failures())
+        ClusterStopping,   //!< the cluster began to stop during the reload
+        MasterGone,        //!< the master went away during the reload
+        RedisLost,         //!< Redis was unreachable for longer than the Redis timeout
+        Timeout,           //!< the reload took longer than timeout()
+    };
+    Q_ENUM(Error)
+
+    //! Follows the cluster \a client watches; the client must outlive the job.
+    explicit ReloadJob(ClusterClient *client, QObject *parent = nullptr);
+    ~ReloadJob() override;
+
+    //! How long start() waits for the master to start the reload (default 5 s).
+    void setStartTimeout(std::chrono::milliseconds timeout);
+    //! How long the whole reload may take (default 0: no limit).
+    void setTimeout(std::chrono::milliseconds timeout);
+    //! How long Redis may be unreachable before the job gives up (default 5 s).
+    void setRedisTimeout(std::chrono::milliseconds timeout);
+
+    //! Asks the master for a reload and follows it. False (and error() NoMaster) if no master is known.
+    bool start();
+    //! Follows the next reload, or the one the master's announcement says is under way.
+    void follow();
+
+    State state() const;
+    //! Steps that are over (replaced, skipped or timed out).
+    int completedSteps() const;
+    //! The step under way (1-based), 0 before the first.
+    int currentStep() const;
+    int steps() const;
+    //! 0..100; 100 once finished.
+    int percent() const;
+    //! "at step 2/4", "before the first of 4 steps", "it had not started": for messages.
+    QString position() const;
+    //! Each step that timed out, as a readable reason.
+    QStringList failures() const;
+    //! Finished reloads: how many workers the cluster had after it, and how long it took.
+    int workerCount() const;
+    qint64 durationMs() const;
+    //! Events of an earlier reload came while this one waited for its start.
+    bool sawEarlierReload() const;
+
+    Error error() const;
+    QString errorText() const;
+
+Q_SIGNALS:
+    void stateChanged(Clustr::ReloadJob::State state);
+    //! The reload began with \a steps steps (or, for follow(), was found under way).
+    void started(int steps);
+    void stepStarted(int step, int steps, qint64 oldPid, const QString &group);
+    //! Step \a step is over: \a oldPid was replaced by \a newPid (0: it was gone and skipped).
+    void stepFinished(int step, int steps, qint64 oldPid, qint64 newPid);
+    void stepTimedOut(int step, int steps, qint64 oldPid, const QString &group);
+    void progressChanged(int completedSteps, int steps);
+    //! The job is over, with error() NoError or the reason; emitted once per start() or follow().
+    void result(Clustr::ReloadJob *job);
+
+private:
+    Q_DECLARE_PRIVATE(ReloadJob)
+    std::unique_ptr<ReloadJobPrivate> const d_ptr;
+};
+
+} // namespace Clustr

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+// A reload as a job: the master's events in, progress and one result out.
+#include <ClustrQt/reloadjob.h>
+
+#include <ClustrQt/clusterclient.h>
+
+#include <QtCore/QTimer>
+
+namespace Clustr {
+
+class ReloadJobPrivate
+{
+    Q_DECLARE_PUBLIC(ReloadJob)
+public:
+    explicit ReloadJobPrivate(ReloadJob *q) : q_ptr(q) {}
+
+    void reset(bool requested);
+    void setState(ReloadJob::State newState);
+    void handleEvent(const ClusterEvent &event);
+    void handleMaster(const MasterInfo &master);
+    void begin(int stepCount);
+    void finish(ReloadJob::Error code, const QString &text);
+
+    ReloadJob *q_ptr;
+    ClusterClient *client = nullptr;
+    ReloadJob::State state = ReloadJob::State::Idle;
+    bool requested = false; // start(): only our own reload counts
+    qint64 masterPid = 0;
+    int steps = 0;
+    int completed = 0;
+    int current = 0;
+    int workers = 0;
+    qint64 duration = 0;
+    bool sawEarlier = false;
+    QStringList failures;
+    ReloadJob::Error error = ReloadJob::Error::NoError;
+    QString errorText;
+    std::chrono::milliseconds startTimeout{5000};
+    std::chrono::milliseconds timeout{0};
+    std::chrono::milliseconds redisTimeout{5000};
+    QTimer startTimer;
+    QTimer overallTimer;
+    QTimer redisTimer;
+};
+
+void ReloadJobPrivate::reset(bool byUs)
+{
+    requested = byUs;
+    masterPid = client->masterPid();
+    steps = completed = current = workers = 0;
+    duration = 0;
+    sawEarlier = false;
+    failures.clear();
+    error = ReloadJob::Error::NoError;
+    errorText.clear();
+    startTimer.stop();
+    overallTimer.stop();
+    redisTimer.stop();
+}
+
+void ReloadJobPrivate::setState(ReloadJob::State newState)
+{
+    Q_Q(ReloadJob);
+    if (state == newState)
+        return;
+    state = newState;
+    Q_EMIT q->stateChanged(state);
+}
+
+void ReloadJobPrivate::begin(int stepCount)
+{
+    Q_Q(ReloadJob);
+    startTimer.stop();
+    steps = stepCount;
+    setState(ReloadJob::State::Running);
+    Q_EMIT q->started(steps);
+    Q_EMIT q->progressChanged(completed, steps);
+}
+
+void ReloadJobPrivate::finish(ReloadJob::Error code, const QString &text)
+{
+    Q_Q(ReloadJob);
+    if (state == ReloadJob::State::Finished || state == ReloadJob::State::Idle)
+        return;
+    error = code;
+    errorText = text;
+    startTimer.stop();
+    overallTimer.stop();
+    redisTimer.stop();
+    setState(ReloadJob::State::Finished);
+    Q_EMIT q->result(q);
+}
+
+void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
+{
+    Q_Q(ReloadJob);
+    using Type = ClusterEvent::Type;
+    using Phase = ClusterEvent::ReloadPhase;
+    if (state == ReloadJob::State::Waiting) {
+        if (event.type() == Type::ReloadStarted) {
+            begin(event.steps());
+            return;
+        }
+        if (event.type() == Type::ReloadStep || event.type() == Type::ClusterReloaded) {
+            if (requested) {
+                // An earlier reload runs; ours is queued behind it and starts when
+                // that one is done: as long as it makes progress, ours is not lost.
+                sawEarlier = true;
+                startTimer.start(startTimeout);
+                return;
+            }
+            if (event.type() == Type::ClusterReloaded)
+                return;
+            begin(event.steps()); // follow(): we joined a reload under way
+        } else if (event.type() == Type::Stopping && requested) {
+            finish(ReloadJob::Error::ClusterStopping,
+                   QStringLiteral("the cluster is stopping (exit code %1); the reload is abandoned (%2)")
+                       .arg(event.exitCode()).arg(q->position()));
+            return;
+        } else {
+            return;
+        }
+    }
+    if (state != ReloadJob::State::Running)
+        return;
+
+    switch (event.type()) {
+    case Type::ReloadStep: {
+        current = event.step();
+        steps = std::max(steps, event.steps());
+        switch (event.reloadPhase()) {
+        case Phase::Started:
+            completed = std::max(completed, current - 1);
+            Q_EMIT q->stepStarted(current, steps, event.oldPid(), event.group());
+            break;
+        case Phase::Finished:
+        case Phase::Skipped:
+            completed = std::max(completed, current);
+            Q_EMIT q->stepFinished(current, steps, event.oldPid(), event.newPid());
+            break;
+        case Phase::TimedOut:
+            completed = std::max(completed, current);
+            failures.append(QStringLiteral("step %1/%2: no replacement of %3 (%4) became ready in time")
+                                .arg(current).arg(steps).arg(event.oldPid()).arg(event.group()));
+            Q_EMIT q->stepTimedOut(current, steps, event.oldPid(), event.group());
+            break;
+        case Phase::None:
+            return;
+        }
+        Q_EMIT q->progressChanged(completed, steps);
+        break;
+    }
+    case Type::ClusterReloaded:
+        completed = current = steps;
+        workers = event.workerCount();
+        duration = event.durationMs();
+        Q_EMIT q->progressChanged(completed, steps);
+        if (failures.isEmpty())
+            finish(ReloadJob::Error::NoError, QString());
+        else
+            finish(ReloadJob::Error::StepsTimedOut, QStringLiteral("the reload finished, but %1 of its steps timed out: %2")
+                                                         .arg(failures.size()).arg(failures.join(QStringLiteral("; "))));
+        break;
+    case Type::Stopping:
+        finish(ReloadJob::Error::ClusterStopping, QStringLiteral("the cluster is stopping (exit code %1); the reload is abandoned (%2)")
+                                                      .arg(event.exitCode()).arg(q->position()));
+        break;
+    default:
+        break;
+    }
+}
+
+void ReloadJobPrivate::handleMaster(const MasterInfo &master)
+{
+    Q_Q(ReloadJob);
+    if (state == ReloadJob::State::Idle || state == ReloadJob::State::Finished)
+        return;
+    const bool gone = master.pid() != masterPid || master.state() == MasterInfo::State::Stopping || !client->isClusterRunning();
+    if (gone && masterPid != 0 && (state == ReloadJob::State::Running || requested)) {
+        finish(ReloadJob::Error::MasterGone,
+               QStringLiteral("the master (pid %1) went away during the reload (%2)").arg(masterPid).arg(q->position()));
+        return;
+    }
+    masterPid = master.pid(); // follow(): whichever master runs now
+    // follow() started in the middle of a reload: the announcement says where it is.
+    if (!requested && state == ReloadJob::State::Waiting && master.state() == MasterInfo::State::Reloading
+        && master.reloadSteps() > 0) {
+        current = master.reloadStep();
+        completed = std::max(0, current - 1);
+        begin(master.reloadSteps());
+    }
+}
+
+ReloadJob::ReloadJob(ClusterClient *client, QObject *parent)
+    : QObject(parent)
+    , d_ptr(new ReloadJobPrivate(this))
+{
+    Q_D(ReloadJob);
+    d->client = client;
+    d->startTimer.setSingleShot(true);
+    d->overallTimer.setSingleShot(true);
+    d->redisTimer.setSingleShot(true);
+    connect(&d->startTimer, &QTimer::timeout, this, [d] {
+        d->finish(Error::NotStarted, QStringLiteral("the master (pid %1) did not start a reload within %2 s")
+                                         .arg(d->masterPid).arg(double(d->startTimeout.count()) / 1000));
+    });
+    connect(&d->overallTimer, &QTimer::timeout, this, [this, d] {
+        d->finish(Error::Timeout, QStringLiteral("the reload did not finish within %1 s (%2)")
+                                      .arg(double(d->timeout.count()) / 1000).arg(position()));
+    });
+    connect(&d->redisTimer, &QTimer::timeout, this, [this, d] {
+        d->finish(Error::RedisLost, QStringLiteral("lost Redis for %1 s during the reload (%2)")
+                                        .arg(double(d->redisTimeout.count()) / 1000).arg(position()));
+    });
+    connect(client, &ClusterClient::eventReceived, this, [d](const ClusterEvent &event) { d->handleEvent(event); });
+    connect(client, &ClusterClient::masterChanged, this, [d](const MasterInfo &master) { d->handleMaster(master); });
+    connect(client, &ClusterClient::clusterRunningChanged, this, [d] { d->handleMaster(d->client->master()); });
+    connect(client, &ClusterClient::connectedChanged, this, [d](bool connected) {
+        if (d->state != State::Waiting && d->state != State::Running)
+            return;
+        if (connected)
+            d->redisTimer.stop();
+        else if (d->requested || d->state == State::Running)
+            d->redisTimer.start(d->redisTimeout);
+    });
+}
+
+ReloadJob::~ReloadJob() = default;
+
+void ReloadJob::setStartTimeout(std::chrono::milliseconds timeout)
+{
+    d_func()->startTimeout = timeout;
+}
+
+void ReloadJob::setTimeout(std::chrono::milliseconds timeout)
+{
+    d_func()->timeout = timeout;
+}
+
+void ReloadJob::setRedisTimeout(std::chrono::milliseconds timeout)
+{
+    d_func()->redisTimeout = timeout;
+}
+
+bool ReloadJob::start()
+{
+    Q_D(ReloadJob);
+    d->reset(true);
+    d->setState(State::Waiting);
+    // Listening already (the constructor connected): the master answers
+    // within milliseconds, and an event nobody listens to is lost.
+    if (!d->client->reload()) {
+        d->finish(Error::NoMaster, QStringLiteral("no master to ask for a reload"));
+        return false;
+    }
+    d->startTimer.start(d->startTimeout);
+    if (d->timeout.count() > 0)
+        d->overallTimer.start(d->timeout);
+    return true;
+}
+
+void ReloadJob::follow()
+{
+    Q_D(ReloadJob);
+    d->reset(false);
+    d->setState(State::Waiting);
+    d->handleMaster(d->client->master());
+}
+
+ReloadJob::State ReloadJob::state() const
+{
+    return d_func()->state;
+}
+
+int ReloadJob::completedSteps() const
+{
+    return d_func()->completed;
+}
+
+int ReloadJob::currentStep() const
+{
+    return d_func()->current;
+}
+
+int ReloadJob::steps() const
+{
+    return d_func()->steps;
+}
+
+int ReloadJob::percent() const
+{
+    Q_D(const ReloadJob);
+    if (d->state == State::Finished && d->error == Error::NoError)
+        return 100;
+    if (d->steps <= 0)
+        return d->state == State::Running ? 0 : (d->state == State::Finished ? 100 : 0);
+    return std::min(100, d->completed * 100 / d->steps);
+}
+
+QString ReloadJob::position() const
+{
+    Q_D(const ReloadJob);
+    if (d->state == State::Waiting || d->state == State::Idle)
+        return QStringLiteral("it had not started");
+    if (d->current == 0)
+        return QStringLiteral("before the first of %1 steps").arg(d->steps);
+    return QStringLiteral("at step %1/%2").arg(d->current).arg(d->steps);
+}
+
+QStringList ReloadJob::failures() const
+{
+    return d_func()->failures;
+}
+
+int ReloadJob::workerCount() const
+{
+    return d_func()->workers;
+}
+
+qint64 ReloadJob::durationMs() const
+{
+    return d_func()->duration;
+}
+
+bool ReloadJob::sawEarlierReload() const
+{
+    return d_func()->sawEarlier;
+}
+
+ReloadJob::Error ReloadJob::error() const
+{
+    return d_func()->error;
+}
+
+QString ReloadJob::errorText() const
+{
+    return d_func()->errorText;
+}
+
+} // namespace Clustr
+
+// Here rather than in the library's mocs_compilation, which comes first in
+// the layout: see the source order in CMakeLists.txt.
+#include "ClustrQt/moc_reloadjob.cpp"

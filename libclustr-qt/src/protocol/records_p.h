@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "base/global_p.h"
+
+#include <ClustrQt/childinfo.h>
+#include <ClustrQt/clusterevent.h>
+#include <ClustrQt/clusterstatus.h>
+#include <ClustrQt/heartbeat.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QJsonObject>
+#include <QtCore/QJsonValue>
+
+#include <optional>
+
+namespace Clustr::Protocol {
+
+//! A command for the master on `control:<masterPid>` (docs/PROTOCOL.md section 11).
+struct ControlCommand
+{
+    enum class Type { Reload, Stop };
+    Type type = Type::Reload;
+    int exitCode = 15; //!< Stop: the master's exit code
+};
+
+//! Where a `clustr-qt run` with an embedded Redis says its Redis is (the runtime record file).
+struct RuntimeRecord
+{
+    qint64 pid = 0;
+    QString redisUrl;
+};
+
+//! Who holds a cluster's name lock: `<pid>@<host>`.
+struct LockOwner
+{
+    qint64 pid = 0;
+    QString host;
+};
+
+/*!
+  Every record of the protocol besides the message envelope (which Codec
+  reads and writes): heartbeats, the master's announcement and status, its
+  events, control commands, the runtime record and the lock. The JSON keys
+  of these records are written here and nowhere else.
+
+  Readers validate: a field of the wrong type (or a number out of range, a
+  state name the protocol does not know) rejects the whole record with a
+  one-line reason in \a error. Fields they do not know are ignored, so a
+  newer peer can add some.
+*/
+class CLUSTR_AUTOTEST_EXPORT Records
+{
+public:
+    //! A child as a heartbeat carries it (pid, group, registers, respawn, state,
+    //! restarts), or in full as the status' `children` do.
+    enum class ChildForm { Heartbeat, Full };
+
+    static QJsonObject toJson(const ChildInfo &child, ChildForm form);
+    static std::optional<ChildInfo> childInfo(const QJsonValue &value, QString *error = nullptr);
+
+    static QJsonObject toJson(const Heartbeat &heartbeat);
+    static std::optional<Heartbeat> heartbeat(const QJsonValue &value, QString *error = nullptr);
+
+    static QJsonObject toJson(const MasterInfo &master);
+    static std::optional<MasterInfo> masterInfo(const QJsonValue &value, QString *error = nullptr);
+
+    static QJsonObject toJson(const ProcessStatus &process);
+    static std::optional<ProcessStatus> processStatus(const QJsonValue &value, QString *error = nullptr);
+
+    static QJsonObject toJson(const ClusterStatus &status);
+    static std::optional<ClusterStatus> clusterStatus(const QJsonValue &value, QString *error = nullptr);
+
+    static QJsonObject toJson(const ClusterEvent &event);
+    static std::optional<ClusterEvent> clusterEvent(const QJsonValue &value, QString *error = nullptr);
+
+    static QJsonObject toJson(const ControlCommand &command);
+    static std::optional<ControlCommand> controlCommand(const QJsonValue &value, QString *error = nullptr);
+
+    static QJsonObject toJson(const RuntimeRecord &record);
+    static std::optional<RuntimeRecord> runtimeRecord(const QJsonValue &value, QString *error = nullptr);
+
+    static QByteArray lockValue(const LockOwner &owner);
+    static std::optional<LockOwner> lockOwner(const QByteArray &value);
+
+    //! Compact JSON text of a record, as it goes into a key or a message's data.
+    static QByteArray toBytes(const QJsonObject &record);
+    //! Parses the JSON text of a record read from a key or a file.
+    static std::optional<QJsonObject> objectFromBytes(const QByteArray &json, QString *error = nullptr);
+};
+
+} // namespace Clustr::Protocol
