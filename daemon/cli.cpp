@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
 
-#include "protocol/codec_p.h"
+#include <ClustrQt/json.h>
 
 #include <cstdio>
 
@@ -51,7 +51,7 @@ bool takeFlag(QStringList &args, const QString &name)
 
 QJsonValue parseData(const QString &text)
 {
-    if (auto parsed = Clustr::Protocol::Codec::parseValue(text.toUtf8()))
+    if (auto parsed = Clustr::parseJson(text.toUtf8()))
         return *parsed;
     return text;
 }

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "clusterfile.h"
 
-#include "supervision/childcommand_p.h"
-#include "protocol/channels_p.h"
-#include "redis/redisurl_p.h"
+#include <ClustrQt/redisclient.h>
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -124,13 +122,13 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
 
     if (root.contains(QStringLiteral("name"))) {
         config.name = root.value(QStringLiteral("name")).toString();
-        if (!root.value(QStringLiteral("name")).isString() || !Clustr::Protocol::Channels::isValidName(config.name) || config.name.contains(QLatin1Char(':')))
+        if (!root.value(QStringLiteral("name")).isString() || !Clustr::isValidName(config.name) || config.name.contains(QLatin1Char(':')))
             check.error(QStringLiteral("name"), QStringLiteral("expected a name without spaces or ':', e.g. \"shop\" (it becomes the channel namespace)"));
     }
     if (root.contains(QStringLiteral("redis"))) {
         config.redis = root.value(QStringLiteral("redis")).toString();
         QString error;
-        if (!root.value(QStringLiteral("redis")).isString() || !Clustr::RedisUrl::parse(config.redis, &error))
+        if (!root.value(QStringLiteral("redis")).isString() || !Clustr::RedisClient::isValidUrl(config.redis, &error))
             check.error(QStringLiteral("redis"), error.isEmpty() ? QStringLiteral("expected a URL like \"redis://127.0.0.1:6379\"") : error);
     }
     check.milliseconds(root, QStringLiteral("reloadDelay"), &config.reloadDelay);
@@ -223,14 +221,12 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
             check.error(where + QLatin1Char('.') + error.section(QStringLiteral(": "), 0, 0), error.section(QStringLiteral(": "), 1));
             continue;
         }
-        if (!spec->group.isEmpty() && !Clustr::Protocol::Channels::isValidName(spec->group))
+        if (!spec->group.isEmpty() && !Clustr::isValidName(spec->group))
             check.error(where + QStringLiteral(".group"), QStringLiteral("expected a name without spaces"));
         // Everything that can be known before starting: the file, the
         // command, taskset, the CPUs of this machine.
-        const Clustr::ChildCommand command = Clustr::ChildCommand::build(*spec, base, 1, {});
-        if (!command.isValid()) {
-            const QString field = command.error.section(QStringLiteral(": "), 0, 0);
-            check.error(where + QLatin1Char('.') + field, command.error.section(QStringLiteral(": "), 1));
+        if (QString problem; !spec->check(base, &problem)) {
+            check.error(where + QLatin1Char('.') + problem.section(QStringLiteral(": "), 0, 0), problem.section(QStringLiteral(": "), 1));
             continue;
         }
         config.workers.append(*spec);

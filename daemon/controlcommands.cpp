@@ -9,9 +9,8 @@
 #include "reloadprogress.h"
 #include "statustable.h"
 
-#include "protocol/channels_p.h"
-#include "protocol/codec_p.h"
-#include "supervision/unixsignals_p.h"
+#include <ClustrQt/json.h>
+#include <ClustrQt/unixsignalwatcher.h>
 
 #include <QtCore/QDateTime>
 #include <QtCore/QEventLoop>
@@ -181,7 +180,7 @@ std::optional<int> parseInteger(const QString &text, int min, int max)
 
 QString compact(const QJsonValue &value)
 {
-    return QString::fromUtf8(Clustr::Protocol::Codec::toJsonBytes(value));
+    return QString::fromUtf8(Clustr::toJson(value));
 }
 
 int status(QStringList args)
@@ -203,12 +202,12 @@ int status(QStringList args)
     Clustr::ClusterClient &client = session.client();
     // The master writes its announcement and its status together; one may
     // have expired a moment before the other.
-    if (!session.waitUntil([&client] { return !client.status().isEmpty(); }, 1500)) {
+    if (!session.waitUntil([&client] { return client.status().master().pid() != 0; }, 1500)) {
         Cli::err(QStringLiteral("the master (pid %1) of %2 publishes no status").arg(client.masterPid()).arg(session.clusterLabel()));
         return Cli::Failed;
     }
     if (json) {
-        Cli::out(QString::fromUtf8(QJsonDocument(client.status()).toJson(compactJson ? QJsonDocument::Compact : QJsonDocument::Indented)).trimmed());
+        Cli::out(QString::fromUtf8(QJsonDocument(client.status().toJson()).toJson(compactJson ? QJsonDocument::Compact : QJsonDocument::Indented)).trimmed());
         return Cli::Ok;
     }
     Cli::out(StatusTable::render(client.status(), session.displayUrl(), QDateTime::currentDateTimeUtc()));
@@ -246,7 +245,7 @@ int message(const QString &command, QStringList args)
         if (a.size() != 2)
             return usageError(command, QStringLiteral("group needs GROUP and DATA, got %1 argument%2").arg(a.size()).arg(a.size() == 1 ? QLatin1String() : QLatin1String("s")));
         group = a.at(0);
-        if (!Clustr::Protocol::Channels::isValidName(group))
+        if (!Clustr::isValidName(group))
             return usageError(command, QStringLiteral("invalid group \"%1\": 1 to 200 printable characters without spaces").arg(group));
         data = Cli::parseData(a.at(1));
     } else { // kill
@@ -367,15 +366,15 @@ int stop(QStringList args)
 
     Clustr::ClusterClient &client = session.client();
     const qint64 masterPid = client.masterPid();
-    const QString host = client.master().value(QStringLiteral("host")).toString();
+    const QString host = client.master().host();
     // Only here can we see the process itself; elsewhere its announcement is all there is.
     const bool local = session.isMasterLocal();
     if (!session.waitForEvents())
         return Cli::Failed;
     bool stopping = false;
     QObject listening; // ends the connection below before `stopping` goes away
-    QObject::connect(&client, &Clustr::ClusterClient::eventReceived, &listening, [&stopping](const QJsonObject &event) {
-        if (event.value(QStringLiteral("event")).toString() == QLatin1String("stopping"))
+    QObject::connect(&client, &Clustr::ClusterClient::eventReceived, &listening, [&stopping](const Clustr::ClusterEvent &event) {
+        if (event.type() == Clustr::ClusterEvent::Type::Stopping)
             stopping = true;
     });
     if (!client.stop(code) || !session.waitUntilWritten()) {
@@ -449,8 +448,7 @@ int watch(QStringList args)
     });
 
     client.watch(pattern);
-    const QByteArray fullPattern = session.channelPrefix() + pattern.toUtf8();
-    if (!session.waitUntil([&] { return session.isSubscribed(fullPattern); }, 2000)) {
+    if (!session.waitUntil([&] { return client.isWatching(); }, 2000)) {
         Cli::err(QStringLiteral("Redis at %1 did not confirm the subscription to %2 within 2 s").arg(session.displayUrl(), pattern));
         return Cli::Failed;
     }

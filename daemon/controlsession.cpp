@@ -3,14 +3,11 @@
 
 #include "cli.h"
 
-#include "base/logging_p.h"
-#include "protocol/channels_p.h"
-#include "redis/redisurl_p.h"
+#include <ClustrQt/redisclient.h>
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
 #include <QtCore/QFile>
-#include <QtCore/QJsonArray>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QSysInfo>
 #include <QtCore/QTimer>
@@ -40,15 +37,7 @@ QString reasonOf(Clustr::RedisClient::Error kind, const QString &libraryText)
 // A URL as messages show it: the password replaced by "***".
 QString shownUrl(const QString &url)
 {
-    const auto parsed = Clustr::RedisUrl::parse(url);
-    if (!parsed)
-        return url;
-    QString shown = parsed->toString();
-    // RedisUrl::toString() writes a socket as "unix:/path" (QUrl without an
-    // authority); show the documented, copyable form "unix:///path".
-    if (shown.startsWith(QLatin1String("unix:/")) && !shown.startsWith(QLatin1String("unix://")))
-        shown.insert(5, QLatin1String("//"));
-    return shown;
+    return Clustr::RedisClient::displayUrl(url);
 }
 
 // The "tried" list names URLs as they were found ("CLUSTR_REDIS=redis://:pw@…"):
@@ -80,7 +69,7 @@ Session::Session(QStringList &args)
         m_tried.append(QStringLiteral("--redis ") + m_url);
     m_name = Cli::takeOption(args, QStringLiteral("cluster"));
     if (Cli::takeFlag(args, QStringLiteral("verbose"))) {
-        Clustr::Logging::enableVerbose();
+        Clustr::enableVerboseLogging();
     } else {
         // The commands report connection problems themselves, in one line;
         // the library's own warnings would repeat them in another format.
@@ -101,16 +90,6 @@ QString Session::clusterLabel() const
     return m_name.isEmpty() ? QStringLiteral("the unnamed cluster") : QStringLiteral("cluster \"%1\"").arg(m_name);
 }
 
-QByteArray Session::eventsChannel() const
-{
-    return Clustr::Protocol::Channels(m_name).eventsChannel(m_client.masterPid());
-}
-
-QByteArray Session::channelPrefix() const
-{
-    return Clustr::Protocol::Channels(m_name).prefix();
-}
-
 int Session::connect()
 {
     QElapsedTimer clock;
@@ -119,12 +98,12 @@ int Session::connect()
         m_url = Clustr::ClusterClient::discoverRedisUrl(m_name, &m_tried);
 
     QString error;
-    if (!Clustr::RedisUrl::parse(m_url, &error)) {
+    if (!Clustr::RedisClient::isValidUrl(m_url, &error)) {
         // The library's message names the URL; where it came from is ours to add.
         Cli::err(QStringLiteral("%1 (from %2)").arg(error, m_tried.constLast().section(QLatin1Char(' '), 0, 0).section(QLatin1Char('='), 0, 0)));
         return Cli::Usage;
     }
-    if (!m_name.isEmpty() && !Clustr::Protocol::Channels::isValidName(m_name)) {
+    if (!m_name.isEmpty() && !Clustr::isValidName(m_name)) {
         Cli::err(QStringLiteral("invalid cluster name \"%1\": 1 to 200 printable characters without spaces").arg(m_name));
         return Cli::Usage;
     }
@@ -156,8 +135,6 @@ int Session::connect()
             }
         });
     }
-    QObject::connect(m_client.subscriber(), &RedisClient::subscribed, &m_client,
-                     [this](const QByteArray &channel) { m_subscribed.insert(channel); });
     // open() asked for the announcement and the status first; the answer to
     // this comes after theirs, so by then the client knows what runs.
     m_client.publisher()->command({QByteArrayLiteral("PING")}, [this](const Clustr::RedisReply &reply) {
@@ -181,24 +158,15 @@ int Session::connect()
     }
     if (!m_client.isClusterRunning()) {
         // Which clusters do run there: the likely fix is a --cluster NAME.
-        const QByteArray suffix = Clustr::Protocol::Channels().masterKey();
-        m_client.publisher()->command({QByteArrayLiteral("SCAN"), QByteArrayLiteral("0"), QByteArrayLiteral("MATCH"),
-                                       QByteArrayLiteral("*") + suffix, QByteArrayLiteral("COUNT"), QByteArrayLiteral("1000")},
-                                      [this, suffix](const Clustr::RedisReply &reply) {
+        QObject::connect(&m_client, &Clustr::ClusterClient::clustersFound, &m_client, [this](const QStringList &names) {
             m_otherClustersRead = true;
-            if (reply.type != Clustr::RedisReply::Type::Array || reply.elements.size() != 2)
-                return;
-            for (const Clustr::RedisReply &key : reply.elements.at(1).elements) {
-                if (!key.string.endsWith(suffix))
-                    continue;
-                QByteArray name = key.string.chopped(suffix.size());
-                if (name.endsWith(':'))
-                    name.chop(1);
-                const QString label = name.isEmpty() ? QStringLiteral("an unnamed one (leave out --cluster)") : QLatin1Char('"') + QString::fromUtf8(name) + QLatin1Char('"');
-                if (QString::fromUtf8(name) != m_name)
+            for (const QString &name : names) {
+                const QString label = name.isEmpty() ? QStringLiteral("an unnamed one (leave out --cluster)") : QLatin1Char('"') + name + QLatin1Char('"');
+                if (name != m_name)
                     m_otherClusters.append(label);
             }
         });
+        m_client.findClusters();
         waitUntil([this] { return m_otherClustersRead; }, std::max(100, ConnectBudgetMs + 200 - int(clock.elapsed())));
         noClusterMessage();
         return Cli::NoCluster;
@@ -208,10 +176,10 @@ int Session::connect()
 
 void Session::noClusterMessage()
 {
-    const QJsonObject master = m_client.master();
+    const Clustr::MasterInfo master = m_client.master();
     QString hint;
-    if (!master.isEmpty()) {
-        hint = QStringLiteral("its master, pid %1, is stopping").arg(qint64(master.value(QStringLiteral("pid")).toDouble()));
+    if (master.pid() != 0) {
+        hint = QStringLiteral("its master, pid %1, is stopping").arg(master.pid());
     } else if (!m_otherClusters.isEmpty()) {
         std::sort(m_otherClusters.begin(), m_otherClusters.end());
         hint = QStringLiteral("running there: %1; choose one with --cluster NAME").arg(m_otherClusters.join(QStringLiteral(", ")));
@@ -224,7 +192,7 @@ void Session::noClusterMessage()
 
 bool Session::waitForEvents(int timeoutMs)
 {
-    if (waitUntil([this] { return m_client.masterPid() > 0 && isSubscribed(eventsChannel()); }, timeoutMs))
+    if (waitUntil([this] { return m_client.masterPid() > 0 && m_client.isFollowingEvents(); }, timeoutMs))
         return true;
     Cli::err(QStringLiteral("Redis at %1 did not confirm the subscription to the master's events within %2 s")
                  .arg(displayUrl()).arg(timeoutMs / 1000.0));
@@ -278,7 +246,7 @@ bool Session::waitUntilWritten(int timeoutMs)
 
 bool Session::isMasterLocal() const
 {
-    return m_client.master().value(QStringLiteral("host")).toString() == QSysInfo::machineHostName();
+    return m_client.master().host() == QSysInfo::machineHostName();
 }
 
 bool Session::processGone(qint64 pid)
@@ -298,11 +266,10 @@ bool Session::processGone(qint64 pid)
 
 QString Session::groupOf(qint64 pid) const
 {
-    const QJsonArray processes = m_client.status().value(QStringLiteral("processes")).toArray();
-    for (const QJsonValue &process : processes) {
-        const QJsonObject p = process.toObject();
-        if (qint64(p.value(QStringLiteral("pid")).toDouble()) == pid)
-            return p.value(QStringLiteral("group")).toString();
+    const QList<Clustr::ProcessStatus> processes = m_client.status().processes();
+    for (const Clustr::ProcessStatus &process : processes) {
+        if (process.pid() == pid)
+            return process.group();
     }
     if (pid == m_client.masterPid())
         return QStringLiteral("master");
@@ -311,7 +278,7 @@ QString Session::groupOf(qint64 pid) const
 
 int Session::groupSize(const QString &group) const
 {
-    return int(m_client.status().value(QStringLiteral("clusterInfo")).toObject().value(group).toArray().size());
+    return int(m_client.status().clusterInfo().value(group).size());
 }
 
 } // namespace ControlCommands

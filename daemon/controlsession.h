@@ -64,11 +64,6 @@ public:
     //! `cluster "shop"`, or `the unnamed cluster` for one without a name (namespace): for messages.
     QString clusterLabel() const;
     QString clusterName() const { return m_name; }
-    //! Full (namespaced) name of the master's events channel.
-    QByteArray eventsChannel() const;
-    //! The namespace prefix of every channel of the cluster (`NAME:` or empty).
-    QByteArray channelPrefix() const;
-    bool isSubscribed(const QByteArray &channelOrPattern) const { return m_subscribed.contains(channelOrPattern); }
 
     //! The master runs on this machine (same host name), so its pid can be looked at.
     bool isMasterLocal() const;
@@ -90,7 +85,6 @@ private:
     bool m_firstAnswer = false;
     bool m_redisFailed = false;
     QString m_redisError;
-    QSet<QByteArray> m_subscribed;
     QStringList m_otherClusters;
     bool m_otherClustersRead = false;
     // Last, so it goes first: its connections' callbacks still find the members above.

@@ -7,8 +7,6 @@
 #include <QtCore/QDeadlineTimer>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
-#include <QtCore/QJsonDocument>
-#include <QtCore/QJsonObject>
 #include <QtCore/QStandardPaths>
 #include <QtCore/QThread>
 #include <QtNetwork/QLocalSocket>
@@ -101,15 +99,10 @@ bool EmbeddedRedis::start(const QString &name, QString *error)
         stop();
         return false;
     }
-    QFile record(m_record);
-    if (record.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        record.write(QJsonDocument(QJsonObject{
-                                       {QStringLiteral("redis"), url()},
-                                       {QStringLiteral("pid"), double(QCoreApplication::applicationPid())},
-                                       {QStringLiteral("redisPid"), double(pid())},
-                                       {QStringLiteral("cluster"), name},
-                                   }).toJson());
-    }
+    QString recordError;
+    if (!Clustr::ClusterClient::writeRecord(name, url(), pid(), &recordError))
+        qWarning().noquote() << recordError; // the cluster runs; tools just cannot find it by name
+
     return true;
 }
 

@@ -3,8 +3,9 @@
 
 #include <ClustrQt/master.h>
 
-#include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
+
+#include <cmath>
 #include <QtNetwork/QTcpSocket>
 
 namespace {
@@ -106,60 +107,57 @@ void MetricsServer::serve(QTcpSocket *socket)
     });
 }
 
-QByteArray MetricsServer::render(const QJsonObject &status)
+QByteArray MetricsServer::render(const Clustr::ClusterStatus &status)
 {
     Exposition out;
-    const QJsonObject master = status.value(QStringLiteral("master")).toObject();
-    const QJsonArray processes = status.value(QStringLiteral("processes")).toArray();
-    const QString cluster = master.value(QStringLiteral("name")).toString();
+    const Clustr::MasterInfo master = status.master();
+    const QList<Clustr::ProcessStatus> processes = status.processes();
+    const QString cluster = master.name();
 
     out.family("clustr_up", "gauge", "1 while the master runs.");
     out.sample("clustr_up", {{"cluster", cluster}}, 1);
     out.family("clustr_redis_connected", "gauge", "1 when the master's Redis connections are up.");
-    out.sample("clustr_redis_connected", {{"cluster", cluster}}, master.value(QStringLiteral("redisConnected")).toBool() ? 1 : 0);
+    out.sample("clustr_redis_connected", {{"cluster", cluster}}, master.redisConnected() ? 1 : 0);
     out.family("clustr_reloading", "gauge", "1 while a rolling reload runs.");
-    out.sample("clustr_reloading", {{"cluster", cluster}}, master.contains(QStringLiteral("reload")) ? 1 : 0);
+    out.sample("clustr_reloading", {{"cluster", cluster}}, master.state() == Clustr::MasterInfo::State::Reloading ? 1 : 0);
     out.family("clustr_reloads_total", "counter", "Rolling reloads completed.");
-    out.sample("clustr_reloads_total", {{"cluster", cluster}}, master.value(QStringLiteral("reloads")).toDouble());
+    out.sample("clustr_reloads_total", {{"cluster", cluster}}, master.reloadCount());
     out.family("clustr_last_reload_duration_seconds", "gauge", "Duration of the last completed reload.");
-    out.sample("clustr_last_reload_duration_seconds", {{"cluster", cluster}}, master.value(QStringLiteral("lastReloadMs")).toDouble() / 1000.0);
+    out.sample("clustr_last_reload_duration_seconds", {{"cluster", cluster}}, double(master.lastReloadMs()) / 1000.0);
 
     out.family("clustr_workers", "gauge", "Registered workers per group.");
-    const QJsonObject info = status.value(QStringLiteral("clusterInfo")).toObject();
-    for (auto it = info.begin(); it != info.end(); ++it)
-        out.sample("clustr_workers", {{"cluster", cluster}, {"group", it.key()}}, double(it.value().toArray().size()));
+    const Clustr::ClusterInfo info = status.clusterInfo();
+    for (auto it = info.cbegin(); it != info.cend(); ++it)
+        out.sample("clustr_workers", {{"cluster", cluster}, {"group", it.key()}}, double(it.value().size()));
 
     out.family("clustr_process_restarts_total", "counter", "Restarts of a process' slot, as its parent counts them.");
-    for (const QJsonValue &v : processes) {
-        const QJsonObject p = v.toObject();
-        out.sample("clustr_process_restarts_total", {{"cluster", cluster}, {"group", p.value(QStringLiteral("group")).toString()},
-                   {"pid", QString::number(qint64(p.value(QStringLiteral("pid")).toDouble()))}}, p.value(QStringLiteral("restarts")).toDouble());
+    for (const Clustr::ProcessStatus &p : processes) {
+        out.sample("clustr_process_restarts_total", {{"cluster", cluster}, {"group", p.group()}, {"pid", QString::number(p.pid())}},
+                   p.restarts());
     }
     out.family("clustr_process_resident_memory_bytes", "gauge", "Resident memory of a process.");
-    for (const QJsonValue &v : processes) {
-        const QJsonObject p = v.toObject();
-        if (p.value(QStringLiteral("heartbeat")).toBool())
-            out.sample("clustr_process_resident_memory_bytes", {{"cluster", cluster}, {"group", p.value(QStringLiteral("group")).toString()},
-                       {"pid", QString::number(qint64(p.value(QStringLiteral("pid")).toDouble()))}}, p.value(QStringLiteral("rss")).toDouble());
+    for (const Clustr::ProcessStatus &p : processes) {
+        if (p.heartbeat() && p.rssBytes() >= 0)
+            out.sample("clustr_process_resident_memory_bytes", {{"cluster", cluster}, {"group", p.group()}, {"pid", QString::number(p.pid())}},
+                       double(p.rssBytes()));
     }
     out.family("clustr_process_cpu_percent", "gauge", "CPU use of a process in percent of one CPU.");
-    for (const QJsonValue &v : processes) {
-        const QJsonObject p = v.toObject();
-        if (p.value(QStringLiteral("heartbeat")).toBool())
-            out.sample("clustr_process_cpu_percent", {{"cluster", cluster}, {"group", p.value(QStringLiteral("group")).toString()},
-                       {"pid", QString::number(qint64(p.value(QStringLiteral("pid")).toDouble()))}}, p.value(QStringLiteral("cpu")).toDouble());
+    for (const Clustr::ProcessStatus &p : processes) {
+        if (p.heartbeat() && !std::isnan(p.cpuPercent()))
+            out.sample("clustr_process_cpu_percent", {{"cluster", cluster}, {"group", p.group()}, {"pid", QString::number(p.pid())}},
+                       p.cpuPercent());
     }
     out.family("clustr_process_events_total", "counter", "A process' event counters (the stats of each process).");
-    auto counters = [&out, &cluster](const QString &group, qint64 pid, const QJsonObject &stats) {
-        for (auto it = stats.begin(); it != stats.end(); ++it)
+    auto counters = [&out, &cluster](const QString &group, qint64 pid, const Clustr::Stats &stats) {
+        const QJsonObject byName = stats.toJson();
+        for (auto it = byName.begin(); it != byName.end(); ++it)
             out.sample("clustr_process_events_total", {{"cluster", cluster}, {"group", group}, {"pid", QString::number(pid)}, {"counter", it.key()}},
                        it.value().toDouble());
     };
-    counters(QStringLiteral("master"), qint64(master.value(QStringLiteral("pid")).toDouble()), master.value(QStringLiteral("stats")).toObject());
-    for (const QJsonValue &v : processes) {
-        const QJsonObject p = v.toObject();
-        counters(p.value(QStringLiteral("group")).toString(), qint64(p.value(QStringLiteral("pid")).toDouble()),
-                 p.value(QStringLiteral("stats")).toObject());
+    counters(QStringLiteral("master"), master.pid(), master.stats());
+    for (const Clustr::ProcessStatus &p : processes) {
+        if (p.heartbeat())
+            counters(p.group(), p.pid(), p.stats());
     }
     return out.text();
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <ClustrQt/clusterstatus.h>
+
 #include <QtNetwork/QTcpServer>
 
 namespace Clustr {
@@ -21,7 +23,7 @@ public:
     //! "HOST:PORT" or "PORT" (loopback); false with \a error if it cannot listen.
     bool listenOn(const QString &address, QString *error);
     //! The exposition text, also for tests.
-    static QByteArray render(const QJsonObject &status);
+    static QByteArray render(const Clustr::ClusterStatus &status);
 
 private:
     void serve(QTcpSocket *socket);

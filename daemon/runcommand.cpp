@@ -9,28 +9,24 @@
 #include "metrics.h"
 #include "sdnotify.h"
 
-#include "protocol/channels_p.h"
-#include "redis/redisurl_p.h"
-#include "supervision/unixsignals_p.h"
-
+#include <ClustrQt/clusterlock.h>
 #include <ClustrQt/master.h>
 #include <ClustrQt/redisclient.h>
+#include <ClustrQt/unixsignalwatcher.h>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEventLoop>
 #include <QtCore/QFileInfo>
-#include <QtCore/QJsonDocument>
 #include <QtCore/QSysInfo>
 #include <QtCore/QTimer>
 
 #include <csignal>
 #include <memory>
+#include <optional>
 
 namespace RunCommand {
 
 namespace {
-
-constexpr int LockTtlMs = 5000;
 
 QString takeFile(QStringList &args)
 {
@@ -53,30 +49,29 @@ std::optional<ClusterFile> loadOrReport(const QString &path)
     return config;
 }
 
-// Runs \a client's command and waits for the reply, bounded: only used
-// before the cluster starts, when there is nothing else to serve.
-Clustr::RedisReply commandAndWait(Clustr::RedisClient *client, const QByteArrayList &arguments, int timeoutMs)
+// Takes the cluster's name lock, or says who holds it. Runs the event loop
+// until Redis answered (the lock's commands time out): nothing else runs yet.
+int takeLock(Clustr::ClusterLock &lock, const QString &displayName, const QString &shownUrl, const QString &name)
 {
-    // The reply may come after we gave up waiting (or never, and the queued
-    // command is failed when the client goes): it must not reach our stack.
-    struct State
-    {
-        std::optional<Clustr::RedisReply> reply;
-        QEventLoop loop;
-    };
-    auto state = std::make_shared<State>();
-    std::weak_ptr<State> weak = state;
-    client->command(arguments, [weak](const Clustr::RedisReply &r) {
-        if (auto s = weak.lock()) {
-            s->reply = r;
-            s->loop.quit();
-        }
+    QEventLoop loop;
+    int result = Cli::Ok;
+    QObject::connect(&lock, &Clustr::ClusterLock::acquired, &loop, [&loop] { loop.exit(); });
+    QObject::connect(&lock, &Clustr::ClusterLock::failed, &loop, [&](const QString &error) {
+        Cli::err(QStringLiteral("cannot reach Redis at %1: %2").arg(shownUrl, error));
+        result = Cli::RedisUnreachable;
+        loop.exit();
     });
-    if (!state->reply) {
-        QTimer::singleShot(timeoutMs, &state->loop, &QEventLoop::quit);
-        state->loop.exec();
-    }
-    return state->reply.value_or(Clustr::RedisReply::error("ERR no answer in time"));
+    QObject::connect(&lock, &Clustr::ClusterLock::refused, &loop, [&](qint64 pid, const QString &host) {
+        Cli::err(QStringLiteral("cluster \"%1\" is already running on %2: master pid %3 on host %4 (stop it with: clustr-qt stop%5)")
+                     .arg(displayName, shownUrl, pid > 0 ? QString::number(pid) : QStringLiteral("?"), host.isEmpty() ? QStringLiteral("?") : host,
+                          name.isEmpty() ? QString() : QStringLiteral(" --cluster ") + name));
+        result = Cli::AlreadyRunning;
+        loop.exit();
+    });
+    lock.acquire();
+    loop.exec();
+    QObject::disconnect(&lock, nullptr, &loop, nullptr);
+    return result;
 }
 
 } // namespace
@@ -130,6 +125,94 @@ int check(QStringList args)
     return Cli::Ok;
 }
 
+namespace {
+
+// Which Redis: the first that is configured (--redis, CLUSTR_REDIS, the
+// file), else one that answers on the default port, else our own.
+// Returns the URL, or nothing with the exit code in \a code.
+std::optional<QString> chooseRedis(const ClusterFile &config, const std::optional<QString> &option, EmbeddedRedis &embedded,
+                                   int *code)
+{
+    QString redisUrl = option ? *option : qEnvironmentVariable("CLUSTR_REDIS");
+    if (redisUrl.isEmpty())
+        redisUrl = config.redis;
+    if (redisUrl.isEmpty()) {
+        if (EmbeddedRedis::defaultRedisAnswers()) {
+            redisUrl = Clustr::RedisClient::defaultUrl();
+        } else {
+            QString error;
+            if (!embedded.start(config.name, &error)) {
+                Cli::err(error);
+                *code = Cli::RedisUnreachable;
+                return std::nullopt;
+            }
+            redisUrl = embedded.url();
+            EventLog::line(QStringLiteral("started an embedded Redis at %1 (it stops with the cluster)").arg(redisUrl));
+        }
+    }
+    QString urlError;
+    if (!Clustr::RedisClient::isValidUrl(redisUrl, &urlError)) {
+        Cli::err(urlError);
+        *code = Cli::Usage;
+        return std::nullopt;
+    }
+    return redisUrl;
+}
+
+Clustr::ProcessOptions masterOptions(const ClusterFile &config, const QString &redisUrl, const QString &displayName, LogFiles *logFiles)
+{
+    Clustr::ProcessOptions options;
+    options.redisUrl = redisUrl;
+    options.clusterNamespace = config.name;
+    options.clusterName = displayName;
+    options.reloadDelay = config.reloadDelay;
+    options.reloadTimeout = config.reloadTimeout;
+    options.killTimeout = config.killTimeout;
+    options.heartbeatTimeout = config.heartbeatTimeout;
+    options.reloadStrategy = config.reloadStrategy;
+    options.restartPolicy = config.restartPolicy;
+    options.outputPrefix = config.outputPrefix;
+    options.exitApplication = false; // the event loop ends once the lock is released
+    if (logFiles) {
+        options.childOutput = [logFiles](const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr) {
+            logFiles->write(group, instance, pid, line, isStderr);
+        };
+    }
+    return options;
+}
+
+// systemd learns of readiness, reloads and the stop (Type=notify).
+void notifySystemd(Clustr::Master &master)
+{
+    QObject::connect(&master, &Clustr::Master::clusterStarted, &master, [](int workers) {
+        SdNotify::notify(QStringLiteral("READY=1\nSTATUS=%1 workers").arg(workers).toUtf8());
+    });
+    QObject::connect(&master, &Clustr::Master::reloadStarted, &master, [](int) {
+        SdNotify::notify("RELOADING=1\nSTATUS=reloading");
+    });
+    QObject::connect(&master, &Clustr::Master::clusterReloaded, &master, [](int workers) {
+        SdNotify::notify(QStringLiteral("READY=1\nSTATUS=%1 workers (reloaded)").arg(workers).toUtf8());
+    });
+    QObject::connect(&master, &Clustr::Master::stopping, &master, [](int) { SdNotify::notify("STOPPING=1\nSTATUS=stopping"); });
+}
+
+std::unique_ptr<MetricsServer> startMetrics(Clustr::Master *master, const QString &address, int *code)
+{
+    if (address.isEmpty())
+        return nullptr;
+    auto metrics = std::make_unique<MetricsServer>(master);
+    QString error;
+    if (!metrics->listenOn(address, &error)) {
+        Cli::err(error);
+        *code = Cli::Usage;
+        return nullptr;
+    }
+    EventLog::line(QStringLiteral("metrics at http://%1:%2/metrics").arg(metrics->serverAddress().toString()).arg(metrics->serverPort()));
+    return metrics;
+}
+
+} // namespace
+
 int run(QStringList args)
 {
     bool redisGiven = false;
@@ -148,67 +231,20 @@ int run(QStringList args)
         config->logDirectory = QFileInfo(logDirOption).absoluteFilePath();
     const QString displayName = config->name.isEmpty() ? QFileInfo(path).completeBaseName() : config->name;
 
-    // Which Redis: the first that is configured, else one that answers on
-    // the default port, else our own.
+    int code = Cli::Ok;
     EmbeddedRedis embedded;
-    QString redisUrl = redisGiven ? redisOption : qEnvironmentVariable("CLUSTR_REDIS");
-    if (redisUrl.isEmpty())
-        redisUrl = config->redis;
-    if (redisUrl.isEmpty()) {
-        if (EmbeddedRedis::defaultRedisAnswers()) {
-            redisUrl = QString::fromLatin1(Clustr::RedisUrl::DefaultUrl);
-        } else {
-            QString error;
-            if (!embedded.start(config->name, &error)) {
-                Cli::err(error);
-                return Cli::RedisUnreachable;
-            }
-            redisUrl = embedded.url();
-            EventLog::line(QStringLiteral("started an embedded Redis at %1 (it stops with the cluster)").arg(redisUrl));
-        }
-    }
-    QString urlError;
-    const auto parsedUrl = Clustr::RedisUrl::parse(redisUrl, &urlError);
-    if (!parsedUrl) {
-        Cli::err(urlError);
-        return Cli::Usage;
-    }
+    const auto redisUrl = chooseRedis(*config, redisGiven ? std::optional<QString>(redisOption) : std::nullopt, embedded, &code);
+    if (!redisUrl)
+        return code;
+    const QString shownUrl = Clustr::RedisClient::displayUrl(*redisUrl);
 
-    // One cluster of a name per Redis: the lock is taken atomically (NX),
-    // held while we run and refreshed like the master's announcement.
-    const Clustr::Protocol::Channels names(config->name);
-    const QByteArray lockKey = names.prefix() + QByteArrayLiteral("clustr:lock");
-    const QByteArray lockValue = QStringLiteral("%1@%2").arg(QCoreApplication::applicationPid()).arg(QSysInfo::machineHostName()).toUtf8();
-    Clustr::RedisClient lock;
-    lock.setUrl(redisUrl);
-    lock.setClientName(QStringLiteral("clustr.daemon.%1").arg(QCoreApplication::applicationPid()));
-    lock.setAutoReconnect(true);
-    lock.open();
-    const Clustr::RedisReply taken = commandAndWait(&lock, {QByteArrayLiteral("SET"), lockKey, lockValue, QByteArrayLiteral("NX"),
-                                                            QByteArrayLiteral("PX"), QByteArray::number(LockTtlMs)}, 5000);
-    if (taken.isError()) {
-        Cli::err(QStringLiteral("cannot reach Redis at %1: %2").arg(parsedUrl->toString(),
-                 lock.errorString().isEmpty() ? QString::fromUtf8(taken.string) : lock.errorString()));
-        return Cli::RedisUnreachable;
-    }
-    if (taken.isNil()) {
-        const Clustr::RedisReply running = commandAndWait(&lock, {QByteArrayLiteral("GET"), names.masterKey()}, 2000);
-        const QJsonObject master = QJsonDocument::fromJson(running.string).object();
-        const QString holder = master.isEmpty()
-            ? QString::fromUtf8(commandAndWait(&lock, {QByteArrayLiteral("GET"), lockKey}, 2000).string)
-            : QStringLiteral("%1@%2").arg(qint64(master.value(QStringLiteral("pid")).toDouble())).arg(master.value(QStringLiteral("host")).toString());
-        const QString pid = holder.section(QLatin1Char('@'), 0, 0);
-        const QString host = holder.section(QLatin1Char('@'), 1);
-        Cli::err(QStringLiteral("cluster \"%1\" is already running on %2: master pid %3 on host %4 (stop it with: clustr-qt stop%5)")
-                     .arg(displayName, parsedUrl->toString(), pid, host,
-                          config->name.isEmpty() ? QString() : QStringLiteral(" --cluster ") + config->name));
-        return Cli::AlreadyRunning;
-    }
-    QTimer lockRefresh;
-    QObject::connect(&lockRefresh, &QTimer::timeout, &lock, [&] {
-        lock.command({QByteArrayLiteral("SET"), lockKey, lockValue, QByteArrayLiteral("PX"), QByteArray::number(LockTtlMs)});
-    });
-    lockRefresh.start(1000);
+    // One cluster of a name per Redis: the lock is taken atomically, held
+    // while we run and refreshed like the master's announcement.
+    Clustr::ClusterLock lock;
+    lock.setRedisUrl(*redisUrl);
+    lock.setClusterName(config->name);
+    if (code = takeLock(lock, displayName, shownUrl, config->name); code != Cli::Ok)
+        return code;
 
     std::unique_ptr<LogFiles> logFiles;
     if (!config->logDirectory.isEmpty()) {
@@ -220,55 +256,18 @@ int run(QStringList args)
         }
     }
 
-    Clustr::ProcessOptions options;
-    options.redisUrl = redisUrl;
-    options.clusterNamespace = config->name;
-    options.clusterName = displayName;
-    options.reloadDelay = config->reloadDelay;
-    options.reloadTimeout = config->reloadTimeout;
-    options.killTimeout = config->killTimeout;
-    options.heartbeatTimeout = config->heartbeatTimeout;
-    options.reloadStrategy = config->reloadStrategy;
-    options.restartPolicy = config->restartPolicy;
-    options.outputPrefix = config->outputPrefix;
-    options.exitApplication = false; // we end the event loop once the lock is released
-    if (logFiles) {
-        LogFiles *files = logFiles.get();
-        options.childOutput = [files](const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr) {
-            files->write(group, instance, pid, line, isStderr);
-        };
-    }
-    Clustr::Master master(options);
+    Clustr::Master master(masterOptions(*config, *redisUrl, displayName, logFiles.get()));
     if (!master.isValid()) {
         Cli::err(master.errorString());
         return Cli::Usage;
     }
     EventLog::attach(&master);
     EventLog::line(QStringLiteral("master pid %1 of cluster \"%2\" from %3, Redis at %4")
-                       .arg(master.pid()).arg(displayName, QFileInfo(path).absoluteFilePath(), parsedUrl->toString()));
-
-    std::unique_ptr<MetricsServer> metrics;
-    const QString metricsAddress = metricsOption.isEmpty() ? config->metrics : metricsOption;
-    if (!metricsAddress.isEmpty()) {
-        metrics = std::make_unique<MetricsServer>(&master);
-        QString error;
-        if (!metrics->listenOn(metricsAddress, &error)) {
-            Cli::err(error);
-            return Cli::Usage;
-        }
-        EventLog::line(QStringLiteral("metrics at http://%1:%2/metrics").arg(metrics->serverAddress().toString()).arg(metrics->serverPort()));
-    }
-
-    QObject::connect(&master, &Clustr::Master::clusterStarted, &master, [](int workers) {
-        SdNotify::notify(QStringLiteral("READY=1\nSTATUS=%1 workers").arg(workers).toUtf8());
-    });
-    QObject::connect(&master, &Clustr::Master::reloadStarted, &master, [](int) {
-        SdNotify::notify("RELOADING=1\nSTATUS=reloading");
-    });
-    QObject::connect(&master, &Clustr::Master::clusterReloaded, &master, [](int workers) {
-        SdNotify::notify(QStringLiteral("READY=1\nSTATUS=%1 workers (reloaded)").arg(workers).toUtf8());
-    });
-    QObject::connect(&master, &Clustr::Master::stopping, &master, [](int) { SdNotify::notify("STOPPING=1\nSTATUS=stopping"); });
+                       .arg(master.pid()).arg(displayName, QFileInfo(path).absoluteFilePath(), shownUrl));
+    const auto metrics = startMetrics(&master, metricsOption.isEmpty() ? config->metrics : metricsOption, &code);
+    if (code != Cli::Ok)
+        return code;
+    notifySystemd(master);
 
     Clustr::UnixSignalWatcher usr1;
     if (logFiles && usr1.watch(SIGUSR1)) {
@@ -278,22 +277,14 @@ int run(QStringList args)
         });
     }
 
-    // Children register with us: spawn once we can hear them.
-    bool spawned = false;
-    auto spawnOnce = [&] {
-        if (spawned || !master.isConnected())
-            return;
-        spawned = true;
-        master.spawn(config->workers);
-    };
-    QObject::connect(&master, &Clustr::Process::connectedChanged, &master, spawnOnce);
-    spawnOnce();
+    // The children start once the master can hear them (Process::spawn holds them until then).
+    master.spawn(config->workers);
 
     int exitCode = 0;
-    QObject::connect(&master, &Clustr::Process::closed, &master, [&](int code) {
-        exitCode = code;
-        lockRefresh.stop();
-        lock.command({QByteArrayLiteral("DEL"), lockKey}, [](const Clustr::RedisReply &) { QCoreApplication::exit(0); });
+    QObject::connect(&master, &Clustr::Process::closed, &master, [&](int closedWith) {
+        exitCode = closedWith;
+        QObject::connect(&lock, &Clustr::ClusterLock::released, &lock, [] { QCoreApplication::exit(0); });
+        lock.release();
         QTimer::singleShot(2000, QCoreApplication::instance(), [] { QCoreApplication::exit(0); }); // Redis gone: do not wait
     });
     QCoreApplication::exec();

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "statustable.h"
 
-#include <QtCore/QJsonArray>
 #include <QtCore/QSet>
 #include <QtCore/QStringList>
 
@@ -11,25 +10,19 @@ namespace StatusTable {
 
 namespace {
 
-QString text(const QJsonObject &o, const char *key)
+QString text(const QString &value)
 {
-    const QJsonValue v = o.value(QLatin1String(key));
-    if (v.isString() && !v.toString().isEmpty())
-        return v.toString();
-    if (v.isDouble())
-        return QString::number(qint64(v.toDouble()));
-    return QStringLiteral("-");
+    return value.isEmpty() ? QStringLiteral("-") : value;
 }
 
-qint64 integer(const QJsonObject &o, const char *key, qint64 fallback = -1)
+QString pidText(qint64 pid)
 {
-    const QJsonValue v = o.value(QLatin1String(key));
-    return v.isDouble() ? qint64(v.toDouble()) : fallback;
+    return pid > 0 ? QString::number(pid) : QStringLiteral("-");
 }
 
-QString percent(const QJsonValue &v)
+QString percent(double value)
 {
-    return v.isDouble() ? QString::number(v.toDouble(), 'f', 1) : QStringLiteral("-");
+    return std::isnan(value) ? QStringLiteral("-") : QString::number(value, 'f', 1);
 }
 
 QString ago(qint64 ms)
@@ -105,63 +98,60 @@ QString humanBytes(double bytes)
     return QString::number(value, 'f', value < 100 ? 1 : 0) + QLatin1Char(units[unit]);
 }
 
-QString render(const QJsonObject &status, const QString &redisUrl, const QDateTime &now)
+QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, const QDateTime &now)
 {
-    const QJsonObject master = status.value(QStringLiteral("master")).toObject();
+    using Clustr::ChildInfo;
+    using Clustr::MasterInfo;
+    const MasterInfo master = status.master();
     QStringList lines;
 
-    const QString name = master.value(QStringLiteral("name")).toString();
+    const QString name = master.name();
     lines.append(QStringLiteral("cluster %1 at %2")
                      .arg(name.isEmpty() ? QStringLiteral("(no name)") : QLatin1Char('"') + name + QLatin1Char('"'), redisUrl));
 
-    const QDateTime masterStart = QDateTime::fromString(master.value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs);
+    const QDateTime masterStart = master.startedAt();
     QStringList facts{
-        QStringLiteral("pid %1 on %2").arg(text(master, "pid"), text(master, "host")),
-        text(master, "state"),
+        QStringLiteral("pid %1 on %2").arg(pidText(master.pid()), text(master.host())),
+        MasterInfo::stateName(master.state()),
         QStringLiteral("up ") + humanDuration(masterStart.isValid() ? masterStart.msecsTo(now) : -1),
-        plural(integer(master, "workers", 0), "worker"),
+        plural(master.workerCount(), "worker"),
     };
-    const QJsonObject reload = master.value(QStringLiteral("reload")).toObject();
-    if (!reload.isEmpty())
-        facts.append(QStringLiteral("reload step %1/%2").arg(text(reload, "step"), text(reload, "steps")));
-    const qint64 reloads = integer(master, "reloads", 0);
+    if (master.state() == MasterInfo::State::Reloading)
+        facts.append(QStringLiteral("reload step %1/%2").arg(master.reloadStep()).arg(master.reloadSteps()));
+    const qint64 reloads = master.reloadCount();
     facts.append(plural(reloads, "reload")
-                 + (reloads > 0 ? QStringLiteral(" (last %1s)").arg(integer(master, "lastReloadMs", 0) / 1000.0, 0, 'f', 1) : QString()));
+                 + (reloads > 0 ? QStringLiteral(" (last %1s)").arg(master.lastReloadMs() / 1000.0, 0, 'f', 1) : QString()));
     lines.append(QStringLiteral("master   ") + facts.join(QStringLiteral(", ")));
     lines.append(QStringLiteral("         version %1, rss %2, cpu %3%, cpus %4, Redis %5")
-                     .arg(text(master, "version"), humanBytes(master.value(QStringLiteral("rss")).toDouble(-1)),
-                          percent(master.value(QStringLiteral("cpu"))), text(master, "cpus"),
-                          master.value(QStringLiteral("redisConnected")).toBool() ? QStringLiteral("connected")
-                                                                                   : QStringLiteral("disconnected")));
-    const QDateTime updated = QDateTime::fromString(status.value(QStringLiteral("updatedAt")).toString(), Qt::ISODateWithMs);
+                     .arg(text(master.version()), humanBytes(double(master.rssBytes())), percent(master.cpuPercent()),
+                          text(master.cpus()),
+                          master.redisConnected() ? QStringLiteral("connected") : QStringLiteral("disconnected")));
+    const QDateTime updated = status.updatedAt();
     if (updated.isValid())
         lines.append(QStringLiteral("         status of %1 (%2 ago)")
                          .arg(updated.toLocalTime().toString(QStringLiteral("HH:mm:ss")), ago(std::max<qint64>(0, updated.msecsTo(now)))));
 
     // Registered processes, in the snapshot's order: by group, then pid.
-    const QJsonArray processes = status.value(QStringLiteral("processes")).toArray();
     QSet<qint64> registered;
     QList<QStringList> rows;
-    for (const QJsonValue &value : processes) {
-        const QJsonObject p = value.toObject();
-        registered.insert(integer(p, "pid"));
-        const QJsonObject stats = p.value(QStringLiteral("stats")).toObject();
-        const bool haveStats = !stats.isEmpty();
-        auto counter = [&stats](const char *key) { return integer(stats, key, 0); };
+    const QList<Clustr::ProcessStatus> processes = status.processes();
+    for (const Clustr::ProcessStatus &p : processes) {
+        registered.insert(p.pid());
+        const Clustr::Stats stats = p.stats();
         rows.append({
-            text(p, "group"),
-            text(p, "pid"),
-            text(p, "host"),
-            text(p, "ppid"),
-            humanDuration(integer(p, "uptimeMs")),
-            text(p, "restarts"),
-            text(p, "state"),
-            text(p, "cpus"),
-            humanBytes(p.value(QStringLiteral("rss")).toDouble(-1)),
-            percent(p.value(QStringLiteral("cpu"))),
-            ago(integer(p, "lastSeenMs")),
-            haveStats ? QString::number(counter("emitPublic") + counter("emitPrivate") + counter("emitGroup")) : QStringLiteral("-"),
-            haveStats ? QString::number(counter("onMessage")) : QStringLiteral("-"),
+            text(p.group()),
+            pidText(p.pid()),
+            text(p.host()),
+            QString::number(p.ppid()),
+            humanDuration(p.uptimeMs()),
+            QString::number(p.restarts()),
+            ChildInfo::stateName(p.state()),
+            text(p.cpus()),
+            humanBytes(double(p.rssBytes())),
+            percent(p.cpuPercent()),
+            ago(p.lastSeenMs()),
+            p.heartbeat() ? QString::number(stats.emitPublic + stats.emitPrivate + stats.emitGroup) : QStringLiteral("-"),
+            p.heartbeat() ? QString::number(stats.onMessage) : QStringLiteral("-"),
         });
     }
     lines.append(QString());
@@ -178,23 +168,23 @@ QString render(const QJsonObject &status, const QString &redisUrl, const QDateTi
     // The master's own children that are not (or not now) registered: programs
     // that never register, and children that are starting, backing off or failed.
     QList<QStringList> others;
-    for (const QJsonValue &value : status.value(QStringLiteral("children")).toArray()) {
-        const QJsonObject c = value.toObject();
-        const qint64 pid = integer(c, "pid", 0);
+    const QList<ChildInfo> children = status.children();
+    for (const ChildInfo &c : children) {
+        const qint64 pid = c.pid();
         if (pid > 0 && registered.contains(pid))
             continue;
-        const QDateTime started = QDateTime::fromString(c.value(QStringLiteral("startedAt")).toString(), Qt::ISODateWithMs);
-        QString file = text(c, "file");
-        if (!c.value(QStringLiteral("error")).toString().isEmpty())
-            file += QStringLiteral(" (%1)").arg(c.value(QStringLiteral("error")).toString());
+        const QDateTime started = c.startedAt();
+        QString file = text(c.file());
+        if (!c.error().isEmpty())
+            file += QStringLiteral(" (%1)").arg(c.error());
         others.append({
-            text(c, "group"),
-            pid > 0 ? QString::number(pid) : QStringLiteral("-"),
-            c.value(QStringLiteral("registers")).toBool(true) ? QStringLiteral("yes") : QStringLiteral("no"),
+            text(c.group()),
+            pidText(pid),
+            c.registers() ? QStringLiteral("yes") : QStringLiteral("no"),
             pid > 0 && started.isValid() ? humanDuration(started.msecsTo(now)) : QStringLiteral("-"),
-            text(c, "restarts"),
-            text(c, "state"),
-            text(c, "cpu"),
+            QString::number(c.restarts()),
+            ChildInfo::stateName(c.state()),
+            text(c.cpu()),
             file,
         });
     }

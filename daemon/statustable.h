@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <ClustrQt/clusterstatus.h>
+
 #include <QtCore/QDateTime>
-#include <QtCore/QJsonObject>
 #include <QtCore/QString>
 
 // The readable form of `clustr-qt status`: the master's status snapshot
@@ -10,7 +11,7 @@
 namespace StatusTable {
 
 //! The whole table, lines separated by '\n', without a final newline.
-QString render(const QJsonObject &status, const QString &redisUrl, const QDateTime &now);
+QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, const QDateTime &now);
 
 //! 850 ms -> "0s", 192000 -> "3m12s", 7500000 -> "2h05m", 3 days -> "3d00h"; negative -> "-".
 QString humanDuration(qint64 ms);

@@ -125,24 +125,33 @@ bool ActionTracker::stop(int exitCode)
     return true;
 }
 
-void ActionTracker::observeEvent(const QJsonObject &event)
+void ActionTracker::observeEvent(const Clustr::ClusterEvent &event)
 {
-    const QString name = event.value(QStringLiteral("event")).toString();
-    const qint64 pid = qint64(event.value(QStringLiteral("pid")).toDouble());
-    if (name == QLatin1String("exited") || name == QLatin1String("deregistered") || name == QLatin1String("lost")) {
-        const auto it = m_kills.constFind(pid);
-        if (it != m_kills.cend()) {
-            const QString how = name == QLatin1String("exited")
-                ? QStringLiteral("exited with code %1").arg(event.value(QStringLiteral("code")).toInt())
-                : QStringLiteral("left the cluster");
-            Q_EMIT outcome(Severity::Success, QStringLiteral("Killed %1 %2: it %3").arg(it->group).arg(pid).arg(how));
-            m_kills.erase(it);
-        }
-    } else if (name == QLatin1String("reloadStarted") && m_reloadRequested.isValid()) {
+    using Type = Clustr::ClusterEvent::Type;
+    switch (event.type()) {
+    case Type::Exited:
+    case Type::Deregistered:
+    case Type::Lost: {
+        const auto it = m_kills.constFind(event.pid());
+        if (it == m_kills.cend())
+            break;
+        const QString how = event.type() == Type::Exited ? QStringLiteral("exited with code %1").arg(event.exitCode())
+                                                         : QStringLiteral("left the cluster");
+        Q_EMIT outcome(Severity::Success, QStringLiteral("Killed %1 %2: it %3").arg(it->group).arg(event.pid()).arg(how));
+        m_kills.erase(it);
+        break;
+    }
+    case Type::ReloadStarted:
         m_reloadRequested.invalidate();
-    } else if (name == QLatin1String("stopping") && m_stopRequested.isValid()) {
+        break;
+    case Type::Stopping:
+        if (!m_stopRequested.isValid())
+            break;
         m_stopRequested.invalidate();
-        Q_EMIT outcome(Severity::Success, QStringLiteral("The cluster is stopping (exit code %1)").arg(event.value(QStringLiteral("code")).toInt()));
+        Q_EMIT outcome(Severity::Success, QStringLiteral("The cluster is stopping (exit code %1)").arg(event.exitCode()));
+        break;
+    default:
+        break;
     }
 }
 

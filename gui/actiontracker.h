@@ -4,6 +4,8 @@
 #include "activitylog.h"
 #include "logentry.h"
 
+#include <ClustrQt/clusterevent.h>
+
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QHash>
 #include <QtCore/QJsonValue>
@@ -40,7 +42,7 @@ public:
     int pendingCount() const;
 
 public Q_SLOTS:
-    void observeEvent(const QJsonObject &event);
+    void observeEvent(const Clustr::ClusterEvent &event);
     void observeBatch(const LogBatch &batch);
 
 Q_SIGNALS:

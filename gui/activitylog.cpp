@@ -7,15 +7,29 @@
 
 namespace {
 
-qint64 pidOf(const QJsonObject &event, const QString &key = QStringLiteral("pid"))
+//! "web 1234", or just the pid when the event names no group.
+QString who(const Clustr::ClusterEvent &event, qint64 pid)
 {
-    return qint64(event.value(key).toDouble());
+    return event.group().isEmpty() ? QString::number(pid) : QStringLiteral("%1 %2").arg(event.group()).arg(pid);
 }
 
-QString who(const QJsonObject &event, const QString &key = QStringLiteral("pid"))
+QString describeReloadStep(const Clustr::ClusterEvent &e, ActivityLog::Severity *severity)
 {
-    const QString group = event.value(QStringLiteral("group")).toString();
-    return group.isEmpty() ? QString::number(pidOf(event, key)) : QStringLiteral("%1 %2").arg(group).arg(pidOf(event, key));
+    using Phase = Clustr::ClusterEvent::ReloadPhase;
+    const QString where = QStringLiteral("reload step %1/%2").arg(e.step()).arg(e.steps());
+    switch (e.reloadPhase()) {
+    case Phase::Started:
+        return QStringLiteral("%1: replacing %2").arg(where, who(e, e.oldPid()));
+    case Phase::Finished:
+        return QStringLiteral("%1: %2 replaced by %3").arg(where).arg(e.oldPid()).arg(e.newPid());
+    case Phase::Skipped:
+        return QStringLiteral("%1: %2 skipped (gone already)").arg(where).arg(e.oldPid());
+    case Phase::TimedOut:
+    case Phase::None:
+        break;
+    }
+    *severity = ActivityLog::Severity::Warning;
+    return QStringLiteral("%1: %2 not replaced in time, going on").arg(where).arg(e.oldPid());
 }
 
 } // namespace
@@ -40,7 +54,7 @@ void ActivityLog::add(Severity severity, const QString &text)
     Q_EMIT added(severity, text);
 }
 
-void ActivityLog::addEvent(const QJsonObject &event)
+void ActivityLog::addEvent(const Clustr::ClusterEvent &event)
 {
     Severity severity = Severity::Info;
     const QString text = describeEvent(event, &severity);
@@ -62,65 +76,64 @@ bool ActivityLog::contains(const QString &text) const
     return false;
 }
 
-QString ActivityLog::describeEvent(const QJsonObject &e, Severity *severity)
+QString ActivityLog::describeEvent(const Clustr::ClusterEvent &e, Severity *severity)
 {
+    using Type = Clustr::ClusterEvent::Type;
     Severity s = Severity::Info;
     QString text;
-    const QString name = e.value(QStringLiteral("event")).toString();
-    const int step = e.value(QStringLiteral("step")).toInt();
-    const int steps = e.value(QStringLiteral("steps")).toInt();
-    if (name == QLatin1String("registered")) {
-        text = QStringLiteral("%1 registered").arg(who(e));
-    } else if (name == QLatin1String("deregistered")) {
-        text = QStringLiteral("%1 deregistered").arg(who(e));
-    } else if (name == QLatin1String("lost")) {
+    switch (e.type()) {
+    case Type::Registered:
+        text = QStringLiteral("%1 registered").arg(who(e, e.pid()));
+        break;
+    case Type::Deregistered:
+        text = QStringLiteral("%1 deregistered").arg(who(e, e.pid()));
+        break;
+    case Type::Lost:
         s = Severity::Warning;
-        text = QStringLiteral("%1 lost: %2").arg(who(e), e.value(QStringLiteral("reason")).toString());
-    } else if (name == QLatin1String("spawned")) {
-        text = QStringLiteral("child %1 started").arg(who(e));
-    } else if (name == QLatin1String("exited")) {
-        const int code = e.value(QStringLiteral("code")).toInt();
-        const int signal = e.value(QStringLiteral("signal")).toInt();
-        if (code < 0)
+        text = QStringLiteral("%1 lost: %2").arg(who(e, e.pid()), e.reason());
+        break;
+    case Type::Spawned:
+        text = QStringLiteral("child %1 started").arg(who(e, e.pid()));
+        break;
+    case Type::Exited:
+        // A negative code: no exit code, a signal ended it.
+        if (e.exitCode() < 0)
             s = Severity::Warning;
-        text = code < 0 ? QStringLiteral("%1 was killed by signal %2").arg(who(e)).arg(signal)
-                        : QStringLiteral("%1 exited with code %2").arg(who(e)).arg(code);
-    } else if (name == QLatin1String("respawned")) {
-        text = QStringLiteral("%1 respawned as %2").arg(who(e, QStringLiteral("oldPid"))).arg(pidOf(e));
-    } else if (name == QLatin1String("gaveUp")) {
+        text = e.exitCode() < 0 ? QStringLiteral("%1 was killed by signal %2").arg(who(e, e.pid())).arg(e.signal())
+                                : QStringLiteral("%1 exited with code %2").arg(who(e, e.pid())).arg(e.exitCode());
+        break;
+    case Type::Respawned:
+        text = QStringLiteral("%1 respawned as %2").arg(who(e, e.oldPid())).arg(e.pid());
+        break;
+    case Type::GaveUp:
         s = Severity::Error;
-        text = QStringLiteral("gave up on %1: %2").arg(e.value(QStringLiteral("group")).toString(), e.value(QStringLiteral("reason")).toString());
-    } else if (name == QLatin1String("spawnFailed")) {
+        text = QStringLiteral("gave up on %1: %2").arg(e.group(), e.reason());
+        break;
+    case Type::SpawnFailed:
         s = Severity::Error;
-        text = QStringLiteral("could not start %1: %2").arg(e.value(QStringLiteral("file")).toString(), e.value(QStringLiteral("error")).toString());
-    } else if (name == QLatin1String("clusterStarted")) {
+        text = QStringLiteral("could not start %1: %2").arg(e.file(), e.error());
+        break;
+    case Type::ClusterStarted:
         s = Severity::Success;
-        text = QStringLiteral("cluster started with %1 workers").arg(e.value(QStringLiteral("workers")).toInt());
-    } else if (name == QLatin1String("reloadStarted")) {
-        text = QStringLiteral("reload started: %1 steps").arg(steps);
-    } else if (name == QLatin1String("reloadStep")) {
-        const QString phase = e.value(QStringLiteral("phase")).toString();
-        const qint64 oldPid = pidOf(e, QStringLiteral("oldPid"));
-        if (phase == QLatin1String("started")) {
-            text = QStringLiteral("reload step %1/%2: replacing %3").arg(step).arg(steps).arg(who(e, QStringLiteral("oldPid")));
-        } else if (phase == QLatin1String("finished")) {
-            text = QStringLiteral("reload step %1/%2: %3 replaced by %4").arg(step).arg(steps).arg(oldPid).arg(pidOf(e, QStringLiteral("newPid")));
-        } else if (phase == QLatin1String("skipped")) {
-            text = QStringLiteral("reload step %1/%2: %3 skipped (gone already)").arg(step).arg(steps).arg(oldPid);
-        } else {
-            s = Severity::Warning;
-            text = QStringLiteral("reload step %1/%2: %3 not replaced in time, going on").arg(step).arg(steps).arg(oldPid);
-        }
-    } else if (name == QLatin1String("clusterReloaded")) {
+        text = QStringLiteral("cluster started with %1 workers").arg(e.workerCount());
+        break;
+    case Type::ReloadStarted:
+        text = QStringLiteral("reload started: %1 steps").arg(e.steps());
+        break;
+    case Type::ReloadStep:
+        text = describeReloadStep(e, &s);
+        break;
+    case Type::ClusterReloaded:
         s = Severity::Success;
-        text = QStringLiteral("cluster reloaded: %1 workers in %2 s")
-                   .arg(e.value(QStringLiteral("workers")).toInt())
-                   .arg(e.value(QStringLiteral("durationMs")).toDouble() / 1000, 0, 'f', 1);
-    } else if (name == QLatin1String("stopping")) {
+        text = QStringLiteral("cluster reloaded: %1 workers in %2 s").arg(e.workerCount()).arg(double(e.durationMs()) / 1000, 0, 'f', 1);
+        break;
+    case Type::Stopping:
         s = Severity::Warning;
-        text = QStringLiteral("cluster stopping (exit code %1)").arg(e.value(QStringLiteral("code")).toInt());
-    } else if (!name.isEmpty()) {
-        text = QStringLiteral("event %1").arg(name);
+        text = QStringLiteral("cluster stopping (exit code %1)").arg(e.exitCode());
+        break;
+    case Type::Unknown:
+        text = QStringLiteral("event %1").arg(Clustr::ClusterEvent::typeName(e.type()));
+        break;
     }
     if (severity)
         *severity = s;

@@ -3,9 +3,10 @@
 
 #include <QtCore/QAbstractTableModel>
 #include <QtCore/QDateTime>
-#include <QtCore/QJsonObject>
 
 #include "ringbuffer.h"
+
+#include <ClustrQt/clusterevent.h>
 
 /*
   What happened to the cluster and what the user did, in sentences: the
@@ -31,7 +32,7 @@ public:
 
     void add(Severity severity, const QString &text);
     //! A lifecycle event of the master, told as a sentence.
-    void addEvent(const QJsonObject &event);
+    void addEvent(const Clustr::ClusterEvent &event);
     const Entry &entry(int row) const { return m_entries.at(row); }
     //! The newest entry's text, empty if none.
     QString lastText() const;
@@ -39,7 +40,7 @@ public:
     bool contains(const QString &text) const;
 
     //! The sentence for a lifecycle event, and how serious it is.
-    static QString describeEvent(const QJsonObject &event, Severity *severity = nullptr);
+    static QString describeEvent(const Clustr::ClusterEvent &event, Severity *severity = nullptr);
     static QColor severityColor(Severity severity);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;

@@ -4,7 +4,6 @@
 #include "processinfo.h"
 
 #include <QtCore/QDateTime>
-#include <QtCore/QJsonArray>
 
 #include <algorithm>
 
@@ -32,9 +31,9 @@ void ClusterHistory::countMessage(const Clustr::Message &message)
     ++m_kindCounts[int(message.kind)];
 }
 
-void ClusterHistory::addStatus(const QJsonObject &status)
+void ClusterHistory::addStatus(const Clustr::ClusterStatus &status)
 {
-    if (status.isEmpty()) {
+    if (status.master().pid() <= 0) {
         for (auto it = m_upNow.begin(); it != m_upNow.end(); ++it)
             it.value() = 0; // the cluster is gone: nothing is up
         return;
@@ -42,24 +41,22 @@ void ClusterHistory::addStatus(const QJsonObject &status)
     QMap<QString, int> up;
     for (auto it = m_upNow.cbegin(); it != m_upNow.cend(); ++it)
         up.insert(it.key(), 0); // a group that emptied shows 0, not its last value
-    for (const QJsonValue &value : status.value(QStringLiteral("processes")).toArray()) {
-        const QJsonObject p = value.toObject();
-        int &count = up[p.value(QStringLiteral("group")).toString()];
-        if (p.value(QStringLiteral("state")).toString(QStringLiteral("running")) == QLatin1String("running"))
+    for (const Clustr::ProcessStatus &process : status.processes()) {
+        int &count = up[process.group()];
+        if (process.state() == Clustr::ChildInfo::State::Running)
             ++count;
     }
     m_upNow = up;
 }
 
-void ClusterHistory::addEvent(const QJsonObject &event)
+void ClusterHistory::addEvent(const Clustr::ClusterEvent &event)
 {
-    const QString name = event.value(QStringLiteral("event")).toString();
-    if (name == QLatin1String("respawned"))
+    using Type = Clustr::ClusterEvent::Type;
+    if (event.type() == Type::Respawned)
         ++m_respawns;
-    else if (name == QLatin1String("lost"))
+    else if (event.type() == Type::Lost)
         ++m_lost;
-    else if (name == QLatin1String("exited") && event.value(QStringLiteral("code")).toInt() != 0
-             && event.value(QStringLiteral("code")).toInt() != 1)
+    else if (event.type() == Type::Exited && event.exitCode() != 0 && event.exitCode() != 1)
         ++m_crashes; // 1 is "respawn me" (kills, reloads); other codes and signals are crashes
 }
 
@@ -160,7 +157,9 @@ QList<ClusterHistory::Series> ClusterHistory::workersUp() const
 
 QList<ClusterHistory::Series> ClusterHistory::restarts() const
 {
-    return {{QStringLiteral("respawns"), stateColor(QStringLiteral("running")), m_respawnPoints},
-            {QStringLiteral("crashes"), stateColor(QStringLiteral("failed")), m_crashPoints},
-            {QStringLiteral("lost"), stateColor(QStringLiteral("backing off")), m_lostPoints}};
+    // The colours of the states these events lead to, as the tree shows them.
+    using State = Clustr::ChildInfo::State;
+    return {{QStringLiteral("respawns"), ProcessState(State::Running).color(), m_respawnPoints},
+            {QStringLiteral("crashes"), ProcessState(State::Failed).color(), m_crashPoints},
+            {QStringLiteral("lost"), ProcessState(State::BackingOff).color(), m_lostPoints}};
 }

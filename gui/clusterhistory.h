@@ -3,7 +3,9 @@
 
 #include "logentry.h"
 
-#include <QtCore/QJsonObject>
+#include <ClustrQt/clusterevent.h>
+#include <ClustrQt/clusterstatus.h>
+
 #include <QtCore/QMap>
 #include <QtCore/QObject>
 #include <QtCore/QPointF>
@@ -50,8 +52,8 @@ public:
 
 public Q_SLOTS:
     void countMessage(const Clustr::Message &message);
-    void addStatus(const QJsonObject &status);
-    void addEvent(const QJsonObject &event);
+    void addStatus(const Clustr::ClusterStatus &status);
+    void addEvent(const Clustr::ClusterEvent &event);
     //! Takes a sample now (the timer does it every interval).
     void sample();
     void clear();

@@ -55,6 +55,8 @@ void ClusterMonitor::open(const QString &url)
     client->setRedisUrl(url);
     client->setClusterName(m_settings.clusterName);
     client->setPollInterval(m_pollInterval);
+    // Before open(): whoever follows the client hears all it says.
+    Q_EMIT clientChanged(client);
     connect(client, &ClusterClient::connectedChanged, this, [this](bool connected) {
         if (connected) {
             m_lastError.clear();
@@ -84,6 +86,7 @@ void ClusterMonitor::open(const QString &url)
     if (!client->open()) {
         // Invalid URL or name: the error was reported; nothing to retry until the settings change.
         m_client.reset();
+        Q_EMIT clientChanged(nullptr);
         m_searching = false;
     } else {
         client->watch(); // every message of the cluster, for the log
@@ -130,9 +133,9 @@ qint64 ClusterMonitor::masterPid() const
     return m_client ? m_client->masterPid() : 0;
 }
 
-QJsonObject ClusterMonitor::status() const
+Clustr::ClusterStatus ClusterMonitor::status() const
 {
-    return m_client ? m_client->status() : QJsonObject();
+    return m_client ? m_client->status() : Clustr::ClusterStatus();
 }
 
 void ClusterMonitor::setPollInterval(std::chrono::milliseconds interval)

@@ -3,10 +3,11 @@
 
 #include "connectionsettings.h"
 
+#include <ClustrQt/clusterevent.h>
+#include <ClustrQt/clusterstatus.h>
 #include <ClustrQt/message.h>
 
 #include <QtCore/QDateTime>
-#include <QtCore/QJsonObject>
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
 
@@ -64,7 +65,7 @@ public:
 
     Clustr::ClusterClient *client() const { return m_client.get(); }
     qint64 masterPid() const;
-    QJsonObject status() const;
+    Clustr::ClusterStatus status() const;
     QString clusterName() const { return m_settings.clusterName; }
 
     //! How often the status is read (the master writes it every second).
@@ -77,8 +78,11 @@ Q_SIGNALS:
     void stateChanged(ClusterMonitor::State state);
     //! A new connection: whatever was shown belongs to another Redis or cluster.
     void reconnected();
-    void statusUpdated(const QJsonObject &status);
-    void eventReceived(const QJsonObject &event);
+    //! The client was replaced (nullptr: none). The old one is gone: drop anything that points to it.
+    void clientChanged(Clustr::ClusterClient *client);
+    //! A snapshot; one without a master (pid 0) when the cluster is gone.
+    void statusUpdated(const Clustr::ClusterStatus &status);
+    void eventReceived(const Clustr::ClusterEvent &event);
     void messageObserved(const Clustr::Message &message, const QByteArray &raw);
     void errorOccurred(const QString &text);
 

@@ -284,6 +284,7 @@ void MainWindow::wire()
 {
     // The connection.
     connect(m_monitor, &ClusterMonitor::stateChanged, this, &MainWindow::updateState);
+    connect(m_monitor, &ClusterMonitor::clientChanged, m_reload, &ReloadProgress::setClient);
     connect(m_monitor, &ClusterMonitor::reconnected, this, [this] {
         m_processModel->clear();
         m_history->clear();
@@ -298,10 +299,9 @@ void MainWindow::wire()
     });
 
     // The status snapshot, once a second.
-    connect(m_monitor, &ClusterMonitor::statusUpdated, this, [this](const QJsonObject &status) {
+    connect(m_monitor, &ClusterMonitor::statusUpdated, this, [this](const Clustr::ClusterStatus &status) {
         m_processModel->applyStatus(status);
         m_history->addStatus(status);
-        m_reload->handleMaster(status.value(QStringLiteral("master")).toObject());
         m_logView->setKnownGroups(m_processModel->groups());
         if (!m_selectWanted.isEmpty()) {
             const QList<qint64> keys = m_processModel->keys(m_selectWanted);
@@ -315,7 +315,6 @@ void MainWindow::wire()
     connect(m_monitor, &ClusterMonitor::eventReceived, m_processModel, &ProcessTreeModel::applyEvent);
     connect(m_monitor, &ClusterMonitor::eventReceived, m_activity, &ActivityLog::addEvent);
     connect(m_monitor, &ClusterMonitor::eventReceived, m_actions, &ActionTracker::observeEvent);
-    connect(m_monitor, &ClusterMonitor::eventReceived, m_reload, &ReloadProgress::handleEvent);
     connect(m_monitor, &ClusterMonitor::eventReceived, m_history, &ClusterHistory::addEvent);
 
     // Messages: collected, then handed on in batches.

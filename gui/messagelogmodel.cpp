@@ -99,13 +99,15 @@ QString MessageLogModel::toText(const LogEntry &e)
         .join(QLatin1Char('\t'));
 }
 
+// The log's own export format (one object per line), read by people and
+// their scripts, not by the cluster: its keys are not the wire protocol's.
 QJsonObject MessageLogModel::toJson(const LogEntry &e)
 {
     return {{QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODateWithMs)},
             {QStringLiteral("kind"), kindName(e.kind)},
             {QStringLiteral("channel"), e.channel},
-            {QStringLiteral("pid"), double(e.pid)},
-            {QStringLiteral("group"), e.group},
+            {QStringLiteral("pid"), double(e.pid)}, // not-protocol: the export format's sender
+            {QStringLiteral("group"), e.group},     // not-protocol: the export format's sender
             {QStringLiteral("data"), e.data},
             {QStringLiteral("valid"), e.valid}};
 }

@@ -16,17 +16,38 @@
 #include <QtWidgets/QTreeWidget>
 #include <QtWidgets/QVBoxLayout>
 
+#include <iterator>
+
 namespace {
 
 constexpr int MaxRecent = 200;
 
 // The original thirteen first, in clustr-node's order, then clustr-qt's own.
-const QStringList StatOrder = {
-    QStringLiteral("emitPublic"), QStringLiteral("emitPrivate"), QStringLiteral("emitGroup"), QStringLiteral("emitKill"),
-    QStringLiteral("emitConfirmation"), QStringLiteral("onMessage"), QStringLiteral("onPublic"), QStringLiteral("onGroup"),
-    QStringLiteral("onPrivate"), QStringLiteral("spawnChildProcess"), QStringLiteral("respawnChildProcess"),
-    QStringLiteral("receivedConfirmations"), QStringLiteral("successfulConfirmations"), QStringLiteral("rejectedMessages"),
-    QStringLiteral("droppedMessages")};
+// The names are the counters' names people know from clustr-node (and the
+// ones tst_gui asks statValue() for).
+struct StatRow
+{
+    const char *name;
+    quint64 Clustr::Stats::*counter;
+};
+const StatRow StatOrder[] = {
+    {"emitPublic", &Clustr::Stats::emitPublic},
+    {"emitPrivate", &Clustr::Stats::emitPrivate},
+    {"emitGroup", &Clustr::Stats::emitGroup},
+    {"emitKill", &Clustr::Stats::emitKill},
+    {"emitConfirmation", &Clustr::Stats::emitConfirmation},
+    {"onMessage", &Clustr::Stats::onMessage},
+    {"onPublic", &Clustr::Stats::onPublic},
+    {"onGroup", &Clustr::Stats::onGroup},
+    {"onPrivate", &Clustr::Stats::onPrivate},
+    {"spawnChildProcess", &Clustr::Stats::spawnChildProcess},
+    {"respawnChildProcess", &Clustr::Stats::respawnChildProcess},
+    {"receivedConfirmations", &Clustr::Stats::receivedConfirmations},
+    {"successfulConfirmations", &Clustr::Stats::successfulConfirmations},
+    {"rejectedMessages", &Clustr::Stats::rejectedMessages},
+    {"droppedMessages", &Clustr::Stats::droppedMessages},
+};
+constexpr int StatCount = int(std::size(StatOrder));
 
 enum Field { Host, Parent, Started, Uptime, Restarts, Cpus, Rss, Cpu, LastSeen, Program, FieldCount };
 const char *const FieldNames[FieldCount] = {"Host", "Parent", "Started", "Uptime", "Restarts", "CPUs", "RSS", "CPU", "Last seen", "Program"};
@@ -84,7 +105,7 @@ ProcessDetails::ProcessDetails(ProcessTreeModel *model, MessageLogModel *log, QW
 
     m_stats->setObjectName(QStringLiteral("statsTable"));
     m_stats->setColumnCount(4);
-    m_stats->setRowCount(int(StatOrder.size() + 1) / 2);
+    m_stats->setRowCount((StatCount + 1) / 2);
     m_stats->horizontalHeader()->hide();
     m_stats->verticalHeader()->hide();
     m_stats->verticalHeader()->setDefaultSectionSize(m_stats->fontMetrics().height() + 4);
@@ -97,13 +118,13 @@ ProcessDetails::ProcessDetails(ProcessTreeModel *model, MessageLogModel *log, QW
     m_stats->setFocusPolicy(Qt::NoFocus);
     m_stats->setShowGrid(false);
     m_stats->setAlternatingRowColors(true);
-    for (int i = 0; i < StatOrder.size(); ++i) {
-        auto *name = new QTableWidgetItem(StatOrder.at(i));
+    for (int i = 0; i < StatCount; ++i) {
+        auto *name = new QTableWidgetItem(QLatin1String(StatOrder[i].name));
         name->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
         auto *value = new QTableWidgetItem(Format::unknown());
         value->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        m_stats->setItem(int(i) / 2, (int(i) % 2) * 2, name);
-        m_stats->setItem(int(i) / 2, (int(i) % 2) * 2 + 1, value);
+        m_stats->setItem(i / 2, (i % 2) * 2, name);
+        m_stats->setItem(i / 2, (i % 2) * 2 + 1, value);
     }
     m_stats->setFixedHeight(m_stats->rowCount() * m_stats->verticalHeader()->defaultSectionSize() + 4);
 
@@ -177,9 +198,9 @@ void ProcessDetails::refresh()
     const ProcessInfo &p = m_info;
     m_groupChannel = QStringLiteral("group:") + p.group;
     const bool grey = m_gone || m_model->isStale();
-    const QString state = m_gone ? QStringLiteral("gone") : p.state;
+    const QString state = m_gone ? QStringLiteral("gone") : p.state.text();
     m_title->setText(QStringLiteral("%1 <span style=\"color:%2\">●</span> %3 <span style=\"font-weight:normal\">%4</span>")
-                         .arg(p.group.toHtmlEscaped(), stateColor(grey ? QString() : p.state).name())
+                         .arg(p.group.toHtmlEscaped(), (grey ? ProcessState() : p.state).color().name())
                          .arg(p.pid > 0 ? QString::number(p.pid) : Format::unknown())
                          .arg(state.toHtmlEscaped()));
     const QString values[FieldCount] = { // in the order of FieldNames
@@ -199,9 +220,9 @@ void ProcessDetails::refresh()
         m_values[f]->setToolTip(values[f]);
         m_values[f]->setEnabled(!grey);
     }
-    for (int i = 0; i < StatOrder.size(); ++i) {
-        const QJsonValue v = p.stats.value(StatOrder.at(i));
-        m_stats->item(int(i) / 2, (int(i) % 2) * 2 + 1)->setText(v.isDouble() ? Format::count(qint64(v.toDouble())) : Format::unknown());
+    for (int i = 0; i < StatCount; ++i) {
+        const QString value = p.stats ? Format::count(qint64((*p.stats).*StatOrder[i].counter)) : Format::unknown();
+        m_stats->item(i / 2, (i % 2) * 2 + 1)->setText(value);
     }
     QString commandLine = p.commandLineText();
     if (commandLine.isEmpty())
@@ -297,6 +318,9 @@ QString ProcessDetails::commandLineText() const
 
 QString ProcessDetails::statValue(const QString &name) const
 {
-    const qsizetype i = StatOrder.indexOf(name);
-    return i < 0 ? QString() : m_stats->item(int(i) / 2, (int(i) % 2) * 2 + 1)->text();
+    for (int i = 0; i < StatCount; ++i) {
+        if (name == QLatin1String(StatOrder[i].name))
+            return m_stats->item(i / 2, (i % 2) * 2 + 1)->text();
+    }
+    return QString();
 }

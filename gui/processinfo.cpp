@@ -1,68 +1,130 @@
 // SPDX-License-Identifier: MIT
 #include "processinfo.h"
 
-#include <QtCore/QJsonArray>
-
 #include <cmath>
 
 namespace {
-
-qint64 integer(const QJsonValue &value, qint64 fallback = 0)
-{
-    return value.isDouble() ? qint64(value.toDouble()) : fallback;
-}
-
-double number(const QJsonValue &value, double fallback)
-{
-    return value.isDouble() ? value.toDouble() : fallback;
-}
-
-QDateTime timestamp(const QJsonValue &value)
-{
-    return QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
-}
 
 bool sameNumber(double a, double b)
 {
     return a == b || (std::isnan(a) && std::isnan(b));
 }
 
+// The library says -1 for "not known"; the tree's columns show a dash for any negative size.
+double bytesOrUnknown(qint64 bytes)
+{
+    return bytes >= 0 ? double(bytes) : -1;
+}
+
+const QColor Fine(0x2e, 0x9d, 0x4f);      // green
+const QColor OnItsWay(0x2a, 0x7a, 0xd5);  // blue
+const QColor Attention(0xe0, 0x8e, 0x0b); // amber
+const QColor Broken(0xd0, 0x31, 0x2d);    // red
+const QColor Inactive(0x8a, 0x8a, 0x8a);  // grey: stopped, not started, gone, unknown
+
+QColor childColor(Clustr::ChildInfo::State state)
+{
+    using State = Clustr::ChildInfo::State;
+    switch (state) {
+    case State::Running: return Fine;
+    case State::Starting: return OnItsWay;
+    case State::BackingOff:
+    case State::Stopping: return Attention;
+    case State::Failed: return Broken;
+    case State::NotStarted:
+    case State::Stopped: break;
+    }
+    return Inactive;
+}
+
+QColor masterColor(Clustr::MasterInfo::State state)
+{
+    using State = Clustr::MasterInfo::State;
+    switch (state) {
+    case State::Running: return Fine;
+    case State::Starting:
+    case State::Reloading: return OnItsWay;
+    case State::Stopping: return Attention;
+    }
+    return Inactive;
+}
+
 } // namespace
 
-ProcessInfo ProcessInfo::fromProcessEntry(const QJsonObject &entry)
+// ---- ProcessState ----
+
+bool ProcessState::is(Clustr::ChildInfo::State state) const
+{
+    const auto *own = std::get_if<Clustr::ChildInfo::State>(&m_state);
+    return own && *own == state;
+}
+
+bool ProcessState::is(Clustr::MasterInfo::State state) const
+{
+    const auto *own = std::get_if<Clustr::MasterInfo::State>(&m_state);
+    return own && *own == state;
+}
+
+bool ProcessState::isRunning() const
+{
+    return is(Clustr::ChildInfo::State::Running) || is(Clustr::MasterInfo::State::Running);
+}
+
+QString ProcessState::text() const
+{
+    if (const auto *child = std::get_if<Clustr::ChildInfo::State>(&m_state))
+        return Clustr::ChildInfo::stateName(*child);
+    if (const auto *master = std::get_if<Clustr::MasterInfo::State>(&m_state))
+        return Clustr::MasterInfo::stateName(*master);
+    return QString();
+}
+
+QColor ProcessState::color() const
+{
+    if (const auto *child = std::get_if<Clustr::ChildInfo::State>(&m_state))
+        return childColor(*child);
+    if (const auto *master = std::get_if<Clustr::MasterInfo::State>(&m_state))
+        return masterColor(*master);
+    return Inactive;
+}
+
+// ---- ProcessInfo ----
+
+ProcessInfo ProcessInfo::fromProcess(const Clustr::ProcessStatus &process)
 {
     ProcessInfo p;
-    p.pid = p.key = integer(entry.value(QStringLiteral("pid")));
-    p.group = entry.value(QStringLiteral("group")).toString();
-    p.host = entry.value(QStringLiteral("host")).toString();
-    p.ppid = integer(entry.value(QStringLiteral("ppid")));
-    p.state = entry.value(QStringLiteral("state")).toString(QStringLiteral("running"));
-    p.startedAt = timestamp(entry.value(QStringLiteral("startedAt")));
-    p.uptimeMs = integer(entry.value(QStringLiteral("uptimeMs")), -1);
-    p.restarts = entry.value(QStringLiteral("restarts")).toInt();
-    p.cpus = entry.value(QStringLiteral("cpus")).toString();
-    p.rss = number(entry.value(QStringLiteral("rss")), -1);
-    p.cpu = number(entry.value(QStringLiteral("cpu")), std::numeric_limits<double>::quiet_NaN());
-    p.heartbeat = entry.value(QStringLiteral("heartbeat")).toBool();
-    p.lastSeenMs = integer(entry.value(QStringLiteral("lastSeenMs")), -1);
-    p.stats = entry.value(QStringLiteral("stats")).toObject();
+    p.pid = p.key = process.pid();
+    p.group = process.group();
+    p.host = process.host();
+    p.ppid = process.ppid();
+    p.state = process.state();
+    p.startedAt = process.startedAt();
+    p.uptimeMs = process.uptimeMs();
+    p.restarts = process.restarts();
+    p.cpus = process.cpus();
+    p.rss = bytesOrUnknown(process.rssBytes());
+    p.cpu = process.cpuPercent();
+    p.heartbeat = process.heartbeat();
+    p.lastSeenMs = process.lastSeenMs();
+    if (process.heartbeat())
+        p.stats = process.stats(); // without heartbeats the counters are not known, not zero
     p.registered = true;
     return p;
 }
 
-ProcessInfo ProcessInfo::fromMaster(const QJsonObject &master, const QDateTime &now)
+ProcessInfo ProcessInfo::fromMaster(const Clustr::MasterInfo &master, const QDateTime &now)
 {
     ProcessInfo p;
-    p.pid = p.key = integer(master.value(QStringLiteral("pid")));
+    p.pid = p.key = master.pid();
     p.group = QStringLiteral("master");
-    p.host = master.value(QStringLiteral("host")).toString();
-    p.state = master.value(QStringLiteral("state")).toString();
-    p.startedAt = timestamp(master.value(QStringLiteral("startedAt")));
+    p.host = master.host();
+    p.state = master.state();
+    p.startedAt = master.startedAt();
     p.uptimeMs = p.startedAt.isValid() && now.isValid() ? p.startedAt.msecsTo(now) : -1;
-    p.cpus = master.value(QStringLiteral("cpus")).toString();
-    p.rss = number(master.value(QStringLiteral("rss")), -1);
-    p.cpu = number(master.value(QStringLiteral("cpu")), std::numeric_limits<double>::quiet_NaN());
-    p.stats = master.value(QStringLiteral("stats")).toObject();
+    p.cpus = master.cpus();
+    p.rss = bytesOrUnknown(master.rssBytes());
+    p.cpu = master.cpuPercent();
+    p.stats = master.stats();
     p.lastSeenMs = 0; // the announcement is as fresh as the snapshot
     p.heartbeat = true;
     p.registered = true;
@@ -70,35 +132,38 @@ ProcessInfo ProcessInfo::fromMaster(const QJsonObject &master, const QDateTime &
     return p;
 }
 
-ProcessInfo ProcessInfo::fromChild(const QJsonObject &child, int index, const QString &host, qint64 masterPid, const QDateTime &now)
+ProcessInfo ProcessInfo::fromChild(const Clustr::ChildInfo &child, int index, const QString &host, qint64 masterPid, const QDateTime &now)
 {
     ProcessInfo p;
-    p.pid = integer(child.value(QStringLiteral("pid")));
+    p.pid = child.pid();
     p.key = p.pid > 0 ? p.pid : -(index + 1);
-    p.group = child.value(QStringLiteral("group")).toString();
+    p.group = child.group();
     p.host = host;
     p.ppid = masterPid;
-    p.state = child.value(QStringLiteral("state")).toString();
-    p.startedAt = timestamp(child.value(QStringLiteral("startedAt")));
+    p.state = child.state();
+    p.startedAt = child.startedAt();
     p.uptimeMs = p.pid > 0 && p.startedAt.isValid() && now.isValid() ? p.startedAt.msecsTo(now) : -1;
-    p.restarts = child.value(QStringLiteral("restarts")).toInt();
-    p.cpus = child.value(QStringLiteral("cpu")).toString();
+    p.restarts = child.restarts();
+    p.cpus = child.cpu();
     p.addChildDetails(child);
     return p;
 }
 
-void ProcessInfo::addChildDetails(const QJsonObject &child)
+ProcessInfo ProcessInfo::registeredProcess(qint64 pid, const QString &group)
 {
-    file = child.value(QStringLiteral("file")).toString();
-    commandLine.clear();
-    for (const QJsonValue &arg : child.value(QStringLiteral("commandLine")).toArray())
-        commandLine.append(arg.toString());
-    error = child.value(QStringLiteral("error")).toString();
+    ProcessInfo p;
+    p.pid = p.key = pid;
+    p.group = group;
+    p.state = Clustr::ChildInfo::State::Running; // it registered: it runs
+    p.registered = true;
+    return p;
 }
 
-bool ProcessInfo::isRunning() const
+void ProcessInfo::addChildDetails(const Clustr::ChildInfo &child)
 {
-    return state == QLatin1String("running");
+    file = child.file();
+    commandLine = child.commandLine();
+    error = child.error();
 }
 
 QString ProcessInfo::commandLineText() const
@@ -123,17 +188,4 @@ bool ProcessInfo::operator==(const ProcessInfo &o) const
         && sameNumber(rss, o.rss) && sameNumber(cpu, o.cpu) && lastSeenMs == o.lastSeenMs && heartbeat == o.heartbeat
         && registered == o.registered && isMaster == o.isMaster && stats == o.stats && file == o.file
         && commandLine == o.commandLine && error == o.error;
-}
-
-QColor stateColor(const QString &state)
-{
-    if (state == QLatin1String("running"))
-        return QColor(0x2e, 0x9d, 0x4f);   // green: fine
-    if (state == QLatin1String("starting") || state == QLatin1String("reloading"))
-        return QColor(0x2a, 0x7a, 0xd5);   // blue: on its way
-    if (state == QLatin1String("backing off") || state == QLatin1String("stopping"))
-        return QColor(0xe0, 0x8e, 0x0b);   // amber: attention
-    if (state == QLatin1String("failed"))
-        return QColor(0xd0, 0x31, 0x2d);   // red: broken
-    return QColor(0x8a, 0x8a, 0x8a);       // grey: stopped, gone, unknown
 }

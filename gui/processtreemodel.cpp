@@ -4,7 +4,6 @@
 #include "format.h"
 #include "icons.h"
 
-#include <QtCore/QJsonArray>
 #include <QtGui/QBrush>
 #include <QtGui/QFont>
 
@@ -22,13 +21,27 @@ bool keyLessThan(const ProcessInfo &a, const ProcessInfo &b)
 }
 
 // Not in the cluster (yet) or not at all: shown, but not as a member.
-QString childState(const QJsonObject &child)
+ProcessState childState(const Clustr::ChildInfo &child)
 {
-    const QString state = child.value(QStringLiteral("state")).toString();
-    const bool registers = child.value(QStringLiteral("registers")).toBool(true);
-    if (registers && state == QLatin1String("running"))
-        return QStringLiteral("starting"); // running, not registered yet
-    return state;
+    using State = Clustr::ChildInfo::State;
+    if (child.registers() && child.state() == State::Running)
+        return State::Starting; // running, not registered yet
+    return child.state();
+}
+
+// One dot for a whole group: the worst news first.
+ProcessState groupState(bool stale, int failed, int running, int stopped, int total)
+{
+    using State = Clustr::ChildInfo::State;
+    if (stale)
+        return ProcessState();
+    if (failed)
+        return State::Failed;
+    if (running == total)
+        return State::Running;
+    if (running + stopped == total)
+        return State::Stopped; // ended on purpose (exit code 0)
+    return State::BackingOff;
 }
 
 } // namespace
@@ -51,34 +64,31 @@ ProcessTreeModel::~ProcessTreeModel() = default;
 
 // ---- updates ----
 
-ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const QJsonObject &status)
+ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const Clustr::ClusterStatus &status)
 {
     Desired desired;
-    const QDateTime now = QDateTime::fromString(status.value(QStringLiteral("updatedAt")).toString(), Qt::ISODateWithMs);
-    const QJsonObject master = status.value(QStringLiteral("master")).toObject();
-    const ProcessInfo masterInfo = ProcessInfo::fromMaster(master, now);
+    const QDateTime now = status.updatedAt();
+    const ProcessInfo masterInfo = ProcessInfo::fromMaster(status.master(), now);
     if (masterInfo.pid > 0)
         desired[MasterGroup].append(masterInfo);
 
-    QHash<qint64, QJsonObject> childByPid;
-    const QJsonArray children = status.value(QStringLiteral("children")).toArray();
-    for (const QJsonValue &value : children) {
-        const QJsonObject child = value.toObject();
-        const qint64 pid = qint64(child.value(QStringLiteral("pid")).toDouble());
-        if (pid > 0)
-            childByPid.insert(pid, child);
+    const QList<Clustr::ChildInfo> children = status.children();
+    QHash<qint64, Clustr::ChildInfo> childByPid;
+    for (const Clustr::ChildInfo &child : children) {
+        if (child.pid() > 0)
+            childByPid.insert(child.pid(), child);
     }
 
     QHash<qint64, bool> registered;
     QHash<QString, QString> alias;
-    for (const QJsonValue &value : status.value(QStringLiteral("processes")).toArray()) {
-        ProcessInfo p = ProcessInfo::fromProcessEntry(value.toObject());
+    for (const Clustr::ProcessStatus &process : status.processes()) {
+        ProcessInfo p = ProcessInfo::fromProcess(process);
         if (p.pid <= 0)
             continue;
         const auto child = childByPid.constFind(p.pid);
         if (child != childByPid.cend()) {
             p.addChildDetails(*child);
-            const QString childGroup = child->value(QStringLiteral("group")).toString();
+            const QString childGroup = child->group();
             const auto known = alias.constFind(childGroup);
             alias.insert(childGroup, known == alias.cend() || *known == p.group ? p.group : QString()); // empty: ambiguous
         }
@@ -89,9 +99,8 @@ ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const QJsonObject &statu
         m_groupAlias.insert(it.key(), it.value());
 
     for (int i = 0; i < children.size(); ++i) {
-        const QJsonObject child = children.at(i).toObject();
-        const qint64 pid = qint64(child.value(QStringLiteral("pid")).toDouble());
-        if (pid > 0 && registered.contains(pid))
+        const Clustr::ChildInfo &child = children.at(i);
+        if (child.pid() > 0 && registered.contains(child.pid()))
             continue;
         ProcessInfo p = ProcessInfo::fromChild(child, i, masterInfo.host, masterInfo.pid, now);
         p.state = childState(child);
@@ -127,14 +136,8 @@ void ProcessTreeModel::applyOverrides(Desired &desired, const QDateTime &snapsho
                 break;
             }
         }
-        if (o.present && !found) {
-            ProcessInfo p;
-            p.pid = p.key = pid;
-            p.group = o.group;
-            p.state = QStringLiteral("running");
-            p.registered = true;
-            desired[o.group].append(p);
-        }
+        if (o.present && !found)
+            desired[o.group].append(ProcessInfo::registeredProcess(pid, o.group));
         ++it;
     }
     for (auto g = desired.begin(); g != desired.end();) {
@@ -145,27 +148,27 @@ void ProcessTreeModel::applyOverrides(Desired &desired, const QDateTime &snapsho
     }
 }
 
-void ProcessTreeModel::applyStatus(const QJsonObject &status)
+void ProcessTreeModel::applyStatus(const Clustr::ClusterStatus &status)
 {
-    if (status.isEmpty())
+    if (status.master().pid() <= 0)
         return; // the cluster is gone: keep the last picture (setStale greys it)
     setDesired(desiredFrom(status));
 }
 
-void ProcessTreeModel::applyEvent(const QJsonObject &event)
+void ProcessTreeModel::applyEvent(const Clustr::ClusterEvent &event)
 {
-    const QString name = event.value(QStringLiteral("event")).toString();
-    const qint64 pid = qint64(event.value(QStringLiteral("pid")).toDouble());
+    using Type = Clustr::ClusterEvent::Type;
+    const qint64 pid = event.pid();
     if (pid <= 0)
         return;
-    const bool added = name == QLatin1String("registered");
-    const bool removed = name == QLatin1String("deregistered") || name == QLatin1String("lost") || name == QLatin1String("exited");
+    const bool added = event.type() == Type::Registered;
+    const bool removed = event.type() == Type::Deregistered || event.type() == Type::Lost || event.type() == Type::Exited;
     if (!added && !removed)
         return; // spawned and respawned processes show up once they register (with their real group)
     Override o;
     o.present = added;
-    o.group = event.value(QStringLiteral("group")).toString();
-    o.eventTime = QDateTime::fromString(event.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
+    o.group = event.group();
+    o.eventTime = event.time();
     o.age.start();
     m_overrides.insert(pid, o);
     if (added)
@@ -178,11 +181,7 @@ void ProcessTreeModel::addRegistered(qint64 pid, const QString &group)
 {
     if (indexOfKey(pid).isValid() || group.isEmpty())
         return;
-    ProcessInfo p;
-    p.pid = p.key = pid;
-    p.group = group;
-    p.state = QStringLiteral("running");
-    p.registered = true;
+    const ProcessInfo p = ProcessInfo::registeredProcess(pid, group);
     const int row = groupRow(group);
     QList<ProcessInfo> wanted = row >= 0 ? m_groups[size_t(row)]->processes : QList<ProcessInfo>();
     wanted.insert(std::lower_bound(wanted.begin(), wanted.end(), p, keyLessThan), p);
@@ -483,8 +482,8 @@ QVariant ProcessTreeModel::groupData(const Group &group, int column, int role) c
     double cpu = 0;
     for (const ProcessInfo &p : group.processes) {
         running += p.isRunning() ? 1 : 0;
-        failed += p.state == QLatin1String("failed") ? 1 : 0;
-        stopped += p.state == QLatin1String("stopped") ? 1 : 0;
+        failed += p.state.is(Clustr::ChildInfo::State::Failed) ? 1 : 0;
+        stopped += p.state.is(Clustr::ChildInfo::State::Stopped) ? 1 : 0;
         restarts += p.restarts;
         rss += std::max(0.0, p.rss);
         cpu += std::isnan(p.cpu) ? 0.0 : p.cpu;
@@ -512,11 +511,7 @@ QVariant ProcessTreeModel::groupData(const Group &group, int column, int role) c
         return QVariant();
     case Qt::DecorationRole:
         if (column == StateColumn)
-            return dotIcon(stateColor(m_stale                ? QString()
-                                      : failed                ? QStringLiteral("failed")
-                                      : running == total      ? QStringLiteral("running")
-                                      : running + stopped == total ? QStringLiteral("stopped") // ended on purpose (exit code 0)
-                                                              : QStringLiteral("backing off")));
+            return dotIcon(groupState(m_stale, failed, running, stopped, total).color());
         return QVariant();
     case Qt::FontRole: {
         QFont font;
@@ -544,7 +539,7 @@ QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int rol
     case Qt::DisplayRole:
         switch (column) {
         case NameColumn: return p.pid > 0 ? QString::number(p.pid) : Format::unknown();
-        case StateColumn: return p.state.isEmpty() ? Format::unknown() : p.state;
+        case StateColumn: return p.state.isKnown() ? p.state.text() : Format::unknown();
         case HostColumn: return p.host;
         case ParentColumn: return p.ppid > 0 ? QString::number(p.ppid) : Format::unknown();
         case UptimeColumn: return Format::duration(p.uptimeMs);
@@ -559,7 +554,7 @@ QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int rol
     case SortRole:
         switch (column) {
         case NameColumn: return p.key;
-        case StateColumn: return p.state;
+        case StateColumn: return p.state.text();
         case HostColumn: return p.host;
         case ParentColumn: return p.ppid;
         case UptimeColumn: return p.uptimeMs;
@@ -582,7 +577,7 @@ QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int rol
         return tip;
     }
     case Qt::DecorationRole:
-        return column == StateColumn ? QVariant(dotIcon(stateColor(m_stale ? QString() : p.state))) : QVariant();
+        return column == StateColumn ? QVariant(dotIcon((m_stale ? ProcessState() : p.state).color())) : QVariant();
     case Qt::ForegroundRole:
         if (m_stale || p.pid <= 0)
             return QBrush(Qt::gray);
@@ -605,7 +600,7 @@ QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int rol
     case IsGroupRole:
         return false;
     case StateRole:
-        return p.state;
+        return p.state.text();
     }
     return QVariant();
 }

@@ -3,6 +3,9 @@
 
 #include "processinfo.h"
 
+#include <ClustrQt/clusterevent.h>
+#include <ClustrQt/clusterstatus.h>
+
 #include <QtCore/QAbstractItemModel>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QHash>
@@ -22,7 +25,7 @@
   a reset, so selection, expansion and scrolling survive every update.
 
   Events are faster than the snapshot (up to a second old when it arrives),
-  so a row removed by an `exited` event could come back from a snapshot
+  so a row removed by an Exited event could come back from a snapshot
   taken before the exit. Each event therefore leaves an override for its
   pid that wins over snapshots older than the event (both carry the
   master's clock) and is forgotten once a newer snapshot arrives.
@@ -56,10 +59,10 @@ public:
     explicit ProcessTreeModel(QObject *parent = nullptr);
     ~ProcessTreeModel() override;
 
-    //! A status snapshot (docs/PROTOCOL.md section 11); an empty one is ignored.
-    void applyStatus(const QJsonObject &status);
+    //! A status snapshot (docs/PROTOCOL.md section 11); one without a master (the cluster is gone) is ignored.
+    void applyStatus(const Clustr::ClusterStatus &status);
     //! A lifecycle event: registered, deregistered, lost, exited.
-    void applyEvent(const QJsonObject &event);
+    void applyEvent(const Clustr::ClusterEvent &event);
     //! The cluster is gone: rows stay, greyed out, until it comes back.
     void setStale(bool stale);
     bool isStale() const { return m_stale; }
@@ -102,7 +105,7 @@ private:
     };
     using Desired = QMap<QString, QList<ProcessInfo>>;
 
-    Desired desiredFrom(const QJsonObject &status);
+    Desired desiredFrom(const Clustr::ClusterStatus &status);
     void applyOverrides(Desired &desired, const QDateTime &snapshotTime);
     void setDesired(const Desired &desired);
     void syncGroup(int groupRow, const QList<ProcessInfo> &wanted);

@@ -1,33 +1,45 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QtCore/QJsonObject>
+#include <ClustrQt/clusterstatus.h>
+
 #include <QtCore/QObject>
+#include <QtCore/QPointer>
+
+#include <memory>
+
+namespace Clustr {
+class ClusterClient;
+class ReloadJob;
+}
 
 /*
-  The rolling reload as a percentage, from the master's events:
-  reloadStarted gives the number of steps, every reloadStep that finished,
-  was skipped or timed out completes one, clusterReloaded is 100 %. A
-  monitor started in the middle of a reload picks it up from the
-  announcement's "reload" field.
+  The rolling reload as a percentage and a sentence, for the status bar.
+
+  The library's Clustr::ReloadJob does the bookkeeping (steps, progress,
+  the end of the reload) in follow() mode; this class turns its signals
+  into the monitor's texts and follows again after each reload. A monitor
+  started in the middle of a reload picks it up from the announcement.
 */
 class ReloadProgress : public QObject
 {
     Q_OBJECT
 public:
     explicit ReloadProgress(QObject *parent = nullptr);
+    ~ReloadProgress() override;
 
+    //! Follows the reloads of the cluster \a client watches (nullptr: none); forgets the old client's.
+    void setClient(Clustr::ClusterClient *client);
+
+    //! A reload is under way (from its start until finished()).
     bool isActive() const { return m_active; }
-    int percent() const;
+    int percent() const { return m_percent; }
     int step() const { return m_completed; }
     int steps() const { return m_steps; }
     QString text() const { return m_text; }
 
 public Q_SLOTS:
-    void handleEvent(const QJsonObject &event);
-    //! The master's announcement (status "master"): catches a reload already running.
-    void handleMaster(const QJsonObject &master);
-    //! The cluster went away: a reload in progress will not finish.
+    //! The cluster went out of sight: a reload in progress is reported as interrupted.
     void abandon();
 
 Q_SIGNALS:
@@ -36,11 +48,25 @@ Q_SIGNALS:
     void finished(bool ok, const QString &text);
 
 private:
-    void update(const QString &text);
+    void createJob();
+    void follow();
+    void followWhenCaughtUp();
+    bool announcementCaughtUp(const Clustr::MasterInfo &master) const;
+    void stopFollowing();
+    void handleStarted(int steps);
+    void handleResult();
+    void report(const QString &text);
+    QString interruptedText() const;
 
+    QPointer<Clustr::ClusterClient> m_client;
+    std::unique_ptr<Clustr::ReloadJob> m_job;
+    bool m_following = false;
     bool m_active = false;
+    bool m_abandoned = false;
+    // The announcement when the last reload ended: see followWhenCaughtUp().
+    Clustr::MasterInfo m_endedAt;
+    int m_percent = 100;
     int m_steps = 0;
     int m_completed = 0;
-    int m_problems = 0;
     QString m_text;
 };

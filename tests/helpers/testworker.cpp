@@ -281,8 +281,20 @@ int main(int argc, char **argv)
                 process->spawn(specs);
             } else if (cmd == QLatin1String("children")) {
                 QJsonArray list;
-                for (const ChildInfo &child : process->children())
-                    list.append(child.toJson());
+                for (const ChildInfo &child : process->children()) {
+                    list.append(QJsonObject{
+                        {QStringLiteral("pid"), double(child.pid())},
+                        {QStringLiteral("group"), child.group()},
+                        {QStringLiteral("file"), child.file()},
+                        {QStringLiteral("cpu"), child.cpu()},
+                        {QStringLiteral("state"), ChildInfo::stateName(child.state())},
+                        {QStringLiteral("restarts"), child.restarts()},
+                        {QStringLiteral("registers"), child.registers()},
+                        {QStringLiteral("respawn"), child.respawn()},
+                        {QStringLiteral("commandLine"), QJsonArray::fromStringList(child.commandLine())},
+                        {QStringLiteral("error"), child.error()},
+                    });
+                }
                 print({{QStringLiteral("event"), QStringLiteral("children")}, {QStringLiteral("children"), list}});
             } else
                 print({{QStringLiteral("event"), QStringLiteral("unknownCommand")}, {QStringLiteral("command"), c}});

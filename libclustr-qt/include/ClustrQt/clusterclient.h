@@ -49,6 +49,12 @@ public:
     //! Where `clustr-qt run` records its embedded Redis: $XDG_RUNTIME_DIR/clustr-qt/ (or /tmp/clustr-qt-UID/).
     static QString runtimeDirectory();
     static QString recordFile(const QString &clusterName);
+    /*!
+      Records, for tools that look for \a clusterName, that this process runs
+      it on \a redisUrl, an embedded redis-server of pid \a redisPid (see
+      discoverRedisUrl()). False with the reason in \a error if it cannot be written.
+    */
+    static bool writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid, QString *error = nullptr);
 
     QString redisUrl() const;
     void setRedisUrl(const QString &url);
@@ -64,6 +70,10 @@ public:
     bool isConnected() const;
     //! A master announces itself for this name.
     bool isClusterRunning() const;
+    //! Redis confirmed the subscription to the master's events: nothing it does from now on is missed.
+    bool isFollowingEvents() const;
+    //! Redis confirmed the pattern of watch(): every message from now on is observed.
+    bool isWatching() const;
     qint64 masterPid() const;
     //! The master's announcement: pid, host, name, startedAt, state, version, redis...; a default one (pid 0) for none.
     MasterInfo master() const;
@@ -71,6 +81,8 @@ public:
     ClusterStatus status() const;
     //! Reads the announcement and the status now; statusUpdated() follows.
     void refresh();
+    //! Asks Redis which clusters announce themselves there; clustersFound() answers (after open()).
+    void findClusters();
 
     void publish(const QJsonValue &data);
     void send(qint64 pid, const QJsonValue &data);
@@ -101,6 +113,8 @@ Q_SIGNALS:
     //! A message seen by watch(); \a raw is the payload as it came (also when it does not decode).
     void messageObserved(const Clustr::Message &message, const QByteArray &raw);
     void errorOccurred(const QString &text);
+    //! The names of the clusters that run on this Redis, sorted; an unnamed one is "".
+    void clustersFound(const QStringList &names);
 
 private:
     Q_DECLARE_PRIVATE(ClusterClient)

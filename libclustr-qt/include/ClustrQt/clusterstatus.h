@@ -6,6 +6,7 @@
 #include <ClustrQt/stats.h>
 
 #include <QtCore/QDateTime>
+#include <QtCore/QJsonObject>
 #include <QtCore/QList>
 #include <QtCore/QSharedDataPointer>
 
@@ -212,6 +213,9 @@ public:
     void setClusterInfo(const ClusterInfo &clusterInfo);
     QDateTime updatedAt() const;
     void setUpdatedAt(const QDateTime &updatedAt);
+
+    //! The snapshot as the master writes it (docs/PROTOCOL.md section 11), e.g. for `clustr-qt status --json`.
+    QJsonObject toJson() const;
 
     bool operator==(const ClusterStatus &other) const;
     bool operator!=(const ClusterStatus &other) const { return !(*this == other); }

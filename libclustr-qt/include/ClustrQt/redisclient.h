@@ -61,6 +61,16 @@ public:
     explicit RedisClient(QObject *parent = nullptr);
     ~RedisClient() override;
 
+    //! The URL a client uses when none is set: redis://127.0.0.1:6379.
+    static QString defaultUrl();
+    /*!
+      Whether \a url is a Redis URL this client accepts (`redis://`,
+      `unix://`); if not, \a error says why in one line.
+    */
+    static bool isValidUrl(const QString &url, QString *error = nullptr);
+    //! \a url as messages show it: the password replaced by `***`, a socket as `unix:///path`.
+    static QString displayUrl(const QString &url);
+
     QString url() const;
     void setUrl(const QString &url);
 

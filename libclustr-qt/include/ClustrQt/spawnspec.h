@@ -98,6 +98,15 @@ struct CLUSTR_EXPORT SpawnSpec
     //! The entry as JSON, in the form fromJson() reads; fields at their defaults are left out.
     QJsonObject toJson() const;
 
+    /*!
+      Checks what can be known before starting, as spawning does: the file
+      exists (and is executable when there is no command), the command and
+      taskset are installed, the CPUs exist for this process. A relative
+      `file` resolves against \a baseDirectory. On failure returns false and
+      sets \a error to a message naming the field, e.g. `file: /x/y does not exist`.
+    */
+    bool check(const QString &baseDirectory, QString *error = nullptr) const;
+
     friend bool operator==(const SpawnSpec &a, const SpawnSpec &b)
     {
         return a.file == b.file && a.command == b.command && a.cpu == b.cpu

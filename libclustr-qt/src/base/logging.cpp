@@ -68,10 +68,36 @@ bool detailRequested()
     return detail == Detail::On;
 }
 
+namespace {
+
+QLoggingCategory::CategoryFilter previousFilter = nullptr;
+bool verboseFilterInstalled = false;
+
+// Qt's rules first (the application's own, the files, the environment), then
+// the library's categories switched on: setFilterRules() would have replaced
+// whatever rules the application had set. Rules from the environment are
+// the documented way to override --verbose, so with them Qt alone decides.
+void verboseFilter(QLoggingCategory *category)
+{
+    if (previousFilter)
+        previousFilter(category);
+    if (qstrncmp(category->categoryName(), "clustr.", 7) != 0)
+        return;
+    if (qEnvironmentVariableIsSet("QT_LOGGING_RULES") || qEnvironmentVariableIsSet("QT_LOGGING_CONF"))
+        return;
+    category->setEnabled(QtDebugMsg, true);
+    category->setEnabled(QtInfoMsg, true);
+}
+
+} // namespace
+
 void enableVerbose()
 {
     detail = Detail::On;
-    QLoggingCategory::setFilterRules(QStringLiteral("clustr.*.debug=true\nclustr.*.info=true"));
+    if (verboseFilterInstalled)
+        return;
+    verboseFilterInstalled = true;
+    previousFilter = QLoggingCategory::installFilter(verboseFilter);
 }
 
 namespace {
@@ -125,3 +151,8 @@ bool RateLimiter::allow(quint64 *suppressed)
 }
 
 } // namespace Clustr
+
+void Clustr::enableVerboseLogging()
+{
+    Logging::enableVerbose();
+}

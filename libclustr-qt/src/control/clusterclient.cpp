@@ -13,6 +13,7 @@
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QPointer>
+#include <QtCore/QSet>
 #include <QtCore/QTimer>
 
 #include <csignal>
@@ -50,6 +51,7 @@ public:
     QByteArray eventsChannel;
     QByteArray watchPattern;
     QString lastMalformed;
+    QSet<QByteArray> subscribed; // channels and patterns Redis confirmed
     const qint64 pid = QCoreApplication::applicationPid();
 };
 
@@ -65,6 +67,20 @@ QString ClusterClient::recordFile(const QString &clusterName)
 {
     return runtimeDirectory() + QLatin1Char('/') + (clusterName.isEmpty() ? QStringLiteral("default") : clusterName)
         + QStringLiteral(".json");
+}
+
+bool ClusterClient::writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid, QString *error)
+{
+    Protocol::RuntimeRecord record{QCoreApplication::applicationPid(), redisUrl, redisPid, clusterName};
+    const QString path = recordFile(clusterName);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || file.write(Protocol::Records::toBytes(Protocol::Records::toJson(record))) < 0) {
+        if (error)
+            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
 }
 
 QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList *tried)
@@ -173,6 +189,11 @@ bool ClusterClient::open()
         connect(client, &RedisClient::stateChanged, this, [d] { d->updateConnected(); });
         connect(client, &RedisClient::errorOccurred, this, [this](RedisClient::Error, const QString &text) { Q_EMIT errorOccurred(text); });
     }
+    connect(d->subscriber, &RedisClient::subscribed, this, [d](const QByteArray &channel) { d->subscribed.insert(channel); });
+    connect(d->subscriber, &RedisClient::stateChanged, this, [d] {
+        if (!d->subscriber->isConnected())
+            d->subscribed.clear(); // confirmed again after the reconnect
+    });
     connect(d->subscriber, &RedisClient::messageReceived, this, [this, d](const QByteArray &channel, const QByteArray &payload) {
         if (channel != d->eventsChannel)
             return;
@@ -217,6 +238,7 @@ void ClusterClient::close()
     d->subscriber = nullptr;
     d->eventsChannel.clear();
     d->watchPattern.clear();
+    d->subscribed.clear();
     d->polling = false;
     d->updateConnected();
     // Forget the cluster too: an open() later must find it (and follow its events) anew.
@@ -257,6 +279,18 @@ bool ClusterClient::isClusterRunning() const
     return d_func()->running;
 }
 
+bool ClusterClient::isFollowingEvents() const
+{
+    Q_D(const ClusterClient);
+    return !d->eventsChannel.isEmpty() && d->subscribed.contains(d->eventsChannel);
+}
+
+bool ClusterClient::isWatching() const
+{
+    Q_D(const ClusterClient);
+    return !d->watchPattern.isEmpty() && d->subscribed.contains(d->watchPattern);
+}
+
 qint64 ClusterClient::masterPid() const
 {
     return d_func()->masterPid;
@@ -287,6 +321,35 @@ void ClusterClient::refresh()
                               d->handleKeys(reply);
                               if (guard)
                                   Q_EMIT guard->refreshed();
+                          });
+}
+
+void ClusterClient::findClusters()
+{
+    Q_D(ClusterClient);
+    if (!d->publisher)
+        return;
+    // Every running master keeps "<name>:" + masterKey (or masterKey alone, unnamed).
+    const QByteArray suffix = Protocol::Channels().masterKey();
+    QPointer<ClusterClient> guard(this);
+    d->publisher->command({QByteArrayLiteral("SCAN"), QByteArrayLiteral("0"), QByteArrayLiteral("MATCH"), QByteArrayLiteral("*") + suffix,
+                           QByteArrayLiteral("COUNT"), QByteArrayLiteral("1000")},
+                          [guard, suffix](const RedisReply &reply) {
+                              if (!guard)
+                                  return;
+                              QStringList names;
+                              if (reply.type == RedisReply::Type::Array && reply.elements.size() == 2) {
+                                  for (const RedisReply &key : reply.elements.at(1).elements) {
+                                      if (!key.string.endsWith(suffix))
+                                          continue;
+                                      QByteArray name = key.string.chopped(suffix.size());
+                                      if (name.endsWith(':'))
+                                          name.chop(1);
+                                      names.append(QString::fromUtf8(name));
+                                  }
+                              }
+                              names.sort();
+                              Q_EMIT guard->clustersFound(names);
                           });
 }
 
@@ -346,8 +409,10 @@ void ClusterClientPrivate::followEvents(qint64 newMasterPid)
 {
     if (newMasterPid == masterPid)
         return;
-    if (!eventsChannel.isEmpty())
+    if (!eventsChannel.isEmpty()) {
+        subscribed.remove(eventsChannel);
         subscriber->unsubscribe(eventsChannel);
+    }
     masterPid = newMasterPid;
     eventsChannel = masterPid > 0 ? channels.eventsChannel(masterPid) : QByteArray();
     if (!eventsChannel.isEmpty())
@@ -421,6 +486,7 @@ void ClusterClient::unwatch()
     Q_D(ClusterClient);
     if (d->subscriber && !d->watchPattern.isEmpty())
         d->subscriber->punsubscribe(d->watchPattern);
+    d->subscribed.remove(d->watchPattern);
     d->watchPattern.clear();
 }
 

@@ -97,6 +97,11 @@ QByteArray Channels::statusKey() const
     return m_prefix + QByteArrayLiteral("clustr:status");
 }
 
+QByteArray Channels::lockKey() const
+{
+    return m_prefix + QByteArrayLiteral("clustr:lock");
+}
+
 Message::Kind Channels::kindOf(const QByteArray &channel) const
 {
     // Called for every received message: compares bytes in place, no allocation.
@@ -165,3 +170,8 @@ bool Channels::isValidName(const QString &name)
 }
 
 } // namespace Clustr::Protocol
+
+bool Clustr::isValidName(const QString &name)
+{
+    return Protocol::Channels::isValidName(name);
+}

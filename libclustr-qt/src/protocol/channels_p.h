@@ -42,6 +42,8 @@ public:
     //! Keys the master refreshes: its announcement and its status snapshot.
     QByteArray masterKey() const;
     QByteArray statusKey() const;
+    //! One master per cluster name: held by `clustr-qt run` while it runs.
+    QByteArray lockKey() const;
 
     //! The kind of a full channel name of this namespace (Unknown for others).
     Message::Kind kindOf(const QByteArray &channel) const;

@@ -2,6 +2,7 @@
 #include <ClustrQt/clusterstatus.h>
 
 #include "protocol/recordfields_p.h"
+#include "protocol/records_p.h"
 
 namespace Clustr {
 
@@ -224,6 +225,11 @@ bool ClusterStatus::operator==(const ClusterStatus &other) const
         && d->children == other.d->children
         && d->clusterInfo == other.d->clusterInfo
         && d->updatedAt == other.d->updatedAt);
+}
+
+QJsonObject ClusterStatus::toJson() const
+{
+    return Protocol::Records::toJson(*this);
 }
 
 } // namespace Clustr

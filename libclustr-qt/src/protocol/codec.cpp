@@ -3,6 +3,8 @@
 
 #include "base/decimal_p.h"
 
+#include <ClustrQt/json.h>
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -481,3 +483,13 @@ QJsonValue Codec::toJson(const ClusterInfo &info)
 }
 
 } // namespace Clustr::Protocol
+
+std::optional<QJsonValue> Clustr::parseJson(const QByteArray &text, QString *error)
+{
+    return Protocol::Codec::parseValue(text, error);
+}
+
+QByteArray Clustr::toJson(const QJsonValue &value)
+{
+    return Protocol::Codec::toJsonBytes(value);
+}

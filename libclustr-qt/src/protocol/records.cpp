@@ -28,7 +28,7 @@ constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), 
     steps("steps"), heartbeat("heartbeat"), lastSeenMs("lastSeenMs"), uptimeMs("uptimeMs"), master("master"),
     processes("processes"), clusterInfo("clusterInfo"), updatedAt("updatedAt"), event("event"), time("time"),
     oldPid("oldPid"), newPid("newPid"), reason("reason"), code("code"), signal("signal"), phase("phase"),
-    durationMs("durationMs"), command("command");
+    durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster");
 } // namespace Key
 
 constexpr QLatin1String CommandReload("reload"), CommandStop("stop");
@@ -606,7 +606,8 @@ std::optional<ControlCommand> Records::controlCommand(const QJsonValue &value, Q
 
 QJsonObject Records::toJson(const RuntimeRecord &record)
 {
-    return {{Key::redis, record.redisUrl}, {Key::pid, double(record.pid)}};
+    return {{Key::redis, record.redisUrl}, {Key::pid, double(record.pid)}, {Key::redisPid, double(record.redisPid)},
+            {Key::cluster, record.cluster}};
 }
 
 std::optional<RuntimeRecord> Records::runtimeRecord(const QJsonValue &value, QString *error)
@@ -615,6 +616,8 @@ std::optional<RuntimeRecord> Records::runtimeRecord(const QJsonValue &value, QSt
     RuntimeRecord record;
     record.pid = r.integer(Key::pid, 0, 1);
     record.redisUrl = r.string(Key::redis);
+    record.redisPid = r.integer(Key::redisPid, 0);
+    record.cluster = r.string(Key::cluster);
     if (r.ok() && (record.pid == 0 || record.redisUrl.isEmpty()))
         r.fail(QStringLiteral("record: pid and redis are required"));
     if (!r.ok())

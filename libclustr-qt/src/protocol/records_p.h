@@ -29,6 +29,8 @@ struct RuntimeRecord
 {
     qint64 pid = 0;
     QString redisUrl;
+    qint64 redisPid = 0;
+    QString cluster;
 };
 
 //! Who holds a cluster's name lock: `<pid>@<host>`.

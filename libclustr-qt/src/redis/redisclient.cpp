@@ -576,6 +576,22 @@ RedisClient::RedisClient(QObject *parent)
     connect(&d->commandTimer, &QTimer::timeout, this, [d] { d->checkCommandTimeout(); });
 }
 
+QString RedisClient::defaultUrl()
+{
+    return QString::fromLatin1(RedisUrl::DefaultUrl);
+}
+
+bool RedisClient::isValidUrl(const QString &url, QString *error)
+{
+    return RedisUrl::parse(url, error).has_value();
+}
+
+QString RedisClient::displayUrl(const QString &url)
+{
+    const auto parsed = RedisUrl::parse(url);
+    return parsed ? parsed->toString() : url;
+}
+
 RedisClient::~RedisClient()
 {
     Q_D(RedisClient);

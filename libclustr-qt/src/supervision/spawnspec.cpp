@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <ClustrQt/spawnspec.h>
 
+#include "childcommand_p.h"
 #include "cpuset_p.h"
 
 #include <QtCore/QJsonValue>
@@ -285,6 +286,14 @@ QJsonObject SpawnSpec::toJson() const
     if (killTimeout)
         json.insert(QStringLiteral("killTimeoutMs"), qint64(killTimeout->count()));
     return json;
+}
+
+bool SpawnSpec::check(const QString &baseDirectory, QString *error) const
+{
+    const ChildCommand command = ChildCommand::build(*this, baseDirectory, 1, {});
+    if (error)
+        *error = command.error;
+    return command.isValid();
 }
 
 } // namespace Clustr

@@ -109,11 +109,11 @@ private:
             // that watched the signal when it was read and still exist.
             QList<QPointer<UnixSignalWatcher>> receivers;
             for (UnixSignalWatcher *watcher : std::as_const(allWatchers())) {
-                if (watcher->m_signals.contains(signum))
+                if (watcher->d->watchedSignals.contains(signum))
                     receivers.append(watcher);
             }
             for (const auto &receiver : std::as_const(receivers)) {
-                if (receiver && receiver->m_signals.contains(signum))
+                if (receiver && receiver->d->watchedSignals.contains(signum))
                     Q_EMIT receiver->signalReceived(signum);
             }
         }
@@ -124,26 +124,37 @@ private:
 
 UnixSignalWatcher::UnixSignalWatcher(QObject *parent)
     : QObject(parent)
+    , d(new UnixSignalWatcherPrivate)
 {
+}
+
+QList<int> UnixSignalWatcher::watchedSignals() const
+{
+    return d->watchedSignals;
+}
+
+QString UnixSignalWatcher::errorString() const
+{
+    return d->errorString;
 }
 
 UnixSignalWatcher::~UnixSignalWatcher()
 {
-    const QList<int> watched = m_signals;
+    const QList<int> watched = d->watchedSignals;
     for (int signum : watched)
         unwatch(signum);
 }
 
 bool UnixSignalWatcher::watch(int signum)
 {
-    if (m_signals.contains(signum))
+    if (d->watchedSignals.contains(signum))
         return true;
     if (signum <= 0 || signum >= NSIG || signum > 255 || signum == SIGKILL || signum == SIGSTOP
         || signum == SIGSEGV || signum == SIGBUS || signum == SIGFPE || signum == SIGILL) {
-        m_errorString = QStringLiteral("signal %1 cannot be watched").arg(signum);
+        d->errorString = QStringLiteral("signal %1 cannot be watched").arg(signum);
         return false;
     }
-    if (!SignalDispatcher::instance(&m_errorString))
+    if (!SignalDispatcher::instance(&d->errorString))
         return false;
 
     Installed &installed = installedSignals()[signum];
@@ -153,13 +164,13 @@ bool UnixSignalWatcher::watch(int signum)
         sigemptyset(&action.sa_mask);
         action.sa_flags = SA_RESTART;
         if (::sigaction(signum, &action, &installed.previous) != 0) {
-            m_errorString = QStringLiteral("sigaction(%1): %2").arg(signum).arg(QString::fromLocal8Bit(std::strerror(errno)));
+            d->errorString = QStringLiteral("sigaction(%1): %2").arg(signum).arg(QString::fromLocal8Bit(std::strerror(errno)));
             installedSignals().remove(signum);
             return false;
         }
     }
     ++installed.watchers;
-    m_signals.append(signum);
+    d->watchedSignals.append(signum);
     if (!allWatchers().contains(this))
         allWatchers().append(this);
     return true;
@@ -167,9 +178,9 @@ bool UnixSignalWatcher::watch(int signum)
 
 void UnixSignalWatcher::unwatch(int signum)
 {
-    if (!m_signals.removeOne(signum))
+    if (!d->watchedSignals.removeOne(signum))
         return;
-    if (m_signals.isEmpty())
+    if (d->watchedSignals.isEmpty())
         allWatchers().removeOne(this);
     auto it = installedSignals().find(signum);
     if (it == installedSignals().end())
@@ -184,4 +195,4 @@ void UnixSignalWatcher::unwatch(int signum)
 
 // Here rather than in the library's mocs_compilation, which comes first in
 // the layout: see the source order in CMakeLists.txt.
-#include "moc_unixsignals_p.cpp"
+#include "ClustrQt/moc_unixsignalwatcher.cpp"

@@ -221,15 +221,15 @@ QList<qint64> tst_Cli::registeredPids(const QString &name, int count, const QStr
     QList<qint64> pids;
     waitFor([&] {
         pids.clear();
-        const QJsonArray processes = client.status().value(QStringLiteral("processes")).toArray();
+        const QList<Clustr::ProcessStatus> processes = client.status().processes();
         bool allBeating = true;
-        for (const QJsonValue &p : processes) {
-            if (!group.isEmpty() && p.toObject().value(QStringLiteral("group")).toString() != group)
+        for (const Clustr::ProcessStatus &p : processes) {
+            if (!group.isEmpty() && p.group() != group)
                 continue;
-            if (excluding.contains(pidOf(p)))
+            if (excluding.contains(p.pid()))
                 return false; // the status is refreshed once a second: not yet
-            pids.append(pidOf(p));
-            allBeating = allBeating && p.toObject().value(QStringLiteral("heartbeat")).toBool();
+            pids.append(p.pid());
+            allBeating = allBeating && p.heartbeat();
         }
         return client.isClusterRunning() && pids.size() == count && allBeating;
     }, 15000);

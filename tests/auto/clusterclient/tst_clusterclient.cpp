@@ -83,20 +83,19 @@ void tst_ClusterClient::followsARunningCluster()
     QVERIFY(client.open());
     QTRY_VERIFY(client.isClusterRunning());
     QCOMPARE(client.masterPid(), master.pid());
-    QCOMPARE(client.master().value(QStringLiteral("state")).toString(), QStringLiteral("running"));
-    QCOMPARE(client.master().value(QStringLiteral("workers")).toInt(), 2);
+    QCOMPARE(client.master().state(), Clustr::MasterInfo::State::Running);
+    QCOMPARE(client.master().workerCount(), 2);
 
     // The status lists both workers with what their heartbeats said.
-    QTRY_VERIFY(client.status().value(QStringLiteral("processes")).toArray().size() == 2
-                && client.status().value(QStringLiteral("processes")).toArray().at(0).toObject().value(QStringLiteral("heartbeat")).toBool());
-    const QJsonObject first = client.status().value(QStringLiteral("processes")).toArray().at(0).toObject();
-    QCOMPARE(first.value(QStringLiteral("group")).toString(), QStringLiteral("web"));
-    QCOMPARE(qint64(first.value(QStringLiteral("ppid")).toDouble()), master.pid());
-    QVERIFY(first.value(QStringLiteral("rss")).toDouble() > 0);
-    QCOMPARE(first.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
-    QVERIFY(first.value(QStringLiteral("stats")).toObject().contains(QStringLiteral("emitPublic")));
-    QVERIFY(!first.value(QStringLiteral("cpus")).toString().isEmpty());
-    const qint64 workerPid = qint64(first.value(QStringLiteral("pid")).toDouble());
+    QTRY_VERIFY(client.status().processes().size() == 2 && client.status().processes().at(0).heartbeat());
+    const Clustr::ProcessStatus first = client.status().processes().at(0);
+    QCOMPARE(first.group(), QStringLiteral("web"));
+    QCOMPARE(first.ppid(), master.pid());
+    QVERIFY(first.rssBytes() > 0);
+    QCOMPARE(first.state(), Clustr::ChildInfo::State::Running);
+    QVERIFY(first.startedAt().isValid());
+    QVERIFY(!first.cpus().isEmpty());
+    const qint64 workerPid = first.pid();
 
     // Messages reach the workers (their events come through the master's output).
     client.sendGroup(QStringLiteral("web"), QStringLiteral("to the group"));
@@ -122,17 +121,17 @@ void tst_ClusterClient::followsARunningCluster()
 
     // A reload through the control channel, followed through events.
     QVERIFY(client.reload());
+    using Event = Clustr::ClusterEvent;
     QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(), [](const QList<QVariant> &e) {
-        return e.at(0).toJsonObject().value(QStringLiteral("event")).toString() == QLatin1String("clusterReloaded");
+        return e.at(0).value<Event>().type() == Event::Type::ClusterReloaded;
     }), 30000);
     int finishedSteps = 0;
     qint64 victim = 0;
     for (const auto &e : events) {
-        const QJsonObject event = e.at(0).toJsonObject();
-        if (event.value(QStringLiteral("event")).toString() == QLatin1String("reloadStep")
-            && event.value(QStringLiteral("phase")).toString() == QLatin1String("finished")) {
+        const Event event = e.at(0).value<Event>();
+        if (event.type() == Event::Type::ReloadStep && event.reloadPhase() == Event::ReloadPhase::Finished) {
             ++finishedSteps;
-            victim = qint64(event.value(QStringLiteral("newPid")).toDouble()); // alive: a replacement
+            victim = event.newPid(); // alive: a replacement
         }
     }
     QCOMPARE(finishedSteps, 2);
@@ -142,9 +141,8 @@ void tst_ClusterClient::followsARunningCluster()
     events.clear();
     QVERIFY(client.kill(victim, 1));
     QTRY_VERIFY(std::any_of(events.cbegin(), events.cend(), [victim](const QList<QVariant> &e) {
-        const QJsonObject event = e.at(0).toJsonObject();
-        return event.value(QStringLiteral("event")).toString() == QLatin1String("respawned")
-            && qint64(event.value(QStringLiteral("oldPid")).toDouble()) == victim;
+        const Event event = e.at(0).value<Event>();
+        return event.type() == Event::Type::Respawned && event.oldPid() == victim && event.pid() > 0;
     }));
 
     // Stop with a code: the master exits with it and the announcement goes away.

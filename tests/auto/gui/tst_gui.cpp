@@ -26,6 +26,8 @@
 #include "ringbuffer.h"
 #include "senddialog.h"
 
+#include <ClustrQt/clusterevent.h>
+#include <ClustrQt/clusterstatus.h>
 #include <ClustrQt/redisclient.h>
 
 #include <QtCore/QElapsedTimer>
@@ -88,26 +90,42 @@ bool waitUntil(const std::function<bool()> &condition, int timeoutMs)
     return true;
 }
 
-QJsonObject statusWith(const QString &updatedAt, const QList<QPair<QString, qint64>> &processes)
+Clustr::ClusterStatus statusWith(const QString &updatedAt, const QList<QPair<QString, qint64>> &processes)
 {
-    QJsonArray list;
+    QList<Clustr::ProcessStatus> list;
     for (const auto &p : processes) {
-        list.append(QJsonObject{{QStringLiteral("pid"), double(p.second)}, {QStringLiteral("group"), p.first},
-                                {QStringLiteral("host"), QStringLiteral("h")}, {QStringLiteral("ppid"), 100},
-                                {QStringLiteral("state"), QStringLiteral("running")}, {QStringLiteral("heartbeat"), true},
-                                {QStringLiteral("lastSeenMs"), 10}, {QStringLiteral("rss"), 1000}, {QStringLiteral("cpu"), 0.5}});
+        Clustr::ProcessStatus process;
+        process.setPid(p.second);
+        process.setGroup(p.first);
+        process.setHost(QStringLiteral("h"));
+        process.setPpid(100);
+        process.setState(Clustr::ChildInfo::State::Running);
+        process.setHeartbeat(true);
+        process.setLastSeenMs(10);
+        process.setRssBytes(1000);
+        process.setCpuPercent(0.5);
+        list.append(process);
     }
-    const QJsonObject master{{QStringLiteral("pid"), 100}, {QStringLiteral("host"), QStringLiteral("h")},
-                             {QStringLiteral("state"), QStringLiteral("running")},
-                             {QStringLiteral("startedAt"), QStringLiteral("2026-01-01T10:00:00.000Z")}};
-    return {{QStringLiteral("master"), master}, {QStringLiteral("processes"), list}, {QStringLiteral("children"), QJsonArray()},
-            {QStringLiteral("updatedAt"), updatedAt}};
+    Clustr::MasterInfo master;
+    master.setPid(100);
+    master.setHost(QStringLiteral("h"));
+    master.setState(Clustr::MasterInfo::State::Running);
+    master.setStartedAt(QDateTime::fromString(QStringLiteral("2026-01-01T10:00:00.000Z"), Qt::ISODateWithMs));
+    Clustr::ClusterStatus status;
+    status.setMaster(master);
+    status.setProcesses(list);
+    status.setUpdatedAt(QDateTime::fromString(updatedAt, Qt::ISODateWithMs));
+    return status;
 }
 
-QJsonObject eventAt(const QString &name, qint64 pid, const QString &group, const QString &time)
+Clustr::ClusterEvent eventAt(Clustr::ClusterEvent::Type type, qint64 pid, const QString &group, const QString &time)
 {
-    return {{QStringLiteral("event"), name}, {QStringLiteral("pid"), double(pid)}, {QStringLiteral("group"), group},
-            {QStringLiteral("time"), time}};
+    Clustr::ClusterEvent event;
+    event.setType(type);
+    event.setPid(pid);
+    event.setGroup(group);
+    event.setTime(QDateTime::fromString(time, Qt::ISODateWithMs));
+    return event;
 }
 
 LogBatch makeBatch(int count, quint64 *sequence)
@@ -329,12 +347,12 @@ void tst_Gui::processModelUpdatesInPlace()
     QCOMPARE(one.parent().data().toString(), web);
 
     // An event beats snapshots taken before it...
-    model.applyEvent(eventAt(QStringLiteral("exited"), 1, web, str("2026-01-01T10:00:03.000Z")));
+    model.applyEvent(eventAt(Clustr::ClusterEvent::Type::Exited, 1, web, str("2026-01-01T10:00:03.000Z")));
     QVERIFY(!model.indexOfKey(1).isValid());
     QVERIFY(!one.isValid());
     model.applyStatus(statusWith(str("2026-01-01T10:00:02.500Z"), {{cache, 4}, {web, 1}, {web, 3}}));
     QVERIFY(!model.indexOfKey(1).isValid());
-    model.applyEvent(eventAt(QStringLiteral("registered"), 5, web, str("2026-01-01T10:00:03.100Z")));
+    model.applyEvent(eventAt(Clustr::ClusterEvent::Type::Registered, 5, web, str("2026-01-01T10:00:03.100Z")));
     QCOMPARE(model.keys(web), (QList<qint64>{3, 5}));
     model.applyStatus(statusWith(str("2026-01-01T10:00:02.800Z"), {{cache, 4}, {web, 3}}));
     QCOMPARE(model.keys(web), (QList<qint64>{3, 5}));
@@ -384,7 +402,8 @@ void tst_Gui::treeShowsTheWorkers()
     for (qint64 pid : webPids()) {
         const ProcessInfo p = *model->process(pid);
         QCOMPARE(p.ppid, m_daemon->pid());
-        QCOMPARE(p.state, QStringLiteral("running"));
+        QVERIFY(p.state.is(Clustr::ChildInfo::State::Running));
+        QCOMPARE(p.state.text(), QStringLiteral("running"));
         QVERIFY(!p.host.isEmpty());
         QVERIFY(p.rss > 0);
         QVERIFY(p.commandLine.join(QLatin1Char(' ')).contains(QStringLiteral("--group=web")));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "supervision/unixsignals_p.h"
+#include <ClustrQt/unixsignalwatcher.h>
 
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>

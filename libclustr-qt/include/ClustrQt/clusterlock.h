@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ClustrQt/global.h>
+
+#include <QtCore/QObject>
+#include <QtCore/QString>
+
+#include <memory>
+
+namespace Clustr {
+
+class ClusterLockPrivate;
+
+/*!
+  One master per cluster name on a Redis: a key taken atomically (SET NX
+  with a time to live) and refreshed every second while it is held, so it
+  expires a few seconds after its holder is gone. `clustr-qt run` holds it
+  while it runs. See docs/PROTOCOL.md section 11.
+*/
+class CLUSTR_EXPORT ClusterLock : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(bool held READ isHeld NOTIFY heldChanged)
+
+public:
+    explicit ClusterLock(QObject *parent = nullptr);
+    //! Releases the lock if it is held (without waiting for Redis' answer).
+    ~ClusterLock() override;
+
+    void setRedisUrl(const QString &url);
+    //! The cluster's name (its namespace); empty for the unnamed cluster.
+    void setClusterName(const QString &name);
+
+    /*!
+      Tries to take the lock, once: acquired() if it was free, refused() with
+      the running master's pid and host if another holds it, failed() if
+      Redis did not answer or refused the command.
+    */
+    void acquire();
+    //! Gives the lock up; released() once Redis confirmed it (or could not be reached).
+    void release();
+    bool isHeld() const;
+
+Q_SIGNALS:
+    void acquired();
+    //! Another master holds the name: \a pid on \a host (0 and empty if it could not be told).
+    void refused(qint64 pid, const QString &host);
+    void failed(const QString &error);
+    void released();
+    void heldChanged(bool held);
+
+private:
+    Q_DECLARE_PRIVATE(ClusterLock)
+    std::unique_ptr<ClusterLockPrivate> const d_ptr;
+};
+
+} // namespace Clustr
