@@ -32,12 +32,18 @@ public:
     int workers = 0;
     qint64 duration = 0;
     bool sawEarlier = false;
+    bool began = false;
     QStringList failures;
     ReloadJob::Error error = ReloadJob::Error::NoError;
     QString errorText;
     std::chrono::milliseconds startTimeout{5000};
     std::chrono::milliseconds timeout{0};
     std::chrono::milliseconds redisTimeout{5000};
+    // The reload the last ClusterReloaded ended: the announcement read before
+    // it still says "reloading" until the next poll, and must not start a
+    // phantom reload for follow().
+    qint64 finishedMasterPid = 0;
+    int finishedReloadCount = -1;
     QTimer startTimer;
     QTimer overallTimer;
     QTimer redisTimer;
@@ -50,6 +56,7 @@ void ReloadJobPrivate::reset(bool byUs)
     steps = completed = current = workers = 0;
     duration = 0;
     sawEarlier = false;
+    began = false;
     failures.clear();
     error = ReloadJob::Error::NoError;
     errorText.clear();
@@ -71,6 +78,7 @@ void ReloadJobPrivate::begin(int stepCount)
 {
     Q_Q(ReloadJob);
     startTimer.stop();
+    began = true;
     steps = stepCount;
     setState(ReloadJob::State::Running);
     Q_EMIT q->started(steps);
@@ -151,6 +159,8 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
         break;
     }
     case Type::ClusterReloaded:
+        finishedMasterPid = client->master().pid();
+        finishedReloadCount = client->master().reloadCount();
         completed = current = steps;
         workers = event.workerCount();
         duration = event.durationMs();
@@ -183,8 +193,9 @@ void ReloadJobPrivate::handleMaster(const MasterInfo &master)
     }
     masterPid = master.pid(); // follow(): whichever master runs now
     // follow() started in the middle of a reload: the announcement says where it is.
+    const bool alreadyOver = master.pid() == finishedMasterPid && master.reloadCount() == finishedReloadCount;
     if (!requested && state == ReloadJob::State::Waiting && master.state() == MasterInfo::State::Reloading
-        && master.reloadSteps() > 0) {
+        && master.reloadSteps() > 0 && !alreadyOver) {
         current = master.reloadStep();
         completed = std::max(0, current - 1);
         begin(master.reloadSteps());
@@ -300,7 +311,7 @@ int ReloadJob::percent() const
 QString ReloadJob::position() const
 {
     Q_D(const ReloadJob);
-    if (d->state == State::Waiting || d->state == State::Idle)
+    if (!d->began)
         return QStringLiteral("it had not started");
     if (d->current == 0)
         return QStringLiteral("before the first of %1 steps").arg(d->steps);
