@@ -65,12 +65,15 @@ QString describeExit(int exitCode, bool bySignal, int signal)
 
 ChildProcess::Config ChildProcess::Config::from(const SpawnSpec &spec, const ChildCommand &command,
                                                const RestartPolicy &defaultPolicy,
-                                               std::chrono::milliseconds defaultKillTimeout)
+                                               std::chrono::milliseconds defaultKillTimeout,
+                                               const QMap<QString, QString> &baseEnvironment)
 {
     Config config;
     config.program = command.program;
     config.arguments = command.arguments;
-    config.environment = spec.env;
+    config.environment = baseEnvironment;
+    for (auto it = spec.env.cbegin(); it != spec.env.cend(); ++it)
+        config.environment.insert(it.key(), it.value());
     config.workingDirectory = spec.workingDirectory;
     config.respawn = spec.respawn;
     config.restartPolicy = spec.restartPolicy.value_or(defaultPolicy);

@@ -91,10 +91,13 @@ public:
           The configuration for one child of \a spec started with \a command
           (see ChildCommand::build()): the spec's restart policy and kill
           timeout if it has them, else \a defaultPolicy and
-          \a defaultKillTimeout; its group, or the file's name without suffix.
+          \a defaultKillTimeout; its group, or the file's name without suffix;
+          \a baseEnvironment (the spawner's) with the spec's `env` over it.
+          The one way a Supervisor configures its children.
         */
         static Config from(const SpawnSpec &spec, const ChildCommand &command,
-                           const RestartPolicy &defaultPolicy, std::chrono::milliseconds defaultKillTimeout);
+                           const RestartPolicy &defaultPolicy, std::chrono::milliseconds defaultKillTimeout,
+                           const QMap<QString, QString> &baseEnvironment = {});
     };
 
     //! Lines longer than this are cut into pieces of this size.

@@ -74,23 +74,12 @@ ChildProcess *Supervisor::startLike(const ChildProcess *model)
 
 ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &command, int instance)
 {
+    const ChildProcess::Config config = ChildProcess::Config::from(spec, command, m_policy, m_killTimeout, m_environment);
     auto child = std::make_unique<Child>();
     child->spec = spec;
     child->command = command;
-    child->group = spec.group.isEmpty() ? QFileInfo(command.file).completeBaseName() : spec.group;
+    child->group = config.group;
     child->instance = instance >= 0 ? instance : m_instances[child->group]++;
-
-    ChildProcess::Config config;
-    config.program = command.program;
-    config.arguments = command.arguments;
-    config.environment = m_environment;
-    for (auto it = spec.env.cbegin(); it != spec.env.cend(); ++it)
-        config.environment.insert(it.key(), it.value());
-    config.workingDirectory = spec.workingDirectory;
-    config.respawn = spec.respawn;
-    config.restartPolicy = spec.restartPolicy.value_or(m_policy);
-    config.killTimeout = spec.killTimeout.value_or(m_killTimeout);
-    config.group = child->group;
     auto *process = new ChildProcess(config, this);
     child->process = process;
     Child *entry = child.get();
