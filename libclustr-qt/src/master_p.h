@@ -60,6 +60,7 @@ public:
     void checkReloadStep();
     void finishReloadStep(qint64 newPid);
     void reloadStepTimedOut();
+    void stopSurgeReplacement(ChildProcess *replacement);
     void cancelReload();
 
     ClusterInfo clusterInfo;

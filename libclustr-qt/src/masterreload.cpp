@@ -150,6 +150,11 @@ void MasterPrivate::reloadStepTimedOut()
         return;
     const ReloadStep step = reloadPlan.at(reloadStep);
     waitingForReplacement = false;
+    // A surge replacement that is not ready in time goes, so the group keeps
+    // its size; the old one keeps serving. (Once the old one was told to go,
+    // surgeOld is null and its stop runs its course.)
+    if (surgeNew && surgeOld)
+        stopSurgeReplacement(surgeNew);
     surgeOld = nullptr;
     surgeNew = nullptr;
     qCWarning(lcMaster).noquote() << QStringLiteral("reload step %1 of %2: no replacement of %3 (%4) became ready within %5 ms; going on")
@@ -158,6 +163,24 @@ void MasterPrivate::reloadStepTimedOut()
     Q_EMIT q->reloadStepTimedOut(reloadStep + 1, int(reloadPlan.size()), step.pid, step.group);
     ++reloadStep;
     reloadDelayTimer.start(options.reloadDelay);
+}
+
+// A worker that has registered hears a kill (its handler runs, exit code 0);
+// one that has not may not hear it yet, so it gets SIGTERM. SIGKILL after
+// its kill timeout either way.
+void MasterPrivate::stopSurgeReplacement(ChildProcess *replacement)
+{
+    Q_Q(Master);
+    clustrInfo(lcMaster) << "surge: the replacement" << replacement->pid() << "was not ready in time, stopping it";
+    QObject::connect(replacement, &ChildProcess::stopped, q, [this, replacement] { supervisor->remove(replacement); });
+    const qint64 replacementPid = replacement->pid();
+    if (replacementPid > 0 && isRegistered(replacementPid)) {
+        replacement->stop(ChildProcess::StopMode::WaitForExit);
+        killedByUs.insert(replacementPid);
+        q->emitKill(replacementPid, 0);
+    } else {
+        replacement->stop(ChildProcess::StopMode::Terminate);
+    }
 }
 
 void MasterPrivate::cancelReload()
