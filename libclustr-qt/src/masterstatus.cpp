@@ -105,7 +105,7 @@ QString MasterPrivate::stateName() const
 {
     if (closing)
         return QStringLiteral("stopping");
-    if (reloading)
+    if (reloadMachine.isRunning())
         return QStringLiteral("reloading");
     return started || !spawned ? QStringLiteral("running") : QStringLiteral("starting");
 }
@@ -132,9 +132,9 @@ QJsonObject MasterPrivate::masterInfo() const
         {QStringLiteral("stats"), q->stats().toJson()},
         {QStringLiteral("redisConnected"), connected},
     };
-    if (reloading) {
-        info.insert(QStringLiteral("reload"), QJsonObject{{QStringLiteral("step"), std::min(reloadStep + 1, int(reloadPlan.size()))},
-                                                          {QStringLiteral("steps"), int(reloadPlan.size())}});
+    if (reloadMachine.isRunning()) {
+        info.insert(QStringLiteral("reload"), QJsonObject{{QStringLiteral("step"), reloadMachine.step()},
+                                                          {QStringLiteral("steps"), reloadMachine.steps()}});
     }
     return info;
 }
