@@ -34,8 +34,8 @@ void MasterPrivate::setUp()
     reloadStepTimer.setSingleShot(true);
     reloadDelayTimer.setSingleShot(true);
     reloadDelayTimer.setTimerType(Qt::PreciseTimer); // "at least reloadDelay": a coarse timer may fire 5 % early
-    QObject::connect(&reloadStepTimer, &QTimer::timeout, q, [this] { reloadStepTimedOut(); });
-    QObject::connect(&reloadDelayTimer, &QTimer::timeout, q, [this] { nextReloadStep(); });
+    QObject::connect(&reloadStepTimer, &QTimer::timeout, q, [this] { reloadMachine.post(ReloadMachine::Event::StepTimedOut); });
+    QObject::connect(&reloadDelayTimer, &QTimer::timeout, q, [this] { reloadMachine.post(ReloadMachine::Event::DelayElapsed); });
     if (options.heartbeatTimeout.count() > 0) {
         QObject::connect(&expiryTimer, &QTimer::timeout, q, [this] { expireSilentWorkers(); });
         expiryTimer.start(std::max<qint64>(250, options.heartbeatTimeout.count() / 4));
@@ -298,7 +298,7 @@ void MasterPrivate::checkLifecycle()
         clustrInfo(lcMaster) << "cluster started with" << groupOf.size() << "workers";
         Q_EMIT q->clusterStarted(int(groupOf.size()));
     }
-    checkReloadStep();
+    reloadMachine.post(ReloadMachine::Event::Changed);
 }
 
 void MasterPrivate::aboutToClose(int exitCode)
@@ -306,7 +306,7 @@ void MasterPrivate::aboutToClose(int exitCode)
     Q_Q(Master);
     clustrInfo(lcMaster) << "stopping the cluster with exit code" << exitCode;
     Q_EMIT q->stopping(exitCode);
-    cancelReload();
+    reloadMachine.post(ReloadMachine::Event::Cancelled);
     expiryTimer.stop();
     // Every registered process of the tree is told to end (its kill handler
     // runs); our own children are also stopped by the supervisor, which
@@ -392,7 +392,7 @@ std::chrono::milliseconds Master::reloadDelay() const
 
 bool Master::isReloading() const
 {
-    return d_func()->reloading;
+    return d_func()->reloadMachine.isRunning();
 }
 
 ClusterStatus Master::status() const

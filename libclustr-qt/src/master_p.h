@@ -2,6 +2,7 @@
 #pragma once
 
 #include "process_p.h"
+#include "reloadmachine_p.h"
 #include "supervision/procstat_p.h"
 
 #include <ClustrQt/clusterevent.h>
@@ -11,13 +12,14 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QPointer>
 
 namespace Clustr {
 
 class OrphanReaper;
 class UnixSignalWatcher;
 
-class MasterPrivate : public ProcessPrivate
+class MasterPrivate : public ProcessPrivate, public ReloadHost
 {
     Q_DECLARE_PUBLIC(Master)
 public:
@@ -56,13 +58,27 @@ public:
     void handleControl(const Message &message);
     MasterInfo::State state() const;
 
-    // Rolling reload (masterreload.cpp)
+    // Rolling reload (masterreload.cpp): the ReloadMachine's host
     void startReload();
-    void nextReloadStep();
-    void checkReloadStep();
-    void finishReloadStep(qint64 newPid);
-    void reloadStepTimedOut();
-    void cancelReload();
+    QList<WorkerInfo> registeredWorkers() const override;
+    QList<qint64> groupMembers(const QString &group) const override;
+    bool isWorkerRegistered(qint64 workerPid) const override;
+    bool isClusterComplete() const override;
+    void killWorker(qint64 workerPid, int exitCode) override;
+    bool startSurge(qint64 oldPid) override;
+    qint64 surgeReplacementPid() const override;
+    void retireSurgeOld() override;
+    bool isSurgeOldGone() const override;
+    void stopSurgeReplacement() override;
+    void endSurge() override;
+    void stopForGood(ChildProcess *child);
+    void startTimer(Timer timer, std::chrono::milliseconds interval) override;
+    void stopTimer(Timer timer) override;
+    void reloadStarted(int steps) override;
+    void reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group) override;
+    void reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid) override;
+    void reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group) override;
+    void clusterReloaded() override;
 
     ClusterInfo clusterInfo;
     QHash<qint64, QString> groupOf; // pid -> group, for removal by pid
@@ -78,19 +94,11 @@ public:
     bool spawned = false;
     bool started = false;
 
-    struct ReloadStep
-    {
-        qint64 pid = 0;
-        QString group;
-    };
-    bool reloading = false;
-    bool reloadQueued = false;
-    QList<ReloadStep> reloadPlan;
-    int reloadStep = 0;
-    bool waitingForReplacement = false;
-    QSet<qint64> stepSnapshot;
-    ChildProcess *surgeOld = nullptr;
-    ChildProcess *surgeNew = nullptr;
+    ReloadMachine reloadMachine{this, {options.reloadStrategy, options.reloadTimeout, options.reloadDelay}};
+    // The surge step under way: its old child and the replacement (the machine knows the phase).
+    QPointer<ChildProcess> surgeOld;
+    QPointer<ChildProcess> surgeNew;
+    bool surgeOldGone = false;
     QTimer reloadStepTimer;
     QTimer reloadDelayTimer;
 

@@ -1,174 +1,157 @@
 // SPDX-License-Identifier: MIT
-// The master's rolling reload: one registered worker at a time is replaced
-// (killed with exit code 1 and respawned by its parent, or, with the surge
-// strategy, replaced by a new child before it is stopped), and the next is
-// touched only once the replacement is ready and reloadDelay has passed.
+// The master's side of the rolling reload: ReloadMachine decides, the master
+// does (Redis kills, its supervisor's children, timers, signals) and tells
+// the machine what changed (see reloadmachine_p.h for the transitions).
 #include "master_p.h"
-
-#include <algorithm>
 
 namespace Clustr {
 
 void MasterPrivate::startReload()
 {
-    Q_Q(Master);
     if (closing) {
         qCWarning(lcMaster) << "reload ignored: the cluster is stopping";
         return;
     }
-    if (reloading) {
-        // Never two reloads at once: one more runs when this one is done.
-        reloadQueued = true;
-        clustrInfo(lcMaster) << "a reload is running: the next one is queued";
-        return;
-    }
-    reloading = true;
-    reloadPlan.clear();
-    reloadStep = 0;
-
-    // A worker whose parent is itself a registered worker is replaced
-    // together with that parent (it dies with it and is spawned anew), so
-    // it is not a step of its own: nothing is reloaded twice. Children
-    // that are not respawned would only be killed, so they are left alone.
-    QList<qint64> pids = groupOf.keys();
-    std::sort(pids.begin(), pids.end(), [this](qint64 a, qint64 b) {
-        return groupOf.value(a) != groupOf.value(b) ? groupOf.value(a) < groupOf.value(b) : a < b;
-    });
-    for (qint64 workerPid : std::as_const(pids)) {
-        const qint64 parent = parentOf(workerPid);
-        if (parent != pid && isRegistered(parent))
-            continue;
-        if (!respawns(workerPid))
-            continue;
-        reloadPlan.append(ReloadStep{workerPid, groupOf.value(workerPid)});
-    }
-    clustrInfo(lcMaster) << "reloading" << reloadPlan.size() << "workers";
-    Q_EMIT q->reloadStarted(int(reloadPlan.size()));
-    nextReloadStep();
+    reloadMachine.post(ReloadMachine::Event::ReloadRequested);
 }
 
-void MasterPrivate::nextReloadStep()
+QList<ReloadHost::WorkerInfo> MasterPrivate::registeredWorkers() const
+{
+    QList<WorkerInfo> workers;
+    workers.reserve(groupOf.size());
+    for (auto it = groupOf.cbegin(); it != groupOf.cend(); ++it) {
+        const qint64 parent = parentOf(it.key());
+        workers.append(WorkerInfo{it.key(), it.value(), parent == pid ? 0 : parent, respawns(it.key()),
+                                  supervisor && supervisor->owns(it.key())});
+    }
+    return workers;
+}
+
+QList<qint64> MasterPrivate::groupMembers(const QString &group) const
+{
+    return clusterInfo.value(group);
+}
+
+bool MasterPrivate::isWorkerRegistered(qint64 workerPid) const
+{
+    return isRegistered(workerPid);
+}
+
+bool MasterPrivate::isClusterComplete() const
+{
+    return clusterComplete();
+}
+
+void MasterPrivate::killWorker(qint64 workerPid, int exitCode)
 {
     Q_Q(Master);
-    if (!reloading || closing)
-        return;
-    const int total = int(reloadPlan.size());
-    // Pids that went away meanwhile (crashed, killed by someone else) are skipped.
-    while (reloadStep < total && !isRegistered(reloadPlan.at(reloadStep).pid)) {
-        clustrInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << total << ":"
-                         << reloadPlan.at(reloadStep).pid << "is gone, skipped";
-        Q_EMIT q->reloadStepFinished(reloadStep + 1, total, reloadPlan.at(reloadStep).pid, 0);
-        ++reloadStep;
-    }
-    if (reloadStep >= total) {
-        reloading = false;
-        clustrInfo(lcMaster) << "cluster reloaded:" << groupOf.size() << "workers";
-        Q_EMIT q->clusterReloaded(int(groupOf.size()));
-        if (reloadQueued) {
-            reloadQueued = false;
-            startReload();
-        }
-        return;
-    }
-
-    const ReloadStep &step = reloadPlan.at(reloadStep);
-    stepSnapshot = QSet<qint64>(groupOf.keyBegin(), groupOf.keyEnd());
-    waitingForReplacement = true;
-    clustrInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << total << ": replacing" << step.pid << "of" << step.group;
-    Q_EMIT q->reloadStepStarted(reloadStep + 1, total, step.pid, step.group);
-    reloadStepTimer.start(options.reloadTimeout);
-
-    const Supervisor::Child *own = supervisor ? supervisor->findByPid(step.pid) : nullptr;
-    if (own && options.reloadStrategy == ProcessOptions::ReloadStrategy::Surge) {
-        surgeOld = own->process;
-        surgeNew = supervisor->startLike(own->process);
-        return; // checkReloadStep() stops the old one once the new one is ready
-    }
-    if (own)
+    if (const Supervisor::Child *own = supervisor ? supervisor->findByPid(workerPid) : nullptr)
         own->process->expectExit(); // commanded: respawned at once, not counted as a crash
-    killedByUs.insert(step.pid);
-    q->emitKill(step.pid, 1);
+    killedByUs.insert(workerPid);
+    q->emitKill(workerPid, exitCode);
 }
 
-void MasterPrivate::checkReloadStep()
+bool MasterPrivate::startSurge(qint64 oldPid)
 {
-    Q_Q(Master);
-    if (!waitingForReplacement || reloadStep >= reloadPlan.size())
-        return;
-    const ReloadStep &step = reloadPlan.at(reloadStep);
-
-    if (surgeNew) {
-        if (surgeOld && surgeNew->pid() > 0 && isRegistered(surgeNew->pid()) && clusterComplete()) {
-            // The replacement serves: the old one may go, for good (exit code 0).
-            clustrInfo(lcMaster) << "surge: replacement" << surgeNew->pid() << "is ready, stopping" << step.pid;
-            ChildProcess *old = surgeOld;
-            surgeOld = nullptr;
-            QObject::connect(old, &ChildProcess::stopped, q, [this, old] { supervisor->remove(old); });
-            old->stop(ChildProcess::StopMode::WaitForExit);
-            killedByUs.insert(step.pid);
-            q->emitKill(step.pid, 0);
-            return;
-        }
-        if (!surgeOld && !isRegistered(step.pid)) {
-            const qint64 newPid = surgeNew->pid();
-            surgeNew = nullptr;
-            finishReloadStep(newPid);
-        }
-        return;
-    }
-
-    if (isRegistered(step.pid) || !clusterComplete())
-        return;
-    // The replacement: a process of the same group that was not there before.
-    qint64 newPid = 0;
-    for (qint64 candidate : clusterInfo.value(step.group)) {
-        if (!stepSnapshot.contains(candidate)) {
-            newPid = candidate;
-            break;
-        }
-    }
-    if (newPid)
-        finishReloadStep(newPid);
+    const Supervisor::Child *own = supervisor ? supervisor->findByPid(oldPid) : nullptr;
+    ChildProcess *replacement = own ? supervisor->startLike(own->process) : nullptr;
+    if (!replacement)
+        return false;
+    surgeOld = own->process;
+    surgeNew = replacement;
+    surgeOldGone = false;
+    return true;
 }
 
-void MasterPrivate::finishReloadStep(qint64 newPid)
+qint64 MasterPrivate::surgeReplacementPid() const
 {
-    Q_Q(Master);
-    const ReloadStep step = reloadPlan.at(reloadStep);
-    waitingForReplacement = false;
-    reloadStepTimer.stop();
-    clustrInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << reloadPlan.size() << ":" << step.pid << "->" << newPid;
-    Q_EMIT q->reloadStepFinished(reloadStep + 1, int(reloadPlan.size()), step.pid, newPid);
-    ++reloadStep;
-    reloadDelayTimer.start(options.reloadDelay);
+    return surgeNew ? surgeNew->pid() : 0;
 }
 
-void MasterPrivate::reloadStepTimedOut()
+void MasterPrivate::retireSurgeOld()
 {
-    Q_Q(Master);
-    if (!waitingForReplacement)
+    if (surgeOld)
+        stopForGood(surgeOld);
+    else
+        surgeOldGone = true;
+}
+
+bool MasterPrivate::isSurgeOldGone() const
+{
+    return surgeOldGone || !surgeOld;
+}
+
+void MasterPrivate::stopSurgeReplacement()
+{
+    if (!surgeNew)
         return;
-    const ReloadStep step = reloadPlan.at(reloadStep);
-    waitingForReplacement = false;
+    clustrInfo(lcMaster) << "surge: the replacement" << surgeNew->pid() << "was not ready in time, stopping it";
+    stopForGood(surgeNew);
+}
+
+void MasterPrivate::endSurge()
+{
     surgeOld = nullptr;
     surgeNew = nullptr;
-    qCWarning(lcMaster).noquote() << QStringLiteral("reload step %1 of %2: no replacement of %3 (%4) became ready within %5 ms; going on")
-                                         .arg(reloadStep + 1).arg(reloadPlan.size()).arg(step.pid).arg(step.group)
-                                         .arg(options.reloadTimeout.count());
-    Q_EMIT q->reloadStepTimedOut(reloadStep + 1, int(reloadPlan.size()), step.pid, step.group);
-    ++reloadStep;
-    reloadDelayTimer.start(options.reloadDelay);
+    surgeOldGone = false;
 }
 
-void MasterPrivate::cancelReload()
+// One of our children goes and is not respawned. A worker that has
+// registered hears a kill (its handler runs, exit code 0); one that has not
+// may not hear it yet, so it gets SIGTERM. SIGKILL after its kill timeout
+// either way: the group never stays larger than it should.
+void MasterPrivate::stopForGood(ChildProcess *child)
 {
-    reloading = false;
-    reloadQueued = false;
-    waitingForReplacement = false;
-    surgeOld = nullptr;
-    surgeNew = nullptr;
-    reloadStepTimer.stop();
-    reloadDelayTimer.stop();
+    Q_Q(Master);
+    QObject::connect(child, &ChildProcess::stopped, q, [this, child] {
+        if (child == surgeOld)
+            surgeOldGone = true; // before remove(): that reports a change the machine checks
+        supervisor->remove(child);
+    });
+    const qint64 childPid = child->pid();
+    if (childPid > 0 && isRegistered(childPid)) {
+        child->stop(ChildProcess::StopMode::WaitForExit);
+        killedByUs.insert(childPid);
+        q->emitKill(childPid, 0);
+    } else {
+        child->stop(ChildProcess::StopMode::Terminate);
+    }
+}
+
+void MasterPrivate::startTimer(Timer timer, std::chrono::milliseconds interval)
+{
+    (timer == Timer::Step ? reloadStepTimer : reloadDelayTimer).start(interval);
+}
+
+void MasterPrivate::stopTimer(Timer timer)
+{
+    (timer == Timer::Step ? reloadStepTimer : reloadDelayTimer).stop();
+}
+
+void MasterPrivate::reloadStarted(int steps)
+{
+    Q_EMIT q_func()->reloadStarted(steps);
+}
+
+void MasterPrivate::reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group)
+{
+    Q_EMIT q_func()->reloadStepStarted(step, steps, oldPid, group);
+}
+
+void MasterPrivate::reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid)
+{
+    Q_EMIT q_func()->reloadStepFinished(step, steps, oldPid, newPid);
+}
+
+void MasterPrivate::reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group)
+{
+    Q_EMIT q_func()->reloadStepTimedOut(step, steps, oldPid, group);
+}
+
+void MasterPrivate::clusterReloaded()
+{
+    clustrInfo(lcMaster) << "cluster reloaded:" << groupOf.size() << "workers";
+    Q_EMIT q_func()->clusterReloaded(int(groupOf.size()));
 }
 
 } // namespace Clustr

@@ -147,7 +147,7 @@ MasterInfo::State MasterPrivate::state() const
 {
     if (closing)
         return MasterInfo::State::Stopping;
-    if (reloading)
+    if (reloadMachine.isRunning())
         return MasterInfo::State::Reloading;
     return started || !spawned ? MasterInfo::State::Running : MasterInfo::State::Starting;
 }
@@ -173,9 +173,9 @@ MasterInfo MasterPrivate::masterInfo() const
     info.setCpus(lastSample.cpus);
     info.setStats(q->stats());
     info.setRedisConnected(connected);
-    if (reloading) {
-        info.setReloadStep(std::min(reloadStep + 1, int(reloadPlan.size())));
-        info.setReloadSteps(int(reloadPlan.size()));
+    if (reloadMachine.isRunning()) {
+        info.setReloadStep(reloadMachine.step());
+        info.setReloadSteps(reloadMachine.steps());
     }
     return info;
 }

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void sighupDuringReloadIsQueued();
     void reloadTimesOutAndGoesOn();
     void surgeReloadOfASingleInstance();
+    void surgeStepTimeoutStopsTheReplacement();
     void sigtermStopsTheWholeTree();
     void emitKillToMasterEndsCluster();
     void masterSigkillLeavesNoOrphans();
@@ -503,6 +504,36 @@ void tst_Cluster::surgeReloadOfASingleInstance()
     QVERIFY(exited);
     QCOMPARE(exited->value(QStringLiteral("code")).toInt(), 0); // stopped for good, not respawned
     QCOMPARE(registered(master), QSet<qint64>{replacement});
+    QCOMPARE(master->count(QStringLiteral("childRespawned"), own()), 0);
+}
+
+void tst_Cluster::surgeStepTimeoutStopsTheReplacement()
+{
+    // One instance, surge, a 300 ms reload timeout and a replacement that
+    // takes 1.5 s to become ready: the step times out, and the replacement
+    // that was not ready in time is stopped, so the group keeps exactly its
+    // one instance (the old one, which never stopped serving).
+    auto *master = startMaster({spec(QStringLiteral("solo"), {{QStringLiteral("ready"), false}, {QStringLiteral("ready-delay"), 1500}})},
+                               {QStringLiteral("--surge"), QStringLiteral("--reload-delay=0"), QStringLiteral("--reload-timeout=300")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own(), 15000));
+    const qint64 old = *registered(master).cbegin();
+    master->signal(SIGHUP);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 20000));
+    QCOMPARE(master->count(QStringLiteral("reloadStepTimedOut"), own()), 1);
+    QCOMPARE(master->count(QStringLiteral("reloadStepFinished"), own()), 0);
+
+    const auto started = master->waitForEvent(QStringLiteral("childStarted"), own([old](const QJsonObject &e) { return pidOf(e) != old; }));
+    QVERIFY(started);
+    const qint64 replacement = pidOf(*started);
+    // Either the replacement is stopped or (the bug) it becomes ready and stays.
+    QTRY_VERIFY_WITH_TIMEOUT(master->count(QStringLiteral("childExited"), own([replacement](const QJsonObject &e) { return pidOf(e) == replacement; })) > 0
+                                 || registered(master).contains(replacement),
+                             15000);
+    QVERIFY2(!registered(master).contains(replacement), "the replacement that was not ready in time stayed: one instance too many");
+    QVERIFY(master->sync());
+    QCOMPARE(registered(master), QSet<qint64>{old});
+    QVERIFY(!processGone(old));
     QCOMPARE(master->count(QStringLiteral("childRespawned"), own()), 0);
 }
 

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+#include "reloadmachine_p.h"
+
+#include "base/logging_p.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace Clustr {
+
+ReloadHost::~ReloadHost() = default;
+
+ReloadMachine::ReloadMachine(ReloadHost *host, const Config &config)
+    : m_host(host)
+    , m_config(config)
+{
+}
+
+int ReloadMachine::step() const
+{
+    return std::min(m_current + 1, steps());
+}
+
+void ReloadMachine::post(Event event)
+{
+    m_pending.append(event);
+    if (m_dispatching)
+        return;
+    m_dispatching = true;
+    while (!m_pending.isEmpty())
+        handle(m_pending.takeFirst());
+    m_dispatching = false;
+}
+
+// The transition function: the current phase decides what an event means.
+void ReloadMachine::handle(Event event)
+{
+    if (event == Event::Cancelled) {
+        cancel();
+        return;
+    }
+    switch (m_phase) {
+    case Phase::Idle:
+        if (event == Event::ReloadRequested)
+            startReload();
+        return;
+    case Phase::Replacing:
+    case Phase::SurgeStarting:
+    case Phase::SurgeStopping:
+        switch (event) {
+        case Event::ReloadRequested:
+            break;
+        case Event::Changed:
+            checkStep();
+            return;
+        case Event::StepTimedOut:
+            timeOutStep();
+            return;
+        default:
+            return;
+        }
+        break;
+    case Phase::Settling:
+        if (event == Event::DelayElapsed) {
+            nextStep();
+            return;
+        }
+        if (event != Event::ReloadRequested)
+            return;
+        break;
+    }
+    // A reload was requested during one: never two at once, one more runs after this one.
+    if (!std::exchange(m_queued, true)) {
+        clustrInfo(lcMaster) << "a reload is running: the next one is queued";
+    }
+}
+
+void ReloadMachine::startReload()
+{
+    m_plan.clear();
+    m_current = 0;
+    // A worker whose parent is itself a registered worker is replaced
+    // together with that parent (it dies with it and is spawned anew), so
+    // it is not a step of its own: nothing is reloaded twice. Children
+    // that are not respawned would only be killed, so they are left alone.
+    QList<ReloadHost::WorkerInfo> workers = m_host->registeredWorkers();
+    std::sort(workers.begin(), workers.end(), [](const ReloadHost::WorkerInfo &a, const ReloadHost::WorkerInfo &b) {
+        return a.group != b.group ? a.group < b.group : a.pid < b.pid;
+    });
+    for (const ReloadHost::WorkerInfo &worker : std::as_const(workers)) {
+        if (worker.parent != 0 && m_host->isWorkerRegistered(worker.parent))
+            continue;
+        if (!worker.respawns)
+            continue;
+        m_plan.append(Step{worker.pid, worker.group, worker.ownChild});
+    }
+    clustrInfo(lcMaster) << "reloading" << m_plan.size() << "workers";
+    m_phase = Phase::Settling; // between steps until the first one begins
+    m_host->reloadStarted(steps());
+    nextStep();
+}
+
+void ReloadMachine::nextStep()
+{
+    // Pids that went away meanwhile (crashed, killed by someone else) are skipped.
+    while (m_current < steps() && !m_host->isWorkerRegistered(m_plan.at(m_current).pid)) {
+        const Step &step = m_plan.at(m_current);
+        clustrInfo(lcMaster) << "reload step" << m_current + 1 << "of" << steps() << ":" << step.pid << "is gone, skipped";
+        m_host->reloadStepFinished(m_current + 1, steps(), step.pid, 0);
+        ++m_current;
+    }
+    if (m_current >= steps()) {
+        m_phase = Phase::Idle;
+        m_host->clusterReloaded();
+        if (std::exchange(m_queued, false))
+            post(Event::ReloadRequested); // handled once this transition is complete
+        return;
+    }
+
+    const Step step = m_plan.at(m_current);
+    const QList<qint64> members = m_host->groupMembers(step.group);
+    m_before = QSet<qint64>(members.cbegin(), members.cend());
+    clustrInfo(lcMaster) << "reload step" << m_current + 1 << "of" << steps() << ": replacing" << step.pid << "of" << step.group;
+    m_host->reloadStepStarted(m_current + 1, steps(), step.pid, step.group);
+    m_host->startTimer(ReloadHost::Timer::Step, m_config.stepTimeout);
+    if (step.ownChild && m_config.strategy == ProcessOptions::ReloadStrategy::Surge && m_host->startSurge(step.pid)) {
+        m_phase = Phase::SurgeStarting;
+        checkStep(); // a replacement may be ready at once (a host that is quick, or a test)
+        return;
+    }
+    m_phase = Phase::Replacing;
+    m_host->killWorker(step.pid, 1);
+}
+
+void ReloadMachine::checkStep()
+{
+    const Step step = m_plan.at(m_current);
+    switch (m_phase) {
+    case Phase::Replacing: {
+        if (m_host->isWorkerRegistered(step.pid) || !m_host->isClusterComplete())
+            return;
+        if (const qint64 newPid = newPidOf(step.group))
+            finishStep(newPid);
+        return;
+    }
+    case Phase::SurgeStarting: {
+        const qint64 replacement = m_host->surgeReplacementPid();
+        if (replacement <= 0 || !m_host->isWorkerRegistered(replacement) || !m_host->isClusterComplete())
+            return;
+        // The replacement serves: the old one may go, for good.
+        clustrInfo(lcMaster) << "surge: replacement" << replacement << "is ready, stopping" << step.pid;
+        m_phase = Phase::SurgeStopping;
+        m_host->retireSurgeOld();
+        checkStep(); // it may have been gone already
+        return;
+    }
+    case Phase::SurgeStopping:
+        if (m_host->isSurgeOldGone() && !m_host->isWorkerRegistered(step.pid))
+            finishStep(m_host->surgeReplacementPid());
+        return;
+    default:
+        return;
+    }
+}
+
+// The replacement: a process of the same group that was not there before.
+qint64 ReloadMachine::newPidOf(const QString &group) const
+{
+    const QList<qint64> members = m_host->groupMembers(group);
+    for (qint64 member : members) {
+        if (!m_before.contains(member))
+            return member;
+    }
+    return 0;
+}
+
+void ReloadMachine::finishStep(qint64 newPid)
+{
+    const Step step = m_plan.at(m_current);
+    clustrInfo(lcMaster) << "reload step" << m_current + 1 << "of" << steps() << ":" << step.pid << "->" << newPid;
+    m_host->stopTimer(ReloadHost::Timer::Step);
+    if (m_phase == Phase::SurgeStopping)
+        m_host->endSurge();
+    m_host->reloadStepFinished(m_current + 1, steps(), step.pid, newPid);
+    settle();
+}
+
+void ReloadMachine::timeOutStep()
+{
+    const Step step = m_plan.at(m_current);
+    // Whatever the step started must not outlive it: a replacement that is
+    // not ready in time goes, so the group keeps its size. A kill (Replacing)
+    // or a retirement (SurgeStopping) already sent runs its course.
+    if (m_phase == Phase::SurgeStarting)
+        m_host->stopSurgeReplacement();
+    if (m_phase == Phase::SurgeStarting || m_phase == Phase::SurgeStopping)
+        m_host->endSurge();
+    qCWarning(lcMaster).noquote() << QStringLiteral("reload step %1 of %2: no replacement of %3 (%4) became ready within %5 ms; going on")
+                                         .arg(m_current + 1).arg(steps()).arg(step.pid).arg(step.group)
+                                         .arg(m_config.stepTimeout.count());
+    m_host->reloadStepTimedOut(m_current + 1, steps(), step.pid, step.group);
+    settle();
+}
+
+void ReloadMachine::settle()
+{
+    m_phase = Phase::Settling;
+    ++m_current;
+    m_host->startTimer(ReloadHost::Timer::Delay, m_config.delay);
+}
+
+void ReloadMachine::cancel()
+{
+    if (m_phase == Phase::SurgeStarting || m_phase == Phase::SurgeStopping)
+        m_host->endSurge();
+    m_phase = Phase::Idle;
+    m_queued = false;
+    m_host->stopTimer(ReloadHost::Timer::Step);
+    m_host->stopTimer(ReloadHost::Timer::Delay);
+}
+
+} // namespace Clustr

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "base/global_p.h"
+
+#include <ClustrQt/options.h>
+
+#include <QtCore/QList>
+#include <QtCore/QSet>
+#include <QtCore/QString>
+
+#include <chrono>
+
+namespace Clustr {
+
+/*!
+  What a ReloadMachine reads of the cluster and does to it: the master
+  implements it with Redis and its supervisor, the unit test with a model.
+  Calls may re-enter the machine (post()); it copes.
+*/
+class CLUSTR_AUTOTEST_EXPORT ReloadHost
+{
+public:
+    struct WorkerInfo
+    {
+        qint64 pid = 0;
+        QString group;
+        //! The registered process that spawned it; 0 for the master itself (or unknown).
+        qint64 parent = 0;
+        //! Its parent starts it again when it exits: only such workers can be reloaded.
+        bool respawns = true;
+        //! A child of the master: the surge strategy can start one more like it.
+        bool ownChild = false;
+    };
+    enum class Timer { Step, Delay };
+
+    virtual ~ReloadHost();
+
+    // The cluster as it is now.
+    //! Every registered process.
+    virtual QList<WorkerInfo> registeredWorkers() const = 0;
+    //! The registered processes of \a group, in order of registration.
+    virtual QList<qint64> groupMembers(const QString &group) const = 0;
+    virtual bool isWorkerRegistered(qint64 pid) const = 0;
+    //! Every cluster-aware process that should run has registered.
+    virtual bool isClusterComplete() const = 0;
+
+    // Kill-and-respawn.
+    //! Tells \a pid to exit with \a exitCode; an exit we asked for (its parent respawns it at once).
+    virtual void killWorker(qint64 pid, int exitCode) = 0;
+
+    // Surge: the host keeps the old child and its replacement of the step under way.
+    //! Starts one more child like the master's own child \a oldPid; false if it cannot.
+    virtual bool startSurge(qint64 oldPid) = 0;
+    //! The replacement's current pid; 0 while none runs.
+    virtual qint64 surgeReplacementPid() const = 0;
+    //! The replacement serves: the old child goes for good (exit code 0, SIGKILL after its kill timeout).
+    virtual void retireSurgeOld() = 0;
+    //! The old child retired by retireSurgeOld() has ended.
+    virtual bool isSurgeOldGone() const = 0;
+    //! The replacement did not become ready in time: it goes for good, the old child stays.
+    virtual void stopSurgeReplacement() = 0;
+    //! The step is over: forget the pair (whatever is still stopping finishes on its own).
+    virtual void endSurge() = 0;
+
+    virtual void startTimer(Timer timer, std::chrono::milliseconds interval) = 0;
+    virtual void stopTimer(Timer timer) = 0;
+
+    // Progress, as Master's signals of the same names.
+    virtual void reloadStarted(int steps) = 0;
+    virtual void reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group) = 0;
+    virtual void reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid) = 0;
+    virtual void reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group) = 0;
+    virtual void clusterReloaded() = 0;
+};
+
+/*!
+  The master's rolling reload: replaces every registered worker, one at a
+  time. It does no I/O; it asks its ReloadHost, which tells it what happens
+  by post()ing events. Each input is an event handled according to the
+  current phase:
+
+  \code
+  Idle --ReloadRequested--> plan (reloadStarted), then NEXT
+  NEXT: a planned pid that is gone is skipped (reloadStepFinished, new pid 0)
+        no step left          --> Idle (clusterReloaded); a queued request starts a new reload
+        own child, surge      --> start a replacement --> SurgeStarting   (step timer)
+        otherwise             --> kill it, exit code 1 --> Replacing      (step timer)
+  Replacing --Changed [old pid gone, a new pid of its group registered, cluster complete]
+            --> Settling (reloadStepFinished, delay timer)
+  SurgeStarting --Changed [replacement registered, cluster complete]
+            --> retire the old one (exit code 0) --> SurgeStopping
+  SurgeStopping --Changed [old one ended, its pid gone]
+            --> Settling (reloadStepFinished old -> replacement, delay timer)
+  Replacing --StepTimedOut--> Settling (reloadStepTimedOut)
+            the old one was told to go; its parent respawns it whenever it does
+  SurgeStarting --StepTimedOut--> stop the replacement --> Settling (reloadStepTimedOut)
+            the old one keeps serving: the group never stays one instance larger
+  SurgeStopping --StepTimedOut--> Settling (reloadStepTimedOut)
+            the old one's stop goes on and ends with SIGKILL at its kill timeout
+  Settling --DelayElapsed--> NEXT
+  Replacing/SurgeStarting/SurgeStopping/Settling --ReloadRequested--> queued (requests merge into one)
+  any --Cancelled--> Idle: timers stopped, queued request dropped, nothing reported
+  \endcode
+
+  Any other event is ignored (a timer that fired late, a change while Idle).
+  A worker whose parent is a registered worker is replaced with that parent,
+  and a worker that is not respawned would only be killed: neither is a step.
+  Steps go group by group, then by pid.
+
+  Events posted while one is handled (a host call or a slot of a progress
+  signal re-entering the machine) wait in a queue, so each transition
+  completes before the next begins.
+*/
+class CLUSTR_AUTOTEST_EXPORT ReloadMachine
+{
+public:
+    enum class Phase { Idle, Replacing, SurgeStarting, SurgeStopping, Settling };
+    enum class Event {
+        //! reload(), SIGHUP, a control command.
+        ReloadRequested,
+        //! A registration, a deregistration, a child started or ended, a heartbeat:
+        //! anything a step may be waiting for.
+        Changed,
+        StepTimedOut,
+        DelayElapsed,
+        //! The cluster is stopping.
+        Cancelled,
+    };
+
+    struct Config
+    {
+        ProcessOptions::ReloadStrategy strategy = ProcessOptions::ReloadStrategy::Restart;
+        //! How long one step may take.
+        std::chrono::milliseconds stepTimeout{30000};
+        //! The pause after each step.
+        std::chrono::milliseconds delay{500};
+    };
+
+    ReloadMachine(ReloadHost *host, const Config &config);
+
+    void post(Event event);
+
+    Phase phase() const { return m_phase; }
+    bool isRunning() const { return m_phase != Phase::Idle; }
+    bool isQueued() const { return m_queued; }
+    //! The step under way, or the next one while settling (1-based, at most steps()).
+    int step() const;
+    //! Steps of the reload under way (or of the last one).
+    int steps() const { return int(m_plan.size()); }
+
+private:
+    struct Step
+    {
+        qint64 pid = 0;
+        QString group;
+        bool ownChild = false;
+    };
+
+    void handle(Event event);
+    void startReload();
+    void nextStep();
+    void checkStep();
+    qint64 newPidOf(const QString &group) const;
+    void finishStep(qint64 newPid);
+    void timeOutStep();
+    void settle();
+    void cancel();
+
+    ReloadHost *m_host;
+    Config m_config;
+    Phase m_phase = Phase::Idle;
+    bool m_queued = false;
+    QList<Step> m_plan;
+    int m_current = 0;              // index in m_plan of the step under way, or of the next one
+    QSet<qint64> m_before;          // the group's pids when the step began: a replacement is not among them
+
+    QList<Event> m_pending;
+    bool m_dispatching = false;
+};
+
+} // namespace Clustr

@@ -1,0 +1,691 @@
+// SPDX-License-Identifier: MIT
+// The rolling reload's transitions, with no process: a fake host keeps a
+// model of the cluster (processes, their slots in their parents, who is
+// registered) and the test plays what processes would do. Every path must
+// end in Idle with exactly the configured instances of every group.
+#include "reloadmachine_p.h"
+
+#include <QtCore/QMap>
+#include <QtTest/QTest>
+
+#include <functional>
+#include <memory>
+
+using namespace Clustr;
+using namespace std::chrono_literals;
+using Phase = ReloadMachine::Phase;
+using Event = ReloadMachine::Event;
+using Strategy = ProcessOptions::ReloadStrategy;
+using Timer = ReloadHost::Timer;
+
+namespace {
+
+/*
+  The cluster as the master would see it. A slot is one place in a parent
+  (what a ChildProcess is): a respawn keeps the slot and gets a new pid.
+  A kill only records what was asked; the test decides when the process
+  exits (exit()), when a new one registers (registerPid()).
+*/
+class FakeHost : public ReloadHost
+{
+public:
+    struct Proc
+    {
+        qint64 pid = 0;
+        QString group;
+        int slot = 0;
+        qint64 parent = 0;
+        bool own = true;
+        bool respawn = true;
+        bool alive = true;
+        bool registered = false;
+        int killCode = -1;   // the exit code it was told to exit with; -1: none
+    };
+
+    ReloadMachine *machine = nullptr;
+    QMap<qint64, Proc> procs;
+    QList<qint64> registrationOrder;
+    QHash<QString, int> configured;
+    QStringList log;
+    QMap<Timer, std::chrono::milliseconds> timers;
+    bool canSurge = true;
+    int surgeOldSlot = 0;
+    int surgeNewSlot = 0;
+    QSet<int> retiredSlots;
+    std::function<void()> onReloaded;
+
+    qint64 spawn(const QString &group, bool registered = true, qint64 parent = 0, bool respawn = true)
+    {
+        Proc p;
+        p.pid = m_nextPid++;
+        p.group = group;
+        p.slot = m_nextSlot++;
+        p.parent = parent;
+        p.own = parent == 0;
+        p.respawn = respawn;
+        procs.insert(p.pid, p);
+        if (registered)
+            registerPid(p.pid);
+        return p.pid;
+    }
+    qint64 configure(const QString &group, int instances = 1)
+    {
+        configured[group] += instances;
+        qint64 first = 0;
+        for (int i = 0; i < instances; ++i) {
+            const qint64 pid = spawn(group);
+            first = first ? first : pid;
+        }
+        return first;
+    }
+
+    void registerPid(qint64 pid)
+    {
+        QVERIFY(procs.value(pid).alive);
+        procs[pid].registered = true;
+        registrationOrder.append(pid);
+        changed();
+    }
+
+    //! \a pid ends; its parent respawns it (same slot, a new pid, not yet
+    //! registered) unless its slot was retired, it was told to exit with 0 or it does not respawn.
+    qint64 exit(qint64 pid)
+    {
+        Proc &p = procs[pid];
+        if (!p.alive)
+            return 0;
+        p.alive = false;
+        p.registered = false;
+        registrationOrder.removeAll(pid);
+        qint64 respawned = 0;
+        if (p.respawn && p.killCode != 0 && !retiredSlots.contains(p.slot)) {
+            Proc next = p;
+            next.pid = m_nextPid++;
+            next.alive = true;
+            next.killCode = -1;
+            procs.insert(next.pid, next);
+            respawned = next.pid;
+        }
+        changed();
+        return respawned;
+    }
+
+    //! The process killed in this step exits and its respawn registers.
+    qint64 replaceKilled(qint64 pid)
+    {
+        const qint64 next = exit(pid);
+        registerPid(next);
+        return next;
+    }
+
+    qint64 currentPid(int slot) const
+    {
+        for (const Proc &p : procs) {
+            if (p.slot == slot && p.alive)
+                return p.pid;
+        }
+        return 0;
+    }
+
+    void fire(Timer timer)
+    {
+        QVERIFY2(timers.contains(timer), "the timer is not running");
+        timers.remove(timer);
+        machine->post(timer == Timer::Step ? Event::StepTimedOut : Event::DelayElapsed);
+    }
+
+    void changed() { machine->post(Event::Changed); }
+
+    QHash<QString, int> instances() const
+    {
+        QHash<QString, int> count;
+        for (const Proc &p : procs) {
+            if (p.alive)
+                ++count[p.group];
+        }
+        return count;
+    }
+
+    //! Live processes told to exit with \a code.
+    QList<qint64> killed(int code) const
+    {
+        QList<qint64> pids;
+        for (const Proc &p : procs) {
+            if (p.alive && p.killCode == code)
+                pids.append(p.pid);
+        }
+        return pids;
+    }
+
+    // ReloadHost
+    QList<WorkerInfo> registeredWorkers() const override
+    {
+        QList<WorkerInfo> workers;
+        for (const Proc &p : procs) {
+            if (p.registered)
+                workers.append(WorkerInfo{p.pid, p.group, p.parent, p.respawn, p.own});
+        }
+        return workers;
+    }
+    QList<qint64> groupMembers(const QString &group) const override
+    {
+        QList<qint64> pids;
+        for (qint64 pid : registrationOrder) {
+            if (procs.value(pid).group == group)
+                pids.append(pid);
+        }
+        return pids;
+    }
+    bool isWorkerRegistered(qint64 pid) const override { return procs.value(pid).registered; }
+    bool isClusterComplete() const override
+    {
+        for (const Proc &p : procs) {
+            if (p.alive && !p.registered)
+                return false;
+        }
+        return true;
+    }
+    void killWorker(qint64 pid, int exitCode) override
+    {
+        log.append(QStringLiteral("kill %1 %2").arg(pid).arg(exitCode));
+        procs[pid].killCode = exitCode;
+    }
+    bool startSurge(qint64 oldPid) override
+    {
+        if (!canSurge)
+            return false;
+        log.append(QStringLiteral("surge %1").arg(oldPid));
+        surgeOldSlot = procs.value(oldPid).slot;
+        const qint64 replacement = spawn(procs.value(oldPid).group, false);
+        surgeNewSlot = procs.value(replacement).slot;
+        return true;
+    }
+    qint64 surgeReplacementPid() const override { return currentPid(surgeNewSlot); }
+    void retireSurgeOld() override
+    {
+        const qint64 old = currentPid(surgeOldSlot);
+        log.append(QStringLiteral("retire %1").arg(old));
+        retiredSlots.insert(surgeOldSlot);
+        if (old)
+            procs[old].killCode = 0;
+    }
+    bool isSurgeOldGone() const override { return currentPid(surgeOldSlot) == 0; }
+    void stopSurgeReplacement() override
+    {
+        const qint64 replacement = currentPid(surgeNewSlot);
+        log.append(QStringLiteral("stop replacement %1").arg(replacement));
+        retiredSlots.insert(surgeNewSlot);
+        if (replacement)
+            exit(replacement);
+    }
+    void endSurge() override
+    {
+        surgeOldSlot = 0;
+        surgeNewSlot = 0;
+    }
+    void startTimer(Timer timer, std::chrono::milliseconds interval) override { timers.insert(timer, interval); }
+    void stopTimer(Timer timer) override { timers.remove(timer); }
+    void reloadStarted(int steps) override { log.append(QStringLiteral("started %1").arg(steps)); }
+    void reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group) override
+    {
+        log.append(QStringLiteral("step %1/%2 %3 %4").arg(step).arg(steps).arg(oldPid).arg(group));
+    }
+    void reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid) override
+    {
+        log.append(QStringLiteral("finished %1/%2 %3->%4").arg(step).arg(steps).arg(oldPid).arg(newPid));
+    }
+    void reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &) override
+    {
+        log.append(QStringLiteral("timedOut %1/%2 %3").arg(step).arg(steps).arg(oldPid));
+    }
+    void clusterReloaded() override
+    {
+        log.append(QStringLiteral("reloaded"));
+        if (onReloaded)
+            onReloaded();
+    }
+
+private:
+    qint64 m_nextPid = 100;
+    int m_nextSlot = 1;
+};
+
+ReloadMachine::Config config(Strategy strategy)
+{
+    return {strategy, 300ms, 50ms};
+}
+
+} // namespace
+
+class tst_ReloadMachine : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+
+    void emptyClusterIsReloadedAtOnce();
+    void plan();
+    void replacesEveryWorkerInTurn_data();
+    void replacesEveryWorkerInTurn();
+    void restartStepTimesOut_data();
+    void restartStepTimesOut();
+    void surgeStepTimesOutBeforeTheReplacementIsReady_data();
+    void surgeStepTimesOutBeforeTheReplacementIsReady();
+    void surgeStepTimesOutWhileTheOldOneStops();
+    void reloadRequestedDuringAReloadIsQueued_data();
+    void reloadRequestedDuringAReloadIsQueued();
+    void requestFromAProgressReportRunsAfterIt();
+    void plannedWorkerDyingMidStepIsSkipped_data();
+    void plannedWorkerDyingMidStepIsSkipped();
+    void oldWorkerDyingDuringASurgeStep();
+    void surgeFallsBackToKillAndRespawn();
+    void cancelEndsEverything_data();
+    void cancelEndsEverything();
+    void lateTimersAreIgnored();
+
+private:
+    void start(Strategy strategy);
+    //! Plays what the processes do until the step under way completes.
+    void serveStep();
+    //! The reload ended: Idle, no timer left, every group at its size.
+    void verifyEnd();
+
+    std::unique_ptr<FakeHost> m_host;
+    std::unique_ptr<ReloadMachine> m_machine;
+};
+
+void tst_ReloadMachine::init()
+{
+    m_machine.reset();
+    m_host = std::make_unique<FakeHost>();
+}
+
+void tst_ReloadMachine::start(Strategy strategy)
+{
+    m_machine = std::make_unique<ReloadMachine>(m_host.get(), config(strategy));
+    m_host->machine = m_machine.get();
+}
+
+void tst_ReloadMachine::serveStep()
+{
+    const qint64 old = m_host->killed(1).isEmpty() ? 0 : m_host->killed(1).constLast();
+    switch (m_machine->phase()) {
+    case Phase::Replacing:
+        QVERIFY(old);
+        m_host->replaceKilled(old);
+        break;
+    case Phase::SurgeStarting: {
+        const int oldSlot = m_host->surgeOldSlot;
+        m_host->registerPid(m_host->surgeReplacementPid());
+        QCOMPARE(m_machine->phase(), Phase::SurgeStopping);
+        m_host->exit(m_host->currentPid(oldSlot)); // its kill handler ran, it exits with 0
+        break;
+    }
+    default:
+        QFAIL("no step under way");
+    }
+    QCOMPARE(m_machine->phase(), Phase::Settling);
+    QVERIFY(!m_host->timers.contains(Timer::Step));
+}
+
+void tst_ReloadMachine::verifyEnd()
+{
+    QCOMPARE(m_machine->phase(), Phase::Idle);
+    QVERIFY(!m_machine->isRunning());
+    QVERIFY(m_host->timers.isEmpty());
+    QCOMPARE(m_host->instances(), m_host->configured);
+    QCOMPARE(m_host->surgeOldSlot, 0);
+    QCOMPARE(m_host->surgeNewSlot, 0);
+}
+
+void tst_ReloadMachine::emptyClusterIsReloadedAtOnce()
+{
+    start(Strategy::Restart);
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_host->log, (QStringList{QStringLiteral("started 0"), QStringLiteral("reloaded")}));
+    verifyEnd();
+}
+
+void tst_ReloadMachine::plan()
+{
+    start(Strategy::Restart);
+    const qint64 web = m_host->configure(QStringLiteral("web"));
+    const qint64 parent = m_host->configure(QStringLiteral("cache"));
+    // Goes with its parent: not a step of its own.
+    m_host->configured[QStringLiteral("grandchild")] = 1;
+    m_host->spawn(QStringLiteral("grandchild"), true, parent);
+    // Would only be killed.
+    m_host->configured[QStringLiteral("once")] = 1;
+    m_host->spawn(QStringLiteral("once"), true, 0, false);
+
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_machine->steps(), 2);
+    QCOMPARE(m_machine->step(), 1);
+    // Group by group: cache before web.
+    QCOMPARE(m_host->log, (QStringList{QStringLiteral("started 2"), QStringLiteral("step 1/2 %1 cache").arg(parent),
+                                      QStringLiteral("kill %1 1").arg(parent)}));
+    QCOMPARE(m_host->timers.value(Timer::Step).count(), 300);
+    serveStep();
+    QCOMPARE(m_host->timers.value(Timer::Delay).count(), 50);
+    QCOMPARE(m_machine->step(), 2); // the next one, while settling
+    m_host->fire(Timer::Delay);
+    QVERIFY(m_host->log.contains(QStringLiteral("kill %1 1").arg(web)));
+    serveStep();
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    QCOMPARE(m_machine->step(), 2);
+    // The grandchild went with its parent in the real world; here it simply stays.
+    verifyEnd();
+}
+
+void tst_ReloadMachine::replacesEveryWorkerInTurn_data()
+{
+    QTest::addColumn<Strategy>("strategy");
+    QTest::newRow("restart") << Strategy::Restart;
+    QTest::newRow("surge") << Strategy::Surge;
+}
+
+void tst_ReloadMachine::replacesEveryWorkerInTurn()
+{
+    QFETCH(Strategy, strategy);
+    start(strategy);
+    const qint64 first = m_host->configure(QStringLiteral("web"), 2);
+    const QSet<qint64> before{first, first + 1};
+    m_machine->post(Event::ReloadRequested);
+    QVERIFY(m_machine->isRunning());
+    for (int i = 0; i < 2; ++i) {
+        if (strategy == Strategy::Restart) {
+            QCOMPARE(m_machine->phase(), Phase::Replacing);
+        } else {
+            QCOMPARE(m_machine->phase(), Phase::SurgeStarting);
+            QVERIFY(m_host->killed(1).isEmpty());
+        }
+        // One step at a time: nothing happens to the other worker meanwhile.
+        m_host->changed();
+        QCOMPARE(m_machine->step(), i + 1);
+        serveStep();
+        m_host->fire(Timer::Delay);
+    }
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    const QList<qint64> after = m_host->groupMembers(QStringLiteral("web"));
+    QCOMPARE(after.size(), 2);
+    for (qint64 pid : after)
+        QVERIFY(!before.contains(pid));
+    QCOMPARE(m_host->log.filter(QStringLiteral("finished")).size(), 2);
+    QCOMPARE(m_host->log.filter(QStringLiteral("->0")).size(), 0);
+    verifyEnd();
+}
+
+void tst_ReloadMachine::restartStepTimesOut_data()
+{
+    QTest::addColumn<bool>("oldExits");
+    QTest::addColumn<bool>("replacementRegistersLate");
+    QTest::newRow("old one never exits") << false << false;
+    QTest::newRow("replacement never registers") << true << false;
+    QTest::newRow("replacement registers late") << true << true;
+}
+
+void tst_ReloadMachine::restartStepTimesOut()
+{
+    QFETCH(bool, oldExits);
+    QFETCH(bool, replacementRegistersLate);
+    start(Strategy::Restart);
+    const qint64 old = m_host->configure(QStringLiteral("web"));
+    m_machine->post(Event::ReloadRequested);
+    const qint64 replacement = oldExits ? m_host->exit(old) : 0;
+    QCOMPARE(m_machine->phase(), Phase::Replacing);
+    m_host->fire(Timer::Step);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("timedOut 1/1 %1").arg(old));
+    QCOMPARE(m_machine->phase(), Phase::Settling);
+    if (replacementRegistersLate)
+        m_host->registerPid(replacement); // too late: the step is over
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    QCOMPARE(m_host->log.filter(QStringLiteral("finished")).size(), 0);
+    verifyEnd();
+}
+
+void tst_ReloadMachine::surgeStepTimesOutBeforeTheReplacementIsReady_data()
+{
+    QTest::addColumn<int>("crashes");
+    QTest::newRow("slow replacement") << 0;
+    QTest::newRow("replacement crashes before it registers") << 2;
+}
+
+// The bug this machine was written for: a surge step that timed out left
+// its replacement running, and the group one instance larger for good.
+void tst_ReloadMachine::surgeStepTimesOutBeforeTheReplacementIsReady()
+{
+    QFETCH(int, crashes);
+    start(Strategy::Surge);
+    const qint64 old = m_host->configure(QStringLiteral("solo"));
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_machine->phase(), Phase::SurgeStarting);
+    for (int i = 0; i < crashes; ++i)
+        QVERIFY(m_host->exit(m_host->surgeReplacementPid())); // respawned by its ChildProcess
+    QCOMPARE(m_host->instances().value(QStringLiteral("solo")), 2);
+    const qint64 replacement = m_host->surgeReplacementPid();
+
+    m_host->fire(Timer::Step);
+    QCOMPARE(m_host->log.mid(m_host->log.size() - 2),
+             (QStringList{QStringLiteral("stop replacement %1").arg(replacement), QStringLiteral("timedOut 1/1 %1").arg(old)}));
+    QVERIFY(!m_host->procs.value(replacement).alive);
+    QVERIFY(m_host->isWorkerRegistered(old)); // it never stopped serving
+    QVERIFY(m_host->killed(0).isEmpty());
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    QCOMPARE(m_host->groupMembers(QStringLiteral("solo")), QList<qint64>{old});
+    verifyEnd();
+}
+
+void tst_ReloadMachine::surgeStepTimesOutWhileTheOldOneStops()
+{
+    start(Strategy::Surge);
+    const qint64 old = m_host->configure(QStringLiteral("solo"));
+    m_machine->post(Event::ReloadRequested);
+    const qint64 replacement = m_host->surgeReplacementPid();
+    m_host->registerPid(replacement);
+    QCOMPARE(m_machine->phase(), Phase::SurgeStopping);
+    QCOMPARE(m_host->killed(0), QList<qint64>{old});
+    // Its kill handler takes longer than the step may.
+    m_host->fire(Timer::Step);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("timedOut 1/1 %1").arg(old));
+    QVERIFY(m_host->procs.value(replacement).alive);
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    // The retirement runs its course (SIGKILL at the kill timeout at the latest), without a respawn.
+    QCOMPARE(m_host->exit(old), 0);
+    QCOMPARE(m_host->groupMembers(QStringLiteral("solo")), QList<qint64>{replacement});
+    verifyEnd();
+}
+
+void tst_ReloadMachine::reloadRequestedDuringAReloadIsQueued_data()
+{
+    QTest::addColumn<Strategy>("strategy");
+    QTest::addColumn<bool>("whileSettling");
+    QTest::newRow("restart, during a step") << Strategy::Restart << false;
+    QTest::newRow("restart, while settling") << Strategy::Restart << true;
+    QTest::newRow("surge, during a step") << Strategy::Surge << false;
+    QTest::newRow("surge, while settling") << Strategy::Surge << true;
+}
+
+void tst_ReloadMachine::reloadRequestedDuringAReloadIsQueued()
+{
+    QFETCH(Strategy, strategy);
+    QFETCH(bool, whileSettling);
+    start(strategy);
+    m_host->configure(QStringLiteral("web"), 2);
+    m_machine->post(Event::ReloadRequested);
+    if (whileSettling)
+        serveStep();
+    m_machine->post(Event::ReloadRequested); // SIGHUP
+    m_machine->post(Event::ReloadRequested); // merged with the queued one
+    QVERIFY(m_machine->isQueued());
+    QCOMPARE(m_host->log.filter(QStringLiteral("started")).size(), 1);
+    for (int step = whileSettling ? 1 : 0; step < 2; ++step) {
+        if (step > 0)
+            m_host->fire(Timer::Delay);
+        serveStep();
+    }
+    m_host->fire(Timer::Delay);
+    // The first one ended, the queued one began at once, over the new pids.
+    QCOMPARE(m_host->log.filter(QStringLiteral("reloaded")).size(), 1);
+    QCOMPARE(m_host->log.filter(QStringLiteral("started 2")).size(), 2);
+    QVERIFY(!m_machine->isQueued());
+    for (int step = 0; step < 2; ++step) {
+        if (step > 0)
+            m_host->fire(Timer::Delay);
+        serveStep();
+    }
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.filter(QStringLiteral("reloaded")).size(), 2);
+    QCOMPARE(m_host->log.filter(QStringLiteral("finished")).size(), 4);
+    verifyEnd();
+}
+
+void tst_ReloadMachine::requestFromAProgressReportRunsAfterIt()
+{
+    start(Strategy::Restart);
+    m_host->configure(QStringLiteral("web"));
+    int reloads = 0;
+    m_host->onReloaded = [this, &reloads] {
+        if (++reloads == 1) {
+            QVERIFY(!m_machine->isRunning()); // reported once the machine is back in Idle
+            m_machine->post(Event::ReloadRequested);
+            QCOMPARE(m_host->log.filter(QStringLiteral("started")).size(), 1); // not inside the report
+        }
+    };
+    m_machine->post(Event::ReloadRequested);
+    serveStep();
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.filter(QStringLiteral("started")).size(), 2);
+    QCOMPARE(m_machine->phase(), Phase::Replacing);
+    serveStep();
+    m_host->fire(Timer::Delay);
+    QCOMPARE(reloads, 2);
+    verifyEnd();
+}
+
+void tst_ReloadMachine::plannedWorkerDyingMidStepIsSkipped_data()
+{
+    QTest::addColumn<Strategy>("strategy");
+    QTest::newRow("restart") << Strategy::Restart;
+    QTest::newRow("surge") << Strategy::Surge;
+}
+
+void tst_ReloadMachine::plannedWorkerDyingMidStepIsSkipped()
+{
+    QFETCH(Strategy, strategy);
+    start(strategy);
+    const qint64 first = m_host->configure(QStringLiteral("a"));
+    const qint64 second = m_host->configure(QStringLiteral("b"));
+    m_machine->post(Event::ReloadRequested);
+    // The second planned worker crashes while the first is replaced; its
+    // parent respawns it, and the new one is as new as a reload would make it.
+    const qint64 respawned = m_host->exit(second);
+    QVERIFY(m_machine->isRunning());
+    m_host->registerPid(respawned);
+    serveStep();
+    QVERIFY(!m_host->isWorkerRegistered(first));
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.mid(m_host->log.size() - 2),
+             (QStringList{QStringLiteral("finished 2/2 %1->0").arg(second), QStringLiteral("reloaded")}));
+    QCOMPARE(m_host->procs.value(respawned).killCode, -1); // not touched
+    verifyEnd();
+}
+
+// The old child crashes while its replacement starts: its ChildProcess
+// respawns it, and once the replacement is ready that respawn is what goes.
+void tst_ReloadMachine::oldWorkerDyingDuringASurgeStep()
+{
+    start(Strategy::Surge);
+    const qint64 old = m_host->configure(QStringLiteral("solo"));
+    m_machine->post(Event::ReloadRequested);
+    const int oldSlot = m_host->surgeOldSlot;
+    const qint64 respawned = m_host->exit(old);
+    QVERIFY(respawned);
+    m_host->registerPid(respawned);
+    QCOMPARE(m_machine->phase(), Phase::SurgeStarting);
+    const qint64 replacement = m_host->surgeReplacementPid();
+    m_host->registerPid(replacement);
+    QCOMPARE(m_machine->phase(), Phase::SurgeStopping);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("retire %1").arg(respawned));
+    QCOMPARE(m_host->exit(m_host->currentPid(oldSlot)), 0);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 1/1 %1->%2").arg(old).arg(replacement));
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->groupMembers(QStringLiteral("solo")), QList<qint64>{replacement});
+    verifyEnd();
+}
+
+void tst_ReloadMachine::surgeFallsBackToKillAndRespawn()
+{
+    start(Strategy::Surge);
+    // A grandchild's group is not the master's to start: its parent respawns it.
+    const qint64 parent = m_host->configure(QStringLiteral("a"));
+    m_host->configured[QStringLiteral("b")] = 1;
+    const qint64 notOurs = m_host->spawn(QStringLiteral("b"), true, 4242);
+    m_host->canSurge = false; // and our own when the supervisor cannot start one more
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_machine->phase(), Phase::Replacing);
+    QCOMPARE(m_host->killed(1), QList<qint64>{parent});
+    serveStep();
+    m_host->canSurge = true;
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_machine->phase(), Phase::Replacing);
+    QCOMPARE(m_host->killed(1).constLast(), notOurs);
+    serveStep();
+    m_host->fire(Timer::Delay);
+    QVERIFY(m_host->log.filter(QStringLiteral("surge")).isEmpty());
+    verifyEnd();
+}
+
+void tst_ReloadMachine::cancelEndsEverything_data()
+{
+    QTest::addColumn<Strategy>("strategy");
+    QTest::newRow("restart") << Strategy::Restart;
+    QTest::newRow("surge") << Strategy::Surge;
+}
+
+void tst_ReloadMachine::cancelEndsEverything()
+{
+    QFETCH(Strategy, strategy);
+    start(strategy);
+    m_host->configure(QStringLiteral("web"), 2);
+    m_machine->post(Event::ReloadRequested);
+    m_machine->post(Event::ReloadRequested);
+    m_machine->post(Event::Cancelled);
+    QCOMPARE(m_machine->phase(), Phase::Idle);
+    QVERIFY(!m_machine->isQueued());
+    QVERIFY(m_host->timers.isEmpty());
+    QCOMPARE(m_host->surgeOldSlot, 0);
+    const int reported = int(m_host->log.size());
+    // The cluster stops: whatever happens now is not the reload's business.
+    m_host->changed();
+    m_machine->post(Event::StepTimedOut);
+    m_machine->post(Event::DelayElapsed);
+    QCOMPARE(m_host->log.size(), reported);
+}
+
+void tst_ReloadMachine::lateTimersAreIgnored()
+{
+    start(Strategy::Restart);
+    m_host->configure(QStringLiteral("web"), 2);
+    m_machine->post(Event::StepTimedOut);
+    m_machine->post(Event::DelayElapsed);
+    QVERIFY(m_host->log.isEmpty());
+    m_machine->post(Event::ReloadRequested);
+    m_machine->post(Event::DelayElapsed); // during a step
+    QCOMPARE(m_machine->phase(), Phase::Replacing);
+    QCOMPARE(m_machine->step(), 1);
+    serveStep();
+    m_machine->post(Event::StepTimedOut); // while settling
+    QCOMPARE(m_machine->phase(), Phase::Settling);
+    QCOMPARE(m_host->log.filter(QStringLiteral("timedOut")).size(), 0);
+    m_host->fire(Timer::Delay);
+    serveStep();
+    m_host->fire(Timer::Delay);
+    verifyEnd();
+}
+
+QTEST_GUILESS_MAIN(tst_ReloadMachine)
+#include "tst_reloadmachine.moc"
