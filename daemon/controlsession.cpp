@@ -112,7 +112,7 @@ int Session::connect()
     m_client.setClusterName(m_name);
     m_client.setPollInterval(m_pollInterval);
     QString openError;
-    QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [&openError](const QString &text) {
+    QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [&openError](Clustr::ClusterClient::Error, const QString &text) {
         if (openError.isEmpty())
             openError = text;
     });

@@ -74,7 +74,7 @@ void ClusterMonitor::open(const QString &url)
         }
         updateState();
     });
-    connect(client, &ClusterClient::errorOccurred, this, [this](const QString &text) {
+    connect(client, &ClusterClient::errorOccurred, this, [this](ClusterClient::Error, const QString &text) {
         m_lastError = text;
         updateState();
         Q_EMIT errorOccurred(text);

@@ -29,13 +29,27 @@ class RedisClient;
 class CLUSTR_EXPORT ClusterClient : public QObject
 {
     Q_OBJECT
-    Q_PROPERTY(QString redisUrl READ redisUrl WRITE setRedisUrl)
-    Q_PROPERTY(QString clusterName READ clusterName WRITE setClusterName)
+    Q_PROPERTY(QString redisUrl READ redisUrl WRITE setRedisUrl NOTIFY redisUrlChanged)
+    Q_PROPERTY(QString clusterName READ clusterName WRITE setClusterName NOTIFY clusterNameChanged)
+    Q_PROPERTY(Error error READ error NOTIFY errorOccurred)
     Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
     Q_PROPERTY(bool clusterRunning READ isClusterRunning NOTIFY clusterRunningChanged)
     Q_PROPERTY(qint64 masterPid READ masterPid NOTIFY masterChanged)
 
 public:
+    //! What went wrong last; the same model as RedisClient's.
+    enum class Error {
+        NoError,
+        InvalidUrl,          //!< open(): the Redis URL cannot be used
+        InvalidName,         //!< open(): the cluster name cannot be used
+        ConnectionFailed,    //!< Redis refused or could not be reached
+        ConnectionLost,      //!< an established connection went away
+        AuthenticationFailed,
+        MalformedRecord,     //!< the master's announcement or status could not be read
+        RedisError,          //!< any other error of a connection (see RedisClient::Error)
+    };
+    Q_ENUM(Error)
+
     explicit ClusterClient(QObject *parent = nullptr);
     ~ClusterClient() override;
 
@@ -68,6 +82,8 @@ public:
     bool open();
     void close();
     bool isConnected() const;
+    Error error() const;
+    QString errorString() const;
     //! A master announces itself for this name.
     bool isClusterRunning() const;
     //! Redis confirmed the subscription to the master's events: nothing it does from now on is missed.
@@ -112,7 +128,10 @@ Q_SIGNALS:
     void eventReceived(const Clustr::ClusterEvent &event);
     //! A message seen by watch(); \a raw is the payload as it came (also when it does not decode).
     void messageObserved(const Clustr::Message &message, const QByteArray &raw);
-    void errorOccurred(const QString &text);
+    //! Every failure comes through here, with a readable \a text (also in errorString()).
+    void errorOccurred(Clustr::ClusterClient::Error error, const QString &text);
+    void redisUrlChanged(const QString &url);
+    void clusterNameChanged(const QString &name);
     //! The names of the clusters that run on this Redis, sorted; an unnamed one is "".
     void clustersFound(const QStringList &names);
 

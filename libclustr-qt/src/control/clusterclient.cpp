@@ -33,6 +33,7 @@ public:
     void followEvents(qint64 newMasterPid);
     //! Once per problem, not at every poll.
     void reportMalformed(const QString &text);
+    void setError(ClusterClient::Error code, const QString &text);
 
     ClusterClient *q_ptr;
     QString url;
@@ -51,6 +52,8 @@ public:
     QByteArray eventsChannel;
     QByteArray watchPattern;
     QString lastMalformed;
+    ClusterClient::Error error = ClusterClient::Error::NoError;
+    QString errorString;
     QSet<QByteArray> subscribed; // channels and patterns Redis confirmed
     const qint64 pid = QCoreApplication::applicationPid();
 };
@@ -138,7 +141,11 @@ QString ClusterClient::redisUrl() const
 
 void ClusterClient::setRedisUrl(const QString &url)
 {
-    d_func()->url = url;
+    Q_D(ClusterClient);
+    if (d->url == url)
+        return;
+    d->url = url;
+    Q_EMIT redisUrlChanged(url);
 }
 
 QString ClusterClient::clusterName() const
@@ -148,7 +155,11 @@ QString ClusterClient::clusterName() const
 
 void ClusterClient::setClusterName(const QString &name)
 {
-    d_func()->name = name;
+    Q_D(ClusterClient);
+    if (d->name == name)
+        return;
+    d->name = name;
+    Q_EMIT clusterNameChanged(name);
 }
 
 void ClusterClient::setPollInterval(std::chrono::milliseconds interval)
@@ -168,11 +179,11 @@ bool ClusterClient::open()
         d->url = discoverRedisUrl(d->name);
     QString error;
     if (!RedisUrl::parse(d->url, &error)) {
-        Q_EMIT errorOccurred(error);
+        d->setError(Error::InvalidUrl, error);
         return false;
     }
     if (!d->name.isEmpty() && !Protocol::Channels::isValidName(d->name)) {
-        Q_EMIT errorOccurred(QStringLiteral("invalid cluster name \"%1\": use printable characters without spaces").arg(d->name));
+        d->setError(Error::InvalidName, QStringLiteral("invalid cluster name \"%1\": use printable characters without spaces").arg(d->name));
         return false;
     }
     d->channels = Protocol::Channels(d->name);
@@ -187,7 +198,14 @@ bool ClusterClient::open()
     d->publisher->setCommandTimeout(std::chrono::milliseconds(3000));
     for (RedisClient *client : {d->publisher, d->subscriber}) {
         connect(client, &RedisClient::stateChanged, this, [d] { d->updateConnected(); });
-        connect(client, &RedisClient::errorOccurred, this, [this](RedisClient::Error, const QString &text) { Q_EMIT errorOccurred(text); });
+        connect(client, &RedisClient::errorOccurred, this, [d](RedisClient::Error kind, const QString &text) {
+            switch (kind) {
+            case RedisClient::Error::ConnectionFailed: d->setError(Error::ConnectionFailed, text); break;
+            case RedisClient::Error::ConnectionLost: d->setError(Error::ConnectionLost, text); break;
+            case RedisClient::Error::AuthenticationFailed: d->setError(Error::AuthenticationFailed, text); break;
+            default: d->setError(Error::RedisError, text); break;
+            }
+        });
     }
     connect(d->subscriber, &RedisClient::subscribed, this, [d](const QByteArray &channel) { d->subscribed.insert(channel); });
     connect(d->subscriber, &RedisClient::stateChanged, this, [d] {
@@ -272,6 +290,16 @@ void ClusterClientPrivate::updateConnected()
 bool ClusterClient::isConnected() const
 {
     return d_func()->connected;
+}
+
+ClusterClient::Error ClusterClient::error() const
+{
+    return d_func()->error;
+}
+
+QString ClusterClient::errorString() const
+{
+    return d_func()->errorString;
 }
 
 bool ClusterClient::isClusterRunning() const
@@ -396,13 +424,20 @@ void ClusterClientPrivate::handleKeys(const RedisReply &reply)
     }
 }
 
-void ClusterClientPrivate::reportMalformed(const QString &text)
+void ClusterClientPrivate::setError(ClusterClient::Error code, const QString &text)
 {
     Q_Q(ClusterClient);
+    error = code;
+    errorString = text;
+    Q_EMIT q->errorOccurred(code, text);
+}
+
+void ClusterClientPrivate::reportMalformed(const QString &text)
+{
     if (text == lastMalformed)
         return;
     lastMalformed = text;
-    Q_EMIT q->errorOccurred(text);
+    setError(ClusterClient::Error::MalformedRecord, text);
 }
 
 void ClusterClientPrivate::followEvents(qint64 newMasterPid)
