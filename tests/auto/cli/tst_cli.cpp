@@ -60,22 +60,6 @@ qint64 pidOf(const QJsonValue &value)
     return qint64(value.toObject().value(QStringLiteral("pid")).toDouble());
 }
 
-// Waits in an event loop, so that the processes of the test (the master's
-// output above all) keep being served meanwhile.
-bool waitFor(const std::function<bool()> &done, int timeoutMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done()) {
-        if (clock.elapsed() > timeoutMs)
-            return done();
-        QEventLoop loop;
-        QTimer::singleShot(20, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    return true;
-}
-
 } // namespace
 
 class tst_Cli : public QObject
@@ -216,7 +200,7 @@ QList<qint64> tst_Cli::registeredPids(const QString &name, int count, const QStr
     client.setPollInterval(std::chrono::milliseconds(100));
     client.open();
     QList<qint64> pids;
-    waitFor([&] {
+    (void)QTest::qWaitFor([&] { // the caller checks what it got
         pids.clear();
         const QJsonArray processes = client.status().value(QStringLiteral("processes")).toArray();
         bool allBeating = true;
@@ -238,7 +222,7 @@ bool tst_Cli::publishBarrier(TestProcess &master, const QString &name, const QLi
     const CliRun run = runCli(QStringList{QStringLiteral("publish"), data} + target(name));
     if (run.exitCode != 0)
         return false;
-    return waitFor([&] {
+    return QTest::qWaitFor([&] {
         for (qint64 pid : workers) {
             if (master.count(QStringLiteral("message"), [&](const QJsonObject &e) {
                     return qint64(e.value(QStringLiteral("_from")).toDouble()) == pid
@@ -577,7 +561,7 @@ void tst_Cli::messagesReachTheRightProcesses()
     QVERIFY2(run.exitCode == 0, run.describe());
     QCOMPARE(run.out, QByteArray("published to cluster \"cli-messages\": {\"n\":1,\"to\":\"all\"}\n"));
     const QJsonObject toAll{{QStringLiteral("n"), 1}, {QStringLiteral("to"), QStringLiteral("all")}};
-    QVERIFY(waitFor([&] { return std::all_of(all.cbegin(), all.cend(), [&](qint64 pid) { return received(pid, toAll, QStringLiteral("public")) == 1; }); }, 10000));
+    QVERIFY(QTest::qWaitFor([&] { return std::all_of(all.cbegin(), all.cend(), [&](qint64 pid) { return received(pid, toAll, QStringLiteral("public")) == 1; }); }, 10000));
 
     // send: one worker only.
     run = runCli(QStringList{QStringLiteral("send"), QString::number(web.at(0)), QStringLiteral("\"only you\"")} + target(name));
@@ -687,7 +671,7 @@ void tst_Cli::reload()
     QVERIFY(lines.contains(QStringLiteral("step 1/2: replacing %1 (web)").arg(before.at(0)))
             || lines.contains(QStringLiteral("step 1/2: replacing %1 (web)").arg(before.at(1))));
     QVERIFY(run.err.isEmpty());
-    QVERIFY(waitFor([&] { return master->count(QStringLiteral("clusterReloaded")) == 1; }, 10000));
+    QVERIFY(QTest::qWaitFor([&] { return master->count(QStringLiteral("clusterReloaded")) == 1; }, 10000));
 
     // The status agrees: the replacements are what runs now.
     QList<qint64> now = registeredPids(name, 2, QString(), before);
@@ -699,7 +683,7 @@ void tst_Cli::reload()
     const CliRun noWait = runCli(QStringList{QStringLiteral("reload"), QStringLiteral("--no-wait")} + target(name));
     QVERIFY2(noWait.exitCode == 0, noWait.describe());
     QCOMPARE(noWait.out, QStringLiteral("reload requested from the master (pid %1) of cluster \"cli-reload\"\n").arg(master->pid()).toUtf8());
-    QVERIFY(waitFor([&] { return master->count(QStringLiteral("clusterReloaded")) == 2; }, 30000));
+    QVERIFY(QTest::qWaitFor([&] { return master->count(QStringLiteral("clusterReloaded")) == 2; }, 30000));
 }
 
 void tst_Cli::reloadWithATimedOutStep()
@@ -744,9 +728,9 @@ void tst_Cli::reloadWhenTheMasterGoesAway()
     reload.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     reload.start(m_binary, QStringList{QStringLiteral("reload")} + target(name));
     QByteArray out;
-    QVERIFY(waitFor([&] { out += reload.readAllStandardOutput(); return out.contains("step 1/1: replacing"); }, 10000));
+    QVERIFY(QTest::qWaitFor([&] { out += reload.readAllStandardOutput(); return out.contains("step 1/1: replacing"); }, 10000));
     master->signal(signal);
-    QVERIFY(waitFor([&] { return reload.state() == QProcess::NotRunning; }, 10000));
+    QVERIFY(QTest::qWaitFor([&] { return reload.state() == QProcess::NotRunning; }, 10000));
     QCOMPARE(reload.exitCode(), 1);
     const QByteArray err = reload.readAllStandardError();
     QVERIFY2(err.startsWith("clustr-qt: ") && err.contains(reason.toUtf8()) && err.count('\n') == 1, err.constData());
@@ -791,7 +775,7 @@ void tst_Cli::stop()
                           .arg(master->pid()).arg(QSysInfo::machineHostName()).toUtf8());
     QVERIFY(master->waitForFinished(10000));
     QCOMPARE(master->exitCode(), 7);
-    QVERIFY(waitFor([worker] { return processGone(worker); }, 10000));
+    QVERIFY(QTest::qWaitFor([worker] { return processGone(worker); }, 10000));
 
     // And it is gone for the CLI too.
     const CliRun after = runCli(QStringList{QStringLiteral("status")} + target(name));
@@ -817,13 +801,13 @@ void tst_Cli::watch()
             err += watcher.readAllStandardError();
         };
         // It says when it listens, on stderr.
-        QVERIFY2(waitFor([&] { read(); return err.contains("watching group:* of cluster \"cli-watch\""); }, 5000), err.constData());
+        QVERIFY2(QTest::qWaitFor([&] { read(); return err.contains("watching group:* of cluster \"cli-watch\""); }, 5000), err.constData());
 
         CliRun run = runCli(QStringList{QStringLiteral("publish"), QStringLiteral("not for the watch")} + target(name));
         QVERIFY2(run.exitCode == 0, run.describe());
         run = runCli(QStringList{QStringLiteral("group"), QStringLiteral("web"), QStringLiteral("{\"w\": [1, 2]}")} + target(name));
         QVERIFY2(run.exitCode == 0, run.describe());
-        QVERIFY2(waitFor([&] { read(); return out.contains("{\"w\":[1,2]}"); }, 5000), out.constData());
+        QVERIFY2(QTest::qWaitFor([&] { read(); return out.contains("{\"w\":[1,2]}"); }, 5000), out.constData());
 
         const QStringList lines = QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 1); // the public message is not on a group channel
@@ -832,7 +816,7 @@ void tst_Cli::watch()
                  qPrintable(lines.at(0)));
 
         ::kill(pid_t(watcher.processId()), signum);
-        QVERIFY(waitFor([&] { return watcher.state() == QProcess::NotRunning; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return watcher.state() == QProcess::NotRunning; }, 5000));
         QCOMPARE(watcher.exitStatus(), QProcess::NormalExit);
         QCOMPARE(watcher.exitCode(), 0);
     }
@@ -885,7 +869,7 @@ void tst_Cli::throughClustrQtRun()
     const CliRun stop = runCli(QStringList{QStringLiteral("stop")} + target(QStringLiteral("cli-run")), 70000);
     QVERIFY2(stop.exitCode == 0, stop.describe());
     QVERIFY(processGone(daemon.processId()));
-    QVERIFY(waitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
+    QVERIFY(QTest::qWaitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
 }
 
 void tst_Cli::findsTheEmbeddedRedis()
@@ -901,7 +885,7 @@ void tst_Cli::findsTheEmbeddedRedis()
         return;
     // Asked through the CLI itself until the worker is listed (bounded).
     CliRun status;
-    const bool listed = waitFor([&] {
+    const bool listed = QTest::qWaitFor([&] {
         status = runCli({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--cluster"), name}, 10000);
         return status.exitCode == 0 && QJsonDocument::fromJson(status.out).object().value(QStringLiteral("processes")).toArray().size() == 1;
     }, 20000);
@@ -912,7 +896,7 @@ void tst_Cli::findsTheEmbeddedRedis()
     const CliRun stop = runCli({QStringLiteral("stop"), QStringLiteral("--cluster"), name}, 70000);
     QVERIFY2(stop.exitCode == 0, stop.describe());
     QVERIFY(processGone(daemon.processId()));
-    QVERIFY(waitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
+    QVERIFY(QTest::qWaitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
