@@ -3,12 +3,11 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
-#include <QtCore/QElapsedTimer>
 #include <QtCore/QStandardPaths>
-#include <QtCore/QThread>
 #include <QtNetwork/QLocalSocket>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
+#include <QtTest/QTest>
 
 #include <csignal>
 #include <sys/prctl.h>
@@ -128,11 +127,10 @@ bool RedisServer::start(QString *error)
 
 bool RedisServer::waitUntilReady(QString *error)
 {
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 10000) {
+    // Polls a server that is not up yet: nothing to wait on but its answer.
+    const bool ready = QTest::qWaitFor([this] {
         if (m_process->state() != QProcess::Running)
-            break;
+            return true; // it died: stop waiting (checked below)
         QByteArray answer;
         if (m_options.unixSocket) {
             QLocalSocket socket;
@@ -152,10 +150,10 @@ bool RedisServer::waitUntilReady(QString *error)
             }
         }
         // +PONG, or -NOAUTH when a password is required: either way it serves.
-        if (answer.startsWith('+') || answer.startsWith('-'))
-            return true;
-        QThread::msleep(20); // polling a server that is not up yet; nothing to wait on
-    }
+        return answer.startsWith('+') || answer.startsWith('-');
+    }, 10000);
+    if (ready && m_process->state() == QProcess::Running)
+        return true;
     if (error) {
         QFile log(m_dir.filePath(QStringLiteral("redis.log")));
         log.open(QIODevice::ReadOnly);

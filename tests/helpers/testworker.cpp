@@ -96,7 +96,7 @@ int main(int argc, char **argv)
         options.reloadStrategy = ProcessOptions::ReloadStrategy::Surge;
     options.killTimeout = std::chrono::milliseconds(value(QStringLiteral("kill-timeout"), QStringLiteral("5000")).toInt());
     options.clusterInfoTimeout = std::chrono::milliseconds(value(QStringLiteral("cluster-info-timeout"), QStringLiteral("2000")).toInt());
-    options.maxPayloadSize = value(QStringLiteral("max-payload"), QStringLiteral("1048576")).toLongLong();
+    options.maxPayloadSize = value(QStringLiteral("max-payload"), QString::number(Clustr::DefaultMaxPayloadSize)).toLongLong();
 
     std::unique_ptr<Process> process;
     Worker *worker = nullptr;

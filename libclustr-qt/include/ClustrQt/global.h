@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <ClustrQt/version.h> // generated: CLUSTRQT_VERSION_STR and the parts of the version
+
 #include <QtCore/qglobal.h>
 
 #if defined(CLUSTRQT_BUILDING_LIBRARY)
@@ -9,10 +11,8 @@
 #  define CLUSTR_EXPORT Q_DECL_IMPORT
 #endif
 
-#define CLUSTRQT_VERSION_STR "0.1.0"
-
 namespace Clustr {
-//! The library's version, e.g. "0.1.0".
+//! The library's version at run time (CLUSTRQT_VERSION_STR is the one compiled against).
 CLUSTR_EXPORT const char *version();
 }
 

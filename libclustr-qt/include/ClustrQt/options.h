@@ -15,6 +15,9 @@ namespace Clustr {
 
 class RedisClient;
 
+//! The default of ProcessOptions::maxPayloadSize: larger payloads are rejected (1 MiB).
+inline constexpr qsizetype DefaultMaxPayloadSize = 1024 * 1024;
+
 /*!
   A custom log sink, the home of the original's `logger` option: every line
   the library logs (and, for a spawner, every line its children print) goes
@@ -42,7 +45,7 @@ struct CLUSTR_EXPORT ProcessOptions
     //! How long requestClusterInfo() waits for the master's answer.
     std::chrono::milliseconds clusterInfoTimeout{2000};
     //! Larger payloads are rejected (counted in Stats::rejectedMessages).
-    qsizetype maxPayloadSize = 1024 * 1024;
+    qsizetype maxPayloadSize = DefaultMaxPayloadSize;
     //! Custom log sink; empty: Qt's message handler.
     Logger logger;
     //! Connections to use instead of creating two from redisUrl. Not owned; they

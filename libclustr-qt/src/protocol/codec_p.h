@@ -4,6 +4,7 @@
 #include "base/global_p.h"
 
 #include <ClustrQt/message.h>
+#include <ClustrQt/options.h>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonValue>
@@ -20,7 +21,8 @@ namespace Clustr::Protocol {
 class CLUSTR_AUTOTEST_EXPORT Codec
 {
 public:
-    static constexpr qsizetype DefaultMaxPayloadSize = 1024 * 1024;
+    //! The public default (ProcessOptions::maxPayloadSize), for decoders without options.
+    static constexpr qsizetype DefaultMaxPayloadSize = Clustr::DefaultMaxPayloadSize;
 
     //! Compact JSON of the payload; \a data may be any JSON value, scalars included.
     static QByteArray encode(qint64 pid, const QString &group, const QJsonValue &data);

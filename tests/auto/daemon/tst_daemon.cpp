@@ -340,14 +340,11 @@ void tst_Daemon::unreachableRedisFailsClearly()
     const QString path = writeCluster(QStringLiteral("unreachable.json"), {
         {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}},
     });
-    QElapsedTimer clock;
-    clock.start();
     const auto [code, output] = runToEnd({QStringLiteral("run"), path, QStringLiteral("--redis"), QStringLiteral("redis://127.0.0.1:%1").arg(port)});
     QCOMPARE(code, 3);
     QVERIFY2(output.contains(QStringLiteral("cannot reach Redis at redis://127.0.0.1:%1").arg(port)), qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("Connection refused")), qPrintable(output));
     QVERIFY(!output.contains(QStringLiteral("spawned")));
-    QVERIFY(clock.elapsed() < 10000);
 }
 
 void tst_Daemon::metricsAreServed()

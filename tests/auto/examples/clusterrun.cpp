@@ -4,10 +4,7 @@
 #include "redisserver.h"
 #include "testprocess.h"
 
-#include <QtCore/QDeadlineTimer>
 #include <QtCore/QDir>
-#include <QtCore/QEventLoop>
-#include <QtCore/QTimer>
 #include <QtCore/QFile>
 
 #include <csignal>
@@ -29,23 +26,6 @@ QList<QByteArray> commandLineOf(qint64 pid)
 }
 
 } // namespace
-
-bool waitUntil(const std::function<bool()> &condition, int timeoutMs)
-{
-    if (condition())
-        return true;
-    const QDeadlineTimer deadline(timeoutMs);
-    QEventLoop loop;
-    QTimer poll;
-    poll.setInterval(5);
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (condition() || deadline.hasExpired())
-            loop.quit();
-    });
-    poll.start();
-    loop.exec();
-    return condition();
-}
 
 ClusterRun::ClusterRun(QObject *parent)
     : QObject(parent)
@@ -100,7 +80,8 @@ QList<QRegularExpressionMatch> ClusterRun::matches(const QRegularExpression &pat
 
 QRegularExpressionMatch ClusterRun::waitForLine(const QRegularExpression &pattern, int timeoutMs)
 {
-    waitUntil([&] { return !matches(pattern).isEmpty() || !isRunning(); }, timeoutMs);
+    // The test may be generating load meanwhile (httpReloadUnderLoad).
+    waitUnderLoad([&] { return !matches(pattern).isEmpty() || !isRunning(); }, timeoutMs);
     readStandardOutput(); // what an exiting master printed last
     const auto found = matches(pattern);
     return found.isEmpty() ? QRegularExpressionMatch() : found.constFirst();
@@ -114,7 +95,7 @@ void ClusterRun::signal(int signum)
 
 bool ClusterRun::waitForExit(int timeoutMs)
 {
-    waitUntil([this] { return !isRunning(); }, timeoutMs);
+    waitUnderLoad([this] { return !isRunning(); }, timeoutMs);
     readStandardOutput();
     return !isRunning();
 }

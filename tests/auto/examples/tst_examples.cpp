@@ -217,7 +217,7 @@ void tst_Examples::messaging()
         const auto infos = run.matches(infoLine);
         return std::any_of(infos.cbegin(), infos.cend(), hasWebAndCache);
     };
-    VERIFY_RUN(waitUntil(fullInfo, 30000), run);
+    VERIFY_RUN(QTest::qWaitFor(fullInfo, 30000), run);
 
     // The bash script: not registered, output prefixed with its group and pid.
     const auto script = run.waitForLine(re(QStringLiteral(R"(^\[bashscript (\d+)\] bash script (\d+): started by master (\d+) )")));
@@ -321,15 +321,15 @@ void tst_Examples::httpReloadUnderLoad()
 
     HttpLoad load(port, concurrency);
     load.start();
-    QVERIFY(waitUntil([&] { return load.succeeded() >= 200 || load.failed() > 0; }, 10000));
+    QVERIFY(waitUnderLoad([&] { return load.succeeded() >= 200 || load.failed() > 0; }, 10000));
     QVERIFY2(load.failed() == 0, qPrintable(load.failures().join(u'\n')));
 
     run.signal(SIGHUP);
     VERIFY_RUN(run.waitForLine(re(QStringLiteral(R"(^master: cluster reloaded, 4 workers)")), 60000).hasMatch(), run);
     const int atReload = load.succeeded();
-    QVERIFY(waitUntil([&] { return load.succeeded() >= atReload + 200; }, 10000));
+    QVERIFY(waitUnderLoad([&] { return load.succeeded() >= atReload + 200; }, 10000));
     load.stop();
-    QVERIFY(waitUntil([&] { return load.isIdle(); }, 15000));
+    QVERIFY(waitUnderLoad([&] { return load.isIdle(); }, 15000));
 
     const QSet<qint64> after = pidsOf(run, re(QStringLiteral(R"(^master: reload step \d+/\d+: \d+ -> (\d+)$)")));
     QCOMPARE(after.size(), 4);

@@ -139,7 +139,12 @@ void tst_Stats::version()
 {
     QVERIFY(Clustr::version());
     QCOMPARE(Clustr::version(), CLUSTRQT_VERSION_STR);
-    QCOMPARE(Clustr::version(), "0.1.0");
+    // The generated header follows the project's version in CMake (passed to this test as CLUSTR_PROJECT_VERSION).
+    QCOMPARE(Clustr::version(), CLUSTR_PROJECT_VERSION);
+    QCOMPARE(QByteArray::number(CLUSTRQT_VERSION_MAJOR) + '.' + QByteArray::number(CLUSTRQT_VERSION_MINOR) + '.'
+                 + QByteArray::number(CLUSTRQT_VERSION_PATCH),
+             QByteArray(CLUSTR_PROJECT_VERSION));
+    QCOMPARE(CLUSTRQT_VERSION, QT_VERSION_CHECK(CLUSTRQT_VERSION_MAJOR, CLUSTRQT_VERSION_MINOR, CLUSTRQT_VERSION_PATCH));
     QVERIFY(std::strlen(Clustr::version()) > 0);
 }
 
