@@ -38,8 +38,9 @@ ProcessPrivate::ProcessPrivate(const QString &group, const ProcessOptions &optio
 
 ProcessPrivate::~ProcessPrivate()
 {
-    if (options.logger)
-        Logging::setLogger({}); // the sink may capture state that dies with us
+    // The sink may capture state that dies with us; one another process
+    // object installed since stays.
+    Logging::removeLogger(loggerOwner);
 }
 
 void ProcessPrivate::init()
@@ -51,7 +52,7 @@ void ProcessPrivate::init()
     if (commandLine.hasOption(QStringLiteral("verbose")) || commandLine.hasOption(QStringLiteral("cluster-verbose")))
         Logging::enableVerbose();
     if (options.logger)
-        Logging::setLogger(options.logger);
+        loggerOwner = Logging::setLogger(options.logger);
 
     if (masterPid == 0) // a Master knows itself already
         masterPid = commandLine.masterPid();

@@ -71,6 +71,7 @@ public:
     QString redisUrl;
     bool valid = true;
     QString errorString;
+    quint64 loggerOwner = 0; // see Logging::removeLogger()
 
     RedisClient *publisher = nullptr;
     RedisClient *subscriber = nullptr;

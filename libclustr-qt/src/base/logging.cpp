@@ -104,6 +104,8 @@ namespace {
 
 QtMessageHandler previousHandler = nullptr;
 Logger currentLogger;
+quint64 currentOwner = 0; // who installed currentLogger: only they remove it
+quint64 lastOwner = 0;
 bool installed = false;
 
 void route(QtMsgType type, const QMessageLogContext &context, const QString &text)
@@ -120,9 +122,10 @@ void route(QtMsgType type, const QMessageLogContext &context, const QString &tex
 
 } // namespace
 
-void setLogger(const Logger &logger)
+quint64 setLogger(const Logger &logger)
 {
     currentLogger = logger;
+    currentOwner = logger ? ++lastOwner : 0;
     if (logger)
         detail = Detail::On; // whoever installs a sink decides with Qt's rules what reaches it
     if (logger && !installed) {
@@ -133,6 +136,14 @@ void setLogger(const Logger &logger)
         previousHandler = nullptr;
         installed = false;
     }
+    return currentOwner;
+}
+
+void removeLogger(quint64 owner)
+{
+    // Another process object may have installed its own logger since: keep it.
+    if (owner != 0 && owner == currentOwner)
+        setLogger({});
 }
 
 } // namespace Logging

@@ -29,9 +29,12 @@ CLUSTR_AUTOTEST_EXPORT void enableVerbose();
 /*!
   Routes every message of a `clustr.*` category to \a logger (the original's
   `logger` option); other categories keep going to the previous handler.
-  An empty logger restores the previous handler.
+  An empty logger restores the previous handler. Returns who installed it,
+  for removeLogger().
 */
-CLUSTR_AUTOTEST_EXPORT void setLogger(const Logger &logger);
+CLUSTR_AUTOTEST_EXPORT quint64 setLogger(const Logger &logger);
+//! Removes the logger \a owner installed, if it is still the one installed.
+CLUSTR_AUTOTEST_EXPORT void removeLogger(quint64 owner);
 
 /*!
   True if this process may want the library's debug and info lines: verbose

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "qtadapter_p.h"
 
+#include "sigpipeguard_p.h"
+
 #include <QtCore/QAbstractEventDispatcher>
 
 #include <hiredis/async.h>
@@ -96,8 +98,10 @@ void QtRedisAdapter::handleReadable()
 
 void QtRedisAdapter::handleWritable()
 {
-    if (m_context)
+    if (m_context) {
+        const SigPipeGuard guard;
         redisAsyncHandleWrite(m_context);
+    }
 }
 
 void QtRedisAdapter::loopPaused()
@@ -105,7 +109,10 @@ void QtRedisAdapter::loopPaused()
     m_loopSignals = true;
     if (!m_writePending || !m_context)
         return;
-    redisAsyncHandleWrite(m_context); // delWrite() once all is written
+    {
+        const SigPipeGuard guard;
+        redisAsyncHandleWrite(m_context); // delWrite() once all is written
+    }
     if (m_context && m_writePending) {
         // The socket took only part: the notifier says when it takes more.
         m_writePending = false;

@@ -202,6 +202,18 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
     connectTimer.start(connectTimeout);
 }
 
+namespace {
+
+// A refusal of CLIENT SETNAME that still leaves a usable connection: a server
+// or proxy that does not know the command, or an ACL user not allowed it.
+bool isHarmlessRefusal(const QByteArray &reply)
+{
+    return reply.startsWith("NOPERM") || reply.contains("unknown command") || reply.contains("unknown subcommand")
+        || reply.contains("Unknown subcommand");
+}
+
+} // namespace
+
 void RedisClientPrivate::writeHandshake(const QByteArrayList &arguments, const QString &failure)
 {
     ++handshakePending;
@@ -220,9 +232,19 @@ void RedisClientPrivate::writeHandshake(const QByteArrayList &arguments, const Q
                 scheduleReconnect();
                 return;
             }
-            if (failure.isEmpty()) {
-                // CLIENT SETNAME is a courtesy; a server that refuses it still serves.
+            if (failure.isEmpty() && isHarmlessRefusal(reply.string)) {
+                // CLIENT SETNAME is a courtesy; a server (or an ACL user) that
+                // does not allow it still serves.
                 clustrDebug(lcRedis).noquote() << "handshake command refused:" << reply.string;
+            } else if (failure.isEmpty()) {
+                // "-ERR max number of clients reached", protected mode's
+                // "-DENIED": the server closes the connection after saying so.
+                // Writing on would write into a closed socket.
+                reportError(RedisClient::Error::ConnectionFailed,
+                            QStringLiteral("Redis at %1 refused the connection: %2").arg(endpoint(), QString::fromUtf8(reply.string)));
+                dropContext(QByteArrayLiteral("ERR handshake failed"));
+                scheduleReconnect();
+                return;
             } else {
                 reportError(RedisClient::Error::AuthenticationFailed,
                             failure + QStringLiteral(": ") + QString::fromUtf8(reply.string));

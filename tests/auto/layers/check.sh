@@ -14,7 +14,10 @@
 #
 # Usage: check.sh SOURCE_DIR
 set -u
-root=${1:?usage: check.sh SOURCE_DIR}
+root=$(cd "${1:?usage: check.sh SOURCE_DIR}" && pwd) || exit 2
+for dir in libclustr-qt/src daemon gui examples; do
+    [ -d "$root/$dir" ] || { echo "no $dir in $root: is it the source directory?"; exit 2; }
+done
 cd "$root/libclustr-qt/src" || exit 2
 
 rank() {

@@ -3,12 +3,20 @@
 // AUTH, ACL users, pub/sub, reconnection, queueing and timeouts.
 #include "redisserver.h"
 
+#include "redis/sigpipeguard_p.h"
+
 #include <ClustrQt/redisclient.h>
 
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
 #include <memory>
+#include <optional>
+
+#include <csignal>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using Clustr::RedisClient;
 using Clustr::RedisReply;
@@ -72,6 +80,8 @@ private Q_SLOTS:
     void aclUser();
     void drainedAfterReplies();
     void destroyFromReplyCallback();
+    void refusedConnectionIsRetried();
+    void writesCannotRaiseSigpipe();
 
 private:
     RedisServer m_server;
@@ -437,6 +447,78 @@ void tst_RedisClient::destroyFromReplyCallback()
     });
     c->command({"PING"}, {});
     QTRY_VERIFY(called);
+}
+
+// A server that refuses a new connection says so and closes it ("-ERR max
+// number of clients reached"). The client must not take that for a usable
+// connection and write its subscriptions and queued commands into the
+// closed socket (SIGPIPE ends the process), but report the server's text
+// and try again later. (Before the fix each attempt passed for a connection
+// and was then reported as lost, without the server's reason.)
+void tst_RedisClient::refusedConnectionIsRetried()
+{
+    RedisServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    RedisClient admin;
+    admin.setUrl(server.url());
+    admin.open();
+    QTRY_VERIFY(admin.isConnected());
+    std::optional<RedisReply> set;
+    admin.command({QByteArrayLiteral("CONFIG"), QByteArrayLiteral("SET"), QByteArrayLiteral("maxclients"), QByteArrayLiteral("1")},
+                  [&set](const RedisReply &reply) { set = reply; });
+    QTRY_VERIFY(set.has_value());
+    QVERIFY2(!set->isError(), set->string.constData());
+
+    RedisClient client;
+    client.setUrl(server.url());
+    client.setClientName(QStringLiteral("refused"));
+    client.setReconnectDelays(std::chrono::milliseconds(20), std::chrono::milliseconds(50));
+    QSignalSpy errors(&client, &RedisClient::errorOccurred);
+    client.subscribe("refused:channel");
+    client.open();
+    // Several refusals in a row, each reported with what the server said.
+    QTRY_VERIFY_WITH_TIMEOUT(errors.count() >= 5, 20000);
+    for (const QList<QVariant> &e : std::as_const(errors)) {
+        QCOMPARE(e.at(0).value<RedisClient::Error>(), RedisClient::Error::ConnectionFailed);
+        QVERIFY2(e.at(1).toString().contains(QStringLiteral("max number of clients")), qPrintable(e.at(1).toString()));
+    }
+    QVERIFY(!client.isConnected());
+
+}
+
+// The guard around hiredis' writes: a write into a socket whose peer is
+// gone fails with EPIPE instead of ending the process, whatever the
+// application's SIGPIPE disposition is (here the default, which kills).
+void tst_RedisClient::writesCannotRaiseSigpipe()
+{
+    struct sigaction previous = {};
+    struct sigaction defaults = {};
+    defaults.sa_handler = SIG_DFL;
+    sigemptyset(&defaults.sa_mask);
+    QCOMPARE(::sigaction(SIGPIPE, &defaults, &previous), 0);
+    int fds[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    ::close(fds[1]);
+    sigset_t before;
+    pthread_sigmask(SIG_SETMASK, nullptr, &before);
+    ssize_t written = 0;
+    int error = 0;
+    {
+        const Clustr::SigPipeGuard guard;
+        written = ::write(fds[0], "x", 1);
+        error = errno;
+    }
+    sigset_t after;
+    pthread_sigmask(SIG_SETMASK, nullptr, &after);
+    sigset_t pending;
+    sigpending(&pending);
+    ::close(fds[0]);
+    ::sigaction(SIGPIPE, &previous, nullptr);
+    QCOMPARE(written, ssize_t(-1));
+    QCOMPARE(error, EPIPE);
+    QCOMPARE(sigismember(&pending, SIGPIPE), 0);                       // taken off, not left to fire later
+    QCOMPARE(sigismember(&after, SIGPIPE), sigismember(&before, SIGPIPE)); // the mask is as it was
 }
 
 QTEST_GUILESS_MAIN(tst_RedisClient)
