@@ -37,8 +37,8 @@ void attach(Clustr::Master *master)
     QObject::connect(master, &Process::childRespawned, master, [](qint64 oldPid, qint64 newPid, const QString &group) {
         line(QStringLiteral("respawned %1 pid %2 -> %3").arg(group).arg(oldPid).arg(newPid));
     });
-    QObject::connect(master, &Process::childBackingOff, master, [](const QString &group, qint64 oldPid, qint64 delayMs) {
-        line(QStringLiteral("backing off %1 (pid %2 crashed): next start in %3 ms").arg(group).arg(oldPid).arg(delayMs));
+    QObject::connect(master, &Process::childBackingOff, master, [](qint64 oldPid, const QString &group, std::chrono::milliseconds delay) {
+        line(QStringLiteral("backing off %1 (pid %2 crashed): next start in %3 ms").arg(group).arg(oldPid).arg(delay.count()));
     });
     QObject::connect(master, &Process::childGaveUp, master, [](const QString &group, const QString &reason) {
         line(QStringLiteral("given up %1: %2").arg(group, reason));

@@ -488,9 +488,29 @@ void Process::onConfirmation(int count, const QString &identifier, ConfirmationC
     d->confirmations.insert(identifier, ProcessPrivate::Confirmation{count, std::move(callback), {}});
 }
 
+void Process::onConfirmation(int count, const QString &identifier, const QObject *context, ConfirmationCallback callback)
+{
+    QPointer<const QObject> guard(context);
+    onConfirmation(count, identifier, [guard, callback = std::move(callback)](const QList<Message> &messages) {
+        if (guard && callback)
+            callback(messages);
+    });
+}
+
 void Process::onKill(KillHandler handler)
 {
     d_func()->killHandler = std::move(handler);
+}
+
+void Process::onKill(const QObject *context, KillHandler handler)
+{
+    QPointer<const QObject> guard(context);
+    onKill([guard, handler = std::move(handler)](std::function<void()> done) {
+        if (guard && handler)
+            handler(std::move(done));
+        else
+            done(); // the receiver is gone: nothing to wait for
+    });
 }
 
 void Process::close(int exitCode)
@@ -613,7 +633,7 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     });
     QObject::connect(supervisor, &Supervisor::childBackingOff, q,
                      [this](ChildProcess *child, qint64 oldPid, std::chrono::milliseconds delay) {
-        Q_EMIT q_func()->childBackingOff(supervisor->find(child)->group, oldPid, delay.count());
+        Q_EMIT q_func()->childBackingOff(oldPid, supervisor->find(child)->group, delay);
     });
     QObject::connect(supervisor, &Supervisor::spawnFailed, q, &Process::spawnFailed);
     QObject::connect(supervisor, &Supervisor::childrenChanged, q, [this] { childrenChanged(); });

@@ -11,6 +11,7 @@
 #include <QtCore/QJsonValue>
 #include <QtCore/QObject>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -79,6 +80,11 @@ public:
       the first.
     */
     void onConfirmation(int count, const QString &identifier, ConfirmationCallback callback = {});
+    /*!
+      As above, but \a callback is bound to \a context, as a connection is:
+      once \a context is destroyed it is not called any more.
+    */
+    void onConfirmation(int count, const QString &identifier, const QObject *context, ConfirmationCallback callback);
 
     /*!
       \a handler runs when a kill arrives; the process ends only once it has
@@ -86,6 +92,8 @@ public:
       handler that never finishes cannot make the process unkillable.
     */
     void onKill(KillHandler handler);
+    //! As above, bound to \a context: once it is destroyed, a kill ends the process as if no handler were set.
+    void onKill(const QObject *context, KillHandler handler);
 
     /*!
       Starts every instance of every spec and supervises them: respawned
@@ -125,8 +133,8 @@ Q_SIGNALS:
     //! A child ended; \a exitCode is -1 when it was killed by \a signal.
     void childExited(qint64 pid, const QString &group, int exitCode, int signal);
     void childRespawned(qint64 oldPid, qint64 newPid, const QString &group);
-    //! A crashed child will be started again in \a delayMs (backoff after repeated crashes).
-    void childBackingOff(const QString &group, qint64 oldPid, qint64 delayMs);
+    //! Child \a pid of \a group crashed; it will be started again after \a delay (backoff after repeated crashes).
+    void childBackingOff(qint64 pid, const QString &group, std::chrono::milliseconds delay);
     //! A child crashed too often and stays down.
     void childGaveUp(const QString &group, const QString &reason);
     //! A spec could not be started at all.

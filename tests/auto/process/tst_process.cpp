@@ -10,6 +10,8 @@
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
+#include <memory>
+
 using namespace Clustr;
 
 namespace {
@@ -29,6 +31,7 @@ class tst_Process : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void callbacksBoundToAContext();
     void initTestCase();
     void optionsFromCommandLine();
     void redisUrlPrecedence();
@@ -233,6 +236,39 @@ void tst_Process::messageIsAQtValueType()
     b.pid = 8;
     QVERIFY(a != b);
     QCOMPARE(Message::staticMetaObject.property(Message::staticMetaObject.indexOfProperty("pid")).readOnGadget(&a).toLongLong(), 7);
+}
+
+// Callbacks bound to a context object, as connections are: once the
+// receiver is gone, nothing runs on it.
+void tst_Process::callbacksBoundToAContext()
+{
+    Worker worker(QStringLiteral("bound"), embedded(m_redis.url()));
+    QTRY_VERIFY(worker.isConnected());
+
+    int confirmed = 0;
+    auto receiver = std::make_unique<QObject>();
+    worker.onConfirmation(1, QStringLiteral("bound-id"), receiver.get(), [&confirmed](const QList<Message> &) { ++confirmed; });
+    QSignalSpy completed(&worker, &Process::confirmationCompleted);
+    worker.emitConfirmation(QStringLiteral("bound-id"));
+    QTRY_COMPARE(completed.count(), 1);
+    QCOMPARE(confirmed, 1);
+    receiver.reset();
+    worker.emitConfirmation(QStringLiteral("bound-id"));
+    QTRY_COMPARE(completed.count(), 2); // still counted and signalled
+    QCOMPARE(confirmed, 1);            // but the callback of a destroyed receiver is not called
+
+    bool handled = false;
+    auto killReceiver = std::make_unique<QObject>();
+    worker.onKill(killReceiver.get(), [&handled](std::function<void()> done) {
+        handled = true;
+        done();
+    });
+    killReceiver.reset();
+    QSignalSpy closed(&worker, &Process::closed);
+    worker.emitKill(worker.pid(), 3);
+    QTRY_COMPARE(closed.count(), 1);
+    QCOMPARE(closed.at(0).at(0).toInt(), 3);
+    QVERIFY(!handled);
 }
 
 QTEST_GUILESS_MAIN(tst_Process)
