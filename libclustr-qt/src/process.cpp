@@ -45,7 +45,6 @@ ProcessPrivate::~ProcessPrivate()
 
 void ProcessPrivate::init()
 {
-    Q_Q(Process);
     qRegisterMetaType<Clustr::Message>();
     qRegisterMetaType<Clustr::ClusterInfo>();
     qRegisterMetaType<Clustr::Stats>();
@@ -54,6 +53,19 @@ void ProcessPrivate::init()
     if (options.logger)
         loggerOwner = Logging::setLogger(options.logger);
 
+    if (!validate())
+        return;
+    createConnections();
+    const QList<QByteArray> subscriptions = routeChannels();
+    watchConnections();
+    for (const QByteArray &channel : subscriptions)
+        subscriber->subscribe(channel);
+    publisher->open();
+    subscriber->open();
+}
+
+bool ProcessPrivate::validate()
+{
     if (masterPid == 0) // a Master knows itself already
         masterPid = commandLine.masterPid();
     redisUrl = resolveRedisUrl(options, commandLine);
@@ -75,15 +87,22 @@ void ProcessPrivate::init()
     }
     channels = Protocol::Channels(valid ? ns : QString());
     if (!valid) {
+        error = Process::Error::InvalidSetup;
         qCCritical(lcProcess).noquote() << errorString;
-        return;
+        return false;
     }
+    return true;
+}
 
+void ProcessPrivate::createConnections()
+{
+    Q_Q(Process);
     killTimer.setSingleShot(true);
     flushTimer.setSingleShot(true);
 
     publisher = options.publisher;
     subscriber = options.subscriber;
+    const QString ns = channels.clusterNamespace();
     const QString name = (ns.isEmpty() ? QString() : ns + QLatin1Char('.')) + group + QLatin1Char('.')
         + QLatin1String(QByteArray::number(pid)); // QString::number would pull in locale code
     if (!publisher) {
@@ -97,6 +116,22 @@ void ProcessPrivate::init()
         subscriber->setClientName(QStringLiteral("clustr.") + name + QStringLiteral(".sub"));
     }
 
+    for (RedisClient *client : {publisher, subscriber}) {
+        QObject::connect(client, &RedisClient::errorOccurred, q, [this](RedisClient::Error kind, const QString &text) {
+            switch (kind) {
+            case RedisClient::Error::ConnectionFailed: setError(Process::Error::ConnectionFailed, text); break;
+            case RedisClient::Error::ConnectionLost: setError(Process::Error::ConnectionLost, text); break;
+            case RedisClient::Error::AuthenticationFailed: setError(Process::Error::AuthenticationFailed, text); break;
+            default: setError(Process::Error::RedisError, text); break;
+            }
+        });
+    }
+}
+
+// Every channel this process listens on, with the kind of its messages;
+// returns the channels to subscribe to.
+QList<QByteArray> ProcessPrivate::routeChannels()
+{
     ownKillChannel = channels.killChannel(pid);
     QList<QPair<QByteArray, Message::Kind>> subscriptions{
         {channels.publicChannel(), Message::Kind::Public},
@@ -106,11 +141,20 @@ void ProcessPrivate::init()
         {channels.confirmationChannel(), Message::Kind::Confirmation},
     };
     subscriptions += extraChannels();
+    QList<QByteArray> names;
     for (const auto &entry : subscriptions) {
         dispatch.insert(entry.first, Route{entry.second, channels.withoutPrefix(entry.first)});
         unconfirmed.insert(entry.first);
+        names.append(entry.first);
     }
+    return names;
 
+}
+
+// Messages, subscription confirmations and the state of both connections.
+void ProcessPrivate::watchConnections()
+{
+    Q_Q(Process);
     // Messages come through the subscriber's hook, not its signal: no copies
     // and no signal per message (see RedisClientPrivate::messageHook). The
     // guard stands in for a connection's context object: an injected
@@ -141,10 +185,14 @@ void ProcessPrivate::init()
     });
     QObject::connect(publisher, &RedisClient::stateChanged, q, [this] { updateConnected(); });
 
-    for (const auto &entry : subscriptions)
-        subscriber->subscribe(entry.first);
-    publisher->open();
-    subscriber->open();
+}
+
+void ProcessPrivate::setError(Process::Error code, const QString &text)
+{
+    Q_Q(Process);
+    error = code;
+    errorString = text;
+    Q_EMIT q->errorOccurred(code, text);
 }
 
 void ProcessPrivate::updateConnected()
@@ -337,6 +385,11 @@ Process::Process(ProcessPrivate &dd, QObject *parent)
 }
 
 Process::~Process() = default;
+
+Process::Error Process::error() const
+{
+    return d_func()->error;
+}
 
 bool Process::isValid() const
 {
@@ -635,7 +688,10 @@ Supervisor *ProcessPrivate::ensureSupervisor()
                      [this](ChildProcess *child, qint64 oldPid, std::chrono::milliseconds delay) {
         Q_EMIT q_func()->childBackingOff(oldPid, supervisor->find(child)->group, delay);
     });
-    QObject::connect(supervisor, &Supervisor::spawnFailed, q, &Process::spawnFailed);
+    QObject::connect(supervisor, &Supervisor::spawnFailed, q, [this](const QString &file, const QString &text) {
+        Q_EMIT q_func()->spawnFailed(file, text);
+        setError(Process::Error::SpawnFailed, QStringLiteral("cannot spawn %1: %2").arg(file, text));
+    });
     QObject::connect(supervisor, &Supervisor::childrenChanged, q, [this] { childrenChanged(); });
     return supervisor;
 }

@@ -27,6 +27,13 @@ public:
 
     //! Called once q_ptr is set: validates, connects, subscribes.
     void init();
+    // The steps of init()
+    bool validate();
+    void createConnections();
+    QList<QByteArray> routeChannels();
+    void watchConnections();
+    //! Every failure a process reports goes through here.
+    void setError(Process::Error code, const QString &text);
 
     //! Channels this kind of process listens on, beyond the common ones.
     virtual QList<QPair<QByteArray, Message::Kind>> extraChannels() const { return {}; }
@@ -71,6 +78,7 @@ public:
     QString redisUrl;
     bool valid = true;
     QString errorString;
+    Process::Error error = Process::Error::NoError;
     quint64 loggerOwner = 0; // see Logging::removeLogger()
 
     RedisClient *publisher = nullptr;

@@ -41,10 +41,24 @@ public:
     using ConfirmationCallback = std::function<void(const QList<Clustr::Message> &messages)>;
     using KillHandler = std::function<void(std::function<void()> done)>;
 
+    //! What went wrong last; the same model as RedisClient's and ClusterClient's.
+    enum class Error {
+        NoError,
+        InvalidSetup,          //!< the process could not be set up (a bad group, namespace or URL): isValid() is false
+        ConnectionFailed,      //!< Redis refused or could not be reached (it is tried again)
+        ConnectionLost,        //!< an established connection went away (it is reconnected)
+        AuthenticationFailed,  //!< Redis refused the credentials or the database
+        SpawnFailed,           //!< a spawn entry could not be started (see spawnFailed())
+        RedisError,            //!< any other error of a connection (see RedisClient::Error)
+    };
+    Q_ENUM(Error)
+
     ~Process() override;
 
     //! False when the process could not be set up (e.g. an empty group); see errorString().
     bool isValid() const;
+    Error error() const;
+    //! The last error as a readable line.
     QString errorString() const;
 
     qint64 pid() const;
@@ -139,6 +153,8 @@ Q_SIGNALS:
     void childGaveUp(const QString &group, const QString &reason);
     //! A spec could not be started at all.
     void spawnFailed(const QString &file, const QString &error);
+    //! Every failure of the process comes through here, with a readable \a text (also in errorString()).
+    void errorOccurred(Clustr::Process::Error error, const QString &text);
     //! A malformed or oversized message was dropped.
     void messageRejected(const QString &channel, const QString &reason);
 

@@ -111,6 +111,7 @@ void tst_Process::invalidSetupIsReported()
     QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(QRegularExpression::escape(expected)));
     Worker worker(group, options);
     QVERIFY(!worker.isValid());
+    QCOMPARE(worker.error(), Process::Error::InvalidSetup);
     QVERIFY2(worker.errorString().contains(expected), qPrintable(worker.errorString()));
     // Everything else is refused with a warning, nothing crashes.
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("emitPublic ignored")));
@@ -181,7 +182,13 @@ void tst_Process::unreachableRedisKeepsProcessAlive()
     ProcessOptions options = embedded(QStringLiteral("redis://127.0.0.1:%1").arg(port));
     Worker worker(QStringLiteral("lonely"), options);
     QSignalSpy errors(worker.publisher(), &RedisClient::errorOccurred);
+    QSignalSpy processErrors(&worker, &Process::errorOccurred);
     QTRY_VERIFY(!errors.isEmpty());
+    // The process reports it too, through its own one error path.
+    QTRY_VERIFY(!processErrors.isEmpty());
+    QCOMPARE(processErrors.at(0).at(0).value<Process::Error>(), Process::Error::ConnectionFailed);
+    QCOMPARE(worker.error(), Process::Error::ConnectionFailed);
+    QVERIFY2(worker.errorString().contains(QStringLiteral("Connection refused")), qPrintable(worker.errorString()));
     QVERIFY(worker.isValid());
     QVERIFY(!worker.isConnected());
     worker.emitPublic(QStringLiteral("queued"));
