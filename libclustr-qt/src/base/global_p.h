@@ -3,7 +3,8 @@
 
 #include <ClustrQt/global.h>
 
-// Private classes the project's own programs (the daemon, the GUI) and tests
-// use are exported, like Qt's private API: their headers are never
-// installed, so nothing outside the project can rely on them.
-#define CLUSTR_AUTOTEST_EXPORT CLUSTR_EXPORT
+// Private classes are not exported from the shared library: the daemon and
+// the GUI use the public API only, and the tests of private classes link
+// the static ClustrQtPrivate (libclustr-qt/CMakeLists.txt). The marker stays
+// on the classes tests use, so that they are easy to find.
+#define CLUSTR_AUTOTEST_EXPORT
