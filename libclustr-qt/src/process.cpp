@@ -380,9 +380,9 @@ bool Process::isConnected() const
 Stats Process::stats() const
 {
     Q_D(const Process);
-    Stats result = d->stats;
-    result.droppedMessages = d->publisher ? d->publisher->droppedCommands() : 0;
-    return result;
+    Protocol::StatsCounters counters = d->stats;
+    counters.droppedMessages = d->publisher ? d->publisher->droppedCommands() : 0;
+    return Protocol::toStats(counters);
 }
 
 QString Process::option(const QString &name, const QString &defaultValue) const

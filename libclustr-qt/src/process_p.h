@@ -5,6 +5,7 @@
 #include "base/logging_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
+#include "protocol/stats_p.h"
 #include "redis/redisurl_p.h"
 #include "supervision/supervisor_p.h"
 
@@ -96,7 +97,7 @@ public:
     QHash<QByteArray, ChildProcess *> childKills;
     Supervisor *supervisor = nullptr;
 
-    Stats stats;
+    Protocol::StatsCounters stats;
     RateLimiter rejectWarnings;
 
     struct Confirmation
