@@ -110,7 +110,7 @@ int pong(QCoreApplication &app)
     checkValid(worker);
     announceReady(&worker);
     QObject::connect(&worker, &Clustr::Process::privateMessageReceived, &worker,
-                     [&worker](const Clustr::Message &message) { worker.emitPrivate(message.pid, message.data); });
+                     [&worker](const Clustr::Message &message) { worker.emitPrivate(message.pid(), message.data()); });
     return app.exec();
 }
 

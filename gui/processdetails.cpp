@@ -235,7 +235,7 @@ void ProcessDetails::refresh()
 
 ProcessDetails::Direction ProcessDetails::directionOf(const LogEntry &e) const
 {
-    using K = Clustr::Message::Kind;
+    using K = LogKind;
     if (m_key <= 0 || e.kind == K::Heartbeat)
         return Direction::None;
     if (e.pid == m_info.pid)

@@ -32,7 +32,7 @@ int main(int argc, char *argv[])
             worker.emitGroup(QStringLiteral("webWorker"), me + QStringLiteral(" is ready"));
     });
     QObject::connect(&worker, &Clustr::Process::publicMessageReceived, [me](const Clustr::Message &m) {
-        say(QStringLiteral("%1: public message from %2 %3: %4").arg(me, m.group).arg(m.pid).arg(Example::json(m.data)));
+        say(QStringLiteral("%1: public message from %2 %3: %4").arg(me, m.group()).arg(m.pid()).arg(Example::json(m.data())));
     });
     worker.onKill([me](std::function<void()> done) {
         say(me + QStringLiteral(": closing, and its child with it"));

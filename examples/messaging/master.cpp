@@ -122,8 +122,8 @@ int main(int argc, char *argv[])
     // cluster shows a kill and a respawn in one go. Counting then starts
     // again, so the replacement's own confirmation kills nobody.
     master.onConfirmation(2, QStringLiteral("webWorker"), [&master](const QList<Clustr::Message> &messages) {
-        const qint64 first = messages.first().pid;
-        const qint64 second = messages.last().pid;
+        const qint64 first = messages.first().pid();
+        const qint64 second = messages.last().pid();
         say(QStringLiteral("master: confirmation \"webWorker\" received from %1 and %2: killing %2 with exit code 1")
                 .arg(first)
                 .arg(second));

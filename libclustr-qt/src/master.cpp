@@ -60,47 +60,48 @@ void MasterPrivate::setUp()
     }
 }
 
-QList<QPair<QByteArray, Message::Kind>> MasterPrivate::extraChannels() const
+QList<QPair<QByteArray, Protocol::ChannelKind>> MasterPrivate::extraChannels() const
 {
     return {
-        {channels.registrationChannel(pid), Message::Kind::Registration},
-        {channels.deregistrationChannel(pid), Message::Kind::Deregistration},
+        {channels.registrationChannel(pid), Protocol::ChannelKind::Registration},
+        {channels.deregistrationChannel(pid), Protocol::ChannelKind::Deregistration},
         // Workers ask for cluster info on the master's channel.
-        {channels.clusterInfoChannel(pid), Message::Kind::ClusterInfo},
-        {channels.heartbeatChannel(pid), Message::Kind::Heartbeat},
-        {channels.controlChannel(pid), Message::Kind::Control},
+        {channels.clusterInfoChannel(pid), Protocol::ChannelKind::ClusterInfo},
+        {channels.heartbeatChannel(pid), Protocol::ChannelKind::Heartbeat},
+        {channels.controlChannel(pid), Protocol::ChannelKind::Control},
     };
 }
 
-bool MasterPrivate::handleMessage(const Message &message)
+bool MasterPrivate::handleMessage(Protocol::ChannelKind kind, const Message &message)
 {
     Q_Q(Master);
-    switch (message.kind) {
-    case Message::Kind::Registration:
+    using Kind = Protocol::ChannelKind;
+    switch (kind) {
+    case Kind::Registration:
         ++stats.onMessage;
         Q_EMIT q->messageReceived(message);
-        addWorker(message.pid, message.group);
+        addWorker(message.pid(), message.group());
         return true;
-    case Message::Kind::Deregistration:
+    case Kind::Deregistration:
         ++stats.onMessage;
         Q_EMIT q->messageReceived(message);
-        removeWorker(message.pid);
+        removeWorker(message.pid());
         return true;
-    case Message::Kind::ClusterInfo:
-        if (message.data.isObject())
+    case Kind::ClusterInfo:
+        if (message.data().isObject())
             return true; // our own answer, when a worker shares our pid (in-process use)
-        if (message.data != QJsonValue(QStringLiteral("clusterInfo"))) {
+        if (message.data() != QJsonValue(QStringLiteral("clusterInfo"))) {
             reject(channels.clusterInfoChannel(pid), QStringLiteral("a cluster-info request's data must be \"clusterInfo\""));
             return true;
         }
         ++stats.onMessage;
         Q_EMIT q->messageReceived(message);
-        publish(channels.clusterInfoChannel(message.pid), Protocol::Codec::toJson(clusterInfo));
+        publish(channels.clusterInfoChannel(message.pid()), Protocol::Codec::toJson(clusterInfo));
         return true;
-    case Message::Kind::Heartbeat:
+    case Kind::Heartbeat:
         handleHeartbeat(message);
         return true;
-    case Message::Kind::Control:
+    case Kind::Control:
         handleControl(message);
         return true;
     default:
@@ -155,7 +156,7 @@ void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
 void MasterPrivate::handleHeartbeat(const Message &message)
 {
     QString error;
-    const auto beat = Protocol::Records::heartbeat(message.data, &error);
+    const auto beat = Protocol::Records::heartbeat(message.data(), &error);
     if (!beat) {
         reject(channels.heartbeatChannel(pid), error);
         return;
@@ -163,7 +164,7 @@ void MasterPrivate::handleHeartbeat(const Message &message)
     // The protocol names processes by pid alone; two hosts sharing one Redis
     // can have the same pid. That cannot be told apart on the wire, but it
     // can be seen: say so loudly instead of mixing the two up silently.
-    const auto previous = heartbeats.constFind(message.pid);
+    const auto previous = heartbeats.constFind(message.pid());
     if (previous != heartbeats.cend()) {
         const QString before = previous->data.host();
         const QString now = beat->host();
@@ -172,16 +173,16 @@ void MasterPrivate::handleHeartbeat(const Message &message)
             if (collisionWarnings.allow(&suppressed))
                 qCWarning(lcMaster).noquote() << QStringLiteral("pid %1 is alive on two hosts (%2 and %3): give each host's "
                                                                 "cluster its own name (namespace) on a shared Redis")
-                                                     .arg(message.pid).arg(before, now);
+                                                     .arg(message.pid()).arg(before, now);
         }
     }
-    heartbeats.insert(message.pid, ReceivedHeartbeat{*beat, clock.elapsed()});
+    heartbeats.insert(message.pid(), ReceivedHeartbeat{*beat, clock.elapsed()});
     // A worker we dropped (silent too long, or its registration was lost)
     // that is alive and ready joins again.
-    if (beat->ready() && !isRegistered(message.pid)) {
-        const auto removed = recentlyRemoved.constFind(message.pid);
+    if (beat->ready() && !isRegistered(message.pid())) {
+        const auto removed = recentlyRemoved.constFind(message.pid());
         if (removed == recentlyRemoved.cend() || clock.elapsed() - removed.value() > RememberRemovedMs)
-            addWorker(message.pid, message.group);
+            addWorker(message.pid(), message.group());
     }
     checkLifecycle();
 }

@@ -24,8 +24,8 @@ public:
     explicit MasterPrivate(const ProcessOptions &options);
 
     void setUp();
-    QList<QPair<QByteArray, Message::Kind>> extraChannels() const override;
-    bool handleMessage(const Message &message) override;
+    QList<QPair<QByteArray, Protocol::ChannelKind>> extraChannels() const override;
+    bool handleMessage(Protocol::ChannelKind kind, const Message &message) override;
     void childGone(qint64 childPid, const QString &childGroup, const QString &how) override;
     void childrenChanged() override;
     void aboutToClose(int exitCode) override;

@@ -97,12 +97,12 @@ void ProcessPrivate::init()
     }
 
     ownKillChannel = channels.killChannel(pid);
-    QList<QPair<QByteArray, Message::Kind>> subscriptions{
-        {channels.publicChannel(), Message::Kind::Public},
-        {channels.privateChannel(pid), Message::Kind::Private},
-        {channels.groupChannel(group), Message::Kind::Group},
-        {channels.killChannel(pid), Message::Kind::Kill},
-        {channels.confirmationChannel(), Message::Kind::Confirmation},
+    QList<QPair<QByteArray, Protocol::ChannelKind>> subscriptions{
+        {channels.publicChannel(), Protocol::ChannelKind::Public},
+        {channels.privateChannel(pid), Protocol::ChannelKind::Private},
+        {channels.groupChannel(group), Protocol::ChannelKind::Group},
+        {channels.killChannel(pid), Protocol::ChannelKind::Kill},
+        {channels.confirmationChannel(), Protocol::ChannelKind::Confirmation},
     };
     subscriptions += extraChannels();
     for (const auto &entry : subscriptions) {
@@ -201,42 +201,43 @@ void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArra
         return;
     }
     Message message;
-    message.kind = route->kind;
-    message.pid = decoded->pid;
-    message.group = std::move(decoded->group);
-    message.data = std::move(decoded->data);
-    message.channel = route->channel;
+    message.setKind(Protocol::publicKind(route->kind));
+    message.setPid(decoded->pid);
+    message.setGroup(decoded->group);
+    message.setData(decoded->data);
+    message.setChannel(route->channel);
 
-    switch (message.kind) {
-    case Message::Kind::Public:
+    using Kind = Protocol::ChannelKind;
+    switch (route->kind) {
+    case Kind::Public:
         ++stats.onMessage;
         ++stats.onPublic;
         Q_EMIT q->publicMessageReceived(message);
         Q_EMIT q->messageReceived(message);
         return;
-    case Message::Kind::Private:
+    case Kind::Private:
         ++stats.onMessage;
         ++stats.onPrivate;
         Q_EMIT q->privateMessageReceived(message);
         Q_EMIT q->messageReceived(message);
         return;
-    case Message::Kind::Group:
+    case Kind::Group:
         ++stats.onMessage;
         ++stats.onGroup;
         Q_EMIT q->groupMessageReceived(message);
         Q_EMIT q->messageReceived(message);
         return;
-    case Message::Kind::Kill:
+    case Kind::Kill:
         if (channel == ownKillChannel)
             handleKill(message);
         else
-            handleChildKill(channel, message.data);
+            handleChildKill(channel, message.data());
         return;
-    case Message::Kind::Confirmation:
+    case Kind::Confirmation:
         handleConfirmation(message);
         return;
     default:
-        if (!handleMessage(message))
+        if (!handleMessage(route->kind, message))
             reject(channel, QStringLiteral("unexpected message"));
         return;
     }
@@ -246,7 +247,7 @@ void ProcessPrivate::handleKill(const Message &message)
 {
     Q_Q(Process);
     QString error;
-    const auto exitCode = Protocol::Codec::exitCode(message.data, &error);
+    const auto exitCode = Protocol::Codec::exitCode(message.data(), &error);
     if (!exitCode) {
         reject(channels.killChannel(pid), error);
         return;
@@ -256,7 +257,7 @@ void ProcessPrivate::handleKill(const Message &message)
     if (killing)
         return; // the first kill decides the exit code
     killing = true;
-    clustrInfo(lcProcess) << "killed by" << message.pid << "with exit code" << *exitCode;
+    clustrInfo(lcProcess) << "killed by" << message.pid() << "with exit code" << *exitCode;
     Q_EMIT q->killRequested(*exitCode);
     if (!killHandler) {
         q->close(*exitCode);
@@ -281,14 +282,14 @@ void ProcessPrivate::handleKill(const Message &message)
 void ProcessPrivate::handleConfirmation(const Message &message)
 {
     Q_Q(Process);
-    if (!message.data.isString()) {
+    if (!message.data().isString()) {
         reject(channels.confirmationChannel(), QStringLiteral("a confirmation's data must be an identifier string"));
         return;
     }
     ++stats.onMessage;
     ++stats.receivedConfirmations;
     Q_EMIT q->messageReceived(message);
-    const QString identifier = message.data.toString();
+    const QString identifier = message.data().toString();
     auto it = confirmations.find(identifier);
     if (it == confirmations.end())
         return;
@@ -624,7 +625,7 @@ void ProcessPrivate::watchChildKills(qint64 childPid, ChildProcess *child)
     const QByteArray channel = channels.killChannel(childPid);
     if (child) {
         childKills.insert(channel, child);
-        dispatch.insert(channel, Route{Message::Kind::Kill, channels.withoutPrefix(channel)});
+        dispatch.insert(channel, Route{Protocol::ChannelKind::Kill, channels.withoutPrefix(channel)});
         subscriber->subscribe(channel);
     } else {
         childKills.remove(channel);

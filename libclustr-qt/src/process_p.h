@@ -30,9 +30,14 @@ public:
     void init();
 
     //! Channels this kind of process listens on, beyond the common ones.
-    virtual QList<QPair<QByteArray, Message::Kind>> extraChannels() const { return {}; }
+    virtual QList<QPair<QByteArray, Protocol::ChannelKind>> extraChannels() const { return {}; }
     //! Kinds handled by the subclass (registrations, cluster info); true if handled.
-    virtual bool handleMessage(const Message &message) { Q_UNUSED(message); return false; }
+    virtual bool handleMessage(Protocol::ChannelKind kind, const Message &message)
+    {
+        Q_UNUSED(kind);
+        Q_UNUSED(message);
+        return false;
+    }
     //! What a subclass does right before the process closes (deregistering, stopping children).
     virtual void aboutToClose(int exitCode) { Q_UNUSED(exitCode); }
     //! Called when every subscription is confirmed (again after a reconnect).
@@ -84,7 +89,7 @@ public:
     // rather than for every message.
     struct Route
     {
-        Message::Kind kind = Message::Kind::Unknown;
+        Protocol::ChannelKind kind = Protocol::ChannelKind::Unknown;
         QString channel;
     };
     QHash<QByteArray, Route> dispatch;

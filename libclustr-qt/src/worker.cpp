@@ -15,21 +15,21 @@ WorkerPrivate::WorkerPrivate(const QString &group, const ProcessOptions &options
     clusterInfoTimer.setSingleShot(true);
 }
 
-QList<QPair<QByteArray, Message::Kind>> WorkerPrivate::extraChannels() const
+QList<QPair<QByteArray, Protocol::ChannelKind>> WorkerPrivate::extraChannels() const
 {
     // The master answers cluster-info requests on the requester's channel.
-    return {{channels.clusterInfoChannel(pid), Message::Kind::ClusterInfo}};
+    return {{channels.clusterInfoChannel(pid), Protocol::ChannelKind::ClusterInfo}};
 }
 
-bool WorkerPrivate::handleMessage(const Message &message)
+bool WorkerPrivate::handleMessage(Protocol::ChannelKind kind, const Message &message)
 {
     Q_Q(Worker);
-    if (message.kind != Message::Kind::ClusterInfo)
+    if (kind != Protocol::ChannelKind::ClusterInfo)
         return false;
-    if (message.data == QJsonValue(QStringLiteral("clusterInfo")))
+    if (message.data() == QJsonValue(QStringLiteral("clusterInfo")))
         return true; // a request for a master that shares our pid (in-process use)
     QString error;
-    const auto info = Protocol::Codec::clusterInfo(message.data, &error);
+    const auto info = Protocol::Codec::clusterInfo(message.data(), &error);
     if (!info) {
         reject(channels.clusterInfoChannel(pid), error);
         return true;

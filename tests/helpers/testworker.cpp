@@ -49,11 +49,11 @@ QString kindName(Message::Kind kind)
 QJsonObject messageEvent(const Message &m)
 {
     return {{QStringLiteral("event"), QStringLiteral("message")},
-            {QStringLiteral("kind"), kindName(m.kind)},
-            {QStringLiteral("pid"), double(m.pid)},
-            {QStringLiteral("group"), m.group},
-            {QStringLiteral("data"), m.data},
-            {QStringLiteral("channel"), m.channel}};
+            {QStringLiteral("kind"), kindName(m.kind())},
+            {QStringLiteral("pid"), double(m.pid())},
+            {QStringLiteral("group"), m.group()},
+            {QStringLiteral("data"), m.data()},
+            {QStringLiteral("channel"), m.channel()}};
 }
 
 QJsonObject infoJson(const ClusterInfo &info)
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
     QObject::connect(process.get(), &Process::confirmationCompleted, [](const QString &id, const QList<Message> &messages) {
         QJsonArray pids;
         for (const Message &m : messages)
-            pids.append(double(m.pid));
+            pids.append(double(m.pid()));
         print({{QStringLiteral("event"), QStringLiteral("confirmed")}, {QStringLiteral("id"), id}, {QStringLiteral("pids"), pids}});
     });
     QObject::connect(process.get(), &Process::killRequested, [](int code) {
@@ -301,8 +301,8 @@ int main(int argc, char **argv)
     };
     // Spawned children have no stdin: they take commands as private messages.
     QObject::connect(process.get(), &Process::privateMessageReceived, [&](const Message &m) {
-        if (m.data.isObject() && m.data.toObject().contains(QStringLiteral("cmd")))
-            execute(m.data.toObject());
+        if (m.data().isObject() && m.data().toObject().contains(QStringLiteral("cmd")))
+            execute(m.data().toObject());
     });
 
     // Commands from the test, one JSON object per line.

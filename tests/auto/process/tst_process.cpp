@@ -137,8 +137,8 @@ void tst_Process::injectedConnections()
     QSignalSpy received(&worker, &Process::groupMessageReceived);
     worker.emitGroup(QStringLiteral("injected"), QStringLiteral("to myself"));
     QTRY_COMPARE(received.count(), 1);
-    QCOMPARE(received.at(0).at(0).value<Message>().data.toString(), QStringLiteral("to myself"));
-    QCOMPARE(received.at(0).at(0).value<Message>().kind, Message::Kind::Group);
+    QCOMPARE(received.at(0).at(0).value<Message>().data().toString(), QStringLiteral("to myself"));
+    QCOMPARE(received.at(0).at(0).value<Message>().kind(), Message::Kind::Group);
     QSignalSpy closed(&worker, &Process::closed);
     worker.close(0);
     QTRY_COMPARE(closed.count(), 1);
@@ -222,15 +222,15 @@ void tst_Process::masterKnowsItself()
 void tst_Process::messageIsAQtValueType()
 {
     Message a;
-    a.kind = Message::Kind::Private;
-    a.pid = 7;
-    a.group = QStringLiteral("g");
-    a.data = QJsonObject{{QStringLiteral("k"), 1}};
-    a.channel = QStringLiteral("private:7");
+    a.setKind(Message::Kind::Private);
+    a.setPid(7);
+    a.setGroup(QStringLiteral("g"));
+    a.setData(QJsonObject{{QStringLiteral("k"), 1}});
+    a.setChannel(QStringLiteral("private:7"));
     const QVariant v = QVariant::fromValue(a);
     QCOMPARE(v.value<Message>(), a);
     Message b = a;
-    b.pid = 8;
+    b.setPid(8);
     QVERIFY(a != b);
     QCOMPARE(Message::staticMetaObject.property(Message::staticMetaObject.indexOfProperty("pid")).readOnGadget(&a).toLongLong(), 7);
 }
