@@ -119,7 +119,7 @@ int check(QStringList args)
         return Cli::Usage;
     int instances = 0;
     for (const auto &spec : config->workers)
-        instances += spec.instances;
+        instances += spec.instances();
     Cli::out(QStringLiteral("%1: OK: %2 workers (%3 cluster-aware) in %4")
                  .arg(path).arg(instances).arg(config->registeringWorkers()).arg(config->groups().join(QStringLiteral(", "))));
     return Cli::Ok;

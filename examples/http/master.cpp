@@ -99,11 +99,12 @@ int main(int argc, char *argv[])
     const QString port = QString::number(Example::localPort(listenFd)); // --port=0: the kernel's choice
 
     Clustr::SpawnSpec worker;
-    worker.file = QStringLiteral("http-worker");
-    worker.instances = workers;
-    worker.args = {{QStringLiteral("listen-fd"), listenFd}, {QStringLiteral("port"), port}, {QStringLiteral("host"), host}};
+    worker.setFile(QStringLiteral("http-worker"));
+    worker.setInstances(workers);
+    QJsonObject args{{QStringLiteral("listen-fd"), listenFd}, {QStringLiteral("port"), port}, {QStringLiteral("host"), host}};
     if (master.hasOption(QStringLiteral("delay")))
-        worker.args.insert(QStringLiteral("delay"), master.option(QStringLiteral("delay")));
+        args.insert(QStringLiteral("delay"), master.option(QStringLiteral("delay")));
+    worker.setArgs(args);
 
     // An IPv6 address goes in brackets in a URL.
     const QString urlHost = host.contains(u':') ? u'[' + host + u']' : host;

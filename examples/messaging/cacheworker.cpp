@@ -42,7 +42,7 @@ int main(int argc, char *argv[])
     // The child gets this worker's --cluster-* options (cluster-option=foo,
     // the Redis URL, the master pid), not its private ones.
     Clustr::SpawnSpec child;
-    child.file = QStringLiteral("messaging-cache-child");
+    child.setFile(QStringLiteral("messaging-cache-child"));
     worker.spawn({child});
 
     worker.emitReady();

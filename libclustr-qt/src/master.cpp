@@ -248,7 +248,7 @@ bool MasterPrivate::respawns(qint64 workerPid) const
 {
     if (supervisor) {
         if (const Supervisor::Child *child = supervisor->findByPid(workerPid))
-            return child->spec.respawn;
+            return child->spec.respawn();
     }
     const auto parent = heartbeats.constFind(parentOf(workerPid));
     if (parent == heartbeats.cend())
@@ -268,7 +268,7 @@ bool MasterPrivate::clusterComplete() const
         for (ChildProcess *child : processes) {
             const Supervisor::Child *entry = supervisor->find(child);
             const auto state = child->state();
-            if (!entry->spec.registers || state == ChildProcess::State::Failed || state == ChildProcess::State::Stopped
+            if (!entry->spec.registers() || state == ChildProcess::State::Failed || state == ChildProcess::State::Stopped
                 || state == ChildProcess::State::Stopping)
                 continue;
             if (state != ChildProcess::State::Running || !isRegistered(child->pid()))

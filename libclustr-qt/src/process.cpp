@@ -520,7 +520,7 @@ void Process::close(int exitCode)
     }, Qt::SingleShotConnection);
     d->supervisor->stopAll([d](ChildProcess *child) {
         const Supervisor::Child *entry = d->supervisor->find(child);
-        if (entry && entry->spec.registers && child->pid() > 0)
+        if (entry && entry->spec.registers() && child->pid() > 0)
             d->publish(d->channels.killChannel(child->pid()), 0);
     });
 }
@@ -602,7 +602,7 @@ Supervisor *ProcessPrivate::ensureSupervisor()
         const Supervisor::Child *entry = supervisor->find(child);
         watchChildKills(childPid, nullptr);
         Q_EMIT q->childExited(childPid, entry->group, bySignal ? -1 : exitCode, bySignal ? signal : 0);
-        if (entry->spec.registers) {
+        if (entry->spec.registers()) {
             childGone(childPid, entry->group,
                       bySignal ? QStringLiteral("killed by signal %1").arg(signal)
                                : QStringLiteral("exited with code %1").arg(exitCode));

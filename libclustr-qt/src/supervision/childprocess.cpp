@@ -70,12 +70,12 @@ ChildProcess::Config ChildProcess::Config::from(const SpawnSpec &spec, const Chi
     Config config;
     config.program = command.program;
     config.arguments = command.arguments;
-    config.environment = spec.env;
-    config.workingDirectory = spec.workingDirectory;
-    config.respawn = spec.respawn;
-    config.restartPolicy = spec.restartPolicy.value_or(defaultPolicy);
-    config.killTimeout = spec.killTimeout.value_or(defaultKillTimeout);
-    config.group = !spec.group.isEmpty() ? spec.group : QFileInfo(command.file).completeBaseName();
+    config.environment = spec.env();
+    config.workingDirectory = spec.workingDirectory();
+    config.respawn = spec.respawn();
+    config.restartPolicy = spec.restartPolicy().value_or(defaultPolicy);
+    config.killTimeout = spec.killTimeout().value_or(defaultKillTimeout);
+    config.group = !spec.group().isEmpty() ? spec.group() : QFileInfo(command.file).completeBaseName();
     return config;
 }
 
