@@ -158,9 +158,9 @@ int hotpath(QCoreApplication &app)
     const long window = long(optInt("window", 1000));
     constexpr long Warmup = 2000;
     Clustr::ProcessOptions options;
-    options.redisUrl = optString("cluster-redis", "redis://127.0.0.1:6379");
-    options.arguments = {QCoreApplication::applicationFilePath()}; // not our bench options
-    options.exitApplication = false;
+    options.setRedisUrl(optString("cluster-redis", "redis://127.0.0.1:6379"));
+    options.setArguments({QCoreApplication::applicationFilePath()}); // not our bench options
+    options.setExitApplication(false);
     Clustr::Worker sink(QStringLiteral("sink"), options);
     Clustr::Worker source(QStringLiteral("source"), options);
     checkValid(sink);

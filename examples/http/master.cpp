@@ -66,7 +66,7 @@ int main(int argc, char *argv[])
     // read before the master can read the others.
     Clustr::ProcessOptions options;
     if (QCoreApplication::arguments().contains(QStringLiteral("--surge")))
-        options.reloadStrategy = Clustr::ProcessOptions::ReloadStrategy::Surge;
+        options.setReloadStrategy(Clustr::ProcessOptions::ReloadStrategy::Surge);
     Clustr::Master master(options);
     if (!master.isValid()) {
         say(QStringLiteral("master: cannot start: %1").arg(master.errorString()));
@@ -117,7 +117,7 @@ int main(int argc, char *argv[])
             .arg(master.pid())
             .arg(workers)
             .arg(port)
-            .arg(options.reloadStrategy == Clustr::ProcessOptions::ReloadStrategy::Surge
+            .arg(options.reloadStrategy() == Clustr::ProcessOptions::ReloadStrategy::Surge
                      ? QStringLiteral(" (surge reloads)") : QString()));
     master.spawn({worker});
     return app.exec();

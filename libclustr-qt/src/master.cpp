@@ -36,13 +36,13 @@ void MasterPrivate::setUp()
     reloadDelayTimer.setTimerType(Qt::PreciseTimer); // "at least reloadDelay": a coarse timer may fire 5 % early
     QObject::connect(&reloadStepTimer, &QTimer::timeout, q, [this] { reloadStepTimedOut(); });
     QObject::connect(&reloadDelayTimer, &QTimer::timeout, q, [this] { nextReloadStep(); });
-    if (options.heartbeatTimeout.count() > 0) {
+    if (options.heartbeatTimeout().count() > 0) {
         QObject::connect(&expiryTimer, &QTimer::timeout, q, [this] { expireSilentWorkers(); });
-        expiryTimer.start(std::max<qint64>(250, options.heartbeatTimeout.count() / 4));
+        expiryTimer.start(std::max<qint64>(250, options.heartbeatTimeout().count() / 4));
     }
-    if (options.announce)
+    if (options.announce())
         setUpAnnouncements();
-    if (options.handleUnixSignals) {
+    if (options.handleUnixSignals()) {
         signalWatcher = new UnixSignalWatcher(q);
         for (int signum : {SIGHUP, SIGTERM, SIGINT}) {
             if (!signalWatcher->watch(signum))
@@ -168,7 +168,7 @@ void MasterPrivate::handleHeartbeat(const Message &message)
     if (previous != heartbeats.cend()) {
         const QString before = previous->data.host();
         const QString now = beat->host();
-        if (!before.isEmpty() && !now.isEmpty() && before != now && clock.elapsed() - previous->receivedAt < options.heartbeatTimeout.count()) {
+        if (!before.isEmpty() && !now.isEmpty() && before != now && clock.elapsed() - previous->receivedAt < options.heartbeatTimeout().count()) {
             quint64 suppressed = 0;
             if (collisionWarnings.allow(&suppressed))
                 qCWarning(lcMaster).noquote() << QStringLiteral("pid %1 is alive on two hosts (%2 and %3): give each host's "
@@ -190,7 +190,7 @@ void MasterPrivate::handleHeartbeat(const Message &message)
 void MasterPrivate::expireSilentWorkers()
 {
     const qint64 now = clock.elapsed();
-    const qint64 timeout = options.heartbeatTimeout.count();
+    const qint64 timeout = options.heartbeatTimeout().count();
     // Pids a live parent still reports as running children are alive even
     // if they never heartbeat (processes that speak only the original protocol).
     QSet<qint64> vouchedFor;
@@ -388,7 +388,7 @@ int Master::workerCount() const
 
 std::chrono::milliseconds Master::reloadDelay() const
 {
-    return d_func()->options.reloadDelay;
+    return d_func()->options.reloadDelay();
 }
 
 bool Master::isReloading() const

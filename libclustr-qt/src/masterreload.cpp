@@ -76,10 +76,10 @@ void MasterPrivate::nextReloadStep()
     waitingForReplacement = true;
     clustrInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << total << ": replacing" << step.pid << "of" << step.group;
     Q_EMIT q->reloadStepStarted(reloadStep + 1, total, step.pid, step.group);
-    reloadStepTimer.start(options.reloadTimeout);
+    reloadStepTimer.start(options.reloadTimeout());
 
     const Supervisor::Child *own = supervisor ? supervisor->findByPid(step.pid) : nullptr;
-    if (own && options.reloadStrategy == ProcessOptions::ReloadStrategy::Surge) {
+    if (own && options.reloadStrategy() == ProcessOptions::ReloadStrategy::Surge) {
         surgeOld = own->process;
         surgeNew = supervisor->startLike(own->process);
         return; // checkReloadStep() stops the old one once the new one is ready
@@ -140,7 +140,7 @@ void MasterPrivate::finishReloadStep(qint64 newPid)
     clustrInfo(lcMaster) << "reload step" << reloadStep + 1 << "of" << reloadPlan.size() << ":" << step.pid << "->" << newPid;
     Q_EMIT q->reloadStepFinished(reloadStep + 1, int(reloadPlan.size()), step.pid, newPid);
     ++reloadStep;
-    reloadDelayTimer.start(options.reloadDelay);
+    reloadDelayTimer.start(options.reloadDelay());
 }
 
 void MasterPrivate::reloadStepTimedOut()
@@ -154,10 +154,10 @@ void MasterPrivate::reloadStepTimedOut()
     surgeNew = nullptr;
     qCWarning(lcMaster).noquote() << QStringLiteral("reload step %1 of %2: no replacement of %3 (%4) became ready within %5 ms; going on")
                                          .arg(reloadStep + 1).arg(reloadPlan.size()).arg(step.pid).arg(step.group)
-                                         .arg(options.reloadTimeout.count());
+                                         .arg(options.reloadTimeout().count());
     Q_EMIT q->reloadStepTimedOut(reloadStep + 1, int(reloadPlan.size()), step.pid, step.group);
     ++reloadStep;
-    reloadDelayTimer.start(options.reloadDelay);
+    reloadDelayTimer.start(options.reloadDelay());
 }
 
 void MasterPrivate::cancelReload()

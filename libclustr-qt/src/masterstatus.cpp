@@ -159,7 +159,7 @@ MasterInfo MasterPrivate::masterInfo() const
     MasterInfo info;
     info.setPid(pid);
     info.setHost(QSysInfo::machineHostName());
-    info.setName(options.clusterName.isEmpty() ? channels.clusterNamespace() : options.clusterName);
+    info.setName(options.clusterName().isEmpty() ? channels.clusterNamespace() : options.clusterName());
     info.setClusterNamespace(channels.clusterNamespace());
     info.setStartedAt(startedAt);
     info.setState(state());

@@ -16,8 +16,8 @@ constexpr std::chrono::milliseconds FlushTimeout{2000};
 
 QString resolveRedisUrl(const ProcessOptions &options, const CommandLine &commandLine)
 {
-    if (!options.redisUrl.isEmpty())
-        return options.redisUrl;
+    if (!options.redisUrl().isEmpty())
+        return options.redisUrl();
     if (commandLine.hasOption(QStringLiteral("cluster-redis")))
         return commandLine.option(QStringLiteral("cluster-redis"));
     const QString fromEnvironment = qEnvironmentVariable("CLUSTR_REDIS");
@@ -31,14 +31,14 @@ QString resolveRedisUrl(const ProcessOptions &options, const CommandLine &comman
 ProcessPrivate::ProcessPrivate(const QString &group, const ProcessOptions &options)
     : group(group)
     , options(options)
-    , commandLine(options.arguments.isEmpty() ? CommandLine::processArguments() : options.arguments)
+    , commandLine(options.arguments().isEmpty() ? CommandLine::processArguments() : options.arguments())
     , pid(QCoreApplication::applicationPid())
 {
 }
 
 ProcessPrivate::~ProcessPrivate()
 {
-    if (options.logger)
+    if (options.logger())
         Logging::setLogger({}); // the sink may capture state that dies with us
 }
 
@@ -50,15 +50,15 @@ void ProcessPrivate::init()
     qRegisterMetaType<Clustr::Stats>();
     if (commandLine.hasOption(QStringLiteral("verbose")) || commandLine.hasOption(QStringLiteral("cluster-verbose")))
         Logging::enableVerbose();
-    if (options.logger)
-        Logging::setLogger(options.logger);
+    if (options.logger())
+        Logging::setLogger(options.logger());
 
     if (masterPid == 0) // a Master knows itself already
         masterPid = commandLine.masterPid();
     redisUrl = resolveRedisUrl(options, commandLine);
-    const QString ns = options.clusterNamespace.isEmpty()
+    const QString ns = options.clusterNamespace().isEmpty()
         ? commandLine.option(QStringLiteral("cluster-namespace"))
-        : options.clusterNamespace;
+        : options.clusterNamespace();
 
     if (group.isEmpty()) {
         valid = false;
@@ -81,8 +81,8 @@ void ProcessPrivate::init()
     killTimer.setSingleShot(true);
     flushTimer.setSingleShot(true);
 
-    publisher = options.publisher;
-    subscriber = options.subscriber;
+    publisher = options.publisher();
+    subscriber = options.subscriber();
     const QString name = (ns.isEmpty() ? QString() : ns + QLatin1Char('.')) + group + QLatin1Char('.')
         + QLatin1String(QByteArray::number(pid)); // QString::number would pull in locale code
     if (!publisher) {
@@ -195,7 +195,7 @@ void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArra
         return; // a message that raced an unsubscribe, or arrived while closing
 
     QString error;
-    auto decoded = Protocol::Codec::decode(payload, options.maxPayloadSize, &error);
+    auto decoded = Protocol::Codec::decode(payload, options.maxPayloadSize(), &error);
     if (!decoded) {
         reject(channel, error);
         return;
@@ -267,11 +267,11 @@ void ProcessPrivate::handleKill(const Message &message)
     // never calls done() from making the process unkillable.
     const int code = *exitCode;
     QObject::connect(&killTimer, &QTimer::timeout, q, [this, code] {
-        qCWarning(lcProcess) << "the kill handler did not finish within" << options.killTimeout.count()
+        qCWarning(lcProcess) << "the kill handler did not finish within" << options.killTimeout().count()
                              << "ms: exiting anyway";
         q_func()->close(code);
     });
-    killTimer.start(options.killTimeout);
+    killTimer.start(options.killTimeout());
     QPointer<Process> guard(q);
     killHandler([guard, code] {
         if (guard)
@@ -319,7 +319,7 @@ void ProcessPrivate::finishClose(int exitCode)
         subscriber->close();
     clustrInfo(lcProcess) << "closed with exit code" << exitCode;
     Q_EMIT q->closed(exitCode);
-    if (options.exitApplication) {
+    if (options.exitApplication()) {
         // Queued, so it also works before exec() runs.
         QMetaObject::invokeMethod(QCoreApplication::instance(), [exitCode] { QCoreApplication::exit(exitCode); },
                                   Qt::QueuedConnection);
@@ -501,7 +501,7 @@ void Process::close(int exitCode)
     d->closing = true;
     if (!d->valid) {
         Q_EMIT closed(exitCode);
-        if (d->options.exitApplication)
+        if (d->options.exitApplication())
             QMetaObject::invokeMethod(QCoreApplication::instance(), [exitCode] { QCoreApplication::exit(exitCode); },
                                       Qt::QueuedConnection);
         return;
@@ -579,10 +579,10 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     supervisor->setSpawnerContext(masterPid, inherited);
     if (!commandLine.hasOption(QStringLiteral("cluster-redis")))
         supervisor->setExtraEnvironment({{QStringLiteral("CLUSTR_REDIS"), redisUrl}});
-    supervisor->setDefaults(options.restartPolicy, options.killTimeout);
-    supervisor->forwarder().setPattern(options.outputPrefix);
-    supervisor->forwarder().setLogger(options.logger);
-    supervisor->setOutputHandler(options.childOutput);
+    supervisor->setDefaults(options.restartPolicy(), options.killTimeout());
+    supervisor->forwarder().setPattern(options.outputPrefix());
+    supervisor->forwarder().setLogger(options.logger());
+    supervisor->setOutputHandler(options.childOutput());
 
     QObject::connect(supervisor, &Supervisor::childStarted, q, [this](ChildProcess *child, qint64 childPid, qint64 oldPid) {
         Q_Q(Process);

@@ -51,8 +51,8 @@ bool WorkerPrivate::handleMessage(Protocol::ChannelKind kind, const Message &mes
 
 void WorkerPrivate::subscriptionsActive()
 {
-    if (masterPid > 0 && options.heartbeatInterval.count() > 0 && !heartbeatTimer.isActive())
-        heartbeatTimer.start(options.heartbeatInterval);
+    if (masterPid > 0 && options.heartbeatInterval().count() > 0 && !heartbeatTimer.isActive())
+        heartbeatTimer.start(options.heartbeatInterval());
     // Registering before our own subscriptions are confirmed would let the
     // master (or anyone it tells) message us before we can hear it.
     if (readyRequested && !registered)
@@ -149,7 +149,7 @@ Worker::Worker(const QString &group, const ProcessOptions &options, QObject *par
     connect(&d->clusterInfoTimer, &QTimer::timeout, this, [d] {
         d->failClusterInfoRequests(QStringLiteral("no answer from the master (pid %1) within %2 ms")
                                        .arg(d->masterPid)
-                                       .arg(d->options.clusterInfoTimeout.count()));
+                                       .arg(d->options.clusterInfoTimeout().count()));
     });
 }
 
@@ -187,7 +187,7 @@ void Worker::requestClusterInfo(ClusterInfoCallback callback)
         return;
     }
     d->publish(d->channels.clusterInfoChannel(d->masterPid), QStringLiteral("clusterInfo"));
-    d->clusterInfoTimer.start(d->options.clusterInfoTimeout);
+    d->clusterInfoTimer.start(d->options.clusterInfoTimeout());
 }
 
 } // namespace Clustr

@@ -89,14 +89,14 @@ int main(int argc, char **argv)
     }
 
     ProcessOptions options;
-    options.reloadDelay = std::chrono::milliseconds(value(QStringLiteral("reload-delay"), QStringLiteral("500")).toInt());
-    options.reloadTimeout = std::chrono::milliseconds(value(QStringLiteral("reload-timeout"), QStringLiteral("30000")).toInt());
-    options.heartbeatTimeout = std::chrono::milliseconds(value(QStringLiteral("heartbeat-timeout"), QStringLiteral("3500")).toInt());
+    options.setReloadDelay(std::chrono::milliseconds(value(QStringLiteral("reload-delay"), QStringLiteral("500")).toInt()));
+    options.setReloadTimeout(std::chrono::milliseconds(value(QStringLiteral("reload-timeout"), QStringLiteral("30000")).toInt()));
+    options.setHeartbeatTimeout(std::chrono::milliseconds(value(QStringLiteral("heartbeat-timeout"), QStringLiteral("3500")).toInt()));
     if (args.contains(QStringLiteral("--surge")))
-        options.reloadStrategy = ProcessOptions::ReloadStrategy::Surge;
-    options.killTimeout = std::chrono::milliseconds(value(QStringLiteral("kill-timeout"), QStringLiteral("5000")).toInt());
-    options.clusterInfoTimeout = std::chrono::milliseconds(value(QStringLiteral("cluster-info-timeout"), QStringLiteral("2000")).toInt());
-    options.maxPayloadSize = value(QStringLiteral("max-payload"), QStringLiteral("1048576")).toLongLong();
+        options.setReloadStrategy(ProcessOptions::ReloadStrategy::Surge);
+    options.setKillTimeout(std::chrono::milliseconds(value(QStringLiteral("kill-timeout"), QStringLiteral("5000")).toInt()));
+    options.setClusterInfoTimeout(std::chrono::milliseconds(value(QStringLiteral("cluster-info-timeout"), QStringLiteral("2000")).toInt()));
+    options.setMaxPayloadSize(value(QStringLiteral("max-payload"), QStringLiteral("1048576")).toLongLong());
 
     std::unique_ptr<Process> process;
     Worker *worker = nullptr;

@@ -17,9 +17,9 @@ namespace {
 ProcessOptions embedded(const QString &redisUrl, QStringList arguments = {})
 {
     ProcessOptions options;
-    options.redisUrl = redisUrl;
-    options.arguments = QStringList{QStringLiteral("program")} + arguments;
-    options.exitApplication = false; // several processes live in this test
+    options.setRedisUrl(redisUrl);
+    options.setArguments(QStringList{QStringLiteral("program")} + arguments);
+    options.setExitApplication(false); // several processes live in this test
     return options;
 }
 
@@ -77,7 +77,7 @@ void tst_Process::redisUrlPrecedence()
         ProcessOptions options = embedded(QString(), {QStringLiteral("--cluster-redis=redis://10.8.8.8:2")});
         Worker fromCommandLine(QStringLiteral("a"), options);
         QCOMPARE(fromCommandLine.redisUrl(), QStringLiteral("redis://10.8.8.8:2"));
-        options.redisUrl = QStringLiteral("redis://10.7.7.7:3");
+        options.setRedisUrl(QStringLiteral("redis://10.7.7.7:3"));
         Worker fromOptions(QStringLiteral("a"), options);
         QCOMPARE(fromOptions.redisUrl(), QStringLiteral("redis://10.7.7.7:3"));
         Worker fromEnvironment(QStringLiteral("a"), embedded(QString()));
@@ -128,8 +128,8 @@ void tst_Process::injectedConnections()
     publisher.setUrl(m_redis.url());
     subscriber.setUrl(m_redis.url());
     ProcessOptions options = embedded(QStringLiteral("redis://unused:1"));
-    options.publisher = &publisher;
-    options.subscriber = &subscriber;
+    options.setPublisher(&publisher);
+    options.setSubscriber(&subscriber);
     Worker worker(QStringLiteral("injected"), options);
     QCOMPARE(worker.publisher(), &publisher);
     QCOMPARE(worker.subscriber(), &subscriber);
@@ -150,9 +150,9 @@ void tst_Process::loggerReceivesLibraryLines()
 {
     QStringList lines;
     ProcessOptions options = embedded(m_redis.url(), {QStringLiteral("--verbose")});
-    options.logger = [&lines](QtMsgType, const QString &category, const QString &text) {
+    options.setLogger([&lines](QtMsgType, const QString &category, const QString &text) {
         lines << category + QStringLiteral(": ") + text;
-    };
+    });
     {
         Worker worker(QStringLiteral("logged"), options);
         QTRY_VERIFY(worker.isConnected());
@@ -163,7 +163,7 @@ void tst_Process::loggerReceivesLibraryLines()
              qPrintable(lines.join(QLatin1Char('\n'))));
     // Removing the logger hands messages back to Qt's handler.
     ProcessOptions quiet = embedded(m_redis.url());
-    quiet.logger = [](QtMsgType, const QString &, const QString &) {};
+    quiet.setLogger([](QtMsgType, const QString &, const QString &) {});
     Worker other(QStringLiteral("quiet"), quiet);
     QLoggingCategory::setFilterRules(QString());
 }
