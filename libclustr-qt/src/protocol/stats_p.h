@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "base/global_p.h"
-
 #include <ClustrQt/stats.h>
 
 namespace Clustr::Protocol {
@@ -31,6 +29,6 @@ struct StatsCounters
     quint64 droppedMessages = 0;
 };
 
-CLUSTR_AUTOTEST_EXPORT Stats toStats(const StatsCounters &counters);
+Stats toStats(const StatsCounters &counters);
 
 } // namespace Clustr::Protocol
