@@ -110,7 +110,7 @@ int pong(QCoreApplication &app)
     checkValid(worker);
     announceReady(&worker);
     QObject::connect(&worker, &Clustr::Process::privateMessageReceived, &worker,
-                     [&worker](const Clustr::Message &message) { worker.emitPrivate(message.pid, message.data); });
+                     [&worker](const Clustr::Message &message) { worker.emitPrivate(message.pid(), message.data()); });
     return app.exec();
 }
 
@@ -158,9 +158,9 @@ int hotpath(QCoreApplication &app)
     const long window = long(optInt("window", 1000));
     constexpr long Warmup = 2000;
     Clustr::ProcessOptions options;
-    options.redisUrl = optString("cluster-redis", "redis://127.0.0.1:6379");
-    options.arguments = {QCoreApplication::applicationFilePath()}; // not our bench options
-    options.exitApplication = false;
+    options.setRedisUrl(optString("cluster-redis", "redis://127.0.0.1:6379"));
+    options.setArguments({QCoreApplication::applicationFilePath()}); // not our bench options
+    options.setExitApplication(false);
     Clustr::Worker sink(QStringLiteral("sink"), options);
     Clustr::Worker source(QStringLiteral("source"), options);
     checkValid(sink);

@@ -151,8 +151,8 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
                                                         {QStringLiteral("restartPolicy"), root.value(QStringLiteral("restartPolicy"))}}, &error);
         if (!probe)
             check.error(QString(), error);
-        else if (probe->restartPolicy)
-            config.restartPolicy = *probe->restartPolicy;
+        else if (probe->restartPolicy())
+            config.restartPolicy = *probe->restartPolicy();
     }
     if (root.contains(QStringLiteral("logs"))) {
         const QJsonValue logsValue = root.value(QStringLiteral("logs"));
@@ -221,7 +221,7 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
             check.error(where + QLatin1Char('.') + error.section(QStringLiteral(": "), 0, 0), error.section(QStringLiteral(": "), 1));
             continue;
         }
-        if (!spec->group.isEmpty() && !Clustr::isValidName(spec->group))
+        if (!spec->group().isEmpty() && !Clustr::isValidName(spec->group()))
             check.error(where + QStringLiteral(".group"), QStringLiteral("expected a name without spaces"));
         // Everything that can be known before starting: the file, the
         // command, taskset, the CPUs of this machine.
@@ -240,7 +240,7 @@ int ClusterFile::registeringWorkers() const
 {
     int count = 0;
     for (const Clustr::SpawnSpec &spec : workers)
-        count += spec.registers ? spec.instances : 0;
+        count += spec.registers() ? spec.instances() : 0;
     return count;
 }
 
@@ -248,7 +248,7 @@ QStringList ClusterFile::groups() const
 {
     QStringList list;
     for (const Clustr::SpawnSpec &spec : workers) {
-        const QString group = spec.group.isEmpty() ? QFileInfo(spec.file).completeBaseName() : spec.group;
+        const QString group = spec.group().isEmpty() ? QFileInfo(spec.file()).completeBaseName() : spec.group();
         if (!list.contains(group))
             list.append(group);
     }

@@ -424,16 +424,16 @@ int watch(QStringList args)
     unixSignals.watch(SIGTERM);
     QObject::connect(&unixSignals, &Clustr::UnixSignalWatcher::signalReceived, &loop, [&loop] { loop.exit(Cli::Ok); });
 
-    using Kind = Clustr::Message::Kind;
     QObject::connect(&client, &Clustr::ClusterClient::messageObserved, &loop, [noHeartbeats](const Clustr::Message &message, const QByteArray &raw) {
         // Without a name, "*" also matches the channels of named clusters on the same Redis: not ours.
-        if (message.kind == Kind::Unknown || (noHeartbeats && message.kind == Kind::Heartbeat))
+        if (message.kind() == Clustr::Message::Kind::Unknown || (noHeartbeats && message.isHeartbeat()))
             return;
-        const QString sender = message.pid > 0 ? QStringLiteral("%1/%2").arg(message.pid).arg(message.group) : QStringLiteral("-");
+        const qint64 pid = message.pid();
+        const QString sender = pid > 0 ? QStringLiteral("%1/%2").arg(pid).arg(message.group()) : QStringLiteral("-");
         // A payload that does not decode is shown as it came.
-        const QString data = message.pid > 0 ? compact(message.data) : QString::fromUtf8(raw);
+        const QString data = pid > 0 ? compact(message.data()) : QString::fromUtf8(raw);
         Cli::out(QStringLiteral("%1  %2  %3  %4")
-                     .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")), message.channel.leftJustified(16), sender.leftJustified(12), data));
+                     .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")), message.channel().leftJustified(16), sender.leftJustified(12), data));
     });
     const qint64 masterPid = client.masterPid();
     QObject::connect(&client, &Clustr::ClusterClient::clusterRunningChanged, &loop, [&](bool running) {

@@ -119,7 +119,7 @@ int check(QStringList args)
         return Cli::Usage;
     int instances = 0;
     for (const auto &spec : config->workers)
-        instances += spec.instances;
+        instances += spec.instances();
     Cli::out(QStringLiteral("%1: OK: %2 workers (%3 cluster-aware) in %4")
                  .arg(path).arg(instances).arg(config->registeringWorkers()).arg(config->groups().join(QStringLiteral(", "))));
     return Cli::Ok;
@@ -162,21 +162,21 @@ std::optional<QString> chooseRedis(const ClusterFile &config, const std::optiona
 Clustr::ProcessOptions masterOptions(const ClusterFile &config, const QString &redisUrl, const QString &displayName, LogFiles *logFiles)
 {
     Clustr::ProcessOptions options;
-    options.redisUrl = redisUrl;
-    options.clusterNamespace = config.name;
-    options.clusterName = displayName;
-    options.reloadDelay = config.reloadDelay;
-    options.reloadTimeout = config.reloadTimeout;
-    options.killTimeout = config.killTimeout;
-    options.heartbeatTimeout = config.heartbeatTimeout;
-    options.reloadStrategy = config.reloadStrategy;
-    options.restartPolicy = config.restartPolicy;
-    options.outputPrefix = config.outputPrefix;
-    options.exitApplication = false; // the event loop ends once the lock is released
+    options.setRedisUrl(redisUrl);
+    options.setClusterNamespace(config.name);
+    options.setClusterName(displayName);
+    options.setReloadDelay(config.reloadDelay);
+    options.setReloadTimeout(config.reloadTimeout);
+    options.setKillTimeout(config.killTimeout);
+    options.setHeartbeatTimeout(config.heartbeatTimeout);
+    options.setReloadStrategy(config.reloadStrategy);
+    options.setRestartPolicy(config.restartPolicy);
+    options.setOutputPrefix(config.outputPrefix);
+    options.setExitApplication(false); // the event loop ends once the lock is released
     if (logFiles) {
-        options.childOutput = [logFiles](const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr) {
+        options.setChildOutput([logFiles](const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr) {
             logFiles->write(group, instance, pid, line, isStderr);
-        };
+        });
     }
     return options;
 }

@@ -150,8 +150,8 @@ QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, con
             humanBytes(double(p.rssBytes())),
             percent(p.cpuPercent()),
             ago(p.lastSeenMs()),
-            p.heartbeat() ? QString::number(stats.emitPublic + stats.emitPrivate + stats.emitGroup) : QStringLiteral("-"),
-            p.heartbeat() ? QString::number(stats.onMessage) : QStringLiteral("-"),
+            p.heartbeat() ? QString::number(stats.emitPublic() + stats.emitPrivate() + stats.emitGroup()) : QStringLiteral("-"),
+            p.heartbeat() ? QString::number(stats.onMessage()) : QStringLiteral("-"),
         });
     }
     lines.append(QString());

@@ -28,7 +28,7 @@ void ClusterHistory::setSampleInterval(std::chrono::milliseconds interval)
 
 void ClusterHistory::countMessage(const Clustr::Message &message)
 {
-    ++m_kindCounts[int(message.kind)];
+    ++m_kindCounts[int(logKindOf(message))];
 }
 
 void ClusterHistory::addStatus(const Clustr::ClusterStatus &status)
@@ -133,7 +133,7 @@ qint64 ClusterHistory::startTime() const
 QList<ClusterHistory::Series> ClusterHistory::messageRates() const
 {
     QList<Series> result;
-    for (Clustr::Message::Kind kind : allKinds()) {
+    for (LogKind kind : allKinds()) {
         const auto it = m_rates.constFind(int(kind));
         // Kinds silent for the whole window would only crowd the legend.
         if (it != m_rates.cend() && std::any_of(it->cbegin(), it->cend(), [](const QPointF &p) { return p.y() > 0; }))

@@ -3,38 +3,69 @@
 
 #include "format.h"
 
-#include <QtCore/QMetaEnum>
-
 namespace {
 // Long enough for any message people read in a table; the log stays bounded in bytes too.
 constexpr int MaxDataLength = 2048;
+
+// In LogKind's order.
+const char *const KindNames[] = {
+    "unknown", "public", "private", "group", "kill", "confirmation", "clusterinfo",
+    "registration", "deregistration", "heartbeat", "event", "control",
+};
 } // namespace
+
+LogKind logKindOf(const Clustr::Message &message)
+{
+    using K = Clustr::Message::Kind;
+    switch (message.kind()) {
+    case K::Unknown: return LogKind::Unknown;
+    case K::Public: return LogKind::Public;
+    case K::Private: return LogKind::Private;
+    case K::Group: return LogKind::Group;
+    case K::Kill: return LogKind::Kill;
+    case K::Confirmation: return LogKind::Confirmation;
+    case K::ClusterInfo: return LogKind::ClusterInfo;
+    case K::Registration: return LogKind::Registration;
+    case K::Deregistration: return LogKind::Deregistration;
+    case K::Other: break;
+    }
+    if (message.isHeartbeat())
+        return LogKind::Heartbeat;
+    // The library calls the other two of its own channels Other as well; their
+    // names are in docs/PROTOCOL.md (section 11), as `events:<pid>` and `control:<pid>`.
+    const QString channel = message.channel();
+    if (channel.startsWith(QLatin1String("events:")))
+        return LogKind::Event;
+    if (channel.startsWith(QLatin1String("control:")))
+        return LogKind::Control;
+    return LogKind::Unknown;
+}
 
 LogEntry LogEntry::fromMessage(const Clustr::Message &message, const QByteArray &raw, quint64 sequence, qint64 timeMs)
 {
     LogEntry e;
     e.sequence = sequence;
     e.timeMs = timeMs;
-    e.kind = message.kind;
-    e.pid = message.pid;
-    e.group = message.group;
-    e.channel = message.channel;
-    e.targetPid = channelTargetPid(message.channel);
+    e.kind = logKindOf(message);
+    e.pid = message.pid();
+    e.group = message.group();
+    e.channel = message.channel();
+    e.targetPid = channelTargetPid(e.channel);
     // ClusterClient hands undecodable payloads over with pid 0 and the raw text as data.
-    e.valid = message.pid > 0;
-    e.data = e.valid ? Format::jsonValue(message.data, MaxDataLength)
+    e.valid = e.pid > 0;
+    e.data = e.valid ? Format::jsonValue(message.data(), MaxDataLength)
                      : QString::fromUtf8(raw.left(MaxDataLength));
     return e;
 }
 
-QString kindName(Clustr::Message::Kind kind)
+QString kindName(LogKind kind)
 {
-    return QString::fromLatin1(QMetaEnum::fromType<Clustr::Message::Kind>().valueToKey(int(kind))).toLower();
+    return QLatin1String(KindNames[int(kind)]);
 }
 
-QColor kindColor(Clustr::Message::Kind kind)
+QColor kindColor(LogKind kind)
 {
-    using K = Clustr::Message::Kind;
+    using K = LogKind;
     switch (kind) {
     case K::Public: return QColor(0x1f, 0x77, 0xb4);
     case K::Private: return QColor(0xff, 0x7f, 0x0e);
@@ -52,9 +83,9 @@ QColor kindColor(Clustr::Message::Kind kind)
     return QColor(0x55, 0x55, 0x55);
 }
 
-QList<Clustr::Message::Kind> allKinds()
+QList<LogKind> allKinds()
 {
-    using K = Clustr::Message::Kind;
+    using K = LogKind;
     return {K::Public, K::Private, K::Group, K::Kill, K::Confirmation, K::ClusterInfo, K::Registration,
             K::Deregistration, K::Heartbeat, K::Event, K::Control, K::Unknown};
 }

@@ -8,6 +8,30 @@
 #include <QtGui/QColor>
 
 /*
+  What the log shows, colours and filters by: the public kinds of
+  Clustr::Message, with clustr-qt's own channels (Message::Kind::Other) told
+  apart, since people hide heartbeats but want to see events and commands.
+  The first nine are Message::Kind's, in its order.
+*/
+enum class LogKind {
+    Unknown,
+    Public,
+    Private,
+    Group,
+    Kill,
+    Confirmation,
+    ClusterInfo,
+    Registration,
+    Deregistration,
+    Heartbeat,
+    Event,
+    Control,
+};
+
+//! The log's kind of \a message: its kind, or for Kind::Other which of clustr-qt's channels.
+LogKind logKindOf(const Clustr::Message &message);
+
+/*
   One message of the log, ready to show and to filter: formatted once when
   it arrives, so scrolling, filtering and exporting never touch JSON again.
 */
@@ -15,7 +39,7 @@ struct LogEntry
 {
     quint64 sequence = 0;   //!< counts every message the monitor saw, from 1
     qint64 timeMs = 0;      //!< when it arrived, ms since the epoch
-    Clustr::Message::Kind kind = Clustr::Message::Kind::Unknown;
+    LogKind kind = LogKind::Unknown;
     qint64 pid = 0;         //!< the sender (meta.pid); 0 when it did not decode
     QString group;          //!< the sender's group
     QString channel;        //!< without the cluster's namespace
@@ -29,10 +53,10 @@ struct LogEntry
 using LogBatch = QList<LogEntry>;
 
 //! "public", "group", "heartbeat"…: the name used in the log and its filters.
-QString kindName(Clustr::Message::Kind kind);
+QString kindName(LogKind kind);
 //! One colour per kind, the same in the log and the charts.
-QColor kindColor(Clustr::Message::Kind kind);
+QColor kindColor(LogKind kind);
 //! Every kind, in the order the filters list them.
-QList<Clustr::Message::Kind> allKinds();
+QList<LogKind> allKinds();
 //! The pid a channel is addressed to (private:<pid>, kill:<pid>, clusterInfo:<pid>), else 0.
 qint64 channelTargetPid(const QString &channel);

@@ -14,7 +14,7 @@ void MessageLogFilter::setSourceLog(MessageLogModel *model)
     setSourceModel(model);
 }
 
-void MessageLogFilter::setHiddenKinds(const QSet<Clustr::Message::Kind> &kinds)
+void MessageLogFilter::setHiddenKinds(const QSet<LogKind> &kinds)
 {
     if (kinds == m_hiddenKinds)
         return;
@@ -22,9 +22,9 @@ void MessageLogFilter::setHiddenKinds(const QSet<Clustr::Message::Kind> &kinds)
     changed();
 }
 
-void MessageLogFilter::setKindVisible(Clustr::Message::Kind kind, bool visible)
+void MessageLogFilter::setKindVisible(LogKind kind, bool visible)
 {
-    QSet<Clustr::Message::Kind> kinds = m_hiddenKinds;
+    QSet<LogKind> kinds = m_hiddenKinds;
     if (visible)
         kinds.remove(kind);
     else

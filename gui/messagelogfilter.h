@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <ClustrQt/message.h>
+#include "logentry.h"
 
 #include <QtCore/QSet>
 #include <QtCore/QSortFilterProxyModel>
@@ -22,10 +22,10 @@ public:
 
     void setSourceLog(MessageLogModel *model);
 
-    QSet<Clustr::Message::Kind> hiddenKinds() const { return m_hiddenKinds; }
-    void setHiddenKinds(const QSet<Clustr::Message::Kind> &kinds);
-    void setKindVisible(Clustr::Message::Kind kind, bool visible);
-    bool isKindVisible(Clustr::Message::Kind kind) const { return !m_hiddenKinds.contains(kind); }
+    QSet<LogKind> hiddenKinds() const { return m_hiddenKinds; }
+    void setHiddenKinds(const QSet<LogKind> &kinds);
+    void setKindVisible(LogKind kind, bool visible);
+    bool isKindVisible(LogKind kind) const { return !m_hiddenKinds.contains(kind); }
 
     QString group() const { return m_group; }
     void setGroup(const QString &group);
@@ -46,7 +46,7 @@ private:
     void changed();
 
     MessageLogModel *m_log = nullptr;
-    QSet<Clustr::Message::Kind> m_hiddenKinds;
+    QSet<LogKind> m_hiddenKinds;
     QString m_group;
     QString m_groupChannel;
     qint64 m_pid = 0;

@@ -43,11 +43,11 @@ MessageLogView::MessageLogView(MessageLogModel *model, QWidget *parent)
     m_filter->setSourceLog(model);
     // Heartbeats are a message per process per second: in the log by default
     // they would bury everything else. One click shows them.
-    m_filter->setKindVisible(Clustr::Message::Kind::Heartbeat, false);
+    m_filter->setKindVisible(LogKind::Heartbeat, false);
 
     // Kinds: a menu of check boxes.
     auto *kindsMenu = new QMenu(m_kindsButton);
-    for (Clustr::Message::Kind kind : allKinds()) {
+    for (LogKind kind : allKinds()) {
         QAction *action = kindsMenu->addAction(kindName(kind));
         action->setIcon(dotIcon(kindColor(kind)));
         action->setCheckable(true);
@@ -222,7 +222,7 @@ void MessageLogView::setDroppedCount(quint64 count)
 void MessageLogView::updateCounts()
 {
     int visibleKinds = 0;
-    for (Clustr::Message::Kind kind : allKinds())
+    for (LogKind kind : allKinds())
         visibleKinds += m_filter->isKindVisible(kind) ? 1 : 0;
     m_kindsButton->setText(visibleKinds == int(allKinds().size()) ? QStringLiteral("All kinds")
                                                                    : QStringLiteral("Kinds: %1 of %2").arg(visibleKinds).arg(allKinds().size()));

@@ -28,7 +28,7 @@ constexpr int MaxRecent = 200;
 struct StatRow
 {
     const char *name;
-    quint64 Clustr::Stats::*counter;
+    quint64 (Clustr::Stats::*counter)() const;
 };
 const StatRow StatOrder[] = {
     {"emitPublic", &Clustr::Stats::emitPublic},
@@ -221,7 +221,7 @@ void ProcessDetails::refresh()
         m_values[f]->setEnabled(!grey);
     }
     for (int i = 0; i < StatCount; ++i) {
-        const QString value = p.stats ? Format::count(qint64((*p.stats).*StatOrder[i].counter)) : Format::unknown();
+        const QString value = p.stats ? Format::count(qint64(((*p.stats).*StatOrder[i].counter)())) : Format::unknown();
         m_stats->item(i / 2, (i % 2) * 2 + 1)->setText(value);
     }
     QString commandLine = p.commandLineText();
@@ -235,7 +235,7 @@ void ProcessDetails::refresh()
 
 ProcessDetails::Direction ProcessDetails::directionOf(const LogEntry &e) const
 {
-    using K = Clustr::Message::Kind;
+    using K = LogKind;
     if (m_key <= 0 || e.kind == K::Heartbeat)
         return Direction::None;
     if (e.pid == m_info.pid)

@@ -66,7 +66,7 @@ int main(int argc, char *argv[])
     // read before the master can read the others.
     Clustr::ProcessOptions options;
     if (QCoreApplication::arguments().contains(QStringLiteral("--surge")))
-        options.reloadStrategy = Clustr::ProcessOptions::ReloadStrategy::Surge;
+        options.setReloadStrategy(Clustr::ProcessOptions::ReloadStrategy::Surge);
     Clustr::Master master(options);
     if (!master.isValid()) {
         say(QStringLiteral("master: cannot start: %1").arg(master.errorString()));
@@ -99,11 +99,12 @@ int main(int argc, char *argv[])
     const QString port = QString::number(Example::localPort(listenFd)); // --port=0: the kernel's choice
 
     Clustr::SpawnSpec worker;
-    worker.file = QStringLiteral("http-worker");
-    worker.instances = workers;
-    worker.args = {{QStringLiteral("listen-fd"), listenFd}, {QStringLiteral("port"), port}, {QStringLiteral("host"), host}};
+    worker.setFile(QStringLiteral("http-worker"));
+    worker.setInstances(workers);
+    QJsonObject args{{QStringLiteral("listen-fd"), listenFd}, {QStringLiteral("port"), port}, {QStringLiteral("host"), host}};
     if (master.hasOption(QStringLiteral("delay")))
-        worker.args.insert(QStringLiteral("delay"), master.option(QStringLiteral("delay")));
+        args.insert(QStringLiteral("delay"), master.option(QStringLiteral("delay")));
+    worker.setArgs(args);
 
     // An IPv6 address goes in brackets in a URL.
     const QString urlHost = host.contains(u':') ? u'[' + host + u']' : host;
@@ -116,7 +117,7 @@ int main(int argc, char *argv[])
             .arg(master.pid())
             .arg(workers)
             .arg(port)
-            .arg(options.reloadStrategy == Clustr::ProcessOptions::ReloadStrategy::Surge
+            .arg(options.reloadStrategy() == Clustr::ProcessOptions::ReloadStrategy::Surge
                      ? QStringLiteral(" (surge reloads)") : QString()));
     master.spawn({worker});
     return app.exec();

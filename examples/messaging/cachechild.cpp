@@ -37,7 +37,7 @@ int main(int argc, char *argv[])
     });
     QObject::connect(&worker, &Clustr::Process::publicMessageReceived, &worker,
                      [askForClusterInfo, &worker](const Clustr::Message &m) {
-                         if (m.pid == worker.masterPid())
+                         if (m.pid() == worker.masterPid())
                              askForClusterInfo();
                      });
 

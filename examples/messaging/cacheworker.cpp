@@ -32,7 +32,7 @@ int main(int argc, char *argv[])
             worker.emitGroup(QStringLiteral("webWorker"), me + QStringLiteral(" is ready"));
     });
     QObject::connect(&worker, &Clustr::Process::publicMessageReceived, [me](const Clustr::Message &m) {
-        say(QStringLiteral("%1: public message from %2 %3: %4").arg(me, m.group).arg(m.pid).arg(Example::json(m.data)));
+        say(QStringLiteral("%1: public message from %2 %3: %4").arg(me, m.group()).arg(m.pid()).arg(Example::json(m.data())));
     });
     worker.onKill([me](std::function<void()> done) {
         say(me + QStringLiteral(": closing, and its child with it"));
@@ -42,7 +42,7 @@ int main(int argc, char *argv[])
     // The child gets this worker's --cluster-* options (cluster-option=foo,
     // the Redis URL, the master pid), not its private ones.
     Clustr::SpawnSpec child;
-    child.file = QStringLiteral("messaging-cache-child");
+    child.setFile(QStringLiteral("messaging-cache-child"));
     worker.spawn({child});
 
     worker.emitReady();

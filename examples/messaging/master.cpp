@@ -33,33 +33,33 @@ QList<Clustr::SpawnSpec> clusterSpecs()
     const QList<int> cpus = Example::allowedCpus();
 
     Clustr::SpawnSpec web;
-    web.file = QStringLiteral("messaging-web-worker");
-    web.cpu = cpuAt(cpus, 0);
+    web.setFile(QStringLiteral("messaging-web-worker"));
+    web.setCpu(cpuAt(cpus, 0));
 
     // Only `--cluster-*` options travel further down the tree: this web
     // worker sees both, a child it spawned would see cluster-option only.
     Clustr::SpawnSpec webWithOptions = web;
-    webWithOptions.cpu = cpuAt(cpus, 1);
-    webWithOptions.args = {{QStringLiteral("cluster-option"), QStringLiteral("foo")},
-                           {QStringLiteral("private"), QStringLiteral("option")}};
+    webWithOptions.setCpu(cpuAt(cpus, 1));
+    webWithOptions.setArgs({{QStringLiteral("cluster-option"), QStringLiteral("foo")},
+                           {QStringLiteral("private"), QStringLiteral("option")}});
 
     // The cache workers get the same two options, so their children show
     // which of them arrive one generation further down.
     Clustr::SpawnSpec cache;
-    cache.file = QStringLiteral("messaging-cache-worker");
-    cache.respawn = false;
-    cache.args = webWithOptions.args;
+    cache.setFile(QStringLiteral("messaging-cache-worker"));
+    cache.setRespawn(false);
+    cache.setArgs(webWithOptions.args());
     Clustr::SpawnSpec cache2 = cache;
-    cache.cpu = cpuAt(cpus, 2);
-    cache2.cpu = cpuAt(cpus, 3);
+    cache.setCpu(cpuAt(cpus, 2));
+    cache2.setCpu(cpuAt(cpus, 3));
 
     // A program that knows nothing of the cluster: it never registers, so
     // nobody waits for it, and its output still comes out prefixed.
     Clustr::SpawnSpec script;
-    script.file = QStringLiteral("messaging-script.sh");
-    script.command = QStringLiteral("bash");
-    script.registers = false;
-    script.group = QStringLiteral("bashscript");
+    script.setFile(QStringLiteral("messaging-script.sh"));
+    script.setCommand(QStringLiteral("bash"));
+    script.setRegisters(false);
+    script.setGroup(QStringLiteral("bashscript"));
 
     return {web, webWithOptions, cache, cache2, script};
 }
@@ -122,8 +122,8 @@ int main(int argc, char *argv[])
     // cluster shows a kill and a respawn in one go. Counting then starts
     // again, so the replacement's own confirmation kills nobody.
     master.onConfirmation(2, QStringLiteral("webWorker"), [&master](const QList<Clustr::Message> &messages) {
-        const qint64 first = messages.first().pid;
-        const qint64 second = messages.last().pid;
+        const qint64 first = messages.first().pid();
+        const qint64 second = messages.last().pid();
         say(QStringLiteral("master: confirmation \"webWorker\" received from %1 and %2: killing %2 with exit code 1")
                 .arg(first)
                 .arg(second));

@@ -32,10 +32,10 @@ int main(int argc, char *argv[])
         worker.emitConfirmation(QStringLiteral("webWorker"));
     });
     QObject::connect(&worker, &Clustr::Process::publicMessageReceived, [me](const Clustr::Message &m) {
-        say(QStringLiteral("%1: public message from %2 %3: %4").arg(me, m.group).arg(m.pid).arg(Example::json(m.data)));
+        say(QStringLiteral("%1: public message from %2 %3: %4").arg(me, m.group()).arg(m.pid()).arg(Example::json(m.data())));
     });
     QObject::connect(&worker, &Clustr::Process::groupMessageReceived, [me](const Clustr::Message &m) {
-        say(QStringLiteral("%1: group message from %2 %3: %4").arg(me, m.group).arg(m.pid).arg(Example::json(m.data)));
+        say(QStringLiteral("%1: group message from %2 %3: %4").arg(me, m.group()).arg(m.pid()).arg(Example::json(m.data())));
     });
     QObject::connect(&worker, &Clustr::Process::killRequested, [me](int exitCode) {
         say(QStringLiteral("%1: kill requested, exit code %2").arg(me).arg(exitCode));

@@ -90,10 +90,10 @@ int main(int argc, char *argv[])
         return 2;
     }
     Clustr::SpawnSpec worker;
-    worker.file = QStringLiteral("reload-worker");
-    worker.instances = workers;
+    worker.setFile(QStringLiteral("reload-worker"));
+    worker.setInstances(workers);
     if (master.hasOption(QStringLiteral("ready-delay")))
-        worker.args.insert(QStringLiteral("ready-delay"), master.option(QStringLiteral("ready-delay")));
+        worker.setArgs({{QStringLiteral("ready-delay"), master.option(QStringLiteral("ready-delay"))}});
 
     say(QStringLiteral("master %1: spawning %2 workers").arg(master.pid()).arg(workers));
     master.spawn({worker});

@@ -36,13 +36,13 @@ void MasterPrivate::setUp()
     reloadDelayTimer.setTimerType(Qt::PreciseTimer); // "at least reloadDelay": a coarse timer may fire 5 % early
     QObject::connect(&reloadStepTimer, &QTimer::timeout, q, [this] { reloadMachine.post(ReloadMachine::Event::StepTimedOut); });
     QObject::connect(&reloadDelayTimer, &QTimer::timeout, q, [this] { reloadMachine.post(ReloadMachine::Event::DelayElapsed); });
-    if (options.heartbeatTimeout.count() > 0) {
+    if (options.heartbeatTimeout().count() > 0) {
         QObject::connect(&expiryTimer, &QTimer::timeout, q, [this] { expireSilentWorkers(); });
-        expiryTimer.start(std::max<qint64>(250, options.heartbeatTimeout.count() / 4));
+        expiryTimer.start(std::max<qint64>(250, options.heartbeatTimeout().count() / 4));
     }
-    if (options.announce)
+    if (options.announce())
         setUpAnnouncements();
-    if (options.handleUnixSignals) {
+    if (options.handleUnixSignals()) {
         signalWatcher = new UnixSignalWatcher(q);
         for (int signum : {SIGHUP, SIGTERM, SIGINT}) {
             if (!signalWatcher->watch(signum))
@@ -60,47 +60,48 @@ void MasterPrivate::setUp()
     }
 }
 
-QList<QPair<QByteArray, Message::Kind>> MasterPrivate::extraChannels() const
+QList<QPair<QByteArray, Protocol::ChannelKind>> MasterPrivate::extraChannels() const
 {
     return {
-        {channels.registrationChannel(pid), Message::Kind::Registration},
-        {channels.deregistrationChannel(pid), Message::Kind::Deregistration},
+        {channels.registrationChannel(pid), Protocol::ChannelKind::Registration},
+        {channels.deregistrationChannel(pid), Protocol::ChannelKind::Deregistration},
         // Workers ask for cluster info on the master's channel.
-        {channels.clusterInfoChannel(pid), Message::Kind::ClusterInfo},
-        {channels.heartbeatChannel(pid), Message::Kind::Heartbeat},
-        {channels.controlChannel(pid), Message::Kind::Control},
+        {channels.clusterInfoChannel(pid), Protocol::ChannelKind::ClusterInfo},
+        {channels.heartbeatChannel(pid), Protocol::ChannelKind::Heartbeat},
+        {channels.controlChannel(pid), Protocol::ChannelKind::Control},
     };
 }
 
-bool MasterPrivate::handleMessage(const Message &message)
+bool MasterPrivate::handleMessage(Protocol::ChannelKind kind, const Message &message)
 {
     Q_Q(Master);
-    switch (message.kind) {
-    case Message::Kind::Registration:
+    using Kind = Protocol::ChannelKind;
+    switch (kind) {
+    case Kind::Registration:
         ++stats.onMessage;
         Q_EMIT q->messageReceived(message);
-        addWorker(message.pid, message.group);
+        addWorker(message.pid(), message.group());
         return true;
-    case Message::Kind::Deregistration:
+    case Kind::Deregistration:
         ++stats.onMessage;
         Q_EMIT q->messageReceived(message);
-        removeWorker(message.pid);
+        removeWorker(message.pid());
         return true;
-    case Message::Kind::ClusterInfo:
-        if (message.data.isObject())
+    case Kind::ClusterInfo:
+        if (message.data().isObject())
             return true; // our own answer, when a worker shares our pid (in-process use)
-        if (message.data != QJsonValue(QStringLiteral("clusterInfo"))) {
+        if (message.data() != QJsonValue(QStringLiteral("clusterInfo"))) {
             reject(channels.clusterInfoChannel(pid), QStringLiteral("a cluster-info request's data must be \"clusterInfo\""));
             return true;
         }
         ++stats.onMessage;
         Q_EMIT q->messageReceived(message);
-        publish(channels.clusterInfoChannel(message.pid), Protocol::Codec::toJson(clusterInfo));
+        publish(channels.clusterInfoChannel(message.pid()), Protocol::Codec::toJson(clusterInfo));
         return true;
-    case Message::Kind::Heartbeat:
+    case Kind::Heartbeat:
         handleHeartbeat(message);
         return true;
-    case Message::Kind::Control:
+    case Kind::Control:
         handleControl(message);
         return true;
     default:
@@ -155,7 +156,7 @@ void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
 void MasterPrivate::handleHeartbeat(const Message &message)
 {
     QString error;
-    const auto beat = Protocol::Records::heartbeat(message.data, &error);
+    const auto beat = Protocol::Records::heartbeat(message.data(), &error);
     if (!beat) {
         reject(channels.heartbeatChannel(pid), error);
         return;
@@ -163,25 +164,25 @@ void MasterPrivate::handleHeartbeat(const Message &message)
     // The protocol names processes by pid alone; two hosts sharing one Redis
     // can have the same pid. That cannot be told apart on the wire, but it
     // can be seen: say so loudly instead of mixing the two up silently.
-    const auto previous = heartbeats.constFind(message.pid);
+    const auto previous = heartbeats.constFind(message.pid());
     if (previous != heartbeats.cend()) {
         const QString before = previous->data.host();
         const QString now = beat->host();
-        if (!before.isEmpty() && !now.isEmpty() && before != now && clock.elapsed() - previous->receivedAt < options.heartbeatTimeout.count()) {
+        if (!before.isEmpty() && !now.isEmpty() && before != now && clock.elapsed() - previous->receivedAt < options.heartbeatTimeout().count()) {
             quint64 suppressed = 0;
             if (collisionWarnings.allow(&suppressed))
                 qCWarning(lcMaster).noquote() << QStringLiteral("pid %1 is alive on two hosts (%2 and %3): give each host's "
                                                                 "cluster its own name (namespace) on a shared Redis")
-                                                     .arg(message.pid).arg(before, now);
+                                                     .arg(message.pid()).arg(before, now);
         }
     }
-    heartbeats.insert(message.pid, ReceivedHeartbeat{*beat, clock.elapsed()});
+    heartbeats.insert(message.pid(), ReceivedHeartbeat{*beat, clock.elapsed()});
     // A worker we dropped (silent too long, or its registration was lost)
     // that is alive and ready joins again.
-    if (beat->ready() && !isRegistered(message.pid)) {
-        const auto removed = recentlyRemoved.constFind(message.pid);
+    if (beat->ready() && !isRegistered(message.pid())) {
+        const auto removed = recentlyRemoved.constFind(message.pid());
         if (removed == recentlyRemoved.cend() || clock.elapsed() - removed.value() > RememberRemovedMs)
-            addWorker(message.pid, message.group);
+            addWorker(message.pid(), message.group());
     }
     checkLifecycle();
 }
@@ -189,7 +190,7 @@ void MasterPrivate::handleHeartbeat(const Message &message)
 void MasterPrivate::expireSilentWorkers()
 {
     const qint64 now = clock.elapsed();
-    const qint64 timeout = options.heartbeatTimeout.count();
+    const qint64 timeout = options.heartbeatTimeout().count();
     // Pids a live parent still reports as running children are alive even
     // if they never heartbeat (processes that speak only the original protocol).
     QSet<qint64> vouchedFor;
@@ -247,7 +248,7 @@ bool MasterPrivate::respawns(qint64 workerPid) const
 {
     if (supervisor) {
         if (const Supervisor::Child *child = supervisor->findByPid(workerPid))
-            return child->spec.respawn;
+            return child->spec.respawn();
     }
     const auto parent = heartbeats.constFind(parentOf(workerPid));
     if (parent == heartbeats.cend())
@@ -267,7 +268,7 @@ bool MasterPrivate::clusterComplete() const
         for (ChildProcess *child : processes) {
             const Supervisor::Child *entry = supervisor->find(child);
             const auto state = child->state();
-            if (!entry->spec.registers || state == ChildProcess::State::Failed || state == ChildProcess::State::Stopped
+            if (!entry->spec.registers() || state == ChildProcess::State::Failed || state == ChildProcess::State::Stopped
                 || state == ChildProcess::State::Stopping)
                 continue;
             if (state != ChildProcess::State::Running || !isRegistered(child->pid()))
@@ -387,7 +388,7 @@ int Master::workerCount() const
 
 std::chrono::milliseconds Master::reloadDelay() const
 {
-    return d_func()->options.reloadDelay;
+    return d_func()->options.reloadDelay();
 }
 
 bool Master::isReloading() const

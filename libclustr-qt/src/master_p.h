@@ -26,8 +26,8 @@ public:
     explicit MasterPrivate(const ProcessOptions &options);
 
     void setUp();
-    QList<QPair<QByteArray, Message::Kind>> extraChannels() const override;
-    bool handleMessage(const Message &message) override;
+    QList<QPair<QByteArray, Protocol::ChannelKind>> extraChannels() const override;
+    bool handleMessage(Protocol::ChannelKind kind, const Message &message) override;
     void childGone(qint64 childPid, const QString &childGroup, const QString &how) override;
     void childrenChanged() override;
     void aboutToClose(int exitCode) override;
@@ -94,7 +94,7 @@ public:
     bool spawned = false;
     bool started = false;
 
-    ReloadMachine reloadMachine{this, {options.reloadStrategy, options.reloadTimeout, options.reloadDelay}};
+    ReloadMachine reloadMachine{this, {options.reloadStrategy(), options.reloadTimeout(), options.reloadDelay()}};
     // The surge step under way: its old child and the replacement (the machine knows the phase).
     QPointer<ChildProcess> surgeOld;
     QPointer<ChildProcess> surgeNew;

@@ -159,7 +159,7 @@ MasterInfo MasterPrivate::masterInfo() const
     MasterInfo info;
     info.setPid(pid);
     info.setHost(QSysInfo::machineHostName());
-    info.setName(options.clusterName.isEmpty() ? channels.clusterNamespace() : options.clusterName);
+    info.setName(options.clusterName().isEmpty() ? channels.clusterNamespace() : options.clusterName());
     info.setClusterNamespace(channels.clusterNamespace());
     info.setStartedAt(startedAt);
     info.setState(state());
@@ -261,17 +261,17 @@ void MasterPrivate::handleControl(const Message &message)
 {
     Q_Q(Master);
     QString error;
-    const auto command = Protocol::Records::controlCommand(message.data, &error);
+    const auto command = Protocol::Records::controlCommand(message.data(), &error);
     if (!command) {
         reject(channels.controlChannel(pid), error);
         return;
     }
     ++stats.onMessage;
     if (command->type == Protocol::ControlCommand::Type::Reload) {
-        clustrInfo(lcMaster) << "reload requested by" << message.pid;
+        clustrInfo(lcMaster) << "reload requested by" << message.pid();
         q->reload();
     } else {
-        clustrInfo(lcMaster) << "stop requested by" << message.pid;
+        clustrInfo(lcMaster) << "stop requested by" << message.pid();
         q->stop(command->exitCode);
     }
 }

@@ -16,8 +16,8 @@ constexpr std::chrono::milliseconds FlushTimeout{2000};
 
 QString resolveRedisUrl(const ProcessOptions &options, const CommandLine &commandLine)
 {
-    if (!options.redisUrl.isEmpty())
-        return options.redisUrl;
+    if (!options.redisUrl().isEmpty())
+        return options.redisUrl();
     if (commandLine.hasOption(QStringLiteral("cluster-redis")))
         return commandLine.option(QStringLiteral("cluster-redis"));
     const QString fromEnvironment = qEnvironmentVariable("CLUSTR_REDIS");
@@ -31,7 +31,7 @@ QString resolveRedisUrl(const ProcessOptions &options, const CommandLine &comman
 ProcessPrivate::ProcessPrivate(const QString &group, const ProcessOptions &options)
     : group(group)
     , options(options)
-    , commandLine(options.arguments.isEmpty() ? CommandLine::processArguments() : options.arguments)
+    , commandLine(options.arguments().isEmpty() ? CommandLine::processArguments() : options.arguments())
     , pid(QCoreApplication::applicationPid())
 {
 }
@@ -50,8 +50,8 @@ void ProcessPrivate::init()
     qRegisterMetaType<Clustr::Stats>();
     if (commandLine.hasOption(QStringLiteral("verbose")) || commandLine.hasOption(QStringLiteral("cluster-verbose")))
         Logging::enableVerbose();
-    if (options.logger)
-        loggerOwner = Logging::setLogger(options.logger);
+    if (options.logger())
+        loggerOwner = Logging::setLogger(options.logger());
 
     if (!validate())
         return;
@@ -69,9 +69,9 @@ bool ProcessPrivate::validate()
     if (masterPid == 0) // a Master knows itself already
         masterPid = commandLine.masterPid();
     redisUrl = resolveRedisUrl(options, commandLine);
-    const QString ns = options.clusterNamespace.isEmpty()
+    const QString ns = options.clusterNamespace().isEmpty()
         ? commandLine.option(QStringLiteral("cluster-namespace"))
-        : options.clusterNamespace;
+        : options.clusterNamespace();
 
     if (group.isEmpty()) {
         valid = false;
@@ -100,8 +100,8 @@ void ProcessPrivate::createConnections()
     killTimer.setSingleShot(true);
     flushTimer.setSingleShot(true);
 
-    publisher = options.publisher;
-    subscriber = options.subscriber;
+    publisher = options.publisher();
+    subscriber = options.subscriber();
     const QString ns = channels.clusterNamespace();
     const QString name = (ns.isEmpty() ? QString() : ns + QLatin1Char('.')) + group + QLatin1Char('.')
         + QLatin1String(QByteArray::number(pid)); // QString::number would pull in locale code
@@ -133,12 +133,12 @@ void ProcessPrivate::createConnections()
 QList<QByteArray> ProcessPrivate::routeChannels()
 {
     ownKillChannel = channels.killChannel(pid);
-    QList<QPair<QByteArray, Message::Kind>> subscriptions{
-        {channels.publicChannel(), Message::Kind::Public},
-        {channels.privateChannel(pid), Message::Kind::Private},
-        {channels.groupChannel(group), Message::Kind::Group},
-        {channels.killChannel(pid), Message::Kind::Kill},
-        {channels.confirmationChannel(), Message::Kind::Confirmation},
+    QList<QPair<QByteArray, Protocol::ChannelKind>> subscriptions{
+        {channels.publicChannel(), Protocol::ChannelKind::Public},
+        {channels.privateChannel(pid), Protocol::ChannelKind::Private},
+        {channels.groupChannel(group), Protocol::ChannelKind::Group},
+        {channels.killChannel(pid), Protocol::ChannelKind::Kill},
+        {channels.confirmationChannel(), Protocol::ChannelKind::Confirmation},
     };
     subscriptions += extraChannels();
     QList<QByteArray> names;
@@ -244,48 +244,49 @@ void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArra
         return; // a message that raced an unsubscribe, or arrived while closing
 
     QString error;
-    auto decoded = Protocol::Codec::decode(payload, options.maxPayloadSize, &error);
+    auto decoded = Protocol::Codec::decode(payload, options.maxPayloadSize(), &error);
     if (!decoded) {
         reject(channel, error);
         return;
     }
     Message message;
-    message.kind = route->kind;
-    message.pid = decoded->pid;
-    message.group = std::move(decoded->group);
-    message.data = std::move(decoded->data);
-    message.channel = route->channel;
+    message.setKind(Protocol::publicKind(route->kind));
+    message.setPid(decoded->pid);
+    message.setGroup(decoded->group);
+    message.setData(decoded->data);
+    message.setChannel(route->channel);
 
-    switch (message.kind) {
-    case Message::Kind::Public:
+    using Kind = Protocol::ChannelKind;
+    switch (route->kind) {
+    case Kind::Public:
         ++stats.onMessage;
         ++stats.onPublic;
         Q_EMIT q->publicMessageReceived(message);
         Q_EMIT q->messageReceived(message);
         return;
-    case Message::Kind::Private:
+    case Kind::Private:
         ++stats.onMessage;
         ++stats.onPrivate;
         Q_EMIT q->privateMessageReceived(message);
         Q_EMIT q->messageReceived(message);
         return;
-    case Message::Kind::Group:
+    case Kind::Group:
         ++stats.onMessage;
         ++stats.onGroup;
         Q_EMIT q->groupMessageReceived(message);
         Q_EMIT q->messageReceived(message);
         return;
-    case Message::Kind::Kill:
+    case Kind::Kill:
         if (channel == ownKillChannel)
             handleKill(message);
         else
-            handleChildKill(channel, message.data);
+            handleChildKill(channel, message.data());
         return;
-    case Message::Kind::Confirmation:
+    case Kind::Confirmation:
         handleConfirmation(message);
         return;
     default:
-        if (!handleMessage(message))
+        if (!handleMessage(route->kind, message))
             reject(channel, QStringLiteral("unexpected message"));
         return;
     }
@@ -295,7 +296,7 @@ void ProcessPrivate::handleKill(const Message &message)
 {
     Q_Q(Process);
     QString error;
-    const auto exitCode = Protocol::Codec::exitCode(message.data, &error);
+    const auto exitCode = Protocol::Codec::exitCode(message.data(), &error);
     if (!exitCode) {
         reject(channels.killChannel(pid), error);
         return;
@@ -305,7 +306,7 @@ void ProcessPrivate::handleKill(const Message &message)
     if (killing)
         return; // the first kill decides the exit code
     killing = true;
-    clustrInfo(lcProcess) << "killed by" << message.pid << "with exit code" << *exitCode;
+    clustrInfo(lcProcess) << "killed by" << message.pid() << "with exit code" << *exitCode;
     Q_EMIT q->killRequested(*exitCode);
     if (!killHandler) {
         q->close(*exitCode);
@@ -315,11 +316,11 @@ void ProcessPrivate::handleKill(const Message &message)
     // never calls done() from making the process unkillable.
     const int code = *exitCode;
     QObject::connect(&killTimer, &QTimer::timeout, q, [this, code] {
-        qCWarning(lcProcess) << "the kill handler did not finish within" << options.killTimeout.count()
+        qCWarning(lcProcess) << "the kill handler did not finish within" << options.killTimeout().count()
                              << "ms: exiting anyway";
         q_func()->close(code);
     });
-    killTimer.start(options.killTimeout);
+    killTimer.start(options.killTimeout());
     QPointer<Process> guard(q);
     killHandler([guard, code] {
         if (guard)
@@ -330,14 +331,14 @@ void ProcessPrivate::handleKill(const Message &message)
 void ProcessPrivate::handleConfirmation(const Message &message)
 {
     Q_Q(Process);
-    if (!message.data.isString()) {
+    if (!message.data().isString()) {
         reject(channels.confirmationChannel(), QStringLiteral("a confirmation's data must be an identifier string"));
         return;
     }
     ++stats.onMessage;
     ++stats.receivedConfirmations;
     Q_EMIT q->messageReceived(message);
-    const QString identifier = message.data.toString();
+    const QString identifier = message.data().toString();
     auto it = confirmations.find(identifier);
     if (it == confirmations.end())
         return;
@@ -367,7 +368,7 @@ void ProcessPrivate::finishClose(int exitCode)
         subscriber->close();
     clustrInfo(lcProcess) << "closed with exit code" << exitCode;
     Q_EMIT q->closed(exitCode);
-    if (options.exitApplication) {
+    if (options.exitApplication()) {
         // Queued, so it also works before exec() runs.
         QMetaObject::invokeMethod(QCoreApplication::instance(), [exitCode] { QCoreApplication::exit(exitCode); },
                                   Qt::QueuedConnection);
@@ -434,9 +435,9 @@ bool Process::isConnected() const
 Stats Process::stats() const
 {
     Q_D(const Process);
-    Stats result = d->stats;
-    result.droppedMessages = d->publisher ? d->publisher->droppedCommands() : 0;
-    return result;
+    Protocol::StatsCounters counters = d->stats;
+    counters.droppedMessages = d->publisher ? d->publisher->droppedCommands() : 0;
+    return Protocol::toStats(counters);
 }
 
 QString Process::option(const QString &name, const QString &defaultValue) const
@@ -574,7 +575,7 @@ void Process::close(int exitCode)
     d->closing = true;
     if (!d->valid) {
         Q_EMIT closed(exitCode);
-        if (d->options.exitApplication)
+        if (d->options.exitApplication())
             QMetaObject::invokeMethod(QCoreApplication::instance(), [exitCode] { QCoreApplication::exit(exitCode); },
                                       Qt::QueuedConnection);
         return;
@@ -593,7 +594,7 @@ void Process::close(int exitCode)
     }, Qt::SingleShotConnection);
     d->supervisor->stopAll([d](ChildProcess *child) {
         const Supervisor::Child *entry = d->supervisor->find(child);
-        if (entry && entry->spec.registers && child->pid() > 0)
+        if (entry && entry->spec.registers() && child->pid() > 0)
             d->publish(d->channels.killChannel(child->pid()), 0);
     });
 }
@@ -652,10 +653,10 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     supervisor->setSpawnerContext(masterPid, inherited);
     if (!commandLine.hasOption(QStringLiteral("cluster-redis")))
         supervisor->setExtraEnvironment({{QStringLiteral("CLUSTR_REDIS"), redisUrl}});
-    supervisor->setDefaults(options.restartPolicy, options.killTimeout);
-    supervisor->forwarder().setPattern(options.outputPrefix);
-    supervisor->forwarder().setLogger(options.logger);
-    supervisor->setOutputHandler(options.childOutput);
+    supervisor->setDefaults(options.restartPolicy(), options.killTimeout());
+    supervisor->forwarder().setPattern(options.outputPrefix());
+    supervisor->forwarder().setLogger(options.logger());
+    supervisor->setOutputHandler(options.childOutput());
 
     QObject::connect(supervisor, &Supervisor::childStarted, q, [this](ChildProcess *child, qint64 childPid, qint64 oldPid) {
         Q_Q(Process);
@@ -675,7 +676,7 @@ Supervisor *ProcessPrivate::ensureSupervisor()
         const Supervisor::Child *entry = supervisor->find(child);
         watchChildKills(childPid, nullptr);
         Q_EMIT q->childExited(childPid, entry->group, bySignal ? -1 : exitCode, bySignal ? signal : 0);
-        if (entry->spec.registers) {
+        if (entry->spec.registers()) {
             childGone(childPid, entry->group,
                       bySignal ? QStringLiteral("killed by signal %1").arg(signal)
                                : QStringLiteral("exited with code %1").arg(exitCode));
@@ -701,7 +702,7 @@ void ProcessPrivate::watchChildKills(qint64 childPid, ChildProcess *child)
     const QByteArray channel = channels.killChannel(childPid);
     if (child) {
         childKills.insert(channel, child);
-        dispatch.insert(channel, Route{Message::Kind::Kill, channels.withoutPrefix(channel)});
+        dispatch.insert(channel, Route{Protocol::ChannelKind::Kill, channels.withoutPrefix(channel)});
         subscriber->subscribe(channel);
     } else {
         childKills.remove(channel);

@@ -5,6 +5,7 @@
 #include "base/logging_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
+#include "protocol/stats_p.h"
 #include "redis/redisurl_p.h"
 #include "supervision/supervisor_p.h"
 
@@ -36,9 +37,14 @@ public:
     void setError(Process::Error code, const QString &text);
 
     //! Channels this kind of process listens on, beyond the common ones.
-    virtual QList<QPair<QByteArray, Message::Kind>> extraChannels() const { return {}; }
+    virtual QList<QPair<QByteArray, Protocol::ChannelKind>> extraChannels() const { return {}; }
     //! Kinds handled by the subclass (registrations, cluster info); true if handled.
-    virtual bool handleMessage(const Message &message) { Q_UNUSED(message); return false; }
+    virtual bool handleMessage(Protocol::ChannelKind kind, const Message &message)
+    {
+        Q_UNUSED(kind);
+        Q_UNUSED(message);
+        return false;
+    }
     //! What a subclass does right before the process closes (deregistering, stopping children).
     virtual void aboutToClose(int exitCode) { Q_UNUSED(exitCode); }
     //! Called when every subscription is confirmed (again after a reconnect).
@@ -92,7 +98,7 @@ public:
     // rather than for every message.
     struct Route
     {
-        Message::Kind kind = Message::Kind::Unknown;
+        Protocol::ChannelKind kind = Protocol::ChannelKind::Unknown;
         QString channel;
     };
     QHash<QByteArray, Route> dispatch;
@@ -105,7 +111,7 @@ public:
     QHash<QByteArray, ChildProcess *> childKills;
     Supervisor *supervisor = nullptr;
 
-    Stats stats;
+    Protocol::StatsCounters stats;
     RateLimiter rejectWarnings;
 
     struct Confirmation

@@ -15,21 +15,21 @@ WorkerPrivate::WorkerPrivate(const QString &group, const ProcessOptions &options
     clusterInfoTimer.setSingleShot(true);
 }
 
-QList<QPair<QByteArray, Message::Kind>> WorkerPrivate::extraChannels() const
+QList<QPair<QByteArray, Protocol::ChannelKind>> WorkerPrivate::extraChannels() const
 {
     // The master answers cluster-info requests on the requester's channel.
-    return {{channels.clusterInfoChannel(pid), Message::Kind::ClusterInfo}};
+    return {{channels.clusterInfoChannel(pid), Protocol::ChannelKind::ClusterInfo}};
 }
 
-bool WorkerPrivate::handleMessage(const Message &message)
+bool WorkerPrivate::handleMessage(Protocol::ChannelKind kind, const Message &message)
 {
     Q_Q(Worker);
-    if (message.kind != Message::Kind::ClusterInfo)
+    if (kind != Protocol::ChannelKind::ClusterInfo)
         return false;
-    if (message.data == QJsonValue(QStringLiteral("clusterInfo")))
+    if (message.data() == QJsonValue(QStringLiteral("clusterInfo")))
         return true; // a request for a master that shares our pid (in-process use)
     QString error;
-    const auto info = Protocol::Codec::clusterInfo(message.data, &error);
+    const auto info = Protocol::Codec::clusterInfo(message.data(), &error);
     if (!info) {
         reject(channels.clusterInfoChannel(pid), error);
         return true;
@@ -51,8 +51,8 @@ bool WorkerPrivate::handleMessage(const Message &message)
 
 void WorkerPrivate::subscriptionsActive()
 {
-    if (masterPid > 0 && options.heartbeatInterval.count() > 0 && !heartbeatTimer.isActive())
-        heartbeatTimer.start(options.heartbeatInterval);
+    if (masterPid > 0 && options.heartbeatInterval().count() > 0 && !heartbeatTimer.isActive())
+        heartbeatTimer.start(options.heartbeatInterval());
     // Registering before our own subscriptions are confirmed would let the
     // master (or anyone it tells) message us before we can hear it.
     if (readyRequested && !registered)
@@ -149,7 +149,7 @@ Worker::Worker(const QString &group, const ProcessOptions &options, QObject *par
     connect(&d->clusterInfoTimer, &QTimer::timeout, this, [d] {
         d->failClusterInfoRequests(QStringLiteral("no answer from the master (pid %1) within %2 ms")
                                        .arg(d->masterPid)
-                                       .arg(d->options.clusterInfoTimeout.count()));
+                                       .arg(d->options.clusterInfoTimeout().count()));
     });
 }
 
@@ -187,7 +187,7 @@ void Worker::requestClusterInfo(ClusterInfoCallback callback)
         return;
     }
     d->publish(d->channels.clusterInfoChannel(d->masterPid), QStringLiteral("clusterInfo"));
-    d->clusterInfoTimer.start(d->options.clusterInfoTimeout);
+    d->clusterInfoTimer.start(d->options.clusterInfoTimeout());
 }
 
 } // namespace Clustr

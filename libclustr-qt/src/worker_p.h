@@ -17,8 +17,8 @@ class WorkerPrivate : public ProcessPrivate
 public:
     WorkerPrivate(const QString &group, const ProcessOptions &options);
 
-    QList<QPair<QByteArray, Message::Kind>> extraChannels() const override;
-    bool handleMessage(const Message &message) override;
+    QList<QPair<QByteArray, Protocol::ChannelKind>> extraChannels() const override;
+    bool handleMessage(Protocol::ChannelKind kind, const Message &message) override;
     void aboutToClose(int exitCode) override;
     void subscriptionsActive() override;
 

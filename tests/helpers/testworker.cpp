@@ -49,11 +49,11 @@ QString kindName(Message::Kind kind)
 QJsonObject messageEvent(const Message &m)
 {
     return {{QStringLiteral("event"), QStringLiteral("message")},
-            {QStringLiteral("kind"), kindName(m.kind)},
-            {QStringLiteral("pid"), double(m.pid)},
-            {QStringLiteral("group"), m.group},
-            {QStringLiteral("data"), m.data},
-            {QStringLiteral("channel"), m.channel}};
+            {QStringLiteral("kind"), kindName(m.kind())},
+            {QStringLiteral("pid"), double(m.pid())},
+            {QStringLiteral("group"), m.group()},
+            {QStringLiteral("data"), m.data()},
+            {QStringLiteral("channel"), m.channel()}};
 }
 
 QJsonObject infoJson(const ClusterInfo &info)
@@ -89,14 +89,14 @@ int main(int argc, char **argv)
     }
 
     ProcessOptions options;
-    options.reloadDelay = std::chrono::milliseconds(value(QStringLiteral("reload-delay"), QStringLiteral("500")).toInt());
-    options.reloadTimeout = std::chrono::milliseconds(value(QStringLiteral("reload-timeout"), QStringLiteral("30000")).toInt());
-    options.heartbeatTimeout = std::chrono::milliseconds(value(QStringLiteral("heartbeat-timeout"), QStringLiteral("3500")).toInt());
+    options.setReloadDelay(std::chrono::milliseconds(value(QStringLiteral("reload-delay"), QStringLiteral("500")).toInt()));
+    options.setReloadTimeout(std::chrono::milliseconds(value(QStringLiteral("reload-timeout"), QStringLiteral("30000")).toInt()));
+    options.setHeartbeatTimeout(std::chrono::milliseconds(value(QStringLiteral("heartbeat-timeout"), QStringLiteral("3500")).toInt()));
     if (args.contains(QStringLiteral("--surge")))
-        options.reloadStrategy = ProcessOptions::ReloadStrategy::Surge;
-    options.killTimeout = std::chrono::milliseconds(value(QStringLiteral("kill-timeout"), QStringLiteral("5000")).toInt());
-    options.clusterInfoTimeout = std::chrono::milliseconds(value(QStringLiteral("cluster-info-timeout"), QStringLiteral("2000")).toInt());
-    options.maxPayloadSize = value(QStringLiteral("max-payload"), QString::number(Clustr::DefaultMaxPayloadSize)).toLongLong();
+        options.setReloadStrategy(ProcessOptions::ReloadStrategy::Surge);
+    options.setKillTimeout(std::chrono::milliseconds(value(QStringLiteral("kill-timeout"), QStringLiteral("5000")).toInt()));
+    options.setClusterInfoTimeout(std::chrono::milliseconds(value(QStringLiteral("cluster-info-timeout"), QStringLiteral("2000")).toInt()));
+    options.setMaxPayloadSize(value(QStringLiteral("max-payload"), QString::number(Clustr::DefaultMaxPayloadSize)).toLongLong());
 
     std::unique_ptr<Process> process;
     Worker *worker = nullptr;
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
     QObject::connect(process.get(), &Process::confirmationCompleted, [](const QString &id, const QList<Message> &messages) {
         QJsonArray pids;
         for (const Message &m : messages)
-            pids.append(double(m.pid));
+            pids.append(double(m.pid()));
         print({{QStringLiteral("event"), QStringLiteral("confirmed")}, {QStringLiteral("id"), id}, {QStringLiteral("pids"), pids}});
     });
     QObject::connect(process.get(), &Process::killRequested, [](int code) {
@@ -301,8 +301,8 @@ int main(int argc, char **argv)
     };
     // Spawned children have no stdin: they take commands as private messages.
     QObject::connect(process.get(), &Process::privateMessageReceived, [&](const Message &m) {
-        if (m.data.isObject() && m.data.toObject().contains(QStringLiteral("cmd")))
-            execute(m.data.toObject());
+        if (m.data().isObject() && m.data().toObject().contains(QStringLiteral("cmd")))
+            execute(m.data().toObject());
     });
 
     // Commands from the test, one JSON object per line.

@@ -8,26 +8,30 @@
 #include <QtCore/QMap>
 #include <QtCore/QMetaType>
 #include <QtCore/QObject>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 
 namespace Clustr {
 
+class MessagePrivate;
+
 /*!
-  One message of the cluster as it was received: who sent it (\a pid and
-  \a group, the payload's `meta`), what it carries (\a data) and the channel
-  it came in on (without the cluster namespace).
+  One message of the cluster as it was received: who sent it (pid() and
+  group(), the payload's `meta`), what it carries (data()) and the channel
+  it came in on (channel(), without the cluster namespace).
 */
-struct CLUSTR_EXPORT Message
+class CLUSTR_EXPORT Message
 {
     Q_GADGET
-    Q_PROPERTY(Kind kind MEMBER kind)
-    Q_PROPERTY(qint64 pid MEMBER pid)
-    Q_PROPERTY(QString group MEMBER group)
-    Q_PROPERTY(QJsonValue data MEMBER data)
-    Q_PROPERTY(QString channel MEMBER channel)
+    Q_PROPERTY(Kind kind READ kind)
+    Q_PROPERTY(qint64 pid READ pid)
+    Q_PROPERTY(QString group READ group)
+    Q_PROPERTY(QJsonValue data READ data)
+    Q_PROPERTY(QString channel READ channel)
 public:
-    //! What kind of channel a message came in on.
+    //! What kind of channel a message came in on (docs/PROTOCOL.md, section 2).
     enum class Kind {
+        //! Not a channel of this cluster (e.g. another namespace's, seen by ClusterClient::watch()).
         Unknown,
         Public,
         Private,
@@ -37,24 +41,55 @@ public:
         ClusterInfo,
         Registration,
         Deregistration,
-        Heartbeat,
-        Event,
-        Control,
+        /*!
+          One of the channels clustr-qt adds for itself: heartbeats, the
+          master's lifecycle events and its control commands. A Worker or a
+          Master never delivers these to user code; only
+          ClusterClient::messageObserved() reports them. channel() tells
+          which (e.g. `heartbeat:<master pid>`), isHeartbeat() the one a
+          monitor usually hides. They are not one kind each because their
+          form may still change while the kinds above are clustr-node's.
+        */
+        Other,
     };
     Q_ENUM(Kind)
 
-    Kind kind = Kind::Unknown;
-    qint64 pid = 0;
-    QString group;
-    QJsonValue data;
-    QString channel;
+    Message();
+    Message(const Message &other);
+    Message(Message &&other) noexcept;
+    Message &operator=(const Message &other);
+    Message &operator=(Message &&other) noexcept;
+    ~Message();
+    void swap(Message &other) noexcept { d.swap(other.d); }
 
-    friend bool operator==(const Message &a, const Message &b)
-    {
-        return a.kind == b.kind && a.pid == b.pid && a.group == b.group && a.data == b.data
-            && a.channel == b.channel;
-    }
-    friend bool operator!=(const Message &a, const Message &b) { return !(a == b); }
+    //! The kind of channel it came in on.
+    Kind kind() const;
+    void setKind(Kind kind);
+    //! The sender's pid (the payload's `meta.pid`).
+    qint64 pid() const;
+    void setPid(qint64 pid);
+    //! The sender's group (the payload's `meta.group`).
+    QString group() const;
+    void setGroup(const QString &group);
+    //! What the sender passed to emitPublic(), emitPrivate(), ...: any JSON value.
+    QJsonValue data() const;
+    void setData(const QJsonValue &data);
+    //! The channel it came in on, without the cluster namespace, e.g. `group:web`.
+    QString channel() const;
+    void setChannel(const QString &channel);
+
+    /*!
+      Whether it is a heartbeat (Kind::Other, on `heartbeat:<master pid>`):
+      every process of a cluster sends one a second, so a monitor showing
+      messages as they come usually leaves them out.
+    */
+    bool isHeartbeat() const;
+
+    bool operator==(const Message &other) const;
+    bool operator!=(const Message &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<MessagePrivate> d;
 };
 
 //! group -> pids of the registered processes of that group.
@@ -62,5 +97,6 @@ using ClusterInfo = QMap<QString, QList<qint64>>;
 
 } // namespace Clustr
 
+Q_DECLARE_SHARED(Clustr::Message)
 Q_DECLARE_METATYPE(Clustr::Message)
 Q_DECLARE_METATYPE(Clustr::ClusterInfo)

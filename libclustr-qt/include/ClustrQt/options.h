@@ -5,6 +5,7 @@
 #include <ClustrQt/spawnspec.h>
 
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
@@ -26,50 +27,21 @@ inline constexpr qsizetype DefaultMaxPayloadSize = 1024 * 1024;
 using Logger = std::function<void(QtMsgType type, const QString &category, const QString &text)>;
 
 /*!
+  Receives a line a child printed (see ProcessOptions::childOutput()):
+  \a instance numbers the children of a group from 0 and stays with a child
+  across respawns; \a isStderr tells which stream.
+*/
+using ChildOutputHandler = std::function<void(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
+
+class ProcessOptionsPrivate;
+
+/*!
   Everything a Worker or a Master can be configured with. Each field left at
   its default falls back to the process' command line and environment.
 */
-struct CLUSTR_EXPORT ProcessOptions
+class CLUSTR_EXPORT ProcessOptions
 {
-    //! Redis URL. Empty: `--cluster-redis=URL`, then `CLUSTR_REDIS`, then redis://127.0.0.1:6379.
-    QString redisUrl;
-    //! Prefix of every channel name. Empty: `--cluster-namespace=NAME`, else none.
-    QString clusterNamespace;
-    //! The command line to read options from. Empty: this process' own (as
-    //! QCoreApplication::arguments(), read from /proc/self/cmdline on Linux).
-    QStringList arguments;
-    //! Time the master waits after a replacement registered before reloading the next worker.
-    std::chrono::milliseconds reloadDelay{500};
-    //! How long an onKill() handler may take before the process exits anyway.
-    std::chrono::milliseconds killTimeout{5000};
-    //! How long requestClusterInfo() waits for the master's answer.
-    std::chrono::milliseconds clusterInfoTimeout{2000};
-    //! Larger payloads are rejected (counted in Stats::rejectedMessages).
-    qsizetype maxPayloadSize = DefaultMaxPayloadSize;
-    //! Custom log sink; empty: Qt's message handler.
-    Logger logger;
-    //! Connections to use instead of creating two from redisUrl. Not owned; they
-    //! must outlive the process object. The subscriber must not be used for anything else.
-    RedisClient *publisher = nullptr;
-    RedisClient *subscriber = nullptr;
-    //! How spawned children are restarted when they crash (a spec may override it).
-    RestartPolicy restartPolicy;
-    //! Prefix of every line a child prints, forwarded to this process' output;
-    //! %group% and %pid% are replaced. Empty: lines go out as they are.
-    QString outputPrefix = QStringLiteral("[%group% %pid%] ");
-    /*!
-      Receives every line a child prints instead of this process' own output
-      (e.g. to write one log file per worker). \a isStderr tells which stream.
-    */
-    //! \a instance numbers the children of a group from 0 and stays with a child across respawns.
-    std::function<void(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)> childOutput;
-    //! How often a process with a master tells it that it is alive (0: never).
-    std::chrono::milliseconds heartbeatInterval{1000};
-    //! A registered process that heartbeated and then stayed silent this long is
-    //! taken for dead and removed from the master's cluster info.
-    std::chrono::milliseconds heartbeatTimeout{3500};
-    //! Master: how long a rolling reload waits for a replacement to register.
-    std::chrono::milliseconds reloadTimeout{30000};
+public:
     //! Master: how a rolling reload replaces the master's own children.
     enum class ReloadStrategy {
         //! Kill with exit code 1, the child is respawned, wait until it is ready.
@@ -77,18 +49,91 @@ struct CLUSTR_EXPORT ProcessOptions
         //! Start the replacement first, wait until it is ready, then stop the old one with exit code 0.
         Surge,
     };
-    ReloadStrategy reloadStrategy = ReloadStrategy::Restart;
+
+    ProcessOptions();
+    ProcessOptions(const ProcessOptions &other);
+    ProcessOptions(ProcessOptions &&other) noexcept;
+    ProcessOptions &operator=(const ProcessOptions &other);
+    ProcessOptions &operator=(ProcessOptions &&other) noexcept;
+    ~ProcessOptions();
+    void swap(ProcessOptions &other) noexcept { d.swap(other.d); }
+
+    //! Redis URL. Empty (the default): `--cluster-redis=URL`, then `CLUSTR_REDIS`, then redis://127.0.0.1:6379.
+    QString redisUrl() const;
+    void setRedisUrl(const QString &redisUrl);
+    //! Prefix of every channel name. Empty (the default): `--cluster-namespace=NAME`, else none.
+    QString clusterNamespace() const;
+    void setClusterNamespace(const QString &clusterNamespace);
+    //! The command line to read options from. Empty (the default): this process' own
+    //! (as QCoreApplication::arguments(), read from /proc/self/cmdline on Linux).
+    QStringList arguments() const;
+    void setArguments(const QStringList &arguments);
+    //! Time the master waits after a replacement registered before reloading the next worker. Default: 500 ms.
+    std::chrono::milliseconds reloadDelay() const;
+    void setReloadDelay(std::chrono::milliseconds reloadDelay);
+    //! How long an onKill() handler may take before the process exits anyway. Default: 5 s.
+    std::chrono::milliseconds killTimeout() const;
+    void setKillTimeout(std::chrono::milliseconds killTimeout);
+    //! How long requestClusterInfo() waits for the master's answer. Default: 2 s.
+    std::chrono::milliseconds clusterInfoTimeout() const;
+    void setClusterInfoTimeout(std::chrono::milliseconds clusterInfoTimeout);
+    //! Larger payloads are rejected (counted in Stats::rejectedMessages()). Default: 1 MiB.
+    qsizetype maxPayloadSize() const;
+    void setMaxPayloadSize(qsizetype maxPayloadSize);
+    //! Custom log sink; empty (the default): Qt's message handler.
+    Logger logger() const;
+    void setLogger(const Logger &logger);
+    //! Connections to use instead of creating two from redisUrl(). Not owned; they
+    //! must outlive the process object. The subscriber must not be used for anything else. Default: none.
+    RedisClient *publisher() const;
+    void setPublisher(RedisClient * publisher);
+    //! See publisher().
+    RedisClient *subscriber() const;
+    void setSubscriber(RedisClient * subscriber);
+    //! How spawned children are restarted when they crash (a spec may override it).
+    RestartPolicy restartPolicy() const;
+    void setRestartPolicy(const RestartPolicy &restartPolicy);
+    //! Prefix of every line a child prints, forwarded to this process' output;
+    //! %group% and %pid% are replaced. Empty: lines go out as they are. Default: `[%group% %pid%] `.
+    QString outputPrefix() const;
+    void setOutputPrefix(const QString &outputPrefix);
+    //! Receives every line a child prints instead of this process' own output
+    //! (e.g. to write one log file per worker); see ChildOutputHandler. Empty (the default): forwarded.
+    ChildOutputHandler childOutput() const;
+    void setChildOutput(const ChildOutputHandler &childOutput);
+    //! How often a process with a master tells it that it is alive (0: never). Default: 1 s.
+    std::chrono::milliseconds heartbeatInterval() const;
+    void setHeartbeatInterval(std::chrono::milliseconds heartbeatInterval);
+    //! A registered process that heartbeated and then stayed silent this long is
+    //! taken for dead and removed from the master's cluster info. Default: 3.5 s.
+    std::chrono::milliseconds heartbeatTimeout() const;
+    void setHeartbeatTimeout(std::chrono::milliseconds heartbeatTimeout);
+    //! Master: how long a rolling reload waits for a replacement to register. Default: 30 s.
+    std::chrono::milliseconds reloadTimeout() const;
+    void setReloadTimeout(std::chrono::milliseconds reloadTimeout);
+    //! Master: how a rolling reload replaces the master's own children. Default: Restart.
+    ReloadStrategy reloadStrategy() const;
+    void setReloadStrategy(ReloadStrategy reloadStrategy);
     //! Master: announce itself and its status in Redis every second, publish its
     //! lifecycle events and take control commands, so `clustr-qt` and
-    //! `clustr-qt-gui` can find and drive it (see docs/PROTOCOL.md section 11).
-    bool announce = true;
+    //! `clustr-qt-gui` can find and drive it (see docs/PROTOCOL.md section 11). Default: true.
+    bool announce() const;
+    void setAnnounce(bool announce);
     //! Master: a name shown by the tools (the daemon uses the cluster file's name).
-    QString clusterName;
-    //! Master: SIGHUP reloads, SIGTERM and SIGINT stop the cluster (exit code 15 / 130).
-    bool handleUnixSignals = true;
+    QString clusterName() const;
+    void setClusterName(const QString &clusterName);
+    //! Master: SIGHUP reloads, SIGTERM and SIGINT stop the cluster (exit code 15 / 130). Default: true.
+    bool handleUnixSignals() const;
+    void setHandleUnixSignals(bool handleUnixSignals);
     //! Whether close() ends the application (QCoreApplication::exit(code)). Switch off
-    //! to embed several processes in one program, e.g. in tests; closed() is emitted either way.
-    bool exitApplication = true;
+    //! to embed several processes in one program, e.g. in tests; closed() is emitted either way. Default: true.
+    bool exitApplication() const;
+    void setExitApplication(bool exitApplication);
+
+private:
+    QSharedDataPointer<ProcessOptionsPrivate> d;
 };
 
 } // namespace Clustr
+
+Q_DECLARE_SHARED(Clustr::ProcessOptions)

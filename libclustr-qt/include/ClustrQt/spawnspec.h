@@ -6,6 +6,7 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QMap>
 #include <QtCore/QMetaType>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 
 #include <chrono>
@@ -42,6 +43,8 @@ struct CLUSTR_EXPORT RestartPolicy
     friend bool operator!=(const RestartPolicy &a, const RestartPolicy &b) { return !(a == b); }
 };
 
+class SpawnSpecPrivate;
+
 /*!
   One entry of a spawn list: which program to start, how, and how many times.
 
@@ -57,35 +60,56 @@ struct CLUSTR_EXPORT RestartPolicy
     "killTimeoutMs": 5000 }
   \endcode
 */
-struct CLUSTR_EXPORT SpawnSpec
+class CLUSTR_EXPORT SpawnSpec
 {
-    //! The program (or, with \a command, the script) to run. Required. A
+public:
+    SpawnSpec();
+    SpawnSpec(const SpawnSpec &other);
+    SpawnSpec(SpawnSpec &&other) noexcept;
+    SpawnSpec &operator=(const SpawnSpec &other);
+    SpawnSpec &operator=(SpawnSpec &&other) noexcept;
+    ~SpawnSpec();
+    void swap(SpawnSpec &other) noexcept { d.swap(other.d); }
+
+    //! The program (or, with command(), the script) to run. Required. A
     //! relative path resolves against the spawning program's directory.
-    QString file;
-    //! The interpreter that runs \a file, e.g. "bash"; one program, no
-    //! arguments. Empty: \a file is executed itself.
-    QString command;
-    //! CPUs to pin the child to with `taskset -c`: "2", "0,2", "0-3". Empty: no pinning.
-    QString cpu;
-    //! Whether a child that exits with a code other than 0 is started again.
-    bool respawn = true;
+    QString file() const;
+    void setFile(const QString &file);
+    //! The interpreter that runs file(), e.g. "bash"; one program, no
+    //! arguments. Empty (the default): file() is executed itself.
+    QString command() const;
+    void setCommand(const QString &command);
+    //! CPUs to pin the child to with `taskset -c`: "2", "0,2", "0-3". Empty (the default): no pinning.
+    QString cpu() const;
+    void setCpu(const QString &cpu);
+    //! Whether a child that exits with a code other than 0 is started again. Default: true.
+    bool respawn() const;
+    void setRespawn(bool respawn);
     //! Options for this child only: `--key=value`, `--key` for true.
-    QJsonObject args;
-    //! How many copies of the child to run.
-    int instances = 1;
+    QJsonObject args() const;
+    void setArgs(const QJsonObject &args);
+    //! How many copies of the child to run. Default: 1.
+    int instances() const;
+    void setInstances(int instances);
     //! Environment variables added to (or replacing) the inherited ones.
-    QMap<QString, QString> env;
-    //! Empty: the spawner's working directory.
-    QString workingDirectory;
+    QMap<QString, QString> env() const;
+    void setEnv(const QMap<QString, QString> &env);
+    //! Empty (the default): the spawner's working directory.
+    QString workingDirectory() const;
+    void setWorkingDirectory(const QString &workingDirectory);
     //! False for programs that never join the cluster (JSON key "register"):
-    //! nobody waits for them to register.
-    bool registers = true;
+    //! nobody waits for them to register. Default: true.
+    bool registers() const;
+    void setRegisters(bool registers);
     //! Display name of a non-registering child (a registering one announces its own group).
-    QString group;
-    //! Empty: the spawner's default policy.
-    std::optional<RestartPolicy> restartPolicy;
-    //! How long a stopped child may take to exit before it is killed. Empty: the spawner's default.
-    std::optional<std::chrono::milliseconds> killTimeout;
+    QString group() const;
+    void setGroup(const QString &group);
+    //! Empty (the default): the spawner's default policy.
+    std::optional<RestartPolicy> restartPolicy() const;
+    void setRestartPolicy(const std::optional<RestartPolicy> &restartPolicy);
+    //! How long a stopped child may take to exit before it is killed. Empty (the default): the spawner's default.
+    std::optional<std::chrono::milliseconds> killTimeout() const;
+    void setKillTimeout(const std::optional<std::chrono::milliseconds> &killTimeout);
 
     /*!
       Reads a spawn entry. Unknown keys are errors (a misspelt "respwan" must
@@ -107,18 +131,15 @@ struct CLUSTR_EXPORT SpawnSpec
     */
     bool check(const QString &baseDirectory, QString *error = nullptr) const;
 
-    friend bool operator==(const SpawnSpec &a, const SpawnSpec &b)
-    {
-        return a.file == b.file && a.command == b.command && a.cpu == b.cpu
-            && a.respawn == b.respawn && a.args == b.args && a.instances == b.instances
-            && a.env == b.env && a.workingDirectory == b.workingDirectory
-            && a.registers == b.registers && a.group == b.group
-            && a.restartPolicy == b.restartPolicy && a.killTimeout == b.killTimeout;
-    }
-    friend bool operator!=(const SpawnSpec &a, const SpawnSpec &b) { return !(a == b); }
+    bool operator==(const SpawnSpec &other) const;
+    bool operator!=(const SpawnSpec &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<SpawnSpecPrivate> d;
 };
 
 } // namespace Clustr
 
 Q_DECLARE_METATYPE(Clustr::RestartPolicy)
+Q_DECLARE_SHARED(Clustr::SpawnSpec)
 Q_DECLARE_METATYPE(Clustr::SpawnSpec)

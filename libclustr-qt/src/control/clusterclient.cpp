@@ -228,14 +228,14 @@ bool ClusterClient::open()
         if (pattern != d->watchPattern)
             return;
         Message message;
-        message.kind = d->channels.kindOf(channel);
-        message.channel = d->channels.withoutPrefix(channel);
+        message.setKind(Protocol::publicKind(d->channels.kindOf(channel)));
+        message.setChannel(d->channels.withoutPrefix(channel));
         if (auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize)) {
-            message.pid = decoded->pid;
-            message.group = decoded->group;
-            message.data = decoded->data;
+            message.setPid(decoded->pid);
+            message.setGroup(decoded->group);
+            message.setData(decoded->data);
         } else {
-            message.data = QString::fromUtf8(payload); // shown as it came
+            message.setData(QString::fromUtf8(payload)); // shown as it came
         }
         Q_EMIT messageObserved(message, payload);
     });

@@ -102,10 +102,10 @@ QByteArray Channels::lockKey() const
     return m_prefix + QByteArrayLiteral("clustr:lock");
 }
 
-Message::Kind Channels::kindOf(const QByteArray &channel) const
+ChannelKind Channels::kindOf(const QByteArray &channel) const
 {
     // Called for every received message: compares bytes in place, no allocation.
-    using Kind = Message::Kind;
+    using Kind = ChannelKind;
     QByteArrayView rest(channel);
     if (!m_prefix.isEmpty()) {
         if (!rest.startsWith(m_prefix))

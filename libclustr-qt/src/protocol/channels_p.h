@@ -11,6 +11,47 @@
 namespace Clustr::Protocol {
 
 /*!
+  Every kind of channel of the protocol, clustr-qt's own included. The
+  public Message::Kind has the ones user code receives; the library's own
+  channels (heartbeats, events, control) are Message::Kind::Other there.
+*/
+enum class ChannelKind {
+    Unknown,
+    Public,
+    Private,
+    Group,
+    Kill,
+    Confirmation,
+    ClusterInfo,
+    Registration,
+    Deregistration,
+    Heartbeat,
+    Event,
+    Control,
+};
+
+//! The kind a Message that came in on a channel of \a kind carries.
+constexpr Message::Kind publicKind(ChannelKind kind)
+{
+    switch (kind) {
+    case ChannelKind::Unknown: return Message::Kind::Unknown;
+    case ChannelKind::Public: return Message::Kind::Public;
+    case ChannelKind::Private: return Message::Kind::Private;
+    case ChannelKind::Group: return Message::Kind::Group;
+    case ChannelKind::Kill: return Message::Kind::Kill;
+    case ChannelKind::Confirmation: return Message::Kind::Confirmation;
+    case ChannelKind::ClusterInfo: return Message::Kind::ClusterInfo;
+    case ChannelKind::Registration: return Message::Kind::Registration;
+    case ChannelKind::Deregistration: return Message::Kind::Deregistration;
+    case ChannelKind::Heartbeat:
+    case ChannelKind::Event:
+    case ChannelKind::Control:
+        return Message::Kind::Other;
+    }
+    return Message::Kind::Unknown;
+}
+
+/*!
   Channel names of the wire protocol, with the cluster namespace in front
   (`NAME:` + channel) when one is set. Without a namespace the names are
   exactly clustr-node's: `public`, `private:<pid>`, `group:<group>`,
@@ -46,7 +87,7 @@ public:
     QByteArray lockKey() const;
 
     //! The kind of a full channel name of this namespace (Unknown for others).
-    Message::Kind kindOf(const QByteArray &channel) const;
+    ChannelKind kindOf(const QByteArray &channel) const;
     //! The channel name without this namespace's prefix.
     QString withoutPrefix(const QByteArray &channel) const;
 

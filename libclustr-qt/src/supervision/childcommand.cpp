@@ -41,40 +41,40 @@ ChildCommand failure(const QString &error)
 ChildCommand ChildCommand::build(const SpawnSpec &spec, const QString &baseDirectory, qint64 masterPid,
                                  const QStringList &inheritedArguments)
 {
-    if (spec.file.isEmpty())
+    if (spec.file().isEmpty())
         return failure(QStringLiteral("file: required"));
 
-    const QString file = resolve(baseDirectory, spec.file);
+    const QString file = resolve(baseDirectory, spec.file());
     const QFileInfo fileInfo(file);
     if (!fileInfo.exists())
         return failure(QStringLiteral("file: %1 does not exist").arg(file));
     if (fileInfo.isDir())
         return failure(QStringLiteral("file: %1 is a directory").arg(file));
     // With a command the file is the interpreter's input: a script need not be executable.
-    if (spec.command.isEmpty() && !fileInfo.isExecutable())
+    if (spec.command().isEmpty() && !fileInfo.isExecutable())
         return failure(QStringLiteral("file: %1 is not executable").arg(file));
 
     QString commandProgram;
-    if (!spec.command.isEmpty()) {
-        if (spec.command.contains(u'/')) {
+    if (!spec.command().isEmpty()) {
+        if (spec.command().contains(u'/')) {
             // A path, like the file: relative to the spawner's directory.
-            commandProgram = resolve(baseDirectory, spec.command);
+            commandProgram = resolve(baseDirectory, spec.command());
             const QFileInfo info(commandProgram);
             if (!info.exists())
                 return failure(QStringLiteral("command: %1 does not exist").arg(commandProgram));
             if (info.isDir() || !info.isExecutable())
                 return failure(QStringLiteral("command: %1 is not executable").arg(commandProgram));
         } else {
-            commandProgram = QStandardPaths::findExecutable(spec.command);
+            commandProgram = QStandardPaths::findExecutable(spec.command());
             if (commandProgram.isEmpty())
-                return failure(QStringLiteral("command: %1 not found in PATH").arg(spec.command));
+                return failure(QStringLiteral("command: %1 not found in PATH").arg(spec.command()));
         }
     }
 
     QStringList argv;
-    if (!spec.cpu.trimmed().isEmpty()) {
+    if (!spec.cpu().trimmed().isEmpty()) {
         QString error;
-        const auto cpus = CpuSet::parse(spec.cpu, &error);
+        const auto cpus = CpuSet::parse(spec.cpu(), &error);
         if (!cpus || !CpuSet::validate(*cpus, &error))
             return failure(QStringLiteral("cpu: %1").arg(error));
         const QString taskset = QStandardPaths::findExecutable(QStringLiteral("taskset"));
@@ -88,7 +88,7 @@ ChildCommand ChildCommand::build(const SpawnSpec &spec, const QString &baseDirec
 
     // The spec's own options first; the master pid is the spawner's to set, not the spec's.
     QSet<QString> specOptionNames;
-    const QStringList specArguments = CommandLine::argumentsFrom(spec.args);
+    const QStringList specArguments = CommandLine::argumentsFrom(spec.args());
     for (const QString &argument : specArguments) {
         const QString name = optionName(argument);
         if (name == masterPidOption)

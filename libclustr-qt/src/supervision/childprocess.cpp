@@ -72,13 +72,13 @@ ChildProcess::Config ChildProcess::Config::from(const SpawnSpec &spec, const Chi
     config.program = command.program;
     config.arguments = command.arguments;
     config.environment = baseEnvironment;
-    for (auto it = spec.env.cbegin(); it != spec.env.cend(); ++it)
+    for (auto it = spec.env().cbegin(); it != spec.env().cend(); ++it)
         config.environment.insert(it.key(), it.value());
-    config.workingDirectory = spec.workingDirectory;
-    config.respawn = spec.respawn;
-    config.restartPolicy = spec.restartPolicy.value_or(defaultPolicy);
-    config.killTimeout = spec.killTimeout.value_or(defaultKillTimeout);
-    config.group = !spec.group.isEmpty() ? spec.group : QFileInfo(command.file).completeBaseName();
+    config.workingDirectory = spec.workingDirectory();
+    config.respawn = spec.respawn();
+    config.restartPolicy = spec.restartPolicy().value_or(defaultPolicy);
+    config.killTimeout = spec.killTimeout().value_or(defaultKillTimeout);
+    config.group = !spec.group().isEmpty() ? spec.group() : QFileInfo(command.file).completeBaseName();
     return config;
 }
 

@@ -12,6 +12,23 @@
 
 namespace Clustr {
 
+class SpawnSpecPrivate : public QSharedData
+{
+public:
+    QString file;
+    QString command;
+    QString cpu;
+    bool respawn = true;
+    QJsonObject args;
+    int instances = 1;
+    QMap<QString, QString> env;
+    QString workingDirectory;
+    bool registers = true;
+    QString group;
+    std::optional<RestartPolicy> restartPolicy;
+    std::optional<std::chrono::milliseconds> killTimeout;
+};
+
 namespace {
 
 // Collects the first error of a parse; every check after a failure is a no-op,
@@ -96,7 +113,7 @@ const QStringList &knownPolicyKeys()
     return keys;
 }
 
-void readCpu(Reader &reader, SpawnSpec &spec)
+void readCpu(Reader &reader, SpawnSpecPrivate &spec)
 {
     const QString key = QStringLiteral("cpu");
     if (!reader.ok() || !reader.has(key))
@@ -123,7 +140,7 @@ void readCpu(Reader &reader, SpawnSpec &spec)
     spec.cpu = CpuSet::toString(*cpus);
 }
 
-void readEnv(Reader &reader, SpawnSpec &spec)
+void readEnv(Reader &reader, SpawnSpecPrivate &spec)
 {
     const QString key = QStringLiteral("env");
     if (!reader.ok() || !reader.has(key))
@@ -141,7 +158,7 @@ void readEnv(Reader &reader, SpawnSpec &spec)
     }
 }
 
-void readRestartPolicy(Reader &reader, SpawnSpec &spec)
+void readRestartPolicy(Reader &reader, SpawnSpecPrivate &spec)
 {
     const QString key = QStringLiteral("restartPolicy");
     if (!reader.ok() || !reader.has(key))
@@ -181,7 +198,8 @@ void readRestartPolicy(Reader &reader, SpawnSpec &spec)
 std::optional<SpawnSpec> SpawnSpec::fromJson(const QJsonObject &json, QString *error)
 {
     Reader reader(json);
-    SpawnSpec spec;
+    SpawnSpec result;
+    SpawnSpecPrivate &spec = *result.d;
 
     for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
         if (!knownKeys().contains(it.key()))
@@ -240,51 +258,52 @@ std::optional<SpawnSpec> SpawnSpec::fromJson(const QJsonObject &json, QString *e
     }
     if (error)
         error->clear();
-    return spec;
+    return result;
 }
 
 QJsonObject SpawnSpec::toJson() const
 {
-    const SpawnSpec defaults;
+    const SpawnSpecPrivate defaults;
+    const SpawnSpecPrivate &spec = *d;
     QJsonObject json;
-    json.insert(QStringLiteral("file"), file);
-    if (!command.isEmpty())
-        json.insert(QStringLiteral("command"), command);
-    if (!cpu.isEmpty()) {
+    json.insert(QStringLiteral("file"), spec.file);
+    if (!spec.command.isEmpty())
+        json.insert(QStringLiteral("command"), spec.command);
+    if (!spec.cpu.isEmpty()) {
         // A single id goes out as a number, the way clustr-node spawn lists write it.
         bool isNumber = false;
-        const int id = cpu.toInt(&isNumber);
-        json.insert(QStringLiteral("cpu"), isNumber ? QJsonValue(id) : QJsonValue(cpu));
+        const int id = spec.cpu.toInt(&isNumber);
+        json.insert(QStringLiteral("cpu"), isNumber ? QJsonValue(id) : QJsonValue(spec.cpu));
     }
-    if (respawn != defaults.respawn)
-        json.insert(QStringLiteral("respawn"), respawn);
-    if (!args.isEmpty())
-        json.insert(QStringLiteral("args"), args);
-    if (instances != defaults.instances)
-        json.insert(QStringLiteral("instances"), instances);
-    if (!env.isEmpty()) {
+    if (spec.respawn != defaults.respawn)
+        json.insert(QStringLiteral("respawn"), spec.respawn);
+    if (!spec.args.isEmpty())
+        json.insert(QStringLiteral("args"), spec.args);
+    if (spec.instances != defaults.instances)
+        json.insert(QStringLiteral("instances"), spec.instances);
+    if (!spec.env.isEmpty()) {
         QJsonObject envJson;
-        for (auto it = env.constBegin(); it != env.constEnd(); ++it)
+        for (auto it = spec.env.constBegin(); it != spec.env.constEnd(); ++it)
             envJson.insert(it.key(), it.value());
         json.insert(QStringLiteral("env"), envJson);
     }
-    if (!workingDirectory.isEmpty())
-        json.insert(QStringLiteral("workingDirectory"), workingDirectory);
-    if (registers != defaults.registers)
-        json.insert(QStringLiteral("register"), registers);
-    if (!group.isEmpty())
-        json.insert(QStringLiteral("group"), group);
-    if (restartPolicy) {
+    if (!spec.workingDirectory.isEmpty())
+        json.insert(QStringLiteral("workingDirectory"), spec.workingDirectory);
+    if (spec.registers != defaults.registers)
+        json.insert(QStringLiteral("register"), spec.registers);
+    if (!spec.group.isEmpty())
+        json.insert(QStringLiteral("group"), spec.group);
+    if (spec.restartPolicy) {
         json.insert(QStringLiteral("restartPolicy"), QJsonObject{
-            {QStringLiteral("maxRestarts"), restartPolicy->maxRestarts},
-            {QStringLiteral("windowMs"), qint64(restartPolicy->window.count())},
-            {QStringLiteral("initialBackoffMs"), qint64(restartPolicy->initialBackoff.count())},
-            {QStringLiteral("maxBackoffMs"), qint64(restartPolicy->maxBackoff.count())},
-            {QStringLiteral("resetAfterMs"), qint64(restartPolicy->resetAfter.count())},
+            {QStringLiteral("maxRestarts"), spec.restartPolicy->maxRestarts},
+            {QStringLiteral("windowMs"), qint64(spec.restartPolicy->window.count())},
+            {QStringLiteral("initialBackoffMs"), qint64(spec.restartPolicy->initialBackoff.count())},
+            {QStringLiteral("maxBackoffMs"), qint64(spec.restartPolicy->maxBackoff.count())},
+            {QStringLiteral("resetAfterMs"), qint64(spec.restartPolicy->resetAfter.count())},
         });
     }
-    if (killTimeout)
-        json.insert(QStringLiteral("killTimeoutMs"), qint64(killTimeout->count()));
+    if (spec.killTimeout)
+        json.insert(QStringLiteral("killTimeoutMs"), qint64(spec.killTimeout->count()));
     return json;
 }
 
@@ -294,6 +313,54 @@ bool SpawnSpec::check(const QString &baseDirectory, QString *error) const
     if (error)
         *error = command.error;
     return command.isValid();
+}
+
+SpawnSpec::SpawnSpec() : d(new SpawnSpecPrivate) {}
+SpawnSpec::SpawnSpec(const SpawnSpec &other) = default;
+SpawnSpec::SpawnSpec(SpawnSpec &&other) noexcept = default;
+SpawnSpec &SpawnSpec::operator=(const SpawnSpec &other) = default;
+SpawnSpec &SpawnSpec::operator=(SpawnSpec &&other) noexcept = default;
+SpawnSpec::~SpawnSpec() = default;
+
+QString SpawnSpec::file() const { return d->file; }
+void SpawnSpec::setFile(const QString &file) { d->file = file; }
+QString SpawnSpec::command() const { return d->command; }
+void SpawnSpec::setCommand(const QString &command) { d->command = command; }
+QString SpawnSpec::cpu() const { return d->cpu; }
+void SpawnSpec::setCpu(const QString &cpu) { d->cpu = cpu; }
+bool SpawnSpec::respawn() const { return d->respawn; }
+void SpawnSpec::setRespawn(bool respawn) { d->respawn = respawn; }
+QJsonObject SpawnSpec::args() const { return d->args; }
+void SpawnSpec::setArgs(const QJsonObject &args) { d->args = args; }
+int SpawnSpec::instances() const { return d->instances; }
+void SpawnSpec::setInstances(int instances) { d->instances = instances; }
+QMap<QString, QString> SpawnSpec::env() const { return d->env; }
+void SpawnSpec::setEnv(const QMap<QString, QString> &env) { d->env = env; }
+QString SpawnSpec::workingDirectory() const { return d->workingDirectory; }
+void SpawnSpec::setWorkingDirectory(const QString &workingDirectory) { d->workingDirectory = workingDirectory; }
+bool SpawnSpec::registers() const { return d->registers; }
+void SpawnSpec::setRegisters(bool registers) { d->registers = registers; }
+QString SpawnSpec::group() const { return d->group; }
+void SpawnSpec::setGroup(const QString &group) { d->group = group; }
+std::optional<RestartPolicy> SpawnSpec::restartPolicy() const { return d->restartPolicy; }
+void SpawnSpec::setRestartPolicy(const std::optional<RestartPolicy> &restartPolicy) { d->restartPolicy = restartPolicy; }
+std::optional<std::chrono::milliseconds> SpawnSpec::killTimeout() const { return d->killTimeout; }
+void SpawnSpec::setKillTimeout(const std::optional<std::chrono::milliseconds> &killTimeout) { d->killTimeout = killTimeout; }
+
+bool SpawnSpec::operator==(const SpawnSpec &other) const
+{
+    return d == other.d || (d->file == other.d->file
+        && d->command == other.d->command
+        && d->cpu == other.d->cpu
+        && d->respawn == other.d->respawn
+        && d->args == other.d->args
+        && d->instances == other.d->instances
+        && d->env == other.d->env
+        && d->workingDirectory == other.d->workingDirectory
+        && d->registers == other.d->registers
+        && d->group == other.d->group
+        && d->restartPolicy == other.d->restartPolicy
+        && d->killTimeout == other.d->killTimeout);
 }
 
 } // namespace Clustr

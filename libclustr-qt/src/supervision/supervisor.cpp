@@ -34,9 +34,9 @@ int Supervisor::spawn(const QList<SpawnSpec> &specs)
         if (m_stopping)
             break;
         QString error;
-        if (spec.file.isEmpty())
+        if (spec.file().isEmpty())
             error = QStringLiteral("file: required");
-        else if (spec.instances < 1)
+        else if (spec.instances() < 1)
             error = QStringLiteral("instances: must be an integer >= 1");
         const ChildCommand command = error.isEmpty()
             ? ChildCommand::build(spec, QCoreApplication::applicationDirPath(), m_masterPid, m_arguments)
@@ -44,12 +44,12 @@ int Supervisor::spawn(const QList<SpawnSpec> &specs)
         if (error.isEmpty())
             error = command.error;
         if (!error.isEmpty()) {
-            qCWarning(lcSpawn).noquote() << QStringLiteral("cannot spawn %1: %2").arg(spec.file, error);
-            Q_EMIT spawnFailed(spec.file, error);
+            qCWarning(lcSpawn).noquote() << QStringLiteral("cannot spawn %1: %2").arg(spec.file(), error);
+            Q_EMIT spawnFailed(spec.file(), error);
             continue;
         }
-        clustrInfo(lcSpawn).noquote() << "spawning" << spec.instances << "x" << command.commandLine().join(QLatin1Char(' '));
-        for (int i = 0; i < spec.instances; ++i) {
+        clustrInfo(lcSpawn).noquote() << "spawning" << spec.instances() << "x" << command.commandLine().join(QLatin1Char(' '));
+        for (int i = 0; i < spec.instances(); ++i) {
             ChildProcess *process = create(spec, command);
             if (!m_holding)
                 process->start();
@@ -183,12 +183,12 @@ QList<ChildInfo> Supervisor::infos() const
         info.setPid(child->process->pid());
         info.setGroup(child->group);
         info.setFile(child->command.file);
-        info.setCpu(child->spec.cpu);
+        info.setCpu(child->spec.cpu());
         info.setState(toChildState(child->process->state()));
         info.setRestarts(child->process->restartCount());
         info.setStartedAt(child->process->startedAt());
-        info.setRegisters(child->spec.registers);
-        info.setRespawn(child->spec.respawn);
+        info.setRegisters(child->spec.registers());
+        info.setRespawn(child->spec.respawn());
         info.setCommandLine(child->command.commandLine());
         info.setError(child->process->errorString());
         list.append(info);
@@ -205,7 +205,7 @@ void Supervisor::stopAll(const std::function<void(ChildProcess *)> &beforeStop)
             beforeStop(process);
         // Cluster workers were asked to exit through Redis (their kill
         // handlers run); other programs get SIGTERM. SIGKILL after the timeout either way.
-        process->stop(child->spec.registers ? ChildProcess::StopMode::WaitForExit : ChildProcess::StopMode::Terminate);
+        process->stop(child->spec.registers() ? ChildProcess::StopMode::WaitForExit : ChildProcess::StopMode::Terminate);
     }
     checkAllStopped();
 }

@@ -5,7 +5,7 @@
 
 using Clustr::Message;
 using Clustr::Protocol::Channels;
-using Kind = Clustr::Message::Kind;
+using Kind = Clustr::Protocol::ChannelKind;
 
 class tst_Channels : public QObject
 {
@@ -18,6 +18,8 @@ private Q_SLOTS:
     void kindOf();
     void kindOfEveryBuiltName_data();
     void kindOfEveryBuiltName();
+    void publicKind();
+    void messageIsHeartbeat();
     void withoutPrefix();
     void isValidName_data();
     void isValidName();
@@ -80,6 +82,8 @@ void tst_Channels::kindOf_data()
     QTest::newRow("registration") << none << QByteArray("registration:99") << Kind::Registration;
     QTest::newRow("deregistration") << none << QByteArray("deregistration:99") << Kind::Deregistration;
     QTest::newRow("heartbeat") << none << QByteArray("heartbeat:99") << Kind::Heartbeat;
+    QTest::newRow("events") << none << QByteArray("events:99") << Kind::Event;
+    QTest::newRow("control") << none << QByteArray("control:99") << Kind::Control;
 
     QTest::newRow("empty") << none << QByteArray() << Kind::Unknown;
     QTest::newRow("colon only") << none << QByteArray(":") << Kind::Unknown;
@@ -149,11 +153,47 @@ void tst_Channels::kindOfEveryBuiltName()
     QCOMPARE(channels.kindOf(channels.registrationChannel(1)), Kind::Registration);
     QCOMPARE(channels.kindOf(channels.deregistrationChannel(1)), Kind::Deregistration);
     QCOMPARE(channels.kindOf(channels.heartbeatChannel(1)), Kind::Heartbeat);
+    QCOMPARE(channels.kindOf(channels.eventsChannel(1)), Kind::Event);
+    QCOMPARE(channels.kindOf(channels.controlChannel(1)), Kind::Control);
 
     // ... and never one of another cluster on the same server.
     const Channels other(clusterNamespace.isEmpty() ? QStringLiteral("other") : QString());
     QCOMPARE(channels.kindOf(other.publicChannel()), Kind::Unknown);
     QCOMPARE(channels.kindOf(other.privateChannel(4242)), Kind::Unknown);
+}
+
+void tst_Channels::publicKind()
+{
+    // clustr-node's kinds keep their names; clustr-qt's own channels are Other.
+    using Clustr::Protocol::publicKind;
+    QCOMPARE(publicKind(Kind::Unknown), Message::Kind::Unknown);
+    QCOMPARE(publicKind(Kind::Public), Message::Kind::Public);
+    QCOMPARE(publicKind(Kind::Private), Message::Kind::Private);
+    QCOMPARE(publicKind(Kind::Group), Message::Kind::Group);
+    QCOMPARE(publicKind(Kind::Kill), Message::Kind::Kill);
+    QCOMPARE(publicKind(Kind::Confirmation), Message::Kind::Confirmation);
+    QCOMPARE(publicKind(Kind::ClusterInfo), Message::Kind::ClusterInfo);
+    QCOMPARE(publicKind(Kind::Registration), Message::Kind::Registration);
+    QCOMPARE(publicKind(Kind::Deregistration), Message::Kind::Deregistration);
+    QCOMPARE(publicKind(Kind::Heartbeat), Message::Kind::Other);
+    QCOMPARE(publicKind(Kind::Event), Message::Kind::Other);
+    QCOMPARE(publicKind(Kind::Control), Message::Kind::Other);
+}
+
+void tst_Channels::messageIsHeartbeat()
+{
+    Message message;
+    message.setKind(Message::Kind::Other);
+    message.setChannel(QStringLiteral("heartbeat:42"));
+    QVERIFY(message.isHeartbeat());
+    message.setChannel(QStringLiteral("events:42"));
+    QVERIFY(!message.isHeartbeat());
+    message.setChannel(QStringLiteral("control:42"));
+    QVERIFY(!message.isHeartbeat());
+    // The kind says where it came from; a channel name alone does not make a heartbeat.
+    message.setKind(Message::Kind::Group);
+    message.setChannel(QStringLiteral("heartbeat:42"));
+    QVERIFY(!message.isHeartbeat());
 }
 
 void tst_Channels::withoutPrefix()

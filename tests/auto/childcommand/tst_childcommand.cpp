@@ -47,7 +47,7 @@ private:
 static SpawnSpec spec(const QString &file)
 {
     SpawnSpec s;
-    s.file = file;
+    s.setFile(file);
     return s;
 }
 
@@ -109,14 +109,14 @@ void tst_ChildCommand::relativeAndAbsoluteFile()
 void tst_ChildCommand::specArguments()
 {
     SpawnSpec s = spec(QStringLiteral("clustr-test-child"));
-    s.args = QJsonObject{
+    s.setArgs(QJsonObject{
         {QStringLiteral("flag"), true},
         {QStringLiteral("off"), false},
         {QStringLiteral("none"), QJsonValue::Null},
         {QStringLiteral("name"), QStringLiteral("a b")},
         {QStringLiteral("port"), 8080},
         {QStringLiteral("list"), QJsonArray{1, QStringLiteral("two")}},
-    };
+    });
     const ChildCommand command = ChildCommand::build(s, m_binDir, 7, {});
     QVERIFY2(command.isValid(), qPrintable(command.error));
     // QJsonObject iterates its keys sorted.
@@ -141,11 +141,11 @@ void tst_ChildCommand::clusterArgumentsInheritedAndOverridden()
         QStringLiteral("positional"),
     };
     SpawnSpec s = spec(QStringLiteral("clustr-test-child"));
-    s.args = QJsonObject{
+    s.setArgs(QJsonObject{
         {QStringLiteral("cluster-redis"), QStringLiteral("redis://b")},
         {QStringLiteral("cluster-master-pid"), 5}, // not the spec's to set
         {QStringLiteral("private"), QStringLiteral("x")},
-    };
+    });
     const ChildCommand command = ChildCommand::build(s, m_binDir, 1234, inherited);
     QVERIFY2(command.isValid(), qPrintable(command.error));
     QCOMPARE(command.arguments, QStringList({
@@ -176,8 +176,8 @@ void tst_ChildCommand::command()
     QVERIFY(file.setPermissions(QFile::ReadOwner | QFile::WriteOwner));
 
     SpawnSpec s = spec(QStringLiteral("job.sh"));
-    s.command = QStringLiteral("sh");
-    s.args = QJsonObject{{QStringLiteral("x"), QStringLiteral("1 2")}};
+    s.setCommand(QStringLiteral("sh"));
+    s.setArgs(QJsonObject{{QStringLiteral("x"), QStringLiteral("1 2")}});
     const ChildCommand command = ChildCommand::build(s, m_dir.path(), 42, {});
     QVERIFY2(command.isValid(), qPrintable(command.error));
     QCOMPARE(command.program, QStandardPaths::findExecutable(QStringLiteral("sh")));
@@ -189,12 +189,12 @@ void tst_ChildCommand::commandAsPath()
 {
     const QString sh = QStandardPaths::findExecutable(QStringLiteral("sh"));
     SpawnSpec s = spec(m_child);
-    s.command = sh;
+    s.setCommand(sh);
     ChildCommand command = ChildCommand::build(s, m_binDir, 1, {});
     QVERIFY2(command.isValid(), qPrintable(command.error));
     QCOMPARE(command.program, sh);
 
-    s.command = QStringLiteral("./no-such-interpreter");
+    s.setCommand(QStringLiteral("./no-such-interpreter"));
     command = ChildCommand::build(s, m_binDir, 1, {});
     QCOMPARE(command.error, QStringLiteral("command: %1/no-such-interpreter does not exist").arg(m_binDir));
 }
@@ -205,7 +205,7 @@ void tst_ChildCommand::taskset()
     if (taskset.isEmpty())
         QSKIP("taskset is not installed");
     SpawnSpec s = spec(QStringLiteral("clustr-test-child"));
-    s.cpu = QStringLiteral("0");
+    s.setCpu(QStringLiteral("0"));
     const ChildCommand command = ChildCommand::build(s, m_binDir, 9, {QStringLiteral("--cluster-verbose")});
     QVERIFY2(command.isValid(), qPrintable(command.error));
     QCOMPARE(command.program, taskset);
@@ -220,12 +220,12 @@ void tst_ChildCommand::tasksetWithCommand()
     if (taskset.isEmpty())
         QSKIP("taskset is not installed");
     SpawnSpec s = spec(m_child);
-    s.command = QStringLiteral("sh");
-    s.cpu = CpuSet::toString(CpuSet::allowedCpus());
+    s.setCommand(QStringLiteral("sh"));
+    s.setCpu(CpuSet::toString(CpuSet::allowedCpus()));
     const ChildCommand command = ChildCommand::build(s, m_binDir, 9, {});
     QVERIFY2(command.isValid(), qPrintable(command.error));
     QCOMPARE(command.program, taskset);
-    QCOMPARE(command.arguments, QStringList({QStringLiteral("-c"), s.cpu,
+    QCOMPARE(command.arguments, QStringList({QStringLiteral("-c"), s.cpu(),
                                              QStandardPaths::findExecutable(QStringLiteral("sh")), m_child,
                                              QStringLiteral("--cluster-master-pid=9")}));
 }
@@ -234,12 +234,12 @@ void tst_ChildCommand::argumentsReachTheChildIntact()
 {
     const QString nasty = QStringLiteral("a b \"c\" 'd' $HOME `id` \\ ; | & * ~ é");
     SpawnSpec s = spec(QStringLiteral("clustr-test-child"));
-    s.args = QJsonObject{
+    s.setArgs(QJsonObject{
         {QStringLiteral("args"), true}, // makes the child print its argv
         {QStringLiteral("text"), nasty},
         {QStringLiteral("json"), QJsonObject{{QStringLiteral("k"), QJsonArray{1, QStringLiteral("t w o")}}}},
         {QStringLiteral("empty"), QString()},
-    };
+    });
     const ChildCommand command = ChildCommand::build(s, m_binDir, 77, {QStringLiteral("--cluster-x=with space")});
     QVERIFY2(command.isValid(), qPrintable(command.error));
     QCOMPARE(run(command), QStringList({
@@ -259,8 +259,8 @@ void tst_ChildCommand::pinnedChildRunsOnItsCpu()
         QSKIP("taskset is not installed");
     const QList<int> allowed = CpuSet::allowedCpus();
     SpawnSpec s = spec(QStringLiteral("clustr-test-child"));
-    s.args = QJsonObject{{QStringLiteral("cpus"), true}};
-    s.cpu = QString::number(allowed.last());
+    s.setArgs(QJsonObject{{QStringLiteral("cpus"), true}});
+    s.setCpu(QString::number(allowed.last()));
     const ChildCommand command = ChildCommand::build(s, m_binDir, 1, {});
     QVERIFY2(command.isValid(), qPrintable(command.error));
     QCOMPARE(run(command), QStringList{QStringLiteral("Cpus_allowed_list:\t%1").arg(allowed.last())});
@@ -290,18 +290,18 @@ void tst_ChildCommand::errors()
     QCOMPARE(command.error, QStringLiteral("file: %1 is a directory").arg(m_dir.path()));
 
     SpawnSpec s = spec(QStringLiteral("clustr-test-child"));
-    s.command = QStringLiteral("no-such-interpreter-xyz");
+    s.setCommand(QStringLiteral("no-such-interpreter-xyz"));
     command = ChildCommand::build(s, m_binDir, 1, {});
     QCOMPARE(command.error, QStringLiteral("command: no-such-interpreter-xyz not found in PATH"));
 
     const QList<int> allowed = CpuSet::allowedCpus();
     s = spec(QStringLiteral("clustr-test-child"));
-    s.cpu = QString::number(allowed.last() + 1);
+    s.setCpu(QString::number(allowed.last() + 1));
     command = ChildCommand::build(s, m_binDir, 1, {});
     QCOMPARE(command.error, QStringLiteral("cpu: CPU %1 is not available here (allowed: %2)")
                                 .arg(allowed.last() + 1).arg(CpuSet::toString(allowed)));
 
-    s.cpu = QStringLiteral("0-x");
+    s.setCpu(QStringLiteral("0-x"));
     command = ChildCommand::build(s, m_binDir, 1, {});
     QCOMPARE(command.error, QStringLiteral("cpu: expected a CPU id or list like \"0-3\", got \"0-x\""));
 }
@@ -312,7 +312,7 @@ void tst_ChildCommand::tasksetMissing()
     const QByteArray path = qgetenv("PATH");
     qputenv("PATH", QFile::encodeName(m_dir.path()));
     SpawnSpec s = spec(QStringLiteral("clustr-test-child"));
-    s.cpu = QString::number(CpuSet::allowedCpus().first());
+    s.setCpu(QString::number(CpuSet::allowedCpus().first()));
     const ChildCommand command = ChildCommand::build(s, m_binDir, 1, {});
     qputenv("PATH", path);
     QCOMPARE(command.error, QStringLiteral("cpu: taskset is not installed (Debian package util-linux)"));

@@ -574,9 +574,9 @@ void tst_ChildProcess::cpuPinning()
     if (QStandardPaths::findExecutable(QStringLiteral("taskset")).isEmpty())
         QSKIP("taskset is not installed");
     SpawnSpec spec;
-    spec.file = QStringLiteral("clustr-test-child");
-    spec.cpu = QStringLiteral("0");
-    spec.args = QJsonObject{{QStringLiteral("cpus"), true}, {QStringLiteral("pause"), 60000}};
+    spec.setFile(QStringLiteral("clustr-test-child"));
+    spec.setCpu(QStringLiteral("0"));
+    spec.setArgs(QJsonObject{{QStringLiteral("cpus"), true}, {QStringLiteral("pause"), 60000}});
     const ChildCommand command = ChildCommand::build(spec, QCoreApplication::applicationDirPath(), 1, {});
     QVERIFY2(command.isValid(), qPrintable(command.error));
 
@@ -668,10 +668,10 @@ void tst_ChildProcess::childDiesWithItsParent()
 void tst_ChildProcess::configFromSpec()
 {
     SpawnSpec spec;
-    spec.file = QStringLiteral("clustr-test-child");
-    spec.respawn = false;
-    spec.env = {{QStringLiteral("A"), QStringLiteral("1")}};
-    spec.workingDirectory = m_dir.path();
+    spec.setFile(QStringLiteral("clustr-test-child"));
+    spec.setRespawn(false);
+    spec.setEnv({{QStringLiteral("A"), QStringLiteral("1")}});
+    spec.setWorkingDirectory(m_dir.path());
     const ChildCommand command = ChildCommand::build(spec, QCoreApplication::applicationDirPath(), 5, {});
     QVERIFY2(command.isValid(), qPrintable(command.error));
     RestartPolicy defaultPolicy;
@@ -680,16 +680,16 @@ void tst_ChildProcess::configFromSpec()
     ChildProcess::Config config = ChildProcess::Config::from(spec, command, defaultPolicy, 1234ms);
     QCOMPARE(config.program, command.program);
     QCOMPARE(config.arguments, command.arguments);
-    QCOMPARE(config.environment, spec.env);
+    QCOMPARE(config.environment, spec.env());
     QCOMPARE(config.workingDirectory, m_dir.path());
     QCOMPARE(config.respawn, false);
     QCOMPARE(config.restartPolicy, defaultPolicy);
     QCOMPARE(config.killTimeout, 1234ms);
     QCOMPARE(config.group, QStringLiteral("clustr-test-child"));
 
-    spec.restartPolicy = fastPolicy();
-    spec.killTimeout = 10ms;
-    spec.group = QStringLiteral("sleepers");
+    spec.setRestartPolicy(fastPolicy());
+    spec.setKillTimeout(10ms);
+    spec.setGroup(QStringLiteral("sleepers"));
     config = ChildProcess::Config::from(spec, command, defaultPolicy, 1234ms);
     QCOMPARE(config.restartPolicy, fastPolicy());
     QCOMPARE(config.killTimeout, 10ms);

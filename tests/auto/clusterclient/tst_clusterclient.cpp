@@ -115,9 +115,9 @@ void tst_ClusterClient::followsARunningCluster()
     QTRY_COMPARE(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMPAT")}).trimmed().toInt(), 1);
     client.sendGroup(QStringLiteral("web"), QStringLiteral("seen"));
     QTRY_VERIFY(!observed.isEmpty());
-    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().channel, QStringLiteral("group:web"));
-    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().data.toString(), QStringLiteral("seen"));
-    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().kind, Clustr::Message::Kind::Group);
+    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().channel(), QStringLiteral("group:web"));
+    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().data().toString(), QStringLiteral("seen"));
+    QCOMPARE(observed.at(0).at(0).value<Clustr::Message>().kind(), Clustr::Message::Kind::Group);
 
     // A reload through the control channel, followed through events.
     QVERIFY(client.reload());

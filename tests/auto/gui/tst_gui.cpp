@@ -119,7 +119,7 @@ LogBatch makeBatch(int count, quint64 *sequence)
     for (int i = 0; i < count; ++i) {
         LogEntry e;
         e.sequence = ++*sequence;
-        e.kind = Clustr::Message::Kind::Public;
+        e.kind = LogKind::Public;
         e.pid = 1;
         e.group = QStringLiteral("g");
         e.channel = QStringLiteral("public");
@@ -608,7 +608,7 @@ void tst_Gui::logFilters()
     for (int row = 0; row < filter->rowCount(); ++row) {
         const QModelIndex index = filter->index(row, 0);
         QVERIFY(index.data(MessageLogModel::PidRole).toLongLong() == worker || index.data(MessageLogModel::TargetPidRole).toLongLong() == worker);
-        QVERIFY(index.data(MessageLogModel::KindRole).toInt() != int(Clustr::Message::Kind::Heartbeat));
+        QVERIFY(index.data(MessageLogModel::KindRole).toInt() != int(LogKind::Heartbeat));
     }
     pid->clear();
 

@@ -19,9 +19,9 @@ namespace {
 ProcessOptions embedded(const QString &redisUrl, QStringList arguments = {})
 {
     ProcessOptions options;
-    options.redisUrl = redisUrl;
-    options.arguments = QStringList{QStringLiteral("program")} + arguments;
-    options.exitApplication = false; // several processes live in this test
+    options.setRedisUrl(redisUrl);
+    options.setArguments(QStringList{QStringLiteral("program")} + arguments);
+    options.setExitApplication(false); // several processes live in this test
     return options;
 }
 
@@ -80,7 +80,7 @@ void tst_Process::redisUrlPrecedence()
         ProcessOptions options = embedded(QString(), {QStringLiteral("--cluster-redis=redis://10.8.8.8:2")});
         Worker fromCommandLine(QStringLiteral("a"), options);
         QCOMPARE(fromCommandLine.redisUrl(), QStringLiteral("redis://10.8.8.8:2"));
-        options.redisUrl = QStringLiteral("redis://10.7.7.7:3");
+        options.setRedisUrl(QStringLiteral("redis://10.7.7.7:3"));
         Worker fromOptions(QStringLiteral("a"), options);
         QCOMPARE(fromOptions.redisUrl(), QStringLiteral("redis://10.7.7.7:3"));
         Worker fromEnvironment(QStringLiteral("a"), embedded(QString()));
@@ -118,7 +118,7 @@ void tst_Process::invalidSetupIsReported()
     worker.emitPublic(1);
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("emitReady ignored")));
     worker.emitReady();
-    QCOMPARE(worker.stats().emitPublic, quint64(0));
+    QCOMPARE(worker.stats().emitPublic(), quint64(0));
     QSignalSpy closed(&worker, &Process::closed);
     worker.close(4);
     QCOMPARE(closed.count(), 1);
@@ -132,8 +132,8 @@ void tst_Process::injectedConnections()
     publisher.setUrl(m_redis.url());
     subscriber.setUrl(m_redis.url());
     ProcessOptions options = embedded(QStringLiteral("redis://unused:1"));
-    options.publisher = &publisher;
-    options.subscriber = &subscriber;
+    options.setPublisher(&publisher);
+    options.setSubscriber(&subscriber);
     Worker worker(QStringLiteral("injected"), options);
     QCOMPARE(worker.publisher(), &publisher);
     QCOMPARE(worker.subscriber(), &subscriber);
@@ -141,8 +141,8 @@ void tst_Process::injectedConnections()
     QSignalSpy received(&worker, &Process::groupMessageReceived);
     worker.emitGroup(QStringLiteral("injected"), QStringLiteral("to myself"));
     QTRY_COMPARE(received.count(), 1);
-    QCOMPARE(received.at(0).at(0).value<Message>().data.toString(), QStringLiteral("to myself"));
-    QCOMPARE(received.at(0).at(0).value<Message>().kind, Message::Kind::Group);
+    QCOMPARE(received.at(0).at(0).value<Message>().data().toString(), QStringLiteral("to myself"));
+    QCOMPARE(received.at(0).at(0).value<Message>().kind(), Message::Kind::Group);
     QSignalSpy closed(&worker, &Process::closed);
     worker.close(0);
     QTRY_COMPARE(closed.count(), 1);
@@ -154,9 +154,9 @@ void tst_Process::loggerReceivesLibraryLines()
 {
     QStringList lines;
     ProcessOptions options = embedded(m_redis.url(), {QStringLiteral("--verbose")});
-    options.logger = [&lines](QtMsgType, const QString &category, const QString &text) {
+    options.setLogger([&lines](QtMsgType, const QString &category, const QString &text) {
         lines << category + QStringLiteral(": ") + text;
-    };
+    });
     {
         Worker worker(QStringLiteral("logged"), options);
         QTRY_VERIFY(worker.isConnected());
@@ -167,7 +167,7 @@ void tst_Process::loggerReceivesLibraryLines()
              qPrintable(lines.join(QLatin1Char('\n'))));
     // Removing the logger hands messages back to Qt's handler.
     ProcessOptions quiet = embedded(m_redis.url());
-    quiet.logger = [](QtMsgType, const QString &, const QString &) {};
+    quiet.setLogger([](QtMsgType, const QString &, const QString &) {});
     Worker other(QStringLiteral("quiet"), quiet);
     QLoggingCategory::setFilterRules(QString());
 }
@@ -193,7 +193,7 @@ void tst_Process::unreachableRedisKeepsProcessAlive()
     QVERIFY(!worker.isConnected());
     worker.emitPublic(QStringLiteral("queued"));
     QCOMPARE(worker.publisher()->pendingCommands(), 1);
-    QCOMPARE(worker.stats().emitPublic, quint64(1));
+    QCOMPARE(worker.stats().emitPublic(), quint64(1));
     // close() cannot flush to a Redis that is not there; it ends anyway, bounded.
     QSignalSpy closed(&worker, &Process::closed);
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("could not write 1 queued messages")));
@@ -232,15 +232,15 @@ void tst_Process::masterKnowsItself()
 void tst_Process::messageIsAQtValueType()
 {
     Message a;
-    a.kind = Message::Kind::Private;
-    a.pid = 7;
-    a.group = QStringLiteral("g");
-    a.data = QJsonObject{{QStringLiteral("k"), 1}};
-    a.channel = QStringLiteral("private:7");
+    a.setKind(Message::Kind::Private);
+    a.setPid(7);
+    a.setGroup(QStringLiteral("g"));
+    a.setData(QJsonObject{{QStringLiteral("k"), 1}});
+    a.setChannel(QStringLiteral("private:7"));
     const QVariant v = QVariant::fromValue(a);
     QCOMPARE(v.value<Message>(), a);
     Message b = a;
-    b.pid = 8;
+    b.setPid(8);
     QVERIFY(a != b);
     QCOMPARE(Message::staticMetaObject.property(Message::staticMetaObject.indexOfProperty("pid")).readOnGadget(&a).toLongLong(), 7);
 }

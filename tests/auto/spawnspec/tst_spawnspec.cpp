@@ -40,18 +40,18 @@ void tst_SpawnSpec::defaults()
     const auto spec = SpawnSpec::fromJson(parse(R"({"file": "./worker"})"), &error);
     QVERIFY2(spec, qPrintable(error));
     QVERIFY(error.isEmpty());
-    QCOMPARE(spec->file, QStringLiteral("./worker"));
-    QVERIFY(spec->command.isEmpty());
-    QVERIFY(spec->cpu.isEmpty());
-    QVERIFY(spec->respawn);
-    QVERIFY(spec->args.isEmpty());
-    QCOMPARE(spec->instances, 1);
-    QVERIFY(spec->env.isEmpty());
-    QVERIFY(spec->workingDirectory.isEmpty());
-    QVERIFY(spec->registers);
-    QVERIFY(spec->group.isEmpty());
-    QVERIFY(!spec->restartPolicy);
-    QVERIFY(!spec->killTimeout);
+    QCOMPARE(spec->file(), QStringLiteral("./worker"));
+    QVERIFY(spec->command().isEmpty());
+    QVERIFY(spec->cpu().isEmpty());
+    QVERIFY(spec->respawn());
+    QVERIFY(spec->args().isEmpty());
+    QCOMPARE(spec->instances(), 1);
+    QVERIFY(spec->env().isEmpty());
+    QVERIFY(spec->workingDirectory().isEmpty());
+    QVERIFY(spec->registers());
+    QVERIFY(spec->group().isEmpty());
+    QVERIFY(!spec->restartPolicy());
+    QVERIFY(!spec->killTimeout());
     // Defaults are left out of the JSON form.
     QCOMPARE(spec->toJson(), parse(R"({"file": "./worker"})"));
 
@@ -63,18 +63,18 @@ void tst_SpawnSpec::defaults()
 void tst_SpawnSpec::fullRoundTrip()
 {
     SpawnSpec spec;
-    spec.file = QStringLiteral("scripts/job.sh");
-    spec.command = QStringLiteral("bash");
-    spec.cpu = QStringLiteral("0-1,3");
-    spec.respawn = false;
-    spec.args = parse(R"({"port": 8080, "verbose": true, "name": "a b \"c\"", "cluster-option": "x"})");
-    spec.instances = 3;
-    spec.env = {{QStringLiteral("LANG"), QStringLiteral("C")}, {QStringLiteral("EMPTY"), QString()}};
-    spec.workingDirectory = QStringLiteral("/tmp");
-    spec.registers = false;
-    spec.group = QStringLiteral("jobs");
-    spec.restartPolicy = RestartPolicy{3, 2000ms, 100ms, 800ms, 5000ms};
-    spec.killTimeout = 1500ms;
+    spec.setFile(QStringLiteral("scripts/job.sh"));
+    spec.setCommand(QStringLiteral("bash"));
+    spec.setCpu(QStringLiteral("0-1,3"));
+    spec.setRespawn(false);
+    spec.setArgs(parse(R"({"port": 8080, "verbose": true, "name": "a b \"c\"", "cluster-option": "x"})"));
+    spec.setInstances(3);
+    spec.setEnv({{QStringLiteral("LANG"), QStringLiteral("C")}, {QStringLiteral("EMPTY"), QString()}});
+    spec.setWorkingDirectory(QStringLiteral("/tmp"));
+    spec.setRegisters(false);
+    spec.setGroup(QStringLiteral("jobs"));
+    spec.setRestartPolicy(RestartPolicy{3, 2000ms, 100ms, 800ms, 5000ms});
+    spec.setKillTimeout(1500ms);
 
     const QJsonObject json = spec.toJson();
     QCOMPARE(json, parse(R"({
@@ -121,7 +121,7 @@ void tst_SpawnSpec::cpuForms()
     QString error;
     const auto spec = SpawnSpec::fromJson(parse(json), &error);
     QVERIFY2(spec, qPrintable(error));
-    QCOMPARE(spec->cpu, cpu);
+    QCOMPARE(spec->cpu(), cpu);
     const QJsonObject out = spec->toJson();
     if (written.isEmpty()) {
         QVERIFY(!out.contains(QStringLiteral("cpu")));
@@ -138,7 +138,7 @@ void tst_SpawnSpec::nullMeansDefault()
         "killTimeoutMs": null})"));
     QVERIFY(spec);
     SpawnSpec expected;
-    expected.file = QStringLiteral("w");
+    expected.setFile(QStringLiteral("w"));
     QCOMPARE(*spec, expected);
 }
 
@@ -146,10 +146,10 @@ void tst_SpawnSpec::partialRestartPolicy()
 {
     const auto spec = SpawnSpec::fromJson(parse(R"({"file": "w", "restartPolicy": {"maxRestarts": 2}})"));
     QVERIFY(spec);
-    QVERIFY(spec->restartPolicy);
+    QVERIFY(spec->restartPolicy());
     RestartPolicy expected;
     expected.maxRestarts = 2;
-    QCOMPARE(*spec->restartPolicy, expected);
+    QCOMPARE(*spec->restartPolicy(), expected);
 }
 
 void tst_SpawnSpec::errors_data()
@@ -220,8 +220,8 @@ void tst_SpawnSpec::errors()
 void tst_SpawnSpec::metaType()
 {
     SpawnSpec spec;
-    spec.file = QStringLiteral("w");
-    spec.killTimeout = 10ms;
+    spec.setFile(QStringLiteral("w"));
+    spec.setKillTimeout(10ms);
     const QVariant variant = QVariant::fromValue(spec);
     QVERIFY(variant.canConvert<SpawnSpec>());
     QCOMPARE(variant.value<SpawnSpec>(), spec);

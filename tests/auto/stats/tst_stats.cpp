@@ -21,21 +21,21 @@ const char *const CounterNames[] = {
 Stats numbered()
 {
     Stats stats;
-    stats.emitPublic = 1;
-    stats.emitPrivate = 2;
-    stats.emitGroup = 3;
-    stats.emitKill = 4;
-    stats.emitConfirmation = 5;
-    stats.onMessage = 6;
-    stats.onPublic = 7;
-    stats.onGroup = 8;
-    stats.onPrivate = 9;
-    stats.spawnChildProcess = 10;
-    stats.respawnChildProcess = 11;
-    stats.receivedConfirmations = 12;
-    stats.successfulConfirmations = 13;
-    stats.rejectedMessages = 14;
-    stats.droppedMessages = 15;
+    stats.setEmitPublic(1);
+    stats.setEmitPrivate(2);
+    stats.setEmitGroup(3);
+    stats.setEmitKill(4);
+    stats.setEmitConfirmation(5);
+    stats.setOnMessage(6);
+    stats.setOnPublic(7);
+    stats.setOnGroup(8);
+    stats.setOnPrivate(9);
+    stats.setSpawnChildProcess(10);
+    stats.setRespawnChildProcess(11);
+    stats.setReceivedConfirmations(12);
+    stats.setSuccessfulConfirmations(13);
+    stats.setRejectedMessages(14);
+    stats.setDroppedMessages(15);
     return stats;
 }
 
@@ -89,10 +89,10 @@ void tst_Stats::roundTrip()
     QCOMPARE(Stats::fromJson(stats.toJson()), stats);
 
     Stats large;
-    large.onMessage = Q_UINT64_C(1) << 53;
-    large.emitPublic = Q_UINT64_C(1) << 62;
-    QCOMPARE(Stats::fromJson(large.toJson()).onMessage, large.onMessage);
-    QCOMPARE(Stats::fromJson(large.toJson()).emitPublic, large.emitPublic);
+    large.setOnMessage(Q_UINT64_C(1) << 53);
+    large.setEmitPublic(Q_UINT64_C(1) << 62);
+    QCOMPARE(Stats::fromJson(large.toJson()).onMessage(), large.onMessage());
+    QCOMPARE(Stats::fromJson(large.toJson()).emitPublic(), large.emitPublic());
 
     // Through text, as `clustr-qt status` would read it.
     const QByteArray text = QJsonDocument(stats.toJson()).toJson();
@@ -114,14 +114,14 @@ void tst_Stats::fromJsonIsLenient()
         "futureCounter": 99
     })").object();
     const Stats stats = Stats::fromJson(object);
-    QCOMPARE(stats.emitPublic, Q_UINT64_C(3));
-    QCOMPARE(stats.onMessage, Q_UINT64_C(4));
-    QCOMPARE(stats.emitGroup, Q_UINT64_C(0));
-    QCOMPARE(stats.emitKill, Q_UINT64_C(0));
-    QCOMPARE(stats.onPublic, Q_UINT64_C(0));
-    QCOMPARE(stats.onGroup, Q_UINT64_C(0));
-    QCOMPARE(stats.onPrivate, Q_UINT64_C(0));
-    QCOMPARE(stats.droppedMessages, Q_UINT64_C(0));
+    QCOMPARE(stats.emitPublic(), Q_UINT64_C(3));
+    QCOMPARE(stats.onMessage(), Q_UINT64_C(4));
+    QCOMPARE(stats.emitGroup(), Q_UINT64_C(0));
+    QCOMPARE(stats.emitKill(), Q_UINT64_C(0));
+    QCOMPARE(stats.onPublic(), Q_UINT64_C(0));
+    QCOMPARE(stats.onGroup(), Q_UINT64_C(0));
+    QCOMPARE(stats.onPrivate(), Q_UINT64_C(0));
+    QCOMPARE(stats.droppedMessages(), Q_UINT64_C(0));
     QVERIFY(!stats.toJson().contains(QStringLiteral("futureCounter")));
 }
 
@@ -131,7 +131,7 @@ void tst_Stats::equality()
     QVERIFY(numbered() == numbered());
     QVERIFY(numbered() != Stats());
     Stats one;
-    one.droppedMessages = 1; // the last counter takes part too
+    one.setDroppedMessages(1); // the last counter takes part too
     QVERIFY(one != Stats());
 }
 
