@@ -322,7 +322,7 @@ void MasterPrivate::aboutToClose(int exitCode)
 void MasterPrivate::aboutToSpawn()
 {
     Q_Q(Master);
-    if (reaper)
+    if (reaper || !options.adoptOrphans())
         return;
     // Orphaned grandchildren come back to us, not to init, so the tree
     // stays ours to stop and to reap.

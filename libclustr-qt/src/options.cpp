@@ -26,6 +26,7 @@ public:
     bool announce = true;
     QString clusterName;
     bool handleUnixSignals = true;
+    bool adoptOrphans = true;
     bool exitApplication = true;
 };
 
@@ -76,6 +77,8 @@ QString ProcessOptions::clusterName() const { return d->clusterName; }
 void ProcessOptions::setClusterName(const QString &clusterName) { d->clusterName = clusterName; }
 bool ProcessOptions::handleUnixSignals() const { return d->handleUnixSignals; }
 void ProcessOptions::setHandleUnixSignals(bool handleUnixSignals) { d->handleUnixSignals = handleUnixSignals; }
+bool ProcessOptions::adoptOrphans() const { return d->adoptOrphans; }
+void ProcessOptions::setAdoptOrphans(bool adoptOrphans) { d->adoptOrphans = adoptOrphans; }
 bool ProcessOptions::exitApplication() const { return d->exitApplication; }
 void ProcessOptions::setExitApplication(bool exitApplication) { d->exitApplication = exitApplication; }
 

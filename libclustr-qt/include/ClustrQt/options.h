@@ -123,8 +123,19 @@ public:
     QString clusterName() const;
     void setClusterName(const QString &clusterName);
     //! Master: SIGHUP reloads, SIGTERM and SIGINT stop the cluster (exit code 15 / 130). Default: true.
+    //! This installs process-wide signal handlers (see UnixSignalWatcher): switch it
+    //! off in an application that handles these signals itself.
     bool handleUnixSignals() const;
     void setHandleUnixSignals(bool handleUnixSignals);
+    /*!
+      Master: when it first spawns, the process becomes a child subreaper
+      (prctl PR_SET_CHILD_SUBREAPER), so the orphans of the tree come back to
+      it and are reaped and stopped with the cluster. This changes the whole
+      process: switch it off in an application that must not adopt orphans
+      (they then go to init, and may outlive a cluster that stops). Default: true.
+    */
+    bool adoptOrphans() const;
+    void setAdoptOrphans(bool adoptOrphans);
     //! Whether close() ends the application (QCoreApplication::exit(code)). Switch off
     //! to embed several processes in one program, e.g. in tests; closed() is emitted either way. Default: true.
     bool exitApplication() const;

@@ -10,6 +10,8 @@
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
+#include <sys/prctl.h>
+
 #include <memory>
 
 using namespace Clustr;
@@ -42,6 +44,8 @@ private Q_SLOTS:
     void unreachableRedisKeepsProcessAlive();
     void masterKnowsItself();
     void messageIsAQtValueType();
+    void anotherProcessKeepsItsLogger();
+    void masterAdoptsOrphansOnlyWhenAsked();
 
 private:
     RedisServer m_redis;
@@ -276,6 +280,52 @@ void tst_Process::callbacksBoundToAContext()
     QTRY_COMPARE(closed.count(), 1);
     QCOMPARE(closed.at(0).at(0).toInt(), 3);
     QVERIFY(!handled);
+}
+
+// A process object that goes away removes its own logger, not one another
+// installed after it.
+void tst_Process::anotherProcessKeepsItsLogger()
+{
+    QStringList first;
+    QStringList second;
+    ProcessOptions a = embedded(m_redis.url(), {QStringLiteral("--verbose")});
+    a.setLogger([&first](QtMsgType, const QString &, const QString &text) { first << text; });
+    ProcessOptions b = embedded(m_redis.url(), {QStringLiteral("--verbose")});
+    b.setLogger([&second](QtMsgType, const QString &, const QString &text) { second << text; });
+    auto older = std::make_unique<Worker>(QStringLiteral("older"), a);
+    Worker newer(QStringLiteral("newer"), b);
+    older.reset();
+    second.clear();
+    newer.emitReady(); // "no master is known": a line of the library's
+    QTRY_VERIFY2(second.join(QLatin1Char('\n')).contains(QStringLiteral("no master is known")), qPrintable(second.join(QLatin1Char('\n'))));
+    QLoggingCategory::setFilterRules(QString());
+}
+
+// Becoming a child subreaper changes the whole process: a Master does it
+// when it spawns unless the application says no.
+void tst_Process::masterAdoptsOrphansOnlyWhenAsked()
+{
+    const auto subreaper = [] {
+        int flag = -1;
+        ::prctl(PR_GET_CHILD_SUBREAPER, &flag, 0, 0, 0);
+        return flag;
+    };
+    QCOMPARE(subreaper(), 0);
+    SpawnSpec spec;
+    spec.setFile(QStringLiteral("/bin/true"));
+    spec.setRegisters(false);
+    spec.setRespawn(false);
+    for (const bool adopt : {false, true}) {
+        ProcessOptions options = embedded(m_redis.url());
+        options.setAdoptOrphans(adopt);
+        options.setHandleUnixSignals(false);
+        options.setAnnounce(false);
+        Master master(options);
+        QSignalSpy exited(&master, &Process::childExited);
+        QCOMPARE(master.spawn({spec}), 1);
+        QTRY_COMPARE(exited.count(), 1);
+        QCOMPARE(subreaper(), adopt ? 1 : 0);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Process)
