@@ -95,31 +95,11 @@ std::optional<ClusterFile> ClusterFile::load(const QString &path, QStringList *e
     return parse(file.readAll(), path, errors, warnings);
 }
 
-std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QString &path, QStringList *errors,
-                                              QStringList *warnings)
+namespace {
+
+// The cluster-wide settings: name, Redis, timings, reload strategy, restart policy.
+void readSettings(const QJsonObject &root, Checker &check, ClusterFile &config)
 {
-    Checker check(path, errors, warnings);
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        // Line and column help more than an offset in a hand-written file.
-        const QByteArray before = json.left(parseError.offset);
-        const int line = int(before.count('\n')) + 1;
-        const int column = int(parseError.offset - before.lastIndexOf('\n'));
-        check.error(QString(), QStringLiteral("not valid JSON at line %1, column %2: %3").arg(line).arg(column).arg(parseError.errorString()));
-        return std::nullopt;
-    }
-    if (!document.isObject()) {
-        check.error(QString(), QStringLiteral("expected a JSON object with a \"workers\" array"));
-        return std::nullopt;
-    }
-    const QJsonObject root = document.object();
-    check.unknownKeys(root, TopLevelKeys, QString());
-
-    ClusterFile config;
-    config.path = path;
-    const QString base = QFileInfo(path).absolutePath();
-
     if (root.contains(QStringLiteral("name"))) {
         config.name = root.value(QStringLiteral("name")).toString();
         if (!root.value(QStringLiteral("name")).isString() || !Clustr::isValidName(config.name) || config.name.contains(QLatin1Char(':')))
@@ -154,39 +134,110 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
         else if (probe->restartPolicy())
             config.restartPolicy = *probe->restartPolicy();
     }
-    if (root.contains(QStringLiteral("logs"))) {
-        const QJsonValue logsValue = root.value(QStringLiteral("logs"));
-        if (!logsValue.isObject()) {
-            check.error(QStringLiteral("logs"), QStringLiteral("expected an object like {\"directory\": \"logs\"}"));
-        } else {
-            const QJsonObject logs = logsValue.toObject();
-            check.unknownKeys(logs, LogKeys, QStringLiteral("logs"));
-            if (logs.contains(QStringLiteral("directory"))) {
-                if (!logs.value(QStringLiteral("directory")).isString() || logs.value(QStringLiteral("directory")).toString().isEmpty())
-                    check.error(QStringLiteral("logs.directory"), QStringLiteral("expected a directory path"));
-                config.logDirectory = resolve(base, logs.value(QStringLiteral("directory")).toString());
-            }
-            if (logs.contains(QStringLiteral("maxSize"))) {
-                const double size = logs.value(QStringLiteral("maxSize")).toDouble(-1);
-                if (size < 1024 || std::floor(size) != size)
-                    check.error(QStringLiteral("logs.maxSize"), QStringLiteral("expected a size in bytes of at least 1024"));
-                else
-                    config.logMaxBytes = qint64(size);
-            }
-            if (logs.contains(QStringLiteral("keep"))) {
-                const double keep = logs.value(QStringLiteral("keep")).toDouble(-1);
-                if (keep < 0 || keep > 1000 || std::floor(keep) != keep)
-                    check.error(QStringLiteral("logs.keep"), QStringLiteral("expected how many rotated files to keep, 0..1000"));
-                else
-                    config.logKeep = int(keep);
-            }
-            if (logs.contains(QStringLiteral("prefix"))) {
-                if (!logs.value(QStringLiteral("prefix")).isString())
-                    check.error(QStringLiteral("logs.prefix"), QStringLiteral("expected a string such as \"[%group% %pid%] \""));
-                config.outputPrefix = logs.value(QStringLiteral("prefix")).toString();
-            }
+}
+
+// "logs": per-worker log files, their rotation, and the output prefix.
+void readLogs(const QJsonObject &root, const QString &base, Checker &check, ClusterFile &config)
+{
+    if (!root.contains(QStringLiteral("logs")))
+        return;
+    const QJsonValue logsValue = root.value(QStringLiteral("logs"));
+    if (!logsValue.isObject()) {
+        check.error(QStringLiteral("logs"), QStringLiteral("expected an object like {\"directory\": \"logs\"}"));
+    } else {
+        const QJsonObject logs = logsValue.toObject();
+        check.unknownKeys(logs, LogKeys, QStringLiteral("logs"));
+        if (logs.contains(QStringLiteral("directory"))) {
+            if (!logs.value(QStringLiteral("directory")).isString() || logs.value(QStringLiteral("directory")).toString().isEmpty())
+                check.error(QStringLiteral("logs.directory"), QStringLiteral("expected a directory path"));
+            config.logDirectory = resolve(base, logs.value(QStringLiteral("directory")).toString());
+        }
+        if (logs.contains(QStringLiteral("maxSize"))) {
+            const double size = logs.value(QStringLiteral("maxSize")).toDouble(-1);
+            if (size < 1024 || std::floor(size) != size)
+                check.error(QStringLiteral("logs.maxSize"), QStringLiteral("expected a size in bytes of at least 1024"));
+            else
+                config.logMaxBytes = qint64(size);
+        }
+        if (logs.contains(QStringLiteral("keep"))) {
+            const double keep = logs.value(QStringLiteral("keep")).toDouble(-1);
+            if (keep < 0 || keep > 1000 || std::floor(keep) != keep)
+                check.error(QStringLiteral("logs.keep"), QStringLiteral("expected how many rotated files to keep, 0..1000"));
+            else
+                config.logKeep = int(keep);
+        }
+        if (logs.contains(QStringLiteral("prefix"))) {
+            if (!logs.value(QStringLiteral("prefix")).isString())
+                check.error(QStringLiteral("logs.prefix"), QStringLiteral("expected a string such as \"[%group% %pid%] \""));
+            config.outputPrefix = logs.value(QStringLiteral("prefix")).toString();
         }
     }
+}
+
+// One entry of "workers": a spawn entry, with paths relative to the cluster
+// file and everything that can be known before starting checked.
+std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QString &where, const QString &base, Checker &check)
+{
+    if (!value.isObject()) {
+        check.error(where, QStringLiteral("expected an object with at least a \"file\""));
+        return std::nullopt;
+    }
+    QJsonObject entry = value.toObject();
+    check.unknownKeys(entry, WorkerKeys, where);
+    for (auto it = entry.begin(); it != entry.end();) {
+        it = WorkerKeys.contains(it.key()) ? it + 1 : entry.erase(it);
+    }
+    // Paths are relative to the cluster file, not to this program.
+    if (entry.value(QStringLiteral("file")).isString())
+        entry.insert(QStringLiteral("file"), resolve(base, entry.value(QStringLiteral("file")).toString()));
+    if (entry.value(QStringLiteral("workingDirectory")).isString())
+        entry.insert(QStringLiteral("workingDirectory"), resolve(base, entry.value(QStringLiteral("workingDirectory")).toString()));
+    QString error;
+    auto spec = Clustr::SpawnSpec::fromJson(entry, &error);
+    if (!spec) {
+        check.error(where + QLatin1Char('.') + error.section(QStringLiteral(": "), 0, 0), error.section(QStringLiteral(": "), 1));
+        return std::nullopt;
+    }
+    if (!spec->group().isEmpty() && !Clustr::isValidName(spec->group()))
+        check.error(where + QStringLiteral(".group"), QStringLiteral("expected a name without spaces"));
+    // Everything that can be known before starting: the file, the
+    // command, taskset, the CPUs of this machine.
+    if (QString problem; !spec->check(base, &problem)) {
+        check.error(where + QLatin1Char('.') + problem.section(QStringLiteral(": "), 0, 0), problem.section(QStringLiteral(": "), 1));
+        return std::nullopt;
+    }
+    return spec;
+}
+
+} // namespace
+
+std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QString &path, QStringList *errors,
+                                              QStringList *warnings)
+{
+    Checker check(path, errors, warnings);
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        // Line and column help more than an offset in a hand-written file.
+        const QByteArray before = json.left(parseError.offset);
+        const int line = int(before.count('\n')) + 1;
+        const int column = int(parseError.offset - before.lastIndexOf('\n'));
+        check.error(QString(), QStringLiteral("not valid JSON at line %1, column %2: %3").arg(line).arg(column).arg(parseError.errorString()));
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        check.error(QString(), QStringLiteral("expected a JSON object with a \"workers\" array"));
+        return std::nullopt;
+    }
+    const QJsonObject root = document.object();
+    check.unknownKeys(root, TopLevelKeys, QString());
+
+    ClusterFile config;
+    config.path = path;
+    const QString base = QFileInfo(path).absolutePath();
+
+    readSettings(root, check, config);
+    readLogs(root, base, check, config);
     if (root.contains(QStringLiteral("metrics"))) {
         config.metrics = root.value(QStringLiteral("metrics")).toString();
         if (!root.value(QStringLiteral("metrics")).isString() || config.metrics.isEmpty())
@@ -200,36 +251,8 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
     }
     const QJsonArray workers = workersValue.toArray();
     for (int i = 0; i < workers.size(); ++i) {
-        const QString where = QStringLiteral("workers[%1]").arg(i);
-        if (!workers.at(i).isObject()) {
-            check.error(where, QStringLiteral("expected an object with at least a \"file\""));
-            continue;
-        }
-        QJsonObject entry = workers.at(i).toObject();
-        check.unknownKeys(entry, WorkerKeys, where);
-        for (auto it = entry.begin(); it != entry.end();) {
-            it = WorkerKeys.contains(it.key()) ? it + 1 : entry.erase(it);
-        }
-        // Paths are relative to the cluster file, not to this program.
-        if (entry.value(QStringLiteral("file")).isString())
-            entry.insert(QStringLiteral("file"), resolve(base, entry.value(QStringLiteral("file")).toString()));
-        if (entry.value(QStringLiteral("workingDirectory")).isString())
-            entry.insert(QStringLiteral("workingDirectory"), resolve(base, entry.value(QStringLiteral("workingDirectory")).toString()));
-        QString error;
-        auto spec = Clustr::SpawnSpec::fromJson(entry, &error);
-        if (!spec) {
-            check.error(where + QLatin1Char('.') + error.section(QStringLiteral(": "), 0, 0), error.section(QStringLiteral(": "), 1));
-            continue;
-        }
-        if (!spec->group().isEmpty() && !Clustr::isValidName(spec->group()))
-            check.error(where + QStringLiteral(".group"), QStringLiteral("expected a name without spaces"));
-        // Everything that can be known before starting: the file, the
-        // command, taskset, the CPUs of this machine.
-        if (QString problem; !spec->check(base, &problem)) {
-            check.error(where + QLatin1Char('.') + problem.section(QStringLiteral(": "), 0, 0), problem.section(QStringLiteral(": "), 1));
-            continue;
-        }
-        config.workers.append(*spec);
+        if (auto spec = readWorker(workers.at(i), QStringLiteral("workers[%1]").arg(i), base, check))
+            config.workers.append(*spec);
     }
     if (check.failed())
         return std::nullopt;
