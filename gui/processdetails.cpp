@@ -191,12 +191,19 @@ void ProcessDetails::refresh()
         m_title->setText(QStringLiteral("No process selected"));
         return;
     }
+    const bool wasMember = m_info.registered;
+    const QString oldGroup = m_info.group;
     if (const auto info = m_model->process(m_key))
         m_info = *info;
     else
         m_gone = true;
     const ProcessInfo &p = m_info;
     m_groupChannel = QStringLiteral("group:") + p.group;
+    // Which messages a process hears depends on its group and on whether it
+    // has registered: a status that says so later than the first messages
+    // came (a slow poll) must not leave them out of the list.
+    if (!m_gone && (p.registered != wasMember || p.group != oldGroup))
+        fillRecent();
     const bool grey = m_gone || m_model->isStale();
     const QString state = m_gone ? QStringLiteral("gone") : p.state.text();
     m_title->setText(QStringLiteral("%1 <span style=\"color:%2\">●</span> %3 <span style=\"font-weight:normal\">%4</span>")
