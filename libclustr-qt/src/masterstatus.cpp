@@ -251,9 +251,11 @@ void MasterPrivate::announce()
     lastSample = procStat.sample();
     using Protocol::Records;
     const QByteArray ttl = QByteArray::number(AnnounceTtlMs);
-    publisher->command({QByteArrayLiteral("SET"), channels.masterKey(), Records::toBytes(Records::toJson(masterInfo())),
+    // The announcement is the snapshot's master part: built once for both keys.
+    const ClusterStatus status = statusSnapshot();
+    publisher->command({QByteArrayLiteral("SET"), channels.masterKey(), Records::toBytes(Records::toJson(status.master())),
                         QByteArrayLiteral("PX"), ttl});
-    publisher->command({QByteArrayLiteral("SET"), channels.statusKey(), Records::toBytes(Records::toJson(statusSnapshot())),
+    publisher->command({QByteArrayLiteral("SET"), channels.statusKey(), Records::toBytes(Records::toJson(status)),
                         QByteArrayLiteral("PX"), ttl});
 }
 
