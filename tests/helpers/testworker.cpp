@@ -21,6 +21,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaEnum>
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
@@ -86,6 +87,13 @@ int main(int argc, char **argv)
     if (!value(QStringLiteral("exit-code")).isEmpty()) {
         print({{QStringLiteral("event"), QStringLiteral("crashing")}});
         return value(QStringLiteral("exit-code")).toInt();
+    }
+
+    // An application setting its own rules in code, as the README shows.
+    if (const QString rules = value(QStringLiteral("filter-rules")); !rules.isEmpty()) {
+        QLoggingCategory::setFilterRules(rules);
+        if (args.contains(QStringLiteral("--follow-logging-rules")))
+            Clustr::followLoggingRules();
     }
 
     ProcessOptions options;

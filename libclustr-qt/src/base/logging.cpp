@@ -68,6 +68,11 @@ bool detailRequested()
     return detail == Detail::On;
 }
 
+void followRules()
+{
+    detail = Detail::On;
+}
+
 namespace {
 
 QLoggingCategory::CategoryFilter previousFilter = nullptr;
@@ -166,4 +171,9 @@ bool RateLimiter::allow(quint64 *suppressed)
 void Clustr::enableVerboseLogging()
 {
     Logging::enableVerbose();
+}
+
+void Clustr::followLoggingRules()
+{
+    Logging::followRules();
 }

@@ -50,6 +50,9 @@ CLUSTR_AUTOTEST_EXPORT void removeLogger(quint64 owner);
 */
 CLUSTR_AUTOTEST_EXPORT bool detailRequested();
 
+//! Opens the gate of detailRequested() for good: Qt's rules alone decide (Clustr::followLoggingRules()).
+CLUSTR_AUTOTEST_EXPORT void followRules();
+
 } // namespace Logging
 
 // qCDebug/qCInfo behind detailRequested(). A statement like any other: the

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What switches the library's debug and info lines on, in real worker
-// processes: --verbose, --cluster-verbose, QT_LOGGING_RULES, QT_LOGGING_CONF
-// and qtlogging.ini files where Qt looks for them. The library checks these
+// processes: --verbose, --cluster-verbose, QT_LOGGING_RULES, QT_LOGGING_CONF,
+// qtlogging.ini files where Qt looks for them, and rules set in code with
+// Clustr::followLoggingRules(). The library checks these
 // itself before it touches Qt's logging registry (logging_p.h), so each one
 // must keep working, and Qt's rules must still have the last word.
 #include "redisserver.h"
@@ -66,6 +67,13 @@ void tst_Logging::switches_data()
     QTest::newRow("QT_LOGGING_RULES beats --verbose")
         << QStringList{QStringLiteral("--verbose")} << QStringList{QStringLiteral("QT_LOGGING_RULES=clustr.*=false")}
         << QString() << false;
+    // Rules set in code reach the library once the application says it follows them.
+    QTest::newRow("setFilterRules + followLoggingRules")
+        << QStringList{QStringLiteral("--filter-rules=clustr.redis.info=true"), QStringLiteral("--follow-logging-rules")}
+        << QStringList() << QString() << true;
+    QTest::newRow("followLoggingRules, rules off")
+        << QStringList{QStringLiteral("--filter-rules=clustr.redis.info=false"), QStringLiteral("--follow-logging-rules")}
+        << QStringList() << QString() << false;
     QTest::newRow("QT_LOGGING_CONF")
         << QStringList() << QStringList{QStringLiteral("QT_LOGGING_CONF=%DIR%/rules.ini")} << QStringLiteral("rules.ini")
         << true;
