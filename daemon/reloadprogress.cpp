@@ -109,18 +109,116 @@ QString ReloadProgress::finished()
     return full + summary;
 }
 
-int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
+namespace {
+
+// --no-wait: the request is written, the master is trusted to act on it.
+int requestReload(Session &session)
 {
     Clustr::ClusterClient &client = session.client();
-    const qint64 masterPid = client.masterPid();
-    if (noWait) {
-        if (!client.reload() || !session.waitUntilWritten()) {
-            Cli::err(QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
-            return Cli::Failed;
-        }
-        Cli::out(QStringLiteral("reload requested from the master (pid %1) of %2").arg(masterPid).arg(session.clusterLabel()));
-        return Cli::Ok;
+    if (!client.reload() || !session.waitUntilWritten()) {
+        Cli::err(QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
+        return Cli::Failed;
     }
+    Cli::out(QStringLiteral("reload requested from the master (pid %1) of %2").arg(client.masterPid()).arg(session.clusterLabel()));
+    return Cli::Ok;
+}
+
+// How following ends: the first of the job's result, the master going away
+// and Ctrl-C decides the exit code; later ones are ignored.
+class Outcome
+{
+public:
+    void finish(int code, const QString &reason = QString())
+    {
+        if (m_code)
+            return;
+        m_failure = reason;
+        m_code = code;
+        m_loop.exit(code);
+    }
+    bool isDecided() const { return m_code.has_value(); }
+    QEventLoop *loop() { return &m_loop; }
+    int wait(ReloadProgress &progress)
+    {
+        if (!m_code)
+            m_loop.exec();
+        if (!m_failure.isEmpty()) {
+            write(progress.endLine());
+            Cli::err(m_failure);
+        }
+        return *m_code;
+    }
+
+private:
+    QEventLoop m_loop;
+    std::optional<int> m_code;
+    QString m_failure;
+};
+
+void printSteps(Clustr::ReloadJob &job, ReloadProgress &progress, QObject *context)
+{
+    QObject::connect(&job, &Clustr::ReloadJob::started, context, [&](int steps) { write(progress.started(steps)); });
+    QObject::connect(&job, &Clustr::ReloadJob::stepStarted, context, [&](int step, int steps, qint64 oldPid, const QString &group) {
+        write(progress.stepStarted(step, steps, oldPid, group));
+    });
+    QObject::connect(&job, &Clustr::ReloadJob::stepFinished, context, [&](int step, int steps, qint64 oldPid, qint64 newPid) {
+        write(progress.stepFinished(step, steps, oldPid, newPid));
+    });
+    QObject::connect(&job, &Clustr::ReloadJob::stepTimedOut, context, [&](int step, int steps, qint64 oldPid, const QString &group) {
+        write(progress.stepTimedOut(step, steps, oldPid, group));
+    });
+}
+
+void finishOnResult(Clustr::ReloadJob &job, ReloadProgress &progress, Session &session, Outcome &outcome)
+{
+    QObject::connect(&job, &Clustr::ReloadJob::result, outcome.loop(), [&] {
+        using Error = Clustr::ReloadJob::Error;
+        if (job.error() == Error::NoError || job.error() == Error::StepsTimedOut)
+            write(progress.finished());
+        if (job.error() == Error::NoError)
+            outcome.finish(Cli::Ok);
+        else if (job.error() == Error::RedisLost)
+            outcome.finish(Cli::Failed, QStringLiteral("lost Redis at %1 for %2 s during the reload (%3)")
+                                            .arg(session.displayUrl()).arg(RedisLostTimeout.count() / 1000).arg(job.position()));
+        else
+            outcome.finish(Cli::Failed, job.errorText());
+    });
+}
+
+// A master killed outright leaves its announcement for a few seconds; on
+// this machine its pid tells at once.
+void finishIfMasterGoes(QTimer &check, qint64 masterPid, const Clustr::ReloadJob &job, Outcome &outcome)
+{
+    QObject::connect(&check, &QTimer::timeout, outcome.loop(), [&, masterPid] {
+        if (Session::processGone(masterPid))
+            outcome.finish(Cli::Failed,
+                           QStringLiteral("the master (pid %1) went away during the reload (%2)").arg(masterPid).arg(job.position()));
+    });
+    check.start(250);
+}
+
+// Ctrl-C stops following, not the reload: say so, and leave the terminal tidy.
+void finishOnInterrupt(Clustr::UnixSignalWatcher &unixSignals, const Clustr::ReloadJob &job, ReloadProgress &progress,
+                       Outcome &outcome)
+{
+    unixSignals.watch(SIGINT);
+    unixSignals.watch(SIGTERM);
+    QObject::connect(&unixSignals, &Clustr::UnixSignalWatcher::signalReceived, outcome.loop(), [&](int signum) {
+        if (outcome.isDecided())
+            return;
+        write(progress.endLine());
+        Cli::err(QStringLiteral("stopped following the reload (%1); the master goes on with it").arg(job.position()));
+        outcome.finish(128 + signum);
+    });
+}
+
+} // namespace
+
+int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
+{
+    if (noWait)
+        return requestReload(session);
+    Clustr::ClusterClient &client = session.client();
     if (!session.waitForEvents())
         return Cli::Failed;
     if (client.master().state() == Clustr::MasterInfo::State::Reloading)
@@ -131,77 +229,23 @@ int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
     job.setTimeout(std::chrono::seconds(timeoutSeconds));
     job.setRedisTimeout(RedisLostTimeout);
     ReloadProgress progress(&job, ::isatty(STDOUT_FILENO) == 1);
-    QEventLoop loop;
-    std::optional<int> result;
-    QString failure;
-    auto finish = [&](int code, const QString &reason = QString()) {
-        if (result)
-            return;
-        failure = reason;
-        result = code;
-        loop.exit(code);
-    };
-
-    QObject::connect(&job, &Clustr::ReloadJob::started, &loop, [&](int steps) { write(progress.started(steps)); });
-    QObject::connect(&job, &Clustr::ReloadJob::stepStarted, &loop, [&](int step, int steps, qint64 oldPid, const QString &group) {
-        write(progress.stepStarted(step, steps, oldPid, group));
-    });
-    QObject::connect(&job, &Clustr::ReloadJob::stepFinished, &loop, [&](int step, int steps, qint64 oldPid, qint64 newPid) {
-        write(progress.stepFinished(step, steps, oldPid, newPid));
-    });
-    QObject::connect(&job, &Clustr::ReloadJob::stepTimedOut, &loop, [&](int step, int steps, qint64 oldPid, const QString &group) {
-        write(progress.stepTimedOut(step, steps, oldPid, group));
-    });
-    QObject::connect(&job, &Clustr::ReloadJob::result, &loop, [&] {
-        using Error = Clustr::ReloadJob::Error;
-        if (job.error() == Error::NoError || job.error() == Error::StepsTimedOut)
-            write(progress.finished());
-        if (job.error() == Error::NoError)
-            finish(Cli::Ok);
-        else if (job.error() == Error::RedisLost)
-            finish(Cli::Failed, QStringLiteral("lost Redis at %1 for %2 s during the reload (%3)")
-                                    .arg(session.displayUrl()).arg(RedisLostTimeout.count() / 1000).arg(job.position()));
-        else
-            finish(Cli::Failed, job.errorText());
-    });
-    // A master killed outright leaves its announcement for a few seconds;
-    // on this machine its pid tells at once.
-    QTimer processCheck;
-    if (session.isMasterLocal()) {
-        QObject::connect(&processCheck, &QTimer::timeout, &loop, [&] {
-            if (Session::processGone(masterPid))
-                finish(Cli::Failed, QStringLiteral("the master (pid %1) went away during the reload (%2)").arg(masterPid).arg(job.position()));
-        });
-    }
-
-    // Ctrl-C stops following, not the reload: say so, and leave the terminal tidy.
+    Outcome outcome;
+    printSteps(job, progress, outcome.loop());
+    finishOnResult(job, progress, session, outcome);
     Clustr::UnixSignalWatcher unixSignals;
-    unixSignals.watch(SIGINT);
-    unixSignals.watch(SIGTERM);
-    QObject::connect(&unixSignals, &Clustr::UnixSignalWatcher::signalReceived, &loop, [&](int signum) {
-        if (result)
-            return;
-        write(progress.endLine());
-        Cli::err(QStringLiteral("stopped following the reload (%1); the master goes on with it").arg(job.position()));
-        finish(128 + signum);
-    });
+    finishOnInterrupt(unixSignals, job, progress, outcome);
 
+    const qint64 masterPid = client.masterPid();
     if (!job.start()) {
         Cli::err(job.errorText());
         return Cli::Failed;
     }
+    QTimer masterCheck;
     if (session.isMasterLocal())
-        processCheck.start(250);
+        finishIfMasterGoes(masterCheck, masterPid, job, outcome);
     if (!session.waitUntilWritten()) // the events that come meanwhile are handled above
-        finish(Cli::Failed, QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
-    if (!result)
-        loop.exec();
-
-    if (!failure.isEmpty()) {
-        write(progress.endLine());
-        Cli::err(failure);
-    }
-    return *result;
+        outcome.finish(Cli::Failed, QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
+    return outcome.wait(progress);
 }
 
 } // namespace ControlCommands

@@ -45,6 +45,17 @@ MessageLogView::MessageLogView(MessageLogModel *model, QWidget *parent)
     // they would bury everything else. One click shows them.
     m_filter->setKindVisible(LogKind::Heartbeat, false);
 
+    setUpFilterBar();
+    createActions();
+    setUpView();
+    layOut();
+    setKnownGroups({});
+    updateCounts();
+}
+
+// The filters above the log: kinds, group, pid and text.
+void MessageLogView::setUpFilterBar()
+{
     // Kinds: a menu of check boxes.
     auto *kindsMenu = new QMenu(m_kindsButton);
     for (LogKind kind : allKinds()) {
@@ -86,14 +97,17 @@ MessageLogView::MessageLogView(MessageLogModel *model, QWidget *parent)
     m_textEdit->setPlaceholderText(QStringLiteral("Filter messages: text in the data or channel"));
     m_textEdit->setClearButtonEnabled(true);
     connect(m_textEdit, &QLineEdit::textChanged, m_filter, &MessageLogFilter::setText);
+}
 
+void MessageLogView::createActions()
+{
     m_pauseAction = new QAction(QStringLiteral("Pause"), this);
     m_pauseAction->setObjectName(QStringLiteral("pauseLogAction"));
     m_pauseAction->setCheckable(true);
     m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     m_pauseAction->setToolTip(QStringLiteral("Freeze the log; new messages are kept and shown on resume (Ctrl+P)"));
-    connect(m_pauseAction, &QAction::toggled, model, &MessageLogModel::setPaused);
-    connect(model, &MessageLogModel::pausedChanged, m_pauseAction, &QAction::setChecked);
+    connect(m_pauseAction, &QAction::toggled, m_model, &MessageLogModel::setPaused);
+    connect(m_model, &MessageLogModel::pausedChanged, m_pauseAction, &QAction::setChecked);
 
     m_followAction = new QAction(QStringLiteral("Follow"), this);
     m_followAction->setCheckable(true);
@@ -116,15 +130,11 @@ MessageLogView::MessageLogView(MessageLogModel *model, QWidget *parent)
     m_clearAction = new QAction(QStringLiteral("Clear"), this);
     m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     m_clearAction->setToolTip(QStringLiteral("Empty the log (Ctrl+L)"));
-    connect(m_clearAction, &QAction::triggered, model, &MessageLogModel::clear);
+    connect(m_clearAction, &QAction::triggered, m_model, &MessageLogModel::clear);
+}
 
-    auto toolButton = [this](QAction *action) {
-        auto *button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
-        return button;
-    };
-
+void MessageLogView::setUpView()
+{
     m_view->setObjectName(QStringLiteral("messageLogView"));
     m_view->setModel(m_filter);
     m_view->setRootIsDecorated(false);
@@ -150,14 +160,24 @@ MessageLogView::MessageLogView(MessageLogModel *model, QWidget *parent)
         if (on)
             m_view->scrollToBottom();
     });
-    connect(model, &MessageLogModel::batchAppended, this, [this] {
+    connect(m_model, &MessageLogModel::batchAppended, this, [this] {
         if (m_followAction->isChecked())
             m_view->scrollToBottom();
         updateCounts();
     });
-    connect(model, &MessageLogModel::heldCountChanged, this, &MessageLogView::updateCounts);
-    connect(model, &QAbstractItemModel::modelReset, this, &MessageLogView::updateCounts);
+    connect(m_model, &MessageLogModel::heldCountChanged, this, &MessageLogView::updateCounts);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &MessageLogView::updateCounts);
     connect(m_filter, &MessageLogFilter::filterChanged, this, &MessageLogView::updateCounts);
+}
+
+void MessageLogView::layOut()
+{
+    auto toolButton = [this](QAction *action) {
+        auto *button = new QToolButton(this);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        return button;
+    };
 
     auto *bar1 = new QHBoxLayout;
     bar1->setSpacing(4);
@@ -176,8 +196,6 @@ MessageLogView::MessageLogView(MessageLogModel *model, QWidget *parent)
     layout->addLayout(bar1);
     layout->addWidget(m_view);
     layout->addWidget(m_counts);
-    setKnownGroups({});
-    updateCounts();
 }
 
 void MessageLogView::setKnownGroups(const QStringList &groups)

@@ -50,6 +50,10 @@ Q_SIGNALS:
     void report(const QString &text, bool ok);
 
 private:
+    void setUpFilterBar();
+    void createActions();
+    void setUpView();
+    void layOut();
     void updateCounts();
     void copySelection();
     void chooseExportFile();
