@@ -130,42 +130,8 @@ void MainWindow::createCentralWidget()
     m_details = new ProcessDetails(m_processModel, m_logModel, this);
     m_logView = new MessageLogView(m_logModel, this);
 
-    // Kill from the tree: Delete, or the context menu.
-    auto *killHere = new QAction(QStringLiteral("Kill…"), m_processView->treeView());
-    killHere->setShortcut(QKeySequence::Delete);
-    killHere->setShortcutContext(Qt::WidgetShortcut);
-    connect(killHere, &QAction::triggered, this, &MainWindow::openKillDialog);
-    auto *sendHere = new QAction(QStringLiteral("Send message…"), m_processView->treeView());
-    connect(sendHere, &QAction::triggered, this, &MainWindow::openSendDialog);
-    auto *logHere = new QAction(QStringLiteral("Show its messages in the log"), m_processView->treeView());
-    connect(logHere, &QAction::triggered, this, [this] {
-        const qint64 key = m_processView->selectedKey();
-        if (key > 0) {
-            m_logView->filterByPid(key);
-            showTab(QStringLiteral("messages"));
-        } else if (!m_processView->selectedGroup().isEmpty()) {
-            m_logView->filterByGroup(m_processView->selectedGroup());
-            showTab(QStringLiteral("messages"));
-        }
-    });
-    m_processView->treeView()->addActions({sendHere, killHere, logHere});
-
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(QStringLiteral("bottomTabs"));
-    m_tabs->setDocumentMode(true);
-    m_tabs->addTab(m_logView, QStringLiteral("&Messages"));
-#ifdef CLUSTR_GUI_HAVE_CHARTS
-    m_tabs->addTab(new ChartsPanel(m_history, this), QStringLiteral("C&harts"));
-#endif
-    auto *activityView = new QTreeView(this);
-    activityView->setObjectName(QStringLiteral("activityView"));
-    activityView->setModel(m_activity);
-    activityView->setRootIsDecorated(false);
-    activityView->setUniformRowHeights(true);
-    activityView->setAlternatingRowColors(true);
-    activityView->setColumnWidth(ActivityLog::TimeColumn, 100);
-    connect(m_activity, &QAbstractItemModel::rowsInserted, activityView, &QTreeView::scrollToBottom);
-    m_tabs->addTab(activityView, QStringLiteral("&Activity"));
+    addProcessActions();
+    createBottomTabs();
 
     m_horizontal = new QSplitter(Qt::Horizontal, this);
     m_horizontal->addWidget(m_processView);
@@ -199,6 +165,54 @@ void MainWindow::createCentralWidget()
     m_stack->addWidget(page);
     setCentralWidget(m_stack);
 
+    createToolBar();
+}
+
+// Kill from the tree: Delete, or the context menu.
+void MainWindow::addProcessActions()
+{
+    auto *killHere = new QAction(QStringLiteral("Kill…"), m_processView->treeView());
+    killHere->setShortcut(QKeySequence::Delete);
+    killHere->setShortcutContext(Qt::WidgetShortcut);
+    connect(killHere, &QAction::triggered, this, &MainWindow::openKillDialog);
+    auto *sendHere = new QAction(QStringLiteral("Send message…"), m_processView->treeView());
+    connect(sendHere, &QAction::triggered, this, &MainWindow::openSendDialog);
+    auto *logHere = new QAction(QStringLiteral("Show its messages in the log"), m_processView->treeView());
+    connect(logHere, &QAction::triggered, this, [this] {
+        const qint64 key = m_processView->selectedKey();
+        if (key > 0) {
+            m_logView->filterByPid(key);
+            showTab(QStringLiteral("messages"));
+        } else if (!m_processView->selectedGroup().isEmpty()) {
+            m_logView->filterByGroup(m_processView->selectedGroup());
+            showTab(QStringLiteral("messages"));
+        }
+    });
+    m_processView->treeView()->addActions({sendHere, killHere, logHere});
+}
+
+void MainWindow::createBottomTabs()
+{
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("bottomTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_logView, QStringLiteral("&Messages"));
+#ifdef CLUSTR_GUI_HAVE_CHARTS
+    m_tabs->addTab(new ChartsPanel(m_history, this), QStringLiteral("C&harts"));
+#endif
+    auto *activityView = new QTreeView(this);
+    activityView->setObjectName(QStringLiteral("activityView"));
+    activityView->setModel(m_activity);
+    activityView->setRootIsDecorated(false);
+    activityView->setUniformRowHeights(true);
+    activityView->setAlternatingRowColors(true);
+    activityView->setColumnWidth(ActivityLog::TimeColumn, 100);
+    connect(m_activity, &QAbstractItemModel::rowsInserted, activityView, &QTreeView::scrollToBottom);
+    m_tabs->addTab(activityView, QStringLiteral("&Activity"));
+}
+
+void MainWindow::createToolBar()
+{
     auto *toolBar = addToolBar(QStringLiteral("Cluster"));
     toolBar->setObjectName(QStringLiteral("clusterToolBar"));
     toolBar->setMovable(false);
@@ -211,8 +225,7 @@ void MainWindow::createCentralWidget()
     toolBar->addAction(m_reloadAction);
     toolBar->addAction(m_stopAction);
     toolBar->addSeparator();
-    toolBar->addAction(m_logView->pauseAction());
-}
+    toolBar->addAction(m_logView->pauseAction());}
 
 void MainWindow::createMenus()
 {
@@ -282,6 +295,14 @@ void MainWindow::createStatusBar()
 
 void MainWindow::wire()
 {
+    wireConnection();
+    wireClusterData();
+    wireReloadBar();
+    wireSelection();
+}
+
+void MainWindow::wireConnection()
+{
     // The connection.
     connect(m_monitor, &ClusterMonitor::stateChanged, this, &MainWindow::updateState);
     connect(m_monitor, &ClusterMonitor::clientChanged, m_reload, &ReloadProgress::setClient);
@@ -297,7 +318,11 @@ void MainWindow::wire()
         m_lastError = text;
         m_activity->add(Severity::Warning, text);
     });
+}
 
+// What the cluster says: its status, its events, its messages, and what came of our actions.
+void MainWindow::wireClusterData()
+{
     // The status snapshot, once a second.
     connect(m_monitor, &ClusterMonitor::statusUpdated, this, [this](const Clustr::ClusterStatus &status) {
         m_processModel->applyStatus(status);
@@ -331,7 +356,10 @@ void MainWindow::wire()
     connect(m_logView, &MessageLogView::report, this, [this](const QString &text, bool ok) {
         showOutcome(ok ? Severity::Success : Severity::Warning, text);
     });
+}
 
+void MainWindow::wireReloadBar()
+{
     // The reload's progress bar.
     connect(m_reload, &ReloadProgress::started, this, [this] {
         m_reloadBar->setValue(0);
@@ -352,7 +380,10 @@ void MainWindow::wire()
         });
         updateActions();
     });
+}
 
+void MainWindow::wireSelection()
+{
     // Selection.
     connect(m_processView, &ProcessTreeView::currentProcessChanged, this, [this](qint64 key) {
         // Nothing selected because the selected process went away: the
@@ -361,8 +392,7 @@ void MainWindow::wire()
             m_details->showProcess(key);
         updateActions();
     });
-    connect(m_processView, &ProcessTreeView::activated, this, [this](qint64 key) { m_logView->filterByPid(key); });
-}
+    connect(m_processView, &ProcessTreeView::activated, this, [this](qint64 key) { m_logView->filterByPid(key); });}
 
 // ---- state ----
 

@@ -97,8 +97,15 @@ private:
     void createActions();
     void createMenus();
     void createCentralWidget();
+    void addProcessActions();
+    void createBottomTabs();
+    void createToolBar();
     void createStatusBar();
     void wire();
+    void wireConnection();
+    void wireClusterData();
+    void wireReloadBar();
+    void wireSelection();
     void updateState();
     void updateActions();
     void updateRate();

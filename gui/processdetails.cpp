@@ -83,7 +83,17 @@ ProcessDetails::ProcessDetails(ProcessTreeModel *model, MessageLogModel *log, QW
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setStyleSheet(QStringLiteral("color: palette(mid);"));
 
-    // Properties, two per row to leave room for the messages below.
+    QGridLayout *fields = createFields();
+    setUpStats();
+    setUpCommandLineAndRecent();
+    layOut(fields);
+    followModel();
+    showProcess(0);
+}
+
+// Properties, two per row to leave room for the messages below.
+QGridLayout *ProcessDetails::createFields()
+{
     auto *fields = new QGridLayout;
     fields->setHorizontalSpacing(10);
     fields->setVerticalSpacing(2);
@@ -102,7 +112,11 @@ ProcessDetails::ProcessDetails(ProcessTreeModel *model, MessageLogModel *log, QW
     }
     fields->setColumnStretch(1, 1);
     fields->setColumnStretch(3, 1);
+    return fields;
+}
 
+void ProcessDetails::setUpStats()
+{
     m_stats->setObjectName(QStringLiteral("statsTable"));
     m_stats->setColumnCount(4);
     m_stats->setRowCount((StatCount + 1) / 2);
@@ -127,7 +141,10 @@ ProcessDetails::ProcessDetails(ProcessTreeModel *model, MessageLogModel *log, QW
         m_stats->setItem(i / 2, (i % 2) * 2 + 1, value);
     }
     m_stats->setFixedHeight(m_stats->rowCount() * m_stats->verticalHeader()->defaultSectionSize() + 4);
+}
 
+void ProcessDetails::setUpCommandLineAndRecent()
+{
     m_commandLine->setObjectName(QStringLiteral("commandLine"));
     m_commandLine->setReadOnly(true);
     m_commandLine->setFixedHeight(m_commandLine->fontMetrics().height() * 3 + 12);
@@ -142,7 +159,10 @@ ProcessDetails::ProcessDetails(ProcessTreeModel *model, MessageLogModel *log, QW
     m_recent->setColumnWidth(0, 90);
     m_recent->setColumnWidth(1, 24);
     m_recent->setColumnWidth(2, 120);
+}
 
+void ProcessDetails::layOut(QGridLayout *fields)
+{
     auto *body = new QVBoxLayout(m_body);
     body->setContentsMargins(0, 0, 0, 0);
     body->addLayout(fields);
@@ -158,21 +178,23 @@ ProcessDetails::ProcessDetails(ProcessTreeModel *model, MessageLogModel *log, QW
     layout->addWidget(m_title);
     layout->addWidget(m_placeholder, 1);
     layout->addWidget(m_body, 1);
+}
 
-    connect(model, &ProcessTreeModel::processUpdated, this, [this](qint64 key) {
+void ProcessDetails::followModel()
+{
+    connect(m_model, &ProcessTreeModel::processUpdated, this, [this](qint64 key) {
         if (key == m_key) {
             m_gone = false;
             refresh();
         }
     });
-    connect(model, &ProcessTreeModel::processRemoved, this, [this](qint64 key) {
+    connect(m_model, &ProcessTreeModel::processRemoved, this, [this](qint64 key) {
         if (key == m_key) {
             m_gone = true;
             refresh();
         }
     });
-    connect(model, &ProcessTreeModel::staleChanged, this, &ProcessDetails::refresh);
-    showProcess(0);
+    connect(m_model, &ProcessTreeModel::staleChanged, this, &ProcessDetails::refresh);
 }
 
 void ProcessDetails::showProcess(qint64 key)

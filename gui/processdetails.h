@@ -8,6 +8,7 @@
 
 class MessageLogModel;
 class ProcessTreeModel;
+class QGridLayout;
 class QLabel;
 class QPlainTextEdit;
 class QTableWidget;
@@ -42,6 +43,11 @@ public Q_SLOTS:
 
 private:
     enum class Direction { None, Sent, Received };
+    QGridLayout *createFields();
+    void setUpStats();
+    void setUpCommandLineAndRecent();
+    void layOut(QGridLayout *fields);
+    void followModel();
     Direction directionOf(const LogEntry &e) const;
     void refresh();
     void fillRecent();

@@ -31,11 +31,25 @@ ProcessTreeView::ProcessTreeView(ProcessTreeModel *model, QWidget *parent)
     m_filter->setClearButtonEnabled(true);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
 
-    // When the selected process goes away, a single-selection view selects its
-    // neighbour; but the user chose that process, not the next one (which a
-    // Delete would kill). The selection is emptied instead, and the details
-    // show the process as gone. Connected before setModel(), so this runs
-    // before the view moves the selection.
+    clearSelectionOfRemovedRows();
+    setUpView();
+    expandNewGroups();
+    reportSelection();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+    layout->addWidget(m_filter);
+    layout->addWidget(m_view);
+}
+
+// When the selected process goes away, a single-selection view selects its
+// neighbour; but the user chose that process, not the next one (which a
+// Delete would kill). The selection is emptied instead, and the details
+// show the process as gone. Connected before setModel(), so this runs
+// before the view moves the selection.
+void ProcessTreeView::clearSelectionOfRemovedRows()
+{
     connect(m_proxy, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this](const QModelIndex &parent, int first, int last) {
         for (QModelIndex index : m_view->selectionModel()->selectedRows()) {
             for (; index.isValid(); index = index.parent()) {
@@ -50,7 +64,10 @@ ProcessTreeView::ProcessTreeView(ProcessTreeModel *model, QWidget *parent)
         m_selectionRemoved = false;
         m_view->selectionModel()->clearSelection();
     });
+}
 
+void ProcessTreeView::setUpView()
+{
     m_view->setObjectName(QStringLiteral("processTreeView"));
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
@@ -66,8 +83,11 @@ ProcessTreeView::ProcessTreeView(ProcessTreeModel *model, QWidget *parent)
     const int widths[ProcessTreeModel::ColumnCount] = {110, 115, 70, 60, 70, 62, 48, 72, 55, 75};
     for (int c = 0; c < ProcessTreeModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
+}
 
-    // Groups open as they appear; a group someone collapsed stays collapsed.
+// Groups open as they appear; a group someone collapsed stays collapsed.
+void ProcessTreeView::expandNewGroups()
+{
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent, int first, int last) {
         if (parent.isValid())
             return;
@@ -83,9 +103,12 @@ ProcessTreeView::ProcessTreeView(ProcessTreeModel *model, QWidget *parent)
         }
     });
     connect(m_proxy, &QAbstractItemModel::modelReset, m_view, &QTreeView::expandAll);
+}
 
-    // Reported once the model is done changing: while a row is being removed
-    // the selection model is half-way through moving the current index.
+// Reported once the model is done changing: while a row is being removed
+// the selection model is half-way through moving the current index.
+void ProcessTreeView::reportSelection()
+{
     auto report = [this] {
         if (m_reportPending)
             return;
@@ -106,12 +129,6 @@ ProcessTreeView::ProcessTreeView(ProcessTreeModel *model, QWidget *parent)
         if (key != 0)
             Q_EMIT activated(key);
     });
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(4);
-    layout->addWidget(m_filter);
-    layout->addWidget(m_view);
 }
 
 qint64 ProcessTreeView::selectedKey() const

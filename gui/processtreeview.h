@@ -37,6 +37,11 @@ Q_SIGNALS:
     void activated(qint64 key);
 
 private:
+    void clearSelectionOfRemovedRows();
+    void setUpView();
+    void expandNewGroups();
+    void reportSelection();
+
     ProcessTreeModel *m_model;
     QSortFilterProxyModel *m_proxy;
     QTreeView *m_view;
