@@ -44,10 +44,8 @@ bool EmbeddedRedis::start(const QString &name, QString *error)
         return false;
     }
     const QString directory = Clustr::ClusterClient::runtimeDirectory();
-    if (!QDir().mkpath(directory) || ::chmod(QFile::encodeName(directory).constData(), 0700) != 0) {
-        *error = QStringLiteral("cannot create %1 for the embedded Redis").arg(directory);
+    if (!Clustr::ClusterClient::prepareRuntimeDirectory(error))
         return false;
-    }
     const QString base = name.isEmpty() ? QStringLiteral("default") : name;
     m_socket = QDir(directory).filePath(QStringLiteral("redis-%1.sock").arg(base));
     m_record = Clustr::ClusterClient::recordFile(name);

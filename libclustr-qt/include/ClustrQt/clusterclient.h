@@ -60,8 +60,18 @@ public:
       readable list of what was looked at.
     */
     static QString discoverRedisUrl(const QString &clusterName, QStringList *tried = nullptr);
-    //! Where `clustr-qt run` records its embedded Redis: $XDG_RUNTIME_DIR/clustr-qt/ (or /tmp/clustr-qt-UID/).
+    /*!
+      Where `clustr-qt run` records its embedded Redis: $XDG_RUNTIME_DIR/clustr-qt/
+      (without XDG_RUNTIME_DIR: /run/clustr-qt/ for root, /tmp/clustr-qt-UID/ for others).
+      It is trusted only as a real directory of this user with mode 0700.
+    */
     static QString runtimeDirectory();
+    /*!
+      Creates runtimeDirectory() with mode 0700 if needed and checks it is
+      this user's own (not a symlink, owned by us, mode 0700). False with
+      the reason in \a error if not: someone else may have made it first.
+    */
+    static bool prepareRuntimeDirectory(QString *error);
     static QString recordFile(const QString &clusterName);
     /*!
       Records, for tools that look for \a clusterName, that this process runs

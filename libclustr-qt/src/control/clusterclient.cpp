@@ -2,6 +2,7 @@
 #include <ClustrQt/clusterclient.h>
 
 #include "base/logging_p.h"
+#include "control/runtimedirectory_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
 #include "protocol/records_p.h"
@@ -60,10 +61,12 @@ public:
 
 QString ClusterClient::runtimeDirectory()
 {
-    const QString xdg = qEnvironmentVariable("XDG_RUNTIME_DIR");
-    if (!xdg.isEmpty())
-        return xdg + QStringLiteral("/clustr-qt");
-    return QStringLiteral("/tmp/clustr-qt-%1").arg(::getuid());
+    return RuntimeDirectory::path();
+}
+
+bool ClusterClient::prepareRuntimeDirectory(QString *error)
+{
+    return RuntimeDirectory::ensure(error);
 }
 
 QString ClusterClient::recordFile(const QString &clusterName)
@@ -75,16 +78,42 @@ QString ClusterClient::recordFile(const QString &clusterName)
 bool ClusterClient::writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid, QString *error)
 {
     Protocol::RuntimeRecord record{QCoreApplication::applicationPid(), redisUrl, redisPid, clusterName};
-    const QString path = recordFile(clusterName);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        || file.write(Protocol::Records::toBytes(Protocol::Records::toJson(record))) < 0) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return RuntimeDirectory::ensure(error)
+        && RuntimeDirectory::writeFile(recordFile(clusterName), Protocol::Records::toBytes(Protocol::Records::toJson(record)), error);
 }
+
+namespace {
+
+// The Redis a `clustr-qt run` recorded for a cluster, if the record can be
+// trusted (RuntimeDirectory says when) and its daemon still runs; else
+// why not, for the caller's list of what it tried.
+std::optional<QString> recordedRedisUrl(const QString &record, QString *why)
+{
+    if (!RuntimeDirectory::verify(RuntimeDirectory::path(), why))
+        return std::nullopt;
+    QString readError;
+    const auto bytes = RuntimeDirectory::readFile(record, 64 * 1024, &readError);
+    if (!bytes) {
+        *why = QFile::exists(record) ? readError : QStringLiteral("none");
+        return std::nullopt;
+    }
+    const auto object = Protocol::Records::objectFromBytes(*bytes);
+    const auto recorded = object ? Protocol::Records::runtimeRecord(*object) : std::nullopt;
+    if (!recorded) {
+        *why = QStringLiteral("unreadable");
+        return std::nullopt;
+    }
+    if (recorded->pid <= 0 || ::kill(pid_t(recorded->pid), 0) != 0) {
+        *why = QStringLiteral("stale: its daemon is gone");
+        return std::nullopt;
+    }
+    const auto url = RedisUrl::parse(recorded->redisUrl);
+    if (url && !url->socketPath.isEmpty() && !RuntimeDirectory::servedByUs(url->socketPath, why))
+        return std::nullopt;
+    return recorded->redisUrl;
+}
+
+} // namespace
 
 QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList *tried)
 {
@@ -100,24 +129,16 @@ QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList 
         tried->append(QStringLiteral("CLUSTR_REDIS (not set)"));
     // A `clustr-qt run` with an embedded Redis records where it is.
     const QString record = recordFile(clusterName);
-    QFile file(record);
-    if (file.open(QIODevice::ReadOnly)) {
-        const auto object = Protocol::Records::objectFromBytes(file.read(64 * 1024));
-        const auto recorded = object ? Protocol::Records::runtimeRecord(*object) : std::nullopt;
-        const qint64 owner = recorded ? recorded->pid : 0;
-        const QString url = recorded ? recorded->redisUrl : QString();
-        if (owner > 0 && ::kill(pid_t(owner), 0) == 0) {
-            if (tried) {
-                const auto parsed = RedisUrl::parse(url);
-                tried->append(record + QStringLiteral(" -> ") + (parsed ? parsed->toString() : url));
-            }
-            return url;
+    QString why;
+    if (const auto url = recordedRedisUrl(record, &why)) {
+        if (tried) {
+            const auto parsed = RedisUrl::parse(*url);
+            tried->append(record + QStringLiteral(" -> ") + (parsed ? parsed->toString() : *url));
         }
-        if (tried)
-            tried->append(record + QStringLiteral(" (stale: its daemon is gone)"));
-    } else if (tried) {
-        tried->append(record + QStringLiteral(" (none)"));
+        return *url;
     }
+    if (tried)
+        tried->append(record + QStringLiteral(" (") + why + QLatin1Char(')'));
     const QString fallback = QString::fromLatin1(RedisUrl::DefaultUrl);
     if (tried)
         tried->append(fallback);

@@ -405,7 +405,10 @@ void tst_Cli::discoveryNamesWhatItTried()
     // The embedded Redis a `clustr-qt run` recorded for the cluster, alive
     // (our pid owns the record) but unreachable.
     const QString url = QStringLiteral("redis://127.0.0.1:%1").arg(m_closedPort);
+    // As `clustr-qt run` makes it: records elsewhere are not trusted (docs/SECURITY.md).
     QVERIFY(QDir(m_runtimeDir.path()).mkpath(QStringLiteral("clustr-qt")));
+    QVERIFY(QFile::setPermissions(m_runtimeDir.filePath(QStringLiteral("clustr-qt")),
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
     const QString record = m_runtimeDir.filePath(QStringLiteral("clustr-qt/recorded.json"));
     {
         QFile file(record);

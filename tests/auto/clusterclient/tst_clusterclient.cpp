@@ -13,6 +13,12 @@
 
 #include <memory>
 
+#include <grp.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <csignal>
+
 using Clustr::ClusterClient;
 
 namespace {
@@ -35,6 +41,10 @@ private Q_SLOTS:
     void followsARunningCluster();
     void namesKeepClustersApart();
     void discoverRedisUrl();
+    void recordsAreTrustedOnlyInAPrivateDirectory_data();
+    void recordsAreTrustedOnlyInAPrivateDirectory();
+    void recordedSocketOfAnotherUserIsNotTrusted();
+    void recordIsWrittenThroughNoSymlink();
 
 private:
     RedisServer m_redis;
@@ -195,6 +205,169 @@ void tst_ClusterClient::discoverRedisUrl()
     QVERIFY(tried.at(1).contains(QStringLiteral("no-such-cluster-here.json")));
     if (!saved.isEmpty())
         qputenv("CLUSTR_REDIS", saved);
+}
+
+namespace {
+
+// Where discoverRedisUrl() looks, for one test: XDG_RUNTIME_DIR set to a
+// fresh directory, CLUSTR_REDIS unset, both restored at the end.
+class RuntimeEnvironment
+{
+public:
+    RuntimeEnvironment()
+        : m_savedRuntime(qgetenv("XDG_RUNTIME_DIR"))
+        , m_savedRedis(qgetenv("CLUSTR_REDIS"))
+    {
+        qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_root.path()));
+        qunsetenv("CLUSTR_REDIS");
+    }
+    ~RuntimeEnvironment()
+    {
+        restore("XDG_RUNTIME_DIR", m_savedRuntime);
+        restore("CLUSTR_REDIS", m_savedRedis);
+    }
+    bool isValid() const { return m_root.isValid(); }
+    QString root() const { return m_root.path(); }
+    QString directory() const { return m_root.filePath(QStringLiteral("clustr-qt")); }
+
+    //! A record of cluster \a name naming \a url, written as `clustr-qt run` would by an attacker: plainly.
+    bool plantRecord(const QString &directory, const QString &name, const QString &url) const
+    {
+        QFile file(directory + QLatin1Char('/') + name + QStringLiteral(".json"));
+        const QJsonObject record{{QStringLiteral("pid"), double(QCoreApplication::applicationPid())},
+                                 {QStringLiteral("redis"), url},
+                                 {QStringLiteral("redisPid"), 0},
+                                 {QStringLiteral("cluster"), name}};
+        return file.open(QIODevice::WriteOnly) && file.write(QJsonDocument(record).toJson()) > 0;
+    }
+
+private:
+    static void restore(const char *name, const QByteArray &value)
+    {
+        if (value.isEmpty())
+            qunsetenv(name);
+        else
+            qputenv(name, value);
+    }
+    QTemporaryDir m_root;
+    QByteArray m_savedRuntime;
+    QByteArray m_savedRedis;
+};
+
+constexpr uid_t Nobody = 65534;
+
+} // namespace
+
+void tst_ClusterClient::recordsAreTrustedOnlyInAPrivateDirectory_data()
+{
+    QTest::addColumn<QString>("setup");
+    QTest::addColumn<bool>("trusted");
+    QTest::newRow("ours, 0700") << QStringLiteral("private") << true;
+    QTest::newRow("mode 0755") << QStringLiteral("0755") << false;
+    QTest::newRow("another user's") << QStringLiteral("nobody") << false;
+    QTest::newRow("a symlink to a private directory") << QStringLiteral("symlink") << false;
+}
+
+// Anyone may create /tmp/clustr-qt-UID before us: a record found there
+// would make our CLI talk to their Redis.
+void tst_ClusterClient::recordsAreTrustedOnlyInAPrivateDirectory()
+{
+    QFETCH(QString, setup);
+    QFETCH(bool, trusted);
+    if (setup == QLatin1String("nobody") && ::geteuid() != 0)
+        QSKIP("giving a directory to another user needs root");
+    RuntimeEnvironment runtime;
+    QVERIFY(runtime.isValid());
+    const QString directory = runtime.directory();
+    QString recordsIn = directory;
+    if (setup == QLatin1String("symlink")) {
+        recordsIn = runtime.root() + QStringLiteral("/elsewhere");
+        QVERIFY(QDir().mkdir(recordsIn));
+        QVERIFY(::chmod(QFile::encodeName(recordsIn).constData(), 0700) == 0);
+        QVERIFY(QFile::link(recordsIn, directory));
+    } else {
+        QVERIFY(QDir().mkdir(directory));
+        QVERIFY(::chmod(QFile::encodeName(directory).constData(), setup == QLatin1String("0755") ? 0755 : 0700) == 0);
+    }
+    const QString planted = QStringLiteral("redis://127.0.0.1:1");
+    QVERIFY(runtime.plantRecord(recordsIn, QStringLiteral("shop"), planted));
+    if (setup == QLatin1String("nobody")) // after the record is in: the attacker's directory, the attacker's file
+        QVERIFY(::chown(QFile::encodeName(directory).constData(), Nobody, Nobody) == 0);
+
+    QStringList tried;
+    const QString found = ClusterClient::discoverRedisUrl(QStringLiteral("shop"), &tried);
+    QCOMPARE(found == planted, trusted);
+    if (!trusted)
+        QVERIFY2(tried.join(QLatin1Char('\n')).contains(QStringLiteral("refusing the runtime directory")), qPrintable(tried.join(QLatin1Char('\n'))));
+    QString error;
+    QCOMPARE(ClusterClient::prepareRuntimeDirectory(&error), trusted);
+    QCOMPARE(error.isEmpty(), trusted);
+}
+
+// The record is ours, but the socket it names is served by someone else.
+void tst_ClusterClient::recordedSocketOfAnotherUserIsNotTrusted()
+{
+    if (::geteuid() != 0)
+        QSKIP("a server of another user needs root to start");
+    RuntimeEnvironment runtime;
+    QVERIFY(runtime.isValid());
+    QString error;
+    QVERIFY2(ClusterClient::prepareRuntimeDirectory(&error), qPrintable(error));
+
+    // Ours: trusted.
+    RedisServer own(RedisServer::Options{true, {}, {}});
+    QVERIFY2(own.start(&error), qPrintable(error));
+    QVERIFY(runtime.plantRecord(runtime.directory(), QStringLiteral("own"), own.url()));
+    QCOMPARE(ClusterClient::discoverRedisUrl(QStringLiteral("own")), own.url());
+
+    // Nobody's, in a directory nobody may write to.
+    QTemporaryDir shared;
+    QVERIFY(shared.isValid());
+    QVERIFY(::chmod(QFile::encodeName(shared.path()).constData(), 0777) == 0);
+    const QString socket = shared.filePath(QStringLiteral("r.sock"));
+    QProcess foreign;
+    foreign.setChildProcessModifier([] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::setgroups(0, nullptr) != 0 || ::setgid(Nobody) != 0 || ::setuid(Nobody) != 0)
+            ::_exit(126);
+    });
+    foreign.start(QStringLiteral("redis-server"), {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--unixsocket"), socket,
+                                                   QStringLiteral("--unixsocketperm"), QStringLiteral("777"), QStringLiteral("--save"),
+                                                   QString(), QStringLiteral("--dir"), shared.path()});
+    QVERIFY(foreign.waitForStarted());
+    QVERIFY(QTest::qWaitFor([&] { return QFileInfo(socket).exists() || foreign.state() != QProcess::Running; }, 10000));
+    QVERIFY2(foreign.state() == QProcess::Running, foreign.readAll().constData());
+    QVERIFY(runtime.plantRecord(runtime.directory(), QStringLiteral("foreign"), QStringLiteral("unix://") + socket));
+    QStringList tried;
+    QCOMPARE(ClusterClient::discoverRedisUrl(QStringLiteral("foreign"), &tried), QStringLiteral("redis://127.0.0.1:6379"));
+    QVERIFY2(tried.join(QLatin1Char('\n')).contains(QStringLiteral("not trusted")), qPrintable(tried.join(QLatin1Char('\n'))));
+    foreign.kill();
+    foreign.waitForFinished();
+}
+
+// A symlink planted where the record goes must not be followed (it could
+// truncate any file of ours): the record replaces the link.
+void tst_ClusterClient::recordIsWrittenThroughNoSymlink()
+{
+    RuntimeEnvironment runtime;
+    QVERIFY(runtime.isValid());
+    QString error;
+    QVERIFY2(ClusterClient::prepareRuntimeDirectory(&error), qPrintable(error));
+    const QString victim = runtime.root() + QStringLiteral("/victim");
+    {
+        QFile file(victim);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("precious\n");
+    }
+    const QString record = ClusterClient::recordFile(QStringLiteral("shop"));
+    QVERIFY(QFile::link(victim, record));
+    QVERIFY2(ClusterClient::writeRecord(QStringLiteral("shop"), QStringLiteral("redis://127.0.0.1:7"), 0, &error), qPrintable(error));
+    QFile file(victim);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("precious\n"));
+    QVERIFY(!QFileInfo(record).isSymLink());
+    QCOMPARE(ClusterClient::discoverRedisUrl(QStringLiteral("shop")), QStringLiteral("redis://127.0.0.1:7"));
+    QCOMPARE(QFileInfo(record).permissions() & (QFile::ReadGroup | QFile::ReadOther), QFileDevice::Permissions());
 }
 
 QTEST_GUILESS_MAIN(tst_ClusterClient)

@@ -115,6 +115,7 @@ private Q_SLOTS:
     void badClusterFiles();
     void runLogsEventsReloadsAndStops();
     void embeddedRedisIsStartedAndCleanedUp();
+    void runtimeDirectoryOfSomeoneElseIsRefused();
     void namesKeepClustersApartAndTheSameNameIsRefused();
     void unreachableRedisFailsClearly();
     void metricsAreServed();
@@ -290,6 +291,30 @@ void tst_Daemon::embeddedRedisIsStartedAndCleanedUp()
     QTRY_VERIFY(processGone(redisPid));
     QVERIFY(!QFile::exists(directory + QStringLiteral("/emb.json")));
     QVERIFY(!QFile::exists(url.mid(7)));
+}
+
+// Someone made our runtime directory first (here: readable by all): the
+// embedded Redis' socket and record do not go there.
+void tst_Daemon::runtimeDirectoryOfSomeoneElseIsRefused()
+{
+    if (QTcpSocket probe; (probe.connectToHost(QStringLiteral("127.0.0.1"), 6379), probe.waitForConnected(300)))
+        QSKIP("a Redis answers at 127.0.0.1:6379 here, so the daemon rightly uses it instead of an embedded one");
+    QTemporaryDir runtime;
+    const QString directory = runtime.filePath(QStringLiteral("clustr-qt"));
+    QVERIFY(QDir().mkdir(directory));
+    QVERIFY(QFile::setPermissions(directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
+                                                 | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther));
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime.path());
+    environment.remove(QStringLiteral("CLUSTR_REDIS"));
+    const QString path = writeCluster(QStringLiteral("hijacked.json"), {
+        {QStringLiteral("name"), QStringLiteral("hijacked")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
+    });
+    const auto [code, output] = runToEnd({QStringLiteral("run"), path}, environment);
+    QCOMPARE(code, 3);
+    QVERIFY2(output.contains(QStringLiteral("refusing the runtime directory %1: its mode is 0755").arg(directory)), qPrintable(output));
+    QVERIFY(QDir(directory).isEmpty());
 }
 
 void tst_Daemon::namesKeepClustersApartAndTheSameNameIsRefused()
