@@ -312,6 +312,116 @@ QString withoutPassword(const QString &url)
 
 } // namespace
 
+namespace {
+
+// Each step below returns false with the reason in *why (empty: the URL as
+// a whole is malformed, nothing more specific to say).
+
+// user:password@ of a redis:// URL.
+bool parseUserInfo(QStringView userInfo, RedisUrl *url, QString *why)
+{
+    // '@', '[' and ']' would have to be percent-encoded here.
+    for (const QChar c : userInfo) {
+        if (c == u'@' || c == u'[' || c == u']') {
+            why->clear();
+            return false;
+        }
+    }
+    const qsizetype colon = userInfo.indexOf(u':');
+    url->user = decoded(colon >= 0 ? userInfo.left(colon) : userInfo);
+    url->password = colon >= 0 ? decoded(userInfo.mid(colon + 1)) : QString();
+    return true;
+}
+
+// host[:port] or [ipv6][:port].
+bool parseHostAndPort(QStringView hostAndPort, RedisUrl *url, QString *why)
+{
+    QStringView port;
+    bool hasPort = false;
+    if (hostAndPort.startsWith(u'[')) {
+        const qsizetype close = hostAndPort.indexOf(u']');
+        if (close < 0) {
+            *why = QStringLiteral("'[' without ']'");
+            return false;
+        }
+        const QStringView address = hostAndPort.mid(1, close - 1);
+        const QStringView after = hostAndPort.mid(close + 1);
+        if (!after.isEmpty() && !after.startsWith(u':')) {
+            why->clear();
+            return false;
+        }
+        if (!isValidIpv6(address)) {
+            *why = QStringLiteral("bad IPv6 address");
+            return false;
+        }
+        url->host = asciiLower(address);
+        hasPort = !after.isEmpty();
+        port = after.mid(1);
+    } else {
+        const qsizetype colon = hostAndPort.indexOf(u':');
+        const QStringView host = colon >= 0 ? hostAndPort.left(colon) : hostAndPort;
+        if (host.isEmpty() || !isValidHostName(host)) {
+            *why = host.isEmpty() ? QStringLiteral("no host") : QStringLiteral("bad host name");
+            return false;
+        }
+        // Host names are case-insensitive; QUrl lowercased them too.
+        url->host = asciiLower(host);
+        hasPort = colon >= 0;
+        port = hostAndPort.mid(colon + 1);
+    }
+    // "host:" with nothing after the colon means the default port, as in QUrl.
+    url->port = DefaultPort;
+    if (hasPort && !port.isEmpty() && (!parseNumber(port, 65535, &url->port) || url->port <= 0)) {
+        *why = QStringLiteral("bad port");
+        return false;
+    }
+    return true;
+}
+
+bool parseTcp(const Parts &parts, RedisUrl *url, QString *why)
+{
+    url->transport = RedisUrl::Transport::Tcp;
+    if (parts.hasQuery || parts.hasFragment) {
+        *why = QStringLiteral("a redis:// URL takes no ?query or #fragment");
+        return false;
+    }
+    QStringView hostAndPort = parts.authority;
+    const qsizetype at = hostAndPort.lastIndexOf(u'@');
+    if (at >= 0) {
+        if (!parseUserInfo(hostAndPort.left(at), url, why))
+            return false;
+        hostAndPort = hostAndPort.mid(at + 1);
+    }
+    if (!parseHostAndPort(hostAndPort, url, why))
+        return false;
+    QStringView path = parts.path;
+    if (path.startsWith(u'/'))
+        path = path.mid(1);
+    return parseDatabase(path, &url->database, why);
+}
+
+bool parseUnix(const Parts &parts, RedisUrl *url, QString *why)
+{
+    url->transport = RedisUrl::Transport::Unix;
+    url->host.clear();
+    // unix:///path has an empty authority; unix://relative.sock would make
+    // the first segment a host, which is never what anyone means.
+    if (!parts.authority.isEmpty() || !parts.path.startsWith(u'/')) {
+        *why = QStringLiteral("a unix socket URL needs an absolute path (unix:///path/to.sock)");
+        return false;
+    }
+    if (parts.hasFragment) {
+        why->clear();
+        return false;
+    }
+    url->socketPath = decoded(parts.path);
+    url->user = decoded(queryItem(parts.query, QLatin1String("user")));
+    url->password = decoded(queryItem(parts.query, QLatin1String("password")));
+    return parseDatabase(decoded(queryItem(parts.query, QLatin1String("db"))), &url->database, why);
+}
+
+} // namespace
+
 std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
 {
     const QString trimmed = text.trimmed();
@@ -327,88 +437,20 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
         return std::nullopt;
     }
     const qsizetype schemeEnd = trimmed.indexOf(QLatin1String("://"));
-    if (schemeEnd < 0) {
-        fail(error, QStringLiteral("invalid Redis URL \"%1\": the scheme must be redis:// or unix:// (e.g. redis://127.0.0.1:6379)").arg(withoutPassword(trimmed)));
-        return std::nullopt;
-    }
+    if (schemeEnd < 0)
+        return invalid(QStringLiteral("the scheme must be redis:// or unix:// (e.g. redis://127.0.0.1:6379)"));
     if (!hasOnlyAllowedCharacters(trimmed))
         return invalid(QString());
 
     const Parts parts = split(trimmed, schemeEnd);
     RedisUrl result;
+    QString why;
     if (equalsAsciiLower(parts.scheme, QLatin1String("redis"))) {
-        result.transport = Transport::Tcp;
-        if (parts.hasQuery || parts.hasFragment)
-            return invalid(QStringLiteral("a redis:// URL takes no ?query or #fragment"));
-
-        QStringView hostAndPort = parts.authority;
-        const qsizetype at = hostAndPort.lastIndexOf(u'@');
-        if (at >= 0) {
-            const QStringView userInfo = hostAndPort.left(at);
-            hostAndPort = hostAndPort.mid(at + 1);
-            // '@', '[' and ']' would have to be percent-encoded here.
-            for (const QChar c : userInfo) {
-                if (c == u'@' || c == u'[' || c == u']')
-                    return invalid(QString());
-            }
-            const qsizetype colon = userInfo.indexOf(u':');
-            result.user = decoded(colon >= 0 ? userInfo.left(colon) : userInfo);
-            result.password = colon >= 0 ? decoded(userInfo.mid(colon + 1)) : QString();
-        }
-
-        QStringView port;
-        bool hasPort = false;
-        if (hostAndPort.startsWith(u'[')) {
-            const qsizetype close = hostAndPort.indexOf(u']');
-            if (close < 0)
-                return invalid(QStringLiteral("'[' without ']'"));
-            const QStringView address = hostAndPort.mid(1, close - 1);
-            const QStringView after = hostAndPort.mid(close + 1);
-            if (!after.isEmpty() && !after.startsWith(u':'))
-                return invalid(QString());
-            if (!isValidIpv6(address))
-                return invalid(QStringLiteral("bad IPv6 address"));
-            result.host = asciiLower(address);
-            hasPort = !after.isEmpty();
-            port = after.mid(1);
-        } else {
-            const qsizetype colon = hostAndPort.indexOf(u':');
-            const QStringView host = colon >= 0 ? hostAndPort.left(colon) : hostAndPort;
-            if (host.isEmpty())
-                return invalid(QStringLiteral("no host"));
-            if (!isValidHostName(host))
-                return invalid(QStringLiteral("bad host name"));
-            // Host names are case-insensitive; QUrl lowercased them too.
-            result.host = asciiLower(host);
-            hasPort = colon >= 0;
-            port = hostAndPort.mid(colon + 1);
-        }
-        // "host:" with nothing after the colon means the default port, as in QUrl.
-        result.port = DefaultPort;
-        if (hasPort && !port.isEmpty() && (!parseNumber(port, 65535, &result.port) || result.port <= 0))
-            return invalid(QStringLiteral("bad port"));
-
-        QStringView path = parts.path;
-        if (path.startsWith(u'/'))
-            path = path.mid(1);
-        QString dbError;
-        if (!parseDatabase(path, &result.database, &dbError))
-            return invalid(dbError);
+        if (!parseTcp(parts, &result, &why))
+            return invalid(why);
     } else if (equalsAsciiLower(parts.scheme, QLatin1String("unix"))) {
-        result.transport = Transport::Unix;
-        result.host.clear();
-        // unix:///path has an empty authority; unix://relative.sock would make
-        // the first segment a host, which is never what anyone means.
-        if (!parts.authority.isEmpty() || !parts.path.startsWith(u'/'))
-            return invalid(QStringLiteral("a unix socket URL needs an absolute path (unix:///path/to.sock)"));
-        if (parts.hasFragment)
-            return invalid(QString());
-        result.socketPath = decoded(parts.path);
-        result.user = decoded(queryItem(parts.query, QLatin1String("user")));
-        result.password = decoded(queryItem(parts.query, QLatin1String("password")));
-        QString dbError;
-        if (!parseDatabase(decoded(queryItem(parts.query, QLatin1String("db"))), &result.database, &dbError))
-            return invalid(dbError);
+        if (!parseUnix(parts, &result, &why))
+            return invalid(why);
     } else {
         return invalid(QStringLiteral("the scheme must be redis:// or unix://"));
     }
