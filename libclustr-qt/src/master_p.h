@@ -51,6 +51,8 @@ public:
 
     // Announcement, status, events and control (masterstatus.cpp)
     void setUpAnnouncements();
+    void publishProcessEvents();
+    void publishLifecycleEvents();
     void publishEvent(ClusterEvent event);
     void announce();
     MasterInfo masterInfo() const;

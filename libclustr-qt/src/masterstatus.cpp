@@ -48,12 +48,19 @@ ClusterEvent reloadStepEvent(ClusterEvent::ReloadPhase phase, int step, int step
 void MasterPrivate::setUpAnnouncements()
 {
     Q_Q(Master);
-    using Type = ClusterEvent::Type;
-    using Phase = ClusterEvent::ReloadPhase;
     QObject::connect(&announceTimer, &QTimer::timeout, q, [this] { announce(); });
     announceTimer.start(AnnounceIntervalMs);
     QObject::connect(publisher, &RedisClient::connected, q, [this] { announce(); });
 
+    publishProcessEvents();
+    publishLifecycleEvents();
+}
+
+// What happens to single processes: registrations, children started, exited, respawned.
+void MasterPrivate::publishProcessEvents()
+{
+    Q_Q(Master);
+    using Type = ClusterEvent::Type;
     QObject::connect(q, &Master::workerRegistered, q, [this](qint64 p, const QString &g) {
         publishEvent(processEvent(Type::Registered, p, g));
     });
@@ -91,6 +98,14 @@ void MasterPrivate::setUpAnnouncements()
         e.setError(error);
         publishEvent(e);
     });
+}
+
+// What happens to the cluster as a whole: started, reloaded step by step, stopping.
+void MasterPrivate::publishLifecycleEvents()
+{
+    Q_Q(Master);
+    using Type = ClusterEvent::Type;
+    using Phase = ClusterEvent::ReloadPhase;
     QObject::connect(q, &Master::clusterStarted, q, [this](int workers) {
         ClusterEvent e = event(Type::ClusterStarted);
         e.setWorkerCount(workers);
