@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // clustr-qt: the headless master for any programs and the CLI that controls
 // a running cluster. See `clustr-qt --help` and docs/CLI.md.
+#include "aclcommand.h"
 #include "cli.h"
 #include "controlcommands.h"
 #include "runcommand.h"
@@ -19,6 +20,7 @@ QString usage()
         "Run a cluster:\n"
         "  run CLUSTER.json        run the master in the foreground (SIGHUP reloads, SIGTERM stops)\n"
         "  check CLUSTER.json      validate a cluster file without running anything\n"
+        "  acl CLUSTER.json        a Redis ACL file with the cluster's worker, operator and monitor users\n"
         "\n"
         "Control a running cluster (found through --redis, CLUSTR_REDIS, the recorded\n"
         "embedded Redis, then redis://127.0.0.1:6379; --cluster NAME picks one by name):\n"
@@ -72,6 +74,13 @@ int main(int argc, char **argv)
             return Cli::Ok;
         }
         return RunCommand::check(args);
+    }
+    if (command == QLatin1String("acl")) {
+        if (wantsHelp) {
+            Cli::out(AclCommand::help());
+            return Cli::Ok;
+        }
+        return AclCommand::run(args);
     }
     if (ControlCommands::isControlCommand(command)) {
         if (wantsHelp) {

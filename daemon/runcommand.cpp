@@ -26,8 +26,6 @@
 
 namespace RunCommand {
 
-namespace {
-
 QString takeFile(QStringList &args)
 {
     for (int i = 0; i < args.size(); ++i) {
@@ -48,6 +46,8 @@ std::optional<ClusterFile> loadOrReport(const QString &path)
         Cli::err(error);
     return config;
 }
+
+namespace {
 
 // Takes the cluster's name lock, or says who holds it. Runs the event loop
 // until Redis answered (the lock's commands time out): nothing else runs yet.

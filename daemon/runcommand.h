@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "clusterfile.h"
+
 #include <QtCore/QStringList>
+
+#include <optional>
 
 // `clustr-qt run CLUSTER.json` (the master in the foreground) and
 // `clustr-qt check CLUSTER.json` (validate only).
@@ -11,5 +15,10 @@ int run(QStringList args);
 int check(QStringList args);
 QString runHelp();
 QString checkHelp();
+
+//! Takes the first argument that is not an option: the cluster file.
+QString takeFile(QStringList &args);
+//! Loads \a path, printing its warnings and errors; nothing if it is invalid.
+std::optional<ClusterFile> loadOrReport(const QString &path);
 
 } // namespace RunCommand

@@ -109,6 +109,7 @@ bool RedisServer::start(QString *error)
         args << QStringLiteral("--user") << user.first << QStringLiteral("on")
              << (QLatin1Char('>') + user.second) << QStringLiteral("~*") << QStringLiteral("&*")
              << QStringLiteral("+@all");
+    args << m_options.extraArguments;
 
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);

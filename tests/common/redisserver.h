@@ -24,6 +24,7 @@ public:
         bool unixSocket = false;
         QString password;                       // requirepass
         QList<QPair<QString, QString>> aclUsers; // extra ACL users with all permissions
+        QStringList extraArguments;              // appended to redis-server's command line
     };
 
     RedisServer();

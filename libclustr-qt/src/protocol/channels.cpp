@@ -97,6 +97,40 @@ QByteArray Channels::statusKey() const
     return m_prefix + QByteArrayLiteral("clustr:status");
 }
 
+namespace {
+
+// A namespace may hold any printable character; in a glob, *, ?, [, ] and \ are special.
+QByteArray escapedForGlob(const QByteArray &text)
+{
+    QByteArray out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+} // namespace
+
+QByteArrayList Channels::messageChannelPatterns() const
+{
+    const QByteArray p = escapedForGlob(m_prefix);
+    return {p + "public", p + "private:*", p + "group:*", p + "kill:*", p + "confirmation", p + "clusterInfo:*",
+            p + "registration:*", p + "deregistration:*", p + "heartbeat:*"};
+}
+
+QByteArray Channels::allChannelsPattern() const
+{
+    return escapedForGlob(m_prefix) + '*';
+}
+
+QByteArray Channels::keyPattern() const
+{
+    return escapedForGlob(m_prefix) + "clustr:*";
+}
+
 QByteArray Channels::lockKey() const
 {
     return m_prefix + QByteArrayLiteral("clustr:lock");

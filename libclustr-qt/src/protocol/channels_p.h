@@ -86,6 +86,16 @@ public:
     //! One master per cluster name: held by `clustr-qt run` while it runs.
     QByteArray lockKey() const;
 
+    /*
+      Glob patterns (as Redis ACL and PSUBSCRIBE read them) matching this
+      namespace's channels, with the namespace escaped: the message
+      channels every process uses (no control or events), every channel
+      of the namespace, and its `clustr:*` keys.
+    */
+    QByteArrayList messageChannelPatterns() const;
+    QByteArray allChannelsPattern() const;
+    QByteArray keyPattern() const;
+
     //! The kind of a full channel name of this namespace (Unknown for others).
     ChannelKind kindOf(const QByteArray &channel) const;
     //! The channel name without this namespace's prefix.
