@@ -722,8 +722,12 @@ void ProcessPrivate::handleChildKill(const QByteArray &channel, const QJsonValue
         reject(channel, error);
         return;
     }
-    // The child will exit because it was told to: not a crash.
-    child->expectExit();
+    // The child will exit because it was told to: not a crash. It must do
+    // so within its kill timeout, as in a stop: a cluster worker heard the
+    // kill itself, another program gets SIGTERM; SIGKILL after the timeout.
+    const Supervisor::Child *entry = supervisor ? supervisor->find(child) : nullptr;
+    child->expectExit(entry && !entry->spec.registers() ? ChildProcess::StopMode::Terminate
+                                                        : ChildProcess::StopMode::WaitForExit);
 }
 
 void ProcessPrivate::childGone(qint64 childPid, const QString &childGroup, const QString &how)

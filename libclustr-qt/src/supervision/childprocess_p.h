@@ -33,6 +33,7 @@ namespace Clustr {
   NotStarted --start--> Starting --started--> Running
   Running --exit 0, or respawn off--> Stopped
   Running --crash, immediate restart--> Starting
+  Starting/Running --expectExit()--> same state; SIGTERM if asked, SIGKILL at the kill timeout
   Running --commanded exit (expectExit()), code != 0--> Starting (not counted)
   Running --crash, backoff--> BackingOff --timer--> Starting
   Running --crash, over the limit--> Failed            (gaveUp())
@@ -126,8 +127,13 @@ public:
       The child's next exit was commanded (a kill or a reload): unless its
       code is 0 it is respawned at once, and it counts neither against the
       restart limit nor toward the backoff. With respawn off it still stops.
+
+      The exit must come within the kill timeout, as a stop's must: with
+      StopMode::Terminate the child gets SIGTERM now; either way it gets
+      SIGKILL once the configured kill timeout has passed (and is then
+      respawned as usual). Ignored while no process runs.
     */
-    void expectExit();
+    void expectExit(StopMode mode = StopMode::WaitForExit);
 
     /*!
       Stops the child for good (no more respawns). With StopMode::Terminate it
@@ -157,7 +163,7 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
-    enum class EventType { Start, Started, Exited, FailedToStart, BackoffElapsed, Stop, KillTimeoutElapsed };
+    enum class EventType { Start, Started, Exited, FailedToStart, BackoffElapsed, Stop, ExitExpected, KillTimeoutElapsed };
 
     struct ExitInfo
     {
@@ -171,7 +177,7 @@ private:
         EventType type;
         ExitInfo exit = {};                                // Exited
         QString error = {};                                // FailedToStart
-        StopMode stopMode = StopMode::Terminate;           // Stop
+        StopMode stopMode = StopMode::Terminate;           // Stop, ExitExpected
         std::chrono::milliseconds timeout{0};              // Stop
     };
 
@@ -186,6 +192,7 @@ private:
     void afterCrash(const QString &what);
     void respawnAfter(std::chrono::milliseconds delay);
     void beginStopping(const Event &event);
+    void armKillTimer(std::chrono::milliseconds timeout);
     void enterStopped();
     void readOutput(QProcess *process);
     void emitLines(QByteArray &buffer, bool isStderr, bool flushPartial);

@@ -76,6 +76,8 @@ private Q_SLOTS:
     void crashLoopBacksOffAndGivesUp();
     void longRunsResetTheBackoffAndLeaveTheWindow();
     void expectedExitsDoNotCount();
+    void expectedExitComesByTheKillTimeout_data();
+    void expectedExitComesByTheKillTimeout();
     void stopWaitForExitKillsAfterTimeout();
     void stopTerminate();
     void stopTerminateEscalates();
@@ -340,6 +342,51 @@ void tst_ChildProcess::expectedExitsDoNotCount()
     QCOMPARE(::kill(pid_t(child->pid()), SIGKILL), 0);
     QVERIFY(gaveUp.wait(Timeout));
     QCOMPARE(child->state(), State::Failed);
+}
+
+void tst_ChildProcess::expectedExitComesByTheKillTimeout_data()
+{
+    QTest::addColumn<StopMode>("mode");
+    QTest::newRow("wait for exit") << StopMode::WaitForExit;
+    QTest::newRow("terminate") << StopMode::Terminate;
+}
+
+void tst_ChildProcess::expectedExitComesByTheKillTimeout()
+{
+    // Told to exit, a child that ignores SIGTERM (and any kill handler it
+    // has) is ended with SIGKILL at its kill timeout, then respawned at once
+    // like any commanded exit.
+    QFETCH(StopMode, mode);
+    ChildProcess::Config config;
+    config.program = m_child;
+    config.arguments = {QStringLiteral("--ignore-term"), QStringLiteral("--print=ready"), QStringLiteral("--pause=60000")};
+    config.restartPolicy = fastPolicy();
+    config.killTimeout = 300ms;
+    config.group = QStringLiteral("test");
+    ChildProcess *child = createFrom(config);
+    QSignalSpy output(child, &ChildProcess::outputLine);
+    QSignalSpy exited(child, &ChildProcess::exited);
+    QSignalSpy respawning(child, &ChildProcess::respawning);
+    QSignalSpy respawned(child, &ChildProcess::respawned);
+    child->start();
+    QVERIFY(output.wait(Timeout)); // SIGTERM is ignored from here on
+    const qint64 old = child->pid();
+
+    child->expectExit(mode);
+    child->expectExit(mode); // told twice: still one deadline
+    QCOMPARE(child->state(), State::Running);
+    QVERIFY(isRunning(old));
+    QTRY_COMPARE_WITH_TIMEOUT(respawned.size(), 1, Timeout);
+    QCOMPARE(exited.size(), 1);
+    QCOMPARE(exited.at(0), QList<QVariant>({old, -1, true, SIGKILL}));
+    QCOMPARE(delaysOf(respawning), QList<qint64>({0}));
+    QCOMPARE(child->state(), State::Running);
+    QVERIFY(child->pid() != old);
+    QVERIFY(!isRunning(old));
+
+    // The deadline was the old run's: the new one is left alone.
+    QVERIFY(!respawned.wait(600));
+    QCOMPARE(exited.size(), 1);
 }
 
 void tst_ChildProcess::stopWaitForExitKillsAfterTimeout()

@@ -88,6 +88,8 @@ private Q_SLOTS:
     void rollingReload();
     void sighupDuringReloadIsQueued();
     void reloadTimesOutAndGoesOn();
+    void reloadEnforcesTheKillTimeout_data();
+    void reloadEnforcesTheKillTimeout();
     void surgeReloadOfASingleInstance();
     void surgeStepTimeoutStopsTheReplacement();
     void sigtermStopsTheWholeTree();
@@ -472,6 +474,56 @@ void tst_Cluster::reloadTimesOutAndGoesOn()
     QVERIFY(master->count(QStringLiteral("reloadStepTimedOut"), own()) >= 1);
     QVERIFY(master->standardError().contains("became ready within 300 ms"));
     QTRY_COMPARE_WITH_TIMEOUT(registered(master).size(), 2, 10000);
+}
+
+void tst_Cluster::reloadEnforcesTheKillTimeout_data()
+{
+    QTest::addColumn<bool>("surge");
+    QTest::newRow("restart") << false;
+    QTest::newRow("surge") << true;
+}
+
+void tst_Cluster::reloadEnforcesTheKillTimeout()
+{
+    QFETCH(bool, surge);
+    // Workers whose kill handler never finishes, whose own kill timeout is
+    // ten minutes away and which ignore SIGTERM: only their spawner's
+    // SIGKILL, at the spec's 300 ms kill timeout, can end them.
+    QStringList options{QStringLiteral("--reload-delay=0"), QStringLiteral("--reload-timeout=5000")};
+    if (surge)
+        options.append(QStringLiteral("--surge"));
+    auto *master = startMaster({spec(QStringLiteral("stuck"),
+                                     {{QStringLiteral("kill-delay"), -1}, {QStringLiteral("kill-timeout"), 600000}, {QStringLiteral("ignore-sigterm"), true}},
+                                     {{QStringLiteral("instances"), 2}, {QStringLiteral("killTimeoutMs"), 300}})},
+                               options);
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const QSet<qint64> before = registered(master);
+    QCOMPARE(before.size(), 2);
+
+    master->signal(SIGHUP);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 30000));
+    QCOMPARE(master->count(QStringLiteral("reloadStepTimedOut"), own()), 0);
+    QCOMPARE(master->count(QStringLiteral("reloadStepFinished"), own()), 2);
+    // Each old worker heard its kill, and is now dead and reaped.
+    QCOMPARE(master->count(QStringLiteral("killHandler"), [](const QJsonObject &e) { return e.contains(QStringLiteral("_from")); }), 2);
+    for (qint64 pid : before)
+        QTRY_VERIFY2(processReaped(pid), qPrintable(QStringLiteral("the old worker %1 survived the reload").arg(pid)));
+
+    // The group has exactly its two instances, registered and running.
+    QVERIFY(master->sync());
+    const QSet<qint64> after = registered(master);
+    QCOMPARE(after.size(), 2);
+    QVERIFY((after & before).isEmpty());
+    master->send(cmd(QStringLiteral("children")));
+    const auto children = master->waitForEvent(QStringLiteral("children"), own());
+    QVERIFY(children);
+    const QJsonArray list = children->value(QStringLiteral("children")).toArray();
+    QCOMPARE(list.size(), 2);
+    for (const QJsonValue &child : list) {
+        QCOMPARE(child.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+        QVERIFY(after.contains(pidOf(child.toObject())));
+    }
 }
 
 void tst_Cluster::surgeReloadOfASingleInstance()
