@@ -627,7 +627,10 @@ std::optional<RuntimeRecord> Records::runtimeRecord(const QJsonValue &value, QSt
 
 QByteArray Records::lockValue(const LockOwner &owner)
 {
-    return QByteArray::number(owner.pid) + '@' + owner.host.toUtf8();
+    QByteArray value = QByteArray::number(owner.pid) + '@' + owner.host.toUtf8();
+    if (owner.startTime > 0)
+        value += '#' + QByteArray::number(owner.startTime);
+    return value;
 }
 
 std::optional<LockOwner> Records::lockOwner(const QByteArray &value)
@@ -640,7 +643,17 @@ std::optional<LockOwner> Records::lockOwner(const QByteArray &value)
     owner.pid = value.left(at).toLongLong(&ok);
     if (!ok || owner.pid <= 0)
         return std::nullopt;
-    owner.host = QString::fromUtf8(value.mid(at + 1));
+    QByteArray host = value.mid(at + 1);
+    // The start time is optional (older holders do not write it); a host
+    // name has no '#'.
+    if (const qsizetype hash = host.lastIndexOf('#'); hash >= 0) {
+        const quint64 startTime = host.mid(hash + 1).toULongLong(&ok);
+        if (ok) {
+            owner.startTime = startTime;
+            host.truncate(hash);
+        }
+    }
+    owner.host = QString::fromUtf8(host);
     return owner;
 }
 

@@ -15,7 +15,9 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QScopeGuard>
 #include <QtCore/QSocketNotifier>
+#include <QtCore/QSysInfo>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
@@ -23,6 +25,7 @@
 
 #include <csignal>
 #include <memory>
+#include <tuple>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -74,6 +77,7 @@ public:
         return QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
     }
     void signal(int signum) { ::kill(pid_t(m_process.processId()), signum); }
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
     QString output() const { return QString::fromUtf8(m_out); }
     QString errors() const { return QString::fromUtf8(m_err); }
     int exitCode() const { return m_process.exitCode(); }
@@ -92,6 +96,16 @@ QPair<int, QString> runToEnd(const QStringList &arguments, const QProcessEnviron
     if (!d.waitForFinished(20000))
         return {-1, QStringLiteral("did not finish")};
     return {d.exitCode(), d.output() + d.errors()};
+}
+
+// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks after boot.
+QByteArray startTimeOf(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return QByteArray();
+    const QByteArray text = stat.readAll();
+    return text.mid(text.lastIndexOf(')') + 2).split(' ').value(19);
 }
 
 QList<qint64> pidsIn(const QString &output, const QString &verb)
@@ -116,6 +130,8 @@ private Q_SLOTS:
     void runLogsEventsReloadsAndStops();
     void embeddedRedisIsStartedAndCleanedUp();
     void namesKeepClustersApartAndTheSameNameIsRefused();
+    void aKilledDaemonIsReplacedAtOnce();
+    void aLockOfALiveProcessOrAnotherHostIsRespected();
     void unreachableRedisFailsClearly();
     void metricsAreServed();
     void logFilesRotate();
@@ -329,6 +345,71 @@ void tst_Daemon::namesKeepClustersApartAndTheSameNameIsRefused()
     second.signal(SIGTERM);
     QVERIFY(first.waitForFinished());
     QVERIFY(second.waitForFinished());
+}
+
+void tst_Daemon::aKilledDaemonIsReplacedAtOnce()
+{
+    const QString path = writeCluster(QStringLiteral("crash.json"), {
+        {QStringLiteral("name"), QStringLiteral("crash")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
+    });
+    const QStringList run{QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()};
+    auto first = std::make_unique<Daemon>(run);
+    QVERIFY2(first->waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(first->output() + first->errors()));
+    const qint64 firstPid = first->pid();
+    first->signal(SIGKILL);
+    QVERIFY(first->waitForFinished());
+    first.reset();
+    // Its lock outlives it for a few seconds: the master it names is gone.
+    QCOMPARE(m_redis.cli({QStringLiteral("EXISTS"), QStringLiteral("crash:clustr:lock")}).trimmed(), QByteArray("1"));
+
+    // Started again at once (as systemd's Restart= does), it need not wait.
+    Daemon second(run);
+    QVERIFY(QTest::qWaitFor([&] { return second.output().contains(QStringLiteral("cluster started: 1 workers")) || !second.isRunning(); }, 15000));
+    QVERIFY2(second.isRunning(), qPrintable(QStringLiteral("exit code %1: ").arg(second.exitCode()) + second.output() + second.errors()));
+    QVERIFY2(second.output().contains(QStringLiteral("cluster \"crash\" was locked by master pid %1 on %2, which is gone: lock taken over")
+                                          .arg(firstPid).arg(QSysInfo::machineHostName())),
+             qPrintable(second.output()));
+    second.signal(SIGTERM);
+    QVERIFY(second.waitForFinished());
+    QCOMPARE(second.exitCode(), 15);
+}
+
+void tst_Daemon::aLockOfALiveProcessOrAnotherHostIsRespected()
+{
+    const QString path = writeCluster(QStringLiteral("held.json"), {
+        {QStringLiteral("name"), QStringLiteral("held")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
+    });
+    const QStringList run{QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()};
+    const QString key = QStringLiteral("held:clustr:lock");
+    const auto cleanup = qScopeGuard([&] { m_redis.cli({QStringLiteral("DEL"), key}); });
+    auto lockedBy = [&](const QString &value) { m_redis.cli({QStringLiteral("SET"), key, value, QStringLiteral("PX"), QStringLiteral("60000")}); };
+    const QString host = QSysInfo::machineHostName();
+    const QString self = QString::number(QCoreApplication::applicationPid());
+
+    // A pid that cannot run here, but on another host: that host's business.
+    lockedBy(QStringLiteral("4194305@elsewhere"));
+    auto [code, output] = runToEnd(run);
+    QCOMPARE(code, 5);
+    QVERIFY2(output.contains(QStringLiteral("master pid 4194305 on host elsewhere")), qPrintable(output));
+
+    // A process of this host that runs (this test), with or without its start time.
+    for (const QString &value : {self + QLatin1Char('@') + host,
+                                 self + QLatin1Char('@') + host + QLatin1Char('#') + QString::fromLatin1(startTimeOf(QCoreApplication::applicationPid()))}) {
+        lockedBy(value);
+        std::tie(code, output) = runToEnd(run);
+        QCOMPARE(code, 5);
+        QVERIFY2(output.contains(QStringLiteral("master pid %1 on host %2").arg(self, host)), qPrintable(value + QStringLiteral(": ") + output));
+    }
+
+    // The same pid with another start time is a later process: the holder is gone.
+    lockedBy(self + QLatin1Char('@') + host + QStringLiteral("#1"));
+    Daemon d(run);
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY(d.output().contains(QStringLiteral("was locked by master pid %1 on %2, which is gone: lock taken over").arg(self, host)));
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
 }
 
 void tst_Daemon::unreachableRedisFailsClearly()
