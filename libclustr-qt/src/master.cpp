@@ -2,6 +2,7 @@
 #include "master_p.h"
 
 #include "supervision/orphanreaper_p.h"
+#include "supervision/treeguard_p.h"
 #include "supervision/unixsignals_p.h"
 
 #include "protocol/records_p.h"
@@ -333,10 +334,21 @@ void MasterPrivate::aboutToSpawn()
     // is its own business, not an orphan of the tree.
     const QList<qint64> existing = reaper->adoptedChildren();
     otherChildren = QSet<qint64>(existing.cbegin(), existing.cend());
+    // And if we are killed with SIGKILL, when we can do nothing more, the
+    // guard ends the tree: our children run in its process group.
+    guard = new TreeGuard(q);
+    guard->start();
     reaper->setOwnedPredicate([this](qint64 childPid) {
-        return (supervisor && supervisor->owns(childPid)) || otherChildren.contains(childPid);
+        return (supervisor && supervisor->owns(childPid)) || otherChildren.contains(childPid) || childPid == guard->pid();
     });
     reaper->start();
+}
+
+qint64 MasterPrivate::childProcessGroup() const
+{
+    if (guard && guard->processGroup() > 0)
+        return guard->processGroup();
+    return ProcessPrivate::childProcessGroup();
 }
 
 void MasterPrivate::spawnDone()

@@ -17,6 +17,7 @@
 namespace Clustr {
 
 class OrphanReaper;
+class TreeGuard;
 class UnixSignalWatcher;
 
 class MasterPrivate : public ProcessPrivate, public ReloadHost
@@ -34,6 +35,7 @@ public:
     void childrenStopped() override;
     void aboutToSpawn() override;
     void spawnDone() override;
+    qint64 childProcessGroup() const override;
 
     // Membership (master.cpp)
     void addWorker(qint64 workerPid, const QString &workerGroup);
@@ -115,6 +117,7 @@ public:
     QSet<qint64> otherChildren;   // children the program had before it spawned: not orphans
     UnixSignalWatcher *signalWatcher = nullptr;
     OrphanReaper *reaper = nullptr;
+    TreeGuard *guard = nullptr;
 };
 
 } // namespace Clustr

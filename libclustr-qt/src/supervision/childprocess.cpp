@@ -31,7 +31,7 @@ namespace {
   reparented and the death signal will never come: getppid() tells, as it no
   longer returns the pid captured before the fork.
 */
-void prepareChild(pid_t parentPid)
+void prepareChild(pid_t parentPid, pid_t processGroup)
 {
     struct sigaction defaultAction = {};
     defaultAction.sa_handler = SIG_DFL;
@@ -44,11 +44,19 @@ void prepareChild(pid_t parentPid)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
 
-    // A process group of its own: a Ctrl-C in the terminal (SIGINT to the
-    // foreground group) or a signal to the spawner's group reaches the
-    // spawner only, which then stops its children in order, kill handlers
-    // included, instead of racing them.
-    setpgid(0, 0);
+    // Out of the spawner's process group: a Ctrl-C in the terminal (SIGINT
+    // to the foreground group) or a signal to the spawner's group reaches
+    // the spawner only, which then stops its children in order, kill
+    // handlers included, instead of racing them. A master's children join
+    // its TreeGuard's group instead (a group of their own if it is gone);
+    // inside such a tree, children stay in their spawner's group, so the
+    // guard reaches them too.
+    if (processGroup > 0) {
+        if (setpgid(0, processGroup) != 0)
+            setpgid(0, 0);
+    } else if (processGroup == 0) {
+        setpgid(0, 0);
+    }
 
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parentPid)
@@ -302,7 +310,8 @@ void ChildProcess::launch()
     process->setStandardInputFile(QProcess::nullDevice());
     process->setProcessChannelMode(QProcess::SeparateChannels);
     const pid_t parentPid = ::getpid();
-    process->setChildProcessModifier([parentPid] { prepareChild(parentPid); });
+    const pid_t processGroup = pid_t(m_config.processGroup);
+    process->setChildProcessModifier([parentPid, processGroup] { prepareChild(parentPid, processGroup); });
 
     // Signals of a process that was replaced or discarded never reach the state machine.
     connect(process, &QProcess::started, this, [this, process] {

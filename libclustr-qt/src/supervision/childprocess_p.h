@@ -46,9 +46,10 @@ namespace Clustr {
 
   Every run is a fresh QProcess with the same command line. The child is
   prepared before exec: it gets SIGKILL when this process dies
-  (PR_SET_PDEATHSIG), gives up at once if that already happened, and starts
+  (PR_SET_PDEATHSIG), gives up at once if that already happened, starts
   with default signal dispositions and an empty signal mask whatever this
-  process blocked or ignored. Its stdin is /dev/null. (The kernel sends the
+  process blocked or ignored, and runs in the process group Config says.
+  Its stdin is /dev/null. (The kernel sends the
   death signal when the *thread* that forked exits: start children from the
   main thread, as the library does, having no other.)
 
@@ -87,6 +88,13 @@ public:
         std::chrono::milliseconds killTimeout{5000};
         //! Display name, used in error texts.
         QString group;
+        /*!
+          The process group the child runs in: OwnProcessGroup (the default)
+          makes it lead a new one; SpawnerProcessGroup leaves it in this
+          process' group; a group id makes it join that group (a TreeGuard's),
+          or lead a new one if that group is gone.
+        */
+        qint64 processGroup = 0;
 
         /*!
           The configuration for one child of \a spec started with \a command
@@ -103,6 +111,9 @@ public:
 
     //! Lines longer than this are cut into pieces of this size.
     static constexpr qsizetype MaxLineLength = 64 * 1024;
+    //! Config::processGroup values besides a group id.
+    static constexpr qint64 OwnProcessGroup = 0;
+    static constexpr qint64 SpawnerProcessGroup = -1;
 
     explicit ChildProcess(const Config &config, QObject *parent = nullptr);
     //! A child still running is killed with SIGKILL and reaped; no signal is emitted.

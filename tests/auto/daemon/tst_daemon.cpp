@@ -23,6 +23,7 @@
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <tuple>
@@ -108,6 +109,36 @@ QByteArray startTimeOf(qint64 pid)
     return text.mid(text.lastIndexOf(')') + 2).split(' ').value(19);
 }
 
+QByteArray commandOf(qint64 pid)
+{
+    QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+    return comm.open(QIODevice::ReadOnly) ? comm.readAll().trimmed() : QByteArray();
+}
+
+// Every process descending from \a root, from the parents /proc names.
+QList<qint64> descendantsOf(qint64 root)
+{
+    QMultiHash<qint64, qint64> children;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool isPid = false;
+        const qint64 pid = entry.toLongLong(&isPid);
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+        if (!isPid || !stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = stat.readAll();
+        children.insert(text.mid(text.lastIndexOf(')') + 2).split(' ').value(1).toLongLong(), pid);
+    }
+    QList<qint64> found;
+    QList<qint64> next{root};
+    while (!next.isEmpty()) {
+        const QList<qint64> below = children.values(next.takeFirst());
+        found += below;
+        next += below;
+    }
+    return found;
+}
+
 QList<qint64> pidsIn(const QString &output, const QString &verb)
 {
     QList<qint64> pids;
@@ -132,6 +163,7 @@ private Q_SLOTS:
     void namesKeepClustersApartAndTheSameNameIsRefused();
     void aKilledDaemonIsReplacedAtOnce();
     void aLockOfALiveProcessOrAnotherHostIsRespected();
+    void aKilledDaemonLeavesNoProcessBehind();
     void unreachableRedisFailsClearly();
     void metricsAreServed();
     void logFilesRotate();
@@ -410,6 +442,45 @@ void tst_Daemon::aLockOfALiveProcessOrAnotherHostIsRespected()
     QVERIFY(d.output().contains(QStringLiteral("was locked by master pid %1 on %2, which is gone: lock taken over").arg(self, host)));
     d.signal(SIGTERM);
     QVERIFY(d.waitForFinished());
+}
+
+void tst_Daemon::aKilledDaemonLeavesNoProcessBehind()
+{
+    // Shells that start background children: processes no clustr-qt process
+    // supervises, one level under the master and one under a cluster worker.
+    const QString script = writeFile(QStringLiteral("sleepers.sh"), "sleep 1000 &\nsleep 1000 &\nwait\n");
+    const QJsonObject shell{{QStringLiteral("file"), script}, {QStringLiteral("command"), QStringLiteral("/bin/sh")},
+                            {QStringLiteral("register"), false}, {QStringLiteral("group"), QStringLiteral("shell")}};
+    const QString path = writeCluster(QStringLiteral("tree.json"), {
+        {QStringLiteral("name"), QStringLiteral("tree")},
+        {QStringLiteral("workers"), QJsonArray{shell, workerEntry(QStringLiteral("web"), 1, {
+            {QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(QJsonArray{shell}).toJson(QJsonDocument::Compact))}})}},
+    });
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()});
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QList<qint64> tree;
+    const auto cleanup = qScopeGuard([&tree] {
+        for (qint64 pid : std::as_const(tree))
+            ::kill(pid_t(pid), SIGKILL);
+    });
+    auto sleepers = [&tree] {
+        return std::count_if(tree.cbegin(), tree.cend(), [](qint64 pid) { return commandOf(pid) == "sleep"; });
+    };
+    QVERIFY(QTest::qWaitFor([&] { tree = descendantsOf(d.pid()); return sleepers() == 4; }, 15000));
+
+    d.signal(SIGKILL);
+    QVERIFY(d.waitForFinished());
+    auto survivors = [&tree] {
+        QStringList alive;
+        for (qint64 pid : std::as_const(tree)) {
+            if (!processGone(pid))
+                alive.append(QStringLiteral("%1 (%2)").arg(pid).arg(QString::fromUtf8(commandOf(pid))));
+        }
+        return alive;
+    };
+    const bool allGone = QTest::qWaitFor([&] { return survivors().isEmpty(); }, 10000);
+    QVERIFY2(allGone, qPrintable(QStringLiteral("%1 of %2 descendants outlived the daemon: ").arg(survivors().size()).arg(tree.size())
+                                                + survivors().join(QStringLiteral(", "))));
 }
 
 void tst_Daemon::unreachableRedisFailsClearly()
