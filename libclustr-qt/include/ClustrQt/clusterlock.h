@@ -20,9 +20,10 @@ class ClusterLockPrivate;
 
   A holder on this host that is gone (killed with SIGKILL, say) need not be
   waited out: its pid no longer runs here, or runs a later process (the
-  lock records its holder's start time), so the lock is taken over at once
-  (takenOver()). A holder that runs, or one on another host, which cannot
-  be checked from here, is respected.
+  lock records its holder's start time and which process table its pid
+  belongs to), so the lock is taken over at once (takenOver()). A holder
+  that runs, one on another host or in another pid namespace, which cannot
+  be checked from here, and one that did not record those, is respected.
 */
 class CLUSTR_EXPORT ClusterLock : public QObject
 {

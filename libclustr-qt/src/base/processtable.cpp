@@ -108,4 +108,22 @@ bool ProcessTable::descendsFrom(qint64 pid, qint64 ancestor)
     return pid == ancestor;
 }
 
+QByteArray ProcessTable::identity()
+{
+    char boot[64] = {};
+    const int fd = ::open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return QByteArray();
+    const ssize_t size = ::read(fd, boot, sizeof boot - 1);
+    ::close(fd);
+    char link[64] = {};
+    // "pid:[4026531836]"
+    const ssize_t length = ::readlink("/proc/self/ns/pid", link, sizeof link - 1);
+    const char *open = length > 0 ? std::strchr(link, '[') : nullptr;
+    const char *close = open ? std::strchr(open, ']') : nullptr;
+    if (size <= 0 || !close)
+        return QByteArray();
+    return QByteArray(boot, int(size)).trimmed() + ':' + QByteArray(open + 1, int(close - open - 1));
+}
+
 } // namespace Clustr

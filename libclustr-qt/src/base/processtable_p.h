@@ -3,6 +3,8 @@
 
 #include "global_p.h"
 
+#include <QtCore/QByteArray>
+
 #include <optional>
 
 namespace Clustr {
@@ -46,6 +48,14 @@ public:
 
     //! \a pid is \a ancestor or descends from it (following parents in /proc).
     static bool descendsFrom(qint64 pid, qint64 ancestor);
+
+    /*!
+      Which process table this process sees: the kernel's boot id and its
+      pid namespace, `<boot id>:<namespace inode>`. Two processes with the
+      same identity see the same pids (a host name alone does not tell:
+      containers may share one). Empty where it cannot be told.
+    */
+    static QByteArray identity();
 };
 
 } // namespace Clustr

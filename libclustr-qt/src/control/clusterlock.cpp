@@ -58,11 +58,12 @@ public:
     int attempt = 0; // answers of an attempt that was given up are ignored
     int rounds = 0;
     quint64 ownStartTime = ProcessTable::startTime(0);
+    QByteArray ownProcessTable = ProcessTable::identity();
 };
 
 QByteArray ClusterLockPrivate::value() const
 {
-    return Protocol::Records::lockValue({QCoreApplication::applicationPid(), QSysInfo::machineHostName(), ownStartTime});
+    return Protocol::Records::lockValue({QCoreApplication::applicationPid(), QSysInfo::machineHostName(), ownStartTime, ownProcessTable});
 }
 
 void ClusterLockPrivate::setHeld(bool now)
@@ -129,10 +130,13 @@ void ClusterLockPrivate::checkHolder()
             return;
         }
         if (const auto owner = Protocol::Records::lockOwner(lock.string)) {
-            // Only a holder of this host can be checked: there, a pid that
+            // Only a holder whose pid is one of our process table's can be
+            // checked (the same boot and pid namespace: a host name alone
+            // does not tell, containers may share one); there, a pid that
             // does not run, or runs a later process, holds nothing any more.
-            if (owner->host == QSysInfo::machineHostName() && owner->pid != QCoreApplication::applicationPid()
-                && !ProcessTable::isRunning(owner->pid, owner->startTime) && rounds < MaxRounds) {
+            if (!ownProcessTable.isEmpty() && owner->processTable == ownProcessTable && owner->startTime > 0
+                && owner->pid != QCoreApplication::applicationPid() && !ProcessTable::isRunning(owner->pid, owner->startTime)
+                && rounds < MaxRounds) {
                 takeOver(lock.string, *owner);
                 return;
             }

@@ -628,8 +628,8 @@ std::optional<RuntimeRecord> Records::runtimeRecord(const QJsonValue &value, QSt
 QByteArray Records::lockValue(const LockOwner &owner)
 {
     QByteArray value = QByteArray::number(owner.pid) + '@' + owner.host.toUtf8();
-    if (owner.startTime > 0)
-        value += '#' + QByteArray::number(owner.startTime);
+    if (owner.startTime > 0 && !owner.processTable.isEmpty())
+        value += '#' + QByteArray::number(owner.startTime) + '#' + owner.processTable;
     return value;
 }
 
@@ -643,17 +643,16 @@ std::optional<LockOwner> Records::lockOwner(const QByteArray &value)
     owner.pid = value.left(at).toLongLong(&ok);
     if (!ok || owner.pid <= 0)
         return std::nullopt;
-    QByteArray host = value.mid(at + 1);
-    // The start time is optional (older holders do not write it); a host
-    // name has no '#'.
-    if (const qsizetype hash = host.lastIndexOf('#'); hash >= 0) {
-        const quint64 startTime = host.mid(hash + 1).toULongLong(&ok);
-        if (ok) {
-            owner.startTime = startTime;
-            host.truncate(hash);
-        }
+    // Older holders write only the host; a host name has no '#'.
+    const QList<QByteArray> parts = value.mid(at + 1).split('#');
+    owner.host = QString::fromUtf8(parts.constFirst());
+    if (parts.size() == 3) {
+        owner.startTime = parts.at(1).toULongLong(&ok);
+        if (ok && !parts.at(2).isEmpty())
+            owner.processTable = parts.at(2);
+        else
+            owner.startTime = 0;
     }
-    owner.host = QString::fromUtf8(host);
     return owner;
 }
 

@@ -97,7 +97,7 @@ private Q_SLOTS:
 
 private:
     ChildProcess *create(const QStringList &arguments, bool respawn = true,
-                         const RestartPolicy &policy = fastPolicy());
+                         const RestartPolicy &policy = fastPolicy(), std::chrono::milliseconds killTimeout = 5s);
     ChildProcess *createFrom(const ChildProcess::Config &config);
 
     QString m_child;
@@ -132,13 +132,15 @@ void tst_ChildProcess::cleanup()
     m_strayPids.clear();
 }
 
-ChildProcess *tst_ChildProcess::create(const QStringList &arguments, bool respawn, const RestartPolicy &policy)
+ChildProcess *tst_ChildProcess::create(const QStringList &arguments, bool respawn, const RestartPolicy &policy,
+                                       std::chrono::milliseconds killTimeout)
 {
     ChildProcess::Config config;
     config.program = m_child;
     config.arguments = arguments;
     config.respawn = respawn;
     config.restartPolicy = policy;
+    config.killTimeout = killTimeout;
     config.group = QStringLiteral("test");
     return createFrom(config);
 }
@@ -357,13 +359,8 @@ void tst_ChildProcess::expectedExitComesByTheKillTimeout()
     // has) is ended with SIGKILL at its kill timeout, then respawned at once
     // like any commanded exit.
     QFETCH(StopMode, mode);
-    ChildProcess::Config config;
-    config.program = m_child;
-    config.arguments = {QStringLiteral("--ignore-term"), QStringLiteral("--print=ready"), QStringLiteral("--pause=60000")};
-    config.restartPolicy = fastPolicy();
-    config.killTimeout = 300ms;
-    config.group = QStringLiteral("test");
-    ChildProcess *child = createFrom(config);
+    ChildProcess *child = create({QStringLiteral("--ignore-term"), QStringLiteral("--print=ready"), QStringLiteral("--pause=60000")},
+                                 true, fastPolicy(), 300ms);
     QSignalSpy output(child, &ChildProcess::outputLine);
     QSignalSpy exited(child, &ChildProcess::exited);
     QSignalSpy respawning(child, &ChildProcess::respawning);

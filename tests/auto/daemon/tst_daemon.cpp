@@ -26,7 +26,6 @@
 #include <algorithm>
 #include <csignal>
 #include <memory>
-#include <tuple>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -107,6 +106,23 @@ QByteArray startTimeOf(qint64 pid)
         return QByteArray();
     const QByteArray text = stat.readAll();
     return text.mid(text.lastIndexOf(')') + 2).split(' ').value(19);
+}
+
+qint64 readPidMax()
+{
+    QFile file(QStringLiteral("/proc/sys/kernel/pid_max"));
+    return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed().toLongLong() : 0;
+}
+
+// The boot id and the pid namespace: which process table a lock's pid is of.
+QByteArray processTableIdentity()
+{
+    QFile boot(QStringLiteral("/proc/sys/kernel/random/boot_id"));
+    char link[64] = {};
+    if (!boot.open(QIODevice::ReadOnly) || ::readlink("/proc/self/ns/pid", link, sizeof link - 1) <= 0)
+        return QByteArray();
+    const QByteArray ns(link); // "pid:[4026531836]"
+    return boot.readAll().trimmed() + ':' + ns.mid(ns.indexOf('[') + 1).chopped(1);
 }
 
 QByteArray commandOf(qint64 pid)
@@ -418,25 +434,30 @@ void tst_Daemon::aLockOfALiveProcessOrAnotherHostIsRespected()
     const auto cleanup = qScopeGuard([&] { m_redis.cli({QStringLiteral("DEL"), key}); });
     auto lockedBy = [&](const QString &value) { m_redis.cli({QStringLiteral("SET"), key, value, QStringLiteral("PX"), QStringLiteral("60000")}); };
     const QString host = QSysInfo::machineHostName();
+    const QString table = QString::fromLatin1(processTableIdentity());
+    QVERIFY(!table.isEmpty());
     const QString self = QString::number(QCoreApplication::applicationPid());
+    const QString selfStart = QString::fromLatin1(startTimeOf(QCoreApplication::applicationPid()));
+    const QString dead = QString::number(readPidMax() + 1); // never runs here
 
-    // A pid that cannot run here, but on another host: that host's business.
-    lockedBy(QStringLiteral("4194305@elsewhere"));
-    auto [code, output] = runToEnd(run);
-    QCOMPARE(code, 5);
-    QVERIFY2(output.contains(QStringLiteral("master pid 4194305 on host elsewhere")), qPrintable(output));
-
-    // A process of this host that runs (this test), with or without its start time.
-    for (const QString &value : {self + QLatin1Char('@') + host,
-                                 self + QLatin1Char('@') + host + QLatin1Char('#') + QString::fromLatin1(startTimeOf(QCoreApplication::applicationPid()))}) {
+    // Respected: holders that cannot be checked from here, and one that runs.
+    const QList<QPair<QString, QString>> respected{
+        {dead + QStringLiteral("@elsewhere#1#0b0e0b0e-0000-4000-8000-000000000000:4026531836"),                            // another host (boot)
+         QStringLiteral("master pid %1 on host elsewhere").arg(dead)},
+        {dead + QLatin1Char('@') + host + QStringLiteral("#1#") + table.section(QLatin1Char(':'), 0, 0) + QStringLiteral(":1"), // another pid namespace
+         QStringLiteral("master pid %1 on host %2").arg(dead, host)},
+        {dead + QLatin1Char('@') + host, QStringLiteral("master pid %1 on host %2").arg(dead, host)},                     // no start, no table
+        {self + QLatin1Char('@') + host + QLatin1Char('#') + selfStart + QLatin1Char('#') + table,                        // this test: it runs
+         QStringLiteral("master pid %1 on host %2").arg(self, host)},
+    };
+    for (const auto &[value, expected] : respected) {
         lockedBy(value);
-        std::tie(code, output) = runToEnd(run);
-        QCOMPARE(code, 5);
-        QVERIFY2(output.contains(QStringLiteral("master pid %1 on host %2").arg(self, host)), qPrintable(value + QStringLiteral(": ") + output));
+        const auto [code, output] = runToEnd(run);
+        QVERIFY2(code == 5 && output.contains(expected), qPrintable(QStringLiteral("%1: exit code %2: %3").arg(value).arg(code).arg(output)));
     }
 
     // The same pid with another start time is a later process: the holder is gone.
-    lockedBy(self + QLatin1Char('@') + host + QStringLiteral("#1"));
+    lockedBy(self + QLatin1Char('@') + host + QStringLiteral("#1#") + table);
     Daemon d(run);
     QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
     QVERIFY(d.output().contains(QStringLiteral("was locked by master pid %1 on %2, which is gone: lock taken over").arg(self, host)));

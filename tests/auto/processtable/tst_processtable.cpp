@@ -4,6 +4,7 @@
 #include "base/processtable_p.h"
 
 #include <QtCore/QCoreApplication>
+#include <QtCore/QFile>
 #include <QtCore/QProcess>
 #include <QtCore/QScopeGuard>
 #include <QtTest/QTest>
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void runningZombieAndReaped();
     void startTimeTellsARecycledPid();
     void descendants();
+    void identity();
 };
 
 void tst_ProcessTable::readsThisProcess()
@@ -93,6 +95,20 @@ void tst_ProcessTable::descendants()
     QVERIFY(!ProcessTable::descendsFrom(::getpid(), shell.processId()));
     ::kill(pid_t(sleeper), SIGKILL);
     QVERIFY(shell.waitForFinished(10000)); // sh reaps its sleep
+}
+
+void tst_ProcessTable::identity()
+{
+    // The boot id and the pid namespace's inode: the same for every process here.
+    const QByteArray id = ProcessTable::identity();
+    const QList<QByteArray> parts = id.split(':');
+    QCOMPARE(parts.size(), 2);
+    QFile boot(QStringLiteral("/proc/sys/kernel/random/boot_id"));
+    QVERIFY(boot.open(QIODevice::ReadOnly));
+    QCOMPARE(parts.at(0), boot.readAll().trimmed());
+    char link[64] = {};
+    QVERIFY(::readlink("/proc/self/ns/pid", link, sizeof link - 1) > 0);
+    QCOMPARE(QByteArray(link), QByteArray("pid:[" + parts.at(1) + ']'));
 }
 
 QTEST_GUILESS_MAIN(tst_ProcessTable)
