@@ -56,6 +56,12 @@ int takeLock(Clustr::ClusterLock &lock, const QString &displayName, const QStrin
     QEventLoop loop;
     int result = Cli::Ok;
     QObject::connect(&lock, &Clustr::ClusterLock::acquired, &loop, [&loop] { loop.exit(); });
+    // A master of this host that was killed (SIGKILL, a crash) left its lock
+    // behind: no need to wait until it expires.
+    QObject::connect(&lock, &Clustr::ClusterLock::takenOver, &loop, [&](qint64 pid, const QString &host) {
+        EventLog::line(QStringLiteral("cluster \"%1\" was locked by master pid %2 on %3, which is gone: lock taken over")
+                           .arg(displayName).arg(pid).arg(host));
+    });
     QObject::connect(&lock, &Clustr::ClusterLock::failed, &loop, [&](const QString &error) {
         Cli::err(QStringLiteral("cannot reach Redis at %1: %2").arg(shownUrl, error));
         result = Cli::RedisUnreachable;

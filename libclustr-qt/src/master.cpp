@@ -2,9 +2,12 @@
 #include "master_p.h"
 
 #include "supervision/orphanreaper_p.h"
+#include "supervision/treeguard_p.h"
 #include "supervision/unixsignals_p.h"
 
 #include "protocol/records_p.h"
+
+#include <QtCore/QSysInfo>
 
 #include <algorithm>
 #include <csignal>
@@ -23,6 +26,7 @@ MasterPrivate::MasterPrivate(const ProcessOptions &options)
     : ProcessPrivate(QStringLiteral("master"), options)
 {
     masterPid = pid;
+    hostName = QSysInfo::machineHostName();
     clock.start();
 }
 
@@ -36,10 +40,14 @@ void MasterPrivate::setUp()
     reloadDelayTimer.setTimerType(Qt::PreciseTimer); // "at least reloadDelay": a coarse timer may fire 5 % early
     QObject::connect(&reloadStepTimer, &QTimer::timeout, q, [this] { reloadMachine.post(ReloadMachine::Event::StepTimedOut); });
     QObject::connect(&reloadDelayTimer, &QTimer::timeout, q, [this] { reloadMachine.post(ReloadMachine::Event::DelayElapsed); });
-    if (options.heartbeatTimeout().count() > 0) {
-        QObject::connect(&expiryTimer, &QTimer::timeout, q, [this] { expireSilentWorkers(); });
-        expiryTimer.start(std::max<qint64>(250, options.heartbeatTimeout().count() / 4));
-    }
+    // Members are checked all along: silent ones expire (unless heartbeats
+    // never do), and those of this host must still run.
+    QObject::connect(&expiryTimer, &QTimer::timeout, q, [this] {
+        if (options.heartbeatTimeout().count() > 0)
+            expireSilentWorkers();
+        checkMembers();
+    });
+    expiryTimer.start(options.heartbeatTimeout().count() > 0 ? std::max<qint64>(250, options.heartbeatTimeout().count() / 4) : 1000);
     if (options.announce())
         setUpAnnouncements();
     if (options.handleUnixSignals()) {
@@ -78,9 +86,7 @@ bool MasterPrivate::handleMessage(Protocol::ChannelKind kind, const Message &mes
     using Kind = Protocol::ChannelKind;
     switch (kind) {
     case Kind::Registration:
-        ++stats.onMessage;
-        Q_EMIT q->messageReceived(message);
-        addWorker(message.pid(), message.group());
+        admit(message, channels.registrationChannel(pid));
         return true;
     case Kind::Deregistration:
         ++stats.onMessage;
@@ -119,6 +125,7 @@ void MasterPrivate::addWorker(qint64 workerPid, const QString &workerGroup)
         removeWorker(workerPid); // same pid, new group: a recycled pid
     }
     recentlyRemoved.remove(workerPid);
+    vetted.insert(workerPid, vettingOf(workerPid));
     groupOf.insert(workerPid, workerGroup);
     clusterInfo[workerGroup].append(workerPid);
     clustrInfo(lcMaster) << "registered" << workerPid << "in" << workerGroup;
@@ -132,6 +139,7 @@ void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
     Q_Q(Master);
     heartbeats.remove(workerPid);
     killedByUs.remove(workerPid);
+    vetted.remove(workerPid);
     const QString workerGroup = groupOf.take(workerPid);
     if (workerGroup.isNull())
         return;
@@ -177,35 +185,45 @@ void MasterPrivate::handleHeartbeat(const Message &message)
         }
     }
     heartbeats.insert(message.pid(), ReceivedHeartbeat{*beat, clock.elapsed()});
+    resolveHeld(message, *beat);
     // A worker we dropped (silent too long, or its registration was lost)
     // that is alive and ready joins again.
     if (beat->ready() && !isRegistered(message.pid())) {
         const auto removed = recentlyRemoved.constFind(message.pid());
-        if (removed == recentlyRemoved.cend() || clock.elapsed() - removed.value() > RememberRemovedMs)
+        if ((removed == recentlyRemoved.cend() || clock.elapsed() - removed.value() > RememberRemovedMs)
+            && vet(message.pid()) == Vetting::Running)
             addWorker(message.pid(), message.group());
     }
     checkLifecycle();
+}
+
+// Pids a live parent still reports as running children are alive even if
+// they never heartbeat (processes that speak only the original protocol).
+QSet<qint64> MasterPrivate::vouchedFor() const
+{
+    const qint64 now = clock.elapsed();
+    const qint64 timeout = options.heartbeatTimeout().count();
+    QSet<qint64> pids;
+    for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
+        if (timeout > 0 && now - it->receivedAt > timeout)
+            continue;
+        const QList<ChildInfo> children = it->data.children();
+        for (const ChildInfo &child : children) {
+            if (child.state() == ChildInfo::State::Running)
+                pids.insert(child.pid());
+        }
+    }
+    return pids;
 }
 
 void MasterPrivate::expireSilentWorkers()
 {
     const qint64 now = clock.elapsed();
     const qint64 timeout = options.heartbeatTimeout().count();
-    // Pids a live parent still reports as running children are alive even
-    // if they never heartbeat (processes that speak only the original protocol).
-    QSet<qint64> vouchedFor;
-    for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
-        if (now - it->receivedAt > timeout)
-            continue;
-        const QList<ChildInfo> children = it->data.children();
-        for (const ChildInfo &child : children) {
-            if (child.state() == ChildInfo::State::Running)
-                vouchedFor.insert(child.pid());
-        }
-    }
+    const QSet<qint64> vouched = vouchedFor();
     QList<qint64> silent;
     for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
-        if (now - it->receivedAt > timeout && !vouchedFor.contains(it.key()))
+        if (now - it->receivedAt > timeout && !vouched.contains(it.key()))
             silent.append(it.key());
     }
     for (qint64 workerPid : silent) {
@@ -275,8 +293,10 @@ bool MasterPrivate::clusterComplete() const
                 return false;
         }
     }
+    // The children our own tree announces count; anyone else's heartbeat
+    // (which anyone who can publish could send) cannot make us wait.
     for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
-        if (!isRegistered(it.key()))
+        if (!isRegistered(it.key()) || !vetted.value(it.key()).ownTree)
             continue;
         const QList<ChildInfo> children = it->data.children();
         for (const ChildInfo &child : children) {
@@ -333,10 +353,21 @@ void MasterPrivate::aboutToSpawn()
     // is its own business, not an orphan of the tree.
     const QList<qint64> existing = reaper->adoptedChildren();
     otherChildren = QSet<qint64>(existing.cbegin(), existing.cend());
+    // And if we are killed with SIGKILL, when we can do nothing more, the
+    // guard ends the tree: our children run in its process group.
+    guard = new TreeGuard(q);
+    guard->start();
     reaper->setOwnedPredicate([this](qint64 childPid) {
-        return (supervisor && supervisor->owns(childPid)) || otherChildren.contains(childPid);
+        return (supervisor && supervisor->owns(childPid)) || otherChildren.contains(childPid) || childPid == guard->pid();
     });
     reaper->start();
+}
+
+qint64 MasterPrivate::childProcessGroup() const
+{
+    if (guard && guard->processGroup() > 0)
+        return guard->processGroup();
+    return ProcessPrivate::childProcessGroup();
 }
 
 void MasterPrivate::spawnDone()

@@ -17,6 +17,7 @@
 namespace Clustr {
 
 class OrphanReaper;
+class TreeGuard;
 class UnixSignalWatcher;
 
 class MasterPrivate : public ProcessPrivate, public ReloadHost
@@ -34,6 +35,7 @@ public:
     void childrenStopped() override;
     void aboutToSpawn() override;
     void spawnDone() override;
+    qint64 childProcessGroup() const override;
 
     // Membership (master.cpp)
     void addWorker(qint64 workerPid, const QString &workerGroup);
@@ -42,12 +44,34 @@ public:
     bool isRegistered(qint64 workerPid) const { return groupOf.contains(workerPid); }
     void handleHeartbeat(const Message &message);
     void expireSilentWorkers();
+    //! Pids that a process with a fresh heartbeat lists as its running children.
+    QSet<qint64> vouchedFor() const;
     //! Every cluster-aware process that should run (our children, and the
     //! children our workers report) has registered.
     bool clusterComplete() const;
     void checkLifecycle();
     qint64 parentOf(qint64 workerPid) const;
     bool respawns(qint64 workerPid) const;
+
+    // What the master is told is checked (mastervetting.cpp)
+    enum class Vetting {
+        Running,    //!< ours, on this host and running, or on another host and heartbeating
+        Gone,       //!< of this host, and not running
+        Unverified, //!< no heartbeat, and not running here: perhaps on another host
+    };
+    Vetting vet(qint64 workerPid) const;
+    struct Vetted;
+    //! How a process that vet() found Running is kept checked once registered.
+    Vetted vettingOf(qint64 workerPid) const;
+    //! A registration (or a ready heartbeat): registers \a message's sender if it checks out.
+    void admit(const Message &message, const QByteArray &channel);
+    void admitHeld(qint64 workerPid);
+    void dropHeld(qint64 workerPid, const QString &reason);
+    //! A heartbeat may vouch for held registrations: its sender's own, its children's.
+    void resolveHeld(const Message &message, const Heartbeat &beat);
+    //! Registered processes of this host that are gone, held registrations past their time.
+    void checkMembers();
+    bool isOwnChild(qint64 workerPid) const { return supervisor && supervisor->owns(workerPid); }
 
     // Announcement, status, events and control (masterstatus.cpp)
     void setUpAnnouncements();
@@ -91,6 +115,24 @@ public:
     };
     QHash<qint64, ReceivedHeartbeat> heartbeats;
     QHash<qint64, qint64> recentlyRemoved; // pid -> when, so a late heartbeat cannot resurrect it
+    // How each registered process was vetted.
+    struct Vetted
+    {
+        bool local = false;     //!< checked against this host's process table
+        quint64 startTime = 0;  //!< then: its start, so a recycled pid is not taken for it
+        bool ownTree = false;   //!< our child, or a process of this host descending from us
+        int missedChecks = 0;   //!< checks in a row that found it gone
+    };
+    QHash<qint64, Vetted> vetted;
+    // Registrations that could not be checked yet, until a heartbeat vouches for them.
+    struct Held
+    {
+        Message registration;
+        QByteArray channel;
+        qint64 since = 0;
+    };
+    QHash<qint64, Held> held;
+    QString hostName;
     QElapsedTimer clock;
     QTimer expiryTimer;
     bool spawned = false;
@@ -117,6 +159,7 @@ public:
     QSet<qint64> otherChildren;   // children the program had before it spawned: not orphans
     UnixSignalWatcher *signalWatcher = nullptr;
     OrphanReaper *reaper = nullptr;
+    TreeGuard *guard = nullptr;
 };
 
 } // namespace Clustr

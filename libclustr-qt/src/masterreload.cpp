@@ -15,11 +15,17 @@ void MasterPrivate::startReload()
     reloadMachine.post(ReloadMachine::Event::ReloadRequested);
 }
 
+// A reload replaces our own tree: our children and the processes of this
+// host descending from them. Whatever else registered (a hand-made process,
+// one on another host, a forged registration) has no parent here to start
+// it again, and the reload would only wait for it in vain.
 QList<ReloadHost::WorkerInfo> MasterPrivate::registeredWorkers() const
 {
     QList<WorkerInfo> workers;
     workers.reserve(groupOf.size());
     for (auto it = groupOf.cbegin(); it != groupOf.cend(); ++it) {
+        if (!vetted.value(it.key()).ownTree)
+            continue;
         const qint64 parent = parentOf(it.key());
         workers.append(WorkerInfo{it.key(), it.value(), parent == pid ? 0 : parent, respawns(it.key()),
                                   supervisor && supervisor->owns(it.key())});
@@ -29,7 +35,10 @@ QList<ReloadHost::WorkerInfo> MasterPrivate::registeredWorkers() const
 
 QList<qint64> MasterPrivate::groupMembers(const QString &group) const
 {
-    return clusterInfo.value(group);
+    // Only our tree's processes can be a step's replacement.
+    QList<qint64> members = clusterInfo.value(group);
+    members.removeIf([this](qint64 member) { return !vetted.value(member).ownTree; });
+    return members;
 }
 
 bool MasterPrivate::isWorkerRegistered(qint64 workerPid) const

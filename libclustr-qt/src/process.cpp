@@ -2,9 +2,12 @@
 #include "process_p.h"
 
 #include "redis/redisclient_p.h"
+#include "supervision/treeguard_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QProcessEnvironment>
+
+#include <unistd.h>
 
 namespace Clustr {
 
@@ -651,8 +654,14 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     if (!commandLine.hasOption(QStringLiteral("cluster-namespace")) && !channels.clusterNamespace().isEmpty())
         inherited.append(QStringLiteral("--cluster-namespace=") + channels.clusterNamespace());
     supervisor->setSpawnerContext(masterPid, inherited);
+    QMap<QString, QString> environment;
     if (!commandLine.hasOption(QStringLiteral("cluster-redis")))
-        supervisor->setExtraEnvironment({{QStringLiteral("CLUSTR_REDIS"), redisUrl}});
+        environment.insert(QStringLiteral("CLUSTR_REDIS"), redisUrl);
+    const qint64 processGroup = childProcessGroup();
+    supervisor->setProcessGroup(processGroup);
+    if (processGroup > 0) // a guarded tree: spawners inside it keep their children in it
+        environment.insert(QLatin1String(TreeGuard::ProcessGroupVariable), QString::number(processGroup));
+    supervisor->setExtraEnvironment(environment);
     supervisor->setDefaults(options.restartPolicy(), options.killTimeout());
     supervisor->forwarder().setPattern(options.outputPrefix());
     supervisor->forwarder().setLogger(options.logger());
@@ -697,6 +706,16 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     return supervisor;
 }
 
+qint64 ProcessPrivate::childProcessGroup() const
+{
+    // Inside a tree a TreeGuard watches (our group is the one its root
+    // handed down), children stay in our group, where the guard reaches
+    // them; anywhere else each leads a group of its own.
+    bool ok = false;
+    const qint64 tree = qEnvironmentVariable(TreeGuard::ProcessGroupVariable).toLongLong(&ok);
+    return ok && tree > 0 && tree == qint64(::getpgrp()) ? ChildProcess::SpawnerProcessGroup : ChildProcess::OwnProcessGroup;
+}
+
 void ProcessPrivate::watchChildKills(qint64 childPid, ChildProcess *child)
 {
     const QByteArray channel = channels.killChannel(childPid);
@@ -722,8 +741,12 @@ void ProcessPrivate::handleChildKill(const QByteArray &channel, const QJsonValue
         reject(channel, error);
         return;
     }
-    // The child will exit because it was told to: not a crash.
-    child->expectExit();
+    // The child will exit because it was told to: not a crash. It must do
+    // so within its kill timeout, as in a stop: a cluster worker heard the
+    // kill itself, another program gets SIGTERM; SIGKILL after the timeout.
+    const Supervisor::Child *entry = supervisor ? supervisor->find(child) : nullptr;
+    child->expectExit(entry && !entry->spec.registers() ? ChildProcess::StopMode::Terminate
+                                                        : ChildProcess::StopMode::WaitForExit);
 }
 
 void ProcessPrivate::childGone(qint64 childPid, const QString &childGroup, const QString &how)

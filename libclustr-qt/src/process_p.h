@@ -58,6 +58,8 @@ public:
     //! spawn() was called (before and after the children are started).
     virtual void aboutToSpawn() {}
     virtual void spawnDone() {}
+    //! The process group our children start in (ChildProcess::Config::processGroup).
+    virtual qint64 childProcessGroup() const;
 
     void handleRawMessage(const QByteArray &channel, const QByteArray &payload);
     void reject(const QByteArray &channel, const QString &reason);

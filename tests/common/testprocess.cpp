@@ -9,6 +9,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QTimer>
 
+#include <cerrno>
 #include <csignal>
 #include <sys/prctl.h>
 
@@ -185,4 +186,10 @@ bool processGone(qint64 pid)
     const QByteArray line = status.readAll();
     const int close = line.lastIndexOf(')');
     return close < 0 || line.mid(close + 2, 1) == "Z";
+}
+
+bool processReaped(qint64 pid)
+{
+    // A zombie still answers kill(pid, 0); only a reaped pid is unknown.
+    return ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
 }

@@ -87,3 +87,5 @@ inline QJsonObject cmd(const QString &name, std::initializer_list<QPair<QString,
 
 //! True once the process \a pid no longer exists (zombies count as gone).
 bool processGone(qint64 pid);
+//! True once the process \a pid has ended and been reaped (no zombie left either).
+bool processReaped(qint64 pid);

@@ -11,7 +11,7 @@
 // messages whose data is {"cmd": ...}), --exit-code=N (exit at once: a
 // crashing program), --ready-delay=MS, --surge, --reload-delay=MS,
 // --reload-timeout=MS, --heartbeat-timeout=MS, --kill-timeout=MS,
-// plus every --cluster-* option.
+// --ignore-sigterm (a program that only SIGKILL ends), plus every --cluster-* option.
 #include <ClustrQt/master.h>
 #include <ClustrQt/redisclient.h>
 #include <ClustrQt/worker.h>
@@ -26,6 +26,7 @@
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
@@ -83,6 +84,9 @@ int main(int argc, char **argv)
         }
         return fallback;
     };
+
+    if (args.contains(QStringLiteral("--ignore-sigterm")))
+        std::signal(SIGTERM, SIG_IGN);
 
     if (!value(QStringLiteral("exit-code")).isEmpty()) {
         print({{QStringLiteral("event"), QStringLiteral("crashing")}});

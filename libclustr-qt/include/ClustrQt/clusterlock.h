@@ -17,6 +17,13 @@ class ClusterLockPrivate;
   with a time to live) and refreshed every second while it is held, so it
   expires a few seconds after its holder is gone. `clustr-qt run` holds it
   while it runs. See docs/PROTOCOL.md section 11.
+
+  A holder on this host that is gone (killed with SIGKILL, say) need not be
+  waited out: its pid no longer runs here, or runs a later process (the
+  lock records its holder's start time and which process table its pid
+  belongs to), so the lock is taken over at once (takenOver()). A holder
+  that runs, one on another host or in another pid namespace, which cannot
+  be checked from here, and one that did not record those, is respected.
 */
 class CLUSTR_EXPORT ClusterLock : public QObject
 {
@@ -33,9 +40,10 @@ public:
     void setClusterName(const QString &name);
 
     /*!
-      Tries to take the lock, once: acquired() if it was free, refused() with
-      the running master's pid and host if another holds it, failed() if
-      Redis did not answer or refused the command.
+      Tries to take the lock, once: acquired() if it was free or its holder
+      is a process of this host that is gone (takenOver() first), refused()
+      with the holder's pid and host if another holds it, failed() if Redis
+      did not answer or refused the command.
     */
     void acquire();
     //! Gives the lock up; released() once Redis confirmed it (or could not be reached).
@@ -44,6 +52,9 @@ public:
 
 Q_SIGNALS:
     void acquired();
+    //! The lock was held by \a pid on this host (\a host), which is gone: it is
+    //! ours now. acquired() follows.
+    void takenOver(qint64 pid, const QString &host);
     //! Another master holds the name: \a pid on \a host (0 and empty if it could not be told).
     void refused(qint64 pid, const QString &host);
     void failed(const QString &error);

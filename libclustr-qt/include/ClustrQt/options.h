@@ -130,9 +130,12 @@ public:
     /*!
       Master: when it first spawns, the process becomes a child subreaper
       (prctl PR_SET_CHILD_SUBREAPER), so the orphans of the tree come back to
-      it and are reaped and stopped with the cluster. This changes the whole
-      process: switch it off in an application that must not adopt orphans
-      (they then go to init, and may outlive a cluster that stops). Default: true.
+      it and are reaped and stopped with the cluster; and it starts a small
+      guard process (/bin/sh) whose process group the tree runs in, which
+      SIGKILLs that group if this process dies without stopping the cluster
+      (docs/ARCHITECTURE.md). This changes the whole process: switch it off
+      in an application that must not adopt orphans (they then go to init,
+      and may outlive a cluster that stops, or a master killed with SIGKILL). Default: true.
     */
     bool adoptOrphans() const;
     void setAdoptOrphans(bool adoptOrphans);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <ClustrQt/clusterlock.h>
 
+#include "base/logging_p.h"
+#include "base/processtable_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/records_p.h"
 
@@ -15,10 +17,20 @@ namespace Clustr {
 
 namespace {
 
-// Refreshed every second: a holder killed with SIGKILL frees the name after this.
+// Refreshed every second: a holder killed with SIGKILL frees the name after
+// this, or at once for a new holder on the same host (see checkHolder()).
 constexpr int LockTtlMs = 5000;
 constexpr int RefreshMs = 1000;
 constexpr std::chrono::milliseconds AnswerTimeout{5000};
+// Rounds of "taken - by whom? - gone, take it over" before giving up: a
+// round is lost only to another process that changed the lock meanwhile.
+constexpr int MaxRounds = 3;
+
+// Replaces the lock only if it still holds the value that was checked, so
+// two processes taking over the same dead holder cannot both succeed.
+const QByteArray TakeOverScript = QByteArrayLiteral(
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end return 0");
 
 } // namespace
 
@@ -29,7 +41,11 @@ public:
     explicit ClusterLockPrivate(ClusterLock *q) : q_ptr(q) {}
 
     void setHeld(bool now);
-    void findHolder();
+    void tryAcquire();
+    void checkHolder();
+    void takeOver(const QByteArray &current, const Protocol::LockOwner &owner);
+    void win();
+    void lose(qint64 pid, const QString &host);
     QByteArray value() const;
 
     ClusterLock *q_ptr;
@@ -40,11 +56,14 @@ public:
     bool held = false;
     bool opened = false;
     int attempt = 0; // answers of an attempt that was given up are ignored
+    int rounds = 0;
+    quint64 ownStartTime = ProcessTable::startTime(0);
+    QByteArray ownProcessTable = ProcessTable::identity();
 };
 
 QByteArray ClusterLockPrivate::value() const
 {
-    return Protocol::Records::lockValue({QCoreApplication::applicationPid(), QSysInfo::machineHostName()});
+    return Protocol::Records::lockValue({QCoreApplication::applicationPid(), QSysInfo::machineHostName(), ownStartTime, ownProcessTable});
 }
 
 void ClusterLockPrivate::setHeld(bool now)
@@ -60,31 +79,112 @@ void ClusterLockPrivate::setHeld(bool now)
     Q_EMIT q->heldChanged(held);
 }
 
-void ClusterLockPrivate::findHolder()
+void ClusterLockPrivate::tryAcquire()
 {
     Q_Q(ClusterLock);
-    // The running master's announcement names it best; the lock's value
-    // names a master that has not announced itself (yet).
+    ++rounds;
+    QPointer<ClusterLock> guard(q);
+    const int current = ++attempt;
+    // A Redis that cannot be reached keeps the command queued: give up in time.
+    QTimer::singleShot(AnswerTimeout, q, [this, current] {
+        if (current != attempt)
+            return;
+        ++attempt;
+        Q_EMIT q_func()->failed(redis.errorString().isEmpty() ? QStringLiteral("no answer within %1 s").arg(AnswerTimeout.count() / 1000)
+                                                              : redis.errorString());
+    });
+    redis.command({QByteArrayLiteral("SET"), channels.lockKey(), value(), QByteArrayLiteral("NX"), QByteArrayLiteral("PX"),
+                   QByteArray::number(LockTtlMs)},
+                  [guard, this, current](const RedisReply &reply) {
+                      if (!guard || current != attempt)
+                          return;
+                      ++attempt;
+                      if (reply.isError()) {
+                          const QString text = redis.errorString().isEmpty() ? QString::fromUtf8(reply.string) : redis.errorString();
+                          Q_EMIT guard->failed(text);
+                      } else if (reply.isNil()) {
+                          checkHolder();
+                      } else {
+                          win();
+                      }
+                  });
+}
+
+// The lock is taken: by whom, and is it still there?
+void ClusterLockPrivate::checkHolder()
+{
+    Q_Q(ClusterLock);
+    // The lock's value names its holder; the running master's announcement
+    // names it for holders that wrote no readable lock.
     QPointer<ClusterLock> guard(q);
     redis.command({QByteArrayLiteral("MGET"), channels.masterKey(), channels.lockKey()}, [guard, this](const RedisReply &reply) {
         if (!guard)
             return;
-        qint64 pid = 0;
-        QString host;
-        if (reply.type == RedisReply::Type::Array && reply.elements.size() == 2) {
-            const auto object = reply.elements.at(0).isNil() ? std::nullopt : Protocol::Records::objectFromBytes(reply.elements.at(0).string);
-            const auto master = object ? Protocol::Records::masterInfo(*object) : std::nullopt;
-            const auto owner = Protocol::Records::lockOwner(reply.elements.at(1).string);
-            if (master) {
-                pid = master->pid();
-                host = master->host();
-            } else if (owner) {
-                pid = owner->pid;
-                host = owner->host;
-            }
+        if (reply.type != RedisReply::Type::Array || reply.elements.size() != 2) {
+            lose(0, QString());
+            return;
         }
-        Q_EMIT guard->refused(pid, host);
+        const RedisReply &lock = reply.elements.at(1);
+        if (lock.isNil() && rounds < MaxRounds) {
+            tryAcquire(); // it expired meanwhile
+            return;
+        }
+        if (const auto owner = Protocol::Records::lockOwner(lock.string)) {
+            // Only a holder whose pid is one of our process table's can be
+            // checked (the same boot and pid namespace: a host name alone
+            // does not tell, containers may share one); there, a pid that
+            // does not run, or runs a later process, holds nothing any more.
+            if (!ownProcessTable.isEmpty() && owner->processTable == ownProcessTable && owner->startTime > 0
+                && owner->pid != QCoreApplication::applicationPid() && !ProcessTable::isRunning(owner->pid, owner->startTime)
+                && rounds < MaxRounds) {
+                takeOver(lock.string, *owner);
+                return;
+            }
+            lose(owner->pid, owner->host);
+            return;
+        }
+        const RedisReply &announcement = reply.elements.at(0);
+        const auto object = announcement.isNil() ? std::nullopt : Protocol::Records::objectFromBytes(announcement.string);
+        const auto master = object ? Protocol::Records::masterInfo(*object) : std::nullopt;
+        lose(master ? master->pid() : 0, master ? master->host() : QString());
     });
+}
+
+void ClusterLockPrivate::takeOver(const QByteArray &current, const Protocol::LockOwner &owner)
+{
+    Q_Q(ClusterLock);
+    QPointer<ClusterLock> guard(q);
+    redis.command({QByteArrayLiteral("EVAL"), TakeOverScript, QByteArrayLiteral("1"), channels.lockKey(), current, value(),
+                   QByteArray::number(LockTtlMs)},
+                  [guard, this, owner](const RedisReply &reply) {
+                      if (!guard)
+                          return;
+                      if (reply.isError()) {
+                          // Redis would not run the script (an ACL without EVAL, say):
+                          // the lock stands until it expires, as it did before takeovers.
+                          qCWarning(lcMaster).noquote() << QStringLiteral("cannot take over the lock of pid %1, which is gone: %2")
+                                                               .arg(owner.pid).arg(QString::fromUtf8(reply.string));
+                          lose(owner.pid, owner.host);
+                      } else if (reply.type == RedisReply::Type::Integer && reply.integer == 1) {
+                          setHeld(true);
+                          Q_EMIT guard->takenOver(owner.pid, owner.host);
+                          if (guard)
+                              Q_EMIT guard->acquired();
+                      } else {
+                          tryAcquire(); // someone changed it meanwhile: look again
+                      }
+                  });
+}
+
+void ClusterLockPrivate::win()
+{
+    setHeld(true);
+    Q_EMIT q_func()->acquired();
+}
+
+void ClusterLockPrivate::lose(qint64 pid, const QString &host)
+{
+    Q_EMIT q_func()->refused(pid, host);
 }
 
 ClusterLock::ClusterLock(QObject *parent)
@@ -124,32 +224,8 @@ void ClusterLock::acquire()
         d->redis.setUrl(d->url);
         d->redis.open();
     }
-    QPointer<ClusterLock> guard(this);
-    const int attempt = ++d->attempt;
-    // A Redis that cannot be reached keeps the command queued: give up in time.
-    QTimer::singleShot(AnswerTimeout, this, [this, d, attempt] {
-        if (attempt != d->attempt)
-            return;
-        ++d->attempt;
-        Q_EMIT failed(d->redis.errorString().isEmpty() ? QStringLiteral("no answer within %1 s").arg(AnswerTimeout.count() / 1000)
-                                                       : d->redis.errorString());
-    });
-    d->redis.command({QByteArrayLiteral("SET"), d->channels.lockKey(), d->value(), QByteArrayLiteral("NX"), QByteArrayLiteral("PX"),
-                      QByteArray::number(LockTtlMs)},
-                     [guard, d, attempt](const RedisReply &reply) {
-                         if (!guard || attempt != d->attempt)
-                             return;
-                         ++d->attempt;
-                         if (reply.isError()) {
-                             const QString text = d->redis.errorString().isEmpty() ? QString::fromUtf8(reply.string) : d->redis.errorString();
-                             Q_EMIT guard->failed(text);
-                         } else if (reply.isNil()) {
-                             d->findHolder();
-                         } else {
-                             d->setHeld(true);
-                             Q_EMIT guard->acquired();
-                         }
-                     });
+    d->rounds = 0;
+    d->tryAcquire();
 }
 
 void ClusterLock::release()

@@ -627,7 +627,10 @@ std::optional<RuntimeRecord> Records::runtimeRecord(const QJsonValue &value, QSt
 
 QByteArray Records::lockValue(const LockOwner &owner)
 {
-    return QByteArray::number(owner.pid) + '@' + owner.host.toUtf8();
+    QByteArray value = QByteArray::number(owner.pid) + '@' + owner.host.toUtf8();
+    if (owner.startTime > 0 && !owner.processTable.isEmpty())
+        value += '#' + QByteArray::number(owner.startTime) + '#' + owner.processTable;
+    return value;
 }
 
 std::optional<LockOwner> Records::lockOwner(const QByteArray &value)
@@ -640,7 +643,16 @@ std::optional<LockOwner> Records::lockOwner(const QByteArray &value)
     owner.pid = value.left(at).toLongLong(&ok);
     if (!ok || owner.pid <= 0)
         return std::nullopt;
-    owner.host = QString::fromUtf8(value.mid(at + 1));
+    // Older holders write only the host; a host name has no '#'.
+    const QList<QByteArray> parts = value.mid(at + 1).split('#');
+    owner.host = QString::fromUtf8(parts.constFirst());
+    if (parts.size() == 3) {
+        owner.startTime = parts.at(1).toULongLong(&ok);
+        if (ok && !parts.at(2).isEmpty())
+            owner.processTable = parts.at(2);
+        else
+            owner.startTime = 0;
+    }
     return owner;
 }
 

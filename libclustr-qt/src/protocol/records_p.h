@@ -33,11 +33,16 @@ struct RuntimeRecord
     QString cluster;
 };
 
-//! Who holds a cluster's name lock: `<pid>@<host>`.
+//! Who holds a cluster's name lock: `<pid>@<host>`, then, when they are
+//! known, `#<start time>#<process table>`: the holder's start in clock ticks
+//! after boot (which tells it from a later process given the same pid) and
+//! the process table its pid belongs to (ProcessTable::identity()).
 struct LockOwner
 {
     qint64 pid = 0;
     QString host;
+    quint64 startTime = 0;   //!< 0: not known (a holder that did not write it)
+    QByteArray processTable; //!< empty: not known
 };
 
 /*!

@@ -31,7 +31,7 @@ namespace {
   reparented and the death signal will never come: getppid() tells, as it no
   longer returns the pid captured before the fork.
 */
-void prepareChild(pid_t parentPid)
+void prepareChild(pid_t parentPid, pid_t processGroup)
 {
     struct sigaction defaultAction = {};
     defaultAction.sa_handler = SIG_DFL;
@@ -44,11 +44,19 @@ void prepareChild(pid_t parentPid)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
 
-    // A process group of its own: a Ctrl-C in the terminal (SIGINT to the
-    // foreground group) or a signal to the spawner's group reaches the
-    // spawner only, which then stops its children in order, kill handlers
-    // included, instead of racing them.
-    setpgid(0, 0);
+    // Out of the spawner's process group: a Ctrl-C in the terminal (SIGINT
+    // to the foreground group) or a signal to the spawner's group reaches
+    // the spawner only, which then stops its children in order, kill
+    // handlers included, instead of racing them. A master's children join
+    // its TreeGuard's group instead (a group of their own if it is gone);
+    // inside such a tree, children stay in their spawner's group, so the
+    // guard reaches them too.
+    if (processGroup > 0) {
+        if (setpgid(0, processGroup) != 0)
+            setpgid(0, 0);
+    } else if (processGroup == 0) {
+        setpgid(0, 0);
+    }
 
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parentPid)
@@ -119,9 +127,11 @@ void ChildProcess::start()
     post({EventType::Start});
 }
 
-void ChildProcess::expectExit()
+void ChildProcess::expectExit(StopMode mode)
 {
-    m_exitExpected = true;
+    Event event{EventType::ExitExpected};
+    event.stopMode = mode;
+    post(event);
 }
 
 void ChildProcess::stop(StopMode mode, std::chrono::milliseconds timeout)
@@ -187,15 +197,32 @@ void ChildProcess::handle(const Event &event)
                 Q_EMIT respawned(m_respawnOf, m_pid);
             return;
         case EventType::Exited:
+            m_killTimer.stop();
             finishRun(event.exit);
             decideAfterExit(event.exit);
             return;
         case EventType::FailedToStart:
+            m_killTimer.stop();
             discardProcess();
             decideAfterFailedStart(event.error);
             return;
         case EventType::Stop:
             beginStopping(event);
+            return;
+        case EventType::ExitExpected:
+            // Told to exit (a kill, a reload): it goes within its kill
+            // timeout like a stopped child, whatever its kill handler does.
+            m_exitExpected = true;
+            if (event.stopMode == StopMode::Terminate && m_process)
+                m_process->terminate();
+            armKillTimer(m_config.killTimeout);
+            return;
+        case EventType::KillTimeoutElapsed:
+            if (m_exitExpected && m_process) {
+                qCWarning(lcSpawn).noquote() << QStringLiteral("%1 %2 did not exit within %3 ms of being told to: sending SIGKILL")
+                                                    .arg(m_config.group).arg(m_pid).arg(m_config.killTimeout.count());
+                m_process->kill();
+            }
             return;
         default:
             break;
@@ -244,8 +271,7 @@ void ChildProcess::handle(const Event &event)
             // A second stop may only make things faster: SIGTERM now, or an earlier deadline.
             if (event.stopMode == StopMode::Terminate && m_process)
                 m_process->terminate();
-            if (std::chrono::milliseconds(m_killTimer.remainingTime()) > event.timeout)
-                m_killTimer.start(event.timeout);
+            armKillTimer(event.timeout);
             return;
         default:
             break;
@@ -265,6 +291,7 @@ void ChildProcess::setState(State state)
 
 void ChildProcess::launch()
 {
+    m_killTimer.stop(); // a deadline belongs to the run it was set for
     discardProcess();
     m_stdoutBuffer.clear();
     m_stderrBuffer.clear();
@@ -283,7 +310,8 @@ void ChildProcess::launch()
     process->setStandardInputFile(QProcess::nullDevice());
     process->setProcessChannelMode(QProcess::SeparateChannels);
     const pid_t parentPid = ::getpid();
-    process->setChildProcessModifier([parentPid] { prepareChild(parentPid); });
+    const pid_t processGroup = pid_t(m_config.processGroup);
+    process->setChildProcessModifier([parentPid, processGroup] { prepareChild(parentPid, processGroup); });
 
     // Signals of a process that was replaced or discarded never reach the state machine.
     connect(process, &QProcess::started, this, [this, process] {
@@ -425,7 +453,15 @@ void ChildProcess::beginStopping(const Event &event)
     setState(State::Stopping);
     if (event.stopMode == StopMode::Terminate && m_process)
         m_process->terminate();
-    m_killTimer.start(event.timeout);
+    armKillTimer(event.timeout);
+}
+
+// SIGKILL after \a timeout, unless an earlier deadline is already set: a
+// second order to go may only make it go sooner.
+void ChildProcess::armKillTimer(std::chrono::milliseconds timeout)
+{
+    if (!m_killTimer.isActive() || std::chrono::milliseconds(m_killTimer.remainingTime()) > timeout)
+        m_killTimer.start(timeout);
 }
 
 void ChildProcess::enterStopped()

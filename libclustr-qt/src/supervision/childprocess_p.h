@@ -33,6 +33,7 @@ namespace Clustr {
   NotStarted --start--> Starting --started--> Running
   Running --exit 0, or respawn off--> Stopped
   Running --crash, immediate restart--> Starting
+  Starting/Running --expectExit()--> same state; SIGTERM if asked, SIGKILL at the kill timeout
   Running --commanded exit (expectExit()), code != 0--> Starting (not counted)
   Running --crash, backoff--> BackingOff --timer--> Starting
   Running --crash, over the limit--> Failed            (gaveUp())
@@ -45,9 +46,10 @@ namespace Clustr {
 
   Every run is a fresh QProcess with the same command line. The child is
   prepared before exec: it gets SIGKILL when this process dies
-  (PR_SET_PDEATHSIG), gives up at once if that already happened, and starts
+  (PR_SET_PDEATHSIG), gives up at once if that already happened, starts
   with default signal dispositions and an empty signal mask whatever this
-  process blocked or ignored. Its stdin is /dev/null. (The kernel sends the
+  process blocked or ignored, and runs in the process group Config says.
+  Its stdin is /dev/null. (The kernel sends the
   death signal when the *thread* that forked exits: start children from the
   main thread, as the library does, having no other.)
 
@@ -86,6 +88,13 @@ public:
         std::chrono::milliseconds killTimeout{5000};
         //! Display name, used in error texts.
         QString group;
+        /*!
+          The process group the child runs in: OwnProcessGroup (the default)
+          makes it lead a new one; SpawnerProcessGroup leaves it in this
+          process' group; a group id makes it join that group (a TreeGuard's),
+          or lead a new one if that group is gone.
+        */
+        qint64 processGroup = 0;
 
         /*!
           The configuration for one child of \a spec started with \a command
@@ -102,6 +111,9 @@ public:
 
     //! Lines longer than this are cut into pieces of this size.
     static constexpr qsizetype MaxLineLength = 64 * 1024;
+    //! Config::processGroup values besides a group id.
+    static constexpr qint64 OwnProcessGroup = 0;
+    static constexpr qint64 SpawnerProcessGroup = -1;
 
     explicit ChildProcess(const Config &config, QObject *parent = nullptr);
     //! A child still running is killed with SIGKILL and reaped; no signal is emitted.
@@ -126,8 +138,13 @@ public:
       The child's next exit was commanded (a kill or a reload): unless its
       code is 0 it is respawned at once, and it counts neither against the
       restart limit nor toward the backoff. With respawn off it still stops.
+
+      The exit must come within the kill timeout, as a stop's must: with
+      StopMode::Terminate the child gets SIGTERM now; either way it gets
+      SIGKILL once the configured kill timeout has passed (and is then
+      respawned as usual). Ignored while no process runs.
     */
-    void expectExit();
+    void expectExit(StopMode mode = StopMode::WaitForExit);
 
     /*!
       Stops the child for good (no more respawns). With StopMode::Terminate it
@@ -157,7 +174,7 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
-    enum class EventType { Start, Started, Exited, FailedToStart, BackoffElapsed, Stop, KillTimeoutElapsed };
+    enum class EventType { Start, Started, Exited, FailedToStart, BackoffElapsed, Stop, ExitExpected, KillTimeoutElapsed };
 
     struct ExitInfo
     {
@@ -171,7 +188,7 @@ private:
         EventType type;
         ExitInfo exit = {};                                // Exited
         QString error = {};                                // FailedToStart
-        StopMode stopMode = StopMode::Terminate;           // Stop
+        StopMode stopMode = StopMode::Terminate;           // Stop, ExitExpected
         std::chrono::milliseconds timeout{0};              // Stop
     };
 
@@ -186,6 +203,7 @@ private:
     void afterCrash(const QString &what);
     void respawnAfter(std::chrono::milliseconds delay);
     void beginStopping(const Event &event);
+    void armKillTimer(std::chrono::milliseconds timeout);
     void enterStopped();
     void readOutput(QProcess *process);
     void emitLines(QByteArray &buffer, bool isStderr, bool flushPartial);

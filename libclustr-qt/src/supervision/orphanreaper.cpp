@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "orphanreaper_p.h"
 
+#include "base/processtable_p.h"
+
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QPointer>
@@ -13,19 +15,6 @@
 #include <unistd.h>
 
 namespace Clustr {
-
-namespace {
-
-QByteArray readProcFile(const QString &path)
-{
-    // /proc files report size 0: read until the end instead of trusting it.
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
-        return {};
-    return file.readAll();
-}
-
-} // namespace
 
 OrphanReaper::OrphanReaper(QObject *parent)
     : QObject(parent)
@@ -103,18 +92,9 @@ QList<OrphanReaper::ChildInfo> OrphanReaper::children() const
     }
 
     for (qint64 pid : std::as_const(candidates)) {
-        // "pid (comm) state ppid ... starttime(22nd) ...": comm may hold spaces
-        // and parentheses, so the fields are counted from the last ')'.
-        const QByteArray stat = readProcFile(QStringLiteral("/proc/%1/stat").arg(pid));
-        const qsizetype close = stat.lastIndexOf(')');
-        if (close < 0)
-            continue;
-        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
-        if (fields.size() < 20 || fields.at(0).isEmpty())
-            continue;
-        if (fields.at(1).toLongLong() != self)
-            continue;
-        result.append({pid, fields.at(0).at(0), fields.at(19).toULongLong()});
+        const auto entry = ProcessTable::read(pid);
+        if (entry && entry->ppid == self)
+            result.append({pid, entry->state, entry->startTime});
     }
     return result;
 }

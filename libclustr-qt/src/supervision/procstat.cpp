@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "procstat_p.h"
 
+#include "base/processtable_p.h"
+
 #include <QtCore/QFile>
 
 #include <unistd.h>
@@ -39,16 +41,8 @@ qint64 ProcStat::rssBytes(qint64 pid)
 
 qint64 ProcStat::cpuTicks(qint64 pid)
 {
-    const QByteArray stat = readProc(pid, "stat");
-    // The command name (field 2) may contain spaces and parentheses: the
-    // fields after the last ')' are fixed. utime and stime are fields 14 and 15.
-    const int close = stat.lastIndexOf(')');
-    if (close < 0)
-        return -1;
-    const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
-    if (fields.size() < 13)
-        return -1;
-    return fields.at(11).toLongLong() + fields.at(12).toLongLong();
+    const auto entry = ProcessTable::read(pid);
+    return entry ? entry->userTicks + entry->systemTicks : -1;
 }
 
 QString ProcStat::allowedCpus(qint64 pid)

@@ -74,7 +74,8 @@ ChildProcess *Supervisor::startLike(const ChildProcess *model)
 
 ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &command, int instance)
 {
-    const ChildProcess::Config config = ChildProcess::Config::from(spec, command, m_policy, m_killTimeout, m_environment);
+    ChildProcess::Config config = ChildProcess::Config::from(spec, command, m_policy, m_killTimeout, m_environment);
+    config.processGroup = m_processGroup;
     auto child = std::make_unique<Child>();
     child->spec = spec;
     child->command = command;

@@ -44,6 +44,8 @@ public:
     void setDefaults(const RestartPolicy &policy, std::chrono::milliseconds killTimeout);
     //! Variables every child gets (a spec's own env wins).
     void setExtraEnvironment(const QMap<QString, QString> &environment) { m_environment = environment; }
+    //! The process group children start in (ChildProcess::Config::processGroup).
+    void setProcessGroup(qint64 group) { m_processGroup = group; }
     OutputForwarder &forwarder() { return m_forwarder; }
     using OutputHandler = std::function<void(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
     //! Takes the children's lines instead of the forwarder.
@@ -99,6 +101,7 @@ private:
     QMap<QString, QString> m_environment;
     RestartPolicy m_policy;
     std::chrono::milliseconds m_killTimeout{5000};
+    qint64 m_processGroup = ChildProcess::OwnProcessGroup;
     OutputForwarder m_forwarder;
     OutputHandler m_outputHandler;
     bool m_stopping = false;

@@ -76,6 +76,8 @@ private Q_SLOTS:
     void crashLoopBacksOffAndGivesUp();
     void longRunsResetTheBackoffAndLeaveTheWindow();
     void expectedExitsDoNotCount();
+    void expectedExitComesByTheKillTimeout_data();
+    void expectedExitComesByTheKillTimeout();
     void stopWaitForExitKillsAfterTimeout();
     void stopTerminate();
     void stopTerminateEscalates();
@@ -95,7 +97,7 @@ private Q_SLOTS:
 
 private:
     ChildProcess *create(const QStringList &arguments, bool respawn = true,
-                         const RestartPolicy &policy = fastPolicy());
+                         const RestartPolicy &policy = fastPolicy(), std::chrono::milliseconds killTimeout = 5s);
     ChildProcess *createFrom(const ChildProcess::Config &config);
 
     QString m_child;
@@ -130,13 +132,15 @@ void tst_ChildProcess::cleanup()
     m_strayPids.clear();
 }
 
-ChildProcess *tst_ChildProcess::create(const QStringList &arguments, bool respawn, const RestartPolicy &policy)
+ChildProcess *tst_ChildProcess::create(const QStringList &arguments, bool respawn, const RestartPolicy &policy,
+                                       std::chrono::milliseconds killTimeout)
 {
     ChildProcess::Config config;
     config.program = m_child;
     config.arguments = arguments;
     config.respawn = respawn;
     config.restartPolicy = policy;
+    config.killTimeout = killTimeout;
     config.group = QStringLiteral("test");
     return createFrom(config);
 }
@@ -340,6 +344,42 @@ void tst_ChildProcess::expectedExitsDoNotCount()
     QCOMPARE(::kill(pid_t(child->pid()), SIGKILL), 0);
     QVERIFY(gaveUp.wait(Timeout));
     QCOMPARE(child->state(), State::Failed);
+}
+
+void tst_ChildProcess::expectedExitComesByTheKillTimeout_data()
+{
+    QTest::addColumn<StopMode>("mode");
+    QTest::newRow("wait for exit") << StopMode::WaitForExit;
+    QTest::newRow("terminate") << StopMode::Terminate;
+}
+
+void tst_ChildProcess::expectedExitComesByTheKillTimeout()
+{
+    // Told to exit, a child that ignores SIGTERM (and any kill handler it
+    // has) is ended with SIGKILL at its kill timeout, then respawned at once
+    // like any commanded exit.
+    QFETCH(StopMode, mode);
+    ChildProcess *child = create({QStringLiteral("--ignore-term"), QStringLiteral("--print=ready"), QStringLiteral("--pause=60000")},
+                                 true, fastPolicy(), 300ms);
+    QSignalSpy output(child, &ChildProcess::outputLine);
+    QSignalSpy exited(child, &ChildProcess::exited);
+    QSignalSpy respawning(child, &ChildProcess::respawning);
+    QSignalSpy respawned(child, &ChildProcess::respawned);
+    child->start();
+    QVERIFY(output.wait(Timeout)); // SIGTERM is ignored from here on
+    const qint64 old = child->pid();
+
+    child->expectExit(mode);
+    child->expectExit(mode); // told twice: still one deadline
+    QCOMPARE(child->state(), State::Running);
+    QVERIFY(isRunning(old));
+    QTRY_COMPARE_WITH_TIMEOUT(respawned.size(), 1, Timeout);
+    QCOMPARE(exited.size(), 1);
+    QCOMPARE(exited.at(0), QList<QVariant>({old, -1, true, SIGKILL}));
+    QCOMPARE(delaysOf(respawning), QList<qint64>({0}));
+    QCOMPARE(child->state(), State::Running);
+    QVERIFY(child->pid() != old);
+    QVERIFY(!isRunning(old));
 }
 
 void tst_ChildProcess::stopWaitForExitKillsAfterTimeout()

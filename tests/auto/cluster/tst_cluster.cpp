@@ -7,18 +7,26 @@
 #include "testprocess.h"
 
 #include "protocol/codec_p.h"
+#include "protocol/records_p.h"
+
+#include <ClustrQt/childinfo.h>
+#include <ClustrQt/heartbeat.h>
 
 #include <ClustrQt/redisclient.h>
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
 #include <QtCore/QFileInfo>
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QSysInfo>
 #include <QtTest/QtTest>
 
 #include <csignal>
 #include <memory>
+
+using Clustr::Protocol::Records;
 
 namespace {
 
@@ -52,6 +60,13 @@ QJsonObject spec(const QString &group, const QJsonObject &extraArgs = {}, const 
 QString specsArgument(const QJsonArray &specs)
 {
     return QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact));
+}
+
+// The largest pid this host gives out: larger ones never run here.
+qint64 readPidMax()
+{
+    QFile file(QStringLiteral("/proc/sys/kernel/pid_max"));
+    return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed().toLongLong() : 0;
 }
 
 QString cpusAllowed(qint64 pid)
@@ -88,12 +103,16 @@ private Q_SLOTS:
     void rollingReload();
     void sighupDuringReloadIsQueued();
     void reloadTimesOutAndGoesOn();
+    void reloadEnforcesTheKillTimeout_data();
+    void reloadEnforcesTheKillTimeout();
     void surgeReloadOfASingleInstance();
     void surgeStepTimeoutStopsTheReplacement();
     void sigtermStopsTheWholeTree();
     void emitKillToMasterEndsCluster();
     void masterSigkillLeavesNoOrphans();
     void silentWorkerExpires();
+    void forgedRegistrationsOfDeadPidsAreDropped();
+    void aForgedHeartbeatCannotStallAReload();
 
 private:
     TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {});
@@ -474,6 +493,56 @@ void tst_Cluster::reloadTimesOutAndGoesOn()
     QTRY_COMPARE_WITH_TIMEOUT(registered(master).size(), 2, 10000);
 }
 
+void tst_Cluster::reloadEnforcesTheKillTimeout_data()
+{
+    QTest::addColumn<bool>("surge");
+    QTest::newRow("restart") << false;
+    QTest::newRow("surge") << true;
+}
+
+void tst_Cluster::reloadEnforcesTheKillTimeout()
+{
+    QFETCH(bool, surge);
+    // Workers whose kill handler never finishes, whose own kill timeout is
+    // ten minutes away and which ignore SIGTERM: only their spawner's
+    // SIGKILL, at the spec's 300 ms kill timeout, can end them.
+    QStringList options{QStringLiteral("--reload-delay=0"), QStringLiteral("--reload-timeout=5000")};
+    if (surge)
+        options.append(QStringLiteral("--surge"));
+    auto *master = startMaster({spec(QStringLiteral("stuck"),
+                                     {{QStringLiteral("kill-delay"), -1}, {QStringLiteral("kill-timeout"), 600000}, {QStringLiteral("ignore-sigterm"), true}},
+                                     {{QStringLiteral("instances"), 2}, {QStringLiteral("killTimeoutMs"), 300}})},
+                               options);
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const QSet<qint64> before = registered(master);
+    QCOMPARE(before.size(), 2);
+
+    master->signal(SIGHUP);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 30000));
+    QCOMPARE(master->count(QStringLiteral("reloadStepTimedOut"), own()), 0);
+    QCOMPARE(master->count(QStringLiteral("reloadStepFinished"), own()), 2);
+    // Each old worker heard its kill, and is now dead and reaped.
+    QCOMPARE(master->count(QStringLiteral("killHandler"), [](const QJsonObject &e) { return e.contains(QStringLiteral("_from")); }), 2);
+    for (qint64 pid : before)
+        QTRY_VERIFY2(processReaped(pid), qPrintable(QStringLiteral("the old worker %1 survived the reload").arg(pid)));
+
+    // The group has exactly its two instances, registered and running.
+    QVERIFY(master->sync());
+    const QSet<qint64> after = registered(master);
+    QCOMPARE(after.size(), 2);
+    QVERIFY((after & before).isEmpty());
+    master->send(cmd(QStringLiteral("children")));
+    const auto children = master->waitForEvent(QStringLiteral("children"), own());
+    QVERIFY(children);
+    const QJsonArray list = children->value(QStringLiteral("children")).toArray();
+    QCOMPARE(list.size(), 2);
+    for (const QJsonValue &child : list) {
+        QCOMPARE(child.toObject().value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+        QVERIFY(after.contains(pidOf(child.toObject())));
+    }
+}
+
 void tst_Cluster::surgeReloadOfASingleInstance()
 {
     auto *master = startMaster({spec(QStringLiteral("solo"))}, {QStringLiteral("--surge"), QStringLiteral("--reload-delay=0")});
@@ -593,24 +662,102 @@ void tst_Cluster::silentWorkerExpires()
     QVERIFY(master);
     const QByteArray m = QByteArray::number(master->pid());
     using Clustr::Protocol::Codec;
-    // 4242 heartbeats once, then falls silent; 4343 speaks only the original
-    // protocol (no heartbeat) and must stay.
-    m_client->publish("heartbeat:" + m, Codec::encode(4242, QStringLiteral("web"), QJsonObject{{QStringLiteral("ppid"), 1}, {QStringLiteral("ready"), false}}));
+    // 4242, on another host, heartbeats once, then falls silent; this test
+    // process speaks only the original protocol (no heartbeat) and must stay.
+    const qint64 self = QCoreApplication::applicationPid();
+    m_client->publish("heartbeat:" + m, Codec::encode(4242, QStringLiteral("web"), QJsonObject{{QStringLiteral("ppid"), 1}, {QStringLiteral("ready"), false},
+                                                                                              {QStringLiteral("host"), QStringLiteral("elsewhere")}}));
     m_client->publish("registration:" + m, Codec::encode(4242, QStringLiteral("web"), QStringLiteral("registration")));
-    m_client->publish("registration:" + m, Codec::encode(4343, QStringLiteral("old"), QStringLiteral("registration")));
-    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([](const QJsonObject &e) { return pidOf(e) == 4343; })));
+    m_client->publish("registration:" + m, Codec::encode(self, QStringLiteral("old"), QStringLiteral("registration")));
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([self](const QJsonObject &e) { return pidOf(e) == self; })));
     const auto lost = master->waitForEvent(QStringLiteral("workerLost"), own(), 5000);
     QVERIFY(lost);
     QCOMPARE(pidOf(*lost), 4242);
     QVERIFY(lost->value(QStringLiteral("reason")).toString().contains(QStringLiteral("no heartbeat")));
     QVERIFY(master->sync());
-    QVERIFY(registered(master).contains(4343));
+    QVERIFY(registered(master).contains(self));
     QVERIFY(!registered(master).contains(4242));
 
     // The same pid heartbeating from two hosts is called out.
     m_client->publish("heartbeat:" + m, Codec::encode(4444, QStringLiteral("web"), QJsonObject{{QStringLiteral("host"), QStringLiteral("alpha")}}));
     m_client->publish("heartbeat:" + m, Codec::encode(4444, QStringLiteral("web"), QJsonObject{{QStringLiteral("host"), QStringLiteral("beta")}}));
     QTRY_VERIFY(master->standardError().contains("pid 4444 is alive on two hosts (alpha and beta)"));
+}
+
+void tst_Cluster::forgedRegistrationsOfDeadPidsAreDropped()
+{
+    auto *master = startMaster({spec(QStringLiteral("web"))}, {QStringLiteral("--heartbeat-timeout=2000"), QStringLiteral("--reload-delay=0")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const qint64 web = *registered(master).cbegin();
+    const QByteArray m = QByteArray::number(master->pid());
+    using Clustr::Protocol::Codec;
+
+    // Pids above pid_max never run on this host.
+    const qint64 pidMax = readPidMax();
+    QVERIFY(pidMax > 0);
+    constexpr int Forged = 3000;
+    for (int i = 1; i <= Forged; ++i)
+        m_client->publish("registration:" + m, Codec::encode(pidMax + i, QStringLiteral("forged"), QStringLiteral("registration")));
+    // One that says, with a heartbeat, that it runs on this host, and does not.
+    Clustr::Heartbeat liar;
+    liar.setHost(QSysInfo::machineHostName());
+    liar.setReady(true);
+    m_client->publish("heartbeat:" + m, Codec::encode(pidMax + Forged + 1, QStringLiteral("forged"), Records::toJson(liar)));
+    m_client->publish("registration:" + m, Codec::encode(pidMax + Forged + 1, QStringLiteral("forged"), QStringLiteral("registration")));
+    // Then a process that runs here (this test, as a hand-made process): once
+    // the master registered it, it has handled everything sent before.
+    const qint64 self = QCoreApplication::applicationPid();
+    m_client->publish("registration:" + m, Codec::encode(self, QStringLiteral("hand"), QStringLiteral("registration")));
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([self](const QJsonObject &e) { return pidOf(e) == self; })));
+    QVERIFY(master->sync());
+    QCOMPARE(registered(master), (QSet<qint64>{web, self}));
+
+    // None of them is kept, not even once the time to vouch for them passed.
+    QTRY_VERIFY_WITH_TIMEOUT(master->stats().value(QStringLiteral("rejectedMessages")).toInt() >= Forged + 1, 15000);
+    master->send(cmd(QStringLiteral("masterInfo")));
+    const auto info = master->waitForEvent(QStringLiteral("masterInfo"), own());
+    QVERIFY(info);
+    QCOMPARE(info->value(QStringLiteral("info")).toObject().keys(), (QStringList{QStringLiteral("hand"), QStringLiteral("web")}));
+    QCOMPARE(master->count(QStringLiteral("registered"), own()), 2);
+
+    // A reload plans the master's own workers only.
+    master->signal(SIGHUP);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 30000));
+    QCOMPARE(master->events(QStringLiteral("reloadStarted"), own()).constFirst().value(QStringLiteral("steps")).toInt(), 1);
+    QCOMPARE(master->count(QStringLiteral("reloadStepTimedOut"), own()), 0);
+}
+
+void tst_Cluster::aForgedHeartbeatCannotStallAReload()
+{
+    // Heartbeats that never expire during the test, and a short step timeout.
+    auto *master = startMaster({spec(QStringLiteral("web"), {}, {{QStringLiteral("instances"), 2}})},
+                               {QStringLiteral("--heartbeat-timeout=600000"), QStringLiteral("--reload-timeout=3000"), QStringLiteral("--reload-delay=0")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const QByteArray m = QByteArray::number(master->pid());
+
+    // One heartbeat, in the name of a process that runs here (this test),
+    // announcing a cluster-aware child that will never register.
+    Clustr::ChildInfo ghost;
+    ghost.setPid(readPidMax() + 7);
+    ghost.setGroup(QStringLiteral("ghost"));
+    ghost.setRegisters(true);
+    ghost.setRespawn(true);
+    ghost.setState(Clustr::ChildInfo::State::Running);
+    Clustr::Heartbeat forged;
+    forged.setHost(QSysInfo::machineHostName());
+    forged.setReady(true);
+    forged.setChildren({ghost});
+    const qint64 self = QCoreApplication::applicationPid();
+    m_client->publish("heartbeat:" + m, Clustr::Protocol::Codec::encode(self, QStringLiteral("forged"), Records::toJson(forged)));
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([self](const QJsonObject &e) { return pidOf(e) == self; })));
+
+    master->signal(SIGHUP);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 30000));
+    QCOMPARE(master->events(QStringLiteral("reloadStarted"), own()).constFirst().value(QStringLiteral("steps")).toInt(), 2);
+    QCOMPARE(master->count(QStringLiteral("reloadStepTimedOut"), own()), 0);
+    QCOMPARE(master->count(QStringLiteral("reloadStepFinished"), own()), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Cluster)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/codec_p.h"
+#include "protocol/records_p.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void clusterInfoToJson();
     void parseValue_data();
     void parseValue();
+    void lockRecord();
 };
 
 void tst_Codec::encodeExactBytes()
@@ -547,6 +549,36 @@ void tst_Codec::parseValue()
     } else {
         QVERIFY(!error.isEmpty());
     }
+}
+
+void tst_Codec::lockRecord()
+{
+    using Clustr::Protocol::Records;
+    QCOMPARE(Records::lockValue({42, QStringLiteral("web-01"), 0, {}}), QByteArray("42@web-01"));
+    QCOMPARE(Records::lockValue({42, QStringLiteral("web-01"), 777, "b007:4026531836"}), QByteArray("42@web-01#777#b007:4026531836"));
+
+    auto owner = Records::lockOwner("42@web-01#777#b007:4026531836");
+    QVERIFY(owner);
+    QCOMPARE(owner->pid, 42);
+    QCOMPARE(owner->host, QStringLiteral("web-01"));
+    QCOMPARE(owner->startTime, quint64(777));
+    QCOMPARE(owner->processTable, QByteArray("b007:4026531836"));
+    // Written by a holder that records neither.
+    owner = Records::lockOwner("42@web-01");
+    QVERIFY(owner);
+    QCOMPARE(owner->host, QStringLiteral("web-01"));
+    QCOMPARE(owner->startTime, quint64(0));
+    QVERIFY(owner->processTable.isEmpty());
+    // Whatever else follows the host tells nothing.
+    for (const QByteArray &odd : {QByteArray("42@web-01#777"), QByteArray("42@web-01#x#b007:1"), QByteArray("42@web-01#777#")}) {
+        owner = Records::lockOwner(odd);
+        QVERIFY(owner);
+        QCOMPARE(owner->host, QStringLiteral("web-01"));
+        QCOMPARE(owner->startTime, quint64(0));
+        QVERIFY(owner->processTable.isEmpty());
+    }
+    for (const QByteArray &bad : {QByteArray(), QByteArray("@h"), QByteArray("x@h"), QByteArray("0@h"), QByteArray("-4@h"), QByteArray("42")})
+        QVERIFY2(!Records::lockOwner(bad), bad.constData());
 }
 
 QTEST_APPLESS_MAIN(tst_Codec)

@@ -15,12 +15,15 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QScopeGuard>
 #include <QtCore/QSocketNotifier>
+#include <QtCore/QSysInfo>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <sched.h>
@@ -74,6 +77,7 @@ public:
         return QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
     }
     void signal(int signum) { ::kill(pid_t(m_process.processId()), signum); }
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
     QString output() const { return QString::fromUtf8(m_out); }
     QString errors() const { return QString::fromUtf8(m_err); }
     int exitCode() const { return m_process.exitCode(); }
@@ -92,6 +96,63 @@ QPair<int, QString> runToEnd(const QStringList &arguments, const QProcessEnviron
     if (!d.waitForFinished(20000))
         return {-1, QStringLiteral("did not finish")};
     return {d.exitCode(), d.output() + d.errors()};
+}
+
+// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks after boot.
+QByteArray startTimeOf(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return QByteArray();
+    const QByteArray text = stat.readAll();
+    return text.mid(text.lastIndexOf(')') + 2).split(' ').value(19);
+}
+
+qint64 readPidMax()
+{
+    QFile file(QStringLiteral("/proc/sys/kernel/pid_max"));
+    return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed().toLongLong() : 0;
+}
+
+// The boot id and the pid namespace: which process table a lock's pid is of.
+QByteArray processTableIdentity()
+{
+    QFile boot(QStringLiteral("/proc/sys/kernel/random/boot_id"));
+    char link[64] = {};
+    if (!boot.open(QIODevice::ReadOnly) || ::readlink("/proc/self/ns/pid", link, sizeof link - 1) <= 0)
+        return QByteArray();
+    const QByteArray ns(link); // "pid:[4026531836]"
+    return boot.readAll().trimmed() + ':' + ns.mid(ns.indexOf('[') + 1).chopped(1);
+}
+
+QByteArray commandOf(qint64 pid)
+{
+    QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+    return comm.open(QIODevice::ReadOnly) ? comm.readAll().trimmed() : QByteArray();
+}
+
+// Every process descending from \a root, from the parents /proc names.
+QList<qint64> descendantsOf(qint64 root)
+{
+    QMultiHash<qint64, qint64> children;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool isPid = false;
+        const qint64 pid = entry.toLongLong(&isPid);
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+        if (!isPid || !stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = stat.readAll();
+        children.insert(text.mid(text.lastIndexOf(')') + 2).split(' ').value(1).toLongLong(), pid);
+    }
+    QList<qint64> found;
+    QList<qint64> next{root};
+    while (!next.isEmpty()) {
+        const QList<qint64> below = children.values(next.takeFirst());
+        found += below;
+        next += below;
+    }
+    return found;
 }
 
 QList<qint64> pidsIn(const QString &output, const QString &verb)
@@ -117,6 +178,9 @@ private Q_SLOTS:
     void embeddedRedisIsStartedAndCleanedUp();
     void runtimeDirectoryOfSomeoneElseIsRefused();
     void namesKeepClustersApartAndTheSameNameIsRefused();
+    void aKilledDaemonIsReplacedAtOnce();
+    void aLockOfALiveProcessOrAnotherHostIsRespected();
+    void aKilledDaemonLeavesNoProcessBehind();
     void unreachableRedisFailsClearly();
     void metricsAreServed();
     void logFilesRotate();
@@ -354,6 +418,115 @@ void tst_Daemon::namesKeepClustersApartAndTheSameNameIsRefused()
     second.signal(SIGTERM);
     QVERIFY(first.waitForFinished());
     QVERIFY(second.waitForFinished());
+}
+
+void tst_Daemon::aKilledDaemonIsReplacedAtOnce()
+{
+    const QString path = writeCluster(QStringLiteral("crash.json"), {
+        {QStringLiteral("name"), QStringLiteral("crash")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
+    });
+    const QStringList run{QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()};
+    auto first = std::make_unique<Daemon>(run);
+    QVERIFY2(first->waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(first->output() + first->errors()));
+    const qint64 firstPid = first->pid();
+    first->signal(SIGKILL);
+    QVERIFY(first->waitForFinished());
+    first.reset();
+    // Its lock outlives it for a few seconds: the master it names is gone.
+    QCOMPARE(m_redis.cli({QStringLiteral("EXISTS"), QStringLiteral("crash:clustr:lock")}).trimmed(), QByteArray("1"));
+
+    // Started again at once (as systemd's Restart= does), it need not wait.
+    Daemon second(run);
+    QVERIFY(QTest::qWaitFor([&] { return second.output().contains(QStringLiteral("cluster started: 1 workers")) || !second.isRunning(); }, 15000));
+    QVERIFY2(second.isRunning(), qPrintable(QStringLiteral("exit code %1: ").arg(second.exitCode()) + second.output() + second.errors()));
+    QVERIFY2(second.output().contains(QStringLiteral("cluster \"crash\" was locked by master pid %1 on %2, which is gone: lock taken over")
+                                          .arg(firstPid).arg(QSysInfo::machineHostName())),
+             qPrintable(second.output()));
+    second.signal(SIGTERM);
+    QVERIFY(second.waitForFinished());
+    QCOMPARE(second.exitCode(), 15);
+}
+
+void tst_Daemon::aLockOfALiveProcessOrAnotherHostIsRespected()
+{
+    const QString path = writeCluster(QStringLiteral("held.json"), {
+        {QStringLiteral("name"), QStringLiteral("held")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
+    });
+    const QStringList run{QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()};
+    const QString key = QStringLiteral("held:clustr:lock");
+    const auto cleanup = qScopeGuard([&] { m_redis.cli({QStringLiteral("DEL"), key}); });
+    auto lockedBy = [&](const QString &value) { m_redis.cli({QStringLiteral("SET"), key, value, QStringLiteral("PX"), QStringLiteral("60000")}); };
+    const QString host = QSysInfo::machineHostName();
+    const QString table = QString::fromLatin1(processTableIdentity());
+    QVERIFY(!table.isEmpty());
+    const QString self = QString::number(QCoreApplication::applicationPid());
+    const QString selfStart = QString::fromLatin1(startTimeOf(QCoreApplication::applicationPid()));
+    const QString dead = QString::number(readPidMax() + 1); // never runs here
+
+    // Respected: holders that cannot be checked from here, and one that runs.
+    const QList<QPair<QString, QString>> respected{
+        {dead + QStringLiteral("@elsewhere#1#0b0e0b0e-0000-4000-8000-000000000000:4026531836"),                            // another host (boot)
+         QStringLiteral("master pid %1 on host elsewhere").arg(dead)},
+        {dead + QLatin1Char('@') + host + QStringLiteral("#1#") + table.section(QLatin1Char(':'), 0, 0) + QStringLiteral(":1"), // another pid namespace
+         QStringLiteral("master pid %1 on host %2").arg(dead, host)},
+        {dead + QLatin1Char('@') + host, QStringLiteral("master pid %1 on host %2").arg(dead, host)},                     // no start, no table
+        {self + QLatin1Char('@') + host + QLatin1Char('#') + selfStart + QLatin1Char('#') + table,                        // this test: it runs
+         QStringLiteral("master pid %1 on host %2").arg(self, host)},
+    };
+    for (const auto &[value, expected] : respected) {
+        lockedBy(value);
+        const auto [code, output] = runToEnd(run);
+        QVERIFY2(code == 5 && output.contains(expected), qPrintable(QStringLiteral("%1: exit code %2: %3").arg(value).arg(code).arg(output)));
+    }
+
+    // The same pid with another start time is a later process: the holder is gone.
+    lockedBy(self + QLatin1Char('@') + host + QStringLiteral("#1#") + table);
+    Daemon d(run);
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY(d.output().contains(QStringLiteral("was locked by master pid %1 on %2, which is gone: lock taken over").arg(self, host)));
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
+}
+
+void tst_Daemon::aKilledDaemonLeavesNoProcessBehind()
+{
+    // Shells that start background children: processes no clustr-qt process
+    // supervises, one level under the master and one under a cluster worker.
+    const QString script = writeFile(QStringLiteral("sleepers.sh"), "sleep 1000 &\nsleep 1000 &\nwait\n");
+    const QJsonObject shell{{QStringLiteral("file"), script}, {QStringLiteral("command"), QStringLiteral("/bin/sh")},
+                            {QStringLiteral("register"), false}, {QStringLiteral("group"), QStringLiteral("shell")}};
+    const QString path = writeCluster(QStringLiteral("tree.json"), {
+        {QStringLiteral("name"), QStringLiteral("tree")},
+        {QStringLiteral("workers"), QJsonArray{shell, workerEntry(QStringLiteral("web"), 1, {
+            {QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(QJsonArray{shell}).toJson(QJsonDocument::Compact))}})}},
+    });
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()});
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QList<qint64> tree;
+    const auto cleanup = qScopeGuard([&tree] {
+        for (qint64 pid : std::as_const(tree))
+            ::kill(pid_t(pid), SIGKILL);
+    });
+    auto sleepers = [&tree] {
+        return std::count_if(tree.cbegin(), tree.cend(), [](qint64 pid) { return commandOf(pid) == "sleep"; });
+    };
+    QVERIFY(QTest::qWaitFor([&] { tree = descendantsOf(d.pid()); return sleepers() == 4; }, 15000));
+
+    d.signal(SIGKILL);
+    QVERIFY(d.waitForFinished());
+    auto survivors = [&tree] {
+        QStringList alive;
+        for (qint64 pid : std::as_const(tree)) {
+            if (!processGone(pid))
+                alive.append(QStringLiteral("%1 (%2)").arg(pid).arg(QString::fromUtf8(commandOf(pid))));
+        }
+        return alive;
+    };
+    const bool allGone = QTest::qWaitFor([&] { return survivors().isEmpty(); }, 10000);
+    QVERIFY2(allGone, qPrintable(QStringLiteral("%1 of %2 descendants outlived the daemon: ").arg(survivors().size()).arg(tree.size())
+                                                + survivors().join(QStringLiteral(", "))));
 }
 
 void tst_Daemon::unreachableRedisFailsClearly()

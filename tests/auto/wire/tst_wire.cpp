@@ -5,6 +5,7 @@
 #include "redisserver.h"
 #include "testprocess.h"
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtTest/QtTest>
@@ -110,18 +111,21 @@ void tst_Wire::handMadeProcessJoinsCluster()
     auto *worker = start({QStringLiteral("--group=cache"), QStringLiteral("--cluster-master-pid=") + m, QStringLiteral("--ready")});
     QVERIFY(worker);
 
-    // redis-cli registers process 4242 of group web by hand.
-    QCOMPARE(publish(QStringLiteral("registration:") + m, R"({"meta":{"pid":4242,"group":"web"},"data":"registration"})"), 1);
-    QVERIFY(master->waitForEvent(QStringLiteral("registered"), [](const QJsonObject &e) { return pidOf(e) == 4242; }));
+    // redis-cli registers a process of group web by hand: this test, as a
+    // shell would use its own pid ($$), since the master checks that the pid runs.
+    const qint64 self = QCoreApplication::applicationPid();
+    const QByteArray me = QByteArray::number(self);
+    QCOMPARE(publish(QStringLiteral("registration:") + m, R"({"meta":{"pid":)" + me + R"(,"group":"web"},"data":"registration"})"), 1);
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), [self](const QJsonObject &e) { return pidOf(e) == self; }));
     worker->send(cmd(QStringLiteral("clusterInfo")));
     const auto info = worker->waitForEvent(QStringLiteral("clusterInfo"));
     QVERIFY(info);
-    QCOMPARE(info->value(QStringLiteral("info")).toObject().value(QStringLiteral("web")).toArray(), QJsonArray{4242});
+    QCOMPARE(info->value(QStringLiteral("info")).toObject().value(QStringLiteral("web")).toArray(), QJsonArray{double(self)});
 
     // It asks for cluster info by hand and gets the original answer format.
-    Subscriber answer(m_redis, QStringLiteral("clusterInfo:4242"));
-    QTRY_COMPARE(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMSUB"), QStringLiteral("clusterInfo:4242")}).split('\n').value(1).toInt(), 1);
-    publish(QStringLiteral("clusterInfo:") + m, R"({"meta":{"pid":4242,"group":"web"},"data":"clusterInfo"})");
+    Subscriber answer(m_redis, QStringLiteral("clusterInfo:%1").arg(self));
+    QTRY_COMPARE(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMSUB"), QStringLiteral("clusterInfo:%1").arg(self)}).split('\n').value(1).toInt(), 1);
+    publish(QStringLiteral("clusterInfo:") + m, R"({"meta":{"pid":)" + me + R"(,"group":"web"},"data":"clusterInfo"})");
     const auto reply = answer.waitForPayload();
     QVERIFY(reply);
     QCOMPARE(pidOf(reply->value(QStringLiteral("meta")).toObject()), master->pid());
@@ -129,17 +133,17 @@ void tst_Wire::handMadeProcessJoinsCluster()
     QCOMPARE(reply->value(QStringLiteral("data")).toObject().value(QStringLiteral("cache")).toArray(), QJsonArray{double(worker->pid())});
 
     // It messages a worker, with the pid as a string as some clients send it.
-    publish(QStringLiteral("private:%1").arg(worker->pid()), R"({"meta":{"pid":"4242","group":"web"},"data":{"x":[1,2]}})");
+    publish(QStringLiteral("private:%1").arg(worker->pid()), R"({"meta":{"pid":")" + me + R"(","group":"web"},"data":{"x":[1,2]}})");
     const auto received = worker->waitForEvent(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("kind")).toString() == QLatin1String("private"); });
     QVERIFY(received);
-    QCOMPARE(pidOf(*received), 4242);
+    QCOMPARE(pidOf(*received), self);
     QCOMPARE(received->value(QStringLiteral("group")).toString(), QStringLiteral("web"));
     QCOMPARE(received->value(QStringLiteral("data")).toObject().value(QStringLiteral("x")).toArray(), (QJsonArray{1, 2}));
 
     // It deregisters and then kills the worker by hand.
-    publish(QStringLiteral("deregistration:") + m, R"({"meta":{"pid":4242,"group":"web"},"data":"deregistration"})");
-    QVERIFY(master->waitForEvent(QStringLiteral("deregistered"), [](const QJsonObject &e) { return pidOf(e) == 4242; }));
-    publish(QStringLiteral("kill:%1").arg(worker->pid()), R"({"meta":{"pid":4242,"group":"web"},"data":9})");
+    publish(QStringLiteral("deregistration:") + m, R"({"meta":{"pid":)" + me + R"(,"group":"web"},"data":"deregistration"})");
+    QVERIFY(master->waitForEvent(QStringLiteral("deregistered"), [self](const QJsonObject &e) { return pidOf(e) == self; }));
+    publish(QStringLiteral("kill:%1").arg(worker->pid()), R"({"meta":{"pid":)" + me + R"(,"group":"web"},"data":9})");
     QVERIFY(worker->waitForFinished());
     QCOMPARE(worker->exitCode(), 9);
     QVERIFY(master->waitForEvent(QStringLiteral("deregistered"), [&](const QJsonObject &e) { return pidOf(e) == worker->pid(); }));
