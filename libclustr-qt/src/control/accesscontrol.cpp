@@ -78,7 +78,8 @@ QByteArray AccessControl::aclRule(const QString &clusterName, Role role, const Q
         rule += " +publish" + patterns('&', channels.messageChannelPatterns());
         break;
     case Role::Operator:
-        rule += " +publish +get +mget +set +del +scan" + patterns('&', {channels.allChannelsPattern()})
+        // EVAL: the name lock's takeover of a dead master (a compare-and-set on the lock key).
+        rule += " +publish +get +mget +set +del +scan +eval" + patterns('&', {channels.allChannelsPattern()})
             + patterns('~', {channels.keyPattern()});
         break;
     case Role::Monitor:

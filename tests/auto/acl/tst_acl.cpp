@@ -191,6 +191,10 @@ void tst_Acl::eachRoleIsRefusedWhatItMustNotDo_data()
     row("worker: no unnamed cluster", "worker", {publish, QStringLiteral("public"), QStringLiteral("x")}, false);
     row("operator: control", "operator", {publish, QStringLiteral("shop:control:1"), QStringLiteral("x")}, true);
     row("operator: lock", "operator", {QStringLiteral("SET"), QStringLiteral("shop:clustr:lock"), QStringLiteral("x")}, true);
+    row("operator: lock takeover script", "operator",
+        {QStringLiteral("EVAL"), QStringLiteral("return redis.call('GET', KEYS[1])"), QStringLiteral("1"), QStringLiteral("shop:clustr:lock")}, true);
+    row("operator: no script on other keys", "operator",
+        {QStringLiteral("EVAL"), QStringLiteral("return redis.call('GET', KEYS[1])"), QStringLiteral("1"), QStringLiteral("blog:clustr:lock")}, false);
     row("operator: no other cluster", "operator", {publish, QStringLiteral("blog:control:1"), QStringLiteral("x")}, false);
     row("operator: no other keys", "operator", {QStringLiteral("GET"), QStringLiteral("blog:clustr:status")}, false);
     row("operator: no admin", "operator", {QStringLiteral("FLUSHALL")}, false);
