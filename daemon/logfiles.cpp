@@ -19,9 +19,39 @@ bool LogFiles::prepare(QString *error)
     return false;
 }
 
+namespace {
+
+// A group as the start of a file name of the log directory: '/', NUL and a
+// leading '.' percent-encoded, so that no group names a path elsewhere, a
+// directory or a hidden file. The groups a cluster file accepts stay as they are.
+QString fileStem(const QString &group)
+{
+    QString stem;
+    stem.reserve(group.size());
+    for (qsizetype i = 0; i < group.size(); ++i) {
+        const QChar c = group.at(i);
+        if (c == u'/' || c == QChar() || (i == 0 && c == u'.'))
+            stem += u'%' + QString::number(c.unicode(), 16).toUpper().rightJustified(2, u'0');
+        else
+            stem += c;
+    }
+    return stem;
+}
+
+} // namespace
+
+QString LogFiles::groupProblem(const QString &group)
+{
+    if (group.contains(u'/'))
+        return QStringLiteral("must not contain '/'");
+    if (group.startsWith(u'.'))
+        return QStringLiteral("must not start with '.'");
+    return QString();
+}
+
 QString LogFiles::fileName(const QString &group, int instance) const
 {
-    return QDir(m_directory).filePath(QStringLiteral("%1-%2.log").arg(group).arg(instance));
+    return QDir(m_directory).filePath(QStringLiteral("%1-%2.log").arg(fileStem(group)).arg(instance));
 }
 
 QFile *LogFiles::open(const QString &name)

@@ -23,6 +23,13 @@ class LogFiles
 public:
     LogFiles(const QString &directory, qint64 maxBytes, int keep);
 
+    /*!
+      Why \a group cannot name a log file ("must not contain '/'", "must not
+      start with '.'"), or nothing if it can. The cluster file refuses such
+      groups; fileName() still keeps any group inside the directory.
+    */
+    static QString groupProblem(const QString &group);
+
     //! False with \a error if the directory cannot be created.
     bool prepare(QString *error);
     void write(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr);

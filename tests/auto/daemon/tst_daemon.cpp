@@ -201,6 +201,13 @@ void tst_Daemon::badClusterFiles_data()
                                << "cluster.json: redis: invalid Redis URL";
     QTest::newRow("strategy") << QByteArray("{\"reloadStrategy\": \"fast\", \"workers\": [{\"file\": \"" + w + "\"}]}")
                               << "cluster.json: reloadStrategy: expected \"restart\" or \"surge\"";
+    // Group names become log file names (<group>-<n>.log in logs.directory).
+    QTest::newRow("group leaves the log directory") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"group\": \"../escape\"}]}")
+                                                   << "cluster.json: workers[0].group: \"../escape\" must not contain '/'";
+    QTest::newRow("group is a path") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\"}, {\"file\": \"" + w + "\", \"group\": \"/tmp/x\"}]}")
+                                    << "cluster.json: workers[1].group: \"/tmp/x\" must not contain '/'";
+    QTest::newRow("group is hidden") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"group\": \".web\"}]}")
+                                    << "cluster.json: workers[0].group: \".web\" must not start with '.'";
     QTest::newRow("logs keep") << QByteArray("{\"logs\": {\"directory\": \"l\", \"keep\": -1}, \"workers\": [{\"file\": \"" + w + "\"}]}")
                                << "cluster.json: logs.keep: ";
 }
