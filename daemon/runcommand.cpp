@@ -175,7 +175,7 @@ Clustr::ProcessOptions masterOptions(const ClusterFile &config, const QString &r
     options.setExitApplication(false); // the event loop ends once the lock is released
     if (logFiles) {
         options.setChildOutput([logFiles](const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr) {
-            logFiles->write(group, instance, pid, line, isStderr);
+            return logFiles->write(group, instance, pid, line, isStderr);
         });
     }
     return options;

@@ -28,7 +28,8 @@ constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), 
     steps("steps"), heartbeat("heartbeat"), lastSeenMs("lastSeenMs"), uptimeMs("uptimeMs"), master("master"),
     processes("processes"), clusterInfo("clusterInfo"), updatedAt("updatedAt"), event("event"), time("time"),
     oldPid("oldPid"), newPid("newPid"), reason("reason"), code("code"), signal("signal"), phase("phase"),
-    durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster");
+    durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster"), instance("instance"),
+    droppedOutputLines("droppedOutputLines");
 } // namespace Key
 
 constexpr QLatin1String CommandReload("reload"), CommandStop("stop");
@@ -218,7 +219,11 @@ QJsonObject Records::toJson(const ChildInfo &child, ChildForm form)
         {Key::respawn, child.respawn()},
         {Key::state, ChildInfo::stateName(child.state())},
         {Key::restarts, child.restarts()},
+        {Key::instance, child.instance()},
     };
+    // Rare, and a heartbeat goes out every second: there only when it happened.
+    if (form == ChildForm::Full || child.droppedOutputLines() > 0)
+        object.insert(Key::droppedOutputLines, double(child.droppedOutputLines()));
     if (form == ChildForm::Full) {
         object.insert(Key::file, child.file());
         object.insert(Key::cpu, child.cpu());
@@ -235,6 +240,7 @@ std::optional<ChildInfo> Records::childInfo(const QJsonValue &value, QString *er
     ChildInfo child;
     child.setPid(r.integer(Key::pid, 0));
     child.setGroup(r.string(Key::group));
+    child.setInstance(int(r.integer(Key::instance, 0)));
     child.setFile(r.string(Key::file));
     child.setCpu(r.string(Key::cpu));
     child.setState(r.enumeration(Key::state, ChildInfo::State::Running, &ChildInfo::stateFromName));
@@ -252,6 +258,7 @@ std::optional<ChildInfo> Records::childInfo(const QJsonValue &value, QString *er
     }
     child.setCommandLine(commandLine);
     child.setError(r.string(Key::error));
+    child.setDroppedOutputLines(r.integer(Key::droppedOutputLines, 0));
     if (!r.ok())
         return std::nullopt;
     return child;
