@@ -215,6 +215,12 @@ std::unique_ptr<MetricsServer> startMetrics(Clustr::Master *master, const QStrin
 
 int run(QStringList args)
 {
+    // A write past a file-size limit (ulimit -f, systemd's LimitFSIZE=)
+    // raises SIGXFSZ, whose default action would end the master and with it
+    // every worker. Ignored, the write fails with EFBIG instead, and a log
+    // line is dropped and counted as on a full disk. Children get the
+    // default back (ChildProcess resets every signal for them).
+    std::signal(SIGXFSZ, SIG_IGN);
     bool redisGiven = false;
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     const QString metricsOption = Cli::takeOption(args, QStringLiteral("metrics"));

@@ -23,10 +23,12 @@
 #include <QtTest/QtTest>
 
 #include <csignal>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -51,12 +53,19 @@ QJsonObject workerEntry(const QString &group, int instances = 1, const QJsonObje
 class Daemon
 {
 public:
-    //! \a wrapper runs clustr-qt (e.g. `unshare ... sh -c '...; exec "$@"'`, which keeps the pid).
+    /*!
+      \a wrapper runs clustr-qt (e.g. `unshare ... sh -c '...; exec "$@"'`, which
+      keeps the pid); \a setUp runs in the child before exec (e.g. a resource limit).
+    */
     explicit Daemon(const QStringList &arguments, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
-                    const QStringList &wrapper = {})
+                    const QStringList &wrapper = {}, const std::function<void()> &setUp = {})
     {
         m_process.setProcessEnvironment(environment);
-        m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        m_process.setChildProcessModifier([setUp] {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (setUp)
+                setUp();
+        });
         QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { m_out += m_process.readAllStandardOutput(); });
         QObject::connect(&m_process, &QProcess::readyReadStandardError, [this] { m_err += m_process.readAllStandardError(); });
         const QString program = buildBinary(QStringLiteral("clustr-qt"));
@@ -86,6 +95,12 @@ public:
     QString errors() const { return QString::fromUtf8(m_err); }
     int exitCode() const { return m_process.exitCode(); }
     qint64 pid() const { return m_process.processId(); }
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    QString describeEnd() const
+    {
+        return m_process.exitStatus() == QProcess::CrashExit ? QStringLiteral("killed by signal %1").arg(m_process.exitCode())
+                                                             : QStringLiteral("exit code %1").arg(m_process.exitCode());
+    }
 
 private:
     QProcess m_process;
@@ -174,6 +189,7 @@ private Q_SLOTS:
     void metricsAreServed();
     void logFilesRotate();
     void aFullDiskIsCountedWarnedOnceAndShown();
+    void aFileSizeLimitDoesNotEndTheCluster();
     void systemdNotifications();
 
 private:
@@ -567,6 +583,36 @@ void tst_Daemon::aFullDiskIsCountedWarnedOnceAndShown()
              qPrintable(d.errors()));
     QCOMPARE(d.errors().count(QStringLiteral("cannot write log file")), 1);
 
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 15);
+}
+
+void tst_Daemon::aFileSizeLimitDoesNotEndTheCluster()
+{
+    // A file-size limit (ulimit -f, systemd's LimitFSIZE=) on the daemon: a
+    // write past it raises SIGXFSZ, which must not end the daemon and with
+    // it every worker. The line is dropped and counted like on a full disk.
+    const QString script = writeFile(QStringLiteral("limited.sh"),
+                                     "i=0; while [ $i -lt 300 ]; do echo \"line $i of a worker with a file-size limit\"; i=$((i+1)); done\n"
+                                     "exec sleep 600\n");
+    const QString path = writeCluster(QStringLiteral("limited.json"), {
+        {QStringLiteral("name"), QStringLiteral("limited")},
+        {QStringLiteral("logs"), QJsonObject{{QStringLiteral("directory"), QStringLiteral("limitedlogs")}}},
+        {QStringLiteral("workers"), QJsonArray{
+            QJsonObject{{QStringLiteral("file"), script}, {QStringLiteral("command"), QStringLiteral("sh")},
+                        {QStringLiteral("register"), false}, {QStringLiteral("group"), QStringLiteral("limited")}},
+        }},
+    });
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()}, QProcessEnvironment::systemEnvironment(), {}, [] {
+        const rlimit limit{4096, 4096};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+    });
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started")), qPrintable(d.output() + d.errors()));
+    QVERIFY(QTest::qWaitFor([&] { return d.errors().contains(QStringLiteral("limited-0.log: File too large")) || !d.isRunning(); }, 15000));
+    QVERIFY2(d.isRunning(), qPrintable(QStringLiteral("the daemon ended: %1").arg(d.describeEnd())));
+    QVERIFY2(d.errors().contains(QStringLiteral("limited-0.log: File too large")), qPrintable(d.output() + d.errors()));
+    QCOMPARE(QFileInfo(m_dir.filePath(QStringLiteral("limitedlogs/limited-0.log"))).size(), 4096);
     d.signal(SIGTERM);
     QVERIFY(d.waitForFinished());
     QCOMPARE(d.exitCode(), 15);
