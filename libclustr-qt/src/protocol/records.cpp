@@ -75,17 +75,25 @@ public:
 
     bool has(QLatin1String key) const { return m_object.contains(key); }
 
-    qint64 integer(QLatin1String key, qint64 fallback, qint64 min = 0)
+    qint64 integer(QLatin1String key, qint64 fallback, qint64 min = 0, qint64 max = qint64(MaxSafeInteger))
     {
         const QJsonValue v = m_object.value(key);
         if (v.isUndefined() || v.isNull())
             return fallback;
         const double d = v.toDouble(std::numeric_limits<double>::quiet_NaN());
-        if (!v.isDouble() || d != std::trunc(d) || d < double(min) || d > MaxSafeInteger) {
-            wrong(key, v, QStringLiteral("an integer >= %1").arg(min));
+        if (!v.isDouble() || d != std::trunc(d) || d < double(min) || d > double(max)) {
+            wrong(key, v, max < qint64(MaxSafeInteger) ? QStringLiteral("an integer from %1 to %2").arg(min).arg(max)
+                                                       : QStringLiteral("an integer >= %1").arg(min));
             return fallback;
         }
         return qint64(d);
+    }
+
+    //! A field held in an int: a larger number would wrap around, and a
+    //! record written back from it would be refused by its readers.
+    int smallInteger(QLatin1String key, int fallback, int min = 0)
+    {
+        return int(integer(key, fallback, min, std::numeric_limits<int>::max()));
     }
 
     double number(QLatin1String key, double fallback)
@@ -240,11 +248,11 @@ std::optional<ChildInfo> Records::childInfo(const QJsonValue &value, QString *er
     ChildInfo child;
     child.setPid(r.integer(Key::pid, 0));
     child.setGroup(r.string(Key::group));
-    child.setInstance(int(r.integer(Key::instance, 0)));
+    child.setInstance(r.smallInteger(Key::instance, 0));
     child.setFile(r.string(Key::file));
     child.setCpu(r.string(Key::cpu));
     child.setState(r.enumeration(Key::state, ChildInfo::State::Running, &ChildInfo::stateFromName));
-    child.setRestarts(int(r.integer(Key::restarts, 0)));
+    child.setRestarts(r.smallInteger(Key::restarts, 0));
     child.setStartedAt(r.time(Key::startedAt));
     child.setRegisters(r.boolean(Key::registers, true));
     child.setRespawn(r.boolean(Key::respawn, true));
@@ -369,8 +377,8 @@ std::optional<MasterInfo> Records::masterInfo(const QJsonValue &value, QString *
     master.setState(r.enumeration(Key::state, MasterInfo::State::Running, &MasterInfo::stateFromName));
     master.setVersion(r.string(Key::version));
     master.setRedisUrl(r.string(Key::redis));
-    master.setWorkerCount(int(r.integer(Key::workers, 0)));
-    master.setReloadCount(int(r.integer(Key::reloads, 0)));
+    master.setWorkerCount(r.smallInteger(Key::workers, 0));
+    master.setReloadCount(r.smallInteger(Key::reloads, 0));
     master.setLastReloadMs(r.integer(Key::lastReloadMs, 0));
     master.setRssBytes(r.integer(Key::rss, -1));
     master.setCpuPercent(r.number(Key::cpu, std::numeric_limits<double>::quiet_NaN()));
@@ -379,8 +387,8 @@ std::optional<MasterInfo> Records::masterInfo(const QJsonValue &value, QString *
     master.setRedisConnected(r.boolean(Key::redisConnected, false));
     if (r.has(Key::reload)) {
         Reader reload(r.object().value(Key::reload), QLatin1String("master.reload"), error);
-        master.setReloadStep(int(reload.integer(Key::step, 0)));
-        master.setReloadSteps(int(reload.integer(Key::steps, 0)));
+        master.setReloadStep(reload.smallInteger(Key::step, 0));
+        master.setReloadSteps(reload.smallInteger(Key::steps, 0));
         if (!reload.ok())
             return std::nullopt;
     }
@@ -427,7 +435,7 @@ std::optional<ProcessStatus> Records::processStatus(const QJsonValue &value, QSt
     process.setPpid(r.integer(Key::ppid, 0));
     process.setLastSeenMs(r.integer(Key::lastSeenMs, -1, -1));
     process.setUptimeMs(r.integer(Key::uptimeMs, -1, -1));
-    process.setRestarts(int(r.integer(Key::restarts, 0)));
+    process.setRestarts(r.smallInteger(Key::restarts, 0));
     process.setState(r.enumeration(Key::state, ChildInfo::State::Running, &ChildInfo::stateFromName));
     process.setRssBytes(r.integer(Key::rss, -1));
     process.setCpuPercent(r.number(Key::cpu, std::numeric_limits<double>::quiet_NaN()));
@@ -557,13 +565,13 @@ std::optional<ClusterEvent> Records::clusterEvent(const QJsonValue &value, QStri
     event.setNewPid(r.integer(Key::newPid, 0));
     event.setGroup(r.string(Key::group));
     event.setReason(r.string(Key::reason));
-    event.setExitCode(int(r.integer(Key::code, 0, -1)));
-    event.setSignal(int(r.integer(Key::signal, 0)));
+    event.setExitCode(r.smallInteger(Key::code, 0, -1));
+    event.setSignal(r.smallInteger(Key::signal, 0));
     event.setFile(r.string(Key::file));
     event.setError(r.string(Key::error));
-    event.setWorkerCount(int(r.integer(Key::workers, 0)));
-    event.setStep(int(r.integer(Key::step, 0)));
-    event.setSteps(int(r.integer(Key::steps, 0)));
+    event.setWorkerCount(r.smallInteger(Key::workers, 0));
+    event.setStep(r.smallInteger(Key::step, 0));
+    event.setSteps(r.smallInteger(Key::steps, 0));
     event.setReloadPhase(r.enumeration(Key::phase, ClusterEvent::ReloadPhase::None, &ClusterEvent::phaseFromName));
     event.setDurationMs(r.integer(Key::durationMs, 0));
     if (!r.ok())

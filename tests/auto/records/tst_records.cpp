@@ -14,6 +14,8 @@ class tst_Records : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void childCarriesItsInstanceAndDroppedLines();
+    void numbersBeyondTheirFieldAreRefused_data();
+    void numbersBeyondTheirFieldAreRefused();
 };
 
 void tst_Records::childCarriesItsInstanceAndDroppedLines()
@@ -44,6 +46,51 @@ void tst_Records::childCarriesItsInstanceAndDroppedLines()
     QString error;
     QVERIFY(!Records::childInfo(QJsonObject{{QLatin1String("droppedOutputLines"), -1}}, &error));
     QCOMPARE(error, QStringLiteral("child.droppedOutputLines is a number, not an integer >= 0"));
+}
+
+void tst_Records::numbersBeyondTheirFieldAreRefused_data()
+{
+    // Fields held in an int: a larger number used to wrap around (1e15
+    // restarts became -1530494976), and the master then published a status
+    // its own readers refused. Found by tests/fuzz/fuzz_records.
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("child restarts") << QByteArray(R"({"pid":4242,"restarts":1e15,"state":"running"})")
+                                    << "child.restarts is a number, not an integer from 0 to 2147483647";
+    QTest::newRow("child instance") << QByteArray(R"({"pid":4242,"instance":2147483648})")
+                                    << "child.instance is a number, not an integer from 0 to 2147483647";
+    QTest::newRow("heartbeat child") << QByteArray(R"({"ppid":1,"children":[{"pid":2,"restarts":4294967296}]})")
+                                     << "heartbeat: child.restarts is a number, not an integer from 0 to 2147483647";
+    QTest::newRow("process restarts") << QByteArray(R"({"pid":4242,"restarts":3000000000})")
+                                      << "process.restarts is a number, not an integer from 0 to 2147483647";
+    QTest::newRow("master workers") << QByteArray(R"({"pid":1,"workers":9007199254740992})")
+                                    << "master.workers is a number, not an integer from 0 to 2147483647";
+    QTest::newRow("reload step") << QByteArray(R"({"pid":1,"reload":{"step":1e10,"steps":2}})")
+                                 << "master.reload.step is a number, not an integer from 0 to 2147483647";
+    QTest::newRow("event code") << QByteArray(R"({"event":"exited","code":2147483648})")
+                                << "event.code is a number, not an integer from -1 to 2147483647";
+}
+
+void tst_Records::numbersBeyondTheirFieldAreRefused()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, reason);
+    const auto object = Records::objectFromBytes(json);
+    QVERIFY(object);
+    QString error;
+    bool refused = false;
+    if (object->contains(QLatin1String("event")))
+        refused = !Records::clusterEvent(*object, &error);
+    else if (object->contains(QLatin1String("ppid")))
+        refused = !Records::heartbeat(*object, &error);
+    else if (object->contains(QLatin1String("workers")) || object->contains(QLatin1String("reload")))
+        refused = !Records::masterInfo(*object, &error);
+    else if (QByteArray(QTest::currentDataTag()).startsWith("process"))
+        refused = !Records::processStatus(*object, &error);
+    else
+        refused = !Records::childInfo(*object, &error);
+    QVERIFY2(refused, json.constData());
+    QCOMPARE(error, reason);
 }
 
 QTEST_GUILESS_MAIN(tst_Records)
