@@ -530,7 +530,9 @@ QJsonObject Records::toJson(const ClusterEvent &event)
         object.insert(Key::steps, event.steps());
         break;
     case Type::ReloadStep:
-        object.insert(Key::phase, ClusterEvent::phaseName(event.reloadPhase()));
+        // A step read without a phase is written without one: "" is no phase's name.
+        if (event.reloadPhase() != ClusterEvent::ReloadPhase::None)
+            object.insert(Key::phase, ClusterEvent::phaseName(event.reloadPhase()));
         object.insert(Key::step, event.step());
         object.insert(Key::steps, event.steps());
         object.insert(Key::oldPid, double(event.oldPid()));

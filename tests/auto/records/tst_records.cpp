@@ -16,6 +16,7 @@ private Q_SLOTS:
     void childCarriesItsInstanceAndDroppedLines();
     void numbersBeyondTheirFieldAreRefused_data();
     void numbersBeyondTheirFieldAreRefused();
+    void aReloadStepWithoutAPhaseIsWrittenBackReadably();
 };
 
 void tst_Records::childCarriesItsInstanceAndDroppedLines()
@@ -91,6 +92,23 @@ void tst_Records::numbersBeyondTheirFieldAreRefused()
         refused = !Records::childInfo(*object, &error);
     QVERIFY2(refused, json.constData());
     QCOMPARE(error, reason);
+}
+
+void tst_Records::aReloadStepWithoutAPhaseIsWrittenBackReadably()
+{
+    // The reader takes a reloadStep event without a phase; its writer used to
+    // write the missing phase as "", which the reader refuses. Found by
+    // tests/fuzz/fuzz_records.
+    const auto event = Records::clusterEvent(QJsonObject{{QLatin1String("event"), QLatin1String("reloadStep")},
+                                                         {QLatin1String("step"), 1}, {QLatin1String("steps"), 2}});
+    QVERIFY(event);
+    QCOMPARE(event->reloadPhase(), ClusterEvent::ReloadPhase::None);
+    QString error;
+    const auto again = Records::clusterEvent(Records::toJson(*event), &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->reloadPhase(), ClusterEvent::ReloadPhase::None);
+    QCOMPARE(again->step(), 1);
+    QCOMPARE(again->steps(), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Records)
