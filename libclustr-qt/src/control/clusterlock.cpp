@@ -66,7 +66,7 @@ void ClusterLockPrivate::findHolder()
     // The running master's announcement names it best; the lock's value
     // names a master that has not announced itself (yet).
     QPointer<ClusterLock> guard(q);
-    redis.command({QByteArrayLiteral("MGET"), channels.masterKey(), channels.lockKey()}, [guard, this](const RedisReply &reply) {
+    redis.command({QByteArrayLiteral("MGET"), channels.masterKey(), channels.lockKey()}, [guard](const RedisReply &reply) {
         if (!guard)
             return;
         qint64 pid = 0;
