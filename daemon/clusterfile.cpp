@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "clusterfile.h"
 
+#include "logfiles.h"
+
 #include <ClustrQt/redisclient.h>
 
 #include <QtCore/QDir>
@@ -74,6 +76,12 @@ private:
     QStringList *m_warnings;
     bool m_failed = false;
 };
+
+// The group a worker's output is filed under: the entry's, else the file's name.
+QString groupOf(const Clustr::SpawnSpec &spec)
+{
+    return spec.group().isEmpty() ? QFileInfo(spec.file()).completeBaseName() : spec.group();
+}
 
 QString resolve(const QString &baseDirectory, const QString &path)
 {
@@ -200,6 +208,15 @@ std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QStri
     }
     if (!spec->group().isEmpty() && !Clustr::isValidName(spec->group()))
         check.error(where + QStringLiteral(".group"), QStringLiteral("expected a name without spaces"));
+    // The group names the worker's log file (<group>-<n>.log in logs.directory,
+    // or --log-dir): it must not lead out of that directory or hide the file.
+    if (const QString problem = LogFiles::groupProblem(groupOf(*spec)); !problem.isEmpty()) {
+        if (!spec->group().isEmpty())
+            check.error(where + QStringLiteral(".group"), QStringLiteral("\"%1\" %2 (it names the worker's log file)").arg(spec->group(), problem));
+        else
+            check.error(where + QStringLiteral(".file"), QStringLiteral("the group taken from the file's name, \"%1\", %2 (it names the worker's log file): give the entry a \"group\"")
+                                                           .arg(groupOf(*spec), problem));
+    }
     // Everything that can be known before starting: the file, the
     // command, taskset, the CPUs of this machine.
     if (QString problem; !spec->check(base, &problem)) {
@@ -271,7 +288,7 @@ QStringList ClusterFile::groups() const
 {
     QStringList list;
     for (const Clustr::SpawnSpec &spec : workers) {
-        const QString group = spec.group().isEmpty() ? QFileInfo(spec.file()).completeBaseName() : spec.group();
+        const QString group = groupOf(spec);
         if (!list.contains(group))
             list.append(group);
     }

@@ -3,6 +3,14 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QDir>
+#include <QtCore/QFile>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 LogFiles::LogFiles(const QString &directory, qint64 maxBytes, int keep)
     : m_directory(directory)
@@ -19,41 +27,116 @@ bool LogFiles::prepare(QString *error)
     return false;
 }
 
+namespace {
+
+// A group as the start of a file name of the log directory: '/', NUL and a
+// leading '.' percent-encoded, so that no group names a path elsewhere, a
+// directory or a hidden file. The groups a cluster file accepts stay as they are.
+QString fileStem(const QString &group)
+{
+    QString stem;
+    stem.reserve(group.size());
+    for (qsizetype i = 0; i < group.size(); ++i) {
+        const QChar c = group.at(i);
+        if (c == u'/' || c == QChar() || (i == 0 && c == u'.'))
+            stem += u'%' + QString::number(c.unicode(), 16).toUpper().rightJustified(2, u'0');
+        else
+            stem += c;
+    }
+    return stem;
+}
+
+} // namespace
+
+QString LogFiles::groupProblem(const QString &group)
+{
+    if (group.contains(u'/'))
+        return QStringLiteral("must not contain '/'");
+    if (group.startsWith(u'.'))
+        return QStringLiteral("must not start with '.'");
+    return QString();
+}
+
 QString LogFiles::fileName(const QString &group, int instance) const
 {
-    return QDir(m_directory).filePath(QStringLiteral("%1-%2.log").arg(group).arg(instance));
+    return QDir(m_directory).filePath(QStringLiteral("%1-%2.log").arg(fileStem(group)).arg(instance));
 }
 
-QFile *LogFiles::open(const QString &name)
+void LogFiles::File::close()
 {
-    auto &slot = m_files[name.toStdString()];
-    if (!slot) {
-        slot = std::make_unique<QFile>(name);
-        if (!slot->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
-            qWarning("cannot open log file %s: %s", qPrintable(name), qPrintable(slot->errorString()));
-            slot.reset();
-            return nullptr;
-        }
-    }
-    return slot.get();
+    if (fd >= 0)
+        ::close(fd);
+    fd = -1;
 }
 
-void LogFiles::write(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)
+// open(2) and write(2) themselves, not QFile: after a short write QFile
+// reports neither the bytes that did go out nor why the rest did not, and
+// it warns about every log file that is a device (a symlink to /dev/null).
+bool LogFiles::open(const QString &name, File &entry, QString *error)
+{
+    if (entry.fd >= 0)
+        return true;
+    entry.fd = ::open(QFile::encodeName(name).constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (entry.fd < 0) {
+        *error = QString::fromLocal8Bit(std::strerror(errno));
+        return false;
+    }
+    struct stat status{};
+    entry.size = ::fstat(entry.fd, &status) == 0 ? qint64(status.st_size) : 0;
+    return true;
+}
+
+bool LogFiles::append(File &entry, const QByteArray &text, QString *error)
+{
+    qsizetype done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(entry.fd, text.constData() + done, size_t(text.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *error = QString::fromLocal8Bit(std::strerror(n < 0 ? errno : EIO));
+            break;
+        }
+        done += n;
+    }
+    entry.size += done;
+    if (done == text.size())
+        entry.cutLine = false;
+    else if (done > 0)
+        entry.cutLine = true; // its start is in the file
+    return done == text.size();
+}
+
+bool LogFiles::write(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)
 {
     const QString name = fileName(group, instance);
-    QFile *file = open(name);
-    if (!file)
-        return;
-    const QByteArray entry = QDateTime::currentDateTime().toString(Qt::ISODateWithMs).toUtf8() + ' '
-        + QByteArray::number(pid) + (isStderr ? " ! " : "   ") + line + '\n';
-    file->write(entry);
-    if (file->size() >= m_maxBytes)
-        rotate(name);
+    File &entry = m_files[name.toStdString()];
+    const QByteArray text = (entry.cutLine ? "\n" : "") + QDateTime::currentDateTime().toString(Qt::ISODateWithMs).toUtf8()
+        + ' ' + QByteArray::number(pid) + (isStderr ? " ! " : "   ") + line + '\n';
+    QString error;
+    if (!open(name, entry, &error) || !append(entry, text, &error)) {
+        ++entry.dropped;
+        if (!entry.failing) {
+            // Once per file and episode: a full disk fails every line of every file.
+            entry.failing = true;
+            qWarning("cannot write log file %s: %s; its lines are dropped (and counted) until it can be written again",
+                     qPrintable(name), qPrintable(error));
+        }
+        return false;
+    }
+    if (entry.failing) {
+        qInfo("log file %s is writable again; %lld lines were dropped", qPrintable(name), entry.dropped);
+        entry.failing = false;
+        entry.dropped = 0;
+    }
+    if (entry.size >= m_maxBytes)
+        rotate(name, entry);
+    return true;
 }
 
-void LogFiles::rotate(const QString &name)
+void LogFiles::rotate(const QString &name, File &entry)
 {
-    m_files.erase(name.toStdString()); // closes it
+    entry.close();
     // name.log -> name.log.1 -> ... -> name.log.<keep>; the oldest goes.
     QFile::remove(name + QLatin1Char('.') + QString::number(m_keep));
     for (int i = m_keep - 1; i >= 1; --i)
@@ -66,5 +149,6 @@ void LogFiles::rotate(const QString &name)
 
 void LogFiles::reopen()
 {
-    m_files.clear(); // reopened, at their names, by the next line written
+    for (auto &[name, entry] : m_files)
+        entry.close(); // reopened, at its name, by the next line written
 }

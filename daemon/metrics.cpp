@@ -4,6 +4,7 @@
 #include <ClustrQt/master.h>
 
 #include <QtCore/QJsonObject>
+#include <QtCore/QMap>
 
 #include <cmath>
 #include <QtNetwork/QTcpSocket>
@@ -147,6 +148,17 @@ QByteArray MetricsServer::render(const Clustr::ClusterStatus &status)
             out.sample("clustr_process_cpu_percent", {{"cluster", cluster}, {"group", p.group()}, {"pid", QString::number(p.pid())}},
                        p.cpuPercent());
     }
+    // One sample per log file: a surge replacement shares its count with the
+    // worker it replaces, so children of one group and instance are one series.
+    out.family("clustr_child_dropped_output_lines_total", "counter",
+               "Lines a child of the master printed that could not be written (a full disk, a file-size limit).");
+    QMap<QPair<QString, int>, qint64> dropped;
+    for (const Clustr::ChildInfo &child : status.children())
+        dropped.insert({child.group(), child.instance()}, child.droppedOutputLines());
+    for (auto it = dropped.cbegin(); it != dropped.cend(); ++it)
+        out.sample("clustr_child_dropped_output_lines_total",
+                   {{"cluster", cluster}, {"group", it.key().first}, {"index", QString::number(it.key().second)}}, double(it.value()));
+
     out.family("clustr_process_events_total", "counter", "A process' event counters (the stats of each process).");
     auto counters = [&out, &cluster](const QString &group, qint64 pid, const Clustr::Stats &stats) {
         const QJsonObject byName = stats.toJson();

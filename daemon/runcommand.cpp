@@ -181,7 +181,7 @@ Clustr::ProcessOptions masterOptions(const ClusterFile &config, const QString &r
     options.setExitApplication(false); // the event loop ends once the lock is released
     if (logFiles) {
         options.setChildOutput([logFiles](const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr) {
-            logFiles->write(group, instance, pid, line, isStderr);
+            return logFiles->write(group, instance, pid, line, isStderr);
         });
     }
     return options;
@@ -221,6 +221,12 @@ std::unique_ptr<MetricsServer> startMetrics(Clustr::Master *master, const QStrin
 
 int run(QStringList args)
 {
+    // A write past a file-size limit (ulimit -f, systemd's LimitFSIZE=)
+    // raises SIGXFSZ, whose default action would end the master and with it
+    // every worker. Ignored, the write fails with EFBIG instead, and a log
+    // line is dropped and counted as on a full disk. Children get the
+    // default back (ChildProcess resets every signal for them).
+    std::signal(SIGXFSZ, SIG_IGN);
     bool redisGiven = false;
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     const QString metricsOption = Cli::takeOption(args, QStringLiteral("metrics"));

@@ -195,6 +195,18 @@ QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, con
                         QStringLiteral("RESTARTS"), QStringLiteral("STATE"), QStringLiteral("CPU"), QStringLiteral("FILE")},
                        others);
     }
+
+    // Shown only when it happened: lost output is rare and worth seeing.
+    QList<QStringList> dropped;
+    for (const ChildInfo &c : children) {
+        if (c.droppedOutputLines() > 0)
+            dropped.append({text(c.group()), QString::number(c.instance()), pidText(c.pid()), QString::number(c.droppedOutputLines())});
+    }
+    if (!dropped.isEmpty()) {
+        lines.append(QString());
+        lines.append(QStringLiteral("output lines that could not be written (a full disk? see the master's log):"));
+        lines += table({QStringLiteral("GROUP"), QStringLiteral("INSTANCE"), QStringLiteral("PID"), QStringLiteral("DROPPED")}, dropped);
+    }
     return lines.join(QLatin1Char('\n'));
 }
 

@@ -24,6 +24,7 @@ class CLUSTR_EXPORT ChildInfo
     Q_GADGET
     Q_PROPERTY(qint64 pid READ pid)
     Q_PROPERTY(QString group READ group)
+    Q_PROPERTY(int instance READ instance)
     Q_PROPERTY(QString file READ file)
     Q_PROPERTY(QString cpu READ cpu)
     Q_PROPERTY(ChildInfo::State state READ state)
@@ -33,6 +34,7 @@ class CLUSTR_EXPORT ChildInfo
     Q_PROPERTY(bool respawn READ respawn)
     Q_PROPERTY(QStringList commandLine READ commandLine)
     Q_PROPERTY(QString error READ error)
+    Q_PROPERTY(qint64 droppedOutputLines READ droppedOutputLines)
 public:
     //! What a supervised child is doing (ChildProcess' transition table).
     enum class State { NotStarted, Starting, Running, BackingOff, Stopping, Stopped, Failed };
@@ -58,6 +60,9 @@ public:
     //! the spec's group, else the file's name
     QString group() const;
     void setGroup(const QString &group);
+    //! numbers the children of a group from 0; kept across respawns (`clustr-qt run` names its log file `<group>-<instance>.log`)
+    int instance() const;
+    void setInstance(int instance);
     QString file() const;
     void setFile(const QString &file);
     //! the CPU list it is pinned to (`taskset -c`), empty for none
@@ -82,6 +87,10 @@ public:
     //! why it failed, if it did
     QString error() const;
     void setError(const QString &error);
+    //! lines it printed that could not be written (a full disk, a file-size limit), counted for its
+    //! group and instance, respawns included
+    qint64 droppedOutputLines() const;
+    void setDroppedOutputLines(qint64 droppedOutputLines);
 
     bool operator==(const ChildInfo &other) const;
     bool operator!=(const ChildInfo &other) const { return !(*this == other); }

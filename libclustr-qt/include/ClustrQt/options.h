@@ -29,9 +29,11 @@ using Logger = std::function<void(QtMsgType type, const QString &category, const
 /*!
   Receives a line a child printed (see ProcessOptions::childOutput()):
   \a instance numbers the children of a group from 0 and stays with a child
-  across respawns; \a isStderr tells which stream.
+  across respawns; \a isStderr tells which stream. Returns whether the line
+  was written: one that was not (a full disk) is counted in the child's
+  ChildInfo::droppedOutputLines().
 */
-using ChildOutputHandler = std::function<void(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
+using ChildOutputHandler = std::function<bool(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
 
 class ProcessOptionsPrivate;
 

@@ -40,6 +40,7 @@ class ChildInfoPrivate : public QSharedData
 public:
     qint64 pid = 0;
     QString group;
+    int instance = 0;
     QString file;
     QString cpu;
     ChildInfo::State state = ChildInfo::State::NotStarted;
@@ -49,6 +50,7 @@ public:
     bool respawn = true;
     QStringList commandLine;
     QString error;
+    qint64 droppedOutputLines = 0;
 };
 
 ChildInfo::ChildInfo() : d(new ChildInfoPrivate) {}
@@ -62,6 +64,8 @@ qint64 ChildInfo::pid() const { return d->pid; }
 void ChildInfo::setPid(qint64 pid) { d->pid = pid; }
 QString ChildInfo::group() const { return d->group; }
 void ChildInfo::setGroup(const QString &group) { d->group = group; }
+int ChildInfo::instance() const { return d->instance; }
+void ChildInfo::setInstance(int instance) { d->instance = instance; }
 QString ChildInfo::file() const { return d->file; }
 void ChildInfo::setFile(const QString &file) { d->file = file; }
 QString ChildInfo::cpu() const { return d->cpu; }
@@ -80,11 +84,14 @@ QStringList ChildInfo::commandLine() const { return d->commandLine; }
 void ChildInfo::setCommandLine(const QStringList &commandLine) { d->commandLine = commandLine; }
 QString ChildInfo::error() const { return d->error; }
 void ChildInfo::setError(const QString &error) { d->error = error; }
+qint64 ChildInfo::droppedOutputLines() const { return d->droppedOutputLines; }
+void ChildInfo::setDroppedOutputLines(qint64 droppedOutputLines) { d->droppedOutputLines = droppedOutputLines; }
 
 bool ChildInfo::operator==(const ChildInfo &other) const
 {
     return d == other.d || (d->pid == other.d->pid
         && d->group == other.d->group
+        && d->instance == other.d->instance
         && d->file == other.d->file
         && d->cpu == other.d->cpu
         && d->state == other.d->state
@@ -93,7 +100,8 @@ bool ChildInfo::operator==(const ChildInfo &other) const
         && d->registers == other.d->registers
         && d->respawn == other.d->respawn
         && d->commandLine == other.d->commandLine
-        && d->error == other.d->error);
+        && d->error == other.d->error
+        && d->droppedOutputLines == other.d->droppedOutputLines);
 }
 
 } // namespace Clustr

@@ -28,7 +28,8 @@ constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), 
     steps("steps"), heartbeat("heartbeat"), lastSeenMs("lastSeenMs"), uptimeMs("uptimeMs"), master("master"),
     processes("processes"), clusterInfo("clusterInfo"), updatedAt("updatedAt"), event("event"), time("time"),
     oldPid("oldPid"), newPid("newPid"), reason("reason"), code("code"), signal("signal"), phase("phase"),
-    durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster");
+    durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster"), instance("instance"),
+    droppedOutputLines("droppedOutputLines");
 } // namespace Key
 
 constexpr QLatin1String CommandReload("reload"), CommandStop("stop");
@@ -74,17 +75,25 @@ public:
 
     bool has(QLatin1String key) const { return m_object.contains(key); }
 
-    qint64 integer(QLatin1String key, qint64 fallback, qint64 min = 0)
+    qint64 integer(QLatin1String key, qint64 fallback, qint64 min = 0, qint64 max = qint64(MaxSafeInteger))
     {
         const QJsonValue v = m_object.value(key);
         if (v.isUndefined() || v.isNull())
             return fallback;
         const double d = v.toDouble(std::numeric_limits<double>::quiet_NaN());
-        if (!v.isDouble() || d != std::trunc(d) || d < double(min) || d > MaxSafeInteger) {
-            wrong(key, v, QStringLiteral("an integer >= %1").arg(min));
+        if (!v.isDouble() || d != std::trunc(d) || d < double(min) || d > double(max)) {
+            wrong(key, v, max < qint64(MaxSafeInteger) ? QStringLiteral("an integer from %1 to %2").arg(min).arg(max)
+                                                       : QStringLiteral("an integer >= %1").arg(min));
             return fallback;
         }
         return qint64(d);
+    }
+
+    //! A field held in an int: a larger number would wrap around, and a
+    //! record written back from it would be refused by its readers.
+    int smallInteger(QLatin1String key, int fallback, int min = 0)
+    {
+        return int(integer(key, fallback, min, std::numeric_limits<int>::max()));
     }
 
     double number(QLatin1String key, double fallback)
@@ -218,7 +227,11 @@ QJsonObject Records::toJson(const ChildInfo &child, ChildForm form)
         {Key::respawn, child.respawn()},
         {Key::state, ChildInfo::stateName(child.state())},
         {Key::restarts, child.restarts()},
+        {Key::instance, child.instance()},
     };
+    // Rare, and a heartbeat goes out every second: there only when it happened.
+    if (form == ChildForm::Full || child.droppedOutputLines() > 0)
+        object.insert(Key::droppedOutputLines, double(child.droppedOutputLines()));
     if (form == ChildForm::Full) {
         object.insert(Key::file, child.file());
         object.insert(Key::cpu, child.cpu());
@@ -235,10 +248,11 @@ std::optional<ChildInfo> Records::childInfo(const QJsonValue &value, QString *er
     ChildInfo child;
     child.setPid(r.integer(Key::pid, 0));
     child.setGroup(r.string(Key::group));
+    child.setInstance(r.smallInteger(Key::instance, 0));
     child.setFile(r.string(Key::file));
     child.setCpu(r.string(Key::cpu));
     child.setState(r.enumeration(Key::state, ChildInfo::State::Running, &ChildInfo::stateFromName));
-    child.setRestarts(int(r.integer(Key::restarts, 0)));
+    child.setRestarts(r.smallInteger(Key::restarts, 0));
     child.setStartedAt(r.time(Key::startedAt));
     child.setRegisters(r.boolean(Key::registers, true));
     child.setRespawn(r.boolean(Key::respawn, true));
@@ -252,6 +266,7 @@ std::optional<ChildInfo> Records::childInfo(const QJsonValue &value, QString *er
     }
     child.setCommandLine(commandLine);
     child.setError(r.string(Key::error));
+    child.setDroppedOutputLines(r.integer(Key::droppedOutputLines, 0));
     if (!r.ok())
         return std::nullopt;
     return child;
@@ -362,8 +377,8 @@ std::optional<MasterInfo> Records::masterInfo(const QJsonValue &value, QString *
     master.setState(r.enumeration(Key::state, MasterInfo::State::Running, &MasterInfo::stateFromName));
     master.setVersion(r.string(Key::version));
     master.setRedisUrl(r.string(Key::redis));
-    master.setWorkerCount(int(r.integer(Key::workers, 0)));
-    master.setReloadCount(int(r.integer(Key::reloads, 0)));
+    master.setWorkerCount(r.smallInteger(Key::workers, 0));
+    master.setReloadCount(r.smallInteger(Key::reloads, 0));
     master.setLastReloadMs(r.integer(Key::lastReloadMs, 0));
     master.setRssBytes(r.integer(Key::rss, -1));
     master.setCpuPercent(r.number(Key::cpu, std::numeric_limits<double>::quiet_NaN()));
@@ -372,8 +387,8 @@ std::optional<MasterInfo> Records::masterInfo(const QJsonValue &value, QString *
     master.setRedisConnected(r.boolean(Key::redisConnected, false));
     if (r.has(Key::reload)) {
         Reader reload(r.object().value(Key::reload), QLatin1String("master.reload"), error);
-        master.setReloadStep(int(reload.integer(Key::step, 0)));
-        master.setReloadSteps(int(reload.integer(Key::steps, 0)));
+        master.setReloadStep(reload.smallInteger(Key::step, 0));
+        master.setReloadSteps(reload.smallInteger(Key::steps, 0));
         if (!reload.ok())
             return std::nullopt;
     }
@@ -420,7 +435,7 @@ std::optional<ProcessStatus> Records::processStatus(const QJsonValue &value, QSt
     process.setPpid(r.integer(Key::ppid, 0));
     process.setLastSeenMs(r.integer(Key::lastSeenMs, -1, -1));
     process.setUptimeMs(r.integer(Key::uptimeMs, -1, -1));
-    process.setRestarts(int(r.integer(Key::restarts, 0)));
+    process.setRestarts(r.smallInteger(Key::restarts, 0));
     process.setState(r.enumeration(Key::state, ChildInfo::State::Running, &ChildInfo::stateFromName));
     process.setRssBytes(r.integer(Key::rss, -1));
     process.setCpuPercent(r.number(Key::cpu, std::numeric_limits<double>::quiet_NaN()));
@@ -515,7 +530,9 @@ QJsonObject Records::toJson(const ClusterEvent &event)
         object.insert(Key::steps, event.steps());
         break;
     case Type::ReloadStep:
-        object.insert(Key::phase, ClusterEvent::phaseName(event.reloadPhase()));
+        // A step read without a phase is written without one: "" is no phase's name.
+        if (event.reloadPhase() != ClusterEvent::ReloadPhase::None)
+            object.insert(Key::phase, ClusterEvent::phaseName(event.reloadPhase()));
         object.insert(Key::step, event.step());
         object.insert(Key::steps, event.steps());
         object.insert(Key::oldPid, double(event.oldPid()));
@@ -550,13 +567,13 @@ std::optional<ClusterEvent> Records::clusterEvent(const QJsonValue &value, QStri
     event.setNewPid(r.integer(Key::newPid, 0));
     event.setGroup(r.string(Key::group));
     event.setReason(r.string(Key::reason));
-    event.setExitCode(int(r.integer(Key::code, 0, -1)));
-    event.setSignal(int(r.integer(Key::signal, 0)));
+    event.setExitCode(r.smallInteger(Key::code, 0, -1));
+    event.setSignal(r.smallInteger(Key::signal, 0));
     event.setFile(r.string(Key::file));
     event.setError(r.string(Key::error));
-    event.setWorkerCount(int(r.integer(Key::workers, 0)));
-    event.setStep(int(r.integer(Key::step, 0)));
-    event.setSteps(int(r.integer(Key::steps, 0)));
+    event.setWorkerCount(r.smallInteger(Key::workers, 0));
+    event.setStep(r.smallInteger(Key::step, 0));
+    event.setSteps(r.smallInteger(Key::steps, 0));
     event.setReloadPhase(r.enumeration(Key::phase, ClusterEvent::ReloadPhase::None, &ClusterEvent::phaseFromName));
     event.setDurationMs(r.integer(Key::durationMs, 0));
     if (!r.ok())

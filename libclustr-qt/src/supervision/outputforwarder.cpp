@@ -24,18 +24,18 @@ QByteArray OutputForwarder::prefix(const QString &group, qint64 pid) const
     return text.toUtf8();
 }
 
-void OutputForwarder::forward(const QString &group, qint64 pid, const QByteArray &line, bool isStderr) const
+bool OutputForwarder::forward(const QString &group, qint64 pid, const QByteArray &line, bool isStderr) const
 {
     if (m_logger) {
         m_logger(isStderr ? QtWarningMsg : QtInfoMsg, QStringLiteral("clustr.child"),
                  QString::fromUtf8(prefix(group, pid) + line));
-        return;
+        return true;
     }
     QByteArray data = prefix(group, pid);
     data.reserve(data.size() + line.size() + 1);
     data.append(line);
     data.append('\n');
-    writeAll(isStderr ? m_stderrFd : m_stdoutFd, data);
+    return writeAll(isStderr ? m_stderrFd : m_stdoutFd, data);
 }
 
 bool OutputForwarder::writeAll(int fd, const QByteArray &data)

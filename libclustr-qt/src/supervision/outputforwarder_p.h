@@ -40,8 +40,9 @@ public:
     //! The prefix for one child.
     QByteArray prefix(const QString &group, qint64 pid) const;
 
-    //! Forwards one line (without its newline) of child \a pid of \a group.
-    void forward(const QString &group, qint64 pid, const QByteArray &line, bool isStderr) const;
+    //! Forwards one line (without its newline) of child \a pid of \a group;
+    //! false if it could not be written (see writeAll()).
+    bool forward(const QString &group, qint64 pid, const QByteArray &line, bool isStderr) const;
 
     /*!
       Writes all of \a data to \a fd: retries on EINTR and after partial

@@ -110,10 +110,10 @@ ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &comm
         qCWarning(lcSpawn).noquote() << QStringLiteral("%1: %2").arg(entry->group, message);
     });
     connect(process, &ChildProcess::outputLine, this, [this, entry, process](const QByteArray &line, bool isStderr) {
-        if (m_outputHandler)
-            m_outputHandler(entry->group, entry->instance, process->pid(), line, isStderr);
-        else
-            m_forwarder.forward(entry->group, process->pid(), line, isStderr);
+        const bool written = m_outputHandler ? m_outputHandler(entry->group, entry->instance, process->pid(), line, isStderr)
+                                             : m_forwarder.forward(entry->group, process->pid(), line, isStderr);
+        if (!written)
+            ++m_droppedLines[{entry->group, entry->instance}];
     });
     connect(process, &ChildProcess::respawning, this, [this, process](qint64 oldPid, std::chrono::milliseconds delay) {
         if (delay.count() > 0)
@@ -183,6 +183,8 @@ QList<ChildInfo> Supervisor::infos() const
         ChildInfo info;
         info.setPid(child->process->pid());
         info.setGroup(child->group);
+        info.setInstance(child->instance);
+        info.setDroppedOutputLines(m_droppedLines.value({child->group, child->instance}));
         info.setFile(child->command.file);
         info.setCpu(child->spec.cpu());
         info.setState(toChildState(child->process->state()));

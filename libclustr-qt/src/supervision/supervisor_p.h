@@ -47,7 +47,8 @@ public:
     //! The process group children start in (ChildProcess::Config::processGroup).
     void setProcessGroup(qint64 group) { m_processGroup = group; }
     OutputForwarder &forwarder() { return m_forwarder; }
-    using OutputHandler = std::function<void(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
+    //! Returns whether the line was written (see ChildOutputHandler).
+    using OutputHandler = std::function<bool(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
     //! Takes the children's lines instead of the forwarder.
     void setOutputHandler(const OutputHandler &handler) { m_outputHandler = handler; }
 
@@ -107,6 +108,9 @@ private:
     bool m_stopping = false;
     bool m_holding = false;
     QHash<QString, int> m_instances; // group -> children created so far
+    // (group, instance) -> output lines that could not be written: one count
+    // per log file, kept across respawns and by a surge replacement.
+    QHash<std::pair<QString, int>, qint64> m_droppedLines;
 };
 
 //! A child's state as the protocol and the public API name it (the same states, in the same order).

@@ -17,6 +17,7 @@
 #include <QtCore/QRegularExpression>
 #include <QtCore/QScopeGuard>
 #include <QtCore/QSocketNotifier>
+#include <QtCore/QStandardPaths>
 #include <QtCore/QSysInfo>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QTcpServer>
@@ -25,9 +26,12 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -52,13 +56,26 @@ QJsonObject workerEntry(const QString &group, int instances = 1, const QJsonObje
 class Daemon
 {
 public:
-    explicit Daemon(const QStringList &arguments, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
+    /*!
+      \a wrapper runs clustr-qt (e.g. `unshare ... sh -c '...; exec "$@"'`, which
+      keeps the pid); \a setUp runs in the child before exec (e.g. a resource limit).
+    */
+    explicit Daemon(const QStringList &arguments, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
+                    const QStringList &wrapper = {}, const std::function<void()> &setUp = {})
     {
         m_process.setProcessEnvironment(environment);
-        m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        m_process.setChildProcessModifier([setUp] {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (setUp)
+                setUp();
+        });
         QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { m_out += m_process.readAllStandardOutput(); });
         QObject::connect(&m_process, &QProcess::readyReadStandardError, [this] { m_err += m_process.readAllStandardError(); });
-        m_process.start(buildBinary(QStringLiteral("clustr-qt")), arguments);
+        const QString program = buildBinary(QStringLiteral("clustr-qt"));
+        if (wrapper.isEmpty())
+            m_process.start(program, arguments);
+        else
+            m_process.start(wrapper.first(), wrapper.mid(1) + QStringList{program} + arguments);
         m_process.waitForStarted(5000);
     }
     ~Daemon()
@@ -82,6 +99,12 @@ public:
     QString errors() const { return QString::fromUtf8(m_err); }
     int exitCode() const { return m_process.exitCode(); }
     qint64 pid() const { return m_process.processId(); }
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    QString describeEnd() const
+    {
+        return m_process.exitStatus() == QProcess::CrashExit ? QStringLiteral("killed by signal %1").arg(m_process.exitCode())
+                                                             : QStringLiteral("exit code %1").arg(m_process.exitCode());
+    }
 
 private:
     QProcess m_process;
@@ -155,6 +178,52 @@ QList<qint64> descendantsOf(qint64 root)
     return found;
 }
 
+// GET /metrics of a daemon's metrics server; empty if it did not answer.
+QByteArray scrapeMetrics(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(2000))
+        return {};
+    socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    QByteArray response;
+    while (socket.waitForReadyRead(2000))
+        response += socket.readAll();
+    QTest::qWait(1); // let the event loop breathe between scrapes
+    if (!response.startsWith("HTTP/1.1 200"))
+        return {};
+    return response.mid(response.indexOf("\r\n\r\n") + 4);
+}
+
+quint16 metricsPort(const QString &daemonOutput)
+{
+    const auto match = QRegularExpression(QStringLiteral(R"(metrics at http://127\.0\.0\.1:(\d+)/metrics)")).match(daemonOutput);
+    return match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
+}
+
+/*!
+  A command prefix that runs a program with a tmpfs of \a size mounted at
+  \a directory, in a mount namespace of its own: a disk that really fills
+  up, seen by that program and its children only, and gone with them.
+  Nothing if this machine lets us make none (root, or unprivileged user
+  namespaces, are needed).
+*/
+std::optional<QStringList> tinyDisk(const QString &directory, const QString &size)
+{
+    const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+    if (unshare.isEmpty())
+        return std::nullopt;
+    // Root makes a mount namespace; anyone else first a user namespace to be root in.
+    const QStringList prefix = QStringList{unshare} + (::geteuid() == 0 ? QStringList{QStringLiteral("-m")} : QStringList{QStringLiteral("-r"), QStringLiteral("-m")})
+        + QStringList{QStringLiteral("sh"), QStringLiteral("-c"),
+                      QStringLiteral(R"(mount -t tmpfs -o size="$1" clustr-test "$2" && shift 2 && exec "$@")"), QStringLiteral("sh"), size, directory};
+    QProcess probe;
+    probe.start(prefix.first(), prefix.mid(1) + QStringList{QStringLiteral("true")});
+    if (!probe.waitForFinished(10000) || probe.exitStatus() != QProcess::NormalExit || probe.exitCode() != 0)
+        return std::nullopt;
+    return prefix;
+}
+
 QList<qint64> pidsIn(const QString &output, const QString &verb)
 {
     QList<qint64> pids;
@@ -184,11 +253,14 @@ private Q_SLOTS:
     void unreachableRedisFailsClearly();
     void metricsAreServed();
     void logFilesRotate();
+    void aFullDiskIsCountedWarnedOnceAndShown();
+    void aFileSizeLimitDoesNotEndTheCluster();
     void systemdNotifications();
 
 private:
     QString writeFile(const QString &name, const QByteArray &content);
     QString writeCluster(const QString &name, QJsonObject cluster);
+    QString writeScriptCluster(const QString &name, const QString &script, const QString &group, const QString &logs);
 
     RedisServer m_redis;
     QTemporaryDir m_dir;
@@ -214,6 +286,20 @@ QString tst_Daemon::writeFile(const QString &name, const QByteArray &content)
 QString tst_Daemon::writeCluster(const QString &name, QJsonObject cluster)
 {
     return writeFile(name, QJsonDocument(cluster).toJson());
+}
+
+// Cluster \a name: one shell script of \a group that never registers, with
+// its log in \a logs (relative to the cluster file).
+QString tst_Daemon::writeScriptCluster(const QString &name, const QString &script, const QString &group, const QString &logs)
+{
+    return writeCluster(name + QStringLiteral(".json"), {
+        {QStringLiteral("name"), name},
+        {QStringLiteral("logs"), QJsonObject{{QStringLiteral("directory"), logs}}},
+        {QStringLiteral("workers"), QJsonArray{
+            QJsonObject{{QStringLiteral("file"), script}, {QStringLiteral("command"), QStringLiteral("sh")},
+                        {QStringLiteral("register"), false}, {QStringLiteral("group"), group}},
+        }},
+    });
 }
 
 void tst_Daemon::checkAcceptsAGoodFile()
@@ -266,6 +352,13 @@ void tst_Daemon::badClusterFiles_data()
                                << "cluster.json: redis: invalid Redis URL";
     QTest::newRow("strategy") << QByteArray("{\"reloadStrategy\": \"fast\", \"workers\": [{\"file\": \"" + w + "\"}]}")
                               << "cluster.json: reloadStrategy: expected \"restart\" or \"surge\"";
+    // Group names become log file names (<group>-<n>.log in logs.directory).
+    QTest::newRow("group leaves the log directory") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"group\": \"../escape\"}]}")
+                                                   << "cluster.json: workers[0].group: \"../escape\" must not contain '/'";
+    QTest::newRow("group is a path") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\"}, {\"file\": \"" + w + "\", \"group\": \"/tmp/x\"}]}")
+                                    << "cluster.json: workers[1].group: \"/tmp/x\" must not contain '/'";
+    QTest::newRow("group is hidden") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"group\": \".web\"}]}")
+                                    << "cluster.json: workers[0].group: \".web\" must not start with '.'";
     QTest::newRow("logs keep") << QByteArray("{\"logs\": {\"directory\": \"l\", \"keep\": -1}, \"workers\": [{\"file\": \"" + w + "\"}]}")
                                << "cluster.json: logs.keep: ";
 }
@@ -553,25 +646,13 @@ void tst_Daemon::metricsAreServed()
     });
     Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--metrics"), QStringLiteral("127.0.0.1:0")});
     QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 3 workers")), qPrintable(d.output() + d.errors()));
-    const auto match = QRegularExpression(QStringLiteral(R"(metrics at http://127\.0\.0\.1:(\d+)/metrics)")).match(d.output());
-    QVERIFY(match.hasMatch());
-    const quint16 port = quint16(match.captured(1).toUInt());
+    const quint16 port = metricsPort(d.output());
+    QVERIFY(port != 0);
 
     // Heartbeats fill in the per-process figures within a second or two.
     QByteArray body;
     QVERIFY(QTest::qWaitFor([&] {
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, port);
-        if (!socket.waitForConnected(2000))
-            return false;
-        socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-        QByteArray response;
-        while (socket.waitForReadyRead(2000))
-            response += socket.readAll();
-        QTest::qWait(1); // let the event loop breathe between scrapes
-        if (!response.startsWith("HTTP/1.1 200"))
-            return false;
-        body = response.mid(response.indexOf("\r\n\r\n") + 4);
+        body = scrapeMetrics(port);
         return body.count("clustr_process_resident_memory_bytes{") == 3;
     }, 15000));
 
@@ -637,6 +718,103 @@ void tst_Daemon::logFilesRotate()
 
     d.signal(SIGTERM);
     QVERIFY(d.waitForFinished());
+}
+
+void tst_Daemon::aFullDiskIsCountedWarnedOnceAndShown()
+{
+    // A worker prints 1000 lines into a log directory on a 16 KiB tmpfs: the
+    // disk fills after a few hundred. Its second run (after the test made
+    // room) prints one line.
+    const QString logs = m_dir.filePath(QStringLiteral("fulllogs"));
+    QVERIFY(QDir().mkpath(logs));
+    const auto wrapper = tinyDisk(logs, QStringLiteral("16k"));
+    if (!wrapper)
+        QSKIP("cannot mount a tmpfs in a private mount namespace here (needs root or unprivileged user namespaces)");
+    const QString script = writeFile(QStringLiteral("filler.sh"),
+                                     "if [ -e \"$0.ran\" ]; then echo 'the disk has room again'; exec sleep 600; fi\n"
+                                     ": > \"$0.ran\"\n"
+                                     "i=0; while [ $i -lt 1000 ]; do echo \"line $i of a worker whose log disk fills up\"; i=$((i+1)); done\n"
+                                     "echo done >&2\nexec sleep 600\n");
+    const QString path = writeScriptCluster(QStringLiteral("fulldisk"), script, QStringLiteral("filler"), QStringLiteral("fulllogs"));
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--metrics"), QStringLiteral("127.0.0.1:0")},
+             QProcessEnvironment::systemEnvironment(), *wrapper);
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started")), qPrintable(d.output() + d.errors()));
+    const quint16 port = metricsPort(d.output());
+    QVERIFY(port != 0);
+    // The tmpfs exists in the daemon's mount namespace only: we look through its root.
+    const QString logFile = QStringLiteral("/proc/%1/root%2/filler-0.log").arg(d.pid()).arg(logs);
+    auto linesInFile = [&logFile] {
+        QFile file(logFile);
+        return file.open(QIODevice::ReadOnly) ? file.readAll().count('\n') : qsizetype(-1);
+    };
+
+    // Every one of the 1001 lines is in the file or counted as dropped.
+    const QRegularExpression sample(QStringLiteral(R"(clustr_child_dropped_output_lines_total\{cluster="fulldisk",group="filler",index="0"\} (\d+))"));
+    qsizetype written = 0;
+    qint64 dropped = -1;
+    const bool accounted = QTest::qWaitFor([&] {
+        const auto match = sample.match(QString::fromUtf8(scrapeMetrics(port)));
+        dropped = match.hasMatch() ? match.captured(1).toLongLong() : -1;
+        written = linesInFile();
+        return dropped >= 0 && written + dropped == 1001;
+    }, 20000);
+    QVERIFY2(accounted, qPrintable(QStringLiteral("%1 lines written, %2 dropped; daemon: %3").arg(written).arg(dropped).arg(d.errors())));
+    QVERIFY2(written > 100 && dropped > 100, qPrintable(QStringLiteral("%1 written, %2 dropped").arg(written).arg(dropped)));
+
+    // One warning for the file, naming it and the system's reason.
+    QCOMPARE(d.errors().count(QStringLiteral("cannot write log file")), 1);
+    QVERIFY2(d.errors().contains(logs + QStringLiteral("/filler-0.log: No space left on device")), qPrintable(d.errors()));
+
+    // `clustr-qt status` shows the count (its snapshot is refreshed once a second).
+    QString status;
+    const QRegularExpression row(QStringLiteral(R"(\nfiller\s+0\s+\d+\s+%1(\n|$))").arg(dropped));
+    QVERIFY2(QTest::qWaitFor([&] {
+        const auto [code, output] = runToEnd({QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("fulldisk"),
+                                               QStringLiteral("--redis"), m_redis.url()});
+        status = output;
+        return code == 0 && row.match(status).hasMatch();
+    }, 10000), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("output lines that could not be written")), qPrintable(status));
+
+    // Room again: the worker's next line is written, and the daemon says so once.
+    QVERIFY(QFile(logFile).resize(0));
+    const qint64 fillerPid = pidsIn(d.output(), QStringLiteral("spawned")).value(0);
+    QVERIFY(fillerPid > 0);
+    ::kill(pid_t(fillerPid), SIGTERM); // respawned at once, it prints one line
+    QVERIFY2(QTest::qWaitFor([&] {
+        QFile file(logFile);
+        return file.open(QIODevice::ReadOnly) && file.readAll().contains("the disk has room again");
+    }, 15000), qPrintable(d.output() + d.errors()));
+    QVERIFY2(d.errors().contains(QStringLiteral("%1/filler-0.log is writable again; %2 lines were dropped").arg(logs).arg(dropped)),
+             qPrintable(d.errors()));
+    QCOMPARE(d.errors().count(QStringLiteral("cannot write log file")), 1);
+
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 15);
+}
+
+void tst_Daemon::aFileSizeLimitDoesNotEndTheCluster()
+{
+    // A file-size limit (ulimit -f, systemd's LimitFSIZE=) on the daemon: a
+    // write past it raises SIGXFSZ, which must not end the daemon and with
+    // it every worker. The line is dropped and counted like on a full disk.
+    const QString script = writeFile(QStringLiteral("limited.sh"),
+                                     "i=0; while [ $i -lt 300 ]; do echo \"line $i of a worker with a file-size limit\"; i=$((i+1)); done\n"
+                                     "exec sleep 600\n");
+    const QString path = writeScriptCluster(QStringLiteral("limited"), script, QStringLiteral("limited"), QStringLiteral("limitedlogs"));
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()}, QProcessEnvironment::systemEnvironment(), {}, [] {
+        const rlimit limit{4096, 4096};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+    });
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started")), qPrintable(d.output() + d.errors()));
+    QVERIFY(QTest::qWaitFor([&] { return d.errors().contains(QStringLiteral("limited-0.log: File too large")) || !d.isRunning(); }, 15000));
+    QVERIFY2(d.isRunning(), qPrintable(QStringLiteral("the daemon ended: %1").arg(d.describeEnd())));
+    QVERIFY2(d.errors().contains(QStringLiteral("limited-0.log: File too large")), qPrintable(d.output() + d.errors()));
+    QCOMPARE(QFileInfo(m_dir.filePath(QStringLiteral("limitedlogs/limited-0.log"))).size(), 4096);
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 15);
 }
 
 void tst_Daemon::systemdNotifications()

@@ -98,6 +98,7 @@ class tst_OutputForwarder : public QObject
 private Q_SLOTS:
     void prefix();
     void writesLinesToTheirChannel();
+    void saysWhenALineCouldNotBeWritten();
     void logger();
     void concurrentWritersNeverSplitALine();
     void writeAllCompletesPartialWrites();
@@ -130,6 +131,22 @@ void tst_OutputForwarder::writesLinesToTheirChannel()
     err.closeWrite();
     QCOMPARE(out.readAll(), QByteArray("[web 42] listening\n[cache 7] \nraw\n"));
     QCOMPARE(err.readAll(), QByteArray("[web 42] oops\n"));
+}
+
+void tst_OutputForwarder::saysWhenALineCouldNotBeWritten()
+{
+    // Our output on a full disk (/dev/full: every write fails with ENOSPC):
+    // the supervisor counts such lines for the child.
+    const int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    QVERIFY(full >= 0);
+    Pipe out;
+    OutputForwarder forwarder;
+    forwarder.setFileDescriptors(out.writeEnd(), full);
+    QVERIFY(forwarder.forward(QStringLiteral("web"), 42, "written", false));
+    QVERIFY(!forwarder.forward(QStringLiteral("web"), 42, "lost", true));
+    ::close(full);
+    out.closeWrite();
+    QCOMPARE(out.readAll(), QByteArray("[web 42] written\n"));
 }
 
 void tst_OutputForwarder::logger()

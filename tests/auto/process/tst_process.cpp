@@ -7,6 +7,7 @@
 #include <ClustrQt/redisclient.h>
 #include <ClustrQt/worker.h>
 
+#include <QtCore/QTemporaryDir>
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void masterKnowsItself();
     void messageIsAQtValueType();
     void anotherProcessKeepsItsLogger();
+    void linesTheChildOutputHandlerCouldNotWriteAreCounted();
     void masterAdoptsOrphansOnlyWhenAsked();
 
 private:
@@ -299,6 +301,48 @@ void tst_Process::anotherProcessKeepsItsLogger()
     newer.emitReady(); // "no master is known": a line of the library's
     QTRY_VERIFY2(second.join(QLatin1Char('\n')).contains(QStringLiteral("no master is known")), qPrintable(second.join(QLatin1Char('\n'))));
     QLoggingCategory::setFilterRules(QString());
+}
+
+// A childOutput handler that could not write a line (a full disk) says so;
+// the child's ChildInfo counts it, per group and instance.
+void tst_Process::linesTheChildOutputHandlerCouldNotWriteAreCounted()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile script(dir.filePath(QStringLiteral("talker.sh")));
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("echo kept; echo lost; echo lost >&2\n");
+    script.close();
+    SpawnSpec spec;
+    spec.setFile(script.fileName());
+    spec.setCommand(QStringLiteral("sh"));
+    spec.setGroup(QStringLiteral("talker"));
+    spec.setInstances(2);
+    spec.setRegisters(false);
+    spec.setRespawn(false);
+
+    ProcessOptions options = embedded(m_redis.url());
+    options.setAdoptOrphans(false);
+    options.setHandleUnixSignals(false);
+    options.setAnnounce(false);
+    int handled = 0;
+    options.setChildOutput([&handled](const QString &, int, qint64, const QByteArray &line, bool) {
+        ++handled;
+        return line != "lost";
+    });
+    Master master(options);
+    QSignalSpy exited(&master, &Process::childExited);
+    QCOMPARE(master.spawn({spec}), 2);
+    QTRY_COMPARE(exited.count(), 2);
+    QTRY_COMPARE(handled, 6);
+    const QList<ChildInfo> children = master.children();
+    QCOMPARE(children.size(), 2);
+    QSet<int> instances;
+    for (const ChildInfo &child : children) {
+        instances.insert(child.instance());
+        QCOMPARE(child.droppedOutputLines(), 2);
+    }
+    QCOMPARE(instances, (QSet<int>{0, 1}));
 }
 
 // Becoming a child subreaper changes the whole process: a Master does it

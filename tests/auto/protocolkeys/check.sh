@@ -26,7 +26,7 @@ cd "$root" || exit 2
 
 keys='pid|ppid|group|state|event|processes|children|master|stats|host|rss|cpu|cpus|phase|step|steps|workers'
 keys+='|oldPid|newPid|reason|code|signal|file|error|commandLine|restarts|startedAt|uptimeMs|lastSeenMs'
-keys+='|heartbeat|clusterInfo|redis|reload|durationMs|registers|respawn|ready|updatedAt|meta'
+keys+='|heartbeat|clusterInfo|redis|reload|durationMs|registers|respawn|ready|updatedAt|meta|instance|droppedOutputLines'
 states='not started|starting|running|backing off|stopping|stopped|failed|reloading'
 events='registered|deregistered|lost|spawned|exited|respawned|gaveUp|spawnFailed|clusterStarted'
 events+='|reloadStarted|reloadStep|clusterReloaded'
