@@ -117,7 +117,7 @@ void ClusterLockPrivate::checkHolder()
     // The lock's value names its holder; the running master's announcement
     // names it for holders that wrote no readable lock.
     QPointer<ClusterLock> guard(q);
-    redis.command({QByteArrayLiteral("MGET"), channels.masterKey(), channels.lockKey()}, [guard](const RedisReply &reply) {
+    redis.command({QByteArrayLiteral("MGET"), channels.masterKey(), channels.lockKey()}, [guard, this](const RedisReply &reply) {
         if (!guard)
             return;
         if (reply.type != RedisReply::Type::Array || reply.elements.size() != 2) {

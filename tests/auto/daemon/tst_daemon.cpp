@@ -99,7 +99,6 @@ public:
     QString errors() const { return QString::fromUtf8(m_err); }
     int exitCode() const { return m_process.exitCode(); }
     qint64 pid() const { return m_process.processId(); }
-    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
     QString describeEnd() const
     {
         return m_process.exitStatus() == QProcess::CrashExit ? QStringLiteral("killed by signal %1").arg(m_process.exitCode())
