@@ -30,6 +30,15 @@ class RedisClientPrivate;
   A client that has subscribed is in Redis' pub/sub mode and may only
   (un)subscribe: use one client to publish and another to subscribe.
 
+  What Redis sends is checked before it is parsed: a reply larger than
+  maxReplySize() or with more than maxReplyElements() elements is a
+  ProtocolError that drops the connection, before anything is allocated for
+  it; a message larger than maxMessageSize() is skipped as it is read
+  (messageDiscarded()). Commands sent without a callback, publish() among
+  them, that Redis answers with an error (e.g. NOPERM from an ACL) are
+  counted in refusedCommands() and reported through errorOccurred() once
+  per kind (command and error text) for each connection, not once each.
+
   URLs: `redis://[[user]:password@]host[:port][/db]` and
   `unix:///path/to.sock[?password=…&user=…&db=…]`.
 */
@@ -52,7 +61,9 @@ public:
         AuthenticationFailed,  //!< AUTH or SELECT was refused
         CommandTimeout,        //!< Redis did not answer a command in time
         QueueOverflow,         //!< commands dropped while disconnected
-        ProtocolError,         //!< Redis sent something hiredis could not parse
+        ProtocolError,         //!< Redis sent something malformed, or larger than the limits
+        PermissionDenied,      //!< Redis' ACL refused a command sent without a callback (NOPERM)
+        CommandRefused,        //!< Redis answered a command sent without a callback with another error
     };
     Q_ENUM(Error)
 
@@ -92,6 +103,20 @@ public:
     //! Whether a lost or refused connection is retried (default true).
     void setAutoReconnect(bool enabled);
 
+    //! The largest reply accepted, in bytes (default 512 MiB, Redis' largest string).
+    qsizetype maxReplySize() const;
+    void setMaxReplySize(qsizetype bytes);
+    //! The most elements a reply may have, nested arrays counted together (default 1048576).
+    qsizetype maxReplyElements() const;
+    void setMaxReplyElements(qsizetype count);
+    /*!
+      Messages whose payload is larger are skipped as they are read, never
+      buffered, and reported by messageDiscarded(); the connection stays.
+      Default: no limit of its own (maxReplySize() applies).
+    */
+    qsizetype maxMessageSize() const;
+    void setMaxMessageSize(qsizetype bytes);
+
     State state() const;
     bool isConnected() const { return state() == State::Connected; }
     Error error() const;
@@ -100,6 +125,10 @@ public:
     quint64 droppedCommands() const;
     //! Commands written or queued but not yet answered.
     int pendingCommands() const;
+    //! Commands sent without a callback (publish() among them) that Redis answered with an error.
+    quint64 refusedCommands() const;
+    //! Messages skipped because they were larger than maxMessageSize().
+    quint64 discardedMessages() const;
 
     //! Starts connecting to url(). Returns false (and reports InvalidUrl) if it cannot be parsed.
     bool open();
@@ -129,6 +158,8 @@ Q_SIGNALS:
     //! A message on a channel matched by a psubscribe() pattern.
     void patternMessageReceived(const QByteArray &pattern, const QByteArray &channel,
                                 const QByteArray &payload);
+    //! A message on \a channel with a payload of \a size bytes, more than maxMessageSize(), was skipped unread.
+    void messageDiscarded(const QByteArray &channel, qsizetype size);
     //! Redis confirmed a subscribe() or psubscribe() (again after every reconnect).
     void subscribed(const QByteArray &channelOrPattern);
     //! Every queued and pending command has been written and answered.

@@ -6,8 +6,28 @@
 #include <QtCore/QAbstractEventDispatcher>
 
 #include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <cerrno>
+#include <unistd.h>
+
+// Runs the callbacks of the replies hiredis' reader holds: the second half
+// of redisAsyncHandleRead(), after its read. Exported by hiredis 0.14 and
+// 1.x alike, but declared only in async.c (CMakeLists.txt checks it links).
+extern "C" void redisProcessCallbacks(redisAsyncContext *ac);
 
 namespace Clustr {
+
+namespace {
+
+void feedReader(void *reader, const char *data, qsizetype size)
+{
+    // Fails only without memory; the reader then holds the error, and
+    // redisProcessCallbacks() disconnects with it.
+    redisReaderFeed(static_cast<redisReader *>(reader), data, size_t(size));
+}
+
+} // namespace
 
 QtRedisAdapter *QtRedisAdapter::attach(redisAsyncContext *context)
 {
@@ -92,8 +112,33 @@ void QtRedisAdapter::cleanup(void *self)
 
 void QtRedisAdapter::handleReadable()
 {
-    if (m_context)
+    if (!m_context)
+        return;
+    if (!(m_context->c.flags & REDIS_CONNECTED)) {
+        // Readable before the connect was seen to finish (a server that
+        // speaks first, or a failed connect): hiredis finishes it as it
+        // does when the socket is writable, and reads nothing itself.
+        const SigPipeGuard guard;
+        redisAsyncHandleWrite(m_context);
+        if (!m_context || !(m_context->c.flags & REDIS_CONNECTED))
+            return;
+    }
+    char buffer[16 * 1024]; // what hiredis reads at a time
+    const ssize_t count = ::read(m_context->c.fd, buffer, sizeof(buffer));
+    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (count <= 0) {
+        // The end of the connection or an error: hiredis reads it again
+        // itself, reports it, and disconnects.
         redisAsyncHandleRead(m_context);
+        return;
+    }
+    const bool subscribed = (m_context->c.flags & REDIS_SUBSCRIBED) != 0;
+    if (!m_scanner.feed(buffer, count, subscribed, &feedReader, m_context->c.reader)) {
+        Q_EMIT replyRefused(m_scanner.error()); // the owner frees the context
+        return;
+    }
+    redisProcessCallbacks(m_context);
 }
 
 void QtRedisAdapter::handleWritable()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "replyscanner_p.h"
+
 #include <QtCore/QObject>
 #include <QtCore/QSocketNotifier>
 
@@ -22,6 +24,11 @@ namespace Clustr {
   hiredis frees its context itself on errors, from inside
   redisAsyncHandleRead/Write; cleanup() is its last word, after which this
   object no longer touches the context and deletes itself later.
+
+  The adapter reads the socket itself rather than letting hiredis do it:
+  every byte passes a ReplyScanner before hiredis' reader sees it, which
+  refuses replies larger than the limits and skips oversized message
+  payloads unbuffered (see ReplyScanner).
 */
 class QtRedisAdapter : public QObject
 {
@@ -32,10 +39,17 @@ public:
 
     redisAsyncContext *context() const { return m_context; }
     bool isAttached() const { return m_context != nullptr; }
+    void setReplyLimits(const ReplyScanner::Limits &limits) { m_scanner.setLimits(limits); }
 
 Q_SIGNALS:
     //! hiredis let go of the context (freed after an error or a close).
     void detached();
+    /*!
+      Redis sent something the scanner refuses (\a reason says what): the
+      connection is unusable, its owner must drop it. Nothing of the reply
+      reached hiredis.
+    */
+    void replyRefused(const QString &reason);
 
 private:
     explicit QtRedisAdapter(redisAsyncContext *context);
@@ -51,6 +65,7 @@ private:
     void loopPaused();
 
     redisAsyncContext *m_context;
+    ReplyScanner m_scanner;
     QSocketNotifier m_readNotifier;
     QSocketNotifier m_writeNotifier;
     // hiredis has output for an established connection, to be written when

@@ -21,6 +21,24 @@ namespace {
 
 // Replies a command gets when its connection goes away before the answer.
 const QByteArray ConnectionLost = QByteArrayLiteral("ERR connection lost");
+const QByteArray PublishCommand = QByteArrayLiteral("PUBLISH");
+// Refusals reported per connection: one per kind, and no more kinds than
+// this (an error text that names its arguments would make every one new).
+constexpr qsizetype MaxReportedRefusals = 16;
+
+// Callbacks being handed a reply the client made up (see isLocalAnswer()):
+// per thread, as the client is, and not a member, since a callback may
+// delete the client it came from.
+thread_local int localAnswers = 0;
+
+class LocalAnswer
+{
+public:
+    LocalAnswer() { ++localAnswers; }
+    ~LocalAnswer() { --localAnswers; }
+    LocalAnswer(const LocalAnswer &) = delete;
+    LocalAnswer &operator=(const LocalAnswer &) = delete;
+};
 
 RedisReply convert(const redisReply *reply)
 {
@@ -90,6 +108,11 @@ RedisClientPrivate::RedisClientPrivate(RedisClient *q)
 }
 
 RedisClientPrivate::~RedisClientPrivate() = default;
+
+bool RedisClientPrivate::isLocalAnswer()
+{
+    return localAnswers > 0;
+}
 
 QString RedisClientPrivate::endpoint() const
 {
@@ -177,6 +200,8 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
 
     ctx->data = this;
     adapter = QtRedisAdapter::attach(ctx);
+    adapter->setReplyLimits(replyLimits);
+    QObject::connect(adapter, &QtRedisAdapter::replyRefused, q_ptr, [this](const QString &reason) { replyRefused(reason); });
     redisAsyncSetConnectCallback(ctx, &RedisClientPrivate::onConnect);
     redisAsyncSetDisconnectCallback(ctx, &RedisClientPrivate::onDisconnect);
     context = ctx;
@@ -267,6 +292,7 @@ void RedisClientPrivate::handshakeDone()
     untriedAddresses.clear();
     error = RedisClient::Error::NoError;
     errorString.clear();
+    reportedRefusals.clear(); // a new connection (maybe as another user) says them again
     clustrInfo(lcRedis).noquote() << "connected to Redis at" << endpoint();
 
     // One command per kind restores every subscription of the lost connection.
@@ -345,6 +371,7 @@ void RedisClientPrivate::failPending(const QByteArray &reason)
 {
     std::deque<Pending> failed;
     failed.swap(pending);
+    const LocalAnswer local;
     const RedisReply reply = RedisReply::error(reason);
     for (Pending &p : failed) {
         if (p.callback)
@@ -384,9 +411,10 @@ void RedisClientPrivate::write(const QByteArrayList &arguments, RedisClient::Rep
         argv.append(argument.constData());
         lengths.append(size_t(argument.size()));
     }
+    const QByteArray command = callback ? QByteArray() : arguments.constFirst();
     written(redisAsyncCommandArgv(context, &RedisClientPrivate::onReply, nullptr, int(argv.size()), argv.data(),
                                   lengths.data()),
-            std::move(callback));
+            std::move(callback), command);
 }
 
 void RedisClientPrivate::writePublish(const QByteArray &channel, const QByteArray &message)
@@ -429,17 +457,19 @@ void RedisClientPrivate::writePublish(const QByteArray &channel, const QByteArra
     put(message.constData(), size_t(message.size()));
     put("\r\n", 2);
     Q_ASSERT(to == command.data() + size);
-    written(redisAsyncFormattedCommand(context, &RedisClientPrivate::onReply, nullptr, command.constData(), size), {});
+    written(redisAsyncFormattedCommand(context, &RedisClientPrivate::onReply, nullptr, command.constData(), size), {},
+            PublishCommand);
 }
 
-void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callback)
+void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callback, const QByteArray &command)
 {
     if (status != REDIS_OK) {
+        const LocalAnswer local;
         if (callback)
             callback(RedisReply::error(QByteArrayLiteral("ERR cannot send the command")));
         return;
     }
-    pending.push_back(Pending{std::move(callback), clock.elapsed()});
+    pending.push_back(Pending{std::move(callback), clock.elapsed(), command});
     if (commandTimeout.count() > 0 && !commandTimer.isActive())
         commandTimer.start(commandTimeout);
 }
@@ -479,6 +509,7 @@ void RedisClientPrivate::enqueue(const QByteArrayList &arguments, RedisClient::R
             qCWarning(lcRedis).noquote() << text;
             Q_EMIT q->errorOccurred(RedisClient::Error::QueueOverflow, text);
         }
+        const LocalAnswer local;
         if (callback)
             callback(RedisReply::error(QByteArrayLiteral("ERR dropped: Redis unreachable and the queue is full")));
         return;
@@ -498,6 +529,7 @@ void RedisClientPrivate::failQueue(const QByteArray &reason)
 {
     std::deque<Queued> waiting;
     waiting.swap(queue);
+    const LocalAnswer local;
     const RedisReply reply = RedisReply::error(reason);
     for (Queued &entry : waiting) {
         if (entry.callback)
@@ -529,11 +561,23 @@ void RedisClientPrivate::onReply(redisAsyncContext *ctx, void *reply, void *)
         return;
     Pending entry = std::move(d->pending.front());
     d->pending.pop_front();
+    const auto *answer = static_cast<const redisReply *>(reply);
     if (entry.callback) {
         QPointer<RedisClient> guard(d->q_ptr);
-        entry.callback(reply ? convert(static_cast<redisReply *>(reply)) : RedisReply::error(ConnectionLost));
+        if (answer) {
+            entry.callback(convert(answer));
+        } else { // hiredis frees the context with this command unanswered
+            const LocalAnswer local;
+            entry.callback(RedisReply::error(ConnectionLost));
+        }
         if (!guard)
             return; // the callback deleted the client
+    } else if (answer && answer->type == REDIS_REPLY_ERROR) {
+        // Nobody else sees this answer: a refused publish must not pass for a sent one.
+        QPointer<RedisClient> guard(d->q_ptr);
+        d->commandRefused(entry.command, QByteArray(answer->str, qsizetype(answer->len)));
+        if (!guard)
+            return; // a slot of errorOccurred deleted the client
     }
     if (d->pending.empty() && d->queue.empty())
         Q_EMIT d->q_ptr->drained();
@@ -549,7 +593,16 @@ void RedisClientPrivate::onSubscriptionReply(redisAsyncContext *ctx, void *r, vo
     if (kind->type != REDIS_REPLY_STRING)
         return;
     auto bytes = [](const redisReply *element) { return QByteArray(element->str, int(element->len)); };
-    if (reply->elements == 3 && qstrncmp(kind->str, "message", 8) == 0) {
+    // In place of a payload larger than the message limit, the scanner put
+    // its size (see ReplyScanner): Redis itself never sends an integer there.
+    const redisReply *last = reply->element[reply->elements - 1];
+    const bool isMessage = reply->elements == 3 && qstrncmp(kind->str, "message", 8) == 0;
+    const bool isPatternMessage = reply->elements == 4 && qstrncmp(kind->str, "pmessage", 9) == 0;
+    if ((isMessage || isPatternMessage) && last->type == REDIS_REPLY_INTEGER) {
+        d->messageDiscarded(bytes(reply->element[reply->elements - 2]), last->integer);
+        return;
+    }
+    if (isMessage) {
         // Copies for the public signal only when somebody listens to it: the
         // process that owns this subscriber reads the reply in place (the
         // hook), which saves two allocations and a signal per message.
@@ -573,12 +626,59 @@ void RedisClientPrivate::onSubscriptionReply(redisAsyncContext *ctx, void *r, vo
                 return;
         }
         Q_EMIT q->messageReceived(channel, payload);
-    } else if (reply->elements == 4 && qstrncmp(kind->str, "pmessage", 9) == 0) {
+    } else if (isPatternMessage) {
         Q_EMIT d->q_ptr->patternMessageReceived(bytes(reply->element[1]), bytes(reply->element[2]),
                                                 bytes(reply->element[3]));
     }
     else if (qstrncmp(kind->str, "subscribe", 10) == 0 || qstrncmp(kind->str, "psubscribe", 11) == 0)
         Q_EMIT d->q_ptr->subscribed(bytes(reply->element[1]));
+}
+
+void RedisClientPrivate::replyRefused(const QString &reason)
+{
+    Q_Q(RedisClient);
+    const QString text = QStringLiteral("protocol error from Redis at %1: %2").arg(endpoint(), reason);
+    QPointer<RedisClient> guard(q);
+    // The commands waiting for an answer learn why they get none.
+    dropContext(QByteArrayLiteral("ERR ") + text.toUtf8());
+    if (!guard)
+        return;
+    reportError(RedisClient::Error::ProtocolError, text);
+    if (guard)
+        scheduleReconnect();
+}
+
+void RedisClientPrivate::commandRefused(const QByteArray &command, const QByteArray &text)
+{
+    ++refused;
+    if (command == PublishCommand)
+        ++refusedPublishes;
+    // Once per kind and connection: a publisher whose every message is
+    // refused would otherwise say so for each one.
+    const QByteArray kind = command + ' ' + text;
+    if (reportedRefusals.contains(kind) || reportedRefusals.size() >= MaxReportedRefusals) {
+        clustrDebug(lcRedis).noquote() << "Redis refused" << command << "again:" << text;
+        return;
+    }
+    reportedRefusals.insert(kind);
+    const RedisClient::Error code = text.startsWith("NOPERM") ? RedisClient::Error::PermissionDenied
+                                                               : RedisClient::Error::CommandRefused;
+    reportError(code, QStringLiteral("Redis at %1 refused %2: %3").arg(endpoint(), QString::fromUtf8(command), QString::fromUtf8(text)));
+}
+
+void RedisClientPrivate::messageDiscarded(const QByteArray &channel, qint64 size)
+{
+    Q_Q(RedisClient);
+    ++discarded;
+    clustrDebug(lcRedis).noquote() << "skipped a message of" << size << "bytes on" << channel;
+    Q_EMIT q->messageDiscarded(channel, qsizetype(size));
+}
+
+void RedisClientPrivate::setReplyLimit(qint64 ReplyScanner::Limits::*limit, qint64 value)
+{
+    replyLimits.*limit = value;
+    if (adapter) // the connection under way too
+        adapter->setReplyLimits(replyLimits);
 }
 
 // RedisClient
@@ -690,6 +790,36 @@ void RedisClient::setAutoReconnect(bool enabled)
     d_func()->autoReconnect = enabled;
 }
 
+qsizetype RedisClient::maxReplySize() const
+{
+    return qsizetype(d_func()->replyLimits.replySize);
+}
+
+void RedisClient::setMaxReplySize(qsizetype bytes)
+{
+    d_func()->setReplyLimit(&ReplyScanner::Limits::replySize, std::max<qint64>(bytes, 1));
+}
+
+qsizetype RedisClient::maxReplyElements() const
+{
+    return qsizetype(d_func()->replyLimits.replyElements);
+}
+
+void RedisClient::setMaxReplyElements(qsizetype count)
+{
+    d_func()->setReplyLimit(&ReplyScanner::Limits::replyElements, std::max<qint64>(count, 1));
+}
+
+qsizetype RedisClient::maxMessageSize() const
+{
+    return qsizetype(d_func()->replyLimits.messageSize);
+}
+
+void RedisClient::setMaxMessageSize(qsizetype bytes)
+{
+    d_func()->setReplyLimit(&ReplyScanner::Limits::messageSize, std::max<qint64>(bytes, 0));
+}
+
 RedisClient::State RedisClient::state() const
 {
     return d_func()->state;
@@ -708,6 +838,16 @@ QString RedisClient::errorString() const
 quint64 RedisClient::droppedCommands() const
 {
     return d_func()->dropped;
+}
+
+quint64 RedisClient::refusedCommands() const
+{
+    return d_func()->refused;
+}
+
+quint64 RedisClient::discardedMessages() const
+{
+    return d_func()->discarded;
 }
 
 int RedisClient::pendingCommands() const
@@ -750,6 +890,7 @@ void RedisClient::command(const QByteArrayList &arguments, ReplyCallback callbac
 {
     Q_D(RedisClient);
     if (arguments.isEmpty() || isSubscriptionCommand(arguments.constFirst())) {
+        const LocalAnswer local;
         if (callback)
             callback(RedisReply::error(QByteArrayLiteral("ERR use subscribe()/psubscribe() for subscriptions")));
         return;

@@ -3,6 +3,7 @@
 
 #include "base/logging_p.h"
 #include "redisurl_p.h"
+#include "replyscanner_p.h"
 
 #include <ClustrQt/redisclient.h>
 
@@ -49,8 +50,8 @@ public:
     void write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
     //! PUBLISH, formatted here rather than by hiredis (the hot path).
     void writePublish(const QByteArray &channel, const QByteArray &message);
-    //! Book-keeping after a command was handed to hiredis with \a status.
-    void written(int status, RedisClient::ReplyCallback &&callback);
+    //! Book-keeping after a command was handed to hiredis with \a status; \a command names one without a callback.
+    void written(int status, RedisClient::ReplyCallback &&callback, const QByteArray &command);
     void writeSubscription(const char *command, const QByteArrayList &names);
     //! (Un)subscribes \a name in \a names (channels or patterns): remembered for
     //! reconnects, sent with \a command at once if connected; no-op if unchanged.
@@ -63,9 +64,24 @@ public:
     void checkCommandTimeout();
     void setState(RedisClient::State state);
     void reportError(RedisClient::Error error, const QString &text);
+    //! The scanner refused what Redis sent: the connection is dropped.
+    void replyRefused(const QString &reason);
+    //! Redis answered \a command, sent without a callback, with the error \a text.
+    void commandRefused(const QByteArray &command, const QByteArray &text);
+    //! A message of \a size bytes on \a channel was skipped (larger than the message limit).
+    void messageDiscarded(const QByteArray &channel, qint64 size);
+    //! Sets one of the reply limits, for this connection and the next.
+    void setReplyLimit(qint64 ReplyScanner::Limits::*limit, qint64 value);
     QString endpoint() const;
 
     static RedisClientPrivate *get(RedisClient *client) { return client->d_func(); }
+    /*!
+      True while a callback gets an error reply the client made up itself
+      (the command could not be sent, or its connection went away before the
+      answer): not Redis' word. What tells a refusal by Redis from a lost
+      command (ClusterClient) asks here.
+    */
+    static bool isLocalAnswer();
 
     RedisClient *q_ptr;
 
@@ -83,6 +99,13 @@ public:
     RedisClient::Error error = RedisClient::Error::NoError;
     QString errorString;
     quint64 dropped = 0;
+    quint64 refused = 0;
+    //! PUBLISHes among them: a process counts them as refused messages.
+    quint64 refusedPublishes = 0;
+    quint64 discarded = 0;
+    //! "COMMAND error text" of the refusals reported on this connection (a few at most).
+    QSet<QByteArray> reportedRefusals;
+    ReplyScanner::Limits replyLimits;
     bool wantOpen = false;
     bool resolving = false;
     //! Addresses of the last lookup not tried yet: a failed connect tries the
@@ -101,6 +124,7 @@ public:
     {
         RedisClient::ReplyCallback callback;
         qint64 sentAt;
+        QByteArray command; // without a callback: its name, for a refusal
     };
     std::deque<Pending> pending;     // written to the current context, unanswered
     struct Queued

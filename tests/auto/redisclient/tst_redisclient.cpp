@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The Qt Redis layer against real redis-server processes: TCP, unix socket,
 // AUTH, ACL users, pub/sub, reconnection, queueing and timeouts.
+#include "fakeredis.h"
 #include "redisserver.h"
 
 #include "redis/sigpipeguard_p.h"
@@ -82,6 +83,11 @@ private Q_SLOTS:
     void destroyFromReplyCallback();
     void refusedConnectionIsRetried();
     void writesCannotRaiseSigpipe();
+    void hostileRepliesAreProtocolErrors_data();
+    void hostileRepliesAreProtocolErrors();
+    void refusedCommandsAreReportedOnce();
+    void oversizedMessagesAreSkipped();
+    void replyLimits();
 
 private:
     RedisServer m_server;
@@ -519,6 +525,148 @@ void tst_RedisClient::writesCannotRaiseSigpipe()
     QCOMPARE(error, EPIPE);
     QCOMPARE(sigismember(&pending, SIGPIPE), 0);                       // taken off, not left to fire later
     QCOMPARE(sigismember(&after, SIGPIPE), sigismember(&before, SIGPIPE)); // the mask is as it was
+}
+
+void tst_RedisClient::hostileRepliesAreProtocolErrors_data()
+{
+    QTest::addColumn<QByteArray>("reply");
+    QTest::addColumn<QString>("says");
+    // hiredis 0.14 allocates the 2^31 slots of such an array at once (and
+    // walks them all to free them), and buffers a string as it comes.
+    QTest::newRow("an array of 2^31-1 elements") << QByteArray("*2147483647\r\n") << QStringLiteral("an array of 2147483647 elements");
+    QTest::newRow("a string of 2 GiB") << QByteArray("$2147483647\r\n") << QStringLiteral("a string of 2147483647 bytes");
+    QTest::newRow("a line without an end") << QByteArray("+") + QByteArray(100000, 'x') << QStringLiteral("a line longer than");
+}
+
+// A server that announces more than the client accepts: a protocol error,
+// reported at the header, before anything is allocated or buffered for it;
+// the command waiting for the reply fails with the reason.
+void tst_RedisClient::hostileRepliesAreProtocolErrors()
+{
+    QFETCH(QByteArray, reply);
+    QFETCH(QString, says);
+    FakeRedis server({QByteArrayLiteral("+PONG\r\n"), reply});
+    QVERIFY(server.listen());
+    auto c = client(server.url());
+    c->setCommandTimeout(std::chrono::milliseconds(3000));
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    std::optional<RedisReply> answer;
+    c->command({"GET", "k"}, [&answer](const RedisReply &r) { answer = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 60000);
+    QVERIFY(answer->isError());
+    QVERIFY2(answer->string.contains(says.toUtf8()), answer->string.constData());
+    bool reported = false;
+    for (const QList<QVariant> &e : std::as_const(errors)) {
+        reported |= e.at(0).value<RedisClient::Error>() == RedisClient::Error::ProtocolError
+            && e.at(1).toString().contains(says) && e.at(1).toString().contains(QStringLiteral("limit"));
+    }
+    QVERIFY2(reported, errors.isEmpty() ? "no error" : qPrintable(errors.constLast().at(1).toString()));
+    c->close();
+}
+
+// PUBLISH refused by Redis (an ACL user without +publish): every refusal is
+// counted, but reported once per kind, not once per message. A command with
+// a callback gets the refusal itself.
+void tst_RedisClient::refusedCommandsAreReportedOnce()
+{
+    auto admin = client(m_server.url());
+    QVERIFY(admin->open());
+    const auto created = run(admin.get(), {"ACL", "SETUSER", "mute", "reset", "on", ">pw", "~*", "&*", "+@all", "-publish"});
+    QVERIFY2(!created->isError(), created->string.constData());
+
+    auto c = client(QStringLiteral("redis://mute:pw@127.0.0.1:%1").arg(m_server.port()));
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    QVERIFY(waitConnected(c.get()));
+    for (int i = 0; i < 5; ++i)
+        c->publish("news", QByteArray::number(i));
+    // Answered in order: once this is, so are the publishes.
+    const auto own = run(c.get(), {"PUBLISH", "news", "mine"});
+    QVERIFY2(own->isError() && own->string.startsWith("NOPERM"), own->string.constData());
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(errors.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::PermissionDenied);
+    QVERIFY2(errors.at(0).at(1).toString().contains(QStringLiteral("NOPERM")), qPrintable(errors.at(0).at(1).toString()));
+    QCOMPARE(c->refusedCommands(), quint64(5));
+    QVERIFY(c->isConnected());
+
+    // Other refusals are another kind: said once too.
+    c->command({"SET", "news", "x"});
+    c->command({"INCR", "news"});
+    c->command({"INCR", "news"});
+    QVERIFY(run(c.get(), {"PING"}).has_value());
+    QCOMPARE(errors.count(), 2);
+    QCOMPARE(errors.at(1).at(0).value<RedisClient::Error>(), RedisClient::Error::CommandRefused);
+    QVERIFY2(errors.at(1).at(1).toString().contains(QStringLiteral("refused INCR: ERR value is not an integer")),
+             qPrintable(errors.at(1).at(1).toString()));
+    QCOMPARE(c->refusedCommands(), quint64(7));
+}
+
+// A message larger than the subscriber's message limit is skipped as it is
+// read: reported with its channel and size, counted, and the connection and
+// the messages after it go on. Patterns alike.
+void tst_RedisClient::oversizedMessagesAreSkipped()
+{
+    auto sub = client(m_server.url());
+    auto pub = client(m_server.url());
+    sub->setMaxMessageSize(1024);
+    QCOMPARE(sub->maxMessageSize(), qsizetype(1024));
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    QSignalSpy messages(sub.get(), &RedisClient::messageReceived);
+    QSignalSpy patternMessages(sub.get(), &RedisClient::patternMessageReceived);
+    QSignalSpy discarded(sub.get(), &RedisClient::messageDiscarded);
+    QSignalSpy lost(sub.get(), &RedisClient::disconnected);
+    sub->subscribe("news");
+    sub->psubscribe("pat:*");
+    QVERIFY(sub->open());
+    QVERIFY(pub->open());
+    QTRY_COMPARE(subscribed.count(), 2);
+
+    const QByteArray big(3 * 1024 * 1024, 'x');
+    pub->publish("news", QByteArray(1024, 'a'));
+    pub->publish("news", big);
+    pub->publish("pat:1", big + 'y');
+    pub->publish("news", "after");
+    pub->publish("pat:1", "after");
+    QTRY_COMPARE(messages.count(), 2);
+    QTRY_COMPARE(patternMessages.count(), 1);
+    QCOMPARE(messages.at(0).at(1).toByteArray().size(), 1024);
+    QCOMPARE(messages.at(1).at(1).toByteArray(), QByteArray("after"));
+    QCOMPARE(patternMessages.at(0).at(2).toByteArray(), QByteArray("after"));
+    QCOMPARE(discarded.count(), 2);
+    QCOMPARE(discarded.at(0).at(0).toByteArray(), QByteArray("news"));
+    QCOMPARE(discarded.at(0).at(1).value<qsizetype>(), big.size());
+    QCOMPARE(discarded.at(1).at(0).toByteArray(), QByteArray("pat:1"));
+    QCOMPARE(discarded.at(1).at(1).value<qsizetype>(), big.size() + 1);
+    QCOMPARE(sub->discardedMessages(), quint64(2));
+    QCOMPARE(lost.count(), 0);
+    QVERIFY(sub->isConnected());
+}
+
+// The limits on replies to commands, set lower than their defaults.
+void tst_RedisClient::replyLimits()
+{
+    auto c = client(m_server.url());
+    QCOMPARE(c->maxReplySize(), qsizetype(512 * 1024 * 1024));
+    QCOMPARE(c->maxReplyElements(), qsizetype(1024 * 1024));
+    c->setMaxReplyElements(10);
+    c->setMaxReplySize(100);
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    run(c.get(), {"DEL", "limits:list"});
+    for (int i = 0; i < 11; ++i)
+        run(c.get(), {"RPUSH", "limits:list", QByteArray::number(i)});
+    QCOMPARE(run(c.get(), {"LRANGE", "limits:list", "0", "9"})->elements.size(), 10);
+    const auto tooMany = run(c.get(), {"LRANGE", "limits:list", "0", "-1"});
+    QVERIFY2(tooMany->isError() && tooMany->string.contains("an array of 11 elements, more than the limit of 10"), tooMany->string.constData());
+    QCOMPARE(errors.constLast().at(0).value<RedisClient::Error>(), RedisClient::Error::ProtocolError);
+    // Reconnected: the next command is answered.
+    QVERIFY(waitConnected(c.get()));
+    run(c.get(), {"SET", "limits:big", QByteArray(200, 'b')});
+    const auto tooLarge = run(c.get(), {"GET", "limits:big"});
+    QVERIFY2(tooLarge->isError() && tooLarge->string.contains("a string of 200 bytes, more than the limit of 100 bytes"), tooLarge->string.constData());
+    QVERIFY(waitConnected(c.get()));
+    QCOMPARE(run(c.get(), {"PING"})->string, QByteArray("PONG"));
 }
 
 QTEST_GUILESS_MAIN(tst_RedisClient)

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "base/global_p.h"
+
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
+
+#include <limits>
+
+namespace Clustr {
+
+/*!
+  Reads what Redis sends before hiredis does, one RESP2 reply after the
+  other, and passes hiredis only what it may parse. hiredis 0.14 trusts
+  every header: `*2147483647` makes it allocate 2^31 slots at once (and walk
+  them all to free them), and a string is buffered as it comes, however
+  long it says it is. Here each header is checked before hiredis sees it:
+
+  - a reply of more than Limits::replySize bytes or Limits::replyElements
+    elements (nested arrays counted together), a line longer than
+    MaxLineLength, arrays nested deeper than hiredis reads (MaxDepth), or a
+    byte that starts no RESP2 type is a violation: feed() returns false with
+    the reason, and the connection must be dropped;
+  - on a subscribed connection, the payload of a pub/sub message (`message`,
+    `pmessage`) larger than Limits::messageSize is skipped as it arrives,
+    never buffered: hiredis sees an integer, the payload's size, in its
+    place (Redis never sends one there), which tells RedisClient that the
+    message was discarded. The connection goes on.
+
+  Everything else passes unchanged, in as few pieces as it came in.
+*/
+class CLUSTR_AUTOTEST_EXPORT ReplyScanner
+{
+public:
+    struct Limits
+    {
+        //! Redis' own largest string (proto-max-bulk-len): any value it stores can be read.
+        qint64 replySize = 512 * 1024 * 1024;
+        qint64 replyElements = 1024 * 1024;
+        qint64 messageSize = std::numeric_limits<qint64>::max();
+    };
+    //! hiredis 0.14 reads arrays nested up to 7 deep (its reader keeps 9 tasks).
+    static constexpr int MaxDepth = 7;
+    //! Status, error and integer lines, and the headers of strings and arrays.
+    static constexpr qsizetype MaxLineLength = 64 * 1024;
+
+    //! Receives what hiredis may parse, with the \a context given to feed().
+    using Sink = void (*)(void *context, const char *data, qsizetype size);
+
+    void setLimits(const Limits &limits) { m_limits = limits; }
+    const Limits &limits() const { return m_limits; }
+
+    /*!
+      Scans \a size bytes of \a data and passes them on to \a sink, minus the
+      payloads it skips. \a subscribed: the connection is in pub/sub mode,
+      where an array of `message` or `pmessage` is a message (elsewhere it is
+      any reply, e.g. of LRANGE). False on a violation (see error()); the
+      connection is unusable from then on.
+    */
+    bool feed(const char *data, qsizetype size, bool subscribed, Sink sink, void *context);
+    //! Why feed() returned false, e.g. "an array of 2147483647 elements, more than the limit of 1048576 in one reply".
+    QString error() const { return m_error; }
+    //! Message payloads skipped so far.
+    quint64 skippedMessages() const { return m_skipped; }
+
+private:
+    enum class Mode : quint8 { Line, String, Skip };
+    struct Header
+    {
+        bool ok = true;
+        QByteArray replacement; // what hiredis sees instead of the line (a skipped payload's size)
+    };
+
+    //! One complete line (its CRLF included): checks it and moves on to what follows.
+    Header line(const char *text, qsizetype size, bool subscribed);
+    //! A string whose header says \a length (not nil).
+    Header string(const char *digits, qsizetype count, qint64 length);
+    void array(qint64 count, bool subscribed);
+    bool isMessagePayload() const;
+    //! The string read in String mode is complete.
+    void stringDone();
+    //! An element (or a whole reply) is complete.
+    void elementDone();
+    Header fail(const QString &reason);
+
+    Limits m_limits;
+    Mode m_mode = Mode::Line;
+    QByteArray m_line;     // the start of a line that did not come whole
+    qint64 m_left = 0;     // String and Skip: bytes of the string left, its CRLF included
+    qint64 m_open[MaxDepth] = {}; // elements left in each open array, outermost first
+    int m_depth = 0;
+    qint64 m_replyBytes = 0;
+    qint64 m_replyElements = 0;
+    // The reply under way may be a message: a top-level array of 3
+    // (`message`) or 4 (`pmessage`) on a subscribed connection. Its first
+    // element says which (kept in m_kind while it is read); then the last
+    // element is the payload.
+    qint64 m_topCount = 0;
+    qint64 m_payloadIndex = -1;
+    qint64 m_kindLength = -1; // reading the first element into m_kind: its length, else -1
+    qint64 m_kindRead = 0;
+    char m_kind[8] = {};
+    QString m_error;
+    quint64 m_skipped = 0;
+};
+
+} // namespace Clustr

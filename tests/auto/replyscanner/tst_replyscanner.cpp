@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+// The check in front of hiredis' reader: what it passes, what it refuses,
+// and the message payloads it skips, whatever pieces the bytes come in.
+#include "redis/replyscanner_p.h"
+
+#include <QtTest/QtTest>
+
+using Clustr::ReplyScanner;
+
+namespace {
+
+struct Result
+{
+    bool ok = true;
+    QByteArray passed; // what hiredis would see
+    QString error;
+    quint64 skipped = 0;
+};
+
+void append(void *context, const char *data, qsizetype size)
+{
+    static_cast<QByteArray *>(context)->append(data, size);
+}
+
+// Feeds \a input in pieces of \a piece bytes (0: whole).
+Result scan(const QByteArray &input, bool subscribed, qsizetype piece = 0, const ReplyScanner::Limits &limits = {})
+{
+    ReplyScanner scanner;
+    scanner.setLimits(limits);
+    Result result;
+    const qsizetype step = piece > 0 ? piece : std::max<qsizetype>(input.size(), 1);
+    for (qsizetype at = 0; at < input.size() && result.ok; at += step)
+        result.ok = scanner.feed(input.constData() + at, std::min(step, input.size() - at), subscribed, &append, &result.passed);
+    result.error = scanner.error();
+    result.skipped = scanner.skippedMessages();
+    return result;
+}
+
+// Fed in two pieces split at every position, and byte by byte: the same.
+void checkEverySplit(const QByteArray &input, bool subscribed, const QByteArray &expected, const ReplyScanner::Limits &limits = {})
+{
+    for (qsizetype split = 1; split < input.size(); ++split) {
+        ReplyScanner scanner;
+        scanner.setLimits(limits);
+        QByteArray passed;
+        QVERIFY(scanner.feed(input.constData(), split, subscribed, &append, &passed));
+        QVERIFY(scanner.feed(input.constData() + split, input.size() - split, subscribed, &append, &passed));
+        QVERIFY2(passed == expected, qPrintable(QStringLiteral("split at %1: %2").arg(split).arg(QString::fromLatin1(passed.toPercentEncoding()))));
+    }
+    const Result bytes = scan(input, subscribed, 1, limits);
+    QVERIFY2(bytes.ok, qPrintable(bytes.error));
+    QCOMPARE(bytes.passed, expected);
+}
+
+const QByteArray Subscribed = "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n";
+
+QByteArray message(const QByteArray &channel, const QByteArray &payload)
+{
+    return "*3\r\n$7\r\nmessage\r\n$" + QByteArray::number(channel.size()) + "\r\n" + channel + "\r\n$"
+        + QByteArray::number(payload.size()) + "\r\n" + payload + "\r\n";
+}
+
+} // namespace
+
+class tst_ReplyScanner : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void passesValidReplies_data();
+    void passesValidReplies();
+    void refusesWhatIsTooLarge_data();
+    void refusesWhatIsTooLarge();
+    void refusesMalformedReplies_data();
+    void refusesMalformedReplies();
+    void limitsApplyPerReply();
+    void skipsOversizedMessagePayloads();
+    void skipsOversizedPatternMessagePayloads();
+    void messagesOnlyOnSubscribedConnections();
+    void nothingAfterAViolation();
+};
+
+void tst_ReplyScanner::passesValidReplies_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<bool>("subscribed");
+    QTest::newRow("status") << QByteArray("+OK\r\n") << false;
+    QTest::newRow("empty status") << QByteArray("+\r\n") << false;
+    QTest::newRow("error") << QByteArray("-NOPERM this user has no permissions to run the 'publish' command\r\n") << false;
+    QTest::newRow("integer") << QByteArray(":-42\r\n") << false;
+    QTest::newRow("string") << QByteArray("$5\r\nhe\r\no\r\n") << false;
+    QTest::newRow("empty string") << QByteArray("$0\r\n\r\n") << false;
+    QTest::newRow("nil string") << QByteArray("$-1\r\n") << false;
+    QTest::newRow("nil array") << QByteArray("*-1\r\n") << false;
+    QTest::newRow("empty array") << QByteArray("*0\r\n") << false;
+    QTest::newRow("nested arrays") << QByteArray("*3\r\n*2\r\n:1\r\n*0\r\n$1\r\nx\r\n*1\r\n*1\r\n+deep\r\n") << false;
+    QTest::newRow("several replies") << QByteArray("+OK\r\n$-1\r\n*2\r\n$1\r\na\r\n$-1\r\n:7\r\n") << false;
+    QTest::newRow("subscription and messages") << Subscribed + message("news", "hello") + message("news", QByteArray(100, 'x')) << true;
+    QTest::newRow("pmessage") << QByteArray("*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$2\r\nhi\r\n") << true;
+    QTest::newRow("seven deep") << QByteArray("*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n") << false;
+}
+
+void tst_ReplyScanner::passesValidReplies()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(bool, subscribed);
+    const Result whole = scan(input, subscribed);
+    QVERIFY2(whole.ok, qPrintable(whole.error));
+    QCOMPARE(whole.passed, input);
+    QCOMPARE(whole.skipped, quint64(0));
+    checkEverySplit(input, subscribed, input);
+}
+
+void tst_ReplyScanner::refusesWhatIsTooLarge_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("an array of 2^31-1 elements") << QByteArray("*2147483647\r\n")
+                                                << QStringLiteral("an array of 2147483647 elements, more than the limit of 1048576 in one reply");
+    QTest::newRow("nested arrays adding up") << QByteArray("*2\r\n*600000\r\n") + QByteArray(":1\r\n").repeated(600000) + "*600000\r\n"
+                                            << QStringLiteral("a reply of more than 1048576 elements, the limit");
+    QTest::newRow("a string of 2 GiB") << QByteArray("$2147483647\r\n")
+                                      << QStringLiteral("a string of 2147483647 bytes, more than the limit of 536870912 bytes in one reply");
+    QTest::newRow("a line without an end") << QByteArray("+") + QByteArray(70000, 'x') << QStringLiteral("a line longer than the limit of 65536 bytes");
+    QTest::newRow("an error line too long") << QByteArray("-") + QByteArray(70000, 'x') + "\r\n" << QStringLiteral("a line longer than the limit of 65536 bytes");
+    QTest::newRow("eight deep") << QByteArray("*1\r\n").repeated(8) << QStringLiteral("arrays nested more than 7 deep");
+}
+
+void tst_ReplyScanner::refusesWhatIsTooLarge()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QString, error);
+    for (qsizetype piece : {qsizetype(0), qsizetype(1000), qsizetype(7)}) {
+        const Result result = scan(input, false, piece);
+        QVERIFY(!result.ok);
+        QCOMPARE(result.error, error);
+    }
+}
+
+void tst_ReplyScanner::refusesMalformedReplies_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("unknown type") << QByteArray("HTTP/1.1 400 Bad Request\r\n") << QStringLiteral("a reply that starts with the byte 0x48");
+    QTest::newRow("no CR") << QByteArray("+OK\n") << QStringLiteral("a line that does not end in CRLF");
+    QTest::newRow("length not a number") << QByteArray("$abc\r\n") << QStringLiteral("a malformed length \"abc\"");
+    QTest::newRow("negative length") << QByteArray("*-2\r\n") << QStringLiteral("a malformed length \"-2\"");
+    QTest::newRow("length overflows") << QByteArray("$99999999999999999999\r\n") << QStringLiteral("a malformed length \"99999999999999999999\"");
+    QTest::newRow("empty length") << QByteArray("*\r\n") << QStringLiteral("a malformed length \"\"");
+}
+
+void tst_ReplyScanner::refusesMalformedReplies()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QString, error);
+    const Result result = scan(input, false);
+    QVERIFY(!result.ok);
+    QCOMPARE(result.error, error);
+}
+
+// The limits are per reply: many replies that together pass them are fine.
+void tst_ReplyScanner::limitsApplyPerReply()
+{
+    ReplyScanner::Limits limits;
+    limits.replySize = 64;
+    limits.replyElements = 4;
+    const QByteArray reply = "*4\r\n$10\r\n0123456789\r\n:1\r\n:2\r\n:3\r\n";
+    const Result many = scan(reply.repeated(100), false, 0, limits);
+    QVERIFY2(many.ok, qPrintable(many.error));
+    QCOMPARE(many.passed, reply.repeated(100));
+    const Result elements = scan("*5\r\n", false, 0, limits);
+    QCOMPARE(elements.error, QStringLiteral("an array of 5 elements, more than the limit of 4 in one reply"));
+    const Result size = scan("*2\r\n$40\r\n" + QByteArray(40, 'a') + "\r\n$40\r\n", false, 0, limits);
+    QCOMPARE(size.error, QStringLiteral("a reply of more than 64 bytes, the limit"));
+}
+
+// A message whose payload is larger than the message limit: its bytes are
+// skipped, hiredis sees the size as an integer in its place, and the
+// replies after it pass unchanged.
+void tst_ReplyScanner::skipsOversizedMessagePayloads()
+{
+    ReplyScanner::Limits limits;
+    limits.messageSize = 16;
+    limits.replySize = 1024; // skipping does not count: the payload may exceed it
+    const QByteArray payload(4000, 'p');
+    const QByteArray input = Subscribed + message("news", "small") + message("news", payload) + message("news", QByteArray(16, 's'));
+    const QByteArray expected = Subscribed + message("news", "small") + "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n:4000\r\n"
+        + message("news", QByteArray(16, 's'));
+    const Result whole = scan(input, true, 0, limits);
+    QVERIFY2(whole.ok, qPrintable(whole.error));
+    QCOMPARE(whole.passed, expected);
+    QCOMPARE(whole.skipped, quint64(1));
+    checkEverySplit(input, true, expected, limits);
+}
+
+void tst_ReplyScanner::skipsOversizedPatternMessagePayloads()
+{
+    ReplyScanner::Limits limits;
+    limits.messageSize = 2;
+    const QByteArray input = "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$5\r\nhello\r\n:1\r\n";
+    const QByteArray expected = "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n:5\r\n:1\r\n";
+    const Result whole = scan(input, true, 0, limits);
+    QVERIFY2(whole.ok, qPrintable(whole.error));
+    QCOMPARE(whole.passed, expected);
+    checkEverySplit(input, true, expected, limits);
+}
+
+// The same bytes are an ordinary reply (LRANGE of a list) on a connection
+// that is not subscribed, and arrays that only look like messages are left
+// alone on one that is.
+void tst_ReplyScanner::messagesOnlyOnSubscribedConnections()
+{
+    ReplyScanner::Limits limits;
+    limits.messageSize = 2;
+    const QByteArray list = message("news", "hello");
+    const Result plain = scan(list, false, 0, limits);
+    QVERIFY(plain.ok);
+    QCOMPARE(plain.passed, list);
+    const QByteArray lookalikes = "*3\r\n$7\r\nmassage\r\n$1\r\nx\r\n$5\r\nhello\r\n"
+                                  "*2\r\n$7\r\nmessage\r\n$5\r\nhello\r\n"
+                                  "*4\r\n$7\r\nmessage\r\n$1\r\nx\r\n$5\r\nhello\r\n$5\r\nhello\r\n";
+    const Result subscribed = scan(lookalikes, true, 0, limits);
+    QVERIFY(subscribed.ok);
+    QCOMPARE(subscribed.passed, lookalikes);
+    QCOMPARE(subscribed.skipped, quint64(0));
+}
+
+void tst_ReplyScanner::nothingAfterAViolation()
+{
+    ReplyScanner scanner;
+    QByteArray passed;
+    QVERIFY(!scanner.feed("*2147483647\r\n", 13, false, &append, &passed));
+    QVERIFY(!scanner.feed("+OK\r\n", 5, false, &append, &passed));
+    QVERIFY(passed.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_ReplyScanner)
+#include "tst_replyscanner.moc"
