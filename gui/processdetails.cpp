@@ -46,6 +46,7 @@ const StatRow StatOrder[] = {
     {"successfulConfirmations", &Clustr::Stats::successfulConfirmations},
     {"rejectedMessages", &Clustr::Stats::rejectedMessages},
     {"droppedMessages", &Clustr::Stats::droppedMessages},
+    {"refusedMessages", &Clustr::Stats::refusedMessages},
 };
 constexpr int StatCount = int(std::size(StatOrder));
 

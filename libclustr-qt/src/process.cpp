@@ -117,6 +117,9 @@ void ProcessPrivate::createConnections()
         subscriber = new RedisClient(q);
         subscriber->setUrl(redisUrl);
         subscriber->setClientName(QStringLiteral("clustr.") + name + QStringLiteral(".sub"));
+        // An oversized message is skipped as it is read rather than buffered
+        // whole and rejected after (watchConnections() rejects it).
+        subscriber->setMaxMessageSize(options.maxPayloadSize());
     }
 
     for (RedisClient *client : {publisher, subscriber}) {
@@ -125,6 +128,8 @@ void ProcessPrivate::createConnections()
             case RedisClient::Error::ConnectionFailed: setError(Process::Error::ConnectionFailed, text); break;
             case RedisClient::Error::ConnectionLost: setError(Process::Error::ConnectionLost, text); break;
             case RedisClient::Error::AuthenticationFailed: setError(Process::Error::AuthenticationFailed, text); break;
+            case RedisClient::Error::PermissionDenied: setError(Process::Error::PermissionDenied, text); break;
+            case RedisClient::Error::CommandRefused: setError(Process::Error::CommandRefused, text); break;
             default: setError(Process::Error::RedisError, text); break;
             }
         });
@@ -167,6 +172,10 @@ void ProcessPrivate::watchConnections()
             if (guard)
                 handleRawMessage(channel, payload);
         };
+    QObject::connect(subscriber, &RedisClient::messageDiscarded, q, [this](const QByteArray &channel, qsizetype size) {
+        if (dispatch.contains(channel) && !closing)
+            reject(channel, Protocol::Codec::oversizedReason(size, options.maxPayloadSize()));
+    });
     QObject::connect(subscriber, &RedisClient::subscribed, q, [this](const QByteArray &channel) {
         unconfirmed.remove(channel);
         if (unconfirmed.isEmpty() && !subscriptionsConfirmed) {
@@ -440,6 +449,7 @@ Stats Process::stats() const
     Q_D(const Process);
     Protocol::StatsCounters counters = d->stats;
     counters.droppedMessages = d->publisher ? d->publisher->droppedCommands() : 0;
+    counters.refusedMessages = d->publisher ? RedisClientPrivate::get(d->publisher)->refusedPublishes : 0;
     return Protocol::toStats(counters);
 }
 

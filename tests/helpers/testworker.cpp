@@ -140,6 +140,9 @@ int main(int argc, char **argv)
     QObject::connect(process.get(), &Process::closed, [](int code) {
         print({{QStringLiteral("event"), QStringLiteral("closed")}, {QStringLiteral("code"), code}});
     });
+    QObject::connect(process.get(), &Process::errorOccurred, [](Process::Error, const QString &text) {
+        print({{QStringLiteral("event"), QStringLiteral("processError")}, {QStringLiteral("text"), text}});
+    });
     if (process->publisher()) { // none when the process is invalid
         QObject::connect(process->publisher(), &RedisClient::errorOccurred, [](RedisClient::Error, const QString &text) {
             print({{QStringLiteral("event"), QStringLiteral("redisError")}, {QStringLiteral("text"), text}});

@@ -79,14 +79,17 @@ public:
     //! How long requestClusterInfo() waits for the master's answer. Default: 2 s.
     std::chrono::milliseconds clusterInfoTimeout() const;
     void setClusterInfoTimeout(std::chrono::milliseconds clusterInfoTimeout);
-    //! Larger payloads are rejected (counted in Stats::rejectedMessages()). Default: 1 MiB.
+    //! Larger payloads are rejected (counted in Stats::rejectedMessages()), skipped as they are
+    //! read rather than buffered (the subscriber's RedisClient::maxMessageSize()). Default: 1 MiB.
     qsizetype maxPayloadSize() const;
     void setMaxPayloadSize(qsizetype maxPayloadSize);
     //! Custom log sink; empty (the default): Qt's message handler.
     Logger logger() const;
     void setLogger(const Logger &logger);
     //! Connections to use instead of creating two from redisUrl(). Not owned; they
-    //! must outlive the process object. The subscriber must not be used for anything else. Default: none.
+    //! must outlive the process object. The subscriber must not be used for anything else; it keeps
+    //! its own RedisClient::maxMessageSize() (set it to maxPayloadSize() to skip oversized messages
+    //! unread). Default: none.
     RedisClient *publisher() const;
     void setPublisher(RedisClient * publisher);
     //! See publisher().

@@ -50,6 +50,8 @@ public:
         AuthenticationFailed,  //!< Redis refused the credentials or the database
         SpawnFailed,           //!< a spawn entry could not be started (see spawnFailed())
         RedisError,            //!< any other error of a connection (see RedisClient::Error)
+        PermissionDenied,      //!< Redis' ACL refused a message or command (NOPERM); see Stats::refusedMessages()
+        CommandRefused,        //!< Redis answered a message or command with another error
     };
     Q_ENUM(Error)
 

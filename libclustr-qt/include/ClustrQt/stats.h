@@ -35,6 +35,7 @@ class CLUSTR_EXPORT Stats
     Q_PROPERTY(quint64 successfulConfirmations READ successfulConfirmations)
     Q_PROPERTY(quint64 rejectedMessages READ rejectedMessages)
     Q_PROPERTY(quint64 droppedMessages READ droppedMessages)
+    Q_PROPERTY(quint64 refusedMessages READ refusedMessages)
 public:
     Stats();
     Stats(const Stats &other);
@@ -89,6 +90,9 @@ public:
     //! Publishes dropped because Redis was unreachable and the queue was full.
     quint64 droppedMessages() const;
     void setDroppedMessages(quint64 count);
+    //! Publishes Redis refused (e.g. NOPERM: the ACL user may not publish there); they reached nobody.
+    quint64 refusedMessages() const;
+    void setRefusedMessages(quint64 count);
 
     //! All counters by their names, e.g. {"emitPublic": 3, ...}.
     QJsonObject toJson() const;

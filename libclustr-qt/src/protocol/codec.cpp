@@ -367,13 +367,16 @@ QByteArray Codec::encode(qint64 pid, const QString &group, const QJsonValue &dat
     return out;
 }
 
+QString Codec::oversizedReason(qsizetype size, qsizetype maxSize)
+{
+    return QStringLiteral("payload of %1 bytes exceeds the limit of %2 bytes").arg(size).arg(maxSize);
+}
+
 std::optional<Codec::Decoded> Codec::decode(const QByteArray &payload, qsizetype maxSize,
                                             QString *error)
 {
     if (payload.size() > maxSize) {
-        setError(error, QStringLiteral("payload of %1 bytes exceeds the limit of %2 bytes")
-                            .arg(payload.size())
-                            .arg(maxSize));
+        setError(error, oversizedReason(payload.size(), maxSize));
         return std::nullopt;
     }
     if (Decoded decoded; decodeCanonical(payload, &decoded))

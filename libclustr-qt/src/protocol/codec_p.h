@@ -42,6 +42,8 @@ public:
     */
     static std::optional<Decoded> decode(const QByteArray &payload, qsizetype maxSize,
                                          QString *error = nullptr);
+    //! Why a payload of \a size bytes is rejected when at most \a maxSize are (decode() says the same).
+    static QString oversizedReason(qsizetype size, qsizetype maxSize);
 
     //! Validates the data of a kill message: an integer exit code 0..255.
     static std::optional<int> exitCode(const QJsonValue &data, QString *error = nullptr);

@@ -47,6 +47,7 @@ const Counter counters[] = {
     {QLatin1String("successfulConfirmations"), &StatsCounters::successfulConfirmations},
     {QLatin1String("rejectedMessages"), &StatsCounters::rejectedMessages},
     {QLatin1String("droppedMessages"), &StatsCounters::droppedMessages},
+    {QLatin1String("refusedMessages"), &StatsCounters::refusedMessages},
 };
 
 } // namespace
@@ -95,6 +96,8 @@ quint64 Stats::rejectedMessages() const { return d->rejectedMessages; }
 void Stats::setRejectedMessages(quint64 count) { d->rejectedMessages = count; }
 quint64 Stats::droppedMessages() const { return d->droppedMessages; }
 void Stats::setDroppedMessages(quint64 count) { d->droppedMessages = count; }
+quint64 Stats::refusedMessages() const { return d->refusedMessages; }
+void Stats::setRefusedMessages(quint64 count) { d->refusedMessages = count; }
 
 QJsonObject Stats::toJson() const
 {

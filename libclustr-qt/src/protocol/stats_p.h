@@ -27,6 +27,7 @@ struct StatsCounters
     quint64 successfulConfirmations = 0;
     quint64 rejectedMessages = 0;
     quint64 droppedMessages = 0;
+    quint64 refusedMessages = 0;
 };
 
 Stats toStats(const StatsCounters &counters);

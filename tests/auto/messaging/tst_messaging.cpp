@@ -42,6 +42,7 @@ private Q_SLOTS:
     void statsCountEveryEvent();
     void namespacesAreIsolated();
     void emptyGroupIsAnError();
+    void refusedPublishesAreCountedAndReportedOnce();
 
 private:
     TestProcess *worker(const QStringList &arguments);
@@ -341,7 +342,7 @@ void tst_Messaging::statsCountEveryEvent()
     QCOMPARE(sb.value(QStringLiteral("emitPublic")).toInt(), 0);
     QCOMPARE(sb.value(QStringLiteral("successfulConfirmations")).toInt(), 0);
     QCOMPARE(sb.value(QStringLiteral("rejectedMessages")).toInt(), 0);
-    QCOMPARE(sb.keys().size(), 15);
+    QCOMPARE(sb.keys().size(), 16);
 }
 
 void tst_Messaging::namespacesAreIsolated()
@@ -380,6 +381,29 @@ void tst_Messaging::emptyGroupIsAnError()
     QVERIFY(p.waitForFinished());
     QCOMPARE(p.exitCode(), 3);
     QVERIFY(p.standardError().contains("group name is empty"));
+}
+
+
+// An ACL user without +publish: Redis refuses every message. The worker must
+// not pass them for sent: each is counted, and the refusal is reported once
+// (the process' error signal, its publisher's, the log), not per message.
+void tst_Messaging::refusedPublishesAreCountedAndReportedOnce()
+{
+    const QByteArray created = m_redis.cli({QStringLiteral("ACL"), QStringLiteral("SETUSER"), QStringLiteral("mute"), QStringLiteral("reset"),
+                                            QStringLiteral("on"), QStringLiteral(">pw"), QStringLiteral("~*"), QStringLiteral("&*"),
+                                            QStringLiteral("+@all"), QStringLiteral("-publish")});
+    QCOMPARE(created.trimmed(), QByteArray("OK"));
+    auto process = std::make_unique<TestProcess>();
+    QVERIFY(process->startWorker({QStringLiteral("--group=mute"),
+                                  QStringLiteral("--cluster-redis=redis://mute:pw@127.0.0.1:%1").arg(m_redis.port())}));
+    for (int i = 0; i < 3; ++i)
+        process->send(cmd(QStringLiteral("public"), {{QStringLiteral("data"), i}}));
+    QTRY_COMPARE(process->stats().value(QStringLiteral("refusedMessages")).toInt(), 3);
+    QCOMPARE(process->stats().value(QStringLiteral("emitPublic")).toInt(), 3);
+    const auto noperm = [](const QJsonObject &e) { return e.value(QStringLiteral("text")).toString().contains(QStringLiteral("NOPERM")); };
+    QCOMPARE(process->count(QStringLiteral("processError"), noperm), 1);
+    QCOMPARE(process->count(QStringLiteral("redisError"), noperm), 1);
+    QVERIFY2(process->standardError().contains("NOPERM"), process->standardError().constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Messaging)

@@ -10,12 +10,12 @@ using Clustr::Stats;
 
 namespace {
 
-// The names clustr-node's `stats` object uses, plus clustr-qt's two.
+// The names clustr-node's `stats` object uses, plus clustr-qt's three.
 const char *const CounterNames[] = {
     "emitPublic", "emitPrivate", "emitGroup", "emitKill", "emitConfirmation",
     "onMessage", "onPublic", "onGroup", "onPrivate", "spawnChildProcess",
     "respawnChildProcess", "receivedConfirmations", "successfulConfirmations",
-    "rejectedMessages", "droppedMessages",
+    "rejectedMessages", "droppedMessages", "refusedMessages",
 };
 
 Stats numbered()
@@ -36,6 +36,7 @@ Stats numbered()
     stats.setSuccessfulConfirmations(13);
     stats.setRejectedMessages(14);
     stats.setDroppedMessages(15);
+    stats.setRefusedMessages(16);
     return stats;
 }
 
@@ -79,7 +80,7 @@ void tst_Stats::valuesAreNumbers()
     QCOMPARE(QJsonDocument(numbered().toJson()).toJson(QJsonDocument::Compact),
              QByteArray(R"({"droppedMessages":15,"emitConfirmation":5,"emitGroup":3,"emitKill":4,)"
                         R"("emitPrivate":2,"emitPublic":1,"onGroup":8,"onMessage":6,"onPrivate":9,)"
-                        R"("onPublic":7,"receivedConfirmations":12,"rejectedMessages":14,)"
+                        R"("onPublic":7,"receivedConfirmations":12,"refusedMessages":16,"rejectedMessages":14,)"
                         R"("respawnChildProcess":11,"spawnChildProcess":10,"successfulConfirmations":13})"));
 }
 
