@@ -25,6 +25,12 @@ class RedisClient;
   the master's lifecycle events (registrations, exits, reload steps), and
   sends messages, kills, reloads and stops. It never registers: it is not
   part of the cluster. Messages it sends carry its own pid and the group "cli".
+
+  Every answer is checked: a message Redis refuses (an ACL user without
+  +publish gets NOPERM) is reported by errorOccurred() with
+  PermissionDenied or CommandRefused, each time; so is a refused read of the
+  cluster's state, once until a read succeeds again. The records are read up
+  to MaxRecordSize bytes: a larger one is a MalformedRecord, not read whole.
 */
 class CLUSTR_EXPORT ClusterClient : public QObject
 {
@@ -45,10 +51,15 @@ public:
         ConnectionFailed,    //!< Redis refused or could not be reached
         ConnectionLost,      //!< an established connection went away
         AuthenticationFailed,
-        MalformedRecord,     //!< the master's announcement or status could not be read
+        MalformedRecord,     //!< the master's announcement or status is malformed or too large
         RedisError,          //!< any other error of a connection (see RedisClient::Error)
+        PermissionDenied,    //!< Redis' ACL refused a read or a message (NOPERM)
+        CommandRefused,      //!< Redis answered a read or a message with another error, or lost it
     };
     Q_ENUM(Error)
+
+    //! The largest announcement or status read (16 MiB); see docs/PROTOCOL.md section 11.
+    static constexpr qsizetype MaxRecordSize = 16 * 1024 * 1024;
 
     explicit ClusterClient(QObject *parent = nullptr);
     ~ClusterClient() override;

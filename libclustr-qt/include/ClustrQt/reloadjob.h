@@ -50,6 +50,7 @@ public:
         MasterGone,        //!< the master went away during the reload
         RedisLost,         //!< Redis was unreachable for longer than the Redis timeout
         Timeout,           //!< the reload took longer than timeout()
+        Refused,           //!< Redis' ACL refused the request, or the reads that follow it (NOPERM)
     };
     Q_ENUM(Error)
 

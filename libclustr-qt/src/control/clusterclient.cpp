@@ -6,6 +6,7 @@
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
 #include "protocol/records_p.h"
+#include "redis/redisclient_p.h"
 #include "redis/redisurl_p.h"
 
 #include <ClustrQt/redisclient.h>
@@ -18,9 +19,20 @@
 #include <QtCore/QTimer>
 
 #include <csignal>
+#include <utility>
 #include <unistd.h>
 
 namespace Clustr {
+
+namespace {
+
+// A control tool reads little: its replies are bounded well below the
+// library's defaults, so that a broken or hostile server cannot make it
+// allocate without end (two records, a SCAN of the clusters).
+constexpr qsizetype MaxReplySize = 2 * ClusterClient::MaxRecordSize;
+constexpr qsizetype MaxReplyElements = 100000;
+
+} // namespace
 
 class ClusterClientPrivate
 {
@@ -28,13 +40,18 @@ class ClusterClientPrivate
 public:
     explicit ClusterClientPrivate(ClusterClient *q) : q_ptr(q) {}
 
-    void handleKeys(const RedisReply &reply);
+    void handleKeys(const RedisReply &masterReply, const RedisReply &statusReply);
+    //! The JSON object of a record read with GETRANGE (\a what names it); nothing if absent or unusable.
+    std::optional<QJsonObject> record(const RedisReply &reply, const QString &what);
+    //! An error answer to a read of the cluster's state.
+    void readFailed(const QByteArray &text);
     void updateConnected();
     void sendTo(const QByteArray &channel, const QJsonValue &data);
     void followEvents(qint64 newMasterPid);
-    //! Once per problem, not at every poll.
-    void reportMalformed(const QString &text);
+    //! Once per problem, not at every poll (again after a read without one).
+    void reportProblem(ClusterClient::Error code, const QString &text);
     void setError(ClusterClient::Error code, const QString &text);
+    QString displayUrl() const { return RedisClient::displayUrl(url); }
 
     ClusterClient *q_ptr;
     QString url;
@@ -52,7 +69,9 @@ public:
     bool polling = false;
     QByteArray eventsChannel;
     QByteArray watchPattern;
-    QString lastMalformed;
+    RedisReply masterReply; // of the read under way, until the status' answer comes
+    QString lastProblem;
+    bool problemThisRead = false;
     ClusterClient::Error error = ClusterClient::Error::NoError;
     QString errorString;
     QSet<QByteArray> subscribed; // channels and patterns Redis confirmed
@@ -217,13 +236,19 @@ bool ClusterClient::open()
     d->subscriber->setClientName(clientName + QStringLiteral(".sub"));
     // A control tool should not sit on a dead connection for long.
     d->publisher->setCommandTimeout(std::chrono::milliseconds(3000));
+    // Events larger than a process would accept are skipped as they come.
+    d->subscriber->setMaxMessageSize(Protocol::Codec::DefaultMaxPayloadSize);
     for (RedisClient *client : {d->publisher, d->subscriber}) {
+        client->setMaxReplySize(MaxReplySize);
+        client->setMaxReplyElements(MaxReplyElements);
         connect(client, &RedisClient::stateChanged, this, [d] { d->updateConnected(); });
         connect(client, &RedisClient::errorOccurred, this, [d](RedisClient::Error kind, const QString &text) {
             switch (kind) {
             case RedisClient::Error::ConnectionFailed: d->setError(Error::ConnectionFailed, text); break;
             case RedisClient::Error::ConnectionLost: d->setError(Error::ConnectionLost, text); break;
             case RedisClient::Error::AuthenticationFailed: d->setError(Error::AuthenticationFailed, text); break;
+            case RedisClient::Error::PermissionDenied: d->setError(Error::PermissionDenied, text); break;
+            case RedisClient::Error::CommandRefused: d->setError(Error::CommandRefused, text); break;
             default: d->setError(Error::RedisError, text); break;
             }
         });
@@ -362,12 +387,21 @@ void ClusterClient::refresh()
         return; // one read at a time: a slow Redis must not pile them up
     d->polling = true;
     QPointer<ClusterClient> guard(this);
-    d->publisher->command({QByteArrayLiteral("MGET"), d->channels.masterKey(), d->channels.statusKey()},
+    // At most one byte more than a record may have: enough to tell one that
+    // is too large, never a whole one (GETRANGE's end is inclusive). The two
+    // are answered in order.
+    const QByteArray last = QByteArray::number(MaxRecordSize);
+    d->publisher->command({QByteArrayLiteral("GETRANGE"), d->channels.masterKey(), QByteArrayLiteral("0"), last},
+                          [guard, d](const RedisReply &reply) {
+                              if (guard)
+                                  d->masterReply = reply;
+                          });
+    d->publisher->command({QByteArrayLiteral("GETRANGE"), d->channels.statusKey(), QByteArrayLiteral("0"), last},
                           [guard, d](const RedisReply &reply) {
                               if (!guard)
                                   return;
                               d->polling = false;
-                              d->handleKeys(reply);
+                              d->handleKeys(std::exchange(d->masterReply, RedisReply()), reply);
                               if (guard)
                                   Q_EMIT guard->refreshed();
                           });
@@ -383,9 +417,11 @@ void ClusterClient::findClusters()
     QPointer<ClusterClient> guard(this);
     d->publisher->command({QByteArrayLiteral("SCAN"), QByteArrayLiteral("0"), QByteArrayLiteral("MATCH"), QByteArrayLiteral("*") + suffix,
                            QByteArrayLiteral("COUNT"), QByteArrayLiteral("1000")},
-                          [guard, suffix](const RedisReply &reply) {
+                          [guard, d, suffix](const RedisReply &reply) {
                               if (!guard)
                                   return;
+                              if (reply.isError() && !RedisClientPrivate::isLocalAnswer())
+                                  d->readFailed(reply.string);
                               QStringList names;
                               if (reply.type == RedisReply::Type::Array && reply.elements.size() == 2) {
                                   for (const RedisReply &key : reply.elements.at(1).elements) {
@@ -402,21 +438,50 @@ void ClusterClient::findClusters()
                           });
 }
 
-void ClusterClientPrivate::handleKeys(const RedisReply &reply)
+std::optional<QJsonObject> ClusterClientPrivate::record(const RedisReply &reply, const QString &what)
+{
+    if (reply.string.isEmpty())
+        return std::nullopt; // GETRANGE of a key that is not there
+    if (reply.string.size() > ClusterClient::MaxRecordSize) {
+        reportProblem(ClusterClient::Error::MalformedRecord,
+                      QStringLiteral("the cluster's %1 is larger than %2 bytes: not read").arg(what).arg(ClusterClient::MaxRecordSize));
+        return std::nullopt;
+    }
+    QString error;
+    auto object = Protocol::Records::objectFromBytes(reply.string, &error);
+    if (!object)
+        reportProblem(ClusterClient::Error::MalformedRecord, QStringLiteral("the cluster's %1 is malformed: %2").arg(what, error));
+    return object;
+}
+
+void ClusterClientPrivate::readFailed(const QByteArray &text)
+{
+    // NOPERM: an ACL user that may not read the cluster's keys. Not "no
+    // cluster is running": nobody can tell from here.
+    const bool denied = text.startsWith("NOPERM");
+    reportProblem(denied ? ClusterClient::Error::PermissionDenied : ClusterClient::Error::CommandRefused,
+                  QStringLiteral("Redis at %1 refused to read the cluster's state: %2").arg(displayUrl(), QString::fromUtf8(text)));
+}
+
+void ClusterClientPrivate::handleKeys(const RedisReply &masterReply, const RedisReply &statusReply)
 {
     Q_Q(ClusterClient);
-    if (reply.type != RedisReply::Type::Array || reply.elements.size() != 2)
-        return; // not connected (yet): the next poll tries again
+    problemThisRead = false;
+    for (const RedisReply *reply : {&masterReply, &statusReply}) {
+        if (reply->isError()) {
+            // Not connected (yet), or lost: the connection says so itself.
+            if (!RedisClientPrivate::isLocalAnswer())
+                readFailed(reply->string);
+            return; // the next poll tries again
+        }
+    }
     MasterInfo newMaster;
-    const RedisReply &masterReply = reply.elements.at(0);
-    if (!masterReply.isNil()) {
+    if (const auto object = record(masterReply, QStringLiteral("announcement"))) {
         QString error;
-        const auto object = Protocol::Records::objectFromBytes(masterReply.string, &error);
-        const auto parsed = object ? Protocol::Records::masterInfo(*object, &error) : std::nullopt;
-        if (parsed)
+        if (const auto parsed = Protocol::Records::masterInfo(*object, &error))
             newMaster = *parsed;
         else
-            reportMalformed(QStringLiteral("the cluster's announcement is malformed: %1").arg(error));
+            reportProblem(ClusterClient::Error::MalformedRecord, QStringLiteral("the cluster's announcement is malformed: %1").arg(error));
     }
     const bool nowRunning = newMaster.pid() != 0 && newMaster.state() != MasterInfo::State::Stopping;
     if (newMaster != master) {
@@ -429,16 +494,15 @@ void ClusterClientPrivate::handleKeys(const RedisReply &reply)
         Q_EMIT q->clusterRunningChanged(running);
     }
     ClusterStatus newStatus;
-    const RedisReply &statusReply = reply.elements.at(1);
-    if (!statusReply.isNil()) {
+    if (const auto object = record(statusReply, QStringLiteral("status"))) {
         QString error;
-        const auto object = Protocol::Records::objectFromBytes(statusReply.string, &error);
-        const auto parsed = object ? Protocol::Records::clusterStatus(*object, &error) : std::nullopt;
-        if (parsed)
+        if (const auto parsed = Protocol::Records::clusterStatus(*object, &error))
             newStatus = *parsed;
         else
-            reportMalformed(QStringLiteral("the cluster's status is malformed: %1").arg(error));
+            reportProblem(ClusterClient::Error::MalformedRecord, QStringLiteral("the cluster's status is malformed: %1").arg(error));
     }
+    if (!problemThisRead)
+        lastProblem.clear();
     if (newStatus.master().pid() != 0 || status.master().pid() != 0) {
         status = newStatus;
         Q_EMIT q->statusUpdated(status);
@@ -453,12 +517,13 @@ void ClusterClientPrivate::setError(ClusterClient::Error code, const QString &te
     Q_EMIT q->errorOccurred(code, text);
 }
 
-void ClusterClientPrivate::reportMalformed(const QString &text)
+void ClusterClientPrivate::reportProblem(ClusterClient::Error code, const QString &text)
 {
-    if (text == lastMalformed)
+    problemThisRead = true;
+    if (text == lastProblem)
         return;
-    lastMalformed = text;
-    setError(ClusterClient::Error::MalformedRecord, text);
+    lastProblem = text;
+    setError(code, text);
 }
 
 void ClusterClientPrivate::followEvents(qint64 newMasterPid)
@@ -477,8 +542,28 @@ void ClusterClientPrivate::followEvents(qint64 newMasterPid)
 
 void ClusterClientPrivate::sendTo(const QByteArray &channel, const QJsonValue &data)
 {
-    if (publisher)
-        publisher->publish(channel, Protocol::Codec::encode(pid, QStringLiteral("cli"), data));
+    if (!publisher)
+        return;
+    // With a callback, unlike a process' publishes: whoever drives the
+    // cluster from outside learns of each message Redis did not take (an
+    // ACL user without +publish gets NOPERM), every time.
+    QPointer<ClusterClient> guard(q_ptr);
+    publisher->command({QByteArrayLiteral("PUBLISH"), channel, Protocol::Codec::encode(pid, QStringLiteral("cli"), data)},
+                       [guard, this, channel](const RedisReply &reply) {
+                           if (!guard || !reply.isError())
+                               return;
+                           const QString text = QString::fromUtf8(reply.string);
+                           if (RedisClientPrivate::isLocalAnswer()) {
+                               setError(ClusterClient::Error::CommandRefused,
+                                        QStringLiteral("the message on %1 may not have reached Redis at %2: %3")
+                                            .arg(channels.withoutPrefix(channel), displayUrl(), text));
+                               return;
+                           }
+                           const bool denied = reply.string.startsWith("NOPERM");
+                           setError(denied ? ClusterClient::Error::PermissionDenied : ClusterClient::Error::CommandRefused,
+                                    QStringLiteral("Redis at %1 refused the message on %2: %3")
+                                        .arg(displayUrl(), channels.withoutPrefix(channel), text));
+                       });
 }
 
 void ClusterClient::publish(const QJsonValue &data)

@@ -223,6 +223,13 @@ ReloadJob::ReloadJob(ClusterClient *client, QObject *parent)
         d->finish(Error::RedisLost, QStringLiteral("lost Redis for %1 s during the reload (%2)")
                                         .arg(double(d->redisTimeout.count()) / 1000).arg(position()));
     });
+    connect(client, &ClusterClient::errorOccurred, this, [d](ClusterClient::Error error, const QString &text) {
+        // Redis' ACL refused the request (or the reads that follow the
+        // reload): no reload will start. Anything else (a lost connection)
+        // is left to the timers.
+        if (error == ClusterClient::Error::PermissionDenied && d->requested && d->state == State::Waiting)
+            d->finish(Error::Refused, text);
+    });
     connect(client, &ClusterClient::eventReceived, this, [d](const ClusterEvent &event) { d->handleEvent(event); });
     connect(client, &ClusterClient::masterChanged, this, [d](const MasterInfo &master) { d->handleMaster(master); });
     connect(client, &ClusterClient::clusterRunningChanged, this, [d] { d->handleMaster(d->client->master()); });
