@@ -16,6 +16,9 @@ enum ExitCode {
     RedisUnreachable = 3,
     NoCluster = 4,
     AlreadyRunning = 5,
+    // Redis refused the command: its ACL does not allow the user it
+    // (NOPERM). sysexits.h' EX_NOPERM, clear of the small codes above.
+    PermissionDenied = 77,
 };
 
 void out(const QString &line);   // stdout, with a newline

@@ -37,7 +37,7 @@ const QString CommonOptions = QStringLiteral(
     "  --help            this text\n"
     "\n"
     "Exit codes: 0 ok, 1 failed, 2 bad arguments, 3 Redis unreachable,\n"
-    "4 no cluster running. See docs/CLI.md.");
+    "4 no cluster running, 77 refused by Redis' ACL. See docs/CLI.md.");
 
 struct Command
 {
@@ -202,8 +202,13 @@ int status(QStringList args)
     Clustr::ClusterClient &client = session.client();
     // The master writes its announcement and its status together; one may
     // have expired a moment before the other.
-    if (!session.waitUntil([&client] { return client.status().master().pid() != 0; }, 1500)) {
+    using Error = Clustr::ClusterClient::Error;
+    if (!session.waitUntil([&client] { return client.status().master().pid() != 0 || client.error() == Error::MalformedRecord; }, 1500)) {
         Cli::err(QStringLiteral("the master (pid %1) of %2 publishes no status").arg(client.masterPid()).arg(session.clusterLabel()));
+        return Cli::Failed;
+    }
+    if (client.status().master().pid() == 0) { // there is one, but it cannot be read
+        Cli::err(client.errorString());
         return Cli::Failed;
     }
     if (json) {
@@ -301,6 +306,8 @@ int message(const QString &command, QStringList args)
         Cli::err(QStringLiteral("Redis at %1 did not take the message within 3 s").arg(session.displayUrl()));
         return Cli::Failed;
     }
+    if (const int refused = session.reportRefusal(); refused != Cli::Ok)
+        return refused;
     if (!warning.isEmpty())
         Cli::err(QStringLiteral("warning: ") + warning);
     Cli::out(confirmation);
@@ -381,6 +388,8 @@ int stop(QStringList args)
         Cli::err(QStringLiteral("Redis at %1 did not take the stop request").arg(session.displayUrl()));
         return Cli::Failed;
     }
+    if (const int refused = session.reportRefusal(); refused != Cli::Ok)
+        return refused;
     const bool gone = session.waitUntil([&] {
         if (local)
             return Session::processGone(masterPid);

@@ -121,6 +121,14 @@ int Session::connect()
         return Cli::Usage;
     }
     QObject::disconnect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, nullptr);
+    // Refused reads and messages: the first one decides the exit code.
+    QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [this](Clustr::ClusterClient::Error kind, const QString &text) {
+        using Error = Clustr::ClusterClient::Error;
+        if (m_refusalCode != Cli::Ok || (kind != Error::PermissionDenied && kind != Error::CommandRefused))
+            return;
+        m_refusalCode = kind == Error::PermissionDenied ? Cli::PermissionDenied : Cli::Failed;
+        m_refusal = text;
+    });
 
     using Clustr::RedisClient;
     for (RedisClient *connection : {m_client.publisher(), m_client.subscriber()}) {
@@ -128,8 +136,10 @@ int Session::connect()
         QObject::connect(connection, &RedisClient::errorOccurred, &m_client, [this](RedisClient::Error kind, const QString &text) {
             if (m_firstAnswer && kind != RedisClient::Error::ConnectionLost)
                 return;
+            // ProtocolError: a reply the client refused to read (larger than
+            // its limits, malformed), from something that is no usable Redis.
             if (kind == RedisClient::Error::ConnectionFailed || kind == RedisClient::Error::AuthenticationFailed
-                || kind == RedisClient::Error::ConnectionLost) {
+                || kind == RedisClient::Error::ConnectionLost || kind == RedisClient::Error::ProtocolError) {
                 m_redisFailed = true;
                 m_redisError = reasonOf(kind, text);
             }
@@ -156,6 +166,10 @@ int Session::connect()
         Cli::err(QStringLiteral("cannot reach Redis at %1 (tried: %2): %3").arg(displayUrl(), shownTried(m_tried), reason));
         return Cli::RedisUnreachable;
     }
+    // Redis answered, but refused to let us read the cluster's state: that
+    // says nothing about whether a cluster runs.
+    if (refusal() != Cli::Ok)
+        return reportRefusal();
     if (!m_client.isClusterRunning()) {
         // Which clusters do run there: the likely fix is a --cluster NAME.
         QObject::connect(&m_client, &Clustr::ClusterClient::clustersFound, &m_client, [this](const QStringList &names) {
@@ -242,6 +256,13 @@ bool Session::waitUntilWritten(int timeoutMs)
     if (!publisher)
         return false;
     return waitUntil([publisher] { return publisher->pendingCommands() == 0; }, timeoutMs);
+}
+
+int Session::reportRefusal() const
+{
+    if (m_refusalCode != Cli::Ok)
+        Cli::err(m_refusal);
+    return m_refusalCode;
 }
 
 bool Session::isMasterLocal() const

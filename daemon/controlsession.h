@@ -58,6 +58,18 @@ public:
     //! Until every command sent so far has been written and answered by Redis.
     bool waitUntilWritten(int timeoutMs = 3000);
 
+    /*!
+      Cli::Ok, or the exit code for the first read or message Redis did not
+      take since connect(): PermissionDenied when its ACL refused it
+      (NOPERM), else Failed (another error, or the connection went away
+      before the answer).
+    */
+    int refusal() const { return m_refusalCode; }
+    //! What refusal() is about, in one line with Redis' own words.
+    QString refusalText() const { return m_refusal; }
+    //! refusal(), after printing refusalText() when there is one.
+    int reportRefusal() const;
+
     Clustr::ClusterClient &client() { return m_client; }
     //! The Redis URL in use, password hidden.
     QString displayUrl() const;
@@ -85,6 +97,8 @@ private:
     bool m_firstAnswer = false;
     bool m_redisFailed = false;
     QString m_redisError;
+    int m_refusalCode = 0; // Cli::Ok
+    QString m_refusal;
     QStringList m_otherClusters;
     bool m_otherClustersRead = false;
     // Last, so it goes first: its connections' callbacks still find the members above.

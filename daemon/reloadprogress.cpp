@@ -119,6 +119,8 @@ int requestReload(Session &session)
         Cli::err(QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
         return Cli::Failed;
     }
+    if (const int refused = session.reportRefusal(); refused != Cli::Ok)
+        return refused;
     Cli::out(QStringLiteral("reload requested from the master (pid %1) of %2").arg(client.masterPid()).arg(session.clusterLabel()));
     return Cli::Ok;
 }
@@ -177,6 +179,8 @@ void finishOnResult(Clustr::ReloadJob &job, ReloadProgress &progress, Session &s
             write(progress.finished());
         if (job.error() == Error::NoError)
             outcome.finish(Cli::Ok);
+        else if (job.error() == Error::Refused)
+            outcome.finish(Cli::PermissionDenied, job.errorText());
         else if (job.error() == Error::RedisLost)
             outcome.finish(Cli::Failed, QStringLiteral("lost Redis at %1 for %2 s during the reload (%3)")
                                             .arg(session.displayUrl()).arg(RedisLostTimeout.count() / 1000).arg(job.position()));
@@ -245,6 +249,8 @@ int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
         finishIfMasterGoes(masterCheck, masterPid, job, outcome);
     if (!session.waitUntilWritten()) // the events that come meanwhile are handled above
         outcome.finish(Cli::Failed, QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
+    else if (session.refusal() != Cli::Ok)
+        outcome.finish(session.refusal(), session.refusalText());
     return outcome.wait(progress);
 }
 

@@ -2,10 +2,12 @@
 // The control commands of `clustr-qt` end to end: the real binary, run as a
 // subprocess for every command, against a real Redis and a real cluster (a
 // master started with clustr-test-worker --master, or `clustr-qt run`).
+#include "fakeredis.h"
 #include "redisserver.h"
 #include "testprocess.h"
 
 #include <ClustrQt/clusterclient.h>
+#include <ClustrQt/redisclient.h>
 
 #include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>
@@ -89,14 +91,23 @@ private Q_SLOTS:
     void watch();
     void throughClustrQtRun();
     void findsTheEmbeddedRedis();
+    void commandsRefusedByRedis();
+    void keyReadsRefusedByRedis();
+    void hostileRedisReplies_data();
+    void hostileRedisReplies();
+    void oversizedRecordsAreNotRead();
 
 private:
+    //! A Redis ACL user of m_redis with password "pw" and \a rules; its URL.
+    QString aclUser(const QString &user, const QStringList &rules);
     QProcessEnvironment environment() const;
     CliRun runCli(const QStringList &arguments, int timeoutMs = 30000,
                   const QProcessEnvironment &environment = QProcessEnvironment());
     //! A master with \a specs in namespace \a name, once all \a workers are registered and heartbeating.
     std::unique_ptr<TestProcess> startMaster(const QString &name, const QJsonArray &specs, int workers,
                                              const QStringList &extra = {});
+    //! A master in namespace \a name with one ready worker of group web, whose pid \a worker gets.
+    std::unique_ptr<TestProcess> startOneWorker(const QString &name, qint64 *worker);
     //! The pids of the registered processes, as the master's status lists them (waits for \a count).
     QList<qint64> registeredPids(const QString &name, int count, const QString &group = QString(),
                                  const QList<qint64> &excluding = {});
@@ -190,6 +201,13 @@ std::unique_ptr<TestProcess> tst_Cli::startMaster(const QString &name, const QJs
     if (registeredPids(name, workers).size() != workers)
         return nullptr;
     return master;
+}
+
+std::unique_ptr<TestProcess> tst_Cli::startOneWorker(const QString &name, qint64 *worker)
+{
+    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 1)}, 1);
+    *worker = master ? registeredPids(name, 1).value(0) : 0;
+    return *worker > 0 ? std::move(master) : nullptr;
 }
 
 QList<qint64> tst_Cli::registeredPids(const QString &name, int count, const QString &group, const QList<qint64> &excluding)
@@ -609,10 +627,9 @@ void tst_Cli::messagesReachTheRightProcesses()
 void tst_Cli::kill()
 {
     const QString name = QStringLiteral("cli-kill");
-    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 1)}, 1);
+    qint64 victim = 0;
+    auto master = startOneWorker(name, &victim);
     QVERIFY(master);
-    const qint64 victim = registeredPids(name, 1).value(0);
-    QVERIFY(victim > 0);
 
     const CliRun run = runCli(QStringList{QStringLiteral("kill"), QString::number(victim), QStringLiteral("3")} + target(name));
     QVERIFY2(run.exitCode == 0, run.describe());
@@ -900,6 +917,121 @@ void tst_Cli::findsTheEmbeddedRedis()
     QVERIFY2(stop.exitCode == 0, stop.describe());
     QVERIFY(processGone(daemon.processId()));
     QVERIFY(QTest::qWaitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
+}
+
+QString tst_Cli::aclUser(const QString &user, const QStringList &rules)
+{
+    const QByteArray answer = m_redis.cli(QStringList{QStringLiteral("ACL"), QStringLiteral("SETUSER"), user, QStringLiteral("reset"),
+                                                      QStringLiteral("on"), QStringLiteral(">pw")} + rules);
+    if (answer.trimmed() != "OK")
+        qWarning("ACL SETUSER %s: %s", qPrintable(user), answer.constData());
+    return QStringLiteral("redis://%1:pw@127.0.0.1:%2").arg(user).arg(m_redis.port());
+}
+
+// A user that may read and follow the cluster but not publish: Redis refuses
+// every command (NOPERM). Each command says so with Redis' words and exits
+// with the code for "permission refused by Redis" (77), instead of claiming
+// it asked a process to exit; nothing happens to the cluster.
+void tst_Cli::commandsRefusedByRedis()
+{
+    const QString name = QStringLiteral("cli-acl");
+    qint64 worker = 0;
+    auto master = startOneWorker(name, &worker);
+    QVERIFY(master);
+    const QString url = aclUser(QStringLiteral("nopublish"), {QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all"), QStringLiteral("-publish")});
+    const QString pid = QString::number(worker);
+    const QList<QStringList> commands{
+        {QStringLiteral("kill"), pid, QStringLiteral("1")},
+        {QStringLiteral("publish"), QStringLiteral("x")},
+        {QStringLiteral("send"), pid, QStringLiteral("x")},
+        {QStringLiteral("group"), QStringLiteral("web"), QStringLiteral("x")},
+        {QStringLiteral("reload"), QStringLiteral("--no-wait")},
+        {QStringLiteral("reload")},
+        {QStringLiteral("stop")},
+    };
+    for (const QStringList &command : commands) {
+        const CliRun run = runCli(command + QStringList{QStringLiteral("--redis"), url, QStringLiteral("--cluster"), name});
+        const QByteArray what = command.join(QLatin1Char(' ')).toUtf8() + ": " + run.describe();
+        QVERIFY2(run.finished && run.exitCode == 77, what.constData());
+        QVERIFY2(run.out.isEmpty(), what.constData());
+        QVERIFY2(run.err.contains("NOPERM") && run.err.count('\n') == 1, what.constData());
+        QVERIFY2(!run.err.contains("pw@"), what.constData());
+    }
+    QVERIFY(!processGone(worker));
+    QVERIFY(master->isRunning());
+    QCOMPARE(master->count(QStringLiteral("reloadStarted")), 0);
+    // What the commands sent carries the group "cli": none of it arrived.
+    QCOMPARE(master->count(QStringLiteral("message"), [](const QJsonObject &e) { return e.value(QStringLiteral("group")).toString() == QLatin1String("cli"); }), 0);
+}
+
+// A user that may not read the cluster's keys: Redis refuses the read, which
+// is not "no cluster is running".
+void tst_Cli::keyReadsRefusedByRedis()
+{
+    const QString url = aclUser(QStringLiteral("nokeys"), {QStringLiteral("~unrelated:*"), QStringLiteral("&*"), QStringLiteral("+@all")});
+    for (const QString &command : {QStringLiteral("status"), QStringLiteral("kill")}) {
+        QStringList arguments{command};
+        if (command == QLatin1String("kill"))
+            arguments.append(QStringLiteral("4242"));
+        const CliRun run = runCli(arguments + QStringList{QStringLiteral("--redis"), url});
+        QVERIFY2(run.finished && run.exitCode == 77, run.describe());
+        QVERIFY2(run.err.contains("NOPERM") && !run.err.contains("no unnamed cluster"), run.describe());
+        QCOMPARE(run.err.count('\n'), 1);
+    }
+}
+
+void tst_Cli::hostileRedisReplies_data()
+{
+    QTest::addColumn<QByteArray>("reply");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("an array of 2^31-1 elements") << QByteArray("*2147483647\r\n") << QStringLiteral("an array of 2147483647 elements");
+    QTest::newRow("a string of 2 GiB") << QByteArray("$2147483647\r\n") << QStringLiteral("a string of 2147483647 bytes");
+}
+
+// A server that announces a reply no Redis sends: the command ends within its
+// bounds, saying what the server sent, without allocating for it.
+void tst_Cli::hostileRedisReplies()
+{
+    QFETCH(QByteArray, reply);
+    QFETCH(QString, says);
+    FakeRedis server({reply});
+    QVERIFY(server.listen());
+    const CliRun run = runCli({QStringLiteral("status"), QStringLiteral("--redis"), server.url()}, 60000);
+    QVERIFY2(run.finished && run.exitCode == 3, run.describe());
+    QVERIFY2(run.err.startsWith("clustr-qt: cannot reach Redis at " + server.url().toUtf8()), run.describe());
+    QVERIFY2(run.err.contains(says.toUtf8()) && run.err.contains("limit"), run.describe());
+    QCOMPARE(run.err.count('\n'), 1);
+    qInfo("%s: exit 3 after %lld ms", QTest::currentDataTag(), run.elapsedMs);
+}
+
+// The status snapshot is read up to a bound (16 MiB): a larger key is an
+// error said as such, not read whole (a 100 MB key took 17.7 s and 2.6 GB).
+void tst_Cli::oversizedRecordsAreNotRead()
+{
+    const QString name = QStringLiteral("cli-big");
+    Clustr::MasterInfo master;
+    master.setPid(QCoreApplication::applicationPid());
+    master.setHost(QSysInfo::machineHostName());
+    master.setName(name);
+    master.setClusterNamespace(name);
+    master.setState(Clustr::MasterInfo::State::Running);
+    master.setStartedAt(QDateTime::currentDateTimeUtc());
+    Clustr::ClusterStatus status;
+    status.setMaster(master);
+    const QByteArray announcement = QJsonDocument(status.toJson().value(QStringLiteral("master")).toObject()).toJson(QJsonDocument::Compact);
+    Clustr::RedisClient redis;
+    redis.setUrl(m_redis.url());
+    QVERIFY(redis.open());
+    int answered = 0;
+    redis.command({"SET", name.toUtf8() + ":clustr:master", announcement}, [&](const Clustr::RedisReply &) { ++answered; });
+    redis.command({"SET", name.toUtf8() + ":clustr:status", QByteArray(20 * 1024 * 1024, 'x')}, [&](const Clustr::RedisReply &) { ++answered; });
+    QTRY_COMPARE(answered, 2);
+
+    const CliRun run = runCli(QStringList{QStringLiteral("status")} + target(name), 60000);
+    QVERIFY2(run.finished && run.exitCode == 1, run.describe());
+    QVERIFY2(run.err.contains("status") && run.err.contains("larger than 16777216 bytes"), run.describe());
+    redis.command({"DEL", name.toUtf8() + ":clustr:master", name.toUtf8() + ":clustr:status"}, [&](const Clustr::RedisReply &) { ++answered; });
+    QTRY_COMPARE(answered, 3);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
