@@ -3,33 +3,31 @@
 
 #include <algorithm>
 #include <cstring>
-#include <optional>
 
 namespace Clustr {
 
 namespace {
 
-// The length of a string or an array: -1 (nil) or a decimal number that fits.
-std::optional<qint64> parseLength(const char *digits, qsizetype count)
+// The length of a string or an array: -1 (nil) or a decimal number, at most
+// 18 digits (nothing larger passes a limit, and it cannot overflow); -2 for
+// anything else. Every message has three of these: kept to a plain loop.
+qint64 parseLength(const char *digits, qsizetype count)
 {
-    bool negative = false;
-    if (count > 0 && digits[0] == '-') {
-        negative = true;
+    const bool negative = count > 0 && digits[0] == '-';
+    if (negative) {
         ++digits;
         --count;
     }
-    if (count == 0 || count > 19)
-        return std::nullopt;
+    if (count == 0 || count > 18)
+        return -2;
     qint64 value = 0;
     for (qsizetype i = 0; i < count; ++i) {
-        const char c = digits[i];
-        if (c < '0' || c > '9')
-            return std::nullopt;
-        if (value > (std::numeric_limits<qint64>::max() - (c - '0')) / 10)
-            return std::nullopt;
-        value = value * 10 + (c - '0');
+        const unsigned digit = unsigned(digits[i]) - '0';
+        if (digit > 9)
+            return -2;
+        value = value * 10 + digit;
     }
-    return negative ? -value : value;
+    return negative ? (value == 1 ? -1 : -2) : value;
 }
 
 } // namespace
@@ -41,16 +39,12 @@ bool ReplyScanner::feed(const char *data, qsizetype size, bool subscribed, Sink 
     const char *p = data;
     const char *const end = data + size;
     const char *run = p; // the start of what passes unchanged
-    auto flush = [&](const char *upTo) {
-        if (upTo > run)
-            sink(context, run, upTo - run);
-        run = upTo;
-    };
     while (p < end) {
         if (m_mode != Mode::Line) {
             const qint64 n = std::min<qint64>(m_left, end - p);
             if (m_mode == Mode::Skip) {
-                flush(p);
+                if (p > run)
+                    sink(context, run, p - run);
                 run = p + n;
             } else if (m_kindLength >= 0 && m_kindRead < m_kindLength) {
                 const qint64 wanted = std::min(n, m_kindLength - m_kindRead);
@@ -66,122 +60,115 @@ bool ReplyScanner::feed(const char *data, qsizetype size, bool subscribed, Sink 
         const auto *newline = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
         if (!newline) {
             if (m_line.size() + (end - p) > MaxLineLength) {
-                fail(QStringLiteral("a line longer than the limit of %1 bytes").arg(MaxLineLength));
+                fail(Violation::LineTooLong);
                 return false;
             }
             // Held back until it is whole: its header may have to change.
-            flush(p);
+            if (p > run)
+                sink(context, run, p - run);
             m_line.append(p, end - p);
             run = end;
             break;
         }
         const char *const lineEnd = newline + 1;
-        Header header;
-        if (m_line.isEmpty()) {
-            header = line(p, lineEnd - p, subscribed);
-        } else {
+        const bool held = !m_line.isEmpty(); // its start came with an earlier feed()
+        if (held)
             m_line.append(p, lineEnd - p);
-            header = line(m_line.constData(), m_line.size(), subscribed);
-        }
-        if (!header.ok)
+        const Verdict verdict = held ? line(m_line.constData(), m_line.size(), subscribed) : line(p, lineEnd - p, subscribed);
+        if (verdict == Verdict::Fail)
             return false;
-        if (!header.replacement.isNull()) {
-            flush(p);
-            sink(context, header.replacement.constData(), header.replacement.size());
+        if (verdict == Verdict::Replace) {
+            if (p > run)
+                sink(context, run, p - run);
+            sink(context, m_replacement, m_replacementSize);
             run = lineEnd;
-        } else if (!m_line.isEmpty()) {
-            flush(p);
+        } else if (held) {
+            // run == p here: nothing of this feed() was passed on yet.
             sink(context, m_line.constData(), m_line.size() - (lineEnd - p));
         }
-        m_line.clear();
+        if (held)
+            m_line.clear();
         p = lineEnd;
     }
-    flush(end);
+    if (end > run)
+        sink(context, run, end - run);
     return true;
 }
 
-ReplyScanner::Header ReplyScanner::line(const char *text, qsizetype size, bool subscribed)
+ReplyScanner::Verdict ReplyScanner::line(const char *text, qsizetype size, bool subscribed)
 {
     if (size > MaxLineLength)
-        return fail(QStringLiteral("a line longer than the limit of %1 bytes").arg(MaxLineLength));
+        return fail(Violation::LineTooLong);
     if (size < 3 || text[size - 2] != '\r')
-        return fail(QStringLiteral("a line that does not end in CRLF"));
+        return fail(Violation::NoCrlf);
     m_replyBytes += size;
     if (m_replyBytes > m_limits.replySize)
-        return fail(QStringLiteral("a reply of more than %1 bytes, the limit").arg(m_limits.replySize));
+        return fail(Violation::ReplyTooLarge);
+    const char type = text[0];
+    if (type == '+' || type == '-' || type == ':') {
+        elementDone();
+        return Verdict::Pass;
+    }
+    if (type != '$' && type != '*')
+        return fail(Violation::UnknownType, text, 1);
     const char *const digits = text + 1;
     const qsizetype count = size - 3;
-    switch (text[0]) {
-    case '+':
-    case '-':
-    case ':':
+    const qint64 length = parseLength(digits, count);
+    if (length == -2)
+        return fail(Violation::MalformedLength, digits, count);
+    if (length == -1) { // nil
         elementDone();
-        return {};
-    case '$':
-    case '*': {
-        const auto length = parseLength(digits, count);
-        if (!length || *length < -1)
-            return fail(QStringLiteral("a malformed length \"%1\"").arg(QString::fromLatin1(digits, std::min<qsizetype>(count, 24))));
-        if (*length == -1) { // nil
-            elementDone();
-            return {};
-        }
-        if (text[0] == '$')
-            return string(digits, count, *length);
-        if (*length > m_limits.replyElements)
-            return fail(QStringLiteral("an array of %1 elements, more than the limit of %2 in one reply").arg(*length).arg(m_limits.replyElements));
-        m_replyElements += *length;
-        if (m_replyElements > m_limits.replyElements)
-            return fail(QStringLiteral("a reply of more than %1 elements, the limit").arg(m_limits.replyElements));
-        if (m_depth == MaxDepth && *length > 0)
-            return fail(QStringLiteral("arrays nested more than %1 deep").arg(MaxDepth));
-        array(*length, subscribed);
-        return {};
+        return Verdict::Pass;
     }
-    default:
-        return fail(QStringLiteral("a reply that starts with the byte 0x%1").arg(uchar(text[0]), 2, 16, QLatin1Char('0')));
-    }
+    return type == '$' ? string(digits, count, length) : array(length, subscribed);
 }
 
-ReplyScanner::Header ReplyScanner::string(const char *digits, qsizetype count, qint64 length)
+ReplyScanner::Verdict ReplyScanner::string(const char *digits, qsizetype count, qint64 length)
 {
-    Header header;
     m_left = length + 2; // and its CRLF
-    if (isMessagePayload() && length > m_limits.messageSize) {
+    if (length > m_limits.messageSize && isMessagePayload()) {
         // In place of the payload: its size, as an integer reply.
-        header.replacement.reserve(count + 3);
-        header.replacement.append(':').append(digits, count).append("\r\n");
+        m_replacement[0] = ':';
+        std::memcpy(m_replacement + 1, digits, size_t(count)); // at most 18 digits
+        std::memcpy(m_replacement + 1 + count, "\r\n", 2);
+        m_replacementSize = count + 3;
         m_mode = Mode::Skip;
         ++m_skipped;
-        return header;
+        return Verdict::Replace;
     }
     if (length > m_limits.replySize)
-        return fail(QStringLiteral("a string of %1 bytes, more than the limit of %2 bytes in one reply").arg(length).arg(m_limits.replySize));
+        return fail(Violation::StringTooLarge, nullptr, 0, length);
     m_replyBytes += length;
     if (m_replyBytes > m_limits.replySize)
-        return fail(QStringLiteral("a reply of more than %1 bytes, the limit").arg(m_limits.replySize));
+        return fail(Violation::ReplyTooLarge);
     m_mode = Mode::String;
     // The first element of what may be a message: "message" or "pmessage"?
-    const bool first = m_depth == 1 && m_topCount > 0 && m_open[0] == m_topCount;
-    const qint64 kindLength = m_topCount == 3 ? 7 : 8;
-    if (first && length == kindLength) {
+    if (m_topCount > 0 && m_depth == 1 && m_open[0] == m_topCount && length == (m_topCount == 3 ? 7 : 8)) {
         m_kindLength = length;
         m_kindRead = 0;
     }
-    return header;
+    return Verdict::Pass;
 }
 
-void ReplyScanner::array(qint64 count, bool subscribed)
+ReplyScanner::Verdict ReplyScanner::array(qint64 length, bool subscribed)
 {
-    if (count == 0) {
+    if (length > m_limits.replyElements)
+        return fail(Violation::ArrayTooLarge, nullptr, 0, length);
+    m_replyElements += length;
+    if (m_replyElements > m_limits.replyElements)
+        return fail(Violation::TooManyElements);
+    if (length == 0) {
         elementDone();
-        return;
+        return Verdict::Pass;
     }
-    m_open[m_depth++] = count;
+    if (m_depth == MaxDepth)
+        return fail(Violation::TooDeep);
+    m_open[m_depth++] = length;
     if (m_depth == 1) {
-        m_topCount = subscribed && (count == 3 || count == 4) ? count : 0;
+        m_topCount = subscribed && (length == 3 || length == 4) ? length : 0;
         m_payloadIndex = -1;
     }
+    return Verdict::Pass;
 }
 
 bool ReplyScanner::isMessagePayload() const
@@ -193,8 +180,8 @@ void ReplyScanner::stringDone()
 {
     m_mode = Mode::Line;
     if (m_kindLength >= 0) {
-        const QByteArray kind = QByteArray::fromRawData(m_kind, qsizetype(m_kindLength));
-        if ((m_topCount == 3 && kind == "message") || (m_topCount == 4 && kind == "pmessage"))
+        if ((m_topCount == 3 && std::memcmp(m_kind, "message", 7) == 0)
+            || (m_topCount == 4 && std::memcmp(m_kind, "pmessage", 8) == 0))
             m_payloadIndex = m_topCount - 1;
         m_kindLength = -1;
     }
@@ -214,12 +201,38 @@ void ReplyScanner::elementDone()
     m_payloadIndex = -1;
 }
 
-ReplyScanner::Header ReplyScanner::fail(const QString &reason)
+ReplyScanner::Verdict ReplyScanner::fail(Violation violation, const char *text, qsizetype size, qint64 value)
 {
-    m_error = reason;
-    Header header;
-    header.ok = false;
-    return header;
+    switch (violation) {
+    case Violation::LineTooLong:
+        m_error = QStringLiteral("a line longer than the limit of %1 bytes").arg(MaxLineLength);
+        break;
+    case Violation::NoCrlf:
+        m_error = QStringLiteral("a line that does not end in CRLF");
+        break;
+    case Violation::ReplyTooLarge:
+        m_error = QStringLiteral("a reply of more than %1 bytes, the limit").arg(m_limits.replySize);
+        break;
+    case Violation::UnknownType:
+        m_error = QStringLiteral("a reply that starts with the byte 0x%1").arg(uchar(text[0]), 2, 16, QLatin1Char('0'));
+        break;
+    case Violation::MalformedLength:
+        m_error = QStringLiteral("a malformed length \"%1\"").arg(QString::fromLatin1(text, std::min<qsizetype>(size, 24)));
+        break;
+    case Violation::StringTooLarge:
+        m_error = QStringLiteral("a string of %1 bytes, more than the limit of %2 bytes in one reply").arg(value).arg(m_limits.replySize);
+        break;
+    case Violation::ArrayTooLarge:
+        m_error = QStringLiteral("an array of %1 elements, more than the limit of %2 in one reply").arg(value).arg(m_limits.replyElements);
+        break;
+    case Violation::TooManyElements:
+        m_error = QStringLiteral("a reply of more than %1 elements, the limit").arg(m_limits.replyElements);
+        break;
+    case Violation::TooDeep:
+        m_error = QStringLiteral("arrays nested more than %1 deep").arg(MaxDepth);
+        break;
+    }
+    return Verdict::Fail;
 }
 
 } // namespace Clustr

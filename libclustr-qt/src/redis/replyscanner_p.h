@@ -66,23 +66,25 @@ public:
 
 private:
     enum class Mode : quint8 { Line, String, Skip };
-    struct Header
-    {
-        bool ok = true;
-        QByteArray replacement; // what hiredis sees instead of the line (a skipped payload's size)
+    //! What becomes of a line: passed on, replaced (by m_replacement), or a violation.
+    enum class Verdict : quint8 { Pass, Replace, Fail };
+    enum class Violation : quint8 {
+        LineTooLong, NoCrlf, ReplyTooLarge, UnknownType, MalformedLength, StringTooLarge, ArrayTooLarge,
+        TooManyElements, TooDeep,
     };
 
     //! One complete line (its CRLF included): checks it and moves on to what follows.
-    Header line(const char *text, qsizetype size, bool subscribed);
-    //! A string whose header says \a length (not nil).
-    Header string(const char *digits, qsizetype count, qint64 length);
-    void array(qint64 count, bool subscribed);
+    Verdict line(const char *text, qsizetype size, bool subscribed);
+    //! A string whose header says \a length (not nil); its digits are \a digits.
+    Verdict string(const char *digits, qsizetype count, qint64 length);
+    Verdict array(qint64 length, bool subscribed);
     bool isMessagePayload() const;
     //! The string read in String mode is complete.
     void stringDone();
     //! An element (or a whole reply) is complete.
     void elementDone();
-    Header fail(const QString &reason);
+    //! Says why in error(); out of the way of the checks that pass (three per message).
+    Q_DECL_COLD_FUNCTION Verdict fail(Violation violation, const char *text = nullptr, qsizetype size = 0, qint64 value = 0);
 
     Limits m_limits;
     Mode m_mode = Mode::Line;
@@ -101,6 +103,9 @@ private:
     qint64 m_kindLength = -1; // reading the first element into m_kind: its length, else -1
     qint64 m_kindRead = 0;
     char m_kind[8] = {};
+    // ":<digits>\r\n", in place of a skipped payload's header
+    char m_replacement[24] = {};
+    qsizetype m_replacementSize = 0;
     QString m_error;
     quint64 m_skipped = 0;
 };
