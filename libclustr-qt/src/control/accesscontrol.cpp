@@ -13,6 +13,9 @@ namespace {
 // allowed), its name, the database of the URL, the keep-alive PING.
 const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +select");
 const QByteArray SubscribeCommands = QByteArrayLiteral("+subscribe +psubscribe +unsubscribe +punsubscribe");
+// GETRANGE: how tools read the announcement and the status, bounded
+// (docs/PROTOCOL.md section 11); MGET: how the name lock reads them.
+const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan");
 
 QByteArray patterns(char kind, const QByteArrayList &globs)
 {
@@ -79,12 +82,12 @@ QByteArray AccessControl::aclRule(const QString &clusterName, Role role, const Q
         break;
     case Role::Operator:
         // EVAL: the name lock's takeover of a dead master (a compare-and-set on the lock key).
-        rule += " +publish +get +mget +set +del +scan +eval" + patterns('&', {channels.allChannelsPattern()})
+        rule += " +publish " + ReadCommands + " +set +del +eval" + patterns('&', {channels.allChannelsPattern()})
             + patterns('~', {channels.keyPattern()});
         break;
     case Role::Monitor:
         // %R~: keys readable, not writable; no PUBLISH at all.
-        rule += " +get +mget +scan" + patterns('&', {channels.allChannelsPattern()})
+        rule += ' ' + ReadCommands + patterns('&', {channels.allChannelsPattern()})
             + " %R~" + channels.keyPattern();
         break;
     }

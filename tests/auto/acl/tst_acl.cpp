@@ -198,7 +198,10 @@ void tst_Acl::eachRoleIsRefusedWhatItMustNotDo_data()
     row("operator: no other cluster", "operator", {publish, QStringLiteral("blog:control:1"), QStringLiteral("x")}, false);
     row("operator: no other keys", "operator", {QStringLiteral("GET"), QStringLiteral("blog:clustr:status")}, false);
     row("operator: no admin", "operator", {QStringLiteral("FLUSHALL")}, false);
-    row("monitor: status", "monitor", {QStringLiteral("MGET"), QStringLiteral("shop:clustr:master"), QStringLiteral("shop:clustr:status")}, true);
+    // What ClusterClient reads the records with (at most 16 MiB of each).
+    row("monitor: status", "monitor", {QStringLiteral("GETRANGE"), QStringLiteral("shop:clustr:status"), QStringLiteral("0"), QStringLiteral("16777216")}, true);
+    row("operator: status", "operator", {QStringLiteral("GETRANGE"), QStringLiteral("shop:clustr:master"), QStringLiteral("0"), QStringLiteral("16777216")}, true);
+    row("monitor: the lock's read", "monitor", {QStringLiteral("MGET"), QStringLiteral("shop:clustr:master"), QStringLiteral("shop:clustr:lock")}, true);
     row("monitor: no publish", "monitor", {publish, QStringLiteral("shop:public"), QStringLiteral("x")}, false);
     row("monitor: no control", "monitor", {publish, QStringLiteral("shop:control:1"), QStringLiteral("x")}, false);
     row("monitor: no kill", "monitor", {publish, QStringLiteral("shop:kill:1"), QStringLiteral("15")}, false);

@@ -6,6 +6,7 @@
 #include "redisserver.h"
 #include "testprocess.h"
 
+#include <ClustrQt/accesscontrol.h>
 #include <ClustrQt/clusterclient.h>
 #include <ClustrQt/redisclient.h>
 
@@ -93,6 +94,7 @@ private Q_SLOTS:
     void findsTheEmbeddedRedis();
     void commandsRefusedByRedis();
     void keyReadsRefusedByRedis();
+    void monitorRoleReadsButCannotCommand();
     void hostileRedisReplies_data();
     void hostileRedisReplies();
     void oversizedRecordsAreNotRead();
@@ -978,6 +980,30 @@ void tst_Cli::keyReadsRefusedByRedis()
         QVERIFY2(run.err.contains("NOPERM") && !run.err.contains("no unnamed cluster"), run.describe());
         QCOMPARE(run.err.count('\n'), 1);
     }
+}
+
+// The monitor user `clustr-qt acl` makes (AccessControl): it reads the
+// cluster (status reads the records with GETRANGE), and every command that
+// would change something exits 77 with Redis' NOPERM.
+void tst_Cli::monitorRoleReadsButCannotCommand()
+{
+    const QString name = QStringLiteral("cli-monitor");
+    qint64 worker = 0;
+    auto master = startOneWorker(name, &worker);
+    QVERIFY(master);
+    using Clustr::AccessControl;
+    // "user NAME reset on >pw RULES...": the rules after the password.
+    const QStringList rule = QString::fromUtf8(AccessControl::aclRule(name, AccessControl::Role::Monitor, QStringLiteral("pw"))).split(QLatin1Char(' '));
+    const QString url = aclUser(AccessControl::userName(name, AccessControl::Role::Monitor), rule.mid(5));
+    const QStringList where{QStringLiteral("--redis"), url, QStringLiteral("--cluster"), name};
+
+    const CliRun status = runCli(QStringList{QStringLiteral("status")} + where);
+    QVERIFY2(status.exitCode == 0 && status.out.contains(QByteArray::number(worker)), status.describe());
+    for (const QStringList &command : {QStringList{QStringLiteral("kill"), QString::number(worker)}, QStringList{QStringLiteral("reload"), QStringLiteral("--no-wait")}}) {
+        const CliRun run = runCli(command + where);
+        QVERIFY2(run.exitCode == 77 && run.err.contains("NOPERM") && run.out.isEmpty(), run.describe());
+    }
+    QVERIFY(!processGone(worker));
 }
 
 void tst_Cli::hostileRedisReplies_data()
