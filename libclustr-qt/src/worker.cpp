@@ -101,6 +101,7 @@ Heartbeat WorkerPrivate::heartbeat()
     beat.setReady(registered);
     beat.setHost(QSysInfo::machineHostName());
     beat.setStartedAt(startedAt);
+    beat.setSentAt(QDateTime::currentDateTimeUtc());
     if (supervisor)
         beat.setChildren(supervisor->infos());
     beat.setStats(q_func()->stats());
