@@ -115,6 +115,7 @@ private Q_SLOTS:
     void forgedRegistrationsOfDeadPidsAreDropped();
     void aForgedHeartbeatCannotStallAReload();
     void heartbeatSentAfterRemovalRejoins();
+    void spawnEntrysGroupReachesTheWorker();
 
 private:
     TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {});
@@ -804,6 +805,30 @@ void tst_Cluster::heartbeatSentAfterRemovalRejoins()
     join(4747);
     QVERIFY(master->waitForEvent(QStringLiteral("registered"), isPid(4747)));
     QCOMPARE(master->count(QStringLiteral("registered"), isPid(4545)), 2);
+}
+
+// A spawner hands each child the group of its spawn entry (CLUSTR_GROUP),
+// or the file's name; a worker whose code names no group registers under
+// it. A grandchild gets its own entry's, never its parent's.
+void tst_Cluster::spawnEntrysGroupReachesTheWorker()
+{
+    const QJsonObject args{{QStringLiteral("no-stdin"), true}, {QStringLiteral("ready"), true}};
+    const QJsonArray grandchildren{QJsonObject{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")}, {QStringLiteral("args"), args}}};
+    QJsonObject parentArgs = args;
+    parentArgs.insert(QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(grandchildren).toJson(QJsonDocument::Compact)));
+    auto *master = startMaster({QJsonObject{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
+                                            {QStringLiteral("group"), QStringLiteral("fromEntry")},
+                                            {QStringLiteral("args"), parentArgs}}});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    QSet<QString> groups;
+    for (const QJsonObject &e : master->events(QStringLiteral("registered"), own()))
+        groups.insert(e.value(QStringLiteral("group")).toString());
+    QCOMPARE(groups, (QSet<QString>{QStringLiteral("fromEntry"), QStringLiteral("clustr-test-worker")}));
+    // The spawner shows the child under the group it registered with.
+    const auto child = master->events(QStringLiteral("childStarted"), own());
+    QCOMPARE(child.size(), 1);
+    QCOMPARE(child.constFirst().value(QStringLiteral("group")).toString(), QStringLiteral("fromEntry"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cluster)
