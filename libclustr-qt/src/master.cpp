@@ -18,6 +18,8 @@ namespace {
 
 // How long a removed pid is remembered, so that a heartbeat it sent before
 // it died (arriving late over another connection) cannot register it again.
+// A heartbeat that says when it was sent (sentAt) needs no waiting: one sent
+// after the removal comes from a live process.
 constexpr qint64 RememberRemovedMs = 10000;
 
 } // namespace
@@ -143,7 +145,7 @@ void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
     const QString workerGroup = groupOf.take(workerPid);
     if (workerGroup.isNull())
         return;
-    recentlyRemoved.insert(workerPid, clock.elapsed());
+    recentlyRemoved.insert(workerPid, Removal{clock.elapsed(), QDateTime::currentMSecsSinceEpoch()});
     auto it = clusterInfo.find(workerGroup);
     if (it != clusterInfo.end()) {
         it->removeAll(workerPid);
@@ -190,7 +192,9 @@ void MasterPrivate::handleHeartbeat(const Message &message)
     // that is alive and ready joins again.
     if (beat->ready() && !isRegistered(message.pid())) {
         const auto removed = recentlyRemoved.constFind(message.pid());
-        if ((removed == recentlyRemoved.cend() || clock.elapsed() - removed.value() > RememberRemovedMs)
+        const bool sentAfterRemoval = removed != recentlyRemoved.cend() && beat->sentAt().isValid()
+            && beat->sentAt().toMSecsSinceEpoch() > removed->wallMs;
+        if ((removed == recentlyRemoved.cend() || sentAfterRemoval || clock.elapsed() - removed->at > RememberRemovedMs)
             && vet(message.pid()) == Vetting::Running)
             addWorker(message.pid(), message.group());
     }
@@ -232,7 +236,7 @@ void MasterPrivate::expireSilentWorkers()
             removeWorker(workerPid, QStringLiteral("no heartbeat for %1 ms").arg(timeout));
     }
     for (auto it = recentlyRemoved.begin(); it != recentlyRemoved.end();) {
-        if (now - it.value() > RememberRemovedMs)
+        if (now - it->at > RememberRemovedMs)
             it = recentlyRemoved.erase(it);
         else
             ++it;

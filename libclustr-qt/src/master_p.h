@@ -114,7 +114,12 @@ public:
         qint64 receivedAt = 0;
     };
     QHash<qint64, ReceivedHeartbeat> heartbeats;
-    QHash<qint64, qint64> recentlyRemoved; // pid -> when, so a late heartbeat cannot resurrect it
+    struct Removal
+    {
+        qint64 at = 0;     // clock.elapsed(): how long it is remembered
+        qint64 wallMs = 0; // ms since the epoch: compared with a heartbeat's sentAt
+    };
+    QHash<qint64, Removal> recentlyRemoved; // pid -> when, so a late heartbeat cannot resurrect it
     // How each registered process was vetted.
     struct Vetted
     {

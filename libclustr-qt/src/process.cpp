@@ -78,7 +78,7 @@ bool ProcessPrivate::validate()
 
     if (group.isEmpty()) {
         valid = false;
-        errorString = QStringLiteral("a process needs a group: the group name is empty");
+        errorString = QStringLiteral("a process needs a group: the group name is empty (and no spawner set CLUSTR_GROUP)");
     } else if (!Protocol::Channels::isValidName(group)) {
         valid = false;
         errorString = QStringLiteral("invalid group name \"%1\": use printable characters without spaces").arg(group);

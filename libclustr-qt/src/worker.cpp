@@ -9,8 +9,18 @@
 
 namespace Clustr {
 
+namespace {
+
+// A spawner tells each child the group of its spawn entry (docs/PROTOCOL.md, section 7).
+QString groupOrSpawnersChoice(const QString &group)
+{
+    return group.isEmpty() ? qEnvironmentVariable("CLUSTR_GROUP") : group;
+}
+
+} // namespace
+
 WorkerPrivate::WorkerPrivate(const QString &group, const ProcessOptions &options)
-    : ProcessPrivate(group, options)
+    : ProcessPrivate(groupOrSpawnersChoice(group), options)
 {
     clusterInfoTimer.setSingleShot(true);
 }
@@ -101,6 +111,7 @@ Heartbeat WorkerPrivate::heartbeat()
     beat.setReady(registered);
     beat.setHost(QSysInfo::machineHostName());
     beat.setStartedAt(startedAt);
+    beat.setSentAt(QDateTime::currentDateTimeUtc());
     if (supervisor)
         beat.setChildren(supervisor->infos());
     beat.setStats(q_func()->stats());
@@ -134,6 +145,11 @@ void WorkerPrivate::failClusterInfoRequests(const QString &reason)
     Q_EMIT q->clusterInfoRequestFailed(reason);
 }
 
+Worker::Worker(QObject *parent)
+    : Worker(QString(), ProcessOptions(), parent)
+{
+}
+
 Worker::Worker(const QString &group, QObject *parent)
     : Worker(group, ProcessOptions(), parent)
 {
@@ -143,7 +159,7 @@ Worker::Worker(const QString &group, const ProcessOptions &options, QObject *par
     : Process(*new WorkerPrivate(group, options), parent)
 {
     Q_D(Worker);
-    if (group == QLatin1String("master"))
+    if (d->group == QLatin1String("master"))
         qCWarning(lcWorker) << "a worker in the group \"master\" will be taken for the master by other tools";
     connect(&d->heartbeatTimer, &QTimer::timeout, this, [d] { d->sendHeartbeat(); });
     connect(&d->clusterInfoTimer, &QTimer::timeout, this, [d] {

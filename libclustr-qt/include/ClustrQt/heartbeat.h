@@ -24,6 +24,7 @@ class CLUSTR_EXPORT Heartbeat
     Q_PROPERTY(QString host READ host)
     Q_PROPERTY(bool ready READ ready)
     Q_PROPERTY(QDateTime startedAt READ startedAt)
+    Q_PROPERTY(QDateTime sentAt READ sentAt)
     Q_PROPERTY(qint64 rssBytes READ rssBytes)
     Q_PROPERTY(double cpuPercent READ cpuPercent)
     Q_PROPERTY(QString cpus READ cpus)
@@ -45,8 +46,16 @@ public:
     //! it has registered (emitReady() was called)
     bool ready() const;
     void setReady(bool ready);
+    //! when the process started (not when it registered)
     QDateTime startedAt() const;
     void setStartedAt(const QDateTime &startedAt);
+    /*!
+      When the sender built this heartbeat, by its own clock; invalid when
+      it did not say. A master compares it with when it removed the pid:
+      only a heartbeat sent after the removal brings the pid back at once.
+    */
+    QDateTime sentAt() const;
+    void setSentAt(const QDateTime &sentAt);
     //! resident memory; -1 when unknown
     qint64 rssBytes() const;
     void setRssBytes(qint64 rssBytes);

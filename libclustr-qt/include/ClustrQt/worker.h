@@ -30,6 +30,9 @@ class CLUSTR_EXPORT Worker : public Process
 public:
     using ClusterInfoCallback = std::function<void(const Clustr::ClusterInfo &info)>;
 
+    //! A worker of the group its spawn entry names (CLUSTR_GROUP, which the spawner sets).
+    explicit Worker(QObject *parent = nullptr);
+    //! \a group empty: the group its spawn entry names (CLUSTR_GROUP), as Worker(QObject *) does.
     explicit Worker(const QString &group, QObject *parent = nullptr);
     Worker(const QString &group, const ProcessOptions &options, QObject *parent = nullptr);
     ~Worker() override;

@@ -12,6 +12,7 @@ public:
     QString host;
     bool ready = false;
     QDateTime startedAt;
+    QDateTime sentAt;
     qint64 rssBytes = -1;
     double cpuPercent = std::numeric_limits<double>::quiet_NaN();
     QString cpus;
@@ -34,6 +35,8 @@ bool Heartbeat::ready() const { return d->ready; }
 void Heartbeat::setReady(bool ready) { d->ready = ready; }
 QDateTime Heartbeat::startedAt() const { return d->startedAt; }
 void Heartbeat::setStartedAt(const QDateTime &startedAt) { d->startedAt = startedAt; }
+QDateTime Heartbeat::sentAt() const { return d->sentAt; }
+void Heartbeat::setSentAt(const QDateTime &sentAt) { d->sentAt = sentAt; }
 qint64 Heartbeat::rssBytes() const { return d->rssBytes; }
 void Heartbeat::setRssBytes(qint64 rssBytes) { d->rssBytes = rssBytes; }
 double Heartbeat::cpuPercent() const { return d->cpuPercent; }
@@ -51,6 +54,7 @@ bool Heartbeat::operator==(const Heartbeat &other) const
         && d->host == other.d->host
         && d->ready == other.d->ready
         && d->startedAt == other.d->startedAt
+        && d->sentAt == other.d->sentAt
         && d->rssBytes == other.d->rssBytes
         && sameNumber(d->cpuPercent, other.d->cpuPercent)
         && d->cpus == other.d->cpus

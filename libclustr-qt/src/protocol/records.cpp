@@ -21,7 +21,7 @@ constexpr double MaxSafeInteger = 9007199254740992.0;
 
 namespace Key {
 constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), file("file"), cpu("cpu"), cpus("cpus"),
-    state("state"), restarts("restarts"), startedAt("startedAt"), registers("registers"), respawn("respawn"),
+    state("state"), restarts("restarts"), startedAt("startedAt"), sentAt("sentAt"), registers("registers"), respawn("respawn"),
     commandLine("commandLine"), error("error"), ready("ready"), rss("rss"), stats("stats"), children("children"),
     name("name"), clusterNamespace("namespace"), version("version"), redis("redis"), workers("workers"),
     reloads("reloads"), lastReloadMs("lastReloadMs"), redisConnected("redisConnected"), reload("reload"), step("step"),
@@ -306,6 +306,7 @@ QJsonObject Records::toJson(const Heartbeat &heartbeat)
         {Key::ready, heartbeat.ready()},
         {Key::host, heartbeat.host()},
         {Key::startedAt, timeText(heartbeat.startedAt())},
+        {Key::sentAt, timeText(heartbeat.sentAt())},
         {Key::cpus, heartbeat.cpus()},
         {Key::children, childArray(heartbeat.children(), ChildForm::Heartbeat)},
         {Key::stats, heartbeat.stats().toJson()},
@@ -324,6 +325,7 @@ std::optional<Heartbeat> Records::heartbeat(const QJsonValue &value, QString *er
     heartbeat.setReady(r.boolean(Key::ready, false));
     heartbeat.setHost(r.string(Key::host));
     heartbeat.setStartedAt(r.time(Key::startedAt));
+    heartbeat.setSentAt(r.time(Key::sentAt));
     heartbeat.setRssBytes(r.integer(Key::rss, -1));
     heartbeat.setCpuPercent(r.number(Key::cpu, std::numeric_limits<double>::quiet_NaN()));
     heartbeat.setCpus(r.string(Key::cpus));

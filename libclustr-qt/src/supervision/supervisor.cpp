@@ -76,6 +76,10 @@ ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &comm
 {
     ChildProcess::Config config = ChildProcess::Config::from(spec, command, m_policy, m_killTimeout, m_environment);
     config.processGroup = m_processGroup;
+    // The group we show the child under is the group it should register
+    // with: a worker whose code names none takes it from here. Always set,
+    // so a grandchild never inherits its parent's group.
+    config.environment.insert(QStringLiteral("CLUSTR_GROUP"), config.group);
     auto child = std::make_unique<Child>();
     child->spec = spec;
     child->command = command;

@@ -42,7 +42,7 @@ public:
     //! Passed to every child: the master pid and the spawner's own command line.
     void setSpawnerContext(qint64 masterPid, const QStringList &arguments);
     void setDefaults(const RestartPolicy &policy, std::chrono::milliseconds killTimeout);
-    //! Variables every child gets (a spec's own env wins).
+    //! Variables every child gets (a spec's own env wins). CLUSTR_GROUP is always the child's group.
     void setExtraEnvironment(const QMap<QString, QString> &environment) { m_environment = environment; }
     //! The process group children start in (ChildProcess::Config::processGroup).
     void setProcessGroup(qint64 group) { m_processGroup = group; }

@@ -15,6 +15,7 @@
 #include <ClustrQt/redisclient.h>
 
 #include <QtCore/QCoreApplication>
+#include <QtCore/QDateTime>
 #include <QtCore/QDir>
 #include <QtCore/QFileInfo>
 #include <QtCore/QFile>
@@ -113,6 +114,8 @@ private Q_SLOTS:
     void silentWorkerExpires();
     void forgedRegistrationsOfDeadPidsAreDropped();
     void aForgedHeartbeatCannotStallAReload();
+    void heartbeatSentAfterRemovalRejoins();
+    void spawnEntrysGroupReachesTheWorker();
 
 private:
     TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {});
@@ -758,6 +761,74 @@ void tst_Cluster::aForgedHeartbeatCannotStallAReload()
     QCOMPARE(master->events(QStringLiteral("reloadStarted"), own()).constFirst().value(QStringLiteral("steps")).toInt(), 2);
     QCOMPARE(master->count(QStringLiteral("reloadStepTimedOut"), own()), 0);
     QCOMPARE(master->count(QStringLiteral("reloadStepFinished"), own()), 2);
+}
+
+// A removed pid is not registered again by a heartbeat sent before its
+// removal (a late one from a process that died), but at once by one sent
+// after it: the worker is alive (it was expired while Redis was away, say).
+void tst_Cluster::heartbeatSentAfterRemovalRejoins()
+{
+    auto *master = startMaster({}, {QStringLiteral("--heartbeat-timeout=60000")});
+    QVERIFY(master);
+    const QByteArray m = QByteArray::number(master->pid());
+    using Clustr::Protocol::Codec;
+    // Processes of another host: the master goes by their heartbeats, not
+    // by its process table (PROTOCOL.md 8.3).
+    const auto heartbeat = [&](qint64 pid, const QDateTime &sentAt) {
+        QJsonObject beat{{QStringLiteral("ppid"), 1}, {QStringLiteral("ready"), true}, {QStringLiteral("host"), QStringLiteral("elsewhere")}};
+        if (sentAt.isValid())
+            beat.insert(QStringLiteral("sentAt"), sentAt.toUTC().toString(Qt::ISODateWithMs));
+        m_client->publish("heartbeat:" + m, Codec::encode(pid, QStringLiteral("web"), beat));
+    };
+    const auto join = [&](qint64 pid) {
+        heartbeat(pid, QDateTime::currentDateTimeUtc());
+        m_client->publish("registration:" + m, Codec::encode(pid, QStringLiteral("web"), QStringLiteral("registration")));
+    };
+    const auto isPid = [](qint64 pid) { return own([pid](const QJsonObject &e) { return pidOf(e) == pid; }); };
+
+    join(4545);
+    m_client->publish("deregistration:" + m, Codec::encode(4545, QStringLiteral("web"), QStringLiteral("deregistration")));
+    const auto removed = master->waitForEvent(QStringLiteral("deregistered"), isPid(4545));
+    QVERIFY(removed);
+    const qint64 removedBy = qint64(removed->value(QStringLiteral("t")).toDouble()); // printed right after the removal
+
+    // Sent before the removal, or without saying when: not a sign of life.
+    heartbeat(4545, QDateTime::fromMSecsSinceEpoch(removedBy - 1000));
+    heartbeat(4545, QDateTime());
+    // One connection delivers in order: once the master has 4646, it has handled both.
+    join(4646);
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), isPid(4646)));
+    QCOMPARE(master->count(QStringLiteral("registered"), isPid(4545)), 1);
+
+    QVERIFY(QTest::qWaitFor([&] { return QDateTime::currentMSecsSinceEpoch() > removedBy; }));
+    heartbeat(4545, QDateTime::currentDateTimeUtc());
+    join(4747);
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), isPid(4747)));
+    QCOMPARE(master->count(QStringLiteral("registered"), isPid(4545)), 2);
+}
+
+// A spawner hands each child the group of its spawn entry (CLUSTR_GROUP),
+// or the file's name; a worker whose code names no group registers under
+// it. A grandchild gets its own entry's, never its parent's.
+void tst_Cluster::spawnEntrysGroupReachesTheWorker()
+{
+    const QJsonObject args{{QStringLiteral("no-stdin"), true}, {QStringLiteral("ready"), true}};
+    const QJsonArray grandchildren{QJsonObject{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")}, {QStringLiteral("args"), args}}};
+    QJsonObject parentArgs = args;
+    parentArgs.insert(QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(grandchildren).toJson(QJsonDocument::Compact)));
+    auto *master = startMaster({QJsonObject{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
+                                            {QStringLiteral("group"), QStringLiteral("fromEntry")},
+                                            {QStringLiteral("args"), parentArgs}}});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    QSet<QString> groups;
+    for (const QJsonObject &e : master->events(QStringLiteral("registered"), own()))
+        groups.insert(e.value(QStringLiteral("group")).toString());
+    QCOMPARE(groups, (QSet<QString>{QStringLiteral("fromEntry"), QStringLiteral("clustr-test-worker")}));
+    // The spawner shows the child under the group it registered with.
+    const auto child = master->events(QStringLiteral("childStarted"), own());
+    QCOMPARE(child.size(), 1);
+    QCOMPARE(child.constFirst().value(QStringLiteral("group")).toString(), QStringLiteral("fromEntry"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cluster)

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void initTestCase();
     void optionsFromCommandLine();
     void redisUrlPrecedence();
+    void groupFromTheSpawner();
     void invalidSetupIsReported_data();
     void invalidSetupIsReported();
     void injectedConnections();
@@ -95,6 +96,24 @@ void tst_Process::redisUrlPrecedence()
     qunsetenv("CLUSTR_REDIS");
     Worker byDefault(QStringLiteral("a"), embedded(QString()));
     QCOMPARE(byDefault.redisUrl(), QStringLiteral("redis://127.0.0.1:6379"));
+}
+
+// A worker whose code names no group takes its spawn entry's (CLUSTR_GROUP).
+void tst_Process::groupFromTheSpawner()
+{
+    qputenv("CLUSTR_GROUP", "fromSpawner");
+    qputenv("CLUSTR_REDIS", m_redis.url().toUtf8());
+    {
+        Worker unnamed;
+        QVERIFY2(unnamed.isValid(), qPrintable(unnamed.errorString()));
+        QCOMPARE(unnamed.group(), QStringLiteral("fromSpawner"));
+        Worker empty(QString(), embedded(m_redis.url()));
+        QCOMPARE(empty.group(), QStringLiteral("fromSpawner"));
+        Worker named(QStringLiteral("own"), embedded(m_redis.url()));
+        QCOMPARE(named.group(), QStringLiteral("own"));
+    }
+    qunsetenv("CLUSTR_GROUP");
+    qunsetenv("CLUSTR_REDIS");
 }
 
 void tst_Process::invalidSetupIsReported_data()

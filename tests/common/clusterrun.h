@@ -14,9 +14,10 @@
 #include <functional>
 
 /*
-  Runs one example master and keeps every line of its standard output --
-  which carries its children's lines too, prefixed "[group pid] " by the
-  library -- so a test can wait for and pick apart what the cluster printed.
+  Runs one master (an example's, or `clustr-qt run`) and keeps every line
+  of its standard output -- which carries its children's lines too,
+  prefixed "[group pid] " by the library -- so a test can wait for and pick
+  apart what the cluster printed.
   Going away, it SIGKILLs the master and every process of its tree still
   running (they would die with it anyway: PR_SET_PDEATHSIG).
 */
