@@ -2,6 +2,7 @@
 // The control commands of `clustr-qt` end to end: the real binary, run as a
 // subprocess for every command, against a real Redis and a real cluster (a
 // master started with clustr-test-worker --master, or `clustr-qt run`).
+#include "programrun.h"
 #include "redisserver.h"
 #include "testprocess.h"
 
@@ -28,22 +29,8 @@ using Clustr::ClusterClient;
 
 namespace {
 
-struct CliRun
-{
-    bool finished = false;
-    int exitCode = -1;
-    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-    QByteArray out;
-    QByteArray err;
-    qint64 elapsedMs = 0;
-
-    QByteArray describe() const
-    {
-        return "exit " + QByteArray::number(exitCode) + (finished ? "" : " (did not finish)") + " after "
-            + QByteArray::number(elapsedMs) + " ms\n--- stdout:\n" + out + "--- stderr:\n" + err;
-    }
-    QStringList outLines() const { return QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts); }
-};
+// Every run of the CLI: tests/common/programrun.h.
+using CliRun = ProgramRun;
 
 QJsonObject workerSpec(const QString &group, int instances = 1, const QJsonObject &extraArgs = {})
 {
@@ -147,33 +134,7 @@ QProcessEnvironment tst_Cli::environment() const
 
 CliRun tst_Cli::runCli(const QStringList &arguments, int timeoutMs, const QProcessEnvironment &env)
 {
-    CliRun run;
-    QProcess process;
-    process.setProcessEnvironment(env.isEmpty() ? environment() : env);
-    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-    QElapsedTimer clock;
-    clock.start();
-    process.start(m_binary, arguments);
-    QEventLoop loop;
-    QTimer timer;
-    timer.setSingleShot(true);
-    connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-    connect(&process, &QProcess::finished, &loop, &QEventLoop::quit);
-    connect(&process, &QProcess::errorOccurred, &loop, &QEventLoop::quit);
-    timer.start(timeoutMs);
-    if (process.state() != QProcess::NotRunning)
-        loop.exec();
-    run.elapsedMs = clock.elapsed();
-    run.finished = process.state() == QProcess::NotRunning;
-    if (!run.finished) {
-        process.kill();
-        process.waitForFinished(5000);
-    }
-    run.exitCode = process.exitCode();
-    run.exitStatus = process.exitStatus();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return runProgram(m_binary, arguments, env.isEmpty() ? environment() : env, timeoutMs);
 }
 
 std::unique_ptr<TestProcess> tst_Cli::startMaster(const QString &name, const QJsonArray &specs, int workers,
