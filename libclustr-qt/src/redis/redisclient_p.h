@@ -12,6 +12,7 @@
 #include <QtCore/QTimer>
 
 #include <deque>
+#include <memory>
 #include <optional>
 
 struct redisAsyncContext;
@@ -19,6 +20,7 @@ struct redisAsyncContext;
 namespace Clustr {
 
 class QtRedisAdapter;
+class TlsTunnel;
 
 class RedisClientPrivate
 {
@@ -96,6 +98,8 @@ public:
 
     redisAsyncContext *context = nullptr;
     QPointer<QtRedisAdapter> adapter;
+    //! rediss://: what hiredis' context is connected to, living and dying with it.
+    std::unique_ptr<TlsTunnel> tunnel;
 
     struct Pending
     {
