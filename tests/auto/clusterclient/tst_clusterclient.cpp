@@ -315,7 +315,7 @@ void tst_ClusterClient::recordedSocketOfAnotherUserIsNotTrusted()
     QVERIFY2(ClusterClient::prepareRuntimeDirectory(&error), qPrintable(error));
 
     // Ours: trusted.
-    RedisServer own(RedisServer::Options{true, {}, {}});
+    RedisServer own(RedisServer::Options{true, {}, {}, {}});
     QVERIFY2(own.start(&error), qPrintable(error));
     QVERIFY(runtime.plantRecord(runtime.directory(), QStringLiteral("own"), own.url()));
     QCOMPARE(ClusterClient::discoverRedisUrl(QStringLiteral("own")), own.url());
