@@ -614,8 +614,11 @@ RedisClient::RedisClient(QObject *parent)
 {
     Q_D(RedisClient);
     connect(&d->connectTimer, &QTimer::timeout, this, [d] {
+        // A TLS tunnel still connecting says at which step (a plain server never answers a TLS handshake).
+        const QString step = d->tunnel ? d->tunnel->waitingFor() : QString();
         d->reportError(Error::ConnectionFailed,
-                       QStringLiteral("cannot connect to Redis at %1: timed out after %2 ms").arg(d->endpoint()).arg(d->connectTimeout.count()));
+                       QStringLiteral("cannot connect to Redis at %1: timed out after %2 ms%3")
+                           .arg(d->endpoint()).arg(d->connectTimeout.count()).arg(step.isEmpty() ? QString() : QLatin1Char(' ') + step));
         d->dropContext(QByteArrayLiteral("ERR connect timed out"));
         d->scheduleReconnect();
     });

@@ -52,6 +52,8 @@ public:
     virtual QByteArray socketPath() const = 0;
     //! Why the tunnel failed (TCP, the TLS handshake, a TLS error later); empty while it works and after a clean close.
     virtual QString errorString() const = 0;
+    //! While connecting, what it waits for ("waiting for the server's TLS handshake …"), for a timeout's message; else empty.
+    virtual QString waitingFor() const = 0;
 };
 
 //! What the plugin's entry point returns.

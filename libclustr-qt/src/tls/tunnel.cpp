@@ -151,6 +151,22 @@ void Tunnel::acceptLocal()
     }
 }
 
+QString Tunnel::waitingFor() const
+{
+    switch (m_state) {
+    case State::Connecting:
+        return QStringLiteral("connecting over TCP");
+    case State::Handshaking:
+        // A port that speaks plain RESP takes the ClientHello for the start
+        // of an inline command and waits for its end, saying nothing.
+        return QStringLiteral("waiting for the server's TLS handshake (is this port a TLS port?)");
+    case State::Open:
+    case State::Closed:
+        break;
+    }
+    return QString();
+}
+
 void Tunnel::serverEvent()
 {
     switch (m_state) {

@@ -33,6 +33,7 @@ public:
 
     QByteArray socketPath() const override { return m_localEnd.path(); }
     QString errorString() const override { return m_error; }
+    QString waitingFor() const override;
 
 private:
     enum class State { Connecting, Handshaking, Open, Closed };

@@ -130,6 +130,7 @@ private Q_SLOTS:
     void openSslOnlyWhereTlsIsUsed();
     void wrongCaIsRefusedAndRetried();
     void hostnameMismatchIsRefused();
+    void plainServerIsNotTls();
     void clientCertificateRequired();
     void unusableFilesAreReported();
     void pluginMissingIsReported();
@@ -311,6 +312,23 @@ void tst_Tls::hostnameMismatchIsRefused()
     // The same server by its right name, given as sni, is fine.
     TlsClient right(url(*m_redis, QStringLiteral("&sni=localhost")));
     QVERIFY2(right.connect(), right.errors.describe());
+}
+
+void tst_Tls::plainServerIsNotTls()
+{
+    // rediss:// to a port that speaks plain RESP: Redis takes the ClientHello
+    // for the start of an inline command and waits for more. The connect
+    // timeout ends it, saying at which step.
+    RedisServer plain;
+    QString error;
+    QVERIFY2(plain.start(&error), qPrintable(error));
+    TlsClient tls(QStringLiteral("rediss://127.0.0.1:%1?cacert=%2").arg(plain.port()).arg(percentEncoded(m_certificates.caCert)));
+    tls.client.setConnectTimeout(std::chrono::milliseconds(300));
+    QVERIFY(tls.client.open());
+    QVERIFY2(tls.errors.waitFor(QStringLiteral("cannot connect to Redis at 127.0.0.1:%1: timed out after 300 ms waiting for the "
+                                               "server's TLS handshake (is this port a TLS port?)").arg(plain.port()), 2),
+             tls.errors.describe());
+    QVERIFY(!tls.client.isConnected());
 }
 
 void tst_Tls::clientCertificateRequired()
