@@ -48,9 +48,11 @@ QString shownTried(const QStringList &tried)
     for (const QString &entry : tried) {
         QStringList words = entry.split(QLatin1Char(' '));
         for (QString &word : words) {
-            qsizetype at = word.indexOf(QLatin1String("redis://"));
-            if (at < 0)
-                at = word.indexOf(QLatin1String("unix://"));
+            qsizetype at = -1;
+            for (const char *scheme : {"rediss://", "redis://", "unix://"}) {
+                if (at < 0)
+                    at = word.indexOf(QLatin1String(scheme));
+            }
             if (at >= 0)
                 word = word.left(at) + shownUrl(word.mid(at));
         }

@@ -7,11 +7,13 @@
 
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QRadioButton;
 
 /*
   Where to find the cluster: its name, and Redis either found like the
-  CLI finds it (showing what that finds right now) or given by hand.
+  CLI finds it (showing what that finds right now) or given by hand (a URL
+  checked as it is typed, as everywhere else a URL is given).
 */
 class ConnectionDialog : public QDialog
 {
@@ -23,10 +25,13 @@ public:
 
 private:
     void updateDiscovery();
+    void checkUrl();
 
     QLineEdit *m_name;
     QRadioButton *m_automatic;
     QRadioButton *m_manual;
     QLineEdit *m_url;
+    QLabel *m_urlError;
     QLabel *m_found;
+    QPushButton *m_connect = nullptr;
 };

@@ -48,6 +48,9 @@ QString RedisServer::url() const
 {
     if (m_options.unixSocket)
         return QStringLiteral("unix://") + socketPath();
+    if (isTls())
+        return QStringLiteral("rediss://127.0.0.1:%1?cacert=%2")
+            .arg(QString::number(m_port), QString::fromLatin1(m_options.tls.caCertFile.toUtf8().toPercentEncoding("/")));
     return QStringLiteral("redis://127.0.0.1:%1").arg(m_port);
 }
 
@@ -59,6 +62,11 @@ QStringList RedisServer::cliArguments() const
     else
         args << QStringLiteral("-h") << QStringLiteral("127.0.0.1") << QStringLiteral("-p")
              << QString::number(m_port);
+    if (isTls()) {
+        args << QStringLiteral("--tls") << QStringLiteral("--cacert") << m_options.tls.caCertFile;
+        if (!m_options.tls.clientCertFile.isEmpty())
+            args << QStringLiteral("--cert") << m_options.tls.clientCertFile << QStringLiteral("--key") << m_options.tls.clientKeyFile;
+    }
     if (!m_options.password.isEmpty())
         args << QStringLiteral("--no-auth-warning") << QStringLiteral("-a") << m_options.password;
     return args;
@@ -92,7 +100,7 @@ bool RedisServer::start(QString *error)
         m_port = freePort();
 
     QStringList args{
-        QStringLiteral("--port"), QString::number(m_options.unixSocket ? 0 : m_port),
+        QStringLiteral("--port"), QString::number(m_options.unixSocket || isTls() ? 0 : m_port),
         QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
         QStringLiteral("--save"), QString(),
         QStringLiteral("--appendonly"), QStringLiteral("no"),
@@ -103,6 +111,12 @@ bool RedisServer::start(QString *error)
     if (m_options.unixSocket)
         args << QStringLiteral("--unixsocket") << socketPath() << QStringLiteral("--unixsocketperm")
              << QStringLiteral("700");
+    if (isTls())
+        args << QStringLiteral("--tls-port") << QString::number(m_port)
+             << QStringLiteral("--tls-cert-file") << m_options.tls.certFile
+             << QStringLiteral("--tls-key-file") << m_options.tls.keyFile
+             << QStringLiteral("--tls-ca-cert-file") << m_options.tls.caCertFile
+             << QStringLiteral("--tls-auth-clients") << (m_options.tls.requireClientCertificate ? QStringLiteral("yes") : QStringLiteral("optional"));
     if (!m_options.password.isEmpty())
         args << QStringLiteral("--requirepass") << m_options.password;
     for (const auto &user : m_options.aclUsers)
@@ -133,7 +147,9 @@ bool RedisServer::waitUntilReady(QString *error)
         if (m_process->state() != QProcess::Running)
             return true; // it died: stop waiting (checked below)
         QByteArray answer;
-        if (m_options.unixSocket) {
+        if (isTls()) {
+            answer = cli({QStringLiteral("PING")}, 2000).startsWith("PONG") ? QByteArray("+") : QByteArray();
+        } else if (m_options.unixSocket) {
             QLocalSocket socket;
             socket.connectToServer(socketPath());
             if (socket.waitForConnected(200)) {

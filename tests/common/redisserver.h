@@ -25,6 +25,16 @@ public:
         QString password;                       // requirepass
         QList<QPair<QString, QString>> aclUsers; // extra ACL users with all permissions
         QStringList extraArguments;              // appended to redis-server's command line
+        //! TLS only (`--port 0 --tls-port PORT`) when certFile is set; PEM files.
+        struct Tls
+        {
+            QString certFile;        // the server's certificate and key
+            QString keyFile;
+            QString caCertFile;      // the CA of both the server's and the clients' certificates
+            bool requireClientCertificate = false; // --tls-auth-clients yes (else optional)
+            QString clientCertFile;  // what redis-cli presents, if anything
+            QString clientKeyFile;
+        } tls;
     };
 
     RedisServer();
@@ -43,8 +53,9 @@ public:
 
     int port() const { return m_port; }
     QString socketPath() const;
-    //! redis://127.0.0.1:PORT or unix:///path (no credentials).
+    //! redis://127.0.0.1:PORT, rediss://127.0.0.1:PORT?cacert=CA or unix:///path (no credentials).
     QString url() const;
+    bool isTls() const { return !m_options.tls.certFile.isEmpty(); }
     //! Arguments for redis-cli to reach this server (with -a when a password is set).
     QStringList cliArguments() const;
     //! Runs redis-cli with \a arguments against this server; returns its stdout.

@@ -10,8 +10,9 @@ work=$(mktemp -d)
 redis_pid=""
 app_pid=""
 sub_pid=""
+tls_pid=""
 cleanup() {
-    for p in $app_pid $sub_pid $redis_pid; do kill -9 "$p" 2>/dev/null || true; done
+    for p in $app_pid $sub_pid $tls_pid $redis_pid; do kill -9 "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -25,6 +26,14 @@ cmake --install "$build" --prefix "$work/prefix" >/dev/null
 if find "$work/prefix/include" -name '*_p.h' | grep -q .; then fail "private headers were installed"; fi
 ls "$work/prefix"/lib*/libclustr-qt.so.0 >/dev/null 2>&1 || ls "$work/prefix"/lib/*/libclustr-qt.so.0 >/dev/null 2>&1 \
     || fail "no libclustr-qt.so.0 (SOVERSION) installed"
+# The TLS plugin, when the build has one, is installed where the library
+# looks for it: clustr-qt/ beside itself.
+tls_built=""
+[ -f "$build/lib/clustr-qt/libclustr-qt-tls.so" ] && tls_built=1
+if [ -n "$tls_built" ]; then
+    installed_lib=$(dirname "$(find "$work/prefix" -name 'libclustr-qt.so.0' | head -1)")
+    [ -f "$installed_lib/clustr-qt/libclustr-qt-tls.so" ] || fail "the TLS plugin is not installed in $installed_lib/clustr-qt/"
+fi
 
 # 2. The README's quick start, as written.
 mkdir -p "$work/app"
@@ -72,4 +81,19 @@ wait "$app_pid" || code=$?
 app_pid=""
 [ "$code" -eq 0 ] || fail "kill with exit code 0 ended the worker with $code"
 grep -q "bye" "$work/app.out" || fail "the kill handler did not run"
+# 5. The installed library finds the installed TLS plugin: a rediss:// URL
+# with a CA file that does not exist fails on reading it, which only the
+# plugin does (a missing plugin would say "not found at ...").
+if [ -n "$tls_built" ]; then
+    env -u CLUSTR_TLS_PLUGIN LD_LIBRARY_PATH="$libdir" "$exe" \
+        --cluster-redis="rediss://127.0.0.1:$port?cacert=$work/no-such-ca.pem" > "$work/tls.out" 2>&1 &
+    tls_pid=$!
+    for _ in $(seq 200); do grep -q "cannot read the CA certificates" "$work/tls.out" && break; sleep 0.05; done
+    grep -q "cannot read the CA certificates (cacert) $work/no-such-ca.pem" "$work/tls.out" \
+        || { cat "$work/tls.out" >&2; fail "the installed library did not load the installed TLS plugin"; }
+    kill -9 "$tls_pid" 2>/dev/null || true
+    wait "$tls_pid" 2>/dev/null || true
+    tls_pid=""
+fi
 echo "consumer: installed package, CMake and pkg-config builds, messaging and kill all work"
+

@@ -39,8 +39,14 @@ class RedisClientPrivate;
   counted in refusedCommands() and reported through errorOccurred() once
   per kind (command and error text) for each connection, not once each.
 
-  URLs: `redis://[[user]:password@]host[:port][/db]` and
-  `unix:///path/to.sock[?password=…&user=…&db=…]`.
+  URLs: `redis://[[user]:password@]host[:port][/db]`,
+  `rediss://[[user]:password@]host[:port][/db][?cacert=FILE][&cert=FILE&key=FILE][&sni=NAME]`
+  (TLS: the server's certificate verified against `cacert`, else the
+  system's CAs, and against `sni`, else the host; a client certificate from
+  `cert` and `key`) and `unix:///path/to.sock[?password=…&user=…&db=…]`.
+  TLS is done by a plugin, `clustr-qt/libclustr-qt-tls.so` beside the
+  library, loaded by the first `rediss://` connection; a failed handshake is
+  a ConnectionFailed error with OpenSSL's reason, retried like any other.
 */
 class CLUSTR_EXPORT RedisClient : public QObject
 {
@@ -76,7 +82,7 @@ public:
     static QString defaultUrl();
     /*!
       Whether \a url is a Redis URL this client accepts (`redis://`,
-      `unix://`); if not, \a error says why in one line.
+      `rediss://`, `unix://`); if not, \a error says why in one line.
     */
     static bool isValidUrl(const QString &url, QString *error = nullptr);
     //! \a url as messages show it: the password replaced by `***`, a socket as `unix:///path`.

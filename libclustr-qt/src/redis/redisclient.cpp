@@ -3,6 +3,7 @@
 
 #include "hostlookup_p.h"
 #include "qtadapter_p.h"
+#include "tlsplugin_p.h"
 
 #include <QtCore/QMetaMethod>
 #include <QtCore/QVarLengthArray>
@@ -179,20 +180,34 @@ void RedisClientPrivate::startConnecting()
 
 void RedisClientPrivate::connectTo(const QByteArray &address)
 {
-    redisAsyncContext *ctx = url->transport == RedisUrl::Transport::Unix
+    if (url->tls) {
+        // hiredis 0.14 has no TLS: it talks to the plaintext end of a tunnel
+        // (tlstunnel_p.h), which connects to `address` and does the TLS.
+        QString why;
+        tunnel = TlsPlugin::createTunnel(*url, address, &why);
+        if (!tunnel) {
+            reportError(RedisClient::Error::ConnectionFailed,
+                        QStringLiteral("cannot connect to Redis at %1: %2").arg(endpoint(), why));
+            scheduleReconnect();
+            return;
+        }
+    }
+    redisAsyncContext *ctx = tunnel ? redisAsyncConnectUnix(tunnel->socketPath().constData())
+        : url->transport == RedisUrl::Transport::Unix
         ? redisAsyncConnectUnix(url->socketPath.toUtf8().constData()) // QFile::encodeName() on Unix, minus a conversion table
         : redisAsyncConnect(address.constData(), url->port);
     if (!ctx || ctx->err) {
         const QString reason = ctx ? QString::fromLocal8Bit(ctx->errstr) : QStringLiteral("out of memory");
         if (ctx)
             redisAsyncFree(ctx);
+        tunnel.reset();
         reportError(RedisClient::Error::ConnectionFailed,
                     QStringLiteral("cannot connect to Redis at %1: %2").arg(endpoint(), reason));
         scheduleReconnect();
         return;
     }
-    if (url->transport == RedisUrl::Transport::Tcp)
-        redisEnableKeepAlive(&ctx->c); // notices a peer that vanished without a word
+    if (url->transport == RedisUrl::Transport::Tcp && !tunnel)
+        redisEnableKeepAlive(&ctx->c); // notices a peer that vanished without a word (a tunnel does it on its TCP side)
     // hiredis opens its socket without close-on-exec: every child a process
     // spawns would hold this connection (and a dead master's subscriptions)
     // open for as long as it lives.
@@ -325,14 +340,23 @@ void RedisClientPrivate::onDisconnect(const redisAsyncContext *ctx, int status)
                    QStringLiteral("connection to Redis at %1 lost: %2").arg(d->endpoint(), reason));
 }
 
-void RedisClientPrivate::contextLost(const redisAsyncContext *ctx, RedisClient::Error lostError, const QString &text)
+void RedisClientPrivate::contextLost(const redisAsyncContext *ctx, RedisClient::Error lostError, const QString &lostText)
 {
     Q_Q(RedisClient);
     // hiredis is freeing the context right now: detach from it, and do the
     // rest (signals, reconnect) from the event loop, where user code may do
     // anything, including deleting this client.
     const_cast<redisAsyncContext *>(ctx)->data = nullptr;
+    QString text = lostText;
     if (context == ctx) {
+        // hiredis saw only its end of a TLS tunnel close; the tunnel knows why
+        // (a certificate refused, the server's TLS alert).
+        if (tunnel && !tunnel->errorString().isEmpty()) {
+            lostError = handshakeComplete ? RedisClient::Error::ConnectionLost : RedisClient::Error::ConnectionFailed;
+            text = (handshakeComplete ? QStringLiteral("connection to Redis at %1 lost: %2") : QStringLiteral("cannot connect to Redis at %1: %2"))
+                       .arg(endpoint(), tunnel->errorString());
+        }
+        tunnel.reset();
         context = nullptr;
         adapter = nullptr;
         handshakeComplete = false;
@@ -364,6 +388,7 @@ void RedisClientPrivate::dropContext(const QByteArray &reason)
     ctx->data = nullptr;
     // Deferred by hiredis until the current callback returns when called from one.
     redisAsyncFree(ctx);
+    tunnel.reset();
     failPending(reason);
 }
 
@@ -689,8 +714,11 @@ RedisClient::RedisClient(QObject *parent)
 {
     Q_D(RedisClient);
     connect(&d->connectTimer, &QTimer::timeout, this, [d] {
+        // A TLS tunnel still connecting says at which step (a plain server never answers a TLS handshake).
+        const QString step = d->tunnel ? d->tunnel->waitingFor() : QString();
         d->reportError(Error::ConnectionFailed,
-                       QStringLiteral("cannot connect to Redis at %1: timed out after %2 ms").arg(d->endpoint()).arg(d->connectTimeout.count()));
+                       QStringLiteral("cannot connect to Redis at %1: timed out after %2 ms%3")
+                           .arg(d->endpoint()).arg(d->connectTimeout.count()).arg(step.isEmpty() ? QString() : QLatin1Char(' ') + step));
         d->dropContext(QByteArrayLiteral("ERR connect timed out"));
         d->scheduleReconnect();
     });

@@ -13,6 +13,7 @@
 #include <QtCore/QTimer>
 
 #include <deque>
+#include <memory>
 #include <optional>
 
 struct redisAsyncContext;
@@ -20,6 +21,7 @@ struct redisAsyncContext;
 namespace Clustr {
 
 class QtRedisAdapter;
+class TlsTunnel;
 
 class RedisClientPrivate
 {
@@ -119,6 +121,8 @@ public:
 
     redisAsyncContext *context = nullptr;
     QPointer<QtRedisAdapter> adapter;
+    //! rediss://: what hiredis' context is connected to, living and dying with it.
+    std::unique_ptr<TlsTunnel> tunnel;
 
     struct Pending
     {

@@ -378,11 +378,60 @@ bool parseHostAndPort(QStringView hostAndPort, RedisUrl *url, QString *why)
     return true;
 }
 
+// ?cacert=FILE&cert=FILE&key=FILE&sni=NAME of a rediss:// URL, named after
+// redis-cli's --cacert, --cert, --key and --sni. Anything else is refused
+// rather than ignored: a misspelt "cacert" must not quietly fall back to
+// the system's CAs.
+bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
+{
+    while (!query.isEmpty()) {
+        const qsizetype ampersand = query.indexOf(u'&');
+        const QStringView item = ampersand >= 0 ? query.left(ampersand) : query;
+        query = ampersand >= 0 ? query.mid(ampersand + 1) : QStringView();
+        if (item.isEmpty())
+            continue; // "?a=1&&b=2", a trailing '&'
+        const qsizetype equals = item.indexOf(u'=');
+        const QString name = decoded(equals >= 0 ? item.left(equals) : item);
+        QString *value = name == QLatin1String("cacert") ? &url->caCertFile
+            : name == QLatin1String("cert")              ? &url->certFile
+            : name == QLatin1String("key")               ? &url->keyFile
+            : name == QLatin1String("sni")               ? &url->serverName
+                                                         : nullptr;
+        if (!value) {
+            *why = QStringLiteral("unknown option \"%1\" (a rediss:// URL takes cacert, cert, key and sni)").arg(name);
+            return false;
+        }
+        if (!value->isEmpty()) {
+            *why = QStringLiteral("%1 is given twice").arg(name);
+            return false;
+        }
+        *value = equals >= 0 ? decoded(item.mid(equals + 1)) : QString();
+        if (value->isEmpty()) {
+            *why = QStringLiteral("%1 needs a value (%1=…)").arg(name);
+            return false;
+        }
+    }
+    if (url->certFile.isEmpty() != url->keyFile.isEmpty()) {
+        *why = QStringLiteral("cert and key go together: give both or neither");
+        return false;
+    }
+    if (!url->serverName.isEmpty()) {
+        if (!isValidHostName(url->serverName)) {
+            *why = QStringLiteral("sni must be a host name");
+            return false;
+        }
+        url->serverName = asciiLower(url->serverName);
+    }
+    return true;
+}
+
+// redis:// and rediss://, which differ only in the query rediss:// takes.
 bool parseTcp(const Parts &parts, RedisUrl *url, QString *why)
 {
     url->transport = RedisUrl::Transport::Tcp;
-    if (parts.hasQuery || parts.hasFragment) {
-        *why = QStringLiteral("a redis:// URL takes no ?query or #fragment");
+    if (parts.hasFragment || (parts.hasQuery && !url->tls)) {
+        *why = url->tls ? QStringLiteral("a rediss:// URL takes no #fragment")
+                        : QStringLiteral("a redis:// URL takes no ?query or #fragment");
         return false;
     }
     QStringView hostAndPort = parts.authority;
@@ -397,7 +446,9 @@ bool parseTcp(const Parts &parts, RedisUrl *url, QString *why)
     QStringView path = parts.path;
     if (path.startsWith(u'/'))
         path = path.mid(1);
-    return parseDatabase(path, &url->database, why);
+    if (!parseDatabase(path, &url->database, why))
+        return false;
+    return !url->tls || parseTlsOptions(parts.query, url, why);
 }
 
 bool parseUnix(const Parts &parts, RedisUrl *url, QString *why)
@@ -438,21 +489,22 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
     }
     const qsizetype schemeEnd = trimmed.indexOf(QLatin1String("://"));
     if (schemeEnd < 0)
-        return invalid(QStringLiteral("the scheme must be redis:// or unix:// (e.g. redis://127.0.0.1:6379)"));
+        return invalid(QStringLiteral("the scheme must be redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379)"));
     if (!hasOnlyAllowedCharacters(trimmed))
         return invalid(QString());
 
     const Parts parts = split(trimmed, schemeEnd);
     RedisUrl result;
     QString why;
-    if (equalsAsciiLower(parts.scheme, QLatin1String("redis"))) {
+    result.tls = equalsAsciiLower(parts.scheme, QLatin1String("rediss"));
+    if (result.tls || equalsAsciiLower(parts.scheme, QLatin1String("redis"))) {
         if (!parseTcp(parts, &result, &why))
             return invalid(why);
     } else if (equalsAsciiLower(parts.scheme, QLatin1String("unix"))) {
         if (!parseUnix(parts, &result, &why))
             return invalid(why);
     } else {
-        return invalid(QStringLiteral("the scheme must be redis:// or unix://"));
+        return invalid(QStringLiteral("the scheme must be redis://, rediss:// or unix://"));
     }
     if (!result.user.isEmpty() && result.password.isEmpty())
         return invalid(QStringLiteral("a user needs a password"));
@@ -490,12 +542,30 @@ QString RedisUrl::toString(bool withPassword) const
             addItem(QLatin1String("db"), decimal(database));
         return QStringLiteral("unix://") + QString::fromLatin1(socketPath.toUtf8().toPercentEncoding("/")) + query;
     }
-    QString url = QStringLiteral("redis://");
+    QString url = tls ? QStringLiteral("rediss://") : QStringLiteral("redis://");
     if (!password.isEmpty())
         url += encoded(user) + u':' + secret + u'@';
     url += endpoint();
     if (database != 0)
         url += u'/' + decimal(database);
+    if (tls) {
+        // File names keep their slashes readable; '&', '=' and the like are escaped.
+        const auto path = [](const QString &value) { return QString::fromLatin1(value.toUtf8().toPercentEncoding("/")); };
+        QChar separator = u'?';
+        const auto addItem = [&url, &separator](QLatin1String key, const QString &value) {
+            if (value.isEmpty())
+                return;
+            url += separator;
+            url += key;
+            url += u'=';
+            url += value;
+            separator = u'&';
+        };
+        addItem(QLatin1String("cacert"), path(caCertFile));
+        addItem(QLatin1String("cert"), path(certFile));
+        addItem(QLatin1String("key"), path(keyFile));
+        addItem(QLatin1String("sni"), serverName);
+    }
     return url;
 }
 

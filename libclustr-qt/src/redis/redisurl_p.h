@@ -11,7 +11,9 @@ namespace Clustr {
 
 /*!
   Where and how to reach Redis, parsed from
-  `redis://[[user]:password@]host[:port][/db]` or
+  `redis://[[user]:password@]host[:port][/db]`,
+  `rediss://[[user]:password@]host[:port][/db][?cacert=FILE][&cert=FILE&key=FILE][&sni=NAME]`
+  (TLS; the query items are named after redis-cli's TLS options) or
   `unix:///path/to.sock[?password=…&user=…&db=…]`.
 */
 struct CLUSTR_AUTOTEST_EXPORT RedisUrl
@@ -25,6 +27,16 @@ struct CLUSTR_AUTOTEST_EXPORT RedisUrl
     QString user;
     QString password;
     int database = 0;
+
+    //! rediss://: TLS over TCP (through the TLS plugin's tunnel, tlsplugin_p.h).
+    bool tls = false;
+    //! cacert=: the CAs the server's certificate must chain to; empty: the system's trusted CAs.
+    QString caCertFile;
+    //! cert= and key=: a client certificate and its key, for servers that ask for one (both or neither).
+    QString certFile;
+    QString keyFile;
+    //! sni=: the name sent as SNI and checked against the server's certificate; empty: the host.
+    QString serverName;
 
     static constexpr const char *DefaultUrl = "redis://127.0.0.1:6379";
 

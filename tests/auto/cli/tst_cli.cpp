@@ -3,6 +3,7 @@
 // subprocess for every command, against a real Redis and a real cluster (a
 // master started with clustr-test-worker --master, or `clustr-qt run`).
 #include "fakeredis.h"
+#include "programrun.h"
 #include "redisserver.h"
 #include "testprocess.h"
 
@@ -31,22 +32,8 @@ using Clustr::ClusterClient;
 
 namespace {
 
-struct CliRun
-{
-    bool finished = false;
-    int exitCode = -1;
-    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-    QByteArray out;
-    QByteArray err;
-    qint64 elapsedMs = 0;
-
-    QByteArray describe() const
-    {
-        return "exit " + QByteArray::number(exitCode) + (finished ? "" : " (did not finish)") + " after "
-            + QByteArray::number(elapsedMs) + " ms\n--- stdout:\n" + out + "--- stderr:\n" + err;
-    }
-    QStringList outLines() const { return QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts); }
-};
+// Every run of the CLI: tests/common/programrun.h.
+using CliRun = ProgramRun;
 
 QJsonObject workerSpec(const QString &group, int instances = 1, const QJsonObject &extraArgs = {})
 {
@@ -160,33 +147,7 @@ QProcessEnvironment tst_Cli::environment() const
 
 CliRun tst_Cli::runCli(const QStringList &arguments, int timeoutMs, const QProcessEnvironment &env)
 {
-    CliRun run;
-    QProcess process;
-    process.setProcessEnvironment(env.isEmpty() ? environment() : env);
-    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-    QElapsedTimer clock;
-    clock.start();
-    process.start(m_binary, arguments);
-    QEventLoop loop;
-    QTimer timer;
-    timer.setSingleShot(true);
-    connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-    connect(&process, &QProcess::finished, &loop, &QEventLoop::quit);
-    connect(&process, &QProcess::errorOccurred, &loop, &QEventLoop::quit);
-    timer.start(timeoutMs);
-    if (process.state() != QProcess::NotRunning)
-        loop.exec();
-    run.elapsedMs = clock.elapsed();
-    run.finished = process.state() == QProcess::NotRunning;
-    if (!run.finished) {
-        process.kill();
-        process.waitForFinished(5000);
-    }
-    run.exitCode = process.exitCode();
-    run.exitStatus = process.exitStatus();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return runProgram(m_binary, arguments, env.isEmpty() ? environment() : env, timeoutMs);
 }
 
 std::unique_ptr<TestProcess> tst_Cli::startMaster(const QString &name, const QJsonArray &specs, int workers,
@@ -316,7 +277,7 @@ void tst_Cli::badArguments_data()
     row("stop: an argument", {QStringLiteral("stop"), QStringLiteral("now")}, "stop takes no arguments");
     row("watch: empty pattern", {QStringLiteral("watch"), QStringLiteral("--channel=")}, "--channel needs a PATTERN");
     row("watch: unknown option", {QStringLiteral("watch"), QStringLiteral("--pattern"), QStringLiteral("x")}, "unknown option --pattern for watch");
-    row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
+    row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
     row("invalid cluster name", {QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("a b")}, "invalid cluster name \"a b\"");
     row("unknown command", {QStringLiteral("frobnicate")}, "unknown command \"frobnicate\"");
     row("no command", {}, "no command given");

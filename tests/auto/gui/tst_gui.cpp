@@ -12,6 +12,7 @@
 #include "activitylog.h"
 #include "clusterhistory.h"
 #include "clustermonitor.h"
+#include "connectiondialog.h"
 #include "emptystatewidget.h"
 #include "exitcodedialog.h"
 #include "mainwindow.h"
@@ -41,10 +42,13 @@
 #include <QtTest/QtTest>
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QComboBox>
+#include <QtWidgets/QDialogButtonBox>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QMenu>
 #include <QtWidgets/QProgressBar>
+#include <QtWidgets/QPushButton>
+#include <QtWidgets/QRadioButton>
 #include <QtWidgets/QToolButton>
 #include <QtWidgets/QTreeView>
 
@@ -142,6 +146,7 @@ private Q_SLOTS:
     void ringBufferKeepsTheNewest();
     void logModelInsertsWholeBatches();
     void processModelUpdatesInPlace();
+    void connectionDialogChecksTheUrl();
 
     // The window and a real cluster, in this order.
     void emptyStateWithoutCluster();
@@ -362,6 +367,42 @@ void tst_Gui::processModelUpdatesInPlace()
 }
 
 // ---- the window ----
+
+void tst_Gui::connectionDialogChecksTheUrl()
+{
+    // A URL typed by hand is checked as everywhere else (RedisClient::isValidUrl).
+    ConnectionDialog dialog(ConnectionSettings{});
+    auto *url = dialog.findChild<QLineEdit *>(QStringLiteral("redisUrl"));
+    auto *error = dialog.findChild<QLabel *>(QStringLiteral("redisUrlError"));
+    auto *buttons = dialog.findChild<QDialogButtonBox *>();
+    QVERIFY(url && error && buttons);
+    QPushButton *connectButton = buttons->button(QDialogButtonBox::Ok);
+    dialog.findChild<QRadioButton *>(QStringLiteral("useUrl"))->setChecked(true);
+    const auto type = [url](const QString &text) {
+        url->clear();
+        QTest::keyClicks(url, text);
+    };
+
+    type(QStringLiteral("rediss://127.0.0.1:6380?cacert=/ca.pem&cafile=/x"));
+    QString expected;
+    QVERIFY(!Clustr::RedisClient::isValidUrl(url->text(), &expected));
+    QVERIFY(!connectButton->isEnabled());
+    QVERIFY(!error->isHidden());
+    QCOMPARE(error->text(), expected);
+    QVERIFY(error->text().contains(QLatin1String("unknown option \"cafile\"")));
+
+    type(QStringLiteral("rediss://127.0.0.1:6380?cacert=/ca.pem&cert=/c.pem&key=/k.pem&sni=localhost"));
+    QVERIFY(connectButton->isEnabled());
+    QVERIFY(error->isHidden());
+    QCOMPARE(dialog.settings().redisUrl, url->text());
+    QVERIFY(!dialog.settings().automatic);
+
+    type(QStringLiteral("localhost:6379"));
+    QVERIFY(!connectButton->isEnabled());
+    // Finding Redis automatically needs no URL: nothing to refuse.
+    dialog.findChild<QRadioButton *>(QStringLiteral("findAutomatically"))->setChecked(true);
+    QVERIFY(connectButton->isEnabled());
+}
 
 void tst_Gui::emptyStateWithoutCluster()
 {

@@ -5,7 +5,8 @@
 #
 #   base                      0   logging gate, decimal writers, export macros
 #   redis  protocol           1   (side by side: neither includes the other)
-#   supervision  control      2   (side by side)
+#   supervision  control  tls 2   (side by side; tls is the TLS plugin, built
+#                                  apart and loaded at run time, never included)
 #   core (src/ itself)        3   Process, Worker, Master
 #
 # And everything outside the library (daemon/, gui/, examples/, bench/
@@ -24,7 +25,7 @@ rank() {
     case "$1" in
         base) echo 0 ;;
         redis|protocol) echo 1 ;;
-        supervision|control) echo 2 ;;
+        supervision|control|tls) echo 2 ;;
         core) echo 3 ;;
         *) echo 99 ;;
     esac

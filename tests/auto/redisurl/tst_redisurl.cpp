@@ -17,6 +17,11 @@ private Q_SLOTS:
     void roundTrip();
     void displayHidesPassword();
     void defaultIsTheDefaultUrl();
+    void tls_data();
+    void tls();
+    void tlsRoundTrip_data();
+    void tlsRoundTrip();
+    void tlsDisplayHidesPassword();
 };
 
 void tst_RedisUrl::valid_data()
@@ -66,6 +71,7 @@ void tst_RedisUrl::valid()
     const auto parsed = RedisUrl::parse(url, &error);
     QVERIFY2(parsed, qPrintable(error));
     QCOMPARE(parsed->transport == RedisUrl::Transport::Unix, unixSocket);
+    QVERIFY(!parsed->tls);
     QCOMPARE(unixSocket ? parsed->socketPath : parsed->host, hostOrPath);
     if (!unixSocket)
         QCOMPARE(parsed->port, port);
@@ -80,8 +86,9 @@ void tst_RedisUrl::invalid_data()
     QTest::addColumn<QString>("expected");
 
     QTest::newRow("empty") << "" << "empty Redis URL";
-    QTest::newRow("scheme") << "http://h:1" << "the scheme must be redis:// or unix://";
-    QTest::newRow("no scheme") << "127.0.0.1:6379" << "the scheme must be redis:// or unix://";
+    QTest::newRow("scheme") << "http://h:1" << "the scheme must be redis://, rediss:// or unix://";
+    QTest::newRow("no scheme") << "127.0.0.1:6379" << "the scheme must be redis://, rediss:// or unix://";
+    QTest::newRow("redis with tls options") << "redis://h:1?cacert=/ca.pem" << "a redis:// URL takes no ?query";
     QTest::newRow("no host") << "redis://:1" << "no host";
     QTest::newRow("bad port") << "redis://h:99999" << "invalid Redis URL";
     QTest::newRow("bad db") << "redis://h:1/abc" << "database must be a number";
@@ -107,6 +114,22 @@ void tst_RedisUrl::invalid_data()
     QTest::newRow("huge db") << "redis://h:1/99999999999" << "database must be a number";
     QTest::newRow("unix host") << "unix://host/x.sock" << "absolute path";
     QTest::newRow("unix negative db") << "unix:///x.sock?db=-1" << "database must be a number";
+    // rediss://: its own query items, and the rest as for redis://.
+    QTest::newRow("rediss: unknown item") << "rediss://h?cacert=/ca&cafile=/x"
+                                          << "unknown option \"cafile\" (a rediss:// URL takes cacert, cert, key and sni)";
+    QTest::newRow("rediss: unix's items") << "rediss://h?password=x" << "unknown option \"password\"";
+    QTest::newRow("rediss: db as item") << "rediss://h?db=2" << "unknown option \"db\"";
+    QTest::newRow("rediss: cert without key") << "rediss://h?cert=/c.pem" << "cert and key go together";
+    QTest::newRow("rediss: key without cert") << "rediss://h?cacert=/ca&key=/k.pem" << "cert and key go together";
+    QTest::newRow("rediss: twice") << "rediss://h?cacert=/a&cacert=/b" << "cacert is given twice";
+    QTest::newRow("rediss: empty value") << "rediss://h?cacert=" << "cacert needs a value";
+    QTest::newRow("rediss: no value") << "rediss://h?sni" << "sni needs a value";
+    QTest::newRow("rediss: bad sni") << "rediss://h?sni=not%20a%20name" << "sni must be a host name";
+    QTest::newRow("rediss: fragment") << "rediss://h#x" << "a rediss:// URL takes no #fragment";
+    QTest::newRow("rediss: no host") << "rediss://:1?cacert=/ca" << "no host";
+    QTest::newRow("rediss: bad db") << "rediss://h/x?cacert=/ca" << "database must be a number";
+    QTest::newRow("rediss: user without password") << "rediss://alice@h" << "a user needs a password";
+    QTest::newRow("rediss: bad escape") << "rediss://h?cacert=/a%zz" << "invalid Redis URL";
 }
 
 void tst_RedisUrl::invalid()
@@ -141,6 +164,11 @@ void tst_RedisUrl::roundTrip()
     QCOMPARE(again->user, parsed->user);
     QCOMPARE(again->password, parsed->password);
     QCOMPARE(again->database, parsed->database);
+    QCOMPARE(again->tls, parsed->tls);
+    QCOMPARE(again->caCertFile, parsed->caCertFile);
+    QCOMPARE(again->certFile, parsed->certFile);
+    QCOMPARE(again->keyFile, parsed->keyFile);
+    QCOMPARE(again->serverName, parsed->serverName);
     QCOMPARE(again->toString(true), written);
 }
 
@@ -190,6 +218,81 @@ void tst_RedisUrl::defaultIsTheDefaultUrl()
     QCOMPARE(parsed->user, plain.user);
     QCOMPARE(parsed->password, plain.password);
     QCOMPARE(parsed->database, plain.database);
+}
+
+void tst_RedisUrl::tls_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<int>("database");
+    QTest::addColumn<QString>("cacert");
+    QTest::addColumn<QString>("cert");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("sni");
+
+    QTest::newRow("bare") << "rediss://redis.example" << "redis.example" << 6379 << "" << "" << 0 << "" << "" << "" << "";
+    QTest::newRow("cacert") << "rediss://127.0.0.1:6380?cacert=/etc/ca.pem" << "127.0.0.1" << 6380 << "" << "" << 0
+                            << "/etc/ca.pem" << "" << "" << "";
+    QTest::newRow("everything") << "rediss://alice:pw@h:7000/3?cacert=/ca.pem&cert=/c.pem&key=/k.pem&sni=Redis.Example"
+                                << "h" << 7000 << "alice" << "pw" << 3 << "/ca.pem" << "/c.pem" << "/k.pem" << "redis.example";
+    QTest::newRow("any order") << "rediss://h?sni=n&key=/k&cert=/c" << "h" << 6379 << "" << "" << 0 << "" << "/c" << "/k" << "n";
+    QTest::newRow("password only") << "rediss://:s3cret@h:1/2?cacert=ca.pem" << "h" << 1 << "" << "s3cret" << 2 << "ca.pem" << "" << "" << "";
+    QTest::newRow("ipv6") << "rediss://[::1]:6380?cacert=/ca" << "::1" << 6380 << "" << "" << 0 << "/ca" << "" << "" << "";
+    QTest::newRow("encoded path") << "rediss://h?cacert=/my%20certs/ca%26co.pem" << "h" << 6379 << "" << "" << 0
+                                  << "/my certs/ca&co.pem" << "" << "" << "";
+    QTest::newRow("uppercase scheme") << "REDISS://H:1" << "h" << 1 << "" << "" << 0 << "" << "" << "" << "";
+    QTest::newRow("empty query") << "rediss://h:1?" << "h" << 1 << "" << "" << 0 << "" << "" << "" << "";
+    QTest::newRow("empty items") << "rediss://h:1?&cacert=/ca&&" << "h" << 1 << "" << "" << 0 << "/ca" << "" << "" << "";
+}
+
+void tst_RedisUrl::tls()
+{
+    QFETCH(QString, url);
+    QString error;
+    const auto parsed = RedisUrl::parse(url, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QVERIFY(parsed->tls);
+    QCOMPARE(parsed->transport, RedisUrl::Transport::Tcp);
+    QTEST(parsed->host, "host");
+    QTEST(parsed->port, "port");
+    QTEST(parsed->user, "user");
+    QTEST(parsed->password, "password");
+    QTEST(parsed->database, "database");
+    QTEST(parsed->caCertFile, "cacert");
+    QTEST(parsed->certFile, "cert");
+    QTEST(parsed->keyFile, "key");
+    QTEST(parsed->serverName, "sni");
+}
+
+void tst_RedisUrl::tlsRoundTrip_data()
+{
+    tls_data();
+}
+
+// rediss:// URLs, through the same checks.
+void tst_RedisUrl::tlsRoundTrip()
+{
+    QFETCH(QString, url);
+    QVERIFY(url.startsWith(QLatin1String("rediss://"), Qt::CaseInsensitive));
+    roundTrip();
+}
+
+void tst_RedisUrl::tlsDisplayHidesPassword()
+{
+    const auto parsed = RedisUrl::parse(QStringLiteral("rediss://alice:topsecret@h:7/2?cacert=/ca.pem&cert=/c.pem&key=/k.pem&sni=n"));
+    QVERIFY(parsed);
+    QCOMPARE(parsed->toString(), QStringLiteral("rediss://alice:***@h:7/2?cacert=/ca.pem&cert=/c.pem&key=/k.pem&sni=n"));
+    QCOMPARE(parsed->endpoint(), QStringLiteral("h:7"));
+    QVERIFY(parsed->toString(true).contains(QStringLiteral("topsecret")));
+    // Errors quote the URL, never its password.
+    QString error;
+    QVERIFY(!RedisUrl::parse(QStringLiteral("rediss://:hunter2@h:1?cafile=x"), &error));
+    QVERIFY2(!error.contains(QStringLiteral("hunter2")) && error.contains(QStringLiteral(":***@")), qPrintable(error));
+    QVERIFY(!RedisUrl::parse(QStringLiteral("rediss://h:1?password=hunter2"), &error));
+    QVERIFY2(!error.contains(QStringLiteral("hunter2")), qPrintable(error));
 }
 
 QTEST_APPLESS_MAIN(tst_RedisUrl)
