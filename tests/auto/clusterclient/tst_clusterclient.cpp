@@ -8,6 +8,8 @@
 #include <ClustrQt/redisclient.h>
 
 #include <QtCore/QJsonArray>
+#include <QtCore/QScopeGuard>
+#include <QtNetwork/QLocalSocket>
 #include <QtCore/QJsonDocument>
 #include <QtTest/QtTest>
 
@@ -337,14 +339,22 @@ void tst_ClusterClient::recordedSocketOfAnotherUserIsNotTrusted()
                                                    QStringLiteral("--unixsocketperm"), QStringLiteral("777"), QStringLiteral("--save"),
                                                    QString(), QStringLiteral("--dir"), shared.path()});
     QVERIFY(foreign.waitForStarted());
-    QVERIFY(QTest::qWaitFor([&] { return QFileInfo(socket).exists() || foreign.state() != QProcess::Running; }, 10000));
+    const auto stopForeign = qScopeGuard([&] {
+        foreign.kill();
+        foreign.waitForFinished();
+    });
+    // The socket file appears at bind(); the server answers once it listens.
+    const auto answers = [&] {
+        QLocalSocket probe;
+        probe.connectToServer(socket);
+        return probe.waitForConnected(100);
+    };
+    QVERIFY(QTest::qWaitFor([&] { return answers() || foreign.state() != QProcess::Running; }, 10000));
     QVERIFY2(foreign.state() == QProcess::Running, foreign.readAll().constData());
     QVERIFY(runtime.plantRecord(runtime.directory(), QStringLiteral("foreign"), QStringLiteral("unix://") + socket));
     QStringList tried;
     QCOMPARE(ClusterClient::discoverRedisUrl(QStringLiteral("foreign"), &tried), QStringLiteral("redis://127.0.0.1:6379"));
     QVERIFY2(tried.join(QLatin1Char('\n')).contains(QStringLiteral("not trusted")), qPrintable(tried.join(QLatin1Char('\n'))));
-    foreign.kill();
-    foreign.waitForFinished();
 }
 
 // A symlink planted where the record goes must not be followed (it could
