@@ -98,13 +98,14 @@ QString humanBytes(double bytes)
     return QString::number(value, 'f', value < 100 ? 1 : 0) + QLatin1Char(units[unit]);
 }
 
-QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, const QDateTime &now)
+namespace {
+
+// The cluster's line and the master's: pid, state, uptime, reloads, resources.
+QStringList masterSection(const Clustr::ClusterStatus &status, const QString &redisUrl, const QDateTime &now)
 {
-    using Clustr::ChildInfo;
     using Clustr::MasterInfo;
     const MasterInfo master = status.master();
     QStringList lines;
-
     const QString name = master.name();
     lines.append(QStringLiteral("cluster %1 at %2")
                      .arg(name.isEmpty() ? QStringLiteral("(no name)") : QLatin1Char('"') + name + QLatin1Char('"'), redisUrl));
@@ -130,13 +131,14 @@ QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, con
     if (updated.isValid())
         lines.append(QStringLiteral("         status of %1 (%2 ago)")
                          .arg(updated.toLocalTime().toString(QStringLiteral("HH:mm:ss")), ago(std::max<qint64>(0, updated.msecsTo(now)))));
+    return lines;
+}
 
-    // Registered processes, in the snapshot's order: by group, then pid.
-    QSet<qint64> registered;
+// Registered processes, in the snapshot's order: by group, then pid.
+QStringList processSection(const QList<Clustr::ProcessStatus> &processes)
+{
     QList<QStringList> rows;
-    const QList<Clustr::ProcessStatus> processes = status.processes();
     for (const Clustr::ProcessStatus &p : processes) {
-        registered.insert(p.pid());
         const Clustr::Stats stats = p.stats();
         rows.append({
             text(p.group()),
@@ -145,7 +147,7 @@ QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, con
             QString::number(p.ppid()),
             humanDuration(p.uptimeMs()),
             QString::number(p.restarts()),
-            ChildInfo::stateName(p.state()),
+            Clustr::ChildInfo::stateName(p.state()),
             text(p.cpus()),
             humanBytes(double(p.rssBytes())),
             percent(p.cpuPercent()),
@@ -154,19 +156,24 @@ QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, con
             p.heartbeat() ? QString::number(stats.onMessage()) : QStringLiteral("-"),
         });
     }
-    lines.append(QString());
-    if (rows.isEmpty()) {
-        lines.append(QStringLiteral("no registered processes"));
-    } else {
-        lines += table({QStringLiteral("GROUP"), QStringLiteral("PID"), QStringLiteral("HOST"), QStringLiteral("PARENT"),
-                        QStringLiteral("UPTIME"), QStringLiteral("RESTARTS"), QStringLiteral("STATE"), QStringLiteral("CPUS"),
-                        QStringLiteral("RSS"), QStringLiteral("CPU%"), QStringLiteral("LAST SEEN"), QStringLiteral("SENT"),
-                        QStringLiteral("RECV")},
-                       rows);
-    }
+    if (rows.isEmpty())
+        return {QString(), QStringLiteral("no registered processes")};
+    return QStringList{QString()}
+        + table({QStringLiteral("GROUP"), QStringLiteral("PID"), QStringLiteral("HOST"), QStringLiteral("PARENT"),
+                 QStringLiteral("UPTIME"), QStringLiteral("RESTARTS"), QStringLiteral("STATE"), QStringLiteral("CPUS"),
+                 QStringLiteral("RSS"), QStringLiteral("CPU%"), QStringLiteral("LAST SEEN"), QStringLiteral("SENT"),
+                 QStringLiteral("RECV")},
+                rows);
+}
 
-    // The master's own children that are not (or not now) registered: programs
-    // that never register, and children that are starting, backing off or failed.
+// The master's own children that are not (or not now) registered: programs
+// that never register, and children that are starting, backing off or failed.
+QStringList unregisteredSection(const Clustr::ClusterStatus &status, const QDateTime &now)
+{
+    using Clustr::ChildInfo;
+    QSet<qint64> registered;
+    for (const Clustr::ProcessStatus &p : status.processes())
+        registered.insert(p.pid());
     QList<QStringList> others;
     const QList<ChildInfo> children = status.children();
     for (const ChildInfo &c : children) {
@@ -188,25 +195,34 @@ QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, con
             file,
         });
     }
-    if (!others.isEmpty()) {
-        lines.append(QString());
-        lines.append(QStringLiteral("children of the master that are not registered:"));
-        lines += table({QStringLiteral("GROUP"), QStringLiteral("PID"), QStringLiteral("REGISTERS"), QStringLiteral("UPTIME"),
-                        QStringLiteral("RESTARTS"), QStringLiteral("STATE"), QStringLiteral("CPU"), QStringLiteral("FILE")},
-                       others);
-    }
+    if (others.isEmpty())
+        return {};
+    return QStringList{QString(), QStringLiteral("children of the master that are not registered:")}
+        + table({QStringLiteral("GROUP"), QStringLiteral("PID"), QStringLiteral("REGISTERS"), QStringLiteral("UPTIME"),
+                 QStringLiteral("RESTARTS"), QStringLiteral("STATE"), QStringLiteral("CPU"), QStringLiteral("FILE")},
+                others);
+}
 
-    // Shown only when it happened: lost output is rare and worth seeing.
+// Shown only when it happened: lost output is rare and worth seeing.
+QStringList droppedOutputSection(const QList<Clustr::ChildInfo> &children)
+{
     QList<QStringList> dropped;
-    for (const ChildInfo &c : children) {
+    for (const Clustr::ChildInfo &c : children) {
         if (c.droppedOutputLines() > 0)
             dropped.append({text(c.group()), QString::number(c.instance()), pidText(c.pid()), QString::number(c.droppedOutputLines())});
     }
-    if (!dropped.isEmpty()) {
-        lines.append(QString());
-        lines.append(QStringLiteral("output lines that could not be written (a full disk? see the master's log):"));
-        lines += table({QStringLiteral("GROUP"), QStringLiteral("INSTANCE"), QStringLiteral("PID"), QStringLiteral("DROPPED")}, dropped);
-    }
+    if (dropped.isEmpty())
+        return {};
+    return QStringList{QString(), QStringLiteral("output lines that could not be written (a full disk? see the master's log):")}
+        + table({QStringLiteral("GROUP"), QStringLiteral("INSTANCE"), QStringLiteral("PID"), QStringLiteral("DROPPED")}, dropped);
+}
+
+} // namespace
+
+QString render(const Clustr::ClusterStatus &status, const QString &redisUrl, const QDateTime &now)
+{
+    const QStringList lines = masterSection(status, redisUrl, now) + processSection(status.processes())
+        + unregisteredSection(status, now) + droppedOutputSection(status.children());
     return lines.join(QLatin1Char('\n'));
 }
 
