@@ -34,7 +34,7 @@ QString help()
 namespace {
 
 // --password ROLE=PASSWORD (also --password=ROLE=PASSWORD), any number of times.
-bool takePasswords(QStringList &args, QHash<AccessControl::Role, QString> *passwords, QString *output)
+bool takePasswords(QStringList &args, AccessControl::Passwords *passwords, QString *output)
 {
     for (int i = 0; i < args.size();) {
         const QString arg = args.at(i);
@@ -91,7 +91,7 @@ bool writePrivately(const QString &path, const QByteArray &bytes)
 
 int run(QStringList args)
 {
-    QHash<AccessControl::Role, QString> passwords;
+    AccessControl::Passwords passwords;
     QString output;
     if (!takePasswords(args, &passwords, &output))
         return Cli::Usage;
@@ -107,11 +107,7 @@ int run(QStringList args)
     const auto config = RunCommand::loadOrReport(path);
     if (!config)
         return Cli::Usage;
-    QByteArray file;
-    for (AccessControl::Role role : AccessControl::roles()) {
-        const QString password = passwords.value(role, AccessControl::generatePassword());
-        file += AccessControl::aclRule(config->name, role, password) + '\n';
-    }
+    const QByteArray file = AccessControl::aclFile(config->name, AccessControl::completePasswords(passwords));
     if (output.isEmpty()) {
         Cli::out(QString::fromUtf8(file.chopped(1)));
         return Cli::Ok;

@@ -11,6 +11,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QSet>
+#include <QtNetwork/QHostAddress>
 
 #include <cmath>
 
@@ -20,10 +21,11 @@ const QSet<QString> TopLevelKeys{
     QStringLiteral("name"), QStringLiteral("redis"), QStringLiteral("reloadDelay"), QStringLiteral("reloadTimeout"),
     QStringLiteral("reloadStrategy"), QStringLiteral("killTimeout"), QStringLiteral("heartbeatTimeout"),
     QStringLiteral("restartPolicy"), QStringLiteral("logs"), QStringLiteral("metrics"), QStringLiteral("workers"),
-    QStringLiteral("$schema"), QStringLiteral("description"),
+    QStringLiteral("embeddedRedis"), QStringLiteral("$schema"), QStringLiteral("description"),
 };
 const QSet<QString> LogKeys{QStringLiteral("directory"), QStringLiteral("maxSize"), QStringLiteral("keep"),
                             QStringLiteral("prefix")};
+const QSet<QString> EmbeddedRedisKeys{QStringLiteral("listen")};
 const QSet<QString> WorkerKeys{
     QStringLiteral("file"), QStringLiteral("command"), QStringLiteral("cpu"), QStringLiteral("respawn"),
     QStringLiteral("args"), QStringLiteral("instances"), QStringLiteral("env"), QStringLiteral("workingDirectory"),
@@ -182,6 +184,57 @@ void readLogs(const QJsonObject &root, const QString &base, Checker &check, Clus
     }
 }
 
+// "embeddedRedis": where the private redis-server also listens on TCP, for
+// workers that cannot be told its unix socket (unchanged clustr-node ones).
+void readEmbeddedRedis(const QJsonObject &root, Checker &check, ClusterFile &config)
+{
+    if (!root.contains(QStringLiteral("embeddedRedis")))
+        return;
+    const QJsonValue value = root.value(QStringLiteral("embeddedRedis"));
+    if (!value.isObject()) {
+        check.error(QStringLiteral("embeddedRedis"), QStringLiteral("expected an object like {\"listen\": \"127.0.0.1:6379\"}"));
+        return;
+    }
+    const QJsonObject object = value.toObject();
+    check.unknownKeys(object, EmbeddedRedisKeys, QStringLiteral("embeddedRedis"));
+    if (!object.contains(QStringLiteral("listen")))
+        return;
+    const QString listen = object.value(QStringLiteral("listen")).toString();
+    const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
+    bool portOk = false;
+    const int port = colon > 0 ? listen.mid(colon + 1).toInt(&portOk) : 0;
+    const QString host = colon > 0 ? listen.left(colon) : QString();
+    // The default user logs in without a password there: loopback only.
+    const QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
+    if (!portOk || port < 1 || port > 65535 || address.isNull() || !address.isLoopback() || address.protocol() != QAbstractSocket::IPv4Protocol) {
+        check.error(QStringLiteral("embeddedRedis.listen"),
+                    QStringLiteral("expected a loopback IPv4 address and port, e.g. \"127.0.0.1:6379\" (it is reachable without a password)"));
+        return;
+    }
+    config.embeddedListenHost = address.toString();
+    config.embeddedListenPort = port;
+}
+
+// clustr-node workers connect to 127.0.0.1:6379 and use channels without a
+// namespace, whatever the cluster file says: say so before they crash in a loop.
+void warnAboutOriginalWorkers(Checker &check, const ClusterFile &config)
+{
+    for (int i = 0; i < config.workers.size(); ++i) {
+        const Clustr::SpawnSpec &spec = config.workers.at(i);
+        const QString program = QFileInfo(spec.command().isEmpty() ? spec.file() : spec.command()).fileName();
+        if (program != QLatin1String("node") && program != QLatin1String("coffee") && program != QLatin1String("nodejs"))
+            continue;
+        const QString where = QStringLiteral("workers[%1]").arg(i);
+        if (config.redis.isEmpty() && config.embeddedListenPort != 6379)
+            check.warning(where, QStringLiteral("runs %1: an unchanged clustr-node worker connects to 127.0.0.1:6379 only; unless a Redis answers "
+                                                "there, give the cluster file \"embeddedRedis\": {\"listen\": \"127.0.0.1:6379\"} "
+                                                "(docs/CLUSTER-FILE.md, running clustr-node workers unchanged)").arg(program));
+        if (!config.name.isEmpty())
+            check.warning(where, QStringLiteral("runs %1: an unchanged clustr-node worker uses channels without a namespace and will not "
+                                                "hear a cluster with a \"name\"").arg(program));
+    }
+}
+
 // One entry of "workers": a spawn entry, with paths relative to the cluster
 // file and everything that can be known before starting checked.
 std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QString &where, const QString &base, Checker &check)
@@ -255,6 +308,7 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
 
     readSettings(root, check, config);
     readLogs(root, base, check, config);
+    readEmbeddedRedis(root, check, config);
     if (root.contains(QStringLiteral("metrics"))) {
         config.metrics = root.value(QStringLiteral("metrics")).toString();
         if (!root.value(QStringLiteral("metrics")).isString() || config.metrics.isEmpty())
@@ -271,6 +325,7 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
         if (auto spec = readWorker(workers.at(i), QStringLiteral("workers[%1]").arg(i), base, check))
             config.workers.append(*spec);
     }
+    warnAboutOriginalWorkers(check, config);
     if (check.failed())
         return std::nullopt;
     return config;

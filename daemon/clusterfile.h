@@ -34,6 +34,8 @@ struct ClusterFile
     qint64 logMaxBytes = 10 * 1024 * 1024;
     int logKeep = 5;
     QString metrics;      // HOST:PORT, empty: none
+    QString embeddedListenHost; // embeddedRedis.listen: where the embedded Redis also takes TCP; empty: unix socket only
+    int embeddedListenPort = 0;
     QList<Clustr::SpawnSpec> workers;
 
     //! Reads and checks \a path; on failure returns nothing and fills \a errors. \a warnings gets unknown keys.

@@ -20,6 +20,7 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <variant>
 
 namespace ControlCommands {
 
@@ -186,7 +187,7 @@ QString compact(const QJsonValue &value)
 int status(QStringList args)
 {
     const QStringList tail = splitPositionals(args);
-    Session session(args);
+    Session session(args, Clustr::AccessControl::Role::Monitor); // reads only
     const bool json = Cli::takeFlag(args, QStringLiteral("json"));
     const bool compactJson = Cli::takeFlag(args, QStringLiteral("compact"));
     const auto rest = positionals(QStringLiteral("status"), args, tail);
@@ -220,6 +221,96 @@ int status(QStringList args)
 }
 
 // publish, send, group and kill: one message, then a confirmation once Redis has it.
+// What publish, send, group and kill were asked to send, from their arguments.
+struct MessageRequest
+{
+    qint64 pid = 0;
+    QString group;
+    int code = 0;
+    QJsonValue data;
+};
+
+QString argumentCount(qsizetype n)
+{
+    return QStringLiteral("%1 argument%2").arg(n).arg(n == 1 ? QLatin1String() : QLatin1String("s"));
+}
+
+// The request, or the usage error's exit code (the error printed).
+std::variant<MessageRequest, int> parseMessage(const QString &command, const QStringList &a)
+{
+    MessageRequest request;
+    if (command == QLatin1String("publish")) {
+        if (a.size() != 1)
+            return usageError(command, a.isEmpty() ? QStringLiteral("publish needs DATA")
+                                                   : QStringLiteral("publish takes one DATA argument, got %1 (quote it: clustr-qt publish '{\"a\": 1}')").arg(a.size()));
+        request.data = Cli::parseData(a.at(0));
+    } else if (command == QLatin1String("send")) {
+        if (a.size() != 2)
+            return usageError(command, QStringLiteral("send needs PID and DATA, got ") + argumentCount(a.size()));
+        const auto parsed = parsePid(a.at(0));
+        if (!parsed)
+            return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
+        request.pid = *parsed;
+        request.data = Cli::parseData(a.at(1));
+    } else if (command == QLatin1String("group")) {
+        if (a.size() != 2)
+            return usageError(command, QStringLiteral("group needs GROUP and DATA, got ") + argumentCount(a.size()));
+        request.group = a.at(0);
+        if (!Clustr::isValidName(request.group))
+            return usageError(command, QStringLiteral("invalid group \"%1\": 1 to 200 printable characters without spaces").arg(request.group));
+        request.data = Cli::parseData(a.at(1));
+    } else { // kill
+        if (a.isEmpty() || a.size() > 2)
+            return usageError(command, QStringLiteral("kill needs PID and an optional CODE, got ") + argumentCount(a.size()));
+        const auto parsed = parsePid(a.at(0));
+        if (!parsed)
+            return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
+        request.pid = *parsed;
+        if (a.size() == 2) {
+            const auto parsedCode = parseInteger(a.at(1), 0, 255);
+            if (!parsedCode)
+                return usageError(command, QStringLiteral("CODE must be an integer from 0 to 255, not \"%1\"").arg(a.at(1)));
+            request.code = *parsedCode;
+        }
+    }
+    return request;
+}
+
+// Sends \a request; returns the line that confirms it, and in \a warning
+// what makes it likely nobody hears it.
+QString sendMessage(Session &session, const QString &command, const MessageRequest &request, QString *warning)
+{
+    Clustr::ClusterClient &client = session.client();
+    if (command == QLatin1String("publish")) {
+        client.publish(request.data);
+        return QStringLiteral("published to %1: %2").arg(session.clusterLabel(), compact(request.data));
+    }
+    if (command == QLatin1String("group")) {
+        const int members = session.groupSize(request.group);
+        if (members == 0)
+            *warning = QStringLiteral("%1 has no registered process in group \"%2\": nobody may hear it").arg(session.clusterLabel(), request.group);
+        client.sendGroup(request.group, request.data);
+        return QStringLiteral("sent to group %1 (%2 process%3): %4")
+            .arg(request.group)
+            .arg(members)
+            .arg(members == 1 ? QLatin1String() : QLatin1String("es"))
+            .arg(compact(request.data));
+    }
+    const qint64 pid = request.pid;
+    const QString pidGroup = session.groupOf(pid);
+    const QString who = pidGroup.isEmpty() ? QString::number(pid) : QStringLiteral("%1 (%2)").arg(pid).arg(pidGroup);
+    if (pidGroup.isEmpty())
+        *warning = QStringLiteral("%1 is not a registered process of %2: nobody may hear it").arg(pid).arg(session.clusterLabel());
+    if (command == QLatin1String("send")) {
+        client.send(pid, request.data);
+        return QStringLiteral("sent to %1: %2").arg(who, compact(request.data));
+    }
+    client.kill(pid, request.code);
+    return pid == client.masterPid()
+        ? QStringLiteral("asked the master %1 to exit with code %2: the whole cluster stops").arg(who).arg(request.code)
+        : QStringLiteral("asked %1 to exit with code %2").arg(who).arg(request.code);
+}
+
 int message(const QString &command, QStringList args)
 {
     const QStringList tail = splitPositionals(args);
@@ -227,81 +318,14 @@ int message(const QString &command, QStringList args)
     const auto rest = positionals(command, args, tail);
     if (!rest)
         return Cli::Usage;
-    const QStringList &a = *rest;
-
-    qint64 pid = 0;
-    QString group;
-    int code = 0;
-    QJsonValue data;
-    if (command == QLatin1String("publish")) {
-        if (a.size() != 1)
-            return usageError(command, a.isEmpty() ? QStringLiteral("publish needs DATA")
-                                                   : QStringLiteral("publish takes one DATA argument, got %1 (quote it: clustr-qt publish '{\"a\": 1}')").arg(a.size()));
-        data = Cli::parseData(a.at(0));
-    } else if (command == QLatin1String("send")) {
-        if (a.size() != 2)
-            return usageError(command, QStringLiteral("send needs PID and DATA, got %1 argument%2").arg(a.size()).arg(a.size() == 1 ? QLatin1String() : QLatin1String("s")));
-        const auto parsed = parsePid(a.at(0));
-        if (!parsed)
-            return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
-        pid = *parsed;
-        data = Cli::parseData(a.at(1));
-    } else if (command == QLatin1String("group")) {
-        if (a.size() != 2)
-            return usageError(command, QStringLiteral("group needs GROUP and DATA, got %1 argument%2").arg(a.size()).arg(a.size() == 1 ? QLatin1String() : QLatin1String("s")));
-        group = a.at(0);
-        if (!Clustr::isValidName(group))
-            return usageError(command, QStringLiteral("invalid group \"%1\": 1 to 200 printable characters without spaces").arg(group));
-        data = Cli::parseData(a.at(1));
-    } else { // kill
-        if (a.isEmpty() || a.size() > 2)
-            return usageError(command, QStringLiteral("kill needs PID and an optional CODE, got %1 argument%2").arg(a.size()).arg(a.size() == 1 ? QLatin1String() : QLatin1String("s")));
-        const auto parsed = parsePid(a.at(0));
-        if (!parsed)
-            return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
-        pid = *parsed;
-        if (a.size() == 2) {
-            const auto parsedCode = parseInteger(a.at(1), 0, 255);
-            if (!parsedCode)
-                return usageError(command, QStringLiteral("CODE must be an integer from 0 to 255, not \"%1\"").arg(a.at(1)));
-            code = *parsedCode;
-        }
-    }
+    const auto parsed = parseMessage(command, *rest);
+    if (const int *usage = std::get_if<int>(&parsed))
+        return *usage;
 
     if (const int result = session.connect(); result != Cli::Ok)
         return result;
-    Clustr::ClusterClient &client = session.client();
-
-    QString confirmation;
     QString warning;
-    if (command == QLatin1String("publish")) {
-        client.publish(data);
-        confirmation = QStringLiteral("published to %1: %2").arg(session.clusterLabel(), compact(data));
-    } else if (command == QLatin1String("send") || command == QLatin1String("kill")) {
-        const QString pidGroup = session.groupOf(pid);
-        const QString who = pidGroup.isEmpty() ? QString::number(pid) : QStringLiteral("%1 (%2)").arg(pid).arg(pidGroup);
-        if (pidGroup.isEmpty())
-            warning = QStringLiteral("%1 is not a registered process of %2: nobody may hear it").arg(pid).arg(session.clusterLabel());
-        if (command == QLatin1String("send")) {
-            client.send(pid, data);
-            confirmation = QStringLiteral("sent to %1: %2").arg(who, compact(data));
-        } else {
-            client.kill(pid, code);
-            confirmation = pid == client.masterPid()
-                ? QStringLiteral("asked the master %1 to exit with code %2: the whole cluster stops").arg(who).arg(code)
-                : QStringLiteral("asked %1 to exit with code %2").arg(who).arg(code);
-        }
-    } else {
-        const int members = session.groupSize(group);
-        if (members == 0)
-            warning = QStringLiteral("%1 has no registered process in group \"%2\": nobody may hear it").arg(session.clusterLabel(), group);
-        client.sendGroup(group, data);
-        confirmation = QStringLiteral("sent to group %1 (%2 process%3): %4")
-                           .arg(group)
-                           .arg(members)
-                           .arg(members == 1 ? QLatin1String() : QLatin1String("es"))
-                           .arg(compact(data));
-    }
+    const QString confirmation = sendMessage(session, command, std::get<MessageRequest>(parsed), &warning);
     if (!session.waitUntilWritten()) {
         Cli::err(QStringLiteral("Redis at %1 did not take the message within 3 s").arg(session.displayUrl()));
         return Cli::Failed;
@@ -409,7 +433,7 @@ int stop(QStringList args)
 int watch(QStringList args)
 {
     const QStringList tail = splitPositionals(args);
-    Session session(args);
+    Session session(args, Clustr::AccessControl::Role::Monitor); // reads only
     bool havePattern = false;
     QString pattern = Cli::takeOption(args, QStringLiteral("channel"), &havePattern);
     const bool noHeartbeats = Cli::takeFlag(args, QStringLiteral("no-heartbeats"));

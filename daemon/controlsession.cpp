@@ -63,7 +63,8 @@ QString shownTried(const QStringList &tried)
 
 } // namespace
 
-Session::Session(QStringList &args)
+Session::Session(QStringList &args, Clustr::AccessControl::Role role)
+    : m_role(role)
 {
     bool haveUrl = false;
     m_url = Cli::takeOption(args, QStringLiteral("redis"), &haveUrl);
@@ -97,7 +98,7 @@ int Session::connect()
     QElapsedTimer clock;
     clock.start();
     if (m_tried.isEmpty())
-        m_url = Clustr::ClusterClient::discoverRedisUrl(m_name, &m_tried);
+        m_url = Clustr::ClusterClient::discoverRedisUrl(m_name, m_role, &m_tried);
 
     QString error;
     if (!Clustr::RedisClient::isValidUrl(m_url, &error)) {

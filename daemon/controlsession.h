@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <ClustrQt/accesscontrol.h>
 #include <ClustrQt/clusterclient.h>
 #include <ClustrQt/redisclient.h>
 
@@ -23,8 +24,12 @@ namespace ControlCommands {
 class Session
 {
 public:
-    //! Takes the options every control command has (--redis, --cluster, --verbose) out of \a args.
-    explicit Session(QStringList &args);
+    /*!
+      Takes the options every control command has (--redis, --cluster,
+      --verbose) out of \a args. A found embedded Redis is logged into as
+      \a role's user: Monitor for commands that only read.
+    */
+    explicit Session(QStringList &args, Clustr::AccessControl::Role role = Clustr::AccessControl::Role::Operator);
     ~Session();
 
     Session(const Session &) = delete;
@@ -90,6 +95,7 @@ public:
 private:
     void noClusterMessage();
 
+    Clustr::AccessControl::Role m_role;
     QString m_url;
     QString m_name;
     QStringList m_tried;

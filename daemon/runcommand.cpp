@@ -134,8 +134,9 @@ int check(QStringList args)
 namespace {
 
 // Which Redis: the first that is configured (--redis, CLUSTR_REDIS, the
-// file), else one that answers on the default port, else our own.
-// Returns the URL, or nothing with the exit code in \a code.
+// file), else one that answers on the default port, else our own, where the
+// master logs in as the operator (and its workers as workers, see run()).
+// Returns the master's URL, or nothing with the exit code in \a code.
 std::optional<QString> chooseRedis(const ClusterFile &config, const std::optional<QString> &option, EmbeddedRedis &embedded,
                                    int *code)
 {
@@ -147,13 +148,17 @@ std::optional<QString> chooseRedis(const ClusterFile &config, const std::optiona
             redisUrl = Clustr::RedisClient::defaultUrl();
         } else {
             QString error;
+            embedded.setListenAddress(config.embeddedListenHost, config.embeddedListenPort);
             if (!embedded.start(config.name, &error)) {
                 Cli::err(error);
                 *code = Cli::RedisUnreachable;
                 return std::nullopt;
             }
-            redisUrl = embedded.url();
-            EventLog::line(QStringLiteral("started an embedded Redis at %1 (it stops with the cluster)").arg(redisUrl));
+            redisUrl = embedded.url(Clustr::AccessControl::Role::Operator);
+            EventLog::line(QStringLiteral("started an embedded Redis at %1%2 with ACL users (it stops with the cluster)")
+                               .arg(embedded.url(), config.embeddedListenPort > 0
+                                        ? QStringLiteral(" and %1:%2").arg(config.embeddedListenHost).arg(config.embeddedListenPort)
+                                        : QString()));
         }
     }
     QString urlError;
@@ -268,7 +273,10 @@ int run(QStringList args)
         }
     }
 
-    Clustr::Master master(masterOptions(*config, *redisUrl, displayName, logFiles.get()));
+    Clustr::ProcessOptions options = masterOptions(*config, *redisUrl, displayName, logFiles.get());
+    if (embedded.pid() > 0) // the workers log in as workers, not with the master's operator user
+        options.setChildRedisUrl(embedded.url(Clustr::AccessControl::Role::Worker));
+    Clustr::Master master(options);
     if (!master.isValid()) {
         Cli::err(master.errorString());
         return Cli::Usage;

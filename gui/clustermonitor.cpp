@@ -82,6 +82,7 @@ void ClusterMonitor::open(const QString &url)
     connect(client, &ClusterClient::statusUpdated, this, &ClusterMonitor::statusUpdated);
     connect(client, &ClusterClient::eventReceived, this, &ClusterMonitor::eventReceived);
     connect(client, &ClusterClient::messageObserved, this, &ClusterMonitor::messageObserved);
+    connect(client, &ClusterClient::readOnlyChanged, this, &ClusterMonitor::readOnlyChanged);
 
     if (!client->open()) {
         // Invalid URL or name: the error was reported; nothing to retry until the settings change.
@@ -92,6 +93,16 @@ void ClusterMonitor::open(const QString &url)
         client->watch(); // every message of the cluster, for the log
     }
     updateState();
+}
+
+bool ClusterMonitor::isReadOnly() const
+{
+    return m_client && m_client->isReadOnly();
+}
+
+QString ClusterMonitor::readOnlyReason() const
+{
+    return m_client ? m_client->readOnlyReason() : QString();
 }
 
 void ClusterMonitor::rediscover()

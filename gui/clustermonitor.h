@@ -62,6 +62,9 @@ public:
     bool hasSeenCluster() const { return m_seen; }
     QDateTime goneSince() const { return m_goneSince; }
     bool isRunning() const { return m_state == State::Running; }
+    //! The Redis user may watch but not command (a monitor's); see Clustr::ClusterClient::isReadOnly().
+    bool isReadOnly() const;
+    QString readOnlyReason() const;
 
     Clustr::ClusterClient *client() const { return m_client.get(); }
     qint64 masterPid() const;
@@ -85,6 +88,7 @@ Q_SIGNALS:
     void eventReceived(const Clustr::ClusterEvent &event);
     void messageObserved(const Clustr::Message &message, const QByteArray &raw);
     void errorOccurred(const QString &text);
+    void readOnlyChanged(bool readOnly);
 
 private:
     void open(const QString &url);

@@ -47,6 +47,9 @@ using Severity = ActivityLog::Severity;
 
 namespace {
 
+// The tooltip an action has when it may be used (updateActions() replaces it with why not).
+constexpr const char *NormalToolTip = "normalToolTip";
+
 QString dot(const QColor &color)
 {
     return QStringLiteral("<span style=\"color:%1\">●</span> ").arg(color.name());
@@ -101,6 +104,7 @@ void MainWindow::createActions()
         auto *action = new QAction(text, this);
         action->setShortcut(key);
         action->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
+        action->setProperty(NormalToolTip, action->toolTip()); // given back when the connection may command again
         action->setStatusTip(tip);
         connect(action, &QAction::triggered, this, slot);
         return action;
@@ -289,7 +293,11 @@ void MainWindow::createStatusBar()
     m_reloadBar->setFormat(QStringLiteral("Reload %p%"));
     m_reloadBar->hide();
     statusBar()->addPermanentWidget(m_reloadBar);
+    m_readOnlyLabel = new QLabel(QStringLiteral("Read-only"), this);
+    m_readOnlyLabel->setObjectName(QStringLiteral("readOnlyLabel"));
+    m_readOnlyLabel->hide();
     statusBar()->addPermanentWidget(m_rateLabel);
+    statusBar()->addPermanentWidget(m_readOnlyLabel);
     statusBar()->addPermanentWidget(m_connectionLabel);
 }
 
@@ -312,6 +320,13 @@ void MainWindow::wireConnection()
         m_activity->add(Severity::Info, QStringLiteral("Connecting to %1 (%2)").arg(m_monitor->redisUrl(), m_monitor->settings().describe()));
         updateState();
     });
+    // A monitor's Redis user: everything is shown, nothing can be commanded.
+    connect(m_monitor, &ClusterMonitor::readOnlyChanged, this, [this](bool readOnly) {
+        if (readOnly)
+            m_activity->add(Severity::Warning, QStringLiteral("Read-only: %1").arg(m_monitor->readOnlyReason()));
+        updateActions();
+    });
+    connect(m_monitor, &ClusterMonitor::clientChanged, this, &MainWindow::updateActions);
     connect(m_monitor, &ClusterMonitor::errorOccurred, this, [this](const QString &text) {
         if (text == m_lastError)
             return; // a Redis that stays away reports the same error at every retry
@@ -440,12 +455,27 @@ void MainWindow::updateState()
 
 void MainWindow::updateActions()
 {
-    const bool running = m_monitor->isRunning();
+    const bool readOnly = m_monitor->isReadOnly();
+    const bool running = m_monitor->isRunning() && !readOnly;
     const qint64 key = m_processView ? m_processView->selectedKey() : 0;
     m_sendAction->setEnabled(running);
     m_killAction->setEnabled(running && key > 0);
     m_reloadAction->setEnabled(running && !m_reload->isActive());
     m_stopAction->setEnabled(running);
+    // Greyed out for a reason the user can read where they point.
+    const QString why = QStringLiteral("Not allowed: %1").arg(m_monitor->readOnlyReason());
+    for (QAction *action : {m_sendAction, m_killAction, m_reloadAction, m_stopAction})
+        action->setToolTip(readOnly ? why : action->property(NormalToolTip).toString());
+    m_readOnlyLabel->setVisible(readOnly);
+    m_readOnlyLabel->setToolTip(readOnly ? m_monitor->readOnlyReason() : QString());
+}
+
+bool MainWindow::refusedAsReadOnly()
+{
+    if (!m_monitor->isReadOnly())
+        return false;
+    showOutcome(Severity::Warning, QStringLiteral("Read-only: %1").arg(m_monitor->readOnlyReason()));
+    return true;
 }
 
 void MainWindow::updateRate()
@@ -471,6 +501,8 @@ void MainWindow::openDialog(QDialog *dialog)
 
 void MainWindow::openSendDialog()
 {
+    if (refusedAsReadOnly())
+        return;
     if (!m_monitor->isRunning()) {
         showOutcome(Severity::Warning, QStringLiteral("No cluster to send to"));
         return;
@@ -485,6 +517,8 @@ void MainWindow::openSendDialog()
 
 void MainWindow::openKillDialog()
 {
+    if (refusedAsReadOnly())
+        return;
     const qint64 key = m_processView->selectedKey();
     const auto process = key > 0 ? m_processModel->process(key) : std::nullopt;
     if (!process) {
@@ -506,6 +540,8 @@ void MainWindow::openKillDialog()
 
 void MainWindow::openStopDialog()
 {
+    if (refusedAsReadOnly())
+        return;
     if (!m_monitor->isRunning()) {
         showOutcome(Severity::Warning, QStringLiteral("No cluster to stop"));
         return;
@@ -522,6 +558,8 @@ void MainWindow::openStopDialog()
 
 void MainWindow::reloadCluster()
 {
+    if (refusedAsReadOnly())
+        return;
     if (m_actions->reload())
         updateActions();
 }

@@ -72,6 +72,7 @@ public:
     QLabel *connectionLabel() const { return m_connectionLabel; }
     EmptyStateWidget *emptyState() const { return m_emptyState; }
     QLabel *goneBanner() const { return m_goneBanner; }
+    QLabel *readOnlyLabel() const { return m_readOnlyLabel; }
     bool isShowingEmptyState() const;
     //! The dialog opened last, while it is open.
     QDialog *activeDialog() const { return m_dialog; }
@@ -108,6 +109,8 @@ private:
     void wireSelection();
     void updateState();
     void updateActions();
+    //! True (and says why) when the connection may not command the cluster.
+    bool refusedAsReadOnly();
     void updateRate();
     void showOutcome(ActivityLog::Severity severity, const QString &text);
     void openDialog(QDialog *dialog);
@@ -135,6 +138,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_rateLabel = nullptr;
+    QLabel *m_readOnlyLabel = nullptr;
     QProgressBar *m_reloadBar = nullptr;
     QPointer<QDialog> m_dialog;
     QString m_lastError;

@@ -7,6 +7,7 @@ class ProcessOptionsPrivate : public QSharedData
 {
 public:
     QString redisUrl;
+    QString childRedisUrl;
     QString clusterNamespace;
     QStringList arguments;
     std::chrono::milliseconds reloadDelay{500};
@@ -39,6 +40,8 @@ ProcessOptions::~ProcessOptions() = default;
 
 QString ProcessOptions::redisUrl() const { return d->redisUrl; }
 void ProcessOptions::setRedisUrl(const QString &redisUrl) { d->redisUrl = redisUrl; }
+QString ProcessOptions::childRedisUrl() const { return d->childRedisUrl; }
+void ProcessOptions::setChildRedisUrl(const QString &url) { d->childRedisUrl = url; }
 QString ProcessOptions::clusterNamespace() const { return d->clusterNamespace; }
 void ProcessOptions::setClusterNamespace(const QString &clusterNamespace) { d->clusterNamespace = clusterNamespace; }
 QStringList ProcessOptions::arguments() const { return d->arguments; }

@@ -663,9 +663,16 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     QStringList inherited = commandLine.arguments();
     if (!commandLine.hasOption(QStringLiteral("cluster-namespace")) && !channels.clusterNamespace().isEmpty())
         inherited.append(QStringLiteral("--cluster-namespace=") + channels.clusterNamespace());
+    const QString childRedisUrl = options.childRedisUrl();
+    if (!childRedisUrl.isEmpty()) // theirs, not ours: our --cluster-redis stays with us
+        inherited.removeIf([](const QString &argument) {
+            return argument == QLatin1String("--cluster-redis") || argument.startsWith(QLatin1String("--cluster-redis="));
+        });
     supervisor->setSpawnerContext(masterPid, inherited);
     QMap<QString, QString> environment;
-    if (!commandLine.hasOption(QStringLiteral("cluster-redis")))
+    if (!childRedisUrl.isEmpty())
+        environment.insert(QStringLiteral("CLUSTR_REDIS"), childRedisUrl);
+    else if (!commandLine.hasOption(QStringLiteral("cluster-redis")))
         environment.insert(QStringLiteral("CLUSTR_REDIS"), redisUrl);
     const qint64 processGroup = childProcessGroup();
     supervisor->setProcessGroup(processGroup);

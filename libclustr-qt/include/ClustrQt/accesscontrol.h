@@ -4,6 +4,7 @@
 #include <ClustrQt/global.h>
 
 #include <QtCore/QByteArray>
+#include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QString>
 
@@ -53,6 +54,20 @@ public:
       and `ACL LOAD` read it.
     */
     static QByteArray aclRule(const QString &clusterName, Role role, const QString &password);
+
+    //! A password for each role.
+    using Passwords = QHash<Role, QString>;
+    //! \a given, with a generatePassword() for each role it has none for.
+    static Passwords completePasswords(const Passwords &given = {});
+    //! A whole ACL file: one aclRule() per role, each with its password from \a passwords.
+    static QByteArray aclFile(const QString &clusterName, const Passwords &passwords);
+    /*!
+      The line for Redis' `default` user, the one a connection without AUTH
+      is: switched off when \a role is empty; else on without a password and
+      with only \a role's permissions, for programs that cannot log in
+      (unchanged clustr-node workers, which always connect as `default`).
+    */
+    static QByteArray defaultUserRule(const QString &clusterName, std::optional<Role> role = std::nullopt);
 };
 
 } // namespace Clustr

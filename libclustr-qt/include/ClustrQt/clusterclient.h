@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <ClustrQt/accesscontrol.h>
 #include <ClustrQt/clusterevent.h>
 #include <ClustrQt/clusterstatus.h>
 #include <ClustrQt/global.h>
@@ -41,6 +42,7 @@ class CLUSTR_EXPORT ClusterClient : public QObject
     Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
     Q_PROPERTY(bool clusterRunning READ isClusterRunning NOTIFY clusterRunningChanged)
     Q_PROPERTY(qint64 masterPid READ masterPid NOTIFY masterChanged)
+    Q_PROPERTY(bool readOnly READ isReadOnly NOTIFY readOnlyChanged)
 
 public:
     //! What went wrong last; the same model as RedisClient's.
@@ -72,6 +74,13 @@ public:
     */
     static QString discoverRedisUrl(const QString &clusterName, QStringList *tried = nullptr);
     /*!
+      As above; when the recorded embedded Redis has ACL users (it always
+      has, see docs/SECURITY.md), the URL logs in as \a role's user: a tool
+      that only reads asks for Monitor, one that commands for Operator (the
+      overload above).
+    */
+    static QString discoverRedisUrl(const QString &clusterName, AccessControl::Role role, QStringList *tried = nullptr);
+    /*!
       Where `clustr-qt run` records its embedded Redis: $XDG_RUNTIME_DIR/clustr-qt/
       (without XDG_RUNTIME_DIR: /run/clustr-qt/ for root, /tmp/clustr-qt-UID/ for others).
       It is trusted only as a real directory of this user with mode 0700.
@@ -90,6 +99,15 @@ public:
       discoverRedisUrl()). False with the reason in \a error if it cannot be written.
     */
     static bool writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid, QString *error = nullptr);
+    //! As above, with the ACL \a passwords of its users, so that tools log in as the role they need.
+    static bool writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid,
+                            const AccessControl::Passwords &passwords, QString *error = nullptr);
+    /*!
+      Writes \a bytes to the file \a path in runtimeDirectory(), mode 0600,
+      through a fresh temporary and rename() (never through a planted
+      symlink), after prepareRuntimeDirectory(). False with \a error if not.
+    */
+    static bool writeRuntimeFile(const QString &path, const QByteArray &bytes, QString *error = nullptr);
 
     QString redisUrl() const;
     void setRedisUrl(const QString &url);
@@ -103,6 +121,15 @@ public:
     bool open();
     void close();
     bool isConnected() const;
+    /*!
+      The connection's Redis user may read the cluster's state and watch its
+      channels but not publish on them (a monitor, docs/SECURITY.md): kill,
+      messages, reload and stop would be refused. Asked anew at every
+      connect, without sending anything (a MULTI that is discarded);
+      readOnlyReason() gives Redis' answer.
+    */
+    bool isReadOnly() const;
+    QString readOnlyReason() const;
     Error error() const;
     QString errorString() const;
     //! A master announces itself for this name.
@@ -153,6 +180,7 @@ Q_SIGNALS:
     void errorOccurred(Clustr::ClusterClient::Error error, const QString &text);
     void redisUrlChanged(const QString &url);
     void clusterNameChanged(const QString &name);
+    void readOnlyChanged(bool readOnly);
     //! The names of the clusters that run on this Redis, sorted; an unnamed one is "".
     void clustersFound(const QStringList &names);
 

@@ -63,6 +63,11 @@ public:
     //! Redis URL. Empty (the default): `--cluster-redis=URL`, then `CLUSTR_REDIS`, then redis://127.0.0.1:6379.
     QString redisUrl() const;
     void setRedisUrl(const QString &redisUrl);
+    //! The Redis URL the children this process spawns get (in `CLUSTR_REDIS`), e.g. one with
+    //! a worker's ACL user where this process logs in as an operator. Empty (the default): this
+    //! process' own, as it got it (its `--cluster-redis` is passed on, else `CLUSTR_REDIS` is set).
+    QString childRedisUrl() const;
+    void setChildRedisUrl(const QString &url);
     //! Prefix of every channel name. Empty (the default): `--cluster-namespace=NAME`, else none.
     QString clusterNamespace() const;
     void setClusterNamespace(const QString &clusterNamespace);

@@ -10,8 +10,10 @@ namespace Clustr {
 namespace {
 
 // What every connection of ours sends besides its work: AUTH (always
-// allowed), its name, the database of the URL, the keep-alive PING.
-const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +select");
+// allowed), its name, the database of the URL, the keep-alive PING; and
+// MULTI and DISCARD, with which ClusterClient asks whether its user may
+// publish without publishing anything (see ClusterClient::isReadOnly()).
+const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +select +multi +discard");
 const QByteArray SubscribeCommands = QByteArrayLiteral("+subscribe +psubscribe +unsubscribe +punsubscribe");
 // GETRANGE: how tools read the announcement and the status, bounded
 // (docs/PROTOCOL.md section 11); MGET: how the name lock reads them.
@@ -23,6 +25,30 @@ QByteArray patterns(char kind, const QByteArrayList &globs)
     for (const QByteArray &glob : globs)
         out += ' ' + QByteArray(1, kind) + glob;
     return out;
+}
+
+// What \a role may do on the cluster \a clusterName, as ACL rules after a "reset".
+QByteArray permissions(const QString &clusterName, AccessControl::Role role)
+{
+    using Role = AccessControl::Role;
+    const Protocol::Channels channels(clusterName);
+    QByteArray rule = "-@all " + ConnectionCommands + ' ' + SubscribeCommands;
+    switch (role) {
+    case Role::Worker:
+        rule += " +publish" + patterns('&', channels.messageChannelPatterns());
+        break;
+    case Role::Operator:
+        // EVAL: the name lock's takeover of a dead master (a compare-and-set on the lock key).
+        rule += " +publish " + ReadCommands + " +set +del +eval" + patterns('&', {channels.allChannelsPattern()})
+            + patterns('~', {channels.keyPattern()});
+        break;
+    case Role::Monitor:
+        // %R~: keys readable, not writable; no PUBLISH at all.
+        rule += ' ' + ReadCommands + patterns('&', {channels.allChannelsPattern()})
+            + " %R~" + channels.keyPattern();
+        break;
+    }
+    return rule;
 }
 
 } // namespace
@@ -73,25 +99,34 @@ bool AccessControl::isValidPassword(const QString &password, QString *error)
 
 QByteArray AccessControl::aclRule(const QString &clusterName, Role role, const QString &password)
 {
-    const Protocol::Channels channels(clusterName);
-    QByteArray rule = "user " + userName(clusterName, role).toUtf8() + " reset on >" + password.toLatin1()
-        + " -@all " + ConnectionCommands + ' ' + SubscribeCommands;
-    switch (role) {
-    case Role::Worker:
-        rule += " +publish" + patterns('&', channels.messageChannelPatterns());
-        break;
-    case Role::Operator:
-        // EVAL: the name lock's takeover of a dead master (a compare-and-set on the lock key).
-        rule += " +publish " + ReadCommands + " +set +del +eval" + patterns('&', {channels.allChannelsPattern()})
-            + patterns('~', {channels.keyPattern()});
-        break;
-    case Role::Monitor:
-        // %R~: keys readable, not writable; no PUBLISH at all.
-        rule += ' ' + ReadCommands + patterns('&', {channels.allChannelsPattern()})
-            + " %R~" + channels.keyPattern();
-        break;
+    return "user " + userName(clusterName, role).toUtf8() + " reset on >" + password.toLatin1() + ' '
+        + permissions(clusterName, role);
+}
+
+AccessControl::Passwords AccessControl::completePasswords(const Passwords &given)
+{
+    Passwords passwords = given;
+    for (Role role : roles()) {
+        if (passwords.value(role).isEmpty())
+            passwords.insert(role, generatePassword());
     }
-    return rule;
+    return passwords;
+}
+
+QByteArray AccessControl::aclFile(const QString &clusterName, const Passwords &passwords)
+{
+    QByteArray file;
+    for (Role role : roles())
+        file += aclRule(clusterName, role, passwords.value(role)) + '\n';
+    return file;
+}
+
+QByteArray AccessControl::defaultUserRule(const QString &clusterName, std::optional<Role> role)
+{
+    // "reset" leaves the user off, without passwords or permissions.
+    if (!role)
+        return QByteArrayLiteral("user default reset off");
+    return "user default reset on nopass " + permissions(clusterName, *role);
 }
 
 } // namespace Clustr

@@ -46,6 +46,9 @@ public:
     //! An error answer to a read of the cluster's state.
     void readFailed(const QByteArray &text);
     void updateConnected();
+    //! Asks Redis whether this connection's user may publish here; see ClusterClient::isReadOnly().
+    void checkPublishPermission();
+    void setReadOnly(bool readOnly, const QString &reason);
     void sendTo(const QByteArray &channel, const QJsonValue &data);
     void followEvents(qint64 newMasterPid);
     //! Once per problem, not at every poll (again after a read without one).
@@ -67,6 +70,8 @@ public:
     bool running = false;
     bool connected = false;
     bool polling = false;
+    bool readOnly = false;
+    QString readOnlyReason;
     QByteArray eventsChannel;
     QByteArray watchPattern;
     RedisReply masterReply; // of the read under way, until the status' answer comes
@@ -96,9 +101,21 @@ QString ClusterClient::recordFile(const QString &clusterName)
 
 bool ClusterClient::writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid, QString *error)
 {
-    Protocol::RuntimeRecord record{QCoreApplication::applicationPid(), redisUrl, redisPid, clusterName};
-    return RuntimeDirectory::ensure(error)
-        && RuntimeDirectory::writeFile(recordFile(clusterName), Protocol::Records::toBytes(Protocol::Records::toJson(record)), error);
+    return writeRecord(clusterName, redisUrl, redisPid, {}, error);
+}
+
+bool ClusterClient::writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid,
+                                const AccessControl::Passwords &passwords, QString *error)
+{
+    Protocol::RuntimeRecord record{QCoreApplication::applicationPid(), redisUrl, redisPid, clusterName, {}};
+    for (auto it = passwords.cbegin(); it != passwords.cend(); ++it)
+        record.passwords.insert(AccessControl::roleName(it.key()), it.value());
+    return writeRuntimeFile(recordFile(clusterName), Protocol::Records::toBytes(Protocol::Records::toJson(record)), error);
+}
+
+bool ClusterClient::writeRuntimeFile(const QString &path, const QByteArray &bytes, QString *error)
+{
+    return RuntimeDirectory::ensure(error) && RuntimeDirectory::writeFile(path, bytes, error);
 }
 
 namespace {
@@ -106,7 +123,7 @@ namespace {
 // The Redis a `clustr-qt run` recorded for a cluster, if the record can be
 // trusted (RuntimeDirectory says when) and its daemon still runs; else
 // why not, for the caller's list of what it tried.
-std::optional<QString> recordedRedisUrl(const QString &record, QString *why)
+std::optional<QString> recordedRedisUrl(const QString &record, AccessControl::Role role, QString *why)
 {
     if (!RuntimeDirectory::verify(RuntimeDirectory::path(), why))
         return std::nullopt;
@@ -126,15 +143,26 @@ std::optional<QString> recordedRedisUrl(const QString &record, QString *why)
         *why = QStringLiteral("stale: its daemon is gone");
         return std::nullopt;
     }
-    const auto url = RedisUrl::parse(recorded->redisUrl);
+    auto url = RedisUrl::parse(recorded->redisUrl);
     if (url && !url->socketPath.isEmpty() && !RuntimeDirectory::servedByUs(url->socketPath, why))
         return std::nullopt;
-    return recorded->redisUrl;
+    // An embedded Redis with ACL users: log in as the role asked for.
+    const QString password = recorded->passwords.value(AccessControl::roleName(role));
+    if (!url || password.isEmpty())
+        return recorded->redisUrl;
+    url->user = AccessControl::userName(recorded->cluster, role);
+    url->password = password;
+    return url->toString(true);
 }
 
 } // namespace
 
 QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList *tried)
+{
+    return discoverRedisUrl(clusterName, AccessControl::Role::Operator, tried);
+}
+
+QString ClusterClient::discoverRedisUrl(const QString &clusterName, AccessControl::Role role, QStringList *tried)
 {
     const QString fromEnvironment = qEnvironmentVariable("CLUSTR_REDIS");
     if (!fromEnvironment.isEmpty()) {
@@ -149,10 +177,10 @@ QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList 
     // A `clustr-qt run` with an embedded Redis records where it is.
     const QString record = recordFile(clusterName);
     QString why;
-    if (const auto url = recordedRedisUrl(record, &why)) {
+    if (const auto url = recordedRedisUrl(record, role, &why)) {
         if (tried) {
             const auto parsed = RedisUrl::parse(*url);
-            tried->append(record + QStringLiteral(" -> ") + (parsed ? parsed->toString() : *url));
+            tried->append(record + QStringLiteral(" -> ") + (parsed ? parsed->toString() : RedisClient::displayUrl(*url)));
         }
         return *url;
     }
@@ -253,6 +281,7 @@ bool ClusterClient::open()
             }
         });
     }
+    connect(d->publisher, &RedisClient::connected, this, [d] { d->checkPublishPermission(); });
     connect(d->subscriber, &RedisClient::subscribed, this, [d](const QByteArray &channel) { d->subscribed.insert(channel); });
     connect(d->subscriber, &RedisClient::stateChanged, this, [d] {
         if (!d->subscriber->isConnected())
@@ -321,6 +350,36 @@ void ClusterClient::close()
     }
 }
 
+void ClusterClientPrivate::checkPublishPermission()
+{
+    // Redis checks a command against the ACL as it queues it in a MULTI,
+    // answering NOPERM there, and DISCARD drops what was queued: the
+    // answer costs no message. (A user refused MULTI itself would publish
+    // one empty message on the control channel of pid 0, which no master has.)
+    QPointer<ClusterClient> guard(q_func());
+    publisher->command({QByteArrayLiteral("MULTI")}, [](const RedisReply &) {});
+    publisher->command({QByteArrayLiteral("PUBLISH"), channels.controlChannel(0), QByteArray()}, [this, guard](const RedisReply &reply) {
+        if (!guard)
+            return;
+        if (!reply.isError())
+            setReadOnly(false, QString());
+        else if (reply.string.startsWith("NOPERM"))
+            setReadOnly(true, QStringLiteral("Redis lets this user watch the cluster but not command it (%1)")
+                                  .arg(QString::fromUtf8(reply.string)));
+    });
+    publisher->command({QByteArrayLiteral("DISCARD")}, [](const RedisReply &) {});
+}
+
+void ClusterClientPrivate::setReadOnly(bool value, const QString &reason)
+{
+    Q_Q(ClusterClient);
+    readOnlyReason = reason;
+    if (readOnly == value)
+        return;
+    readOnly = value;
+    Q_EMIT q->readOnlyChanged(value);
+}
+
 void ClusterClientPrivate::updateConnected()
 {
     Q_Q(ClusterClient);
@@ -336,6 +395,16 @@ void ClusterClientPrivate::updateConnected()
 bool ClusterClient::isConnected() const
 {
     return d_func()->connected;
+}
+
+bool ClusterClient::isReadOnly() const
+{
+    return d_func()->readOnly;
+}
+
+QString ClusterClient::readOnlyReason() const
+{
+    return d_func()->readOnlyReason;
 }
 
 ClusterClient::Error ClusterClient::error() const

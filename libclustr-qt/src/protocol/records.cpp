@@ -29,7 +29,7 @@ constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), 
     processes("processes"), clusterInfo("clusterInfo"), updatedAt("updatedAt"), event("event"), time("time"),
     oldPid("oldPid"), newPid("newPid"), reason("reason"), code("code"), signal("signal"), phase("phase"),
     durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster"), instance("instance"),
-    droppedOutputLines("droppedOutputLines");
+    droppedOutputLines("droppedOutputLines"), passwords("passwords");
 } // namespace Key
 
 constexpr QLatin1String CommandReload("reload"), CommandStop("stop");
@@ -625,8 +625,15 @@ std::optional<ControlCommand> Records::controlCommand(const QJsonValue &value, Q
 
 QJsonObject Records::toJson(const RuntimeRecord &record)
 {
-    return {{Key::redis, record.redisUrl}, {Key::pid, double(record.pid)}, {Key::redisPid, double(record.redisPid)},
-            {Key::cluster, record.cluster}};
+    QJsonObject object{{Key::redis, record.redisUrl}, {Key::pid, double(record.pid)}, {Key::redisPid, double(record.redisPid)},
+                       {Key::cluster, record.cluster}};
+    if (!record.passwords.isEmpty()) {
+        QJsonObject passwords;
+        for (auto it = record.passwords.cbegin(); it != record.passwords.cend(); ++it)
+            passwords.insert(it.key(), it.value());
+        object.insert(Key::passwords, passwords);
+    }
+    return object;
 }
 
 std::optional<RuntimeRecord> Records::runtimeRecord(const QJsonValue &value, QString *error)
@@ -637,6 +644,12 @@ std::optional<RuntimeRecord> Records::runtimeRecord(const QJsonValue &value, QSt
     record.redisUrl = r.string(Key::redis);
     record.redisPid = r.integer(Key::redisPid, 0);
     record.cluster = r.string(Key::cluster);
+    const QJsonObject passwords = r.subObject(Key::passwords);
+    for (auto it = passwords.constBegin(); it != passwords.constEnd(); ++it) {
+        if (!it.value().isString())
+            r.fail(QStringLiteral("record: the password of %1 is not a string").arg(it.key()));
+        record.passwords.insert(it.key(), it.value().toString());
+    }
     if (r.ok() && (record.pid == 0 || record.redisUrl.isEmpty()))
         r.fail(QStringLiteral("record: pid and redis are required"));
     if (!r.ok())

@@ -8,6 +8,7 @@
 #include <ClustrQt/clusterstatus.h>
 #include <ClustrQt/heartbeat.h>
 
+#include <QtCore/QHash>
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonObject>
 #include <QtCore/QJsonValue>
@@ -31,6 +32,8 @@ struct RuntimeRecord
     QString redisUrl;
     qint64 redisPid = 0;
     QString cluster;
+    //! The embedded Redis' ACL passwords by role name ("operator", ...); empty for a Redis without them.
+    QHash<QString, QString> passwords;
 };
 
 //! Who holds a cluster's name lock: `<pid>@<host>`, then, when they are

@@ -5,6 +5,9 @@
 #include "redisserver.h"
 #include "testprocess.h"
 
+#include <ClustrQt/clusterclient.h>
+#include <ClustrQt/redisclient.h>
+
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
@@ -13,6 +16,7 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
+#include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
 #include <memory>
@@ -54,6 +58,7 @@ private Q_SLOTS:
     void workerAndOperatorRunACluster();
     void eachRoleIsRefusedWhatItMustNotDo_data();
     void eachRoleIsRefusedWhatItMustNotDo();
+    void clientKnowsWhetherItMayCommand();
 
 private:
     QString userUrl(const QString &role) const;
@@ -215,6 +220,40 @@ void tst_Acl::eachRoleIsRefusedWhatItMustNotDo()
     QFETCH(bool, allowed);
     const QByteArray reply = as(role, command);
     QVERIFY2(reply.contains("NOPERM") != allowed, reply.constData());
+}
+
+// A tool learns at connect whether its user may command the cluster (the
+// GUI greys out its actions for a monitor), and asking publishes nothing.
+void tst_Acl::clientKnowsWhetherItMayCommand()
+{
+    Clustr::RedisClient listener;
+    listener.setUrl(userUrl(QStringLiteral("operator")));
+    QByteArrayList heard;
+    connect(&listener, &Clustr::RedisClient::patternMessageReceived, this,
+            [&heard](const QByteArray &, const QByteArray &channel, const QByteArray &) { heard.append(channel); });
+    QSignalSpy listening(&listener, &Clustr::RedisClient::subscribed);
+    QVERIFY(listener.open());
+    listener.psubscribe(QByteArrayLiteral("shop:*"));
+    QVERIFY(listening.wait(10000));
+
+    const QHash<QString, bool> expected{{QStringLiteral("monitor"), true}, {QStringLiteral("worker"), true}, {QStringLiteral("operator"), false}};
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+        Clustr::ClusterClient client;
+        client.setRedisUrl(userUrl(it.key()));
+        client.setClusterName(QStringLiteral("shop"));
+        QVERIFY(client.open());
+        // Answers come in order: once this PING is answered, so is the question.
+        bool answered = false;
+        QTRY_VERIFY_WITH_TIMEOUT(client.publisher()->isConnected(), 10000);
+        client.publisher()->command({QByteArrayLiteral("PING")}, [&answered](const Clustr::RedisReply &) { answered = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(answered, 10000);
+        QVERIFY2(client.isReadOnly() == it.value(), qPrintable(it.key()));
+        QCOMPARE(client.readOnlyReason().contains(QStringLiteral("NOPERM")), it.value());
+    }
+    // Nothing was published by asking: the first thing heard is this.
+    QCOMPARE(as(QStringLiteral("operator"), {QStringLiteral("PUBLISH"), QStringLiteral("shop:public"), QStringLiteral("{}")}), QByteArray("1"));
+    QTRY_VERIFY_WITH_TIMEOUT(!heard.isEmpty(), 10000);
+    QCOMPARE(heard, QByteArrayList{QByteArrayLiteral("shop:public")});
 }
 
 QTEST_GUILESS_MAIN(tst_Acl)

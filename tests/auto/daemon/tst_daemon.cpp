@@ -33,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -223,6 +224,23 @@ std::optional<QStringList> tinyDisk(const QString &directory, const QString &siz
     return prefix;
 }
 
+// Whether `run` would use a Redis at the default port instead of starting its own.
+bool defaultRedisAnswers()
+{
+    QTcpSocket probe;
+    probe.connectToHost(QStringLiteral("127.0.0.1"), 6379);
+    return probe.waitForConnected(300);
+}
+
+// The environment of a `run` that starts its own Redis, recorded in \a directory.
+QProcessEnvironment withRuntimeDirectory(const QString &directory)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), directory);
+    environment.remove(QStringLiteral("CLUSTR_REDIS"));
+    return environment;
+}
+
 QList<qint64> pidsIn(const QString &output, const QString &verb)
 {
     QList<qint64> pids;
@@ -240,10 +258,13 @@ class tst_Daemon : public QObject
 private Q_SLOTS:
     void initTestCase();
     void checkAcceptsAGoodFile();
+    void checkWarnsAboutUnchangedOriginalWorkers();
     void badClusterFiles_data();
     void badClusterFiles();
     void runLogsEventsReloadsAndStops();
     void embeddedRedisIsStartedAndCleanedUp();
+    void embeddedRedisLetsInOnlyItsUsers();
+    void embeddedRedisListensForUnchangedOriginalWorkers();
     void runtimeDirectoryOfSomeoneElseIsRefused();
     void namesKeepClustersApartAndTheSameNameIsRefused();
     void aKilledDaemonIsReplacedAtOnce();
@@ -314,6 +335,27 @@ void tst_Daemon::checkAcceptsAGoodFile()
     QVERIFY2(output.contains(QStringLiteral("good.json: surprise: unknown key, ignored")), qPrintable(output));
 }
 
+// clustr-node workers cannot be told where Redis is: check says so before they crash in a loop.
+void tst_Daemon::checkWarnsAboutUnchangedOriginalWorkers()
+{
+    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+    if (node.isEmpty())
+        QSKIP("node is not installed");
+    const QJsonObject entry{{QStringLiteral("file"), worker()}, {QStringLiteral("command"), node}};
+    const QString path = writeCluster(QStringLiteral("originals.json"), {{QStringLiteral("workers"), QJsonArray{entry}}});
+    const auto [code, output] = runToEnd({QStringLiteral("check"), path});
+    QCOMPARE(code, 0);
+    QVERIFY2(output.contains(QStringLiteral("originals.json: workers[0]: runs node: an unchanged clustr-node worker connects to 127.0.0.1:6379 only")),
+             qPrintable(output));
+    const QString listening = writeCluster(QStringLiteral("listening.json"), {
+        {QStringLiteral("embeddedRedis"), QJsonObject{{QStringLiteral("listen"), QStringLiteral("127.0.0.1:6379")}}},
+        {QStringLiteral("workers"), QJsonArray{entry}},
+    });
+    const auto [listeningCode, listeningOutput] = runToEnd({QStringLiteral("check"), listening});
+    QCOMPARE(listeningCode, 0);
+    QVERIFY2(!listeningOutput.contains(QStringLiteral("runs node")), qPrintable(listeningOutput));
+}
+
 void tst_Daemon::badClusterFiles_data()
 {
     QTest::addColumn<QByteArray>("content");
@@ -343,6 +385,12 @@ void tst_Daemon::badClusterFiles_data()
                                << "cluster.json: workers[0].args: ";
     QTest::newRow("missing command") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"command\": \"no-such-interpreter\"}]}")
                                      << "cluster.json: workers[0].command: ";
+    QTest::newRow("embeddedRedis not loopback") << QByteArray("{\"embeddedRedis\": {\"listen\": \"0.0.0.0:6379\"}, \"workers\": [{\"file\": \"" + w + "\"}]}")
+                                                << "cluster.json: embeddedRedis.listen: expected a loopback IPv4 address and port";
+    QTest::newRow("embeddedRedis no port") << QByteArray("{\"embeddedRedis\": {\"listen\": \"127.0.0.1\"}, \"workers\": [{\"file\": \"" + w + "\"}]}")
+                                           << "cluster.json: embeddedRedis.listen: expected a loopback IPv4 address and port";
+    QTest::newRow("embeddedRedis type") << QByteArray("{\"embeddedRedis\": \"127.0.0.1:6379\", \"workers\": [{\"file\": \"" + w + "\"}]}")
+                                        << "cluster.json: embeddedRedis: expected an object";
     QTest::newRow("name") << QByteArray("{\"name\": \"has space\", \"workers\": [{\"file\": \"" + w + "\"}]}")
                           << "cluster.json: name: expected a name without spaces";
     QTest::newRow("duration") << QByteArray("{\"reloadDelay\": -5, \"workers\": [{\"file\": \"" + w + "\"}]}")
@@ -408,12 +456,10 @@ void tst_Daemon::runLogsEventsReloadsAndStops()
 
 void tst_Daemon::embeddedRedisIsStartedAndCleanedUp()
 {
-    if (QTcpSocket probe; (probe.connectToHost(QStringLiteral("127.0.0.1"), 6379), probe.waitForConnected(300)))
+    if (defaultRedisAnswers())
         QSKIP("a Redis answers at 127.0.0.1:6379 here, so the daemon rightly uses it instead of an embedded one");
     QTemporaryDir runtime;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime.path());
-    environment.remove(QStringLiteral("CLUSTR_REDIS"));
+    const QProcessEnvironment environment = withRuntimeDirectory(runtime.path());
     const QString path = writeCluster(QStringLiteral("embedded.json"), {
         {QStringLiteral("name"), QStringLiteral("emb")},
         {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2)}},
@@ -433,13 +479,8 @@ void tst_Daemon::embeddedRedisIsStartedAndCleanedUp()
     QVERIFY(url.startsWith(QStringLiteral("unix://") + directory));
     QVERIFY(redisPid > 0 && !processGone(redisPid));
     qputenv("XDG_RUNTIME_DIR", runtime.path().toUtf8());
-    QCOMPARE(Clustr::ClusterClient::discoverRedisUrl(QStringLiteral("emb")), url);
+    QCOMPARE(Clustr::ClusterClient::discoverRedisUrl(QStringLiteral("emb")).section(u'?', 0, 0), url);
     qunsetenv("XDG_RUNTIME_DIR");
-    // No persistence: nothing written to disk.
-    QProcess cli;
-    cli.start(QStringLiteral("redis-cli"), {QStringLiteral("-s"), url.mid(7), QStringLiteral("CONFIG"), QStringLiteral("GET"), QStringLiteral("save")});
-    QVERIFY(cli.waitForFinished(5000));
-    QCOMPARE(cli.readAllStandardOutput().split('\n').value(1).trimmed(), QByteArray());
 
     d.signal(SIGINT);
     QVERIFY(d.waitForFinished());
@@ -447,22 +488,141 @@ void tst_Daemon::embeddedRedisIsStartedAndCleanedUp()
     QTRY_VERIFY(processGone(redisPid));
     QVERIFY(!QFile::exists(directory + QStringLiteral("/emb.json")));
     QVERIFY(!QFile::exists(url.mid(7)));
+    QVERIFY(!QFile::exists(directory + QStringLiteral("/redis-emb.acl")));
+    // No persistence: a Redis with save points would have written its dump as it stopped.
+    QCOMPARE(QDir(directory).entryList(QDir::Files | QDir::NoDotAndDotDot), QStringList());
+}
+
+// The embedded Redis has the cluster's ACL users and no default user: the
+// master is the operator, its workers are workers, the CLI reads as the
+// monitor and commands as the operator, and a connection without a
+// password gets nothing.
+void tst_Daemon::embeddedRedisLetsInOnlyItsUsers()
+{
+    if (defaultRedisAnswers())
+        QSKIP("a Redis answers at 127.0.0.1:6379 here, so the daemon rightly uses it instead of an embedded one");
+    QTemporaryDir runtime;
+    const QProcessEnvironment environment = withRuntimeDirectory(runtime.path());
+    const QString path = writeCluster(QStringLiteral("locked.json"), {
+        {QStringLiteral("name"), QStringLiteral("locked")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2)}},
+    });
+    Daemon d({QStringLiteral("run"), path}, environment);
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 2 workers")), qPrintable(d.output() + d.errors()));
+    const QString directory = runtime.filePath(QStringLiteral("clustr-qt"));
+    const QString socket = directory + QStringLiteral("/redis-locked.sock");
+    QVERIFY(!d.output().contains(QStringLiteral("password=")) || d.output().contains(QStringLiteral("password=***")));
+
+    // The ACL file and the record hold passwords: only we may read them.
+    for (const QString &file : {directory + QStringLiteral("/redis-locked.acl"), directory + QStringLiteral("/locked.json")}) {
+        struct stat info = {};
+        QCOMPARE(::stat(QFile::encodeName(file).constData(), &info), 0);
+        QCOMPARE(info.st_mode & 07777, mode_t(0600));
+    }
+
+    // Without a password: nothing, not even a PING.
+    const auto redisCli = [&socket](const QStringList &arguments) {
+        QProcess cli;
+        cli.start(QStringLiteral("redis-cli"), QStringList{QStringLiteral("-s"), socket} + arguments);
+        cli.waitForFinished(5000);
+        return cli.readAllStandardOutput().trimmed();
+    };
+    QVERIFY2(redisCli({QStringLiteral("PING")}).contains("NOAUTH"), redisCli({QStringLiteral("PING")}).constData());
+
+    // Each worker was handed the worker's user, not the master's operator.
+    const QList<qint64> workers = descendantsOf(d.pid());
+    int handed = 0;
+    for (qint64 pid : workers) {
+        QFile environ(QStringLiteral("/proc/%1/environ").arg(pid));
+        if (commandOf(pid) != "clustr-test-wor" || !environ.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArrayList variables = environ.readAll().split('\0');
+        for (const QByteArray &variable : variables) {
+            if (variable.startsWith("CLUSTR_REDIS=")) {
+                QVERIFY2(variable.contains("user=locked-worker&password="), variable.constData());
+                ++handed;
+            }
+        }
+    }
+    QCOMPARE(handed, 2);
+
+    // The CLI finds the cluster and logs in as the role its command needs.
+    QCOMPARE(runToEnd({QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("locked")}, environment).first, 0);
+    qputenv("XDG_RUNTIME_DIR", runtime.path().toUtf8());
+    const QString monitorUrl = Clustr::ClusterClient::discoverRedisUrl(QStringLiteral("locked"), Clustr::AccessControl::Role::Monitor);
+    const QString operatorUrl = Clustr::ClusterClient::discoverRedisUrl(QStringLiteral("locked"));
+    qunsetenv("XDG_RUNTIME_DIR");
+    QVERIFY2(monitorUrl.contains(QStringLiteral("user=locked-monitor&password=")), qPrintable(monitorUrl));
+    QVERIFY2(operatorUrl.contains(QStringLiteral("user=locked-operator&password=")), qPrintable(operatorUrl));
+    const auto [published, publishOutput] = runToEnd({QStringLiteral("publish"), QStringLiteral("--cluster"), QStringLiteral("locked"),
+                                                      QStringLiteral("hello")}, environment);
+    QVERIFY2(published == 0, qPrintable(publishOutput));
+    // A monitor's URL, given explicitly, reads but is refused a command.
+    QCOMPARE(runToEnd({QStringLiteral("status"), QStringLiteral("--redis"), monitorUrl, QStringLiteral("--cluster"), QStringLiteral("locked")}, environment).first, 0);
+    const auto [refused, refusedOutput] = runToEnd({QStringLiteral("stop"), QStringLiteral("--redis"), monitorUrl, QStringLiteral("--cluster"),
+                                                    QStringLiteral("locked")}, environment);
+    QVERIFY2(refused == 77 && refusedOutput.contains(QStringLiteral("NOPERM")), qPrintable(refusedOutput));
+    QVERIFY(d.isRunning());
+
+    const auto [stopped, stopOutput] = runToEnd({QStringLiteral("stop"), QStringLiteral("--cluster"), QStringLiteral("locked")}, environment);
+    QVERIFY2(stopped == 0, qPrintable(stopOutput));
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 15);
+}
+
+// embeddedRedis.listen: unchanged clustr-node workers connect to a TCP port
+// without logging in; there, the default user may do what a worker may and
+// nothing more.
+void tst_Daemon::embeddedRedisListensForUnchangedOriginalWorkers()
+{
+    if (defaultRedisAnswers())
+        QSKIP("a Redis answers at 127.0.0.1:6379 here, so the daemon rightly uses it instead of an embedded one");
+    QTcpServer portFinder;
+    QVERIFY(portFinder.listen(QHostAddress::LocalHost));
+    const quint16 port = portFinder.serverPort();
+    portFinder.close();
+    QTemporaryDir runtime;
+    const QProcessEnvironment environment = withRuntimeDirectory(runtime.path());
+    const QString path = writeCluster(QStringLiteral("originals.json"), {
+        {QStringLiteral("embeddedRedis"), QJsonObject{{QStringLiteral("listen"), QStringLiteral("127.0.0.1:%1").arg(port)}}},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
+    });
+    Daemon d({QStringLiteral("run"), path}, environment);
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY(d.output().contains(QStringLiteral(" and 127.0.0.1:%1").arg(port)));
+
+    const auto tcpCli = [port](const QStringList &arguments) {
+        QProcess cli;
+        cli.start(QStringLiteral("redis-cli"), QStringList{QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                                                           QString::number(port)} + arguments);
+        cli.waitForFinished(5000);
+        return cli.readAllStandardOutput().trimmed();
+    };
+    // A worker's channels, as clustr-node uses them: yes.
+    const QByteArray published = tcpCli({QStringLiteral("PUBLISH"), QStringLiteral("public"), QStringLiteral("{}")});
+    QVERIFY2(!published.isEmpty() && !published.contains("NOPERM") && !published.contains("NOAUTH"), published.constData());
+    // The master's control channel, its keys, the server: no.
+    QVERIFY(tcpCli({QStringLiteral("PUBLISH"), QStringLiteral("control:%1").arg(d.pid()), QStringLiteral("{}")}).contains("NOPERM"));
+    QVERIFY(tcpCli({QStringLiteral("GET"), QStringLiteral("clustr:master")}).contains("NOPERM"));
+    QVERIFY(tcpCli({QStringLiteral("CONFIG"), QStringLiteral("GET"), QStringLiteral("bind")}).contains("NOPERM"));
+
+    d.signal(SIGTERM);
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 15);
 }
 
 // Someone made our runtime directory first (here: readable by all): the
 // embedded Redis' socket and record do not go there.
 void tst_Daemon::runtimeDirectoryOfSomeoneElseIsRefused()
 {
-    if (QTcpSocket probe; (probe.connectToHost(QStringLiteral("127.0.0.1"), 6379), probe.waitForConnected(300)))
+    if (defaultRedisAnswers())
         QSKIP("a Redis answers at 127.0.0.1:6379 here, so the daemon rightly uses it instead of an embedded one");
     QTemporaryDir runtime;
     const QString directory = runtime.filePath(QStringLiteral("clustr-qt"));
     QVERIFY(QDir().mkdir(directory));
     QVERIFY(QFile::setPermissions(directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
                                                  | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther));
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime.path());
-    environment.remove(QStringLiteral("CLUSTR_REDIS"));
+    const QProcessEnvironment environment = withRuntimeDirectory(runtime.path());
     const QString path = writeCluster(QStringLiteral("hijacked.json"), {
         {QStringLiteral("name"), QStringLiteral("hijacked")},
         {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},

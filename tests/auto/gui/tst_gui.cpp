@@ -27,6 +27,7 @@
 #include "ringbuffer.h"
 #include "senddialog.h"
 
+#include <ClustrQt/accesscontrol.h>
 #include <ClustrQt/clusterevent.h>
 #include <ClustrQt/clusterstatus.h>
 #include <ClustrQt/redisclient.h>
@@ -157,6 +158,7 @@ private Q_SLOTS:
     void logFilters();
     void burstKeepsTheWindowResponsive();
     void clusterGoesAwayAndComesBack();
+    void monitorCredentialsGreyOutTheActions();
 
 private:
     bool startCluster();
@@ -819,6 +821,58 @@ void tst_Gui::clusterGoesAwayAndComesBack()
     QVERIFY2(m_redis.restart(&error), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Running && !model->isStale() && webPids().size() == 2, 30000);
     QVERIFY(!m_window->goneBanner()->isVisible());
+}
+
+// A Redis user that may watch but not command (a monitor's, docs/SECURITY.md):
+// the cluster is shown, the actions are greyed out and say why.
+void tst_Gui::monitorCredentialsGreyOutTheActions()
+{
+    using Clustr::AccessControl;
+    const AccessControl::Passwords passwords = AccessControl::completePasswords();
+    const QString aclFile = m_dir.filePath(QStringLiteral("users.acl"));
+    QFile file(aclFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(AccessControl::aclFile(ClusterName, passwords));
+    file.close();
+    RedisServer::Options options;
+    options.extraArguments = {QStringLiteral("--aclfile"), aclFile};
+    RedisServer redis(options);
+    QString error;
+    QVERIFY2(redis.start(&error), qPrintable(error));
+    const auto urlOf = [&](AccessControl::Role role) {
+        return QStringLiteral("redis://%1:%2@127.0.0.1:%3").arg(AccessControl::userName(ClusterName, role), passwords.value(role)).arg(redis.port());
+    };
+
+    TestProcess master;
+    QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + urlOf(AccessControl::Role::Operator),
+                                QStringLiteral("--cluster-namespace=") + ClusterName}));
+    QSettings settings(m_dir.filePath(QStringLiteral("monitor.ini")), QSettings::IniFormat);
+    MainWindow window(&settings, MainWindow::Options{});
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ConnectionSettings connection;
+    connection.clusterName = ClusterName;
+    connection.redisUrl = urlOf(AccessControl::Role::Monitor);
+    connection.automatic = false;
+    window.connectTo(connection, false);
+
+    QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->isRunning() && window.monitor()->isReadOnly(), 15000);
+    for (QAction *action : {window.reloadAction(), window.stopAction(), window.findChild<QAction *>(QStringLiteral("sendAction")),
+                            window.findChild<QAction *>(QStringLiteral("killAction"))}) {
+        QVERIFY(!action->isEnabled());
+        QVERIFY2(action->toolTip().startsWith(QStringLiteral("Not allowed: ")) && action->toolTip().contains(QStringLiteral("NOPERM")),
+                 qPrintable(action->toolTip()));
+    }
+    QVERIFY(window.readOnlyLabel()->isVisible());
+    QVERIFY(window.activity()->contains(QStringLiteral("Read-only: ")));
+
+    // The same cluster with the operator's user: everything may be used again.
+    connection.redisUrl = urlOf(AccessControl::Role::Operator);
+    window.connectTo(connection, false);
+    QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->isRunning() && window.reloadAction()->isEnabled(), 15000);
+    QVERIFY(!window.monitor()->isReadOnly());
+    QVERIFY(!window.readOnlyLabel()->isVisible());
+    QVERIFY(!window.stopAction()->toolTip().startsWith(QStringLiteral("Not allowed")));
 }
 
 QTEST_MAIN(tst_Gui)
