@@ -97,57 +97,9 @@ int Session::connect()
 {
     QElapsedTimer clock;
     clock.start();
-    if (m_tried.isEmpty())
-        m_url = Clustr::ClusterClient::discoverRedisUrl(m_name, m_role, &m_tried);
-
-    QString error;
-    if (!Clustr::RedisClient::isValidUrl(m_url, &error)) {
-        // The library's message names the URL; where it came from is ours to add.
-        Cli::err(QStringLiteral("%1 (from %2)").arg(error, m_tried.constLast().section(QLatin1Char(' '), 0, 0).section(QLatin1Char('='), 0, 0)));
-        return Cli::Usage;
-    }
-    if (!m_name.isEmpty() && !Clustr::isValidName(m_name)) {
-        Cli::err(QStringLiteral("invalid cluster name \"%1\": 1 to 200 printable characters without spaces").arg(m_name));
-        return Cli::Usage;
-    }
-
-    m_client.setRedisUrl(m_url);
-    m_client.setClusterName(m_name);
-    m_client.setPollInterval(m_pollInterval);
-    QString openError;
-    QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [&openError](Clustr::ClusterClient::Error, const QString &text) {
-        if (openError.isEmpty())
-            openError = text;
-    });
-    if (!m_client.open()) {
-        Cli::err(openError);
-        return Cli::Usage;
-    }
-    QObject::disconnect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, nullptr);
-    // Refused reads and messages: the first one decides the exit code.
-    QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [this](Clustr::ClusterClient::Error kind, const QString &text) {
-        using Error = Clustr::ClusterClient::Error;
-        if (m_refusalCode != Cli::Ok || (kind != Error::PermissionDenied && kind != Error::CommandRefused))
-            return;
-        m_refusalCode = kind == Error::PermissionDenied ? Cli::PermissionDenied : Cli::Failed;
-        m_refusal = text;
-    });
-
-    using Clustr::RedisClient;
-    for (RedisClient *connection : {m_client.publisher(), m_client.subscriber()}) {
-        // The client retries for ever; a command line tool says what is wrong instead.
-        QObject::connect(connection, &RedisClient::errorOccurred, &m_client, [this](RedisClient::Error kind, const QString &text) {
-            if (m_firstAnswer && kind != RedisClient::Error::ConnectionLost)
-                return;
-            // ProtocolError: a reply the client refused to read (larger than
-            // its limits, malformed), from something that is no usable Redis.
-            if (kind == RedisClient::Error::ConnectionFailed || kind == RedisClient::Error::AuthenticationFailed
-                || kind == RedisClient::Error::ConnectionLost || kind == RedisClient::Error::ProtocolError) {
-                m_redisFailed = true;
-                m_redisError = reasonOf(kind, text);
-            }
-        });
-    }
+    if (const int opened = openClient(); opened != Cli::Ok)
+        return opened;
+    watchForFailures();
     // open() asked for the announcement and the status first; the answer to
     // this comes after theirs, so by then the client knows what runs.
     m_client.publisher()->command({QByteArrayLiteral("PING")}, [this](const Clustr::RedisReply &reply) {
@@ -174,21 +126,87 @@ int Session::connect()
     if (refusal() != Cli::Ok)
         return reportRefusal();
     if (!m_client.isClusterRunning()) {
-        // Which clusters do run there: the likely fix is a --cluster NAME.
-        QObject::connect(&m_client, &Clustr::ClusterClient::clustersFound, &m_client, [this](const QStringList &names) {
-            m_otherClustersRead = true;
-            for (const QString &name : names) {
-                const QString label = name.isEmpty() ? QStringLiteral("an unnamed one (leave out --cluster)") : QLatin1Char('"') + name + QLatin1Char('"');
-                if (name != m_name)
-                    m_otherClusters.append(label);
-            }
-        });
-        m_client.findClusters();
-        waitUntil([this] { return m_otherClustersRead; }, std::max(100, ConnectBudgetMs + 200 - int(clock.elapsed())));
+        findOtherClusters(std::max(100, ConnectBudgetMs + 200 - int(clock.elapsed())));
         noClusterMessage();
         return Cli::NoCluster;
     }
     return Cli::Ok;
+}
+
+int Session::openClient()
+{
+    if (m_tried.isEmpty())
+        m_url = Clustr::ClusterClient::discoverRedisUrl(m_name, m_role, &m_tried);
+
+    QString error;
+    if (!Clustr::RedisClient::isValidUrl(m_url, &error)) {
+        // The library's message names the URL; where it came from is ours to add.
+        Cli::err(QStringLiteral("%1 (from %2)").arg(error, m_tried.constLast().section(QLatin1Char(' '), 0, 0).section(QLatin1Char('='), 0, 0)));
+        return Cli::Usage;
+    }
+    if (!m_name.isEmpty() && !Clustr::isValidName(m_name)) {
+        Cli::err(QStringLiteral("invalid cluster name \"%1\": 1 to 200 printable characters without spaces").arg(m_name));
+        return Cli::Usage;
+    }
+
+    m_client.setRedisUrl(m_url);
+    m_client.setClusterName(m_name);
+    m_client.setPollInterval(m_pollInterval);
+    QString openError;
+    QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [&openError](Clustr::ClusterClient::Error, const QString &text) {
+        if (openError.isEmpty())
+            openError = text;
+    });
+    const bool opened = m_client.open();
+    QObject::disconnect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, nullptr);
+    if (!opened) {
+        Cli::err(openError);
+        return Cli::Usage;
+    }
+    return Cli::Ok;
+}
+
+void Session::watchForFailures()
+{
+    // Refused reads and messages: the first one decides the exit code.
+    QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [this](Clustr::ClusterClient::Error kind, const QString &text) {
+        using Error = Clustr::ClusterClient::Error;
+        if (m_refusalCode != Cli::Ok || (kind != Error::PermissionDenied && kind != Error::CommandRefused))
+            return;
+        m_refusalCode = kind == Error::PermissionDenied ? Cli::PermissionDenied : Cli::Failed;
+        m_refusal = text;
+    });
+
+    using Clustr::RedisClient;
+    for (RedisClient *connection : {m_client.publisher(), m_client.subscriber()}) {
+        // The client retries for ever; a command line tool says what is wrong instead.
+        QObject::connect(connection, &RedisClient::errorOccurred, &m_client, [this](RedisClient::Error kind, const QString &text) {
+            if (m_firstAnswer && kind != RedisClient::Error::ConnectionLost)
+                return;
+            // ProtocolError: a reply the client refused to read (larger than
+            // its limits, malformed), from something that is no usable Redis.
+            if (kind == RedisClient::Error::ConnectionFailed || kind == RedisClient::Error::AuthenticationFailed
+                || kind == RedisClient::Error::ConnectionLost || kind == RedisClient::Error::ProtocolError) {
+                m_redisFailed = true;
+                m_redisError = reasonOf(kind, text);
+            }
+        });
+    }
+}
+
+// Which clusters do run there: the likely fix is a --cluster NAME.
+void Session::findOtherClusters(int timeoutMs)
+{
+    QObject::connect(&m_client, &Clustr::ClusterClient::clustersFound, &m_client, [this](const QStringList &names) {
+        m_otherClustersRead = true;
+        for (const QString &name : names) {
+            const QString label = name.isEmpty() ? QStringLiteral("an unnamed one (leave out --cluster)") : QLatin1Char('"') + name + QLatin1Char('"');
+            if (name != m_name)
+                m_otherClusters.append(label);
+        }
+    });
+    m_client.findClusters();
+    waitUntil([this] { return m_otherClustersRead; }, timeoutMs);
 }
 
 void Session::noClusterMessage()

@@ -93,6 +93,12 @@ public:
     int groupSize(const QString &group) const;
 
 private:
+    //! Finds the URL, checks it and the name, opens the client; Cli::Ok or the usage error's code (printed).
+    int openClient();
+    //! From now on, the first refused read or message and any connection failure are kept for the exit code.
+    void watchForFailures();
+    //! Lists the clusters that do run on this Redis, for noClusterMessage().
+    void findOtherClusters(int timeoutMs);
     void noClusterMessage();
 
     Clustr::AccessControl::Role m_role;
