@@ -207,6 +207,32 @@ void notifySystemd(Clustr::Master &master)
     QObject::connect(&master, &Clustr::Master::stopping, &master, [](int) { SdNotify::notify("STOPPING=1\nSTATUS=stopping"); });
 }
 
+// One file per worker when the cluster file asks for it; nothing (and Ok) when not.
+std::unique_ptr<LogFiles> openLogFiles(const ClusterFile &config, int *code)
+{
+    if (config.logDirectory.isEmpty())
+        return nullptr;
+    auto logFiles = std::make_unique<LogFiles>(config.logDirectory, config.logMaxBytes, config.logKeep);
+    QString error;
+    if (!logFiles->prepare(&error)) {
+        Cli::err(error);
+        *code = Cli::Usage;
+        return nullptr;
+    }
+    return logFiles;
+}
+
+// `kill -USR1` reopens the log files (for logrotate).
+void reopenOnSigusr1(Clustr::UnixSignalWatcher &usr1, LogFiles *logFiles, QObject *context)
+{
+    if (!logFiles || !usr1.watch(SIGUSR1))
+        return;
+    QObject::connect(&usr1, &Clustr::UnixSignalWatcher::signalReceived, context, [logFiles] {
+        logFiles->reopen();
+        EventLog::line(QStringLiteral("log files reopened"));
+    });
+}
+
 std::unique_ptr<MetricsServer> startMetrics(Clustr::Master *master, const QString &address, int *code)
 {
     if (address.isEmpty())
@@ -263,15 +289,9 @@ int run(QStringList args)
     if (code = takeLock(lock, displayName, shownUrl, config->name); code != Cli::Ok)
         return code;
 
-    std::unique_ptr<LogFiles> logFiles;
-    if (!config->logDirectory.isEmpty()) {
-        logFiles = std::make_unique<LogFiles>(config->logDirectory, config->logMaxBytes, config->logKeep);
-        QString error;
-        if (!logFiles->prepare(&error)) {
-            Cli::err(error);
-            return Cli::Usage;
-        }
-    }
+    std::unique_ptr<LogFiles> logFiles = openLogFiles(*config, &code);
+    if (code != Cli::Ok)
+        return code;
 
     Clustr::ProcessOptions options = masterOptions(*config, *redisUrl, displayName, logFiles.get());
     if (embedded.pid() > 0) // the workers log in as workers, not with the master's operator user
@@ -290,12 +310,7 @@ int run(QStringList args)
     notifySystemd(master);
 
     Clustr::UnixSignalWatcher usr1;
-    if (logFiles && usr1.watch(SIGUSR1)) {
-        QObject::connect(&usr1, &Clustr::UnixSignalWatcher::signalReceived, &master, [&logFiles] {
-            logFiles->reopen();
-            EventLog::line(QStringLiteral("log files reopened"));
-        });
-    }
+    reopenOnSigusr1(usr1, logFiles.get(), &master);
 
     // The children start once the master can hear them (Process::spawn holds them until then).
     master.spawn(config->workers);

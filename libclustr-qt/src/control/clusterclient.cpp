@@ -45,6 +45,7 @@ public:
     std::optional<QJsonObject> record(const RedisReply &reply, const QString &what);
     //! An error answer to a read of the cluster's state.
     void readFailed(const QByteArray &text);
+    void createConnections();
     void updateConnected();
     //! Asks Redis whether this connection's user may publish here; see ClusterClient::isReadOnly().
     void checkPublishPermission();
@@ -238,6 +239,46 @@ void ClusterClient::setPollInterval(std::chrono::milliseconds interval)
         d->pollTimer.start(d->pollInterval);
 }
 
+// The publisher and the subscriber, bounded as a control tool's should be,
+// their state and errors followed.
+void ClusterClientPrivate::createConnections()
+{
+    Q_Q(ClusterClient);
+    using Error = ClusterClient::Error;
+    publisher = new RedisClient(q);
+    subscriber = new RedisClient(q);
+    const QString clientName = QStringLiteral("clustr.cli.%1").arg(pid);
+    publisher->setUrl(url);
+    publisher->setClientName(clientName + QStringLiteral(".pub"));
+    subscriber->setUrl(url);
+    subscriber->setClientName(clientName + QStringLiteral(".sub"));
+    // A control tool should not sit on a dead connection for long.
+    publisher->setCommandTimeout(std::chrono::milliseconds(3000));
+    // Events larger than a process would accept are skipped as they come.
+    subscriber->setMaxMessageSize(Protocol::Codec::DefaultMaxPayloadSize);
+    for (RedisClient *client : {publisher, subscriber}) {
+        client->setMaxReplySize(MaxReplySize);
+        client->setMaxReplyElements(MaxReplyElements);
+        QObject::connect(client, &RedisClient::stateChanged, q, [this] { updateConnected(); });
+        QObject::connect(client, &RedisClient::errorOccurred, q, [this](RedisClient::Error kind, const QString &text) {
+            switch (kind) {
+            case RedisClient::Error::ConnectionFailed: setError(Error::ConnectionFailed, text); break;
+            case RedisClient::Error::ConnectionLost: setError(Error::ConnectionLost, text); break;
+            case RedisClient::Error::AuthenticationFailed: setError(Error::AuthenticationFailed, text); break;
+            case RedisClient::Error::PermissionDenied: setError(Error::PermissionDenied, text); break;
+            case RedisClient::Error::CommandRefused: setError(Error::CommandRefused, text); break;
+            default: setError(Error::RedisError, text); break;
+            }
+        });
+    }
+    QObject::connect(publisher, &RedisClient::connected, q, [this] { checkPublishPermission(); });
+    QObject::connect(subscriber, &RedisClient::subscribed, q, [this](const QByteArray &channel) { subscribed.insert(channel); });
+    QObject::connect(subscriber, &RedisClient::stateChanged, q, [this] {
+        if (!subscriber->isConnected())
+            subscribed.clear(); // confirmed again after the reconnect
+    });
+}
+
 bool ClusterClient::open()
 {
     Q_D(ClusterClient);
@@ -255,38 +296,7 @@ bool ClusterClient::open()
         return false;
     }
     d->channels = Protocol::Channels(d->name);
-    d->publisher = new RedisClient(this);
-    d->subscriber = new RedisClient(this);
-    const QString clientName = QStringLiteral("clustr.cli.%1").arg(d->pid);
-    d->publisher->setUrl(d->url);
-    d->publisher->setClientName(clientName + QStringLiteral(".pub"));
-    d->subscriber->setUrl(d->url);
-    d->subscriber->setClientName(clientName + QStringLiteral(".sub"));
-    // A control tool should not sit on a dead connection for long.
-    d->publisher->setCommandTimeout(std::chrono::milliseconds(3000));
-    // Events larger than a process would accept are skipped as they come.
-    d->subscriber->setMaxMessageSize(Protocol::Codec::DefaultMaxPayloadSize);
-    for (RedisClient *client : {d->publisher, d->subscriber}) {
-        client->setMaxReplySize(MaxReplySize);
-        client->setMaxReplyElements(MaxReplyElements);
-        connect(client, &RedisClient::stateChanged, this, [d] { d->updateConnected(); });
-        connect(client, &RedisClient::errorOccurred, this, [d](RedisClient::Error kind, const QString &text) {
-            switch (kind) {
-            case RedisClient::Error::ConnectionFailed: d->setError(Error::ConnectionFailed, text); break;
-            case RedisClient::Error::ConnectionLost: d->setError(Error::ConnectionLost, text); break;
-            case RedisClient::Error::AuthenticationFailed: d->setError(Error::AuthenticationFailed, text); break;
-            case RedisClient::Error::PermissionDenied: d->setError(Error::PermissionDenied, text); break;
-            case RedisClient::Error::CommandRefused: d->setError(Error::CommandRefused, text); break;
-            default: d->setError(Error::RedisError, text); break;
-            }
-        });
-    }
-    connect(d->publisher, &RedisClient::connected, this, [d] { d->checkPublishPermission(); });
-    connect(d->subscriber, &RedisClient::subscribed, this, [d](const QByteArray &channel) { d->subscribed.insert(channel); });
-    connect(d->subscriber, &RedisClient::stateChanged, this, [d] {
-        if (!d->subscriber->isConnected())
-            d->subscribed.clear(); // confirmed again after the reconnect
-    });
+    d->createConnections();
     connect(d->subscriber, &RedisClient::messageReceived, this, [this, d](const QByteArray &channel, const QByteArray &payload) {
         if (channel != d->eventsChannel)
             return;
