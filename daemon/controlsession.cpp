@@ -118,7 +118,7 @@ int Session::connect()
         const QString reason = m_redisFailed || !m_redisError.isEmpty()
             ? m_redisError
             : QStringLiteral("no answer within %1 s").arg(ConnectBudgetMs / 1000.0);
-        Cli::err(QStringLiteral("cannot reach Redis at %1 (tried: %2): %3").arg(displayUrl(), shownTried(m_tried), reason));
+        Cli::err(QStringLiteral("cannot reach Redis at %1 (tried: %2): %3%4").arg(displayUrl(), shownTried(m_tried), reason, recordedElsewhere()));
         return Cli::RedisUnreachable;
     }
     // Redis answered, but refused to let us read the cluster's state: that
@@ -207,6 +207,22 @@ void Session::findOtherClusters(int timeoutMs)
     });
     m_client.findClusters();
     waitUntil([this] { return m_otherClustersRead; }, timeoutMs);
+}
+
+// The clusters this host runs on embedded Redis servers, when the one asked
+// for is not among them: the likely fix is their --cluster NAME.
+QString Session::recordedElsewhere() const
+{
+    QStringList others;
+    const auto recorded = Clustr::ClusterClient::recordedClusters();
+    for (const auto &cluster : recorded) {
+        if (cluster.name != m_name)
+            others.append(cluster.name.isEmpty() ? QStringLiteral("the unnamed one (leave out --cluster)")
+                                                 : QStringLiteral("\"%1\" (--cluster %1)").arg(cluster.name));
+    }
+    if (others.isEmpty())
+        return QStringLiteral("; no cluster runs on this host's embedded Redis: start one with: clustr-qt run CLUSTER.json");
+    return QStringLiteral("; running on this host: %1 (clustr-qt ls lists them)").arg(others.join(QStringLiteral(", ")));
 }
 
 void Session::noClusterMessage()

@@ -100,6 +100,7 @@ private:
     //! Lists the clusters that do run on this Redis, for noClusterMessage().
     void findOtherClusters(int timeoutMs);
     void noClusterMessage();
+    QString recordedElsewhere() const;
 
     Clustr::AccessControl::Role m_role;
     QString m_url;

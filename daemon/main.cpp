@@ -2,6 +2,7 @@
 // clustr-qt: the headless master for any programs and the CLI that controls
 // a running cluster. See `clustr-qt --help` and docs/CLI.md.
 #include "aclcommand.h"
+#include "lscommand.h"
 #include "cli.h"
 #include "controlcommands.h"
 #include "runcommand.h"
@@ -24,6 +25,7 @@ QString usage()
         "\n"
         "Control a running cluster (found through --redis, CLUSTR_REDIS, the recorded\n"
         "embedded Redis, then redis://127.0.0.1:6379; --cluster NAME picks one by name):\n"
+        "  ls                      every cluster reachable from this host\n"
         "  status [--json]         every process by group, with its resources and counters\n"
         "  publish DATA            a public message (DATA is JSON when it parses, else a string)\n"
         "  send PID DATA           a private message to one process\n"
@@ -74,6 +76,13 @@ int main(int argc, char **argv)
             return Cli::Ok;
         }
         return RunCommand::check(args);
+    }
+    if (command == QLatin1String("ls")) {
+        if (wantsHelp) {
+            Cli::out(LsCommand::help());
+            return Cli::Ok;
+        }
+        return LsCommand::run(args);
     }
     if (command == QLatin1String("acl")) {
         if (wantsHelp) {

@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "sdnotify.h"
 
+#include <ClustrQt/clusterclient.h>
 #include <ClustrQt/clusterlock.h>
 #include <ClustrQt/master.h>
 #include <ClustrQt/redisclient.h>
@@ -137,8 +138,8 @@ namespace {
 // file), else one that answers on the default port, else our own, where the
 // master logs in as the operator (and its workers as workers, see run()).
 // Returns the master's URL, or nothing with the exit code in \a code.
-std::optional<QString> chooseRedis(const ClusterFile &config, const std::optional<QString> &option, EmbeddedRedis &embedded,
-                                   int *code)
+std::optional<QString> chooseRedis(const ClusterFile &config, const QString &displayName, const std::optional<QString> &option,
+                                   EmbeddedRedis &embedded, int *code)
 {
     QString redisUrl = option ? *option : qEnvironmentVariable("CLUSTR_REDIS");
     if (redisUrl.isEmpty())
@@ -147,6 +148,16 @@ std::optional<QString> chooseRedis(const ClusterFile &config, const std::optiona
         if (EmbeddedRedis::defaultRedisAnswers()) {
             redisUrl = Clustr::RedisClient::defaultUrl();
         } else {
+            // Its embedded Redis is this cluster's only record: starting
+            // another on the same socket would cut the running one off from
+            // every tool.
+            if (const qint64 running = Clustr::ClusterClient::recordedDaemonPid(config.name); running > 0) {
+                Cli::err(QStringLiteral("cluster \"%1\" is already running: master pid %2 with its embedded Redis in %3 (stop it with: clustr-qt stop%4)")
+                             .arg(displayName).arg(running).arg(Clustr::ClusterClient::runtimeDirectory(),
+                                                                config.name.isEmpty() ? QString() : QStringLiteral(" --cluster ") + config.name));
+                *code = Cli::AlreadyRunning;
+                return std::nullopt;
+            }
             QString error;
             embedded.setListenAddress(config.embeddedListenHost, config.embeddedListenPort);
             if (!embedded.start(config.name, &error)) {
@@ -276,7 +287,7 @@ int run(QStringList args)
 
     int code = Cli::Ok;
     EmbeddedRedis embedded;
-    const auto redisUrl = chooseRedis(*config, redisGiven ? std::optional<QString>(redisOption) : std::nullopt, embedded, &code);
+    const auto redisUrl = chooseRedis(*config, displayName, redisGiven ? std::optional<QString>(redisOption) : std::nullopt, embedded, &code);
     if (!redisUrl)
         return code;
     const QString shownUrl = Clustr::RedisClient::displayUrl(*redisUrl);

@@ -39,6 +39,8 @@ QString plural(qint64 n, const char *word)
     return QStringLiteral("%1 %2%3").arg(n).arg(QLatin1String(word)).arg(n == 1 ? QString() : QStringLiteral("s"));
 }
 
+} // namespace
+
 // Columns as wide as their widest cell, two spaces apart: readable in a
 // terminal and easy to cut with awk.
 QStringList table(const QStringList &header, const QList<QStringList> &rows)
@@ -65,8 +67,6 @@ QStringList table(const QStringList &header, const QList<QStringList> &rows)
         lines.append(line(row));
     return lines;
 }
-
-} // namespace
 
 QString humanDuration(qint64 ms)
 {

@@ -93,6 +93,18 @@ public:
     */
     static bool prepareRuntimeDirectory(QString *error);
     static QString recordFile(const QString &clusterName);
+    //! The pid of the `clustr-qt run` whose embedded Redis is recorded for \a clusterName,
+    //! if the record is trusted and that process runs; 0 if none.
+    static qint64 recordedDaemonPid(const QString &clusterName);
+    //! A cluster whose `clustr-qt run` recorded its embedded Redis on this host.
+    struct RecordedCluster
+    {
+        QString name;      //!< empty for the unnamed cluster
+        qint64 daemonPid = 0;
+        QString redisUrl;  //!< logged in as the monitor
+    };
+    //! Every trusted record in runtimeDirectory() whose daemon runs, by name.
+    static QList<RecordedCluster> recordedClusters();
     /*!
       Records, for tools that look for \a clusterName, that this process runs
       it on \a redisUrl, an embedded redis-server of pid \a redisPid (see

@@ -121,10 +121,10 @@ bool ClusterClient::writeRuntimeFile(const QString &path, const QByteArray &byte
 
 namespace {
 
-// The Redis a `clustr-qt run` recorded for a cluster, if the record can be
+// What a `clustr-qt run` recorded for a cluster, if the record can be
 // trusted (RuntimeDirectory says when) and its daemon still runs; else
 // why not, for the caller's list of what it tried.
-std::optional<QString> recordedRedisUrl(const QString &record, AccessControl::Role role, QString *why)
+std::optional<Protocol::RuntimeRecord> liveRecord(const QString &record, QString *why)
 {
     if (!RuntimeDirectory::verify(RuntimeDirectory::path(), why))
         return std::nullopt;
@@ -144,9 +144,19 @@ std::optional<QString> recordedRedisUrl(const QString &record, AccessControl::Ro
         *why = QStringLiteral("stale: its daemon is gone");
         return std::nullopt;
     }
-    auto url = RedisUrl::parse(recorded->redisUrl);
+    const auto url = RedisUrl::parse(recorded->redisUrl);
     if (url && !url->socketPath.isEmpty() && !RuntimeDirectory::servedByUs(url->socketPath, why))
         return std::nullopt;
+    return recorded;
+}
+
+// The Redis of liveRecord(), logged in as \a role when it has ACL users.
+std::optional<QString> recordedRedisUrl(const QString &record, AccessControl::Role role, QString *why)
+{
+    const auto recorded = liveRecord(record, why);
+    if (!recorded)
+        return std::nullopt;
+    auto url = RedisUrl::parse(recorded->redisUrl);
     // An embedded Redis with ACL users: log in as the role asked for.
     const QString password = recorded->passwords.value(AccessControl::roleName(role));
     if (!url || password.isEmpty())
@@ -157,6 +167,32 @@ std::optional<QString> recordedRedisUrl(const QString &record, AccessControl::Ro
 }
 
 } // namespace
+
+QList<ClusterClient::RecordedCluster> ClusterClient::recordedClusters()
+{
+    QList<RecordedCluster> found;
+    const QDir directory(runtimeDirectory());
+    const QStringList files = directory.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    for (const QString &file : files) {
+        QString why;
+        const auto recorded = liveRecord(directory.filePath(file), &why);
+        if (!recorded)
+            continue;
+        // The names of files and records agree unless someone renamed one: trust the file's.
+        const QString name = file == QLatin1String("default.json") ? QString() : file.chopped(5);
+        if (recorded->cluster != name)
+            continue;
+        found.append({name, recorded->pid, recordedRedisUrl(directory.filePath(file), AccessControl::Role::Monitor, &why).value_or(QString())});
+    }
+    return found;
+}
+
+qint64 ClusterClient::recordedDaemonPid(const QString &clusterName)
+{
+    QString why;
+    const auto recorded = liveRecord(recordFile(clusterName), &why);
+    return recorded ? recorded->pid : 0;
+}
 
 QString ClusterClient::discoverRedisUrl(const QString &clusterName, QStringList *tried)
 {

@@ -265,6 +265,7 @@ private Q_SLOTS:
     void embeddedRedisIsStartedAndCleanedUp();
     void embeddedRedisLetsInOnlyItsUsers();
     void embeddedRedisListensForUnchangedOriginalWorkers();
+    void twoEmbeddedClustersRunSideBySide();
     void runtimeDirectoryOfSomeoneElseIsRefused();
     void namesKeepClustersApartAndTheSameNameIsRefused();
     void aKilledDaemonIsReplacedAtOnce();
@@ -609,6 +610,57 @@ void tst_Daemon::embeddedRedisListensForUnchangedOriginalWorkers()
     d.signal(SIGTERM);
     QVERIFY(d.waitForFinished());
     QCOMPARE(d.exitCode(), 15);
+}
+
+// Two clusters, each on its own embedded Redis: both stay reachable, `ls`
+// lists both, and a second run of one is refused without cutting it off.
+void tst_Daemon::twoEmbeddedClustersRunSideBySide()
+{
+    if (defaultRedisAnswers())
+        QSKIP("a Redis answers at 127.0.0.1:6379 here, so the daemon rightly uses it instead of an embedded one");
+    QTemporaryDir runtime;
+    const QProcessEnvironment environment = withRuntimeDirectory(runtime.path());
+    const QString alphaFile = writeCluster(QStringLiteral("alpha.json"), {
+        {QStringLiteral("name"), QStringLiteral("alpha")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2)}},
+    });
+    const QString betaFile = writeCluster(QStringLiteral("beta.json"), {
+        {QStringLiteral("name"), QStringLiteral("beta")},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("db"), 1)}},
+    });
+    Daemon alpha({QStringLiteral("run"), alphaFile}, environment);
+    Daemon beta({QStringLiteral("run"), betaFile}, environment);
+    QVERIFY2(alpha.waitForOutput(QStringLiteral("cluster started: 2 workers")), qPrintable(alpha.output() + alpha.errors()));
+    QVERIFY2(beta.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(beta.output() + beta.errors()));
+
+    // The same cluster again: refused, naming the master that runs.
+    const auto [again, againOutput] = runToEnd({QStringLiteral("run"), alphaFile}, environment);
+    QCOMPARE(again, 5);
+    QVERIFY2(againOutput.contains(QStringLiteral("cluster \"alpha\" is already running: master pid %1").arg(alpha.pid())), qPrintable(againOutput));
+    QVERIFY(alpha.isRunning());
+
+    for (const QString &name : {QStringLiteral("alpha"), QStringLiteral("beta")}) {
+        const auto [code, output] = runToEnd({QStringLiteral("status"), QStringLiteral("--cluster"), name}, environment);
+        QVERIFY2(code == 0 && output.contains(QStringLiteral("cluster \"%1\"").arg(name)), qPrintable(output));
+    }
+    const auto [listed, list] = runToEnd({QStringLiteral("ls")}, environment);
+    QCOMPARE(listed, 0);
+    const QRegularExpression alphaRow(QStringLiteral("^alpha +%1 +\\S+ +2/2 ").arg(alpha.pid()), QRegularExpression::MultilineOption);
+    const QRegularExpression betaRow(QStringLiteral("^beta +%1 +\\S+ +1/1 ").arg(beta.pid()), QRegularExpression::MultilineOption);
+    QVERIFY2(alphaRow.match(list).hasMatch() && betaRow.match(list).hasMatch(), qPrintable(list));
+
+    // Without --cluster nothing is found, and the message says what runs.
+    const auto [unnamed, unnamedOutput] = runToEnd({QStringLiteral("status")}, environment);
+    QCOMPARE(unnamed, 3);
+    QVERIFY2(unnamedOutput.contains(QStringLiteral("running on this host: \"alpha\" (--cluster alpha), \"beta\" (--cluster beta)")),
+             qPrintable(unnamedOutput));
+
+    for (const QString &name : {QStringLiteral("alpha"), QStringLiteral("beta")})
+        QCOMPARE(runToEnd({QStringLiteral("stop"), QStringLiteral("--cluster"), name}, environment).first, 0);
+    QVERIFY(alpha.waitForFinished());
+    QVERIFY(beta.waitForFinished());
+    const auto [none, noneOutput] = runToEnd({QStringLiteral("ls")}, environment);
+    QVERIFY2(none == 0 && noneOutput.contains(QStringLiteral("no cluster runs here")), qPrintable(noneOutput));
 }
 
 // Someone made our runtime directory first (here: readable by all): the
