@@ -71,6 +71,14 @@ public:
     void flushAndFinish(int exitCode);
     void handleConfirmation(const Message &message);
     void publish(const QByteArray &channel, const QJsonValue &data);
+    //! Publishes \a json, JSON text, as the data, byte for byte.
+    void publishJson(const QByteArray &channel, QByteArrayView json);
+    //! Whether \a json is one JSON value; warns, naming \a what, if not.
+    bool checkJson(const QByteArray &json, const char *what) const;
+    //! The channel of an emit to process \a target, or empty (warned) if it cannot be sent.
+    QByteArray privateChannelFor(qint64 target, const char *what) const;
+    //! Makes lastGroupChannel the channel of group \a target; false (warned) if it cannot be sent.
+    bool groupChannelFor(const QString &target, const char *what);
     void finishClose(int exitCode);
     void updateConnected();
     bool checkValid(const char *what) const;
