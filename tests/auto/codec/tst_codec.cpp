@@ -377,6 +377,10 @@ void tst_Codec::decodeRejects_data()
     QTest::newRow("truncated") << QByteArray(R"({"meta":{"pid":1,"gro)") << notJson;
     QTest::newRow("trailing garbage") << QByteArray(R"({"meta":{"pid":1,"group":"w"}} x)") << notJson;
     QTest::newRow("NUL byte") << QByteArray("{\"meta\":\0}", 10) << notJson;
+    // What JSON.parse refuses (clustr-node's reader), although Qt's parser let it through.
+    QTest::newRow("unknown escape") << payload(R"({"pid":1,"group":"w"})", R"("\1")") << notJson;
+    QTest::newRow("raw control character") << payload(R"({"pid":1,"group":"w"})", "\"a\x01b\"") << notJson;
+    QTest::newRow("fraction without integer part") << payload(R"({"pid":1,"group":"w"})", "[.5]") << notJson;
     QTest::newRow("array") << QByteArray("[1,2]") << QStringLiteral("payload is not a JSON object");
     QTest::newRow("scalar") << QByteArray("42") << QString();
     QTest::newRow("string") << QByteArray(R"("registration")") << QString();
