@@ -229,14 +229,24 @@ bool ProcessPrivate::checkValid(const char *what) const
     return false;
 }
 
+const QByteArray &ProcessPrivate::envelopePrefix()
+{
+    if (prefixPid != pid || prefixGroup != group || envelope.isEmpty()) {
+        envelope = Protocol::Codec::envelopePrefix(pid, group);
+        prefixPid = pid;
+        prefixGroup = group;
+    }
+    return envelope;
+}
+
 void ProcessPrivate::publish(const QByteArray &channel, const QJsonValue &data)
 {
-    publisher->publish(channel, Protocol::Codec::encode(pid, group, data));
+    publisher->publish(channel, Protocol::Codec::encode(envelopePrefix(), data));
 }
 
 void ProcessPrivate::publishJson(const QByteArray &channel, QByteArrayView json)
 {
-    publisher->publish(channel, Protocol::Codec::encodeJson(pid, group, json));
+    publisher->publish(channel, Protocol::Codec::encodeJson(envelopePrefix(), json));
 }
 
 bool ProcessPrivate::checkJson(const QByteArray &json, const char *what) const

@@ -71,6 +71,8 @@ public:
     void flushAndFinish(int exitCode);
     void handleConfirmation(const Message &message);
     void publish(const QByteArray &channel, const QJsonValue &data);
+    //! The start of every payload this process sends (Codec::envelopePrefix()), made once.
+    const QByteArray &envelopePrefix();
     //! Publishes \a json, JSON text, as the data, byte for byte.
     void publishJson(const QByteArray &channel, QByteArrayView json);
     //! Whether \a json is one JSON value; warns, naming \a what, if not.
@@ -116,6 +118,10 @@ public:
     // The channel of the group emitGroup() addressed last.
     QString lastGroup;
     QByteArray lastGroupChannel;
+    // The envelope's start, for the pid and group it was made for.
+    QByteArray envelope;
+    qint64 prefixPid = 0;
+    QString prefixGroup;
     // kill:<child pid> -> child: kills of our children are seen here too, so
     // a commanded exit is not taken for a crash.
     QHash<QByteArray, ChildProcess *> childKills;

@@ -158,18 +158,25 @@ std::optional<QJsonValue> Codec::parseValue(QByteArrayView json, QString *error)
     return value;
 }
 
-QByteArray Codec::encode(qint64 pid, const QString &group, const QJsonValue &data)
+QByteArray Codec::envelopePrefix(qint64 pid, const QString &group)
+{
+    QByteArray out;
+    appendEnvelopeStart(out, pid, group);
+    return out;
+}
+
+QByteArray Codec::encode(const QByteArray &prefix, const QJsonValue &data)
 {
     // Written by hand, not through a QJsonObject: this runs once per emit and
     // building and serialising a document would cost several allocations.
     // One allocation for the bytes (and, for string data, the copy
     // QJsonValue::toString() hands out, taken once): the reserve covers the
-    // fixed parts (36 bytes), a pid of up to 20 characters and ASCII text.
+    // prefix and ASCII text.
     const bool isString = data.isString();
     const QString text = isString ? data.toString() : QString();
     QByteArray out;
-    out.reserve(56 + group.size() + 2 + (isString ? text.size() + 2 : 16));
-    appendEnvelopeStart(out, pid, group);
+    out.reserve(prefix.size() + 1 + (isString ? text.size() + 2 : 16));
+    out += prefix;
     if (isString)
         JsonWriter::appendString(out, text);
     else
@@ -178,14 +185,24 @@ QByteArray Codec::encode(qint64 pid, const QString &group, const QJsonValue &dat
     return out;
 }
 
-QByteArray Codec::encodeJson(qint64 pid, const QString &group, QByteArrayView dataJson)
+QByteArray Codec::encodeJson(const QByteArray &prefix, QByteArrayView dataJson)
 {
     QByteArray out;
-    out.reserve(56 + group.size() + 2 + dataJson.size());
-    appendEnvelopeStart(out, pid, group);
+    out.reserve(prefix.size() + dataJson.size() + 1);
+    out += prefix;
     out += dataJson;
     out += '}';
     return out;
+}
+
+QByteArray Codec::encode(qint64 pid, const QString &group, const QJsonValue &data)
+{
+    return encode(envelopePrefix(pid, group), data);
+}
+
+QByteArray Codec::encodeJson(qint64 pid, const QString &group, QByteArrayView dataJson)
+{
+    return encodeJson(envelopePrefix(pid, group), dataJson);
 }
 
 QString Codec::oversizedReason(qsizetype size, qsizetype maxSize)

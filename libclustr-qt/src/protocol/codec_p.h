@@ -28,6 +28,15 @@ public:
     static QByteArray encode(qint64 pid, const QString &group, const QJsonValue &data);
     //! The same with \a dataJson, JSON text, carried as it is (a relayed message keeps its bytes).
     static QByteArray encodeJson(qint64 pid, const QString &group, QByteArrayView dataJson);
+    /*!
+      Everything of a payload before its data, `{"meta":{"pid":N,"group":"G"},"data":`.
+      It is the same for every message a process sends: made once, it takes
+      writing the pid and escaping the group off every emit.
+    */
+    static QByteArray envelopePrefix(qint64 pid, const QString &group);
+    //! encode() and encodeJson() after a \a prefix from envelopePrefix().
+    static QByteArray encode(const QByteArray &prefix, const QJsonValue &data);
+    static QByteArray encodeJson(const QByteArray &prefix, QByteArrayView dataJson);
 
     struct Decoded
     {
