@@ -4,8 +4,9 @@
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
 
+#include <QtCore/QMutex>
+
 #include <atomic>
-#include <mutex>
 
 namespace Clustr {
 
@@ -14,8 +15,10 @@ namespace Clustr {
   (setData()), and the other form is made the first time it is asked for.
   Messages are delivered to every handler of every subscriber: most never
   look at the data, and parsing it for each of them was most of the cost of
-  receiving. The derived form is made under a once-flag, so copies of one
-  message read on several threads stay safe, as for Qt's own shared types.
+  receiving. The derived form is made once, under a mutex taken only until
+  it exists, so copies of one message read on several threads stay safe, as
+  for Qt's own shared types. (Not std::call_once: its instantiations would
+  be exported from the library, std:: templates having default visibility.)
 */
 class MessagePrivate : public QSharedData
 {
@@ -27,7 +30,6 @@ public:
     {
         if (other.derived.load(std::memory_order_acquire)) {
             derived.store(true, std::memory_order_relaxed);
-            std::call_once(derivedOnce, [] {});
         } else if (fromJson) {
             value = QJsonValue(); // not made yet: made from the copied text when asked for
         } else {
@@ -35,7 +37,7 @@ public:
         }
     }
 
-    // Makes \a d, about to take new data, one of its own with an unused once-flag.
+    // Makes \a d, about to take new data, one of its own whose derived form was never made.
     static void prepareForData(QSharedDataPointer<MessagePrivate> &d)
     {
         d.detach();
@@ -52,21 +54,23 @@ public:
 
     const QJsonValue &dataValue() const
     {
-        if (fromJson) {
-            std::call_once(derivedOnce, [this] {
+        if (fromJson && !derived.load(std::memory_order_acquire)) {
+            QMutexLocker lock(&deriving);
+            if (!derived.load(std::memory_order_relaxed)) {
                 value = Protocol::Codec::parseValue(json).value_or(QJsonValue(QJsonValue::Null));
                 derived.store(true, std::memory_order_release);
-            });
+            }
         }
         return value;
     }
     const QByteArray &dataJson() const
     {
-        if (!fromJson) {
-            std::call_once(derivedOnce, [this] {
+        if (!fromJson && !derived.load(std::memory_order_acquire)) {
+            QMutexLocker lock(&deriving);
+            if (!derived.load(std::memory_order_relaxed)) {
                 json = Protocol::Codec::toJsonBytes(value);
                 derived.store(true, std::memory_order_release);
-            });
+            }
         }
         return json;
     }
@@ -79,7 +83,7 @@ public:
     bool fromJson = false;
     mutable QByteArray json;
     mutable QJsonValue value;
-    mutable std::once_flag derivedOnce;
+    mutable QBasicMutex deriving;
     mutable std::atomic<bool> derived{false};
 };
 
