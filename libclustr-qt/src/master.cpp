@@ -104,7 +104,8 @@ bool MasterPrivate::handleMessage(Protocol::ChannelKind kind, const Message &mes
         }
         ++stats.onMessage;
         Q_EMIT q->messageReceived(message);
-        publish(channels.clusterInfoChannel(message.pid()), Protocol::Codec::toJson(clusterInfo));
+        publishJson(channels.clusterInfoChannel(message.pid()),
+                    Protocol::Codec::clusterInfoJson(groupsInOrder, clusterInfo));
         return true;
     case Kind::Heartbeat:
         handleHeartbeat(message);
@@ -129,6 +130,8 @@ void MasterPrivate::addWorker(qint64 workerPid, const QString &workerGroup)
     recentlyRemoved.remove(workerPid);
     vetted.insert(workerPid, vettingOf(workerPid));
     groupOf.insert(workerPid, workerGroup);
+    if (!groupsInOrder.contains(workerGroup))
+        groupsInOrder.append(workerGroup);
     clusterInfo[workerGroup].append(workerPid);
     clustrInfo(lcMaster) << "registered" << workerPid << "in" << workerGroup;
     Q_EMIT q->workerRegistered(workerPid, workerGroup);

@@ -107,6 +107,13 @@ public:
     void clusterReloaded() override;
 
     ClusterInfo clusterInfo;
+    /*
+      Every group that has registered, in the order of its first
+      registration, emptied ones included: clustr-node's master keeps its
+      groups in a JavaScript object, so its cluster-info answers list them
+      that way ("web":[] once the last one left).
+    */
+    QStringList groupsInOrder;
     QHash<qint64, QString> groupOf; // pid -> group, for removal by pid
     struct ReceivedHeartbeat
     {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "process_p.h"
 
+#include "protocol/jsonreader_p.h"
 #include "redis/redisclient_p.h"
 #include "supervision/treeguard_p.h"
 
@@ -228,9 +229,62 @@ bool ProcessPrivate::checkValid(const char *what) const
     return false;
 }
 
+const QByteArray &ProcessPrivate::envelopePrefix()
+{
+    if (prefixPid != pid || prefixGroup != group || envelope.isEmpty()) {
+        envelope = Protocol::Codec::envelopePrefix(pid, group);
+        prefixPid = pid;
+        prefixGroup = group;
+    }
+    return envelope;
+}
+
 void ProcessPrivate::publish(const QByteArray &channel, const QJsonValue &data)
 {
-    publisher->publish(channel, Protocol::Codec::encode(pid, group, data));
+    publisher->publish(channel, Protocol::Codec::encode(envelopePrefix(), data));
+}
+
+void ProcessPrivate::publishJson(const QByteArray &channel, QByteArrayView json)
+{
+    publisher->publish(channel, Protocol::Codec::encodeJson(envelopePrefix(), json));
+}
+
+bool ProcessPrivate::checkJson(const QByteArray &json, const char *what) const
+{
+    QString error;
+    if (Protocol::JsonReader::isValid(json, &error))
+        return true;
+    qCWarning(lcProcess).noquote() << QStringLiteral("%1 ignored: the data is not valid JSON: %2")
+                                          .arg(QLatin1String(what), error);
+    return false;
+}
+
+QByteArray ProcessPrivate::privateChannelFor(qint64 target, const char *what) const
+{
+    if (!checkValid(what))
+        return {};
+    if (target <= 0) {
+        qCWarning(lcProcess) << what << "ignored: invalid pid" << target;
+        return {};
+    }
+    return channels.privateChannel(target);
+}
+
+bool ProcessPrivate::groupChannelFor(const QString &target, const char *what)
+{
+    if (!checkValid(what))
+        return false;
+    // Senders usually address one group many times in a row: its name is
+    // checked and its channel built once, not for every message.
+    if (target != lastGroup || lastGroupChannel.isEmpty()) {
+        if (!Protocol::Channels::isValidName(target)) {
+            qCWarning(lcProcess) << what << "ignored: invalid group name" << target;
+            return false;
+        }
+        lastGroup = target;
+        lastGroupChannel = channels.groupChannel(target);
+    }
+    return true;
 }
 
 void ProcessPrivate::reject(const QByteArray &channel, const QString &reason)
@@ -265,7 +319,7 @@ void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArra
     message.setKind(Protocol::publicKind(route->kind));
     message.setPid(decoded->pid);
     message.setGroup(decoded->group);
-    message.setData(decoded->data);
+    message.setDataJson(decoded->data);
     message.setChannel(route->channel);
 
     using Kind = Protocol::ChannelKind;
@@ -490,33 +544,51 @@ void Process::emitPublic(const QJsonValue &data)
 void Process::emitPrivate(qint64 pid, const QJsonValue &data)
 {
     Q_D(Process);
-    if (!d->checkValid("emitPrivate"))
+    const QByteArray channel = d->privateChannelFor(pid, "emitPrivate");
+    if (channel.isEmpty())
         return;
-    if (pid <= 0) {
-        qCWarning(lcProcess) << "emitPrivate ignored: invalid pid" << pid;
-        return;
-    }
     ++d->stats.emitPrivate;
-    d->publish(d->channels.privateChannel(pid), data);
+    d->publish(channel, data);
 }
 
 void Process::emitGroup(const QString &group, const QJsonValue &data)
 {
     Q_D(Process);
-    if (!d->checkValid("emitGroup"))
+    if (!d->groupChannelFor(group, "emitGroup"))
         return;
-    // Senders usually address one group many times in a row: its name is
-    // checked and its channel built once, not for every message.
-    if (group != d->lastGroup || d->lastGroupChannel.isEmpty()) {
-        if (!Protocol::Channels::isValidName(group)) {
-            qCWarning(lcProcess) << "emitGroup ignored: invalid group name" << group;
-            return;
-        }
-        d->lastGroup = group;
-        d->lastGroupChannel = d->channels.groupChannel(group);
-    }
     ++d->stats.emitGroup;
     d->publish(d->lastGroupChannel, data);
+}
+
+bool Process::emitPublicJson(const QByteArray &json)
+{
+    Q_D(Process);
+    if (!d->checkValid("emitPublicJson") || !d->checkJson(json, "emitPublicJson"))
+        return false;
+    ++d->stats.emitPublic;
+    d->publishJson(d->channels.publicChannel(), json);
+    return true;
+}
+
+bool Process::emitPrivateJson(qint64 pid, const QByteArray &json)
+{
+    Q_D(Process);
+    const QByteArray channel = d->privateChannelFor(pid, "emitPrivateJson");
+    if (channel.isEmpty() || !d->checkJson(json, "emitPrivateJson"))
+        return false;
+    ++d->stats.emitPrivate;
+    d->publishJson(channel, json);
+    return true;
+}
+
+bool Process::emitGroupJson(const QString &group, const QByteArray &json)
+{
+    Q_D(Process);
+    if (!d->groupChannelFor(group, "emitGroupJson") || !d->checkJson(json, "emitGroupJson"))
+        return false;
+    ++d->stats.emitGroup;
+    d->publishJson(d->lastGroupChannel, json);
+    return true;
 }
 
 void Process::emitKill(qint64 pid, int exitCode)

@@ -71,6 +71,16 @@ public:
     void flushAndFinish(int exitCode);
     void handleConfirmation(const Message &message);
     void publish(const QByteArray &channel, const QJsonValue &data);
+    //! The start of every payload this process sends (Codec::envelopePrefix()), made once.
+    const QByteArray &envelopePrefix();
+    //! Publishes \a json, JSON text, as the data, byte for byte.
+    void publishJson(const QByteArray &channel, QByteArrayView json);
+    //! Whether \a json is one JSON value; warns, naming \a what, if not.
+    bool checkJson(const QByteArray &json, const char *what) const;
+    //! The channel of an emit to process \a target, or empty (warned) if it cannot be sent.
+    QByteArray privateChannelFor(qint64 target, const char *what) const;
+    //! Makes lastGroupChannel the channel of group \a target; false (warned) if it cannot be sent.
+    bool groupChannelFor(const QString &target, const char *what);
     void finishClose(int exitCode);
     void updateConnected();
     bool checkValid(const char *what) const;
@@ -108,6 +118,10 @@ public:
     // The channel of the group emitGroup() addressed last.
     QString lastGroup;
     QByteArray lastGroupChannel;
+    // The envelope's start, for the pid and group it was made for.
+    QByteArray envelope;
+    qint64 prefixPid = 0;
+    QString prefixGroup;
     // kill:<child pid> -> child: kills of our children are seen here too, so
     // a commanded exit is not taken for a crash.
     QHash<QByteArray, ChildProcess *> childKills;

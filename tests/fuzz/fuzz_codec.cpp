@@ -22,7 +22,7 @@ namespace {
 
 bool sameMessage(const Codec::Decoded &a, const Codec::Decoded &b)
 {
-    return a.pid == b.pid && a.group == b.group && Codec::toJsonBytes(a.data) == Codec::toJsonBytes(b.data);
+    return a.pid == b.pid && a.group == b.group && Codec::toJsonBytes(a.value()) == Codec::toJsonBytes(b.value());
 }
 
 } // namespace
@@ -44,19 +44,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // What a kill or a cluster-info answer does with the data: no crash, a
     // reason for every refusal.
     QString dataError;
-    if (const auto code = Codec::exitCode(decoded->data, &dataError))
+    if (const auto code = Codec::exitCode(decoded->value(), &dataError))
         FUZZ_CHECK(*code >= 0 && *code <= 255);
     else
         FUZZ_CHECK(!dataError.isEmpty());
     dataError.clear();
-    if (!Codec::clusterInfo(decoded->data, &dataError))
+    if (!Codec::clusterInfo(decoded->value(), &dataError))
         FUZZ_CHECK(!dataError.isEmpty());
 
-    const QByteArray encoded = Codec::encode(decoded->pid, decoded->group, decoded->data);
+    const QByteArray encoded = Codec::encode(decoded->pid, decoded->group, decoded->value());
     // A number like 1e300 is written longer than it was read: room for that.
     const auto again = Codec::decode(encoded, 2 * encoded.size() + 64);
     FUZZ_CHECK(again.has_value());
     FUZZ_CHECK(sameMessage(*decoded, *again));
-    FUZZ_CHECK(Codec::encode(again->pid, again->group, again->data) == encoded);
+    FUZZ_CHECK(Codec::encode(again->pid, again->group, again->value()) == encoded);
     return 0;
 }

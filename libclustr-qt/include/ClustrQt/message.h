@@ -3,6 +3,7 @@
 
 #include <ClustrQt/global.h>
 
+#include <QtCore/QByteArray>
 #include <QtCore/QJsonValue>
 #include <QtCore/QList>
 #include <QtCore/QMap>
@@ -27,6 +28,7 @@ class CLUSTR_EXPORT Message
     Q_PROPERTY(qint64 pid READ pid)
     Q_PROPERTY(QString group READ group)
     Q_PROPERTY(QJsonValue data READ data)
+    Q_PROPERTY(QByteArray dataJson READ dataJson)
     Q_PROPERTY(QString channel READ channel)
 public:
     //! What kind of channel a message came in on (docs/PROTOCOL.md, section 2).
@@ -71,9 +73,28 @@ public:
     //! The sender's group (the payload's `meta.group`).
     QString group() const;
     void setGroup(const QString &group);
-    //! What the sender passed to emitPublic(), emitPrivate(), ...: any JSON value.
+    /*!
+      What the sender passed to emitPublic(), emitPrivate(), ...: any JSON
+      value. A received message keeps the bytes it came with and parses them
+      the first time this is called (handlers that do not look at the data
+      pay nothing for it). A number too large for a double (`1e400`) reads
+      as null, as JavaScript would send it on.
+      \sa dataJson()
+    */
     QJsonValue data() const;
     void setData(const QJsonValue &data);
+    /*!
+      The JSON text of data(): for a received message exactly the bytes the
+      sender wrote (key order, number spelling, escapes), for one built with
+      setData() the value as JavaScript's JSON.stringify writes it. Pass it
+      to Process::emitPublicJson() and the like to relay the data unchanged.
+    */
+    QByteArray dataJson() const;
+    /*!
+      Sets the data as JSON text, kept as it is (not checked: text that is
+      not JSON reads as null in data()).
+    */
+    void setDataJson(const QByteArray &json);
     //! The channel it came in on, without the cluster namespace, e.g. `group:web`.
     QString channel() const;
     void setChannel(const QString &channel);

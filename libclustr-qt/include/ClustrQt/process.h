@@ -85,6 +85,16 @@ public:
     void emitPublic(const QJsonValue &data);
     void emitPrivate(qint64 pid, const QJsonValue &data);
     void emitGroup(const QString &group, const QJsonValue &data);
+    /*!
+      As emitPublic(), emitPrivate() and emitGroup(), with the data given as
+      JSON text that is sent byte for byte: a handler relaying a message
+      passes Message::dataJson() to keep the sender's key order, number
+      spelling and escapes. Returns false (and warns) without sending if
+      \a json is not one JSON value, or if the message cannot be sent.
+    */
+    bool emitPublicJson(const QByteArray &json);
+    bool emitPrivateJson(qint64 pid, const QByteArray &json);
+    bool emitGroupJson(const QString &group, const QByteArray &json);
     //! Asks process \a pid to exit with \a exitCode (0..255) after its kill handler ran.
     void emitKill(qint64 pid, int exitCode = 0);
     void emitConfirmation(const QString &identifier);

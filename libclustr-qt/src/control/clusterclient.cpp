@@ -338,7 +338,8 @@ bool ClusterClient::open()
             return;
         auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize);
         QString error;
-        const auto event = decoded ? Protocol::Records::clusterEvent(decoded->data, &error) : std::nullopt;
+        const auto data = decoded ? Protocol::Codec::parseValue(decoded->data, &error) : std::nullopt;
+        const auto event = data ? Protocol::Records::clusterEvent(*data, &error) : std::nullopt;
         if (event)
             Q_EMIT eventReceived(*event);
         else
@@ -354,7 +355,7 @@ bool ClusterClient::open()
         if (auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize)) {
             message.setPid(decoded->pid);
             message.setGroup(decoded->group);
-            message.setData(decoded->data);
+            message.setDataJson(decoded->data);
         } else {
             message.setData(QString::fromUtf8(payload)); // shown as it came
         }

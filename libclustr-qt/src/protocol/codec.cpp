@@ -2,17 +2,15 @@
 #include "codec_p.h"
 
 #include "base/decimal_p.h"
+#include "jsonreader_p.h"
+#include "jsonwriter_p.h"
 
 #include <ClustrQt/json.h>
 
 #include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
-#include <QtCore/QJsonParseError>
-#include <QtCore/QLocale>
 
-#include <array>
-#include <cmath>
+#include <algorithm>
 #include <cstring>
 
 namespace Clustr::Protocol {
@@ -26,175 +24,6 @@ void setError(QString *error, const QString &reason)
 {
     if (error)
         *error = reason;
-}
-
-char hexDigit(uint value)
-{
-    return char(value < 10 ? '0' + value : 'a' + value - 10);
-}
-
-void appendUnicodeEscape(QByteArray &out, char16_t unit)
-{
-    const char escape[] = {'\\', 'u', hexDigit((unit >> 12) & 0xf), hexDigit((unit >> 8) & 0xf),
-                           hexDigit((unit >> 4) & 0xf), hexDigit(unit & 0xf)};
-    out.append(escape, sizeof(escape));
-}
-
-void appendUtf8(QByteArray &out, char32_t ucs4)
-{
-    if (ucs4 < 0x800) {
-        out += char(0xc0 | (ucs4 >> 6));
-    } else if (ucs4 < 0x10000) {
-        out += char(0xe0 | (ucs4 >> 12));
-        out += char(0x80 | ((ucs4 >> 6) & 0x3f));
-    } else {
-        out += char(0xf0 | (ucs4 >> 18));
-        out += char(0x80 | ((ucs4 >> 12) & 0x3f));
-        out += char(0x80 | ((ucs4 >> 6) & 0x3f));
-    }
-    out += char(0x80 | (ucs4 & 0x3f));
-}
-
-// The bytes a JSON string holds as they are: printable ASCII (DEL included)
-// but '"' and '\\'. One lookup per character in the loops that run over
-// whole strings, when encoding and when decoding.
-constexpr std::array<bool, 256> PlainByte = [] {
-    std::array<bool, 256> table{};
-    for (int c = 0x20; c < 0x80; ++c)
-        table[size_t(c)] = c != '"' && c != '\\';
-    return table;
-}();
-
-bool isPlainAscii(char16_t unit)
-{
-    return unit < 0x80 && PlainByte[unit];
-}
-
-// The first byte of [p, end) that is not plain (see PlainByte), or end.
-// Eight bytes at a time while it can (SWAR): strings are most of a payload,
-// and a word at a time is several times faster than a byte at a time.
-const char *skipPlain(const char *p, const char *end)
-{
-    constexpr quint64 Ones = 0x0101010101010101;
-    constexpr quint64 Highs = 0x8080808080808080;
-    // Flags a byte that is zero (the borrow may flag a neighbour too, but
-    // only next to a byte that is flagged for real).
-    auto hasZero = [](quint64 v) { return (v - Ones) & ~v & Highs; };
-    for (quint64 word; end - p >= 8; p += 8) {
-        std::memcpy(&word, p, 8);
-        const quint64 nonAscii = word & Highs;
-        const quint64 control = (word - Ones * 0x20) & ~word & Highs; // a byte < 0x20
-        if ((nonAscii | control | hasZero(word ^ (Ones * '"')) | hasZero(word ^ (Ones * '\\'))) != 0)
-            break;
-    }
-    while (p != end && PlainByte[uchar(*p)])
-        ++p;
-    return p;
-}
-
-// Escapes like JSON.stringify (and Qt's own JSON writer, so both halves of a
-// payload look alike): short escapes where JSON has them, \u00XX for other
-// control characters, UTF-8 for the rest, and \uXXXX for lone surrogates,
-// which have no UTF-8 form.
-void appendString(QByteArray &out, QStringView text)
-{
-    out += '"';
-    const char16_t *it = text.utf16();
-    const char16_t *const end = it + text.size();
-    while (it != end) {
-        // Characters that need no escape (all of a typical string) are
-        // copied in one pass into room made for the rest of the text:
-        // appending them one by one cost a call and a capacity check each,
-        // which made this loop the encoder's hot spot.
-        const qsizetype at = out.size();
-        out.resize(at + (end - it));
-        char *const first = out.data() + at;
-        char *to = first;
-        while (it != end && isPlainAscii(*it))
-            *to++ = char(*it++);
-        out.resize(at + (to - first));
-        if (it == end)
-            break;
-        const char16_t unit = *it++;
-        switch (unit) {
-        case '"': out += "\\\""; continue;
-        case '\\': out += "\\\\"; continue;
-        case '\b': out += "\\b"; continue;
-        case '\f': out += "\\f"; continue;
-        case '\n': out += "\\n"; continue;
-        case '\r': out += "\\r"; continue;
-        case '\t': out += "\\t"; continue;
-        default: break;
-        }
-        if (unit < 0x20) {
-            appendUnicodeEscape(out, unit);
-        } else if (QChar::isHighSurrogate(unit) && it != end && QChar::isLowSurrogate(*it)) {
-            appendUtf8(out, QChar::surrogateToUcs4(unit, *it++));
-        } else if (QChar::isSurrogate(unit)) {
-            appendUnicodeEscape(out, unit);
-        } else {
-            appendUtf8(out, unit);
-        }
-    }
-    out += '"';
-}
-
-// Decimal digits written in place: QByteArray::number() would allocate a
-// temporary for every message.
-void appendInteger(QByteArray &out, qint64 value)
-{
-    char digits[24];
-    char *const end = digits + sizeof(digits);
-    char *first = end;
-    quint64 magnitude = value < 0 ? 0 - quint64(value) : quint64(value);
-    do {
-        *--first = char('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    if (value < 0)
-        *--first = '-';
-    out.append(first, end - first);
-}
-
-void appendNumber(QByteArray &out, const QJsonValue &value)
-{
-    const double d = value.toDouble();
-    if (!std::isfinite(d)) {
-        out += "null"; // what JSON.stringify writes for NaN and infinities
-        return;
-    }
-    // Integral values without a fraction, like JSON.stringify; toInteger()
-    // keeps integers beyond 2^53 that were parsed or built as integers exact.
-    if (d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
-        appendInteger(out, value.toInteger(qint64(d)));
-        return;
-    }
-    out += QByteArray::number(d, 'g', QLocale::FloatingPointShortest);
-}
-
-void appendValue(QByteArray &out, const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        out += "null";
-        break;
-    case QJsonValue::Bool:
-        out += value.toBool() ? "true" : "false";
-        break;
-    case QJsonValue::Double:
-        appendNumber(out, value);
-        break;
-    case QJsonValue::String:
-        appendString(out, value.toString());
-        break;
-    case QJsonValue::Array:
-        out += QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
-        break;
-    case QJsonValue::Object:
-        out += QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
-        break;
-    }
 }
 
 // A pid as clustr-node and its clients write it: a number, or (since its
@@ -227,14 +56,25 @@ QString typeName(const QJsonValue &value)
     return QStringLiteral("nothing");
 }
 
-// decode() for the one form clustr-qt itself writes, by hand:
-// {"meta":{"pid":<1..2^53>,"group":"<text>"},"data":<text|integer|true|false|null>}
-// without whitespace, where <text> is printable ASCII without escapes and an
-// integer has at most 15 digits. QJsonDocument builds a CBOR tree of the
-// whole payload, which made it most of a message's cost; this reads the
-// envelope in one pass. Anything else (objects, arrays, fractions, escapes,
-// UTF-8, other key orders, extra keys, invalid JSON) returns false and takes
-// the general path, so what is accepted, and what it decodes to, is the same.
+// Everything of a payload before its data: {"meta":{"pid":N,"group":"G"},"data":
+void appendEnvelopeStart(QByteArray &out, qint64 pid, const QString &group)
+{
+    out += "{\"meta\":{\"pid\":";
+    JsonWriter::appendInteger(out, pid);
+    out += ",\"group\":";
+    JsonWriter::appendString(out, group);
+    out += "},\"data\":";
+}
+
+// decode() for the form clustr-qt itself writes, by hand:
+// {"meta":{"pid":<1..2^53>,"group":"<text>"},"data":<any JSON>}
+// without whitespace in the envelope, where <text> is printable ASCII
+// without escapes. Building a tree of the whole payload made decoding most
+// of a message's cost; this reads the envelope in one pass and only checks
+// the data, whose bytes the message keeps (parsed if someone reads them).
+// Anything else (escapes, UTF-8 or whitespace in the envelope, other key
+// orders, extra keys, invalid JSON) returns false and takes the general
+// path, so what is accepted, and what it decodes to, is the same.
 bool decodeCanonical(QByteArrayView payload, Codec::Decoded *decoded)
 {
     const char *p = payload.data();
@@ -245,59 +85,48 @@ bool decodeCanonical(QByteArrayView payload, Codec::Decoded *decoded)
         p += text.size();
         return true;
     };
-    // The text of a string whose opening quote was read.
-    auto plainString = [&p, end](QLatin1String *text) {
-        const char *const first = p;
-        p = skipPlain(p, end);
-        if (p == end || *p != '"')
-            return false;
-        *text = QLatin1String(first, p - first);
-        ++p;
-        return true;
-    };
-    // Digits without a leading zero (JSON has none), at most maxDigits of them.
-    auto integer = [&p, end](int maxDigits, qint64 *value) {
+    // Digits without a leading zero (JSON has none), at most 16 of them.
+    auto integer = [&p, end](qint64 *value) {
+        constexpr int MaxDigits = 16;
         const char *const first = p;
         if (p == end || *p < '0' || *p > '9')
             return false;
         qint64 n = 0;
-        while (p != end && *p >= '0' && *p <= '9' && p - first < maxDigits + 1)
+        while (p != end && *p >= '0' && *p <= '9' && p - first < MaxDigits + 1)
             n = n * 10 + (*p++ - '0');
-        if (p - first > maxDigits || (*first == '0' && p - first > 1))
+        if (p - first > MaxDigits || (*first == '0' && p - first > 1))
             return false;
         *value = n;
         return true;
     };
 
     qint64 pid = 0;
-    QLatin1String group;
-    if (!skip("{\"meta\":{\"pid\":") || !integer(16, &pid) || pid < 1 || pid > MaxSafeInteger
-        || !skip(",\"group\":\"") || !plainString(&group) || !skip("},\"data\":") || p == end)
+    if (!skip("{\"meta\":{\"pid\":") || !integer(&pid) || pid < 1 || pid > MaxSafeInteger
+        || !skip(",\"group\":\""))
         return false;
-    QJsonValue data;
+    const char *const groupBegin = p;
+    p = JsonReader::skipPlain(p, end);
+    if (p == end || *p != '"')
+        return false;
+    const QLatin1String group(groupBegin, p - groupBegin);
+    ++p;
+    if (!skip("},\"data\":") || p == end || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        return false;
+    const char *const dataBegin = p;
+    QByteArrayView data;
     if (*p == '"') {
+        // A plain string, the most common data, without the reader.
+        p = JsonReader::skipPlain(p + 1, end);
+        if (p == end || *p != '"')
+            return false;
         ++p;
-        QLatin1String text;
-        if (!plainString(&text))
-            return false;
-        data = QJsonValue(text);
-    } else if (skip("true")) {
-        data = QJsonValue(true);
-    } else if (skip("false")) {
-        data = QJsonValue(false);
-    } else if (skip("null")) {
-        data = QJsonValue(QJsonValue::Null);
     } else {
-        // 15 digits stay exact in a double; QJsonDocument reads such a
-        // number as an integer too. "-0" is left to it.
-        const bool negative = *p == '-';
-        if (negative)
-            ++p;
-        qint64 n = 0;
-        if (!integer(15, &n) || (negative && n == 0))
+        JsonReader reader(QByteArrayView(p, end - p));
+        if (!reader.skipValue())
             return false;
-        data = QJsonValue(negative ? -n : n);
+        p = reader.position();
     }
+    data = QByteArrayView(dataBegin, p - dataBegin);
     if (!skip("}") || p != end)
         return false;
     // A process hears from few groups, mostly the same one many times in a
@@ -307,7 +136,7 @@ bool decodeCanonical(QByteArrayView payload, Codec::Decoded *decoded)
         lastGroup = group;
     decoded->pid = pid;
     decoded->group = lastGroup;
-    decoded->data = std::move(data);
+    decoded->data = data.toByteArray();
     return true;
 }
 
@@ -316,55 +145,64 @@ bool decodeCanonical(QByteArrayView payload, Codec::Decoded *decoded)
 QByteArray Codec::toJsonBytes(const QJsonValue &value)
 {
     QByteArray out;
-    appendValue(out, value);
+    JsonWriter::appendValue(out, value);
     return out;
 }
 
-std::optional<QJsonValue> Codec::parseValue(const QByteArray &json, QString *error)
+std::optional<QJsonValue> Codec::parseValue(QByteArrayView json, QString *error)
 {
-    // QJsonDocument only parses arrays and objects; wrapping the text in one
-    // lets it parse scalars too.
-    QJsonParseError parseError;
-    const QJsonDocument document =
-        QJsonDocument::fromJson(QByteArray('[' + json + ']'), &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        const int offset = qBound(0, parseError.offset - 1, int(json.size()));
-        setError(error, QStringLiteral("not valid JSON: %1 at offset %2")
-                            .arg(parseError.errorString())
-                            .arg(offset));
-        return std::nullopt;
-    }
-    const QJsonArray array = document.array();
-    if (array.size() != 1) {
-        // e.g. `1,2` or an empty text
-        setError(error, QStringLiteral("not one JSON value"));
-        return std::nullopt;
-    }
-    return array.first();
+    QString reason;
+    auto value = JsonReader::parse(json, &reason);
+    if (!value)
+        setError(error, QStringLiteral("not valid JSON: %1").arg(reason));
+    return value;
 }
 
-QByteArray Codec::encode(qint64 pid, const QString &group, const QJsonValue &data)
+QByteArray Codec::envelopePrefix(qint64 pid, const QString &group)
+{
+    QByteArray out;
+    appendEnvelopeStart(out, pid, group);
+    return out;
+}
+
+QByteArray Codec::encode(const QByteArray &prefix, const QJsonValue &data)
 {
     // Written by hand, not through a QJsonObject: this runs once per emit and
     // building and serialising a document would cost several allocations.
     // One allocation for the bytes (and, for string data, the copy
     // QJsonValue::toString() hands out, taken once): the reserve covers the
-    // fixed parts (36 bytes), a pid of up to 20 characters and ASCII text.
+    // prefix and ASCII text.
     const bool isString = data.isString();
     const QString text = isString ? data.toString() : QString();
     QByteArray out;
-    out.reserve(56 + group.size() + 2 + (isString ? text.size() + 2 : 16));
-    out += "{\"meta\":{\"pid\":";
-    appendInteger(out, pid);
-    out += ",\"group\":";
-    appendString(out, group);
-    out += "},\"data\":";
+    out.reserve(prefix.size() + 1 + (isString ? text.size() + 2 : 16));
+    out += prefix;
     if (isString)
-        appendString(out, text);
+        JsonWriter::appendString(out, text);
     else
-        appendValue(out, data);
+        JsonWriter::appendValue(out, data);
     out += '}';
     return out;
+}
+
+QByteArray Codec::encodeJson(const QByteArray &prefix, QByteArrayView dataJson)
+{
+    QByteArray out;
+    out.reserve(prefix.size() + dataJson.size() + 1);
+    out += prefix;
+    out += dataJson;
+    out += '}';
+    return out;
+}
+
+QByteArray Codec::encode(qint64 pid, const QString &group, const QJsonValue &data)
+{
+    return encode(envelopePrefix(pid, group), data);
+}
+
+QByteArray Codec::encodeJson(qint64 pid, const QString &group, QByteArrayView dataJson)
+{
+    return encodeJson(envelopePrefix(pid, group), dataJson);
 }
 
 QString Codec::oversizedReason(qsizetype size, qsizetype maxSize)
@@ -381,20 +219,53 @@ std::optional<Codec::Decoded> Codec::decode(const QByteArray &payload, qsizetype
     }
     if (Decoded decoded; decodeCanonical(payload, &decoded))
         return decoded;
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        setError(error, QStringLiteral("payload is not valid JSON: %1 at offset %2")
-                            .arg(parseError.errorString())
-                            .arg(parseError.offset));
+    // The general path: the envelope's members in any order and spelling.
+    // Only `meta` is built into a value; `data` is checked and its bytes
+    // kept as they came (a repeated name: the last one counts, as in
+    // JavaScript).
+    JsonReader reader(payload);
+    QJsonValue meta(QJsonValue::Undefined);
+    QByteArrayView data("null");
+    bool isObject = false;
+    auto members = [&] {
+        reader.skipWhitespace();
+        isObject = reader.consume('{');
+        if (!isObject)
+            return reader.skipValue() && (reader.atEnd() || reader.fail("garbage at the end of the document"));
+        if (reader.consume('}'))
+            return reader.atEnd() || reader.fail("garbage at the end of the document");
+        do {
+            reader.skipWhitespace();
+            QString name;
+            if (reader.atEnd() || *reader.position() != '"')
+                return reader.fail("missing name");
+            if (!reader.readString(&name))
+                return false;
+            if (!reader.consume(':'))
+                return reader.fail("missing name separator");
+            reader.skipWhitespace();
+            const char *const first = reader.position();
+            if (name == QLatin1String("meta")) {
+                if (!reader.readValue(&meta))
+                    return false;
+            } else if (!reader.skipValue()) {
+                return false;
+            } else if (name == QLatin1String("data")) {
+                data = QByteArrayView(first, reader.position() - first);
+            }
+        } while (reader.consume(','));
+        if (!reader.consume('}'))
+            return reader.fail("unterminated object");
+        return reader.atEnd() || reader.fail("garbage at the end of the document");
+    };
+    if (!members()) {
+        setError(error, QStringLiteral("payload is not valid JSON: %1").arg(reader.errorString()));
         return std::nullopt;
     }
-    if (!document.isObject()) {
+    if (!isObject) {
         setError(error, QStringLiteral("payload is not a JSON object"));
         return std::nullopt;
     }
-    const QJsonObject object = document.object();
-    const QJsonValue meta = object.value(QLatin1String("meta"));
     if (!meta.isObject()) {
         setError(error, meta.isUndefined() ? QStringLiteral("meta is missing")
                                            : QStringLiteral("meta is %1, not an object").arg(typeName(meta)));
@@ -419,9 +290,7 @@ std::optional<Codec::Decoded> Codec::decode(const QByteArray &payload, qsizetype
         return std::nullopt;
     }
     decoded.group = groupValue.toString();
-    decoded.data = object.value(QLatin1String("data"));
-    if (decoded.data.isUndefined())
-        decoded.data = QJsonValue(QJsonValue::Null);
+    decoded.data = data.toByteArray();
     return decoded;
 }
 
@@ -483,6 +352,48 @@ QJsonValue Codec::toJson(const ClusterInfo &info)
         object.insert(it.key(), pids);
     }
     return object;
+}
+
+QByteArray Codec::clusterInfoJson(const QStringList &groups, const ClusterInfo &info)
+{
+    // JavaScript orders an object's keys that are array indices (canonical
+    // decimal numbers below 2^32 - 1) numerically, before all others.
+    auto arrayIndex = [](const QString &name) -> std::optional<quint32> {
+        if (name.isEmpty() || name.size() > 10 || !isDecimal(name) || (name.size() > 1 && name.front() == u'0'))
+            return std::nullopt;
+        const qint64 n = name.toLongLong();
+        return n < Q_INT64_C(4294967295) ? std::optional<quint32>(quint32(n)) : std::nullopt;
+    };
+    QList<std::pair<quint32, QString>> indices;
+    QStringList names;
+    for (const QString &group : groups) {
+        if (const auto index = arrayIndex(group))
+            indices.append({*index, group});
+        else
+            names.append(group);
+    }
+    std::sort(indices.begin(), indices.end());
+    QStringList ordered;
+    for (const auto &index : indices)
+        ordered.append(index.second);
+    ordered += names;
+
+    QByteArray out = "{";
+    for (const QString &group : ordered) {
+        if (out.size() > 1)
+            out += ',';
+        JsonWriter::appendString(out, group);
+        out += ":[";
+        const QList<qint64> pids = info.value(group);
+        for (qsizetype i = 0; i < pids.size(); ++i) {
+            if (i > 0)
+                out += ',';
+            JsonWriter::appendInteger(out, pids.at(i));
+        }
+        out += ']';
+    }
+    out += '}';
+    return out;
 }
 
 } // namespace Clustr::Protocol

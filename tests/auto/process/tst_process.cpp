@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Worker and Master as objects inside one program: configuration,
 // injected connections, the logger hook, bad setup and unreachable Redis.
+#include "embeddedoptions.h"
 #include "redisserver.h"
 
 #include <ClustrQt/master.h>
@@ -16,19 +17,6 @@
 #include <memory>
 
 using namespace Clustr;
-
-namespace {
-
-ProcessOptions embedded(const QString &redisUrl, QStringList arguments = {})
-{
-    ProcessOptions options;
-    options.setRedisUrl(redisUrl);
-    options.setArguments(QStringList{QStringLiteral("program")} + arguments);
-    options.setExitApplication(false); // several processes live in this test
-    return options;
-}
-
-} // namespace
 
 class tst_Process : public QObject
 {
