@@ -667,6 +667,12 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     QMap<QString, QString> environment;
     if (!commandLine.hasOption(QStringLiteral("cluster-redis")))
         environment.insert(QStringLiteral("CLUSTR_REDIS"), redisUrl);
+    // A master (which knows itself: masterPid == pid) tells its tree that it
+    // is a clustr-qt one, listening before anyone starts: workers register
+    // at once (WorkerPrivate::masterListensAlready()). Spawners below
+    // pass it on untouched, as part of the environment.
+    if (masterPid == pid)
+        environment.insert(QLatin1String(ClustrQtMasterVariable), QString::number(pid));
     const qint64 processGroup = childProcessGroup();
     supervisor->setProcessGroup(processGroup);
     if (processGroup > 0) // a guarded tree: spawners inside it keep their children in it
