@@ -52,6 +52,8 @@ public:
     void checkLifecycle();
     qint64 parentOf(qint64 workerPid) const;
     bool respawns(qint64 workerPid) const;
+    //! Its parent is a registered clustr-qt process that ends it when it ends (it heartbeats and lists it).
+    bool isEndedByParent(qint64 workerPid) const;
 
     // What the master is told is checked (mastervetting.cpp)
     enum class Vetting {

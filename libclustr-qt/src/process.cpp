@@ -605,10 +605,12 @@ void Process::close(int exitCode)
         d->childrenStopped();
         d->flushAndFinish(exitCode);
     }, Qt::SingleShotConnection);
-    d->supervisor->stopAll([d](ChildProcess *child) {
+    // They end with our exit code, as the original master's workers do
+    // (15 after a SIGTERM): whatever supervises them sees why.
+    d->supervisor->stopAll([d, exitCode](ChildProcess *child) {
         const Supervisor::Child *entry = d->supervisor->find(child);
         if (entry && entry->spec.registers() && child->pid() > 0)
-            d->publish(d->channels.killChannel(child->pid()), 0);
+            d->publish(d->channels.killChannel(child->pid()), exitCode);
     });
 }
 
