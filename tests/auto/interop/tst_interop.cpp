@@ -2,8 +2,7 @@
 // clustr-qt beside the original clustr-node 0.16 (docs/PROTOCOL.md): the
 // original master's timing played with raw Redis commands, as tst_wire
 // does, and clustr-qt's master facing original workers and exit codes.
-#include "redisserver.h"
-#include "testprocess.h"
+#include "masterfixture.h"
 
 #include "protocol/codec_p.h"
 
@@ -54,37 +53,21 @@ private Q_SLOTS:
     void reloadReplacesTheChildOfAnOriginalWorkerOnce();
 
 private:
-    TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {});
-
-    RedisServer m_redis;
-    std::unique_ptr<Clustr::RedisClient> m_client;
-    std::vector<std::unique_ptr<TestProcess>> m_processes;
+    MasterFixture m_fixture;
+    RedisServer &m_redis = m_fixture.redis();
+    Clustr::RedisClient *m_client = nullptr;
 };
 
 void tst_Interop::initTestCase()
 {
     QString error;
-    QVERIFY2(m_redis.start(&error), qPrintable(error));
-    m_client = std::make_unique<Clustr::RedisClient>();
-    m_client->setUrl(m_redis.url());
-    QVERIFY(m_client->open());
-    QTRY_VERIFY(m_client->isConnected());
+    QVERIFY2(m_fixture.start(&error), qPrintable(error));
+    m_client = m_fixture.client();
 }
 
 void tst_Interop::cleanup()
 {
-    m_processes.clear();
-}
-
-TestProcess *tst_Interop::startMaster(const QJsonArray &specs, const QStringList &extra)
-{
-    auto process = std::make_unique<TestProcess>();
-    const QStringList args{QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
-                           QStringLiteral("--spawn=") + json(specs)};
-    if (!process->startWorker(args + extra))
-        return nullptr;
-    m_processes.push_back(std::move(process));
-    return m_processes.back().get();
+    m_fixture.clear();
 }
 
 // The original master (lib/master_setup.coffee) subscribes to
@@ -146,7 +129,7 @@ void tst_Interop::registrationReachesALateOriginalMaster()
 void tst_Interop::registrationIsImmediateUnderAClustrQtMaster()
 {
     const QJsonArray grandchildren{spec(QStringLiteral("grandchild"), {{QStringLiteral("reload-delay"), 600000}})};
-    auto *master = startMaster({spec(QStringLiteral("web"), {{QStringLiteral("reload-delay"), 600000},
+    auto *master = m_fixture.startMaster({spec(QStringLiteral("web"), {{QStringLiteral("reload-delay"), 600000},
                                                              {QStringLiteral("spawn"), json(grandchildren)}})});
     QVERIFY(master);
     QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), ownEvents(), 20000));
@@ -171,7 +154,7 @@ void tst_Interop::stopSendsTheMastersExitCode()
     QFETCH(QString, how);
     QFETCH(int, code);
     const QJsonArray grandchildren{spec(QStringLiteral("grandchild"))};
-    auto *master = startMaster({spec(QStringLiteral("web"), {{QStringLiteral("spawn"), json(grandchildren)}})});
+    auto *master = m_fixture.startMaster({spec(QStringLiteral("web"), {{QStringLiteral("spawn"), json(grandchildren)}})});
     QVERIFY(master);
     QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), ownEvents()));
     const QSet<qint64> workers = registeredPids(*master);
@@ -210,7 +193,7 @@ void tst_Interop::stopSendsTheMastersExitCode()
 // ones is left, and the reload said what it did with the child.
 void tst_Interop::reloadReplacesTheChildOfAnOriginalWorkerOnce()
 {
-    auto *master = startMaster({spec(QStringLiteral("original"), {{QStringLiteral("child-group"), QStringLiteral("child")}},
+    auto *master = m_fixture.startMaster({spec(QStringLiteral("original"), {{QStringLiteral("child-group"), QStringLiteral("child")}},
                                      QStringLiteral("clustr-test-original-worker"))},
                                {QStringLiteral("--reload-delay=0")});
     QVERIFY(master);
