@@ -52,6 +52,9 @@ void attach(Clustr::Master *master)
     QObject::connect(master, &Master::reloadStarted, master, [](int steps) {
         line(QStringLiteral("reload started: %1 steps").arg(steps));
     });
+    QObject::connect(master, &Master::reloadExcluded, master, [](qint64 pid, const QString &group, const QString &reason) {
+        line(QStringLiteral("reload: %1 of %2 is no step of its own: %3").arg(pid).arg(group, reason));
+    });
     QObject::connect(master, &Master::reloadStepFinished, master, [](int step, int steps, qint64 oldPid, qint64 newPid) {
         line(newPid ? QStringLiteral("reload step %1/%2: %3 -> %4").arg(step).arg(steps).arg(oldPid).arg(newPid)
                     : QStringLiteral("reload step %1/%2: %3 is gone, skipped").arg(step).arg(steps).arg(oldPid));

@@ -98,10 +98,14 @@ QString ReloadProgress::finished()
 {
     const int workers = m_job->workerCount();
     const qint64 ms = m_job->durationMs();
-    const QString summary = QStringLiteral("reloaded: %1 worker%2 in %3\n")
-                                .arg(workers)
-                                .arg(workers == 1 ? QLatin1String() : QLatin1String("s"))
-                                .arg(ms < 1000 ? QStringLiteral("%1 ms").arg(ms) : QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1));
+    QString summary = QStringLiteral("reloaded: %1 worker%2 in %3\n")
+                          .arg(workers)
+                          .arg(workers == 1 ? QLatin1String() : QLatin1String("s"))
+                          .arg(ms < 1000 ? QStringLiteral("%1 ms").arg(ms) : QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1));
+    // "reloaded: N workers" must not hide what was left alone, or replaced only with its parent.
+    const QStringList excluded = m_job->excluded();
+    for (const QString &process : excluded)
+        summary += QStringLiteral("  no step of its own: %1\n").arg(process);
     if (!m_terminal)
         return summary;
     const QString full = bar(QStringLiteral("done")) + QLatin1Char('\n');

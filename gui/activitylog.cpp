@@ -123,6 +123,9 @@ QString ActivityLog::describeEvent(const Clustr::ClusterEvent &e, Severity *seve
     case Type::ReloadStep:
         text = describeReloadStep(e, &s);
         break;
+    case Type::ReloadExcluded:
+        text = QStringLiteral("reload: %1 is no step of its own: %2").arg(who(e, e.pid()), e.reason());
+        break;
     case Type::ClusterReloaded:
         s = Severity::Success;
         text = QStringLiteral("cluster reloaded: %1 workers in %2 s").arg(e.workerCount()).arg(double(e.durationMs()) / 1000, 0, 'f', 1);

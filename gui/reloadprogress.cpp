@@ -114,10 +114,13 @@ void ReloadProgress::handleResult()
         return;
     }
     const qsizetype timedOut = m_job->failures().size();
-    report(QStringLiteral("Reloaded %1 workers in %2 s%3")
+    // The activity log lists each of them (reloadExcluded events); the bar counts them.
+    const qsizetype excluded = m_job->excluded().size();
+    report(QStringLiteral("Reloaded %1 workers in %2 s%3%4")
                .arg(m_job->workerCount())
                .arg(double(m_job->durationMs()) / 1000, 0, 'f', 1)
-               .arg(timedOut ? QStringLiteral(" (%1 steps timed out)").arg(timedOut) : QString()));
+               .arg(timedOut ? QStringLiteral(" (%1 steps timed out)").arg(timedOut) : QString())
+               .arg(excluded ? QStringLiteral("; %1 processes no step of their own (see the log)").arg(excluded) : QString()));
     Q_EMIT finished(timedOut == 0, m_text);
 }
 

@@ -269,6 +269,23 @@ qint64 MasterPrivate::parentOf(qint64 workerPid) const
     return heartbeats.value(workerPid).data.ppid();
 }
 
+bool MasterPrivate::isEndedByParent(qint64 workerPid) const
+{
+    // A clustr-qt spawner lists the children it supervises in its heartbeat
+    // and ends them when it ends; an original (clustr-node) parent sends no
+    // heartbeat and just exits, leaving its children running.
+    const qint64 parent = parentOf(workerPid);
+    if (parent == pid || !isRegistered(parent))
+        return false;
+    const auto beat = heartbeats.constFind(parent);
+    if (beat == heartbeats.cend())
+        return false;
+    const QList<ChildInfo> children = beat->data.children();
+    return std::any_of(children.cbegin(), children.cend(), [workerPid](const ChildInfo &child) {
+        return child.pid() == workerPid && child.registers();
+    });
+}
+
 bool MasterPrivate::respawns(qint64 workerPid) const
 {
     if (supervisor) {
@@ -337,12 +354,16 @@ void MasterPrivate::aboutToClose(int exitCode)
     reloadMachine.post(ReloadMachine::Event::Cancelled);
     expiryTimer.stop();
     // Every registered process of the tree is told to end (its kill handler
-    // runs); our own children are also stopped by the supervisor, which
-    // SIGKILLs whatever is still there after the kill timeout.
+    // runs) with our own exit code, as the original master does (15 after
+    // SIGTERM). Our own children are stopped by the supervisor
+    // (Process::close(), the same code), which SIGKILLs whatever is still
+    // there after the kill timeout; a clustr-qt parent does the same for its
+    // children. Killing those directly as well would let their parent,
+    // not stopping yet, take the exit for a crash and start them again.
     for (auto it = groupOf.cbegin(); it != groupOf.cend(); ++it) {
         killedByUs.insert(it.key());
-        if (!supervisor || !supervisor->owns(it.key()))
-            publish(channels.killChannel(it.key()), 0);
+        if (!isOwnChild(it.key()) && !isEndedByParent(it.key()))
+            publish(channels.killChannel(it.key()), exitCode);
     }
 }
 

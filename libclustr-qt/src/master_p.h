@@ -52,6 +52,8 @@ public:
     void checkLifecycle();
     qint64 parentOf(qint64 workerPid) const;
     bool respawns(qint64 workerPid) const;
+    //! Its parent is a registered clustr-qt process that ends it when it ends (it heartbeats and lists it).
+    bool isEndedByParent(qint64 workerPid) const;
 
     // What the master is told is checked (mastervetting.cpp)
     enum class Vetting {
@@ -101,6 +103,7 @@ public:
     void startTimer(Timer timer, std::chrono::milliseconds interval) override;
     void stopTimer(Timer timer) override;
     void reloadStarted(int steps) override;
+    void reloadExcluded(qint64 workerPid, const QString &workerGroup, const QString &reason) override;
     void reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group) override;
     void reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid) override;
     void reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group) override;

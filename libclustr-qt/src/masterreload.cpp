@@ -4,6 +4,8 @@
 // the machine what changed (see reloadmachine_p.h for the transitions).
 #include "master_p.h"
 
+#include <algorithm>
+
 namespace Clustr {
 
 void MasterPrivate::startReload()
@@ -28,7 +30,7 @@ QList<ReloadHost::WorkerInfo> MasterPrivate::registeredWorkers() const
             continue;
         const qint64 parent = parentOf(it.key());
         workers.append(WorkerInfo{it.key(), it.value(), parent == pid ? 0 : parent, respawns(it.key()),
-                                  supervisor && supervisor->owns(it.key())});
+                                  isOwnChild(it.key()), isEndedByParent(it.key())});
     }
     return workers;
 }
@@ -140,6 +142,30 @@ void MasterPrivate::stopTimer(Timer timer)
 void MasterPrivate::reloadStarted(int steps)
 {
     Q_EMIT q_func()->reloadStarted(steps);
+    // Children that never register are not the reload's to replace; say so,
+    // rather than let "reloaded" suggest that the whole tree is new.
+    const auto report = [this](const ChildInfo &child) {
+        if (!child.registers())
+            reloadExcluded(child.pid(), child.group(), QStringLiteral("register: false"));
+        else if (child.state() == ChildInfo::State::Failed)
+            reloadExcluded(child.pid(), child.group(), QStringLiteral("given up: %1").arg(child.error()));
+    };
+    if (supervisor) {
+        const QList<ChildInfo> own = supervisor->infos();
+        std::for_each(own.cbegin(), own.cend(), report);
+    }
+    for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
+        if (!isRegistered(it.key()) || !vetted.value(it.key()).ownTree)
+            continue;
+        const QList<ChildInfo> children = it->data.children();
+        std::for_each(children.cbegin(), children.cend(), report);
+    }
+}
+
+void MasterPrivate::reloadExcluded(qint64 workerPid, const QString &workerGroup, const QString &reason)
+{
+    clustrInfo(lcMaster).noquote() << QStringLiteral("reload: %1 of %2 is no step of its own: %3").arg(workerPid).arg(workerGroup, reason);
+    Q_EMIT q_func()->reloadExcluded(workerPid, workerGroup, reason);
 }
 
 void MasterPrivate::reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group)

@@ -118,6 +118,13 @@ void MasterPrivate::publishLifecycleEvents()
         e.setSteps(steps);
         publishEvent(e);
     });
+    QObject::connect(q, &Master::reloadExcluded, q, [this](qint64 workerPid, const QString &g, const QString &reason) {
+        ClusterEvent e = event(Type::ReloadExcluded);
+        e.setPid(workerPid);
+        e.setGroup(g);
+        e.setReason(reason);
+        publishEvent(e);
+    });
     QObject::connect(q, &Master::reloadStepStarted, q, [this](int step, int steps, qint64 oldPid, const QString &g) {
         ClusterEvent e = reloadStepEvent(Phase::Started, step, steps, oldPid);
         e.setGroup(g);

@@ -677,10 +677,12 @@ void Process::close(int exitCode)
         d->childrenStopped();
         d->flushAndFinish(exitCode);
     }, Qt::SingleShotConnection);
-    d->supervisor->stopAll([d](ChildProcess *child) {
+    // They end with our exit code, as the original master's workers do
+    // (15 after a SIGTERM): whatever supervises them sees why.
+    d->supervisor->stopAll([d, exitCode](ChildProcess *child) {
         const Supervisor::Child *entry = d->supervisor->find(child);
         if (entry && entry->spec.registers() && child->pid() > 0)
-            d->publish(d->channels.killChannel(child->pid()), 0);
+            d->publish(d->channels.killChannel(child->pid()), exitCode);
     });
 }
 
@@ -746,6 +748,12 @@ Supervisor *ProcessPrivate::ensureSupervisor()
         environment.insert(QStringLiteral("CLUSTR_REDIS"), childRedisUrl);
     else if (!commandLine.hasOption(QStringLiteral("cluster-redis")))
         environment.insert(QStringLiteral("CLUSTR_REDIS"), redisUrl);
+    // A master (which knows itself: masterPid == pid) tells its tree that it
+    // is a clustr-qt one, listening before anyone starts: workers register
+    // at once (WorkerPrivate::masterListensAlready()). Spawners below
+    // pass it on untouched, as part of the environment.
+    if (masterPid == pid)
+        environment.insert(QLatin1String(ClustrQtMasterVariable), QString::number(pid));
     const qint64 processGroup = childProcessGroup();
     supervisor->setProcessGroup(processGroup);
     if (processGroup > 0) // a guarded tree: spawners inside it keep their children in it

@@ -19,6 +19,9 @@
 
 namespace Clustr {
 
+//! Set by a clustr-qt master for its tree: its pid (docs/PROTOCOL.md, section 7).
+inline constexpr const char *ClustrQtMasterVariable = "CLUSTR_QT_MASTER_PID";
+
 class ProcessPrivate
 {
     Q_DECLARE_PUBLIC(Process)

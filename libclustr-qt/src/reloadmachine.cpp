@@ -3,6 +3,8 @@
 
 #include "base/logging_p.h"
 
+#include <QtCore/QHash>
+
 #include <algorithm>
 #include <utility>
 
@@ -79,25 +81,88 @@ void ReloadMachine::startReload()
 {
     m_plan.clear();
     m_current = 0;
-    // A worker whose parent is itself a registered worker is replaced
-    // together with that parent (it dies with it and is spawned anew), so
-    // it is not a step of its own: nothing is reloaded twice. Children
-    // that are not respawned would only be killed, so they are left alone.
-    QList<ReloadHost::WorkerInfo> workers = m_host->registeredWorkers();
+    m_phase = Phase::Settling; // between steps until the first one begins
+    plan(m_host->registeredWorkers());
+    nextStep();
+}
+
+// Every registered process is replaced once: by a step of its own, or with
+// the parent it descends from, which starts a new one. Children that are not
+// respawned would only be killed, so they are left alone.
+void ReloadMachine::plan(QList<ReloadHost::WorkerInfo> workers)
+{
     std::sort(workers.begin(), workers.end(), [](const ReloadHost::WorkerInfo &a, const ReloadHost::WorkerInfo &b) {
         return a.group != b.group ? a.group < b.group : a.pid < b.pid;
     });
+    QHash<qint64, ReloadHost::WorkerInfo> byPid;
+    for (const ReloadHost::WorkerInfo &worker : std::as_const(workers))
+        byPid.insert(worker.pid, worker);
+    // The pid whose step replaces \a pid (itself, or an ancestor), 0 for none.
+    // Bounded: heartbeats could describe a cycle of parents.
+    const auto stepOf = [&byPid](qint64 pid) {
+        qint64 root = 0;
+        QList<qint64> chain;
+        for (qint64 at = pid; at != 0 && chain.size() < 64; at = byPid.value(at).parent) {
+            if (!byPid.contains(at))
+                break;
+            chain.append(at);
+        }
+        for (auto it = chain.crbegin(); it != chain.crend() && root == 0; ++it) {
+            if (byPid.value(*it).respawns)
+                root = *it;
+        }
+        return root;
+    };
+    QHash<qint64, qint64> rootOf;
     for (const ReloadHost::WorkerInfo &worker : std::as_const(workers)) {
-        if (worker.parent != 0 && m_host->isWorkerRegistered(worker.parent))
+        const qint64 root = stepOf(worker.pid);
+        rootOf.insert(worker.pid, root);
+        if (root == worker.pid)
+            m_plan.append(Step{worker.pid, worker.group, worker.ownChild, {}});
+    }
+    struct Excluded
+    {
+        qint64 pid;
+        QString group;
+        QString reason;
+    };
+    QList<Excluded> excluded;
+    for (const ReloadHost::WorkerInfo &worker : std::as_const(workers)) {
+        const qint64 root = rootOf.value(worker.pid);
+        if (root == worker.pid)
             continue;
-        if (!worker.respawns)
+        if (root == 0) {
+            excluded.append({worker.pid, worker.group, QStringLiteral("respawn: false")});
             continue;
-        m_plan.append(Step{worker.pid, worker.group, worker.ownChild});
+        }
+        if (worker.endedByParent) {
+            excluded.append({worker.pid, worker.group, QStringLiteral("replaced with its parent %1, which ends it").arg(worker.parent)});
+            continue;
+        }
+        for (Step &step : m_plan) {
+            if (step.pid == root)
+                step.retire.append(worker.pid);
+        }
+        excluded.append({worker.pid, worker.group,
+                         QStringLiteral("replaced with its parent %1, which does not end it: told to exit with code 0 first").arg(worker.parent)});
     }
     clustrInfo(lcMaster) << "reloading" << m_plan.size() << "workers";
-    m_phase = Phase::Settling; // between steps until the first one begins
     m_host->reloadStarted(steps());
-    nextStep();
+    for (const Excluded &e : std::as_const(excluded))
+        m_host->reloadExcluded(e.pid, e.group, e.reason);
+}
+
+void ReloadMachine::retireChildren(const Step &step)
+{
+    for (qint64 child : step.retire) {
+        if (m_host->isWorkerRegistered(child))
+            m_host->killWorker(child, 0);
+    }
+}
+
+bool ReloadMachine::childrenRetired(const Step &step) const
+{
+    return std::none_of(step.retire.cbegin(), step.retire.cend(), [this](qint64 child) { return m_host->isWorkerRegistered(child); });
 }
 
 void ReloadMachine::nextStep()
@@ -129,6 +194,7 @@ void ReloadMachine::nextStep()
         return;
     }
     m_phase = Phase::Replacing;
+    retireChildren(step);
     m_host->killWorker(step.pid, 1);
 }
 
@@ -137,7 +203,7 @@ void ReloadMachine::checkStep()
     const Step step = m_plan.at(m_current);
     switch (m_phase) {
     case Phase::Replacing: {
-        if (m_host->isWorkerRegistered(step.pid) || !m_host->isClusterComplete())
+        if (m_host->isWorkerRegistered(step.pid) || !childrenRetired(step) || !m_host->isClusterComplete())
             return;
         if (const qint64 newPid = newPidOf(step.group))
             finishStep(newPid);
@@ -150,12 +216,13 @@ void ReloadMachine::checkStep()
         // The replacement serves: the old one may go, for good.
         clustrInfo(lcMaster) << "surge: replacement" << replacement << "is ready, stopping" << step.pid;
         m_phase = Phase::SurgeStopping;
+        retireChildren(step);
         m_host->retireSurgeOld();
         checkStep(); // it may have been gone already
         return;
     }
     case Phase::SurgeStopping:
-        if (m_host->isSurgeOldGone() && !m_host->isWorkerRegistered(step.pid))
+        if (m_host->isSurgeOldGone() && !m_host->isWorkerRegistered(step.pid) && childrenRetired(step))
             finishStep(m_host->surgeReplacementPid());
         return;
     default:

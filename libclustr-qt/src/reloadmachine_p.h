@@ -31,6 +31,8 @@ public:
         bool respawns = true;
         //! A child of the master: the surge strategy can start one more like it.
         bool ownChild = false;
+        //! Its parent ends it when it ends (a clustr-qt parent does; an original one just exits).
+        bool endedByParent = true;
     };
     enum class Timer { Step, Delay };
 
@@ -68,6 +70,8 @@ public:
 
     // Progress, as Master's signals of the same names.
     virtual void reloadStarted(int steps) = 0;
+    //! Right after reloadStarted(): a registered process that is no step of its own, and why.
+    virtual void reloadExcluded(qint64 pid, const QString &group, const QString &reason) = 0;
     virtual void reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group) = 0;
     virtual void reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid) = 0;
     virtual void reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group) = 0;
@@ -104,9 +108,13 @@ public:
   \endcode
 
   Any other event is ignored (a timer that fired late, a change while Idle).
-  A worker whose parent is a registered worker is replaced with that parent,
-  and a worker that is not respawned would only be killed: neither is a step.
-  Steps go group by group, then by pid.
+  A worker whose parent is replaced is replaced with that parent, and a
+  worker that is not respawned would only be killed: neither is a step
+  (reloadExcluded() says so). A parent that does not end its children
+  itself (an original clustr-node one) has them told to exit with code 0
+  first, and its step waits until they have deregistered: its replacement
+  starts new ones, and none of the old ones is left. Steps go group by
+  group, then by pid.
 
   Events posted while one is handled (a host call or a slot of a progress
   signal re-entering the machine) wait in a queue, so each transition
@@ -155,9 +163,14 @@ private:
         qint64 pid = 0;
         QString group;
         bool ownChild = false;
+        //! Children its parent leaves running: told to exit with code 0 before it is replaced.
+        QList<qint64> retire;
     };
 
     void handle(Event event);
+    void plan(QList<ReloadHost::WorkerInfo> workers);
+    void retireChildren(const Step &step);
+    bool childrenRetired(const Step &step) const;
     void startReload();
     void nextStep();
     void checkStep();

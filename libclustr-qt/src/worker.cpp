@@ -3,6 +3,7 @@
 
 #include "protocol/records_p.h"
 
+#include <QtCore/QPointer>
 #include <QtCore/QSysInfo>
 
 #include <unistd.h>
@@ -66,7 +67,31 @@ void WorkerPrivate::subscriptionsActive()
     // Registering before our own subscriptions are confirmed would let the
     // master (or anyone it tells) message us before we can hear it.
     if (readyRequested && !registered)
+        beginRegistration();
+}
+
+bool WorkerPrivate::masterListensAlready() const
+{
+    // A clustr-qt master subscribes before it starts anyone, and says so to
+    // its tree. The original (clustr-node) master subscribes only after its
+    // spawn loop, and hears nothing published before.
+    return masterPid <= 0 || qEnvironmentVariable(ClustrQtMasterVariable) == QString::number(masterPid);
+}
+
+void WorkerPrivate::beginRegistration()
+{
+    if (masterListensAlready()) {
         registerWithMaster();
+        return;
+    }
+    // As the original worker does: reloadDelay after emitReady(), by when
+    // the original master has subscribed. A registration Redis delivered to
+    // nobody is sent again (registrationPublished()).
+    if (!registrationTimer.isActive()) {
+        clustrInfo(lcWorker) << "master" << masterPid << "is not known to be a clustr-qt one: registering in"
+                             << options.reloadDelay().count() << "ms, as clustr-node workers do";
+        registrationTimer.start(options.reloadDelay());
+    }
 }
 
 void WorkerPrivate::registerWithMaster()
@@ -78,11 +103,44 @@ void WorkerPrivate::registerWithMaster()
         // The heartbeat first: the master learns our parent and children
         // before it counts us, on the same connection, so in order.
         sendHeartbeat();
-        publish(channels.registrationChannel(masterPid), QStringLiteral("registration"));
+        publishRegistration();
     } else {
         clustrInfo(lcWorker) << "ready, but no master is known (no --cluster-master-pid): not registering";
     }
     Q_EMIT q->readyChanged(true);
+}
+
+void WorkerPrivate::publishRegistration()
+{
+    Q_Q(Worker);
+    const QByteArray channel = channels.registrationChannel(masterPid);
+    if (masterListensAlready()) {
+        publish(channel, QStringLiteral("registration"));
+        return;
+    }
+    // PUBLISH answers how many subscribers received it. Only one that
+    // reached nobody is sent again: the original master counts every
+    // registration it hears, so a second one that it heard would count twice.
+    const QPointer<Worker> guard(q);
+    publisher->command({QByteArrayLiteral("PUBLISH"), channel, Protocol::Codec::encode(pid, group, QStringLiteral("registration"))},
+                       [this, guard](const RedisReply &reply) {
+        if (guard)
+            registrationPublished(reply);
+    });
+}
+
+void WorkerPrivate::registrationPublished(const RedisReply &reply)
+{
+    if (closing || reply.type != RedisReply::Type::Integer || reply.integer > 0) {
+        if (reply.isError())
+            qCWarning(lcWorker).noquote() << "could not register with master" << masterPid << ":" << QString::fromUtf8(reply.string);
+        return;
+    }
+    if (++unheardRegistrations == UnheardRegistrationsWarning)
+        qCWarning(lcWorker) << "nobody listens on" << channels.registrationChannel(masterPid)
+                            << "yet: is master" << masterPid << "running? Registering again every"
+                            << options.reloadDelay().count() << "ms";
+    registrationTimer.start(options.reloadDelay());
 }
 
 void WorkerPrivate::childrenChanged()
@@ -128,6 +186,7 @@ void WorkerPrivate::aboutToClose(int exitCode)
 {
     Q_UNUSED(exitCode);
     heartbeatTimer.stop();
+    registrationTimer.stop();
     failClusterInfoRequests(QStringLiteral("the worker is closing"));
     if (registered && masterPid > 0)
         publish(channels.deregistrationChannel(masterPid), QStringLiteral("deregistration"));
@@ -162,6 +221,15 @@ Worker::Worker(const QString &group, const ProcessOptions &options, QObject *par
     if (d->group == QLatin1String("master"))
         qCWarning(lcWorker) << "a worker in the group \"master\" will be taken for the master by other tools";
     connect(&d->heartbeatTimer, &QTimer::timeout, this, [d] { d->sendHeartbeat(); });
+    d->registrationTimer.setSingleShot(true);
+    connect(&d->registrationTimer, &QTimer::timeout, this, [d] {
+        if (d->closing)
+            return;
+        if (d->registered)
+            d->publishRegistration();
+        else
+            d->registerWithMaster();
+    });
     connect(&d->clusterInfoTimer, &QTimer::timeout, this, [d] {
         d->failClusterInfoRequests(QStringLiteral("no answer from the master (pid %1) within %2 ms")
                                        .arg(d->masterPid)
@@ -183,7 +251,7 @@ void Worker::emitReady()
         return;
     d->readyRequested = true;
     if (d->subscriptionsConfirmed)
-        d->registerWithMaster();
+        d->beginRegistration();
 }
 
 void Worker::requestClusterInfo(ClusterInfoCallback callback)

@@ -23,13 +23,23 @@ public:
     void subscriptionsActive() override;
 
     void childrenChanged() override;
+    bool masterListensAlready() const;
+    //! emitReady() and our subscriptions confirmed: register now, or as the original worker does.
+    void beginRegistration();
     void registerWithMaster();
+    void publishRegistration();
+    void registrationPublished(const RedisReply &reply);
     void sendHeartbeat();
     Heartbeat heartbeat();
     void failClusterInfoRequests(const QString &reason);
 
     bool readyRequested = false;
     bool registered = false;
+    // Registering with a master that may be the original one: the delay
+    // before the registration, and before each one that reached nobody.
+    QTimer registrationTimer;
+    int unheardRegistrations = 0;
+    static constexpr int UnheardRegistrationsWarning = 10;
     QList<Worker::ClusterInfoCallback> clusterInfoCallbacks;
     bool clusterInfoRequested = false;
     QTimer clusterInfoTimer;

@@ -177,6 +177,21 @@ void TestProcess::signal(int signum)
         ::kill(pid_t(m_pid), signum);
 }
 
+TestProcess::Predicate ownEvents(const TestProcess::Predicate &also)
+{
+    return [also](const QJsonObject &e) { return !e.contains(QStringLiteral("_from")) && (!also || also(e)); };
+}
+
+QSet<qint64> registeredPids(const TestProcess &master)
+{
+    QSet<qint64> pids;
+    for (const QJsonObject &e : master.events(QStringLiteral("registered"), ownEvents()))
+        pids.insert(qint64(e.value(QStringLiteral("pid")).toDouble()));
+    for (const QJsonObject &e : master.events(QStringLiteral("deregistered"), ownEvents()))
+        pids.remove(qint64(e.value(QStringLiteral("pid")).toDouble()));
+    return pids;
+}
+
 bool processGone(qint64 pid)
 {
     QFile status(QStringLiteral("/proc/%1/stat").arg(pid));

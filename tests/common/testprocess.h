@@ -7,6 +7,7 @@
 #include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QProcess>
+#include <QtCore/QSet>
 
 #include <functional>
 #include <optional>
@@ -84,6 +85,11 @@ inline QJsonObject cmd(const QString &name, std::initializer_list<QPair<QString,
         object.insert(field.first, field.second);
     return object;
 }
+
+//! Events a master printed itself, not forwarded from a child (that also satisfy \a also).
+TestProcess::Predicate ownEvents(const TestProcess::Predicate &also = {});
+//! The pids a clustr-test-worker --master registered and has not deregistered, from its events.
+QSet<qint64> registeredPids(const TestProcess &master);
 
 //! True once the process \a pid no longer exists (zombies count as gone).
 bool processGone(qint64 pid);

@@ -194,6 +194,10 @@ int main(int argc, char **argv)
         QObject::connect(master, &Master::reloadStarted, [](int steps) {
             print({{QStringLiteral("event"), QStringLiteral("reloadStarted")}, {QStringLiteral("steps"), steps}});
         });
+        QObject::connect(master, &Master::reloadExcluded, [](qint64 pid, const QString &group, const QString &reason) {
+            print({{QStringLiteral("event"), QStringLiteral("reloadExcluded")}, {QStringLiteral("pid"), double(pid)},
+                   {QStringLiteral("group"), group}, {QStringLiteral("reason"), reason}});
+        });
         QObject::connect(master, &Master::reloadStepStarted, [](int step, int steps, qint64 oldPid, const QString &group) {
             print({{QStringLiteral("event"), QStringLiteral("reloadStepStarted")}, {QStringLiteral("step"), step}, {QStringLiteral("steps"), steps},
                    {QStringLiteral("oldPid"), double(oldPid)}, {QStringLiteral("group"), group}});

@@ -39,7 +39,7 @@ class CLUSTR_EXPORT ClusterEvent
     Q_PROPERTY(qint64 durationMs READ durationMs)
 public:
     enum class Type { Unknown, Registered, Deregistered, Lost, Spawned, Exited, Respawned, GaveUp, SpawnFailed,
-                      ClusterStarted, ReloadStarted, ReloadStep, ClusterReloaded, Stopping };
+                      ClusterStarted, ReloadStarted, ReloadStep, ClusterReloaded, Stopping, ReloadExcluded };
     Q_ENUM(Type)
     //! For ReloadStep events: what happened to the step.
     enum class ReloadPhase { None, Started, Finished, Skipped, TimedOut };
@@ -73,7 +73,7 @@ public:
     void setNewPid(qint64 newPid);
     QString group() const;
     void setGroup(const QString &group);
-    //! Lost, GaveUp
+    //! Lost, GaveUp, ReloadExcluded
     QString reason() const;
     void setReason(const QString &reason);
     //! Exited, Stopping

@@ -55,6 +55,12 @@ Q_SIGNALS:
     //! A rolling reload has replaced every worker.
     void clusterReloaded(int workerCount);
     void reloadStarted(int steps);
+    /*!
+      Right after reloadStarted(): \a pid (0 for a child that never
+      registers) of \a group is no step of its own, and \a reason says why:
+      replaced with its parent, `respawn: false`, `register: false`, given up.
+    */
+    void reloadExcluded(qint64 pid, const QString &group, const QString &reason);
     //! Step \a step of \a steps begins: \a oldPid is being replaced.
     void reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group);
     //! \a oldPid was replaced by \a newPid (0 if it had gone already and was skipped).

@@ -75,7 +75,8 @@ public:
     //! (as QCoreApplication::arguments(), read from /proc/self/cmdline on Linux).
     QStringList arguments() const;
     void setArguments(const QStringList &arguments);
-    //! Time the master waits after a replacement registered before reloading the next worker. Default: 500 ms.
+    //! Time the master waits after a replacement registered before reloading the next worker; a worker whose
+    //! master is not known to be a clustr-qt one waits as long before it registers, as clustr-node's do. Default: 500 ms.
     std::chrono::milliseconds reloadDelay() const;
     void setReloadDelay(std::chrono::milliseconds reloadDelay);
     //! How long an onKill() handler may take before the process exits anyway. Default: 5 s.

@@ -82,6 +82,12 @@ public:
     QString position() const;
     //! Each step that timed out, as a readable reason.
     QStringList failures() const;
+    /*!
+      The processes that were no step of their own, each as "pid (group):
+      reason": replaced with their parent, or not replaced at all
+      (`respawn: false`, `register: false`, given up).
+    */
+    QStringList excluded() const;
     //! Finished reloads: how many workers the cluster had after it, and how long it took.
     int workerCount() const;
     qint64 durationMs() const;

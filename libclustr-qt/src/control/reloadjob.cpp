@@ -34,6 +34,7 @@ public:
     bool sawEarlier = false;
     bool began = false;
     QStringList failures;
+    QStringList excluded;
     ReloadJob::Error error = ReloadJob::Error::NoError;
     QString errorText;
     std::chrono::milliseconds startTimeout{5000};
@@ -58,6 +59,7 @@ void ReloadJobPrivate::reset(bool byUs)
     sawEarlier = false;
     began = false;
     failures.clear();
+    excluded.clear();
     error = ReloadJob::Error::NoError;
     errorText.clear();
     startTimer.stop();
@@ -158,6 +160,9 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
         Q_EMIT q->progressChanged(completed, steps);
         break;
     }
+    case Type::ReloadExcluded:
+        excluded.append(QStringLiteral("%1 (%2): %3").arg(event.pid()).arg(event.group(), event.reason()));
+        break;
     case Type::ClusterReloaded:
         finishedMasterPid = client->master().pid();
         finishedReloadCount = client->master().reloadCount();
@@ -328,6 +333,11 @@ QString ReloadJob::position() const
 QStringList ReloadJob::failures() const
 {
     return d_func()->failures;
+}
+
+QStringList ReloadJob::excluded() const
+{
+    return d_func()->excluded;
 }
 
 int ReloadJob::workerCount() const

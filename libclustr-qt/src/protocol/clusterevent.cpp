@@ -13,6 +13,7 @@ constexpr QLatin1String TypeNames[] = {
     QLatin1String("spawned"), QLatin1String("exited"), QLatin1String("respawned"), QLatin1String("gaveUp"),
     QLatin1String("spawnFailed"), QLatin1String("clusterStarted"), QLatin1String("reloadStarted"),
     QLatin1String("reloadStep"), QLatin1String("clusterReloaded"), QLatin1String("stopping"),
+    QLatin1String("reloadExcluded"),
 };
 constexpr QLatin1String PhaseNames[] = {
     QLatin1String(""), QLatin1String("started"), QLatin1String("finished"), QLatin1String("skipped"),

@@ -505,6 +505,7 @@ QJsonObject Records::toJson(const ClusterEvent &event)
         pid(), group();
         break;
     case Type::Lost:
+    case Type::ReloadExcluded:
         pid(), group();
         object.insert(Key::reason, event.reason());
         break;

@@ -449,8 +449,9 @@ void tst_AnyLanguage::reloadReplacesEveryWorker()
     QVERIFY2(!hasEvent(QStringLiteral(R"(lost .*)")), transcript());
 }
 
-// SIGTERM to the daemon: every worker gets a kill with exit code 0 (not
-// SIGTERM), leaves at once and exits with 0; the daemon exits with 15.
+// SIGTERM to the daemon: every worker gets a kill with the daemon's exit
+// code, 15, as the original master sends (not SIGTERM), leaves at once and
+// exits with 15; the daemon exits with 15.
 void tst_AnyLanguage::stopEndsEveryWorkerThroughItsKill()
 {
     const qint64 master = m_run.pid();
@@ -459,10 +460,10 @@ void tst_AnyLanguage::stopEndsEveryWorkerThroughItsKill()
     QCOMPARE(m_run.exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_run.exitCode(), 15);
     for (auto it = m_pids.cbegin(); it != m_pids.cend(); ++it) {
-        // Exit code 0 rather than SIGKILL after the kill timeout: the kill was answered.
-        QVERIFY2(hasEvent(QStringLiteral("exited %1 pid %2 with code 0").arg(it.key()).arg(it.value())), transcript());
+        // Exit code 15 rather than SIGKILL after the kill timeout: the kill was answered.
+        QVERIFY2(hasEvent(QStringLiteral("exited %1 pid %2 with code 15").arg(it.key()).arg(it.value())), transcript());
         if (it.key() != QLatin1String("qt"))
-            QVERIFY2(waitForWorkerLine(it.key(), QStringLiteral("kill from master %1: leaving with exit code 0").arg(master)).hasMatch(),
+            QVERIFY2(waitForWorkerLine(it.key(), QStringLiteral("kill from master %1: leaving with exit code 15").arg(master)).hasMatch(),
                      transcript());
         QTRY_VERIFY(processGone(it.value()));
     }

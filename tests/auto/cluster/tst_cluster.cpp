@@ -3,8 +3,7 @@
 // a clustr-test-worker master spawns clustr-test-worker children (which may
 // spawn grandchildren); the test reads the whole tree's events from the
 // master's forwarded output and sends real Unix signals.
-#include "redisserver.h"
-#include "testprocess.h"
+#include "masterfixture.h"
 
 #include "protocol/codec_p.h"
 #include "protocol/records_p.h"
@@ -56,11 +55,6 @@ QJsonObject spec(const QString &group, const QJsonObject &extraArgs = {}, const 
     for (auto it = fields.begin(); it != fields.end(); ++it)
         s.insert(it.key(), it.value());
     return s;
-}
-
-QString specsArgument(const QJsonArray &specs)
-{
-    return QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact));
 }
 
 // The largest pid this host gives out: larger ones never run here.
@@ -118,49 +112,26 @@ private Q_SLOTS:
     void spawnEntrysGroupReachesTheWorker();
 
 private:
-    TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {});
+    TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {}) { return m_fixture.startMaster(specs, extra); }
     //! Pids of every registered worker, from the master's events.
-    QSet<qint64> registered(TestProcess *master) const;
+    QSet<qint64> registered(TestProcess *master) const { return registeredPids(*master); }
     void sendTo(qint64 pid, const QJsonObject &command);
 
-    RedisServer m_redis;
-    std::unique_ptr<Clustr::RedisClient> m_client;
-    std::vector<std::unique_ptr<TestProcess>> m_processes;
+    MasterFixture m_fixture;
+    RedisServer &m_redis = m_fixture.redis();
+    Clustr::RedisClient *m_client = nullptr;
 };
 
 void tst_Cluster::initTestCase()
 {
     QString error;
-    QVERIFY2(m_redis.start(&error), qPrintable(error));
-    m_client = std::make_unique<Clustr::RedisClient>();
-    m_client->setUrl(m_redis.url());
-    QVERIFY(m_client->open());
-    QTRY_VERIFY(m_client->isConnected());
+    QVERIFY2(m_fixture.start(&error), qPrintable(error));
+    m_client = m_fixture.client();
 }
 
 void tst_Cluster::cleanup()
 {
-    m_processes.clear();
-}
-
-TestProcess *tst_Cluster::startMaster(const QJsonArray &specs, const QStringList &extra)
-{
-    auto process = std::make_unique<TestProcess>();
-    QStringList args{QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(), specsArgument(specs)};
-    if (!process->startWorker(args + extra))
-        return nullptr;
-    m_processes.push_back(std::move(process));
-    return m_processes.back().get();
-}
-
-QSet<qint64> tst_Cluster::registered(TestProcess *master) const
-{
-    QSet<qint64> pids;
-    for (const QJsonObject &e : master->events(QStringLiteral("registered"), own()))
-        pids.insert(pidOf(e));
-    for (const QJsonObject &e : master->events(QStringLiteral("deregistered"), own()))
-        pids.remove(pidOf(e));
-    return pids;
+    m_fixture.clear();
 }
 
 void tst_Cluster::sendTo(qint64 pid, const QJsonObject &command)

@@ -37,6 +37,7 @@ public:
         qint64 parent = 0;
         bool own = true;
         bool respawn = true;
+        bool endedByParent = true; // false: an original (clustr-node) parent, which leaves it running
         bool alive = true;
         bool registered = false;
         int killCode = -1;   // the exit code it was told to exit with; -1: none
@@ -47,6 +48,7 @@ public:
     QList<qint64> registrationOrder;
     QHash<QString, int> configured;
     QStringList log;
+    QStringList excluded; // reloadExcluded(), apart from the log: "pid: reason"
     QMap<Timer, std::chrono::milliseconds> timers;
     bool canSurge = true;
     int surgeOldSlot = 0;
@@ -163,7 +165,7 @@ public:
         QList<WorkerInfo> workers;
         for (const Proc &p : procs) {
             if (p.registered)
-                workers.append(WorkerInfo{p.pid, p.group, p.parent, p.respawn, p.own});
+                workers.append(WorkerInfo{p.pid, p.group, p.parent, p.respawn, p.own, p.endedByParent});
         }
         return workers;
     }
@@ -226,6 +228,10 @@ public:
     void startTimer(Timer timer, std::chrono::milliseconds interval) override { timers.insert(timer, interval); }
     void stopTimer(Timer timer) override { timers.remove(timer); }
     void reloadStarted(int steps) override { log.append(QStringLiteral("started %1").arg(steps)); }
+    void reloadExcluded(qint64 pid, const QString &, const QString &reason) override
+    {
+        excluded.append(QStringLiteral("%1: %2").arg(pid).arg(reason));
+    }
     void reloadStepStarted(int step, int steps, qint64 oldPid, const QString &group) override
     {
         log.append(QStringLiteral("step %1/%2 %3 %4").arg(step).arg(steps).arg(oldPid).arg(group));
@@ -279,6 +285,7 @@ private Q_SLOTS:
     void plannedWorkerDyingMidStepIsSkipped();
     void oldWorkerDyingDuringASurgeStep();
     void surgeFallsBackToKillAndRespawn();
+    void childOfAnOriginalParentIsEndedBeforeIt();
     void cancelEndsEverything_data();
     void cancelEndsEverything();
     void lateTimersAreIgnored();
@@ -364,6 +371,9 @@ void tst_ReloadMachine::plan()
     // Group by group: cache before web.
     QCOMPARE(m_host->log, (QStringList{QStringLiteral("started 2"), QStringLiteral("step 1/2 %1 cache").arg(parent),
                                       QStringLiteral("kill %1 1").arg(parent)}));
+    // And says so.
+    QCOMPARE(m_host->excluded, (QStringList{QStringLiteral("%1: replaced with its parent %2, which ends it").arg(parent + 1).arg(parent),
+                                           QStringLiteral("%1: respawn: false").arg(parent + 2)}));
     QCOMPARE(m_host->timers.value(Timer::Step).count(), 300);
     serveStep();
     QCOMPARE(m_host->timers.value(Timer::Delay).count(), 50);
@@ -614,6 +624,32 @@ void tst_ReloadMachine::oldWorkerDyingDuringASurgeStep()
     QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 1/1 %1->%2").arg(old).arg(replacement));
     m_host->fire(Timer::Delay);
     QCOMPARE(m_host->groupMembers(QStringLiteral("solo")), QList<qint64>{replacement});
+    verifyEnd();
+}
+
+// An original (clustr-node) parent exits without ending its children, and
+// its replacement starts new ones: the old ones are told to exit with code 0
+// (not respawned) before it goes, and its step ends only once they are gone.
+void tst_ReloadMachine::childOfAnOriginalParentIsEndedBeforeIt()
+{
+    start(Strategy::Restart);
+    const qint64 parent = m_host->configure(QStringLiteral("original"));
+    m_host->configured[QStringLiteral("child")] = 1;
+    const qint64 child = m_host->spawn(QStringLiteral("child"), true, parent);
+    m_host->procs[child].endedByParent = false;
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_host->log, (QStringList{QStringLiteral("started 1"), QStringLiteral("step 1/1 %1 original").arg(parent),
+                                      QStringLiteral("kill %1 0").arg(child), QStringLiteral("kill %1 1").arg(parent)}));
+    QCOMPARE(m_host->excluded, QStringList{QStringLiteral("%1: replaced with its parent %2, which does not end it: "
+                                                          "told to exit with code 0 first").arg(child).arg(parent)});
+    const qint64 newParent = m_host->replaceKilled(parent);
+    QCOMPARE(m_machine->phase(), Phase::Replacing); // the old child still runs
+    QCOMPARE(m_host->exit(child), 0);               // not respawned: code 0
+    QCOMPARE(m_machine->phase(), Phase::Settling);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 1/1 %1->%2").arg(parent).arg(newParent));
+    // The new parent's new child.
+    m_host->registerPid(m_host->spawn(QStringLiteral("child"), false, newParent));
+    m_host->fire(Timer::Delay);
     verifyEnd();
 }
 

@@ -130,6 +130,9 @@ void tst_Wire::handMadeProcessJoinsCluster()
     const QString m = QString::number(master->pid());
     auto *worker = start({QStringLiteral("--group=cache"), QStringLiteral("--cluster-master-pid=") + m, QStringLiteral("--ready")});
     QVERIFY(worker);
+    // Started by hand, not by the master: it registers reloadDelay after
+    // emitReady(), as it would under the original master (PROTOCOL.md section 3).
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), [&](const QJsonObject &e) { return pidOf(e) == worker->pid(); }));
 
     // redis-cli registers a process of group web by hand: this test, as a
     // shell would use its own pid ($$), since the master checks that the pid runs.

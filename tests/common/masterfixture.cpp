@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+#include "masterfixture.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtTest/QTest>
+
+bool MasterFixture::start(QString *error)
+{
+    if (!m_redis.start(error))
+        return false;
+    m_client = std::make_unique<Clustr::RedisClient>();
+    m_client->setUrl(m_redis.url());
+    if (m_client->open() && QTest::qWaitFor([this] { return m_client->isConnected(); }, 10000))
+        return true;
+    *error = QStringLiteral("cannot connect to %1").arg(m_redis.url());
+    return false;
+}
+
+TestProcess *MasterFixture::startMaster(const QJsonArray &specs, const QStringList &extra)
+{
+    auto process = std::make_unique<TestProcess>();
+    const QStringList args{QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
+                           QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact))};
+    if (!process->startWorker(args + extra))
+        return nullptr;
+    m_processes.push_back(std::move(process));
+    return m_processes.back().get();
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "redisserver.h"
+#include "testprocess.h"
+
+#include <ClustrQt/redisclient.h>
+
+#include <QtCore/QJsonArray>
+
+#include <memory>
+#include <vector>
+
+/*
+  What a test of whole process trees needs: a private redis-server, a
+  connected client for raw Redis commands, and clustr-test-worker masters
+  spawning from --spawn specs. The masters go with clear() or the fixture.
+*/
+class MasterFixture
+{
+public:
+    //! Starts the server and connects the client; false with \a error when it cannot.
+    bool start(QString *error);
+    //! Ends every master started (and with it its tree).
+    void clear() { m_processes.clear(); }
+    //! A clustr-test-worker --master spawning \a specs, connected; nullptr if it does not start.
+    TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {});
+
+    RedisServer &redis() { return m_redis; }
+    Clustr::RedisClient *client() const { return m_client.get(); }
+
+private:
+    RedisServer m_redis;
+    std::unique_ptr<Clustr::RedisClient> m_client;
+    std::vector<std::unique_ptr<TestProcess>> m_processes;
+};
