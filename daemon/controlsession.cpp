@@ -90,6 +90,10 @@ QString Session::displayUrl() const
 
 QString Session::clusterLabel() const
 {
+    // One name everywhere: the one the master announces (its file's "name",
+    // else the file's base name), as `status` and the run log call it.
+    if (!m_announcedName.isEmpty())
+        return QStringLiteral("cluster \"%1\"").arg(m_announcedName);
     return m_name.isEmpty() ? QStringLiteral("the unnamed cluster") : QStringLiteral("cluster \"%1\"").arg(m_name);
 }
 
@@ -130,6 +134,7 @@ int Session::connect()
         noClusterMessage();
         return Cli::NoCluster;
     }
+    m_announcedName = m_client.master().name();
     return Cli::Ok;
 }
 

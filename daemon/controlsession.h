@@ -103,6 +103,7 @@ private:
     QString recordedElsewhere() const;
 
     Clustr::AccessControl::Role m_role;
+    QString m_announcedName; // the master's, once connect() found it
     QString m_url;
     QString m_name;
     QStringList m_tried;

@@ -447,7 +447,11 @@ void MainWindow::updateState()
     m_connectionLabel->setText(dot(stateDotColor(state)) + text.toHtmlEscaped());
     m_connectionLabel->setToolTip(m_monitor->discoveryTrail().join(QLatin1Char('\n')));
 
-    const QString name = m_monitor->clusterName().isEmpty() ? QStringLiteral("default cluster") : m_monitor->clusterName();
+    // The name the master announces (its file's name, else the file's base name), as the CLI shows it.
+    const QString announced = m_monitor->status().master().name();
+    const QString name = !announced.isEmpty() ? announced
+        : m_monitor->clusterName().isEmpty()  ? QStringLiteral("unnamed cluster")
+                                              : m_monitor->clusterName();
     setWindowTitle(running ? QStringLiteral("%1 (master %2) — clustr-qt-gui").arg(name).arg(m_monitor->masterPid())
                            : QStringLiteral("%1 (%2) — clustr-qt-gui").arg(name, ClusterMonitor::stateName(state)));
     updateActions();

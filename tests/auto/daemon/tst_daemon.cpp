@@ -266,6 +266,7 @@ private Q_SLOTS:
     void embeddedRedisLetsInOnlyItsUsers();
     void embeddedRedisListensForUnchangedOriginalWorkers();
     void twoEmbeddedClustersRunSideBySide();
+    void anUnnamedClusterIsCalledByItsFileName();
     void runtimeDirectoryOfSomeoneElseIsRefused();
     void namesKeepClustersApartAndTheSameNameIsRefused();
     void aKilledDaemonIsReplacedAtOnce();
@@ -661,6 +662,26 @@ void tst_Daemon::twoEmbeddedClustersRunSideBySide()
     QVERIFY(beta.waitForFinished());
     const auto [none, noneOutput] = runToEnd({QStringLiteral("ls")}, environment);
     QVERIFY2(none == 0 && noneOutput.contains(QStringLiteral("no cluster runs here")), qPrintable(noneOutput));
+}
+
+// One name for one cluster: a file without a "name" runs the unnamed
+// cluster, and every program calls it by the file's base name.
+void tst_Daemon::anUnnamedClusterIsCalledByItsFileName()
+{
+    const QString path = writeCluster(QStringLiteral("storefront.json"), {
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
+    });
+    Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()});
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY2(d.output().contains(QStringLiteral("of cluster \"storefront\"")), qPrintable(d.output()));
+    const QStringList redis{QStringLiteral("--redis"), m_redis.url()};
+    const auto [statusCode, status] = runToEnd(QStringList{QStringLiteral("status")} + redis);
+    QVERIFY2(statusCode == 0 && status.startsWith(QStringLiteral("cluster \"storefront\" at ")), qPrintable(status));
+    const auto [published, publishOutput] = runToEnd(QStringList{QStringLiteral("publish"), QStringLiteral("hi")} + redis);
+    QVERIFY2(published == 0 && publishOutput.contains(QStringLiteral("published to cluster \"storefront\": ")), qPrintable(publishOutput));
+    const auto [stopped, stopOutput] = runToEnd(QStringList{QStringLiteral("stop")} + redis);
+    QVERIFY2(stopped == 0 && stopOutput.contains(QStringLiteral("stopped cluster \"storefront\": ")), qPrintable(stopOutput));
+    QVERIFY(d.waitForFinished());
 }
 
 // Someone made our runtime directory first (here: readable by all): the
