@@ -218,6 +218,10 @@ void Session::findOtherClusters(int timeoutMs)
 // for is not among them: the likely fix is their --cluster NAME.
 QString Session::recordedElsewhere() const
 {
+    // Only when discovery fell through to the default: a Redis the user named
+    // (--redis, CLUSTR_REDIS) or the one recorded for this name is the one meant.
+    if (m_tried.size() <= 1 || m_tried.constLast() != Clustr::RedisClient::defaultUrl())
+        return QString();
     QStringList others;
     const auto recorded = Clustr::ClusterClient::recordedClusters();
     for (const auto &cluster : recorded) {

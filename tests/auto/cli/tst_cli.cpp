@@ -411,7 +411,8 @@ void tst_Cli::discoveryNamesWhatItTried()
     if (run.exitCode == 3) {
         QCOMPARE(QString::fromUtf8(run.err).trimmed(),
                  QStringLiteral("clustr-qt: cannot reach Redis at redis://127.0.0.1:6379 (tried: CLUSTR_REDIS (not set), "
-                                "%1 (none), redis://127.0.0.1:6379): Connection refused")
+                                "%1 (none), redis://127.0.0.1:6379): Connection refused; no cluster runs on this host's "
+                                "embedded Redis: start one with: clustr-qt run CLUSTER.json")
                      .arg(m_runtimeDir.filePath(QStringLiteral("clustr-qt/nothing-recorded.json"))));
     } else {
         QVERIFY2(run.err.startsWith("clustr-qt: no cluster \"nothing-recorded\" is running at redis://127.0.0.1:6379"), run.describe());
