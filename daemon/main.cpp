@@ -2,14 +2,16 @@
 // clustr-qt: the headless master for any programs and the CLI that controls
 // a running cluster. See `clustr-qt --help` and docs/CLI.md.
 #include "aclcommand.h"
-#include "lscommand.h"
 #include "cli.h"
 #include "controlcommands.h"
+#include "lscommand.h"
 #include "runcommand.h"
 
 #include <ClustrQt/global.h>
 
 #include <QtCore/QCoreApplication>
+
+#include <algorithm>
 
 namespace {
 
@@ -38,6 +40,49 @@ QString usage()
         "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version.\n"
         "Exit codes: 0 ok, 1 failed, 2 usage or bad cluster file, 3 Redis unreachable,\n"
         "4 no cluster running, 5 a cluster of that name already runs.");
+}
+
+} // namespace
+
+namespace {
+
+// Edits (insert, delete, replace, swap two neighbours) from \a a to \a b.
+int editDistance(const QString &a, const QString &b)
+{
+    QList<QList<int>> d(a.size() + 1, QList<int>(b.size() + 1, 0));
+    for (int i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
+    for (int j = 0; j <= b.size(); ++j)
+        d[0][j] = j;
+    for (int i = 1; i <= a.size(); ++i) {
+        for (int j = 1; j <= b.size(); ++j) {
+            const int cost = a.at(i - 1) == b.at(j - 1) ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a.at(i - 1) == b.at(j - 2) && a.at(i - 2) == b.at(j - 1))
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+// The command \a typed was probably meant to be (`stauts` -> `status`); empty if none is close.
+QString nearestCommand(const QString &typed)
+{
+    static const QStringList commands{
+        QStringLiteral("run"), QStringLiteral("check"), QStringLiteral("acl"), QStringLiteral("ls"), QStringLiteral("status"),
+        QStringLiteral("publish"), QStringLiteral("send"), QStringLiteral("group"), QStringLiteral("kill"), QStringLiteral("reload"),
+        QStringLiteral("stop"), QStringLiteral("watch"), QStringLiteral("help"), QStringLiteral("version"),
+    };
+    QString best;
+    int bestDistance = 3; // more edits than 2 is another word
+    for (const QString &command : commands) {
+        const int distance = editDistance(typed.toLower(), command);
+        if (distance < bestDistance && distance < std::max<int>(2, int(command.size()) / 2 + 1)) {
+            best = command;
+            bestDistance = distance;
+        }
+    }
+    return best;
 }
 
 } // namespace
@@ -98,7 +143,8 @@ int main(int argc, char **argv)
         }
         return ControlCommands::run(command, args);
     }
-    Cli::err(QStringLiteral("unknown command \"%1\"").arg(command));
-    Cli::out(usage());
+    const QString nearest = nearestCommand(command);
+    Cli::err(nearest.isEmpty() ? QStringLiteral("unknown command \"%1\" (clustr-qt --help lists them)").arg(command)
+                               : QStringLiteral("unknown command \"%1\": did you mean %2?").arg(command, nearest));
     return Cli::Usage;
 }

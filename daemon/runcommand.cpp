@@ -116,9 +116,23 @@ QString checkHelp()
 
 int check(QStringList args)
 {
+    // `run`'s options are accepted, so that `run` can be swapped for `check`
+    // in a command line; the Redis URL is checked too.
+    bool redisGiven = false;
+    const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
+    Cli::takeOption(args, QStringLiteral("metrics"));
+    Cli::takeOption(args, QStringLiteral("log-dir"));
+    if (QString urlError; redisGiven && !Clustr::RedisClient::isValidUrl(redisOption, &urlError)) {
+        Cli::err(QStringLiteral("check: ") + urlError);
+        return Cli::Usage;
+    }
     const QString path = takeFile(args);
     if (path.isEmpty()) {
         Cli::err(QStringLiteral("check: which cluster file? usage: clustr-qt check CLUSTER.json"));
+        return Cli::Usage;
+    }
+    if (!args.isEmpty()) {
+        Cli::err(QStringLiteral("check: unknown option or argument \"%1\" (usage: clustr-qt check CLUSTER.json)").arg(args.constFirst()));
         return Cli::Usage;
     }
     const auto config = loadOrReport(path);

@@ -280,6 +280,10 @@ void tst_Cli::badArguments_data()
     row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
     row("invalid cluster name", {QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("a b")}, "invalid cluster name \"a b\"");
     row("unknown command", {QStringLiteral("frobnicate")}, "unknown command \"frobnicate\"");
+    row("misspelt command", {QStringLiteral("stauts")}, "unknown command \"stauts\": did you mean status?");
+    row("misspelt command, one letter", {QStringLiteral("relaod")}, "did you mean reload?");
+    row("check: unknown option", {QStringLiteral("check"), QStringLiteral("cluster.json"), QStringLiteral("--strictly")},
+        "check: unknown option or argument \"--strictly\"");
     row("no command", {}, "no command given");
 }
 

@@ -590,7 +590,7 @@ void tst_Daemon::embeddedRedisListensForUnchangedOriginalWorkers()
         {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
     });
     Daemon d({QStringLiteral("run"), path}, environment);
-    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(d.output() + d.errors()));
     QVERIFY(d.output().contains(QStringLiteral(" and 127.0.0.1:%1").arg(port)));
 
     const auto tcpCli = [port](const QStringList &arguments) {
@@ -632,7 +632,7 @@ void tst_Daemon::twoEmbeddedClustersRunSideBySide()
     Daemon alpha({QStringLiteral("run"), alphaFile}, environment);
     Daemon beta({QStringLiteral("run"), betaFile}, environment);
     QVERIFY2(alpha.waitForOutput(QStringLiteral("cluster started: 2 workers")), qPrintable(alpha.output() + alpha.errors()));
-    QVERIFY2(beta.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(beta.output() + beta.errors()));
+    QVERIFY2(beta.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(beta.output() + beta.errors()));
 
     // The same cluster again: refused, naming the master that runs.
     const auto [again, againOutput] = runToEnd({QStringLiteral("run"), alphaFile}, environment);
@@ -672,8 +672,9 @@ void tst_Daemon::anUnnamedClusterIsCalledByItsFileName()
         {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
     });
     Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()});
-    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(d.output() + d.errors()));
     QVERIFY2(d.output().contains(QStringLiteral("of cluster \"storefront\"")), qPrintable(d.output()));
+    QVERIFY2(!d.output().contains(QStringLiteral("1 workers")), qPrintable(d.output()));
     const QStringList redis{QStringLiteral("--redis"), m_redis.url()};
     const auto [statusCode, status] = runToEnd(QStringList{QStringLiteral("status")} + redis);
     QVERIFY2(statusCode == 0 && status.startsWith(QStringLiteral("cluster \"storefront\" at ")), qPrintable(status));
@@ -725,7 +726,7 @@ void tst_Daemon::namesKeepClustersApartAndTheSameNameIsRefused()
              qPrintable(output));
 
     Daemon second({QStringLiteral("run"), blog, QStringLiteral("--redis"), m_redis.url()});
-    QVERIFY2(second.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(second.output() + second.errors()));
+    QVERIFY2(second.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(second.output() + second.errors()));
     // Each master counts only its own workers, on its own channels.
     auto statusOf = [this](const QString &name) {
         return QJsonDocument::fromJson(m_redis.cli({QStringLiteral("GET"), name + QStringLiteral(":clustr:status")})).object();
@@ -753,7 +754,7 @@ void tst_Daemon::aKilledDaemonIsReplacedAtOnce()
     });
     const QStringList run{QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()};
     auto first = std::make_unique<Daemon>(run);
-    QVERIFY2(first->waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(first->output() + first->errors()));
+    QVERIFY2(first->waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(first->output() + first->errors()));
     const qint64 firstPid = first->pid();
     first->signal(SIGKILL);
     QVERIFY(first->waitForFinished());
@@ -763,7 +764,7 @@ void tst_Daemon::aKilledDaemonIsReplacedAtOnce()
 
     // Started again at once (as systemd's Restart= does), it need not wait.
     Daemon second(run);
-    QVERIFY(QTest::qWaitFor([&] { return second.output().contains(QStringLiteral("cluster started: 1 workers")) || !second.isRunning(); }, 15000));
+    QVERIFY(QTest::qWaitFor([&] { return second.output().contains(QStringLiteral("cluster started: 1 worker")) || !second.isRunning(); }, 15000));
     QVERIFY2(second.isRunning(), qPrintable(QStringLiteral("exit code %1: ").arg(second.exitCode()) + second.output() + second.errors()));
     QVERIFY2(second.output().contains(QStringLiteral("cluster \"crash\" was locked by master pid %1 on %2, which is gone: lock taken over")
                                           .arg(firstPid).arg(QSysInfo::machineHostName())),
@@ -809,7 +810,7 @@ void tst_Daemon::aLockOfALiveProcessOrAnotherHostIsRespected()
     // The same pid with another start time is a later process: the holder is gone.
     lockedBy(self + QLatin1Char('@') + host + QStringLiteral("#1#") + table);
     Daemon d(run);
-    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(d.output() + d.errors()));
     QVERIFY(d.output().contains(QStringLiteral("was locked by master pid %1 on %2, which is gone: lock taken over").arg(self, host)));
     d.signal(SIGTERM);
     QVERIFY(d.waitForFinished());
@@ -828,7 +829,7 @@ void tst_Daemon::aKilledDaemonLeavesNoProcessBehind()
             {QStringLiteral("spawn"), QString::fromUtf8(QJsonDocument(QJsonArray{shell}).toJson(QJsonDocument::Compact))}})}},
     });
     Daemon d({QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()});
-    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 workers")), qPrintable(d.output() + d.errors()));
+    QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(d.output() + d.errors()));
     QList<qint64> tree;
     const auto cleanup = qScopeGuard([&tree] {
         for (qint64 pid : std::as_const(tree))
