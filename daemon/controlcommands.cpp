@@ -102,7 +102,7 @@ const Command commands[] = {
      "  --code N          the master's exit code, 0..255 (default 15)\n"
      "  --timeout SECONDS how long to wait for the master to be gone (default 60)\n"},
     {"watch",
-     "usage: clustr-qt watch [--channel PATTERN] [--no-heartbeats] [options]\n"
+     "usage: clustr-qt watch [--channel PATTERN] [--all] [options]\n"
      "\n"
      "Prints a line for every message of the cluster, as it happens, until\n"
      "Ctrl-C (or SIGTERM), then exits 0:\n"
@@ -110,7 +110,8 @@ const Command commands[] = {
      "\n"
      "  --channel PATTERN which channels, as a Redis glob without the cluster's\n"
      "                    name (default *): public, group:*, private:4242, ...\n"
-     "  --no-heartbeats   leave out the heartbeats every process sends each second\n"},
+     "  --all             the heartbeats every process sends each second too\n"
+     "                    (left out by default)\n"},
 };
 
 const Command *findCommand(const QString &name)
@@ -436,7 +437,9 @@ int watch(QStringList args)
     Session session(args, Clustr::AccessControl::Role::Monitor); // reads only
     bool havePattern = false;
     QString pattern = Cli::takeOption(args, QStringLiteral("channel"), &havePattern);
-    const bool noHeartbeats = Cli::takeFlag(args, QStringLiteral("no-heartbeats"));
+    // Heartbeats (one per process a second) drown everything else: shown when asked.
+    Cli::takeFlag(args, QStringLiteral("no-heartbeats")); // the default now; still accepted
+    const bool noHeartbeats = !Cli::takeFlag(args, QStringLiteral("all"));
     const auto rest = positionals(QStringLiteral("watch"), args, tail);
     if (!rest)
         return Cli::Usage;
@@ -457,7 +460,11 @@ int watch(QStringList args)
     unixSignals.watch(SIGTERM);
     QObject::connect(&unixSignals, &Clustr::UnixSignalWatcher::signalReceived, &loop, [&loop] { loop.exit(Cli::Ok); });
 
-    QObject::connect(&client, &Clustr::ClusterClient::messageObserved, &loop, [noHeartbeats](const Clustr::Message &message, const QByteArray &raw) {
+    // Columns widen to the longest channel and sender seen, and stay so.
+    qsizetype channelWidth = 16;
+    qsizetype senderWidth = 12;
+    QObject::connect(&client, &Clustr::ClusterClient::messageObserved, &loop,
+                     [noHeartbeats, &channelWidth, &senderWidth](const Clustr::Message &message, const QByteArray &raw) {
         // Without a name, "*" also matches the channels of named clusters on the same Redis: not ours.
         if (message.kind() == Clustr::Message::Kind::Unknown || (noHeartbeats && message.isHeartbeat()))
             return;
@@ -465,8 +472,11 @@ int watch(QStringList args)
         const QString sender = pid > 0 ? QStringLiteral("%1/%2").arg(pid).arg(message.group()) : QStringLiteral("-");
         // A payload that does not decode is shown as it came.
         const QString data = pid > 0 ? compact(message.data()) : QString::fromUtf8(raw);
+        channelWidth = std::max(channelWidth, message.channel().size());
+        senderWidth = std::max(senderWidth, sender.size());
         Cli::out(QStringLiteral("%1  %2  %3  %4")
-                     .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")), message.channel().leftJustified(16), sender.leftJustified(12), data));
+                     .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")), message.channel().leftJustified(channelWidth),
+                          sender.leftJustified(senderWidth), data));
     });
     const qint64 masterPid = client.masterPid();
     QObject::connect(&client, &Clustr::ClusterClient::clusterRunningChanged, &loop, [&](bool running) {

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void aMasterThatDoesNotAnswer();
     void stop();
     void watch();
+    void watchHidesHeartbeatsUnlessAsked();
     void throughClustrQtRun();
     void findsTheEmbeddedRedis();
     void commandsRefusedByRedis();
@@ -807,6 +808,44 @@ void tst_Cli::watch()
         QVERIFY(QTest::qWaitFor([&] { return watcher.state() == QProcess::NotRunning; }, 5000));
         QCOMPARE(watcher.exitStatus(), QProcess::NormalExit);
         QCOMPARE(watcher.exitCode(), 0);
+    }
+}
+
+// Heartbeats (one per process a second) are left out unless asked for.
+void tst_Cli::watchHidesHeartbeatsUnlessAsked()
+{
+    const QString name = QStringLiteral("cli-beats");
+    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 1)}, 1);
+    QVERIFY(master);
+    struct Watcher
+    {
+        QProcess process;
+        QByteArray out;
+        QByteArray err;
+        void read()
+        {
+            out += process.readAllStandardOutput();
+            err += process.readAllStandardError();
+        }
+    };
+    Watcher quiet;
+    Watcher all;
+    for (auto [watcher, extra] : {std::pair{&quiet, QStringList{}}, std::pair{&all, QStringList{QStringLiteral("--all")}}}) {
+        watcher->process.setProcessEnvironment(environment());
+        watcher->process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        watcher->process.start(m_binary, QStringList{QStringLiteral("watch")} + extra + target(name));
+        QVERIFY(watcher->process.waitForStarted(10000));
+        // Each listens before the next starts: what the second sees, the first saw too.
+        QVERIFY2(QTest::qWaitFor([&] { watcher->read(); return watcher->err.contains("watching * of"); }, 5000), watcher->err.constData());
+    }
+    QVERIFY2(QTest::qWaitFor([&] { all.read(); return all.out.contains("  heartbeat:"); }, 10000), all.out.constData());
+    const CliRun run = runCli(QStringList{QStringLiteral("publish"), QStringLiteral("after a heartbeat")} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QVERIFY2(QTest::qWaitFor([&] { quiet.read(); return quiet.out.contains("after a heartbeat"); }, 5000), quiet.out.constData());
+    QVERIFY2(!quiet.out.contains("heartbeat:"), quiet.out.constData());
+    for (Watcher *watcher : {&quiet, &all}) {
+        watcher->process.terminate();
+        QVERIFY(watcher->process.waitForFinished(5000));
     }
 }
 
