@@ -35,6 +35,12 @@ if [ -n "$tls_built" ]; then
     [ -f "$installed_lib/clustr-qt/libclustr-qt-tls.so" ] || fail "the TLS plugin is not installed in $installed_lib/clustr-qt/"
 fi
 
+# The installed programs run from the prefix, without LD_LIBRARY_PATH.
+if [ -x "$work/prefix/bin/clustr-qt" ]; then
+    version=$(env -u LD_LIBRARY_PATH "$work/prefix/bin/clustr-qt" --version) || fail "the installed clustr-qt does not run: $version"
+    case "$version" in "clustr-qt "*) ;; *) fail "the installed clustr-qt --version said: $version" ;; esac
+fi
+
 # 2. The README's quick start, as written.
 mkdir -p "$work/app"
 awk '/<!-- quickstart-cpp -->/{f=1;next} f&&/^```cpp/{g=1;next} g&&/^```/{exit} g' "$src/README.md" > "$work/app/main.cpp"
