@@ -78,11 +78,13 @@ QStringList describe(const Row &row)
     if (!client.isClusterRunning())
         return {name, QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("not running"), QStringLiteral("-"), shownUrl};
     const Clustr::MasterInfo master = client.master();
+    // One name everywhere: the one the master announces (the file's base name for an unnamed cluster).
+    const QString shownName = master.name().isEmpty() ? name : master.name();
     const QList<Clustr::ChildInfo> children = client.status().children();
     const auto up = std::count_if(children.cbegin(), children.cend(),
                                   [](const Clustr::ChildInfo &c) { return c.state() == Clustr::ChildInfo::State::Running; });
     const QDateTime started = master.startedAt();
-    return {name,
+    return {shownName,
             QString::number(master.pid()),
             master.host(),
             QStringLiteral("%1/%2").arg(up).arg(children.size()),
