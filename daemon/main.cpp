@@ -108,33 +108,27 @@ int main(int argc, char **argv)
         return Cli::Ok;
     }
     const bool wantsHelp = args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"));
-    if (command == QLatin1String("run")) {
+    // The commands that stand alone (the control commands share a session, below).
+    struct Standalone
+    {
+        const char *name;
+        QString (*help)();
+        int (*run)(QStringList);
+    };
+    static const Standalone standalone[] = {
+        {"run", RunCommand::runHelp, RunCommand::run},
+        {"check", RunCommand::checkHelp, RunCommand::check},
+        {"ls", LsCommand::help, LsCommand::run},
+        {"acl", AclCommand::help, AclCommand::run},
+    };
+    for (const Standalone &entry : standalone) {
+        if (command != QLatin1String(entry.name))
+            continue;
         if (wantsHelp) {
-            Cli::out(RunCommand::runHelp());
+            Cli::out(entry.help());
             return Cli::Ok;
         }
-        return RunCommand::run(args);
-    }
-    if (command == QLatin1String("check")) {
-        if (wantsHelp) {
-            Cli::out(RunCommand::checkHelp());
-            return Cli::Ok;
-        }
-        return RunCommand::check(args);
-    }
-    if (command == QLatin1String("ls")) {
-        if (wantsHelp) {
-            Cli::out(LsCommand::help());
-            return Cli::Ok;
-        }
-        return LsCommand::run(args);
-    }
-    if (command == QLatin1String("acl")) {
-        if (wantsHelp) {
-            Cli::out(AclCommand::help());
-            return Cli::Ok;
-        }
-        return AclCommand::run(args);
+        return entry.run(args);
     }
     if (ControlCommands::isControlCommand(command)) {
         if (wantsHelp) {

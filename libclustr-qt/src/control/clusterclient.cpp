@@ -150,18 +150,15 @@ std::optional<Protocol::RuntimeRecord> liveRecord(const QString &record, QString
     return recorded;
 }
 
-// The Redis of liveRecord(), logged in as \a role when it has ACL users.
-std::optional<QString> recordedRedisUrl(const QString &record, AccessControl::Role role, QString *why)
+// The Redis of a live record, logged in as \a role when it has ACL users.
+QString recordedRedisUrl(const Protocol::RuntimeRecord &recorded, AccessControl::Role role)
 {
-    const auto recorded = liveRecord(record, why);
-    if (!recorded)
-        return std::nullopt;
-    auto url = RedisUrl::parse(recorded->redisUrl);
+    auto url = RedisUrl::parse(recorded.redisUrl);
     // An embedded Redis with ACL users: log in as the role asked for.
-    const QString password = recorded->passwords.value(AccessControl::roleName(role));
+    const QString password = recorded.passwords.value(AccessControl::roleName(role));
     if (!url || password.isEmpty())
-        return recorded->redisUrl;
-    url->user = AccessControl::userName(recorded->cluster, role);
+        return recorded.redisUrl;
+    url->user = AccessControl::userName(recorded.cluster, role);
     url->password = password;
     return url->toString(true);
 }
@@ -182,7 +179,7 @@ QList<ClusterClient::RecordedCluster> ClusterClient::recordedClusters()
         const QString name = file == QLatin1String("default.json") ? QString() : file.chopped(5);
         if (recorded->cluster != name)
             continue;
-        found.append({name, recorded->pid, recordedRedisUrl(directory.filePath(file), AccessControl::Role::Monitor, &why).value_or(QString())});
+        found.append({name, recorded->pid, recordedRedisUrl(*recorded, AccessControl::Role::Monitor)});
     }
     return found;
 }
@@ -214,12 +211,13 @@ QString ClusterClient::discoverRedisUrl(const QString &clusterName, AccessContro
     // A `clustr-qt run` with an embedded Redis records where it is.
     const QString record = recordFile(clusterName);
     QString why;
-    if (const auto url = recordedRedisUrl(record, role, &why)) {
+    if (const auto recorded = liveRecord(record, &why)) {
+        const QString url = recordedRedisUrl(*recorded, role);
         if (tried) {
-            const auto parsed = RedisUrl::parse(*url);
-            tried->append(record + QStringLiteral(" -> ") + (parsed ? parsed->toString() : RedisClient::displayUrl(*url)));
+            const auto parsed = RedisUrl::parse(url);
+            tried->append(record + QStringLiteral(" -> ") + (parsed ? parsed->toString() : RedisClient::displayUrl(url)));
         }
-        return *url;
+        return url;
     }
     if (tried)
         tried->append(record + QStringLiteral(" (") + why + QLatin1Char(')'));
