@@ -305,76 +305,17 @@ void Tunnel::endedByServer(const QString &detail)
 void Tunnel::pump()
 {
     // Moves bytes until nothing moves any more, then waits for what blocked.
-    bool localRead = false;
-    bool localWrite = false;
-    bool serverRead = false;
-    bool serverWrite = false;
-    const auto wantServer = [&](int code) {
-        serverRead = serverRead || code == SSL_ERROR_WANT_READ;
-        serverWrite = serverWrite || code == SSL_ERROR_WANT_WRITE;
-        return code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE;
-    };
-    char chunk[ChunkSize];
+    // What the last pass, where nothing moved, found blocked is what to wait
+    // for: no notifier on for a side that is not wanted (it would spin).
+    Blocked blocked;
     for (bool moved = true; moved && m_state == State::Open;) {
-        // What the last pass, where nothing moved, found blocked is what to
-        // wait for: no notifier on for a side that is not wanted (it would spin).
+        blocked = Blocked();
         moved = false;
-        localRead = localWrite = serverRead = serverWrite = false;
-        // hiredis -> queue
-        if (m_localFd >= 0 && !m_localClosed && m_toServer.size() < MaxBuffered) {
-            const ssize_t n = ::read(m_localFd, chunk, sizeof(chunk));
-            if (n > 0) {
-                m_toServer.append(chunk, n);
-                moved = true;
-            } else if (n < 0 && wouldBlock(errno)) {
-                localRead = true;
-            } else if (n < 0 && errno == EINTR) {
-                moved = true;
-            } else {
-                m_localClosed = true; // hiredis let go of the connection
-                moved = true;
-            }
-        }
-        // queue -> server
-        if (!m_toServer.isEmpty() && !m_serverClosed) {
-            ERR_clear_error();
-            const int n = SSL_write(m_ssl, m_toServer.data(), int(std::min<qsizetype>(m_toServer.size(), INT_MAX)));
-            if (n > 0) {
-                m_toServer.consume(n);
-                moved = true;
-            } else if (const int code = SSL_get_error(m_ssl, n); !wantServer(code)) {
-                endedByServer(failure(code));
+        for (const auto step : {&Tunnel::readLocal, &Tunnel::writeServer, &Tunnel::readServer, &Tunnel::writeLocal}) {
+            const Step result = (this->*step)(blocked);
+            if (result == Step::Failed)
                 return;
-            }
-        }
-        // server -> queue
-        if (!m_serverClosed && m_toLocal.size() < MaxBuffered) {
-            ERR_clear_error();
-            const int n = SSL_read(m_ssl, chunk, sizeof(chunk));
-            if (n > 0) {
-                m_toLocal.append(chunk, n);
-                m_receivedData = true;
-                moved = true;
-            } else if (const int code = SSL_get_error(m_ssl, n); code == SSL_ERROR_ZERO_RETURN) {
-                m_serverClosed = true; // closed, with or without a close_notify
-                moved = true;
-            } else if (!wantServer(code)) {
-                endedByServer(failure(code));
-                return;
-            }
-        }
-        // queue -> hiredis
-        if (m_localFd >= 0 && !m_localClosed && !m_toLocal.isEmpty()) {
-            const ssize_t n = ::send(m_localFd, m_toLocal.data(), size_t(m_toLocal.size()), MSG_NOSIGNAL);
-            if (n > 0) {
-                m_toLocal.consume(n);
-                moved = true;
-            } else if (n < 0 && wouldBlock(errno)) {
-                localWrite = true;
-            } else {
-                m_localClosed = m_localClosed || errno != EINTR; // hiredis is gone
-                moved = true;
-            }
+            moved = moved || result == Step::Moved;
         }
     }
     if (m_state != State::Open)
@@ -389,7 +330,92 @@ void Tunnel::pump()
         endedByServer(QString());
         return;
     }
-    waitFor(localRead, localWrite, serverRead, serverWrite);
+    waitFor(blocked.localRead, blocked.localWrite, blocked.serverRead, blocked.serverWrite);
+}
+
+Tunnel::Step Tunnel::readLocal(Blocked &blocked)
+{
+    // hiredis -> queue
+    if (m_localFd < 0 || m_localClosed || m_toServer.size() >= MaxBuffered)
+        return Step::Idle;
+    char chunk[ChunkSize];
+    const ssize_t n = ::read(m_localFd, chunk, sizeof(chunk));
+    if (n > 0) {
+        m_toServer.append(chunk, n);
+        return Step::Moved;
+    }
+    if (n < 0 && wouldBlock(errno)) {
+        blocked.localRead = true;
+        return Step::Idle;
+    }
+    if (!(n < 0 && errno == EINTR))
+        m_localClosed = true; // hiredis let go of the connection
+    return Step::Moved;
+}
+
+Tunnel::Step Tunnel::writeServer(Blocked &blocked)
+{
+    // queue -> server
+    if (m_toServer.isEmpty() || m_serverClosed)
+        return Step::Idle;
+    ERR_clear_error();
+    const int n = SSL_write(m_ssl, m_toServer.data(), int(std::min<qsizetype>(m_toServer.size(), INT_MAX)));
+    if (n > 0) {
+        m_toServer.consume(n);
+        return Step::Moved;
+    }
+    return serverWants(SSL_get_error(m_ssl, n), blocked);
+}
+
+Tunnel::Step Tunnel::readServer(Blocked &blocked)
+{
+    // server -> queue
+    if (m_serverClosed || m_toLocal.size() >= MaxBuffered)
+        return Step::Idle;
+    ERR_clear_error();
+    char chunk[ChunkSize];
+    const int n = SSL_read(m_ssl, chunk, sizeof(chunk));
+    if (n > 0) {
+        m_toLocal.append(chunk, n);
+        m_receivedData = true;
+        return Step::Moved;
+    }
+    const int code = SSL_get_error(m_ssl, n);
+    if (code == SSL_ERROR_ZERO_RETURN) {
+        m_serverClosed = true; // closed, with or without a close_notify
+        return Step::Moved;
+    }
+    return serverWants(code, blocked);
+}
+
+Tunnel::Step Tunnel::writeLocal(Blocked &blocked)
+{
+    // queue -> hiredis
+    if (m_localFd < 0 || m_localClosed || m_toLocal.isEmpty())
+        return Step::Idle;
+    const ssize_t n = ::send(m_localFd, m_toLocal.data(), size_t(m_toLocal.size()), MSG_NOSIGNAL);
+    if (n > 0) {
+        m_toLocal.consume(n);
+        return Step::Moved;
+    }
+    if (n < 0 && wouldBlock(errno)) {
+        blocked.localWrite = true;
+        return Step::Idle;
+    }
+    m_localClosed = m_localClosed || errno != EINTR; // hiredis is gone
+    return Step::Moved;
+}
+
+Tunnel::Step Tunnel::serverWants(int code, Blocked &blocked)
+{
+    // OpenSSL may need to read to write (and the other way round) at any time.
+    if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE) {
+        blocked.serverRead = blocked.serverRead || code == SSL_ERROR_WANT_READ;
+        blocked.serverWrite = blocked.serverWrite || code == SSL_ERROR_WANT_WRITE;
+        return Step::Idle;
+    }
+    endedByServer(failure(code));
+    return Step::Failed;
 }
 
 void Tunnel::waitFor(bool localRead, bool localWrite, bool serverRead, bool serverWrite)

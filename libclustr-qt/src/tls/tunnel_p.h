@@ -37,6 +37,16 @@ public:
 
 private:
     enum class State { Connecting, Handshaking, Open, Closed };
+    //! What one step of pump() did; Failed: the tunnel closed.
+    enum class Step { Idle, Moved, Failed };
+    //! What a pass of pump() could not do without blocking, so waits for.
+    struct Blocked
+    {
+        bool localRead = false;
+        bool localWrite = false;
+        bool serverRead = false;
+        bool serverWrite = false;
+    };
 
     Tunnel(const TlsSettings &settings, SslContext context);
     bool startConnecting(QString *error);
@@ -46,6 +56,13 @@ private:
     bool setUpTls();
     void handshake();
     void pump();
+    // The four moves of pump(), in the order one pass makes them.
+    Step readLocal(Blocked &blocked);
+    Step writeServer(Blocked &blocked);
+    Step readServer(Blocked &blocked);
+    Step writeLocal(Blocked &blocked);
+    //! After an SSL call failed with \a code: blocked on the server, or the tunnel failed.
+    Step serverWants(int code, Blocked &blocked);
     QString handshakeFailure(int code);
     QString failure(int code);
     //! The server ended the connection (\a detail says how): fails, saying why when it can tell.
