@@ -4,7 +4,7 @@
 // A clustr-qt worker in Node.js, written from docs/PROTOCOL.md alone.
 //
 // It needs nothing of clustr-qt, only Redis: npm's `redis` client (v4, see
-// package.json; `./install` puts it into node_modules here). It does a
+// package.json; `./install-modules` puts it into node_modules here). It does a
 // worker's duties in the order of PROTOCOL.md section 12 ("Writing a worker
 // in another language"):
 //

@@ -118,7 +118,7 @@ void tst_AnyLanguage::requirePrograms()
     QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty(),
              "node is not installed: run scripts/setup (Debian: apt-get install nodejs npm)");
     // npm's redis client goes into the build's copy of the example, as a user installs it.
-    const QString install = examplesDirectory() + QStringLiteral("/node/install");
+    const QString install = examplesDirectory() + QStringLiteral("/node/install-modules");
     QVERIFY2(QFile::exists(install), qPrintable(install + QStringLiteral(" is missing: is the node example built?")));
     const auto [npmCode, npmOutput] = runToEnd(QStringLiteral("bash"), {install}, 180000);
     QVERIFY2(npmCode == 0, qPrintable(QStringLiteral("installing the Node example's npm packages failed:\n") + npmOutput));
