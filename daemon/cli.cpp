@@ -49,11 +49,12 @@ bool takeFlag(QStringList &args, const QString &name)
     return args.removeAll(QStringLiteral("--") + name) > 0;
 }
 
-QJsonValue parseData(const QString &text)
+QByteArray dataJson(const QString &text)
 {
-    if (auto parsed = Clustr::parseJson(text.toUtf8()))
-        return *parsed;
-    return text;
+    const QByteArray utf8 = text.toUtf8().trimmed();
+    if (Clustr::parseJson(utf8))
+        return utf8;
+    return Clustr::toJson(text);
 }
 
 } // namespace Cli

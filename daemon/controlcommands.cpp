@@ -106,7 +106,7 @@ const Command commands[] = {
      "\n"
      "Prints a line for every message of the cluster, as it happens, until\n"
      "Ctrl-C (or SIGTERM), then exits 0:\n"
-     "  HH:MM:SS.mmm  CHANNEL  PID/GROUP  DATA (compact JSON)\n"
+     "  HH:MM:SS.mmm  CHANNEL  PID/GROUP  DATA (as the sender wrote it)\n"
      "\n"
      "  --channel PATTERN which channels, as a Redis glob without the cluster's\n"
      "                    name (default *): public, group:*, private:4242, ...\n"
@@ -180,11 +180,6 @@ std::optional<int> parseInteger(const QString &text, int min, int max)
     return value;
 }
 
-QString compact(const QJsonValue &value)
-{
-    return QString::fromUtf8(Clustr::toJson(value));
-}
-
 int status(QStringList args)
 {
     const QStringList tail = splitPositionals(args);
@@ -228,7 +223,7 @@ struct MessageRequest
     qint64 pid = 0;
     QString group;
     int code = 0;
-    QJsonValue data;
+    QByteArray data; //!< JSON text, sent as it is
 };
 
 QString argumentCount(qsizetype n)
@@ -244,7 +239,7 @@ std::variant<MessageRequest, int> parseMessage(const QString &command, const QSt
         if (a.size() != 1)
             return usageError(command, a.isEmpty() ? QStringLiteral("publish needs DATA")
                                                    : QStringLiteral("publish takes one DATA argument, got %1 (quote it: clustr-qt publish '{\"a\": 1}')").arg(a.size()));
-        request.data = Cli::parseData(a.at(0));
+        request.data = Cli::dataJson(a.at(0));
     } else if (command == QLatin1String("send")) {
         if (a.size() != 2)
             return usageError(command, QStringLiteral("send needs PID and DATA, got ") + argumentCount(a.size()));
@@ -252,14 +247,14 @@ std::variant<MessageRequest, int> parseMessage(const QString &command, const QSt
         if (!parsed)
             return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
         request.pid = *parsed;
-        request.data = Cli::parseData(a.at(1));
+        request.data = Cli::dataJson(a.at(1));
     } else if (command == QLatin1String("group")) {
         if (a.size() != 2)
             return usageError(command, QStringLiteral("group needs GROUP and DATA, got ") + argumentCount(a.size()));
         request.group = a.at(0);
         if (!Clustr::isValidName(request.group))
             return usageError(command, QStringLiteral("invalid group \"%1\": 1 to 200 printable characters without spaces").arg(request.group));
-        request.data = Cli::parseData(a.at(1));
+        request.data = Cli::dataJson(a.at(1));
     } else { // kill
         if (a.isEmpty() || a.size() > 2)
             return usageError(command, QStringLiteral("kill needs PID and an optional CODE, got ") + argumentCount(a.size()));
@@ -283,19 +278,19 @@ QString sendMessage(Session &session, const QString &command, const MessageReque
 {
     Clustr::ClusterClient &client = session.client();
     if (command == QLatin1String("publish")) {
-        client.publish(request.data);
-        return QStringLiteral("published to %1: %2").arg(session.clusterLabel(), compact(request.data));
+        client.publishJson(request.data);
+        return QStringLiteral("published to %1: %2").arg(session.clusterLabel(), QString::fromUtf8(request.data));
     }
     if (command == QLatin1String("group")) {
         const int members = session.groupSize(request.group);
         if (members == 0)
             *warning = QStringLiteral("%1 has no registered process in group \"%2\": nobody may hear it").arg(session.clusterLabel(), request.group);
-        client.sendGroup(request.group, request.data);
+        client.sendGroupJson(request.group, request.data);
         return QStringLiteral("sent to group %1 (%2 process%3): %4")
             .arg(request.group)
             .arg(members)
             .arg(members == 1 ? QLatin1String() : QLatin1String("es"))
-            .arg(compact(request.data));
+            .arg(QString::fromUtf8(request.data));
     }
     const qint64 pid = request.pid;
     const QString pidGroup = session.groupOf(pid);
@@ -303,8 +298,8 @@ QString sendMessage(Session &session, const QString &command, const MessageReque
     if (pidGroup.isEmpty())
         *warning = QStringLiteral("%1 is not a registered process of %2: nobody may hear it").arg(pid).arg(session.clusterLabel());
     if (command == QLatin1String("send")) {
-        client.send(pid, request.data);
-        return QStringLiteral("sent to %1: %2").arg(who, compact(request.data));
+        client.sendJson(pid, request.data);
+        return QStringLiteral("sent to %1: %2").arg(who, QString::fromUtf8(request.data));
     }
     client.kill(pid, request.code);
     return pid == client.masterPid()
@@ -470,8 +465,8 @@ int watch(QStringList args)
             return;
         const qint64 pid = message.pid();
         const QString sender = pid > 0 ? QStringLiteral("%1/%2").arg(pid).arg(message.group()) : QStringLiteral("-");
-        // A payload that does not decode is shown as it came.
-        const QString data = pid > 0 ? compact(message.data()) : QString::fromUtf8(raw);
+        // The data as the sender wrote it; a payload that does not decode as it came.
+        const QString data = QString::fromUtf8(pid > 0 ? message.dataJson() : raw);
         channelWidth = std::max(channelWidth, message.channel().size());
         senderWidth = std::max(senderWidth, sender.size());
         Cli::out(QStringLiteral("%1  %2  %3  %4")

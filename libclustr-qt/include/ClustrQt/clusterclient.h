@@ -163,6 +163,14 @@ public:
     void publish(const QJsonValue &data);
     void send(qint64 pid, const QJsonValue &data);
     void sendGroup(const QString &group, const QJsonValue &data);
+    /*!
+      As publish(), send() and sendGroup(), with the data already JSON text:
+      sent byte for byte, so key order and number spelling reach the workers
+      as written. False (nothing sent) if \a json is not valid JSON.
+    */
+    bool publishJson(const QByteArray &json);
+    bool sendJson(qint64 pid, const QByteArray &json);
+    bool sendGroupJson(const QString &group, const QByteArray &json);
     //! Kills process \a pid with \a exitCode (0..255); false if the code is out of range.
     bool kill(qint64 pid, int exitCode);
     //! Asks the master for a rolling reload; false if no master is known.

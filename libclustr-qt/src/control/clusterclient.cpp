@@ -5,6 +5,7 @@
 #include "control/runtimedirectory_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
+#include "protocol/jsonreader_p.h"
 #include "protocol/records_p.h"
 #include "redis/redisclient_p.h"
 #include "redis/redisurl_p.h"
@@ -51,6 +52,10 @@ public:
     void checkPublishPermission();
     void setReadOnly(bool readOnly, const QString &reason);
     void sendTo(const QByteArray &channel, const QJsonValue &data);
+    //! Sends an envelope already encoded.
+    void sendPayload(const QByteArray &channel, const QByteArray &payload);
+    //! Sends \a json as data unchanged; false if it is not JSON.
+    bool sendJsonTo(const QByteArray &channel, const QByteArray &json);
     void followEvents(qint64 newMasterPid);
     //! Once per problem, not at every poll (again after a read without one).
     void reportProblem(ClusterClient::Error code, const QString &text);
@@ -656,13 +661,26 @@ void ClusterClientPrivate::followEvents(qint64 newMasterPid)
 
 void ClusterClientPrivate::sendTo(const QByteArray &channel, const QJsonValue &data)
 {
+    sendPayload(channel, Protocol::Codec::encode(pid, QStringLiteral("cli"), data));
+}
+
+bool ClusterClientPrivate::sendJsonTo(const QByteArray &channel, const QByteArray &json)
+{
+    if (!Protocol::JsonReader::isValid(json))
+        return false;
+    sendPayload(channel, Protocol::Codec::encodeJson(pid, QStringLiteral("cli"), json));
+    return true;
+}
+
+void ClusterClientPrivate::sendPayload(const QByteArray &channel, const QByteArray &payload)
+{
     if (!publisher)
         return;
     // With a callback, unlike a process' publishes: whoever drives the
     // cluster from outside learns of each message Redis did not take (an
     // ACL user without +publish gets NOPERM), every time.
     QPointer<ClusterClient> guard(q_ptr);
-    publisher->command({QByteArrayLiteral("PUBLISH"), channel, Protocol::Codec::encode(pid, QStringLiteral("cli"), data)},
+    publisher->command({QByteArrayLiteral("PUBLISH"), channel, payload},
                        [guard, this, channel](const RedisReply &reply) {
                            if (!guard || !reply.isError())
                                return;
@@ -696,6 +714,24 @@ void ClusterClient::sendGroup(const QString &group, const QJsonValue &data)
 {
     Q_D(ClusterClient);
     d->sendTo(d->channels.groupChannel(group), data);
+}
+
+bool ClusterClient::publishJson(const QByteArray &json)
+{
+    Q_D(ClusterClient);
+    return d->sendJsonTo(d->channels.publicChannel(), json);
+}
+
+bool ClusterClient::sendJson(qint64 pid, const QByteArray &json)
+{
+    Q_D(ClusterClient);
+    return d->sendJsonTo(d->channels.privateChannel(pid), json);
+}
+
+bool ClusterClient::sendGroupJson(const QString &group, const QByteArray &json)
+{
+    Q_D(ClusterClient);
+    return d->sendJsonTo(d->channels.groupChannel(group), json);
 }
 
 bool ClusterClient::kill(qint64 pid, int exitCode)

@@ -549,9 +549,26 @@ void tst_Cli::messagesReachTheRightProcesses()
     // publish: every worker, JSON data.
     CliRun run = runCli(QStringList{QStringLiteral("publish"), QStringLiteral("{\"n\": 1, \"to\": \"all\"}")} + target(name));
     QVERIFY2(run.exitCode == 0, run.describe());
-    QCOMPARE(run.out, QByteArray("published to cluster \"cli-messages\": {\"n\":1,\"to\":\"all\"}\n"));
+    QCOMPARE(run.out, QByteArray("published to cluster \"cli-messages\": {\"n\": 1, \"to\": \"all\"}\n"));
     const QJsonObject toAll{{QStringLiteral("n"), 1}, {QStringLiteral("to"), QStringLiteral("all")}};
     QVERIFY(QTest::qWaitFor([&] { return std::all_of(all.cbegin(), all.cend(), [&](qint64 pid) { return received(pid, toAll, QStringLiteral("public")) == 1; }); }, 10000));
+
+    // JSON data goes out as typed: key order and number spelling kept (no re-encoding).
+    Clustr::RedisClient listener;
+    listener.setUrl(m_redis.url());
+    QVERIFY(listener.open());
+    QByteArrayList heard;
+    QObject::connect(&listener, &Clustr::RedisClient::patternMessageReceived,
+                     [&heard](const QByteArray &, const QByteArray &, const QByteArray &payload) { heard << payload; });
+    QSignalSpy listening(&listener, &Clustr::RedisClient::subscribed);
+    listener.psubscribe(name.toUtf8() + ":*");
+    QTRY_COMPARE_WITH_TIMEOUT(listening.size(), 1, 10000);
+    const QByteArray typed = R"({"z": 1, "a": 2.50, "big": 12345678901234567890})";
+    run = runCli(QStringList{QStringLiteral("publish"), QString::fromUtf8(typed)} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QCOMPARE(run.out, "published to cluster \"cli-messages\": " + typed + '\n');
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(heard.cbegin(), heard.cend(), [&](const QByteArray &p) { return p.endsWith(",\"data\":" + typed + '}'); }),
+                             10000);
 
     // send: one worker only.
     run = runCli(QStringList{QStringLiteral("send"), QString::number(web.at(0)), QStringLiteral("\"only you\"")} + target(name));
@@ -796,11 +813,11 @@ void tst_Cli::watch()
         QVERIFY2(run.exitCode == 0, run.describe());
         run = runCli(QStringList{QStringLiteral("group"), QStringLiteral("web"), QStringLiteral("{\"w\": [1, 2]}")} + target(name));
         QVERIFY2(run.exitCode == 0, run.describe());
-        QVERIFY2(QTest::qWaitFor([&] { read(); return out.contains("{\"w\":[1,2]}"); }, 5000), out.constData());
+        QVERIFY2(QTest::qWaitFor([&] { read(); return out.contains("{\"w\": [1, 2]}"); }, 5000), out.constData());
 
         const QStringList lines = QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 1); // the public message is not on a group channel
-        QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  group:web +\\d+/cli +\\{\"w\":\\[1,2\\]\\}$"))
+        QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  group:web +\\d+/cli +\\{\"w\": \\[1, 2\\]\\}$")) // as it was sent
                      .match(lines.at(0)).hasMatch(),
                  qPrintable(lines.at(0)));
 
