@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <ClustrQt/clusterclient.h>
 
+#include <ClustrQt/reloadjob.h>
+
 #include "base/logging_p.h"
+#include "control/controlrequest_p.h"
 #include "control/runtimedirectory_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
@@ -11,6 +14,7 @@
 
 #include <ClustrQt/redisclient.h>
 
+#include <QtCore/QRandomGenerator>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -709,21 +713,79 @@ bool ClusterClient::kill(qint64 pid, int exitCode)
 
 bool ClusterClient::reload()
 {
-    Q_D(ClusterClient);
-    if (d->masterPid <= 0)
-        return false;
-    d->sendTo(d->channels.controlChannel(d->masterPid), Protocol::Records::toJson(Protocol::ControlCommand{}));
-    return true;
+    return sendControlCommand(this, Protocol::ControlCommand{});
 }
 
 bool ClusterClient::stop(int exitCode)
 {
-    Q_D(ClusterClient);
-    if (d->masterPid <= 0 || exitCode < 0 || exitCode > 255)
+    if (exitCode < 0 || exitCode > 255)
         return false;
-    d->sendTo(d->channels.controlChannel(d->masterPid),
-              Protocol::Records::toJson(Protocol::ControlCommand{Protocol::ControlCommand::Type::Stop, exitCode}));
+    Protocol::ControlCommand command;
+    command.type = Protocol::ControlCommand::Type::Stop;
+    command.exitCode = exitCode;
+    return sendControlCommand(this, command);
+}
+
+bool sendControlCommand(ClusterClient *client, const Protocol::ControlCommand &command)
+{
+    ClusterClientPrivate *d = client->d_func();
+    if (d->masterPid <= 0)
+        return false;
+    d->sendTo(d->channels.controlChannel(d->masterPid), Protocol::Records::toJson(command));
     return true;
+}
+
+QString newRequestId()
+{
+    static int counter = 0;
+    return QStringLiteral("%1-%2-%3")
+        .arg(QCoreApplication::applicationPid())
+        .arg(QRandomGenerator::global()->generate() & 0xffffff, 6, 16, QLatin1Char('0'))
+        .arg(++counter);
+}
+
+namespace {
+
+ReloadJob *operationJob(ClusterClient *client, ReloadJob::Operation operation, const QString &group, qint64 pid, int instances)
+{
+    auto *job = new ReloadJob(client, client);
+    job->setOperation(operation);
+    job->setGroup(group);
+    job->setPid(pid);
+    job->setInstances(instances);
+    return job;
+}
+
+} // namespace
+
+ReloadJob *ClusterClient::restartCluster()
+{
+    return operationJob(this, ReloadJob::Operation::Restart, QString(), 0, 0);
+}
+
+ReloadJob *ClusterClient::restartGroup(const QString &group)
+{
+    return operationJob(this, ReloadJob::Operation::Restart, group, 0, 0);
+}
+
+ReloadJob *ClusterClient::restartProcess(qint64 pid)
+{
+    return operationJob(this, ReloadJob::Operation::Restart, QString(), pid, 0);
+}
+
+ReloadJob *ClusterClient::stopGroup(const QString &group)
+{
+    return operationJob(this, ReloadJob::Operation::StopGroup, group, 0, 0);
+}
+
+ReloadJob *ClusterClient::startGroup(const QString &group)
+{
+    return operationJob(this, ReloadJob::Operation::StartGroup, group, 0, 0);
+}
+
+ReloadJob *ClusterClient::scale(const QString &group, int instances)
+{
+    return operationJob(this, ReloadJob::Operation::Scale, group, 0, instances);
 }
 
 void ClusterClient::watch(const QString &pattern)
