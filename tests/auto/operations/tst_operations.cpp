@@ -22,7 +22,9 @@ namespace {
 
 QJsonObject workerSpec(const QString &group, int instances = 1, const QJsonObject &extra = {})
 {
+    // The entry's group is the one the master stops, starts and scales; the worker registers with it.
     QJsonObject spec{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
+                     {QStringLiteral("group"), group},
                      {QStringLiteral("instances"), instances},
                      {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), group}, {QStringLiteral("no-stdin"), true},
                                                           {QStringLiteral("ready"), true}}}};
