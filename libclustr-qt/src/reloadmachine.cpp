@@ -27,19 +27,18 @@ void ReloadMachine::post(Event event)
 {
     if (event == Event::ReloadRequested)
         enqueue(Request());
-    m_pending.append(event);
-    if (m_dispatching)
-        return;
-    m_dispatching = true;
-    while (!m_pending.isEmpty())
-        handle(m_pending.takeFirst());
-    m_dispatching = false;
+    dispatch(event);
 }
 
 void ReloadMachine::request(const Request &request)
 {
     enqueue(request);
-    m_pending.append(Event::ReloadRequested);
+    dispatch(Event::ReloadRequested);
+}
+
+void ReloadMachine::dispatch(Event event)
+{
+    m_pending.append(event);
     if (m_dispatching)
         return;
     m_dispatching = true;

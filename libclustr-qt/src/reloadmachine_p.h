@@ -210,6 +210,8 @@ private:
     };
 
     void enqueue(const Request &request);
+    //! Handles \a event, after the ones queued before it (a re-entrant call only queues it).
+    void dispatch(Event event);
     void handle(Event event);
     QList<ReloadHost::WorkerInfo> inScope(QList<ReloadHost::WorkerInfo> workers) const;
     bool matches(const ReloadHost::WorkerInfo &worker) const;
