@@ -16,6 +16,10 @@ enum ExitCode {
     RedisUnreachable = 3,
     NoCluster = 4,
     AlreadyRunning = 5,
+    // restart, stop GROUP, start, scale: what the master answered.
+    NoSuchTarget = 6,      // no such group or process in the cluster
+    NothingToDo = 7,       // the target is as asked already (stopped, running, of that size)
+    TimedOut = 8,          // the command did not finish within --timeout
     // Redis refused the command: its ACL does not allow the user it
     // (NOPERM). sysexits.h' EX_NOPERM, clear of the small codes above.
     PermissionDenied = 77,

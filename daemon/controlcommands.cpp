@@ -5,7 +5,9 @@
 #include "controlcommands.h"
 
 #include "cli.h"
+#include "commandargs.h"
 #include "controlsession.h"
+#include "operationcommands.h"
 #include "reloadprogress.h"
 #include "statustable.h"
 
@@ -38,7 +40,8 @@ const QString CommonOptions = QStringLiteral(
     "  --help            this text\n"
     "\n"
     "Exit codes: 0 ok, 1 failed, 2 bad arguments, 3 Redis unreachable,\n"
-    "4 no cluster running, 77 refused by Redis' ACL. See docs/CLI.md.");
+    "4 no cluster running, 6 no such group or pid, 7 nothing to do, 8 timed out,\n"
+    "77 refused by Redis' ACL. See docs/CLI.md.");
 
 struct Command
 {
@@ -94,13 +97,60 @@ const Command commands[] = {
      "  --timeout SECONDS how long the whole reload may take (default 600)\n"},
     {"stop",
      "usage: clustr-qt stop [--code N] [--timeout SECONDS] [options]\n"
+     "       clustr-qt stop GROUP [--timeout SECONDS] [options]\n"
      "\n"
-     "Stops the cluster gracefully: every worker gets a kill (its handler runs),\n"
-     "then the master exits. Returns when the master is gone (for a master on\n"
-     "another machine: when it has withdrawn its announcement).\n"
+     "Without GROUP: stops the cluster gracefully: every worker gets a kill (its\n"
+     "handler runs), then the master exits. Returns when the master is gone (for\n"
+     "a master on another machine: when it has withdrawn its announcement).\n"
      "\n"
-     "  --code N          the master's exit code, 0..255 (default 15)\n"
-     "  --timeout SECONDS how long to wait for the master to be gone (default 60)\n"},
+     "With GROUP (a spawn entry of the master): stops every process of the group\n"
+     "the same way (SIGKILL after the kill timeout) and returns once none is\n"
+     "left. The master keeps the group stopped, through reloads and other\n"
+     "processes' respawns, until `clustr-qt start GROUP`.\n"
+     "\n"
+     "  --code N          the master's exit code, 0..255 (default 15; not with GROUP)\n"
+     "  --timeout SECONDS how long to wait (default 60; 120 for a GROUP)\n"
+     "\n"
+     "With GROUP, exits 6 for a group the cluster does not have, 7 if it is\n"
+     "stopped already, 8 if it was not stopped within the timeout.\n"},
+    {"start",
+     "usage: clustr-qt start GROUP [--timeout SECONDS] [options]\n"
+     "\n"
+     "Starts a group that `clustr-qt stop GROUP` stopped (or whose processes were\n"
+     "given up after too many crashes) to its configured instance count, and\n"
+     "returns once every process runs and has registered.\n"
+     "\n"
+     "  --timeout SECONDS how long to wait (default 120)\n"
+     "\n"
+     "Exits 6 for a group the cluster does not have, 7 if it runs already, 8 if\n"
+     "it was not up within the timeout, 1 if one of its processes was given up.\n"},
+    {"restart",
+     "usage: clustr-qt restart TARGET [--timeout SECONDS] [options]\n"
+     "\n"
+     "Replaces the processes of TARGET as a reload does, one at a time, showing\n"
+     "the progress: TARGET is a GROUP, a PID, or `all` for the whole cluster.\n"
+     "Processes given up after too many crashes are started again too (their\n"
+     "crash counters reset); a PID may be the last pid of such a process.\n"
+     "A restart asked during a reload runs after it.\n"
+     "\n"
+     "  --timeout SECONDS how long the whole restart may take (default 600)\n"
+     "\n"
+     "Exits 6 for a group or pid the cluster does not have, 7 when TARGET has\n"
+     "nothing to restart (a stopped group), 8 if it did not finish within the\n"
+     "timeout, 1 if a step timed out or the master refused the target.\n"},
+    {"scale",
+     "usage: clustr-qt scale GROUP N [--timeout SECONDS] [options]\n"
+     "\n"
+     "Gives GROUP (a spawn entry of the master) N processes, 0..1000: new ones\n"
+     "are started, or the highest instances are stopped as a reload stops one\n"
+     "(a kill, then SIGKILL after the kill timeout). Returns once the group has\n"
+     "N processes, each running and registered. `status` shows the new count;\n"
+     "a stopped group keeps it for `clustr-qt start GROUP`.\n"
+     "\n"
+     "  --timeout SECONDS how long to wait (default 120)\n"
+     "\n"
+     "Exits 6 for a group the cluster does not have, 7 if it has N already, 8 if\n"
+     "it did not get there within the timeout, 1 if a new process was given up.\n"},
     {"watch",
      "usage: clustr-qt watch [--channel PATTERN] [--all] [options]\n"
      "\n"
@@ -121,63 +171,6 @@ const Command *findCommand(const QString &name)
             return &command;
     }
     return nullptr;
-}
-
-int usageError(const QString &command, const QString &message)
-{
-    Cli::err(message);
-    Cli::err(QStringLiteral("see: clustr-qt %1 --help").arg(command));
-    return Cli::Usage;
-}
-
-// Options end at a lone "--": what follows is positional even if it starts with "--".
-QStringList splitPositionals(QStringList &args)
-{
-    const int separator = int(args.indexOf(QStringLiteral("--")));
-    if (separator < 0)
-        return {};
-    const QStringList tail = args.mid(separator + 1);
-    args = args.mid(0, separator);
-    return tail;
-}
-
-//! The arguments left once the options were taken; an unknown option is a usage error.
-std::optional<QStringList> positionals(const QString &command, QStringList args, const QStringList &tail)
-{
-    for (const QString &arg : std::as_const(args)) {
-        if (arg.startsWith(QLatin1String("--"))) {
-            usageError(command, QStringLiteral("unknown option %1 for %2").arg(arg.section(QLatin1Char('='), 0, 0), command));
-            return std::nullopt;
-        }
-    }
-    return args + tail;
-}
-
-std::optional<qint64> parsePid(const QString &text)
-{
-    bool ok = false;
-    const qint64 pid = text.toLongLong(&ok);
-    // Digits only: "+5", " 5" and "0x5" are not pids.
-    for (QChar c : text) {
-        if (!c.isDigit())
-            return std::nullopt;
-    }
-    if (!ok || pid <= 0)
-        return std::nullopt;
-    return pid;
-}
-
-std::optional<int> parseInteger(const QString &text, int min, int max)
-{
-    bool ok = false;
-    const int value = text.toInt(&ok);
-    for (QChar c : text) {
-        if (!c.isDigit())
-            return std::nullopt;
-    }
-    if (!ok || value < min || value > max)
-        return std::nullopt;
-    return value;
 }
 
 int status(QStringList args)
@@ -372,8 +365,10 @@ int stop(QStringList args)
     const auto rest = positionals(QStringLiteral("stop"), args, tail);
     if (!rest)
         return Cli::Usage;
-    if (!rest->isEmpty())
-        return usageError(QStringLiteral("stop"), QStringLiteral("stop takes no arguments, got \"%1\"").arg(rest->join(QLatin1Char(' '))));
+    if (rest->size() > 1)
+        return usageError(QStringLiteral("stop"), QStringLiteral("stop takes at most one GROUP, got \"%1\"").arg(rest->join(QLatin1Char(' '))));
+    if (rest->size() == 1 && haveCode)
+        return usageError(QStringLiteral("stop"), QStringLiteral("--code is the exit code of a cluster's stop; a GROUP is stopped without one"));
     int code = 15;
     if (haveCode) {
         const auto parsed = parseInteger(codeText, 0, 255);
@@ -388,6 +383,8 @@ int stop(QStringList args)
             return usageError(QStringLiteral("stop"), QStringLiteral("--timeout must be a number of seconds (1 or more), not \"%1\"").arg(timeoutText));
         timeout = *parsed;
     }
+    if (rest->size() == 1)
+        return stopGroup(session, rest->at(0), haveTimeout ? timeout : 120);
     if (const int result = session.connect(); result != Cli::Ok)
         return result;
 
@@ -513,6 +510,12 @@ QString help(const QString &command)
 
 int run(const QString &command, QStringList args)
 {
+    if (command == QLatin1String("restart"))
+        return restart(std::move(args));
+    if (command == QLatin1String("start"))
+        return startGroup(std::move(args));
+    if (command == QLatin1String("scale"))
+        return scale(std::move(args));
     if (command == QLatin1String("status"))
         return status(std::move(args));
     if (command == QLatin1String("reload"))

@@ -34,12 +34,16 @@ QString usage()
         "  group GROUP DATA        a message to every process of a group\n"
         "  kill PID [CODE]         kill one process with an exit code (default 0)\n"
         "  reload [--no-wait]      rolling reload, showing its progress until it is done\n"
-        "  stop                    stop the cluster gracefully; returns when the master is gone\n"
+        "  restart GROUP|PID|all   replace those processes one at a time (given-up ones too)\n"
+        "  stop [GROUP]            stop the cluster gracefully (or one group, kept stopped)\n"
+        "  start GROUP             start a stopped group again\n"
+        "  scale GROUP N           give a group N processes\n"
         "  watch [--channel PAT]   a live line per message of the cluster\n"
         "\n"
         "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version.\n"
         "Exit codes: 0 ok, 1 failed, 2 usage or bad cluster file, 3 Redis unreachable,\n"
-        "4 no cluster running, 5 a cluster of that name already runs.");
+        "4 no cluster running, 5 a cluster of that name already runs, 6 no such group\n"
+        "or pid, 7 nothing to do, 8 timed out.");
 }
 
 } // namespace
@@ -72,6 +76,7 @@ QString nearestCommand(const QString &typed)
         QStringLiteral("run"), QStringLiteral("check"), QStringLiteral("acl"), QStringLiteral("ls"), QStringLiteral("status"),
         QStringLiteral("publish"), QStringLiteral("send"), QStringLiteral("group"), QStringLiteral("kill"), QStringLiteral("reload"),
         QStringLiteral("stop"), QStringLiteral("watch"), QStringLiteral("help"), QStringLiteral("version"),
+        QStringLiteral("restart"), QStringLiteral("start"), QStringLiteral("scale"),
     };
     QString best;
     int bestDistance = 3; // more edits than 2 is another word

@@ -26,6 +26,25 @@ constexpr std::chrono::milliseconds StartTimeout{5000};
 constexpr std::chrono::milliseconds RedisLostTimeout{5000};
 constexpr int BarWidth = 20;
 
+QString plural(int n, const char *one, const char *many)
+{
+    return QStringLiteral("%1 %2").arg(n).arg(QLatin1String(n == 1 ? one : many));
+}
+
+// The bar's word: "reloading [####----] 1/2".
+QString verb(Clustr::ReloadJob::Operation operation)
+{
+    using Operation = Clustr::ReloadJob::Operation;
+    switch (operation) {
+    case Operation::Reload: return QStringLiteral("reloading");
+    case Operation::Restart: return QStringLiteral("restarting");
+    case Operation::StopGroup: return QStringLiteral("stopping");
+    case Operation::StartGroup: return QStringLiteral("starting");
+    case Operation::Scale: return QStringLiteral("scaling");
+    }
+    return QString();
+}
+
 void write(const QString &text)
 {
     if (text.isEmpty())
@@ -42,8 +61,8 @@ QString ReloadProgress::bar(const QString &detail) const
     const int steps = m_job->steps();
     const int filled = steps > 0 ? m_job->completedSteps() * BarWidth / steps : BarWidth;
     // \r and "erase to the end of the line": the previous, longer detail must not show through.
-    return QStringLiteral("\rreloading [%1%2] %3/%4  %5\x1b[K")
-        .arg(QString(filled, QLatin1Char('#')), QString(BarWidth - filled, QLatin1Char('-')))
+    return QStringLiteral("\r%1 [%2%3] %4/%5  %6\x1b[K")
+        .arg(verb(m_job->operation()), QString(filled, QLatin1Char('#')), QString(BarWidth - filled, QLatin1Char('-')))
         .arg(m_job->currentStep())
         .arg(steps)
         .arg(detail);
@@ -60,7 +79,16 @@ QString ReloadProgress::started(int steps)
         m_lineOpen = true;
         return bar(steps == 0 ? QStringLiteral("nothing to replace") : QString());
     }
-    return QStringLiteral("reload started: %1 step%2\n").arg(steps).arg(steps == 1 ? QLatin1String() : QLatin1String("s"));
+    return QStringLiteral("%1 started: %2\n").arg(m_job->description(), plural(steps, "step", "steps"));
+}
+
+QString ReloadProgress::progressed(int completed, int steps)
+{
+    if (m_job->operation() == Clustr::ReloadJob::Operation::Reload || m_job->operation() == Clustr::ReloadJob::Operation::Restart)
+        return QString(); // their steps say it
+    if (m_terminal)
+        return bar(QString());
+    return QStringLiteral("%1/%2 done\n").arg(completed).arg(steps);
 }
 
 QString ReloadProgress::line(int step, int steps, const QString &detail, bool lasting)
@@ -96,12 +124,28 @@ QString ReloadProgress::stepTimedOut(int step, int steps, qint64 oldPid, const Q
 
 QString ReloadProgress::finished()
 {
-    const int workers = m_job->workerCount();
+    using Operation = Clustr::ReloadJob::Operation;
     const qint64 ms = m_job->durationMs();
-    QString summary = QStringLiteral("reloaded: %1 worker%2 in %3\n")
-                          .arg(workers)
-                          .arg(workers == 1 ? QLatin1String() : QLatin1String("s"))
-                          .arg(ms < 1000 ? QStringLiteral("%1 ms").arg(ms) : QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1));
+    const QString took = ms < 1000 ? QStringLiteral("%1 ms").arg(ms) : QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1);
+    const QString group = m_job->group();
+    QString summary;
+    switch (m_job->operation()) {
+    case Operation::Reload:
+        summary = QStringLiteral("reloaded: %1 in %2\n").arg(plural(m_job->workerCount(), "worker", "workers"), took);
+        break;
+    case Operation::Restart:
+        summary = QStringLiteral("restarted: %1 in %2\n").arg(plural(m_job->steps(), "process", "processes"), took);
+        break;
+    case Operation::StopGroup:
+        summary = QStringLiteral("stopped group %1: it stays stopped until clustr-qt start %1\n").arg(group);
+        break;
+    case Operation::StartGroup:
+        summary = QStringLiteral("started group %1\n").arg(group);
+        break;
+    case Operation::Scale:
+        summary = QStringLiteral("scaled group %1 to %2\n").arg(group, plural(m_job->instances(), "instance", "instances"));
+        break;
+    }
     // "reloaded: N workers" must not hide what was left alone, or replaced only with its parent.
     const QStringList excluded = m_job->excluded();
     for (const QString &process : excluded)
@@ -173,6 +217,10 @@ void printSteps(Clustr::ReloadJob &job, ReloadProgress &progress, QObject *conte
     QObject::connect(&job, &Clustr::ReloadJob::stepTimedOut, context, [&](int step, int steps, qint64 oldPid, const QString &group) {
         write(progress.stepTimedOut(step, steps, oldPid, group));
     });
+    QObject::connect(&job, &Clustr::ReloadJob::progressChanged, context, [&](int completed, int steps) {
+        if (job.state() == Clustr::ReloadJob::State::Running)
+            write(progress.progressed(completed, steps));
+    });
 }
 
 void finishOnResult(Clustr::ReloadJob &job, ReloadProgress &progress, Session &session, Outcome &outcome)
@@ -181,13 +229,20 @@ void finishOnResult(Clustr::ReloadJob &job, ReloadProgress &progress, Session &s
         using Error = Clustr::ReloadJob::Error;
         if (job.error() == Error::NoError || job.error() == Error::StepsTimedOut)
             write(progress.finished());
+        const bool isReload = job.operation() == Clustr::ReloadJob::Operation::Reload;
         if (job.error() == Error::NoError)
             outcome.finish(Cli::Ok);
+        else if (job.error() == Error::NoSuchTarget)
+            outcome.finish(Cli::NoSuchTarget, job.errorText());
+        else if (job.error() == Error::NothingToDo)
+            outcome.finish(Cli::NothingToDo, job.errorText());
+        else if (job.error() == Error::Timeout && !isReload) // a reload's timeout stays 1, as it always was
+            outcome.finish(Cli::TimedOut, job.errorText());
         else if (job.error() == Error::Refused)
             outcome.finish(Cli::PermissionDenied, job.errorText());
         else if (job.error() == Error::RedisLost)
-            outcome.finish(Cli::Failed, QStringLiteral("lost Redis at %1 for %2 s during the reload (%3)")
-                                            .arg(session.displayUrl()).arg(RedisLostTimeout.count() / 1000).arg(job.position()));
+            outcome.finish(Cli::Failed, QStringLiteral("lost Redis at %1 for %2 s during the %3 (%4)")
+                                            .arg(session.displayUrl()).arg(RedisLostTimeout.count() / 1000).arg(job.description(), job.position()));
         else
             outcome.finish(Cli::Failed, job.errorText());
     });
@@ -200,7 +255,7 @@ void finishIfMasterGoes(QTimer &check, qint64 masterPid, const Clustr::ReloadJob
     QObject::connect(&check, &QTimer::timeout, outcome.loop(), [&, masterPid] {
         if (Session::processGone(masterPid))
             outcome.finish(Cli::Failed,
-                           QStringLiteral("the master (pid %1) went away during the reload (%2)").arg(masterPid).arg(job.position()));
+                           QStringLiteral("the master (pid %1) went away during the %2 (%3)").arg(masterPid).arg(job.description(), job.position()));
     });
     check.start(250);
 }
@@ -215,7 +270,7 @@ void finishOnInterrupt(Clustr::UnixSignalWatcher &unixSignals, const Clustr::Rel
         if (outcome.isDecided())
             return;
         write(progress.endLine());
-        Cli::err(QStringLiteral("stopped following the reload (%1); the master goes on with it").arg(job.position()));
+        Cli::err(QStringLiteral("stopped following the %1 (%2); the master goes on with it").arg(job.description(), job.position()));
         outcome.finish(128 + signum);
     });
 }
@@ -226,13 +281,20 @@ int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
 {
     if (noWait)
         return requestReload(session);
+    Clustr::ReloadJob job(&session.client());
+    return runJob(session, job, timeoutSeconds);
+}
+
+int runJob(Session &session, Clustr::ReloadJob &job, int timeoutSeconds)
+{
     Clustr::ClusterClient &client = session.client();
     if (!session.waitForEvents())
         return Cli::Failed;
     if (client.master().state() == Clustr::MasterInfo::State::Reloading)
-        Cli::err(QStringLiteral("a reload is running; this one follows when it is done"));
+        Cli::err(job.operation() == Clustr::ReloadJob::Operation::Reload || job.operation() == Clustr::ReloadJob::Operation::Restart
+                     ? QStringLiteral("a reload is running; this %1 follows when it is done").arg(job.description())
+                     : QStringLiteral("a reload is running; the master may refuse the %1 until it is done").arg(job.description()));
 
-    Clustr::ReloadJob job(&client);
     job.setStartTimeout(StartTimeout);
     job.setTimeout(std::chrono::seconds(timeoutSeconds));
     job.setRedisTimeout(RedisLostTimeout);
@@ -252,7 +314,7 @@ int reloadCommand(Session &session, bool noWait, int timeoutSeconds)
     if (session.isMasterLocal())
         finishIfMasterGoes(masterCheck, masterPid, job, outcome);
     if (!session.waitUntilWritten()) // the events that come meanwhile are handled above
-        outcome.finish(Cli::Failed, QStringLiteral("Redis at %1 did not take the reload request").arg(session.displayUrl()));
+        outcome.finish(Cli::Failed, QStringLiteral("Redis at %1 did not take the %2 request").arg(session.displayUrl(), job.description()));
     else if (session.refusal() != Cli::Ok)
         outcome.finish(session.refusal(), session.refusalText());
     return outcome.wait(progress);

@@ -12,9 +12,10 @@ namespace ControlCommands {
 class Session;
 
 /*
-  What `clustr-qt reload` shows while a Clustr::ReloadJob follows a rolling
-  reload: on a terminal one progress line redrawn in place, otherwise one
-  plain line per step. It only formats; the job keeps score.
+  What `clustr-qt reload` (and restart, stop GROUP, start, scale) shows
+  while a Clustr::ReloadJob follows it: on a terminal one progress line
+  redrawn in place, otherwise one plain line per step. It only formats; the
+  job keeps score.
 */
 class ReloadProgress
 {
@@ -25,6 +26,8 @@ public:
     QString stepStarted(int step, int steps, qint64 oldPid, const QString &group);
     QString stepFinished(int step, int steps, qint64 oldPid, qint64 newPid);
     QString stepTimedOut(int step, int steps, qint64 oldPid, const QString &group);
+    //! A group command's progress: \a completed of \a steps processes stopped or ready.
+    QString progressed(int completed, int steps);
     //! The reload finished (with or without timed-out steps).
     QString finished();
     //! On a terminal, what ends the progress line before something else is printed.
@@ -41,5 +44,7 @@ private:
 
 //! `clustr-qt reload` on a connected session: requests it and, unless \a noWait, follows it for at most \a timeoutSeconds.
 int reloadCommand(Session &session, bool noWait, int timeoutSeconds);
+//! Starts \a job (made by the session's client) and shows its progress until its result, for at most \a timeoutSeconds.
+int runJob(Session &session, Clustr::ReloadJob &job, int timeoutSeconds);
 
 } // namespace ControlCommands

@@ -13,6 +13,31 @@ QString who(const Clustr::ClusterEvent &event, qint64 pid)
     return event.group().isEmpty() ? QString::number(pid) : QStringLiteral("%1 %2").arg(event.group()).arg(pid);
 }
 
+// The answers to restart, stop/start GROUP and scale: "restart of web: refused: ...".
+QString describeCommandEvent(const Clustr::ClusterEvent &e, ActivityLog::Severity *severity)
+{
+    using Type = Clustr::ClusterEvent::Type;
+    const QString target = e.pid() > 0 ? QString::number(e.pid()) : e.group().isEmpty() ? QStringLiteral("the cluster") : e.group();
+    const QString what = QStringLiteral("%1 of %2").arg(e.command(), target);
+    switch (e.type()) {
+    case Type::CommandRejected:
+        *severity = ActivityLog::Severity::Warning;
+        return QStringLiteral("%1 refused: %2").arg(what, e.reason());
+    case Type::CommandAccepted:
+        return QStringLiteral("%1 accepted").arg(what);
+    case Type::CommandProgress:
+        return QStringLiteral("%1: %2/%3 done").arg(what).arg(e.step()).arg(e.steps());
+    default:
+        break;
+    }
+    if (!e.error().isEmpty()) {
+        *severity = ActivityLog::Severity::Error;
+        return QStringLiteral("%1 failed: %2").arg(what, e.reason());
+    }
+    *severity = ActivityLog::Severity::Success;
+    return QStringLiteral("%1 done").arg(what);
+}
+
 QString describeReloadStep(const Clustr::ClusterEvent &e, ActivityLog::Severity *severity)
 {
     using Phase = Clustr::ClusterEvent::ReloadPhase;
@@ -133,6 +158,12 @@ QString ActivityLog::describeEvent(const Clustr::ClusterEvent &e, Severity *seve
     case Type::Stopping:
         s = Severity::Warning;
         text = QStringLiteral("cluster stopping (exit code %1)").arg(e.exitCode());
+        break;
+    case Type::CommandRejected:
+    case Type::CommandAccepted:
+    case Type::CommandProgress:
+    case Type::CommandFinished:
+        text = describeCommandEvent(e, &s);
         break;
     case Type::Unknown:
         text = QStringLiteral("event %1").arg(Clustr::ClusterEvent::typeName(e.type()));

@@ -343,6 +343,7 @@ void MasterPrivate::checkLifecycle()
         clustrInfo(lcMaster) << "cluster started with" << groupOf.size() << "workers";
         Q_EMIT q->clusterStarted(int(groupOf.size()));
     }
+    checkGroupOperations();
     reloadMachine.post(ReloadMachine::Event::Changed);
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "groupoperation_p.h"
 #include "process_p.h"
 #include "reloadmachine_p.h"
+#include "protocol/records_p.h"
 #include "supervision/procstat_p.h"
 
 #include <ClustrQt/clusterevent.h>
@@ -19,6 +21,13 @@ namespace Clustr {
 class OrphanReaper;
 class TreeGuard;
 class UnixSignalWatcher;
+
+//! How the master answers a restart or a group command: carried out, or refused and why.
+struct CommandAnswer
+{
+    Master::CommandError error = Master::CommandError::NoError;
+    QString reason;
+};
 
 class MasterPrivate : public ProcessPrivate, public ReloadHost
 {
@@ -86,6 +95,28 @@ public:
     void handleControl(const Message &message);
     MasterInfo::State state() const;
 
+    // Restarts and group commands (mastercommands.cpp)
+    //! Checks and carries out \a command (any but reload and stop); answers it with events.
+    Master::CommandError runCommand(const Protocol::ControlCommand &command);
+    //! runCommand() for Master's slots: their arguments checked as a tool's command is.
+    Master::CommandError runLocalCommand(const Protocol::ControlCommand &command);
+    CommandAnswer checkCommand(const Protocol::ControlCommand &command) const;
+    CommandAnswer checkRestart(const Protocol::ControlCommand &command) const;
+    CommandAnswer checkRestartedProcess(qint64 workerPid) const;
+    CommandAnswer checkGroupCommand(const Protocol::ControlCommand &command) const;
+    void startRestart(const Protocol::ControlCommand &command);
+    void startGroupCommand(const Protocol::ControlCommand &command);
+    void resizeGroup(const QString &group, int instances, bool start);
+    //! A child goes, for good or until its group is started again: a kill if it registered, else SIGTERM.
+    void stopChild(ChildProcess *child);
+    GroupOperation::View groupView(const QString &group) const;
+    //! Reports progress of the group commands under way, and finishes those that are done.
+    void checkGroupOperations();
+    void finishGroupOperation(const Protocol::ControlCommand &command, const GroupOperation &operation);
+    void publishCommandEvent(ClusterEvent::Type type, const Protocol::ControlCommand &command, int step = 0, int steps = 0,
+                             const CommandAnswer &answer = {});
+    QStringList knownGroups() const;
+
     // Rolling reload (masterreload.cpp): the ReloadMachine's host
     void startReload();
     QList<WorkerInfo> registeredWorkers() const override;
@@ -108,6 +139,10 @@ public:
     void reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid) override;
     void reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group) override;
     void clusterReloaded() override;
+    QList<WorkerInfo> givenUpWorkers() const override;
+    bool isGivenUp(qint64 workerPid) const override;
+    void reviveWorker(qint64 workerPid) override;
+    ChildProcess *givenUpChild(qint64 lastPid) const;
 
     ClusterInfo clusterInfo;
     /*
@@ -160,6 +195,15 @@ public:
     bool surgeOldGone = false;
     QTimer reloadStepTimer;
     QTimer reloadDelayTimer;
+
+    // Groups `stop GROUP` stopped: kept so until `start GROUP`.
+    QSet<QString> stoppedGroups;
+    struct PendingOperation
+    {
+        Protocol::ControlCommand command;
+        GroupOperation operation;
+    };
+    QList<PendingOperation> groupOperations;
 
     QTimer announceTimer;
     ProcStat procStat;

@@ -107,25 +107,53 @@ void MasterPrivate::endSurge()
     surgeOldGone = false;
 }
 
-// One of our children goes and is not respawned. A worker that has
-// registered hears a kill (its handler runs, exit code 0); one that has not
-// may not hear it yet, so it gets SIGTERM. SIGKILL after its kill timeout
-// either way: the group never stays larger than it should.
+// One of our children goes and is not respawned (stopChild()), and is
+// forgotten once it has ended.
 void MasterPrivate::stopForGood(ChildProcess *child)
 {
-    Q_Q(Master);
-    QObject::connect(child, &ChildProcess::stopped, q, [this, child] {
+    QObject::connect(child, &ChildProcess::stopped, q_func(), [this, child] {
         if (child == surgeOld)
             surgeOldGone = true; // before remove(): that reports a change the machine checks
         supervisor->remove(child);
     });
-    const qint64 childPid = child->pid();
-    if (childPid > 0 && isRegistered(childPid)) {
-        child->stop(ChildProcess::StopMode::WaitForExit);
-        killedByUs.insert(childPid);
-        q->emitKill(childPid, 0);
-    } else {
-        child->stop(ChildProcess::StopMode::Terminate);
+    stopChild(child);
+}
+
+// Given-up children: what a restart brings back. Only the master's own
+// children: a given-up grandchild is its parent's to start again.
+ChildProcess *MasterPrivate::givenUpChild(qint64 lastPid) const
+{
+    if (!supervisor || lastPid <= 0)
+        return nullptr;
+    const QList<ChildProcess *> children = supervisor->processes();
+    for (ChildProcess *child : children) {
+        if (child->state() == ChildProcess::State::Failed && child->lastPid() == lastPid && supervisor->find(child)->spec.registers())
+            return child;
+    }
+    return nullptr;
+}
+
+QList<ReloadHost::WorkerInfo> MasterPrivate::givenUpWorkers() const
+{
+    QList<WorkerInfo> workers;
+    const QList<ChildProcess *> children = supervisor ? supervisor->processes() : QList<ChildProcess *>();
+    for (ChildProcess *child : children) {
+        if (givenUpChild(child->lastPid()) == child)
+            workers.append(WorkerInfo{child->lastPid(), child->group(), 0, true, true, false});
+    }
+    return workers;
+}
+
+bool MasterPrivate::isGivenUp(qint64 workerPid) const
+{
+    return givenUpChild(workerPid) != nullptr;
+}
+
+void MasterPrivate::reviveWorker(qint64 workerPid)
+{
+    if (ChildProcess *child = givenUpChild(workerPid)) {
+        clustrInfo(lcMaster) << "starting the given-up child" << workerPid << "of" << child->group() << "again";
+        child->start(); // from Failed: its crash counters start over
     }
 }
 
@@ -147,8 +175,10 @@ void MasterPrivate::reloadStarted(int steps)
     const auto report = [this](const ChildInfo &child) {
         if (!child.registers())
             reloadExcluded(child.pid(), child.group(), QStringLiteral("register: false"));
-        else if (child.state() == ChildInfo::State::Failed)
+        else if (child.state() == ChildInfo::State::Failed && !reloadMachine.currentRequest().revive)
             reloadExcluded(child.pid(), child.group(), QStringLiteral("given up: %1").arg(child.error()));
+        else if (child.state() == ChildInfo::State::Stopped && stoppedGroups.contains(child.group()))
+            reloadExcluded(child.pid(), child.group(), QStringLiteral("stopped (clustr-qt start %1 brings it back)").arg(child.group()));
     };
     if (supervisor) {
         const QList<ChildInfo> own = supervisor->infos();
@@ -187,6 +217,15 @@ void MasterPrivate::clusterReloaded()
 {
     clustrInfo(lcMaster) << "cluster reloaded:" << groupOf.size() << "workers";
     Q_EMIT q_func()->clusterReloaded(int(groupOf.size()));
+    const ReloadMachine::Request &request = reloadMachine.currentRequest();
+    if (request.revive) { // a restart: its command is answered
+        Protocol::ControlCommand command;
+        command.type = Protocol::ControlCommand::Type::Restart;
+        command.id = request.id;
+        command.group = request.group;
+        command.pid = request.pid;
+        publishCommandEvent(ClusterEvent::Type::CommandFinished, command, reloadMachine.steps(), reloadMachine.steps());
+    }
 }
 
 } // namespace Clustr

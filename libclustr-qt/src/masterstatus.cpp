@@ -116,6 +116,11 @@ void MasterPrivate::publishLifecycleEvents()
         reloadClock.start();
         ClusterEvent e = event(Type::ReloadStarted);
         e.setSteps(steps);
+        // A restart's says whose it is, so that the tool that asked follows its own.
+        if (reloadMachine.currentRequest().revive) {
+            e.setRequestId(reloadMachine.currentRequest().id);
+            e.setCommand(Protocol::ControlCommand::typeName(Protocol::ControlCommand::Type::Restart));
+        }
         publishEvent(e);
     });
     QObject::connect(q, &Master::reloadExcluded, q, [this](qint64 workerPid, const QString &g, const QString &reason) {
@@ -259,8 +264,17 @@ ClusterStatus MasterPrivate::statusSnapshot() const
     ClusterStatus status;
     status.setMaster(masterInfo());
     status.setProcesses(processes);
-    if (supervisor)
+    if (supervisor) {
         status.setChildren(supervisor->infos());
+        QMap<QString, int> instances;
+        const QStringList groups = supervisor->groups();
+        for (const QString &group : groups)
+            instances.insert(group, int(supervisor->groupProcesses(group).size()));
+        status.setGroupInstances(instances);
+        QStringList stopped(stoppedGroups.cbegin(), stoppedGroups.cend());
+        stopped.sort();
+        status.setStoppedGroups(stopped);
+    }
     status.setClusterInfo(clusterInfo);
     status.setUpdatedAt(wallNow);
     return status;
@@ -294,9 +308,12 @@ void MasterPrivate::handleControl(const Message &message)
     if (command->type == Protocol::ControlCommand::Type::Reload) {
         clustrInfo(lcMaster) << "reload requested by" << message.pid();
         q->reload();
-    } else {
+    } else if (command->type == Protocol::ControlCommand::Type::Stop) {
         clustrInfo(lcMaster) << "stop requested by" << message.pid();
         q->stop(command->exitCode);
+    } else {
+        clustrInfo(lcMaster) << Protocol::ControlCommand::typeName(command->type) << "requested by" << message.pid();
+        runCommand(*command);
     }
 }
 

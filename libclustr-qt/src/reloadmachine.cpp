@@ -25,6 +25,19 @@ int ReloadMachine::step() const
 
 void ReloadMachine::post(Event event)
 {
+    if (event == Event::ReloadRequested)
+        enqueue(Request());
+    dispatch(event);
+}
+
+void ReloadMachine::request(const Request &request)
+{
+    enqueue(request);
+    dispatch(Event::ReloadRequested);
+}
+
+void ReloadMachine::dispatch(Event event)
+{
     m_pending.append(event);
     if (m_dispatching)
         return;
@@ -32,6 +45,20 @@ void ReloadMachine::post(Event event)
     while (!m_pending.isEmpty())
         handle(m_pending.takeFirst());
     m_dispatching = false;
+}
+
+// Requests without an id (reloads: SIGHUP, reload()) that ask for the same
+// replace the same processes: one run serves them all. One with an id is
+// somebody's command, answered on its own.
+void ReloadMachine::enqueue(const Request &request)
+{
+    if (request.id.isEmpty()) {
+        for (const Request &queued : std::as_const(m_queue)) {
+            if (queued.id.isEmpty() && queued.sameTarget(request))
+                return;
+        }
+    }
+    m_queue.append(request);
 }
 
 // The transition function: the current phase decides what an event means.
@@ -71,19 +98,65 @@ void ReloadMachine::handle(Event event)
             return;
         break;
     }
-    // A reload was requested during one: never two at once, one more runs after this one.
-    if (!std::exchange(m_queued, true)) {
-        clustrInfo(lcMaster) << "a reload is running: the next one is queued";
-    }
+    // A reload was requested during one: never two at once, it runs after this one.
+    clustrInfo(lcMaster) << "a reload is running: the next one is queued";
 }
 
 void ReloadMachine::startReload()
 {
+    if (m_queue.isEmpty())
+        return;
+    m_request = m_queue.takeFirst();
     m_plan.clear();
     m_current = 0;
     m_phase = Phase::Settling; // between steps until the first one begins
-    plan(m_host->registeredWorkers());
+    plan(inScope(m_host->registeredWorkers()));
     nextStep();
+}
+
+bool ReloadMachine::matches(const ReloadHost::WorkerInfo &worker) const
+{
+    switch (m_request.scope) {
+    case Request::Scope::Cluster:
+        return true;
+    case Request::Scope::Group:
+        return worker.group == m_request.group;
+    case Request::Scope::Process:
+        return worker.pid == m_request.pid;
+    }
+    return false;
+}
+
+// The processes in scope and their descendants (replaced with them, or
+// retired first). An in-scope process whose parent stays is planned as if
+// it had none: its parent respawns it, so it is a step of its own.
+QList<ReloadHost::WorkerInfo> ReloadMachine::inScope(QList<ReloadHost::WorkerInfo> workers) const
+{
+    if (m_request.scope == Request::Scope::Cluster)
+        return workers;
+    QSet<qint64> kept;
+    for (const ReloadHost::WorkerInfo &worker : std::as_const(workers)) {
+        if (matches(worker))
+            kept.insert(worker.pid);
+    }
+    for (bool grew = true; grew;) { // bounded: each pass adds at least one of a finite list
+        grew = false;
+        for (const ReloadHost::WorkerInfo &worker : std::as_const(workers)) {
+            if (!kept.contains(worker.pid) && kept.contains(worker.parent)) {
+                kept.insert(worker.pid);
+                grew = true;
+            }
+        }
+    }
+    QList<ReloadHost::WorkerInfo> scoped;
+    for (ReloadHost::WorkerInfo worker : std::as_const(workers)) {
+        if (!kept.contains(worker.pid))
+            continue;
+        if (!kept.contains(worker.parent))
+            worker.parent = 0;
+        scoped.append(worker);
+    }
+    return scoped;
 }
 
 // Every registered process is replaced once: by a step of its own, or with
@@ -118,7 +191,14 @@ void ReloadMachine::plan(QList<ReloadHost::WorkerInfo> workers)
         const qint64 root = stepOf(worker.pid);
         rootOf.insert(worker.pid, root);
         if (root == worker.pid)
-            m_plan.append(Step{worker.pid, worker.group, worker.ownChild, {}});
+            m_plan.append(Step{worker.pid, worker.group, worker.ownChild, false, {}});
+    }
+    if (m_request.revive) {
+        const QList<ReloadHost::WorkerInfo> givenUp = m_host->givenUpWorkers();
+        for (const ReloadHost::WorkerInfo &worker : givenUp) {
+            if (matches(worker))
+                m_plan.append(Step{worker.pid, worker.group, true, true, {}});
+        }
     }
     struct Excluded
     {
@@ -165,10 +245,16 @@ bool ReloadMachine::childrenRetired(const Step &step) const
     return std::none_of(step.retire.cbegin(), step.retire.cend(), [this](qint64 child) { return m_host->isWorkerRegistered(child); });
 }
 
+// A step's process is still there to replace (or, given up, to revive).
+bool ReloadMachine::isPresent(const Step &step) const
+{
+    return step.revive ? m_host->isGivenUp(step.pid) : m_host->isWorkerRegistered(step.pid);
+}
+
 void ReloadMachine::nextStep()
 {
     // Pids that went away meanwhile (crashed, killed by someone else) are skipped.
-    while (m_current < steps() && !m_host->isWorkerRegistered(m_plan.at(m_current).pid)) {
+    while (m_current < steps() && !isPresent(m_plan.at(m_current))) {
         const Step &step = m_plan.at(m_current);
         clustrInfo(lcMaster) << "reload step" << m_current + 1 << "of" << steps() << ":" << step.pid << "is gone, skipped";
         m_host->reloadStepFinished(m_current + 1, steps(), step.pid, 0);
@@ -177,8 +263,8 @@ void ReloadMachine::nextStep()
     if (m_current >= steps()) {
         m_phase = Phase::Idle;
         m_host->clusterReloaded();
-        if (std::exchange(m_queued, false))
-            post(Event::ReloadRequested); // handled once this transition is complete
+        if (!m_queue.isEmpty())
+            m_pending.append(Event::ReloadRequested); // handled once this transition is complete
         return;
     }
 
@@ -188,6 +274,11 @@ void ReloadMachine::nextStep()
     clustrInfo(lcMaster) << "reload step" << m_current + 1 << "of" << steps() << ": replacing" << step.pid << "of" << step.group;
     m_host->reloadStepStarted(m_current + 1, steps(), step.pid, step.group);
     m_host->startTimer(ReloadHost::Timer::Step, m_config.stepTimeout);
+    if (step.revive) {
+        m_phase = Phase::Replacing;
+        m_host->reviveWorker(step.pid);
+        return;
+    }
     if (step.ownChild && m_config.strategy == ProcessOptions::ReloadStrategy::Surge && m_host->startSurge(step.pid)) {
         m_phase = Phase::SurgeStarting;
         checkStep(); // a replacement may be ready at once (a host that is quick, or a test)
@@ -281,7 +372,7 @@ void ReloadMachine::cancel()
     if (m_phase == Phase::SurgeStarting || m_phase == Phase::SurgeStopping)
         m_host->endSurge();
     m_phase = Phase::Idle;
-    m_queued = false;
+    m_queue.clear();
     m_host->stopTimer(ReloadHost::Timer::Step);
     m_host->stopTimer(ReloadHost::Timer::Delay);
 }

@@ -38,6 +38,13 @@ public:
 
     virtual ~ReloadHost();
 
+    // Given-up children (a restart brings them back). A host without any need not implement these.
+    //! Children that crashed too often and were given up: pid is the last one they had.
+    virtual QList<WorkerInfo> givenUpWorkers() const { return {}; }
+    virtual bool isGivenUp(qint64 pid) const { Q_UNUSED(pid); return false; }
+    //! Starts the given-up child whose last pid was \a pid again, its crash counter reset.
+    virtual void reviveWorker(qint64 pid) { Q_UNUSED(pid); }
+
     // The cluster as it is now.
     //! Every registered process.
     virtual QList<WorkerInfo> registeredWorkers() const = 0;
@@ -85,9 +92,10 @@ public:
   current phase:
 
   \code
-  Idle --ReloadRequested--> plan (reloadStarted), then NEXT
+  Idle --ReloadRequested--> take the first queued request, plan its scope (reloadStarted), then NEXT
   NEXT: a planned pid that is gone is skipped (reloadStepFinished, new pid 0)
         no step left          --> Idle (clusterReloaded); a queued request starts a new reload
+        a given-up child      --> revive it --> Replacing                  (step timer)
         own child, surge      --> start a replacement --> SurgeStarting   (step timer)
         otherwise             --> kill it, exit code 1 --> Replacing      (step timer)
   Replacing --Changed [old pid gone, a new pid of its group registered, cluster complete]
@@ -103,9 +111,18 @@ public:
   SurgeStopping --StepTimedOut--> Settling (reloadStepTimedOut)
             the old one's stop goes on and ends with SIGKILL at its kill timeout
   Settling --DelayElapsed--> NEXT
-  Replacing/SurgeStarting/SurgeStopping/Settling --ReloadRequested--> queued (requests merge into one)
+  Replacing/SurgeStarting/SurgeStopping/Settling --ReloadRequested--> queued (equal requests
+            without an id merge into one; a request with an id is answered on its own)
   any --Cancelled--> Idle: timers stopped, queued request dropped, nothing reported
   \endcode
+
+  A Request says what to replace: the whole cluster (a reload, `restart
+  all`), one group or one process (`restart GROUP|PID`): the processes in
+  scope and their descendants are planned as above, an in-scope process
+  whose parent is out of scope being a step of its own when its parent
+  respawns it. A restart (Request::revive) also plans a step for each
+  given-up child in scope: revived (its crash counter reset), it is done
+  when a new pid of its group has registered.
 
   Any other event is ignored (a timer that fired late, a change while Idle).
   A worker whose parent is replaced is replaced with that parent, and a
@@ -136,6 +153,24 @@ public:
         Cancelled,
     };
 
+    //! What one reload or restart replaces.
+    struct Request
+    {
+        enum class Scope { Cluster, Group, Process };
+        Scope scope = Scope::Cluster;
+        QString group;     //!< Scope::Group
+        qint64 pid = 0;    //!< Scope::Process
+        //! A restart: given-up children in scope come back too.
+        bool revive = false;
+        //! The tool's request id, for the answer events; empty for a reload.
+        QString id;
+
+        bool sameTarget(const Request &other) const
+        {
+            return scope == other.scope && group == other.group && pid == other.pid && revive == other.revive;
+        }
+    };
+
     struct Config
     {
         ProcessOptions::ReloadStrategy strategy = ProcessOptions::ReloadStrategy::Restart;
@@ -147,11 +182,16 @@ public:
 
     ReloadMachine(ReloadHost *host, const Config &config);
 
+    //! ReloadRequested asks for a reload of the whole cluster, as request(Request()).
     void post(Event event);
+    //! Queues \a request and starts it when no other runs.
+    void request(const Request &request);
 
     Phase phase() const { return m_phase; }
     bool isRunning() const { return m_phase != Phase::Idle; }
-    bool isQueued() const { return m_queued; }
+    bool isQueued() const { return !m_queue.isEmpty(); }
+    //! The request under way (or the last one).
+    const Request &currentRequest() const { return m_request; }
     //! The step under way, or the next one while settling (1-based, at most steps()).
     int step() const;
     //! Steps of the reload under way (or of the last one).
@@ -163,12 +203,20 @@ private:
         qint64 pid = 0;
         QString group;
         bool ownChild = false;
+        //! A given-up child, started again rather than killed.
+        bool revive = false;
         //! Children its parent leaves running: told to exit with code 0 before it is replaced.
         QList<qint64> retire;
     };
 
+    void enqueue(const Request &request);
+    //! Handles \a event, after the ones queued before it (a re-entrant call only queues it).
+    void dispatch(Event event);
     void handle(Event event);
+    QList<ReloadHost::WorkerInfo> inScope(QList<ReloadHost::WorkerInfo> workers) const;
+    bool matches(const ReloadHost::WorkerInfo &worker) const;
     void plan(QList<ReloadHost::WorkerInfo> workers);
+    bool isPresent(const Step &step) const;
     void retireChildren(const Step &step);
     bool childrenRetired(const Step &step) const;
     void startReload();
@@ -183,7 +231,8 @@ private:
     ReloadHost *m_host;
     Config m_config;
     Phase m_phase = Phase::Idle;
-    bool m_queued = false;
+    QList<Request> m_queue;         // requested, not started yet
+    Request m_request;              // the one under way
     QList<Step> m_plan;
     int m_current = 0;              // index in m_plan of the step under way, or of the next one
     QSet<qint64> m_before;          // the group's pids when the step began: a replacement is not among them

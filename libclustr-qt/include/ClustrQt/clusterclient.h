@@ -16,6 +16,7 @@ namespace Clustr {
 
 class ClusterClientPrivate;
 class RedisClient;
+class ReloadJob;
 
 /*!
   Watches and drives a running cluster from outside it: what the
@@ -177,6 +178,27 @@ public:
     bool reload();
     //! Asks the master to stop the cluster with \a exitCode; false if no master is known.
     bool stop(int exitCode = 15);
+
+    /*!
+      The commands people run on a cluster, as jobs (see ReloadJob): each
+      returns a job, parented to this client and not started yet; connect
+      to it, then call its start(), which asks the master and follows the
+      command to its end. The master refuses a target it does not have or a
+      command with nothing to do (ReloadJob::NoSuchTarget, NothingToDo, ...).
+      Delete the job when done with it (e.g. deleteLater() on its result()).
+    */
+    //! Restarts every worker one at a time, given-up ones included (`clustr-qt restart all`).
+    Clustr::ReloadJob *restartCluster();
+    //! Restarts the processes of \a group, one at a time, given-up ones included.
+    Clustr::ReloadJob *restartGroup(const QString &group);
+    //! Restarts process \a pid (or starts the given-up child whose last pid it was).
+    Clustr::ReloadJob *restartProcess(qint64 pid);
+    //! Stops every process of \a group (a spawn entry of the master); it stays stopped until startGroup().
+    Clustr::ReloadJob *stopGroup(const QString &group);
+    //! Starts \a group again, to its configured instance count.
+    Clustr::ReloadJob *startGroup(const QString &group);
+    //! Gives \a group \a instances processes (0..1000).
+    Clustr::ReloadJob *scale(const QString &group, int instances);
 
     //! Reports every message on the cluster's channels matching \a pattern (Redis glob, without the namespace).
     void watch(const QString &pattern = QStringLiteral("*"));

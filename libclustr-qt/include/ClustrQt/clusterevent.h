@@ -37,9 +37,20 @@ class CLUSTR_EXPORT ClusterEvent
     Q_PROPERTY(int steps READ steps)
     Q_PROPERTY(ClusterEvent::ReloadPhase reloadPhase READ reloadPhase)
     Q_PROPERTY(qint64 durationMs READ durationMs)
+    Q_PROPERTY(QString requestId READ requestId)
+    Q_PROPERTY(QString command READ command)
 public:
+    /*!
+      The Command* types answer a control command that carried a request id
+      (ClusterClient's restart, stopGroup, startGroup, scale): it was
+      rejected (error() names why: noSuchTarget, nothingToDo, invalid, busy,
+      stopping; reason() says it in words), or accepted with steps(), then
+      made progress (step() of steps()) and finished (error() empty, or
+      failed with reason()).
+    */
     enum class Type { Unknown, Registered, Deregistered, Lost, Spawned, Exited, Respawned, GaveUp, SpawnFailed,
-                      ClusterStarted, ReloadStarted, ReloadStep, ClusterReloaded, Stopping, ReloadExcluded };
+                      ClusterStarted, ReloadStarted, ReloadStep, ClusterReloaded, Stopping, ReloadExcluded,
+                      CommandRejected, CommandAccepted, CommandProgress, CommandFinished };
     Q_ENUM(Type)
     //! For ReloadStep events: what happened to the step.
     enum class ReloadPhase { None, Started, Finished, Skipped, TimedOut };
@@ -85,7 +96,7 @@ public:
     //! SpawnFailed
     QString file() const;
     void setFile(const QString &file);
-    //! SpawnFailed
+    //! SpawnFailed: the error text; CommandRejected, CommandFinished: the kind of failure (empty: none)
     QString error() const;
     void setError(const QString &error);
     //! ClusterStarted, ClusterReloaded
@@ -103,6 +114,12 @@ public:
     //! ClusterReloaded
     qint64 durationMs() const;
     void setDurationMs(qint64 durationMs);
+    //! Command*, and ReloadStarted for a restart: the id the tool gave its command
+    QString requestId() const;
+    void setRequestId(const QString &requestId);
+    //! Command*, and ReloadStarted for a restart: "restart", "stopGroup", "startGroup", "scale"
+    QString command() const;
+    void setCommand(const QString &command);
 
     bool operator==(const ClusterEvent &other) const;
     bool operator!=(const ClusterEvent &other) const { return !(*this == other); }

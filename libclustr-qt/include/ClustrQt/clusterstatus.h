@@ -6,6 +6,8 @@
 #include <ClustrQt/stats.h>
 
 #include <QtCore/QDateTime>
+#include <QtCore/QMap>
+#include <QtCore/QStringList>
 #include <QtCore/QJsonObject>
 #include <QtCore/QList>
 #include <QtCore/QSharedDataPointer>
@@ -192,6 +194,7 @@ class CLUSTR_EXPORT ClusterStatus
     Q_PROPERTY(QList<ChildInfo> children READ children)
     Q_PROPERTY(ClusterInfo clusterInfo READ clusterInfo)
     Q_PROPERTY(QDateTime updatedAt READ updatedAt)
+    Q_PROPERTY(QStringList stoppedGroups READ stoppedGroups)
 public:
     ClusterStatus();
     ClusterStatus(const ClusterStatus &other);
@@ -213,6 +216,16 @@ public:
     void setClusterInfo(const ClusterInfo &clusterInfo);
     QDateTime updatedAt() const;
     void setUpdatedAt(const QDateTime &updatedAt);
+    /*!
+      The configured instance count of each group the master spawns itself
+      (its spawn entries, as `clustr-qt scale` changed them); empty from a
+      master that does not say.
+    */
+    QMap<QString, int> groupInstances() const;
+    void setGroupInstances(const QMap<QString, int> &instances);
+    //! The groups `clustr-qt stop GROUP` stopped, sorted: the master keeps them stopped.
+    QStringList stoppedGroups() const;
+    void setStoppedGroups(const QStringList &groups);
 
     //! The snapshot as the master writes it (docs/PROTOCOL.md section 11), e.g. for `clustr-qt status --json`.
     QJsonObject toJson() const;

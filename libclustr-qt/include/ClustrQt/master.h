@@ -20,6 +20,17 @@ class CLUSTR_EXPORT Master : public Process
     Q_PROPERTY(int workerCount READ workerCount NOTIFY clusterInfoChanged)
 
 public:
+    //! Why a restart or a group command was not carried out (the same kinds as docs/PROTOCOL.md section 11).
+    enum class CommandError {
+        NoError,
+        NoSuchTarget, //!< no such group or process in the cluster
+        NothingToDo,  //!< the target is already as asked (stopped, running, of that size)
+        Invalid,      //!< the target cannot be handled so (the master itself, `respawn: false`, not spawned by the master)
+        Busy,         //!< a reload or restart runs; group commands wait until it is done
+        Stopping,     //!< the cluster is stopping
+    };
+    Q_ENUM(CommandError)
+
     explicit Master(QObject *parent = nullptr);
     explicit Master(const ProcessOptions &options, QObject *parent = nullptr);
     ~Master() override;
@@ -46,6 +57,35 @@ public:
     */
     void stop(int exitCode = 15);
 
+public Q_SLOTS:
+    /*!
+      Replaces every worker one at a time, as reload() does, and also starts
+      again the children that were given up after too many crashes (their
+      crash counters reset). Queued behind a reload or restart under way.
+      Progress: the reload signals (reloadStarted() ... clusterReloaded()).
+    */
+    Clustr::Master::CommandError restartCluster();
+    //! restartCluster() for the processes of \a group (and what descends from them) only.
+    Clustr::Master::CommandError restartGroup(const QString &group);
+    //! restartCluster() for process \a pid only; \a pid may be the last pid of a given-up child.
+    Clustr::Master::CommandError restartProcess(qint64 pid);
+    /*!
+      Stops every child of \a group, one of the master's spawn entries (kill
+      handlers run; SIGKILL after the kill timeout), and keeps the group
+      stopped, across reloads and other children's respawns, until
+      startGroup(). groupStopped() once none is left.
+    */
+    Clustr::Master::CommandError stopGroup(const QString &group);
+    //! Starts the stopped or given-up children of \a group again; groupStarted() once all are ready.
+    Clustr::Master::CommandError startGroup(const QString &group);
+    /*!
+      Gives \a group \a instances children (0..1000): new ones are started
+      with the lowest free instance numbers, or the highest instances are
+      stopped as a surge reload retires one (a kill with exit code 0, SIGKILL
+      after the kill timeout). groupScaled() once the group has its size.
+    */
+    Clustr::Master::CommandError scaleGroup(const QString &group, int instances);
+
 Q_SIGNALS:
     void workerRegistered(qint64 pid, const QString &group);
     void workerDeregistered(qint64 pid, const QString &group);
@@ -69,6 +109,16 @@ Q_SIGNALS:
     void reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group);
     //! The cluster is ending with \a exitCode.
     void stopping(int exitCode);
+    //! Every child of \a group has ended after stopGroup().
+    void groupStopped(const QString &group);
+    //! Every child of \a group runs (and has registered) after startGroup().
+    void groupStarted(const QString &group, int instances);
+    //! \a group has \a instances children, each ready, after scaleGroup().
+    void groupScaled(const QString &group, int instances);
+    //! A group command could not finish: a child of \a group was given up (\a reason says which).
+    void groupCommandFailed(const QString &group, const QString &reason);
+    //! A restart or group command (\a command: "restart", "stopGroup", ...) was refused, and why.
+    void commandRejected(const QString &command, Clustr::Master::CommandError error, const QString &reason);
     //! A registered process stopped heartbeating (or its parent saw it die) and was removed.
     void workerLost(qint64 pid, const QString &group, const QString &reason);
 

@@ -22,6 +22,13 @@ class ReloadJobPrivate;
   `clustr-qt reload` progress bar and the monitor's reload bar both watch
   one of these.
 
+  The same job runs the other commands a cluster takes (operation(): a
+  restart, a group's stop or start, a scale; ClusterClient::restartGroup()
+  and its siblings make them): start() sends the command with a request
+  id and follows the master's answers to it (docs/PROTOCOL.md section 11).
+  A restart has steps as a reload has; a group command counts the
+  processes still to stop or to become ready.
+
   start() asks the master for a reload and follows it; follow() only
   watches for the next reload (or the one under way, picked up from the
   master's announcement). Either can be called again once result() came.
@@ -36,8 +43,12 @@ class CLUSTR_EXPORT ReloadJob : public QObject
     Q_PROPERTY(int currentStep READ currentStep NOTIFY progressChanged)
     Q_PROPERTY(int steps READ steps NOTIFY progressChanged)
     Q_PROPERTY(int percent READ percent NOTIFY progressChanged)
+    Q_PROPERTY(Operation operation READ operation CONSTANT)
 
 public:
+    enum class Operation { Reload, Restart, StopGroup, StartGroup, Scale };
+    Q_ENUM(Operation)
+
     enum class State { Idle, Waiting, Running, Finished };
     Q_ENUM(State)
 
@@ -51,6 +62,10 @@ public:
         RedisLost,         //!< Redis was unreachable for longer than the Redis timeout
         Timeout,           //!< the reload took longer than timeout()
         Refused,           //!< Redis' ACL refused the request, or the reads that follow it (NOPERM)
+        NoSuchTarget,      //!< the master has no such group or process
+        NothingToDo,       //!< the target is as asked already (stopped, running, of that size)
+        Rejected,          //!< the master refused the command (see errorText(): busy, invalid, stopping)
+        Failed,            //!< a group command could not finish (a process of the group was given up)
     };
     Q_ENUM(Error)
 
@@ -58,7 +73,22 @@ public:
     explicit ReloadJob(ClusterClient *client, QObject *parent = nullptr);
     ~ReloadJob() override;
 
-    //! How long start() waits for the master to start the reload (default 5 s).
+    //! What start() asks for; Reload unless set (before start()).
+    void setOperation(Operation operation);
+    Operation operation() const;
+    //! The group a command acts on (a restart of the whole cluster: none).
+    void setGroup(const QString &group);
+    QString group() const;
+    //! The process a restart acts on (0: none).
+    void setPid(qint64 pid);
+    qint64 pid() const;
+    //! A scale's new instance count.
+    void setInstances(int instances);
+    int instances() const;
+    //! "reload", "restart of group web", "scale of group web to 3": for messages.
+    QString description() const;
+
+    //! How long start() waits for the master to start the reload (or to answer a command; default 5 s).
     void setStartTimeout(std::chrono::milliseconds timeout);
     //! How long the whole reload may take (default 0: no limit).
     void setTimeout(std::chrono::milliseconds timeout);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <ClustrQt/clusterclient.h>
 
+#include <ClustrQt/reloadjob.h>
+
 #include "base/logging_p.h"
+#include "control/controlrequest_p.h"
 #include "control/runtimedirectory_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
@@ -12,6 +15,7 @@
 
 #include <ClustrQt/redisclient.h>
 
+#include <QtCore/QRandomGenerator>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -51,6 +55,8 @@ public:
     //! Asks Redis whether this connection's user may publish here; see ClusterClient::isReadOnly().
     void checkPublishPermission();
     void setReadOnly(bool readOnly, const QString &reason);
+    //! For the library's own helpers (sendControlCommand()); the friend Q_DECLARE_PRIVATE makes.
+    static ClusterClientPrivate *get(ClusterClient *client) { return client->d_func(); }
     void sendTo(const QByteArray &channel, const QJsonValue &data);
     //! Sends an envelope already encoded.
     void sendPayload(const QByteArray &channel, const QByteArray &payload);
@@ -745,21 +751,79 @@ bool ClusterClient::kill(qint64 pid, int exitCode)
 
 bool ClusterClient::reload()
 {
-    Q_D(ClusterClient);
-    if (d->masterPid <= 0)
-        return false;
-    d->sendTo(d->channels.controlChannel(d->masterPid), Protocol::Records::toJson(Protocol::ControlCommand{}));
-    return true;
+    return sendControlCommand(this, Protocol::ControlCommand{});
 }
 
 bool ClusterClient::stop(int exitCode)
 {
-    Q_D(ClusterClient);
-    if (d->masterPid <= 0 || exitCode < 0 || exitCode > 255)
+    if (exitCode < 0 || exitCode > 255)
         return false;
-    d->sendTo(d->channels.controlChannel(d->masterPid),
-              Protocol::Records::toJson(Protocol::ControlCommand{Protocol::ControlCommand::Type::Stop, exitCode}));
+    Protocol::ControlCommand command;
+    command.type = Protocol::ControlCommand::Type::Stop;
+    command.exitCode = exitCode;
+    return sendControlCommand(this, command);
+}
+
+bool sendControlCommand(ClusterClient *client, const Protocol::ControlCommand &command)
+{
+    ClusterClientPrivate *d = ClusterClientPrivate::get(client);
+    if (d->masterPid <= 0)
+        return false;
+    d->sendTo(d->channels.controlChannel(d->masterPid), Protocol::Records::toJson(command));
     return true;
+}
+
+QString newRequestId()
+{
+    static int counter = 0;
+    return QStringLiteral("%1-%2-%3")
+        .arg(QCoreApplication::applicationPid())
+        .arg(QRandomGenerator::global()->generate() & 0xffffff, 6, 16, QLatin1Char('0'))
+        .arg(++counter);
+}
+
+namespace {
+
+ReloadJob *operationJob(ClusterClient *client, ReloadJob::Operation operation, const QString &group, qint64 pid, int instances)
+{
+    auto *job = new ReloadJob(client, client);
+    job->setOperation(operation);
+    job->setGroup(group);
+    job->setPid(pid);
+    job->setInstances(instances);
+    return job;
+}
+
+} // namespace
+
+ReloadJob *ClusterClient::restartCluster()
+{
+    return operationJob(this, ReloadJob::Operation::Restart, QString(), 0, 0);
+}
+
+ReloadJob *ClusterClient::restartGroup(const QString &group)
+{
+    return operationJob(this, ReloadJob::Operation::Restart, group, 0, 0);
+}
+
+ReloadJob *ClusterClient::restartProcess(qint64 pid)
+{
+    return operationJob(this, ReloadJob::Operation::Restart, QString(), pid, 0);
+}
+
+ReloadJob *ClusterClient::stopGroup(const QString &group)
+{
+    return operationJob(this, ReloadJob::Operation::StopGroup, group, 0, 0);
+}
+
+ReloadJob *ClusterClient::startGroup(const QString &group)
+{
+    return operationJob(this, ReloadJob::Operation::StartGroup, group, 0, 0);
+}
+
+ReloadJob *ClusterClient::scale(const QString &group, int instances)
+{
+    return operationJob(this, ReloadJob::Operation::Scale, group, 0, instances);
 }
 
 void ClusterClient::watch(const QString &pattern)

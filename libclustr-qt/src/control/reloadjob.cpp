@@ -4,6 +4,8 @@
 
 #include <ClustrQt/clusterclient.h>
 
+#include "control/controlrequest_p.h"
+
 #include <QtCore/QTimer>
 
 namespace Clustr {
@@ -17,12 +19,23 @@ public:
     void reset(bool requested);
     void setState(ReloadJob::State newState);
     void handleEvent(const ClusterEvent &event);
+    //! Our command's answers: rejected, accepted, progress, finished; a restart's start.
+    void handleAnswer(const ClusterEvent &event);
+    //! A reload or restart starting is the one we wait for.
+    bool isOurStart(const ClusterEvent &event) const;
+    bool sendRequest();
     void handleMaster(const MasterInfo &master);
     void begin(int stepCount);
     void finish(ReloadJob::Error code, const QString &text);
 
     ReloadJob *q_ptr;
     ClusterClient *client = nullptr;
+    ReloadJob::Operation operation = ReloadJob::Operation::Reload;
+    QString group;
+    qint64 pid = 0;
+    int instances = 0;
+    QString requestId; // of the command under way; empty for a reload
+    bool accepted = false;
     ReloadJob::State state = ReloadJob::State::Idle;
     bool requested = false; // start(): only our own reload counts
     qint64 masterPid = 0;
@@ -58,6 +71,8 @@ void ReloadJobPrivate::reset(bool byUs)
     duration = 0;
     sawEarlier = false;
     began = false;
+    accepted = false;
+    requestId.clear();
     failures.clear();
     excluded.clear();
     error = ReloadJob::Error::NoError;
@@ -106,17 +121,22 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
     Q_Q(ReloadJob);
     using Type = ClusterEvent::Type;
     using Phase = ClusterEvent::ReloadPhase;
+    if (requested && !requestId.isEmpty() && event.requestId() == requestId) {
+        handleAnswer(event);
+        return;
+    }
     if (state == ReloadJob::State::Waiting) {
-        if (event.type() == Type::ReloadStarted) {
+        if (event.type() == Type::ReloadStarted && isOurStart(event)) {
             begin(event.steps());
             return;
         }
-        if (event.type() == Type::ReloadStep || event.type() == Type::ClusterReloaded) {
+        if (event.type() == Type::ReloadStarted || event.type() == Type::ReloadStep || event.type() == Type::ClusterReloaded) {
             if (requested) {
                 // An earlier reload runs; ours is queued behind it and starts when
                 // that one is done: as long as it makes progress, ours is not lost.
                 sawEarlier = true;
-                startTimer.start(startTimeout);
+                if (!accepted)
+                    startTimer.start(startTimeout);
                 return;
             }
             if (event.type() == Type::ClusterReloaded)
@@ -124,8 +144,8 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
             begin(event.steps()); // follow(): we joined a reload under way
         } else if (event.type() == Type::Stopping && requested) {
             finish(ReloadJob::Error::ClusterStopping,
-                   QStringLiteral("the cluster is stopping (exit code %1); the reload is abandoned (%2)")
-                       .arg(event.exitCode()).arg(q->position()));
+                   QStringLiteral("the cluster is stopping (exit code %1); the %2 is abandoned (%3)")
+                       .arg(event.exitCode()).arg(q->description(), q->position()));
             return;
         } else {
             return;
@@ -170,6 +190,8 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
         workers = event.workerCount();
         duration = event.durationMs();
         Q_EMIT q->progressChanged(completed, steps);
+        if (!requestId.isEmpty())
+            break; // a restart: its commandFinished follows and ends the job
         if (failures.isEmpty())
             finish(ReloadJob::Error::NoError, QString());
         else
@@ -177,11 +199,66 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
                                                          .arg(failures.size()).arg(failures.join(QStringLiteral("; "))));
         break;
     case Type::Stopping:
-        finish(ReloadJob::Error::ClusterStopping, QStringLiteral("the cluster is stopping (exit code %1); the reload is abandoned (%2)")
-                                                      .arg(event.exitCode()).arg(q->position()));
+        finish(ReloadJob::Error::ClusterStopping, QStringLiteral("the cluster is stopping (exit code %1); the %2 is abandoned (%3)")
+                                                      .arg(event.exitCode()).arg(q->description(), q->position()));
         break;
     default:
         break;
+    }
+}
+
+bool ReloadJobPrivate::isOurStart(const ClusterEvent &event) const
+{
+    if (!requested)
+        return true; // follow(): whichever comes
+    // A reload's start names no command; a restart's names its request.
+    return requestId.isEmpty() ? event.command().isEmpty() : event.requestId() == requestId;
+}
+
+void ReloadJobPrivate::handleAnswer(const ClusterEvent &event)
+{
+    Q_Q(ReloadJob);
+    using Type = ClusterEvent::Type;
+    using Failure = Protocol::ControlCommand::Failure;
+    switch (event.type()) {
+    case Type::CommandRejected: {
+        const Failure failure = Protocol::ControlCommand::failureFromName(event.error());
+        const ReloadJob::Error code = failure == Failure::NoSuchTarget ? ReloadJob::Error::NoSuchTarget
+            : failure == Failure::NothingToDo                          ? ReloadJob::Error::NothingToDo
+                                                                       : ReloadJob::Error::Rejected;
+        finish(code, QStringLiteral("the master refused the %1: %2").arg(q->description(), event.reason()));
+        return;
+    }
+    case Type::CommandAccepted:
+        accepted = true;
+        startTimer.stop(); // heard: a restart may wait behind a reload under way
+        if (operation != ReloadJob::Operation::Restart && state == ReloadJob::State::Waiting)
+            begin(event.steps());
+        return;
+    case Type::ReloadStarted: // a restart's
+        if (state == ReloadJob::State::Waiting)
+            begin(event.steps());
+        return;
+    case Type::CommandProgress:
+        if (state != ReloadJob::State::Running)
+            return;
+        steps = std::max(steps, event.steps());
+        completed = current = std::max(completed, std::min(event.step(), steps));
+        Q_EMIT q->progressChanged(completed, steps);
+        return;
+    case Type::CommandFinished:
+        completed = current = steps;
+        Q_EMIT q->progressChanged(completed, steps);
+        if (!event.error().isEmpty())
+            finish(ReloadJob::Error::Failed, QStringLiteral("the %1 failed: %2").arg(q->description(), event.reason()));
+        else if (!failures.isEmpty())
+            finish(ReloadJob::Error::StepsTimedOut, QStringLiteral("the %1 finished, but %2 of its steps timed out: %3")
+                                                         .arg(q->description()).arg(failures.size()).arg(failures.join(QStringLiteral("; "))));
+        else
+            finish(ReloadJob::Error::NoError, QString());
+        return;
+    default:
+        return;
     }
 }
 
@@ -193,7 +270,7 @@ void ReloadJobPrivate::handleMaster(const MasterInfo &master)
     const bool gone = master.pid() != masterPid || master.state() == MasterInfo::State::Stopping || !client->isClusterRunning();
     if (gone && masterPid != 0 && (state == ReloadJob::State::Running || requested)) {
         finish(ReloadJob::Error::MasterGone,
-               QStringLiteral("the master (pid %1) went away during the reload (%2)").arg(masterPid).arg(q->position()));
+               QStringLiteral("the master (pid %1) went away during the %2 (%3)").arg(masterPid).arg(q->description(), q->position()));
         return;
     }
     masterPid = master.pid(); // follow(): whichever master runs now
@@ -207,6 +284,23 @@ void ReloadJobPrivate::handleMaster(const MasterInfo &master)
     }
 }
 
+bool ReloadJobPrivate::sendRequest()
+{
+    using Type = Protocol::ControlCommand::Type;
+    if (operation == ReloadJob::Operation::Reload)
+        return client->reload();
+    Protocol::ControlCommand command;
+    command.type = operation == ReloadJob::Operation::Restart ? Type::Restart
+        : operation == ReloadJob::Operation::StopGroup        ? Type::StopGroup
+        : operation == ReloadJob::Operation::StartGroup       ? Type::StartGroup
+                                                              : Type::Scale;
+    command.group = group;
+    command.pid = pid;
+    command.instances = instances;
+    command.id = requestId = newRequestId();
+    return sendControlCommand(client, command);
+}
+
 ReloadJob::ReloadJob(ClusterClient *client, QObject *parent)
     : QObject(parent)
     , d_ptr(new ReloadJobPrivate(this))
@@ -216,17 +310,20 @@ ReloadJob::ReloadJob(ClusterClient *client, QObject *parent)
     d->startTimer.setSingleShot(true);
     d->overallTimer.setSingleShot(true);
     d->redisTimer.setSingleShot(true);
-    connect(&d->startTimer, &QTimer::timeout, this, [d] {
-        d->finish(Error::NotStarted, QStringLiteral("the master (pid %1) did not start a reload within %2 s")
-                                         .arg(d->masterPid).arg(double(d->startTimeout.count()) / 1000));
+    connect(&d->startTimer, &QTimer::timeout, this, [this, d] {
+        d->finish(Error::NotStarted, d->operation == Operation::Reload
+                  ? QStringLiteral("the master (pid %1) did not start a reload within %2 s")
+                        .arg(d->masterPid).arg(double(d->startTimeout.count()) / 1000)
+                  : QStringLiteral("the master (pid %1) did not answer the %2 within %3 s (a master of clustr-qt 0.1 does not know it)")
+                        .arg(d->masterPid).arg(description()).arg(double(d->startTimeout.count()) / 1000));
     });
     connect(&d->overallTimer, &QTimer::timeout, this, [this, d] {
-        d->finish(Error::Timeout, QStringLiteral("the reload did not finish within %1 s (%2)")
-                                      .arg(double(d->timeout.count()) / 1000).arg(position()));
+        d->finish(Error::Timeout, QStringLiteral("the %1 did not finish within %2 s (%3)")
+                                      .arg(description()).arg(double(d->timeout.count()) / 1000).arg(position()));
     });
     connect(&d->redisTimer, &QTimer::timeout, this, [this, d] {
-        d->finish(Error::RedisLost, QStringLiteral("lost Redis for %1 s during the reload (%2)")
-                                        .arg(double(d->redisTimeout.count()) / 1000).arg(position()));
+        d->finish(Error::RedisLost, QStringLiteral("lost Redis for %1 s during the %2 (%3)")
+                                        .arg(double(d->redisTimeout.count()) / 1000).arg(description(), position()));
     });
     connect(client, &ClusterClient::errorOccurred, this, [d](ClusterClient::Error error, const QString &text) {
         // Redis' ACL refused the request (or the reads that follow the
@@ -250,6 +347,67 @@ ReloadJob::ReloadJob(ClusterClient *client, QObject *parent)
 
 ReloadJob::~ReloadJob() = default;
 
+void ReloadJob::setOperation(Operation operation)
+{
+    d_func()->operation = operation;
+}
+
+ReloadJob::Operation ReloadJob::operation() const
+{
+    return d_func()->operation;
+}
+
+void ReloadJob::setGroup(const QString &group)
+{
+    d_func()->group = group;
+}
+
+QString ReloadJob::group() const
+{
+    return d_func()->group;
+}
+
+void ReloadJob::setPid(qint64 pid)
+{
+    d_func()->pid = pid;
+}
+
+qint64 ReloadJob::pid() const
+{
+    return d_func()->pid;
+}
+
+void ReloadJob::setInstances(int instances)
+{
+    d_func()->instances = instances;
+}
+
+int ReloadJob::instances() const
+{
+    return d_func()->instances;
+}
+
+QString ReloadJob::description() const
+{
+    Q_D(const ReloadJob);
+    const QString target = d->pid > 0 ? QStringLiteral("process %1").arg(d->pid)
+        : d->group.isEmpty()          ? QStringLiteral("the cluster")
+                                      : QStringLiteral("group %1").arg(d->group);
+    switch (d->operation) {
+    case Operation::Reload:
+        return QStringLiteral("reload");
+    case Operation::Restart:
+        return QStringLiteral("restart of %1").arg(target);
+    case Operation::StopGroup:
+        return QStringLiteral("stop of %1").arg(target);
+    case Operation::StartGroup:
+        return QStringLiteral("start of %1").arg(target);
+    case Operation::Scale:
+        return QStringLiteral("scale of %1 to %2").arg(target).arg(d->instances);
+    }
+    return QString();
+}
+
 void ReloadJob::setStartTimeout(std::chrono::milliseconds timeout)
 {
     d_func()->startTimeout = timeout;
@@ -272,8 +430,8 @@ bool ReloadJob::start()
     d->setState(State::Waiting);
     // Listening already (the constructor connected): the master answers
     // within milliseconds, and an event nobody listens to is lost.
-    if (!d->client->reload()) {
-        d->finish(Error::NoMaster, QStringLiteral("no master to ask for a reload"));
+    if (!d->sendRequest()) {
+        d->finish(Error::NoMaster, QStringLiteral("no master to ask for a %1").arg(description()));
         return false;
     }
     d->startTimer.start(d->startTimeout);

@@ -13,7 +13,8 @@ constexpr QLatin1String TypeNames[] = {
     QLatin1String("spawned"), QLatin1String("exited"), QLatin1String("respawned"), QLatin1String("gaveUp"),
     QLatin1String("spawnFailed"), QLatin1String("clusterStarted"), QLatin1String("reloadStarted"),
     QLatin1String("reloadStep"), QLatin1String("clusterReloaded"), QLatin1String("stopping"),
-    QLatin1String("reloadExcluded"),
+    QLatin1String("reloadExcluded"), QLatin1String("commandRejected"), QLatin1String("commandAccepted"),
+    QLatin1String("commandProgress"), QLatin1String("commandFinished"),
 };
 constexpr QLatin1String PhaseNames[] = {
     QLatin1String(""), QLatin1String("started"), QLatin1String("finished"), QLatin1String("skipped"),
@@ -71,6 +72,8 @@ public:
     int steps = 0;
     ClusterEvent::ReloadPhase reloadPhase = ClusterEvent::ReloadPhase::None;
     qint64 durationMs = 0;
+    QString requestId;
+    QString command;
 };
 
 ClusterEvent::ClusterEvent() : d(new ClusterEventPrivate) {}
@@ -112,6 +115,10 @@ ClusterEvent::ReloadPhase ClusterEvent::reloadPhase() const { return d->reloadPh
 void ClusterEvent::setReloadPhase(ClusterEvent::ReloadPhase reloadPhase) { d->reloadPhase = reloadPhase; }
 qint64 ClusterEvent::durationMs() const { return d->durationMs; }
 void ClusterEvent::setDurationMs(qint64 durationMs) { d->durationMs = durationMs; }
+QString ClusterEvent::requestId() const { return d->requestId; }
+void ClusterEvent::setRequestId(const QString &requestId) { d->requestId = requestId; }
+QString ClusterEvent::command() const { return d->command; }
+void ClusterEvent::setCommand(const QString &command) { d->command = command; }
 
 bool ClusterEvent::operator==(const ClusterEvent &other) const
 {
@@ -130,7 +137,9 @@ bool ClusterEvent::operator==(const ClusterEvent &other) const
         && d->step == other.d->step
         && d->steps == other.d->steps
         && d->reloadPhase == other.d->reloadPhase
-        && d->durationMs == other.d->durationMs);
+        && d->durationMs == other.d->durationMs
+        && d->requestId == other.d->requestId
+        && d->command == other.d->command);
 }
 
 } // namespace Clustr

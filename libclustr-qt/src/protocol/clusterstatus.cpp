@@ -198,6 +198,8 @@ public:
     QList<ChildInfo> children;
     ClusterInfo clusterInfo;
     QDateTime updatedAt;
+    QMap<QString, int> groupInstances;
+    QStringList stoppedGroups;
 };
 
 ClusterStatus::ClusterStatus() : d(new ClusterStatusPrivate) {}
@@ -217,6 +219,10 @@ ClusterInfo ClusterStatus::clusterInfo() const { return d->clusterInfo; }
 void ClusterStatus::setClusterInfo(const ClusterInfo &clusterInfo) { d->clusterInfo = clusterInfo; }
 QDateTime ClusterStatus::updatedAt() const { return d->updatedAt; }
 void ClusterStatus::setUpdatedAt(const QDateTime &updatedAt) { d->updatedAt = updatedAt; }
+QMap<QString, int> ClusterStatus::groupInstances() const { return d->groupInstances; }
+void ClusterStatus::setGroupInstances(const QMap<QString, int> &instances) { d->groupInstances = instances; }
+QStringList ClusterStatus::stoppedGroups() const { return d->stoppedGroups; }
+void ClusterStatus::setStoppedGroups(const QStringList &groups) { d->stoppedGroups = groups; }
 
 bool ClusterStatus::operator==(const ClusterStatus &other) const
 {
@@ -224,7 +230,9 @@ bool ClusterStatus::operator==(const ClusterStatus &other) const
         && d->processes == other.d->processes
         && d->children == other.d->children
         && d->clusterInfo == other.d->clusterInfo
-        && d->updatedAt == other.d->updatedAt);
+        && d->updatedAt == other.d->updatedAt
+        && d->groupInstances == other.d->groupInstances
+        && d->stoppedGroups == other.d->stoppedGroups);
 }
 
 QJsonObject ClusterStatus::toJson() const

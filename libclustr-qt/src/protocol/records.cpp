@@ -29,10 +29,15 @@ constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), 
     processes("processes"), clusterInfo("clusterInfo"), updatedAt("updatedAt"), event("event"), time("time"),
     oldPid("oldPid"), newPid("newPid"), reason("reason"), code("code"), signal("signal"), phase("phase"),
     durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster"), instance("instance"),
-    droppedOutputLines("droppedOutputLines"), passwords("passwords");
+    droppedOutputLines("droppedOutputLines"), passwords("passwords"), id("id"), instances("instances"),
+    groups("groups"), stopped("stopped");
 } // namespace Key
 
-constexpr QLatin1String CommandReload("reload"), CommandStop("stop");
+// In ControlCommand::Type's order.
+constexpr QLatin1String CommandNames[] = {
+    QLatin1String("reload"), QLatin1String("stop"), QLatin1String("restart"),
+    QLatin1String("stopGroup"), QLatin1String("startGroup"), QLatin1String("scale"),
+};
 
 QString typeName(const QJsonValue &value)
 {
@@ -449,6 +454,42 @@ std::optional<ProcessStatus> Records::processStatus(const QJsonValue &value, QSt
     return process;
 }
 
+namespace {
+
+// {"web": {"instances": 2, "stopped": false}}: the groups the master spawns.
+QJsonObject groupsJson(const ClusterStatus &status)
+{
+    QJsonObject groups;
+    const QMap<QString, int> instances = status.groupInstances();
+    const QStringList stopped = status.stoppedGroups();
+    for (auto it = instances.cbegin(); it != instances.cend(); ++it)
+        groups.insert(it.key(), QJsonObject{{Key::instances, it.value()}, {Key::stopped, stopped.contains(it.key())}});
+    return groups;
+}
+
+void readGroups(Reader &r, ClusterStatus &status)
+{
+    const QJsonObject groups = r.subObject(Key::groups);
+    QMap<QString, int> instances;
+    QStringList stopped;
+    for (auto it = groups.constBegin(); it != groups.constEnd() && r.ok(); ++it) {
+        Reader g(it.value(), QLatin1String("status.groups entry"), nullptr);
+        const int count = int(g.integer(Key::instances, 0, 0, std::numeric_limits<int>::max()));
+        const bool isStopped = g.boolean(Key::stopped, false);
+        if (!g.ok() || !isValidName(it.key())) {
+            r.fail(QStringLiteral("status.groups.%1 is not {\"instances\": N, \"stopped\": BOOL} of a group name").arg(it.key().left(200)));
+            return;
+        }
+        instances.insert(it.key(), count);
+        if (isStopped)
+            stopped.append(it.key());
+    }
+    status.setGroupInstances(instances);
+    status.setStoppedGroups(stopped);
+}
+
+} // namespace
+
 QJsonObject Records::toJson(const ClusterStatus &status)
 {
     QJsonArray processes;
@@ -459,6 +500,7 @@ QJsonObject Records::toJson(const ClusterStatus &status)
         {Key::processes, processes},
         {Key::children, childArray(status.children(), ChildForm::Full)},
         {Key::clusterInfo, Codec::toJson(status.clusterInfo())},
+        {Key::groups, groupsJson(status)},
         {Key::updatedAt, timeText(status.updatedAt())},
     };
 }
@@ -484,6 +526,7 @@ std::optional<ClusterStatus> Records::clusterStatus(const QJsonValue &value, QSt
         status.setClusterInfo(*info);
     else
         r.fail(QStringLiteral("status.clusterInfo: %1").arg(infoError));
+    readGroups(r, status);
     status.setUpdatedAt(r.time(Key::updatedAt));
     if (!r.ok())
         return std::nullopt;
@@ -491,6 +534,37 @@ std::optional<ClusterStatus> Records::clusterStatus(const QJsonValue &value, QSt
 }
 
 // Events
+
+namespace {
+
+void insertRequest(QJsonObject &object, const ClusterEvent &event)
+{
+    if (!event.requestId().isEmpty())
+        object.insert(Key::id, event.requestId());
+    if (!event.command().isEmpty())
+        object.insert(Key::command, event.command());
+}
+
+// The answer to a control command: which one, its target, and per type its steps or its failure.
+void insertCommandAnswer(QJsonObject &object, const ClusterEvent &event)
+{
+    using Type = ClusterEvent::Type;
+    insertRequest(object, event);
+    if (!event.group().isEmpty())
+        object.insert(Key::group, event.group());
+    if (event.pid() > 0)
+        object.insert(Key::pid, double(event.pid()));
+    if (event.type() == Type::CommandAccepted || event.type() == Type::CommandProgress)
+        object.insert(Key::steps, event.steps());
+    if (event.type() == Type::CommandProgress)
+        object.insert(Key::step, event.step());
+    if (event.type() == Type::CommandRejected || !event.error().isEmpty()) {
+        object.insert(Key::error, event.error());
+        object.insert(Key::reason, event.reason());
+    }
+}
+
+} // namespace
 
 QJsonObject Records::toJson(const ClusterEvent &event)
 {
@@ -531,6 +605,7 @@ QJsonObject Records::toJson(const ClusterEvent &event)
         break;
     case Type::ReloadStarted:
         object.insert(Key::steps, event.steps());
+        insertRequest(object, event); // a restart's
         break;
     case Type::ReloadStep:
         // A step read without a phase is written without one: "" is no phase's name.
@@ -550,6 +625,12 @@ QJsonObject Records::toJson(const ClusterEvent &event)
         break;
     case Type::Stopping:
         object.insert(Key::code, event.exitCode());
+        break;
+    case Type::CommandRejected:
+    case Type::CommandAccepted:
+    case Type::CommandProgress:
+    case Type::CommandFinished:
+        insertCommandAnswer(object, event);
         break;
     case Type::Unknown:
         break;
@@ -579,6 +660,8 @@ std::optional<ClusterEvent> Records::clusterEvent(const QJsonValue &value, QStri
     event.setSteps(r.smallInteger(Key::steps, 0));
     event.setReloadPhase(r.enumeration(Key::phase, ClusterEvent::ReloadPhase::None, &ClusterEvent::phaseFromName));
     event.setDurationMs(r.integer(Key::durationMs, 0));
+    event.setRequestId(r.string(Key::id));
+    event.setCommand(r.string(Key::command));
     if (!r.ok())
         return std::nullopt;
     return event;
@@ -586,37 +669,119 @@ std::optional<ClusterEvent> Records::clusterEvent(const QJsonValue &value, QStri
 
 // Control commands
 
+QString ControlCommand::typeName(Type type)
+{
+    return CommandNames[int(type)];
+}
+
+namespace {
+// In ControlCommand::Failure's order.
+constexpr QLatin1String FailureNames[] = {
+    QLatin1String(""), QLatin1String("noSuchTarget"), QLatin1String("nothingToDo"), QLatin1String("invalid"),
+    QLatin1String("busy"), QLatin1String("stopping"), QLatin1String("failed"),
+};
+} // namespace
+
+QString ControlCommand::failureName(Failure failure)
+{
+    return FailureNames[int(failure)];
+}
+
+ControlCommand::Failure ControlCommand::failureFromName(const QString &name)
+{
+    for (std::size_t i = 0; i < std::size(FailureNames); ++i) {
+        if (name == FailureNames[i])
+            return Failure(i);
+    }
+    return Failure::Failed;
+}
+
 QJsonObject Records::toJson(const ControlCommand &command)
 {
-    if (command.type == ControlCommand::Type::Stop)
-        return {{Key::command, CommandStop}, {Key::code, command.exitCode}};
-    return {{Key::command, CommandReload}};
+    using Type = ControlCommand::Type;
+    QJsonObject object{{Key::command, ControlCommand::typeName(command.type)}};
+    if (!command.id.isEmpty())
+        object.insert(Key::id, command.id);
+    if (command.type == Type::Stop)
+        object.insert(Key::code, command.exitCode);
+    if (!command.group.isEmpty() && command.type != Type::Reload && command.type != Type::Stop)
+        object.insert(Key::group, command.group);
+    if (command.type == Type::Restart && command.pid > 0)
+        object.insert(Key::pid, double(command.pid));
+    if (command.type == Type::Scale)
+        object.insert(Key::instances, command.instances);
+    return object;
 }
+
+namespace {
+
+std::optional<ControlCommand::Type> commandType(const QString &name)
+{
+    for (std::size_t i = 0; i < std::size(CommandNames); ++i) {
+        if (name == CommandNames[i])
+            return ControlCommand::Type(i);
+    }
+    return std::nullopt;
+}
+
+// The fields a command of \a command's type needs, checked; the first problem in \a problem.
+void readCommandFields(Reader &r, ControlCommand &command, QString *problem)
+{
+    using Type = ControlCommand::Type;
+    const bool needsGroup = command.type == Type::StopGroup || command.type == Type::StartGroup || command.type == Type::Scale;
+    if (needsGroup || command.type == Type::Restart) {
+        command.group = r.string(Key::group);
+        if (r.ok() && (needsGroup || r.has(Key::group)) && !isValidName(command.group))
+            *problem = QStringLiteral("control.group must be a group name (1 to 200 printable characters without spaces)");
+    }
+    if (command.type == Type::Restart && r.has(Key::pid)) {
+        command.pid = r.integer(Key::pid, 0, 1);
+        if (r.ok() && !command.group.isEmpty())
+            *problem = QStringLiteral("control: a restart names a group or a pid, not both");
+    }
+    if (command.type == Type::Scale) {
+        if (!r.has(Key::instances))
+            *problem = QStringLiteral("control.instances is missing");
+        command.instances = int(r.integer(Key::instances, 0, 0, ControlCommand::MaxInstances));
+    }
+}
+
+} // namespace
 
 std::optional<ControlCommand> Records::controlCommand(const QJsonValue &value, QString *error)
 {
     Reader r(value, QLatin1String("control"), error);
     const QString name = r.string(Key::command);
+    const QString id = r.string(Key::id);
     if (!r.ok())
         return std::nullopt;
-    ControlCommand command;
-    if (name == CommandReload) {
-        command.type = ControlCommand::Type::Reload;
-    } else if (name == CommandStop) {
-        command.type = ControlCommand::Type::Stop;
-        if (r.has(Key::code)) {
-            QString codeError;
-            const auto code = Codec::exitCode(r.object().value(Key::code), &codeError);
-            if (!code) {
-                if (error)
-                    *error = QStringLiteral("control.code: %1").arg(codeError);
-                return std::nullopt;
-            }
-            command.exitCode = *code;
-        }
-    } else {
+    const auto type = commandType(name);
+    if (!type) {
         if (error)
-            *error = QStringLiteral("unknown control command; expected {\"command\":\"reload\"} or {\"command\":\"stop\"}");
+            *error = QStringLiteral("unknown control command; expected one of reload, stop, restart, stopGroup, startGroup, scale");
+        return std::nullopt;
+    }
+    ControlCommand command;
+    command.type = *type;
+    command.id = id;
+    QString problem;
+    if (id.size() > ControlCommand::MaxIdLength || (!id.isEmpty() && !isValidName(id)))
+        problem = QStringLiteral("control.id must be up to %1 printable characters without spaces").arg(ControlCommand::MaxIdLength);
+    if (command.type == ControlCommand::Type::Stop && r.has(Key::code)) {
+        QString codeError;
+        const auto code = Codec::exitCode(r.object().value(Key::code), &codeError);
+        if (!code)
+            problem = QStringLiteral("control.code: %1").arg(codeError);
+        else
+            command.exitCode = *code;
+    }
+    if (problem.isEmpty())
+        readCommandFields(r, command, &problem);
+    if (!r.ok())
+        return std::nullopt;
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = problem;
         return std::nullopt;
     }
     return command;

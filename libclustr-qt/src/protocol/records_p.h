@@ -20,9 +20,32 @@ namespace Clustr::Protocol {
 //! A command for the master on `control:<masterPid>` (docs/PROTOCOL.md section 11).
 struct ControlCommand
 {
-    enum class Type { Reload, Stop };
+    enum class Type { Reload, Stop, Restart, StopGroup, StartGroup, Scale };
+    //! The most instances a scale command may ask for: a typo must not fork thousands of processes.
+    static constexpr int MaxInstances = 1000;
+    //! The longest request id a tool may choose.
+    static constexpr int MaxIdLength = 64;
+
     Type type = Type::Reload;
     int exitCode = 15; //!< Stop: the master's exit code
+    //! Chosen by the tool, echoed in the answer events (command*, reloadStarted); may be empty.
+    QString id;
+    //! Restart of one group; StopGroup, StartGroup, Scale: the group.
+    QString group;
+    //! Restart of one process (its pid, or the last pid of a given-up child).
+    qint64 pid = 0;
+    //! Scale: the group's new instance count (0..MaxInstances).
+    int instances = 0;
+
+    //! The protocol's name of \a type: "reload", "stopGroup", ...
+    static QString typeName(Type type);
+
+    //! Why a command failed: the `error` of its commandRejected or commandFinished event.
+    enum class Failure { None, NoSuchTarget, NothingToDo, Invalid, Busy, Stopping, Failed };
+    //! "noSuchTarget", ...; empty for None.
+    static QString failureName(Failure failure);
+    //! Failed for a name it does not know (a newer master's), None for empty.
+    static Failure failureFromName(const QString &name);
 };
 
 //! Where a `clustr-qt run` with an embedded Redis says its Redis is (the runtime record file).

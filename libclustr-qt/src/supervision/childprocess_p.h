@@ -124,6 +124,8 @@ public:
     State state() const { return m_state; }
     //! The running process' pid; 0 when none runs.
     qint64 pid() const;
+    //! The pid of the current or the last run (a given-up child's last pid); 0 before the first.
+    qint64 lastPid() const { return m_pid; }
     //! Respawns since start() (commanded ones included).
     int restartCount() const { return m_restartCount; }
     //! When the current (or last) run started; invalid before the first start.

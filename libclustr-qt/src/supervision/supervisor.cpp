@@ -5,6 +5,9 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFileInfo>
+#include <QtCore/QSet>
+
+#include <algorithm>
 
 namespace Clustr {
 
@@ -85,6 +88,10 @@ ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &comm
     child->command = command;
     child->group = config.group;
     child->instance = instance >= 0 ? instance : m_instances[child->group]++;
+    if (!m_groupModels.contains(child->group)) {
+        m_groupModels.insert(child->group, GroupModel{spec, command});
+        m_groupOrder.append(child->group);
+    }
     auto *process = new ChildProcess(config, this);
     child->process = process;
     Child *entry = child.get();
@@ -149,6 +156,40 @@ void Supervisor::remove(ChildProcess *process)
             return;
         }
     }
+}
+
+QList<ChildProcess *> Supervisor::groupProcesses(const QString &group) const
+{
+    QList<const Child *> members;
+    for (const auto &child : m_children) {
+        if (child->group == group)
+            members.append(child.get());
+    }
+    std::sort(members.begin(), members.end(), [](const Child *a, const Child *b) { return a->instance < b->instance; });
+    QList<ChildProcess *> processes;
+    for (const Child *member : std::as_const(members))
+        processes.append(member->process);
+    return processes;
+}
+
+ChildProcess *Supervisor::addInstance(const QString &group, bool start)
+{
+    const auto model = m_groupModels.constFind(group);
+    if (model == m_groupModels.cend() || m_stopping)
+        return nullptr;
+    QSet<int> taken;
+    for (const auto &child : m_children) {
+        if (child->group == group)
+            taken.insert(child->instance);
+    }
+    int instance = 0;
+    while (taken.contains(instance))
+        ++instance;
+    ChildProcess *process = create(model->spec, model->command, instance);
+    if (start && !m_holding)
+        process->start();
+    Q_EMIT childrenChanged();
+    return process;
 }
 
 const Supervisor::Child *Supervisor::find(const ChildProcess *process) const

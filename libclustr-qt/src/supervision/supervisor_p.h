@@ -65,6 +65,18 @@ public:
     //! Forgets a child for good (once it stopped); it is deleted later.
     void remove(ChildProcess *process);
 
+    // Groups at run time (clustr-qt stop/start/scale GROUP).
+    //! The groups of the spawn entries, in the order they were first spawned (emptied ones included).
+    QStringList groups() const { return m_groupOrder; }
+    //! The children of \a group, by instance.
+    QList<ChildProcess *> groupProcesses(const QString &group) const;
+    /*!
+      One more child of \a group, made like the group's first spawn entry,
+      with the lowest instance number no child of the group has; started
+      unless \a start is false. Nullptr for a group never spawned, or while stopping.
+    */
+    ChildProcess *addInstance(const QString &group, bool start);
+
     const Child *find(const ChildProcess *process) const;
     const Child *findByPid(qint64 pid) const;
     bool owns(qint64 pid) const { return findByPid(pid) != nullptr; }
@@ -108,6 +120,14 @@ private:
     bool m_stopping = false;
     bool m_holding = false;
     QHash<QString, int> m_instances; // group -> children created so far
+    // The spawn entry each group was first made from, for addInstance().
+    struct GroupModel
+    {
+        SpawnSpec spec;
+        ChildCommand command;
+    };
+    QHash<QString, GroupModel> m_groupModels;
+    QStringList m_groupOrder;
     // (group, instance) -> output lines that could not be written: one count
     // per log file, kept across respawns and by a surge replacement.
     QHash<std::pair<QString, int>, qint64> m_droppedLines;

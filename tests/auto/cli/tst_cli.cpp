@@ -275,7 +275,7 @@ void tst_Cli::badArguments_data()
     row("reload: timeout 0", {QStringLiteral("reload"), QStringLiteral("--timeout"), QStringLiteral("0")}, "--timeout must be a number of seconds");
     row("reload: timeout text", {QStringLiteral("reload"), QStringLiteral("--timeout=soon")}, "--timeout must be a number of seconds (1 or more), not \"soon\"");
     row("stop: code too large", {QStringLiteral("stop"), QStringLiteral("--code"), QStringLiteral("300")}, "--code must be an integer from 0 to 255, not \"300\"");
-    row("stop: an argument", {QStringLiteral("stop"), QStringLiteral("now")}, "stop takes no arguments");
+    row("stop: two arguments", {QStringLiteral("stop"), QStringLiteral("now"), QStringLiteral("later")}, "stop takes at most one GROUP");
     row("watch: empty pattern", {QStringLiteral("watch"), QStringLiteral("--channel=")}, "--channel needs a PATTERN");
     row("watch: unknown option", {QStringLiteral("watch"), QStringLiteral("--pattern"), QStringLiteral("x")}, "unknown option --pattern for watch");
     row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");

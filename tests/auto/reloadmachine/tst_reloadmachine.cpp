@@ -250,6 +250,23 @@ public:
         if (onReloaded)
             onReloaded();
     }
+    // Given-up children: a last pid and a group; revived, a new unregistered process of the group.
+    QMap<qint64, QString> givenUp;
+    QList<WorkerInfo> givenUpWorkers() const override
+    {
+        QList<WorkerInfo> workers;
+        for (auto it = givenUp.cbegin(); it != givenUp.cend(); ++it)
+            workers.append(WorkerInfo{it.key(), it.value(), 0, true, true, false});
+        return workers;
+    }
+    bool isGivenUp(qint64 pid) const override { return givenUp.contains(pid); }
+    void reviveWorker(qint64 pid) override
+    {
+        log.append(QStringLiteral("revive %1").arg(pid));
+        configured[givenUp.value(pid)] += 1;
+        revived = spawn(givenUp.take(pid), false);
+    }
+    qint64 revived = 0;
 
 private:
     qint64 m_nextPid = 100;
@@ -289,6 +306,10 @@ private Q_SLOTS:
     void cancelEndsEverything_data();
     void cancelEndsEverything();
     void lateTimersAreIgnored();
+    void restartOfAGroupLeavesOtherGroupsAlone();
+    void restartOfOneProcess();
+    void restartRevivesGivenUpChildren();
+    void requestsWithIdsAreNotMerged();
 
 private:
     void start(Strategy strategy);
@@ -725,3 +746,98 @@ void tst_ReloadMachine::lateTimersAreIgnored()
 
 QTEST_GUILESS_MAIN(tst_ReloadMachine)
 #include "tst_reloadmachine.moc"
+
+void tst_ReloadMachine::restartOfAGroupLeavesOtherGroupsAlone()
+{
+    start(Strategy::Restart);
+    const qint64 web = m_host->configure(QStringLiteral("web"), 2);
+    const qint64 cache = m_host->configure(QStringLiteral("cache"));
+    ReloadMachine::Request request;
+    request.scope = ReloadMachine::Request::Scope::Group;
+    request.group = QStringLiteral("web");
+    request.revive = true;
+    m_machine->request(request);
+    QCOMPARE(m_host->log.value(0), QStringLiteral("started 2"));
+    for (int i = 0; i < 2; ++i) {
+        serveStep();
+        m_host->fire(Timer::Delay);
+    }
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    QVERIFY(!m_host->isWorkerRegistered(web) && !m_host->isWorkerRegistered(web + 1));
+    QVERIFY(m_host->isWorkerRegistered(cache));
+    QCOMPARE(m_host->log.filter(QStringLiteral("step ")).filter(QStringLiteral("cache")).size(), 0);
+    verifyEnd();
+}
+
+void tst_ReloadMachine::restartOfOneProcess()
+{
+    start(Strategy::Restart);
+    const qint64 web = m_host->configure(QStringLiteral("web"), 2);
+    // A child of the other web worker, respawned by it: a step of its own when named.
+    const qint64 child = m_host->spawn(QStringLiteral("leaf"), true, web + 1);
+    m_host->configured[QStringLiteral("leaf")] = 1;
+    ReloadMachine::Request request;
+    request.scope = ReloadMachine::Request::Scope::Process;
+    request.pid = child;
+    m_machine->request(request);
+    QCOMPARE(m_host->log.value(0), QStringLiteral("started 1"));
+    QCOMPARE(m_host->log.value(1), QStringLiteral("step 1/1 %1 leaf").arg(child));
+    m_host->replaceKilled(child);
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    QVERIFY(m_host->isWorkerRegistered(web) && m_host->isWorkerRegistered(web + 1));
+    verifyEnd();
+}
+
+void tst_ReloadMachine::restartRevivesGivenUpChildren()
+{
+    start(Strategy::Restart);
+    m_host->configure(QStringLiteral("web"));
+    m_host->givenUp.insert(4000, QStringLiteral("web"));
+    ReloadMachine::Request request;
+    request.revive = true;
+    m_machine->request(request);
+    QCOMPARE(m_host->log.value(0), QStringLiteral("started 2"));
+    serveStep(); // the running one first
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("revive 4000"));
+    QCOMPARE(m_machine->phase(), Phase::Replacing);
+    m_host->changed(); // not registered yet: the step waits
+    QCOMPARE(m_machine->phase(), Phase::Replacing);
+    m_host->registerPid(m_host->revived);
+    QCOMPARE(m_machine->phase(), Phase::Settling);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 2/2 4000->%1").arg(m_host->revived));
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    verifyEnd();
+
+    // A reload leaves given-up children as they are.
+    m_host->givenUp.insert(4001, QStringLiteral("web"));
+    m_host->log.clear();
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_host->log.value(0), QStringLiteral("started 2"));
+    QVERIFY(m_host->log.filter(QStringLiteral("revive")).isEmpty());
+}
+
+void tst_ReloadMachine::requestsWithIdsAreNotMerged()
+{
+    start(Strategy::Restart);
+    m_host->configure(QStringLiteral("web"));
+    m_machine->post(Event::ReloadRequested);
+    ReloadMachine::Request restart;
+    restart.revive = true;
+    restart.id = QStringLiteral("a");
+    m_machine->request(restart);
+    restart.id = QStringLiteral("b");
+    m_machine->request(restart);
+    m_machine->post(Event::ReloadRequested);
+    m_machine->post(Event::ReloadRequested); // merges with the one queued
+    QStringList ran;
+    for (int reload = 0; reload < 5 && m_machine->isRunning(); ++reload) {
+        ran.append(m_machine->currentRequest().id);
+        serveStep();
+        m_host->fire(Timer::Delay);
+    }
+    QCOMPARE(ran, (QStringList{QString(), QStringLiteral("a"), QStringLiteral("b"), QString()}));
+    verifyEnd();
+}
