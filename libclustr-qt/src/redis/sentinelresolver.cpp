@@ -93,6 +93,10 @@ void SentinelResolver::answered(const RedisReply &reply, bool local)
         // The client made the answer up (refused, lost, timed out, a reply
         // over the limits): its error, reported by now, says why.
         why = m_query->errorString().isEmpty() ? QString::fromUtf8(reply.string) : m_query->errorString();
+        // The reason comes after the sentinel's name: not twice.
+        const QString prefix = QStringLiteral("cannot connect to Redis at %1: ").arg(RedisUrl::endpoint(sentinel.host, sentinel.port));
+        if (why.startsWith(prefix))
+            why = why.mid(prefix.size());
     } else {
         master = SentinelReply::masterAddress(reply, m_url.masterName, &why);
     }

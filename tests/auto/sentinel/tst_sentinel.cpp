@@ -6,6 +6,7 @@
 // sentinels promote the replica and every process reconnects to it, same
 // pids, nothing respawned.
 #include "fakeredis.h"
+#include "programrun.h"
 #include "sentinelset.h"
 #include "testprocess.h"
 
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void hostileSentinelIsSkipped_data();
     void hostileSentinelIsSkipped();
     void replicaIsNeverTakenForTheMaster();
+    void cliNamesNoSentinelPassword();
     // Last: it kills the master, and the replica takes its place for good.
     void clusterSurvivesFailover();
 
@@ -196,6 +198,23 @@ void tst_Sentinel::replicaIsNeverTakenForTheMaster()
              qPrintable(text));
     QCOMPARE(connected.size(), 0);
     QVERIFY(!client.isConnected());
+}
+
+void tst_Sentinel::cliNamesNoSentinelPassword()
+{
+    // No sentinel answers: the CLI says so, and shows neither password.
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const int dead = closed.serverPort();
+    closed.close();
+    const QString url = QStringLiteral("redis-sentinel://:hunter2@127.0.0.1:%1/clustr?sentinelPassword=hunter3").arg(dead);
+    const ProgramRun run = runProgram(buildBinary(QStringLiteral("clustr-qt")), {QStringLiteral("status"), QStringLiteral("--redis"), url},
+                                      QProcessEnvironment::systemEnvironment(), 30000);
+    QVERIFY2(run.finished && run.exitCode == 3, run.describe().constData());
+    QVERIFY2(run.err.contains("no sentinel gave the address of master clustr (sentinel 127.0.0.1:" + QByteArray::number(dead) + ": "),
+             run.describe().constData());
+    QVERIFY2(!run.err.contains("hunter2") && !run.err.contains("hunter3"), run.describe().constData());
+    QVERIFY2(run.err.contains("sentinelPassword=***"), run.describe().constData());
 }
 
 void tst_Sentinel::clusterSurvivesFailover()
