@@ -7,6 +7,7 @@
 #include <QtCore/QStringList>
 #include <QtCore/QStringView>
 
+#include <initializer_list>
 #include <limits>
 
 // A hand-written parser rather than QUrl: every worker parses its Redis URL,
@@ -379,11 +380,16 @@ bool parseHostAndPort(QStringView hostAndPort, int defaultPort, QString *host, i
     return true;
 }
 
-// ?cacert=FILE&cert=FILE&key=FILE&sni=NAME of a rediss:// URL, named after
-// redis-cli's --cacert, --cert, --key and --sni. Anything else is refused
-// rather than ignored: a misspelt "cacert" must not quietly fall back to
-// the system's CAs.
-bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
+struct QueryOption
+{
+    QLatin1String name;
+    QString *value;
+};
+
+// The key=value items of a query, each one of \a options, given once and
+// with a value. Anything else is refused rather than ignored, with \a usage
+// as the hint: a misspelt option must not quietly do without.
+bool parseQueryOptions(QStringView query, std::initializer_list<QueryOption> options, const char *usage, QString *why)
 {
     while (!query.isEmpty()) {
         const qsizetype ampersand = query.indexOf(u'&');
@@ -393,13 +399,13 @@ bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
             continue; // "?a=1&&b=2", a trailing '&'
         const qsizetype equals = item.indexOf(u'=');
         const QString name = decoded(equals >= 0 ? item.left(equals) : item);
-        QString *value = name == QLatin1String("cacert") ? &url->caCertFile
-            : name == QLatin1String("cert")              ? &url->certFile
-            : name == QLatin1String("key")               ? &url->keyFile
-            : name == QLatin1String("sni")               ? &url->serverName
-                                                         : nullptr;
+        QString *value = nullptr;
+        for (const QueryOption &option : options) {
+            if (name == option.name)
+                value = option.value;
+        }
         if (!value) {
-            *why = QStringLiteral("unknown option \"%1\" (a rediss:// URL takes cacert, cert, key and sni)").arg(name);
+            *why = QStringLiteral("unknown option \"%1\" (%2)").arg(name, QLatin1String(usage));
             return false;
         }
         if (!value->isEmpty()) {
@@ -412,6 +418,21 @@ bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
             return false;
         }
     }
+    return true;
+}
+
+// ?cacert=FILE&cert=FILE&key=FILE&sni=NAME of a rediss:// URL, named after
+// redis-cli's --cacert, --cert, --key and --sni: a misspelt "cacert" must
+// not fall back to the system's CAs.
+bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
+{
+    if (!parseQueryOptions(query,
+                           {{QLatin1String("cacert"), &url->caCertFile},
+                            {QLatin1String("cert"), &url->certFile},
+                            {QLatin1String("key"), &url->keyFile},
+                            {QLatin1String("sni"), &url->serverName}},
+                           "a rediss:// URL takes cacert, cert, key and sni", why))
+        return false;
     if (url->certFile.isEmpty() != url->keyFile.isEmpty()) {
         *why = QStringLiteral("cert and key go together: give both or neither");
         return false;
@@ -452,36 +473,15 @@ bool parseTcp(const Parts &parts, RedisUrl *url, QString *why)
     return !url->tls || parseTlsOptions(parts.query, url, why);
 }
 
-// ?sentinelUser=…&sentinelPassword=… of a redis-sentinel:// URL. As with
-// rediss://, anything else is refused: a misspelt sentinelPassword must not
-// turn into sentinels asked without one.
+// ?sentinelUser=…&sentinelPassword=… of a redis-sentinel:// URL: a misspelt
+// sentinelPassword must not turn into sentinels asked without one.
 bool parseSentinelOptions(QStringView query, RedisUrl *url, QString *why)
 {
-    while (!query.isEmpty()) {
-        const qsizetype ampersand = query.indexOf(u'&');
-        const QStringView item = ampersand >= 0 ? query.left(ampersand) : query;
-        query = ampersand >= 0 ? query.mid(ampersand + 1) : QStringView();
-        if (item.isEmpty())
-            continue;
-        const qsizetype equals = item.indexOf(u'=');
-        const QString name = decoded(equals >= 0 ? item.left(equals) : item);
-        QString *value = name == QLatin1String("sentinelUser")       ? &url->sentinelUser
-            : name == QLatin1String("sentinelPassword")             ? &url->sentinelPassword
-                                                                     : nullptr;
-        if (!value) {
-            *why = QStringLiteral("unknown option \"%1\" (a redis-sentinel:// URL takes sentinelUser and sentinelPassword)").arg(name);
-            return false;
-        }
-        if (!value->isEmpty()) {
-            *why = QStringLiteral("%1 is given twice").arg(name);
-            return false;
-        }
-        *value = equals >= 0 ? decoded(item.mid(equals + 1)) : QString();
-        if (value->isEmpty()) {
-            *why = QStringLiteral("%1 needs a value (%1=…)").arg(name);
-            return false;
-        }
-    }
+    if (!parseQueryOptions(query,
+                           {{QLatin1String("sentinelUser"), &url->sentinelUser},
+                            {QLatin1String("sentinelPassword"), &url->sentinelPassword}},
+                           "a redis-sentinel:// URL takes sentinelUser and sentinelPassword", why))
+        return false;
     if (!url->sentinelUser.isEmpty() && url->sentinelPassword.isEmpty()) {
         *why = QStringLiteral("sentinelUser needs a sentinelPassword");
         return false;
