@@ -5,6 +5,7 @@
 #include "qtadapter_p.h"
 #include "sentinelreply_p.h"
 #include "sentinelresolver_p.h"
+#include "sentinelwatch_p.h"
 #include "tlsplugin_p.h"
 
 #include <QtCore/QMetaMethod>
@@ -379,6 +380,8 @@ void RedisClientPrivate::handshakeDone()
 {
     Q_Q(RedisClient);
     handshakeComplete = true;
+    if (switchWatch)
+        switchWatch->stop(); // connected: no cost to the sentinels while it lasts
     connectTimer.stop();
     attempt = 0;
     untriedAddresses.clear();
@@ -503,6 +506,26 @@ void RedisClientPrivate::scheduleReconnect()
         setState(RedisClient::State::Reconnecting);
     clustrDebug(lcRedis) << "reconnecting to" << endpoint() << "in" << delay << "ms";
     reconnectTimer.start(int(delay));
+    watchForSwitch();
+}
+
+void RedisClientPrivate::watchForSwitch()
+{
+    Q_Q(RedisClient);
+    if (!url || url->transport != RedisUrl::Transport::Sentinel || (switchWatch && switchWatch->isWatching()))
+        return;
+    // A failover ends with +switch-master: the backoff, grown by then with
+    // the refused connects to the dead master, need not run out.
+    if (!switchWatch)
+        switchWatch = std::make_unique<SentinelWatch>(q);
+    const RedisUrl::Address preferred = sentinels ? sentinels->preferred() : RedisUrl::Address();
+    switchWatch->start(*url, preferred.host.isEmpty() ? url->sentinels.constFirst() : preferred, [this] {
+        if (!wantOpen || context || resolving || !reconnectTimer.isActive())
+            return; // a connect is under way already
+        clustrDebug(lcRedis).noquote() << "the sentinels switched master" << url->masterName << "- reconnecting now";
+        reconnectTimer.stop();
+        startConnecting();
+    });
 }
 
 void RedisClientPrivate::write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
@@ -991,6 +1014,8 @@ void RedisClient::close()
         d->sentinels->abort();
         d->resolving = false;
     }
+    if (d->switchWatch)
+        d->switchWatch->stop();
     d->dropContext(QByteArrayLiteral("ERR connection closed"));
     d->failQueue(QByteArrayLiteral("ERR connection closed"));
     d->setState(State::Disconnected);

@@ -22,6 +22,7 @@ namespace Clustr {
 
 class QtRedisAdapter;
 class SentinelResolver;
+class SentinelWatch;
 class TlsTunnel;
 
 class RedisClientPrivate
@@ -54,6 +55,8 @@ public:
     //! We let go of the context (timeout, failed AUTH, close()).
     void dropContext(const QByteArray &reason);
     void scheduleReconnect();
+    //! redis-sentinel://, waiting to reconnect: reconnect at once when the sentinels switch masters.
+    void watchForSwitch();
     void failPending(const QByteArray &reason);
     //! Writes to the current context, whatever its state (the handshake uses it).
     void write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
@@ -125,6 +128,8 @@ public:
     std::unique_ptr<SentinelResolver> sentinels;
     //! Where the sentinels last said the master is.
     std::optional<RedisUrl::Address> master;
+    //! redis-sentinel://: +switch-master on a sentinel while reconnecting.
+    std::unique_ptr<SentinelWatch> switchWatch;
     //! Addresses of the last lookup not tried yet: a failed connect tries the
     //! next one at once (a name with an IPv6 and an IPv4 address, a server
     //! listening on one of them). Cleared once connected, so a later

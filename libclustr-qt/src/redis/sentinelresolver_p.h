@@ -47,6 +47,8 @@ public:
     void resolve(const RedisUrl &url, std::chrono::milliseconds timeout, Callback callback);
     //! Abandons the round under way: its callback is not called.
     void abort();
+    //! The sentinel asked first in the next round: the one that answered last (empty host before any round).
+    RedisUrl::Address preferred() const { return m_url.sentinels.value(m_current); }
 
 private:
     void ask();
