@@ -629,6 +629,16 @@ QString RedisUrl::sentinelList() const
     return list;
 }
 
+QString RedisUrl::sentinelUrl(const Address &sentinel) const
+{
+    RedisUrl url;
+    url.host = sentinel.host;
+    url.port = sentinel.port;
+    url.user = sentinelUser;
+    url.password = sentinelPassword;
+    return url.toString(true);
+}
+
 bool RedisUrl::isValidHost(QStringView host)
 {
     return host.contains(u':') ? isValidIpv6(host) : isValidHostName(host);

@@ -73,6 +73,8 @@ struct CLUSTR_AUTOTEST_EXPORT RedisUrl
     static bool isValidHost(QStringView host);
     //! The sentinels as "host:port,host:port" (redis-sentinel://).
     QString sentinelList() const;
+    //! redis://[sentinelUser:sentinelPassword@]host:port for \a sentinel, with its password: to connect to it.
+    QString sentinelUrl(const Address &sentinel) const;
     //! The URL again, with the passwords replaced by "***" unless \a withPassword.
     QString toString(bool withPassword = false) const;
 };

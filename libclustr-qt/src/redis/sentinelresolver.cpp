@@ -51,19 +51,11 @@ void SentinelResolver::abort()
 
 void SentinelResolver::ask()
 {
-    const RedisUrl::Address &sentinel = m_url.sentinels.at(m_current);
-    RedisUrl target;
-    target.transport = RedisUrl::Transport::Tcp;
-    target.host = sentinel.host;
-    target.port = sentinel.port;
-    target.user = m_url.sentinelUser;
-    target.password = m_url.sentinelPassword;
-
     m_query = std::make_unique<RedisClient>();
     RedisClient *query = m_query.get();
     // Its failures are this resolver's reasons, said once by the client it works for.
     RedisClientPrivate::get(query)->quiet = true;
-    query->setUrl(target.toString(true));
+    query->setUrl(m_url.sentinelUrl(m_url.sentinels.at(m_current)));
     query->setAutoReconnect(false);
     query->setConnectTimeout(m_timeout);
     query->setCommandTimeout(m_timeout);

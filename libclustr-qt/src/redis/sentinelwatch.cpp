@@ -27,16 +27,11 @@ SentinelWatch::~SentinelWatch()
 void SentinelWatch::start(const RedisUrl &url, const RedisUrl::Address &sentinel, std::function<void()> switched)
 {
     stop();
-    RedisUrl target;
-    target.host = sentinel.host;
-    target.port = sentinel.port;
-    target.user = url.sentinelUser;
-    target.password = url.sentinelPassword;
 
     m_client = std::make_unique<RedisClient>();
     RedisClient *client = m_client.get();
     RedisClientPrivate::get(client)->quiet = true; // a hint, not a connection anyone waits for
-    client->setUrl(target.toString(true));
+    client->setUrl(url.sentinelUrl(sentinel));
     client->setMaxReplySize(MaxSentinelMessage);
     client->setMaxMessageSize(MaxSentinelMessage);
     const QByteArray prefix = url.masterName.toUtf8() + ' ';

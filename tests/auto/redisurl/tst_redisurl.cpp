@@ -441,6 +441,8 @@ void tst_RedisUrl::sentinelDisplayHidesPasswords()
     QCOMPARE(parsed->toString(true), QStringLiteral("redis-sentinel://alice:topsecret@h1:1,h2:2/m/2?sentinelUser=s&sentinelPassword=hidden"));
     // What is shown parses too (the status record carries it).
     QVERIFY(RedisUrl::parse(parsed->toString()));
+    // A sentinel is reached with the sentinel credentials, not the data nodes'.
+    QCOMPARE(parsed->sentinelUrl(parsed->sentinels.constFirst()), QStringLiteral("redis://s:hidden@h1:1"));
     // Errors quote the URL, never a password.
     QString error;
     QVERIFY(!RedisUrl::parse(QStringLiteral("redis-sentinel://:hunter2@h:99999/m?sentinelPassword=hunter3"), &error));
