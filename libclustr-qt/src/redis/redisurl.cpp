@@ -335,6 +335,19 @@ bool parseUserInfo(QStringView userInfo, RedisUrl *url, QString *why)
     return true;
 }
 
+// The user info in front of \a authority, if any, parsed into \a url;
+// \a authority is left with what follows it.
+bool takeUserInfo(QStringView *authority, RedisUrl *url, QString *why)
+{
+    const qsizetype at = authority->lastIndexOf(u'@');
+    if (at < 0)
+        return true;
+    if (!parseUserInfo(authority->left(at), url, why))
+        return false;
+    *authority = authority->mid(at + 1);
+    return true;
+}
+
 // host[:port] or [ipv6][:port]; no port (or "host:") means \a defaultPort.
 bool parseHostAndPort(QStringView hostAndPort, int defaultPort, QString *host, int *port, QString *why)
 {
@@ -457,12 +470,8 @@ bool parseTcp(const Parts &parts, RedisUrl *url, QString *why)
         return false;
     }
     QStringView hostAndPort = parts.authority;
-    const qsizetype at = hostAndPort.lastIndexOf(u'@');
-    if (at >= 0) {
-        if (!parseUserInfo(hostAndPort.left(at), url, why))
-            return false;
-        hostAndPort = hostAndPort.mid(at + 1);
-    }
+    if (!takeUserInfo(&hostAndPort, url, why))
+        return false;
     if (!parseHostAndPort(hostAndPort, DefaultPort, &url->host, &url->port, why))
         return false;
     QStringView path = parts.path;
@@ -499,12 +508,8 @@ bool parseSentinel(const Parts &parts, RedisUrl *url, QString *why)
         return false;
     }
     QStringView hosts = parts.authority;
-    const qsizetype at = hosts.lastIndexOf(u'@');
-    if (at >= 0) {
-        if (!parseUserInfo(hosts.left(at), url, why))
-            return false;
-        hosts = hosts.mid(at + 1);
-    }
+    if (!takeUserInfo(&hosts, url, why))
+        return false;
     if (hosts.isEmpty()) {
         *why = QStringLiteral("no sentinel: name at least one (redis-sentinel://host:26379,host2:26379/MASTER)");
         return false;
