@@ -8,6 +8,8 @@
 //   ping    --cluster-redis=URL --peer=PID [--count=20000] [--warmup=1000]
 //   pong    --cluster-redis=URL
 //   hotpath --cluster-redis=URL [--count=20000] [--size=64] [--window=1000]
+//   tick    --cluster-redis=URL [--target=sink] --count=N [--interval-ms=1]  (failover: numbered messages at a pace)
+//   tock    --cluster-redis=URL [--group=sink] --count=N                     (failover: what arrives, and the gaps)
 #include "benchcommon.h"
 
 #include <ClustrQt/redisclient.h>
@@ -15,6 +17,7 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QJsonValue>
+#include <QtCore/QTimer>
 
 #include <vector>
 
@@ -205,6 +208,68 @@ int hotpath(QCoreApplication &app)
     return app.exec();
 }
 
+// The failover figure's publisher: message i carries i, one every
+// --interval-ms, whatever happens to Redis meanwhile (while the connection
+// is down they queue in the client, which sends them after the reconnect).
+int tick(QCoreApplication &app)
+{
+    const long count = long(optInt("count", 10000));
+    const QString target = optString("target", "sink");
+    Clustr::Worker worker(QStringLiteral("tick"));
+    checkValid(worker);
+    long sent = 0;
+    QTimer pace;
+    pace.setInterval(int(optInt("interval-ms", 1)));
+    QObject::connect(&pace, &QTimer::timeout, &worker, [&] {
+        worker.emitGroup(target, qint64(sent));
+        if (++sent == count) {
+            pace.stop();
+            say("sent %lld", nowNs());
+        }
+    });
+    QObject::connect(&worker, &Clustr::Process::connectedChanged, &worker, [&](bool connected) {
+        if (connected && !pace.isActive() && sent == 0) {
+            say("start %lld", nowNs());
+            pace.start();
+        }
+    });
+    return app.exec();
+}
+
+// The failover figure's subscriber: says when it (re)connects, the first
+// message after each reconnect, and every gap in the numbers (messages
+// lost); done once the last number arrived.
+int tock(QCoreApplication &app)
+{
+    const long count = long(optInt("count", 10000));
+    Clustr::Worker worker(optString("group", "sink"));
+    checkValid(worker);
+    long long last = -1;
+    long received = 0;
+    bool reconnected = false;
+    QObject::connect(&worker, &Clustr::Process::connectedChanged, &worker, [&](bool connected) {
+        say("%s %lld %lld", connected ? "connected" : "disconnected", worker.pid(), nowNs());
+        reconnected = connected;
+    });
+    QObject::connect(&worker, &Clustr::Process::groupMessageReceived, &worker, [&](const Clustr::Message &message) {
+        const long long number = message.data().toInteger(-1);
+        const long long at = nowNs();
+        ++received;
+        if (reconnected) {
+            reconnected = false;
+            say("first %lld %lld", number, at);
+        }
+        if (number != last + 1)
+            say("gap %lld %lld %lld", last, number, at);
+        last = std::max(last, number);
+        if (number == count - 1) {
+            say("done received=%ld", received);
+            worker.close(0);
+        }
+    });
+    return app.exec();
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -222,6 +287,10 @@ int main(int argc, char **argv)
         return pong(app);
     if (mode == "hotpath")
         return hotpath(app);
-    std::fprintf(stderr, "usage: bench-clustr sub|pub|ping|pong|hotpath --cluster-redis=URL ...\n");
+    if (mode == "tick")
+        return tick(app);
+    if (mode == "tock")
+        return tock(app);
+    std::fprintf(stderr, "usage: bench-clustr sub|pub|ping|pong|hotpath|tick|tock --cluster-redis=URL ...\n");
     return 2;
 }

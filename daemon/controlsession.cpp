@@ -49,7 +49,7 @@ QString shownTried(const QStringList &tried)
         QStringList words = entry.split(QLatin1Char(' '));
         for (QString &word : words) {
             qsizetype at = -1;
-            for (const char *scheme : {"rediss://", "redis://", "unix://"}) {
+            for (const char *scheme : {"rediss://", "redis://", "redis-sentinel://", "unix://"}) {
                 if (at < 0)
                     at = word.indexOf(QLatin1String(scheme));
             }

@@ -3,6 +3,7 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
+#include <QtCore/QFile>
 #include <QtCore/QStandardPaths>
 #include <QtNetwork/QLocalSocket>
 #include <QtNetwork/QTcpServer>
@@ -99,7 +100,20 @@ bool RedisServer::start(QString *error)
     if (!m_options.unixSocket && m_port == 0)
         m_port = freePort();
 
-    QStringList args{
+    QStringList args;
+    if (!m_options.configText.isEmpty()) {
+        // Written on every start: a sentinel rewrites its file as it learns.
+        QFile config(m_dir.filePath(QStringLiteral("redis.conf")));
+        if (!config.open(QIODevice::WriteOnly | QIODevice::Truncate) || config.write(m_options.configText.toUtf8()) < 0) {
+            if (error)
+                *error = QStringLiteral("cannot write %1").arg(config.fileName());
+            return false;
+        }
+        args << config.fileName();
+    }
+    if (m_options.sentinel)
+        args << QStringLiteral("--sentinel");
+    args << QStringList{
         QStringLiteral("--port"), QString::number(m_options.unixSocket || isTls() ? 0 : m_port),
         QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
         QStringLiteral("--save"), QString(),
@@ -209,6 +223,11 @@ bool RedisServer::restart(QString *error)
 {
     stop();
     return start(error);
+}
+
+qint64 RedisServer::pid() const
+{
+    return m_process ? m_process->processId() : 0;
 }
 
 bool RedisServer::isRunning() const

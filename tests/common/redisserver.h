@@ -25,6 +25,10 @@ public:
         QString password;                       // requirepass
         QList<QPair<QString, QString>> aclUsers; // extra ACL users with all permissions
         QStringList extraArguments;              // appended to redis-server's command line
+        //! Written to DIR/redis.conf and given as the configuration file
+        //! (a sentinel needs one it may rewrite); empty: none.
+        QString configText;
+        bool sentinel = false;                   // --sentinel: runs as a Redis Sentinel
         //! TLS only (`--port 0 --tls-port PORT`) when certFile is set; PEM files.
         struct Tls
         {
@@ -52,6 +56,7 @@ public:
     bool isRunning() const;
 
     int port() const { return m_port; }
+    qint64 pid() const;
     QString socketPath() const;
     //! redis://127.0.0.1:PORT, rediss://127.0.0.1:PORT?cacert=CA or unix:///path (no credentials).
     QString url() const;

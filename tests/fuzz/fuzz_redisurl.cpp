@@ -20,7 +20,8 @@ namespace {
 bool sameUrl(const RedisUrl &a, const RedisUrl &b)
 {
     return a.transport == b.transport && a.host == b.host && a.port == b.port && a.socketPath == b.socketPath
-        && a.user == b.user && a.password == b.password && a.database == b.database;
+        && a.user == b.user && a.password == b.password && a.database == b.database && a.sentinels == b.sentinels
+        && a.masterName == b.masterName && a.sentinelUser == b.sentinelUser && a.sentinelPassword == b.sentinelPassword;
 }
 
 } // namespace
@@ -48,6 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // Shown in messages and status: never the password.
     const QString shown = url->toString();
     FUZZ_CHECK(url->password.isEmpty() || shown.contains(QLatin1String("***")));
+    FUZZ_CHECK(url->sentinelPassword.isEmpty() || shown.contains(QLatin1String("sentinelPassword=***")));
     FUZZ_CHECK(RedisUrl::parse(shown).has_value());
     return 0;
 }

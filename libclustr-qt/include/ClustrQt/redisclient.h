@@ -43,7 +43,13 @@ class RedisClientPrivate;
   `rediss://[[user]:password@]host[:port][/db][?cacert=FILE][&cert=FILE&key=FILE][&sni=NAME]`
   (TLS: the server's certificate verified against `cacert`, else the
   system's CAs, and against `sni`, else the host; a client certificate from
-  `cert` and `key`) and `unix:///path/to.sock[?password=…&user=…&db=…]`.
+  `cert` and `key`), `unix:///path/to.sock[?password=…&user=…&db=…]` and
+  `redis-sentinel://[[user]:password@]host[:port][,host[:port]…]/MASTER[/db][?sentinelUser=…&sentinelPassword=…]`
+  (a Sentinel set, port 26379 by default: before every connect the sentinels
+  are asked in turn where the master named MASTER is, the server found must
+  say `ROLE` master, else the sentinels are asked again after a backoff; so
+  a reconnect after a failover reaches the promoted master. The user info is
+  for the data nodes, `sentinelUser`/`sentinelPassword` for the sentinels).
   TLS is done by a plugin, `clustr-qt/libclustr-qt-tls.so` beside the
   library, loaded by the first `rediss://` connection; a failed handshake is
   a ConnectionFailed error with OpenSSL's reason, retried like any other.
@@ -82,7 +88,7 @@ public:
     static QString defaultUrl();
     /*!
       Whether \a url is a Redis URL this client accepts (`redis://`,
-      `rediss://`, `unix://`); if not, \a error says why in one line.
+      `rediss://`, `unix://`, `redis-sentinel://`); if not, \a error says why in one line.
     */
     static bool isValidUrl(const QString &url, QString *error = nullptr);
     //! \a url as messages show it: the password replaced by `***`, a socket as `unix:///path`.

@@ -3,6 +3,9 @@
 
 #include "hostlookup_p.h"
 #include "qtadapter_p.h"
+#include "sentinelreply_p.h"
+#include "sentinelresolver_p.h"
+#include "sentinelwatch_p.h"
 #include "tlsplugin_p.h"
 
 #include <QtCore/QMetaMethod>
@@ -117,6 +120,8 @@ bool RedisClientPrivate::isLocalAnswer()
 
 QString RedisClientPrivate::endpoint() const
 {
+    if (url && master)
+        return RedisUrl::endpoint(master->host, master->port) + QStringLiteral(" (master ") + url->masterName + u')';
     return url ? url->endpoint() : urlText;
 }
 
@@ -137,7 +142,7 @@ void RedisClientPrivate::reportError(RedisClient::Error newError, const QString 
     Q_Q(RedisClient);
     // Retrying an unreachable server repeats the same error every few
     // seconds; say it once, and again when it changes.
-    if (text != errorString)
+    if (text != errorString && !quiet)
         qCWarning(lcRedis).noquote() << text;
     else
         clustrDebug(lcRedis).noquote() << text;
@@ -148,11 +153,49 @@ void RedisClientPrivate::reportError(RedisClient::Error newError, const QString 
 
 void RedisClientPrivate::startConnecting()
 {
-    Q_Q(RedisClient);
     if (context || !wantOpen || !url)
         return;
+    if (url->transport == RedisUrl::Transport::Unix) {
+        connectTo(QByteArray());
+        return;
+    }
+    if (url->transport == RedisUrl::Transport::Sentinel && untriedAddresses.isEmpty()) {
+        askSentinels();
+        return;
+    }
+    connectToHost(url->transport == RedisUrl::Transport::Sentinel ? master->host : url->host);
+}
 
-    if (url->transport == RedisUrl::Transport::Tcp && !HostLookup::isAddress(url->host)) {
+void RedisClientPrivate::askSentinels()
+{
+    Q_Q(RedisClient);
+    // Asked again on every connect: after a failover the old address is a
+    // dead server, or a demoted one.
+    master.reset();
+    if (!sentinels)
+        sentinels = std::make_unique<SentinelResolver>(q);
+    resolving = true;
+    sentinels->resolve(*url, connectTimeout, [this](const std::optional<RedisUrl::Address> &found, const QString &why) {
+        resolving = false;
+        if (!wantOpen || context)
+            return;
+        if (!found) {
+            reportError(RedisClient::Error::ConnectionFailed,
+                        QStringLiteral("cannot connect to Redis at %1: %2").arg(endpoint(), why));
+            scheduleReconnect();
+            return;
+        }
+        master = found;
+        clustrDebug(lcRedis).noquote() << "the sentinels say master" << url->masterName << "is at"
+                                       << RedisUrl::endpoint(master->host, master->port);
+        connectToHost(master->host);
+    });
+}
+
+void RedisClientPrivate::connectToHost(const QString &host)
+{
+    Q_Q(RedisClient);
+    if (!HostLookup::isAddress(host)) {
         if (!untriedAddresses.isEmpty()) {
             connectTo(untriedAddresses.takeFirst());
             return;
@@ -160,7 +203,7 @@ void RedisClientPrivate::startConnecting()
         // hiredis resolves names with a blocking getaddrinfo(); resolve here,
         // off the event loop, and hand it an address.
         resolving = true;
-        HostLookup::lookup(url->host, q, [this](const QByteArrayList &addresses, const QString &why) {
+        HostLookup::lookup(host, q, [this](const QByteArrayList &addresses, const QString &why) {
             resolving = false;
             if (!wantOpen || context)
                 return;
@@ -175,7 +218,7 @@ void RedisClientPrivate::startConnecting()
         });
         return;
     }
-    connectTo(url->host.toUtf8()); // an address: ASCII
+    connectTo(host.toUtf8()); // an address: ASCII
 }
 
 void RedisClientPrivate::connectTo(const QByteArray &address)
@@ -195,7 +238,7 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
     redisAsyncContext *ctx = tunnel ? redisAsyncConnectUnix(tunnel->socketPath().constData())
         : url->transport == RedisUrl::Transport::Unix
         ? redisAsyncConnectUnix(url->socketPath.toUtf8().constData()) // QFile::encodeName() on Unix, minus a conversion table
-        : redisAsyncConnect(address.constData(), url->port);
+        : redisAsyncConnect(address.constData(), master ? master->port : url->port);
     if (!ctx || ctx->err) {
         const QString reason = ctx ? QString::fromLocal8Bit(ctx->errstr) : QStringLiteral("out of memory");
         if (ctx)
@@ -206,7 +249,7 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
         scheduleReconnect();
         return;
     }
-    if (url->transport == RedisUrl::Transport::Tcp && !tunnel)
+    if (url->transport != RedisUrl::Transport::Unix && !tunnel)
         redisEnableKeepAlive(&ctx->c); // notices a peer that vanished without a word (a tunnel does it on its TCP side)
     // hiredis opens its socket without close-on-exec: every child a process
     // spawns would hold this connection (and a dead master's subscriptions)
@@ -235,6 +278,8 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
     if (url->database != 0)
         writeHandshake({QByteArrayLiteral("SELECT"), QByteArray::number(url->database)},
                        QStringLiteral("Redis at %1 refused to select database %2").arg(endpoint()).arg(url->database));
+    if (url->transport == RedisUrl::Transport::Sentinel)
+        writeRoleCheck();
     if (!clientName.isEmpty())
         writeHandshake({QByteArrayLiteral("CLIENT"), QByteArrayLiteral("SETNAME"), sanitizedName(clientName)}, QString());
     else
@@ -298,10 +343,45 @@ void RedisClientPrivate::writeHandshake(const QByteArrayList &arguments, const Q
     });
 }
 
+void RedisClientPrivate::writeRoleCheck()
+{
+    // What the sentinels said may be out of date (a failover under way, or
+    // one they have not noticed yet): a replica would take subscriptions and
+    // publishes that never reach the rest of the cluster. So the server must
+    // say it is the master; if not, ask the sentinels again after a backoff.
+    ++handshakePending;
+    redisAsyncContext *ctx = context;
+    write({QByteArrayLiteral("ROLE")}, [this, ctx](const RedisReply &reply) {
+        if (ctx != context)
+            return; // that connection is gone already
+        if (reply.isError() && reply.string.startsWith(ConnectionLost))
+            return; // contextLost() reports it
+        const QByteArray role = SentinelReply::role(reply);
+        if (reply.isError() && isHarmlessRefusal(reply.string)) {
+            // An ACL user not allowed ROLE: take the sentinels' word for it.
+            clustrDebug(lcRedis).noquote() << "ROLE refused, the sentinels' word taken:" << reply.string;
+        } else if (role != "master") {
+            const QString said = reply.isError() ? QStringLiteral("answered ROLE with %1").arg(QString::fromUtf8(reply.string.left(200)))
+                : role.isEmpty()                 ? QStringLiteral("did not say its role")
+                                                 : QStringLiteral("is a %1").arg(QString::fromUtf8(role.left(40)));
+            reportError(RedisClient::Error::ConnectionFailed,
+                        QStringLiteral("Redis at %1 %2, not the master: asking the sentinels again").arg(endpoint(), said));
+            untriedAddresses.clear(); // not another address of this server: the sentinels again
+            dropContext(QByteArrayLiteral("ERR not the master"));
+            scheduleReconnect();
+            return;
+        }
+        if (--handshakePending == 0)
+            handshakeDone();
+    });
+}
+
 void RedisClientPrivate::handshakeDone()
 {
     Q_Q(RedisClient);
     handshakeComplete = true;
+    if (switchWatch)
+        switchWatch->stop(); // connected: no cost to the sentinels while it lasts
     connectTimer.stop();
     attempt = 0;
     untriedAddresses.clear();
@@ -426,6 +506,26 @@ void RedisClientPrivate::scheduleReconnect()
         setState(RedisClient::State::Reconnecting);
     clustrDebug(lcRedis) << "reconnecting to" << endpoint() << "in" << delay << "ms";
     reconnectTimer.start(int(delay));
+    watchForSwitch();
+}
+
+void RedisClientPrivate::watchForSwitch()
+{
+    Q_Q(RedisClient);
+    if (!url || url->transport != RedisUrl::Transport::Sentinel || (switchWatch && switchWatch->isWatching()))
+        return;
+    // A failover ends with +switch-master: the backoff, grown by then with
+    // the refused connects to the dead master, need not run out.
+    if (!switchWatch)
+        switchWatch = std::make_unique<SentinelWatch>(q);
+    const RedisUrl::Address preferred = sentinels ? sentinels->preferred() : RedisUrl::Address();
+    switchWatch->start(*url, preferred.host.isEmpty() ? url->sentinels.constFirst() : preferred, [this] {
+        if (!wantOpen || context || resolving || !reconnectTimer.isActive())
+            return; // a connect is under way already
+        clustrDebug(lcRedis).noquote() << "the sentinels switched master" << url->masterName << "- reconnecting now";
+        reconnectTimer.stop();
+        startConnecting();
+    });
 }
 
 void RedisClientPrivate::write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
@@ -763,6 +863,7 @@ void RedisClient::setUrl(const QString &url)
     d->urlText = url;
     d->url = RedisUrl::parse(url);
     d->untriedAddresses.clear();
+    d->master.reset();
     Q_EMIT urlChanged(url);
 }
 
@@ -909,6 +1010,12 @@ void RedisClient::close()
     d->wantOpen = false;
     d->reconnectTimer.stop();
     d->untriedAddresses.clear();
+    if (d->sentinels) {
+        d->sentinels->abort();
+        d->resolving = false;
+    }
+    if (d->switchWatch)
+        d->switchWatch->stop();
     d->dropContext(QByteArrayLiteral("ERR connection closed"));
     d->failQueue(QByteArrayLiteral("ERR connection closed"));
     d->setState(State::Disconnected);

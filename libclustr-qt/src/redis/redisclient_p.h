@@ -21,6 +21,8 @@ struct redisAsyncContext;
 namespace Clustr {
 
 class QtRedisAdapter;
+class SentinelResolver;
+class SentinelWatch;
 class TlsTunnel;
 
 class RedisClientPrivate
@@ -39,14 +41,22 @@ public:
     static void onSubscriptionReply(redisAsyncContext *context, void *reply, void *privdata);
 
     void startConnecting();
+    //! redis-sentinel://: asks the sentinels where the master is, then connects there.
+    void askSentinels();
+    //! Resolves \a host if it is a name, then connects.
+    void connectToHost(const QString &host);
     void connectTo(const QByteArray &address);
     void writeHandshake(const QByteArrayList &arguments, const QString &failure);
+    //! redis-sentinel://: the handshake's ROLE, which must say "master".
+    void writeRoleCheck();
     void handshakeDone();
     //! The connection failed or went away while hiredis frees the context itself.
     void contextLost(const redisAsyncContext *context, RedisClient::Error error, const QString &text);
     //! We let go of the context (timeout, failed AUTH, close()).
     void dropContext(const QByteArray &reason);
     void scheduleReconnect();
+    //! redis-sentinel://, waiting to reconnect: reconnect at once when the sentinels switch masters.
+    void watchForSwitch();
     void failPending(const QByteArray &reason);
     //! Writes to the current context, whatever its state (the handshake uses it).
     void write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
@@ -96,6 +106,8 @@ public:
     std::chrono::milliseconds firstDelay{100};
     std::chrono::milliseconds maxDelay{5000};
     bool autoReconnect = true;
+    //! Failures go to the debug log only: a sentinel question, whose asker reports them.
+    bool quiet = false;
 
     RedisClient::State state = RedisClient::State::Disconnected;
     RedisClient::Error error = RedisClient::Error::NoError;
@@ -109,7 +121,15 @@ public:
     QSet<QByteArray> reportedRefusals;
     ReplyScanner::Limits replyLimits;
     bool wantOpen = false;
+    //! A host name lookup or a question to the sentinels under way.
     bool resolving = false;
+    //! redis-sentinel://: asks the sentinels before every connect, so a
+    //! reconnect after a failover finds the promoted master.
+    std::unique_ptr<SentinelResolver> sentinels;
+    //! Where the sentinels last said the master is.
+    std::optional<RedisUrl::Address> master;
+    //! redis-sentinel://: +switch-master on a sentinel while reconnecting.
+    std::unique_ptr<SentinelWatch> switchWatch;
     //! Addresses of the last lookup not tried yet: a failed connect tries the
     //! next one at once (a name with an IPv6 and an IPv4 address, a server
     //! listening on one of them). Cleared once connected, so a later

@@ -7,6 +7,7 @@
 #include <QtCore/QStringList>
 #include <QtCore/QStringView>
 
+#include <initializer_list>
 #include <limits>
 
 // A hand-written parser rather than QUrl: every worker parses its Redis URL,
@@ -295,7 +296,8 @@ QString withoutPassword(const QString &url)
         QStringList items = shown.mid(question + 1, queryEnd - question - 1).split(u'&');
         for (QString &item : items) {
             const qsizetype equals = item.indexOf(u'=');
-            if (equals > 0 && equals + 1 < item.size() && decoded(QStringView(item).left(equals)) == QLatin1String("password"))
+            const QString name = equals > 0 ? decoded(QStringView(item).left(equals)) : QString();
+            if (equals + 1 < item.size() && (name == QLatin1String("password") || name == QLatin1String("sentinelPassword")))
                 item = item.left(equals + 1) + QStringLiteral("***");
         }
         shown.replace(question + 1, queryEnd - question - 1, items.join(u'&'));
@@ -333,10 +335,23 @@ bool parseUserInfo(QStringView userInfo, RedisUrl *url, QString *why)
     return true;
 }
 
-// host[:port] or [ipv6][:port].
-bool parseHostAndPort(QStringView hostAndPort, RedisUrl *url, QString *why)
+// The user info in front of \a authority, if any, parsed into \a url;
+// \a authority is left with what follows it.
+bool takeUserInfo(QStringView *authority, RedisUrl *url, QString *why)
 {
-    QStringView port;
+    const qsizetype at = authority->lastIndexOf(u'@');
+    if (at < 0)
+        return true;
+    if (!parseUserInfo(authority->left(at), url, why))
+        return false;
+    *authority = authority->mid(at + 1);
+    return true;
+}
+
+// host[:port] or [ipv6][:port]; no port (or "host:") means \a defaultPort.
+bool parseHostAndPort(QStringView hostAndPort, int defaultPort, QString *host, int *port, QString *why)
+{
+    QStringView portText;
     bool hasPort = false;
     if (hostAndPort.startsWith(u'[')) {
         const qsizetype close = hostAndPort.indexOf(u']');
@@ -354,35 +369,40 @@ bool parseHostAndPort(QStringView hostAndPort, RedisUrl *url, QString *why)
             *why = QStringLiteral("bad IPv6 address");
             return false;
         }
-        url->host = asciiLower(address);
+        *host = asciiLower(address);
         hasPort = !after.isEmpty();
-        port = after.mid(1);
+        portText = after.mid(1);
     } else {
         const qsizetype colon = hostAndPort.indexOf(u':');
-        const QStringView host = colon >= 0 ? hostAndPort.left(colon) : hostAndPort;
-        if (host.isEmpty() || !isValidHostName(host)) {
-            *why = host.isEmpty() ? QStringLiteral("no host") : QStringLiteral("bad host name");
+        const QStringView name = colon >= 0 ? hostAndPort.left(colon) : hostAndPort;
+        if (name.isEmpty() || !isValidHostName(name)) {
+            *why = name.isEmpty() ? QStringLiteral("no host") : QStringLiteral("bad host name");
             return false;
         }
         // Host names are case-insensitive; QUrl lowercased them too.
-        url->host = asciiLower(host);
+        *host = asciiLower(name);
         hasPort = colon >= 0;
-        port = hostAndPort.mid(colon + 1);
+        portText = hostAndPort.mid(colon + 1);
     }
     // "host:" with nothing after the colon means the default port, as in QUrl.
-    url->port = DefaultPort;
-    if (hasPort && !port.isEmpty() && (!parseNumber(port, 65535, &url->port) || url->port <= 0)) {
+    *port = defaultPort;
+    if (hasPort && !portText.isEmpty() && (!parseNumber(portText, 65535, port) || *port <= 0)) {
         *why = QStringLiteral("bad port");
         return false;
     }
     return true;
 }
 
-// ?cacert=FILE&cert=FILE&key=FILE&sni=NAME of a rediss:// URL, named after
-// redis-cli's --cacert, --cert, --key and --sni. Anything else is refused
-// rather than ignored: a misspelt "cacert" must not quietly fall back to
-// the system's CAs.
-bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
+struct QueryOption
+{
+    QLatin1String name;
+    QString *value;
+};
+
+// The key=value items of a query, each one of \a options, given once and
+// with a value. Anything else is refused rather than ignored, with \a usage
+// as the hint: a misspelt option must not quietly do without.
+bool parseQueryOptions(QStringView query, std::initializer_list<QueryOption> options, const char *usage, QString *why)
 {
     while (!query.isEmpty()) {
         const qsizetype ampersand = query.indexOf(u'&');
@@ -392,13 +412,13 @@ bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
             continue; // "?a=1&&b=2", a trailing '&'
         const qsizetype equals = item.indexOf(u'=');
         const QString name = decoded(equals >= 0 ? item.left(equals) : item);
-        QString *value = name == QLatin1String("cacert") ? &url->caCertFile
-            : name == QLatin1String("cert")              ? &url->certFile
-            : name == QLatin1String("key")               ? &url->keyFile
-            : name == QLatin1String("sni")               ? &url->serverName
-                                                         : nullptr;
+        QString *value = nullptr;
+        for (const QueryOption &option : options) {
+            if (name == option.name)
+                value = option.value;
+        }
         if (!value) {
-            *why = QStringLiteral("unknown option \"%1\" (a rediss:// URL takes cacert, cert, key and sni)").arg(name);
+            *why = QStringLiteral("unknown option \"%1\" (%2)").arg(name, QLatin1String(usage));
             return false;
         }
         if (!value->isEmpty()) {
@@ -411,6 +431,21 @@ bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
             return false;
         }
     }
+    return true;
+}
+
+// ?cacert=FILE&cert=FILE&key=FILE&sni=NAME of a rediss:// URL, named after
+// redis-cli's --cacert, --cert, --key and --sni: a misspelt "cacert" must
+// not fall back to the system's CAs.
+bool parseTlsOptions(QStringView query, RedisUrl *url, QString *why)
+{
+    if (!parseQueryOptions(query,
+                           {{QLatin1String("cacert"), &url->caCertFile},
+                            {QLatin1String("cert"), &url->certFile},
+                            {QLatin1String("key"), &url->keyFile},
+                            {QLatin1String("sni"), &url->serverName}},
+                           "a rediss:// URL takes cacert, cert, key and sni", why))
+        return false;
     if (url->certFile.isEmpty() != url->keyFile.isEmpty()) {
         *why = QStringLiteral("cert and key go together: give both or neither");
         return false;
@@ -435,13 +470,9 @@ bool parseTcp(const Parts &parts, RedisUrl *url, QString *why)
         return false;
     }
     QStringView hostAndPort = parts.authority;
-    const qsizetype at = hostAndPort.lastIndexOf(u'@');
-    if (at >= 0) {
-        if (!parseUserInfo(hostAndPort.left(at), url, why))
-            return false;
-        hostAndPort = hostAndPort.mid(at + 1);
-    }
-    if (!parseHostAndPort(hostAndPort, url, why))
+    if (!takeUserInfo(&hostAndPort, url, why))
+        return false;
+    if (!parseHostAndPort(hostAndPort, DefaultPort, &url->host, &url->port, why))
         return false;
     QStringView path = parts.path;
     if (path.startsWith(u'/'))
@@ -449,6 +480,68 @@ bool parseTcp(const Parts &parts, RedisUrl *url, QString *why)
     if (!parseDatabase(path, &url->database, why))
         return false;
     return !url->tls || parseTlsOptions(parts.query, url, why);
+}
+
+// ?sentinelUser=…&sentinelPassword=… of a redis-sentinel:// URL: a misspelt
+// sentinelPassword must not turn into sentinels asked without one.
+bool parseSentinelOptions(QStringView query, RedisUrl *url, QString *why)
+{
+    if (!parseQueryOptions(query,
+                           {{QLatin1String("sentinelUser"), &url->sentinelUser},
+                            {QLatin1String("sentinelPassword"), &url->sentinelPassword}},
+                           "a redis-sentinel:// URL takes sentinelUser and sentinelPassword", why))
+        return false;
+    if (!url->sentinelUser.isEmpty() && url->sentinelPassword.isEmpty()) {
+        *why = QStringLiteral("sentinelUser needs a sentinelPassword");
+        return false;
+    }
+    return true;
+}
+
+// redis-sentinel://[user:password@]host[:port],host[:port]…/MASTER[/db][?…]
+bool parseSentinel(const Parts &parts, RedisUrl *url, QString *why)
+{
+    url->transport = RedisUrl::Transport::Sentinel;
+    url->host.clear(); // where the master is, only the sentinels know
+    if (parts.hasFragment) {
+        *why = QStringLiteral("a redis-sentinel:// URL takes no #fragment");
+        return false;
+    }
+    QStringView hosts = parts.authority;
+    if (!takeUserInfo(&hosts, url, why))
+        return false;
+    if (hosts.isEmpty()) {
+        *why = QStringLiteral("no sentinel: name at least one (redis-sentinel://host:26379,host2:26379/MASTER)");
+        return false;
+    }
+    while (true) {
+        const qsizetype comma = hosts.indexOf(u',');
+        const QStringView item = comma >= 0 ? hosts.left(comma) : hosts;
+        if (item.isEmpty()) {
+            *why = QStringLiteral("an empty host in the list of sentinels");
+            return false;
+        }
+        RedisUrl::Address sentinel;
+        if (!parseHostAndPort(item, RedisUrl::DefaultSentinelPort, &sentinel.host, &sentinel.port, why)) {
+            if (!why->isEmpty())
+                *why = QStringLiteral("sentinel \"%1\": %2").arg(item, *why);
+            return false;
+        }
+        url->sentinels.append(sentinel);
+        if (comma < 0)
+            break;
+        hosts = hosts.mid(comma + 1);
+    }
+    QStringView path = parts.path.mid(1); // past the '/'
+    const qsizetype slash = path.indexOf(u'/');
+    url->masterName = decoded(slash >= 0 ? path.left(slash) : path);
+    if (url->masterName.isEmpty()) {
+        *why = QStringLiteral("no master name (redis-sentinel://host:26379/MASTER, the name of `sentinel monitor`)");
+        return false;
+    }
+    if (slash >= 0 && !parseDatabase(path.mid(slash + 1), &url->database, why))
+        return false;
+    return parseSentinelOptions(parts.query, url, why);
 }
 
 bool parseUnix(const Parts &parts, RedisUrl *url, QString *why)
@@ -489,7 +582,7 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
     }
     const qsizetype schemeEnd = trimmed.indexOf(QLatin1String("://"));
     if (schemeEnd < 0)
-        return invalid(QStringLiteral("the scheme must be redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379)"));
+        return invalid(QStringLiteral("the scheme must be redis://, rediss://, redis-sentinel:// or unix:// (e.g. redis://127.0.0.1:6379)"));
     if (!hasOnlyAllowedCharacters(trimmed))
         return invalid(QString());
 
@@ -503,8 +596,11 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
     } else if (equalsAsciiLower(parts.scheme, QLatin1String("unix"))) {
         if (!parseUnix(parts, &result, &why))
             return invalid(why);
+    } else if (equalsAsciiLower(parts.scheme, QLatin1String("redis-sentinel"))) {
+        if (!parseSentinel(parts, &result, &why))
+            return invalid(why);
     } else {
-        return invalid(QStringLiteral("the scheme must be redis://, rediss:// or unix://"));
+        return invalid(QStringLiteral("the scheme must be redis://, rediss://, redis-sentinel:// or unix://"));
     }
     if (!result.user.isEmpty() && result.password.isEmpty())
         return invalid(QStringLiteral("a user needs a password"));
@@ -515,9 +611,42 @@ QString RedisUrl::endpoint() const
 {
     if (transport == Transport::Unix)
         return socketPath;
+    if (transport == Transport::Sentinel)
+        return QStringLiteral("master ") + masterName + QStringLiteral(" of sentinels ") + sentinelList();
+    return endpoint(host, port);
+}
+
+QString RedisUrl::endpoint(const QString &host, int port)
+{
     if (host.contains(u':'))
         return u'[' + host + QLatin1String("]:") + decimal(port);
     return host + u':' + decimal(port);
+}
+
+QString RedisUrl::sentinelList() const
+{
+    QString list;
+    for (const Address &sentinel : sentinels) {
+        if (!list.isEmpty())
+            list += u',';
+        list += endpoint(sentinel.host, sentinel.port);
+    }
+    return list;
+}
+
+QString RedisUrl::sentinelUrl(const Address &sentinel) const
+{
+    RedisUrl url;
+    url.host = sentinel.host;
+    url.port = sentinel.port;
+    url.user = sentinelUser;
+    url.password = sentinelPassword;
+    return url.toString(true);
+}
+
+bool RedisUrl::isValidHost(QStringView host)
+{
+    return host.contains(u':') ? isValidIpv6(host) : isValidHostName(host);
 }
 
 QString RedisUrl::toString(bool withPassword) const
@@ -542,12 +671,19 @@ QString RedisUrl::toString(bool withPassword) const
             addItem(QLatin1String("db"), decimal(database));
         return QStringLiteral("unix://") + QString::fromLatin1(socketPath.toUtf8().toPercentEncoding("/")) + query;
     }
-    QString url = tls ? QStringLiteral("rediss://") : QStringLiteral("redis://");
+    const bool sentinel = transport == Transport::Sentinel;
+    QString url = tls ? QStringLiteral("rediss://") : sentinel ? QStringLiteral("redis-sentinel://") : QStringLiteral("redis://");
     if (!password.isEmpty())
         url += encoded(user) + u':' + secret + u'@';
-    url += endpoint();
+    url += sentinel ? sentinelList() + u'/' + encoded(masterName) : endpoint();
     if (database != 0)
         url += u'/' + decimal(database);
+    if (sentinel && !sentinelPassword.isEmpty()) {
+        url += u'?';
+        if (!sentinelUser.isEmpty())
+            url += QStringLiteral("sentinelUser=") + encoded(sentinelUser) + u'&';
+        url += QStringLiteral("sentinelPassword=") + (withPassword ? encoded(sentinelPassword) : QStringLiteral("***"));
+    }
     if (tls) {
         // File names keep their slashes readable; '&', '=' and the like are escaped.
         const auto path = [](const QString &value) { return QString::fromLatin1(value.toUtf8().toPercentEncoding("/")); };

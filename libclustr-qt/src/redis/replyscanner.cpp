@@ -30,6 +30,20 @@ qint64 parseLength(const char *digits, qsizetype count)
     return negative ? (value == 1 ? -1 : -2) : value;
 }
 
+// What hiredis 0.14 takes for an unsubscribe reply: the first element read
+// as a C string (up to a NUL), with an optional 'p' in front, equal to
+// "unsubscribe" ignoring case. \a kind holds the first \a size bytes of it.
+bool namesUnsubscribe(const char *kind, qint64 size)
+{
+    const auto *nul = static_cast<const char *>(std::memchr(kind, 0, size_t(size)));
+    qint64 length = nul ? nul - kind : size;
+    if (length > 0 && (kind[0] == 'p' || kind[0] == 'P')) {
+        ++kind;
+        --length;
+    }
+    return length == 11 && qstrnicmp(kind, "unsubscribe", 11) == 0;
+}
+
 } // namespace
 
 bool ReplyScanner::feed(const char *data, qsizetype size, bool subscribed, Sink sink, void *context)
@@ -46,8 +60,8 @@ bool ReplyScanner::feed(const char *data, qsizetype size, bool subscribed, Sink 
                 if (p > run)
                     sink(context, run, p - run);
                 run = p + n;
-            } else if (m_kindLength >= 0 && m_kindRead < m_kindLength) {
-                const qint64 wanted = std::min(n, m_kindLength - m_kindRead);
+            } else if (m_kindLength >= 0 && m_kindRead < m_kindCapture) {
+                const qint64 wanted = std::min(n, m_kindCapture - m_kindRead);
                 std::memcpy(m_kind + m_kindRead, p, size_t(wanted));
                 m_kindRead += wanted;
             }
@@ -106,6 +120,8 @@ ReplyScanner::Verdict ReplyScanner::line(const char *text, qsizetype size, bool 
         return fail(Violation::ReplyTooLarge);
     const char type = text[0];
     if (type == '+' || type == '-' || type == ':') {
+        if (!allowedInPubSub(type, 0))
+            return fail(Violation::NotPubSub);
         elementDone();
         return Verdict::Pass;
     }
@@ -116,6 +132,8 @@ ReplyScanner::Verdict ReplyScanner::line(const char *text, qsizetype size, bool 
     const qint64 length = parseLength(digits, count);
     if (length == -2)
         return fail(Violation::MalformedLength, digits, count);
+    if (!allowedInPubSub(type, length))
+        return fail(Violation::NotPubSub);
     if (length == -1) { // nil
         elementDone();
         return Verdict::Pass;
@@ -142,9 +160,10 @@ ReplyScanner::Verdict ReplyScanner::string(const char *digits, qsizetype count, 
     if (m_replyBytes > m_limits.replySize)
         return fail(Violation::ReplyTooLarge);
     m_mode = Mode::String;
-    // The first element of what may be a message: "message" or "pmessage"?
-    if (m_topCount > 0 && m_depth == 1 && m_open[0] == m_topCount && length == (m_topCount == 3 ? 7 : 8)) {
+    // The first element of a pub/sub reply: "message", "pmessage", an unsubscribe?
+    if (m_pubSub && m_depth == 1 && m_open[0] == m_topLength) {
         m_kindLength = length;
+        m_kindCapture = std::min<qint64>(length, qint64(sizeof(m_kind)));
         m_kindRead = 0;
     }
     return Verdict::Pass;
@@ -157,6 +176,8 @@ ReplyScanner::Verdict ReplyScanner::array(qint64 length, bool subscribed)
     m_replyElements += length;
     if (m_replyElements > m_limits.replyElements)
         return fail(Violation::TooManyElements);
+    if (subscribed && m_depth == 0 && length < 2)
+        return fail(Violation::NotPubSub);
     if (length == 0) {
         elementDone();
         return Verdict::Pass;
@@ -167,8 +188,25 @@ ReplyScanner::Verdict ReplyScanner::array(qint64 length, bool subscribed)
     if (m_depth == 1) {
         m_topCount = subscribed && (length == 3 || length == 4) ? length : 0;
         m_payloadIndex = -1;
+        m_pubSub = subscribed;
+        m_unsubscribe = false;
+        m_topLength = length;
     }
     return Verdict::Pass;
+}
+
+bool ReplyScanner::allowedInPubSub(char type, qint64 length) const
+{
+    if (!m_pubSub || m_depth != 1)
+        return true;
+    // hiredis reads elements 0 and 1 as strings (the kind, the channel) and,
+    // for an unsubscribe, element 2 as the count of what is left.
+    const qint64 index = m_topLength - m_open[0];
+    if (index == 0)
+        return type == '$' && length >= 0;
+    if (index == 1)
+        return type == '$' && length >= 0 && (!m_unsubscribe || m_topLength >= 3);
+    return index != 2 || !m_unsubscribe || type == ':';
 }
 
 bool ReplyScanner::isMessagePayload() const
@@ -180,9 +218,10 @@ void ReplyScanner::stringDone()
 {
     m_mode = Mode::Line;
     if (m_kindLength >= 0) {
-        if ((m_topCount == 3 && std::memcmp(m_kind, "message", 7) == 0)
-            || (m_topCount == 4 && std::memcmp(m_kind, "pmessage", 8) == 0))
+        if ((m_topCount == 3 && m_kindLength == 7 && std::memcmp(m_kind, "message", 7) == 0)
+            || (m_topCount == 4 && m_kindLength == 8 && std::memcmp(m_kind, "pmessage", 8) == 0))
             m_payloadIndex = m_topCount - 1;
+        m_unsubscribe = namesUnsubscribe(m_kind, m_kindCapture);
         m_kindLength = -1;
     }
     elementDone();
@@ -199,6 +238,8 @@ void ReplyScanner::elementDone()
     m_replyElements = 0;
     m_topCount = 0;
     m_payloadIndex = -1;
+    m_pubSub = false;
+    m_unsubscribe = false;
 }
 
 ReplyScanner::Verdict ReplyScanner::fail(Violation violation, const char *text, qsizetype size, qint64 value)
@@ -230,6 +271,9 @@ ReplyScanner::Verdict ReplyScanner::fail(Violation violation, const char *text, 
         break;
     case Violation::TooDeep:
         m_error = QStringLiteral("arrays nested more than %1 deep").arg(MaxDepth);
+        break;
+    case Violation::NotPubSub:
+        m_error = QStringLiteral("an array shaped like no pub/sub reply on a subscribed connection");
         break;
     }
     return Verdict::Fail;

@@ -26,7 +26,12 @@ namespace Clustr {
     `pmessage`) larger than Limits::messageSize is skipped as it arrives,
     never buffered: hiredis sees an integer, the payload's size, in its
     place (Redis never sends one there), which tells RedisClient that the
-    message was discarded. The connection goes on.
+    message was discarded. The connection goes on;
+  - on a subscribed connection, an array hiredis 0.14 would `assert()` on
+    (it ends the process) is a violation: fewer than two elements, a first
+    or second element that is not a string, or an `unsubscribe` reply
+    without its count (an integer, third). Redis sends nothing of the kind
+    there; a broken or hostile server (a sentinel, say) could.
 
   Everything else passes unchanged, in as few pieces as it came in.
 */
@@ -70,7 +75,7 @@ private:
     enum class Verdict : quint8 { Pass, Replace, Fail };
     enum class Violation : quint8 {
         LineTooLong, NoCrlf, ReplyTooLarge, UnknownType, MalformedLength, StringTooLarge, ArrayTooLarge,
-        TooManyElements, TooDeep,
+        TooManyElements, TooDeep, NotPubSub,
     };
 
     //! One complete line (its CRLF included): checks it and moves on to what follows.
@@ -79,6 +84,8 @@ private:
     Verdict string(const char *digits, qsizetype count, qint64 length);
     Verdict array(qint64 length, bool subscribed);
     bool isMessagePayload() const;
+    //! On a subscribed connection: whether an element of \a type (and \a length) may come next in the top array.
+    bool allowedInPubSub(char type, qint64 length) const;
     //! The string read in String mode is complete.
     void stringDone();
     //! An element (or a whole reply) is complete.
@@ -101,8 +108,15 @@ private:
     qint64 m_topCount = 0;
     qint64 m_payloadIndex = -1;
     qint64 m_kindLength = -1; // reading the first element into m_kind: its length, else -1
+    qint64 m_kindCapture = 0; // how much of it is kept: enough for "punsubscribe" and a NUL
     qint64 m_kindRead = 0;
-    char m_kind[8] = {};
+    char m_kind[13] = {};
+    // A top-level array on a subscribed connection, checked for the shape
+    // hiredis insists on (allowedInPubSub()): its length, and whether its
+    // first element names an unsubscribe (as hiredis reads it).
+    bool m_pubSub = false;
+    bool m_unsubscribe = false;
+    qint64 m_topLength = 0;
     // ":<digits>\r\n", in place of a skipped payload's header
     char m_replacement[24] = {};
     qsizetype m_replacementSize = 0;

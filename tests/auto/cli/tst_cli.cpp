@@ -278,7 +278,7 @@ void tst_Cli::badArguments_data()
     row("stop: two arguments", {QStringLiteral("stop"), QStringLiteral("now"), QStringLiteral("later")}, "stop takes at most one GROUP");
     row("watch: empty pattern", {QStringLiteral("watch"), QStringLiteral("--channel=")}, "--channel needs a PATTERN");
     row("watch: unknown option", {QStringLiteral("watch"), QStringLiteral("--pattern"), QStringLiteral("x")}, "unknown option --pattern for watch");
-    row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
+    row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis://, rediss://, redis-sentinel:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
     row("invalid cluster name", {QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("a b")}, "invalid cluster name \"a b\"");
     row("unknown command", {QStringLiteral("frobnicate")}, "unknown command \"frobnicate\"");
     row("misspelt command", {QStringLiteral("stauts")}, "unknown command \"stauts\": did you mean status?");

@@ -85,6 +85,7 @@ private Q_SLOTS:
     void writesCannotRaiseSigpipe();
     void hostileRepliesAreProtocolErrors_data();
     void hostileRepliesAreProtocolErrors();
+    void hostilePubSubRepliesAreProtocolErrors();
     void refusedCommandsAreReportedOnce();
     void oversizedMessagesAreSkipped();
     void replyLimits();
@@ -562,6 +563,24 @@ void tst_RedisClient::hostileRepliesAreProtocolErrors()
             && e.at(1).toString().contains(says) && e.at(1).toString().contains(QStringLiteral("limit"));
     }
     QVERIFY2(reported, errors.isEmpty() ? "no error" : qPrintable(errors.constLast().at(1).toString()));
+    c->close();
+}
+
+// A subscribed connection answered with what hiredis 0.14 assert()s on (the
+// reply to SUBSCRIBE made of integers): a protocol error, not the end of
+// the process.
+void tst_RedisClient::hostilePubSubRepliesAreProtocolErrors()
+{
+    FakeRedis server({QByteArrayLiteral("+PONG\r\n"), QByteArrayLiteral("*3\r\n:1\r\n:2\r\n:3\r\n")});
+    QVERIFY(server.listen());
+    auto c = client(server.url());
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    c->subscribe("news");
+    QVERIFY(c->open());
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 20000);
+    QCOMPARE(errors.constFirst().at(0).value<RedisClient::Error>(), RedisClient::Error::ProtocolError);
+    QVERIFY2(errors.constFirst().at(1).toString().contains(QStringLiteral("an array shaped like no pub/sub reply")),
+             qPrintable(errors.constFirst().at(1).toString()));
     c->close();
 }
 

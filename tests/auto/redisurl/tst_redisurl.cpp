@@ -5,6 +5,16 @@
 
 using Clustr::RedisUrl;
 
+namespace {
+
+// "a:1,b:2" as a list: the sentinels a row expects.
+QStringList hosts(const char *list)
+{
+    return QString::fromLatin1(list).split(u',');
+}
+
+} // namespace
+
 class tst_RedisUrl : public QObject
 {
     Q_OBJECT
@@ -22,6 +32,15 @@ private Q_SLOTS:
     void tlsRoundTrip_data();
     void tlsRoundTrip();
     void tlsDisplayHidesPassword();
+    void sentinel_data();
+    void sentinel();
+    void sentinelInvalid_data();
+    void sentinelInvalid();
+    void sentinelRoundTrip_data();
+    void sentinelRoundTrip();
+    void sentinelDisplayHidesPasswords();
+    void validHost_data();
+    void validHost();
 };
 
 void tst_RedisUrl::valid_data()
@@ -86,8 +105,8 @@ void tst_RedisUrl::invalid_data()
     QTest::addColumn<QString>("expected");
 
     QTest::newRow("empty") << "" << "empty Redis URL";
-    QTest::newRow("scheme") << "http://h:1" << "the scheme must be redis://, rediss:// or unix://";
-    QTest::newRow("no scheme") << "127.0.0.1:6379" << "the scheme must be redis://, rediss:// or unix://";
+    QTest::newRow("scheme") << "http://h:1" << "the scheme must be redis://, rediss://, redis-sentinel:// or unix://";
+    QTest::newRow("no scheme") << "127.0.0.1:6379" << "the scheme must be redis://, rediss://, redis-sentinel:// or unix://";
     QTest::newRow("redis with tls options") << "redis://h:1?cacert=/ca.pem" << "a redis:// URL takes no ?query";
     QTest::newRow("no host") << "redis://:1" << "no host";
     QTest::newRow("bad port") << "redis://h:99999" << "invalid Redis URL";
@@ -169,6 +188,10 @@ void tst_RedisUrl::roundTrip()
     QCOMPARE(again->certFile, parsed->certFile);
     QCOMPARE(again->keyFile, parsed->keyFile);
     QCOMPARE(again->serverName, parsed->serverName);
+    QCOMPARE(again->sentinels, parsed->sentinels);
+    QCOMPARE(again->masterName, parsed->masterName);
+    QCOMPARE(again->sentinelUser, parsed->sentinelUser);
+    QCOMPARE(again->sentinelPassword, parsed->sentinelPassword);
     QCOMPARE(again->toString(true), written);
 }
 
@@ -293,6 +316,159 @@ void tst_RedisUrl::tlsDisplayHidesPassword()
     QVERIFY2(!error.contains(QStringLiteral("hunter2")) && error.contains(QStringLiteral(":***@")), qPrintable(error));
     QVERIFY(!RedisUrl::parse(QStringLiteral("rediss://h:1?password=hunter2"), &error));
     QVERIFY2(!error.contains(QStringLiteral("hunter2")), qPrintable(error));
+}
+
+void tst_RedisUrl::sentinel_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QStringList>("sentinels");
+    QTest::addColumn<QString>("masterName");
+    QTest::addColumn<int>("database");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("sentinelUser");
+    QTest::addColumn<QString>("sentinelPassword");
+
+    QTest::newRow("three") << "redis-sentinel://10.0.0.1:26379,10.0.0.2:26380,10.0.0.3:26381/mymaster"
+                           << hosts("10.0.0.1:26379,10.0.0.2:26380,10.0.0.3:26381") << "mymaster" << 0
+                           << "" << "" << "" << "";
+    QTest::newRow("one, default port") << "redis-sentinel://localhost/m" << hosts("localhost:26379") << "m" << 0
+                                       << "" << "" << "" << "";
+    QTest::newRow("empty port") << "redis-sentinel://a:,b/m" << hosts("a:26379,b:26379") << "m" << 0
+                                << "" << "" << "" << "";
+    QTest::newRow("ipv6 and names") << "redis-sentinel://[::1]:5000,Sentinel.Example:5001/m"
+                                    << hosts("[::1]:5000,sentinel.example:5001") << "m" << 0 << "" << "" << "" << "";
+    QTest::newRow("database") << "redis-sentinel://h/m/3" << hosts("h:26379") << "m" << 3 << "" << "" << "" << "";
+    QTest::newRow("empty database") << "redis-sentinel://h/m/" << hosts("h:26379") << "m" << 0 << "" << "" << "" << "";
+    QTest::newRow("data node credentials") << "redis-sentinel://alice:pw@h1,h2/m" << hosts("h1:26379,h2:26379") << "m"
+                                           << 0 << "alice" << "pw" << "" << "";
+    QTest::newRow("sentinel password") << "redis-sentinel://:pw@h/m?sentinelPassword=s3cret" << hosts("h:26379") << "m"
+                                       << 0 << "" << "pw" << "" << "s3cret";
+    QTest::newRow("sentinel user") << "redis-sentinel://h/m/1?sentinelUser=sen&sentinelPassword=a%26b" << hosts("h:26379")
+                                   << "m" << 1 << "" << "" << "sen" << "a&b";
+    QTest::newRow("escaped name") << "redis-sentinel://h/my%20master" << hosts("h:26379") << "my master" << 0
+                                  << "" << "" << "" << "";
+    QTest::newRow("scheme case") << "Redis-Sentinel://h/M" << hosts("h:26379") << "M" << 0 << "" << "" << "" << "";
+}
+
+void tst_RedisUrl::sentinel()
+{
+    QFETCH(QString, url);
+    QFETCH(QStringList, sentinels);
+    QFETCH(QString, masterName);
+    QFETCH(int, database);
+    QFETCH(QString, user);
+    QFETCH(QString, password);
+    QFETCH(QString, sentinelUser);
+    QFETCH(QString, sentinelPassword);
+
+    QString error;
+    const auto parsed = RedisUrl::parse(url, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->transport, RedisUrl::Transport::Sentinel);
+    QVERIFY(!parsed->tls);
+    QStringList found;
+    for (const RedisUrl::Address &sentinel : parsed->sentinels)
+        found.append(RedisUrl::endpoint(sentinel.host, sentinel.port));
+    QCOMPARE(found, sentinels);
+    QCOMPARE(parsed->sentinelList(), sentinels.join(u','));
+    QCOMPARE(parsed->masterName, masterName);
+    QCOMPARE(parsed->database, database);
+    QCOMPARE(parsed->user, user);
+    QCOMPARE(parsed->password, password);
+    QCOMPARE(parsed->sentinelUser, sentinelUser);
+    QCOMPARE(parsed->sentinelPassword, sentinelPassword);
+    QVERIFY(parsed->host.isEmpty()); // only the sentinels know where the master is
+    QCOMPARE(parsed->endpoint(), QStringLiteral("master %1 of sentinels %2").arg(masterName, sentinels.join(u',')));
+}
+
+void tst_RedisUrl::sentinelInvalid_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("no master name") << "redis-sentinel://h:26379" << "no master name";
+    QTest::newRow("empty master name") << "redis-sentinel://h:26379/" << "no master name";
+    QTest::newRow("empty master name, db") << "redis-sentinel://h:26379//2" << "no master name";
+    QTest::newRow("no hosts") << "redis-sentinel:///m" << "no sentinel: name at least one";
+    QTest::newRow("only credentials") << "redis-sentinel://:pw@/m" << "no sentinel: name at least one";
+    QTest::newRow("empty host in list") << "redis-sentinel://a,,b/m" << "an empty host in the list of sentinels";
+    QTest::newRow("trailing comma") << "redis-sentinel://a,/m" << "an empty host in the list of sentinels";
+    QTest::newRow("leading comma") << "redis-sentinel://,a/m" << "an empty host in the list of sentinels";
+    QTest::newRow("bad port") << "redis-sentinel://a:1,b:99999/m" << "sentinel \"b:99999\": bad port";
+    QTest::newRow("port zero") << "redis-sentinel://a:0/m" << "sentinel \"a:0\": bad port";
+    QTest::newRow("port not a number") << "redis-sentinel://a:x/m" << "bad port";
+    QTest::newRow("no host, a port") << "redis-sentinel://a,:26379/m" << "sentinel \":26379\": no host";
+    QTest::newRow("bad host") << "redis-sentinel://a,b!c/m" << "invalid Redis URL";
+    QTest::newRow("bad ipv6") << "redis-sentinel://[1::2::3]/m" << "bad IPv6 address";
+    QTest::newRow("bad db") << "redis-sentinel://h/m/x" << "database must be a number";
+    QTest::newRow("nested path") << "redis-sentinel://h/m/1/2" << "database must be a number";
+    QTest::newRow("unknown option") << "redis-sentinel://h/m?password=x"
+                                    << "unknown option \"password\" (a redis-sentinel:// URL takes sentinelUser and sentinelPassword)";
+    QTest::newRow("tls option") << "redis-sentinel://h/m?cacert=/ca.pem" << "unknown option \"cacert\"";
+    QTest::newRow("twice") << "redis-sentinel://h/m?sentinelPassword=a&sentinelPassword=b" << "sentinelPassword is given twice";
+    QTest::newRow("empty value") << "redis-sentinel://h/m?sentinelPassword=" << "sentinelPassword needs a value";
+    QTest::newRow("user without password") << "redis-sentinel://h/m?sentinelUser=u" << "sentinelUser needs a sentinelPassword";
+    QTest::newRow("data user without password") << "redis-sentinel://alice@h/m" << "a user needs a password";
+    QTest::newRow("fragment") << "redis-sentinel://h/m#x" << "a redis-sentinel:// URL takes no #fragment";
+    QTest::newRow("bad escape") << "redis-sentinel://h/m%zz" << "invalid Redis URL";
+}
+
+// The checks of invalid(), on these rows.
+void tst_RedisUrl::sentinelInvalid()
+{
+    invalid();
+}
+
+void tst_RedisUrl::sentinelRoundTrip_data()
+{
+    sentinel_data();
+}
+
+// redis-sentinel:// URLs, through the same checks.
+void tst_RedisUrl::sentinelRoundTrip()
+{
+    QFETCH(QString, url);
+    QVERIFY(url.startsWith(QLatin1String("redis-sentinel://"), Qt::CaseInsensitive));
+    roundTrip();
+}
+
+void tst_RedisUrl::sentinelDisplayHidesPasswords()
+{
+    const auto parsed = RedisUrl::parse(QStringLiteral("redis-sentinel://alice:topsecret@h1:1,h2:2/m/2?sentinelUser=s&sentinelPassword=hidden"));
+    QVERIFY(parsed);
+    QCOMPARE(parsed->toString(), QStringLiteral("redis-sentinel://alice:***@h1:1,h2:2/m/2?sentinelUser=s&sentinelPassword=***"));
+    QCOMPARE(parsed->toString(true), QStringLiteral("redis-sentinel://alice:topsecret@h1:1,h2:2/m/2?sentinelUser=s&sentinelPassword=hidden"));
+    // What is shown parses too (the status record carries it).
+    QVERIFY(RedisUrl::parse(parsed->toString()));
+    // A sentinel is reached with the sentinel credentials, not the data nodes'.
+    QCOMPARE(parsed->sentinelUrl(parsed->sentinels.constFirst()), QStringLiteral("redis://s:hidden@h1:1"));
+    // Errors quote the URL, never a password.
+    QString error;
+    QVERIFY(!RedisUrl::parse(QStringLiteral("redis-sentinel://:hunter2@h:99999/m?sentinelPassword=hunter3"), &error));
+    QVERIFY2(!error.contains(QStringLiteral("hunter2")) && !error.contains(QStringLiteral("hunter3")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("sentinelPassword=***")), qPrintable(error));
+}
+
+void tst_RedisUrl::validHost_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("ipv4") << "10.0.0.1" << true;
+    QTest::newRow("ipv6") << "::1" << true;
+    QTest::newRow("name") << "redis-1.example" << true;
+    QTest::newRow("empty") << "" << false;
+    QTest::newRow("bracketed ipv6") << "[::1]" << false;
+    QTest::newRow("space") << "a b" << false;
+    QTest::newRow("bad ipv6") << "1::2::3" << false;
+    QTest::newRow("with port") << "h:1" << false;
+}
+
+void tst_RedisUrl::validHost()
+{
+    QFETCH(QString, host);
+    QFETCH(bool, valid);
+    QCOMPARE(RedisUrl::isValidHost(host), valid);
 }
 
 QTEST_APPLESS_MAIN(tst_RedisUrl)

@@ -76,6 +76,8 @@ private Q_SLOTS:
     void skipsOversizedMessagePayloads();
     void skipsOversizedPatternMessagePayloads();
     void messagesOnlyOnSubscribedConnections();
+    void refusesWhatHiredisAbortsOnWhenSubscribed_data();
+    void refusesWhatHiredisAbortsOnWhenSubscribed();
     void nothingAfterAViolation();
 };
 
@@ -222,6 +224,48 @@ void tst_ReplyScanner::messagesOnlyOnSubscribedConnections()
     QVERIFY(subscribed.ok);
     QCOMPARE(subscribed.passed, lookalikes);
     QCOMPARE(subscribed.skipped, quint64(0));
+}
+
+// hiredis 0.14 assert()s on these when they come on a subscribed
+// connection: the process would end. Redis never sends them there.
+void tst_ReplyScanner::refusesWhatHiredisAbortsOnWhenSubscribed_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<bool>("refused");
+    QTest::newRow("empty array") << QByteArray("*0\r\n") << true;
+    QTest::newRow("one element") << QByteArray("*1\r\n$9\r\nsubscribe\r\n") << true;
+    QTest::newRow("integers") << QByteArray("*3\r\n:1\r\n:2\r\n:3\r\n") << true;
+    QTest::newRow("status as kind") << QByteArray("*3\r\n+message\r\n$1\r\nx\r\n$1\r\ny\r\n") << true;
+    QTest::newRow("nil kind") << QByteArray("*3\r\n$-1\r\n$1\r\nx\r\n$1\r\ny\r\n") << true;
+    QTest::newRow("array as channel") << QByteArray("*3\r\n$7\r\nmessage\r\n*1\r\n:1\r\n$1\r\ny\r\n") << true;
+    QTest::newRow("nil channel") << QByteArray("*3\r\n$9\r\nsubscribe\r\n$-1\r\n:1\r\n") << true;
+    QTest::newRow("unsubscribe without count") << QByteArray("*2\r\n$11\r\nunsubscribe\r\n$4\r\nnews\r\n") << true;
+    QTest::newRow("unsubscribe, count a string") << QByteArray("*3\r\n$11\r\nunsubscribe\r\n$4\r\nnews\r\n$1\r\n0\r\n") << true;
+    QTest::newRow("PUNSUBSCRIBE, count an array") << QByteArray("*3\r\n$12\r\nPUNSUBSCRIBE\r\n$2\r\nn*\r\n*0\r\n") << true;
+    QTest::newRow("unsubscribe and a NUL") << QByteArray("*2\r\n$16\r\nunsubscribe\0tail\r\n$4\r\nnews\r\n", 37) << true;
+    // What Redis does send there passes, split anywhere.
+    QTest::newRow("subscribe") << QByteArray("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n") << false;
+    QTest::newRow("unsubscribe") << QByteArray("*3\r\n$11\r\nunsubscribe\r\n$4\r\nnews\r\n:0\r\n") << false;
+    QTest::newRow("punsubscribe") << QByteArray("*3\r\n$12\r\npunsubscribe\r\n$2\r\nn*\r\n:0\r\n") << false;
+    QTest::newRow("pong") << QByteArray("*2\r\n$4\r\npong\r\n$0\r\n\r\n") << false;
+    QTest::newRow("an error") << QByteArray("-ERR Can't execute 'get'\r\n") << false;
+    QTest::newRow("a long kind") << QByteArray("*2\r\n$20\r\nunsubscribeunsubscri\r\n$1\r\nx\r\n") << false;
+}
+
+void tst_ReplyScanner::refusesWhatHiredisAbortsOnWhenSubscribed()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(bool, refused);
+    for (qsizetype piece : {qsizetype(0), qsizetype(1), qsizetype(5)}) {
+        const Result result = scan(input, true, piece);
+        QCOMPARE(result.ok, !refused);
+        if (refused)
+            QCOMPARE(result.error, QStringLiteral("an array shaped like no pub/sub reply on a subscribed connection"));
+        else
+            QCOMPARE(result.passed, input);
+    }
+    // Not subscribed, any of them is an ordinary reply.
+    QVERIFY(scan(input, false).ok);
 }
 
 void tst_ReplyScanner::nothingAfterAViolation()
