@@ -6,8 +6,10 @@
 #include <QtWidgets/QPushButton>
 #include <QtWidgets/QVBoxLayout>
 
-ConfirmDialog::ConfirmDialog(const QString &title, const QString &question, const QString &actionText, QWidget *parent)
+ConfirmDialog::ConfirmDialog(const QString &title, const QString &question, const QString &actionText, QWidget *parent,
+                             Default defaultButton)
     : QDialog(parent)
+    , m_content(new QVBoxLayout)
 {
     setWindowTitle(title);
     setObjectName(QStringLiteral("confirmDialog"));
@@ -17,13 +19,29 @@ ConfirmDialog::ConfirmDialog(const QString &title, const QString &question, cons
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     QPushButton *action = buttons->addButton(actionText, QDialogButtonBox::AcceptRole);
-    buttons->button(QDialogButtonBox::Cancel)->setDefault(true);
-    action->setAutoDefault(false);
+    const bool cancelFirst = defaultButton == Default::Cancel;
+    buttons->button(QDialogButtonBox::Cancel)->setDefault(cancelFirst);
+    action->setDefault(!cancelFirst);
+    action->setAutoDefault(!cancelFirst);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(text);
+    layout->addLayout(m_content);
     layout->addWidget(buttons);
     setMinimumWidth(380);
+}
+
+void ConfirmDialog::addContent(QLayout *layout)
+{
+    m_content->addLayout(layout);
+}
+
+void ConfirmDialog::addHelp(const QString &text)
+{
+    auto *help = new QLabel(text, this);
+    help->setWordWrap(true);
+    help->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_content->addWidget(help);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QtWidgets/QDialog>
+#include "confirmdialog.h"
 
 class QSpinBox;
 
@@ -9,7 +9,7 @@ class QSpinBox;
   How many processes a group should have: a spin box from 0 to 1000
   (what the master takes), preselected with the group's configured count.
 */
-class ScaleDialog : public QDialog
+class ScaleDialog : public ConfirmDialog
 {
     Q_OBJECT
 public:
