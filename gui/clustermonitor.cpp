@@ -29,6 +29,7 @@ void ClusterMonitor::connectTo(const ConnectionSettings &settings)
 {
     m_settings = settings;
     m_seen = false;
+    m_clusterUrl.clear();
     m_goneSince = QDateTime();
     m_trail.clear();
     open(settings.effectiveUrl(&m_trail));
@@ -68,6 +69,7 @@ void ClusterMonitor::open(const QString &url)
     connect(client, &ClusterClient::clusterRunningChanged, this, [this](bool running) {
         if (running) {
             m_seen = true;
+            m_clusterUrl = m_url;
             m_goneSince = QDateTime();
         } else if (m_seen) {
             m_goneSince = QDateTime::currentDateTime();

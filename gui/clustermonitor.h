@@ -61,6 +61,8 @@ public:
     //! A cluster was seen since connectTo(): its last state is worth showing when it goes away.
     bool hasSeenCluster() const { return m_seen; }
     QDateTime goneSince() const { return m_goneSince; }
+    //! The Redis the cluster was last seen on (discovery may have moved on to another since).
+    QString clusterRedisUrl() const { return m_clusterUrl; }
     bool isRunning() const { return m_state == State::Running; }
     //! The Redis user may watch but not command (a monitor's); see Clustr::ClusterClient::isReadOnly().
     bool isReadOnly() const;
@@ -97,6 +99,7 @@ private:
 
     ConnectionSettings m_settings;
     QString m_url;
+    QString m_clusterUrl;
     QStringList m_trail;
     std::unique_ptr<Clustr::ClusterClient> m_client;
     std::chrono::milliseconds m_pollInterval{1000};

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QtWidgets/QDialog>
+#include "confirmdialog.h"
 
 class QSpinBox;
 
@@ -10,7 +10,7 @@ class QSpinBox;
   stopping the cluster, with the exit code to use. Opened with open(), so
   the window keeps updating while it asks.
 */
-class ExitCodeDialog : public QDialog
+class ExitCodeDialog : public ConfirmDialog
 {
     Q_OBJECT
 public:

@@ -11,6 +11,8 @@
 #include "messagecollector.h"
 #include "messagelogmodel.h"
 #include "messagelogview.h"
+#include "operationactions.h"
+#include "operationrunner.h"
 #include "processdetails.h"
 #include "processtreemodel.h"
 #include "processtreeview.h"
@@ -29,6 +31,7 @@
 #include <QtGui/QKeySequence>
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QDialog>
+#include <QtWidgets/QHBoxLayout>
 #include <QtWidgets/QHeaderView>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
@@ -80,6 +83,7 @@ MainWindow::MainWindow(QSettings *settings, const Options &options, QWidget *par
     , m_activity(new ActivityLog(2000, this))
     , m_actions(new ActionTracker(m_monitor, this))
     , m_reload(new ReloadProgress(this))
+    , m_runner(new OperationRunner(m_monitor, this))
     , m_history(new ClusterHistory(this))
 {
     setWindowTitle(QStringLiteral("clustr-qt-gui"));
@@ -133,6 +137,7 @@ void MainWindow::createCentralWidget()
     m_processView = new ProcessTreeView(m_processModel, this);
     m_details = new ProcessDetails(m_processModel, m_logModel, this);
     m_logView = new MessageLogView(m_logModel, this);
+    m_operations = new OperationActions(m_monitor, m_processModel, m_processView, m_runner, this);
 
     addProcessActions();
     createBottomTabs();
@@ -193,6 +198,10 @@ void MainWindow::addProcessActions()
         }
     });
     m_processView->treeView()->addActions({sendHere, killHere, logHere});
+    auto *separator = new QAction(m_processView->treeView());
+    separator->setSeparator(true);
+    m_processView->treeView()->addAction(separator);
+    m_processView->treeView()->addActions(m_operations->selectionActions());
 }
 
 void MainWindow::createBottomTabs()
@@ -245,7 +254,10 @@ void MainWindow::createMenus()
     cluster->addAction(m_sendAction);
     cluster->addAction(m_killAction);
     cluster->addAction(m_reloadAction);
+    cluster->addAction(m_operations->restartClusterAction());
     cluster->addAction(m_stopAction);
+    cluster->addSeparator();
+    cluster->addActions(m_operations->selectionActions());
 
     QMenu *log = menuBar()->addMenu(QStringLiteral("&Log"));
     log->addAction(m_logView->pauseAction());
@@ -286,13 +298,21 @@ void MainWindow::createStatusBar()
     m_connectionLabel->setTextFormat(Qt::RichText);
     m_rateLabel = new QLabel(this);
     m_rateLabel->setObjectName(QStringLiteral("rateLabel"));
-    m_reloadBar = new QProgressBar(this);
+    // The text beside the bar, not on it: drawn over the fill, styles make it unreadable.
+    m_progress = new QWidget(this);
+    m_reloadBar = new QProgressBar(m_progress);
     m_reloadBar->setObjectName(QStringLiteral("reloadBar"));
     m_reloadBar->setRange(0, 100);
-    m_reloadBar->setFixedWidth(260);
-    m_reloadBar->setFormat(QStringLiteral("Reload %p%"));
-    m_reloadBar->hide();
-    statusBar()->addPermanentWidget(m_reloadBar);
+    m_reloadBar->setFixedWidth(120);
+    m_reloadBar->setTextVisible(false);
+    m_reloadLabel = new QLabel(m_progress);
+    m_reloadLabel->setObjectName(QStringLiteral("reloadLabel"));
+    auto *progressLayout = new QHBoxLayout(m_progress);
+    progressLayout->setContentsMargins(0, 0, 6, 0);
+    progressLayout->addWidget(m_reloadBar);
+    progressLayout->addWidget(m_reloadLabel);
+    m_progress->hide();
+    statusBar()->addPermanentWidget(m_progress);
     m_readOnlyLabel = new QLabel(QStringLiteral("Read-only"), this);
     m_readOnlyLabel->setObjectName(QStringLiteral("readOnlyLabel"));
     m_readOnlyLabel->hide();
@@ -306,6 +326,7 @@ void MainWindow::wire()
     wireConnection();
     wireClusterData();
     wireReloadBar();
+    wireOperations();
     wireSelection();
 }
 
@@ -341,6 +362,7 @@ void MainWindow::wireClusterData()
     // The status snapshot, once a second.
     connect(m_monitor, &ClusterMonitor::statusUpdated, this, [this](const Clustr::ClusterStatus &status) {
         m_processModel->applyStatus(status);
+        forgetEarlierCluster(status.master().pid());
         m_history->addStatus(status);
         m_logView->setKnownGroups(m_processModel->groups());
         if (!m_selectWanted.isEmpty()) {
@@ -375,25 +397,63 @@ void MainWindow::wireClusterData()
 
 void MainWindow::wireReloadBar()
 {
-    // The reload's progress bar.
+    // The reload's progress bar. A restart runs as a reload: while one of
+    // ours runs, its own texts (wireOperations) speak for it.
     connect(m_reload, &ReloadProgress::started, this, [this] {
-        m_reloadBar->setValue(0);
-        m_reloadBar->show();
+        if (!barShowsOperation())
+            showProgress(0, QStringLiteral("Reload 0%"));
     });
     connect(m_reload, &ReloadProgress::progressChanged, this, [this](int percent, const QString &text) {
-        m_reloadBar->show();
-        m_reloadBar->setValue(percent);
+        if (barShowsOperation())
+            return;
+        showProgress(percent, QStringLiteral("Reload %1%").arg(percent));
         m_reloadBar->setToolTip(text);
         statusBar()->showMessage(text, 10000);
     });
     connect(m_reload, &ReloadProgress::finished, this, [this](bool ok, const QString &text) {
-        showOutcome(ok ? Severity::Success : Severity::Warning, text);
-        // Left at its last value for a moment, so the end is seen.
-        QTimer::singleShot(5000, m_reloadBar, [this] {
-            if (!m_reload->isActive())
-                m_reloadBar->hide();
-        });
+        if (!barShowsOperation()) {
+            showOutcome(ok ? Severity::Success : Severity::Warning, text);
+            hideProgressLater();
+        }
         updateActions();
+    });
+}
+
+void MainWindow::wireOperations()
+{
+    connect(m_operations, &OperationActions::dialogReady, this, &MainWindow::openDialog);
+    connect(m_runner, &OperationRunner::outcome, this, &MainWindow::showOutcome);
+    connect(m_runner, &OperationRunner::started, this, &MainWindow::updateActions);
+    connect(m_runner, &OperationRunner::progressChanged, this, [this](int percent, const QString &text) {
+        showProgress(percent, text);
+        m_reloadBar->setToolTip(text);
+    });
+    connect(m_runner, &OperationRunner::finished, this, [this](bool, const QString &text) {
+        showProgress(m_reloadBar->value(), text);
+        hideProgressLater();
+        updateActions();
+    });
+}
+
+bool MainWindow::barShowsOperation() const
+{
+    // Waiting behind someone else's reload, ours leaves the bar to it.
+    return m_runner->isRunning() || (m_runner->isActive() && m_runner->operation() != Clustr::ReloadJob::Operation::Restart);
+}
+
+void MainWindow::showProgress(int percent, const QString &text)
+{
+    m_reloadBar->setValue(percent);
+    m_reloadLabel->setText(text);
+    m_progress->show();
+}
+
+void MainWindow::hideProgressLater()
+{
+    // Left at its last value for a moment, so the end is seen.
+    QTimer::singleShot(5000, m_progress, [this] {
+        if (!m_reload->isActive() && !m_runner->isActive())
+            m_progress->hide();
     });
 }
 
@@ -421,21 +481,18 @@ void MainWindow::updateState()
     using State = ClusterMonitor::State;
     const State state = m_monitor->state();
     const bool running = state == State::Running;
-    const bool showEmpty = !running && !m_monitor->hasSeenCluster();
+    // Nothing of a cluster left to show (never seen, or the Redis it was on
+    // is gone and discovery moved on): say how to start one.
+    const bool showEmpty = !running && (!m_monitor->hasSeenCluster() || m_processModel->rowCount() == 0);
     m_stack->setCurrentWidget(showEmpty ? static_cast<QWidget *>(m_emptyState) : m_stack->widget(1));
     if (showEmpty)
         m_emptyState->update(*m_monitor);
 
     const bool stale = !running && m_monitor->hasSeenCluster();
     m_processModel->setStale(stale);
-    if (stale) {
-        const QString when = m_monitor->goneSince().isValid() ? m_monitor->goneSince().toString(QStringLiteral("HH:mm:ss"))
-                                                              : QStringLiteral("a moment ago");
-        m_goneBanner->setText(state == State::Unreachable
-            ? QStringLiteral("Redis (%1) went away at %2: showing the cluster as it was last seen. Reconnecting…").arg(m_monitor->redisUrl(), when)
-            : QStringLiteral("The cluster went away at %1: showing it as it was last seen. It comes back here by itself when it runs again.").arg(when));
-    }
-    m_goneBanner->setVisible(stale);
+    if (stale)
+        m_goneBanner->setText(goneText());
+    m_goneBanner->setVisible(stale && !showEmpty);
     if (!running)
         m_reload->abandon();
 
@@ -457,6 +514,32 @@ void MainWindow::updateState()
     updateActions();
 }
 
+QString MainWindow::goneText() const
+{
+    const QString when = m_monitor->goneSince().isValid() ? m_monitor->goneSince().toString(QStringLiteral("HH:mm:ss"))
+                                                          : QStringLiteral("a moment ago");
+    // The Redis the cluster ran on, not the one discovery looks at now.
+    const QString clusterRedis = m_monitor->clusterRedisUrl().isEmpty() ? m_monitor->redisUrl() : m_monitor->clusterRedisUrl();
+    const QString looking = clusterRedis == m_monitor->redisUrl() ? QString()
+                                                                  : QStringLiteral(" Looking for it on %1.").arg(m_monitor->redisUrl());
+    const QString howToStart = QStringLiteral(" Start it again with clustr-qt run CLUSTER.json (or scripts/run for the demo).");
+    if (m_monitor->state() == ClusterMonitor::State::Unreachable && looking.isEmpty())
+        return QStringLiteral("Redis (%1) went away at %2: showing the cluster as it was last seen. Reconnecting…").arg(clusterRedis, when);
+    return QStringLiteral("The cluster on %1 went away at %2: showing it as it was last seen.%3 It comes back here by itself when it runs again.%4")
+        .arg(clusterRedis, when, looking, howToStart);
+}
+
+void MainWindow::forgetEarlierCluster(qint64 masterPid)
+{
+    if (masterPid <= 0 || masterPid == m_masterPid)
+        return;
+    const bool another = m_masterPid != 0;
+    m_masterPid = masterPid;
+    // A gone process stays in the details while its cluster is the one shown, not after.
+    if (another && m_details->key() != 0 && !m_processModel->process(m_details->key()))
+        m_details->showProcess(0);
+}
+
 void MainWindow::updateActions()
 {
     const bool readOnly = m_monitor->isReadOnly();
@@ -472,6 +555,8 @@ void MainWindow::updateActions()
         action->setToolTip(readOnly ? why : action->property(NormalToolTip).toString());
     m_readOnlyLabel->setVisible(readOnly);
     m_readOnlyLabel->setToolTip(readOnly ? m_monitor->readOnlyReason() : QString());
+    if (m_operations)
+        m_operations->update();
 }
 
 bool MainWindow::refusedAsReadOnly()
@@ -578,13 +663,16 @@ void MainWindow::openConnectionDialog()
 void MainWindow::showShortcuts()
 {
     QStringList rows;
-    for (QAction *action : {m_connectAction, m_refreshAction, m_sendAction, m_killAction, m_reloadAction, m_stopAction,
+    for (QAction *action : {m_connectAction, m_refreshAction, m_sendAction, m_killAction, m_reloadAction,
+                            m_operations->restartClusterAction(), m_operations->restartProcessAction(), m_stopAction,
                             m_logView->pauseAction(), m_logView->copyAction(), m_logView->exportAction(), m_logView->clearAction(),
                             m_quitAction}) {
         rows.append(QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
                         .arg(action->shortcut().toString(QKeySequence::NativeText), QString(action->text()).remove(QLatin1Char('&'))));
     }
     rows.append(QStringLiteral("<tr><td><b>Del</b></td><td>Kill the selected process (in the tree)</td></tr>"));
+    rows.append(QStringLiteral("<tr><td><b>Right-click</b></td><td>In the tree: restart the process or its group; stop, start "
+                               "or scale the group (also in the Cluster menu)</td></tr>"));
     rows.append(QStringLiteral("<tr><td><b>Ctrl+F / Ctrl+Shift+F</b></td><td>Filter messages / processes</td></tr>"));
     rows.append(QStringLiteral("<tr><td><b>Alt+1 … Alt+3</b></td><td>Messages, charts, activity</td></tr>"));
     rows.append(QStringLiteral("<tr><td><b>Enter</b></td><td>Show the selected process' messages in the log</td></tr>"));

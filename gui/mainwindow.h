@@ -15,6 +15,8 @@ class EmptyStateWidget;
 class MessageCollector;
 class MessageLogModel;
 class MessageLogView;
+class OperationActions;
+class OperationRunner;
 class ProcessDetails;
 class ProcessTreeModel;
 class ProcessTreeView;
@@ -68,7 +70,12 @@ public:
     ActionTracker *actions() const { return m_actions; }
     ReloadProgress *reloadProgress() const { return m_reload; }
     ClusterHistory *history() const { return m_history; }
+    //! The progress of a reload or of a command run from here (restart, stop/start GROUP, scale).
     QProgressBar *reloadBar() const { return m_reloadBar; }
+    //! What the bar is about, beside it: "Reload 50%", "Restart of group web: 1 of 2 replaced".
+    QLabel *reloadLabel() const { return m_reloadLabel; }
+    OperationRunner *operationRunner() const { return m_runner; }
+    OperationActions *operations() const { return m_operations; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
     EmptyStateWidget *emptyState() const { return m_emptyState; }
     QLabel *goneBanner() const { return m_goneBanner; }
@@ -106,8 +113,17 @@ private:
     void wireConnection();
     void wireClusterData();
     void wireReloadBar();
+    void wireOperations();
+    //! The bar shows a command of ours; the reload it runs as is not reported twice.
+    bool barShowsOperation() const;
+    void showProgress(int percent, const QString &text);
+    void hideProgressLater();
     void wireSelection();
     void updateState();
+    //! What the banner says while the cluster is out of sight.
+    QString goneText() const;
+    //! A new master: the details of a process of the cluster before it go.
+    void forgetEarlierCluster(qint64 masterPid);
     void updateActions();
     //! True (and says why) when the connection may not command the cluster.
     bool refusedAsReadOnly();
@@ -125,6 +141,8 @@ private:
     ActivityLog *m_activity;
     ActionTracker *m_actions;
     ReloadProgress *m_reload;
+    OperationRunner *m_runner;
+    OperationActions *m_operations = nullptr;
     ClusterHistory *m_history;
 
     QStackedWidget *m_stack = nullptr;
@@ -139,10 +157,13 @@ private:
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_rateLabel = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
+    QWidget *m_progress = nullptr;
     QProgressBar *m_reloadBar = nullptr;
+    QLabel *m_reloadLabel = nullptr;
     QPointer<QDialog> m_dialog;
     QString m_lastError;
     QString m_selectWanted;
+    qint64 m_masterPid = 0;
 
     QAction *m_connectAction = nullptr;
     QAction *m_refreshAction = nullptr;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "processdetails.h"
 
+#include "elidedlabel.h"
 #include "format.h"
 #include "icons.h"
 #include "messagelogmodel.h"
@@ -101,10 +102,11 @@ QGridLayout *ProcessDetails::createFields()
     for (int f = 0; f < FieldCount; ++f) {
         auto *name = new QLabel(QLatin1String(FieldNames[f]) + QLatin1Char(':'), m_body);
         name->setStyleSheet(QStringLiteral("color: palette(mid);"));
-        auto *value = new QLabel(m_body);
+        // A long program path must not make the pane wider than the splitter
+        // says: it is elided in the middle, whole in its tooltip.
+        auto *value = new ElidedLabel(m_body);
+        value->setObjectName(QStringLiteral("value%1").arg(f));
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        // A long program path must not make the pane wider than the splitter says.
-        value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         m_values.append(value);
         const int row = f / 2;
         const int column = (f % 2) * 2;
@@ -134,8 +136,8 @@ void ProcessDetails::setUpStats()
     m_stats->setShowGrid(false);
     m_stats->setAlternatingRowColors(true);
     for (int i = 0; i < StatCount; ++i) {
+        // Names in the normal text colour: the disabled one made the table look switched off.
         auto *name = new QTableWidgetItem(QLatin1String(StatOrder[i].name));
-        name->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
         auto *value = new QTableWidgetItem(Format::unknown());
         value->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         m_stats->setItem(i / 2, (i % 2) * 2, name);
@@ -196,6 +198,8 @@ void ProcessDetails::followModel()
         }
     });
     connect(m_model, &ProcessTreeModel::staleChanged, this, &ProcessDetails::refresh);
+    // Another cluster or Redis: a process of the old one has nothing more to say.
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] { showProcess(0); });
 }
 
 void ProcessDetails::showProcess(qint64 key)
@@ -216,6 +220,7 @@ void ProcessDetails::refresh()
     }
     const bool wasMember = m_info.registered;
     const QString oldGroup = m_info.group;
+    const QDateTime oldStart = m_info.startedAt;
     if (const auto info = m_model->process(m_key))
         m_info = *info;
     else
@@ -225,7 +230,7 @@ void ProcessDetails::refresh()
     // Which messages a process hears depends on its group and on whether it
     // has registered: a status that says so later than the first messages
     // came (a slow poll) must not leave them out of the list.
-    if (!m_gone && (p.registered != wasMember || p.group != oldGroup))
+    if (!m_gone && (p.registered != wasMember || p.group != oldGroup || p.startedAt != oldStart))
         fillRecent();
     const bool grey = m_gone || m_model->isStale();
     const QString state = m_gone ? QStringLiteral("gone") : p.state.text();
@@ -246,8 +251,7 @@ void ProcessDetails::refresh()
         p.file.isEmpty() ? Format::unknown() : p.file,
     };
     for (int f = 0; f < FieldCount; ++f) {
-        m_values[f]->setText(values[f]);
-        m_values[f]->setToolTip(values[f]);
+        m_values[f]->setFullText(values[f]);
         m_values[f]->setEnabled(!grey);
     }
     for (int i = 0; i < StatCount; ++i) {
@@ -266,7 +270,7 @@ void ProcessDetails::refresh()
 ProcessDetails::Direction ProcessDetails::directionOf(const LogEntry &e) const
 {
     using K = LogKind;
-    if (m_key <= 0 || e.kind == K::Heartbeat)
+    if (m_key <= 0 || e.kind == K::Heartbeat || predates(e))
         return Direction::None;
     if (e.pid == m_info.pid)
         return Direction::Sent;
@@ -279,6 +283,13 @@ ProcessDetails::Direction ProcessDetails::directionOf(const LogEntry &e) const
     if (m_info.isMaster && (e.kind == K::Registration || e.kind == K::Deregistration || e.kind == K::Control))
         return Direction::Received;
     return Direction::None;
+}
+
+bool ProcessDetails::predates(const LogEntry &e) const
+{
+    // Both clocks are this host's when the process runs here; a process
+    // whose start is not known (no heartbeat yet) keeps everything.
+    return m_info.startedAt.isValid() && e.timeMs < m_info.startedAt.toMSecsSinceEpoch();
 }
 
 void ProcessDetails::fillRecent()
@@ -344,6 +355,15 @@ QString ProcessDetails::recentText(int row) const
 QString ProcessDetails::commandLineText() const
 {
     return m_commandLine->toPlainText();
+}
+
+ElidedLabel *ProcessDetails::valueLabel(const QString &name) const
+{
+    for (int f = 0; f < FieldCount; ++f) {
+        if (name == QLatin1String(FieldNames[f]))
+            return m_values[f];
+    }
+    return nullptr;
 }
 
 QString ProcessDetails::statValue(const QString &name) const

@@ -6,6 +6,7 @@
 
 #include <QtWidgets/QWidget>
 
+class ElidedLabel;
 class MessageLogModel;
 class ProcessTreeModel;
 class QGridLayout;
@@ -37,6 +38,8 @@ public:
     QString recentText(int row) const;
     QString commandLineText() const;
     QString statValue(const QString &name) const;
+    //! The label of property \a name ("Program", "Host"…), for tests.
+    ElidedLabel *valueLabel(const QString &name) const;
 
 public Q_SLOTS:
     void addBatch(const LogBatch &batch);
@@ -49,6 +52,8 @@ private:
     void layOut(QGridLayout *fields);
     void followModel();
     Direction directionOf(const LogEntry &e) const;
+    //! The message came before the shown process existed (a new pid, or an old one used again).
+    bool predates(const LogEntry &e) const;
     void refresh();
     void fillRecent();
     void appendRecent(const QList<const LogEntry *> &entries);
@@ -62,7 +67,7 @@ private:
     QLabel *m_title;
     QLabel *m_placeholder;
     QWidget *m_body;
-    QList<QLabel *> m_values;
+    QList<ElidedLabel *> m_values;
     QTableWidget *m_stats;
     QPlainTextEdit *m_commandLine;
     QTreeWidget *m_recent;

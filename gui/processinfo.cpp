@@ -67,7 +67,7 @@ bool ProcessState::is(Clustr::MasterInfo::State state) const
 
 bool ProcessState::isRunning() const
 {
-    return is(Clustr::ChildInfo::State::Running) || is(Clustr::MasterInfo::State::Running);
+    return is(Clustr::ChildInfo::State::Running) || is(Clustr::MasterInfo::State::Running) || is(Clustr::MasterInfo::State::Reloading);
 }
 
 QString ProcessState::text() const
@@ -183,7 +183,7 @@ QString ProcessInfo::commandLineText() const
 
 bool ProcessInfo::operator==(const ProcessInfo &o) const
 {
-    return key == o.key && pid == o.pid && group == o.group && host == o.host && ppid == o.ppid && state == o.state
+    return key == o.key && pid == o.pid && lastPid == o.lastPid && group == o.group && host == o.host && ppid == o.ppid && state == o.state
         && startedAt == o.startedAt && uptimeMs == o.uptimeMs && restarts == o.restarts && cpus == o.cpus
         && sameNumber(rss, o.rss) && sameNumber(cpu, o.cpu) && lastSeenMs == o.lastSeenMs && heartbeat == o.heartbeat
         && registered == o.registered && isMaster == o.isMaster && stats == o.stats && file == o.file

@@ -32,7 +32,7 @@ public:
     //! A child or registered process in this state (never true for the master's state).
     bool is(Clustr::ChildInfo::State state) const;
     bool is(Clustr::MasterInfo::State state) const;
-    //! Doing its job: a running process, or a running master (not one that reloads or stops).
+    //! Doing its job: a running process, or a master that runs or reloads (a reload is its job too; not one that stops).
     bool isRunning() const;
     //! "running", "backing off", "reloading"…; empty when unknown.
     QString text() const;
@@ -58,6 +58,8 @@ struct ProcessInfo
     //! The pid, or a negative placeholder for a child of the master that is not running (pid 0).
     qint64 key = 0;
     qint64 pid = 0;
+    //! A child of the master that is not running (given up, backing off): the pid it last had, if it was seen (0: not known).
+    qint64 lastPid = 0;
     QString group;
     QString host;
     qint64 ppid = 0;

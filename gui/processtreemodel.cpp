@@ -75,8 +75,10 @@ ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const Clustr::ClusterSta
     const QList<Clustr::ChildInfo> children = status.children();
     QHash<qint64, Clustr::ChildInfo> childByPid;
     for (const Clustr::ChildInfo &child : children) {
-        if (child.pid() > 0)
+        if (child.pid() > 0) {
             childByPid.insert(child.pid(), child);
+            m_lastPids.insert({child.group(), child.instance()}, child.pid());
+        }
     }
 
     QHash<qint64, bool> registered;
@@ -104,6 +106,8 @@ ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const Clustr::ClusterSta
             continue;
         ProcessInfo p = ProcessInfo::fromChild(child, i, masterInfo.host, masterInfo.pid, now);
         p.state = childState(child);
+        if (p.pid <= 0)
+            p.lastPid = m_lastPids.value({child.group(), child.instance()});
         const QString aliased = m_groupAlias.value(p.group);
         if (!aliased.isEmpty())
             p.group = aliased;
@@ -311,6 +315,7 @@ void ProcessTreeModel::clear()
     m_groups.clear();
     m_overrides.clear();
     m_groupAlias.clear();
+    m_lastPids.clear();
     m_stale = false;
     endResetModel();
 }
@@ -381,6 +386,17 @@ int ProcessTreeModel::processCount() const
     return n;
 }
 
+QString ProcessTreeModel::spawnEntryOf(const QString &group) const
+{
+    if (m_groupAlias.value(group) == group)
+        return group;
+    for (auto it = m_groupAlias.cbegin(); it != m_groupAlias.cend(); ++it) {
+        if (it.value() == group)
+            return it.key();
+    }
+    return group;
+}
+
 // ---- QAbstractItemModel ----
 
 QModelIndex ProcessTreeModel::index(int row, int column, const QModelIndex &parent) const
@@ -428,10 +444,17 @@ Qt::ItemFlags ProcessTreeModel::flags(const QModelIndex &index) const
     return Qt::ItemIsEnabled | Qt::ItemIsSelectable;
 }
 
+Qt::Alignment ProcessTreeModel::columnAlignment(int column)
+{
+    return column < ParentColumn ? (Qt::AlignLeft | Qt::AlignVCenter) : (Qt::AlignRight | Qt::AlignVCenter);
+}
+
 QVariant ProcessTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal)
         return QVariant();
+    if (role == Qt::TextAlignmentRole)
+        return QVariant(columnAlignment(section));
     if (role == Qt::DisplayRole) {
         switch (section) {
         case NameColumn: return QStringLiteral("Group / PID");
@@ -521,7 +544,7 @@ QVariant ProcessTreeModel::groupData(const Group &group, int column, int role) c
     case Qt::ForegroundRole:
         return m_stale ? QBrush(Qt::gray) : QVariant();
     case Qt::TextAlignmentRole:
-        return column >= RestartsColumn && column != CpusColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        return QVariant(columnAlignment(column));
     case GroupRole:
         return group.name;
     case IsGroupRole:
@@ -590,7 +613,7 @@ QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int rol
         }
         return QVariant();
     case Qt::TextAlignmentRole:
-        return column >= RestartsColumn && column != CpusColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        return QVariant(columnAlignment(column));
     case KeyRole:
         return p.key;
     case PidRole:

@@ -34,14 +34,16 @@ class ProcessTreeModel : public QAbstractItemModel
 {
     Q_OBJECT
 public:
+    // Words first, then numbers: a right-aligned number never ends where
+    // the left-aligned text of the next column begins.
     enum Column {
         NameColumn,
         StateColumn,
         HostColumn,
+        CpusColumn,
         ParentColumn,
         UptimeColumn,
         RestartsColumn,
-        CpusColumn,
         RssColumn,
         CpuColumn,
         LastSeenColumn,
@@ -75,12 +77,16 @@ public:
     //! Keys of the processes of \a group (all groups when empty), the master included.
     QList<qint64> keys(const QString &group = QString()) const;
     int processCount() const;
+    //! The master's spawn entry whose workers registered as \a group (often the same name).
+    QString spawnEntryOf(const QString &group) const;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = QModelIndex()) const override;
     QModelIndex parent(const QModelIndex &child) const override;
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    //! Words left, numbers right; the header as its cells.
+    static Qt::Alignment columnAlignment(int column);
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     Qt::ItemFlags flags(const QModelIndex &index) const override;
 
@@ -123,6 +129,9 @@ private:
     // child seen registered teaches which group its entry's name stands for,
     // so its respawns and failures are shown in the same group.
     QHash<QString, QString> m_groupAlias;
+    // The pid each child of the master (entry, instance) had when last seen
+    // running: a given-up child has none, and the master restarts it by that one.
+    QHash<QPair<QString, int>, qint64> m_lastPids;
     bool m_stale = false;
 };
 

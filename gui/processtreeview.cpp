@@ -80,7 +80,7 @@ void ProcessTreeView::setUpView()
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(QHeaderView::Interactive);
-    const int widths[ProcessTreeModel::ColumnCount] = {110, 115, 70, 60, 70, 62, 48, 72, 55, 75};
+    const int widths[ProcessTreeModel::ColumnCount] = {110, 115, 70, 48, 60, 70, 62, 72, 55, 75};
     for (int c = 0; c < ProcessTreeModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
 }

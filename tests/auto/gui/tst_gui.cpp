@@ -25,6 +25,7 @@
 #include "processtreeview.h"
 #include "reloadprogress.h"
 #include "ringbuffer.h"
+#include "elidedlabel.h"
 #include "senddialog.h"
 
 #include <ClustrQt/accesscontrol.h>
@@ -50,6 +51,7 @@
 #include <QtWidgets/QProgressBar>
 #include <QtWidgets/QPushButton>
 #include <QtWidgets/QRadioButton>
+#include <QtWidgets/QTableWidget>
 #include <QtWidgets/QToolButton>
 #include <QtWidgets/QTreeView>
 
@@ -147,6 +149,9 @@ private Q_SLOTS:
     void ringBufferKeepsTheNewest();
     void logModelInsertsWholeBatches();
     void processModelUpdatesInPlace();
+    void processColumnsAlignWordsLeftNumbersRight();
+    void masterCountsAsRunningWhileItReloads();
+    void detailsShowWhatTheProcessIs();
     void connectionDialogChecksTheUrl();
 
     // The window and a real cluster, in this order.
@@ -366,6 +371,102 @@ void tst_Gui::processModelUpdatesInPlace()
     QCOMPARE(model.processCount(), 2);
     QCOMPARE(model.index(0, 0).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(Qt::gray));
     QCOMPARE(resets.count(), 0);
+}
+
+// Numbers right, words left, and never a number right before a word: "4" of
+// Restarts and "0" of CPUs used to touch ("4 0").
+void tst_Gui::processColumnsAlignWordsLeftNumbersRight()
+{
+    ProcessTreeModel model;
+    model.applyStatus(statusWith(str("2026-01-01T10:00:01.000Z"), {{QStringLiteral("web"), 1}}));
+    const QModelIndex group = model.index(1, 0);
+    QCOMPARE(group.data().toString(), QStringLiteral("web"));
+    const QModelIndex process = model.index(0, 0, group);
+    bool numbers = false;
+    for (int c = 0; c < ProcessTreeModel::ColumnCount; ++c) {
+        const Qt::Alignment expected = ProcessTreeModel::columnAlignment(c);
+        QCOMPARE(model.headerData(c, Qt::Horizontal, Qt::TextAlignmentRole).value<Qt::Alignment>(), expected);
+        QCOMPARE(group.siblingAtColumn(c).data(Qt::TextAlignmentRole).value<Qt::Alignment>(), expected);
+        QCOMPARE(process.siblingAtColumn(c).data(Qt::TextAlignmentRole).value<Qt::Alignment>(), expected);
+        if (expected & Qt::AlignRight)
+            numbers = true;
+        else
+            QVERIFY2(!numbers, qPrintable(model.headerData(c, Qt::Horizontal).toString()));
+    }
+    QVERIFY(ProcessTreeModel::columnAlignment(ProcessTreeModel::RestartsColumn) & Qt::AlignRight);
+    QVERIFY(ProcessTreeModel::columnAlignment(ProcessTreeModel::CpusColumn) & Qt::AlignLeft);
+}
+
+void tst_Gui::masterCountsAsRunningWhileItReloads()
+{
+    ProcessTreeModel model;
+    Clustr::ClusterStatus status = statusWith(str("2026-01-01T10:00:01.000Z"), {{QStringLiteral("web"), 1}});
+    Clustr::MasterInfo master = status.master();
+    master.setState(Clustr::MasterInfo::State::Reloading);
+    status.setMaster(master);
+    model.applyStatus(status);
+    const QModelIndex masterGroup = model.index(0, ProcessTreeModel::StateColumn);
+    QCOMPARE(model.index(0, 0).data().toString(), QStringLiteral("master"));
+    QCOMPARE(masterGroup.data().toString(), QStringLiteral("1 running"));
+    QCOMPARE(model.index(0, ProcessTreeModel::StateColumn, model.index(0, 0)).data().toString(), QStringLiteral("reloading"));
+}
+
+// The details pane: a long program path elided in the middle (whole in the
+// tooltip), counters' names in the normal text colour, and only the
+// messages of the process' own lifetime among its recent ones.
+void tst_Gui::detailsShowWhatTheProcessIs()
+{
+    const QDateTime started = QDateTime::currentDateTimeUtc().addSecs(-10);
+    Clustr::ClusterStatus status = statusWith(str("2026-01-01T10:00:01.000Z"), {{QStringLiteral("web"), 7}});
+    QList<Clustr::ProcessStatus> processes = status.processes();
+    processes[0].setStartedAt(started);
+    status.setProcesses(processes);
+    const QString path = QStringLiteral("/opt/a/rather/long/installation/prefix/of/the/shop/with/many/levels/below/it/bin/the-worker-program");
+    Clustr::ChildInfo child;
+    child.setPid(7);
+    child.setGroup(QStringLiteral("web"));
+    child.setFile(path);
+    child.setState(Clustr::ChildInfo::State::Running);
+    status.setChildren({child});
+    ProcessTreeModel model;
+    model.applyStatus(status);
+
+    MessageLogModel log(100);
+    LogBatch batch;
+    for (const auto &[offsetMs, data] : {std::pair{-5000, "from an earlier process with pid 7"}, std::pair{1000, "its own"}}) {
+        LogEntry e;
+        e.sequence = quint64(batch.size() + 1);
+        e.timeMs = started.toMSecsSinceEpoch() + offsetMs;
+        e.kind = LogKind::Public;
+        e.pid = 7;
+        e.group = QStringLiteral("web");
+        e.channel = QStringLiteral("public");
+        e.data = QString::fromUtf8(data);
+        batch.append(e);
+    }
+    log.appendBatch(batch);
+
+    ProcessDetails details(&model, &log);
+    details.resize(320, 700);
+    details.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&details));
+    details.showProcess(7);
+    QCOMPARE(details.recentCount(), 1);
+    QVERIFY2(details.recentText(0).endsWith(QStringLiteral("its own")), qPrintable(details.recentText(0)));
+
+    ElidedLabel *program = details.valueLabel(QStringLiteral("Program"));
+    QVERIFY(program);
+    QCOMPARE(program->fullText(), path);
+    QCOMPARE(program->toolTip(), path);
+    QTRY_VERIFY(program->isElided());
+    // Elided in the middle: both ends of the path are kept.
+    const QStringList ends = program->text().split(QStringLiteral("…"));
+    QVERIFY2(ends.size() == 2 && !ends.at(0).isEmpty() && !ends.at(1).isEmpty() && path.startsWith(ends.at(0)) && path.endsWith(ends.at(1)),
+             qPrintable(program->text()));
+
+    auto *stats = details.findChild<QTableWidget *>(QStringLiteral("statsTable"));
+    QVERIFY(stats);
+    QVERIFY(!stats->item(0, 0)->data(Qt::ForegroundRole).isValid());
 }
 
 // ---- the window ----
@@ -787,6 +888,11 @@ void tst_Gui::clusterGoesAwayAndComesBack()
     QVERIFY(m_window->goneBanner()->isVisible());
     QVERIFY(!m_window->isShowingEmptyState()); // the last picture stays, greyed out
     QVERIFY(!m_window->stopAction()->isEnabled());
+    // Where it was, and how to start it again.
+    const QString banner = m_window->goneBanner()->text();
+    QVERIFY2(banner.contains(m_redis.url()) && banner.contains(QStringLiteral("clustr-qt run CLUSTER.json")), qPrintable(banner));
+    const qint64 shown = m_window->details()->key();
+    QVERIFY(shown != 0); // the process burstKeepsTheWindowResponsive selected
 
     // It comes back by itself.
     QVERIFY(startCluster());
@@ -794,6 +900,8 @@ void tst_Gui::clusterGoesAwayAndComesBack()
     QVERIFY(!model->isStale());
     QVERIFY(!m_window->goneBanner()->isVisible());
     QCOMPARE(model->keys(QStringLiteral("master")), QList<qint64>{m_daemon->pid()});
+    // A process of the cluster before has nothing more to say.
+    QCOMPARE(m_window->details()->key(), 0);
 
     // A master that dies without a word: rows stay, greyed, once its announcement expires.
     const QList<qint64> lastSeen = webPids();
@@ -858,7 +966,11 @@ void tst_Gui::monitorCredentialsGreyOutTheActions()
 
     QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->isRunning() && window.monitor()->isReadOnly(), 15000);
     for (QAction *action : {window.reloadAction(), window.stopAction(), window.findChild<QAction *>(QStringLiteral("sendAction")),
-                            window.findChild<QAction *>(QStringLiteral("killAction"))}) {
+                            window.findChild<QAction *>(QStringLiteral("killAction")), window.findChild<QAction *>(QStringLiteral("restartClusterAction")),
+                            window.findChild<QAction *>(QStringLiteral("restartGroupAction")), window.findChild<QAction *>(QStringLiteral("restartProcessAction")),
+                            window.findChild<QAction *>(QStringLiteral("stopGroupAction")), window.findChild<QAction *>(QStringLiteral("startGroupAction")),
+                            window.findChild<QAction *>(QStringLiteral("scaleAction"))}) {
+        QVERIFY(action);
         QVERIFY(!action->isEnabled());
         QVERIFY2(action->toolTip().startsWith(QStringLiteral("Not allowed: ")) && action->toolTip().contains(QStringLiteral("NOPERM")),
                  qPrintable(action->toolTip()));
@@ -873,6 +985,7 @@ void tst_Gui::monitorCredentialsGreyOutTheActions()
     QVERIFY(!window.monitor()->isReadOnly());
     QVERIFY(!window.readOnlyLabel()->isVisible());
     QVERIFY(!window.stopAction()->toolTip().startsWith(QStringLiteral("Not allowed")));
+    QVERIFY(window.findChild<QAction *>(QStringLiteral("restartClusterAction"))->isEnabled());
 }
 
 QTEST_MAIN(tst_Gui)
