@@ -14,12 +14,12 @@
 
 namespace Clustr::Tls {
 
-namespace {
-
 QString systemError(int code)
 {
     return QString::fromLocal8Bit(std::strerror(code));
 }
+
+namespace {
 
 // A socket path must fit sockaddr_un::sun_path (108 bytes with its NUL) as
 // hiredis copies it: a long $TMPDIR falls back to /tmp.

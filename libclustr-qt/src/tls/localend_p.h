@@ -6,6 +6,9 @@
 
 namespace Clustr::Tls {
 
+//! strerror(\a code) as a QString, for the plugin's messages.
+QString systemError(int code);
+
 /*!
   The plaintext end of a tunnel: a unix socket in a directory of its own,
   created 0700, so that no other user can reach the unencrypted stream.

@@ -26,11 +26,6 @@ constexpr int ChunkSize = 16 * 1024;
 // Reading from a side stops while this much waits for the other side to take it.
 constexpr qsizetype MaxBuffered = 1024 * 1024;
 
-QString systemError(int code)
-{
-    return QString::fromLocal8Bit(std::strerror(code));
-}
-
 bool isAddress(const QByteArray &text)
 {
     in6_addr address;

@@ -18,7 +18,10 @@ using Event = ReloadMachine::Event;
 using Strategy = ProcessOptions::ReloadStrategy;
 using Timer = ReloadHost::Timer;
 
-namespace {
+// Named, not anonymous: the test class below holds a FakeHost, and GCC
+// warns about a member of an anonymous type when a unity build includes
+// this file into another (-Wsubobject-linkage).
+namespace ModelCluster {
 
 /*
   The cluster as the master would see it. A slot is one place in a parent
@@ -278,7 +281,9 @@ ReloadMachine::Config config(Strategy strategy)
     return {strategy, 300ms, 50ms};
 }
 
-} // namespace
+} // namespace ModelCluster
+
+using namespace ModelCluster;
 
 class tst_ReloadMachine : public QObject
 {
