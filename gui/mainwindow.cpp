@@ -535,9 +535,12 @@ void MainWindow::forgetEarlierCluster(qint64 masterPid)
         return;
     const bool another = m_masterPid != 0;
     m_masterPid = masterPid;
-    // A gone process stays in the details while its cluster is the one shown, not after.
-    if (another && m_details->key() != 0 && !m_processModel->process(m_details->key()))
+    // A gone process stays in the details while its cluster is the one shown,
+    // not after; and what was selected in that cluster means nothing in this one.
+    if (another) {
+        m_processView->clearSelection();
         m_details->showProcess(0);
+    }
 }
 
 void MainWindow::updateActions()

@@ -159,6 +159,15 @@ bool ProcessTreeView::selectKey(qint64 key)
     return true;
 }
 
+void ProcessTreeView::clearSelection()
+{
+    // The current row too: left alone, it stays on a row that the next
+    // status fills with another cluster's process, which a later selection
+    // report would then show.
+    m_view->selectionModel()->clear();
+    m_reportedKey = 0;
+}
+
 void ProcessTreeView::setFilterText(const QString &text)
 {
     m_filter->setText(text);

@@ -26,6 +26,8 @@ public:
     QString selectedGroup() const;
     //! Selects the row of \a key (a pid); false if there is none.
     bool selectKey(qint64 key);
+    //! Nothing selected, no current row (another cluster took the place of the one shown).
+    void clearSelection();
     void setFilterText(const QString &text);
 
     QTreeView *treeView() const { return m_view; }

@@ -900,8 +900,10 @@ void tst_Gui::clusterGoesAwayAndComesBack()
     QVERIFY(!model->isStale());
     QVERIFY(!m_window->goneBanner()->isVisible());
     QCOMPARE(model->keys(QStringLiteral("master")), QList<qint64>{m_daemon->pid()});
-    // A process of the cluster before has nothing more to say.
+    // A process of the cluster before has nothing more to say, and its row
+    // (now another cluster's) is not selected.
     QCOMPARE(m_window->details()->key(), 0);
+    QCOMPARE(m_window->processView()->selectedKey(), 0);
 
     // A master that dies without a word: rows stay, greyed, once its announcement expires.
     const QList<qint64> lastSeen = webPids();
