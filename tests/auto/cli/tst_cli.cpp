@@ -5,6 +5,7 @@
 #include "fakeredis.h"
 #include "programrun.h"
 #include "redisserver.h"
+#include "registeredpids.h"
 #include "testprocess.h"
 
 #include <ClustrQt/accesscontrol.h>
@@ -176,27 +177,7 @@ std::unique_ptr<TestProcess> tst_Cli::startOneWorker(const QString &name, qint64
 
 QList<qint64> tst_Cli::registeredPids(const QString &name, int count, const QString &group, const QList<qint64> &excluding)
 {
-    ClusterClient client;
-    client.setRedisUrl(m_redis.url());
-    client.setClusterName(name);
-    client.setPollInterval(std::chrono::milliseconds(100));
-    client.open();
-    QList<qint64> pids;
-    (void)QTest::qWaitFor([&] { // the caller checks what it got
-        pids.clear();
-        const QList<Clustr::ProcessStatus> processes = client.status().processes();
-        bool allBeating = true;
-        for (const Clustr::ProcessStatus &p : processes) {
-            if (!group.isEmpty() && p.group() != group)
-                continue;
-            if (excluding.contains(p.pid()))
-                return false; // the status is refreshed once a second: not yet
-            pids.append(p.pid());
-            allBeating = allBeating && p.heartbeat();
-        }
-        return client.isClusterRunning() && pids.size() == count && allBeating;
-    }, 15000);
-    return pids;
+    return waitForRegisteredPids(m_redis.url(), name, count, group, excluding, 15000);
 }
 
 bool tst_Cli::publishBarrier(TestProcess &master, const QString &name, const QList<qint64> &workers, const QString &data)

@@ -4,6 +4,7 @@
 // cluster (a master started with clustr-test-worker --master).
 #include "programrun.h"
 #include "redisserver.h"
+#include "registeredpids.h"
 #include "testprocess.h"
 
 #include <ClustrQt/clusterclient.h>
@@ -104,27 +105,7 @@ std::unique_ptr<TestProcess> tst_Operations::startMaster(const QString &name, co
 
 QList<qint64> tst_Operations::pidsOf(const QString &name, const QString &group, int count, const QList<qint64> &excluding)
 {
-    ClusterClient client;
-    client.setRedisUrl(m_redis.url());
-    client.setClusterName(name);
-    client.setPollInterval(std::chrono::milliseconds(100));
-    client.open();
-    QList<qint64> pids;
-    (void)QTest::qWaitFor([&] { // the caller checks what it got
-        pids.clear();
-        bool beating = true;
-        const QList<Clustr::ProcessStatus> processes = client.status().processes();
-        for (const Clustr::ProcessStatus &p : processes) {
-            if (!group.isEmpty() && p.group() != group)
-                continue;
-            if (excluding.contains(p.pid()))
-                return false; // the status is refreshed once a second: not yet
-            pids.append(p.pid());
-            beating = beating && p.heartbeat();
-        }
-        return client.isClusterRunning() && pids.size() == count && beating;
-    }, 20000);
-    return sorted(pids);
+    return sorted(waitForRegisteredPids(m_redis.url(), name, count, group, excluding, 20000));
 }
 
 QJsonObject tst_Operations::statusJson(const QString &name)
