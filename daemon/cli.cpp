@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
 
-#include <ClustrQt/json.h>
-
 #include <cstdio>
 
 namespace Cli {
@@ -47,14 +45,6 @@ QString takeOption(QStringList &args, const QString &name, bool *found)
 bool takeFlag(QStringList &args, const QString &name)
 {
     return args.removeAll(QStringLiteral("--") + name) > 0;
-}
-
-QByteArray dataJson(const QString &text)
-{
-    const QByteArray utf8 = text.toUtf8().trimmed();
-    if (Clustr::parseJson(utf8))
-        return utf8;
-    return Clustr::toJson(text);
 }
 
 } // namespace Cli

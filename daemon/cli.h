@@ -32,12 +32,5 @@ void err(const QString &line);   // stderr, prefixed "clustr-qt: "
 QString takeOption(QStringList &args, const QString &name, bool *found = nullptr);
 //! Whether `--name` is in \a args (removed from it).
 bool takeFlag(QStringList &args, const QString &name);
-/*!
-  DATA of publish/send/group as the JSON text to send: the text itself when
-  it is JSON (objects, arrays, numbers, true/false/null, "quoted"), so key
-  order and number spelling reach the workers as typed; else the text as a
-  JSON string.
-*/
-QByteArray dataJson(const QString &text);
 
 } // namespace Cli

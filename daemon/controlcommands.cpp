@@ -232,7 +232,7 @@ std::variant<MessageRequest, int> parseMessage(const QString &command, const QSt
         if (a.size() != 1)
             return usageError(command, a.isEmpty() ? QStringLiteral("publish needs DATA")
                                                    : QStringLiteral("publish takes one DATA argument, got %1 (quote it: clustr-qt publish '{\"a\": 1}')").arg(a.size()));
-        request.data = Cli::dataJson(a.at(0));
+        request.data = Clustr::jsonOrString(a.at(0));
     } else if (command == QLatin1String("send")) {
         if (a.size() != 2)
             return usageError(command, QStringLiteral("send needs PID and DATA, got ") + argumentCount(a.size()));
@@ -240,14 +240,14 @@ std::variant<MessageRequest, int> parseMessage(const QString &command, const QSt
         if (!parsed)
             return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
         request.pid = *parsed;
-        request.data = Cli::dataJson(a.at(1));
+        request.data = Clustr::jsonOrString(a.at(1));
     } else if (command == QLatin1String("group")) {
         if (a.size() != 2)
             return usageError(command, QStringLiteral("group needs GROUP and DATA, got ") + argumentCount(a.size()));
         request.group = a.at(0);
         if (!Clustr::isValidName(request.group))
             return usageError(command, QStringLiteral("invalid group \"%1\": 1 to 200 printable characters without spaces").arg(request.group));
-        request.data = Cli::dataJson(a.at(1));
+        request.data = Clustr::jsonOrString(a.at(1));
     } else { // kill
         if (a.isEmpty() || a.size() > 2)
             return usageError(command, QStringLiteral("kill needs PID and an optional CODE, got ") + argumentCount(a.size()));

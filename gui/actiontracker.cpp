@@ -38,16 +38,16 @@ bool ActionTracker::ensureConnected(const QString &what)
     return false;
 }
 
-bool ActionTracker::sendMessage(Target target, const QString &group, qint64 pid, const QJsonValue &data)
+bool ActionTracker::sendMessage(Target target, const QString &group, qint64 pid, const QByteArray &json)
 {
     if (!ensureConnected(QStringLiteral("send")))
         return false;
     Clustr::ClusterClient *client = m_monitor->client();
     PendingSend pending;
-    pending.data = Format::jsonValue(data, 2048); // as the log shows it, to recognise it there
+    pending.data = Format::jsonText(json, 2048); // as the log shows it, to recognise it there
     switch (target) {
     case Target::Public:
-        client->publish(data);
+        client->publishJson(json);
         pending.channel = QStringLiteral("public");
         pending.description = QStringLiteral("public message");
         break;
@@ -56,7 +56,7 @@ bool ActionTracker::sendMessage(Target target, const QString &group, qint64 pid,
             Q_EMIT outcome(Severity::Error, QStringLiteral("Cannot send to a group: no group given"));
             return false;
         }
-        client->sendGroup(group, data);
+        client->sendGroupJson(group, json);
         pending.channel = QStringLiteral("group:") + group;
         pending.description = QStringLiteral("message to group %1").arg(group);
         break;
@@ -65,7 +65,7 @@ bool ActionTracker::sendMessage(Target target, const QString &group, qint64 pid,
             Q_EMIT outcome(Severity::Error, QStringLiteral("Cannot send a private message: no process given"));
             return false;
         }
-        client->send(pid, data);
+        client->sendJson(pid, json);
         pending.channel = QStringLiteral("private:%1").arg(pid);
         pending.description = QStringLiteral("private message to %1").arg(pid);
         break;

@@ -8,7 +8,7 @@
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QHash>
-#include <QtCore/QJsonValue>
+#include <QtCore/QByteArray>
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
 
@@ -32,7 +32,7 @@ public:
     explicit ActionTracker(ClusterMonitor *monitor, QObject *parent = nullptr);
 
     //! \a group for Target::Group, \a pid for Target::Private.
-    bool sendMessage(Target target, const QString &group, qint64 pid, const QJsonValue &data);
+    bool sendMessage(Target target, const QString &group, qint64 pid, const QByteArray &json);
     bool kill(qint64 pid, const QString &group, int exitCode);
     bool reload();
     bool stop(int exitCode);

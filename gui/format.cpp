@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "format.h"
 
-#include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
-#include <QtCore/QJsonObject>
+#include <ClustrQt/json.h>
+
+#include <QtCore/QList>
 #include <QtCore/QLocale>
+#include <QtCore/QStringList>
 
 #include <cmath>
 
@@ -59,31 +60,22 @@ QString percent(double value)
     return QStringLiteral("%1 %").arg(value, 0, 'f', 1);
 }
 
-QString jsonValue(const QJsonValue &value, int maxLength)
+QString jsonText(const QByteArray &json, int maxLength)
 {
+    const QByteArray trimmed = json.trimmed();
     QString text;
-    switch (value.type()) {
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        text = QStringLiteral("null");
-        break;
-    case QJsonValue::Bool:
-        text = value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-        break;
-    case QJsonValue::Double: {
-        const double d = value.toDouble();
-        text = d == std::floor(d) && std::abs(d) < 9007199254740992.0 ? QString::number(qint64(d)) : QString::number(d, 'g', 17);
-        break;
-    }
-    case QJsonValue::String:
-        text = value.toString();
-        break;
-    case QJsonValue::Array:
-        text = QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-        break;
-    case QJsonValue::Object:
-        text = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-        break;
+    if (trimmed.startsWith('"')) {
+        const std::optional<QJsonValue> value = Clustr::parseJson(trimmed);
+        text = value ? value->toString() : QString::fromUtf8(trimmed);
+    } else {
+        // A raw line break or tab cannot be inside a JSON string (they are
+        // escaped there), so each one is whitespace between tokens.
+        const QList<QByteArray> lines = trimmed.split('\n');
+        QStringList parts;
+        parts.reserve(lines.size());
+        for (const QByteArray &line : lines)
+            parts.append(QString::fromUtf8(line.trimmed()));
+        text = parts.join(QLatin1Char(' '));
     }
     if (text.size() > maxLength) {
         text.truncate(maxLength);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QtCore/QJsonValue>
+#include <QtCore/QByteArray>
 #include <QtCore/QString>
 
 // How the monitor writes numbers, sizes, durations and JSON for people.
@@ -15,8 +15,12 @@ QString duration(qint64 ms);
 QString ago(qint64 ms);
 //! 1.456 -> "1.5 %"; NaN -> "—".
 QString percent(double value);
-//! A JSON value in one line: strings as they are (no quotes), the rest compact JSON.
-QString jsonValue(const QJsonValue &value, int maxLength = 4096);
+/*!
+  JSON text as the sender wrote it, in one line: a string as it is (no
+  quotes), anything else byte for byte (key order, number spelling) with its
+  line breaks folded, so what was sent is what the log shows.
+*/
+QString jsonText(const QByteArray &json, int maxLength = 4096);
 //! 12345 -> "12,345".
 QString count(qint64 n);
 //! A dash for "not known".

@@ -53,7 +53,7 @@ LogEntry LogEntry::fromMessage(const Clustr::Message &message, const QByteArray 
     e.targetPid = channelTargetPid(e.channel);
     // ClusterClient hands undecodable payloads over with pid 0 and the raw text as data.
     e.valid = e.pid > 0;
-    e.data = e.valid ? Format::jsonValue(message.data(), MaxDataLength)
+    e.data = e.valid ? Format::jsonText(message.dataJson(), MaxDataLength)
                      : QString::fromUtf8(raw.left(MaxDataLength));
     return e;
 }

@@ -602,7 +602,7 @@ void MainWindow::openSendDialog()
     const qint64 key = m_processView->selectedKey();
     auto *dialog = new SendDialog(m_processModel->groups(), m_processView->selectedGroup(), key > 0 ? key : 0, this);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        m_actions->sendMessage(dialog->target(), dialog->group(), dialog->pid(), dialog->data());
+        m_actions->sendMessage(dialog->target(), dialog->group(), dialog->pid(), dialog->dataJson());
     });
     openDialog(dialog);
 }

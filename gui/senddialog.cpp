@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "senddialog.h"
 
-#include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
-#include <QtCore/QJsonObject>
+#include <ClustrQt/json.h>
+
 #include <QtGui/QIntValidator>
 #include <QtGui/QShortcut>
 #include <QtWidgets/QComboBox>
@@ -121,24 +120,14 @@ void SendDialog::setText(const QString &text)
     m_text->setPlainText(text);
 }
 
-QJsonValue SendDialog::parseData(const QString &text)
+QByteArray SendDialog::dataJson() const
 {
-    // Wrapped in an array, so scalars (42, "x", true) parse as JSON too.
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + QByteArray("]"), &error);
-    if (error.error == QJsonParseError::NoError && doc.array().size() == 1)
-        return doc.array().at(0);
-    return text;
-}
-
-QJsonValue SendDialog::data() const
-{
-    return parseData(text());
+    return Clustr::jsonOrString(text());
 }
 
 void SendDialog::updateState()
 {
-    const QJsonValue value = data();
+    const QJsonValue value = Clustr::parseJson(dataJson()).value_or(QJsonValue());
     QString kind;
     switch (value.type()) {
     case QJsonValue::Object: kind = QStringLiteral("a JSON object"); break;

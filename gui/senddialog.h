@@ -3,7 +3,7 @@
 
 #include "actiontracker.h"
 
-#include <QtCore/QJsonValue>
+#include <QtCore/QByteArray>
 #include <QtWidgets/QDialog>
 
 class QComboBox;
@@ -32,9 +32,8 @@ public:
     void setPid(qint64 pid);
     QString text() const;
     void setText(const QString &text);
-    //! What will be sent: the text as JSON if it parses, else as a string.
-    QJsonValue data() const;
-    static QJsonValue parseData(const QString &text);
+    //! What will be sent (Clustr::jsonOrString()): the text as typed if it is JSON, else as a string.
+    QByteArray dataJson() const;
 
 private:
     void updateState();

@@ -407,3 +407,11 @@ QByteArray Clustr::toJson(const QJsonValue &value)
 {
     return Protocol::Codec::toJsonBytes(value);
 }
+
+QByteArray Clustr::jsonOrString(const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8().trimmed();
+    if (parseJson(utf8))
+        return utf8;
+    return toJson(text);
+}

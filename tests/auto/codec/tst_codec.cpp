@@ -2,6 +2,8 @@
 #include "protocol/codec_p.h"
 #include "protocol/records_p.h"
 
+#include <ClustrQt/json.h>
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -77,6 +79,8 @@ private Q_SLOTS:
     void clusterInfoToJson();
     void parseValue_data();
     void parseValue();
+    void jsonOrString_data();
+    void jsonOrString();
     void lockRecord();
 };
 
@@ -648,6 +652,28 @@ void tst_Codec::parseValue()
     } else {
         QVERIFY(!error.isEmpty());
     }
+}
+
+void tst_Codec::jsonOrString_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QByteArray>("json");
+    // JSON stays byte for byte (only the ends trimmed); anything else becomes a string.
+    QTest::newRow("object as typed") << QStringLiteral(" {\"z\": 1, \"a\": 2.50}\n") << QByteArray(R"({"z": 1, "a": 2.50})");
+    QTest::newRow("big number") << QStringLiteral("12345678901234567890") << QByteArray("12345678901234567890");
+    QTest::newRow("quoted") << QStringLiteral("\"hi\"") << QByteArray(R"("hi")");
+    QTest::newRow("null") << QStringLiteral("null") << QByteArray("null");
+    QTest::newRow("plain text") << QStringLiteral("hello world") << QByteArray(R"("hello world")");
+    QTest::newRow("broken JSON") << QStringLiteral("{\"a\": ") << QByteArray(R"("{\"a\": ")");
+    QTest::newRow("empty") << QString() << QByteArray(R"("")");
+    QTest::newRow("unicode") << QStringLiteral("gr\u00fc\u00df") << QByteArray("\"gr\xc3\xbc\xc3\x9f\"");
+}
+
+void tst_Codec::jsonOrString()
+{
+    QFETCH(QString, typed);
+    QFETCH(QByteArray, json);
+    QCOMPARE(Clustr::jsonOrString(typed), json);
 }
 
 void tst_Codec::lockRecord()

@@ -658,7 +658,7 @@ void tst_Gui::sentMessagesReachTheWorkers()
         return false;
     };
     QTRY_VERIFY(listed(QStringLiteral("← private:%1 just for you").arg(workers.at(1))));
-    QVERIFY(listed(QStringLiteral("← group:web {\"hello\":\"from the gui\"}")));
+    QVERIFY(listed(QStringLiteral("← group:web {\"hello\": \"from the gui\"}"))); // as typed
 
     // To everybody, a number (valid JSON is sent as JSON).
     dialog = openedDialog<SendDialog>(m_window->sendAction());
@@ -667,6 +667,27 @@ void tst_Gui::sentMessagesReachTheWorkers()
     dialog->setText(QStringLiteral("42"));
     dialog->accept();
     QTRY_COMPARE_WITH_TIMEOUT(received(QStringLiteral("public"), 42), 2, 10000);
+
+    // JSON goes out as typed (key order, number spelling, even across lines)
+    // and the log shows it so, in one line.
+    dialog = openedDialog<SendDialog>(m_window->sendAction());
+    QVERIFY(dialog);
+    dialog->setTarget(ActionTracker::Target::Public);
+    dialog->setText(QStringLiteral("{\"z\": 1,\n \"a\": 2.50}"));
+    dialog->accept();
+    const QString typed = QStringLiteral("{\"z\": 1, \"a\": 2.50}");
+    auto logged = [this, &typed] {
+        bool found = false;
+        int looked = 0;
+        m_window->logModel()->visitNewestFirst([&](const LogEntry &e) {
+            found = e.channel == QLatin1String("public") && e.data == typed;
+            return !found && ++looked < 100;
+        });
+        return found;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(logged(), 10000);
+    const QJsonValue za = QJsonObject{{QStringLiteral("z"), 1}, {QStringLiteral("a"), 2.5}};
+    QTRY_COMPARE_WITH_TIMEOUT(received(QStringLiteral("public"), za), 2, 10000);
 }
 
 void tst_Gui::reloadProgressReaches100()
