@@ -42,6 +42,11 @@ QString takeOption(QStringList &args, const QString &name, bool *found)
     return QString();
 }
 
+QString count(qint64 n, const char *one, const char *many)
+{
+    return QStringLiteral("%1 %2").arg(n).arg(QLatin1String(n == 1 ? one : many));
+}
+
 bool takeFlag(QStringList &args, const QString &name)
 {
     return args.removeAll(QStringLiteral("--") + name) > 0;

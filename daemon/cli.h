@@ -31,6 +31,8 @@ void err(const QString &line);   // stderr, prefixed "clustr-qt: "
 //! The value of `--name VALUE` or `--name=VALUE` in \a args (removed from it); \a found tells whether it was there.
 QString takeOption(QStringList &args, const QString &name, bool *found = nullptr);
 //! Whether `--name` is in \a args (removed from it).
+//! "1 worker", "2 workers": \a n and the word that goes with it.
+QString count(qint64 n, const char *one, const char *many);
 bool takeFlag(QStringList &args, const QString &name);
 
 } // namespace Cli

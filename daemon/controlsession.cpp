@@ -71,6 +71,7 @@ Session::Session(QStringList &args, Clustr::AccessControl::Role role)
     if (haveUrl)
         m_tried.append(QStringLiteral("--redis ") + m_url);
     m_name = Cli::takeOption(args, QStringLiteral("cluster"));
+    m_namespace = m_name;
     if (Cli::takeFlag(args, QStringLiteral("verbose"))) {
         Clustr::enableVerboseLogging();
     } else {
@@ -104,21 +105,7 @@ int Session::connect()
     if (const int opened = openClient(); opened != Cli::Ok)
         return opened;
     watchForFailures();
-    // open() asked for the announcement and the status first; the answer to
-    // this comes after theirs, so by then the client knows what runs.
-    m_client.publisher()->command({QByteArrayLiteral("PING")}, [this](const Clustr::RedisReply &reply) {
-        if (!reply.isError()) {
-            m_firstAnswer = true;
-        } else if (!m_redisFailed) {
-            // Connected, but refused: e.g. NOAUTH from a server that wants a password.
-            m_redisFailed = true;
-            m_redisError = QString::fromUtf8(reply.string);
-        }
-    });
-    waitUntil([this] { return m_redisFailed || (m_firstAnswer && m_client.isConnected()); },
-              std::max(0, ConnectBudgetMs - int(clock.elapsed())));
-
-    if (!m_firstAnswer || !m_client.isConnected()) {
+    if (!firstContact(std::max(0, ConnectBudgetMs - int(clock.elapsed())))) {
         const QString reason = m_redisFailed || !m_redisError.isEmpty()
             ? m_redisError
             : QStringLiteral("no answer within %1 s").arg(ConnectBudgetMs / 1000.0);
@@ -131,17 +118,68 @@ int Session::connect()
         return reportRefusal();
     if (!m_client.isClusterRunning()) {
         findOtherClusters(std::max(100, ConnectBudgetMs + 200 - int(clock.elapsed())));
-        noClusterMessage();
-        return Cli::NoCluster;
+        if (!adoptUnnamedCalledAsAsked(std::max(500, ConnectBudgetMs + 500 - int(clock.elapsed())))) {
+            noClusterMessage();
+            return Cli::NoCluster;
+        }
     }
     m_announcedName = m_client.master().name();
     return Cli::Ok;
 }
 
+bool Session::firstContact(int timeoutMs)
+{
+    // open() asked for the announcement and the status first; the answer to
+    // this comes after theirs, so by then the client knows what runs.
+    m_firstAnswer = false;
+    m_client.publisher()->command({QByteArrayLiteral("PING")}, [this](const Clustr::RedisReply &reply) {
+        if (!reply.isError()) {
+            m_firstAnswer = true;
+        } else if (!m_redisFailed) {
+            // Connected, but refused: e.g. NOAUTH from a server that wants a password.
+            m_redisFailed = true;
+            m_redisError = QString::fromUtf8(reply.string);
+        }
+    });
+    waitUntil([this] { return m_redisFailed || (m_firstAnswer && m_client.isConnected()); }, timeoutMs);
+    return m_firstAnswer && m_client.isConnected();
+}
+
+// One name everywhere: a file without a "name" runs the unnamed cluster
+// (no namespace) and every tool calls it by the file's base name, which its
+// master announces. Asked for that name on a Redis where it runs, use it.
+bool Session::adoptUnnamedCalledAsAsked(int timeoutMs)
+{
+    if (m_name.isEmpty() || m_namespace.isEmpty() || !m_unnamedRuns)
+        return false;
+    {
+        Clustr::ClusterClient probe;
+        probe.setRedisUrl(m_url);
+        if (!probe.open() || !waitUntil([&probe] { return probe.masterPid() > 0; }, timeoutMs)
+            || probe.master().name() != m_name)
+            return false;
+    }
+    m_client.close();
+    m_namespace.clear();
+    m_client.setClusterName(m_namespace);
+    return m_client.open() && firstContact(timeoutMs) && refusal() == Cli::Ok && m_client.isClusterRunning();
+}
+
 int Session::openClient()
 {
-    if (m_tried.isEmpty())
-        m_url = Clustr::ClusterClient::discoverRedisUrl(m_name, m_role, &m_tried);
+    if (m_tried.isEmpty()) {
+        // A cluster recorded here is found by the name every tool calls it
+        // (its file's "name", else the file's base name); the record says
+        // which namespace its channels use.
+        QString recordName = m_name;
+        if (qEnvironmentVariableIsEmpty("CLUSTR_REDIS")) {
+            if (const auto recorded = Clustr::ClusterClient::recordedCluster(m_name)) {
+                recordName = recorded->name;
+                m_namespace = recorded->clusterNamespace;
+            }
+        }
+        m_url = Clustr::ClusterClient::discoverRedisUrl(recordName, m_role, &m_tried);
+    }
 
     QString error;
     if (!Clustr::RedisClient::isValidUrl(m_url, &error)) {
@@ -155,7 +193,7 @@ int Session::openClient()
     }
 
     m_client.setRedisUrl(m_url);
-    m_client.setClusterName(m_name);
+    m_client.setClusterName(m_namespace);
     m_client.setPollInterval(m_pollInterval);
     QString openError;
     QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [&openError](Clustr::ClusterClient::Error, const QString &text) {
@@ -206,7 +244,8 @@ void Session::findOtherClusters(int timeoutMs)
         m_otherClustersRead = true;
         for (const QString &name : names) {
             const QString label = name.isEmpty() ? QStringLiteral("an unnamed one (leave out --cluster)") : QLatin1Char('"') + name + QLatin1Char('"');
-            if (name != m_name)
+            m_unnamedRuns = m_unnamedRuns || name.isEmpty();
+            if (name != m_namespace)
                 m_otherClusters.append(label);
         }
     });

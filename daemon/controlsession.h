@@ -99,13 +99,18 @@ private:
     void watchForFailures();
     //! Lists the clusters that do run on this Redis, for noClusterMessage().
     void findOtherClusters(int timeoutMs);
+    //! PINGs through the client and waits for the answer; false if Redis did not answer (or refused).
+    bool firstContact(int timeoutMs);
+    //! Asked for NAME, the unnamed cluster on this Redis whose master is called NAME; true once connected to it.
+    bool adoptUnnamedCalledAsAsked(int timeoutMs);
     void noClusterMessage();
     QString recordedElsewhere() const;
 
     Clustr::AccessControl::Role m_role;
     QString m_announcedName; // the master's, once connect() found it
     QString m_url;
-    QString m_name;
+    QString m_name;      // as asked with --cluster
+    QString m_namespace; // its channels' (the same, but empty for an unnamed cluster)
     QStringList m_tried;
     std::chrono::milliseconds m_pollInterval{1000};
     bool m_firstAnswer = false;
@@ -115,6 +120,7 @@ private:
     QString m_refusal;
     QStringList m_otherClusters;
     bool m_otherClustersRead = false;
+    bool m_unnamedRuns = false;
     // Last, so it goes first: its connections' callbacks still find the members above.
     Clustr::ClusterClient m_client;
 };

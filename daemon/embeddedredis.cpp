@@ -65,7 +65,7 @@ bool EmbeddedRedis::writeAclFile(const QString &name, QString *error)
     return Clustr::ClusterClient::writeRuntimeFile(m_aclFile, acl, error);
 }
 
-bool EmbeddedRedis::start(const QString &name, QString *error)
+bool EmbeddedRedis::start(const QString &name, const QString &clusterNamespace, QString *error)
 {
     const QString program = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
     if (program.isEmpty()) {
@@ -76,7 +76,7 @@ bool EmbeddedRedis::start(const QString &name, QString *error)
     const QString directory = Clustr::ClusterClient::runtimeDirectory();
     if (!Clustr::ClusterClient::prepareRuntimeDirectory(error))
         return false;
-    m_name = name;
+    m_clusterNamespace = clusterNamespace;
     const QString base = name.isEmpty() ? QStringLiteral("default") : name;
     const QDir dir(directory);
     m_socket = dir.filePath(QStringLiteral("redis-%1.sock").arg(base));
@@ -85,7 +85,7 @@ bool EmbeddedRedis::start(const QString &name, QString *error)
     m_record = Clustr::ClusterClient::recordFile(name);
     QFile::remove(m_socket); // left by a daemon that was killed
     QFile::remove(m_logFile);
-    if (!writeAclFile(name, error))
+    if (!writeAclFile(clusterNamespace, error))
         return false;
 
     m_process = std::make_unique<QProcess>();
@@ -125,7 +125,7 @@ bool EmbeddedRedis::start(const QString &name, QString *error)
         return false;
     }
     QString recordError;
-    if (!Clustr::ClusterClient::writeRecord(name, url(), pid(), m_passwords, &recordError))
+    if (!Clustr::ClusterClient::writeRecord(name, clusterNamespace, url(), pid(), m_passwords, &recordError))
         qWarning().noquote() << recordError; // the cluster runs; tools just cannot find it by name
 
     return true;
@@ -135,7 +135,7 @@ bool EmbeddedRedis::start(const QString &name, QString *error)
 bool EmbeddedRedis::waitUntilAnswering()
 {
     using Clustr::AccessControl;
-    const QByteArray hello = command({"AUTH", AccessControl::userName(m_name, AccessControl::Role::Operator).toUtf8(),
+    const QByteArray hello = command({"AUTH", AccessControl::userName(m_clusterNamespace, AccessControl::Role::Operator).toUtf8(),
                                       m_passwords.value(AccessControl::Role::Operator).toLatin1()})
         + command({"PING"});
     QDeadlineTimer deadline(10000);
@@ -195,7 +195,7 @@ QString EmbeddedRedis::url(Clustr::AccessControl::Role role) const
 {
     using Clustr::AccessControl;
     // The passwords are hex; a cluster name may hold '&' or '%'.
-    return url() + QStringLiteral("?user=") + QString::fromLatin1(QUrl::toPercentEncoding(AccessControl::userName(m_name, role)))
+    return url() + QStringLiteral("?user=") + QString::fromLatin1(QUrl::toPercentEncoding(AccessControl::userName(m_clusterNamespace, role)))
         + QStringLiteral("&password=") + m_passwords.value(role);
 }
 

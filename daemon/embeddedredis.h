@@ -31,8 +31,12 @@ public:
     //! Where it also listens on TCP (a loopback address); none by default.
     void setListenAddress(const QString &host, int port);
 
-    //! Starts it for cluster \a name; false with \a error if it cannot.
-    bool start(const QString &name, QString *error);
+    /*!
+      Starts it for the cluster called \a name (its files and record go by
+      that name) whose channels' namespace is \a clusterNamespace (its ACL
+      users'); false with \a error if it cannot.
+    */
+    bool start(const QString &name, const QString &clusterNamespace, QString *error);
     void stop();
     //! Its unix socket's URL, logged in as \a role's user.
     QString url(Clustr::AccessControl::Role role) const;
@@ -52,7 +56,7 @@ private:
 
     std::unique_ptr<QProcess> m_process;
     Clustr::AccessControl::Passwords m_passwords;
-    QString m_name;
+    QString m_clusterNamespace;
     QString m_listenHost;
     int m_listenPort = 0;
     QString m_socket;

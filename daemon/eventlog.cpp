@@ -9,15 +9,6 @@
 
 namespace EventLog {
 
-namespace {
-
-QString workerCount(int workers)
-{
-    return workers == 1 ? QStringLiteral("1 worker") : QStringLiteral("%1 workers").arg(workers);
-}
-
-} // namespace
-
 void line(const QString &text)
 {
     Cli::out(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz ")) + text);
@@ -56,7 +47,7 @@ void attach(Clustr::Master *master)
         line(QStringLiteral("cannot spawn %1: %2").arg(file, error));
     });
     QObject::connect(master, &Master::clusterStarted, master, [](int workers) {
-        line(QStringLiteral("cluster started: %1").arg(workerCount(workers)));
+        line(QStringLiteral("cluster started: %1").arg(Cli::count(workers, "worker", "workers")));
     });
     QObject::connect(master, &Master::reloadStarted, master, [](int steps) {
         line(QStringLiteral("reload started: %1 steps").arg(steps));
@@ -72,7 +63,7 @@ void attach(Clustr::Master *master)
         line(QStringLiteral("reload step %1/%2: no replacement of %3 (%4) became ready in time").arg(step).arg(steps).arg(oldPid).arg(group));
     });
     QObject::connect(master, &Master::clusterReloaded, master, [](int workers) {
-        line(QStringLiteral("cluster reloaded: %1").arg(workerCount(workers)));
+        line(QStringLiteral("cluster reloaded: %1").arg(Cli::count(workers, "worker", "workers")));
     });
     QObject::connect(master, &Master::stopping, master, [](int code) {
         line(QStringLiteral("stopping the cluster (exit code %1)").arg(code));

@@ -23,7 +23,8 @@ constexpr int AnswerBudgetMs = 1500;
 
 struct Row
 {
-    QString name; // empty: the unnamed cluster
+    QString name; // as tools call it; empty: the unnamed cluster of a record of old
+    QString clusterNamespace;
     QString redisUrl;
 };
 
@@ -67,7 +68,7 @@ QStringList describe(const Row &row)
 {
     Clustr::ClusterClient client;
     client.setRedisUrl(row.redisUrl);
-    client.setClusterName(row.name);
+    client.setClusterName(row.clusterNamespace);
     const QString name = row.name.isEmpty() ? QStringLiteral("(unnamed)") : row.name;
     const QString shownUrl = Clustr::RedisClient::displayUrl(row.redisUrl);
     if (!client.open())
@@ -128,10 +129,10 @@ int run(QStringList args)
     QList<Row> rows;
     const QList<Clustr::ClusterClient::RecordedCluster> recorded = Clustr::ClusterClient::recordedClusters();
     for (const auto &cluster : recorded)
-        rows.append({cluster.name, cluster.redisUrl});
+        rows.append({cluster.name, cluster.clusterNamespace, cluster.redisUrl});
     const QStringList announced = clustersOn(configured);
     for (const QString &name : announced)
-        rows.append({name, configured});
+        rows.append({name, name, configured});
 
     if (rows.isEmpty()) {
         Cli::out(QStringLiteral("no cluster runs here (looked in %1 and at %2); start one with: clustr-qt run CLUSTER.json")

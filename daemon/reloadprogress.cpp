@@ -26,11 +26,6 @@ constexpr std::chrono::milliseconds StartTimeout{5000};
 constexpr std::chrono::milliseconds RedisLostTimeout{5000};
 constexpr int BarWidth = 20;
 
-QString plural(int n, const char *one, const char *many)
-{
-    return QStringLiteral("%1 %2").arg(n).arg(QLatin1String(n == 1 ? one : many));
-}
-
 // The bar's word: "reloading [####----] 1/2".
 QString verb(Clustr::ReloadJob::Operation operation)
 {
@@ -79,7 +74,7 @@ QString ReloadProgress::started(int steps)
         m_lineOpen = true;
         return bar(steps == 0 ? QStringLiteral("nothing to replace") : QString());
     }
-    return QStringLiteral("%1 started: %2\n").arg(m_job->description(), plural(steps, "step", "steps"));
+    return QStringLiteral("%1 started: %2\n").arg(m_job->description(), Cli::count(steps, "step", "steps"));
 }
 
 QString ReloadProgress::progressed(int completed, int steps)
@@ -131,10 +126,10 @@ QString ReloadProgress::finished()
     QString summary;
     switch (m_job->operation()) {
     case Operation::Reload:
-        summary = QStringLiteral("reloaded: %1 in %2\n").arg(plural(m_job->workerCount(), "worker", "workers"), took);
+        summary = QStringLiteral("reloaded: %1 in %2\n").arg(Cli::count(m_job->workerCount(), "worker", "workers"), took);
         break;
     case Operation::Restart:
-        summary = QStringLiteral("restarted: %1 in %2\n").arg(plural(m_job->steps(), "process", "processes"), took);
+        summary = QStringLiteral("restarted: %1 in %2\n").arg(Cli::count(m_job->steps(), "process", "processes"), took);
         break;
     case Operation::StopGroup:
         summary = QStringLiteral("stopped group %1: it stays stopped until clustr-qt start %1\n").arg(group);
@@ -143,7 +138,7 @@ QString ReloadProgress::finished()
         summary = QStringLiteral("started group %1\n").arg(group);
         break;
     case Operation::Scale:
-        summary = QStringLiteral("scaled group %1 to %2\n").arg(group, plural(m_job->instances(), "instance", "instances"));
+        summary = QStringLiteral("scaled group %1 to %2\n").arg(group, Cli::count(m_job->instances(), "instance", "instances"));
         break;
     }
     // "reloaded: N workers" must not hide what was left alone, or replaced only with its parent.

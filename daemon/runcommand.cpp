@@ -3,6 +3,8 @@
 
 #include "cli.h"
 #include "clusterfile.h"
+#include "commandargs.h"
+#include "detach.h"
 #include "embeddedredis.h"
 #include "eventlog.h"
 #include "logfiles.h"
@@ -88,6 +90,7 @@ QString runHelp()
     return QStringLiteral(
         "usage: clustr-qt run CLUSTER.json [--redis URL] [--metrics [HOST:]PORT] [--log-dir DIR]\n"
         "                     [--verbose] [--cluster-verbose] [--cluster-OPTION=VALUE...]\n"
+        "                     [--detach [--log-file FILE] [--timeout SECONDS]]\n"
         "\n"
         "Runs the master of the cluster described by CLUSTER.json in the foreground and logs\n"
         "one line per event. SIGHUP reloads the workers one by one, SIGTERM and SIGINT stop\n"
@@ -98,6 +101,10 @@ QString runHelp()
         "  --metrics ADDRESS  serve Prometheus metrics at http://ADDRESS/metrics (loopback by default)\n"
         "  --log-dir DIR      one log file per worker in DIR (overrides the file's logs.directory)\n"
         "  --verbose          log this process' library events; --cluster-verbose: every process'\n"
+        "  --detach           run in the background: return once the cluster has started (0), or\n"
+        "                     with the error it stopped on; its output goes to --log-file FILE\n"
+        "                     (default $XDG_STATE_HOME/clustr-qt/NAME.log, else ~/.local/state/...);\n"
+        "                     --timeout: how long to wait for the start (default 60 s, then exit 8)\n"
         "\n"
         "Exit code: the cluster's (15 after SIGTERM, 130 after SIGINT, N after a kill or\n"
         "`clustr-qt stop --code N`); 2 for a bad cluster file, 3 if Redis is unreachable,\n"
@@ -165,16 +172,15 @@ std::optional<QString> chooseRedis(const ClusterFile &config, const QString &dis
             // Its embedded Redis is this cluster's only record: starting
             // another on the same socket would cut the running one off from
             // every tool.
-            if (const qint64 running = Clustr::ClusterClient::recordedDaemonPid(config.name); running > 0) {
-                Cli::err(QStringLiteral("cluster \"%1\" is already running: master pid %2 with its embedded Redis in %3 (stop it with: clustr-qt stop%4)")
-                             .arg(displayName).arg(running).arg(Clustr::ClusterClient::runtimeDirectory(),
-                                                                config.name.isEmpty() ? QString() : QStringLiteral(" --cluster ") + config.name));
+            if (const qint64 running = Clustr::ClusterClient::recordedDaemonPid(displayName); running > 0) {
+                Cli::err(QStringLiteral("cluster \"%1\" is already running: master pid %2 with its embedded Redis in %3 (stop it with: clustr-qt stop --cluster %1)")
+                             .arg(displayName).arg(running).arg(Clustr::ClusterClient::runtimeDirectory()));
                 *code = Cli::AlreadyRunning;
                 return std::nullopt;
             }
             QString error;
             embedded.setListenAddress(config.embeddedListenHost, config.embeddedListenPort);
-            if (!embedded.start(config.name, &error)) {
+            if (!embedded.start(displayName, config.name, &error)) {
                 Cli::err(error);
                 *code = Cli::RedisUnreachable;
                 return std::nullopt;
@@ -221,13 +227,13 @@ Clustr::ProcessOptions masterOptions(const ClusterFile &config, const QString &r
 void notifySystemd(Clustr::Master &master)
 {
     QObject::connect(&master, &Clustr::Master::clusterStarted, &master, [](int workers) {
-        SdNotify::notify(QStringLiteral("READY=1\nSTATUS=%1 workers").arg(workers).toUtf8());
+        SdNotify::notify(QStringLiteral("READY=1\nSTATUS=%1").arg(Cli::count(workers, "worker", "workers")).toUtf8());
     });
     QObject::connect(&master, &Clustr::Master::reloadStarted, &master, [](int) {
         SdNotify::notify("RELOADING=1\nSTATUS=reloading");
     });
     QObject::connect(&master, &Clustr::Master::clusterReloaded, &master, [](int workers) {
-        SdNotify::notify(QStringLiteral("READY=1\nSTATUS=%1 workers (reloaded)").arg(workers).toUtf8());
+        SdNotify::notify(QStringLiteral("READY=1\nSTATUS=%1 (reloaded)").arg(Cli::count(workers, "worker", "workers")).toUtf8());
     });
     QObject::connect(&master, &Clustr::Master::stopping, &master, [](int) { SdNotify::notify("STOPPING=1\nSTATUS=stopping"); });
 }
@@ -283,6 +289,22 @@ int run(QStringList args)
     // line is dropped and counted as on a full disk. Children get the
     // default back (ChildProcess resets every signal for them).
     std::signal(SIGXFSZ, SIG_IGN);
+    SdNotify::takeSocket();
+    const QStringList given = args;
+    const bool detach = Cli::takeFlag(args, QStringLiteral("detach"));
+    bool logFileGiven = false;
+    const QString logFileOption = Cli::takeOption(args, QStringLiteral("log-file"), &logFileGiven);
+    bool timeoutGiven = false;
+    const QString timeoutOption = Cli::takeOption(args, QStringLiteral("timeout"), &timeoutGiven);
+    if ((logFileGiven || timeoutGiven) && !detach) {
+        Cli::err(QStringLiteral("run: --log-file and --timeout go with --detach"));
+        return Cli::Usage;
+    }
+    const auto timeoutSeconds = timeoutGiven ? ControlCommands::parseInteger(timeoutOption, 1, 86400) : std::optional<int>(60);
+    if (!timeoutSeconds) {
+        Cli::err(QStringLiteral("run: --timeout must be a number of seconds from 1 to 86400, not \"%1\"").arg(timeoutOption));
+        return Cli::Usage;
+    }
     bool redisGiven = false;
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     const QString metricsOption = Cli::takeOption(args, QStringLiteral("metrics"));
@@ -298,6 +320,24 @@ int run(QStringList args)
     if (!logDirOption.isEmpty())
         config->logDirectory = QFileInfo(logDirOption).absoluteFilePath();
     const QString displayName = config->name.isEmpty() ? QFileInfo(path).completeBaseName() : config->name;
+    if (detach) {
+        // The same run in the background: its own arguments, less ours.
+        QStringList runArguments;
+        for (qsizetype i = 0; i < given.size(); ++i) {
+            const QString &a = given.at(i);
+            if (a == QLatin1String("--detach"))
+                continue;
+            if (a == QLatin1String("--log-file") || a == QLatin1String("--timeout")) {
+                ++i;
+                continue;
+            }
+            if (a.startsWith(QLatin1String("--log-file=")) || a.startsWith(QLatin1String("--timeout=")))
+                continue;
+            runArguments.append(a);
+        }
+        const QString logFile = logFileGiven ? QFileInfo(logFileOption).absoluteFilePath() : Detach::defaultLogFile(displayName);
+        return Detach::runInBackground(runArguments, logFile, displayName, *timeoutSeconds * 1000);
+    }
 
     int code = Cli::Ok;
     EmbeddedRedis embedded;

@@ -10,9 +10,28 @@
 
 namespace SdNotify {
 
+namespace {
+
+const QByteArray &socketPath()
+{
+    static const QByteArray path = [] {
+        const QByteArray fromEnvironment = qgetenv("NOTIFY_SOCKET");
+        qunsetenv("NOTIFY_SOCKET");
+        return fromEnvironment;
+    }();
+    return path;
+}
+
+} // namespace
+
+void takeSocket()
+{
+    socketPath();
+}
+
 bool notify(const QByteArray &state)
 {
-    const QByteArray path = qgetenv("NOTIFY_SOCKET");
+    const QByteArray &path = socketPath();
     if (path.isEmpty())
         return false;
     sockaddr_un address{};

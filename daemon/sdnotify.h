@@ -10,6 +10,13 @@
 */
 namespace SdNotify {
 
+/*!
+  Takes $NOTIFY_SOCKET out of the environment (and keeps it for notify()),
+  so the workers, who inherit the environment, cannot speak for the daemon.
+  Called before the first child starts.
+*/
+void takeSocket();
+
 //! Sends e.g. "READY=1" or "STATUS=...\nRELOADING=1"; false if it could not be sent.
 bool notify(const QByteArray &state);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "statustable.h"
 
+#include "cli.h"
+
 #include <QtCore/QSet>
 #include <QtCore/QStringList>
 
@@ -32,11 +34,6 @@ QString ago(qint64 ms)
     if (ms < 60000)
         return QString::number(ms / 1000.0, 'f', 1) + QLatin1Char('s');
     return humanDuration(ms);
-}
-
-QString plural(qint64 n, const char *word)
-{
-    return QStringLiteral("%1 %2%3").arg(n).arg(QLatin1String(word)).arg(n == 1 ? QString() : QStringLiteral("s"));
 }
 
 } // namespace
@@ -115,12 +112,12 @@ QStringList masterSection(const Clustr::ClusterStatus &status, const QString &re
         QStringLiteral("pid %1 on %2").arg(pidText(master.pid()), text(master.host())),
         MasterInfo::stateName(master.state()),
         QStringLiteral("up ") + humanDuration(masterStart.isValid() ? masterStart.msecsTo(now) : -1),
-        plural(master.workerCount(), "worker"),
+        Cli::count(master.workerCount(), "worker", "workers"),
     };
     if (master.state() == MasterInfo::State::Reloading)
         facts.append(QStringLiteral("reload step %1/%2").arg(master.reloadStep()).arg(master.reloadSteps()));
     const qint64 reloads = master.reloadCount();
-    facts.append(plural(reloads, "reload")
+    facts.append(Cli::count(reloads, "reload", "reloads")
                  + (reloads > 0 ? QStringLiteral(" (last %1s)").arg(master.lastReloadMs() / 1000.0, 0, 'f', 1) : QString()));
     lines.append(QStringLiteral("master   ") + facts.join(QStringLiteral(", ")));
     lines.append(QStringLiteral("         version %1, rss %2, cpu %3%, cpus %4, Redis %5")

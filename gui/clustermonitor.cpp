@@ -54,7 +54,7 @@ void ClusterMonitor::open(const QString &url)
     m_client = std::make_unique<ClusterClient>();
     ClusterClient *client = m_client.get();
     client->setRedisUrl(url);
-    client->setClusterName(m_settings.clusterName);
+    client->setClusterName(m_settings.clusterNamespace());
     client->setPollInterval(m_pollInterval);
     // Before open(): whoever follows the client hears all it says.
     Q_EMIT clientChanged(client);

@@ -21,6 +21,15 @@ QString ConnectionSettings::effectiveUrl(QStringList *tried) const
     return Clustr::ClusterClient::discoverRedisUrl(clusterName, tried);
 }
 
+QString ConnectionSettings::clusterNamespace() const
+{
+    if (automatic && qEnvironmentVariableIsEmpty("CLUSTR_REDIS")) {
+        if (const auto recorded = Clustr::ClusterClient::recordedCluster(clusterName))
+            return recorded->clusterNamespace;
+    }
+    return clusterName;
+}
+
 QString ConnectionSettings::describe() const
 {
     const QString cluster = clusterName.isEmpty() ? QStringLiteral("default cluster (no name)")

@@ -7,8 +7,8 @@
 class QSettings;
 
 /*
-  Where the monitor looks for a cluster: its name (the channel namespace,
-  empty for none) and either an explicit Redis URL or "find it like the
+  Where the monitor looks for a cluster: its name (as every tool calls it,
+  empty for "the one here") and either an explicit Redis URL or "find it like the
   CLI does" (ClusterClient::discoverRedisUrl: CLUSTR_REDIS, the record of a
   `clustr-qt run`, the default). Automatic is the default because the
   embedded Redis of `clustr-qt run` gets a new port every time: a
@@ -22,6 +22,12 @@ struct ConnectionSettings
 
     //! The URL to connect to now; \a tried (if given) says what was looked at.
     QString effectiveUrl(QStringList *tried = nullptr) const;
+    /*!
+      The channels' namespace of the cluster called clusterName: the name
+      itself, except for a cluster recorded here that runs without a name
+      (a file without "name", called by its base name): then none.
+    */
+    QString clusterNamespace() const;
     //! One line for people: `redis://… · cluster "shop"`.
     QString describe() const;
 

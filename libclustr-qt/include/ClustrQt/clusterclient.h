@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace Clustr {
 
@@ -70,7 +71,8 @@ public:
     /*!
       Where a tool finds a cluster when it is not told: `CLUSTR_REDIS`, then
       the embedded Redis a `clustr-qt run` recorded for \a clusterName (see
-      recordFile()), then redis://127.0.0.1:6379. \a tried (if given) gets a
+      recordFile(); without a name, the only cluster recorded here if there
+      is just one), then redis://127.0.0.1:6379. \a tried (if given) gets a
       readable list of what was looked at.
     */
     static QString discoverRedisUrl(const QString &clusterName, QStringList *tried = nullptr);
@@ -100,12 +102,20 @@ public:
     //! A cluster whose `clustr-qt run` recorded its embedded Redis on this host.
     struct RecordedCluster
     {
-        QString name;      //!< empty for the unnamed cluster
+        //! What every tool calls it: its file's "name", else the file's base name (empty for a record of old).
+        QString name;
         qint64 daemonPid = 0;
         QString redisUrl;  //!< logged in as the monitor
+        //! Its channels' namespace (setClusterName()): its "name"; empty for a file without one.
+        QString clusterNamespace;
     };
     //! Every trusted record in runtimeDirectory() whose daemon runs, by name.
     static QList<RecordedCluster> recordedClusters();
+    /*!
+      The live record of the cluster called \a name here; for an empty name
+      the only cluster recorded, if there is exactly one. Nothing if none.
+    */
+    static std::optional<RecordedCluster> recordedCluster(const QString &name);
     /*!
       Records, for tools that look for \a clusterName, that this process runs
       it on \a redisUrl, an embedded redis-server of pid \a redisPid (see
@@ -114,6 +124,13 @@ public:
     static bool writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid, QString *error = nullptr);
     //! As above, with the ACL \a passwords of its users, so that tools log in as the role they need.
     static bool writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid,
+                            const AccessControl::Passwords &passwords, QString *error = nullptr);
+    /*!
+      As above, for a cluster called \a name whose channels' namespace is
+      \a clusterNamespace: a file without a "name" runs the unnamed cluster
+      (empty namespace) and is called by its base name.
+    */
+    static bool writeRecord(const QString &name, const QString &clusterNamespace, const QString &redisUrl, qint64 redisPid,
                             const AccessControl::Passwords &passwords, QString *error = nullptr);
     /*!
       Writes \a bytes to the file \a path in runtimeDirectory(), mode 0600,

@@ -119,10 +119,16 @@ bool ClusterClient::writeRecord(const QString &clusterName, const QString &redis
 bool ClusterClient::writeRecord(const QString &clusterName, const QString &redisUrl, qint64 redisPid,
                                 const AccessControl::Passwords &passwords, QString *error)
 {
-    Protocol::RuntimeRecord record{QCoreApplication::applicationPid(), redisUrl, redisPid, clusterName, {}};
+    return writeRecord(clusterName, clusterName, redisUrl, redisPid, passwords, error);
+}
+
+bool ClusterClient::writeRecord(const QString &name, const QString &clusterNamespace, const QString &redisUrl, qint64 redisPid,
+                                const AccessControl::Passwords &passwords, QString *error)
+{
+    Protocol::RuntimeRecord record{QCoreApplication::applicationPid(), redisUrl, redisPid, clusterNamespace, {}};
     for (auto it = passwords.cbegin(); it != passwords.cend(); ++it)
         record.passwords.insert(AccessControl::roleName(it.key()), it.value());
-    return writeRuntimeFile(recordFile(clusterName), Protocol::Records::toBytes(Protocol::Records::toJson(record)), error);
+    return writeRuntimeFile(recordFile(name), Protocol::Records::toBytes(Protocol::Records::toJson(record)), error);
 }
 
 bool ClusterClient::writeRuntimeFile(const QString &path, const QByteArray &bytes, QString *error)
@@ -186,13 +192,23 @@ QList<ClusterClient::RecordedCluster> ClusterClient::recordedClusters()
         const auto recorded = liveRecord(directory.filePath(file), &why);
         if (!recorded)
             continue;
-        // The names of files and records agree unless someone renamed one: trust the file's.
+        // The file is named for what tools call the cluster, the record holds its namespace.
         const QString name = file == QLatin1String("default.json") ? QString() : file.chopped(5);
-        if (recorded->cluster != name)
-            continue;
-        found.append({name, recorded->pid, recordedRedisUrl(*recorded, AccessControl::Role::Monitor)});
+        found.append({name, recorded->pid, recordedRedisUrl(*recorded, AccessControl::Role::Monitor), recorded->cluster});
     }
     return found;
+}
+
+std::optional<ClusterClient::RecordedCluster> ClusterClient::recordedCluster(const QString &name)
+{
+    const QList<RecordedCluster> recorded = recordedClusters();
+    for (const RecordedCluster &cluster : recorded) {
+        if (cluster.name == name)
+            return cluster;
+    }
+    if (name.isEmpty() && recorded.size() == 1)
+        return recorded.constFirst();
+    return std::nullopt;
 }
 
 qint64 ClusterClient::recordedDaemonPid(const QString &clusterName)
@@ -219,8 +235,13 @@ QString ClusterClient::discoverRedisUrl(const QString &clusterName, AccessContro
     }
     if (tried)
         tried->append(QStringLiteral("CLUSTR_REDIS (not set)"));
-    // A `clustr-qt run` with an embedded Redis records where it is.
-    const QString record = recordFile(clusterName);
+    // A `clustr-qt run` with an embedded Redis records where it is. Asked
+    // for no name, the only cluster recorded here is the one meant.
+    QString record = recordFile(clusterName);
+    if (clusterName.isEmpty() && !QFile::exists(record)) {
+        if (const auto only = recordedCluster(QString()))
+            record = recordFile(only->name);
+    }
     QString why;
     if (const auto recorded = liveRecord(record, &why)) {
         const QString url = recordedRedisUrl(*recorded, role);

@@ -613,8 +613,10 @@ void tst_Daemon::embeddedRedisListensForUnchangedOriginalWorkers()
     QCOMPARE(d.exitCode(), 15);
 }
 
-// Two clusters, each on its own embedded Redis: both stay reachable, `ls`
-// lists both, and a second run of one is refused without cutting it off.
+// Clusters, each on its own embedded Redis: all stay reachable by the name
+// every tool calls them (a file's "name", else its base name: two files
+// without a name are two clusters), `ls` lists them, and a second run of one
+// is refused without cutting it off. One runs in the background (--detach).
 void tst_Daemon::twoEmbeddedClustersRunSideBySide()
 {
     if (defaultRedisAnswers())
@@ -626,39 +628,72 @@ void tst_Daemon::twoEmbeddedClustersRunSideBySide()
         {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2)}},
     });
     const QString betaFile = writeCluster(QStringLiteral("beta.json"), {
-        {QStringLiteral("name"), QStringLiteral("beta")},
         {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("db"), 1)}},
+    });
+    const QString gammaFile = writeCluster(QStringLiteral("gamma.json"), {
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
     });
     Daemon alpha({QStringLiteral("run"), alphaFile}, environment);
     Daemon beta({QStringLiteral("run"), betaFile}, environment);
     QVERIFY2(alpha.waitForOutput(QStringLiteral("cluster started: 2 workers")), qPrintable(alpha.output() + alpha.errors()));
     QVERIFY2(beta.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(beta.output() + beta.errors()));
 
-    // The same cluster again: refused, naming the master that runs.
+    // In the background: back once it has started, with its master's pid.
+    const QString gammaLog = runtime.filePath(QStringLiteral("gamma.log"));
+    const auto [detached, detachedOutput] = runToEnd({QStringLiteral("run"), gammaFile, QStringLiteral("--detach"),
+                                                      QStringLiteral("--log-file"), gammaLog}, environment);
+    QCOMPARE(detached, 0);
+    static const QRegularExpression startedLine(QStringLiteral("^cluster \"gamma\" started in the background: master pid (\\d+) \\(1 worker\\), log (\\S+);"));
+    const QRegularExpressionMatch started = startedLine.match(detachedOutput);
+    QVERIFY2(started.hasMatch() && started.captured(2) == gammaLog, qPrintable(detachedOutput));
+    const qint64 gamma = started.captured(1).toLongLong();
+    QVERIFY(!processGone(gamma));
+    QCOMPARE(::getsid(pid_t(gamma)), pid_t(gamma)); // its own session: no terminal's hang-up reaches it
+    QFile log(gammaLog);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY2(log.readAll().contains("cluster started: 1 worker"), qPrintable(gammaLog));
+
+    // The same clusters again: refused, naming the master that runs (in the foreground and from --detach).
     const auto [again, againOutput] = runToEnd({QStringLiteral("run"), alphaFile}, environment);
     QCOMPARE(again, 5);
     QVERIFY2(againOutput.contains(QStringLiteral("cluster \"alpha\" is already running: master pid %1").arg(alpha.pid())), qPrintable(againOutput));
+    const auto [betaAgain, betaAgainOutput] = runToEnd({QStringLiteral("run"), betaFile, QStringLiteral("--detach"),
+                                                        QStringLiteral("--log-file"), runtime.filePath(QStringLiteral("beta.log"))}, environment);
+    QCOMPARE(betaAgain, 5);
+    QVERIFY2(betaAgainOutput.contains(QStringLiteral("the cluster \"beta\" did not start: clustr-qt run exited with code 5"))
+                 && betaAgainOutput.contains(QStringLiteral("cluster \"beta\" is already running: master pid %1").arg(beta.pid())),
+             qPrintable(betaAgainOutput));
     QVERIFY(alpha.isRunning());
+    QVERIFY(beta.isRunning());
 
-    for (const QString &name : {QStringLiteral("alpha"), QStringLiteral("beta")}) {
+    const QList<QPair<QString, qint64>> masters{{QStringLiteral("alpha"), alpha.pid()}, {QStringLiteral("beta"), beta.pid()},
+                                                {QStringLiteral("gamma"), gamma}};
+    for (const auto &[name, pid] : masters) {
         const auto [code, output] = runToEnd({QStringLiteral("status"), QStringLiteral("--cluster"), name}, environment);
-        QVERIFY2(code == 0 && output.contains(QStringLiteral("cluster \"%1\"").arg(name)), qPrintable(output));
+        QVERIFY2(code == 0 && output.startsWith(QStringLiteral("cluster \"%1\" at ").arg(name)), qPrintable(output));
     }
     const auto [listed, list] = runToEnd({QStringLiteral("ls")}, environment);
     QCOMPARE(listed, 0);
-    const QRegularExpression alphaRow(QStringLiteral("^alpha +%1 +\\S+ +2/2 ").arg(alpha.pid()), QRegularExpression::MultilineOption);
-    const QRegularExpression betaRow(QStringLiteral("^beta +%1 +\\S+ +1/1 ").arg(beta.pid()), QRegularExpression::MultilineOption);
-    QVERIFY2(alphaRow.match(list).hasMatch() && betaRow.match(list).hasMatch(), qPrintable(list));
+    for (const auto &[name, pid] : masters) {
+        const int workers = name == QLatin1String("alpha") ? 2 : 1;
+        const QRegularExpression row(QStringLiteral("^%1 +%2 +\\S+ +%3/%3 ").arg(name).arg(pid).arg(workers), QRegularExpression::MultilineOption);
+        QVERIFY2(row.match(list).hasMatch(), qPrintable(list));
+    }
 
-    // Without --cluster nothing is found, and the message says what runs.
+    // Without --cluster nothing is found among several, and the message says what runs.
     const auto [unnamed, unnamedOutput] = runToEnd({QStringLiteral("status")}, environment);
     QCOMPARE(unnamed, 3);
-    QVERIFY2(unnamedOutput.contains(QStringLiteral("running on this host: \"alpha\" (--cluster alpha), \"beta\" (--cluster beta)")),
+    QVERIFY2(unnamedOutput.contains(QStringLiteral("running on this host: \"alpha\" (--cluster alpha), \"beta\" (--cluster beta), \"gamma\" (--cluster gamma)")),
              qPrintable(unnamedOutput));
 
-    for (const QString &name : {QStringLiteral("alpha"), QStringLiteral("beta")})
+    for (const QString &name : {QStringLiteral("alpha"), QStringLiteral("gamma")})
         QCOMPARE(runToEnd({QStringLiteral("stop"), QStringLiteral("--cluster"), name}, environment).first, 0);
     QVERIFY(alpha.waitForFinished());
+    QVERIFY(QTest::qWaitFor([gamma] { return processGone(gamma); }, 15000));
+    // One cluster left here: it is the one meant without --cluster.
+    const auto [only, onlyOutput] = runToEnd({QStringLiteral("status")}, environment);
+    QVERIFY2(only == 0 && onlyOutput.startsWith(QStringLiteral("cluster \"beta\" at ")), qPrintable(onlyOutput));
+    QCOMPARE(runToEnd({QStringLiteral("stop")}, environment).first, 0);
     QVERIFY(beta.waitForFinished());
     const auto [none, noneOutput] = runToEnd({QStringLiteral("ls")}, environment);
     QVERIFY2(none == 0 && noneOutput.contains(QStringLiteral("no cluster runs here")), qPrintable(noneOutput));
@@ -678,6 +713,11 @@ void tst_Daemon::anUnnamedClusterIsCalledByItsFileName()
     const QStringList redis{QStringLiteral("--redis"), m_redis.url()};
     const auto [statusCode, status] = runToEnd(QStringList{QStringLiteral("status")} + redis);
     QVERIFY2(statusCode == 0 && status.startsWith(QStringLiteral("cluster \"storefront\" at ")), qPrintable(status));
+    // ... and finds it by that name.
+    const auto [byName, byNameStatus] = runToEnd(QStringList{QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("storefront")} + redis);
+    QVERIFY2(byName == 0 && byNameStatus.startsWith(QStringLiteral("cluster \"storefront\" at ")), qPrintable(byNameStatus));
+    const auto [other, otherOutput] = runToEnd(QStringList{QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("backoffice")} + redis);
+    QVERIFY2(other == 4 && otherOutput.contains(QStringLiteral("no cluster \"backoffice\" is running")), qPrintable(otherOutput));
     const auto [published, publishOutput] = runToEnd(QStringList{QStringLiteral("publish"), QStringLiteral("hi")} + redis);
     QVERIFY2(published == 0 && publishOutput.contains(QStringLiteral("published to cluster \"storefront\": ")), qPrintable(publishOutput));
     const auto [stopped, stopOutput] = runToEnd(QStringList{QStringLiteral("stop")} + redis);
