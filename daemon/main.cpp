@@ -5,13 +5,12 @@
 #include "cli.h"
 #include "controlcommands.h"
 #include "lscommand.h"
+#include "nearestword.h"
 #include "runcommand.h"
 
 #include <ClustrQt/global.h>
 
 #include <QtCore/QCoreApplication>
-
-#include <algorithm>
 
 namespace {
 
@@ -50,25 +49,6 @@ QString usage()
 
 namespace {
 
-// Edits (insert, delete, replace, swap two neighbours) from \a a to \a b.
-int editDistance(const QString &a, const QString &b)
-{
-    QList<QList<int>> d(a.size() + 1, QList<int>(b.size() + 1, 0));
-    for (int i = 0; i <= a.size(); ++i)
-        d[i][0] = i;
-    for (int j = 0; j <= b.size(); ++j)
-        d[0][j] = j;
-    for (int i = 1; i <= a.size(); ++i) {
-        for (int j = 1; j <= b.size(); ++j) {
-            const int cost = a.at(i - 1) == b.at(j - 1) ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a.at(i - 1) == b.at(j - 2) && a.at(i - 2) == b.at(j - 1))
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
 // The command \a typed was probably meant to be (`stauts` -> `status`); empty if none is close.
 QString nearestCommand(const QString &typed)
 {
@@ -78,16 +58,7 @@ QString nearestCommand(const QString &typed)
         QStringLiteral("stop"), QStringLiteral("watch"), QStringLiteral("help"), QStringLiteral("version"),
         QStringLiteral("restart"), QStringLiteral("start"), QStringLiteral("scale"),
     };
-    QString best;
-    int bestDistance = 3; // more edits than 2 is another word
-    for (const QString &command : commands) {
-        const int distance = editDistance(typed.toLower(), command);
-        if (distance < bestDistance && distance < std::max<int>(2, int(command.size()) / 2 + 1)) {
-            best = command;
-            bestDistance = distance;
-        }
-    }
-    return best;
+    return Cli::nearestWord(typed, commands);
 }
 
 } // namespace

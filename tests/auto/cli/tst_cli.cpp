@@ -265,7 +265,12 @@ void tst_Cli::badArguments_data()
     row("misspelt command", {QStringLiteral("stauts")}, "unknown command \"stauts\": did you mean status?");
     row("misspelt command, one letter", {QStringLiteral("relaod")}, "did you mean reload?");
     row("check: unknown option", {QStringLiteral("check"), QStringLiteral("cluster.json"), QStringLiteral("--strictly")},
-        "check: unknown option or argument \"--strictly\"");
+        "unknown option --strictly for check");
+    row("check: unknown option first", {QStringLiteral("check"), QStringLiteral("--bogus=1"), QStringLiteral("cluster.json")},
+        "unknown option --bogus for check");
+    row("check: two files", {QStringLiteral("check"), QStringLiteral("a.json"), QStringLiteral("b.json")},
+        "check takes one cluster file, got 2: a.json b.json");
+    row("check: no file", {QStringLiteral("check"), QStringLiteral("--strict")}, "check: which cluster file?");
     row("no command", {}, "no command given");
 }
 

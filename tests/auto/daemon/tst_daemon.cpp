@@ -261,6 +261,11 @@ private Q_SLOTS:
     void checkWarnsAboutUnchangedOriginalWorkers();
     void badClusterFiles_data();
     void badClusterFiles();
+    void unknownKeysNameTheNearestKnownOne_data();
+    void unknownKeysNameTheNearestKnownOne();
+    void checkReportsEveryErrorOfEveryEntry();
+    void jsonSyntaxErrorsNameLineAndColumn_data();
+    void jsonSyntaxErrorsNameLineAndColumn();
     void runLogsEventsReloadsAndStops();
     void embeddedRedisIsStartedAndCleanedUp();
     void embeddedRedisLetsInOnlyItsUsers();
@@ -368,7 +373,7 @@ void tst_Daemon::badClusterFiles_data()
     CPU_ZERO(&set);
     sched_getaffinity(0, sizeof set, &set);
 
-    QTest::newRow("not json") << QByteArray("{ \"workers\": [ }") << "cluster.json: not valid JSON at line 1, column";
+    QTest::newRow("not json") << QByteArray("{ \"workers\": [ }") << "cluster.json:1:16: expected a value, not '}'";
     QTest::newRow("not an object") << QByteArray("[]") << "cluster.json: expected a JSON object";
     QTest::newRow("no workers") << QByteArray("{}") << "cluster.json: workers: expected a non-empty array";
     QTest::newRow("worker not an object") << QByteArray("{\"workers\": [5]}") << "cluster.json: workers[0]: expected an object";
@@ -423,6 +428,113 @@ void tst_Daemon::badClusterFiles()
         QVERIFY2(output.contains(expected), qPrintable(command + QStringLiteral(": ") + output));
         QVERIFY2(!output.contains(QStringLiteral("spawned")), "nothing may run from a bad file");
     }
+}
+
+void tst_Daemon::unknownKeysNameTheNearestKnownOne_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("expected");
+    const QByteArray w = "{\"file\": \"" + worker().toUtf8() + "\"";
+    const QByteArray ok = "\"workers\": [" + w + "}]";
+    QTest::newRow("in an entry") << QByteArray("{\"workers\": [" + w + "}, " + w + ", \"groop\": \"web\"}]}") << QStringList() << 0
+                                 << "cluster.json: workers[1].groop: unknown key, ignored; did you mean \"group\"?";
+    QTest::newRow("top level") << QByteArray("{\"reloadDelya\": 5, " + ok + "}") << QStringList() << 0
+                               << "cluster.json: reloadDelya: unknown key, ignored; did you mean \"reloadDelay\"?";
+    QTest::newRow("wrong case") << QByteArray("{\"workers\": [" + w + ", \"workingdirectory\": \".\"}]}") << QStringList() << 0
+                                << "workers[0].workingdirectory: unknown key, ignored; did you mean \"workingDirectory\"?";
+    QTest::newRow("in logs") << QByteArray("{\"logs\": {\"directry\": \"l\"}, " + ok + "}") << QStringList() << 0
+                             << "cluster.json: logs.directry: unknown key, ignored; did you mean \"directory\"?";
+    QTest::newRow("nothing near") << QByteArray("{\"surprise\": 1, " + ok + "}") << QStringList() << 0
+                                  << "cluster.json: surprise: unknown key, ignored\n";
+    QTest::newRow("--strict") << QByteArray("{\"workers\": [" + w + ", \"respwan\": false}]}") << QStringList{QStringLiteral("--strict")} << 2
+                              << "cluster.json: workers[0].respwan: unknown key (strict); did you mean \"respawn\"?";
+    QTest::newRow("strict in the file") << QByteArray("{\"strict\": true, \"nmae\": \"x\", " + ok + "}") << QStringList() << 2
+                                        << "cluster.json: nmae: unknown key (strict); did you mean \"name\"?";
+    QTest::newRow("strict false") << QByteArray("{\"strict\": false, \"nmae\": \"x\", " + ok + "}") << QStringList() << 0
+                                  << "cluster.json: nmae: unknown key, ignored; did you mean \"name\"?";
+    QTest::newRow("strict not a boolean") << QByteArray("{\"strict\": \"yes\", " + ok + "}") << QStringList() << 2
+                                          << "cluster.json: strict: expected true or false";
+}
+
+void tst_Daemon::unknownKeysNameTheNearestKnownOne()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QStringList, options);
+    QFETCH(int, exitCode);
+    QFETCH(QString, expected);
+    const QString path = writeFile(QStringLiteral("cluster.json"), content);
+    const auto [code, output] = runToEnd(QStringList{QStringLiteral("check"), path} + options);
+    QCOMPARE(code, exitCode);
+    QVERIFY2(output.contains(expected), qPrintable(output));
+    // run reads the file the same way: a strict file does not start.
+    if (exitCode != 0) {
+        const auto [runCode, runOutput] = runToEnd(QStringList{QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()} + options);
+        QCOMPARE(runCode, exitCode);
+        QVERIFY2(runOutput.contains(expected), qPrintable(runOutput));
+    }
+}
+
+// Every problem of every entry at once, not one per run of check.
+void tst_Daemon::checkReportsEveryErrorOfEveryEntry()
+{
+    const QByteArray w = worker().toUtf8();
+    const QString path = writeFile(QStringLiteral("cluster.json"),
+        "{\"reloadDelay\": -1, \"reloadStrategy\": \"fast\", \"workers\": [\n"
+        "  {\"file\": \"" + w + "\", \"instances\": 0, \"respawn\": \"yes\", \"args\": [1]},\n"
+        "  {\"cpu\": \"two\", \"killTimeoutMs\": -5},\n"
+        "  {\"file\": \"no-such-program\", \"cpu\": 4000, \"group\": \".hidden\"}\n"
+        "]}");
+    const QStringList expected{
+        QStringLiteral("cluster.json: reloadDelay: expected a duration"),
+        QStringLiteral("cluster.json: reloadStrategy: expected \"restart\" or \"surge\""),
+        QStringLiteral("cluster.json: workers[0].instances: must be an integer >= 1"),
+        QStringLiteral("cluster.json: workers[0].respawn: "),
+        QStringLiteral("cluster.json: workers[0].args: "),
+        QStringLiteral("cluster.json: workers[1].file: required"),
+        QStringLiteral("cluster.json: workers[1].cpu: "),
+        QStringLiteral("cluster.json: workers[1].killTimeoutMs: must be an integer >= 0"),
+        QStringLiteral("cluster.json: workers[2].group: \".hidden\" must not start with '.'"),
+        QStringLiteral("cluster.json: workers[2].file: "),
+        QStringLiteral("cluster.json: workers[2].cpu: CPU 4000 is not available here"),
+    };
+    const auto [code, output] = runToEnd({QStringLiteral("check"), path});
+    QCOMPARE(code, 2);
+    for (const QString &line : expected)
+        QVERIFY2(output.contains(line), qPrintable(line + QStringLiteral(" missing from:\n") + output));
+    QCOMPARE(output.count(QStringLiteral("cluster.json: ")), expected.size());
+}
+
+void tst_Daemon::jsonSyntaxErrorsNameLineAndColumn_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("expected");
+    auto row = [](const char *name, const char *content, const char *expected) {
+        QTest::newRow(name) << QByteArray(content) << QString::fromUtf8(expected);
+    };
+    row("missing comma between members", "{\n  \"name\": \"a\"\n  \"workers\": []\n}", "cluster.json:3:3: missing ',' between object members");
+    row("missing comma in an array", "{\n  \"workers\": [1 2]\n}", "cluster.json:2:17: missing ',' between array elements");
+    row("trailing comma", "{\n  \"name\": \"a\",\n}", "cluster.json:2:14: a ',' with nothing after it");
+    row("missing colon", "{\n  \"name\" \"a\"\n}", "cluster.json:2:10: missing ':' after the member name");
+    row("unquoted key", "{\n  name: \"a\"\n}", "cluster.json:2:3: expected a \"quoted\" member name, not 'n'");
+    row("misspelt literal", "{\"strict\": ture}", "cluster.json:1:12: not a JSON value");
+    row("unclosed object", "{\"name\": \"a\"\n", "cluster.json:2:1: missing '}' at the end of the file");
+    row("unclosed string", "{\"name\": \"a}", "cluster.json:1:13: the file ends inside a string");
+    row("text after the object", "{}\n}", "cluster.json:2:1: more after the end of the JSON object");
+    row("empty", "", "cluster.json:1:1: the file is empty");
+    // Columns count characters, as editors do, not UTF-8 bytes.
+    row("after non-ASCII text", "{\"name\": \"\xc3\xa9t\xc3\xa9\" \"workers\": []}", "cluster.json:1:16: missing ',' between object members");
+}
+
+void tst_Daemon::jsonSyntaxErrorsNameLineAndColumn()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, expected);
+    const QString path = writeFile(QStringLiteral("cluster.json"), content);
+    const auto [code, output] = runToEnd({QStringLiteral("check"), path});
+    QCOMPARE(code, 2);
+    QVERIFY2(output.contains(expected), qPrintable(output));
 }
 
 void tst_Daemon::runLogsEventsReloadsAndStops()
