@@ -7,6 +7,7 @@
 #include "lscommand.h"
 #include "nearestword.h"
 #include "runcommand.h"
+#include "unitcommand.h"
 
 #include <ClustrQt/global.h>
 
@@ -23,6 +24,7 @@ QString usage()
         "  run CLUSTER.json        run the master in the foreground (SIGHUP reloads, SIGTERM stops)\n"
         "  check CLUSTER.json      validate a cluster file without running anything\n"
         "  acl CLUSTER.json        a Redis ACL file with the cluster's worker, operator and monitor users\n"
+        "  unit CLUSTER.json       a systemd unit that runs the cluster (--user: for the user's manager)\n"
         "\n"
         "Control a running cluster (found through --redis, CLUSTR_REDIS, the recorded\n"
         "embedded Redis, then redis://127.0.0.1:6379; --cluster NAME picks one by name):\n"
@@ -53,7 +55,7 @@ namespace {
 QString nearestCommand(const QString &typed)
 {
     static const QStringList commands{
-        QStringLiteral("run"), QStringLiteral("check"), QStringLiteral("acl"), QStringLiteral("ls"), QStringLiteral("status"),
+        QStringLiteral("run"), QStringLiteral("check"), QStringLiteral("acl"), QStringLiteral("unit"), QStringLiteral("ls"), QStringLiteral("status"),
         QStringLiteral("publish"), QStringLiteral("send"), QStringLiteral("group"), QStringLiteral("kill"), QStringLiteral("reload"),
         QStringLiteral("stop"), QStringLiteral("watch"), QStringLiteral("help"), QStringLiteral("version"),
         QStringLiteral("restart"), QStringLiteral("start"), QStringLiteral("scale"),
@@ -96,6 +98,7 @@ int main(int argc, char **argv)
         {"check", RunCommand::checkHelp, RunCommand::check},
         {"ls", LsCommand::help, LsCommand::run},
         {"acl", AclCommand::help, AclCommand::run},
+        {"unit", UnitCommand::help, UnitCommand::run},
     };
     for (const Standalone &entry : standalone) {
         if (command != QLatin1String(entry.name))

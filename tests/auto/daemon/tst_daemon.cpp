@@ -266,6 +266,11 @@ private Q_SLOTS:
     void checkReportsEveryErrorOfEveryEntry();
     void jsonSyntaxErrorsNameLineAndColumn_data();
     void jsonSyntaxErrorsNameLineAndColumn();
+    void unitRunsTheClusterUnderSystemd();
+    void unitForTheUsersOwnSystemd();
+    void unitRefusesBadInput_data();
+    void unitRefusesBadInput();
+    void unitAgreesWithTheShippedService();
     void runLogsEventsReloadsAndStops();
     void embeddedRedisIsStartedAndCleanedUp();
     void embeddedRedisLetsInOnlyItsUsers();
@@ -535,6 +540,149 @@ void tst_Daemon::jsonSyntaxErrorsNameLineAndColumn()
     const auto [code, output] = runToEnd({QStringLiteral("check"), path});
     QCOMPARE(code, 2);
     QVERIFY2(output.contains(expected), qPrintable(output));
+}
+
+namespace {
+
+// The settings of a unit's [Service] section, comments left out.
+QStringList serviceSettings(const QString &unit)
+{
+    QStringList settings;
+    bool inService = false;
+    for (const QString &line : unit.split(QLatin1Char('\n'))) {
+        if (line.startsWith(QLatin1Char('[')))
+            inService = line == QLatin1String("[Service]");
+        else if (inService && !line.isEmpty() && !line.startsWith(QLatin1Char('#')))
+            settings.append(line);
+    }
+    return settings;
+}
+
+} // namespace
+
+void tst_Daemon::unitRunsTheClusterUnderSystemd()
+{
+    const QString path = writeCluster(QStringLiteral("shop.json"), {
+        {QStringLiteral("name"), QStringLiteral("shop")},
+        {QStringLiteral("killTimeout"), 40000},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}},
+    });
+    // A relative path: the unit has it absolute.
+    const QString relative = QDir::current().relativeFilePath(path);
+    Daemon d({QStringLiteral("unit"), relative});
+    QVERIFY(d.waitForFinished());
+    QVERIFY2(d.exitCode() == 0, qPrintable(d.errors()));
+    const QString unit = d.output();
+    const QStringList settings = serviceSettings(unit);
+    const QString program = QFileInfo(buildBinary(QStringLiteral("clustr-qt"))).canonicalFilePath();
+    QVERIFY2(settings.contains(QStringLiteral("ExecStart=%1 run %2").arg(program, QFileInfo(path).absoluteFilePath())), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("ExecReload=/bin/kill -HUP $MAINPID")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("Type=notify")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("KillMode=mixed")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("Restart=on-failure")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("WorkingDirectory=") + m_dir.path()), qPrintable(unit));
+    // Time for the longest kill timeout (40 s) and the master's own end.
+    QVERIFY2(settings.contains(QStringLiteral("TimeoutStopSec=65")), qPrintable(unit));
+    QVERIFY2(unit.contains(QStringLiteral("\nWantedBy=multi-user.target\n")), qPrintable(unit));
+    // A system unit runs as whoever wrote it, unless that is root.
+    const bool asRoot = ::geteuid() == 0;
+    QCOMPARE(settings.filter(QRegularExpression(QStringLiteral("^User="))).size(), asRoot ? 0 : 1);
+    QVERIFY2(d.errors().contains(QStringLiteral("/etc/systemd/system/clustr-qt-shop.service")), qPrintable(d.errors()));
+    QVERIFY2(d.errors().contains(QStringLiteral("sudo systemctl daemon-reload && sudo systemctl enable --now clustr-qt-shop")),
+             qPrintable(d.errors()));
+
+    // --output writes the same unit to a file.
+    const QString file = m_dir.filePath(QStringLiteral("clustr-qt-shop.service"));
+    const auto [code, output] = runToEnd({QStringLiteral("unit"), relative, QStringLiteral("--output"), file});
+    QCOMPARE(code, 0);
+    QFile written(file);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(written.readAll()), unit);
+
+    // systemd's own checker accepts it, where it is installed (it is not installed for this test).
+    const QString analyze = QStandardPaths::findExecutable(QStringLiteral("systemd-analyze"));
+    if (analyze.isEmpty())
+        QSKIP("systemd-analyze is not installed");
+    QProcess verify;
+    verify.start(analyze, {QStringLiteral("verify"), file});
+    QVERIFY(verify.waitForFinished(30000));
+    const QByteArray verdict = verify.readAllStandardOutput() + verify.readAllStandardError();
+    QVERIFY2(verify.exitCode() == 0 && !verdict.contains("clustr-qt-shop.service"), verdict.constData());
+}
+
+void tst_Daemon::unitForTheUsersOwnSystemd()
+{
+    const QString path = writeCluster(QStringLiteral("mine.json"), {{QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}}});
+    Daemon d({QStringLiteral("unit"), path, QStringLiteral("--user")});
+    QVERIFY(d.waitForFinished());
+    QVERIFY2(d.exitCode() == 0, qPrintable(d.errors()));
+    const QString unit = d.output();
+    const QStringList settings = serviceSettings(unit);
+    QVERIFY2(unit.contains(QStringLiteral("\nWantedBy=default.target\n")), qPrintable(unit));
+    QVERIFY2(!unit.contains(QStringLiteral("multi-user.target")), qPrintable(unit));
+    QVERIFY2(settings.filter(QRegularExpression(QStringLiteral("^User="))).isEmpty(), qPrintable(unit));
+    // The user's manager gives it its own runtime directory and has no network targets.
+    QVERIFY2(settings.filter(QRegularExpression(QStringLiteral("^(RuntimeDirectory|Environment)="))).isEmpty(), qPrintable(unit));
+    QVERIFY2(!unit.contains(QStringLiteral("network-online.target")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("ExecReload=/bin/kill -HUP $MAINPID")), qPrintable(unit));
+    // An unnamed cluster is called by its file's name.
+    QVERIFY2(unit.contains(QStringLiteral("Description=clustr-qt cluster mine\n")), qPrintable(unit));
+    QVERIFY2(d.errors().contains(QStringLiteral("~/.config/systemd/user/clustr-qt-mine.service")), qPrintable(d.errors()));
+    QVERIFY2(d.errors().contains(QStringLiteral("systemctl --user daemon-reload && systemctl --user enable --now clustr-qt-mine")),
+             qPrintable(d.errors()));
+}
+
+void tst_Daemon::unitRefusesBadInput_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    const QString unit = QStringLiteral("unit");
+    QTest::newRow("no file") << QStringList{unit} << "unit: which cluster file?";
+    QTest::newRow("missing file") << QStringList{unit, QStringLiteral("no-such.json")} << "no-such.json: cannot read the cluster file";
+    QTest::newRow("bad file") << QStringList{unit, QStringLiteral("BAD")} << "cluster.json: workers[0].instances: must be an integer >= 1";
+    QTest::newRow("strict file") << QStringList{unit, QStringLiteral("STRICT")} << "cluster.json: workrs: unknown key (strict); did you mean \"workers\"?";
+    QTest::newRow("unknown option") << QStringList{unit, QStringLiteral("GOOD"), QStringLiteral("--system")} << "unit: unknown option --system for unit";
+    QTest::newRow("two files") << QStringList{unit, QStringLiteral("GOOD"), QStringLiteral("GOOD")} << "unit: unexpected argument";
+    QTest::newRow("output without FILE") << QStringList{unit, QStringLiteral("GOOD"), QStringLiteral("--output")} << "unit: --output needs a FILE";
+    QTest::newRow("empty output") << QStringList{unit, QStringLiteral("GOOD"), QStringLiteral("--output=")} << "unit: --output needs a FILE";
+}
+
+void tst_Daemon::unitRefusesBadInput()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const QByteArray w = worker().toUtf8();
+    const QString good = writeFile(QStringLiteral("good.json"), "{\"workers\": [{\"file\": \"" + w + "\"}]}");
+    const QString bad = writeFile(QStringLiteral("cluster.json"), "{\"workers\": [{\"file\": \"" + w + "\", \"instances\": 0}]}");
+    arguments.replaceInStrings(QStringLiteral("GOOD"), good);
+    arguments.replaceInStrings(QStringLiteral("BAD"), bad);
+    if (arguments.contains(QStringLiteral("STRICT"))) {
+        arguments.replaceInStrings(QStringLiteral("STRICT"),
+                                   writeFile(QStringLiteral("cluster.json"), "{\"strict\": true, \"workrs\": [], \"workers\": [{\"file\": \"" + w + "\"}]}"));
+    }
+    Daemon d(arguments);
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 2);
+    QVERIFY2(d.errors().contains(expected), qPrintable(d.errors()));
+    QVERIFY2(d.output().isEmpty(), qPrintable(d.output())); // no unit from bad input
+}
+
+// daemon/clustr-qt.service (a template for /etc/clustr-qt/NAME.json) and
+// what `unit` writes differ only where one file differs from another.
+void tst_Daemon::unitAgreesWithTheShippedService()
+{
+    QFile shipped(QStringLiteral(CLUSTR_SOURCE_DIR "/daemon/clustr-qt.service"));
+    QVERIFY2(shipped.open(QIODevice::ReadOnly), qPrintable(shipped.fileName()));
+    const QString path = writeCluster(QStringLiteral("shop.json"), {{QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}}});
+    Daemon d({QStringLiteral("unit"), path});
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 0);
+    const QRegularExpression perFile(QStringLiteral("^(ExecStart|WorkingDirectory|User)="));
+    QStringList generated = serviceSettings(d.output());
+    generated.removeIf([&](const QString &line) { return perFile.match(line).hasMatch(); });
+    QStringList template_ = serviceSettings(QString::fromUtf8(shipped.readAll()));
+    QVERIFY(template_.removeIf([&](const QString &line) { return perFile.match(line).hasMatch(); }) == 1);
+    QCOMPARE(generated, template_);
 }
 
 void tst_Daemon::runLogsEventsReloadsAndStops()
