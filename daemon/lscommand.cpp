@@ -62,6 +62,19 @@ QStringList clustersOn(const QString &url)
     return names;
 }
 
+// The clusters recorded in the runtime directory, then those announced at \a configured.
+QList<Row> reachable(const QString &configured)
+{
+    QList<Row> rows;
+    const QList<Clustr::ClusterClient::RecordedCluster> recorded = Clustr::ClusterClient::recordedClusters();
+    for (const auto &cluster : recorded)
+        rows.append({cluster.name, cluster.redisUrl});
+    const QStringList announced = clustersOn(configured);
+    for (const QString &name : announced)
+        rows.append({name, configured});
+    return rows;
+}
+
 // One line of the table for the cluster \a row.
 QStringList describe(const Row &row)
 {
@@ -125,13 +138,7 @@ int run(QStringList args)
         return Cli::Usage;
     }
 
-    QList<Row> rows;
-    const QList<Clustr::ClusterClient::RecordedCluster> recorded = Clustr::ClusterClient::recordedClusters();
-    for (const auto &cluster : recorded)
-        rows.append({cluster.name, cluster.redisUrl});
-    const QStringList announced = clustersOn(configured);
-    for (const QString &name : announced)
-        rows.append({name, configured});
+    const QList<Row> rows = reachable(configured);
 
     if (rows.isEmpty()) {
         Cli::out(QStringLiteral("no cluster runs here (looked in %1 and at %2); start one with: clustr-qt run CLUSTER.json")
@@ -145,6 +152,17 @@ int run(QStringList args)
                                  QStringLiteral("UPTIME"), QStringLiteral("REDIS")},
                                 table).join(QLatin1Char('\n')));
     return Cli::Ok;
+}
+
+QStringList clusterNames(const QString &redisUrl)
+{
+    QStringList names;
+    const QList<Row> rows = reachable(redisUrl);
+    for (const Row &row : rows) {
+        if (!names.contains(row.name))
+            names.append(row.name);
+    }
+    return names;
 }
 
 } // namespace LsCommand

@@ -3,6 +3,9 @@
 // a running cluster. See `clustr-qt --help` and docs/CLI.md.
 #include "aclcommand.h"
 #include "cli.h"
+#include "commandtable.h"
+#include "completewords.h"
+#include "completion.h"
 #include "controlcommands.h"
 #include "lscommand.h"
 #include "nearestword.h"
@@ -41,26 +44,13 @@ QString usage()
         "  scale GROUP N           give a group N processes\n"
         "  watch [--channel PAT]   a live line per message of the cluster\n"
         "\n"
+        "Shell:\n"
+        "  completion SHELL        a completion script for bash, zsh or fish\n"
+        "\n"
         "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version.\n"
         "Exit codes: 0 ok, 1 failed, 2 usage or bad cluster file, 3 Redis unreachable,\n"
         "4 no cluster running, 5 a cluster of that name already runs, 6 no such group\n"
         "or pid, 7 nothing to do, 8 timed out.");
-}
-
-} // namespace
-
-namespace {
-
-// The command \a typed was probably meant to be (`stauts` -> `status`); empty if none is close.
-QString nearestCommand(const QString &typed)
-{
-    static const QStringList commands{
-        QStringLiteral("run"), QStringLiteral("check"), QStringLiteral("acl"), QStringLiteral("unit"), QStringLiteral("ls"), QStringLiteral("status"),
-        QStringLiteral("publish"), QStringLiteral("send"), QStringLiteral("group"), QStringLiteral("kill"), QStringLiteral("reload"),
-        QStringLiteral("stop"), QStringLiteral("watch"), QStringLiteral("help"), QStringLiteral("version"),
-        QStringLiteral("restart"), QStringLiteral("start"), QStringLiteral("scale"),
-    };
-    return Cli::nearestWord(typed, commands);
 }
 
 } // namespace
@@ -85,6 +75,9 @@ int main(int argc, char **argv)
         Cli::out(QStringLiteral("clustr-qt ") + QCoreApplication::applicationVersion());
         return Cli::Ok;
     }
+    // Hidden: for the completion scripts (CompleteWords), not in --help.
+    if (command == QLatin1String("complete-words"))
+        return CompleteWords::run(args);
     const bool wantsHelp = args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"));
     // The commands that stand alone (the control commands share a session, below).
     struct Standalone
@@ -99,6 +92,7 @@ int main(int argc, char **argv)
         {"ls", LsCommand::help, LsCommand::run},
         {"acl", AclCommand::help, AclCommand::run},
         {"unit", UnitCommand::help, UnitCommand::run},
+        {"completion", Completion::help, Completion::run},
     };
     for (const Standalone &entry : standalone) {
         if (command != QLatin1String(entry.name))
@@ -116,7 +110,7 @@ int main(int argc, char **argv)
         }
         return ControlCommands::run(command, args);
     }
-    const QString nearest = nearestCommand(command);
+    const QString nearest = Cli::nearestWord(command, CommandTable::names());
     Cli::err(nearest.isEmpty() ? QStringLiteral("unknown command \"%1\" (clustr-qt --help lists them)").arg(command)
                                : QStringLiteral("unknown command \"%1\": did you mean %2?").arg(command, nearest));
     return Cli::Usage;
