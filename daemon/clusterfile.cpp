@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "clusterfile.h"
 
+#include "jsonsyntax.h"
 #include "logfiles.h"
+#include "nearestword.h"
 
 #include <ClustrQt/redisclient.h>
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
@@ -21,7 +24,7 @@ const QSet<QString> TopLevelKeys{
     QStringLiteral("name"), QStringLiteral("redis"), QStringLiteral("reloadDelay"), QStringLiteral("reloadTimeout"),
     QStringLiteral("reloadStrategy"), QStringLiteral("killTimeout"), QStringLiteral("heartbeatTimeout"),
     QStringLiteral("restartPolicy"), QStringLiteral("logs"), QStringLiteral("metrics"), QStringLiteral("workers"),
-    QStringLiteral("embeddedRedis"), QStringLiteral("$schema"), QStringLiteral("description"),
+    QStringLiteral("embeddedRedis"), QStringLiteral("$schema"), QStringLiteral("description"), QStringLiteral("strict"),
 };
 const QSet<QString> LogKeys{QStringLiteral("directory"), QStringLiteral("maxSize"), QStringLiteral("keep"),
                             QStringLiteral("prefix")};
@@ -45,16 +48,36 @@ public:
         if (m_errors)
             m_errors->append(QStringLiteral("%1: %2%3").arg(m_file, field.isEmpty() ? QString() : field + QStringLiteral(": "), text));
     }
+    // Where a text editor finds it: FILE:LINE:COLUMN: TEXT.
+    void syntaxError(const JsonSyntaxError &syntax)
+    {
+        m_failed = true;
+        if (m_errors)
+            m_errors->append(QStringLiteral("%1:%2:%3: %4").arg(m_file).arg(syntax.line).arg(syntax.column).arg(syntax.text));
+    }
     void warning(const QString &field, const QString &text)
     {
         if (m_warnings)
             m_warnings->append(QStringLiteral("%1: %2: %3").arg(m_file, field, text));
     }
+    //! Unknown keys are errors from now on ("strict": true, check --strict).
+    void setStrict(bool strict) { m_strict = strict; }
+    // A misspelt key would silently leave its setting at the default: say
+    // which key was probably meant.
     void unknownKeys(const QJsonObject &object, const QSet<QString> &known, const QString &where)
     {
+        QStringList candidates(known.cbegin(), known.cend());
+        candidates.sort();
         for (auto it = object.begin(); it != object.end(); ++it) {
-            if (!known.contains(it.key()))
-                warning(where.isEmpty() ? it.key() : where + QLatin1Char('.') + it.key(), QStringLiteral("unknown key, ignored"));
+            if (known.contains(it.key()))
+                continue;
+            const QString field = where.isEmpty() ? it.key() : where + QLatin1Char('.') + it.key();
+            const QString nearest = Cli::nearestWord(it.key(), candidates);
+            const QString hint = nearest.isEmpty() ? QString() : QStringLiteral("; did you mean \"%1\"?").arg(nearest);
+            if (m_strict)
+                error(field, QStringLiteral("unknown key (strict)") + hint);
+            else
+                warning(field, QStringLiteral("unknown key, ignored") + hint);
         }
     }
     // A duration in milliseconds: a non-negative integer.
@@ -77,6 +100,7 @@ private:
     QStringList *m_errors;
     QStringList *m_warnings;
     bool m_failed = false;
+    bool m_strict = false;
 };
 
 // The group a worker's output is filed under: the entry's, else the file's name.
@@ -94,7 +118,7 @@ QString resolve(const QString &baseDirectory, const QString &path)
 
 } // namespace
 
-std::optional<ClusterFile> ClusterFile::load(const QString &path, QStringList *errors, QStringList *warnings)
+std::optional<ClusterFile> ClusterFile::load(const QString &path, QStringList *errors, QStringList *warnings, bool strict)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -102,7 +126,7 @@ std::optional<ClusterFile> ClusterFile::load(const QString &path, QStringList *e
             errors->append(QStringLiteral("%1: cannot read the cluster file: %2").arg(path, file.errorString()));
         return std::nullopt;
     }
-    return parse(file.readAll(), path, errors, warnings);
+    return parse(file.readAll(), path, errors, warnings, strict);
 }
 
 namespace {
@@ -235,6 +259,31 @@ void warnAboutOriginalWorkers(Checker &check, const ClusterFile &config)
     }
 }
 
+// \a problem of an entry ("FIELD: TEXT", as SpawnSpec words it) under the entry's name.
+void fieldError(Checker &check, const QString &where, const QString &problem)
+{
+    check.error(where + QLatin1Char('.') + problem.section(QStringLiteral(": "), 0, 0), problem.section(QStringLiteral(": "), 1));
+}
+
+// SpawnSpec::fromJson() stops at an entry's first problem; each field read
+// on its own (beside a stand-in "file") finds them all.
+void reportEveryField(const QJsonObject &entry, const QString &where, Checker &check)
+{
+    const QString fileKey = QStringLiteral("file");
+    QJsonObject fileOnly;
+    if (entry.contains(fileKey))
+        fileOnly.insert(fileKey, entry.value(fileKey));
+    QString problem;
+    if (!Clustr::SpawnSpec::fromJson(fileOnly, &problem))
+        fieldError(check, where, problem);
+    for (auto it = entry.begin(); it != entry.end(); ++it) {
+        if (it.key() == fileKey)
+            continue;
+        if (!Clustr::SpawnSpec::fromJson({{fileKey, QStringLiteral("x")}, {it.key(), it.value()}}, &problem))
+            fieldError(check, where, problem);
+    }
+}
+
 // One entry of "workers": a spawn entry, with paths relative to the cluster
 // file and everything that can be known before starting checked.
 std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QString &where, const QString &base, Checker &check)
@@ -253,10 +302,9 @@ std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QStri
         entry.insert(QStringLiteral("file"), resolve(base, entry.value(QStringLiteral("file")).toString()));
     if (entry.value(QStringLiteral("workingDirectory")).isString())
         entry.insert(QStringLiteral("workingDirectory"), resolve(base, entry.value(QStringLiteral("workingDirectory")).toString()));
-    QString error;
-    auto spec = Clustr::SpawnSpec::fromJson(entry, &error);
+    auto spec = Clustr::SpawnSpec::fromJson(entry);
     if (!spec) {
-        check.error(where + QLatin1Char('.') + error.section(QStringLiteral(": "), 0, 0), error.section(QStringLiteral(": "), 1));
+        reportEveryField(entry, where, check);
         return std::nullopt;
     }
     if (!spec->group().isEmpty() && !Clustr::isValidName(spec->group()))
@@ -273,7 +321,13 @@ std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QStri
     // Everything that can be known before starting: the file, the
     // command, taskset, the CPUs of this machine.
     if (QString problem; !spec->check(base, &problem)) {
-        check.error(where + QLatin1Char('.') + problem.section(QStringLiteral(": "), 0, 0), problem.section(QStringLiteral(": "), 1));
+        fieldError(check, where, problem);
+        // check() stops at the file or command: the CPUs on their own, with a program that is there.
+        Clustr::SpawnSpec cpusOnly = *spec;
+        cpusOnly.setFile(QCoreApplication::applicationFilePath());
+        cpusOnly.setCommand(QString());
+        if (QString cpuProblem; !problem.startsWith(QLatin1String("cpu:")) && !cpusOnly.check(base, &cpuProblem))
+            fieldError(check, where, cpuProblem);
         return std::nullopt;
     }
     return spec;
@@ -282,17 +336,13 @@ std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QStri
 } // namespace
 
 std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QString &path, QStringList *errors,
-                                              QStringList *warnings)
+                                              QStringList *warnings, bool strict)
 {
     Checker check(path, errors, warnings);
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        // Line and column help more than an offset in a hand-written file.
-        const QByteArray before = json.left(parseError.offset);
-        const int line = int(before.count('\n')) + 1;
-        const int column = int(parseError.offset - before.lastIndexOf('\n'));
-        check.error(QString(), QStringLiteral("not valid JSON at line %1, column %2: %3").arg(line).arg(column).arg(parseError.errorString()));
+        check.syntaxError(JsonSyntaxError::describe(json, parseError));
         return std::nullopt;
     }
     if (!document.isObject()) {
@@ -300,6 +350,9 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
         return std::nullopt;
     }
     const QJsonObject root = document.object();
+    if (root.contains(QStringLiteral("strict")) && !root.value(QStringLiteral("strict")).isBool())
+        check.error(QStringLiteral("strict"), QStringLiteral("expected true or false"));
+    check.setStrict(strict || root.value(QStringLiteral("strict")).toBool());
     check.unknownKeys(root, TopLevelKeys, QString());
 
     ClusterFile config;

@@ -38,11 +38,15 @@ struct ClusterFile
     int embeddedListenPort = 0;
     QList<Clustr::SpawnSpec> workers;
 
-    //! Reads and checks \a path; on failure returns nothing and fills \a errors. \a warnings gets unknown keys.
-    static std::optional<ClusterFile> load(const QString &path, QStringList *errors, QStringList *warnings);
+    /*!
+      Reads and checks \a path; on failure returns nothing and fills \a errors
+      with every problem found. \a warnings gets unknown keys, which are
+      errors when \a strict or the file's "strict" is true.
+    */
+    static std::optional<ClusterFile> load(const QString &path, QStringList *errors, QStringList *warnings, bool strict = false);
     //! The same from JSON text; \a path only names the file in messages and anchors relative paths.
     static std::optional<ClusterFile> parse(const QByteArray &json, const QString &path, QStringList *errors,
-                                            QStringList *warnings);
+                                            QStringList *warnings, bool strict = false);
 
     int registeringWorkers() const;
     QStringList groups() const;

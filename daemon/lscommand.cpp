@@ -63,6 +63,19 @@ QStringList clustersOn(const QString &url)
     return names;
 }
 
+// The clusters recorded in the runtime directory, then those announced at \a configured.
+QList<Row> reachable(const QString &configured)
+{
+    QList<Row> rows;
+    const QList<Clustr::ClusterClient::RecordedCluster> recorded = Clustr::ClusterClient::recordedClusters();
+    for (const auto &cluster : recorded)
+        rows.append({cluster.name, cluster.redisUrl});
+    const QStringList announced = clustersOn(configured);
+    for (const QString &name : announced)
+        rows.append({name, configured});
+    return rows;
+}
+
 // One line of the table for the cluster \a row.
 QStringList describe(const Row &row)
 {
@@ -126,6 +139,7 @@ int run(QStringList args)
         return Cli::Usage;
     }
 
+<<<<<<< HEAD
     QList<Row> rows;
     const QList<Clustr::ClusterClient::RecordedCluster> recorded = Clustr::ClusterClient::recordedClusters();
     for (const auto &cluster : recorded)
@@ -133,6 +147,9 @@ int run(QStringList args)
     const QStringList announced = clustersOn(configured);
     for (const QString &name : announced)
         rows.append({name, name, configured});
+=======
+    const QList<Row> rows = reachable(configured);
+>>>>>>> wt-cli
 
     if (rows.isEmpty()) {
         Cli::out(QStringLiteral("no cluster runs here (looked in %1 and at %2); start one with: clustr-qt run CLUSTER.json")
@@ -146,6 +163,17 @@ int run(QStringList args)
                                  QStringLiteral("UPTIME"), QStringLiteral("REDIS")},
                                 table).join(QLatin1Char('\n')));
     return Cli::Ok;
+}
+
+QStringList clusterNames(const QString &redisUrl)
+{
+    QStringList names;
+    const QList<Row> rows = reachable(redisUrl);
+    for (const Row &row : rows) {
+        if (!names.contains(row.name))
+            names.append(row.name);
+    }
+    return names;
 }
 
 } // namespace LsCommand

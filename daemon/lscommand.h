@@ -13,5 +13,7 @@ namespace LsCommand {
 
 QString help();
 int run(QStringList args);
+//! The names of the clusters reachable from here: recorded ones and those announced at \a redisUrl ("" for an unnamed one).
+QStringList clusterNames(const QString &redisUrl);
 
 } // namespace LsCommand

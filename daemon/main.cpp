@@ -3,15 +3,18 @@
 // a running cluster. See `clustr-qt --help` and docs/CLI.md.
 #include "aclcommand.h"
 #include "cli.h"
+#include "commandtable.h"
+#include "completewords.h"
+#include "completion.h"
 #include "controlcommands.h"
 #include "lscommand.h"
+#include "nearestword.h"
 #include "runcommand.h"
+#include "unitcommand.h"
 
 #include <ClustrQt/global.h>
 
 #include <QtCore/QCoreApplication>
-
-#include <algorithm>
 
 namespace {
 
@@ -24,6 +27,7 @@ QString usage()
         "  run CLUSTER.json        run the master in the foreground (SIGHUP reloads, SIGTERM stops)\n"
         "  check CLUSTER.json      validate a cluster file without running anything\n"
         "  acl CLUSTER.json        a Redis ACL file with the cluster's worker, operator and monitor users\n"
+        "  unit CLUSTER.json       a systemd unit that runs the cluster (--user: for the user's manager)\n"
         "\n"
         "Control a running cluster (found through --redis, CLUSTR_REDIS, the recorded\n"
         "embedded Redis, then redis://127.0.0.1:6379; --cluster NAME picks one by name):\n"
@@ -40,54 +44,13 @@ QString usage()
         "  scale GROUP N           give a group N processes\n"
         "  watch [--channel PAT]   a live line per message of the cluster\n"
         "\n"
+        "Shell:\n"
+        "  completion SHELL        a completion script for bash, zsh or fish\n"
+        "\n"
         "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version.\n"
         "Exit codes: 0 ok, 1 failed, 2 usage or bad cluster file, 3 Redis unreachable,\n"
         "4 no cluster running, 5 a cluster of that name already runs, 6 no such group\n"
         "or pid, 7 nothing to do, 8 timed out.");
-}
-
-} // namespace
-
-namespace {
-
-// Edits (insert, delete, replace, swap two neighbours) from \a a to \a b.
-int editDistance(const QString &a, const QString &b)
-{
-    QList<QList<int>> d(a.size() + 1, QList<int>(b.size() + 1, 0));
-    for (int i = 0; i <= a.size(); ++i)
-        d[i][0] = i;
-    for (int j = 0; j <= b.size(); ++j)
-        d[0][j] = j;
-    for (int i = 1; i <= a.size(); ++i) {
-        for (int j = 1; j <= b.size(); ++j) {
-            const int cost = a.at(i - 1) == b.at(j - 1) ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a.at(i - 1) == b.at(j - 2) && a.at(i - 2) == b.at(j - 1))
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
-// The command \a typed was probably meant to be (`stauts` -> `status`); empty if none is close.
-QString nearestCommand(const QString &typed)
-{
-    static const QStringList commands{
-        QStringLiteral("run"), QStringLiteral("check"), QStringLiteral("acl"), QStringLiteral("ls"), QStringLiteral("status"),
-        QStringLiteral("publish"), QStringLiteral("send"), QStringLiteral("group"), QStringLiteral("kill"), QStringLiteral("reload"),
-        QStringLiteral("stop"), QStringLiteral("watch"), QStringLiteral("help"), QStringLiteral("version"),
-        QStringLiteral("restart"), QStringLiteral("start"), QStringLiteral("scale"),
-    };
-    QString best;
-    int bestDistance = 3; // more edits than 2 is another word
-    for (const QString &command : commands) {
-        const int distance = editDistance(typed.toLower(), command);
-        if (distance < bestDistance && distance < std::max<int>(2, int(command.size()) / 2 + 1)) {
-            best = command;
-            bestDistance = distance;
-        }
-    }
-    return best;
 }
 
 } // namespace
@@ -112,6 +75,9 @@ int main(int argc, char **argv)
         Cli::out(QStringLiteral("clustr-qt ") + QCoreApplication::applicationVersion());
         return Cli::Ok;
     }
+    // Hidden: for the completion scripts (CompleteWords), not in --help.
+    if (command == QLatin1String("complete-words"))
+        return CompleteWords::run(args);
     const bool wantsHelp = args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"));
     // The commands that stand alone (the control commands share a session, below).
     struct Standalone
@@ -125,6 +91,8 @@ int main(int argc, char **argv)
         {"check", RunCommand::checkHelp, RunCommand::check},
         {"ls", LsCommand::help, LsCommand::run},
         {"acl", AclCommand::help, AclCommand::run},
+        {"unit", UnitCommand::help, UnitCommand::run},
+        {"completion", Completion::help, Completion::run},
     };
     for (const Standalone &entry : standalone) {
         if (command != QLatin1String(entry.name))
@@ -142,7 +110,7 @@ int main(int argc, char **argv)
         }
         return ControlCommands::run(command, args);
     }
-    const QString nearest = nearestCommand(command);
+    const QString nearest = Cli::nearestWord(command, CommandTable::names());
     Cli::err(nearest.isEmpty() ? QStringLiteral("unknown command \"%1\" (clustr-qt --help lists them)").arg(command)
                                : QStringLiteral("unknown command \"%1\": did you mean %2?").arg(command, nearest));
     return Cli::Usage;

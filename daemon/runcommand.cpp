@@ -38,11 +38,11 @@ QString takeFile(QStringList &args)
     return QString();
 }
 
-std::optional<ClusterFile> loadOrReport(const QString &path)
+std::optional<ClusterFile> loadOrReport(const QString &path, bool strict)
 {
     QStringList errors;
     QStringList warnings;
-    auto config = ClusterFile::load(path, &errors, &warnings);
+    auto config = ClusterFile::load(path, &errors, &warnings, strict);
     for (const QString &warning : std::as_const(warnings))
         Cli::err(QStringLiteral("warning: ") + warning);
     for (const QString &error : std::as_const(errors))
@@ -89,7 +89,7 @@ QString runHelp()
 {
     return QStringLiteral(
         "usage: clustr-qt run CLUSTER.json [--redis URL] [--metrics [HOST:]PORT] [--log-dir DIR]\n"
-        "                     [--verbose] [--cluster-verbose] [--cluster-OPTION=VALUE...]\n"
+        "                     [--strict] [--verbose] [--cluster-verbose] [--cluster-OPTION=VALUE...]\n"
         "                     [--detach [--log-file FILE] [--timeout SECONDS]]\n"
         "\n"
         "Runs the master of the cluster described by CLUSTER.json in the foreground and logs\n"
@@ -100,6 +100,7 @@ QString runHelp()
         "                     127.0.0.1:6379 if one answers, else a private embedded redis-server)\n"
         "  --metrics ADDRESS  serve Prometheus metrics at http://ADDRESS/metrics (loopback by default)\n"
         "  --log-dir DIR      one log file per worker in DIR (overrides the file's logs.directory)\n"
+        "  --strict           unknown keys in the cluster file are errors, not warnings\n"
         "  --verbose          log this process' library events; --cluster-verbose: every process'\n"
         "  --detach           run in the background: return once the cluster has started (0), or\n"
         "                     with the error it stopped on; its output goes to --log-file FILE\n"
@@ -114,35 +115,46 @@ QString runHelp()
 QString checkHelp()
 {
     return QStringLiteral(
-        "usage: clustr-qt check CLUSTER.json\n"
+        "usage: clustr-qt check CLUSTER.json [--strict] [--redis URL] [--metrics ADDRESS] [--log-dir DIR]\n"
         "\n"
         "Validates a cluster file without running anything: JSON syntax, every field, that\n"
         "each worker's file (and command) exists and that its CPUs are available here.\n"
-        "Prints every problem as FILE: FIELD: PROBLEM and exits 2, or prints a summary and exits 0.");
+        "Prints every problem of every entry as FILE: FIELD: PROBLEM (a JSON syntax error\n"
+        "as FILE:LINE:COLUMN: PROBLEM) and exits 2, or prints a summary and exits 0.\n"
+        "An unknown key is a warning that names the nearest known key.\n"
+        "\n"
+        "  --strict           unknown keys are errors (as with \"strict\": true in the file)\n"
+        "  --redis, --metrics, --log-dir\n"
+        "                     run's options: accepted so that `run` can be swapped for\n"
+        "                     `check` in a command line; a --redis URL is checked too");
 }
 
 int check(QStringList args)
 {
+    const QStringList tail = ControlCommands::splitPositionals(args);
     // `run`'s options are accepted, so that `run` can be swapped for `check`
     // in a command line; the Redis URL is checked too.
     bool redisGiven = false;
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     Cli::takeOption(args, QStringLiteral("metrics"));
     Cli::takeOption(args, QStringLiteral("log-dir"));
+    const bool strict = Cli::takeFlag(args, QStringLiteral("strict"));
+    const auto files = ControlCommands::positionals(QStringLiteral("check"), args, tail);
+    if (!files)
+        return Cli::Usage;
     if (QString urlError; redisGiven && !Clustr::RedisClient::isValidUrl(redisOption, &urlError)) {
         Cli::err(QStringLiteral("check: ") + urlError);
         return Cli::Usage;
     }
-    const QString path = takeFile(args);
-    if (path.isEmpty()) {
+    if (files->isEmpty()) {
         Cli::err(QStringLiteral("check: which cluster file? usage: clustr-qt check CLUSTER.json"));
         return Cli::Usage;
     }
-    if (!args.isEmpty()) {
-        Cli::err(QStringLiteral("check: unknown option or argument \"%1\" (usage: clustr-qt check CLUSTER.json)").arg(args.constFirst()));
-        return Cli::Usage;
-    }
-    const auto config = loadOrReport(path);
+    if (files->size() > 1)
+        return ControlCommands::usageError(QStringLiteral("check"), QStringLiteral("check takes one cluster file, got %1: %2")
+                                                                     .arg(files->size()).arg(files->join(QLatin1Char(' '))));
+    const QString path = files->constFirst();
+    const auto config = loadOrReport(path, strict);
     if (!config)
         return Cli::Usage;
     int instances = 0;
@@ -309,12 +321,13 @@ int run(QStringList args)
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     const QString metricsOption = Cli::takeOption(args, QStringLiteral("metrics"));
     const QString logDirOption = Cli::takeOption(args, QStringLiteral("log-dir"));
+    const bool strict = Cli::takeFlag(args, QStringLiteral("strict"));
     const QString path = takeFile(args);
     if (path.isEmpty()) {
         Cli::err(QStringLiteral("run: which cluster file? usage: clustr-qt run CLUSTER.json"));
         return Cli::Usage;
     }
-    auto config = loadOrReport(path);
+    auto config = loadOrReport(path, strict);
     if (!config)
         return Cli::Usage;
     if (!logDirOption.isEmpty())

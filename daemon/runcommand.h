@@ -18,7 +18,7 @@ QString checkHelp();
 
 //! Takes the first argument that is not an option: the cluster file.
 QString takeFile(QStringList &args);
-//! Loads \a path, printing its warnings and errors; nothing if it is invalid.
-std::optional<ClusterFile> loadOrReport(const QString &path);
+//! Loads \a path, printing its warnings and errors; nothing if it is invalid (\a strict: unknown keys are errors).
+std::optional<ClusterFile> loadOrReport(const QString &path, bool strict = false);
 
 } // namespace RunCommand

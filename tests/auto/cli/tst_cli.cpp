@@ -19,6 +19,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QRegularExpression>
+#include <QtCore/QStandardPaths>
 #include <QtCore/QSysInfo>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QTimer>
@@ -59,6 +60,11 @@ class tst_Cli : public QObject
 private Q_SLOTS:
     void initTestCase();
     void versionAndHelp();
+    void completionScripts_data();
+    void completionScripts();
+    void everyOptionOfTheHelpIsCompleted();
+    void bashCompletesCommandsOptionsAndFiles_data();
+    void bashCompletesCommandsOptionsAndFiles();
     void badArguments_data();
     void badArguments();
     void redisUnreachable_data();
@@ -91,6 +97,13 @@ private Q_SLOTS:
 private:
     //! A Redis ACL user of m_redis with password "pw" and \a rules; its URL.
     QString aclUser(const QString &user, const QStringList &rules);
+    /*!
+      What `source <(clustr-qt completion bash)` offers in a real bash for
+      \a line<TAB> (in \a directory): its completion function called with
+      the words, the word count and the line as bash sets them; with
+      \a wordsOnly without COMP_LINE, as older callers do.
+    */
+    QStringList bashCompletions(const QString &line, const QString &directory = QString(), bool wordsOnly = false);
     QProcessEnvironment environment() const;
     CliRun runCli(const QStringList &arguments, int timeoutMs = 30000,
                   const QProcessEnvironment &environment = QProcessEnvironment());
@@ -225,6 +238,146 @@ void tst_Cli::versionAndHelp()
     QVERIFY(runCli({QStringLiteral("stop"), QStringLiteral("--help")}).out.contains("--timeout SECONDS"));
 }
 
+QStringList tst_Cli::bashCompletions(const QString &line, const QString &directory, bool wordsOnly)
+{
+    const QString bash = QStandardPaths::findExecutable(QStringLiteral("bash"));
+    if (bash.isEmpty())
+        return {QStringLiteral("bash is not installed")};
+    const QString script = QStringLiteral(
+        "source <(\"$1\" completion bash) || exit 9\n"
+        "complete -p clustr-qt >/dev/null || exit 8\n"
+        "COMP_LINE=\"$1 $2\" COMP_POINT=$((${#1} + 1 + ${#2}))\n"
+        "read -ra COMP_WORDS <<<\"$COMP_LINE\"\n"
+        "[[ $COMP_LINE == *' ' ]] && COMP_WORDS+=('')\n"
+        "COMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n"
+        "[[ $3 == words-only ]] && unset COMP_LINE COMP_POINT\n"
+        "_clustr_qt || exit 7\n"
+        "printf '%s\\n' \"${COMPREPLY[@]}\"\n");
+    QProcess shell;
+    shell.setProcessEnvironment(environment());
+    if (!directory.isEmpty())
+        shell.setWorkingDirectory(directory);
+    shell.start(bash, {QStringLiteral("--norc"), QStringLiteral("--noprofile"), QStringLiteral("-c"), script, QStringLiteral("bash"), m_binary, line,
+                       wordsOnly ? QStringLiteral("words-only") : QString()});
+    if (!shell.waitForFinished(30000) || shell.exitCode() != 0)
+        return {QStringLiteral("bash failed: exit %1: %2").arg(shell.exitCode()).arg(QString::fromUtf8(shell.readAllStandardError()))};
+    QStringList words = QString::fromUtf8(shell.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    words.sort();
+    return words;
+}
+
+void tst_Cli::completionScripts_data()
+{
+    QTest::addColumn<QString>("shell");
+    QTest::addColumn<QStringList>("syntaxCheck");
+    QTest::newRow("bash") << QStringLiteral("bash") << QStringList{QStringLiteral("bash"), QStringLiteral("-n")};
+    QTest::newRow("zsh") << QStringLiteral("zsh") << QStringList{QStringLiteral("zsh"), QStringLiteral("-n")};
+    QTest::newRow("fish") << QStringLiteral("fish") << QStringList{QStringLiteral("fish"), QStringLiteral("--no-execute")};
+}
+
+void tst_Cli::completionScripts()
+{
+    QFETCH(QString, shell);
+    QFETCH(QStringList, syntaxCheck);
+    const CliRun run = runCli({QStringLiteral("completion"), shell});
+    QVERIFY2(run.finished && run.exitCode == 0 && run.err.isEmpty(), run.describe());
+    // Every command, by its name as a word of the script.
+    const QStringList commands{QStringLiteral("run"), QStringLiteral("check"), QStringLiteral("acl"), QStringLiteral("unit"),
+                               QStringLiteral("completion"), QStringLiteral("ls"), QStringLiteral("status"), QStringLiteral("publish"),
+                               QStringLiteral("send"), QStringLiteral("group"), QStringLiteral("kill"), QStringLiteral("reload"),
+                               QStringLiteral("restart"), QStringLiteral("stop"), QStringLiteral("start"), QStringLiteral("scale"),
+                               QStringLiteral("watch")};
+    const QString text = QString::fromUtf8(run.out);
+    for (const QString &command : commands)
+        QVERIFY2(text.contains(QRegularExpression(QStringLiteral("(^|[^-\\w])%1([^-\\w]|$)").arg(command))), qPrintable(command));
+    QVERIFY2(text.contains(QStringLiteral("complete-words")), "the running cluster's words come from clustr-qt");
+
+    // The shell's own syntax check, where that shell is installed (it is not installed for this test).
+    const QString program = QStandardPaths::findExecutable(syntaxCheck.first());
+    if (program.isEmpty())
+        QSKIP(qPrintable(syntaxCheck.first() + QStringLiteral(" is not installed")));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("completion"));
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly) && out.write(run.out) == run.out.size());
+    out.close();
+    const ProgramRun check = runProgram(program, syntaxCheck.mid(1) << file, environment(), 30000);
+    QVERIFY2(check.finished && check.exitCode == 0 && check.err.isEmpty(), check.describe());
+}
+
+// The completion knows the options each command's --help names, and no others: both come from the commands.
+void tst_Cli::everyOptionOfTheHelpIsCompleted()
+{
+    const QStringList commands = bashCompletions(QString());
+    QVERIFY2(commands.contains(QStringLiteral("status")) && commands.contains(QStringLiteral("unit")), qPrintable(commands.join(QLatin1Char(' '))));
+    QVERIFY(!commands.contains(QStringLiteral("complete-words")));
+    // Every command of the overview is completed.
+    const CliRun overview = runCli({QStringLiteral("--help")});
+    const QRegularExpression listed(QStringLiteral("^  ([a-z][a-z-]*) "));
+    for (const QString &line : overview.outLines()) {
+        if (const auto match = listed.match(line); match.hasMatch())
+            QVERIFY2(commands.contains(match.captured(1)), qPrintable(line));
+    }
+    // Options in the usage line(s) and at the start of a line, not a mention in the text.
+    const QRegularExpression optionLine(QStringLiteral("^(usage: |\\s+\\[|\\s*--)"));
+    const QRegularExpression option(QStringLiteral("(?<![\\w-])--[a-z][a-z0-9-]*[a-z0-9](?![\\w-])"));
+    for (const QString &command : commands) {
+        if (command.startsWith(QLatin1String("--")) || command == QLatin1String("help") || command == QLatin1String("version"))
+            continue;
+        const CliRun help = runCli({command, QStringLiteral("--help")});
+        QVERIFY2(help.exitCode == 0, help.describe());
+        QSet<QString> documented{QStringLiteral("--help")};
+        for (const QString &line : help.outLines()) {
+            if (!optionLine.match(line).hasMatch())
+                continue;
+            for (auto it = option.globalMatch(line); it.hasNext();)
+                documented.insert(it.next().captured());
+        }
+        const QStringList completed = bashCompletions(command + QStringLiteral(" --"));
+        QCOMPARE(QSet<QString>(completed.cbegin(), completed.cend()), documented);
+    }
+}
+
+void tst_Cli::bashCompletesCommandsOptionsAndFiles_data()
+{
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QStringList>("expected");
+    QTest::addColumn<bool>("wordsOnly");
+    auto row = [](const char *name, const char *line, const QStringList &expected, bool wordsOnly = false) {
+        QTest::newRow(name) << QString::fromUtf8(line) << expected << wordsOnly;
+    };
+    row("a command", "sta", {QStringLiteral("start"), QStringLiteral("status")});
+    row("a command from COMP_WORDS alone", "sta", {QStringLiteral("start"), QStringLiteral("status")}, true);
+    row("an option", "status --j", {QStringLiteral("--json")});
+    row("an option after an argument", "check a.json --st", {QStringLiteral("--strict")});
+    row("an unknown command", "frobnicate ", {});
+    row("a shell", "completion ", {QStringLiteral("bash"), QStringLiteral("fish"), QStringLiteral("zsh")});
+    row("only the first argument", "completion bash ", {});
+    // In a directory with a.json, b.json, notes.txt and sub/.
+    row("cluster files", "check ", {QStringLiteral("a.json"), QStringLiteral("b.json"), QStringLiteral("sub")});
+    row("cluster files with a prefix", "unit a", {QStringLiteral("a.json")});
+    row("after an option's value", "run --log-dir sub ", {QStringLiteral("a.json"), QStringLiteral("b.json"), QStringLiteral("sub")});
+    row("a directory for --log-dir", "run a.json --log-dir ", {QStringLiteral("sub")});
+    row("any file for --output", "acl a.json --output n", {QStringLiteral("notes.txt")});
+    row("no file where DATA goes", "publish ", {});
+}
+
+void tst_Cli::bashCompletesCommandsOptionsAndFiles()
+{
+    QFETCH(QString, line);
+    QFETCH(QStringList, expected);
+    QFETCH(bool, wordsOnly);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (const char *name : {"a.json", "b.json", "notes.txt"}) {
+        QFile file(dir.filePath(QString::fromLatin1(name)));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+    }
+    QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("sub")));
+    QCOMPARE(bashCompletions(line, dir.path(), wordsOnly), expected);
+}
+
 void tst_Cli::badArguments_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -265,7 +418,18 @@ void tst_Cli::badArguments_data()
     row("misspelt command", {QStringLiteral("stauts")}, "unknown command \"stauts\": did you mean status?");
     row("misspelt command, one letter", {QStringLiteral("relaod")}, "did you mean reload?");
     row("check: unknown option", {QStringLiteral("check"), QStringLiteral("cluster.json"), QStringLiteral("--strictly")},
-        "check: unknown option or argument \"--strictly\"");
+        "unknown option --strictly for check");
+    row("check: unknown option first", {QStringLiteral("check"), QStringLiteral("--bogus=1"), QStringLiteral("cluster.json")},
+        "unknown option --bogus for check");
+    row("check: two files", {QStringLiteral("check"), QStringLiteral("a.json"), QStringLiteral("b.json")},
+        "check takes one cluster file, got 2: a.json b.json");
+    row("check: no file", {QStringLiteral("check"), QStringLiteral("--strict")}, "check: which cluster file?");
+    row("completion: no shell", {QStringLiteral("completion")}, "completion: which shell?");
+    row("completion: unknown shell", {QStringLiteral("completion"), QStringLiteral("tcsh")},
+        "no completion for the shell \"tcsh\" (supported: bash, zsh, fish)");
+    row("completion: two shells", {QStringLiteral("completion"), QStringLiteral("bash"), QStringLiteral("zsh")}, "completion: which shell?");
+    row("complete-words: unknown kind", {QStringLiteral("complete-words"), QStringLiteral("hosts")}, "expected clusters, groups or pids");
+    row("misspelt new command", {QStringLiteral("completoin")}, "did you mean completion?");
     row("no command", {}, "no command given");
 }
 
@@ -501,6 +665,23 @@ void tst_Cli::status()
     env.insert(QStringLiteral("CLUSTR_REDIS"), m_redis.url());
     const CliRun viaEnvironment = runCli({QStringLiteral("status"), QStringLiteral("--cluster=") + name}, 30000, env);
     QVERIFY2(viaEnvironment.exitCode == 0 && viaEnvironment.out.contains(QByteArray::number(workers.at(0))), viaEnvironment.describe());
+
+    // Completion asks the running cluster (with the --redis and --cluster typed) for its groups and pids.
+    const QString cluster = QStringLiteral("--redis %1 --cluster %2 ").arg(m_redis.url(), name);
+    // The groups of the spawn entries (named after the file here) and those the workers registered in.
+    const QStringList groups{QStringLiteral("clustr-test-worker"), QStringLiteral("sleeper"), QStringLiteral("web")};
+    QCOMPARE(bashCompletions(QStringLiteral("stop ") + cluster), groups);
+    QCOMPARE(bashCompletions(QStringLiteral("scale ") + cluster + QStringLiteral("w")), QStringList{QStringLiteral("web")});
+    QStringList pids{QString::number(workers.at(0)), QString::number(workers.at(1))};
+    pids.sort();
+    QCOMPARE(bashCompletions(QStringLiteral("send ") + cluster), pids);
+    QStringList targets = pids + groups + QStringList{QStringLiteral("all")};
+    targets.sort();
+    QCOMPARE(bashCompletions(QStringLiteral("restart ") + cluster), targets);
+    QVERIFY(bashCompletions(QStringLiteral("status --redis %1 --cluster cli-").arg(m_redis.url())).contains(name));
+    QVERIFY(bashCompletions(QStringLiteral("status --redis %1 --cluster=cli-").arg(m_redis.url())).contains(name));
+    // No cluster there: nothing to offer, and no error on the terminal.
+    QCOMPARE(bashCompletions(QStringLiteral("stop --redis %1 ").arg(m_emptyRedis.url())), QStringList());
 
     // Another name on the same Redis: not found, but the running one is named.
     const CliRun other = runCli(QStringList{QStringLiteral("status")} + target(QStringLiteral("cli-other")));

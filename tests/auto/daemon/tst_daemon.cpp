@@ -261,6 +261,16 @@ private Q_SLOTS:
     void checkWarnsAboutUnchangedOriginalWorkers();
     void badClusterFiles_data();
     void badClusterFiles();
+    void unknownKeysNameTheNearestKnownOne_data();
+    void unknownKeysNameTheNearestKnownOne();
+    void checkReportsEveryErrorOfEveryEntry();
+    void jsonSyntaxErrorsNameLineAndColumn_data();
+    void jsonSyntaxErrorsNameLineAndColumn();
+    void unitRunsTheClusterUnderSystemd();
+    void unitForTheUsersOwnSystemd();
+    void unitRefusesBadInput_data();
+    void unitRefusesBadInput();
+    void unitAgreesWithTheShippedService();
     void runLogsEventsReloadsAndStops();
     void embeddedRedisIsStartedAndCleanedUp();
     void embeddedRedisLetsInOnlyItsUsers();
@@ -368,7 +378,7 @@ void tst_Daemon::badClusterFiles_data()
     CPU_ZERO(&set);
     sched_getaffinity(0, sizeof set, &set);
 
-    QTest::newRow("not json") << QByteArray("{ \"workers\": [ }") << "cluster.json: not valid JSON at line 1, column";
+    QTest::newRow("not json") << QByteArray("{ \"workers\": [ }") << "cluster.json:1:16: expected a value, not '}'";
     QTest::newRow("not an object") << QByteArray("[]") << "cluster.json: expected a JSON object";
     QTest::newRow("no workers") << QByteArray("{}") << "cluster.json: workers: expected a non-empty array";
     QTest::newRow("worker not an object") << QByteArray("{\"workers\": [5]}") << "cluster.json: workers[0]: expected an object";
@@ -423,6 +433,256 @@ void tst_Daemon::badClusterFiles()
         QVERIFY2(output.contains(expected), qPrintable(command + QStringLiteral(": ") + output));
         QVERIFY2(!output.contains(QStringLiteral("spawned")), "nothing may run from a bad file");
     }
+}
+
+void tst_Daemon::unknownKeysNameTheNearestKnownOne_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("expected");
+    const QByteArray w = "{\"file\": \"" + worker().toUtf8() + "\"";
+    const QByteArray ok = "\"workers\": [" + w + "}]";
+    QTest::newRow("in an entry") << QByteArray("{\"workers\": [" + w + "}, " + w + ", \"groop\": \"web\"}]}") << QStringList() << 0
+                                 << "cluster.json: workers[1].groop: unknown key, ignored; did you mean \"group\"?";
+    QTest::newRow("top level") << QByteArray("{\"reloadDelya\": 5, " + ok + "}") << QStringList() << 0
+                               << "cluster.json: reloadDelya: unknown key, ignored; did you mean \"reloadDelay\"?";
+    QTest::newRow("wrong case") << QByteArray("{\"workers\": [" + w + ", \"workingdirectory\": \".\"}]}") << QStringList() << 0
+                                << "workers[0].workingdirectory: unknown key, ignored; did you mean \"workingDirectory\"?";
+    QTest::newRow("in logs") << QByteArray("{\"logs\": {\"directry\": \"l\"}, " + ok + "}") << QStringList() << 0
+                             << "cluster.json: logs.directry: unknown key, ignored; did you mean \"directory\"?";
+    QTest::newRow("nothing near") << QByteArray("{\"surprise\": 1, " + ok + "}") << QStringList() << 0
+                                  << "cluster.json: surprise: unknown key, ignored\n";
+    QTest::newRow("--strict") << QByteArray("{\"workers\": [" + w + ", \"respwan\": false}]}") << QStringList{QStringLiteral("--strict")} << 2
+                              << "cluster.json: workers[0].respwan: unknown key (strict); did you mean \"respawn\"?";
+    QTest::newRow("strict in the file") << QByteArray("{\"strict\": true, \"nmae\": \"x\", " + ok + "}") << QStringList() << 2
+                                        << "cluster.json: nmae: unknown key (strict); did you mean \"name\"?";
+    QTest::newRow("strict false") << QByteArray("{\"strict\": false, \"nmae\": \"x\", " + ok + "}") << QStringList() << 0
+                                  << "cluster.json: nmae: unknown key, ignored; did you mean \"name\"?";
+    QTest::newRow("strict not a boolean") << QByteArray("{\"strict\": \"yes\", " + ok + "}") << QStringList() << 2
+                                          << "cluster.json: strict: expected true or false";
+}
+
+void tst_Daemon::unknownKeysNameTheNearestKnownOne()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QStringList, options);
+    QFETCH(int, exitCode);
+    QFETCH(QString, expected);
+    const QString path = writeFile(QStringLiteral("cluster.json"), content);
+    const auto [code, output] = runToEnd(QStringList{QStringLiteral("check"), path} + options);
+    QCOMPARE(code, exitCode);
+    QVERIFY2(output.contains(expected), qPrintable(output));
+    // run reads the file the same way: a strict file does not start.
+    if (exitCode != 0) {
+        const auto [runCode, runOutput] = runToEnd(QStringList{QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()} + options);
+        QCOMPARE(runCode, exitCode);
+        QVERIFY2(runOutput.contains(expected), qPrintable(runOutput));
+    }
+}
+
+// Every problem of every entry at once, not one per run of check.
+void tst_Daemon::checkReportsEveryErrorOfEveryEntry()
+{
+    const QByteArray w = worker().toUtf8();
+    const QString path = writeFile(QStringLiteral("cluster.json"),
+        "{\"reloadDelay\": -1, \"reloadStrategy\": \"fast\", \"workers\": [\n"
+        "  {\"file\": \"" + w + "\", \"instances\": 0, \"respawn\": \"yes\", \"args\": [1]},\n"
+        "  {\"cpu\": \"two\", \"killTimeoutMs\": -5},\n"
+        "  {\"file\": \"no-such-program\", \"cpu\": 4000, \"group\": \".hidden\"}\n"
+        "]}");
+    const QStringList expected{
+        QStringLiteral("cluster.json: reloadDelay: expected a duration"),
+        QStringLiteral("cluster.json: reloadStrategy: expected \"restart\" or \"surge\""),
+        QStringLiteral("cluster.json: workers[0].instances: must be an integer >= 1"),
+        QStringLiteral("cluster.json: workers[0].respawn: "),
+        QStringLiteral("cluster.json: workers[0].args: "),
+        QStringLiteral("cluster.json: workers[1].file: required"),
+        QStringLiteral("cluster.json: workers[1].cpu: "),
+        QStringLiteral("cluster.json: workers[1].killTimeoutMs: must be an integer >= 0"),
+        QStringLiteral("cluster.json: workers[2].group: \".hidden\" must not start with '.'"),
+        QStringLiteral("cluster.json: workers[2].file: "),
+        QStringLiteral("cluster.json: workers[2].cpu: CPU 4000 is not available here"),
+    };
+    const auto [code, output] = runToEnd({QStringLiteral("check"), path});
+    QCOMPARE(code, 2);
+    for (const QString &line : expected)
+        QVERIFY2(output.contains(line), qPrintable(line + QStringLiteral(" missing from:\n") + output));
+    QCOMPARE(output.count(QStringLiteral("cluster.json: ")), expected.size());
+}
+
+void tst_Daemon::jsonSyntaxErrorsNameLineAndColumn_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("expected");
+    auto row = [](const char *name, const char *content, const char *expected) {
+        QTest::newRow(name) << QByteArray(content) << QString::fromUtf8(expected);
+    };
+    row("missing comma between members", "{\n  \"name\": \"a\"\n  \"workers\": []\n}", "cluster.json:3:3: missing ',' between object members");
+    row("missing comma in an array", "{\n  \"workers\": [1 2]\n}", "cluster.json:2:17: missing ',' between array elements");
+    row("trailing comma", "{\n  \"name\": \"a\",\n}", "cluster.json:2:14: a ',' with nothing after it");
+    row("missing colon", "{\n  \"name\" \"a\"\n}", "cluster.json:2:10: missing ':' after the member name");
+    row("unquoted key", "{\n  name: \"a\"\n}", "cluster.json:2:3: expected a \"quoted\" member name, not 'n'");
+    row("misspelt literal", "{\"strict\": ture}", "cluster.json:1:12: not a JSON value");
+    row("unclosed object", "{\"name\": \"a\"\n", "cluster.json:2:1: missing '}' at the end of the file");
+    row("unclosed string", "{\"name\": \"a}", "cluster.json:1:13: the file ends inside a string");
+    row("text after the object", "{}\n}", "cluster.json:2:1: more after the end of the JSON object");
+    row("empty", "", "cluster.json:1:1: the file is empty");
+    // Columns count characters, as editors do, not UTF-8 bytes.
+    row("after non-ASCII text", "{\"name\": \"\xc3\xa9t\xc3\xa9\" \"workers\": []}", "cluster.json:1:16: missing ',' between object members");
+}
+
+void tst_Daemon::jsonSyntaxErrorsNameLineAndColumn()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, expected);
+    const QString path = writeFile(QStringLiteral("cluster.json"), content);
+    const auto [code, output] = runToEnd({QStringLiteral("check"), path});
+    QCOMPARE(code, 2);
+    QVERIFY2(output.contains(expected), qPrintable(output));
+}
+
+namespace {
+
+// The settings of a unit's [Service] section, comments left out.
+QStringList serviceSettings(const QString &unit)
+{
+    QStringList settings;
+    bool inService = false;
+    for (const QString &line : unit.split(QLatin1Char('\n'))) {
+        if (line.startsWith(QLatin1Char('[')))
+            inService = line == QLatin1String("[Service]");
+        else if (inService && !line.isEmpty() && !line.startsWith(QLatin1Char('#')))
+            settings.append(line);
+    }
+    return settings;
+}
+
+} // namespace
+
+void tst_Daemon::unitRunsTheClusterUnderSystemd()
+{
+    const QString path = writeCluster(QStringLiteral("shop.json"), {
+        {QStringLiteral("name"), QStringLiteral("shop")},
+        {QStringLiteral("killTimeout"), 40000},
+        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}},
+    });
+    // A relative path: the unit has it absolute.
+    const QString relative = QDir::current().relativeFilePath(path);
+    Daemon d({QStringLiteral("unit"), relative});
+    QVERIFY(d.waitForFinished());
+    QVERIFY2(d.exitCode() == 0, qPrintable(d.errors()));
+    const QString unit = d.output();
+    const QStringList settings = serviceSettings(unit);
+    const QString program = QFileInfo(buildBinary(QStringLiteral("clustr-qt"))).canonicalFilePath();
+    QVERIFY2(settings.contains(QStringLiteral("ExecStart=%1 run %2").arg(program, QFileInfo(path).absoluteFilePath())), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("ExecReload=/bin/kill -HUP $MAINPID")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("Type=notify")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("KillMode=mixed")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("Restart=on-failure")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("WorkingDirectory=") + m_dir.path()), qPrintable(unit));
+    // Time for the longest kill timeout (40 s) and the master's own end.
+    QVERIFY2(settings.contains(QStringLiteral("TimeoutStopSec=65")), qPrintable(unit));
+    QVERIFY2(unit.contains(QStringLiteral("\nWantedBy=multi-user.target\n")), qPrintable(unit));
+    // A system unit runs as whoever wrote it, unless that is root.
+    const bool asRoot = ::geteuid() == 0;
+    QCOMPARE(settings.filter(QRegularExpression(QStringLiteral("^User="))).size(), asRoot ? 0 : 1);
+    QVERIFY2(d.errors().contains(QStringLiteral("/etc/systemd/system/clustr-qt-shop.service")), qPrintable(d.errors()));
+    QVERIFY2(d.errors().contains(QStringLiteral("sudo systemctl daemon-reload && sudo systemctl enable --now clustr-qt-shop")),
+             qPrintable(d.errors()));
+
+    // --output writes the same unit to a file.
+    const QString file = m_dir.filePath(QStringLiteral("clustr-qt-shop.service"));
+    const auto [code, output] = runToEnd({QStringLiteral("unit"), relative, QStringLiteral("--output"), file});
+    QCOMPARE(code, 0);
+    QFile written(file);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(written.readAll()), unit);
+
+    // systemd's own checker accepts it, where it is installed (it is not installed for this test).
+    const QString analyze = QStandardPaths::findExecutable(QStringLiteral("systemd-analyze"));
+    if (analyze.isEmpty())
+        QSKIP("systemd-analyze is not installed");
+    QProcess verify;
+    verify.start(analyze, {QStringLiteral("verify"), file});
+    QVERIFY(verify.waitForFinished(30000));
+    const QByteArray verdict = verify.readAllStandardOutput() + verify.readAllStandardError();
+    QVERIFY2(verify.exitCode() == 0 && !verdict.contains("clustr-qt-shop.service"), verdict.constData());
+}
+
+void tst_Daemon::unitForTheUsersOwnSystemd()
+{
+    const QString path = writeCluster(QStringLiteral("mine.json"), {{QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}}});
+    Daemon d({QStringLiteral("unit"), path, QStringLiteral("--user")});
+    QVERIFY(d.waitForFinished());
+    QVERIFY2(d.exitCode() == 0, qPrintable(d.errors()));
+    const QString unit = d.output();
+    const QStringList settings = serviceSettings(unit);
+    QVERIFY2(unit.contains(QStringLiteral("\nWantedBy=default.target\n")), qPrintable(unit));
+    QVERIFY2(!unit.contains(QStringLiteral("multi-user.target")), qPrintable(unit));
+    QVERIFY2(settings.filter(QRegularExpression(QStringLiteral("^User="))).isEmpty(), qPrintable(unit));
+    // The user's manager gives it its own runtime directory and has no network targets.
+    QVERIFY2(settings.filter(QRegularExpression(QStringLiteral("^(RuntimeDirectory|Environment)="))).isEmpty(), qPrintable(unit));
+    QVERIFY2(!unit.contains(QStringLiteral("network-online.target")), qPrintable(unit));
+    QVERIFY2(settings.contains(QStringLiteral("ExecReload=/bin/kill -HUP $MAINPID")), qPrintable(unit));
+    // An unnamed cluster is called by its file's name.
+    QVERIFY2(unit.contains(QStringLiteral("Description=clustr-qt cluster mine\n")), qPrintable(unit));
+    QVERIFY2(d.errors().contains(QStringLiteral("~/.config/systemd/user/clustr-qt-mine.service")), qPrintable(d.errors()));
+    QVERIFY2(d.errors().contains(QStringLiteral("systemctl --user daemon-reload && systemctl --user enable --now clustr-qt-mine")),
+             qPrintable(d.errors()));
+}
+
+void tst_Daemon::unitRefusesBadInput_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    const QString unit = QStringLiteral("unit");
+    QTest::newRow("no file") << QStringList{unit} << "unit: which cluster file?";
+    QTest::newRow("missing file") << QStringList{unit, QStringLiteral("no-such.json")} << "no-such.json: cannot read the cluster file";
+    QTest::newRow("bad file") << QStringList{unit, QStringLiteral("BAD")} << "cluster.json: workers[0].instances: must be an integer >= 1";
+    QTest::newRow("strict file") << QStringList{unit, QStringLiteral("STRICT")} << "cluster.json: workrs: unknown key (strict); did you mean \"workers\"?";
+    QTest::newRow("unknown option") << QStringList{unit, QStringLiteral("GOOD"), QStringLiteral("--system")} << "unit: unknown option --system for unit";
+    QTest::newRow("two files") << QStringList{unit, QStringLiteral("GOOD"), QStringLiteral("GOOD")} << "unit: unexpected argument";
+    QTest::newRow("output without FILE") << QStringList{unit, QStringLiteral("GOOD"), QStringLiteral("--output")} << "unit: --output needs a FILE";
+    QTest::newRow("empty output") << QStringList{unit, QStringLiteral("GOOD"), QStringLiteral("--output=")} << "unit: --output needs a FILE";
+}
+
+void tst_Daemon::unitRefusesBadInput()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const QByteArray w = worker().toUtf8();
+    const QString good = writeFile(QStringLiteral("good.json"), "{\"workers\": [{\"file\": \"" + w + "\"}]}");
+    const QString bad = writeFile(QStringLiteral("cluster.json"), "{\"workers\": [{\"file\": \"" + w + "\", \"instances\": 0}]}");
+    arguments.replaceInStrings(QStringLiteral("GOOD"), good);
+    arguments.replaceInStrings(QStringLiteral("BAD"), bad);
+    if (arguments.contains(QStringLiteral("STRICT"))) {
+        arguments.replaceInStrings(QStringLiteral("STRICT"),
+                                   writeFile(QStringLiteral("cluster.json"), "{\"strict\": true, \"workrs\": [], \"workers\": [{\"file\": \"" + w + "\"}]}"));
+    }
+    Daemon d(arguments);
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 2);
+    QVERIFY2(d.errors().contains(expected), qPrintable(d.errors()));
+    QVERIFY2(d.output().isEmpty(), qPrintable(d.output())); // no unit from bad input
+}
+
+// daemon/clustr-qt.service (a template for /etc/clustr-qt/NAME.json) and
+// what `unit` writes differ only where one file differs from another.
+void tst_Daemon::unitAgreesWithTheShippedService()
+{
+    QFile shipped(QStringLiteral(CLUSTR_SOURCE_DIR "/daemon/clustr-qt.service"));
+    QVERIFY2(shipped.open(QIODevice::ReadOnly), qPrintable(shipped.fileName()));
+    const QString path = writeCluster(QStringLiteral("shop.json"), {{QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"))}}});
+    Daemon d({QStringLiteral("unit"), path});
+    QVERIFY(d.waitForFinished());
+    QCOMPARE(d.exitCode(), 0);
+    const QRegularExpression perFile(QStringLiteral("^(ExecStart|WorkingDirectory|User)="));
+    QStringList generated = serviceSettings(d.output());
+    generated.removeIf([&](const QString &line) { return perFile.match(line).hasMatch(); });
+    QStringList template_ = serviceSettings(QString::fromUtf8(shipped.readAll()));
+    QVERIFY(template_.removeIf([&](const QString &line) { return perFile.match(line).hasMatch(); }) == 1);
+    QCOMPARE(generated, template_);
 }
 
 void tst_Daemon::runLogsEventsReloadsAndStops()
