@@ -26,7 +26,8 @@ QList<Command> build()
     const Option timeout = option("--timeout", Value::Text);
     // run's options, which check accepts too so that one can replace the other in a command line.
     const QList<Option> runOptions{option("--redis", Value::Text), option("--metrics", Value::Text),
-                                   option("--log-dir", Value::Directory), flag("--strict")};
+                                   option("--log-dir", Value::Directory), flag("--strict"), flag("--detach"),
+                                   option("--log-file", Value::File), timeout};
     return {
         {QStringLiteral("run"), Value::ClusterFile, runOptions + QList<Option>{flag("--verbose"), flag("--cluster-verbose")}},
         {QStringLiteral("check"), Value::ClusterFile, runOptions},

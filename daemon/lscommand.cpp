@@ -69,10 +69,10 @@ QList<Row> reachable(const QString &configured)
     QList<Row> rows;
     const QList<Clustr::ClusterClient::RecordedCluster> recorded = Clustr::ClusterClient::recordedClusters();
     for (const auto &cluster : recorded)
-        rows.append({cluster.name, cluster.redisUrl});
+        rows.append({cluster.name, cluster.clusterNamespace, cluster.redisUrl});
     const QStringList announced = clustersOn(configured);
     for (const QString &name : announced)
-        rows.append({name, configured});
+        rows.append({name, name, configured});
     return rows;
 }
 
@@ -139,17 +139,7 @@ int run(QStringList args)
         return Cli::Usage;
     }
 
-<<<<<<< HEAD
-    QList<Row> rows;
-    const QList<Clustr::ClusterClient::RecordedCluster> recorded = Clustr::ClusterClient::recordedClusters();
-    for (const auto &cluster : recorded)
-        rows.append({cluster.name, cluster.clusterNamespace, cluster.redisUrl});
-    const QStringList announced = clustersOn(configured);
-    for (const QString &name : announced)
-        rows.append({name, name, configured});
-=======
     const QList<Row> rows = reachable(configured);
->>>>>>> wt-cli
 
     if (rows.isEmpty()) {
         Cli::out(QStringLiteral("no cluster runs here (looked in %1 and at %2); start one with: clustr-qt run CLUSTER.json")

@@ -116,6 +116,7 @@ QString checkHelp()
 {
     return QStringLiteral(
         "usage: clustr-qt check CLUSTER.json [--strict] [--redis URL] [--metrics ADDRESS] [--log-dir DIR]\n"
+        "                       [--detach] [--log-file FILE] [--timeout SECONDS]\n"
         "\n"
         "Validates a cluster file without running anything: JSON syntax, every field, that\n"
         "each worker's file (and command) exists and that its CPUs are available here.\n"
@@ -124,7 +125,7 @@ QString checkHelp()
         "An unknown key is a warning that names the nearest known key.\n"
         "\n"
         "  --strict           unknown keys are errors (as with \"strict\": true in the file)\n"
-        "  --redis, --metrics, --log-dir\n"
+        "  --redis, --metrics, --log-dir, --detach, --log-file, --timeout\n"
         "                     run's options: accepted so that `run` can be swapped for\n"
         "                     `check` in a command line; a --redis URL is checked too");
 }
@@ -138,6 +139,9 @@ int check(QStringList args)
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     Cli::takeOption(args, QStringLiteral("metrics"));
     Cli::takeOption(args, QStringLiteral("log-dir"));
+    Cli::takeFlag(args, QStringLiteral("detach"));
+    Cli::takeOption(args, QStringLiteral("log-file"));
+    Cli::takeOption(args, QStringLiteral("timeout"));
     const bool strict = Cli::takeFlag(args, QStringLiteral("strict"));
     const auto files = ControlCommands::positionals(QStringLiteral("check"), args, tail);
     if (!files)
