@@ -131,22 +131,37 @@ QByteArray MetricsServer::render(const Clustr::ClusterStatus &status)
     for (auto it = info.cbegin(); it != info.cend(); ++it)
         out.sample("clustr_workers", {{"cluster", cluster}, {"group", it.key()}}, double(it.value().size()));
 
-    out.family("clustr_process_restarts_total", "counter", "Restarts of a process' slot, as its parent counts them.");
+    // Per-process series are labelled by slot (group and instance), not pid:
+    // a restart continues the series instead of starting a new one. The pid
+    // is in clustr_process_info. While a reload replaces a worker, old and
+    // new share the slot: the newer one is shown.
+    QMap<QPair<QString, QString>, Clustr::ProcessStatus> bySlot;
     for (const Clustr::ProcessStatus &p : processes) {
-        out.sample("clustr_process_restarts_total", {{"cluster", cluster}, {"group", p.group()}, {"pid", QString::number(p.pid())}},
-                   p.restarts());
+        const QString instance = p.instance().isEmpty() ? QStringLiteral("pid-%1").arg(p.pid()) : p.instance();
+        const auto key = qMakePair(p.group(), instance);
+        const auto found = bySlot.constFind(key);
+        if (found == bySlot.cend() || (p.uptimeMs() >= 0 && (found->uptimeMs() < 0 || p.uptimeMs() < found->uptimeMs())))
+            bySlot.insert(key, p);
     }
+    using Labels = QList<QPair<const char *, QString>>;
+    auto slotLabels = [&cluster](const QPair<QString, QString> &slot) {
+        return Labels{{"cluster", cluster}, {"group", slot.first}, {"instance", slot.second}};
+    };
+    out.family("clustr_process_info", "gauge", "1 for each process of the cluster: its slot (group, instance), pid and host.");
+    for (auto it = bySlot.cbegin(); it != bySlot.cend(); ++it)
+        out.sample("clustr_process_info", slotLabels(it.key()) + Labels{{"pid", QString::number(it->pid())}, {"host", it->host()}}, 1);
+    out.family("clustr_process_restarts_total", "counter", "Restarts of a process' slot, as its parent counts them.");
+    for (auto it = bySlot.cbegin(); it != bySlot.cend(); ++it)
+        out.sample("clustr_process_restarts_total", slotLabels(it.key()), it->restarts());
     out.family("clustr_process_resident_memory_bytes", "gauge", "Resident memory of a process.");
-    for (const Clustr::ProcessStatus &p : processes) {
-        if (p.heartbeat() && p.rssBytes() >= 0)
-            out.sample("clustr_process_resident_memory_bytes", {{"cluster", cluster}, {"group", p.group()}, {"pid", QString::number(p.pid())}},
-                       double(p.rssBytes()));
+    for (auto it = bySlot.cbegin(); it != bySlot.cend(); ++it) {
+        if (it->heartbeat() && it->rssBytes() >= 0)
+            out.sample("clustr_process_resident_memory_bytes", slotLabels(it.key()), double(it->rssBytes()));
     }
     out.family("clustr_process_cpu_percent", "gauge", "CPU use of a process in percent of one CPU.");
-    for (const Clustr::ProcessStatus &p : processes) {
-        if (p.heartbeat() && !std::isnan(p.cpuPercent()))
-            out.sample("clustr_process_cpu_percent", {{"cluster", cluster}, {"group", p.group()}, {"pid", QString::number(p.pid())}},
-                       p.cpuPercent());
+    for (auto it = bySlot.cbegin(); it != bySlot.cend(); ++it) {
+        if (it->heartbeat() && !std::isnan(it->cpuPercent()))
+            out.sample("clustr_process_cpu_percent", slotLabels(it.key()), it->cpuPercent());
     }
     // One sample per log file: a surge replacement shares its count with the
     // worker it replaces, so children of one group and instance are one series.
@@ -160,16 +175,15 @@ QByteArray MetricsServer::render(const Clustr::ClusterStatus &status)
                    {{"cluster", cluster}, {"group", it.key().first}, {"index", QString::number(it.key().second)}}, double(it.value()));
 
     out.family("clustr_process_events_total", "counter", "A process' event counters (the stats of each process).");
-    auto counters = [&out, &cluster](const QString &group, qint64 pid, const Clustr::Stats &stats) {
+    auto counters = [&out](const Labels &labels, const Clustr::Stats &stats) {
         const QJsonObject byName = stats.toJson();
         for (auto it = byName.begin(); it != byName.end(); ++it)
-            out.sample("clustr_process_events_total", {{"cluster", cluster}, {"group", group}, {"pid", QString::number(pid)}, {"counter", it.key()}},
-                       it.value().toDouble());
+            out.sample("clustr_process_events_total", labels + Labels{{"counter", it.key()}}, it.value().toDouble());
     };
-    counters(QStringLiteral("master"), master.pid(), master.stats());
-    for (const Clustr::ProcessStatus &p : processes) {
-        if (p.heartbeat())
-            counters(p.group(), p.pid(), p.stats());
+    counters({{"cluster", cluster}, {"group", QStringLiteral("master")}, {"instance", QStringLiteral("0")}}, master.stats());
+    for (auto it = bySlot.cbegin(); it != bySlot.cend(); ++it) {
+        if (it->heartbeat())
+            counters(slotLabels(it.key()), it->stats());
     }
     return out.text();
 }

@@ -91,6 +91,7 @@ public:
     void publishEvent(ClusterEvent event);
     void announce();
     MasterInfo masterInfo() const;
+    void setInstances(QList<ProcessStatus> &processes, const QHash<qint64, ChildInfo> &reportedByParent) const;
     ClusterStatus statusSnapshot() const;
     void handleControl(const Message &message);
     MasterInfo::State state() const;

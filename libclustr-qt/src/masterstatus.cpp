@@ -9,6 +9,8 @@
 
 #include <QtCore/QSysInfo>
 
+#include <functional>
+
 namespace Clustr {
 
 namespace {
@@ -207,6 +209,35 @@ MasterInfo MasterPrivate::masterInfo() const
     return info;
 }
 
+// Each process' slot, which outlives its pid (metrics label series by it):
+// its spawn entry's instance index, after its parent's slot for a child of a
+// worker, so the children of two workers do not share one.
+void MasterPrivate::setInstances(QList<ProcessStatus> &processes, const QHash<qint64, ChildInfo> &reportedByParent) const
+{
+    QHash<qint64, int> ownIndex;
+    if (supervisor) {
+        const QList<ChildInfo> own = supervisor->infos();
+        for (const ChildInfo &child : own)
+            ownIndex.insert(child.pid(), child.instance());
+    }
+    QHash<qint64, qsizetype> at;
+    for (qsizetype i = 0; i < processes.size(); ++i)
+        at.insert(processes.at(i).pid(), i);
+    // Parents before children: a slot is the parent's slot and an index.
+    std::function<QString(qint64, int)> slotOf = [&](qint64 workerPid, int depth) -> QString {
+        if (const auto own = ownIndex.constFind(workerPid); own != ownIndex.cend())
+            return QString::number(*own);
+        const auto reported = reportedByParent.constFind(workerPid);
+        const auto index = at.constFind(workerPid);
+        if (reported == reportedByParent.cend() || index == at.cend() || depth > 16)
+            return QString();
+        const QString parent = slotOf(processes.at(*index).ppid(), depth + 1);
+        return parent.isEmpty() ? QString() : parent + QLatin1Char('.') + QString::number(reported->instance());
+    };
+    for (ProcessStatus &p : processes)
+        p.setInstance(slotOf(p.pid(), 0));
+}
+
 ClusterStatus MasterPrivate::statusSnapshot() const
 {
     const qint64 now = clock.elapsed();
@@ -261,6 +292,7 @@ ClusterStatus MasterPrivate::statusSnapshot() const
         }
         processes.append(p);
     }
+    setInstances(processes, reportedByParent);
     ClusterStatus status;
     status.setMaster(masterInfo());
     status.setProcesses(processes);

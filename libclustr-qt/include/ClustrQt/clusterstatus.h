@@ -123,6 +123,7 @@ class CLUSTR_EXPORT ProcessStatus
     Q_PROPERTY(QString group READ group)
     Q_PROPERTY(QString host READ host)
     Q_PROPERTY(qint64 ppid READ ppid)
+    Q_PROPERTY(QString instance READ instance)
     Q_PROPERTY(bool heartbeat READ heartbeat)
     Q_PROPERTY(qint64 rssBytes READ rssBytes)
     Q_PROPERTY(double cpuPercent READ cpuPercent)
@@ -151,6 +152,14 @@ public:
     //! its parent (the master, or a worker that spawned it)
     qint64 ppid() const;
     void setPpid(qint64 ppid);
+    /*!
+      Its slot in the cluster, which outlives its pid: the instance index of
+      its spawn entry ("0", "1", ...), after its parent's for a child of a
+      worker ("1.0": instance 0 of worker instance 1's entry); empty when no
+      parent reports one (a process of another host, an original worker).
+    */
+    QString instance() const;
+    void setInstance(const QString &instance);
     //! it heartbeats (a clustr-qt process); rss, cpu, cpus, stats and startedAt come from there
     bool heartbeat() const;
     void setHeartbeat(bool heartbeat);

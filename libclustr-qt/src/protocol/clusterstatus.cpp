@@ -124,6 +124,7 @@ public:
     QString group;
     QString host;
     qint64 ppid = 0;
+    QString instance;
     bool heartbeat = false;
     qint64 rssBytes = -1;
     double cpuPercent = std::numeric_limits<double>::quiet_NaN();
@@ -151,6 +152,8 @@ QString ProcessStatus::host() const { return d->host; }
 void ProcessStatus::setHost(const QString &host) { d->host = host; }
 qint64 ProcessStatus::ppid() const { return d->ppid; }
 void ProcessStatus::setPpid(qint64 ppid) { d->ppid = ppid; }
+QString ProcessStatus::instance() const { return d->instance; }
+void ProcessStatus::setInstance(const QString &instance) { d->instance = instance; }
 bool ProcessStatus::heartbeat() const { return d->heartbeat; }
 void ProcessStatus::setHeartbeat(bool heartbeat) { d->heartbeat = heartbeat; }
 qint64 ProcessStatus::rssBytes() const { return d->rssBytes; }
@@ -178,6 +181,7 @@ bool ProcessStatus::operator==(const ProcessStatus &other) const
         && d->group == other.d->group
         && d->host == other.d->host
         && d->ppid == other.d->ppid
+        && d->instance == other.d->instance
         && d->heartbeat == other.d->heartbeat
         && d->rssBytes == other.d->rssBytes
         && sameNumber(d->cpuPercent, other.d->cpuPercent)

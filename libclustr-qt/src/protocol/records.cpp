@@ -414,6 +414,7 @@ QJsonObject Records::toJson(const ProcessStatus &process)
         {Key::heartbeat, process.heartbeat()},
         {Key::host, process.host()},
         {Key::ppid, double(process.ppid())},
+        {Key::instance, process.instance()},
         {Key::lastSeenMs, double(process.lastSeenMs())},
         {Key::uptimeMs, double(process.uptimeMs())},
         {Key::restarts, process.restarts()},
@@ -440,6 +441,7 @@ std::optional<ProcessStatus> Records::processStatus(const QJsonValue &value, QSt
     process.setHeartbeat(r.boolean(Key::heartbeat, false));
     process.setHost(r.string(Key::host));
     process.setPpid(r.integer(Key::ppid, 0));
+    process.setInstance(r.string(Key::instance));
     process.setLastSeenMs(r.integer(Key::lastSeenMs, -1, -1));
     process.setUptimeMs(r.integer(Key::uptimeMs, -1, -1));
     process.setRestarts(r.smallInteger(Key::restarts, 0));

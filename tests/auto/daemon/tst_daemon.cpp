@@ -1205,6 +1205,53 @@ void tst_Daemon::metricsAreServed()
     QVERIFY(body.contains("clustr_process_events_total{cluster=\"metered\",group=\"master\""));
     QVERIFY(body.contains(",counter=\"emitPublic\"}"));
 
+    // The Grafana dashboard in docs/ asks only for what is served.
+    QFile dashboardFile(QStringLiteral(CLUSTR_SOURCE_DIR "/docs/grafana-dashboard.json"));
+    QVERIFY(dashboardFile.open(QIODevice::ReadOnly));
+    const QJsonArray panels = QJsonDocument::fromJson(dashboardFile.readAll()).object().value(QStringLiteral("panels")).toArray();
+    QVERIFY(!panels.isEmpty());
+    static const QRegularExpression metricName(QStringLiteral("\\bclustr_[a-z_]+"));
+    int asked = 0;
+    for (const QJsonValue &panel : panels) {
+        for (const QJsonValue &target : panel.toObject().value(QStringLiteral("targets")).toArray()) {
+            const QString expr = target.toObject().value(QStringLiteral("expr")).toString();
+            for (auto it = metricName.globalMatch(expr); it.hasNext(); ++asked) {
+                const QString name = it.next().captured();
+                QVERIFY2(body.contains("# TYPE " + name.toUtf8() + ' '), qPrintable(name));
+            }
+        }
+    }
+    QVERIFY(asked >= 10);
+
+    // Per-process series go by slot (group, instance), the pid only in the
+    // info metric: a restarted worker continues its series.
+    for (const QByteArray &line : body.split('\n')) {
+        if (line.startsWith("clustr_process_") && !line.startsWith("clustr_process_info{"))
+            QVERIFY2(!line.contains("pid=") && line.contains(",instance=\""), line.constData());
+    }
+    static const QRegularExpression info(QStringLiteral(R"re(^clustr_process_info\{cluster="metered",group="web",instance="(\d)",pid="(\d+)",host="[^"]*"\} 1$)re"),
+                                         QRegularExpression::MultilineOption);
+    auto webSlots = [](const QByteArray &text) {
+        QMap<QString, qint64> pids;
+        for (auto it = info.globalMatch(QString::fromUtf8(text)); it.hasNext();) {
+            const QRegularExpressionMatch m = it.next();
+            pids.insert(m.captured(1), m.captured(2).toLongLong());
+        }
+        return pids;
+    };
+    const QMap<QString, qint64> before = webSlots(body);
+    QCOMPARE(before.keys(), (QStringList{QStringLiteral("0"), QStringLiteral("1")}));
+    QVERIFY(body.contains("clustr_process_restarts_total{cluster=\"metered\",group=\"web\",instance=\"1\"} 0\n"));
+    QVERIFY(body.contains("clustr_process_resident_memory_bytes{cluster=\"metered\",group=\"cache\",instance=\"0\"} "));
+    QCOMPARE(::kill(pid_t(before.value(QStringLiteral("1"))), SIGKILL), 0);
+    QVERIFY2(QTest::qWaitFor([&] {
+        body = scrapeMetrics(port);
+        const QMap<QString, qint64> now = webSlots(body);
+        return now.size() == 2 && now.value(QStringLiteral("1")) != before.value(QStringLiteral("1"))
+            && now.value(QStringLiteral("0")) == before.value(QStringLiteral("0"))
+            && body.contains("clustr_process_restarts_total{cluster=\"metered\",group=\"web\",instance=\"1\"} 1\n");
+    }, 15000), body.constData());
+
     d.signal(SIGTERM);
     QVERIFY(d.waitForFinished());
 }
