@@ -6,6 +6,7 @@
 #include "controlcommands.h"
 #include "lscommand.h"
 #include "runcommand.h"
+#include "versionreport.h"
 
 #include <ClustrQt/global.h>
 
@@ -40,7 +41,8 @@ QString usage()
         "  scale GROUP N           give a group N processes\n"
         "  watch [--channel PAT]   a live line per message of the cluster\n"
         "\n"
-        "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version.\n"
+        "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version\n"
+        "and what it runs on (libclustr-qt, Qt, hiredis, the redis-server on PATH).\n"
         "Exit codes: 0 ok, 1 failed, 2 usage or bad cluster file, 3 Redis unreachable,\n"
         "4 no cluster running, 5 a cluster of that name already runs, 6 no such group\n"
         "or pid, 7 nothing to do, 8 timed out.");
@@ -109,7 +111,7 @@ int main(int argc, char **argv)
         return Cli::Ok;
     }
     if (command == QLatin1String("--version") || command == QLatin1String("version")) {
-        Cli::out(QStringLiteral("clustr-qt ") + QCoreApplication::applicationVersion());
+        Cli::out(VersionReport::text(QStringLiteral("clustr-qt")));
         return Cli::Ok;
     }
     const bool wantsHelp = args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"));
