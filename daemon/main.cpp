@@ -11,6 +11,7 @@
 #include "nearestword.h"
 #include "runcommand.h"
 #include "unitcommand.h"
+#include "versionreport.h"
 
 #include <ClustrQt/global.h>
 
@@ -47,7 +48,8 @@ QString usage()
         "Shell:\n"
         "  completion SHELL        a completion script for bash, zsh or fish\n"
         "\n"
-        "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version.\n"
+        "clustr-qt COMMAND --help shows a command's options; clustr-qt --version its version\n"
+        "and what it runs on (libclustr-qt, Qt, hiredis, the redis-server on PATH).\n"
         "Exit codes: 0 ok, 1 failed, 2 usage or bad cluster file, 3 Redis unreachable,\n"
         "4 no cluster running, 5 a cluster of that name already runs, 6 no such group\n"
         "or pid, 7 nothing to do, 8 timed out.");
@@ -72,7 +74,7 @@ int main(int argc, char **argv)
         return Cli::Ok;
     }
     if (command == QLatin1String("--version") || command == QLatin1String("version")) {
-        Cli::out(QStringLiteral("clustr-qt ") + QCoreApplication::applicationVersion());
+        Cli::out(VersionReport::text(QStringLiteral("clustr-qt")));
         return Cli::Ok;
     }
     // Hidden: for the completion scripts (CompleteWords), not in --help.

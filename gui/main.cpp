@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // clustr-qt-gui: the desktop monitor of a running cluster.
 #include "mainwindow.h"
+#include "versionreport.h"
 
 #include <ClustrQt/global.h>
 
@@ -50,7 +51,13 @@ int main(int argc, char *argv[])
     const Options o;
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
-        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "--help-all" || arg == "-v" || arg == "--version") {
+        if (arg == "-v" || arg == "--version") {
+            // More than QCommandLineParser's one line: what the monitor runs on.
+            QCoreApplication core(argc, argv);
+            std::printf("%s\n", qPrintable(VersionReport::text(QStringLiteral("clustr-qt-gui"))));
+            return 0;
+        }
+        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "--help-all") {
             // Answered without a display: no QApplication for these.
             QCoreApplication core(argc, argv);
             QCommandLineParser parser;

@@ -7,6 +7,7 @@
 #include "redisserver.h"
 #include "registeredpids.h"
 #include "testprocess.h"
+#include "versionlines.h"
 
 #include <ClustrQt/accesscontrol.h>
 #include <ClustrQt/clusterclient.h>
@@ -214,7 +215,32 @@ void tst_Cli::versionAndHelp()
 {
     const CliRun version = runCli({QStringLiteral("--version")});
     QVERIFY2(version.finished && version.exitCode == 0, version.describe());
-    QCOMPARE(version.out.trimmed(), QByteArray("clustr-qt " CLUSTRQT_VERSION_STR));
+    // The first line is what scripts read; then what the program runs on.
+    const QStringList lines = version.outLines();
+    QVERIFY2(lines.size() == 5, version.describe());
+    QCOMPARE(lines.mid(0, 4), expectedVersionLines(QStringLiteral("clustr-qt")));
+    const QString redisServer = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+    QVERIFY(!redisServer.isEmpty()); // the suite runs its own
+    QVERIFY2(QRegularExpression(QStringLiteral("^redis-server [0-9][^ ]* \\(%1\\)$").arg(QRegularExpression::escape(redisServer)))
+                 .match(lines.at(4)).hasMatch(), version.describe());
+    QVERIFY(version.err.isEmpty());
+
+    // The redis-server on PATH is asked, whichever it is; none is no failure.
+    QTemporaryDir bin;
+    QVERIFY(bin.isValid());
+    QProcessEnvironment env = environment();
+    env.insert(QStringLiteral("PATH"), bin.path());
+    CliRun without = runCli({QStringLiteral("--version")}, 30000, env);
+    QVERIFY2(without.finished && without.exitCode == 0, without.describe());
+    QCOMPARE(without.outLines().value(4), QStringLiteral("redis-server: not found"));
+    QFile fake(bin.filePath(QStringLiteral("redis-server")));
+    QVERIFY(fake.open(QIODevice::WriteOnly));
+    fake.write("#!/bin/sh\necho 'Redis server v=9.8.7 sha=00000000:0 malloc=libc bits=64 build=0'\n");
+    fake.close();
+    QVERIFY(fake.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    const CliRun other = runCli({QStringLiteral("version")}, 30000, env);
+    QVERIFY2(other.finished && other.exitCode == 0, other.describe());
+    QCOMPARE(other.outLines().value(4), QStringLiteral("redis-server 9.8.7 (%1)").arg(fake.fileName()));
 
     const CliRun overview = runCli({QStringLiteral("--help")});
     QVERIFY2(overview.exitCode == 0, overview.describe());

@@ -5,8 +5,10 @@
 // in group "web"). The workers print every message they receive as a JSON
 // line; the daemon forwards them as `[clustr-test-worker PID] {...}`, which
 // TestProcess records with the worker's pid in "_from".
+#include "programrun.h"
 #include "redisserver.h"
 #include "testprocess.h"
+#include "versionlines.h"
 
 #include "actiontracker.h"
 #include "activitylog.h"
@@ -153,6 +155,7 @@ private Q_SLOTS:
     void masterCountsAsRunningWhileItReloads();
     void detailsShowWhatTheProcessIs();
     void connectionDialogChecksTheUrl();
+    void versionSaysWhatItRunsOn();
 
     // The window and a real cluster, in this order.
     void emptyStateWithoutCluster();
@@ -505,6 +508,21 @@ void tst_Gui::connectionDialogChecksTheUrl()
     // Finding Redis automatically needs no URL: nothing to refuse.
     dialog.findChild<QRadioButton *>(QStringLiteral("findAutomatically"))->setChecked(true);
     QVERIFY(connectButton->isEnabled());
+}
+
+void tst_Gui::versionSaysWhatItRunsOn()
+{
+    // The program itself, without a display: --version needs none.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    const ProgramRun run = runProgram(buildBinary(QStringLiteral("clustr-qt-gui")), {QStringLiteral("--version")}, env, 30000);
+    QVERIFY2(run.finished && run.exitCode == 0, run.describe());
+    const QStringList lines = run.outLines();
+    QVERIFY2(lines.size() == 5, run.describe());
+    QCOMPARE(lines.mid(0, 4), expectedVersionLines(QStringLiteral("clustr-qt-gui")));
+    QVERIFY2(lines.at(4).startsWith(QLatin1String("redis-server")), run.describe());
 }
 
 void tst_Gui::emptyStateWithoutCluster()
