@@ -62,6 +62,8 @@ quickstart_talk() {
     app_pid=""
     [ "$code" -eq 0 ] || fail "kill with exit code 0 ended the worker with $code"
     grep -q "bye" "$work/app.out" || fail "the kill handler did not run"
+    # README's qInfo() line prints the data as it was sent, not as QJsonValue(...).
+    grep -q 'from 4242 "world"' "$work/app.out" || { cat "$work/app.out" >&2; fail "the worker did not print what README.md says"; }
     kill "$sub_pid" 2>/dev/null || true
     wait "$sub_pid" 2>/dev/null || true
     sub_pid=""

@@ -258,6 +258,8 @@ class tst_Daemon : public QObject
 private Q_SLOTS:
     void initTestCase();
     void checkAcceptsAGoodFile();
+    void examplesHaveARunnableClusterFile_data();
+    void examplesHaveARunnableClusterFile();
     void checkWarnsAboutUnchangedOriginalWorkers();
     void badClusterFiles_data();
     void badClusterFiles();
@@ -332,6 +334,31 @@ QString tst_Daemon::writeScriptCluster(const QString &name, const QString &scrip
                         {QStringLiteral("register"), false}, {QStringLiteral("group"), group}},
         }},
     });
+}
+
+// `scripts/run examples/NAME/cluster.json` runs the build's copy of each
+// example's cluster file, which must name the programs where the build puts them.
+void tst_Daemon::examplesHaveARunnableClusterFile_data()
+{
+    QTest::addColumn<QString>("example");
+    const QStringList examples = QDir(QStringLiteral(CLUSTR_SOURCE_DIR "/examples")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &example : examples) {
+        if (QFile::exists(QStringLiteral(CLUSTR_SOURCE_DIR "/examples/%1/cluster.json").arg(example)))
+            QTest::newRow(qPrintable(example)) << example;
+    }
+    QVERIFY(examples.size() >= 5);
+}
+
+void tst_Daemon::examplesHaveARunnableClusterFile()
+{
+    QFETCH(QString, example);
+    const QDir bin = QFileInfo(buildBinary(QStringLiteral("clustr-qt"))).absoluteDir();
+    QString built = bin.filePath(QStringLiteral("../examples/%1/cluster.json").arg(example));
+    if (!QFile::exists(built))
+        built = bin.filePath(QStringLiteral("%1-cluster.json").arg(example));
+    QVERIFY2(QFile::exists(built), qPrintable(built));
+    const auto [code, output] = runToEnd({QStringLiteral("check"), built});
+    QVERIFY2(code == 0 && output.contains(QStringLiteral(": OK: ")), qPrintable(output));
 }
 
 void tst_Daemon::checkAcceptsAGoodFile()

@@ -44,6 +44,7 @@
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QAbstractItemModelTester>
 #include <QtTest/QtTest>
+#include <QtWidgets/QTabWidget>
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QComboBox>
 #include <QtWidgets/QDialogButtonBox>
@@ -148,6 +149,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     // The pieces on their own.
+    void chartsTabIsBuilt();
     void ringBufferKeepsTheNewest();
     void logModelInsertsWholeBatches();
     void processModelUpdatesInPlace();
@@ -245,6 +247,22 @@ Dialog *tst_Gui::openedDialog(QAction *action)
 }
 
 // ---- the pieces ----
+
+// README's screenshot and the F1 help show the charts tab: a build without
+// Qt Charts (scripts/setup installs it, with the Qt OpenGL CMake files it
+// needs) is a broken setup, not a smaller monitor.
+void tst_Gui::chartsTabIsBuilt()
+{
+#ifndef CLUSTR_GUI_HAVE_CHARTS
+    QFAIL("clustr-qt-gui was built without Qt Charts (configure said \"Qt Charts not found\"): install qt6-charts-dev and libqt6opengl6-dev");
+#endif
+    const auto *tabs = m_window->findChild<QTabWidget *>();
+    QVERIFY(tabs);
+    QStringList titles;
+    for (int i = 0; i < tabs->count(); ++i)
+        titles.append(tabs->tabText(i).remove(QLatin1Char('&')));
+    QVERIFY2(titles.contains(QStringLiteral("Charts")), qPrintable(titles.join(QStringLiteral(", "))));
+}
 
 void tst_Gui::ringBufferKeepsTheNewest()
 {
