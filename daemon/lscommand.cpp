@@ -85,12 +85,12 @@ QStringList describe(const Row &row)
     const QString name = row.name.isEmpty() ? QStringLiteral("(unnamed)") : row.name;
     const QString shownUrl = Clustr::RedisClient::displayUrl(row.redisUrl);
     if (!client.open())
-        return {name, QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("-"), shownUrl};
+        return {name, QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("-"), shownUrl};
     bool refreshed = false;
     QObject::connect(&client, &Clustr::ClusterClient::statusUpdated, &client, [&] { refreshed = true; });
     waitFor([&] { return refreshed && client.isClusterRunning(); });
     if (!client.isClusterRunning())
-        return {name, QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("not running"), QStringLiteral("-"), shownUrl};
+        return {name, QStringLiteral("-"), QStringLiteral("-"), QStringLiteral("not running"), QStringLiteral("-"), QStringLiteral("-"), shownUrl};
     const Clustr::MasterInfo master = client.master();
     // One name everywhere: the one the master announces (the file's base name for an unnamed cluster).
     const QString shownName = master.name().isEmpty() ? name : master.name();
@@ -101,6 +101,7 @@ QStringList describe(const Row &row)
     return {shownName,
             QString::number(master.pid()),
             master.host(),
+            QString::number(master.workerCount()),
             QStringLiteral("%1/%2").arg(up).arg(children.size()),
             StatusTable::humanDuration(started.isValid() ? started.msecsTo(QDateTime::currentDateTimeUtc()) : -1),
             shownUrl};
@@ -149,7 +150,7 @@ int run(QStringList args)
     QList<QStringList> table;
     for (const Row &row : std::as_const(rows))
         table.append(describe(row));
-    Cli::out(StatusTable::table({QStringLiteral("NAME"), QStringLiteral("MASTER"), QStringLiteral("HOST"), QStringLiteral("WORKERS"),
+    Cli::out(StatusTable::table({QStringLiteral("NAME"), QStringLiteral("MASTER"), QStringLiteral("HOST"), QStringLiteral("WORKERS"), QStringLiteral("CHILDREN"),
                                  QStringLiteral("UPTIME"), QStringLiteral("REDIS")},
                                 table).join(QLatin1Char('\n')));
     return Cli::Ok;

@@ -963,7 +963,7 @@ void tst_Daemon::twoEmbeddedClustersRunSideBySide()
     QCOMPARE(listed, 0);
     for (const auto &[name, pid] : masters) {
         const int workers = name == QLatin1String("alpha") ? 2 : 1;
-        const QRegularExpression row(QStringLiteral("^%1 +%2 +\\S+ +%3/%3 ").arg(name).arg(pid).arg(workers), QRegularExpression::MultilineOption);
+        const QRegularExpression row(QStringLiteral("^%1 +%2 +\\S+ +%3 +%3/%3 ").arg(name).arg(pid).arg(workers), QRegularExpression::MultilineOption);
         QVERIFY2(row.match(list).hasMatch(), qPrintable(list));
     }
 
