@@ -46,6 +46,7 @@ QList<Command> build()
         {QStringLiteral("start"), Value::Group, controlOptions({timeout})},
         {QStringLiteral("scale"), Value::Group, controlOptions({timeout})},
         {QStringLiteral("watch"), Value::None, controlOptions({option("--channel", Value::Text), flag("--all")})},
+        {QStringLiteral("logs"), Value::GroupOrPid, controlOptions({flag("--follow"), option("--lines", Value::Text), flag("--json")})},
         {QStringLiteral("help"), Value::None, {}},
         {QStringLiteral("version"), Value::None, {}},
         {QStringLiteral("complete-words"), Value::Text, {option("--redis", Value::Text), option("--cluster", Value::ClusterName)}, true},
