@@ -301,6 +301,10 @@ int run(QStringList args)
         printer.widen(*entry);
     for (const Entry *entry : shown)
         printer.print(*entry);
+    // Not silence: a master of an older clustr-qt, or `logs.recentLines: 0`, keeps none.
+    if (kept.empty() && request.lines > 0)
+        Cli::err(QStringLiteral("Redis keeps no output lines of %1 (none printed yet, or its cluster file's logs.recentLines is 0)")
+                     .arg(session.clusterLabel()));
     if (!request.follow)
         return Cli::Ok;
 
