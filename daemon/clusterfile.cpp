@@ -27,7 +27,7 @@ const QSet<QString> TopLevelKeys{
     QStringLiteral("embeddedRedis"), QStringLiteral("$schema"), QStringLiteral("description"), QStringLiteral("strict"),
 };
 const QSet<QString> LogKeys{QStringLiteral("directory"), QStringLiteral("maxSize"), QStringLiteral("keep"),
-                            QStringLiteral("prefix")};
+                            QStringLiteral("prefix"), QStringLiteral("recentLines")};
 const QSet<QString> EmbeddedRedisKeys{QStringLiteral("listen")};
 const QSet<QString> WorkerKeys{
     QStringLiteral("file"), QStringLiteral("command"), QStringLiteral("cpu"), QStringLiteral("respawn"),
@@ -199,6 +199,13 @@ void readLogs(const QJsonObject &root, const QString &base, Checker &check, Clus
                 check.error(QStringLiteral("logs.keep"), QStringLiteral("expected how many rotated files to keep, 0..1000"));
             else
                 config.logKeep = int(keep);
+        }
+        if (logs.contains(QStringLiteral("recentLines"))) {
+            const double lines = logs.value(QStringLiteral("recentLines")).toDouble(-1);
+            if (lines < 0 || lines > 10000 || std::floor(lines) != lines)
+                check.error(QStringLiteral("logs.recentLines"), QStringLiteral("expected how many recent output lines Redis keeps, 0..10000"));
+            else
+                config.logRecentLines = int(lines);
         }
         if (logs.contains(QStringLiteral("prefix"))) {
             if (!logs.value(QStringLiteral("prefix")).isString())

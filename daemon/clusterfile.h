@@ -33,6 +33,7 @@ struct ClusterFile
     QString logDirectory; // empty: children's output goes to ours
     qint64 logMaxBytes = 10 * 1024 * 1024;
     int logKeep = 5;
+    int logRecentLines = 1000; // kept in Redis for `clustr-qt logs`; 0: none
     QString metrics;      // HOST:PORT, empty: none
     QString embeddedListenHost; // embeddedRedis.listen: where the embedded Redis also takes TCP; empty: unix socket only
     int embeddedListenPort = 0;

@@ -38,14 +38,15 @@ QList<Command> build()
         {QStringLiteral("status"), Value::None, controlOptions({flag("--json"), flag("--compact")})},
         {QStringLiteral("publish"), Value::Text, controlOptions({})},
         {QStringLiteral("send"), Value::Pid, controlOptions({})},
-        {QStringLiteral("group"), Value::Group, controlOptions({})},
+        {QStringLiteral("group"), Value::Group, controlOptions({})}, // not-protocol: a command's name
         {QStringLiteral("kill"), Value::Pid, controlOptions({})},
-        {QStringLiteral("reload"), Value::None, controlOptions({flag("--no-wait"), timeout})},
+        {QStringLiteral("reload"), Value::None, controlOptions({flag("--no-wait"), timeout})}, // not-protocol: a command's name
         {QStringLiteral("restart"), Value::GroupOrPid, controlOptions({timeout})},
         {QStringLiteral("stop"), Value::Group, controlOptions({option("--code", Value::Text), timeout})},
         {QStringLiteral("start"), Value::Group, controlOptions({timeout})},
         {QStringLiteral("scale"), Value::Group, controlOptions({timeout})},
         {QStringLiteral("watch"), Value::None, controlOptions({option("--channel", Value::Text), flag("--all")})},
+        {QStringLiteral("logs"), Value::GroupOrPid, controlOptions({flag("--follow"), option("--lines", Value::Text), flag("--json")})},
         {QStringLiteral("help"), Value::None, {}},
         {QStringLiteral("version"), Value::None, {}},
         {QStringLiteral("complete-words"), Value::Text, {option("--redis", Value::Text), option("--cluster", Value::ClusterName)}, true},

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commandargs.h"
 #include "controlsession.h"
+#include "logscommand.h"
 #include "operationcommands.h"
 #include "reloadprogress.h"
 #include "statustable.h"
@@ -162,6 +163,7 @@ const Command commands[] = {
      "                    name (default *): public, group:*, private:4242, ...\n"
      "  --all             the heartbeats every process sends each second too\n"
      "                    (left out by default)\n"},
+    {"logs", LogsCommand::help()},
 };
 
 const Command *findCommand(const QString &name)
@@ -189,18 +191,9 @@ int status(QStringList args)
 
     if (const int code = session.connect(); code != Cli::Ok)
         return code;
+    if (const int code = session.waitForStatus(); code != Cli::Ok)
+        return code;
     Clustr::ClusterClient &client = session.client();
-    // The master writes its announcement and its status together; one may
-    // have expired a moment before the other.
-    using Error = Clustr::ClusterClient::Error;
-    if (!session.waitUntil([&client] { return client.status().master().pid() != 0 || client.error() == Error::MalformedRecord; }, 1500)) {
-        Cli::err(QStringLiteral("the master (pid %1) of %2 publishes no status").arg(client.masterPid()).arg(session.clusterLabel()));
-        return Cli::Failed;
-    }
-    if (client.status().master().pid() == 0) { // there is one, but it cannot be read
-        Cli::err(client.errorString());
-        return Cli::Failed;
-    }
     if (json) {
         Cli::out(QString::fromUtf8(QJsonDocument(client.status().toJson()).toJson(compactJson ? QJsonDocument::Compact : QJsonDocument::Indented)).trimmed());
         return Cli::Ok;
@@ -524,6 +517,8 @@ int run(const QString &command, QStringList args)
         return stop(std::move(args));
     if (command == QLatin1String("watch"))
         return watch(std::move(args));
+    if (command == QLatin1String("logs"))
+        return LogsCommand::run(std::move(args));
     if (isControlCommand(command))
         return message(command, std::move(args));
     Cli::err(QStringLiteral("unknown command \"%1\"").arg(command));

@@ -3,7 +3,7 @@
 
 #include <QtCore/QStringList>
 
-// status, publish, send, group, kill, reload, stop, watch (and restart, start, scale, in operationcommands.h): commands that
+// status, publish, send, group, kill, reload, stop, watch (and restart, start, scale, in operationcommands.h; logs, in logscommand.h): commands that
 // find a running cluster and talk to it through Clustr::ClusterClient.
 namespace ControlCommands {
 

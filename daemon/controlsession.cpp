@@ -335,6 +335,21 @@ bool Session::waitUntil(const std::function<bool()> &done, int timeoutMs)
     return done();
 }
 
+int Session::waitForStatus()
+{
+    using Error = Clustr::ClusterClient::Error;
+    Clustr::ClusterClient &client = m_client;
+    if (!waitUntil([&client] { return client.status().master().pid() != 0 || client.error() == Error::MalformedRecord; }, 1500)) {
+        Cli::err(QStringLiteral("the master (pid %1) of %2 publishes no status").arg(client.masterPid()).arg(clusterLabel()));
+        return Cli::Failed;
+    }
+    if (client.status().master().pid() == 0) { // there is one, but it cannot be read
+        Cli::err(client.errorString());
+        return Cli::Failed;
+    }
+    return Cli::Ok;
+}
+
 bool Session::waitUntilWritten(int timeoutMs)
 {
     Clustr::RedisClient *publisher = m_client.publisher();

@@ -60,6 +60,13 @@ public:
     */
     bool waitUntil(const std::function<bool()> &done, int timeoutMs);
 
+    /*!
+      Waits for the master's first status snapshot (the announcement and the
+      status may expire a moment apart). Cli::Ok, else Failed with the
+      reason printed: no status, or one that cannot be read.
+    */
+    int waitForStatus();
+
     //! Until every command sent so far has been written and answered by Redis.
     bool waitUntilWritten(int timeoutMs = 3000);
 

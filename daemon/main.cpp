@@ -44,6 +44,7 @@ QString usage()
         "  start GROUP             start a stopped group again\n"
         "  scale GROUP N           give a group N processes\n"
         "  watch [--channel PAT]   a live line per message of the cluster\n"
+        "  logs [TARGET] [-f]      the workers' recent output lines (-f: and new ones, live)\n"
         "\n"
         "Shell:\n"
         "  completion SHELL        a completion script for bash, zsh or fish\n"

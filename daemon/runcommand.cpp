@@ -8,6 +8,7 @@
 #include "embeddedredis.h"
 #include "eventlog.h"
 #include "logfiles.h"
+#include "logshipper.h"
 #include "metrics.h"
 #include "sdnotify.h"
 
@@ -295,6 +296,20 @@ std::unique_ptr<MetricsServer> startMetrics(Clustr::Master *master, const QStrin
     return metrics;
 }
 
+// The workers' recent lines in Redis for `clustr-qt logs`, besides their log files or our output; none for recentLines 0.
+std::unique_ptr<LogShipper> shipLines(const ClusterFile &config, const QString &redisUrl, Clustr::ProcessOptions &options)
+{
+    if (config.logRecentLines == 0)
+        return nullptr;
+    auto shipper = std::make_unique<LogShipper>(redisUrl, config.name, config.logRecentLines);
+    if (!shipper->start())
+        return nullptr; // the master reports the invalid URL
+    options.setChildOutputObserver([shipper = shipper.get()](const QString &group, qint64 pid, const QByteArray &line, bool isStderr) {
+        shipper->add(group, pid, line, isStderr);
+    });
+    return shipper;
+}
+
 } // namespace
 
 int run(QStringList args)
@@ -378,6 +393,7 @@ int run(QStringList args)
     Clustr::ProcessOptions options = masterOptions(*config, *redisUrl, displayName, logFiles.get());
     if (embedded.pid() > 0) // the workers log in as workers, not with the master's operator user
         options.setChildRedisUrl(embedded.url(Clustr::AccessControl::Role::Worker));
+    const std::unique_ptr<LogShipper> shipper = shipLines(*config, *redisUrl, options);
     Clustr::Master master(options);
     if (!master.isValid()) {
         Cli::err(master.errorString());
@@ -400,7 +416,17 @@ int run(QStringList args)
     int exitCode = 0;
     QObject::connect(&master, &Clustr::Process::closed, &master, [&](int closedWith) {
         exitCode = closedWith;
-        QObject::connect(&lock, &Clustr::ClusterLock::released, &lock, [] { QCoreApplication::exit(0); });
+        // Done once the lock is released and the recent lines deleted (as the master deletes its keys).
+        const auto waitingFor = std::make_shared<int>(shipper ? 2 : 1);
+        const auto done = [waitingFor] {
+            if (--*waitingFor == 0)
+                QCoreApplication::exit(0);
+        };
+        QObject::connect(&lock, &Clustr::ClusterLock::released, &lock, done);
+        if (shipper) {
+            QObject::connect(shipper.get(), &LogShipper::finished, shipper.get(), done);
+            shipper->finish();
+        }
         lock.release();
         QTimer::singleShot(2000, QCoreApplication::instance(), [] { QCoreApplication::exit(0); }); // Redis gone: do not wait
     });

@@ -20,6 +20,7 @@ public:
     RestartPolicy restartPolicy;
     QString outputPrefix = QStringLiteral("[%group% %pid%] ");
     ChildOutputHandler childOutput;
+    ChildOutputObserver childOutputObserver;
     std::chrono::milliseconds heartbeatInterval{1000};
     std::chrono::milliseconds heartbeatTimeout{3500};
     std::chrono::milliseconds reloadTimeout{30000};
@@ -66,6 +67,8 @@ QString ProcessOptions::outputPrefix() const { return d->outputPrefix; }
 void ProcessOptions::setOutputPrefix(const QString &outputPrefix) { d->outputPrefix = outputPrefix; }
 ChildOutputHandler ProcessOptions::childOutput() const { return d->childOutput; }
 void ProcessOptions::setChildOutput(const ChildOutputHandler &childOutput) { d->childOutput = childOutput; }
+ChildOutputObserver ProcessOptions::childOutputObserver() const { return d->childOutputObserver; }
+void ProcessOptions::setChildOutputObserver(const ChildOutputObserver &observer) { d->childOutputObserver = observer; }
 std::chrono::milliseconds ProcessOptions::heartbeatInterval() const { return d->heartbeatInterval; }
 void ProcessOptions::setHeartbeatInterval(std::chrono::milliseconds heartbeatInterval) { d->heartbeatInterval = heartbeatInterval; }
 std::chrono::milliseconds ProcessOptions::heartbeatTimeout() const { return d->heartbeatTimeout; }

@@ -763,6 +763,7 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     supervisor->forwarder().setPattern(options.outputPrefix());
     supervisor->forwarder().setLogger(options.logger());
     supervisor->setOutputHandler(options.childOutput());
+    supervisor->setOutputObserver(options.childOutputObserver());
 
     QObject::connect(supervisor, &Supervisor::childStarted, q, [this](ChildProcess *child, qint64 childPid, qint64 oldPid) {
         Q_Q(Process);

@@ -12,6 +12,7 @@
 // crashing program), --ready-delay=MS, --surge, --reload-delay=MS,
 // --reload-timeout=MS, --heartbeat-timeout=MS, --kill-timeout=MS,
 // --ignore-sigterm (a program that only SIGKILL ends), plus every --cluster-* option.
+// Besides the commands below, {"cmd":"print",...} prints plain lines of output.
 #include <ClustrQt/master.h>
 #include <ClustrQt/redisclient.h>
 #include <ClustrQt/worker.h>
@@ -26,6 +27,7 @@
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -287,7 +289,18 @@ int main(int argc, char **argv)
                 print({{QStringLiteral("event"), QStringLiteral("stats")}, {QStringLiteral("stats"), process->stats().toJson()}});
             else if (cmd == QLatin1String("masterInfo") && master)
                 print({{QStringLiteral("event"), QStringLiteral("masterInfo")}, {QStringLiteral("info"), infoJson(master->clusterInfo())}});
-            else if (cmd == QLatin1String("ping"))
+            else if (cmd == QLatin1String("print")) {
+                // Plain lines, not events: {"cmd":"print","text":"T","count":N,"stderr":true} prints
+                // T (or, for a count, "T 1" .. "T N") on stdout or stderr.
+                const QByteArray text = c.value(QStringLiteral("text")).toString().toUtf8();
+                const int count = c.value(QStringLiteral("count")).toInt(0);
+                FILE *stream = c.value(QStringLiteral("stderr")).toBool() ? stderr : stdout;
+                for (int i = 1; i <= std::max(count, 1); ++i) {
+                    const QByteArray line = (count > 0 ? text + ' ' + QByteArray::number(i) : text) + '\n';
+                    fwrite(line.constData(), 1, size_t(line.size()), stream);
+                }
+                fflush(stream);
+            } else if (cmd == QLatin1String("ping"))
                 print({{QStringLiteral("event"), QStringLiteral("pong")}, {QStringLiteral("id"), c.value(QStringLiteral("id"))}});
             else if (cmd == QLatin1String("reload") && master)
                 master->reload();

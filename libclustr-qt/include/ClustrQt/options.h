@@ -35,6 +35,13 @@ using Logger = std::function<void(QtMsgType type, const QString &category, const
 */
 using ChildOutputHandler = std::function<bool(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
 
+/*!
+  Sees every line a child printed (see ProcessOptions::childOutputObserver()),
+  after it went where it goes (the forwarded output or the ChildOutputHandler):
+  for a copy elsewhere, e.g. the recent lines `clustr-qt run` keeps in Redis.
+*/
+using ChildOutputObserver = std::function<void(const QString &group, qint64 pid, const QByteArray &line, bool isStderr)>;
+
 class ProcessOptionsPrivate;
 
 /*!
@@ -112,6 +119,9 @@ public:
     //! (e.g. to write one log file per worker); see ChildOutputHandler. Empty (the default): forwarded.
     ChildOutputHandler childOutput() const;
     void setChildOutput(const ChildOutputHandler &childOutput);
+    //! Also sees every line a child prints, wherever it goes; see ChildOutputObserver. Empty by default.
+    ChildOutputObserver childOutputObserver() const;
+    void setChildOutputObserver(const ChildOutputObserver &observer);
     //! How often a process with a master tells it that it is alive (0: never). Default: 1 s.
     std::chrono::milliseconds heartbeatInterval() const;
     void setHeartbeatInterval(std::chrono::milliseconds heartbeatInterval);

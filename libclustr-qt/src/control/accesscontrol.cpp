@@ -16,8 +16,11 @@ namespace {
 const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +select +multi +discard");
 const QByteArray SubscribeCommands = QByteArrayLiteral("+subscribe +psubscribe +unsubscribe +punsubscribe");
 // GETRANGE: how tools read the announcement and the status, bounded
-// (docs/PROTOCOL.md section 11); MGET: how the name lock reads them.
-const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan");
+// (docs/PROTOCOL.md section 11); MGET: how the name lock reads them;
+// LRANGE: how `clustr-qt logs` reads the workers' recent output lines.
+const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan +lrange");
+// How `clustr-qt run` keeps those lines: appended, trimmed to the last N, expiring with the master.
+const QByteArray LogWriteCommands = QByteArrayLiteral("+rpush +ltrim +pexpire");
 
 QByteArray patterns(char kind, const QByteArrayList &globs)
 {
@@ -39,7 +42,7 @@ QByteArray permissions(const QString &clusterName, AccessControl::Role role)
         break;
     case Role::Operator:
         // EVAL: the name lock's takeover of a dead master (a compare-and-set on the lock key).
-        rule += " +publish " + ReadCommands + " +set +del +eval" + patterns('&', {channels.allChannelsPattern()})
+        rule += " +publish " + ReadCommands + ' ' + LogWriteCommands + " +set +del +eval" + patterns('&', {channels.allChannelsPattern()})
             + patterns('~', {channels.keyPattern()});
         break;
     case Role::Monitor:

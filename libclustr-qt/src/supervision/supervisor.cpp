@@ -125,6 +125,8 @@ ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &comm
                                              : m_forwarder.forward(entry->group, process->pid(), line, isStderr);
         if (!written)
             ++m_droppedLines[{entry->group, entry->instance}];
+        if (m_outputObserver)
+            m_outputObserver(entry->group, process->pid(), line, isStderr);
     });
     connect(process, &ChildProcess::respawning, this, [this, process](qint64 oldPid, std::chrono::milliseconds delay) {
         if (delay.count() > 0)

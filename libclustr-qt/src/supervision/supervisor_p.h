@@ -51,6 +51,8 @@ public:
     using OutputHandler = std::function<bool(const QString &group, int instance, qint64 pid, const QByteArray &line, bool isStderr)>;
     //! Takes the children's lines instead of the forwarder.
     void setOutputHandler(const OutputHandler &handler) { m_outputHandler = handler; }
+    //! Sees every line after the handler or the forwarder had it.
+    void setOutputObserver(const ChildOutputObserver &observer) { m_outputObserver = observer; }
 
     /*!
       While holding, spawn() prepares children (and reports bad specs) but
@@ -117,6 +119,7 @@ private:
     qint64 m_processGroup = ChildProcess::OwnProcessGroup;
     OutputForwarder m_forwarder;
     OutputHandler m_outputHandler;
+    ChildOutputObserver m_outputObserver;
     bool m_stopping = false;
     bool m_holding = false;
     QHash<QString, int> m_instances; // group -> children created so far

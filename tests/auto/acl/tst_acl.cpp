@@ -210,6 +210,14 @@ void tst_Acl::eachRoleIsRefusedWhatItMustNotDo_data()
     row("monitor: no publish", "monitor", {publish, QStringLiteral("shop:public"), QStringLiteral("x")}, false);
     row("monitor: no control", "monitor", {publish, QStringLiteral("shop:control:1"), QStringLiteral("x")}, false);
     row("monitor: no kill", "monitor", {publish, QStringLiteral("shop:kill:1"), QStringLiteral("15")}, false);
+    // The workers' recent output (`clustr-qt logs`): written by the master's user, read by tools, not by workers.
+    row("operator: keeps output lines", "operator", {QStringLiteral("RPUSH"), QStringLiteral("shop:clustr:logs"), QStringLiteral("{}")}, true);
+    row("operator: trims them", "operator", {QStringLiteral("LTRIM"), QStringLiteral("shop:clustr:logs"), QStringLiteral("-10"), QStringLiteral("-1")}, true);
+    row("monitor: reads output lines", "monitor", {QStringLiteral("LRANGE"), QStringLiteral("shop:clustr:logs"), QStringLiteral("0"), QStringLiteral("-1")}, true);
+    row("operator: publishes output lines", "operator", {QStringLiteral("PUBLISH"), QStringLiteral("shop:clustr:logs"), QStringLiteral("{}")}, true);
+    row("monitor: writes no output lines", "monitor", {QStringLiteral("RPUSH"), QStringLiteral("shop:clustr:logs"), QStringLiteral("{}")}, false);
+    row("worker: reads no output lines", "worker", {QStringLiteral("LRANGE"), QStringLiteral("shop:clustr:logs"), QStringLiteral("0"), QStringLiteral("-1")}, false);
+    row("worker: publishes no output lines", "worker", {QStringLiteral("PUBLISH"), QStringLiteral("shop:clustr:logs"), QStringLiteral("{}")}, false);
     row("monitor: no writes", "monitor", {QStringLiteral("SET"), QStringLiteral("shop:clustr:master"), QStringLiteral("x")}, false);
 }
 

@@ -86,6 +86,7 @@ private Q_SLOTS:
     void stop();
     void watch();
     void watchHidesHeartbeatsUnlessAsked();
+    void logs();
     void throughClustrQtRun();
     void findsTheEmbeddedRedis();
     void commandsRefusedByRedis();
@@ -124,7 +125,11 @@ private:
       `clustr-qt check` must accept first. The daemon dies with the test, and
       with \a daemon (QProcess kills it when destroyed).
     */
-    void startRun(QProcess &daemon, const QTemporaryDir &dir, QJsonObject cluster, int instances);
+    void startRun(QProcess &daemon, const QTemporaryDir &dir, QJsonObject cluster, int instances, const QJsonArray &moreWorkers = {});
+    //! `send PID` of a print command: \a pid prints \a text (\a count times, numbered), on stderr if asked.
+    void printThrough(const QString &name, qint64 pid, const QString &text, int count = 0, bool onStderr = false);
+    //! `logs ARGS` of cluster \a name until its output contains \a expected (bounded); that run.
+    CliRun logsShowing(const QString &name, const QStringList &arguments, const QByteArray &expected);
     QStringList target(const QString &name) const
     {
         return {QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--cluster"), name};
@@ -438,6 +443,11 @@ void tst_Cli::badArguments_data()
     row("stop: two arguments", {QStringLiteral("stop"), QStringLiteral("now"), QStringLiteral("later")}, "stop takes at most one GROUP");
     row("watch: empty pattern", {QStringLiteral("watch"), QStringLiteral("--channel=")}, "--channel needs a PATTERN");
     row("watch: unknown option", {QStringLiteral("watch"), QStringLiteral("--pattern"), QStringLiteral("x")}, "unknown option --pattern for watch");
+    row("logs: -n not a number", {QStringLiteral("logs"), QStringLiteral("-n"), QStringLiteral("many")}, "-n must be a number of lines from 0 to 10000, not \"many\"");
+    row("logs: -n too large", {QStringLiteral("logs"), QStringLiteral("-n100001")}, "-n must be a number of lines from 0 to 10000, not \"100001\"");
+    row("logs: two targets", {QStringLiteral("logs"), QStringLiteral("web"), QStringLiteral("api")}, "logs takes at most one TARGET (a group or a pid), got \"web api\"");
+    row("logs: unknown short option", {QStringLiteral("logs"), QStringLiteral("-x")}, "unknown option -x for logs");
+    row("logs: unknown option", {QStringLiteral("logs"), QStringLiteral("--tail")}, "unknown option --tail for logs");
     row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis://, rediss://, redis-sentinel:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
     row("invalid cluster name", {QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("a b")}, "invalid cluster name \"a b\"");
     row("unknown command", {QStringLiteral("frobnicate")}, "unknown command \"frobnicate\"");
@@ -485,6 +495,8 @@ void tst_Cli::redisUnreachable_data()
     QTest::newRow("reload") << QStringList{QStringLiteral("reload")};
     QTest::newRow("stop") << QStringList{QStringLiteral("stop")};
     QTest::newRow("watch") << QStringList{QStringLiteral("watch")};
+    QTest::newRow("logs") << QStringList{QStringLiteral("logs")};
+    QTest::newRow("logs -f web") << QStringList{QStringLiteral("logs"), QStringLiteral("-f"), QStringLiteral("web")};
 }
 
 void tst_Cli::redisUnreachable()
@@ -1054,11 +1066,19 @@ void tst_Cli::watchHidesHeartbeatsUnlessAsked()
     }
 }
 
-void tst_Cli::startRun(QProcess &daemon, const QTemporaryDir &dir, QJsonObject cluster, int instances)
+void tst_Cli::startRun(QProcess &daemon, const QTemporaryDir &dir, QJsonObject cluster, int instances, const QJsonArray &moreWorkers)
 {
-    QJsonObject worker = workerSpec(QStringLiteral("web"), instances);
-    worker.insert(QStringLiteral("file"), buildBinary(QStringLiteral("clustr-test-worker")));
-    cluster.insert(QStringLiteral("workers"), QJsonArray{worker});
+    QJsonArray workers;
+    QJsonArray specs = moreWorkers;
+    specs.prepend(workerSpec(QStringLiteral("web"), instances));
+    for (const QJsonValue &entry : std::as_const(specs)) {
+        QJsonObject spec = entry.toObject();
+        spec.insert(QStringLiteral("file"), buildBinary(QStringLiteral("clustr-test-worker")));
+        // The spawn entry's group (its output's and log's) is the one the worker registers under.
+        spec.insert(QStringLiteral("group"), spec.value(QStringLiteral("args")).toObject().value(QStringLiteral("group")));
+        workers.append(spec);
+    }
+    cluster.insert(QStringLiteral("workers"), workers);
     const QString file = dir.filePath(QStringLiteral("cluster.json"));
     {
         QFile out(file);
@@ -1073,6 +1093,136 @@ void tst_Cli::startRun(QProcess &daemon, const QTemporaryDir &dir, QJsonObject c
     daemon.setProcessChannelMode(QProcess::MergedChannels);
     daemon.start(m_binary, {QStringLiteral("run"), file});
     QVERIFY(daemon.waitForStarted(10000));
+}
+
+void tst_Cli::printThrough(const QString &name, qint64 pid, const QString &text, int count, bool onStderr)
+{
+    const QJsonObject command{{QStringLiteral("cmd"), QStringLiteral("print")}, {QStringLiteral("text"), text},
+                              {QStringLiteral("count"), count}, {QStringLiteral("stderr"), onStderr}};
+    const CliRun run = runCli(QStringList{QStringLiteral("send"), QString::number(pid),
+                                          QString::fromUtf8(QJsonDocument(command).toJson(QJsonDocument::Compact))} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+}
+
+CliRun tst_Cli::logsShowing(const QString &name, const QStringList &arguments, const QByteArray &expected)
+{
+    CliRun run;
+    // The run that showed it, or the last one (which the caller's checks then fail on).
+    (void)QTest::qWaitFor([&] {
+        run = runCli(QStringList{QStringLiteral("logs")} + arguments + target(name));
+        return run.exitCode != 0 || run.out.contains(expected);
+    }, 10000);
+    return run;
+}
+
+// The workers' output as `clustr-qt run` keeps it in Redis: recent lines with
+// who printed them, by group or pid, bounded in count and length, followed live.
+void tst_Cli::logs()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString name = QStringLiteral("cli-logs");
+    const int kept = 30;
+    QProcess daemon;
+    startRun(daemon, dir, {{QStringLiteral("name"), name}, {QStringLiteral("redis"), m_redis.url()},
+                           {QStringLiteral("logs"), QJsonObject{{QStringLiteral("recentLines"), kept}}}},
+             1, {workerSpec(QStringLiteral("api"), 1)});
+    if (QTest::currentTestFailed())
+        return;
+    const qint64 web = registeredPids(name, 1, QStringLiteral("web")).value(0);
+    const qint64 api = registeredPids(name, 1, QStringLiteral("api")).value(0);
+    QVERIFY2(web > 0 && api > 0, daemon.readAll().constData());
+    // The test worker also prints each command it gets as an event line: lines are looked for, not counted.
+    const auto printed = [](const QByteArray &out, const QString &group, qint64 pid, const char *stream, const QString &text) {
+        return QRegularExpression(QStringLiteral("(^|\\n)[-0-9 :.]{23}  %1\\[%2\\] *  %3  %4\\n")
+                                      .arg(group).arg(pid).arg(QLatin1String(stream), QRegularExpression::escape(text)))
+            .match(QString::fromUtf8(out)).hasMatch();
+    };
+
+    // What each worker printed, with when, who and which stream.
+    printThrough(name, web, QStringLiteral("hello from web"));
+    printThrough(name, api, QStringLiteral("trouble in api"), 0, true);
+    CliRun run = logsShowing(name, {}, "trouble in api");
+    QVERIFY2(run.exitCode == 0 && run.out.contains("hello from web"), run.describe());
+    const QRegularExpression lineFormat(QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}  (web|api)\\[\\d+\\] *  (out|err)  .*$"));
+    for (const QString &line : run.outLines())
+        QVERIFY2(lineFormat.match(line).hasMatch(), qPrintable(line));
+    QVERIFY2(printed(run.out, QStringLiteral("web"), web, "out", QStringLiteral("hello from web")), run.describe());
+    QVERIFY2(printed(run.out, QStringLiteral("api"), api, "err", QStringLiteral("trouble in api")), run.describe());
+
+    // A group, a pid, and what the cluster does not have.
+    run = runCli(QStringList{QStringLiteral("logs"), QStringLiteral("web")} + target(name));
+    QVERIFY2(run.exitCode == 0 && run.out.contains("hello from web") && !run.out.contains("api["), run.describe());
+    run = runCli(QStringList{QStringLiteral("logs"), QString::number(api)} + target(name));
+    QVERIFY2(run.exitCode == 0 && run.out.contains("trouble in api") && !run.out.contains("web["), run.describe());
+    for (const QString &unknown : {QStringLiteral("nosuchgroup"), QStringLiteral("999999999")}) {
+        run = runCli(QStringList{QStringLiteral("logs"), unknown} + target(name));
+        QVERIFY2(run.exitCode == 6 && run.out.isEmpty(), run.describe());
+        QVERIFY2(run.err.contains("cluster \"cli-logs\" has no group or pid \"" + unknown.toUtf8() + "\""), run.describe());
+    }
+    run = runCli(QStringList{QStringLiteral("logs"), QStringLiteral("-n"), QStringLiteral("1"), QStringLiteral("web")} + target(name));
+    QVERIFY2(run.exitCode == 0 && run.outLines().size() == 1 && run.out.contains("hello from web"), run.describe());
+    run = runCli(QStringList{QStringLiteral("logs"), QStringLiteral("--json"), QString::number(api)} + target(name));
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QJsonObject record;
+    for (const QString &line : run.outLines()) {
+        const QJsonObject object = QJsonDocument::fromJson(line.toUtf8()).object();
+        QVERIFY2(!object.isEmpty(), qPrintable(line));
+        if (object.value(QStringLiteral("stream")).toString() == QLatin1String("err"))
+            record = object;
+    }
+    QCOMPARE(record.value(QStringLiteral("text")).toString(), QStringLiteral("trouble in api"));
+    QCOMPARE(record.value(QStringLiteral("stream")).toString(), QStringLiteral("err"));
+    QCOMPARE(record.value(QStringLiteral("group")).toString(), QStringLiteral("api"));
+    QCOMPARE(qint64(record.value(QStringLiteral("pid")).toDouble()), api);
+    QVERIFY(record.value(QStringLiteral("seq")).toDouble() > 0 && record.value(QStringLiteral("time")).toDouble() > 0);
+
+    // Redis keeps the last `recentLines`, each cut at 4 KiB.
+    printThrough(name, web, QStringLiteral("bulk"), kept + 20);
+    run = logsShowing(name, {QStringLiteral("-n"), QStringLiteral("10000")}, QByteArray("bulk ") + QByteArray::number(kept + 20) + '\n');
+    QVERIFY2(run.exitCode == 0 && run.outLines().size() == kept && !run.out.contains("hello from web"), run.describe());
+    const QString key = name + QStringLiteral(":clustr:logs");
+    QCOMPARE(m_redis.cli({QStringLiteral("LLEN"), key}).trimmed(), QByteArray::number(kept));
+    printThrough(name, api, QString(10000, QLatin1Char('x')));
+    run = logsShowing(name, {QStringLiteral("-n2"), QStringLiteral("api")}, "[truncated from 10000 bytes]");
+    QVERIFY2(run.exitCode == 0 && run.out.contains(' ' + QByteArray(4096, 'x') + " [truncated from 10000 bytes]\n"), run.describe());
+
+    // -f: the last lines, then a line printed after it started, each once.
+    QProcess follower;
+    follower.setProcessEnvironment(environment());
+    follower.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    follower.start(m_binary, QStringList{QStringLiteral("logs"), QStringLiteral("-f"), QStringLiteral("-n"), QStringLiteral("2"),
+                                         QStringLiteral("web")} + target(name));
+    QVERIFY(follower.waitForStarted(10000));
+    QByteArray out;
+    QByteArray err;
+    auto read = [&] {
+        out += follower.readAllStandardOutput();
+        err += follower.readAllStandardError();
+    };
+    QVERIFY2(QTest::qWaitFor([&] { read(); return err.contains("following the output of cluster \"cli-logs\"") && out.count('\n') >= 2; }, 5000),
+             err + out);
+    QCOMPARE(out.count('\n'), 2);
+    QVERIFY2(out.contains("bulk " + QByteArray::number(kept + 20) + '\n'), out.constData());
+    printThrough(name, api, QStringLiteral("not for the follower"));
+    printThrough(name, web, QStringLiteral("live from web"));
+    QVERIFY2(QTest::qWaitFor([&] { read(); return printed(out, QStringLiteral("web"), web, "out", QStringLiteral("live from web")); }, 5000),
+             out.constData());
+    const qsizetype liveLines = out.count("  out  live from web\n");
+    ::kill(pid_t(follower.processId()), SIGINT);
+    QVERIFY(QTest::qWaitFor([&] { return follower.state() == QProcess::NotRunning; }, 5000));
+    read();
+    QCOMPARE(follower.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(follower.exitCode(), 0);
+    QVERIFY2(!out.contains("not for the follower"), out.constData());
+    QCOMPARE(out.count("  out  live from web\n"), liveLines); // once, and nothing after
+    QCOMPARE(liveLines, qsizetype(1));
+
+    // The lines go with the cluster, as the master's keys do.
+    run = runCli(QStringList{QStringLiteral("stop")} + target(name), 70000);
+    QVERIFY2(run.exitCode == 0, run.describe());
+    QVERIFY(QTest::qWaitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
+    QCOMPARE(m_redis.cli({QStringLiteral("EXISTS"), key}).trimmed(), QByteArray("0"));
 }
 
 void tst_Cli::throughClustrQtRun()
@@ -1124,6 +1274,13 @@ void tst_Cli::findsTheEmbeddedRedis()
     QVERIFY2(listed, status.describe() + "--- daemon:\n" + daemon.readAll());
     QCOMPARE(qint64(QJsonDocument::fromJson(status.out).object().value(QStringLiteral("master")).toObject().value(QStringLiteral("pid")).toDouble()),
              daemon.processId());
+    // `logs` logs in as the monitor, whose ACL user may read the recent lines the master's user keeps.
+    CliRun logs;
+    (void)QTest::qWaitFor([&] {
+        logs = runCli({QStringLiteral("logs"), QStringLiteral("--cluster"), name}, 10000);
+        return logs.exitCode != 0 || logs.out.contains("  web[");
+    }, 10000);
+    QVERIFY2(logs.exitCode == 0 && logs.out.contains("\"event\":\"started\""), logs.describe());
 
     const CliRun stop = runCli({QStringLiteral("stop"), QStringLiteral("--cluster"), name}, 70000);
     QVERIFY2(stop.exitCode == 0, stop.describe());

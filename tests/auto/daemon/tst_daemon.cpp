@@ -447,6 +447,8 @@ void tst_Daemon::badClusterFiles_data()
                                     << "cluster.json: workers[0].group: \".web\" must not start with '.'";
     QTest::newRow("logs keep") << QByteArray("{\"logs\": {\"directory\": \"l\", \"keep\": -1}, \"workers\": [{\"file\": \"" + w + "\"}]}")
                                << "cluster.json: logs.keep: ";
+    QTest::newRow("logs recentLines") << QByteArray("{\"logs\": {\"recentLines\": 10001}, \"workers\": [{\"file\": \"" + w + "\"}]}")
+                                      << "cluster.json: logs.recentLines: expected how many recent output lines Redis keeps, 0..10000";
 }
 
 void tst_Daemon::badClusterFiles()
@@ -1314,6 +1316,10 @@ void tst_Daemon::logFilesRotate()
         QVERIFY(QFileInfo(logs + QLatin1Char('/') + file).size() <= 2048 + 200);
     QVERIFY(QFile::exists(logs + QStringLiteral("/web-0.log")));
     QVERIFY2(!d.output().contains(QStringLiteral("chatty worker")), "with a log directory, output goes to the files only");
+    // The files are the complete record; Redis keeps the last lines as well, for `clustr-qt logs`.
+    const QStringList readKept{QStringLiteral("LRANGE"), QStringLiteral("logged:clustr:logs"), QStringLiteral("0"), QStringLiteral("-1")};
+    QTRY_VERIFY_WITH_TIMEOUT(m_redis.cli(readKept).contains("\"stream\":\"err\",\"text\":\"done\""), 10000);
+    QVERIFY(m_redis.cli(readKept).contains("\"text\":\"line 299 of a chatty worker\""));
 
     // SIGUSR1: an external logrotate moved the file; we write to a new one.
     QVERIFY(QFile::rename(logs + QStringLiteral("/web-0.log"), logs + QStringLiteral("/web-0.log.moved")));
