@@ -379,6 +379,10 @@ bool ClusterClient::open()
             [this, d](const QByteArray &pattern, const QByteArray &channel, const QByteArray &payload) {
         if (pattern != d->watchPattern)
             return;
+        // clustr:* names the tools' own records (`clustr-qt run` publishes
+        // the workers' output lines on clustr:logs), never messages of the cluster.
+        if (d->channels.withoutPrefix(channel).startsWith(QLatin1String("clustr:")))
+            return;
         Message message;
         message.setKind(Protocol::publicKind(d->channels.kindOf(channel)));
         message.setChannel(d->channels.withoutPrefix(channel));
