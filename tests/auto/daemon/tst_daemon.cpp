@@ -936,7 +936,12 @@ void tst_Daemon::twoEmbeddedClustersRunSideBySide()
     const QRegularExpressionMatch started = startedLine.match(detachedOutput);
     QVERIFY2(started.hasMatch() && started.captured(2) == gammaLog, qPrintable(detachedOutput));
     const qint64 gamma = started.captured(1).toLongLong();
-    QVERIFY(!processGone(gamma));
+    QVERIFY(gamma > 0 && !processGone(gamma));
+    // Not our child: should a check below fail, it must not outlive the test.
+    const auto stopGamma = qScopeGuard([gamma] {
+        if (!processGone(gamma) && ::kill(pid_t(gamma), SIGTERM) == 0)
+            (void)QTest::qWaitFor([gamma] { return processGone(gamma); }, 15000);
+    });
     QCOMPARE(::getsid(pid_t(gamma)), pid_t(gamma)); // its own session: no terminal's hang-up reaches it
     QFile log(gammaLog);
     QVERIFY(log.open(QIODevice::ReadOnly));
