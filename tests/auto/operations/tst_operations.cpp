@@ -183,9 +183,10 @@ void tst_Operations::stoppedGroupStaysStoppedUntilStarted()
     for (qint64 pid : web)
         QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 10000);
     QCOMPARE(pidsOf(name, QStringLiteral("web"), 0).size(), 0);
-    QJsonObject groups = statusJson(name).value(QStringLiteral("groups")).toObject();
-    QCOMPARE(groups.value(QStringLiteral("web")).toObject().value(QStringLiteral("stopped")).toBool(), true);
-    QCOMPARE(groups.value(QStringLiteral("web")).toObject().value(QStringLiteral("instances")).toInt(), 2);
+    // The status record is rewritten within a second of a change: waited for, not raced.
+    auto webGroup = [this, &name] { return statusJson(name).value(QStringLiteral("groups")).toObject().value(QStringLiteral("web")).toObject(); };
+    QTRY_VERIFY_WITH_TIMEOUT(webGroup().value(QStringLiteral("stopped")).toBool(), 10000);
+    QCOMPARE(webGroup().value(QStringLiteral("instances")).toInt(), 2);
 
     // A reload of the cluster leaves it stopped...
     const ProgramRun reload = runCli(QStringList{QStringLiteral("reload")} + target(name));
@@ -204,8 +205,7 @@ void tst_Operations::stoppedGroupStaysStoppedUntilStarted()
     const ProgramRun start = runCli(QStringList{QStringLiteral("start"), QStringLiteral("web")} + target(name));
     QVERIFY2(start.exitCode == 0, start.describe());
     QCOMPARE(pidsOf(name, QStringLiteral("web"), 2).size(), 2);
-    groups = statusJson(name).value(QStringLiteral("groups")).toObject();
-    QCOMPARE(groups.value(QStringLiteral("web")).toObject().value(QStringLiteral("stopped")).toBool(), false);
+    QTRY_VERIFY_WITH_TIMEOUT(!webGroup().value(QStringLiteral("stopped")).toBool(), 10000);
 
     const ProgramRun startAgain = runCli(QStringList{QStringLiteral("start"), QStringLiteral("web")} + target(name));
     QVERIFY2(startAgain.exitCode == 7, startAgain.describe());
@@ -224,8 +224,12 @@ void tst_Operations::scaleUpAndDown()
     const QList<qint64> three = pidsOf(name, QStringLiteral("web"), 3);
     QCOMPARE(three.size(), 3);
     QVERIFY(three.contains(first.at(0)));
-    QCOMPARE(statusJson(name).value(QStringLiteral("groups")).toObject().value(QStringLiteral("web")).toObject()
-                 .value(QStringLiteral("instances")).toInt(), 3);
+    // The status record is rewritten within a second of a change: waited for, not raced.
+    auto webInstances = [this, &name] {
+        return statusJson(name).value(QStringLiteral("groups")).toObject().value(QStringLiteral("web")).toObject()
+            .value(QStringLiteral("instances")).toInt();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(webInstances(), 3, 10000);
 
     const ProgramRun down = runCli(QStringList{QStringLiteral("scale"), QStringLiteral("web"), QStringLiteral("1")} + target(name));
     QVERIFY2(down.exitCode == 0, down.describe());
@@ -235,10 +239,8 @@ void tst_Operations::scaleUpAndDown()
         if (pid != first.at(0))
             QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 10000);
     }
-    const QJsonObject status = statusJson(name);
-    QCOMPARE(status.value(QStringLiteral("groups")).toObject().value(QStringLiteral("web")).toObject()
-                 .value(QStringLiteral("instances")).toInt(), 1);
-    QCOMPARE(status.value(QStringLiteral("children")).toArray().size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(webInstances(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusJson(name).value(QStringLiteral("children")).toArray().size(), 1, 10000);
 
     const ProgramRun same = runCli(QStringList{QStringLiteral("scale"), QStringLiteral("web"), QStringLiteral("1")} + target(name));
     QVERIFY2(same.exitCode == 7, same.describe());
