@@ -321,7 +321,6 @@ int run(QStringList args)
     // default back (ChildProcess resets every signal for them).
     std::signal(SIGXFSZ, SIG_IGN);
     SdNotify::takeSocket();
-    const QStringList given = args;
     const bool detach = Cli::takeFlag(args, QStringLiteral("detach"));
     bool logFileGiven = false;
     const QString logFileOption = Cli::takeOption(args, QStringLiteral("log-file"), &logFileGiven);
@@ -336,6 +335,8 @@ int run(QStringList args)
         Cli::err(QStringLiteral("run: --timeout must be a number of seconds from 1 to 86400, not \"%1\"").arg(timeoutOption));
         return Cli::Usage;
     }
+    // What the background run gets: everything but --detach and its own options.
+    const QStringList runArguments = args;
     bool redisGiven = false;
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     const QString metricsOption = Cli::takeOption(args, QStringLiteral("metrics"));
@@ -353,20 +354,6 @@ int run(QStringList args)
         config->logDirectory = QFileInfo(logDirOption).absoluteFilePath();
     const QString displayName = config->name.isEmpty() ? QFileInfo(path).completeBaseName() : config->name;
     if (detach) {
-        // The same run in the background: its own arguments, less ours.
-        QStringList runArguments;
-        for (qsizetype i = 0; i < given.size(); ++i) {
-            const QString &a = given.at(i);
-            if (a == QLatin1String("--detach"))
-                continue;
-            if (a == QLatin1String("--log-file") || a == QLatin1String("--timeout")) {
-                ++i;
-                continue;
-            }
-            if (a.startsWith(QLatin1String("--log-file=")) || a.startsWith(QLatin1String("--timeout=")))
-                continue;
-            runArguments.append(a);
-        }
         const QString logFile = logFileGiven ? QFileInfo(logFileOption).absoluteFilePath() : Detach::defaultLogFile(displayName);
         return Detach::runInBackground(runArguments, logFile, displayName, *timeoutSeconds * 1000);
     }
