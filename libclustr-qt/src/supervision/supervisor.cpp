@@ -132,7 +132,12 @@ ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &comm
         if (delay.count() > 0)
             Q_EMIT childBackingOff(process, oldPid, delay);
     });
-    connect(process, &ChildProcess::stopped, this, [this] { checkAllStopped(); });
+    connect(process, &ChildProcess::stopped, this, [this] {
+        // exited() came before the child settled on stopped: say so again,
+        // now that its state shows it (a group stop waits for this).
+        Q_EMIT childrenChanged();
+        checkAllStopped();
+    });
     return process;
 }
 
