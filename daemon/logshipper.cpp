@@ -8,9 +8,9 @@
 namespace {
 
 // As the master's announcement and status (docs/PROTOCOL.md section 11):
-// refreshed every second, so the list outlives a dead master by 5 s at most.
+// refreshed every two seconds, so the list outlives a dead master by 5 s at most.
 const QByteArray ExpiryMs = QByteArrayLiteral("5000");
-constexpr int ExpiryRefreshMs = 1000;
+constexpr int ExpiryRefreshMs = 2000;
 // Lines collected before they are written: enough for a burst to go as one pipeline.
 constexpr int FlushDelayMs = 5;
 // Unanswered commands beyond which Redis is taken to be behind: new lines

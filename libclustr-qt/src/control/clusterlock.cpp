@@ -17,10 +17,10 @@ namespace Clustr {
 
 namespace {
 
-// Refreshed every second: a holder killed with SIGKILL frees the name after
+// Refreshed every two seconds: a holder killed with SIGKILL frees the name after
 // this, or at once for a new holder on the same host (see checkHolder()).
 constexpr int LockTtlMs = 5000;
-constexpr int RefreshMs = 1000;
+constexpr int RefreshMs = 2000; // two refreshes may be lost before the lock expires
 constexpr std::chrono::milliseconds AnswerTimeout{5000};
 // Rounds of "taken - by whom? - gone, take it over" before giving up: a
 // round is lost only to another process that changed the lock meanwhile.

@@ -20,7 +20,7 @@ OrphanReaper::OrphanReaper(QObject *parent)
     : QObject(parent)
 {
     m_clock.start();
-    m_timer.setInterval(std::chrono::milliseconds(1000));
+    m_timer.setInterval(m_interval);
     m_followUp.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &OrphanReaper::reapNow);
     connect(&m_followUp, &QTimer::timeout, this, &OrphanReaper::reapNow);
@@ -41,11 +41,12 @@ bool OrphanReaper::isSubreaper()
 
 std::chrono::milliseconds OrphanReaper::interval() const
 {
-    return m_timer.intervalAsDuration();
+    return m_interval;
 }
 
 void OrphanReaper::setInterval(std::chrono::milliseconds interval)
 {
+    m_interval = interval;
     m_timer.setInterval(interval);
 }
 
@@ -92,6 +93,10 @@ QList<OrphanReaper::ChildInfo> OrphanReaper::children() const
     }
 
     for (qint64 pid : std::as_const(candidates)) {
+        // Our own children are reaped where they were started: not read at
+        // all, so that a scan of an idle master's 500 children costs nothing.
+        if (isOwned(pid))
+            continue;
         const auto entry = ProcessTable::read(pid);
         if (entry && entry->ppid == self)
             result.append({pid, entry->state, entry->startTime});
@@ -107,8 +112,11 @@ void OrphanReaper::reapNow()
     QList<QPair<qint64, int>> reaped;
 
     const QList<ChildInfo> current = children();
+    // Orphans are rare: with none adopted, scans are further apart (a
+    // spawner's exit, when they appear, asks for one at once: reapNow()).
+    m_timer.setInterval(current.isEmpty() ? m_interval * IdleFactor : m_interval);
     for (const ChildInfo &child : current) {
-        if (child.state != 'Z' || isOwned(child.pid))
+        if (child.state != 'Z')
             continue;
         auto seen = m_zombiesSeen.value(child.pid, {child.startTime, now});
         if (seen.first != child.startTime)
@@ -145,7 +153,7 @@ QList<qint64> OrphanReaper::adoptedChildren() const
     QList<qint64> pids;
     const QList<ChildInfo> current = children();
     for (const ChildInfo &child : current) {
-        if (child.state != 'Z' && child.state != 'X' && !isOwned(child.pid))
+        if (child.state != 'Z' && child.state != 'X')
             pids.append(child.pid);
     }
     return pids;

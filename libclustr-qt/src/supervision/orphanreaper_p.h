@@ -57,7 +57,8 @@ public:
     std::chrono::milliseconds gracePeriod() const { return m_gracePeriod; }
     void setGracePeriod(std::chrono::milliseconds grace) { m_gracePeriod = grace; }
 
-    //! Scans every interval(); not active until started.
+    //! Scans every interval() while it has adopted children, five times as
+    //! far apart while it has none; not active until started.
     void start();
     void stop();
     bool isActive() const { return m_timer.isActive(); }
@@ -81,11 +82,14 @@ private:
         quint64 startTime = 0;
     };
 
+    //! Our children that we did not start ourselves.
     QList<ChildInfo> children() const;
     bool isOwned(qint64 pid) const { return m_isOwned && m_isOwned(pid); }
 
     OwnedPredicate m_isOwned;
     std::chrono::milliseconds m_gracePeriod{100};
+    std::chrono::milliseconds m_interval{1000};
+    static constexpr int IdleFactor = 5;
     QTimer m_timer;
     QTimer m_followUp;
     QElapsedTimer m_clock;
