@@ -54,8 +54,9 @@ const Command commands[] = {
     {"status",
      "usage: clustr-qt status [--json [--compact]] [options]\n"
      "\n"
-     "Shows the cluster as its master last described it (refreshed every second):\n"
-     "the master, then every registered process by group with its pid, host,\n"
+     "Asks every process for fresh figures, waits (up to 2 s) for the master's\n"
+     "status that has them, and shows it: the master, then every registered\n"
+     "process by group with its pid, host,\n"
      "parent, uptime, restarts, state, CPUs, memory (RSS), CPU use, when its last\n"
      "heartbeat came, and how many messages it sent and received; then the\n"
      "master's children that are not registered (programs that never register).\n"
@@ -161,8 +162,8 @@ const Command commands[] = {
      "\n"
      "  --channel PATTERN which channels, as a Redis glob without the cluster's\n"
      "                    name (default *): public, group:*, private:4242, ...\n"
-     "  --all             the heartbeats every process sends each second too\n"
-     "                    (left out by default)\n"},
+     "  --all             the library's own traffic too: heartbeats and requests\n"
+     "                    for figures (left out by default)\n"},
     {"logs", LogsCommand::help()},
 };
 
@@ -193,6 +194,7 @@ int status(QStringList args)
         return code;
     if (const int code = session.waitForStatus(); code != Cli::Ok)
         return code;
+    session.waitForFreshFigures();
     Clustr::ClusterClient &client = session.client();
     if (json) {
         Cli::out(QString::fromUtf8(QJsonDocument(client.status().toJson()).toJson(compactJson ? QJsonDocument::Compact : QJsonDocument::Indented)).trimmed());
@@ -451,7 +453,8 @@ int watch(QStringList args)
     QObject::connect(&client, &Clustr::ClusterClient::messageObserved, &loop,
                      [noHeartbeats, &channelWidth, &senderWidth](const Clustr::Message &message, const QByteArray &raw) {
         // Without a name, "*" also matches the channels of named clusters on the same Redis: not ours.
-        if (message.kind() == Clustr::Message::Kind::Unknown || (noHeartbeats && message.isHeartbeat()))
+        if (message.kind() == Clustr::Message::Kind::Unknown
+            || (noHeartbeats && (message.isHeartbeat() || message.channel().startsWith(QLatin1String("sampling:")))))
             return;
         const qint64 pid = message.pid();
         const QString sender = pid > 0 ? QStringLiteral("%1/%2").arg(pid).arg(message.group()) : QStringLiteral("-");

@@ -350,6 +350,20 @@ int Session::waitForStatus()
     return Cli::Ok;
 }
 
+void Session::waitForFreshFigures()
+{
+    // Every process answers at once; the master writes the status a
+    // moment later (docs/PROTOCOL.md section 8.4).
+    constexpr int FreshFiguresTimeoutMs = 2000;
+    Clustr::ClusterClient &client = m_client;
+    const QString id = client.requestSamples();
+    if (id.isEmpty())
+        return;
+    client.setPollInterval(std::chrono::milliseconds(50));
+    waitUntil([&client, &id] { return client.status().master().sampleId() == id; }, FreshFiguresTimeoutMs);
+    client.setPollInterval(m_pollInterval);
+}
+
 bool Session::waitUntilWritten(int timeoutMs)
 {
     Clustr::RedisClient *publisher = m_client.publisher();

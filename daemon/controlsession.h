@@ -66,6 +66,13 @@ public:
       reason printed: no status, or one that cannot be read.
     */
     int waitForStatus();
+    /*!
+      Asks the cluster for fresh figures (CPU, memory, counters: an idle
+      cluster sends none unasked) and waits, briefly, for the status that
+      has them. A master that does not answer such requests (an older one)
+      leaves the status as it was read.
+    */
+    void waitForFreshFigures();
 
     //! Until every command sent so far has been written and answered by Redis.
     bool waitUntilWritten(int timeoutMs = 3000);

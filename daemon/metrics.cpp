@@ -11,6 +11,10 @@
 
 namespace {
 
+// Longer than any usual scrape interval (Prometheus' default is 1 min):
+// figures keep coming between scrapes, and stop a while after the last.
+constexpr std::chrono::milliseconds ScrapeInterest{150000};
+
 QByteArray label(const QString &value)
 {
     // Prometheus label values: backslash, quote and newline escaped.
@@ -97,6 +101,9 @@ void MetricsServer::serve(QTcpSocket *socket)
         QByteArray body;
         QByteArray status = "200 OK";
         if (request.startsWith("GET ") && (path == "/metrics" || path == "/")) {
+            // A scrape is interest in figures: the cluster keeps sending
+            // them while scrapes come (this one shows what came last).
+            m_master->requestSamples(ScrapeInterest);
             body = render(m_master->status());
         } else {
             status = "404 Not Found";

@@ -93,6 +93,7 @@ void ClusterMonitor::open(const QString &url)
         m_searching = false;
     } else {
         client->watch(); // every message of the cluster, for the log
+        client->setSampling(true); // CPU, memory and counters shown live: the cluster sends them while we look
     }
     updateState();
 }

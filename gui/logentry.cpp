@@ -10,7 +10,7 @@ constexpr int MaxDataLength = 2048;
 // In LogKind's order.
 const char *const KindNames[] = {
     "unknown", "public", "private", "group", "kill", "confirmation", "clusterinfo",
-    "registration", "deregistration", "heartbeat", "event", "control",
+    "registration", "deregistration", "heartbeat", "event", "control", "sampling",
 };
 } // namespace
 
@@ -31,13 +31,15 @@ LogKind logKindOf(const Clustr::Message &message)
     }
     if (message.isHeartbeat())
         return LogKind::Heartbeat;
-    // The library calls the other two of its own channels Other as well; their
-    // names are in docs/PROTOCOL.md (section 11), as `events:<pid>` and `control:<pid>`.
+    // The library calls its other channels Other as well; their names are in
+    // docs/PROTOCOL.md: `events:<pid>`, `control:<pid>` (section 11), `sampling:<pid>` (8.4).
     const QString channel = message.channel();
     if (channel.startsWith(QLatin1String("events:")))
         return LogKind::Event;
     if (channel.startsWith(QLatin1String("control:")))
         return LogKind::Control;
+    if (channel.startsWith(QLatin1String("sampling:")))
+        return LogKind::Sampling;
     return LogKind::Unknown;
 }
 
@@ -78,6 +80,7 @@ QColor kindColor(LogKind kind)
     case K::Heartbeat: return QColor(0x9a, 0x9a, 0x9a);
     case K::Event: return QColor(0x17, 0xbe, 0xcf);
     case K::Control: return QColor(0x39, 0x3b, 0x79);
+    case K::Sampling: return QColor(0xc7, 0xc7, 0xc7);
     case K::Unknown: break;
     }
     return QColor(0x55, 0x55, 0x55);
@@ -87,7 +90,7 @@ QList<LogKind> allKinds()
 {
     using K = LogKind;
     return {K::Public, K::Private, K::Group, K::Kill, K::Confirmation, K::ClusterInfo, K::Registration,
-            K::Deregistration, K::Heartbeat, K::Event, K::Control, K::Unknown};
+            K::Deregistration, K::Heartbeat, K::Event, K::Control, K::Sampling, K::Unknown};
 }
 
 qint64 channelTargetPid(const QString &channel)

@@ -26,6 +26,7 @@ enum class LogKind {
     Heartbeat,
     Event,
     Control,
+    Sampling, //!< a tool asks the cluster for fresh figures (sampling:<pid>)
 };
 
 //! The log's kind of \a message: its kind, or for Kind::Other which of clustr-qt's channels.

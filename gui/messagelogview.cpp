@@ -44,6 +44,7 @@ MessageLogView::MessageLogView(MessageLogModel *model, QWidget *parent)
     // Heartbeats are a message per process per second: in the log by default
     // they would bury everything else. One click shows them.
     m_filter->setKindVisible(LogKind::Heartbeat, false);
+    m_filter->setKindVisible(LogKind::Sampling, false); // ours, every few seconds while we look
 
     setUpFilterBar();
     createActions();

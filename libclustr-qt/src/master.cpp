@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "master_p.h"
 
+#include "supervision/exitwatch_p.h"
 #include "supervision/orphanreaper_p.h"
 #include "supervision/treeguard_p.h"
 #include "supervision/unixsignals_p.h"
@@ -21,6 +22,9 @@ namespace {
 // A heartbeat that says when it was sent (sentAt) needs no waiting: one sent
 // after the removal comes from a live process.
 constexpr qint64 RememberRemovedMs = 10000;
+// How long a process of this host that ended stays listed, waiting for its
+// parent's deregistration on its behalf before it counts as lost.
+constexpr int GoneGraceMs = 500;
 
 } // namespace
 
@@ -42,14 +46,20 @@ void MasterPrivate::setUp()
     reloadDelayTimer.setTimerType(Qt::PreciseTimer); // "at least reloadDelay": a coarse timer may fire 5 % early
     QObject::connect(&reloadStepTimer, &QTimer::timeout, q, [this] { reloadMachine.post(ReloadMachine::Event::StepTimedOut); });
     QObject::connect(&reloadDelayTimer, &QTimer::timeout, q, [this] { reloadMachine.post(ReloadMachine::Event::DelayElapsed); });
-    // Members are checked all along: silent ones expire (unless heartbeats
-    // never do), and those of this host must still run.
+    // Members are checked while any needs it (needsChecks()): silent ones
+    // expire (unless heartbeats never do), and those of this host that no
+    // pidfd watches must still run. A cluster of this host's processes
+    // needs no checks at all: the kernel tells when one ends.
     QObject::connect(&expiryTimer, &QTimer::timeout, q, [this] {
         if (options.heartbeatTimeout().count() > 0)
             expireSilentWorkers();
         checkMembers();
+        if (!needsChecks())
+            expiryTimer.stop();
     });
-    expiryTimer.start(options.heartbeatTimeout().count() > 0 ? std::max<qint64>(250, options.heartbeatTimeout().count() / 4) : 1000);
+    expiryTimer.setInterval(options.heartbeatTimeout().count() > 0 ? std::max<qint64>(250, options.heartbeatTimeout().count() / 4) : 1000);
+    exitWatch = new ExitWatch(q);
+    QObject::connect(exitWatch, &ExitWatch::exited, q, [this](qint64 workerPid) { memberExited(workerPid); });
     if (options.announce())
         setUpAnnouncements();
     if (options.handleUnixSignals()) {
@@ -78,8 +88,17 @@ QList<QPair<QByteArray, Protocol::ChannelKind>> MasterPrivate::extraChannels() c
         // Workers ask for cluster info on the master's channel.
         {channels.clusterInfoChannel(pid), Protocol::ChannelKind::ClusterInfo},
         {channels.heartbeatChannel(pid), Protocol::ChannelKind::Heartbeat},
+        {channels.samplingChannel(pid), Protocol::ChannelKind::Sampling},
         {channels.controlChannel(pid), Protocol::ChannelKind::Control},
     };
+}
+
+void MasterPrivate::subscriptionsActive()
+{
+    // Back after an outage (or just started): whatever we missed meanwhile
+    // (registrations, changed children) every process of the tree tells us
+    // again in one heartbeat.
+    requestSamples(std::chrono::milliseconds(0));
 }
 
 bool MasterPrivate::handleMessage(Protocol::ChannelKind kind, const Message &message)
@@ -113,6 +132,9 @@ bool MasterPrivate::handleMessage(Protocol::ChannelKind kind, const Message &mes
     case Kind::Control:
         handleControl(message);
         return true;
+    case Kind::Sampling:
+        handleSamplingRequest(message);
+        return true;
     default:
         return false;
     }
@@ -128,7 +150,13 @@ void MasterPrivate::addWorker(qint64 workerPid, const QString &workerGroup)
         removeWorker(workerPid); // same pid, new group: a recycled pid
     }
     recentlyRemoved.remove(workerPid);
-    vetted.insert(workerPid, vettingOf(workerPid));
+    const Vetted how = vettingOf(workerPid);
+    vetted.insert(workerPid, how);
+    // Our children the supervisor sees end; others of this host a pidfd
+    // tells of; the rest (other hosts, no pidfd) are checked by time.
+    const bool own = isOwnChild(workerPid) || workerPid == pid;
+    if (!own && !(how.local && exitWatch->watch(workerPid, how.startTime)))
+        ensureChecks();
     groupOf.insert(workerPid, workerGroup);
     if (!groupsInOrder.contains(workerGroup))
         groupsInOrder.append(workerGroup);
@@ -145,9 +173,11 @@ void MasterPrivate::removeWorker(qint64 workerPid, const QString &reason)
     heartbeats.remove(workerPid);
     killedByUs.remove(workerPid);
     vetted.remove(workerPid);
+    exitWatch->unwatch(workerPid);
     const QString workerGroup = groupOf.take(workerPid);
     if (workerGroup.isNull())
         return;
+    forgetOldRemovals();
     recentlyRemoved.insert(workerPid, Removal{clock.elapsed(), QDateTime::currentMSecsSinceEpoch()});
     auto it = clusterInfo.find(workerGroup);
     if (it != clusterInfo.end()) {
@@ -189,7 +219,13 @@ void MasterPrivate::handleHeartbeat(const Message &message)
                                                      .arg(message.pid()).arg(before, now);
         }
     }
+    // New children, a registration: written soon; new figures alone: with the next batch.
+    const bool news = previous == heartbeats.cend() || previous->data.ready() != beat->ready()
+        || previous->data.children() != beat->children() || previous->data.supervised() != beat->supervised();
     heartbeats.insert(message.pid(), ReceivedHeartbeat{*beat, clock.elapsed()});
+    if (!beat->supervised())
+        ensureChecks(); // it proves it lives by heartbeating: watched for silence
+    statusChanged(news ? StatusChange::Structure : StatusChange::Figures);
     resolveHeld(message, *beat);
     // A worker we dropped (silent too long, or its registration was lost)
     // that is alive and ready joins again.
@@ -204,20 +240,37 @@ void MasterPrivate::handleHeartbeat(const Message &message)
     checkLifecycle();
 }
 
+bool MasterPrivate::isWatchedHere(qint64 workerPid) const
+{
+    return isOwnChild(workerPid) || workerPid == pid || vetted.value(workerPid).local;
+}
+
 // Pids a live parent still reports as running children are alive even if
-// they never heartbeat (processes that speak only the original protocol).
+// they never heartbeat (processes that speak only the original protocol),
+// or heartbeat only on change (supervised ones). A parent is live if its
+// heartbeats are fresh, if it runs on this host (its end is seen here), or
+// if a live parent of its own lists it: down the tree, as deep as it goes.
 QSet<qint64> MasterPrivate::vouchedFor() const
 {
     const qint64 now = clock.elapsed();
     const qint64 timeout = options.heartbeatTimeout().count();
-    QSet<qint64> pids;
+    QList<qint64> live;
     for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
-        if (timeout > 0 && now - it->receivedAt > timeout)
+        const bool fresh = it->data.supervised() ? isWatchedHere(it.key()) : (timeout <= 0 || now - it->receivedAt <= timeout);
+        if (fresh)
+            live.append(it.key());
+    }
+    QSet<qint64> pids;
+    for (qsizetype i = 0; i < live.size(); ++i) { // live grows as children are found
+        const auto beat = heartbeats.constFind(live.at(i));
+        if (beat == heartbeats.cend())
             continue;
-        const QList<ChildInfo> children = it->data.children();
+        const QList<ChildInfo> children = beat->data.children();
         for (const ChildInfo &child : children) {
-            if (child.state() == ChildInfo::State::Running)
+            if (child.state() == ChildInfo::State::Running && !pids.contains(child.pid())) {
                 pids.insert(child.pid());
+                live.append(child.pid());
+            }
         }
     }
     return pids;
@@ -230,6 +283,10 @@ void MasterPrivate::expireSilentWorkers()
     const QSet<qint64> vouched = vouchedFor();
     QList<qint64> silent;
     for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
+        // A supervised process of this host lives as long as its process
+        // does (memberExited()); elsewhere, as long as a live parent lists it.
+        if (it->data.supervised() && isWatchedHere(it.key()))
+            continue;
         if (now - it->receivedAt > timeout && !vouched.contains(it.key()))
             silent.append(it.key());
     }
@@ -238,12 +295,52 @@ void MasterPrivate::expireSilentWorkers()
         if (isRegistered(workerPid) && !(supervisor && supervisor->owns(workerPid)))
             removeWorker(workerPid, QStringLiteral("no heartbeat for %1 ms").arg(timeout));
     }
+}
+
+void MasterPrivate::forgetOldRemovals()
+{
+    const qint64 now = clock.elapsed();
     for (auto it = recentlyRemoved.begin(); it != recentlyRemoved.end();) {
         if (now - it->at > RememberRemovedMs)
             it = recentlyRemoved.erase(it);
         else
             ++it;
     }
+}
+
+void MasterPrivate::ensureChecks()
+{
+    if (!expiryTimer.isActive() && valid && !closing)
+        expiryTimer.start();
+}
+
+bool MasterPrivate::needsChecks() const
+{
+    if (!held.isEmpty())
+        return true;
+    for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
+        if (!it->data.supervised() || !isWatchedHere(it.key()))
+            return true; // watched for silence
+    }
+    for (auto it = vetted.cbegin(); it != vetted.cend(); ++it) {
+        const bool own = isOwnChild(it.key()) || it.key() == pid;
+        if (!own && !exitWatch->isWatching(it.key()))
+            return true; // another host's, or no pidfd: looked at every check
+    }
+    return false;
+}
+
+void MasterPrivate::memberExited(qint64 workerPid)
+{
+    Q_Q(Master);
+    // Its parent's deregistration on its behalf (a plain departure, not a
+    // loss) is usually on its way: give it a moment.
+    const quint64 startTime = vetted.value(workerPid).startTime;
+    QTimer::singleShot(GoneGraceMs, q, [this, workerPid, startTime] {
+        const auto how = vetted.constFind(workerPid);
+        if (how != vetted.cend() && how->startTime == startTime && isRegistered(workerPid))
+            removeWorker(workerPid, QStringLiteral("its process is gone"));
+    });
 }
 
 void MasterPrivate::childGone(qint64 childPid, const QString &childGroup, const QString &how)
@@ -259,6 +356,10 @@ void MasterPrivate::childGone(qint64 childPid, const QString &childGroup, const 
 
 void MasterPrivate::childrenChanged()
 {
+    statusChanged();
+    // A child that ended may leave orphans, which come to us now.
+    if (reaper && reaper->isActive())
+        reaper->reapNow();
     checkLifecycle();
 }
 
@@ -459,6 +560,14 @@ bool Master::isReloading() const
 ClusterStatus Master::status() const
 {
     return d_func()->statusSnapshot();
+}
+
+void Master::requestSamples(std::chrono::milliseconds lease)
+{
+    Q_D(Master);
+    if (d->valid)
+        d->requestSamples(std::clamp<std::chrono::milliseconds>(lease, std::chrono::milliseconds(0),
+                                                                 std::chrono::milliseconds(Protocol::SamplingRequest::MaxLeaseMs)));
 }
 
 Heartbeat Master::heartbeatOf(qint64 pid) const

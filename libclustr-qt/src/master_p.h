@@ -18,6 +18,7 @@
 
 namespace Clustr {
 
+class ExitWatch;
 class OrphanReaper;
 class TreeGuard;
 class UnixSignalWatcher;
@@ -38,6 +39,7 @@ public:
     void setUp();
     QList<QPair<QByteArray, Protocol::ChannelKind>> extraChannels() const override;
     bool handleMessage(Protocol::ChannelKind kind, const Message &message) override;
+    void subscriptionsActive() override;
     void childGone(qint64 childPid, const QString &childGroup, const QString &how) override;
     void childrenChanged() override;
     void aboutToClose(int exitCode) override;
@@ -82,6 +84,15 @@ public:
     void resolveHeld(const Message &message, const Heartbeat &beat);
     //! Registered processes of this host that are gone, held registrations past their time.
     void checkMembers();
+    //! Something to check by time: silent heartbeaters, held registrations, unwatched members.
+    bool needsChecks() const;
+    //! Starts the checks if they are not running (they stop when needsChecks() is false).
+    void ensureChecks();
+    //! A pidfd says a member of this host ended.
+    void memberExited(qint64 workerPid);
+    //! Its end is seen here: our child, or a process of this host.
+    bool isWatchedHere(qint64 workerPid) const;
+    void forgetOldRemovals();
     bool isOwnChild(qint64 workerPid) const { return supervisor && supervisor->owns(workerPid); }
 
     // Announcement, status, events and control (masterstatus.cpp)
@@ -89,6 +100,15 @@ public:
     void publishProcessEvents();
     void publishLifecycleEvents();
     void publishEvent(ClusterEvent event);
+    //! What changed: the cluster (written soon) or only figures (at most once a second).
+    enum class StatusChange { Structure, Figures };
+    //! The status must be written again (coalesced; docs/PROTOCOL.md section 11).
+    void statusChanged(StatusChange change = StatusChange::Structure);
+    void keepAnnouncementAlive();
+    //! A tool asks for fresh figures (sampling:<pid>, docs/PROTOCOL.md section 8.4).
+    void handleSamplingRequest(const Message &message);
+    //! Asks the whole tree (and ourselves) for figures for \a lease.
+    void requestSamples(std::chrono::milliseconds lease, const QString &id = QString());
     void announce();
     MasterInfo masterInfo() const;
     void setInstances(QList<ProcessStatus> &processes, const QHash<qint64, ChildInfo> &reportedByParent) const;
@@ -186,6 +206,7 @@ public:
     QString hostName;
     QElapsedTimer clock;
     QTimer expiryTimer;
+    ExitWatch *exitWatch = nullptr;
     bool spawned = false;
     bool started = false;
 
@@ -206,7 +227,10 @@ public:
     };
     QList<PendingOperation> groupOperations;
 
-    QTimer announceTimer;
+    QTimer statusWriteTimer;
+    QTimer ttlTimer;
+    // The last request for figures (its id), which the status answers.
+    QString sampleId;
     ProcStat procStat;
     ProcStat::Sample lastSample;
     QDateTime startedAt = QDateTime::currentDateTimeUtc();

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // What the master tells tools outside the cluster: an announcement and a
-// status snapshot kept in Redis keys (refreshed every second, expiring
-// when the master is gone), its lifecycle events on events:<pid>, and the
-// commands it takes on control:<pid>. See docs/PROTOCOL.md section 11.
+// status snapshot kept in Redis keys (written when something changed, kept
+// alive by a cheap PEXPIRE, expiring when the master is gone), its
+// lifecycle events on events:<pid>, and the commands it takes on
+// control:<pid>. See docs/PROTOCOL.md section 11.
 #include "master_p.h"
 
 #include "protocol/records_p.h"
@@ -15,10 +16,18 @@ namespace Clustr {
 
 namespace {
 
-constexpr int AnnounceIntervalMs = 1000;
-// Long enough to survive a late refresh, short enough that a master killed
-// with SIGKILL is soon not "running" any more.
+// The keys' lifetime: long enough to survive a late refresh, short enough
+// that a master killed with SIGKILL is soon not "running" any more.
 constexpr int AnnounceTtlMs = 5000;
+// An idle cluster rewrites nothing: the keys are only kept alive, which
+// costs Redis and us next to nothing (two refreshes may be lost).
+constexpr int TtlRefreshMs = 2000;
+// Changes that come together (a registration and its events, a reload
+// step) are written once, this soon after the first.
+constexpr int ChangeSettleMs = 100;
+// New figures alone (heartbeats while someone samples) at most once per
+// second: the rate watchers read at.
+constexpr int FiguresSettleMs = 1000;
 
 ClusterEvent event(ClusterEvent::Type type)
 {
@@ -50,8 +59,10 @@ ClusterEvent reloadStepEvent(ClusterEvent::ReloadPhase phase, int step, int step
 void MasterPrivate::setUpAnnouncements()
 {
     Q_Q(Master);
-    QObject::connect(&announceTimer, &QTimer::timeout, q, [this] { announce(); });
-    announceTimer.start(AnnounceIntervalMs);
+    statusWriteTimer.setSingleShot(true);
+    QObject::connect(&statusWriteTimer, &QTimer::timeout, q, [this] { announce(); });
+    QObject::connect(&ttlTimer, &QTimer::timeout, q, [this] { keepAnnouncementAlive(); });
+    ttlTimer.start(TtlRefreshMs);
     QObject::connect(publisher, &RedisClient::connected, q, [this] { announce(); });
 
     publishProcessEvents();
@@ -160,7 +171,8 @@ void MasterPrivate::publishLifecycleEvents()
         ClusterEvent e = event(Type::Stopping);
         e.setExitCode(code);
         publishEvent(e);
-        announceTimer.stop();
+        ttlTimer.stop();
+        statusWriteTimer.stop();
         // Gone from the tools' view right away, not when the keys expire.
         publisher->command({QByteArrayLiteral("DEL"), channels.masterKey(), channels.statusKey()});
     });
@@ -170,6 +182,58 @@ void MasterPrivate::publishEvent(ClusterEvent event)
 {
     event.setTime(QDateTime::currentDateTimeUtc());
     publish(channels.eventsChannel(pid), Protocol::Records::toJson(event));
+    // Every event is a change the status shows.
+    statusChanged();
+}
+
+void MasterPrivate::statusChanged(StatusChange change)
+{
+    if (!options.announce() || closing || !valid)
+        return;
+    const int settle = change == StatusChange::Figures ? FiguresSettleMs : ChangeSettleMs;
+    if (!statusWriteTimer.isActive() || statusWriteTimer.remainingTime() > settle)
+        statusWriteTimer.start(settle);
+}
+
+void MasterPrivate::handleSamplingRequest(const Message &message)
+{
+    QString error;
+    const auto request = Protocol::Records::samplingRequest(message.data(), &error);
+    if (!request) {
+        reject(channels.samplingChannel(pid), error);
+        return;
+    }
+    ++stats.onMessage;
+    // Our own figures are taken whenever the status is written; the tree's
+    // come in heartbeats, each of which brings a write.
+    if (!request->id.isEmpty())
+        sampleId = request->id;
+    // The tree answers at once, each with a heartbeat: written once they are in.
+    statusChanged(StatusChange::Structure);
+}
+
+void MasterPrivate::requestSamples(std::chrono::milliseconds lease, const QString &id)
+{
+    Protocol::SamplingRequest request;
+    request.leaseMs = lease.count();
+    request.id = id;
+    publish(channels.samplingChannel(pid), Protocol::Records::toJson(request));
+}
+
+void MasterPrivate::keepAnnouncementAlive()
+{
+    if (closing || !valid || !connected)
+        return;
+    Q_Q(Master);
+    const QByteArray ttl = QByteArray::number(AnnounceTtlMs);
+    const QPointer<Master> guard(q);
+    const auto rewriteIfGone = [this, guard](const RedisReply &reply) {
+        // 0: the key is gone (Redis restarted, someone deleted it): write it again.
+        if (guard && reply.type == RedisReply::Type::Integer && reply.integer == 0)
+            statusChanged(StatusChange::Structure);
+    };
+    publisher->command({QByteArrayLiteral("PEXPIRE"), channels.masterKey(), ttl}, rewriteIfGone);
+    publisher->command({QByteArrayLiteral("PEXPIRE"), channels.statusKey(), ttl}, rewriteIfGone);
 }
 
 MasterInfo::State MasterPrivate::state() const
@@ -202,6 +266,7 @@ MasterInfo MasterPrivate::masterInfo() const
     info.setCpus(lastSample.cpus);
     info.setStats(q->stats());
     info.setRedisConnected(connected);
+    info.setSampleId(sampleId);
     if (reloadMachine.isRunning()) {
         info.setReloadStep(reloadMachine.step());
         info.setReloadSteps(reloadMachine.steps());
@@ -316,6 +381,7 @@ void MasterPrivate::announce()
 {
     if (closing || !valid)
         return;
+    statusWriteTimer.stop();
     lastSample = procStat.sample();
     using Protocol::Records;
     const QByteArray ttl = QByteArray::number(AnnounceTtlMs);

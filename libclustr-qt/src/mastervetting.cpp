@@ -7,6 +7,7 @@
 #include "master_p.h"
 
 #include "base/processtable_p.h"
+#include "supervision/exitwatch_p.h"
 
 namespace Clustr {
 
@@ -76,6 +77,7 @@ void MasterPrivate::admit(const Message &message, const QByteArray &channel)
             return;
         }
         held.insert(workerPid, Held{message, channel, clock.elapsed()});
+        ensureChecks();
         return;
     }
 }
@@ -136,8 +138,8 @@ void MasterPrivate::checkMembers()
     QList<QPair<qint64, QString>> gone;
     for (auto it = vetted.begin(); it != vetted.end(); ++it) {
         const qint64 workerPid = it.key();
-        if (isOwnChild(workerPid) || workerPid == pid)
-            continue; // the supervisor sees our children end
+        if (isOwnChild(workerPid) || workerPid == pid || exitWatch->isWatching(workerPid))
+            continue; // the supervisor sees our children end, a pidfd the others
         if (it->local) {
             if (ProcessTable::isRunning(workerPid, it->startTime))
                 it->missedChecks = 0;

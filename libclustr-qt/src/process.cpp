@@ -754,6 +754,9 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     // pass it on untouched, as part of the environment.
     if (masterPid == pid)
         environment.insert(QLatin1String(ClustrQtMasterVariable), QString::number(pid));
+    // We report our children's end to the master: they need not heartbeat
+    // to prove they live (WorkerPrivate::supervised).
+    environment.insert(QLatin1String(ClustrQtSupervisorVariable), QString::number(pid));
     const qint64 processGroup = childProcessGroup();
     supervisor->setProcessGroup(processGroup);
     if (processGroup > 0) // a guarded tree: spawners inside it keep their children in it

@@ -21,6 +21,8 @@ namespace Clustr {
 
 //! Set by a clustr-qt master for its tree: its pid (docs/PROTOCOL.md, section 7).
 inline constexpr const char *ClustrQtMasterVariable = "CLUSTR_QT_MASTER_PID";
+//! Set by every clustr-qt spawner for its children: its pid (docs/PROTOCOL.md, section 8.2).
+inline constexpr const char *ClustrQtSupervisorVariable = "CLUSTR_QT_SUPERVISOR_PID";
 
 class ProcessPrivate
 {

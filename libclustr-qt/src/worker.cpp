@@ -24,17 +24,30 @@ WorkerPrivate::WorkerPrivate(const QString &group, const ProcessOptions &options
     : ProcessPrivate(groupOrSpawnersChoice(group), options)
 {
     clusterInfoTimer.setSingleShot(true);
+    samplingLease.setSingleShot(true);
+    // The variable alone is not enough: a grandchild started by a program
+    // in between (a shell script) inherits it, but its parent is not ours.
+    bool ok = false;
+    const qint64 spawner = qEnvironmentVariable(ClustrQtSupervisorVariable).toLongLong(&ok);
+    supervised = ok && spawner > 0 && spawner == qint64(::getppid());
 }
 
 QList<QPair<QByteArray, Protocol::ChannelKind>> WorkerPrivate::extraChannels() const
 {
     // The master answers cluster-info requests on the requester's channel.
-    return {{channels.clusterInfoChannel(pid), Protocol::ChannelKind::ClusterInfo}};
+    QList<QPair<QByteArray, Protocol::ChannelKind>> extra{{channels.clusterInfoChannel(pid), Protocol::ChannelKind::ClusterInfo}};
+    if (masterPid > 0)
+        extra.append({channels.samplingChannel(masterPid), Protocol::ChannelKind::Sampling});
+    return extra;
 }
 
 bool WorkerPrivate::handleMessage(Protocol::ChannelKind kind, const Message &message)
 {
     Q_Q(Worker);
+    if (kind == Protocol::ChannelKind::Sampling) {
+        handleSamplingRequest(message);
+        return true;
+    }
     if (kind != Protocol::ChannelKind::ClusterInfo)
         return false;
     if (message.data() == QJsonValue(QStringLiteral("clusterInfo")))
@@ -62,8 +75,14 @@ bool WorkerPrivate::handleMessage(Protocol::ChannelKind kind, const Message &mes
 
 void WorkerPrivate::subscriptionsActive()
 {
-    if (masterPid > 0 && options.heartbeatInterval().count() > 0 && !heartbeatTimer.isActive())
-        heartbeatTimer.start(options.heartbeatInterval());
+    if (masterPid > 0 && options.heartbeatInterval().count() > 0) {
+        heartbeating = true;
+        updateHeartbeatTimer();
+        // Back after an outage: what the master lost meanwhile (our
+        // registration, our children) it learns again from this one.
+        if (registered)
+            sendHeartbeat();
+    }
     // Registering before our own subscriptions are confirmed would let the
     // master (or anyone it tells) message us before we can hear it.
     if (readyRequested && !registered)
@@ -148,7 +167,7 @@ void WorkerPrivate::childrenChanged()
     Q_Q(Worker);
     // Children changed: tell the master soon (once per event-loop pass), so
     // a reload or a cluster start does not wait for the next beat.
-    if (heartbeatScheduled || !heartbeatTimer.isActive())
+    if (heartbeatScheduled || !heartbeating)
         return;
     heartbeatScheduled = true;
     QMetaObject::invokeMethod(q, [this] {
@@ -156,6 +175,31 @@ void WorkerPrivate::childrenChanged()
         if (!closing)
             sendHeartbeat();
     }, Qt::QueuedConnection);
+}
+
+void WorkerPrivate::handleSamplingRequest(const Message &message)
+{
+    QString error;
+    const auto request = Protocol::Records::samplingRequest(message.data(), &error);
+    if (!request) {
+        reject(channels.samplingChannel(masterPid), error);
+        return;
+    }
+    if (!heartbeating)
+        return;
+    sendHeartbeat();
+    if (request->leaseMs > 0 && request->leaseMs > samplingLease.remainingTime())
+        samplingLease.start(std::chrono::milliseconds(request->leaseMs));
+    updateHeartbeatTimer();
+}
+
+void WorkerPrivate::updateHeartbeatTimer()
+{
+    const bool periodic = heartbeating && !closing && (!supervised || samplingLease.isActive());
+    if (!periodic)
+        heartbeatTimer.stop();
+    else if (!heartbeatTimer.isActive())
+        heartbeatTimer.start(options.heartbeatInterval());
 }
 
 Heartbeat WorkerPrivate::heartbeat()
@@ -167,6 +211,7 @@ Heartbeat WorkerPrivate::heartbeat()
     beat.setCpus(sample.cpus);
     beat.setPpid(::getppid());
     beat.setReady(registered);
+    beat.setSupervised(supervised);
     beat.setHost(QSysInfo::machineHostName());
     beat.setStartedAt(startedAt);
     beat.setSentAt(QDateTime::currentDateTimeUtc());
@@ -185,7 +230,9 @@ void WorkerPrivate::sendHeartbeat()
 void WorkerPrivate::aboutToClose(int exitCode)
 {
     Q_UNUSED(exitCode);
+    heartbeating = false;
     heartbeatTimer.stop();
+    samplingLease.stop();
     registrationTimer.stop();
     failClusterInfoRequests(QStringLiteral("the worker is closing"));
     if (registered && masterPid > 0)
@@ -221,6 +268,7 @@ Worker::Worker(const QString &group, const ProcessOptions &options, QObject *par
     if (d->group == QLatin1String("master"))
         qCWarning(lcWorker) << "a worker in the group \"master\" will be taken for the master by other tools";
     connect(&d->heartbeatTimer, &QTimer::timeout, this, [d] { d->sendHeartbeat(); });
+    connect(&d->samplingLease, &QTimer::timeout, this, [d] { d->updateHeartbeatTimer(); });
     d->registrationTimer.setSingleShot(true);
     connect(&d->registrationTimer, &QTimer::timeout, this, [d] {
         if (d->closing)

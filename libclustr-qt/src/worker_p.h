@@ -31,6 +31,10 @@ public:
     void registrationPublished(const RedisReply &reply);
     void sendHeartbeat();
     Heartbeat heartbeat();
+    //! A request for fresh figures: a heartbeat now, and every interval until the lease ends.
+    void handleSamplingRequest(const Message &message);
+    //! Heartbeats every interval: always unless supervised, else while a sampling lease runs.
+    void updateHeartbeatTimer();
     void failClusterInfoRequests(const QString &reason);
 
     bool readyRequested = false;
@@ -45,6 +49,12 @@ public:
     QTimer clusterInfoTimer;
     QTimer heartbeatTimer;
     bool heartbeatScheduled = false;
+    // Connected to a master: heartbeats go out (when something changes, at least).
+    bool heartbeating = false;
+    // Our parent is the clustr-qt spawner named in the environment: it
+    // reports our end, so we need not heartbeat to prove we live.
+    bool supervised = false;
+    QTimer samplingLease;
     ProcStat procStat;
     QDateTime startedAt = QDateTime::currentDateTimeUtc();
 };

@@ -10,7 +10,7 @@
 // at start), --no-stdin (for spawned children: commands come as private
 // messages whose data is {"cmd": ...}), --exit-code=N (exit at once: a
 // crashing program), --ready-delay=MS, --surge, --reload-delay=MS,
-// --reload-timeout=MS, --heartbeat-timeout=MS, --kill-timeout=MS,
+// --reload-timeout=MS, --heartbeat-timeout=MS, --heartbeat-interval=MS, --kill-timeout=MS,
 // --ignore-sigterm (a program that only SIGKILL ends), plus every --cluster-* option.
 // Besides the commands below, {"cmd":"print",...} prints plain lines of output.
 #include <ClustrQt/master.h>
@@ -106,6 +106,7 @@ int main(int argc, char **argv)
     options.setReloadDelay(std::chrono::milliseconds(value(QStringLiteral("reload-delay"), QStringLiteral("500")).toInt()));
     options.setReloadTimeout(std::chrono::milliseconds(value(QStringLiteral("reload-timeout"), QStringLiteral("30000")).toInt()));
     options.setHeartbeatTimeout(std::chrono::milliseconds(value(QStringLiteral("heartbeat-timeout"), QStringLiteral("3500")).toInt()));
+    options.setHeartbeatInterval(std::chrono::milliseconds(value(QStringLiteral("heartbeat-interval"), QStringLiteral("1000")).toInt()));
     if (args.contains(QStringLiteral("--surge")))
         options.setReloadStrategy(ProcessOptions::ReloadStrategy::Surge);
     options.setKillTimeout(std::chrono::milliseconds(value(QStringLiteral("kill-timeout"), QStringLiteral("5000")).toInt()));

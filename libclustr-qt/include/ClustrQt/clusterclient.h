@@ -45,6 +45,7 @@ class CLUSTR_EXPORT ClusterClient : public QObject
     Q_PROPERTY(bool clusterRunning READ isClusterRunning NOTIFY clusterRunningChanged)
     Q_PROPERTY(qint64 masterPid READ masterPid NOTIFY masterChanged)
     Q_PROPERTY(bool readOnly READ isReadOnly NOTIFY readOnlyChanged)
+    Q_PROPERTY(bool sampling READ isSampling WRITE setSampling NOTIFY samplingChanged)
 
 public:
     //! What went wrong last; the same model as RedisClient's.
@@ -178,6 +179,24 @@ public:
     //! Asks Redis which clusters announce themselves there; clustersFound() answers (after open()).
     void findClusters();
 
+    /*!
+      An idle cluster measures nothing: its processes send their CPU, memory
+      and message counters only while someone asks (docs/PROTOCOL.md section
+      8.4). This asks once: every process of the cluster answers at once and
+      keeps answering every heartbeat interval for \a lease (0: once). The
+      master writes the status when the answers are in, with
+      MasterInfo::sampleId() set to the id returned here; empty if no
+      master is known yet. A monitor (read-only) user may ask too.
+    */
+    QString requestSamples(std::chrono::milliseconds lease = std::chrono::milliseconds(0));
+    /*!
+      While true, the client keeps asking for figures (a 10 s lease renewed
+      every 3 s, with its reads): what a window showing the cluster sets
+      while it is shown. False by default.
+    */
+    bool isSampling() const;
+    void setSampling(bool sampling);
+
     void publish(const QJsonValue &data);
     void send(qint64 pid, const QJsonValue &data);
     void sendGroup(const QString &group, const QJsonValue &data);
@@ -240,6 +259,7 @@ Q_SIGNALS:
     void redisUrlChanged(const QString &url);
     void clusterNameChanged(const QString &name);
     void readOnlyChanged(bool readOnly);
+    void samplingChanged(bool sampling);
     //! The names of the clusters that run on this Redis, sorted; an unnamed one is "".
     void clustersFound(const QStringList &names);
 

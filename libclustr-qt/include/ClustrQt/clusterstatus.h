@@ -43,6 +43,7 @@ class CLUSTR_EXPORT MasterInfo
     Q_PROPERTY(QString cpus READ cpus)
     Q_PROPERTY(Stats stats READ stats)
     Q_PROPERTY(bool redisConnected READ redisConnected)
+    Q_PROPERTY(QString sampleId READ sampleId)
     Q_PROPERTY(int reloadStep READ reloadStep)
     Q_PROPERTY(int reloadSteps READ reloadSteps)
 public:
@@ -98,6 +99,13 @@ public:
     void setStats(const Stats &stats);
     bool redisConnected() const;
     void setRedisConnected(bool redisConnected);
+    /*!
+      The id of the last request for fresh figures (docs/PROTOCOL.md
+      section 8.4) that this snapshot answers: a tool that asked waits for
+      its own id here.
+    */
+    QString sampleId() const;
+    void setSampleId(const QString &sampleId);
     //! while reloading: the step under way (1-based)
     int reloadStep() const;
     void setReloadStep(int reloadStep);

@@ -23,6 +23,7 @@ class CLUSTR_EXPORT Heartbeat
     Q_PROPERTY(qint64 ppid READ ppid)
     Q_PROPERTY(QString host READ host)
     Q_PROPERTY(bool ready READ ready)
+    Q_PROPERTY(bool supervised READ supervised)
     Q_PROPERTY(QDateTime startedAt READ startedAt)
     Q_PROPERTY(QDateTime sentAt READ sentAt)
     Q_PROPERTY(qint64 rssBytes READ rssBytes)
@@ -46,6 +47,14 @@ public:
     //! it has registered (emitReady() was called)
     bool ready() const;
     void setReady(bool ready);
+    /*!
+      Its parent is a clustr-qt process that reports its end (a
+      deregistration on its behalf): it heartbeats only when something
+      changed or figures were asked for, and it is not expired for being
+      silent (docs/PROTOCOL.md section 8.2).
+    */
+    bool supervised() const;
+    void setSupervised(bool supervised);
     //! when the process started (not when it registered)
     QDateTime startedAt() const;
     void setStartedAt(const QDateTime &startedAt);

@@ -43,6 +43,13 @@ public:
     ClusterStatus status() const;
     //! The last heartbeat of a registered process (ppid, host, stats, children...); a default one if none came.
     Heartbeat heartbeatOf(qint64 pid) const;
+    /*!
+      Asks every process of the cluster for its figures (CPU, memory,
+      counters), now and every heartbeat interval for \a lease: an idle
+      cluster sends none unasked (docs/PROTOCOL.md section 8.4). What a
+      reader inside the master's process (a metrics endpoint) calls.
+    */
+    void requestSamples(std::chrono::milliseconds lease);
 
     /*!
       Replaces every registered worker, one at a time (what SIGHUP does).

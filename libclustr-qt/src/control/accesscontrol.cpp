@@ -46,9 +46,12 @@ QByteArray permissions(const QString &clusterName, AccessControl::Role role)
             + patterns('~', {channels.keyPattern()});
         break;
     case Role::Monitor:
-        // %R~: keys readable, not writable; no PUBLISH at all.
+        // %R~: keys readable, not writable. PUBLISH only to ask for fresh
+        // figures (docs/PROTOCOL.md section 8.4), in a selector of its own:
+        // the root's channel patterns (every channel, to watch) would
+        // otherwise let it publish anywhere.
         rule += ' ' + ReadCommands + patterns('&', {channels.allChannelsPattern()})
-            + " %R~" + channels.keyPattern();
+            + " %R~" + channels.keyPattern() + " (+publish &" + channels.samplingChannelPattern() + ')';
         break;
     }
     return rule;

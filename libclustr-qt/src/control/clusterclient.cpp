@@ -18,11 +18,13 @@
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QPointer>
 #include <QtCore/QSet>
 #include <QtCore/QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <utility>
 #include <unistd.h>
@@ -36,6 +38,10 @@ namespace {
 // allocate without end (two records, a SCAN of the clusters).
 constexpr qsizetype MaxReplySize = 2 * ClusterClient::MaxRecordSize;
 constexpr qsizetype MaxReplyElements = 100000;
+// A watcher's interest in figures: renewed well before it runs out, so a
+// late read does not stop the figures, and gone soon after the watcher is.
+constexpr std::chrono::milliseconds SamplingLease{10000};
+constexpr qint64 SamplingRenewMs = 3000;
 
 } // namespace
 
@@ -63,6 +69,10 @@ public:
     //! Sends \a json as data unchanged; false if it is not JSON.
     bool sendJsonTo(const QByteArray &channel, const QByteArray &json);
     void followEvents(qint64 newMasterPid);
+    //! While sampling: asks again when the lease is due for renewal.
+    void renewSampling();
+    //! The record was written a while ago: ages and "last seen" as of now.
+    static void ageStatus(ClusterStatus &status);
     //! Once per problem, not at every poll (again after a read without one).
     void reportProblem(ClusterClient::Error code, const QString &text);
     void setError(ClusterClient::Error code, const QString &text);
@@ -84,6 +94,8 @@ public:
     bool polling = false;
     bool readOnly = false;
     QString readOnlyReason;
+    bool sampling = false;
+    QElapsedTimer lastSamplingRequest; // invalid: none for this master yet
     QByteArray eventsChannel;
     QByteArray watchPattern;
     RedisReply masterReply; // of the read under way, until the status' answer comes
@@ -535,6 +547,7 @@ void ClusterClient::refresh()
     Q_D(ClusterClient);
     if (!d->publisher || d->polling)
         return; // one read at a time: a slow Redis must not pile them up
+    d->renewSampling();
     d->polling = true;
     QPointer<ClusterClient> guard(this);
     // At most one byte more than a record may have: enough to tell one that
@@ -646,8 +659,10 @@ void ClusterClientPrivate::handleKeys(const RedisReply &masterReply, const Redis
     ClusterStatus newStatus;
     if (const auto object = record(statusReply, QStringLiteral("status"))) {
         QString error;
-        if (const auto parsed = Protocol::Records::clusterStatus(*object, &error))
+        if (const auto parsed = Protocol::Records::clusterStatus(*object, &error)) {
             newStatus = *parsed;
+            ageStatus(newStatus);
+        }
         else
             reportProblem(ClusterClient::Error::MalformedRecord, QStringLiteral("the cluster's status is malformed: %1").arg(error));
     }
@@ -676,10 +691,38 @@ void ClusterClientPrivate::reportProblem(ClusterClient::Error code, const QStrin
     setError(code, text);
 }
 
+void ClusterClientPrivate::ageStatus(ClusterStatus &status)
+{
+    // The master writes its status when something changes, not every
+    // second: what it measured in time then has grown since.
+    const QDateTime written = status.updatedAt();
+    const qint64 age = written.isValid() ? written.msecsTo(QDateTime::currentDateTimeUtc()) : 0;
+    if (age <= 0)
+        return;
+    QList<ProcessStatus> processes = status.processes();
+    for (ProcessStatus &p : processes) {
+        if (p.lastSeenMs() >= 0)
+            p.setLastSeenMs(p.lastSeenMs() + age);
+        if (p.uptimeMs() >= 0)
+            p.setUptimeMs(p.uptimeMs() + age);
+    }
+    status.setProcesses(processes);
+}
+
+void ClusterClientPrivate::renewSampling()
+{
+    if (!sampling || masterPid <= 0 || !connected)
+        return;
+    if (lastSamplingRequest.isValid() && lastSamplingRequest.elapsed() < SamplingRenewMs)
+        return;
+    q_func()->requestSamples(SamplingLease);
+}
+
 void ClusterClientPrivate::followEvents(qint64 newMasterPid)
 {
     if (newMasterPid == masterPid)
         return;
+    lastSamplingRequest.invalidate(); // a new master has not been asked
     if (!eventsChannel.isEmpty()) {
         subscribed.remove(eventsChannel);
         subscriber->unsubscribe(eventsChannel);
@@ -772,6 +815,35 @@ bool ClusterClient::kill(qint64 pid, int exitCode)
         return false;
     d->sendTo(d->channels.killChannel(pid), exitCode);
     return true;
+}
+
+QString ClusterClient::requestSamples(std::chrono::milliseconds lease)
+{
+    Q_D(ClusterClient);
+    if (d->masterPid <= 0)
+        return QString();
+    Protocol::SamplingRequest request;
+    request.leaseMs = std::clamp<qint64>(lease.count(), 0, Protocol::SamplingRequest::MaxLeaseMs);
+    request.id = newRequestId();
+    d->sendTo(d->channels.samplingChannel(d->masterPid), Protocol::Records::toJson(request));
+    d->lastSamplingRequest.start();
+    return request.id;
+}
+
+bool ClusterClient::isSampling() const
+{
+    return d_func()->sampling;
+}
+
+void ClusterClient::setSampling(bool sampling)
+{
+    Q_D(ClusterClient);
+    if (d->sampling == sampling)
+        return;
+    d->sampling = sampling;
+    d->lastSamplingRequest.invalidate();
+    d->renewSampling();
+    Q_EMIT samplingChanged(sampling);
 }
 
 bool ClusterClient::reload()

@@ -77,6 +77,11 @@ QByteArray Channels::heartbeatChannel(qint64 masterPid) const
     return withNumber(m_prefix, "heartbeat:", masterPid);
 }
 
+QByteArray Channels::samplingChannel(qint64 masterPid) const
+{
+    return withNumber(m_prefix, "sampling:", masterPid);
+}
+
 QByteArray Channels::eventsChannel(qint64 masterPid) const
 {
     return withNumber(m_prefix, "events:", masterPid);
@@ -118,12 +123,17 @@ QByteArrayList Channels::messageChannelPatterns() const
 {
     const QByteArray p = escapedForGlob(m_prefix);
     return {p + "public", p + "private:*", p + "group:*", p + "kill:*", p + "confirmation", p + "clusterInfo:*",
-            p + "registration:*", p + "deregistration:*", p + "heartbeat:*"};
+            p + "registration:*", p + "deregistration:*", p + "heartbeat:*", p + "sampling:*"};
 }
 
 QByteArray Channels::allChannelsPattern() const
 {
     return escapedForGlob(m_prefix) + '*';
+}
+
+QByteArray Channels::samplingChannelPattern() const
+{
+    return escapedForGlob(m_prefix) + "sampling:*";
 }
 
 QByteArray Channels::keyPattern() const
@@ -175,6 +185,8 @@ ChannelKind Channels::kindOf(const QByteArray &channel) const
         return Kind::Deregistration;
     if (head == QByteArrayView("heartbeat"))
         return Kind::Heartbeat;
+    if (head == QByteArrayView("sampling"))
+        return Kind::Sampling;
     if (head == QByteArrayView("events"))
         return Kind::Event;
     if (head == QByteArrayView("control"))

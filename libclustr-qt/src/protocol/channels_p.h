@@ -26,6 +26,7 @@ enum class ChannelKind {
     Registration,
     Deregistration,
     Heartbeat,
+    Sampling,
     Event,
     Control,
 };
@@ -44,6 +45,7 @@ constexpr Message::Kind publicKind(ChannelKind kind)
     case ChannelKind::Registration: return Message::Kind::Registration;
     case ChannelKind::Deregistration: return Message::Kind::Deregistration;
     case ChannelKind::Heartbeat:
+    case ChannelKind::Sampling:
     case ChannelKind::Event:
     case ChannelKind::Control:
         return Message::Kind::Other;
@@ -76,6 +78,8 @@ public:
     QByteArray registrationChannel(qint64 masterPid) const;
     QByteArray deregistrationChannel(qint64 masterPid) const;
     QByteArray heartbeatChannel(qint64 masterPid) const;
+    //! Asks the master's tree for fresh figures (docs/PROTOCOL.md section 8.4).
+    QByteArray samplingChannel(qint64 masterPid) const;
     //! The master's lifecycle events (clustr-qt only).
     QByteArray eventsChannel(qint64 masterPid) const;
     //! Commands for the master, e.g. {"command":"reload"} (clustr-qt only).
@@ -94,6 +98,8 @@ public:
     */
     QByteArrayList messageChannelPatterns() const;
     QByteArray allChannelsPattern() const;
+    //! The sampling channels of every master (a monitor may publish there).
+    QByteArray samplingChannelPattern() const;
     QByteArray keyPattern() const;
 
     //! The kind of a full channel name of this namespace (Unknown for others).

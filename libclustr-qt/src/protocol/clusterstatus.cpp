@@ -47,6 +47,7 @@ public:
     QString cpus;
     Stats stats;
     bool redisConnected = false;
+    QString sampleId;
     int reloadStep = 0;
     int reloadSteps = 0;
 };
@@ -90,6 +91,8 @@ Stats MasterInfo::stats() const { return d->stats; }
 void MasterInfo::setStats(const Stats &stats) { d->stats = stats; }
 bool MasterInfo::redisConnected() const { return d->redisConnected; }
 void MasterInfo::setRedisConnected(bool redisConnected) { d->redisConnected = redisConnected; }
+QString MasterInfo::sampleId() const { return d->sampleId; }
+void MasterInfo::setSampleId(const QString &sampleId) { d->sampleId = sampleId; }
 int MasterInfo::reloadStep() const { return d->reloadStep; }
 void MasterInfo::setReloadStep(int reloadStep) { d->reloadStep = reloadStep; }
 int MasterInfo::reloadSteps() const { return d->reloadSteps; }
@@ -113,6 +116,7 @@ bool MasterInfo::operator==(const MasterInfo &other) const
         && d->cpus == other.d->cpus
         && d->stats == other.d->stats
         && d->redisConnected == other.d->redisConnected
+        && d->sampleId == other.d->sampleId
         && d->reloadStep == other.d->reloadStep
         && d->reloadSteps == other.d->reloadSteps);
 }

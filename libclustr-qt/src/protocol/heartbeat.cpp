@@ -11,6 +11,7 @@ public:
     qint64 ppid = 0;
     QString host;
     bool ready = false;
+    bool supervised = false;
     QDateTime startedAt;
     QDateTime sentAt;
     qint64 rssBytes = -1;
@@ -33,6 +34,8 @@ QString Heartbeat::host() const { return d->host; }
 void Heartbeat::setHost(const QString &host) { d->host = host; }
 bool Heartbeat::ready() const { return d->ready; }
 void Heartbeat::setReady(bool ready) { d->ready = ready; }
+bool Heartbeat::supervised() const { return d->supervised; }
+void Heartbeat::setSupervised(bool supervised) { d->supervised = supervised; }
 QDateTime Heartbeat::startedAt() const { return d->startedAt; }
 void Heartbeat::setStartedAt(const QDateTime &startedAt) { d->startedAt = startedAt; }
 QDateTime Heartbeat::sentAt() const { return d->sentAt; }
@@ -53,6 +56,7 @@ bool Heartbeat::operator==(const Heartbeat &other) const
     return d == other.d || (d->ppid == other.d->ppid
         && d->host == other.d->host
         && d->ready == other.d->ready
+        && d->supervised == other.d->supervised
         && d->startedAt == other.d->startedAt
         && d->sentAt == other.d->sentAt
         && d->rssBytes == other.d->rssBytes

@@ -30,7 +30,7 @@ constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), 
     oldPid("oldPid"), newPid("newPid"), reason("reason"), code("code"), signal("signal"), phase("phase"),
     durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster"), instance("instance"),
     droppedOutputLines("droppedOutputLines"), passwords("passwords"), id("id"), instances("instances"),
-    groups("groups"), stopped("stopped");
+    groups("groups"), stopped("stopped"), supervised("supervised"), sampleId("sampleId"), leaseMs("leaseMs");
 } // namespace Key
 
 // In ControlCommand::Type's order.
@@ -319,6 +319,8 @@ QJsonObject Records::toJson(const Heartbeat &heartbeat)
     if (heartbeat.rssBytes() >= 0)
         object.insert(Key::rss, double(heartbeat.rssBytes()));
     insertIfKnown(object, Key::cpu, heartbeat.cpuPercent());
+    if (heartbeat.supervised()) // absent: a process that heartbeats all along, as every peer did before
+        object.insert(Key::supervised, true);
     return object;
 }
 
@@ -328,6 +330,7 @@ std::optional<Heartbeat> Records::heartbeat(const QJsonValue &value, QString *er
     Heartbeat heartbeat;
     heartbeat.setPpid(r.integer(Key::ppid, 0));
     heartbeat.setReady(r.boolean(Key::ready, false));
+    heartbeat.setSupervised(r.boolean(Key::supervised, false));
     heartbeat.setHost(r.string(Key::host));
     heartbeat.setStartedAt(r.time(Key::startedAt));
     heartbeat.setSentAt(r.time(Key::sentAt));
@@ -362,6 +365,8 @@ QJsonObject Records::toJson(const MasterInfo &master)
         {Key::stats, master.stats().toJson()},
         {Key::redisConnected, master.redisConnected()},
     };
+    if (!master.sampleId().isEmpty())
+        object.insert(Key::sampleId, master.sampleId());
     if (master.rssBytes() >= 0)
         object.insert(Key::rss, double(master.rssBytes()));
     insertIfKnown(object, Key::cpu, master.cpuPercent());
@@ -392,6 +397,7 @@ std::optional<MasterInfo> Records::masterInfo(const QJsonValue &value, QString *
     master.setCpus(r.string(Key::cpus));
     master.setStats(Stats::fromJson(r.subObject(Key::stats)));
     master.setRedisConnected(r.boolean(Key::redisConnected, false));
+    master.setSampleId(r.string(Key::sampleId));
     if (r.has(Key::reload)) {
         Reader reload(r.object().value(Key::reload), QLatin1String("master.reload"), error);
         master.setReloadStep(reload.smallInteger(Key::step, 0));
@@ -787,6 +793,29 @@ std::optional<ControlCommand> Records::controlCommand(const QJsonValue &value, Q
         return std::nullopt;
     }
     return command;
+}
+
+// Requests for fresh figures
+
+QJsonObject Records::toJson(const SamplingRequest &request)
+{
+    QJsonObject object{{Key::leaseMs, double(request.leaseMs)}};
+    if (!request.id.isEmpty())
+        object.insert(Key::id, request.id);
+    return object;
+}
+
+std::optional<SamplingRequest> Records::samplingRequest(const QJsonValue &value, QString *error)
+{
+    Reader r(value, QLatin1String("sampling"), error);
+    SamplingRequest request;
+    request.leaseMs = r.integer(Key::leaseMs, 0, 0, SamplingRequest::MaxLeaseMs);
+    request.id = r.string(Key::id);
+    if (r.ok() && (request.id.size() > ControlCommand::MaxIdLength || (!request.id.isEmpty() && !isValidName(request.id))))
+        r.fail(QStringLiteral("sampling.id must be up to %1 printable characters without spaces").arg(ControlCommand::MaxIdLength));
+    if (!r.ok())
+        return std::nullopt;
+    return request;
 }
 
 // Runtime record and lock

@@ -17,6 +17,17 @@
 
 namespace Clustr::Protocol {
 
+//! A request for fresh figures on `sampling:<masterPid>` (docs/PROTOCOL.md section 8.4).
+struct SamplingRequest
+{
+    //! Ten minutes at most: a watcher renews its lease, a forgotten one runs out.
+    static constexpr qint64 MaxLeaseMs = 600000;
+    //! How long the tree keeps heartbeating with figures; 0: one heartbeat now.
+    qint64 leaseMs = 0;
+    //! Chosen by the tool; the master's status says which request it answers last (MasterInfo::sampleId()).
+    QString id;
+};
+
 //! A command for the master on `control:<masterPid>` (docs/PROTOCOL.md section 11).
 struct ControlCommand
 {
@@ -109,6 +120,9 @@ public:
 
     static QJsonObject toJson(const ControlCommand &command);
     static std::optional<ControlCommand> controlCommand(const QJsonValue &value, QString *error = nullptr);
+
+    static QJsonObject toJson(const SamplingRequest &request);
+    static std::optional<SamplingRequest> samplingRequest(const QJsonValue &value, QString *error = nullptr);
 
     static QJsonObject toJson(const RuntimeRecord &record);
     static std::optional<RuntimeRecord> runtimeRecord(const QJsonValue &value, QString *error = nullptr);

@@ -210,6 +210,10 @@ void tst_Acl::eachRoleIsRefusedWhatItMustNotDo_data()
     row("monitor: no publish", "monitor", {publish, QStringLiteral("shop:public"), QStringLiteral("x")}, false);
     row("monitor: no control", "monitor", {publish, QStringLiteral("shop:control:1"), QStringLiteral("x")}, false);
     row("monitor: no kill", "monitor", {publish, QStringLiteral("shop:kill:1"), QStringLiteral("15")}, false);
+    // Asking for fresh figures (docs/PROTOCOL.md section 8.4) is all a monitor may publish, and only in its cluster.
+    row("monitor: asks for figures", "monitor", {publish, QStringLiteral("shop:sampling:1"), QStringLiteral("{}")}, true);
+    row("monitor: not another cluster's figures", "monitor", {publish, QStringLiteral("blog:sampling:1"), QStringLiteral("{}")}, false);
+    row("worker: hears requests for figures", "worker", {QStringLiteral("SUBSCRIBE"), QStringLiteral("shop:sampling:1")}, true);
     // The workers' recent output (`clustr-qt logs`): written by the master's user, read by tools, not by workers.
     row("operator: keeps output lines", "operator", {QStringLiteral("RPUSH"), QStringLiteral("shop:clustr:logs"), QStringLiteral("{}")}, true);
     row("operator: trims them", "operator", {QStringLiteral("LTRIM"), QStringLiteral("shop:clustr:logs"), QStringLiteral("-10"), QStringLiteral("-1")}, true);

@@ -110,6 +110,9 @@ private Q_SLOTS:
     void aForgedHeartbeatCannotStallAReload();
     void heartbeatSentAfterRemovalRejoins();
     void spawnEntrysGroupReachesTheWorker();
+    void idleWorkersHeartbeatOnlyWhenAsked();
+    void localProcessKilledIsSeenAtOnce();
+    void supervisedProcessOfAnotherHostGoesWithItsParent();
 
 private:
     TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {}) { return m_fixture.startMaster(specs, extra); }
@@ -800,6 +803,109 @@ void tst_Cluster::spawnEntrysGroupReachesTheWorker()
     const auto child = master->events(QStringLiteral("childStarted"), own());
     QCOMPARE(child.size(), 1);
     QCOMPARE(child.constFirst().value(QStringLiteral("group")).toString(), QStringLiteral("fromEntry"));
+}
+
+// An idle cluster costs nothing: children of a clustr-qt parent heartbeat
+// only when something changed, or while someone asks for figures.
+void tst_Cluster::idleWorkersHeartbeatOnlyWhenAsked()
+{
+    constexpr int Interval = 100;
+    const QJsonObject fast{{QStringLiteral("heartbeat-interval"), Interval}};
+    auto *master = startMaster({spec(QStringLiteral("web"), fast), spec(QStringLiteral("web"), fast)});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const QSet<qint64> workers = registered(master);
+    QCOMPARE(workers.size(), 2);
+
+    Clustr::RedisClient listener;
+    listener.setUrl(m_redis.url());
+    QVERIFY(listener.open());
+    QHash<qint64, int> beats;
+    QHash<qint64, Clustr::Heartbeat> last;
+    connect(&listener, &Clustr::RedisClient::messageReceived, this, [&](const QByteArray &, const QByteArray &payload) {
+        const auto message = Clustr::Protocol::Codec::decode(payload, Clustr::Protocol::Codec::DefaultMaxPayloadSize);
+        if (!message)
+            return;
+        ++beats[message->pid];
+        if (const auto beat = Records::heartbeat(message->value()))
+            last.insert(message->pid, *beat);
+    });
+    QSignalSpy subscribed(&listener, &Clustr::RedisClient::subscribed);
+    listener.subscribe("heartbeat:" + QByteArray::number(master->pid()));
+    QVERIFY(subscribed.wait());
+
+    // Ten intervals of quiet: not one heartbeat.
+    QVERIFY(!QTest::qWaitFor([&] { return !beats.isEmpty(); }, 10 * Interval));
+    for (qint64 pid : workers)
+        QVERIFY(!master->waitForEvent(QStringLiteral("workerLost"), own([pid](const QJsonObject &e) { return pidOf(e) == pid; }), 1));
+
+    // Asked for figures for a while: each answers at once, then every interval.
+    m_client->publish("sampling:" + QByteArray::number(master->pid()),
+                      Clustr::Protocol::Codec::encode(4242, QStringLiteral("cli"), QJsonObject{{QStringLiteral("leaseMs"), 15 * Interval}}));
+    QVERIFY(QTest::qWaitFor([&] { return std::all_of(workers.cbegin(), workers.cend(), [&](qint64 p) { return beats.value(p) >= 3; }); }, 10000));
+    for (qint64 pid : workers) {
+        QVERIFY(last.value(pid).supervised());
+        QVERIFY(last.value(pid).rssBytes() > 0);
+    }
+    // Then quiet again once the lease ran out: a stretch of five intervals without one.
+    QVERIFY(QTest::qWaitFor([&] {
+        const int before = beats.value(*workers.cbegin()) + beats.value(*std::next(workers.cbegin()));
+        QTest::qWait(5 * Interval);
+        return beats.value(*workers.cbegin()) + beats.value(*std::next(workers.cbegin())) == before;
+    }, 20000));
+}
+
+// A process of this host that is no child of a clustr-qt parent and
+// is killed: the kernel tells the master (a pidfd), not a timeout.
+void tst_Cluster::localProcessKilledIsSeenAtOnce()
+{
+    auto *master = startMaster({}, {QStringLiteral("--heartbeat-timeout=600000")});
+    QVERIFY(master);
+    TestProcess loner;
+    QVERIFY(loner.startWorker({QStringLiteral("--group=loner"), QStringLiteral("--ready"), QStringLiteral("--cluster-redis=") + m_redis.url(),
+                               QStringLiteral("--cluster-master-pid=") + QString::number(master->pid())}));
+    const qint64 victim = loner.pid();
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([victim](const QJsonObject &e) { return pidOf(e) == victim; })));
+    loner.signal(SIGKILL);
+    // Its heartbeats would expire only after ten minutes: this is the process table's word.
+    const auto lost = master->waitForEvent(QStringLiteral("workerLost"), own([victim](const QJsonObject &e) { return pidOf(e) == victim; }), 20000);
+    QVERIFY(lost);
+    QCOMPARE(lost->value(QStringLiteral("reason")).toString(), QStringLiteral("its process is gone"));
+}
+
+// On another host, a supervised process (it heartbeats only on change)
+// lives as long as its heartbeating parent lists it, and goes with it.
+void tst_Cluster::supervisedProcessOfAnotherHostGoesWithItsParent()
+{
+    auto *master = startMaster({}, {QStringLiteral("--heartbeat-timeout=600")});
+    QVERIFY(master);
+    const QByteArray m = QByteArray::number(master->pid());
+    using Clustr::Protocol::Codec;
+    constexpr qint64 Parent = 4600;
+    constexpr qint64 Child = 4601;
+    const auto parentBeat = [&] {
+        QJsonObject beat{{QStringLiteral("host"), QStringLiteral("elsewhere")}, {QStringLiteral("ready"), true},
+                         {QStringLiteral("sentAt"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+                         {QStringLiteral("children"), QJsonArray{QJsonObject{{QStringLiteral("pid"), Child}, {QStringLiteral("group"), QStringLiteral("kid")},
+                                                                             {QStringLiteral("state"), QStringLiteral("running")}}}}};
+        m_client->publish("heartbeat:" + m, Codec::encode(Parent, QStringLiteral("parent"), beat));
+    };
+    parentBeat();
+    m_client->publish("heartbeat:" + m, Codec::encode(Child, QStringLiteral("kid"),
+                                                      QJsonObject{{QStringLiteral("host"), QStringLiteral("elsewhere")}, {QStringLiteral("ppid"), Parent},
+                                                                  {QStringLiteral("ready"), true}, {QStringLiteral("supervised"), true}}));
+    QVERIFY(master->waitForEvent(QStringLiteral("registered"), own([](const QJsonObject &e) { return pidOf(e) == Child; })));
+    // Five timeouts long, the parent heartbeats and the silent child stays.
+    QTimer beating;
+    connect(&beating, &QTimer::timeout, this, parentBeat);
+    beating.start(100);
+    QVERIFY(!master->waitForEvent(QStringLiteral("workerLost"), own(), 3000));
+    beating.stop();
+    // The parent falls silent: it expires, and its child with it.
+    QVERIFY(master->waitForEvent(QStringLiteral("workerLost"), own([](const QJsonObject &e) { return pidOf(e) == Parent; }), 10000));
+    const auto lost = master->waitForEvent(QStringLiteral("workerLost"), own([](const QJsonObject &e) { return pidOf(e) == Child; }), 10000);
+    QVERIFY(lost);
+    QVERIFY(lost->value(QStringLiteral("reason")).toString().contains(QStringLiteral("no heartbeat")));
 }
 
 QTEST_GUILESS_MAIN(tst_Cluster)

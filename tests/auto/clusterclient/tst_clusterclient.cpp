@@ -109,6 +109,25 @@ void tst_ClusterClient::followsARunningCluster()
     QVERIFY(!first.cpus().isEmpty());
     const qint64 workerPid = first.pid();
 
+    // Fresh figures on request (an idle cluster sends none unasked): the
+    // status the master writes once the answers are in says which request it answers.
+    const QString sampleId = client.requestSamples();
+    QVERIFY(!sampleId.isEmpty());
+    QTRY_COMPARE(client.status().master().sampleId(), sampleId);
+    QVERIFY(client.status().processes().at(1).rssBytes() > 0);
+    // A watcher keeps asking while it samples.
+    QSignalSpy asked(&client, &ClusterClient::messageObserved);
+    client.watch(QStringLiteral("sampling:*"));
+    QTRY_COMPARE(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMPAT")}).trimmed().toInt(), 1);
+    QSignalSpy samplingChanged(&client, &ClusterClient::samplingChanged);
+    client.setSampling(true);
+    QCOMPARE(samplingChanged.size(), 1);
+    QTRY_VERIFY(!asked.isEmpty());
+    QCOMPARE(asked.at(0).at(0).value<Clustr::Message>().channel(), QStringLiteral("sampling:%1").arg(master.pid()));
+    client.setSampling(false);
+    client.unwatch();
+    QTRY_COMPARE(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMPAT")}).trimmed().toInt(), 0);
+
     // Messages reach the workers (their events come through the master's output).
     client.sendGroup(QStringLiteral("web"), QStringLiteral("to the group"));
     client.send(workerPid, QStringLiteral("to one"));
