@@ -3,9 +3,11 @@
 registry of started processes, private redis-servers, statistics, the
 results table and what /proc says about a process."""
 
+import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -29,11 +31,15 @@ class Proc:
     CLOCK_MONOTONIC, the clock the bench programs print) by a thread."""
 
     registry = []
+    cleanups = []  # callables that stop what was started by other means (a daemon that detaches)
     counter = 0
 
-    def __init__(self, name, argv, cpu=None, logdir=None, env=None):
+    def __init__(self, name, argv, cpu=None, logdir=None, env=None, group=False):
+        """group: the program starts others (a shell loop) and stopping it
+        means stopping its whole process group."""
         Proc.counter += 1
         self.name = name
+        self.group = group
         full = (["taskset", "-c", str(cpu)] if cpu is not None else []) + [str(a) for a in argv]
         self.errpath = Path(logdir) / f"{Proc.counter:04d}-{name}.stderr" if logdir else None
         err = open(self.errpath, "wb") if self.errpath else subprocess.DEVNULL
@@ -100,11 +106,14 @@ class Proc:
         """Signal, wait, and SIGKILL the process group if it does not end."""
         if self.alive():
             try:
-                self.popen.send_signal(sig)
+                if self.group:
+                    os.killpg(self.pid, sig)
+                else:
+                    self.popen.send_signal(sig)
                 self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
+            except (subprocess.TimeoutExpired, ProcessLookupError):
                 pass
-        if self.alive():
+        if self.alive() or self.group:  # a group's other members may outlive its leader
             try:
                 os.killpg(self.pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -122,6 +131,12 @@ class Proc:
 
     @classmethod
     def stop_all(cls):
+        for cleanup in reversed(list(cls.cleanups)):
+            try:
+                cleanup()
+            except Exception as error:  # keep stopping the others
+                print(f"bench: could not clean up: {error}", file=sys.stderr)
+        cls.cleanups.clear()
         for proc in reversed(list(cls.registry)):
             try:
                 proc.stop(timeout=5)
@@ -175,6 +190,23 @@ class Redis:
     def stop(self):
         self.proc.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def start_cluster(ctx, redis, workers, name):
+    """`clustr-qt run` with `workers` bench-minimal-workers on `redis`: the
+    running daemon and the seconds from its start to "cluster started"."""
+    cluster = Path(ctx.tmp) / f"{name}.json"
+    cluster.write_text(json.dumps({"name": name, "workers": [
+        {"file": str(ctx.exe("bench-minimal-worker")), "group": "minimal", "instances": workers}]}))
+    t0 = time.monotonic_ns()
+    daemon = Proc(f"{name}-clustr-{workers}", [ctx.exe("clustr-qt"), "run", cluster, "--redis", redis.url],
+                  logdir=ctx.logdir)
+    try:
+        t1, _ = daemon.wait_for(rf"cluster started: {workers} workers?\b", 120 + workers // 4)
+    except BaseException:
+        daemon.stop()
+        raise
+    return daemon, (t1 - t0) / 1e9
 
 
 def free_port():
@@ -289,10 +321,88 @@ def loadavg():
 
 
 def children_of(pid):
+    """The children of every thread of the process (a Node or Qt program may fork from any)."""
+    out = []
     try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
-        return []
+        return out
+    for task in tasks:
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return sorted(set(out))
+
+
+def descendants_of(pid):
+    out, todo = [], [pid]
+    while todo:
+        kids = children_of(todo.pop())
+        out += kids
+        todo += kids
+    return out
+
+
+def cpu_ms(pid):
+    """utime + stime of the process (all its threads) in ms, or None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()  # the name may hold spaces; field 3 (state) is fields[0]
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def program_of(pid):
+    try:
+        return Path(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")).name
+    except OSError:
+        return None
+
+
+def cpu_snapshot(manager, program, others=()):
+    """CPU ms at one moment of a manager, of each of its descendants that
+    runs `program` (its workers), of its other descendants (helpers, such
+    as the master's watchdog shell, counted as the manager's) and of each
+    process in others (a redis-server)."""
+    workers, helpers = {}, {}
+    for pid in descendants_of(manager):
+        ms = cpu_ms(pid)
+        if ms is not None:
+            (workers if program_of(pid) == program else helpers)[pid] = ms
+    return {"manager": cpu_ms(manager), "workers": workers, "helpers": helpers,
+            "others": {pid: cpu_ms(pid) for pid in others}, "at": time.monotonic()}
+
+
+def cpu_per_minute(before, after, workers, what):
+    """ms of CPU per 60 s between two snapshots of the same processes: the
+    manager, its workers (summed) and the others. A worker that exited or
+    appeared in between is an error: its CPU time would be lost or partial."""
+    both = set(before["workers"]) | set(before["helpers"]), set(after["workers"]) | set(after["helpers"])
+    gone, new = sorted(both[0] - both[1]), sorted(both[1] - both[0])
+    if gone or new or len(before["workers"]) != workers:
+        raise BenchError(f"{what}: the processes changed during the idle window ({len(before['workers'])} workers at "
+                         f"its start, expected {workers}; gone: {gone or 'none'}, new: {new or 'none'})")
+    if after["manager"] is None or any(ms is None for ms in after["others"].values()):
+        raise BenchError(f"{what}: the manager or redis-server ended during the idle window")
+    scale = 60 / (after["at"] - before["at"])
+    helpers = sum(after["helpers"][p] - before["helpers"][p] for p in before["helpers"])
+    out = {"manager": (after["manager"] - before["manager"] + helpers) * scale,
+           "workers": sum(after["workers"][p] - before["workers"][p] for p in before["workers"]) * scale,
+           "others": sum(after["others"][p] - before["others"][p] for p in before["others"]) * scale}
+    out["total"] = out["manager"] + out["workers"] + out["others"]
+    return out
+
+
+def raise_fd_limit(needed):
+    """Lift the soft limit of open files to at least `needed` (children
+    inherit it): a master with hundreds of workers holds pipes for each."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            raise BenchError(f"{needed} open files are needed but the hard limit is {hard} (ulimit -Hn)")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
 
 
 def rss_of(pid):
