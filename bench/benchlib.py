@@ -456,6 +456,15 @@ def redis_command(redis, parts):
         return reply
 
 
+def wrk_argv(seconds, port, mode):
+    """wrk on 127.0.0.1:port, the reload figures' load: keep-alive, or mode
+    "close" with a new connection per request."""
+    argv = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "5s", f"http://127.0.0.1:{port}/"]
+    if mode == "close":
+        argv[1:1] = ["-H", "Connection: close"]
+    return argv
+
+
 def parse_wrk(text):
     out = {"requests": 0, "connect": 0, "read": 0, "write": 0, "timeout": 0, "non2xx": 0, "rps": None}
     m = re.search(r"(\d+) requests in", text)
