@@ -445,7 +445,8 @@ def table(runs, loads, reps, info):
         lines.append("")
         lines.append("Reloads that outlasted wrk's load (their failures and duration are not comparable; a longer "
                      "`--reload-seconds` helps): " + ", ".join(outlasted) + ".")
-    head = (f"`bench/run --peers --peers-reps {reps} --idle-seconds {info['idle_seconds']}`, "
+    head = (f"`bench/run --peers --peers-reps {reps} --idle-seconds {info['idle_seconds']} "
+            f"--reload-seconds {info['reload_seconds']}`, "
             f"{time.strftime('%Y-%m-%d %H:%M')}: PM2 {info['pm2']}, supervisord {info['supervisord']}, "
             f"node {info['node']}; {reps} repetition{'' if reps == 1 else 's'}, the managers alternating (median [min-max]); "
             f"load averages (1 min) from before to after each workload's runs in the last column.")
@@ -470,7 +471,7 @@ def run(ctx, root, clustr_reload):
             raise BenchError(f"--peers needs {tool} (apt-get install {tool if tool == 'wrk' else 'nodejs'})")
     pm2_cli = install_pm2(ctx)
     ensure_supervisord(ctx)
-    info = {**versions(pm2_cli), "idle_seconds": ctx.args.idle_seconds}
+    info = {**versions(pm2_cli), "idle_seconds": ctx.args.idle_seconds, "reload_seconds": ctx.args.reload_seconds}
     raise_fd_limit(1024)
     reps = ctx.args.peers_reps
     runs = {m: {"session": [], "keepalive": [], "close": []} for m in MANAGERS}
