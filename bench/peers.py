@@ -158,9 +158,11 @@ def ensure_supervisord(ctx):
     done = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "supervisor"],
                           capture_output=True, text=True, timeout=900,
                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    # The package starts its service where policy-rc.d lets it: stop it again.
-    if shutil.which("systemctl") and Path("/run/systemd/system").exists():
-        subprocess.run(["systemctl", "stop", "supervisor"], capture_output=True, timeout=60)
+    # The package enables its service, and starts it where policy-rc.d lets
+    # it: undo both (disable works without a running systemd too).
+    if shutil.which("systemctl"):
+        if Path("/run/systemd/system").exists():
+            subprocess.run(["systemctl", "stop", "supervisor"], capture_output=True, timeout=60)
         subprocess.run(["systemctl", "disable", "supervisor"], capture_output=True, timeout=60)
     for pid in set(system_supervisords()) - before:
         try:
