@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: MIT
-// bench-qtbare: the memory baseline of an idle worker. A bare
-// QCoreApplication (Qt Core only) with one blocking hiredis connection,
-// idling in its event loop: the least a Qt program that talks to Redis is.
+// bench-qtbare: a bare QCoreApplication (Qt Core only) with one blocking
+// hiredis connection, idling in its event loop: the least a Qt program that
+// talks to Redis is. The memory baseline of an idle worker; with
+// --subscribe, the startup figure's bare-Qt baseline and the worker the
+// peers' managers (PM2, supervisord) run.
 //
-//   bench-qtbare --redis=URL      URL: unix:///path/to.sock or redis://host:port
+//   bench-qtbare --redis=URL [--subscribe=CHANNEL [--announce=CHANNEL]]
+//
+// URL: unix:///path/to.sock or redis://host:port.
+// --subscribe: SUBSCRIBE to CHANNEL and print "subscribed <pid>" once Redis confirmed it.
+// --announce: then also PUBLISH "<pid>" on CHANNEL (over a second connection,
+//   as a subscribed one may not publish), so a listener on Redis sees every
+//   worker become ready whoever started it.
 #include "benchcommon.h"
 
 #include <QtCore/QCoreApplication>
@@ -11,13 +19,14 @@
 #include <hiredis/hiredis.h>
 
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
-int main(int argc, char *argv[])
+namespace {
+
+redisContext *connectTo(const std::string &url)
 {
-    QCoreApplication app(argc, argv);
-    const std::string url = Bench::option(argc, argv, "redis", "redis://127.0.0.1:6379");
     redisContext *c = nullptr;
     if (url.rfind("unix://", 0) == 0) {
         c = redisConnectUnix(url.substr(7).c_str());
@@ -28,11 +37,47 @@ int main(int argc, char *argv[])
     }
     if (!c || c->err)
         Bench::die(c ? c->errstr : "cannot allocate a redis context");
-    auto *reply = static_cast<redisReply *>(redisCommand(c, "PING"));
+    return c;
+}
+
+//! Runs one command and checks that Redis answered it without an error.
+void command(redisContext *c, const std::vector<std::string> &words)
+{
+    std::vector<const char *> argv;
+    std::vector<size_t> lengths;
+    for (const std::string &word : words) {
+        argv.push_back(word.c_str());
+        lengths.push_back(word.size());
+    }
+    auto *reply = static_cast<redisReply *>(redisCommandArgv(c, int(argv.size()), argv.data(), lengths.data()));
     if (!reply)
         Bench::die(c->errstr);
+    if (reply->type == REDIS_REPLY_ERROR)
+        Bench::die(reply->str);
     freeReplyObject(reply);
-    Bench::say("ready %d", int(getpid()));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const std::string url = Bench::option(argc, argv, "redis", "redis://127.0.0.1:6379");
+    const char *subscribe = Bench::option(argc, argv, "subscribe");
+    const char *announce = Bench::option(argc, argv, "announce");
+    redisContext *c = connectTo(url);
+    if (subscribe) {
+        command(c, {"SUBSCRIBE", subscribe}); // the reply is Redis' confirmation
+        Bench::say("subscribed %d", int(getpid()));
+        if (announce) {
+            redisContext *publisher = connectTo(url);
+            command(publisher, {"PUBLISH", announce, std::to_string(getpid())});
+            redisFree(publisher);
+        }
+    } else {
+        command(c, {"PING"});
+        Bench::say("ready %d", int(getpid()));
+    }
     const int code = app.exec();
     redisFree(c);
     return code;
