@@ -33,6 +33,7 @@ const QSet<QString> WorkerKeys{
     QStringLiteral("file"), QStringLiteral("command"), QStringLiteral("cpu"), QStringLiteral("respawn"),
     QStringLiteral("args"), QStringLiteral("instances"), QStringLiteral("env"), QStringLiteral("workingDirectory"),
     QStringLiteral("register"), QStringLiteral("group"), QStringLiteral("restartPolicy"), QStringLiteral("killTimeoutMs"),
+    QStringLiteral("maxUnavailable"), QStringLiteral("maxSurge"),
 };
 
 // Reads errors and warnings with the file name and field in front.
@@ -291,9 +292,31 @@ void reportEveryField(const QJsonObject &entry, const QString &where, Checker &c
     }
 }
 
+// A group that may neither kill one of its workers nor start one beside
+// them during a reload could never be replaced. Each limit left out is the
+// reload strategy's; a percentage counts as written ("0%" is 0).
+void checkRollout(const Clustr::SpawnSpec &spec, Clustr::ProcessOptions::ReloadStrategy strategy, const QString &where, Checker &check)
+{
+    if (!spec.maxUnavailable() && !spec.maxSurge())
+        return;
+    const bool surge = strategy == Clustr::ProcessOptions::ReloadStrategy::Surge;
+    const int unavailable = spec.maxUnavailable() ? spec.maxUnavailable()->value : (surge ? 0 : 1);
+    const int extra = spec.maxSurge() ? spec.maxSurge()->value : (surge ? 1 : 0);
+    if (unavailable != 0 || extra != 0)
+        return;
+    const QString strategyName = surge ? QStringLiteral("surge") : QStringLiteral("restart");
+    const QString which = !spec.maxSurge()      ? QStringLiteral(" (maxSurge is 0 with reloadStrategy \"%1\")").arg(strategyName)
+                          : !spec.maxUnavailable() ? QStringLiteral(" (maxUnavailable is 0 with reloadStrategy \"%1\")").arg(strategyName)
+                                                   : QString();
+    check.error(where + (spec.maxUnavailable() ? QStringLiteral(".maxUnavailable") : QStringLiteral(".maxSurge")),
+                QStringLiteral("maxUnavailable and maxSurge are both 0%1: no worker of the group could be replaced; "
+                               "set one of them to at least 1").arg(which));
+}
+
 // One entry of "workers": a spawn entry, with paths relative to the cluster
 // file and everything that can be known before starting checked.
-std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QString &where, const QString &base, Checker &check)
+std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QString &where, const QString &base,
+                                            Clustr::ProcessOptions::ReloadStrategy strategy, Checker &check)
 {
     if (!value.isObject()) {
         check.error(where, QStringLiteral("expected an object with at least a \"file\""));
@@ -316,6 +339,7 @@ std::optional<Clustr::SpawnSpec> readWorker(const QJsonValue &value, const QStri
     }
     if (!spec->group().isEmpty() && !Clustr::isValidName(spec->group()))
         check.error(where + QStringLiteral(".group"), QStringLiteral("expected a name without spaces"));
+    checkRollout(*spec, strategy, where, check);
     // The group names the worker's log file (<group>-<n>.log in logs.directory,
     // or --log-dir): it must not lead out of that directory or hide the file.
     if (const QString problem = LogFiles::groupProblem(groupOf(*spec)); !problem.isEmpty()) {
@@ -382,7 +406,7 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
     }
     const QJsonArray workers = workersValue.toArray();
     for (int i = 0; i < workers.size(); ++i) {
-        if (auto spec = readWorker(workers.at(i), QStringLiteral("workers[%1]").arg(i), base, check))
+        if (auto spec = readWorker(workers.at(i), QStringLiteral("workers[%1]").arg(i), base, config.reloadStrategy, check))
             config.workers.append(*spec);
     }
     warnAboutOriginalWorkers(check, config);

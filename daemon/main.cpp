@@ -39,7 +39,7 @@ QString usage()
         "  group GROUP DATA        a message to every process of a group\n"
         "  kill PID [CODE]         kill one process with an exit code (default 0)\n"
         "  reload [--no-wait]      rolling reload, showing its progress until it is done\n"
-        "  restart GROUP|PID|all   replace those processes one at a time (given-up ones too)\n"
+        "  restart GROUP|PID|all   replace those processes as a reload does (given-up ones too)\n"
         "  stop [GROUP]            stop the cluster gracefully (or one group, kept stopped)\n"
         "  start GROUP             start a stopped group again\n"
         "  scale GROUP N           give a group N processes\n"

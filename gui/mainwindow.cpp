@@ -122,7 +122,7 @@ void MainWindow::createActions()
     m_killAction = make(QStringLiteral("&Kill process…"), QKeySequence(Qt::CTRL | Qt::Key_K),
                         QStringLiteral("Kill the selected process with an exit code"), &MainWindow::openKillDialog);
     m_reloadAction = make(QStringLiteral("&Reload cluster"), QKeySequence(Qt::CTRL | Qt::Key_R),
-                          QStringLiteral("Replace every worker, one at a time"), &MainWindow::reloadCluster);
+                          QStringLiteral("Replace every worker, one at a time or as each group's maxUnavailable and maxSurge allow"), &MainWindow::reloadCluster);
     m_stopAction = make(QStringLiteral("S&top cluster…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K),
                         QStringLiteral("Stop the whole cluster"), &MainWindow::openStopDialog);
     m_quitAction = make(QStringLiteral("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), QStringLiteral("Close the monitor"), &QWidget::close);

@@ -8,14 +8,18 @@
 //
 // Options: --workers=N (default 4), --port=N (default 8080),
 // --host=ADDRESS, --delay=MS (passed to the workers), --surge (reload by
-// starting each replacement before stopping the old worker), plus every
-// --cluster-* option.
+// starting each replacement before stopping the old worker),
+// --max-unavailable=N and --max-surge=N (N or N%: how many workers a
+// reload replaces at once, the spawn entry's maxUnavailable and maxSurge),
+// plus every --cluster-* option.
 #include "listensocket.h"
 #include "output.h"
 
 #include <ClustrQt/master.h>
+#include <ClustrQt/spawnspec.h>
 
 #include <QtCore/QCoreApplication>
+#include <QtCore/QJsonValue>
 
 using Example::say;
 
@@ -55,6 +59,21 @@ void connectLogging(Clustr::Master &master)
     QObject::connect(&master, &Clustr::Master::stopping, [](int exitCode) {
         say(QStringLiteral("master: stopping the pool, exit code %1").arg(exitCode));
     });
+}
+
+// --max-unavailable=2, --max-surge=25%: a limit of the reload, if given.
+bool readLimit(const Clustr::Master &master, const QString &name, std::optional<Clustr::InstanceCount> *limit)
+{
+    if (!master.hasOption(name))
+        return true;
+    const QString text = master.option(name);
+    bool isNumber = false;
+    const int number = text.toInt(&isNumber);
+    QString error;
+    *limit = Clustr::InstanceCount::fromJson(isNumber ? QJsonValue(number) : QJsonValue(text), &error);
+    if (!*limit)
+        say(QStringLiteral("master: --%1: %2").arg(name, error));
+    return limit->has_value();
 }
 
 } // namespace
@@ -98,9 +117,20 @@ int main(int argc, char *argv[])
     }
     const QString port = QString::number(Example::localPort(listenFd)); // --port=0: the kernel's choice
 
+    std::optional<Clustr::InstanceCount> maxUnavailable;
+    std::optional<Clustr::InstanceCount> maxSurge;
+    if (!readLimit(master, QStringLiteral("max-unavailable"), &maxUnavailable) || !readLimit(master, QStringLiteral("max-surge"), &maxSurge))
+        return 2;
+    if (maxUnavailable && maxSurge && maxUnavailable->value == 0 && maxSurge->value == 0) {
+        say(QStringLiteral("master: --max-unavailable and --max-surge cannot both be 0: no worker could be replaced"));
+        return 2;
+    }
+
     Clustr::SpawnSpec worker;
     worker.setFile(QStringLiteral("http-worker"));
     worker.setInstances(workers);
+    worker.setMaxUnavailable(maxUnavailable);
+    worker.setMaxSurge(maxSurge);
     QJsonObject args{{QStringLiteral("listen-fd"), listenFd}, {QStringLiteral("port"), port}, {QStringLiteral("host"), host}};
     if (master.hasOption(QStringLiteral("delay")))
         args.insert(QStringLiteral("delay"), master.option(QStringLiteral("delay")));

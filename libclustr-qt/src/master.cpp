@@ -404,13 +404,18 @@ bool MasterPrivate::respawns(qint64 workerPid) const
     return true;
 }
 
-bool MasterPrivate::clusterComplete() const
+bool MasterPrivate::clusterComplete(const QSet<const ChildProcess *> &ignored) const
 {
+    QSet<qint64> ignoredPids;
     if (supervisor) {
         const QList<ChildProcess *> processes = supervisor->processes();
         for (ChildProcess *child : processes) {
             const Supervisor::Child *entry = supervisor->find(child);
             const auto state = child->state();
+            if (ignored.contains(child)) {
+                ignoredPids.insert(child->pid());
+                continue;
+            }
             if (!entry->spec.registers() || state == ChildProcess::State::Failed || state == ChildProcess::State::Stopped
                 || state == ChildProcess::State::Stopping)
                 continue;
@@ -421,7 +426,7 @@ bool MasterPrivate::clusterComplete() const
     // The children our own tree announces count; anyone else's heartbeat
     // (which anyone who can publish could send) cannot make us wait.
     for (auto it = heartbeats.cbegin(); it != heartbeats.cend(); ++it) {
-        if (!isRegistered(it.key()) || !vetted.value(it.key()).ownTree)
+        if (!isRegistered(it.key()) || !vetted.value(it.key()).ownTree || ignoredPids.contains(it.key()))
             continue;
         const QList<ChildInfo> children = it->data.children();
         for (const ChildInfo &child : children) {

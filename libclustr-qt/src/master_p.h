@@ -58,8 +58,9 @@ public:
     //! Pids that a process with a fresh heartbeat lists as its running children.
     QSet<qint64> vouchedFor() const;
     //! Every cluster-aware process that should run (our children, and the
-    //! children our workers report) has registered.
-    bool clusterComplete() const;
+    //! children our workers report) has registered, but for the children in
+    //! \a ignored (a reload's steps under way wait for those) and what they report.
+    bool clusterComplete(const QSet<const ChildProcess *> &ignored = {}) const;
     void checkLifecycle();
     qint64 parentOf(qint64 workerPid) const;
     bool respawns(qint64 workerPid) const;
@@ -143,14 +144,17 @@ public:
     QList<WorkerInfo> registeredWorkers() const override;
     QList<qint64> groupMembers(const QString &group) const override;
     bool isWorkerRegistered(qint64 workerPid) const override;
-    bool isClusterComplete() const override;
+    bool isClusterComplete(const QList<qint64> &othersUnderWay) const override;
+    Rollout rolloutOf(qint64 workerPid) const override;
+    std::chrono::milliseconds now() const override;
     void killWorker(qint64 workerPid, int exitCode) override;
+    std::optional<qint64> respawnedPid(qint64 oldPid) const override;
     bool startSurge(qint64 oldPid) override;
-    qint64 surgeReplacementPid() const override;
-    void retireSurgeOld() override;
-    bool isSurgeOldGone() const override;
-    void stopSurgeReplacement() override;
-    void endSurge() override;
+    qint64 surgeReplacementPid(qint64 oldPid) const override;
+    void retireSurgeOld(qint64 oldPid) override;
+    bool isSurgeOldGone(qint64 oldPid) const override;
+    void stopSurgeReplacement(qint64 oldPid) override;
+    void endStep(qint64 oldPid) override;
     void stopForGood(ChildProcess *child);
     void startTimer(Timer timer, std::chrono::milliseconds interval) override;
     void stopTimer(Timer timer) override;
@@ -211,10 +215,14 @@ public:
     bool started = false;
 
     ReloadMachine reloadMachine{this, {options.reloadStrategy(), options.reloadTimeout(), options.reloadDelay()}};
-    // The surge step under way: its old child and the replacement (the machine knows the phase).
-    QPointer<ChildProcess> surgeOld;
-    QPointer<ChildProcess> surgeNew;
-    bool surgeOldGone = false;
+    // The steps under way, by the old child's pid (the machine knows their phases).
+    struct ReloadSlot
+    {
+        QPointer<ChildProcess> old;         //!< the old child (a killed one respawns in place)
+        QPointer<ChildProcess> replacement; //!< a surge's: started beside it
+        bool oldGone = false;               //!< a surge's old child retired and ended
+    };
+    QHash<qint64, ReloadSlot> reloadSlots;
     QTimer reloadStepTimer;
     QTimer reloadDelayTimer;
 

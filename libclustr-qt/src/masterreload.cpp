@@ -48,18 +48,49 @@ bool MasterPrivate::isWorkerRegistered(qint64 workerPid) const
     return isRegistered(workerPid);
 }
 
-bool MasterPrivate::isClusterComplete() const
+bool MasterPrivate::isClusterComplete(const QList<qint64> &othersUnderWay) const
 {
-    return clusterComplete();
+    // The other steps' children (respawning, or a surge's replacement) are theirs to wait for.
+    QSet<const ChildProcess *> ignored;
+    for (qint64 oldPid : othersUnderWay) {
+        const ReloadSlot slot = reloadSlots.value(oldPid);
+        if (slot.old)
+            ignored.insert(slot.old);
+        if (slot.replacement)
+            ignored.insert(slot.replacement);
+    }
+    return clusterComplete(ignored);
+}
+
+ReloadHost::Rollout MasterPrivate::rolloutOf(qint64 workerPid) const
+{
+    const Supervisor::Child *own = supervisor ? supervisor->findByPid(workerPid) : nullptr;
+    return own ? Rollout{own->spec.maxUnavailable(), own->spec.maxSurge()} : Rollout{};
+}
+
+std::chrono::milliseconds MasterPrivate::now() const
+{
+    return std::chrono::milliseconds(clock.elapsed());
 }
 
 void MasterPrivate::killWorker(qint64 workerPid, int exitCode)
 {
     Q_Q(Master);
-    if (const Supervisor::Child *own = supervisor ? supervisor->findByPid(workerPid) : nullptr)
+    if (const Supervisor::Child *own = supervisor ? supervisor->findByPid(workerPid) : nullptr) {
         own->process->expectExit(); // commanded: respawned at once, not counted as a crash
+        if (exitCode != 0)
+            reloadSlots[workerPid].old = own->process; // a step: its slot respawns it
+    }
     killedByUs.insert(workerPid);
     q->emitKill(workerPid, exitCode);
+}
+
+std::optional<qint64> MasterPrivate::respawnedPid(qint64 oldPid) const
+{
+    const auto slot = reloadSlots.constFind(oldPid);
+    if (slot == reloadSlots.cend())
+        return std::nullopt;
+    return slot->old ? slot->old->pid() : 0;
 }
 
 bool MasterPrivate::startSurge(qint64 oldPid)
@@ -68,43 +99,43 @@ bool MasterPrivate::startSurge(qint64 oldPid)
     ChildProcess *replacement = own ? supervisor->startLike(own->process) : nullptr;
     if (!replacement)
         return false;
-    surgeOld = own->process;
-    surgeNew = replacement;
-    surgeOldGone = false;
+    reloadSlots.insert(oldPid, ReloadSlot{own->process, replacement, false});
     return true;
 }
 
-qint64 MasterPrivate::surgeReplacementPid() const
+qint64 MasterPrivate::surgeReplacementPid(qint64 oldPid) const
 {
-    return surgeNew ? surgeNew->pid() : 0;
+    const ChildProcess *replacement = reloadSlots.value(oldPid).replacement;
+    return replacement ? replacement->pid() : 0;
 }
 
-void MasterPrivate::retireSurgeOld()
+void MasterPrivate::retireSurgeOld(qint64 oldPid)
 {
-    if (surgeOld)
-        stopForGood(surgeOld);
+    ReloadSlot &slot = reloadSlots[oldPid];
+    if (slot.old)
+        stopForGood(slot.old);
     else
-        surgeOldGone = true;
+        slot.oldGone = true;
 }
 
-bool MasterPrivate::isSurgeOldGone() const
+bool MasterPrivate::isSurgeOldGone(qint64 oldPid) const
 {
-    return surgeOldGone || !surgeOld;
+    const ReloadSlot slot = reloadSlots.value(oldPid);
+    return slot.oldGone || !slot.old;
 }
 
-void MasterPrivate::stopSurgeReplacement()
+void MasterPrivate::stopSurgeReplacement(qint64 oldPid)
 {
-    if (!surgeNew)
+    ChildProcess *replacement = reloadSlots.value(oldPid).replacement;
+    if (!replacement)
         return;
-    clustrInfo(lcMaster) << "surge: the replacement" << surgeNew->pid() << "was not ready in time, stopping it";
-    stopForGood(surgeNew);
+    clustrInfo(lcMaster) << "surge: the replacement" << replacement->pid() << "was not ready in time, stopping it";
+    stopForGood(replacement);
 }
 
-void MasterPrivate::endSurge()
+void MasterPrivate::endStep(qint64 oldPid)
 {
-    surgeOld = nullptr;
-    surgeNew = nullptr;
-    surgeOldGone = false;
+    reloadSlots.remove(oldPid);
 }
 
 // One of our children goes and is not respawned (stopChild()), and is
@@ -112,8 +143,10 @@ void MasterPrivate::endSurge()
 void MasterPrivate::stopForGood(ChildProcess *child)
 {
     QObject::connect(child, &ChildProcess::stopped, q_func(), [this, child] {
-        if (child == surgeOld)
-            surgeOldGone = true; // before remove(): that reports a change the machine checks
+        for (ReloadSlot &slot : reloadSlots) {
+            if (slot.old == child)
+                slot.oldGone = true; // before remove(): that reports a change the machine checks
+        }
         supervisor->remove(child);
     });
     stopChild(child);

@@ -18,9 +18,47 @@ ReloadMachine::ReloadMachine(ReloadHost *host, const Config &config)
 {
 }
 
+ReloadMachine::Limits ReloadMachine::limits(ProcessOptions::ReloadStrategy strategy, const ReloadHost::Rollout &rollout,
+                                            int instances)
+{
+    const bool surge = strategy == ProcessOptions::ReloadStrategy::Surge;
+    Limits limits;
+    limits.maxUnavailable = rollout.maxUnavailable ? rollout.maxUnavailable->resolve(instances, false) : (surge ? 0 : 1);
+    limits.maxSurge = rollout.maxSurge ? rollout.maxSurge->resolve(instances, true) : (surge ? 1 : 0);
+    if (limits.maxUnavailable == 0 && limits.maxSurge == 0)
+        limits.maxUnavailable = 1;
+    return limits;
+}
+
+namespace {
+
+bool isUnderWay(ReloadMachine::Phase phase)
+{
+    return phase == ReloadMachine::Phase::Replacing || phase == ReloadMachine::Phase::SurgeStarting
+        || phase == ReloadMachine::Phase::SurgeStopping;
+}
+
+} // namespace
+
+ReloadMachine::Phase ReloadMachine::phase() const
+{
+    if (!m_running)
+        return Phase::Idle;
+    for (const Lane &lane : m_lanes) {
+        if (isUnderWay(lane.phase))
+            return lane.phase;
+    }
+    return Phase::Settling;
+}
+
+int ReloadMachine::stepsUnderWay() const
+{
+    return int(std::count_if(m_lanes.cbegin(), m_lanes.cend(), [](const Lane &lane) { return isUnderWay(lane.phase); }));
+}
+
 int ReloadMachine::step() const
 {
-    return std::min(m_current + 1, steps());
+    return std::min(m_next + (stepsUnderWay() > 0 ? 0 : 1), steps());
 }
 
 void ReloadMachine::post(Event event)
@@ -61,45 +99,46 @@ void ReloadMachine::enqueue(const Request &request)
     m_queue.append(request);
 }
 
-// The transition function: the current phase decides what an event means.
+// The transition function: each lane's phase decides what an event means to it.
 void ReloadMachine::handle(Event event)
 {
     if (event == Event::Cancelled) {
         cancel();
         return;
     }
-    switch (m_phase) {
-    case Phase::Idle:
+    if (!m_running) {
         if (event == Event::ReloadRequested)
             startReload();
+        armTimers();
         return;
-    case Phase::Replacing:
-    case Phase::SurgeStarting:
-    case Phase::SurgeStopping:
-        switch (event) {
-        case Event::ReloadRequested:
-            break;
-        case Event::Changed:
-            checkStep();
-            return;
-        case Event::StepTimedOut:
-            timeOutStep();
-            return;
-        default:
-            return;
-        }
+    }
+    switch (event) {
+    case Event::ReloadRequested:
+        // Never two at once: it runs after this one.
+        clustrInfo(lcMaster) << "a reload is running: the next one is queued";
+        return;
+    case Event::Changed:
+        for (int lane = 0; lane < m_lanes.size(); ++lane)
+            checkLane(lane);
         break;
-    case Phase::Settling:
-        if (event == Event::DelayElapsed) {
-            nextStep();
-            return;
+    case Event::StepTimedOut: {
+        m_stepTimerAt.reset(); // spent; armTimers() starts it again for what is left
+        const std::chrono::milliseconds now = m_host->now();
+        for (int lane = 0; lane < m_lanes.size(); ++lane) {
+            if (isUnderWay(m_lanes.at(lane).phase) && m_lanes.at(lane).deadline <= now)
+                timeOutLane(lane);
         }
-        if (event != Event::ReloadRequested)
-            return;
         break;
     }
-    // A reload was requested during one: never two at once, it runs after this one.
-    clustrInfo(lcMaster) << "a reload is running: the next one is queued";
+    case Event::DelayElapsed:
+        m_delayTimerAt.reset();
+        freeSettledLanes();
+        fill();
+        break;
+    case Event::Cancelled:
+        break;
+    }
+    armTimers();
 }
 
 void ReloadMachine::startReload()
@@ -108,10 +147,13 @@ void ReloadMachine::startReload()
         return;
     m_request = m_queue.takeFirst();
     m_plan.clear();
-    m_current = 0;
-    m_phase = Phase::Settling; // between steps until the first one begins
+    m_groupSize.clear();
+    m_lanes.clear();
+    m_claimed.clear();
+    m_next = 0;
+    m_running = true;
     plan(inScope(m_host->registeredWorkers()));
-    nextStep();
+    fill();
 }
 
 bool ReloadMachine::matches(const ReloadHost::WorkerInfo &worker) const
@@ -190,8 +232,10 @@ void ReloadMachine::plan(QList<ReloadHost::WorkerInfo> workers)
     for (const ReloadHost::WorkerInfo &worker : std::as_const(workers)) {
         const qint64 root = stepOf(worker.pid);
         rootOf.insert(worker.pid, root);
-        if (root == worker.pid)
+        if (root == worker.pid) {
             m_plan.append(Step{worker.pid, worker.group, worker.ownChild, false, {}});
+            m_groupSize[worker.group] += worker.ownChild ? 1 : 0;
+        }
     }
     if (m_request.revive) {
         const QList<ReloadHost::WorkerInfo> givenUp = m_host->givenUpWorkers();
@@ -251,128 +295,243 @@ bool ReloadMachine::isPresent(const Step &step) const
     return step.revive ? m_host->isGivenUp(step.pid) : m_host->isWorkerRegistered(step.pid);
 }
 
-void ReloadMachine::nextStep()
+ReloadMachine::Limits ReloadMachine::limitsOf(const Step &step) const
 {
-    // Pids that went away meanwhile (crashed, killed by someone else) are skipped.
-    while (m_current < steps() && !isPresent(m_plan.at(m_current))) {
-        const Step &step = m_plan.at(m_current);
-        clustrInfo(lcMaster) << "reload step" << m_current + 1 << "of" << steps() << ":" << step.pid << "is gone, skipped";
-        m_host->reloadStepFinished(m_current + 1, steps(), step.pid, 0);
-        ++m_current;
-    }
-    if (m_current >= steps()) {
-        m_phase = Phase::Idle;
-        m_host->clusterReloaded();
-        if (!m_queue.isEmpty())
-            m_pending.append(Event::ReloadRequested); // handled once this transition is complete
-        return;
-    }
+    return limits(m_config.strategy, m_host->rolloutOf(step.pid), m_groupSize.value(step.group));
+}
 
-    const Step step = m_plan.at(m_current);
+int ReloadMachine::lanesOf(LaneKind kind) const
+{
+    return int(std::count_if(m_lanes.cbegin(), m_lanes.cend(), [kind](const Lane &lane) { return lane.kind == kind; }));
+}
+
+// Whether \a step may start beside the lanes in use: a step of the same
+// group, with a lane of its kind free. Everything else waits for all of them.
+bool ReloadMachine::mayJoin(const Step &step) const
+{
+    if (step.revive || !step.ownChild)
+        return false;
+    for (const Lane &lane : m_lanes) {
+        if (lane.kind == LaneKind::Alone || m_plan.at(lane.index).group != step.group)
+            return false;
+    }
+    const Limits limits = limitsOf(step);
+    return lanesOf(LaneKind::Surge) < limits.maxSurge || lanesOf(LaneKind::Kill) < limits.maxUnavailable;
+}
+
+// Starts every step that may start now, in order.
+void ReloadMachine::fill()
+{
+    while (m_next < steps()) {
+        const Step &step = m_plan.at(m_next);
+        if (!m_lanes.isEmpty() && !mayJoin(step))
+            break;
+        if (isPresent(step)) {
+            startLane(m_next++);
+            continue;
+        }
+        // Pids that went away meanwhile (crashed, killed by someone else) are skipped.
+        clustrInfo(lcMaster) << "reload step" << m_next + 1 << "of" << steps() << ":" << step.pid << "is gone, skipped";
+        m_host->reloadStepFinished(m_next + 1, steps(), step.pid, 0);
+        ++m_next;
+    }
+    if (m_lanes.isEmpty() && m_next >= steps())
+        finishReload();
+}
+
+void ReloadMachine::startLane(int index)
+{
+    const Step step = m_plan.at(index);
+    // In the list before anything is reported: step() counts it.
+    Lane &added = m_lanes.emplace_back();
+    added.index = index;
+    added.kind = LaneKind::Alone; // until it is known to be one of its group's lanes
     const QList<qint64> members = m_host->groupMembers(step.group);
-    m_before = QSet<qint64>(members.cbegin(), members.cend());
-    clustrInfo(lcMaster) << "reload step" << m_current + 1 << "of" << steps() << ": replacing" << step.pid << "of" << step.group;
-    m_host->reloadStepStarted(m_current + 1, steps(), step.pid, step.group);
-    m_host->startTimer(ReloadHost::Timer::Step, m_config.stepTimeout);
+    added.before = QSet<qint64>(members.cbegin(), members.cend());
+    added.deadline = m_host->now() + m_config.stepTimeout;
+    const int lane = int(m_lanes.size()) - 1;
+    clustrInfo(lcMaster) << "reload step" << index + 1 << "of" << steps() << ": replacing" << step.pid << "of" << step.group;
+    m_host->reloadStepStarted(index + 1, steps(), step.pid, step.group);
     if (step.revive) {
-        m_phase = Phase::Replacing;
         m_host->reviveWorker(step.pid);
         return;
     }
-    if (step.ownChild && m_config.strategy == ProcessOptions::ReloadStrategy::Surge && m_host->startSurge(step.pid)) {
-        m_phase = Phase::SurgeStarting;
-        checkStep(); // a replacement may be ready at once (a host that is quick, or a test)
-        return;
+    // Not the master's own child: its parent respawns it, one at a time as always.
+    if (step.ownChild) {
+        const Limits limits = limitsOf(step);
+        if (lanesOf(LaneKind::Surge) < limits.maxSurge) {
+            if (m_host->startSurge(step.pid)) {
+                m_lanes[lane].phase = Phase::SurgeStarting;
+                m_lanes[lane].kind = LaneKind::Surge;
+                checkLane(lane); // a replacement may be ready at once (a host that is quick, or a test)
+                return;
+            }
+            // No replacement could be started: killed instead, within maxUnavailable, else alone.
+            if (lanesOf(LaneKind::Kill) < limits.maxUnavailable)
+                m_lanes[lane].kind = LaneKind::Kill;
+        } else {
+            m_lanes[lane].kind = LaneKind::Kill;
+        }
     }
-    m_phase = Phase::Replacing;
     retireChildren(step);
     m_host->killWorker(step.pid, 1);
 }
 
-void ReloadMachine::checkStep()
+void ReloadMachine::checkLane(int index)
 {
-    const Step step = m_plan.at(m_current);
-    switch (m_phase) {
+    const Lane &lane = m_lanes.at(index);
+    const Step step = m_plan.at(lane.index);
+    switch (lane.phase) {
     case Phase::Replacing: {
-        if (m_host->isWorkerRegistered(step.pid) || !childrenRetired(step) || !m_host->isClusterComplete())
+        if (m_host->isWorkerRegistered(step.pid) || !childrenRetired(step) || !m_host->isClusterComplete(othersUnderWay(index)))
             return;
-        if (const qint64 newPid = newPidOf(step.group))
-            finishStep(newPid);
+        // The respawn where the old one ran, when the host knows it: with
+        // several steps under way, a new pid of the group may be another's.
+        const std::optional<qint64> respawned = m_host->respawnedPid(step.pid);
+        const qint64 newPid = !respawned ? newPidOf(lane)
+            : *respawned != step.pid && m_host->isWorkerRegistered(*respawned) ? *respawned
+                                                                               : 0;
+        if (newPid)
+            finishLane(index, newPid);
         return;
     }
     case Phase::SurgeStarting: {
-        const qint64 replacement = m_host->surgeReplacementPid();
-        if (replacement <= 0 || !m_host->isWorkerRegistered(replacement) || !m_host->isClusterComplete())
+        const qint64 replacement = m_host->surgeReplacementPid(step.pid);
+        if (replacement <= 0 || !m_host->isWorkerRegistered(replacement) || !m_host->isClusterComplete(othersUnderWay(index)))
             return;
         // The replacement serves: the old one may go, for good.
         clustrInfo(lcMaster) << "surge: replacement" << replacement << "is ready, stopping" << step.pid;
-        m_phase = Phase::SurgeStopping;
+        m_lanes[index].phase = Phase::SurgeStopping;
         retireChildren(step);
-        m_host->retireSurgeOld();
-        checkStep(); // it may have been gone already
+        m_host->retireSurgeOld(step.pid);
+        checkLane(index); // it may have been gone already
         return;
     }
     case Phase::SurgeStopping:
-        if (m_host->isSurgeOldGone() && !m_host->isWorkerRegistered(step.pid) && childrenRetired(step))
-            finishStep(m_host->surgeReplacementPid());
+        if (m_host->isSurgeOldGone(step.pid) && !m_host->isWorkerRegistered(step.pid) && childrenRetired(step))
+            finishLane(index, m_host->surgeReplacementPid(step.pid));
         return;
     default:
         return;
     }
 }
 
-// The replacement: a process of the same group that was not there before.
-qint64 ReloadMachine::newPidOf(const QString &group) const
+// The old pids of the steps under way beside lane \a index: their replacements
+// are theirs to wait for, not a reason for this one to wait.
+QList<qint64> ReloadMachine::othersUnderWay(int index) const
 {
-    const QList<qint64> members = m_host->groupMembers(group);
+    QList<qint64> pids;
+    for (int other = 0; other < m_lanes.size(); ++other) {
+        if (other != index && isUnderWay(m_lanes.at(other).phase))
+            pids.append(m_plan.at(m_lanes.at(other).index).pid);
+    }
+    return pids;
+}
+
+// The replacement: a process of the same group that was not there when the
+// step began, and is no other step's (one that ended, or a surge under way).
+qint64 ReloadMachine::newPidOf(const Lane &lane) const
+{
+    QSet<qint64> taken = m_claimed;
+    for (const Lane &other : m_lanes) {
+        if (other.kind == LaneKind::Surge && isUnderWay(other.phase))
+            taken.insert(m_host->surgeReplacementPid(m_plan.at(other.index).pid));
+    }
+    const QList<qint64> members = m_host->groupMembers(m_plan.at(lane.index).group);
     for (qint64 member : members) {
-        if (!m_before.contains(member))
+        if (!lane.before.contains(member) && !taken.contains(member))
             return member;
     }
     return 0;
 }
 
-void ReloadMachine::finishStep(qint64 newPid)
+void ReloadMachine::finishLane(int index, qint64 newPid)
 {
-    const Step step = m_plan.at(m_current);
-    clustrInfo(lcMaster) << "reload step" << m_current + 1 << "of" << steps() << ":" << step.pid << "->" << newPid;
-    m_host->stopTimer(ReloadHost::Timer::Step);
-    if (m_phase == Phase::SurgeStopping)
-        m_host->endSurge();
-    m_host->reloadStepFinished(m_current + 1, steps(), step.pid, newPid);
-    settle();
+    const Step step = m_plan.at(m_lanes.at(index).index);
+    const int number = m_lanes.at(index).index + 1;
+    clustrInfo(lcMaster) << "reload step" << number << "of" << steps() << ":" << step.pid << "->" << newPid;
+    m_claimed.insert(newPid);
+    m_host->endStep(step.pid);
+    m_host->reloadStepFinished(number, steps(), step.pid, newPid);
+    settle(index);
 }
 
-void ReloadMachine::timeOutStep()
+void ReloadMachine::timeOutLane(int index)
 {
-    const Step step = m_plan.at(m_current);
+    const Step step = m_plan.at(m_lanes.at(index).index);
+    const int number = m_lanes.at(index).index + 1;
     // Whatever the step started must not outlive it: a replacement that is
     // not ready in time goes, so the group keeps its size. A kill (Replacing)
     // or a retirement (SurgeStopping) already sent runs its course.
-    if (m_phase == Phase::SurgeStarting)
-        m_host->stopSurgeReplacement();
-    if (m_phase == Phase::SurgeStarting || m_phase == Phase::SurgeStopping)
-        m_host->endSurge();
+    if (m_lanes.at(index).phase == Phase::SurgeStarting)
+        m_host->stopSurgeReplacement(step.pid);
+    m_host->endStep(step.pid);
     qCWarning(lcMaster).noquote() << QStringLiteral("reload step %1 of %2: no replacement of %3 (%4) became ready within %5 ms; going on")
-                                         .arg(m_current + 1).arg(steps()).arg(step.pid).arg(step.group)
+                                         .arg(number).arg(steps()).arg(step.pid).arg(step.group)
                                          .arg(m_config.stepTimeout.count());
-    m_host->reloadStepTimedOut(m_current + 1, steps(), step.pid, step.group);
-    settle();
+    m_host->reloadStepTimedOut(number, steps(), step.pid, step.group);
+    settle(index);
 }
 
-void ReloadMachine::settle()
+void ReloadMachine::settle(int index)
 {
-    m_phase = Phase::Settling;
-    ++m_current;
-    m_host->startTimer(ReloadHost::Timer::Delay, m_config.delay);
+    m_lanes[index].phase = Phase::Settling;
+    m_lanes[index].settledAt = m_host->now() + m_config.delay;
+}
+
+void ReloadMachine::freeSettledLanes()
+{
+    const std::chrono::milliseconds now = m_host->now();
+    m_lanes.removeIf([now](const Lane &lane) { return lane.phase == Phase::Settling && lane.settledAt <= now; });
+}
+
+void ReloadMachine::finishReload()
+{
+    m_running = false;
+    m_host->clusterReloaded();
+    if (!m_queue.isEmpty())
+        m_pending.append(Event::ReloadRequested); // handled once this transition is complete
+}
+
+// The host's two timers fire at the earliest step timeout and the earliest
+// end of a settle delay; each is started again only when that moment changes.
+void ReloadMachine::armTimers()
+{
+    std::optional<std::chrono::milliseconds> timeout;
+    std::optional<std::chrono::milliseconds> settled;
+    for (const Lane &lane : std::as_const(m_lanes)) {
+        if (isUnderWay(lane.phase))
+            timeout = timeout ? std::min(*timeout, lane.deadline) : lane.deadline;
+        else if (lane.phase == Phase::Settling)
+            settled = settled ? std::min(*settled, lane.settledAt) : lane.settledAt;
+    }
+    arm(ReloadHost::Timer::Step, timeout, &m_stepTimerAt);
+    arm(ReloadHost::Timer::Delay, settled, &m_delayTimerAt);
+}
+
+void ReloadMachine::arm(ReloadHost::Timer timer, std::optional<std::chrono::milliseconds> at,
+                        std::optional<std::chrono::milliseconds> *armed)
+{
+    if (at == *armed)
+        return;
+    *armed = at;
+    if (at)
+        m_host->startTimer(timer, std::max(*at - m_host->now(), std::chrono::milliseconds(0)));
+    else
+        m_host->stopTimer(timer);
 }
 
 void ReloadMachine::cancel()
 {
-    if (m_phase == Phase::SurgeStarting || m_phase == Phase::SurgeStopping)
-        m_host->endSurge();
-    m_phase = Phase::Idle;
+    for (const Lane &lane : std::as_const(m_lanes)) {
+        if (isUnderWay(lane.phase))
+            m_host->endStep(m_plan.at(lane.index).pid);
+    }
+    m_lanes.clear();
+    m_running = false;
     m_queue.clear();
+    m_stepTimerAt.reset();
+    m_delayTimerAt.reset();
     m_host->stopTimer(ReloadHost::Timer::Step);
     m_host->stopTimer(ReloadHost::Timer::Delay);
 }

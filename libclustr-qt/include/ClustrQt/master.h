@@ -52,7 +52,9 @@ public:
     void requestSamples(std::chrono::milliseconds lease);
 
     /*!
-      Replaces every registered worker, one at a time (what SIGHUP does).
+      Replaces every registered worker (what SIGHUP does): one at a time, or
+      as many of a group at once as its spawn entry's
+      SpawnSpec::maxUnavailable() and SpawnSpec::maxSurge() allow.
       A reload requested while one runs is queued and runs after it; never
       two at once.
     */

@@ -4,6 +4,7 @@
 #include <ClustrQt/global.h>
 
 #include <QtCore/QJsonObject>
+#include <QtCore/QJsonValue>
 #include <QtCore/QMap>
 #include <QtCore/QMetaType>
 #include <QtCore/QSharedDataPointer>
@@ -43,6 +44,32 @@ struct CLUSTR_EXPORT RestartPolicy
     friend bool operator!=(const RestartPolicy &a, const RestartPolicy &b) { return !(a == b); }
 };
 
+/*!
+  A number of a group's instances, as a rolling reload's maxUnavailable and
+  maxSurge give it: a count (JSON \c 2) or a percentage of the group's
+  instances (JSON \c "25%"). As in Kubernetes, a percentage of
+  maxUnavailable is rounded down and one of maxSurge up.
+*/
+struct CLUSTR_EXPORT InstanceCount
+{
+    //! The count, or the percentage (0 to 100).
+    int value = 0;
+    bool percent = false;
+
+    //! The count for a group of \a instances: a percentage rounded down, or up with \a roundUp.
+    int resolve(int instances, bool roundUp) const;
+    //! The count as a number, the percentage as a string such as "25%".
+    QJsonValue toJson() const;
+    /*!
+      Reads an integer >= 0 or a string "N%" with N from 0 to 100. On failure
+      returns nothing and, if \a error is given, sets it to what was expected.
+    */
+    static std::optional<InstanceCount> fromJson(const QJsonValue &json, QString *error = nullptr);
+
+    friend bool operator==(const InstanceCount &a, const InstanceCount &b) { return a.value == b.value && a.percent == b.percent; }
+    friend bool operator!=(const InstanceCount &a, const InstanceCount &b) { return !(a == b); }
+};
+
 class SpawnSpecPrivate;
 
 /*!
@@ -57,7 +84,7 @@ class SpawnSpecPrivate;
     "env": {"LANG": "C"}, "workingDirectory": "/srv", "register": true,
     "group": "web", "restartPolicy": {"maxRestarts": 5, "windowMs": 10000,
     "initialBackoffMs": 250, "maxBackoffMs": 10000, "resetAfterMs": 10000},
-    "killTimeoutMs": 5000 }
+    "killTimeoutMs": 5000, "maxUnavailable": 1, "maxSurge": "25%" }
   \endcode
 */
 class CLUSTR_EXPORT SpawnSpec
@@ -110,6 +137,24 @@ public:
     //! How long a stopped child may take to exit before it is killed. Empty (the default): the spawner's default.
     std::optional<std::chrono::milliseconds> killTimeout() const;
     void setKillTimeout(const std::optional<std::chrono::milliseconds> &killTimeout);
+    /*!
+      A master's rolling reload: how many of this entry's group may be
+      replaced at once by killing them (each respawned where it ran), i.e. be
+      missing at the same time. Empty (the default): the master's reload
+      strategy decides, 1 for ProcessOptions::ReloadStrategy::Restart, 0 for Surge.
+      When maxUnavailable and maxSurge both come to 0 for a group (a
+      percentage of few instances), 1 is taken, as Kubernetes does.
+    */
+    std::optional<InstanceCount> maxUnavailable() const;
+    void setMaxUnavailable(const std::optional<InstanceCount> &maxUnavailable);
+    /*!
+      A master's rolling reload: how many replacements of this entry's group
+      may be started beside the old workers at once (each old one stops when
+      its replacement is ready). Empty (the default): the master's reload
+      strategy decides, 1 for ProcessOptions::ReloadStrategy::Surge, 0 for Restart.
+    */
+    std::optional<InstanceCount> maxSurge() const;
+    void setMaxSurge(const std::optional<InstanceCount> &maxSurge);
 
     /*!
       Reads a spawn entry. Unknown keys are errors (a misspelt "respwan" must

@@ -6,6 +6,7 @@
 
 #include "control/controlrequest_p.h"
 
+#include <QtCore/QSet>
 #include <QtCore/QTimer>
 
 namespace Clustr {
@@ -42,6 +43,10 @@ public:
     int steps = 0;
     int completed = 0;
     int current = 0;
+    // Steps seen started and not ended, and ended: several may be under way
+    // at once (maxUnavailable, maxSurge), and end in any order.
+    QSet<int> underWay;
+    QSet<int> ended;
     int workers = 0;
     qint64 duration = 0;
     bool sawEarlier = false;
@@ -68,6 +73,8 @@ void ReloadJobPrivate::reset(bool byUs)
     requested = byUs;
     masterPid = client->masterPid();
     steps = completed = current = workers = 0;
+    underWay.clear();
+    ended.clear();
     duration = 0;
     sawEarlier = false;
     began = false;
@@ -156,23 +163,35 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
 
     switch (event.type()) {
     case Type::ReloadStep: {
-        current = event.step();
+        const int step = event.step();
         steps = std::max(steps, event.steps());
+        if (event.reloadPhase() == Phase::None)
+            return;
+        // Joined under way: the steps before the first one seen are taken for done.
+        if (underWay.isEmpty() && ended.isEmpty())
+            completed = std::max(completed, step - 1);
+        current = std::max(current, step);
+        if (event.reloadPhase() == Phase::Started) {
+            underWay.insert(step);
+        } else {
+            underWay.remove(step);
+            if (!ended.contains(step)) {
+                ended.insert(step);
+                completed = std::min(steps, completed + 1);
+            }
+        }
         switch (event.reloadPhase()) {
         case Phase::Started:
-            completed = std::max(completed, current - 1);
-            Q_EMIT q->stepStarted(current, steps, event.oldPid(), event.group());
+            Q_EMIT q->stepStarted(step, steps, event.oldPid(), event.group());
             break;
         case Phase::Finished:
         case Phase::Skipped:
-            completed = std::max(completed, current);
-            Q_EMIT q->stepFinished(current, steps, event.oldPid(), event.newPid());
+            Q_EMIT q->stepFinished(step, steps, event.oldPid(), event.newPid());
             break;
         case Phase::TimedOut:
-            completed = std::max(completed, current);
             failures.append(QStringLiteral("step %1/%2: no replacement of %3 (%4) became ready in time")
-                                .arg(current).arg(steps).arg(event.oldPid()).arg(event.group()));
-            Q_EMIT q->stepTimedOut(current, steps, event.oldPid(), event.group());
+                                .arg(step).arg(steps).arg(event.oldPid()).arg(event.group()));
+            Q_EMIT q->stepTimedOut(step, steps, event.oldPid(), event.group());
             break;
         case Phase::None:
             return;

@@ -27,6 +27,8 @@ public:
     QString group;
     std::optional<RestartPolicy> restartPolicy;
     std::optional<std::chrono::milliseconds> killTimeout;
+    std::optional<InstanceCount> maxUnavailable;
+    std::optional<InstanceCount> maxSurge;
 };
 
 namespace {
@@ -100,6 +102,7 @@ const QStringList &knownKeys()
         QStringLiteral("respawn"), QStringLiteral("args"), QStringLiteral("instances"),
         QStringLiteral("env"), QStringLiteral("workingDirectory"), QStringLiteral("register"),
         QStringLiteral("group"), QStringLiteral("restartPolicy"), QStringLiteral("killTimeoutMs"),
+        QStringLiteral("maxUnavailable"), QStringLiteral("maxSurge"),
     };
     return keys;
 }
@@ -193,7 +196,54 @@ void readRestartPolicy(Reader &reader, SpawnSpecPrivate &spec)
     spec.restartPolicy = policy;
 }
 
+void readInstanceCount(Reader &reader, const QString &key, std::optional<InstanceCount> *out)
+{
+    if (!reader.ok() || !reader.has(key))
+        return;
+    QString error;
+    *out = InstanceCount::fromJson(reader.value(key), &error);
+    if (!*out)
+        reader.fail(key, error);
+}
+
 } // namespace
+
+int InstanceCount::resolve(int instances, bool roundUp) const
+{
+    if (!percent)
+        return value;
+    const qint64 scaled = qint64(value) * std::max(instances, 0);
+    return int(roundUp ? (scaled + 99) / 100 : scaled / 100);
+}
+
+QJsonValue InstanceCount::toJson() const
+{
+    return percent ? QJsonValue(QStringLiteral("%1%").arg(value)) : QJsonValue(value);
+}
+
+std::optional<InstanceCount> InstanceCount::fromJson(const QJsonValue &json, QString *error)
+{
+    InstanceCount count;
+    bool ok = false;
+    if (json.isDouble()) {
+        const double d = json.toDouble();
+        ok = std::isfinite(d) && std::trunc(d) == d && d >= 0 && d <= double(std::numeric_limits<int>::max());
+        count.value = ok ? int(d) : 0;
+    } else if (json.isString() && json.toString().endsWith(u'%')) {
+        const QString digits = json.toString().chopped(1);
+        // Digits only: toInt() would take " 25" and "+25" as well.
+        ok = !digits.isEmpty() && digits.size() <= 3 && std::all_of(digits.begin(), digits.end(), [](QChar c) { return c.isDigit(); });
+        count.value = ok ? digits.toInt() : 0;
+        count.percent = true;
+        ok = ok && count.value <= 100;
+    }
+    if (!ok) {
+        if (error)
+            *error = QStringLiteral("expected an integer >= 0 or a percentage of the group's instances such as \"25%\"");
+        return std::nullopt;
+    }
+    return count;
+}
 
 std::optional<SpawnSpec> SpawnSpec::fromJson(const QJsonObject &json, QString *error)
 {
@@ -250,6 +300,8 @@ std::optional<SpawnSpec> SpawnSpec::fromJson(const QJsonObject &json, QString *e
                                               0, QStringLiteral("must be an integer >= 0")))
             spec.killTimeout = std::chrono::milliseconds(*n);
     }
+    readInstanceCount(reader, QStringLiteral("maxUnavailable"), &spec.maxUnavailable);
+    readInstanceCount(reader, QStringLiteral("maxSurge"), &spec.maxSurge);
 
     if (!reader.ok()) {
         if (error)
@@ -304,6 +356,10 @@ QJsonObject SpawnSpec::toJson() const
     }
     if (spec.killTimeout)
         json.insert(QStringLiteral("killTimeoutMs"), qint64(spec.killTimeout->count()));
+    if (spec.maxUnavailable)
+        json.insert(QStringLiteral("maxUnavailable"), spec.maxUnavailable->toJson());
+    if (spec.maxSurge)
+        json.insert(QStringLiteral("maxSurge"), spec.maxSurge->toJson());
     return json;
 }
 
@@ -346,6 +402,10 @@ std::optional<RestartPolicy> SpawnSpec::restartPolicy() const { return d->restar
 void SpawnSpec::setRestartPolicy(const std::optional<RestartPolicy> &restartPolicy) { d->restartPolicy = restartPolicy; }
 std::optional<std::chrono::milliseconds> SpawnSpec::killTimeout() const { return d->killTimeout; }
 void SpawnSpec::setKillTimeout(const std::optional<std::chrono::milliseconds> &killTimeout) { d->killTimeout = killTimeout; }
+std::optional<InstanceCount> SpawnSpec::maxUnavailable() const { return d->maxUnavailable; }
+void SpawnSpec::setMaxUnavailable(const std::optional<InstanceCount> &maxUnavailable) { d->maxUnavailable = maxUnavailable; }
+std::optional<InstanceCount> SpawnSpec::maxSurge() const { return d->maxSurge; }
+void SpawnSpec::setMaxSurge(const std::optional<InstanceCount> &maxSurge) { d->maxSurge = maxSurge; }
 
 bool SpawnSpec::operator==(const SpawnSpec &other) const
 {
@@ -360,7 +420,9 @@ bool SpawnSpec::operator==(const SpawnSpec &other) const
         && d->registers == other.d->registers
         && d->group == other.d->group
         && d->restartPolicy == other.d->restartPolicy
-        && d->killTimeout == other.d->killTimeout);
+        && d->killTimeout == other.d->killTimeout
+        && d->maxUnavailable == other.d->maxUnavailable
+        && d->maxSurge == other.d->maxSurge);
 }
 
 } // namespace Clustr

@@ -96,6 +96,7 @@ private Q_SLOTS:
     void childrenInheritNoConnection();
     void grandchildKilledDisappearsFromClusterInfo();
     void rollingReload();
+    void maxUnavailableReplacesTwoAtOnce();
     void sighupDuringReloadIsQueued();
     void reloadTimesOutAndGoesOn();
     void reloadEnforcesTheKillTimeout_data();
@@ -438,6 +439,64 @@ void tst_Cluster::rollingReload()
             QVERIFY2(up.value(QStringLiteral("web")) >= 1, "both web workers were down at once");
     }
     QCOMPARE(stepsSeen, 3);
+}
+
+void tst_Cluster::maxUnavailableReplacesTwoAtOnce()
+{
+    // Four workers, two of them killed and respawned at a time.
+    auto *master = startMaster({spec(QStringLiteral("web"), {}, {{QStringLiteral("instances"), 4}, {QStringLiteral("maxUnavailable"), 2}})},
+                               {QStringLiteral("--reload-delay=0")});
+    QVERIFY(master);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), own()));
+    const QSet<qint64> before = registered(master);
+    QCOMPARE(before.size(), 4);
+    master->signal(SIGHUP);
+    QVERIFY(master->waitForEvent(QStringLiteral("clusterReloaded"), own(), 30000));
+    QCOMPARE(master->count(QStringLiteral("reloadStepTimedOut"), own()), 0);
+
+    // Replay the master's events: two steps were under way at once, never
+    // more, and never more than two of the four workers were missing.
+    int up = 0;
+    int underWay = 0;
+    int most = 0;
+    bool reloading = false;
+    QList<int> startedSteps;
+    for (const QJsonObject &e : master->allEvents()) {
+        if (e.contains(QStringLiteral("_from")))
+            continue;
+        const QString name = e.value(QStringLiteral("event")).toString();
+        if (name == QLatin1String("registered")) {
+            ++up;
+        } else if (name == QLatin1String("deregistered")) {
+            --up;
+        } else if (name == QLatin1String("reloadStarted")) {
+            reloading = true;
+        } else if (name == QLatin1String("reloadStepStarted")) {
+            most = std::max(most, ++underWay);
+            startedSteps.append(e.value(QStringLiteral("step")).toInt());
+        } else if (name == QLatin1String("reloadStepFinished")) {
+            --underWay;
+        }
+        if (reloading)
+            QVERIFY2(up >= 2, "more than maxUnavailable workers were down at once");
+    }
+    QCOMPARE(most, 2);
+    QCOMPARE(startedSteps, (QList<int>{1, 2, 3, 4}));
+
+    // Every worker was replaced, once.
+    const auto finished = master->events(QStringLiteral("reloadStepFinished"), own());
+    QCOMPARE(finished.size(), 4);
+    QSet<qint64> replacedOld;
+    QSet<qint64> replacements;
+    for (const QJsonObject &e : finished) {
+        replacedOld.insert(pidOf(e, "oldPid"));
+        replacements.insert(pidOf(e, "newPid"));
+    }
+    QCOMPARE(replacedOld, before);
+    QVERIFY(master->sync());
+    QCOMPARE(registered(master), replacements);
+    for (qint64 pid : before)
+        QTRY_VERIFY(processGone(pid));
 }
 
 void tst_Cluster::sighupDuringReloadIsQueued()

@@ -363,10 +363,13 @@ void tst_Daemon::examplesHaveARunnableClusterFile()
 
 void tst_Daemon::checkAcceptsAGoodFile()
 {
+    QJsonObject web = workerEntry(QStringLiteral("web"), 2);
+    web.insert(QStringLiteral("maxUnavailable"), QStringLiteral("50%"));
+    web.insert(QStringLiteral("maxSurge"), 0);
     const QString path = writeCluster(QStringLiteral("good.json"), {
         {QStringLiteral("name"), QStringLiteral("good")},
         {QStringLiteral("surprise"), 1},
-        {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 2), workerEntry(QStringLiteral("cache"))}},
+        {QStringLiteral("workers"), QJsonArray{web, workerEntry(QStringLiteral("cache"))}},
     });
     const auto [code, output] = runToEnd({QStringLiteral("check"), path});
     QCOMPARE(code, 0);
@@ -445,6 +448,17 @@ void tst_Daemon::badClusterFiles_data()
                                     << "cluster.json: workers[1].group: \"/tmp/x\" must not contain '/'";
     QTest::newRow("group is hidden") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"group\": \".web\"}]}")
                                     << "cluster.json: workers[0].group: \".web\" must not start with '.'";
+    // Rolling-update limits: a count or a percentage, and never both 0.
+    QTest::newRow("maxUnavailable type") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"maxUnavailable\": \"two\"}]}")
+                                         << "cluster.json: workers[0].maxUnavailable: expected an integer >= 0 or a percentage of the group's instances such as \"25%\"";
+    QTest::newRow("maxSurge over 100%") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"maxSurge\": \"150%\"}]}")
+                                        << "cluster.json: workers[0].maxSurge: expected an integer >= 0 or a percentage";
+    QTest::newRow("maxUnavailable and maxSurge 0") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"maxUnavailable\": 0, \"maxSurge\": \"0%\"}]}")
+                                                   << "cluster.json: workers[0].maxUnavailable: maxUnavailable and maxSurge are both 0: "
+                                                      "no worker of the group could be replaced; set one of them to at least 1";
+    QTest::newRow("maxUnavailable 0 with restarts") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"maxUnavailable\": 0}]}")
+                                                    << "cluster.json: workers[0].maxUnavailable: maxUnavailable and maxSurge are both 0 "
+                                                       "(maxSurge is 0 with reloadStrategy \"restart\")";
     QTest::newRow("logs keep") << QByteArray("{\"logs\": {\"directory\": \"l\", \"keep\": -1}, \"workers\": [{\"file\": \"" + w + "\"}]}")
                                << "cluster.json: logs.keep: ";
     QTest::newRow("logs recentLines") << QByteArray("{\"logs\": {\"recentLines\": 10001}, \"workers\": [{\"file\": \"" + w + "\"}]}")

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void followsItsOwnReload();
+    void stepsUnderWayAtOnceAreCountedAsTheyEnd();
     void earlierReloadDoesNotCount();
     void timedOutStepsFailTheJob();
     void stoppingAbandonsIt();
@@ -144,6 +145,45 @@ void tst_ReloadJob::followsItsOwnReload()
     QCOMPARE(finishedSteps.count(), 2);
     QCOMPARE(finishedSteps.at(0).at(3).toLongLong(), 101);
     QCOMPARE(finishedSteps.at(1).at(3).toLongLong(), 0); // skipped: the pid was gone
+}
+
+// maxUnavailable 2: two steps start before either ends, and the second ends first.
+void tst_ReloadJob::stepsUnderWayAtOnceAreCountedAsTheyEnd()
+{
+    ReloadJob job(m_client.get());
+    QSignalSpy result(&job, &ReloadJob::result);
+    QSignalSpy finishedSteps(&job, &ReloadJob::stepFinished);
+    QSignalSpy progress(&job, &ReloadJob::progressChanged);
+    QVERIFY(job.start());
+    QTRY_VERIFY(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMSUB"), QStringLiteral("control:4242")}).size() > 0);
+    event(started(3));
+    QTRY_COMPARE(job.state(), ReloadJob::State::Running);
+    event(step("started", 1, 3, 100));
+    event(step("started", 2, 3, 200));
+    QTRY_COMPARE(job.currentStep(), 2);
+    QCOMPARE(job.completedSteps(), 0); // neither has ended
+    event(step("finished", 2, 3, 200, 201));
+    QTRY_COMPARE(finishedSteps.count(), 1);
+    QCOMPARE(finishedSteps.at(0).at(0).toInt(), 2); // under its own number
+    QCOMPARE(job.completedSteps(), 1);
+    QCOMPARE(job.currentStep(), 2);
+    event(step("started", 3, 3, 300));
+    event(step("finished", 1, 3, 100, 101));
+    QTRY_COMPARE(finishedSteps.count(), 2);
+    QCOMPARE(finishedSteps.at(1).at(0).toInt(), 1);
+    QCOMPARE(job.completedSteps(), 2);
+    QCOMPARE(job.currentStep(), 3);
+    event(step("finished", 3, 3, 300, 301));
+    event(reloaded(3, 900));
+    QTRY_COMPARE(result.count(), 1);
+    QCOMPARE(job.error(), ReloadJob::Error::NoError);
+    QCOMPARE(job.completedSteps(), 3);
+    // The count never went back.
+    int last = 0;
+    for (const QList<QVariant> &change : std::as_const(progress)) {
+        QVERIFY(change.at(0).toInt() >= last);
+        last = change.at(0).toInt();
+    }
 }
 
 void tst_ReloadJob::earlierReloadDoesNotCount()

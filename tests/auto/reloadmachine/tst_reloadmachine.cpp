@@ -18,6 +18,8 @@ using Event = ReloadMachine::Event;
 using Strategy = ProcessOptions::ReloadStrategy;
 using Timer = ReloadHost::Timer;
 
+Q_DECLARE_METATYPE(Clustr::ReloadHost::Rollout)
+
 // Named, not anonymous: the test class below holds a FakeHost, and GCC
 // warns about a member of an anonymous type when a unity build includes
 // this file into another (-Wsubobject-linkage).
@@ -53,11 +55,23 @@ public:
     QStringList log;
     QStringList excluded; // reloadExcluded(), apart from the log: "pid: reason"
     QMap<Timer, std::chrono::milliseconds> timers;
+    QMap<Timer, std::chrono::milliseconds> timersStartedAt;
+    std::chrono::milliseconds clock{0}; // moves on only when a timer fires
     bool canSurge = true;
+    struct Surge
+    {
+        int oldSlot = 0;
+        int newSlot = 0;
+    };
+    QMap<qint64, Surge> surges; // by the old pid
+    // The latest surge, for tests of one step at a time.
     int surgeOldSlot = 0;
     int surgeNewSlot = 0;
     QSet<int> retiredSlots;
+    QHash<QString, Rollout> rollouts;
     std::function<void()> onReloaded;
+    //! Called after every change of the model, once the machine has handled it.
+    std::function<void()> onChanged;
 
     qint64 spawn(const QString &group, bool registered = true, qint64 parent = 0, bool respawn = true)
     {
@@ -71,6 +85,8 @@ public:
         procs.insert(p.pid, p);
         if (registered)
             registerPid(p.pid);
+        else if (onChanged)
+            onChanged();
         return p.pid;
     }
     qint64 configure(const QString &group, int instances = 1)
@@ -132,14 +148,27 @@ public:
         return 0;
     }
 
+    //! The time comes when \a timer fires, and it does.
     void fire(Timer timer)
     {
         QVERIFY2(timers.contains(timer), "the timer is not running");
+        clock = std::max(clock, timersStartedAt.value(timer) + timers.value(timer));
         timers.remove(timer);
         machine->post(timer == Timer::Step ? Event::StepTimedOut : Event::DelayElapsed);
+        if (onChanged)
+            onChanged();
     }
 
-    void changed() { machine->post(Event::Changed); }
+    void changed()
+    {
+        machine->post(Event::Changed);
+        if (onChanged)
+            onChanged();
+    }
+
+    //! Live processes of \a group, and those of them registered.
+    int running(const QString &group) const { return instances().value(group); }
+    int ready(const QString &group) const { return int(groupMembers(group).size()); }
 
     QHash<QString, int> instances() const
     {
@@ -182,53 +211,78 @@ public:
         return pids;
     }
     bool isWorkerRegistered(qint64 pid) const override { return procs.value(pid).registered; }
-    bool isClusterComplete() const override
+    bool isClusterComplete(const QList<qint64> &othersUnderWay) const override
     {
+        QSet<int> theirs; // the slots the other steps wait for
+        for (qint64 old : othersUnderWay) {
+            theirs.insert(procs.value(old).slot);
+            theirs.insert(surges.value(old).newSlot);
+        }
         for (const Proc &p : procs) {
-            if (p.alive && !p.registered)
+            if (p.alive && !p.registered && !theirs.contains(p.slot))
                 return false;
         }
         return true;
     }
+    Rollout rolloutOf(qint64 pid) const override { return rollouts.value(procs.value(pid).group); }
+    std::chrono::milliseconds now() const override { return clock; }
     void killWorker(qint64 pid, int exitCode) override
     {
         log.append(QStringLiteral("kill %1 %2").arg(pid).arg(exitCode));
         procs[pid].killCode = exitCode;
+    }
+    std::optional<qint64> respawnedPid(qint64 oldPid) const override
+    {
+        if (!procs.contains(oldPid) || !procs.value(oldPid).own)
+            return std::nullopt;
+        return currentPid(procs.value(oldPid).slot);
     }
     bool startSurge(qint64 oldPid) override
     {
         if (!canSurge)
             return false;
         log.append(QStringLiteral("surge %1").arg(oldPid));
-        surgeOldSlot = procs.value(oldPid).slot;
+        Surge &surge = surges[oldPid];
+        surge.oldSlot = surgeOldSlot = procs.value(oldPid).slot;
         const qint64 replacement = spawn(procs.value(oldPid).group, false);
-        surgeNewSlot = procs.value(replacement).slot;
+        surge.newSlot = surgeNewSlot = procs.value(replacement).slot;
         return true;
     }
-    qint64 surgeReplacementPid() const override { return currentPid(surgeNewSlot); }
-    void retireSurgeOld() override
+    qint64 surgeReplacementPid(qint64 oldPid) const override { return currentPid(surges.value(oldPid).newSlot); }
+    //! The latest surge's replacement.
+    qint64 surgeReplacementPid() const { return currentPid(surgeNewSlot); }
+    void retireSurgeOld(qint64 oldPid) override
     {
-        const qint64 old = currentPid(surgeOldSlot);
+        const int slot = surges.value(oldPid).oldSlot;
+        const qint64 old = currentPid(slot);
         log.append(QStringLiteral("retire %1").arg(old));
-        retiredSlots.insert(surgeOldSlot);
+        retiredSlots.insert(slot);
         if (old)
             procs[old].killCode = 0;
     }
-    bool isSurgeOldGone() const override { return currentPid(surgeOldSlot) == 0; }
-    void stopSurgeReplacement() override
+    bool isSurgeOldGone(qint64 oldPid) const override { return currentPid(surges.value(oldPid).oldSlot) == 0; }
+    void stopSurgeReplacement(qint64 oldPid) override
     {
-        const qint64 replacement = currentPid(surgeNewSlot);
+        const int slot = surges.value(oldPid).newSlot;
+        const qint64 replacement = currentPid(slot);
         log.append(QStringLiteral("stop replacement %1").arg(replacement));
-        retiredSlots.insert(surgeNewSlot);
+        retiredSlots.insert(slot);
         if (replacement)
             exit(replacement);
     }
-    void endSurge() override
+    void endStep(qint64 oldPid) override
     {
-        surgeOldSlot = 0;
-        surgeNewSlot = 0;
+        const Surge surge = surges.take(oldPid);
+        if (surge.oldSlot != 0 && surge.oldSlot == surgeOldSlot) {
+            surgeOldSlot = 0;
+            surgeNewSlot = 0;
+        }
     }
-    void startTimer(Timer timer, std::chrono::milliseconds interval) override { timers.insert(timer, interval); }
+    void startTimer(Timer timer, std::chrono::milliseconds interval) override
+    {
+        timers.insert(timer, interval);
+        timersStartedAt.insert(timer, clock);
+    }
     void stopTimer(Timer timer) override { timers.remove(timer); }
     void reloadStarted(int steps) override { log.append(QStringLiteral("started %1").arg(steps)); }
     void reloadExcluded(qint64 pid, const QString &, const QString &reason) override
@@ -316,8 +370,26 @@ private Q_SLOTS:
     void restartRevivesGivenUpChildren();
     void requestsWithIdsAreNotMerged();
 
+    // Several steps at once: maxUnavailable and maxSurge.
+    void limitsFollowKubernetes_data();
+    void limitsFollowKubernetes();
+    void maxUnavailableKillsSeveralAtOnce();
+    void maxSurgeStartsSeveralReplacementsAtOnce();
+    void percentagesOfTheGroup_data();
+    void percentagesOfTheGroup();
+    void aReplacementTimesOutWhileAnotherSucceeds();
+    void explicitDefaultsReproduceTheOneAtATimeReload_data();
+    void explicitDefaultsReproduceTheOneAtATimeReload();
+    void groupsStillGoOneAfterAnother();
+
 private:
     void start(Strategy strategy);
+    //! Checks at every change that \a group of \a instances keeps \a limits while a reload runs.
+    void watch(const QString &group, int instances, ReloadMachine::Limits limits);
+    //! Plays what every process does, step after step, until the reload has ended.
+    void serveEverything();
+    //! The most steps under way at once seen by watch().
+    int m_mostUnderWay = 0;
     //! Plays what the processes do until the step under way completes.
     void serveStep();
     //! The reload ended: Idle, no timer left, every group at its size.
@@ -331,6 +403,7 @@ void tst_ReloadMachine::init()
 {
     m_machine.reset();
     m_host = std::make_unique<FakeHost>();
+    m_mostUnderWay = 0;
 }
 
 void tst_ReloadMachine::start(Strategy strategy)
@@ -369,6 +442,7 @@ void tst_ReloadMachine::verifyEnd()
     QCOMPARE(m_host->instances(), m_host->configured);
     QCOMPARE(m_host->surgeOldSlot, 0);
     QCOMPARE(m_host->surgeNewSlot, 0);
+    QVERIFY(m_host->surges.isEmpty());
 }
 
 void tst_ReloadMachine::emptyClusterIsReloadedAtOnce()
@@ -844,5 +918,299 @@ void tst_ReloadMachine::requestsWithIdsAreNotMerged()
         m_host->fire(Timer::Delay);
     }
     QCOMPARE(ran, (QStringList{QString(), QStringLiteral("a"), QStringLiteral("b"), QString()}));
+    verifyEnd();
+}
+
+using Limits = ReloadMachine::Limits;
+using Rollout = ReloadHost::Rollout;
+
+namespace {
+
+InstanceCount exactly(int value)
+{
+    return InstanceCount{value, false};
+}
+
+InstanceCount percentOf(int value)
+{
+    return InstanceCount{value, true};
+}
+
+} // namespace
+
+// Never fewer than instances - maxUnavailable ready, never more than
+// instances + maxSurge running: after every change the model goes through.
+void tst_ReloadMachine::watch(const QString &group, int instances, Limits limits)
+{
+    m_host->onChanged = [this, group, instances, limits] {
+        if (!m_machine || !m_machine->isRunning())
+            return;
+        m_mostUnderWay = std::max(m_mostUnderWay, m_machine->stepsUnderWay());
+        QVERIFY2(m_host->ready(group) >= instances - limits.maxUnavailable,
+                 qPrintable(QStringLiteral("%1 of %2 ready").arg(m_host->ready(group)).arg(group)));
+        QVERIFY2(m_host->running(group) <= instances + limits.maxSurge,
+                 qPrintable(QStringLiteral("%1 of %2 running").arg(m_host->running(group)).arg(group)));
+    };
+}
+
+void tst_ReloadMachine::serveEverything()
+{
+    for (int round = 0; round < 100 && m_machine->isRunning(); ++round) {
+        // The killed ones exit and their respawns register.
+        const QList<qint64> killed = m_host->killed(1);
+        for (qint64 pid : killed)
+            m_host->replaceKilled(pid);
+        // The surges' replacements register, the old ones retired then exit.
+        const QList<qint64> olds = m_host->surges.keys();
+        for (qint64 old : olds) {
+            if (const qint64 replacement = m_host->surgeReplacementPid(old); replacement && !m_host->isWorkerRegistered(replacement))
+                m_host->registerPid(replacement);
+        }
+        const QList<qint64> retired = m_host->killed(0);
+        for (qint64 pid : retired)
+            m_host->exit(pid);
+        if (m_host->timers.contains(Timer::Delay))
+            m_host->fire(Timer::Delay);
+    }
+    QVERIFY(!m_machine->isRunning());
+}
+
+void tst_ReloadMachine::limitsFollowKubernetes_data()
+{
+    QTest::addColumn<Strategy>("strategy");
+    QTest::addColumn<Rollout>("rollout");
+    QTest::addColumn<int>("instances");
+    QTest::addColumn<int>("maxUnavailable");
+    QTest::addColumn<int>("maxSurge");
+    QTest::newRow("restart") << Strategy::Restart << Rollout{} << 4 << 1 << 0;
+    QTest::newRow("surge") << Strategy::Surge << Rollout{} << 4 << 0 << 1;
+    QTest::newRow("restart, maxSurge 2") << Strategy::Restart << Rollout{{}, exactly(2)} << 4 << 1 << 2;
+    QTest::newRow("surge, maxUnavailable 2") << Strategy::Surge << Rollout{exactly(2), {}} << 4 << 2 << 1;
+    QTest::newRow("both set") << Strategy::Surge << Rollout{exactly(3), exactly(0)} << 4 << 3 << 0;
+    QTest::newRow("30% down, 30% up") << Strategy::Restart << Rollout{percentOf(30), percentOf(30)} << 4 << 1 << 2;
+    QTest::newRow("100% of 3") << Strategy::Restart << Rollout{percentOf(100), percentOf(100)} << 3 << 3 << 3;
+    QTest::newRow("more than there are") << Strategy::Restart << Rollout{exactly(10), {}} << 4 << 10 << 0;
+    // Both 0: nothing could be replaced; one at a time, as Kubernetes does.
+    QTest::newRow("10% of 4 and no surge") << Strategy::Restart << Rollout{percentOf(10), {}} << 4 << 1 << 0;
+    QTest::newRow("10% of 4 with surge") << Strategy::Restart << Rollout{percentOf(10), percentOf(10)} << 4 << 0 << 1;
+    QTest::newRow("0 and 0%") << Strategy::Surge << Rollout{exactly(0), percentOf(0)} << 4 << 1 << 0;
+}
+
+void tst_ReloadMachine::limitsFollowKubernetes()
+{
+    QFETCH(Strategy, strategy);
+    QFETCH(Rollout, rollout);
+    QFETCH(int, instances);
+    QFETCH(int, maxUnavailable);
+    QFETCH(int, maxSurge);
+    const Limits limits = ReloadMachine::limits(strategy, rollout, instances);
+    QCOMPARE(limits.maxUnavailable, maxUnavailable);
+    QCOMPARE(limits.maxSurge, maxSurge);
+}
+
+void tst_ReloadMachine::maxUnavailableKillsSeveralAtOnce()
+{
+    start(Strategy::Restart);
+    m_host->rollouts.insert(QStringLiteral("web"), Rollout{exactly(2), {}});
+    const qint64 a = m_host->configure(QStringLiteral("web"), 4);
+    const qint64 b = a + 1, c = a + 2, d = a + 3;
+    watch(QStringLiteral("web"), 4, {2, 0});
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_host->log, (QStringList{QStringLiteral("started 4"), QStringLiteral("step 1/4 %1 web").arg(a), QStringLiteral("kill %1 1").arg(a),
+                                      QStringLiteral("step 2/4 %1 web").arg(b), QStringLiteral("kill %1 1").arg(b)}));
+    QCOMPARE(m_machine->stepsUnderWay(), 2);
+    QCOMPARE(m_machine->step(), 2);
+    QCOMPARE(m_host->timers.value(Timer::Step).count(), 300);
+
+    // The second one's replacement is ready first: its step ends first, under its own number.
+    const qint64 newB = m_host->replaceKilled(b);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 2/4 %1->%2").arg(b).arg(newB));
+    QCOMPARE(m_machine->phase(), Phase::Replacing); // the first step still is
+    QCOMPARE(m_machine->stepsUnderWay(), 1);
+    QCOMPARE(m_host->log.filter(QStringLiteral("step ")).size(), 2); // its lane settles before it takes the next
+    const qint64 newA = m_host->replaceKilled(a);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 1/4 %1->%2").arg(a).arg(newA));
+    QCOMPARE(m_machine->phase(), Phase::Settling);
+    QVERIFY(!m_host->timers.contains(Timer::Step));
+    QCOMPARE(m_host->timers.value(Timer::Delay).count(), 50);
+
+    // Both lanes free at once: the next two start together.
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.mid(m_host->log.size() - 4),
+             (QStringList{QStringLiteral("step 3/4 %1 web").arg(c), QStringLiteral("kill %1 1").arg(c),
+                          QStringLiteral("step 4/4 %1 web").arg(d), QStringLiteral("kill %1 1").arg(d)}));
+    QCOMPARE(m_machine->stepsUnderWay(), 2);
+    QCOMPARE(m_machine->step(), 4);
+    serveEverything();
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    QCOMPARE(m_host->log.filter(QStringLiteral("finished")).size(), 4);
+    QCOMPARE(m_host->log.filter(QStringLiteral("->0")).size(), 0);
+    const QList<qint64> after = m_host->groupMembers(QStringLiteral("web"));
+    QCOMPARE(after.size(), 4);
+    for (qint64 pid : after)
+        QVERIFY(pid > d);
+    QCOMPARE(m_mostUnderWay, 2);
+    verifyEnd();
+}
+
+void tst_ReloadMachine::maxSurgeStartsSeveralReplacementsAtOnce()
+{
+    start(Strategy::Surge);
+    m_host->rollouts.insert(QStringLiteral("web"), Rollout{{}, exactly(2)});
+    const qint64 a = m_host->configure(QStringLiteral("web"), 4);
+    watch(QStringLiteral("web"), 4, {0, 2});
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_host->log, (QStringList{QStringLiteral("started 4"), QStringLiteral("step 1/4 %1 web").arg(a), QStringLiteral("surge %1").arg(a),
+                                      QStringLiteral("step 2/4 %1 web").arg(a + 1), QStringLiteral("surge %1").arg(a + 1)}));
+    QCOMPARE(m_machine->phase(), Phase::SurgeStarting);
+    QCOMPARE(m_host->running(QStringLiteral("web")), 6);
+    QVERIFY(m_host->killed(1).isEmpty());
+
+    // The second replacement is ready first: its old one goes, the first keeps serving.
+    const qint64 second = m_host->surgeReplacementPid(a + 1);
+    m_host->registerPid(second);
+    QCOMPARE(m_host->killed(0), QList<qint64>{a + 1});
+    QCOMPARE(m_host->exit(a + 1), 0);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 2/4 %1->%2").arg(a + 1).arg(second));
+    QCOMPARE(m_machine->phase(), Phase::SurgeStarting);
+    QVERIFY(m_host->isWorkerRegistered(a));
+    serveEverything();
+    QCOMPARE(m_host->log.filter(QStringLiteral("surge ")).size(), 4);
+    QCOMPARE(m_host->log.filter(QStringLiteral("finished")).size(), 4);
+    QCOMPARE(m_host->log.filter(QStringLiteral("kill")).size(), 0);
+    QCOMPARE(m_mostUnderWay, 2);
+    const QList<qint64> after = m_host->groupMembers(QStringLiteral("web"));
+    QCOMPARE(after.size(), 4);
+    for (qint64 pid : after)
+        QVERIFY(pid > a + 3);
+    verifyEnd();
+}
+
+void tst_ReloadMachine::percentagesOfTheGroup_data()
+{
+    QTest::addColumn<Strategy>("strategy");
+    QTest::addColumn<Rollout>("rollout");
+    QTest::addColumn<int>("kills");  // started at once
+    QTest::addColumn<int>("surges");
+    QTest::newRow("50% unavailable") << Strategy::Restart << Rollout{percentOf(50), {}} << 2 << 0;
+    QTest::newRow("25% and 25%") << Strategy::Restart << Rollout{percentOf(25), percentOf(25)} << 1 << 1;
+    QTest::newRow("30% surge rounds up") << Strategy::Surge << Rollout{{}, percentOf(30)} << 0 << 2;
+    QTest::newRow("100% surge") << Strategy::Surge << Rollout{{}, percentOf(100)} << 0 << 4;
+    QTest::newRow("10% unavailable rounds down to one at a time") << Strategy::Restart << Rollout{percentOf(10), {}} << 1 << 0;
+}
+
+void tst_ReloadMachine::percentagesOfTheGroup()
+{
+    QFETCH(Strategy, strategy);
+    QFETCH(Rollout, rollout);
+    QFETCH(int, kills);
+    QFETCH(int, surges);
+    start(strategy);
+    m_host->rollouts.insert(QStringLiteral("web"), rollout);
+    m_host->configure(QStringLiteral("web"), 4);
+    watch(QStringLiteral("web"), 4, ReloadMachine::limits(strategy, rollout, 4));
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_host->log.filter(QStringLiteral("kill ")).size(), kills);
+    QCOMPARE(m_host->log.filter(QStringLiteral("surge ")).size(), surges);
+    QCOMPARE(m_machine->stepsUnderWay(), kills + surges);
+    serveEverything();
+    QCOMPARE(m_host->log.filter(QStringLiteral("finished")).size(), 4);
+    QCOMPARE(m_mostUnderWay, kills + surges);
+    verifyEnd();
+}
+
+// Each step has its own timeout: one that fails does not hold up, nor
+// take down, the one beside it.
+void tst_ReloadMachine::aReplacementTimesOutWhileAnotherSucceeds()
+{
+    start(Strategy::Restart);
+    m_host->rollouts.insert(QStringLiteral("web"), Rollout{exactly(2), {}});
+    const qint64 a = m_host->configure(QStringLiteral("web"), 4);
+    const qint64 b = a + 1, c = a + 2, d = a + 3;
+    watch(QStringLiteral("web"), 4, {2, 0});
+    m_machine->post(Event::ReloadRequested);
+    const qint64 newB = m_host->exit(b); // starts, but is not ready in time
+    const qint64 newA = m_host->replaceKilled(a);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 1/4 %1->%2").arg(a).arg(newA));
+    m_host->fire(Timer::Delay); // at 50 ms: the first lane takes the third step
+    QCOMPARE(m_host->log.mid(m_host->log.size() - 2), (QStringList{QStringLiteral("step 3/4 %1 web").arg(c), QStringLiteral("kill %1 1").arg(c)}));
+
+    m_host->fire(Timer::Step); // at 300 ms: the second step's time is up, not the third's
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("timedOut 2/4 %1").arg(b));
+    QCOMPARE(m_machine->stepsUnderWay(), 1);
+    QCOMPARE(m_host->timers.value(Timer::Step).count(), 50); // the third's ends at 350 ms
+    // As after any timeout, the cluster is not complete while the slow one
+    // still starts: the next step waits for it (or for its own timeout).
+    const qint64 newC = m_host->replaceKilled(c);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("timedOut 2/4 %1").arg(b));
+    m_host->registerPid(newB); // late: no step's replacement
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 3/4 %1->%2").arg(c).arg(newC));
+    m_host->fire(Timer::Delay); // at 350 ms both lanes are free; only one step is left
+    QCOMPARE(m_host->log.mid(m_host->log.size() - 2), (QStringList{QStringLiteral("step 4/4 %1 web").arg(d), QStringLiteral("kill %1 1").arg(d)}));
+    const qint64 newD = m_host->replaceKilled(d);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("finished 4/4 %1->%2").arg(d).arg(newD));
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.constLast(), QStringLiteral("reloaded"));
+    QCOMPARE(m_host->log.filter(QStringLiteral("timedOut")).size(), 1);
+    QCOMPARE(m_host->log.filter(QStringLiteral("finished")).size(), 3);
+    verifyEnd();
+}
+
+void tst_ReloadMachine::explicitDefaultsReproduceTheOneAtATimeReload_data()
+{
+    QTest::addColumn<Strategy>("strategy");
+    QTest::addColumn<Rollout>("rollout");
+    QTest::newRow("restart") << Strategy::Restart << Rollout{exactly(1), exactly(0)};
+    QTest::newRow("surge") << Strategy::Surge << Rollout{exactly(0), exactly(1)};
+}
+
+void tst_ReloadMachine::explicitDefaultsReproduceTheOneAtATimeReload()
+{
+    QFETCH(Strategy, strategy);
+    QFETCH(Rollout, rollout);
+    QStringList logs[2];
+    for (int run = 0; run < 2; ++run) {
+        init();
+        start(strategy);
+        if (run == 1)
+            m_host->rollouts.insert(QStringLiteral("web"), rollout);
+        m_host->configure(QStringLiteral("web"), 3);
+        watch(QStringLiteral("web"), 3, ReloadMachine::limits(strategy, rollout, 3));
+        m_machine->post(Event::ReloadRequested);
+        serveEverything();
+        QCOMPARE(m_mostUnderWay, 1);
+        verifyEnd();
+        logs[run] = m_host->log;
+    }
+    QCOMPARE(logs[1], logs[0]);
+    QCOMPARE(logs[0].filter(QStringLiteral("finished")).size(), 3);
+    // One step after the other: each ends before the next begins.
+    const auto at = [&logs](const QString &prefix) {
+        for (int i = 0; i < logs[0].size(); ++i) {
+            if (logs[0].at(i).startsWith(prefix))
+                return i;
+        }
+        return -1;
+    };
+    QVERIFY(at(QStringLiteral("finished 1/3")) < at(QStringLiteral("step 2/3")));
+    QVERIFY(at(QStringLiteral("finished 2/3")) < at(QStringLiteral("step 3/3")));
+}
+
+void tst_ReloadMachine::groupsStillGoOneAfterAnother()
+{
+    start(Strategy::Restart);
+    m_host->rollouts.insert(QStringLiteral("a"), Rollout{exactly(2), {}});
+    m_host->rollouts.insert(QStringLiteral("b"), Rollout{exactly(2), {}});
+    const qint64 a = m_host->configure(QStringLiteral("a"), 1);
+    const qint64 b = m_host->configure(QStringLiteral("b"), 2);
+    m_machine->post(Event::ReloadRequested);
+    QCOMPARE(m_machine->stepsUnderWay(), 1); // a's one lane in use, b waits for it
+    m_host->replaceKilled(a);
+    QCOMPARE(m_host->log.filter(QStringLiteral("step ")).size(), 1);
+    m_host->fire(Timer::Delay);
+    QCOMPARE(m_host->log.mid(m_host->log.size() - 4),
+             (QStringList{QStringLiteral("step 2/3 %1 b").arg(b), QStringLiteral("kill %1 1").arg(b),
+                          QStringLiteral("step 3/3 %1 b").arg(b + 1), QStringLiteral("kill %1 1").arg(b + 1)}));
+    serveEverything();
     verifyEnd();
 }

@@ -75,6 +75,8 @@ void tst_SpawnSpec::fullRoundTrip()
     spec.setGroup(QStringLiteral("jobs"));
     spec.setRestartPolicy(RestartPolicy{3, 2000ms, 100ms, 800ms, 5000ms});
     spec.setKillTimeout(1500ms);
+    spec.setMaxUnavailable(InstanceCount{2, false});
+    spec.setMaxSurge(InstanceCount{25, true});
 
     const QJsonObject json = spec.toJson();
     QCOMPARE(json, parse(R"({
@@ -84,7 +86,7 @@ void tst_SpawnSpec::fullRoundTrip()
         "register": false, "group": "jobs",
         "restartPolicy": {"maxRestarts": 3, "windowMs": 2000, "initialBackoffMs": 100,
                           "maxBackoffMs": 800, "resetAfterMs": 5000},
-        "killTimeoutMs": 1500})"));
+        "killTimeoutMs": 1500, "maxUnavailable": 2, "maxSurge": "25%"})"));
 
     QString error;
     const auto back = SpawnSpec::fromJson(json, &error);
@@ -202,6 +204,14 @@ void tst_SpawnSpec::errors_data()
         "restartPolicy.max: unknown field");
     row("killTimeoutMs negative", R"({"file": "w", "killTimeoutMs": -5})", "killTimeoutMs: must be an integer >= 0");
     row("killTimeoutMs huge", R"({"file": "w", "killTimeoutMs": 1e300})", "killTimeoutMs: must be an integer >= 0");
+    const char *instanceCount = R"(expected an integer >= 0 or a percentage of the group's instances such as "25%")";
+    for (const char *bad : {"-1", "1.5", "\"2\"", "\"25\"", "\"%\"", "\"101%\"", "\" 25%\"", "\"+5%\"", "\"2.5%\"", "true"}) {
+        row(qPrintable(QStringLiteral("maxUnavailable %1").arg(QLatin1String(bad))),
+            qPrintable(QStringLiteral(R"({"file": "w", "maxUnavailable": %1})").arg(QLatin1String(bad))),
+            qPrintable(QStringLiteral("maxUnavailable: ") + QLatin1String(instanceCount)));
+    }
+    row("maxSurge string", R"({"file": "w", "maxSurge": "1"})",
+        R"(maxSurge: expected an integer >= 0 or a percentage of the group's instances such as "25%")");
 }
 
 void tst_SpawnSpec::errors()
