@@ -426,7 +426,7 @@ int watch(QStringList args)
     Session session(args, Clustr::AccessControl::Role::Monitor); // reads only
     bool havePattern = false;
     QString pattern = Cli::takeOption(args, QStringLiteral("channel"), &havePattern);
-    // Heartbeats (one per process a second) drown everything else: shown when asked.
+    // The library's own traffic (heartbeats, requests for figures) drowns everything else: shown when asked.
     Cli::takeFlag(args, QStringLiteral("no-heartbeats")); // the default now; still accepted
     const bool noHeartbeats = !Cli::takeFlag(args, QStringLiteral("all"));
     const auto rest = positionals(QStringLiteral("watch"), args, tail);

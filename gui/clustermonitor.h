@@ -73,7 +73,7 @@ public:
     Clustr::ClusterStatus status() const;
     QString clusterName() const { return m_settings.clusterName; }
 
-    //! How often the status is read (the master writes it every second).
+    //! How often the status is read (the master writes it when it changes; figures come while we sample).
     void setPollInterval(std::chrono::milliseconds interval);
     void refresh();
 

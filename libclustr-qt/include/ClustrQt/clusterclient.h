@@ -24,7 +24,7 @@ class ReloadJob;
   `clustr-qt` control commands and `clustr-qt-gui` are built on.
 
   It reads the master's announcement and status snapshot (Redis keys the
-  master refreshes every second, see docs/PROTOCOL.md section 11), follows
+  master writes when they change, see docs/PROTOCOL.md section 11), follows
   the master's lifecycle events (registrations, exits, reload steps), and
   sends messages, kills, reloads and stops. It never registers: it is not
   part of the cluster. Messages it sends carry its own pid and the group "cli".

@@ -14,7 +14,7 @@ class ClusterLockPrivate;
 
 /*!
   One master per cluster name on a Redis: a key taken atomically (SET NX
-  with a time to live) and refreshed every second while it is held, so it
+  with a time to live) and refreshed every 2 s while it is held, so it
   expires a few seconds after its holder is gone. `clustr-qt run` holds it
   while it runs. See docs/PROTOCOL.md section 11.
 

@@ -122,7 +122,12 @@ public:
     //! Also sees every line a child prints, wherever it goes; see ChildOutputObserver. Empty by default.
     ChildOutputObserver childOutputObserver() const;
     void setChildOutputObserver(const ChildOutputObserver &observer);
-    //! How often a process with a master tells it that it is alive (0: never). Default: 1 s.
+    /*!
+      How often a process with a master tells it that it is alive (0: never).
+      Default: 1 s. A child of a clustr-qt spawner does so only while
+      someone asks for figures; otherwise it heartbeats when something
+      changed (docs/PROTOCOL.md section 8.2).
+    */
     std::chrono::milliseconds heartbeatInterval() const;
     void setHeartbeatInterval(std::chrono::milliseconds heartbeatInterval);
     //! A registered process that heartbeated and then stayed silent this long is
@@ -135,7 +140,7 @@ public:
     //! Master: how a rolling reload replaces the master's own children. Default: Restart.
     ReloadStrategy reloadStrategy() const;
     void setReloadStrategy(ReloadStrategy reloadStrategy);
-    //! Master: announce itself and its status in Redis every second, publish its
+    //! Master: announce itself and its status in Redis (kept up to date), publish its
     //! lifecycle events and take control commands, so `clustr-qt` and
     //! `clustr-qt-gui` can find and drive it (see docs/PROTOCOL.md section 11). Default: true.
     bool announce() const;

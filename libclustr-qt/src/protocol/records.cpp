@@ -234,7 +234,7 @@ QJsonObject Records::toJson(const ChildInfo &child, ChildForm form)
         {Key::restarts, child.restarts()},
         {Key::instance, child.instance()},
     };
-    // Rare, and a heartbeat goes out every second: there only when it happened.
+    // Rare, and heartbeats go out often while someone samples: there only when it happened.
     if (form == ChildForm::Full || child.droppedOutputLines() > 0)
         object.insert(Key::droppedOutputLines, double(child.droppedOutputLines()));
     if (form == ChildForm::Full) {

@@ -276,7 +276,7 @@ void tst_AnyLanguage::statusKnowsEveryColumn()
         }
         return QJsonObject();
     };
-    // The master rewrites its status every second; a first heartbeat may not have arrived yet.
+    // The master rewrites its status when something changed; a first heartbeat may not have arrived yet.
     const bool complete = QTest::qWaitFor([&] {
         const auto [code, output] = runToEnd(buildBinary(QStringLiteral("clustr-qt")), statusJson);
         status = QJsonDocument::fromJson(output.toUtf8()).object();

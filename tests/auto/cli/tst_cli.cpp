@@ -1028,7 +1028,7 @@ void tst_Cli::watch()
     }
 }
 
-// Heartbeats (one per process a second) are left out unless asked for.
+// Heartbeats and requests for figures are left out unless asked for.
 void tst_Cli::watchHidesHeartbeatsUnlessAsked()
 {
     const QString name = QStringLiteral("cli-beats");
