@@ -50,9 +50,6 @@ using Severity = ActivityLog::Severity;
 
 namespace {
 
-// The tooltip an action has when it may be used (updateActions() replaces it with why not).
-constexpr const char *NormalToolTip = "normalToolTip";
-
 QString dot(const QColor &color)
 {
     return QStringLiteral("<span style=\"color:%1\">●</span> ").arg(color.name());
@@ -108,7 +105,7 @@ void MainWindow::createActions()
         auto *action = new QAction(text, this);
         action->setShortcut(key);
         action->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
-        action->setProperty(NormalToolTip, action->toolTip()); // given back when the connection may command again
+        action->setProperty(NormalToolTipProperty, action->toolTip()); // given back when the connection may command again
         action->setStatusTip(tip);
         connect(action, &QAction::triggered, this, slot);
         return action;
@@ -555,7 +552,7 @@ void MainWindow::updateActions()
     // Greyed out for a reason the user can read where they point.
     const QString why = QStringLiteral("Not allowed: %1").arg(m_monitor->readOnlyReason());
     for (QAction *action : {m_sendAction, m_killAction, m_reloadAction, m_stopAction})
-        action->setToolTip(readOnly ? why : action->property(NormalToolTip).toString());
+        action->setToolTip(readOnly ? why : action->property(NormalToolTipProperty).toString());
     m_readOnlyLabel->setVisible(readOnly);
     m_readOnlyLabel->setToolTip(readOnly ? m_monitor->readOnlyReason() : QString());
     if (m_operations)

@@ -11,8 +11,6 @@
 #include <QtGui/QAction>
 
 namespace {
-// The tooltip an action has when it may be used (update() replaces it with why not).
-constexpr const char *NormalToolTip = "normalToolTip";
 const QString MasterGroup = QStringLiteral("master");
 } // namespace
 
@@ -34,9 +32,9 @@ OperationActions::OperationActions(ClusterMonitor *monitor, ProcessTreeModel *mo
     m_restartCluster->setText(QStringLiteral("Res&tart cluster…"));
     m_restartCluster->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     m_restartProcess->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_R));
-    m_restartCluster->setProperty(NormalToolTip, QStringLiteral("%1 (%2)").arg(m_restartCluster->statusTip(),
+    m_restartCluster->setProperty(NormalToolTipProperty, QStringLiteral("%1 (%2)").arg(m_restartCluster->statusTip(),
                                                                              m_restartCluster->shortcut().toString(QKeySequence::NativeText)));
-    m_restartProcess->setProperty(NormalToolTip, QStringLiteral("%1 (%2)").arg(m_restartProcess->statusTip(),
+    m_restartProcess->setProperty(NormalToolTipProperty, QStringLiteral("%1 (%2)").arg(m_restartProcess->statusTip(),
                                                                              m_restartProcess->shortcut().toString(QKeySequence::NativeText)));
     connect(m_restartCluster, &QAction::triggered, this, &OperationActions::restartCluster);
     connect(m_restartGroup, &QAction::triggered, this, &OperationActions::restartGroup);
@@ -52,7 +50,7 @@ QAction *OperationActions::makeAction(const QString &objectName, const QString &
     auto *action = new QAction(this);
     action->setObjectName(objectName);
     action->setStatusTip(tip);
-    action->setProperty(NormalToolTip, tip);
+    action->setProperty(NormalToolTipProperty, tip);
     return action;
 }
 
@@ -96,7 +94,7 @@ void OperationActions::setState(QAction *action, const QString &text, const QStr
 {
     action->setText(text);
     action->setEnabled(whyNot.isEmpty());
-    action->setToolTip(whyNot.isEmpty() ? action->property(NormalToolTip).toString() : whyNot);
+    action->setToolTip(whyNot.isEmpty() ? action->property(NormalToolTipProperty).toString() : whyNot);
 }
 
 void OperationActions::update()

@@ -3,6 +3,10 @@
 
 #include <QtCore/QObject>
 
+//! The dynamic property of an action that holds its tool tip for when it may
+//! run: a window that greys it out for a while gives it back from here.
+inline constexpr const char *NormalToolTipProperty = "normalToolTip";
+
 class ClusterMonitor;
 class OperationRunner;
 class ProcessTreeModel;
