@@ -392,8 +392,11 @@ bool Session::processGone(qint64 pid)
         return true;
     // A zombie is dead too, whoever has not reaped it yet.
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false; // it exists, but /proc hides it: the next look decides
+    if (!stat.open(QIODevice::ReadOnly)) {
+        // Reaped between the two looks (its parent waited for it just now),
+        // or it exists and /proc hides it: ask once more.
+        return ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
+    }
     const QByteArray line = stat.readAll();
     const int close = int(line.lastIndexOf(')'));
     return close >= 0 && line.mid(close + 2, 1) == "Z";
