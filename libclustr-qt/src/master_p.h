@@ -109,7 +109,7 @@ public:
     //! A tool asks for fresh figures (sampling:<pid>, docs/PROTOCOL.md section 8.4).
     void handleSamplingRequest(const Message &message);
     //! Asks the whole tree (and ourselves) for figures for \a lease.
-    void requestSamples(std::chrono::milliseconds lease, const QString &id = QString());
+    void requestSamples(std::chrono::milliseconds lease);
     void announce();
     MasterInfo masterInfo() const;
     void setInstances(QList<ProcessStatus> &processes, const QHash<qint64, ChildInfo> &reportedByParent) const;

@@ -197,12 +197,9 @@ void MasterPrivate::statusChanged(StatusChange change)
 
 void MasterPrivate::handleSamplingRequest(const Message &message)
 {
-    QString error;
-    const auto request = Protocol::Records::samplingRequest(message.data(), &error);
-    if (!request) {
-        reject(channels.samplingChannel(pid), error);
+    const auto request = samplingRequestOf(message);
+    if (!request)
         return;
-    }
     ++stats.onMessage;
     // Our own figures are taken whenever the status is written; the tree's
     // come in heartbeats, each of which brings a write.
@@ -212,11 +209,10 @@ void MasterPrivate::handleSamplingRequest(const Message &message)
     statusChanged(StatusChange::Structure);
 }
 
-void MasterPrivate::requestSamples(std::chrono::milliseconds lease, const QString &id)
+void MasterPrivate::requestSamples(std::chrono::milliseconds lease)
 {
     Protocol::SamplingRequest request;
     request.leaseMs = lease.count();
-    request.id = id;
     publish(channels.samplingChannel(pid), Protocol::Records::toJson(request));
 }
 

@@ -287,6 +287,15 @@ bool ProcessPrivate::groupChannelFor(const QString &target, const char *what)
     return true;
 }
 
+std::optional<Protocol::SamplingRequest> ProcessPrivate::samplingRequestOf(const Message &message)
+{
+    QString error;
+    auto request = Protocol::Records::samplingRequest(message.data(), &error);
+    if (!request)
+        reject(channels.samplingChannel(masterPid), error);
+    return request;
+}
+
 void ProcessPrivate::reject(const QByteArray &channel, const QString &reason)
 {
     Q_Q(Process);

@@ -5,6 +5,7 @@
 #include "base/logging_p.h"
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
+#include "protocol/records_p.h"
 #include "protocol/stats_p.h"
 #include "redis/redisurl_p.h"
 #include "supervision/supervisor_p.h"
@@ -68,6 +69,8 @@ public:
 
     void handleRawMessage(const QByteArray &channel, const QByteArray &payload);
     void reject(const QByteArray &channel, const QString &reason);
+    //! The request for figures \a message carries (docs/PROTOCOL.md 8.4); rejected (nothing) if malformed.
+    std::optional<Protocol::SamplingRequest> samplingRequestOf(const Message &message);
     void handleKill(const Message &message);
     void handleChildKill(const QByteArray &channel, const QJsonValue &data);
     Supervisor *ensureSupervisor();

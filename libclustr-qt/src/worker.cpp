@@ -179,13 +179,8 @@ void WorkerPrivate::childrenChanged()
 
 void WorkerPrivate::handleSamplingRequest(const Message &message)
 {
-    QString error;
-    const auto request = Protocol::Records::samplingRequest(message.data(), &error);
-    if (!request) {
-        reject(channels.samplingChannel(masterPid), error);
-        return;
-    }
-    if (!heartbeating)
+    const auto request = samplingRequestOf(message);
+    if (!request || !heartbeating)
         return;
     sendHeartbeat();
     if (request->leaseMs > 0 && request->leaseMs > samplingLease.remainingTime())
