@@ -97,6 +97,10 @@ public:
     bool sampling = false;
     QElapsedTimer lastSamplingRequest; // invalid: none for this master yet
     QByteArray eventsChannel;
+    // The master followed before: its last events may still be on their way
+    // when a poll finds it gone (they were published before the UNSUBSCRIBE
+    // was, and Redis sends nothing on it after).
+    QByteArray leftEventsChannel;
     QByteArray watchPattern;
     RedisReply masterReply; // of the read under way, until the status' answer comes
     QString lastProblem;
@@ -376,10 +380,10 @@ bool ClusterClient::open()
     d->channels = Protocol::Channels(d->name);
     d->createConnections();
     connect(d->subscriber, &RedisClient::messageReceived, this, [this, d](const QByteArray &channel, const QByteArray &payload) {
-        if (channel != d->eventsChannel)
+        if (channel != d->eventsChannel && channel != d->leftEventsChannel)
             return;
-        auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize);
         QString error;
+        auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize, &error);
         const auto data = decoded ? Protocol::Codec::parseValue(decoded->data, &error) : std::nullopt;
         const auto event = data ? Protocol::Records::clusterEvent(*data, &error) : std::nullopt;
         if (event)
@@ -423,6 +427,7 @@ void ClusterClient::close()
     d->publisher = nullptr;
     d->subscriber = nullptr;
     d->eventsChannel.clear();
+    d->leftEventsChannel.clear();
     d->watchPattern.clear();
     d->subscribed.clear();
     d->polling = false;
@@ -726,6 +731,7 @@ void ClusterClientPrivate::followEvents(qint64 newMasterPid)
     if (!eventsChannel.isEmpty()) {
         subscribed.remove(eventsChannel);
         subscriber->unsubscribe(eventsChannel);
+        leftEventsChannel = eventsChannel;
     }
     masterPid = newMasterPid;
     eventsChannel = masterPid > 0 ? channels.eventsChannel(masterPid) : QByteArray();

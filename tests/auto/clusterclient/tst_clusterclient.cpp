@@ -42,6 +42,7 @@ private Q_SLOTS:
     void noClusterRunning();
     void followsARunningCluster();
     void namesKeepClustersApart();
+    void lateEventsOfALeavingMasterArrive();
     void discoverRedisUrl();
     void recordsAreTrustedOnlyInAPrivateDirectory_data();
     void recordsAreTrustedOnlyInAPrivateDirectory();
@@ -211,6 +212,52 @@ void tst_ClusterClient::namesKeepClustersApart()
     blog.refresh();
     QTRY_VERIFY(blog.isConnected());
     QVERIFY(!blog.isClusterRunning());
+}
+
+void tst_ClusterClient::lateEventsOfALeavingMasterArrive()
+{
+    // A master's last events are in the subscriber's socket, behind other
+    // traffic, when a poll already finds its announcement gone: they are
+    // still its events, and the client reports them (the monitor's "The
+    // cluster is stopping" came from such an event).
+    TestProcess master;
+    QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url()}));
+    ClusterClient client;
+    client.setRedisUrl(m_redis.url());
+    client.setPollInterval(std::chrono::milliseconds(100));
+    QSignalSpy events(&client, &ClusterClient::eventReceived);
+    QVERIFY(client.open());
+    QTRY_VERIFY(client.isClusterRunning());
+    const QString eventsChannel = QStringLiteral("events:%1").arg(master.pid());
+    QTRY_VERIFY(m_redis.cli({QStringLiteral("PUBSUB"), QStringLiteral("NUMSUB"), eventsChannel}).endsWith("\n1\n"));
+    // Frozen, the master neither writes its announcement again nor publishes.
+    QVERIFY(::kill(pid_t(master.pid()), SIGSTOP) == 0);
+    const auto resume = qScopeGuard([&] { ::kill(pid_t(master.pid()), SIGCONT); });
+
+    // Published while this test does not run its event loop: about 1.9 MB
+    // (read 16 KiB per pass of the loop) before the event, then the
+    // announcement goes; the poll's answer comes long before the event is read.
+    QProcess cli;
+    cli.start(QStringLiteral("redis-cli"), m_redis.cliArguments());
+    QVERIFY(cli.waitForStarted());
+    const QByteArray filler(120 * 1024, 'x');
+    for (int i = 0; i < 16; ++i) {
+        cli.write("PUBLISH " + eventsChannel.toUtf8() + ' ' + filler + '\n');
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^ignored a malformed event of the master: .+")));
+    }
+    cli.write("PUBLISH " + eventsChannel.toUtf8() + " '{\"meta\":{\"pid\":" + QByteArray::number(master.pid())
+              + ",\"group\":\"master\"},\"data\":{\"event\":\"stopping\",\"code\":9,\"time\":\"2026-12-02T10:00:00.000Z\"}}'\n");
+    cli.write("DEL clustr:master\n");
+    cli.closeWriteChannel();
+    QVERIFY(cli.waitForFinished(10000));
+    QVERIFY2(cli.readAllStandardOutput().trimmed().endsWith("1"), "the announcement was not deleted");
+    client.refresh();
+    QTRY_VERIFY(!client.isClusterRunning());
+    using Event = Clustr::ClusterEvent;
+    QTRY_VERIFY(std::any_of(events.cbegin(), events.cend(), [](const QList<QVariant> &e) {
+        const Event event = e.at(0).value<Event>();
+        return event.type() == Event::Type::Stopping && event.exitCode() == 9;
+    }));
 }
 
 void tst_ClusterClient::discoverRedisUrl()
