@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace Cli {
@@ -50,6 +51,29 @@ QString count(qint64 n, const char *one, const char *many)
 bool takeFlag(QStringList &args, const QString &name)
 {
     return args.removeAll(QStringLiteral("--") + name) > 0;
+}
+
+int answerBudgetMs()
+{
+    constexpr int DefaultMs = 1500;
+    static const int budget = [] {
+        const QString value = qEnvironmentVariable("CLUSTR_CONNECT_TIMEOUT");
+        if (value.isEmpty())
+            return DefaultMs;
+        bool ok = false;
+        const double seconds = value.trimmed().toDouble(&ok);
+        if (ok && seconds > 0 && seconds <= 3600)
+            return std::max(1, int(seconds * 1000));
+        err(QStringLiteral("ignoring CLUSTR_CONNECT_TIMEOUT=\"%1\": not a number of seconds above 0 and up to 3600 (waiting %2)")
+                .arg(value, budgetText(DefaultMs)));
+        return DefaultMs;
+    }();
+    return budget;
+}
+
+QString budgetText(int ms)
+{
+    return QStringLiteral("%1 s").arg(ms / 1000.0);
 }
 
 } // namespace Cli

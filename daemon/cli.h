@@ -35,4 +35,12 @@ QString takeOption(QStringList &args, const QString &name, bool *found = nullptr
 QString count(qint64 n, const char *one, const char *many);
 bool takeFlag(QStringList &args, const QString &name);
 
+//! How long a control command waits for Redis's first answers: 1.5 s, or
+//! the seconds in CLUSTR_CONNECT_TIMEOUT (a slow link to a remote Redis).
+//! A value that is no number of seconds in (0, 3600] is said once on
+//! stderr and the default used.
+int answerBudgetMs();
+//! "1.5 s", "10 s": \a ms as the messages give a budget.
+QString budgetText(int ms);
+
 } // namespace Cli

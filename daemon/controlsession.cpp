@@ -20,9 +20,6 @@ namespace ControlCommands {
 
 namespace {
 
-// The whole of finding Redis, connecting and reading the first status: the
-// "within two seconds" promise leaves room for starting up and printing.
-constexpr int ConnectBudgetMs = 1500;
 
 // The error line names the URL already: of "cannot connect to Redis at
 // HOST:PORT: Connection refused" only the reason is worth repeating.
@@ -105,10 +102,14 @@ int Session::connect()
     if (const int opened = openClient(); opened != Cli::Ok)
         return opened;
     watchForFailures();
-    if (!firstContact(std::max(0, ConnectBudgetMs - int(clock.elapsed())))) {
+    // The whole of finding Redis, connecting and reading the first status: by
+    // default, the "within two seconds" promise leaves room for starting up
+    // and printing.
+    const int budgetMs = Cli::answerBudgetMs();
+    if (!firstContact(std::max(0, budgetMs - int(clock.elapsed())))) {
         const QString reason = m_redisFailed || !m_redisError.isEmpty()
             ? m_redisError
-            : QStringLiteral("no answer within %1 s").arg(ConnectBudgetMs / 1000.0);
+            : QStringLiteral("no answer within %1").arg(Cli::budgetText(budgetMs));
         Cli::err(QStringLiteral("cannot reach Redis at %1 (tried: %2): %3%4").arg(displayUrl(), shownTried(m_tried), reason, recordedElsewhere()));
         return Cli::RedisUnreachable;
     }
@@ -117,8 +118,8 @@ int Session::connect()
     if (refusal() != Cli::Ok)
         return reportRefusal();
     if (!m_client.isClusterRunning()) {
-        findOtherClusters(std::max(100, ConnectBudgetMs + 200 - int(clock.elapsed())));
-        if (!adoptUnnamedCalledAsAsked(std::max(500, ConnectBudgetMs + 500 - int(clock.elapsed())))) {
+        findOtherClusters(std::max(100, budgetMs + 200 - int(clock.elapsed())));
+        if (!adoptUnnamedCalledAsAsked(std::max(500, budgetMs + 500 - int(clock.elapsed())))) {
             noClusterMessage();
             return Cli::NoCluster;
         }
@@ -339,7 +340,7 @@ int Session::waitForStatus()
 {
     using Error = Clustr::ClusterClient::Error;
     Clustr::ClusterClient &client = m_client;
-    if (!waitUntil([&client] { return client.status().master().pid() != 0 || client.error() == Error::MalformedRecord; }, 1500)) {
+    if (!waitUntil([&client] { return client.status().master().pid() != 0 || client.error() == Error::MalformedRecord; }, Cli::answerBudgetMs())) {
         Cli::err(QStringLiteral("the master (pid %1) of %2 publishes no status").arg(client.masterPid()).arg(clusterLabel()));
         return Cli::Failed;
     }

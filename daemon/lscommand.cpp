@@ -18,8 +18,6 @@ namespace LsCommand {
 
 namespace {
 
-// How long one Redis may take to answer: a dead one must not hold up the list.
-constexpr int AnswerBudgetMs = 1500;
 
 struct Row
 {
@@ -33,7 +31,8 @@ template<typename Done>
 void waitFor(Done done)
 {
     QEventLoop loop;
-    QTimer::singleShot(AnswerBudgetMs, &loop, &QEventLoop::quit);
+    // How long one Redis may take to answer: a dead one must not hold up the list.
+    QTimer::singleShot(Cli::answerBudgetMs(), &loop, &QEventLoop::quit);
     QTimer poll;
     QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
         if (done())
