@@ -20,7 +20,6 @@ namespace ControlCommands {
 
 namespace {
 
-
 // The error line names the URL already: of "cannot connect to Redis at
 // HOST:PORT: Connection refused" only the reason is worth repeating.
 QString reasonOf(Clustr::RedisClient::Error kind, const QString &libraryText)

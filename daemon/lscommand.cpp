@@ -18,7 +18,6 @@ namespace LsCommand {
 
 namespace {
 
-
 struct Row
 {
     QString name; // as tools call it; empty: the unnamed cluster of a record of old
