@@ -118,8 +118,7 @@ void QtRedisAdapter::handleReadable()
         // Readable before the connect was seen to finish (a server that
         // speaks first, or a failed connect): hiredis finishes it as it
         // does when the socket is writable, and reads nothing itself.
-        const SigPipeGuard guard;
-        redisAsyncHandleWrite(m_context);
+        writeGuarded();
         if (!m_context || !(m_context->c.flags & REDIS_CONNECTED))
             return;
     }
@@ -143,10 +142,18 @@ void QtRedisAdapter::handleReadable()
 
 void QtRedisAdapter::handleWritable()
 {
-    if (m_context) {
-        const SigPipeGuard guard;
-        redisAsyncHandleWrite(m_context);
-    }
+    if (m_context)
+        writeGuarded();
+}
+
+void QtRedisAdapter::writeGuarded()
+{
+    SigPipeGuard guard;
+    redisAsyncHandleWrite(m_context);
+    // A failed write disconnects (cleanup() clears m_context) or leaves the
+    // error in the context: only then can a SIGPIPE be pending.
+    if (m_context && m_context->c.err == 0)
+        guard.writesSucceeded();
 }
 
 void QtRedisAdapter::loopPaused()
@@ -154,10 +161,7 @@ void QtRedisAdapter::loopPaused()
     m_loopSignals = true;
     if (!m_writePending || !m_context)
         return;
-    {
-        const SigPipeGuard guard;
-        redisAsyncHandleWrite(m_context); // delWrite() once all is written
-    }
+    writeGuarded(); // delWrite() once all is written
     if (m_context && m_writePending) {
         // The socket took only part: the notifier says when it takes more.
         m_writePending = false;

@@ -63,6 +63,8 @@ private:
     void handleReadable();
     void handleWritable();
     void loopPaused();
+    //! redisAsyncHandleWrite() under a SigPipeGuard, told when the write succeeded.
+    void writeGuarded();
 
     redisAsyncContext *m_context;
     ReplyScanner m_scanner;

@@ -30,12 +30,14 @@ SigPipeGuard::SigPipeGuard()
 {
     const sigset_t set = sigpipeOnly();
     pthread_sigmask(SIG_BLOCK, &set, &m_previousMask);
-    m_wasPending = sigpipePending();
+    // Only a thread that blocked SIGPIPE itself can have one pending: to one
+    // that did not, it would have been delivered.
+    m_wasPending = sigismember(&m_previousMask, SIGPIPE) == 1 && sigpipePending();
 }
 
 SigPipeGuard::~SigPipeGuard()
 {
-    if (!m_wasPending && sigpipePending()) {
+    if (m_look && !m_wasPending && sigpipePending()) {
         const sigset_t set = sigpipeOnly();
         const timespec now{0, 0};
         while (sigtimedwait(&set, nullptr, &now) < 0 && errno == EINTR) {

@@ -526,6 +526,41 @@ void tst_RedisClient::writesCannotRaiseSigpipe()
     QCOMPARE(error, EPIPE);
     QCOMPARE(sigismember(&pending, SIGPIPE), 0);                       // taken off, not left to fire later
     QCOMPARE(sigismember(&after, SIGPIPE), sigismember(&before, SIGPIPE)); // the mask is as it was
+
+    // A write that succeeded (the guard told so, as the adapter does): the
+    // mask comes back without the guard looking for a SIGPIPE.
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    {
+        Clustr::SigPipeGuard guard;
+        QCOMPARE(::write(fds[0], "x", 1), ssize_t(1));
+        guard.writesSucceeded();
+    }
+    pthread_sigmask(SIG_SETMASK, nullptr, &after);
+    QCOMPARE(sigismember(&after, SIGPIPE), sigismember(&before, SIGPIPE));
+    ::close(fds[0]);
+    ::close(fds[1]);
+
+    // An application that blocks SIGPIPE itself and has one pending keeps
+    // it: the guard takes off only what its own write raised.
+    sigset_t pipeOnly;
+    sigemptyset(&pipeOnly);
+    sigaddset(&pipeOnly, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipeOnly, nullptr);
+    QCOMPARE(::pthread_kill(pthread_self(), SIGPIPE), 0);
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    ::close(fds[1]);
+    {
+        const Clustr::SigPipeGuard guard;
+        QCOMPARE(::write(fds[0], "x", 1), ssize_t(-1));
+    }
+    ::close(fds[0]);
+    sigpending(&pending);
+    const bool kept = sigismember(&pending, SIGPIPE) == 1;
+    const timespec now{0, 0};
+    while (sigtimedwait(&pipeOnly, nullptr, &now) < 0 && errno == EINTR) {
+    }
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    QVERIFY(kept);
 }
 
 void tst_RedisClient::hostileRepliesAreProtocolErrors_data()
