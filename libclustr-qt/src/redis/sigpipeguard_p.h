@@ -19,7 +19,8 @@ namespace Clustr {
   pending when the guard started is left alone.
 
   Two system calls per guard where the writes under it are known to have
-  succeeded (writesSucceeded()), four otherwise: the guard is around every
+  succeeded (writesSucceeded()), three otherwise (four in a thread that
+  blocks SIGPIPE itself): the guard is around every
   write of every message (docs/BENCHMARKS.md, latency), and a write that
   succeeded raised nothing to take off.
 */
