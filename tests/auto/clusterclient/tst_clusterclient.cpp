@@ -50,8 +50,16 @@ private Q_SLOTS:
     void recordIsWrittenThroughNoSymlink();
 
 private:
+    void followFast(ClusterClient &client) const;
     RedisServer m_redis;
 };
+
+// A client of the test's Redis that polls ten times a second.
+void tst_ClusterClient::followFast(ClusterClient &client) const
+{
+    client.setRedisUrl(m_redis.url());
+    client.setPollInterval(std::chrono::milliseconds(100));
+}
 
 void tst_ClusterClient::initTestCase()
 {
@@ -90,8 +98,7 @@ void tst_ClusterClient::followsARunningCluster()
     QVERIFY(master.waitForEvent(QStringLiteral("clusterStarted")));
 
     ClusterClient client;
-    client.setRedisUrl(m_redis.url());
-    client.setPollInterval(std::chrono::milliseconds(100));
+    followFast(client);
     QSignalSpy events(&client, &ClusterClient::eventReceived);
     QVERIFY(client.open());
     QTRY_VERIFY(client.isClusterRunning());
@@ -223,8 +230,7 @@ void tst_ClusterClient::lateEventsOfALeavingMasterArrive()
     TestProcess master;
     QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url()}));
     ClusterClient client;
-    client.setRedisUrl(m_redis.url());
-    client.setPollInterval(std::chrono::milliseconds(100));
+    followFast(client);
     QSignalSpy events(&client, &ClusterClient::eventReceived);
     QVERIFY(client.open());
     QTRY_VERIFY(client.isClusterRunning());
