@@ -122,6 +122,9 @@ void QtRedisAdapter::handleReadable()
         if (!m_context || !(m_context->c.flags & REDIS_CONNECTED))
             return;
     }
+    passOn(); // the rest of an outer read, when this one runs in a nested event loop
+    if (!m_context)
+        return;
     char buffer[16 * 1024]; // what hiredis reads at a time
     const ssize_t count = ::read(m_context->c.fd, buffer, sizeof(buffer));
     if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -132,12 +135,46 @@ void QtRedisAdapter::handleReadable()
         redisAsyncHandleRead(m_context);
         return;
     }
-    const bool subscribed = (m_context->c.flags & REDIS_SUBSCRIBED) != 0;
-    if (!m_scanner.feed(buffer, count, subscribed, &feedReader, m_context->c.reader)) {
-        Q_EMIT replyRefused(m_scanner.error()); // the owner frees the context
-        return;
+    m_next = buffer;
+    m_end = buffer + count;
+    passOn();
+    m_next = m_end = nullptr; // the buffer goes out of scope
+}
+
+void QtRedisAdapter::passOn()
+{
+    while (m_next < m_end && m_context) {
+        const char *const data = m_next;
+        const qsizetype size = m_end - data;
+        const redisReader *reader = m_context->c.reader;
+        const bool subscribed = (m_context->c.flags & REDIS_SUBSCRIBED) != 0;
+        if (!subscribed || !m_messageSink) {
+            // Every reply through hiredis, the whole buffer at once.
+            m_next = m_end;
+            if (!m_scanner.feed(data, size, subscribed, &feedReader, m_context->c.reader)) {
+                Q_EMIT replyRefused(m_scanner.error()); // the owner frees the context
+                return;
+            }
+            redisProcessCallbacks(m_context);
+            return;
+        }
+        ReplyScanner::Message message;
+        qsizetype taken = 0;
+        // Past hiredis only while hiredis holds nothing: a reply it has not
+        // called back yet came first.
+        if (m_scanner.atReplyBoundary() && reader->pos >= reader->len && (taken = m_scanner.wholeMessage(data, size, &message)) > 0) {
+            m_next = data + taken; // before the sink: a nested read goes on from there
+            m_messageSink(m_sinkContext, message); // may free the context (m_context is null then)
+            continue;
+        }
+        if (!m_scanner.feedReply(data, size, true, &feedReader, m_context->c.reader, &taken)) {
+            m_next = m_end;
+            Q_EMIT replyRefused(m_scanner.error());
+            return;
+        }
+        m_next = data + taken;
+        redisProcessCallbacks(m_context);
     }
-    redisProcessCallbacks(m_context);
 }
 
 void QtRedisAdapter::handleWritable()

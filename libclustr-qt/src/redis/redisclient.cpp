@@ -259,6 +259,7 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
     ctx->data = this;
     adapter = QtRedisAdapter::attach(ctx);
     adapter->setReplyLimits(replyLimits);
+    adapter->setMessageSink(&RedisClientPrivate::onMessage, ctx);
     QObject::connect(adapter, &QtRedisAdapter::replyRefused, q_ptr, [this](const QString &reason) { replyRefused(reason); });
     redisAsyncSetConnectCallback(ctx, &RedisClientPrivate::onConnect);
     redisAsyncSetDisconnectCallback(ctx, &RedisClientPrivate::onDisconnect);
@@ -728,35 +729,46 @@ void RedisClientPrivate::onSubscriptionReply(redisAsyncContext *ctx, void *r, vo
         return;
     }
     if (isMessage) {
-        // Copies for the public signal only when somebody listens to it: the
-        // process that owns this subscriber reads the reply in place (the
-        // hook), which saves two allocations and a signal per message.
-        static const QMetaMethod signal = QMetaMethod::fromSignal(&RedisClient::messageReceived);
-        RedisClient *q = d->q_ptr;
-        if (!q->isSignalConnected(signal)) {
-            if (d->messageHook) {
-                const redisReply *channel = reply->element[1];
-                const redisReply *payload = reply->element[2];
-                d->messageHook(QByteArray::fromRawData(channel->str, qsizetype(channel->len)),
-                               QByteArray::fromRawData(payload->str, qsizetype(payload->len)));
-            }
-            return; // the hook may have deleted the client
-        }
-        const QByteArray channel = bytes(reply->element[1]);
-        const QByteArray payload = bytes(reply->element[2]);
-        if (d->messageHook) {
-            QPointer<RedisClient> guard(q);
-            d->messageHook(channel, payload);
-            if (!guard)
-                return;
-        }
-        Q_EMIT q->messageReceived(channel, payload);
+        // Only when the adapter had no sink, or the message did not lie
+        // whole in one read: the adapter hands the others over itself.
+        const redisReply *channel = reply->element[1];
+        const redisReply *payload = reply->element[2];
+        d->deliverMessage(channel->str, qsizetype(channel->len), payload->str, qsizetype(payload->len));
     } else if (isPatternMessage) {
         Q_EMIT d->q_ptr->patternMessageReceived(bytes(reply->element[1]), bytes(reply->element[2]),
                                                 bytes(reply->element[3]));
     }
     else if (qstrncmp(kind->str, "subscribe", 10) == 0 || qstrncmp(kind->str, "psubscribe", 11) == 0)
         Q_EMIT d->q_ptr->subscribed(bytes(reply->element[1]));
+}
+
+void RedisClientPrivate::onMessage(void *context, const ReplyScanner::Message &message)
+{
+    if (RedisClientPrivate *d = clientOf(static_cast<redisAsyncContext *>(context)))
+        d->deliverMessage(message.channel, message.channelSize, message.payload, message.payloadSize);
+}
+
+void RedisClientPrivate::deliverMessage(const char *channel, qsizetype channelSize, const char *payload, qsizetype payloadSize)
+{
+    // Copies for the public signal only when somebody listens to it: the
+    // process that owns this subscriber reads the message in place (the
+    // hook), which saves two allocations and a signal per message.
+    static const QMetaMethod signal = QMetaMethod::fromSignal(&RedisClient::messageReceived);
+    RedisClient *q = q_ptr;
+    if (!q->isSignalConnected(signal)) {
+        if (messageHook)
+            messageHook(QByteArray::fromRawData(channel, channelSize), QByteArray::fromRawData(payload, payloadSize));
+        return; // the hook may have deleted the client
+    }
+    const QByteArray channelBytes(channel, channelSize);
+    const QByteArray payloadBytes(payload, payloadSize);
+    if (messageHook) {
+        QPointer<RedisClient> guard(q);
+        messageHook(channelBytes, payloadBytes);
+        if (!guard)
+            return;
+    }
+    Q_EMIT q->messageReceived(channelBytes, payloadBytes);
 }
 
 void RedisClientPrivate::replyRefused(const QString &reason)

@@ -39,6 +39,10 @@ public:
     static void onReply(redisAsyncContext *context, void *reply, void *privdata);
     static void onHandshakeReply(redisAsyncContext *context, void *reply, void *privdata);
     static void onSubscriptionReply(redisAsyncContext *context, void *reply, void *privdata);
+    //! A message the adapter read past hiredis; \a context is the hiredis context it came on.
+    static void onMessage(void *context, const ReplyScanner::Message &message);
+    //! A `message` on a subscribed channel, whichever way it was read: to the hook and messageReceived().
+    void deliverMessage(const char *channel, qsizetype channelSize, const char *payload, qsizetype payloadSize);
 
     void startConnecting();
     //! redis-sentinel://: asks the sentinels where the master is, then connects there.

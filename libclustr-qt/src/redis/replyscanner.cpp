@@ -48,12 +48,28 @@ bool namesUnsubscribe(const char *kind, qint64 size)
 
 bool ReplyScanner::feed(const char *data, qsizetype size, bool subscribed, Sink sink, void *context)
 {
+    return scan(data, size, subscribed, sink, context, nullptr);
+}
+
+bool ReplyScanner::feedReply(const char *data, qsizetype size, bool subscribed, Sink sink, void *context, qsizetype *consumed)
+{
+    *consumed = 0;
+    return scan(data, size, subscribed, sink, context, consumed);
+}
+
+bool ReplyScanner::scan(const char *data, qsizetype size, bool subscribed, Sink sink, void *context, qsizetype *consumed)
+{
     if (!m_error.isEmpty())
         return false;
     const char *p = data;
-    const char *const end = data + size;
+    const char *end = data + size;
     const char *run = p; // the start of what passes unchanged
+    m_replyEnded = false;
     while (p < end) {
+        if (consumed && m_replyEnded) {
+            end = p; // feedReply(): the rest is scanned after the reply's callback ran
+            break;
+        }
         if (m_mode != Mode::Line) {
             const qint64 n = std::min<qint64>(m_left, end - p);
             if (m_mode == Mode::Skip) {
@@ -106,6 +122,8 @@ bool ReplyScanner::feed(const char *data, qsizetype size, bool subscribed, Sink 
     }
     if (end > run)
         sink(context, run, end - run);
+    if (consumed)
+        *consumed = end - data;
     return true;
 }
 
@@ -234,12 +252,52 @@ void ReplyScanner::elementDone()
             return;
         --m_depth; // that array is complete: an element of the one around it
     }
+    m_replyEnded = true;
     m_replyBytes = 0;
     m_replyElements = 0;
     m_topCount = 0;
     m_payloadIndex = -1;
     m_pubSub = false;
     m_unsubscribe = false;
+}
+
+qsizetype ReplyScanner::wholeMessage(const char *data, qsizetype size, Message *message) const
+{
+    // Redis writes every message so: `*3\r\n$7\r\nmessage\r\n$<n>\r\n<channel>\r\n$<n>\r\n<payload>\r\n`.
+    static constexpr char Head[] = "*3\r\n$7\r\nmessage\r\n";
+    constexpr qsizetype HeadSize = sizeof(Head) - 1;
+    if (size < HeadSize || std::memcmp(data, Head, HeadSize) != 0)
+        return 0;
+    const char *p = data + HeadSize;
+    const char *const end = data + size;
+    // One string at p: its header, its bytes and their CRLF, all before end.
+    auto string = [&p, end](const char **bytes, qsizetype *length) {
+        if (p == end || *p != '$')
+            return false;
+        // A length has at most 18 digits (parseLength()): no need to look further.
+        const auto *cr = static_cast<const char *>(std::memchr(p + 1, '\r', size_t(std::min<qsizetype>(end - p - 1, 20))));
+        if (!cr || end - cr < 2 || cr[1] != '\n')
+            return false;
+        if (p[1] == '0' && cr - p > 2)
+            return false; // "$04": not how Redis writes a length
+        const qint64 n = parseLength(p + 1, cr - p - 1);
+        if (n < 0 || end - (cr + 2) < n + 2 || cr[2 + n] != '\r' || cr[3 + n] != '\n')
+            return false;
+        *bytes = cr + 2;
+        *length = qsizetype(n);
+        p = cr + 4 + n;
+        return true;
+    };
+    Message found;
+    if (!string(&found.channel, &found.channelSize) || !string(&found.payload, &found.payloadSize))
+        return 0;
+    // What feed() would refuse or cut short is left to it. The reply's size
+    // is counted as feed() counts it: its lines and its strings' bytes.
+    const qsizetype total = p - data;
+    if (found.payloadSize > m_limits.messageSize || m_limits.replyElements < 3 || total - 6 > m_limits.replySize)
+        return 0;
+    *message = found;
+    return total;
 }
 
 ReplyScanner::Verdict ReplyScanner::fail(Violation violation, const char *text, qsizetype size, qint64 value)

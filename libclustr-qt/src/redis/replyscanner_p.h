@@ -53,6 +53,15 @@ public:
     //! Receives what hiredis may parse, with the \a context given to feed().
     using Sink = void (*)(void *context, const char *data, qsizetype size);
 
+    //! A `message` reply found by wholeMessage(): views into the buffer it lies in.
+    struct Message
+    {
+        const char *channel = nullptr;
+        qsizetype channelSize = 0;
+        const char *payload = nullptr;
+        qsizetype payloadSize = 0;
+    };
+
     void setLimits(const Limits &limits) { m_limits = limits; }
     const Limits &limits() const { return m_limits; }
 
@@ -64,6 +73,26 @@ public:
       connection is unusable from then on.
     */
     bool feed(const char *data, qsizetype size, bool subscribed, Sink sink, void *context);
+    /*!
+      As feed(), but stops where the first reply that ends in \a data ends
+      and says in \a consumed how many bytes it scanned (\a size if no
+      reply ends there). The caller has hiredis run that reply's callback
+      before it scans on: what came after it may be a message for
+      wholeMessage().
+    */
+    bool feedReply(const char *data, qsizetype size, bool subscribed, Sink sink, void *context, qsizetype *consumed);
+    /*!
+      On a subscribed connection, between two replies (atReplyBoundary()):
+      if \a data starts with a whole `message` reply (`*3`, `message`, a
+      channel, a payload) that feed() would pass unchanged, returns its size
+      and points \a message at its channel and payload. Returns 0 for
+      anything else, which is feed()'s: another reply, a message that is not
+      whole in \a data, one that a limit refuses or cuts short, or one
+      whose first lines are not spelled as Redis writes them. Changes nothing in the scanner.
+    */
+    qsizetype wholeMessage(const char *data, qsizetype size, Message *message) const;
+    //! No reply is under way: what comes next starts a new one.
+    bool atReplyBoundary() const { return m_mode == Mode::Line && m_depth == 0 && m_line.isEmpty() && m_error.isEmpty(); }
     //! Why feed() returned false, e.g. "an array of 2147483647 elements, more than the limit of 1048576 in one reply".
     QString error() const { return m_error; }
     //! Message payloads skipped so far.
@@ -90,6 +119,7 @@ private:
     void stringDone();
     //! An element (or a whole reply) is complete.
     void elementDone();
+    bool scan(const char *data, qsizetype size, bool subscribed, Sink sink, void *context, qsizetype *consumed);
     //! Says why in error(); out of the way of the checks that pass (three per message).
     Q_DECL_COLD_FUNCTION Verdict fail(Violation violation, const char *text = nullptr, qsizetype size = 0, qint64 value = 0);
 
@@ -122,6 +152,7 @@ private:
     qsizetype m_replacementSize = 0;
     QString m_error;
     quint64 m_skipped = 0;
+    bool m_replyEnded = false; // set by elementDone() when a whole reply is through (feedReply() stops there)
 };
 
 } // namespace Clustr

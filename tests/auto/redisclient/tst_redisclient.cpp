@@ -89,6 +89,9 @@ private Q_SLOTS:
     void refusedCommandsAreReportedOnce();
     void oversizedMessagesAreSkipped();
     void replyLimits();
+    void messagesKeepTheirPlaceAmongOtherReplies();
+    void messagesOfEverySizeArriveInOrder();
+    void nestedEventLoopKeepsMessageOrder();
 
 private:
     RedisServer m_server;
@@ -724,4 +727,87 @@ void tst_RedisClient::replyLimits()
 }
 
 QTEST_GUILESS_MAIN(tst_RedisClient)
+// Messages that lie whole in what the client read skip hiredis; other
+// replies, and messages over the client's limit, go through it. Redis'
+// order holds across both ways: a subscription is confirmed before the
+// messages that follow it are delivered.
+void tst_RedisClient::messagesKeepTheirPlaceAmongOtherReplies()
+{
+    auto message = [](const QByteArray &channel, const QByteArray &payload) {
+        return "*3\r\n$7\r\nmessage\r\n$" + QByteArray::number(channel.size()) + "\r\n" + channel + "\r\n$"
+            + QByteArray::number(payload.size()) + "\r\n" + payload + "\r\n";
+    };
+    const QByteArray answer = "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n" + message("news", "one")
+        + "*3\r\n$9\r\nsubscribe\r\n$5\r\nother\r\n:2\r\n" + message("other", "two, over the limit")
+        + message("news", "three") + message("other", "four");
+    FakeRedis server({QByteArrayLiteral("+PONG\r\n"), answer});
+    QVERIFY(server.listen());
+    auto c = client(server.url());
+    c->setMaxMessageSize(8);
+    QByteArrayList seen;
+    connect(c.get(), &RedisClient::subscribed, this, [&seen](const QByteArray &channel) { seen.append("subscribed " + channel); });
+    connect(c.get(), &RedisClient::messageReceived, this,
+            [&seen](const QByteArray &channel, const QByteArray &payload) { seen.append(channel + ' ' + payload); });
+    connect(c.get(), &RedisClient::messageDiscarded, this,
+            [&seen](const QByteArray &channel, qsizetype size) { seen.append(channel + " discarded " + QByteArray::number(size)); });
+    c->subscribe("news");
+    c->subscribe("other");
+    QVERIFY(c->open());
+    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 6, 20000);
+    QCOMPARE(seen, (QByteArrayList{"subscribed news", "news one", "subscribed other", "other discarded 19", "news three", "other four"}));
+    c->close();
+}
+
+// Small messages (many to a read) and large ones (one over several reads)
+// arrive whole and in the order they were published.
+void tst_RedisClient::messagesOfEverySizeArriveInOrder()
+{
+    auto sub = client(m_server.url());
+    auto pub = client(m_server.url());
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    QByteArrayList received;
+    connect(sub.get(), &RedisClient::messageReceived, this,
+            [&received](const QByteArray &, const QByteArray &payload) { received.append(payload); });
+    sub->subscribe("sizes");
+    QVERIFY(sub->open());
+    QVERIFY(pub->open());
+    QTRY_COMPARE(subscribed.count(), 1);
+    QByteArrayList sent;
+    for (int i = 0; i < 400; ++i) {
+        // Sizes from 0 to about 40 KiB, mostly small; every one filled with its number.
+        const qsizetype size = i % 4 == 0 ? (i * 997) % 40000 : i % 50;
+        sent.append(QByteArray::number(i).leftJustified(size, char('a' + i % 26), true));
+        pub->publish("sizes", sent.constLast());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), sent.size(), 20000);
+    for (qsizetype i = 0; i < sent.size(); ++i)
+        QVERIFY2(received.at(i) == sent.at(i), qPrintable(QStringLiteral("message %1 differs").arg(i)));
+}
+
+// A slot that runs an event loop of its own while messages of the same read
+// wait to be delivered: what the nested loop reads comes after them.
+void tst_RedisClient::nestedEventLoopKeepsMessageOrder()
+{
+    auto sub = client(m_server.url());
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    QByteArrayList received;
+    bool nested = false;
+    connect(sub.get(), &RedisClient::messageReceived, this, [&](const QByteArray &, const QByteArray &payload) {
+        received.append(payload);
+        if (payload != "1")
+            return;
+        m_server.cli({QStringLiteral("PUBLISH"), QStringLiteral("nest"), QStringLiteral("4")});
+        nested = QTest::qWaitFor([&received] { return received.size() >= 4; }, 10000);
+    });
+    sub->subscribe("nest");
+    QVERIFY(sub->open());
+    QTRY_COMPARE(subscribed.count(), 1);
+    // redis-cli blocks this thread: the client reads all three at once.
+    for (const char *payload : {"1", "2", "3"})
+        QCOMPARE(m_server.cli({QStringLiteral("PUBLISH"), QStringLiteral("nest"), QString::fromLatin1(payload)}).trimmed(), QByteArray("1"));
+    QTRY_COMPARE(received.size(), 4);
+    QVERIFY(nested);
+    QCOMPARE(received, (QByteArrayList{"1", "2", "3", "4"}));
+}
+
 #include "tst_redisclient.moc"

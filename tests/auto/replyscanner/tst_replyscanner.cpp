@@ -79,6 +79,10 @@ private Q_SLOTS:
     void refusesWhatHiredisAbortsOnWhenSubscribed_data();
     void refusesWhatHiredisAbortsOnWhenSubscribed();
     void nothingAfterAViolation();
+    void wholeMessageFindsWhatRedisWrites();
+    void wholeMessageLeavesTheRestToFeed_data();
+    void wholeMessageLeavesTheRestToFeed();
+    void feedReplyStopsWhereEachReplyEnds();
 };
 
 void tst_ReplyScanner::passesValidReplies_data()
@@ -275,6 +279,111 @@ void tst_ReplyScanner::nothingAfterAViolation()
     QVERIFY(!scanner.feed("*2147483647\r\n", 13, false, &append, &passed));
     QVERIFY(!scanner.feed("+OK\r\n", 5, false, &append, &passed));
     QVERIFY(passed.isEmpty());
+}
+
+// A message whole in the buffer, as Redis writes it, is found where it
+// lies, whatever follows it; every part of it alone is not one.
+void tst_ReplyScanner::wholeMessageFindsWhatRedisWrites()
+{
+    const QByteArray payload("a\r\n$5\r\n\0b", 9); // what could pass for RESP, and a NUL
+    const QByteArray one = message("news", payload);
+    const QByteArray input = one + message("more", "x") + "*3\r\n$7\r\nmess";
+    ReplyScanner scanner;
+    QVERIFY(scanner.atReplyBoundary());
+    ReplyScanner::Message found;
+    QCOMPARE(scanner.wholeMessage(input.constData(), input.size(), &found), one.size());
+    QCOMPARE(QByteArray(found.channel, found.channelSize), QByteArray("news"));
+    QCOMPARE(QByteArray(found.payload, found.payloadSize), payload);
+    QCOMPARE(found.payload, input.constData() + one.size() - 2 - payload.size()); // in place, not a copy
+    const QByteArray empty = message("", "");
+    QCOMPARE(scanner.wholeMessage(empty.constData(), empty.size(), &found), empty.size());
+    QCOMPARE(found.channelSize, 0);
+    QCOMPARE(found.payloadSize, 0);
+    for (qsizetype size = 0; size < one.size(); ++size)
+        QVERIFY2(scanner.wholeMessage(one.constData(), size, &found) == 0, qPrintable(QString::number(size)));
+    // It reads and changes nothing: feed() still sees the stream from its start.
+    QCOMPARE(scan(input, true).passed, input);
+}
+
+void tst_ReplyScanner::wholeMessageLeavesTheRestToFeed_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<qint64>("messageSize");
+    QTest::addColumn<qint64>("replySize");
+    QTest::addColumn<qint64>("replyElements");
+    const qint64 any = std::numeric_limits<qint64>::max();
+    const QByteArray hello = message("news", "hello");
+    QTest::newRow("subscribe reply") << Subscribed << any << any << qint64(1024);
+    QTest::newRow("pmessage") << QByteArray("*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$5\r\nhello\r\n") << any << any << qint64(1024);
+    QTest::newRow("other spelling of a length") << QByteArray("*3\r\n$7\r\nmessage\r\n$04\r\nnews\r\n$5\r\nhello\r\n") << any << any << qint64(1024);
+    QTest::newRow("nil channel") << QByteArray("*3\r\n$7\r\nmessage\r\n$-1\r\n$5\r\nhello\r\n") << any << any << qint64(1024);
+    QTest::newRow("integer payload") << QByteArray("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n:5\r\n") << any << any << qint64(1024);
+    QTest::newRow("no CRLF after the payload") << QByteArray("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhelloxx") << any << any << qint64(1024);
+    QTest::newRow("no CRLF after a length") << QByteArray("*3\r\n$7\r\nmessage\r\n$4\rxnews\r\n$5\r\nhello\r\n") << any << any << qint64(1024);
+    QTest::newRow("a length that is no number") << QByteArray("*3\r\n$7\r\nmessage\r\n$4x\r\nnews\r\n$5\r\nhello\r\n") << any << any << qint64(1024);
+    QTest::newRow("over the message limit (feed() skips it)") << hello << qint64(4) << any << qint64(1024);
+    // feed() counts the lines and the strings' bytes: 4 * 4 + 7 + 4 + 5 = 32.
+    QTest::newRow("over the reply limit (feed() refuses it)") << hello << any << qint64(31) << qint64(1024);
+    QTest::newRow("over the element limit (feed() refuses it)") << hello << any << any << qint64(2);
+    QTest::newRow("at every limit") << QByteArray() << qint64(5) << qint64(32) << qint64(3);
+}
+
+// Anything but a whole message that feed() would pass unchanged is left to
+// feed(), which refuses, skips or passes it as before.
+void tst_ReplyScanner::wholeMessageLeavesTheRestToFeed()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(qint64, messageSize);
+    QFETCH(qint64, replySize);
+    QFETCH(qint64, replyElements);
+    ReplyScanner scanner;
+    scanner.setLimits({replySize, replyElements, messageSize});
+    ReplyScanner::Message found;
+    if (input.isEmpty()) { // the last row: the same message, exactly at the limits, is found
+        const QByteArray hello = message("news", "hello");
+        QCOMPARE(scanner.wholeMessage(hello.constData(), hello.size(), &found), hello.size());
+        return;
+    }
+    QCOMPARE(scanner.wholeMessage(input.constData(), input.size(), &found), 0);
+}
+
+// feedReply() passes on what feed() does, but returns after each reply that
+// ends, with the bytes it took; a reply cut in two is taken up where it was.
+void tst_ReplyScanner::feedReplyStopsWhereEachReplyEnds()
+{
+    ReplyScanner::Limits limits;
+    limits.messageSize = 3;
+    const QList<QByteArray> replies = {Subscribed, message("news", "hello"), "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n:5\r\n",
+                                       message("news", "hi"), "*3\r\n$11\r\nunsubscribe\r\n$4\r\nnews\r\n:0\r\n"};
+    QByteArray input;
+    for (const QByteArray &reply : replies)
+        input += reply;
+    const QByteArray expected = scan(input, true, 0, limits).passed;
+    QCOMPARE(expected.size(), input.size() - 7); // "hello" is over the limit: ":5" in place of its 11 bytes
+    for (qsizetype split = 0; split < input.size(); ++split) {
+        ReplyScanner scanner;
+        scanner.setLimits(limits);
+        QByteArray passed;
+        QList<qsizetype> ends; // where feedReply() stopped, in the input
+        for (const auto &[from, to] : {std::pair<qsizetype, qsizetype>(0, split), {split, input.size()}}) {
+            for (qsizetype at = from; at < to;) {
+                qsizetype consumed = -1;
+                QVERIFY(scanner.feedReply(input.constData() + at, to - at, true, &append, &passed, &consumed));
+                QVERIFY(consumed > 0 && consumed <= to - at);
+                at += consumed;
+                if (scanner.atReplyBoundary())
+                    ends.append(at);
+                else
+                    QCOMPARE(at, to); // stopped only where the input did
+            }
+        }
+        QCOMPARE(passed, expected);
+        QList<qsizetype> expectedEnds;
+        qsizetype end = 0;
+        for (const QByteArray &reply : replies)
+            expectedEnds.append(end += reply.size());
+        QCOMPARE(ends, expectedEnds);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_ReplyScanner)
