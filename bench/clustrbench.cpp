@@ -5,8 +5,8 @@
 //
 //   sub     --cluster-redis=URL [--group=sink] --count=N
 //   pub     --cluster-redis=URL [--target=sink] --count=N [--size=64] [--window=1000]
-//   ping    --cluster-redis=URL --peer=PID [--count=20000] [--warmup=1000]
-//   pong    --cluster-redis=URL
+//   ping    --cluster-redis=URL --peer=PID [--count=20000] [--warmup=1000] [--no-publish-replies]
+//   pong    --cluster-redis=URL [--no-publish-replies]
 //   hotpath --cluster-redis=URL [--count=20000] [--size=64] [--window=1000]
 //   tick    --cluster-redis=URL [--target=sink] --count=N [--interval-ms=1]  (failover: numbered messages at a pace)
 //   tock    --cluster-redis=URL [--group=sink] --count=N                     (failover: what arrives, and the gaps)
@@ -107,10 +107,25 @@ int pub(QCoreApplication &app)
     return app.exec();
 }
 
+// --no-publish-replies (a diagnostic, bench/run --no-publish-replies): Redis
+// stops answering this worker's PUBLISHes, so it is not woken up for the
+// answers. The commands sent with callbacks on that connection then wait
+// for good: fine for the length of a ping-pong, nothing else.
+void replyLess(Clustr::Worker *worker)
+{
+    if (!Bench::flag(Bench::arguments().first, Bench::arguments().second, "no-publish-replies"))
+        return;
+    QObject::connect(worker, &Clustr::Process::connectedChanged, worker, [worker](bool connected) {
+        if (connected)
+            worker->publisher()->command({"CLIENT", "REPLY", "OFF"});
+    }, Qt::SingleShotConnection);
+}
+
 int pong(QCoreApplication &app)
 {
     Clustr::Worker worker(QStringLiteral("pong"));
     checkValid(worker);
+    replyLess(&worker);
     announceReady(&worker);
     QObject::connect(&worker, &Clustr::Process::privateMessageReceived, &worker,
                      [&worker](const Clustr::Message &message) { worker.emitPrivate(message.pid(), message.data()); });
@@ -126,6 +141,7 @@ int ping(QCoreApplication &app)
         Bench::die("ping needs --peer=PID");
     Clustr::Worker worker(QStringLiteral("ping"));
     checkValid(worker);
+    replyLess(&worker);
     std::vector<long long> samples;
     samples.reserve(size_t(count));
     long i = 0;
