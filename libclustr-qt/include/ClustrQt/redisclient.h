@@ -38,6 +38,11 @@ class RedisClientPrivate;
   them, that Redis answers with an error (e.g. NOPERM from an ACL) are
   counted in refusedCommands() and reported through errorOccurred() once
   per kind (command and error text) for each connection, not once each.
+  While only such commands are outstanding and nothing is connected to
+  drained(), their replies are read by a timer every few milliseconds, not
+  as they arrive: a process that publishes as it answers messages is not
+  woken up a second time for each PUBLISH's reply. A command with a
+  callback, or a slot on drained(), has its reply read as it arrives.
 
   URLs: `redis://[[user]:password@]host[:port][/db]`,
   `rediss://[[user]:password@]host[:port][/db][?cacert=FILE][&cert=FILE&key=FILE][&sni=NAME]`

@@ -58,16 +58,67 @@ QtRedisAdapter::QtRedisAdapter(redisAsyncContext *context)
         connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, &QtRedisAdapter::loopPaused);
         connect(dispatcher, &QAbstractEventDispatcher::awake, this, &QtRedisAdapter::loopPaused);
     }
+    m_lazyTimer.setInterval(LazyReadInterval);
+    connect(&m_lazyTimer, &QTimer::timeout, this, &QtRedisAdapter::lazyTimerShot);
 }
 
 void QtRedisAdapter::addRead(void *self)
 {
-    static_cast<QtRedisAdapter *>(self)->m_readNotifier.setEnabled(true);
+    auto *adapter = static_cast<QtRedisAdapter *>(self);
+    adapter->m_wantRead = true;
+    adapter->updateReadNotifier();
 }
 
 void QtRedisAdapter::delRead(void *self)
 {
-    static_cast<QtRedisAdapter *>(self)->m_readNotifier.setEnabled(false);
+    auto *adapter = static_cast<QtRedisAdapter *>(self);
+    adapter->m_wantRead = false;
+    adapter->updateReadNotifier();
+}
+
+void QtRedisAdapter::updateReadNotifier()
+{
+    const bool watch = m_wantRead && !m_lazy;
+    // setEnabled() of an unchanged state is not free with every dispatcher.
+    if (m_readNotifier.isEnabled() != watch)
+        m_readNotifier.setEnabled(watch);
+}
+
+void QtRedisAdapter::setLazyReads(bool lazy)
+{
+    if (lazy == m_lazy)
+        return;
+    if (lazy && (!m_context || (m_context->c.flags & REDIS_SUBSCRIBED)))
+        return; // a subscribed connection's messages must wake us
+    m_lazy = lazy;
+    if (lazy)
+        m_lazyTimer.start();
+    else
+        m_lazyTimer.stop();
+    updateReadNotifier();
+}
+
+bool QtRedisAdapter::repliesOutstanding() const
+{
+    return m_context && m_context->replies.head != nullptr;
+}
+
+void QtRedisAdapter::lazyTimerShot()
+{
+    if (!m_lazy)
+        return;
+    // Everything that came, 16 KiB a read: a publisher that outpaces the
+    // reads would leave its replies piling up in Redis' output buffer.
+    for (int reads = 0; reads < 64 && m_lazy && repliesOutstanding(); ++reads) {
+        m_readSomething = false;
+        handleReadable();
+        if (!m_readSomething)
+            break;
+    }
+    // Nothing outstanding: the socket is watched again (the server closing
+    // the connection is seen at once), until the next reply nobody waits for.
+    if (m_lazy && !repliesOutstanding())
+        setLazyReads(false);
 }
 
 void QtRedisAdapter::addWrite(void *self)
@@ -99,6 +150,9 @@ void QtRedisAdapter::delWrite(void *self)
 void QtRedisAdapter::cleanup(void *self)
 {
     auto *adapter = static_cast<QtRedisAdapter *>(self);
+    adapter->m_lazy = false;
+    adapter->m_lazyTimer.stop();
+    adapter->m_wantRead = false;
     adapter->m_readNotifier.setEnabled(false);
     adapter->m_writeNotifier.setEnabled(false);
     adapter->m_writePending = false;
@@ -135,6 +189,7 @@ void QtRedisAdapter::handleReadable()
         redisAsyncHandleRead(m_context);
         return;
     }
+    m_readSomething = true;
     m_next = buffer;
     m_end = buffer + count;
     passOn();

@@ -5,6 +5,9 @@
 
 #include <QtCore/QObject>
 #include <QtCore/QSocketNotifier>
+#include <QtCore/QTimer>
+
+#include <chrono>
 
 struct redisAsyncContext;
 
@@ -58,6 +61,23 @@ public:
         m_sinkContext = context;
     }
 
+    /*!
+      Replies that nobody waits for (a PUBLISH's count of receivers) do not
+      wake the process: the socket leaves the event loop's poll, and a timer
+      (LazyReadInterval) reads what has come while replies are outstanding.
+      A process that publishes as it answers messages woke up twice per
+      message before, once for the message and once for its PUBLISH's
+      reply: most of its latency over a plain client on some machines
+      (docs/BENCHMARKS.md). When the timer finds nothing outstanding, the
+      socket is watched again, so an idle connection still sees the server
+      go away at once. RedisClient turns it on for
+      PUBLISHes without a callback and off for any command with one. Not
+      on a subscribed connection (messages must wake it).
+    */
+    void setLazyReads(bool lazy);
+    bool readsLazily() const { return m_lazy; }
+    static constexpr std::chrono::milliseconds LazyReadInterval{5};
+
 Q_SIGNALS:
     //! hiredis let go of the context (freed after an error or a close).
     void detached();
@@ -86,6 +106,10 @@ private:
     void passOn();
     void handleWritable();
     void loopPaused();
+    void lazyTimerShot();
+    //! Enables the read notifier when hiredis wants reads and they are not lazy.
+    void updateReadNotifier();
+    bool repliesOutstanding() const;
     //! redisAsyncHandleWrite() under a SigPipeGuard, told when the write succeeded.
     void writeGuarded();
 
@@ -93,6 +117,11 @@ private:
     ReplyScanner m_scanner;
     MessageSink m_messageSink = nullptr;
     void *m_sinkContext = nullptr;
+    // hiredis asked for reads (addRead) and did not take it back (delRead).
+    bool m_wantRead = false;
+    bool m_lazy = false;
+    bool m_readSomething = false; // handleReadable() read bytes (the lazy timer reads until it does not)
+    QTimer m_lazyTimer;
     // What handleReadable() read and has not passed on yet.
     const char *m_next = nullptr;
     const char *m_end = nullptr;

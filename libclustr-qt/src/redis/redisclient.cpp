@@ -477,6 +477,7 @@ void RedisClientPrivate::failPending(const QByteArray &reason)
 {
     std::deque<Pending> failed;
     failed.swap(pending);
+    awaited = 0;
     const LocalAnswer local;
     const RedisReply reply = RedisReply::error(reason);
     for (Pending &p : failed) {
@@ -595,9 +596,18 @@ void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callba
             callback(RedisReply::error(QByteArrayLiteral("ERR cannot send the command")));
         return;
     }
+    if (callback)
+        ++awaited;
     pending.push_back(Pending{std::move(callback), clock.elapsed(), command});
     if (commandTimeout.count() > 0 && !commandTimer.isActive())
         commandTimer.start(commandTimeout);
+    // Replies nobody waits for are read when the process is awake anyway
+    // (see QtRedisAdapter::setLazyReads()): a publisher is not woken up for
+    // the count of receivers of every PUBLISH. A callback, or a slot on
+    // drained(), waits for its reply: then the socket is watched again.
+    static const QMetaMethod drainedSignal = QMetaMethod::fromSignal(&RedisClient::drained);
+    if (adapter)
+        adapter->setLazyReads(awaited == 0 && handshakeComplete && !q_ptr->isSignalConnected(drainedSignal));
 }
 
 void RedisClientPrivate::writeSubscription(const char *command, const QByteArrayList &names)
@@ -687,6 +697,8 @@ void RedisClientPrivate::onReply(redisAsyncContext *ctx, void *reply, void *)
         return;
     Pending entry = std::move(d->pending.front());
     d->pending.pop_front();
+    if (entry.callback)
+        --d->awaited;
     const auto *answer = static_cast<const redisReply *>(reply);
     if (entry.callback) {
         QPointer<RedisClient> guard(d->q_ptr);

@@ -155,6 +155,7 @@ public:
         QByteArray command; // without a callback: its name, for a refusal
     };
     std::deque<Pending> pending;     // written to the current context, unanswered
+    int awaited = 0;                 // those of them with a callback
     struct Queued
     {
         QByteArrayList arguments;

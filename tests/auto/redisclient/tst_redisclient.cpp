@@ -4,6 +4,8 @@
 #include "fakeredis.h"
 #include "redisserver.h"
 
+#include "redis/qtadapter_p.h"
+#include "redis/redisclient_p.h"
 #include "redis/sigpipeguard_p.h"
 
 #include <ClustrQt/redisclient.h>
@@ -92,6 +94,7 @@ private Q_SLOTS:
     void messagesKeepTheirPlaceAmongOtherReplies();
     void messagesOfEverySizeArriveInOrder();
     void nestedEventLoopKeepsMessageOrder();
+    void repliesNobodyWaitsForAreReadLazily();
 
 private:
     RedisServer m_server;
@@ -808,6 +811,64 @@ void tst_RedisClient::nestedEventLoopKeepsMessageOrder()
     QTRY_COMPARE(received.size(), 4);
     QVERIFY(nested);
     QCOMPARE(received, (QByteArrayList{"1", "2", "3", "4"}));
+}
+
+// A publisher is not woken up for replies nobody waits for: they are read
+// as its loop is about to sleep, or by a timer. Refusals among them are
+// still counted and reported; a command with a callback, or a slot on
+// drained(), is answered as before; once nothing is outstanding the socket
+// is watched again, so a server that goes away is seen at once.
+void tst_RedisClient::repliesNobodyWaitsForAreReadLazily()
+{
+    RedisServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    auto admin = client(server.url());
+    QVERIFY(admin->open());
+    const auto created = run(admin.get(), {"ACL", "SETUSER", "mute", "reset", "on", ">pw", "~*", "&*", "+@all", "-publish"});
+    QVERIFY2(!created->isError(), created->string.constData());
+    admin.reset();
+
+    auto c = client(QStringLiteral("redis://mute:pw@127.0.0.1:%1").arg(server.port()));
+    QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
+    QVERIFY(c->open());
+    QVERIFY(waitConnected(c.get()));
+    auto lazy = [&c] {
+        const auto *d = Clustr::RedisClientPrivate::get(c.get());
+        return d->adapter && d->adapter->readsLazily();
+    };
+    for (int i = 0; i < 5; ++i)
+        c->publish("news", QByteArray::number(i));
+    QVERIFY(lazy());
+    QTRY_COMPARE(c->refusedCommands(), quint64(5)); // read with no command waiting
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(errors.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::PermissionDenied);
+    QTRY_VERIFY(!lazy()); // nothing outstanding: the socket is watched again
+
+    c->publish("news", "x");
+    QVERIFY(lazy());
+    std::optional<RedisReply> pong;
+    c->command({"PING"}, [&pong](const RedisReply &reply) { pong = reply; });
+    QVERIFY(!lazy());
+    QTRY_VERIFY(pong.has_value());
+    QCOMPARE(pong->string, QByteArray("PONG"));
+    QCOMPARE(c->refusedCommands(), quint64(6)); // answered in order: the PUBLISH before the PING
+    {
+        QSignalSpy drained(c.get(), &RedisClient::drained);
+        c->publish("news", "y");
+        QVERIFY(!lazy());
+        QTRY_COMPARE(drained.count(), 1);
+    }
+
+    // More replies than one read takes (20,000 refusals, about 2 MB): all read.
+    for (int i = 0; i < 20000; ++i)
+        c->publish("news", "burst");
+    QVERIFY(lazy());
+    QTRY_COMPARE_WITH_TIMEOUT(c->pendingCommands(), 0, 20000);
+    QCOMPARE(c->refusedCommands(), quint64(20007));
+    QTRY_VERIFY(!lazy());
+    server.kill();
+    QTRY_COMPARE(c->state(), RedisClient::State::Reconnecting);
 }
 
 #include "tst_redisclient.moc"
