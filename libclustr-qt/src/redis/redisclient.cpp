@@ -623,6 +623,9 @@ void RedisClientPrivate::writeSubscription(const char *command, const QByteArray
     // hiredis keeps this callback per channel and calls it for every message.
     redisAsyncCommandArgv(context, &RedisClientPrivate::onSubscriptionReply, nullptr, int(argv.size()),
                           argv.data(), lengths.data());
+    if (adapter)
+        adapter->setLazyReads(false); // messages must wake us as they come
+
 }
 
 void RedisClientPrivate::send(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)

@@ -833,10 +833,11 @@ void tst_RedisClient::repliesNobodyWaitsForAreReadLazily()
     QSignalSpy errors(c.get(), &RedisClient::errorOccurred);
     QVERIFY(c->open());
     QVERIFY(waitConnected(c.get()));
-    auto lazy = [&c] {
-        const auto *d = Clustr::RedisClientPrivate::get(c.get());
+    auto readsLazily = [](RedisClient *client) {
+        const auto *d = Clustr::RedisClientPrivate::get(client);
         return d->adapter && d->adapter->readsLazily();
     };
+    auto lazy = [&c, &readsLazily] { return readsLazily(c.get()); };
     for (int i = 0; i < 5; ++i)
         c->publish("news", QByteArray::number(i));
     QVERIFY(lazy());
@@ -867,6 +868,17 @@ void tst_RedisClient::repliesNobodyWaitsForAreReadLazily()
     QTRY_COMPARE_WITH_TIMEOUT(c->pendingCommands(), 0, 20000);
     QCOMPARE(c->refusedCommands(), quint64(20007));
     QTRY_VERIFY(!lazy());
+
+    // A connection that subscribes is woken up by what comes, at once.
+    auto both = client(server.url());
+    QVERIFY(both->open());
+    QVERIFY(waitConnected(both.get()));
+    both->publish("news", "z");
+    QVERIFY(readsLazily(both.get()));
+    both->subscribe("elsewhere");
+    QVERIFY(!readsLazily(both.get()));
+    both.reset();
+
     server.kill();
     QTRY_COMPARE(c->state(), RedisClient::State::Reconnecting);
 }
