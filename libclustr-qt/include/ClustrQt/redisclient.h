@@ -182,6 +182,10 @@ Q_SIGNALS:
     //! Every queued and pending command has been written and answered.
     void drained();
 
+protected:
+    //! Whether drained() has a slot: its replies are then read as they come (see above).
+    void connectNotify(const QMetaMethod &signal) override;
+
 private:
     Q_DECLARE_PRIVATE(RedisClient)
     std::unique_ptr<RedisClientPrivate> const d_ptr;

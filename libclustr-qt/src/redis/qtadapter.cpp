@@ -110,9 +110,7 @@ void QtRedisAdapter::lazyTimerShot()
     // Everything that came, 16 KiB a read: a publisher that outpaces the
     // reads would leave its replies piling up in Redis' output buffer.
     for (int reads = 0; reads < 64 && m_lazy && repliesOutstanding(); ++reads) {
-        m_readSomething = false;
-        handleReadable();
-        if (!m_readSomething)
+        if (!handleReadable())
             break;
     }
     // Nothing outstanding: the socket is watched again (the server closing
@@ -164,36 +162,36 @@ void QtRedisAdapter::cleanup(void *self)
     Q_EMIT adapter->detached();
 }
 
-void QtRedisAdapter::handleReadable()
+bool QtRedisAdapter::handleReadable()
 {
     if (!m_context)
-        return;
+        return false;
     if (!(m_context->c.flags & REDIS_CONNECTED)) {
         // Readable before the connect was seen to finish (a server that
         // speaks first, or a failed connect): hiredis finishes it as it
         // does when the socket is writable, and reads nothing itself.
         writeGuarded();
         if (!m_context || !(m_context->c.flags & REDIS_CONNECTED))
-            return;
+            return false;
     }
     passOn(); // the rest of an outer read, when this one runs in a nested event loop
     if (!m_context)
-        return;
+        return false;
     char buffer[16 * 1024]; // what hiredis reads at a time
     const ssize_t count = ::read(m_context->c.fd, buffer, sizeof(buffer));
     if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
+        return false;
     if (count <= 0) {
         // The end of the connection or an error: hiredis reads it again
         // itself, reports it, and disconnects.
         redisAsyncHandleRead(m_context);
-        return;
+        return false;
     }
-    m_readSomething = true;
     m_next = buffer;
     m_end = buffer + count;
     passOn();
     m_next = m_end = nullptr; // the buffer goes out of scope
+    return true;
 }
 
 void QtRedisAdapter::passOn()
@@ -201,33 +199,29 @@ void QtRedisAdapter::passOn()
     while (m_next < m_end && m_context) {
         const char *const data = m_next;
         const qsizetype size = m_end - data;
-        const redisReader *reader = m_context->c.reader;
+        redisReader *reader = m_context->c.reader;
         const bool subscribed = (m_context->c.flags & REDIS_SUBSCRIBED) != 0;
-        if (!subscribed || !m_messageSink) {
-            // Every reply through hiredis, the whole buffer at once.
-            m_next = m_end;
-            if (!m_scanner.feed(data, size, subscribed, &feedReader, m_context->c.reader)) {
-                Q_EMIT replyRefused(m_scanner.error()); // the owner frees the context
-                return;
-            }
-            redisProcessCallbacks(m_context);
-            return;
-        }
+        // A subscribed connection is read reply by reply: a message may come next.
+        const bool byReply = subscribed && m_messageSink;
         ReplyScanner::Message message;
-        qsizetype taken = 0;
+        qsizetype whole = 0;
         // Past hiredis only while hiredis holds nothing: a reply it has not
         // called back yet came first.
-        if (m_scanner.atReplyBoundary() && reader->pos >= reader->len && (taken = m_scanner.wholeMessage(data, size, &message)) > 0) {
-            m_next = data + taken; // before the sink: a nested read goes on from there
+        if (byReply && m_scanner.atReplyBoundary() && reader->pos >= reader->len
+            && (whole = m_scanner.wholeMessage(data, size, &message)) > 0) {
+            m_next = data + whole; // before the sink: a nested read goes on from there
             m_messageSink(m_sinkContext, message); // may free the context (m_context is null then)
             continue;
         }
-        if (!m_scanner.feedReply(data, size, true, &feedReader, m_context->c.reader, &taken)) {
+        qsizetype taken = size;
+        const bool scanned = byReply ? m_scanner.feedReply(data, size, true, &feedReader, reader, &taken)
+                                     : m_scanner.feed(data, size, subscribed, &feedReader, reader);
+        if (!scanned) {
             m_next = m_end;
-            Q_EMIT replyRefused(m_scanner.error());
+            Q_EMIT replyRefused(m_scanner.error()); // the owner frees the context
             return;
         }
-        m_next = data + taken;
+        m_next = data + taken; // before the callbacks, as for the sink
         redisProcessCallbacks(m_context);
     }
 }

@@ -35,9 +35,10 @@ namespace Clustr {
 
   On a subscribed connection, a `message` that lies whole in what was read
   goes straight to the message sink, as views into the read buffer:
-  hiredis would build five objects for it (a reply, three strings, the
-  channel's name for its lookup), find the callback and free them all,
-  which was more than half of what receiving a message cost. Everything
+  hiredis would make nine allocations for it (the reply, its elements,
+  three strings and their bytes, the channel's name for its lookup), find
+  the callback and free them all, which was more than half of what
+  receiving a message cost. Everything
   else goes through hiredis as before, one reply at a time, so that its
   callbacks and the sink's calls keep the order Redis sent them in.
 */
@@ -70,9 +71,9 @@ public:
       reply: most of its latency over a plain client on some machines
       (docs/BENCHMARKS.md). When the timer finds nothing outstanding, the
       socket is watched again, so an idle connection still sees the server
-      go away at once. RedisClient turns it on for
-      PUBLISHes without a callback and off for any command with one. Not
-      on a subscribed connection (messages must wake it).
+      go away at once. RedisClient turns it on while no command with a
+      callback is outstanding and nothing listens to drained(), and off
+      otherwise. Never on a subscribed connection (messages must wake it).
     */
     void setLazyReads(bool lazy);
     bool readsLazily() const { return m_lazy; }
@@ -97,7 +98,8 @@ private:
     static void delWrite(void *self);
     static void cleanup(void *self);
 
-    void handleReadable();
+    //! Reads once and passes it on; true if it read bytes.
+    bool handleReadable();
     /*!
       Passes on what is left of the buffer being read (m_next to m_end). A
       sink or a callback may run a nested event loop that reads again: that
@@ -120,7 +122,6 @@ private:
     // hiredis asked for reads (addRead) and did not take it back (delRead).
     bool m_wantRead = false;
     bool m_lazy = false;
-    bool m_readSomething = false; // handleReadable() read bytes (the lazy timer reads until it does not)
     QTimer m_lazyTimer;
     // What handleReadable() read and has not passed on yet.
     const char *m_next = nullptr;

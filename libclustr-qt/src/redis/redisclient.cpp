@@ -601,13 +601,14 @@ void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callba
     pending.push_back(Pending{std::move(callback), clock.elapsed(), command});
     if (commandTimeout.count() > 0 && !commandTimer.isActive())
         commandTimer.start(commandTimeout);
-    // Replies nobody waits for are read when the process is awake anyway
-    // (see QtRedisAdapter::setLazyReads()): a publisher is not woken up for
-    // the count of receivers of every PUBLISH. A callback, or a slot on
+    // Replies nobody waits for are read by a timer (see
+    // QtRedisAdapter::setLazyReads()): a publisher is not woken up for the
+    // count of receivers of every PUBLISH. A callback, or a slot on
     // drained(), waits for its reply: then the socket is watched again.
-    static const QMetaMethod drainedSignal = QMetaMethod::fromSignal(&RedisClient::drained);
+    if (drainedWatched) // once connected; a receiver may have gone since
+        drainedWatched = q_ptr->isSignalConnected(QMetaMethod::fromSignal(&RedisClient::drained));
     if (adapter)
-        adapter->setLazyReads(awaited == 0 && handshakeComplete && !q_ptr->isSignalConnected(drainedSignal));
+        adapter->setLazyReads(awaited == 0 && handshakeComplete && !drainedWatched);
 }
 
 void RedisClientPrivate::writeSubscription(const char *command, const QByteArrayList &names)
@@ -625,7 +626,6 @@ void RedisClientPrivate::writeSubscription(const char *command, const QByteArray
                           argv.data(), lengths.data());
     if (adapter)
         adapter->setLazyReads(false); // messages must wake us as they come
-
 }
 
 void RedisClientPrivate::send(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
@@ -1029,6 +1029,19 @@ bool RedisClient::open()
     d->setState(State::Connecting);
     d->startConnecting();
     return true;
+}
+
+// A flag rather than asking QObject for every command: that question
+// (isSignalConnected) cost a PUBLISH about 220 instructions. Only asked
+// once something has connected: deleting a receiver tells no one here.
+void RedisClient::connectNotify(const QMetaMethod &signal)
+{
+    Q_D(RedisClient);
+    if (signal != QMetaMethod::fromSignal(&RedisClient::drained))
+        return;
+    d->drainedWatched = true;
+    if (d->adapter)
+        d->adapter->setLazyReads(false);
 }
 
 void RedisClient::close()

@@ -156,6 +156,7 @@ public:
     };
     std::deque<Pending> pending;     // written to the current context, unanswered
     int awaited = 0;                 // those of them with a callback
+    bool drainedWatched = false;     // drained() may have a slot (RedisClient::connectNotify())
     struct Queued
     {
         QByteArrayList arguments;
