@@ -129,19 +129,30 @@ void ProcessTreeModel::applyOverrides(Desired &desired, const QDateTime &snapsho
             it = m_overrides.erase(it); // the snapshot knows about the event now
             continue;
         }
-        bool found = false;
+        bool member = false;
+        std::optional<ProcessInfo> child; // shown as a child that has not registered yet
         for (auto g = desired.begin(); g != desired.end(); ++g) {
             auto &list = g.value();
             const auto row = std::find_if(list.begin(), list.end(), [pid](const ProcessInfo &p) { return p.key == pid; });
-            if (row != list.end()) {
-                found = true;
-                if (!o.present)
-                    list.erase(row);
-                break;
-            }
+            if (row == list.end())
+                continue;
+            member = row->registered;
+            if (o.present && !member)
+                child = *row;
+            if (!o.present || !member)
+                list.erase(row);
+            break;
         }
-        if (o.present && !found)
-            desired[o.group].append(ProcessInfo::registeredProcess(pid, o.group));
+        if (o.present && !member) {
+            // Registered since the snapshot: a member, in the group it
+            // registered with, keeping what the snapshot knew of the child.
+            ProcessInfo p = child.value_or(ProcessInfo::registeredProcess(pid, o.group));
+            p.registered = true;
+            if (p.state.is(Clustr::ChildInfo::State::Starting))
+                p.state = Clustr::ChildInfo::State::Running;
+            p.group = o.group;
+            desired[o.group].append(p);
+        }
         ++it;
     }
     for (auto g = desired.begin(); g != desired.end();) {
@@ -183,16 +194,17 @@ void ProcessTreeModel::applyEvent(const Clustr::ClusterEvent &event)
 
 void ProcessTreeModel::addRegistered(qint64 pid, const QString &group)
 {
-    if (indexOfKey(pid).isValid() || group.isEmpty())
+    if (group.isEmpty())
         return;
-    const ProcessInfo p = ProcessInfo::registeredProcess(pid, group);
-    const int row = groupRow(group);
-    QList<ProcessInfo> wanted = row >= 0 ? m_groups[size_t(row)]->processes : QList<ProcessInfo>();
-    wanted.insert(std::lower_bound(wanted.begin(), wanted.end(), p, keyLessThan), p);
+    if (const auto shown = process(pid); shown && shown->registered)
+        return;
+    // The rows as they are, with the registration applied (see applyOverrides()).
     Desired desired;
     for (const auto &g : m_groups)
         desired.insert(g->name, g->processes);
-    desired.insert(group, wanted);
+    applyOverrides(desired, QDateTime());
+    for (auto &list : desired)
+        std::sort(list.begin(), list.end(), keyLessThan);
     setDesired(desired);
 }
 

@@ -153,6 +153,7 @@ private Q_SLOTS:
     void ringBufferKeepsTheNewest();
     void logModelInsertsWholeBatches();
     void processModelUpdatesInPlace();
+    void registrationMakesAStartingChildAMember();
     void processColumnsAlignWordsLeftNumbersRight();
     void masterCountsAsRunningWhileItReloads();
     void detailsShowWhatTheProcessIs();
@@ -392,6 +393,35 @@ void tst_Gui::processModelUpdatesInPlace()
     QCOMPARE(model.processCount(), 2);
     QCOMPARE(model.index(0, 0).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(Qt::gray));
     QCOMPARE(resets.count(), 0);
+}
+
+// A respawned worker shows up first as the master's child, running but not
+// registered: its registration event makes it a member at once, not at the
+// next snapshot (the details pane would leave out what its group heard).
+void tst_Gui::registrationMakesAStartingChildAMember()
+{
+    ProcessTreeModel model;
+    Clustr::ClusterStatus status = statusWith(str("2026-01-01T10:00:01.000Z"), {{QStringLiteral("web"), 1}});
+    Clustr::ChildInfo child;
+    child.setPid(8);
+    child.setGroup(QStringLiteral("web"));
+    child.setRegisters(true);
+    child.setState(Clustr::ChildInfo::State::Running);
+    status.setChildren({child});
+    model.applyStatus(status);
+    QCOMPARE(model.keys(QStringLiteral("web")), (QList<qint64>{1, 8}));
+    QVERIFY(!model.process(8)->registered);
+    QVERIFY(model.process(8)->state.is(Clustr::ChildInfo::State::Starting));
+
+    QSignalSpy updated(&model, &ProcessTreeModel::processUpdated);
+    model.applyEvent(eventAt(Clustr::ClusterEvent::Type::Registered, 8, QStringLiteral("web"), str("2026-01-01T10:00:02.000Z")));
+    QVERIFY(model.process(8)->registered);
+    QVERIFY(model.process(8)->state.is(Clustr::ChildInfo::State::Running));
+    QVERIFY(updated.contains(QVariantList{qint64(8)}));
+    // A snapshot from before the registration does not take it back.
+    model.applyStatus(status);
+    QVERIFY(model.process(8)->registered);
+    QCOMPARE(model.keys(QStringLiteral("web")), (QList<qint64>{1, 8}));
 }
 
 // Numbers right, words left, and never a number right before a word: "4" of
@@ -694,7 +724,9 @@ void tst_Gui::sentMessagesReachTheWorkers()
         return false;
     };
     QTRY_VERIFY(listed(QStringLiteral("← private:%1 just for you").arg(workers.at(1))));
-    QVERIFY(listed(QStringLiteral("← group:web {\"hello\": \"from the gui\"}"))); // as typed
+    // As typed; a worker respawned by the test before is a member once its
+    // registration is seen, which may come after its group's message.
+    QTRY_VERIFY(listed(QStringLiteral("← group:web {\"hello\": \"from the gui\"}")));
 
     // To everybody, a number (valid JSON is sent as JSON).
     dialog = openedDialog<SendDialog>(m_window->sendAction());
