@@ -40,7 +40,7 @@ QList<Command> build()
         {QStringLiteral("send"), Value::Pid, controlOptions({})},
         {QStringLiteral("group"), Value::Group, controlOptions({})}, // not-protocol: a command's name
         {QStringLiteral("kill"), Value::Pid, controlOptions({})},
-        {QStringLiteral("reload"), Value::None, controlOptions({flag("--no-wait"), timeout})}, // not-protocol: a command's name
+        {QStringLiteral("reload"), Value::None, controlOptions({flag("--no-wait"), flag("--config"), flag("--dry-run"), timeout})}, // not-protocol: a command's name
         {QStringLiteral("restart"), Value::GroupOrPid, controlOptions({timeout})},
         {QStringLiteral("stop"), Value::Group, controlOptions({option("--code", Value::Text), timeout})},
         {QStringLiteral("start"), Value::Group, controlOptions({timeout})},

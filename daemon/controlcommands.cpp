@@ -13,6 +13,7 @@
 #include "statustable.h"
 
 #include <ClustrQt/json.h>
+#include <ClustrQt/reloadjob.h>
 #include <ClustrQt/unixsignalwatcher.h>
 
 #include <QtCore/QDateTime>
@@ -22,6 +23,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <variant>
 
@@ -87,6 +89,7 @@ const Command commands[] = {
      "not 0 (and its respawn is on). Killing the master stops the whole cluster.\n"},
     {"reload",
      "usage: clustr-qt reload [--no-wait] [--timeout SECONDS] [options]\n"
+     "       clustr-qt reload --config [--dry-run] [--timeout SECONDS] [options]\n"
      "\n"
      "Starts a rolling reload: the master replaces one worker at a time, or as\n"
      "many of a group at once as the cluster file's maxUnavailable and maxSurge\n"
@@ -96,7 +99,17 @@ const Command commands[] = {
      "the reload within 5 s, it went away, or the reload took longer than the\n"
      "timeout. Ctrl-C stops following; the reload goes on.\n"
      "\n"
+     "With --config, the daemon reads its cluster file again and applies what\n"
+     "changed, after printing the plan: new groups are started, removed ones\n"
+     "stopped, a changed entry's processes replaced one by one (all at once if\n"
+     "they do not register), a new instance count scaled to; unchanged groups\n"
+     "are left alone. A file with errors changes nothing (exit 1, the errors\n"
+     "said); an unchanged one exits 7. The daemon's own settings (redis, name,\n"
+     "logs, metrics) are read at its start only.\n"
+     "\n"
      "  --no-wait         request the reload and exit\n"
+     "  --config          update the spawn entries from the cluster file\n"
+     "  --dry-run         with --config: print the plan, change nothing\n"
      "  --timeout SECONDS how long the whole reload may take (default 600)\n"},
     {"stop",
      "usage: clustr-qt stop [--code N] [--timeout SECONDS] [options]\n"
@@ -330,8 +343,14 @@ int reload(QStringList args)
     Session session(args);
     session.setPollInterval(std::chrono::milliseconds(250));
     const bool noWait = Cli::takeFlag(args, QStringLiteral("no-wait"));
+    const bool config = Cli::takeFlag(args, QStringLiteral("config"));
+    const bool dryRun = Cli::takeFlag(args, QStringLiteral("dry-run"));
     bool haveTimeout = false;
     const QString timeoutText = Cli::takeOption(args, QStringLiteral("timeout"), &haveTimeout);
+    if (dryRun && !config)
+        return usageError(QStringLiteral("reload"), QStringLiteral("--dry-run goes with --config (reload --config --dry-run)"));
+    if (noWait && config)
+        return usageError(QStringLiteral("reload"), QStringLiteral("--no-wait is for a plain reload: an update answers with its plan"));
     const auto rest = positionals(QStringLiteral("reload"), args, tail);
     if (!rest)
         return Cli::Usage;
@@ -346,6 +365,10 @@ int reload(QStringList args)
     }
     if (const int code = session.connect(); code != Cli::Ok)
         return code;
+    if (config) {
+        const std::unique_ptr<Clustr::ReloadJob> job(session.client().updateConfig(dryRun));
+        return runJob(session, *job, timeout);
+    }
     return reloadCommand(session, noWait, timeout);
 }
 

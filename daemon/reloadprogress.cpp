@@ -36,6 +36,7 @@ QString verb(Clustr::ReloadJob::Operation operation)
     case Operation::StopGroup: return QStringLiteral("stopping");
     case Operation::StartGroup: return QStringLiteral("starting");
     case Operation::Scale: return QStringLiteral("scaling");
+    case Operation::Update: return QStringLiteral("updating");
     }
     return QString();
 }
@@ -70,6 +71,8 @@ QString ReloadProgress::endLine() const
 
 QString ReloadProgress::started(int steps)
 {
+    if (m_job->isDryRun())
+        return QString(); // the plan is all there is
     if (m_terminal) {
         m_lineOpen = true;
         return bar(steps == 0 ? QStringLiteral("nothing to replace") : QString());
@@ -77,8 +80,20 @@ QString ReloadProgress::started(int steps)
     return QStringLiteral("%1 started: %2\n").arg(m_job->description(), Cli::count(steps, "step", "steps"));
 }
 
+QString ReloadProgress::planned(const QStringList &plan)
+{
+    QString text = endLine() + (m_job->isDryRun() ? QStringLiteral("the update would change:\n") : QStringLiteral("the update changes:\n"));
+    for (const QString &line : plan)
+        text += QStringLiteral("  %1\n").arg(line);
+    if (m_lineOpen)
+        text += bar(QString()); // the bar goes on below the plan
+    return text;
+}
+
 QString ReloadProgress::progressed(int completed, int steps)
 {
+    if (m_job->isDryRun())
+        return QString();
     if (m_job->operation() == Clustr::ReloadJob::Operation::Reload || m_job->operation() == Clustr::ReloadJob::Operation::Restart)
         return QString(); // their steps say it
     if (m_terminal)
@@ -139,6 +154,11 @@ QString ReloadProgress::finished()
         break;
     case Operation::Scale:
         summary = QStringLiteral("scaled group %1 to %2\n").arg(group, Cli::count(m_job->instances(), "instance", "instances"));
+        break;
+    case Operation::Update:
+        if (m_job->isDryRun())
+            return QStringLiteral("dry run: nothing was changed (clustr-qt reload --config applies it)\n");
+        summary = QStringLiteral("updated the spawn entries\n");
         break;
     }
     // "reloaded: N workers" must not hide what was left alone, or replaced only with its parent.
@@ -202,6 +222,7 @@ private:
 
 void printSteps(Clustr::ReloadJob &job, ReloadProgress &progress, QObject *context)
 {
+    QObject::connect(&job, &Clustr::ReloadJob::planReceived, context, [&](const QStringList &plan) { write(progress.planned(plan)); });
     QObject::connect(&job, &Clustr::ReloadJob::started, context, [&](int steps) { write(progress.started(steps)); });
     QObject::connect(&job, &Clustr::ReloadJob::stepStarted, context, [&](int step, int steps, qint64 oldPid, const QString &group) {
         write(progress.stepStarted(step, steps, oldPid, group));

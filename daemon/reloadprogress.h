@@ -23,6 +23,8 @@ public:
     ReloadProgress(const Clustr::ReloadJob *job, bool terminal) : m_job(job), m_terminal(terminal) {}
 
     QString started(int steps);
+    //! An update's plan (reload --config), one line per group.
+    QString planned(const QStringList &plan);
     QString stepStarted(int step, int steps, qint64 oldPid, const QString &group);
     QString stepFinished(int step, int steps, qint64 oldPid, qint64 newPid);
     QString stepTimedOut(int step, int steps, qint64 oldPid, const QString &group);

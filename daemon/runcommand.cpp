@@ -399,6 +399,17 @@ int run(QStringList args)
 
     // The children start once the master can hear them (Process::spawn holds them until then).
     master.spawn(config->workers);
+    // `clustr-qt reload --config`: the file as it is then.
+    master.setSpawnSource([path, strict](QString *error) -> std::optional<QList<Clustr::SpawnSpec>> {
+        QStringList errors;
+        QStringList warnings;
+        const auto reread = ClusterFile::load(path, &errors, &warnings, strict);
+        if (!reread) {
+            *error = errors.join(QStringLiteral("; "));
+            return std::nullopt;
+        }
+        return reread->workers;
+    });
 
     int exitCode = 0;
     QObject::connect(&master, &Clustr::Process::closed, &master, [&](int closedWith) {

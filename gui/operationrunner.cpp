@@ -212,6 +212,9 @@ QString OperationRunner::successText(const ReloadJob *job) const
         return QStringLiteral("Started %1").arg(target);
     case ReloadJob::Operation::Scale:
         return QStringLiteral("Scaled %1 to %2 instances").arg(target).arg(job->instances());
+    case ReloadJob::Operation::Update:
+        return job->isDryRun() ? QStringLiteral("Planned the update: nothing was changed")
+                               : QStringLiteral("Updated the spawn entries from the cluster file");
     case ReloadJob::Operation::Reload:
         break;
     }

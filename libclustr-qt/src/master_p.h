@@ -6,6 +6,7 @@
 #include "reloadmachine_p.h"
 #include "protocol/records_p.h"
 #include "supervision/procstat_p.h"
+#include "supervision/spawnplan_p.h"
 
 #include <ClustrQt/clusterevent.h>
 #include <ClustrQt/clusterstatus.h>
@@ -136,7 +137,20 @@ public:
     void checkGroupOperations();
     void finishGroupOperation(const Protocol::ControlCommand &command, const GroupOperation &operation);
     void publishCommandEvent(ClusterEvent::Type type, const Protocol::ControlCommand &command, int step = 0, int steps = 0,
-                             const CommandAnswer &answer = {});
+                             const CommandAnswer &answer = {}, const QStringList &plan = {});
+    //! Logs, publishes and signals that \a command was refused; returns the answer's error.
+    Master::CommandError rejectCommand(const Protocol::ControlCommand &command, const CommandAnswer &answer,
+                                       const QStringList &plan = {});
+
+    // Updates of the spawn entries (masterupdate.cpp)
+    Master::CommandError runUpdate(const Protocol::ControlCommand &command);
+    QList<SpawnPlan::Running> runningGroups() const;
+    void startUpdate(const Protocol::ControlCommand &command, const SpawnPlan &plan);
+    //! Moves the update under way on: its group changes, then its roll, then its end.
+    void checkUpdate();
+    void publishUpdateProgress();
+    void finishUpdate(const QString &failure);
+    bool isUpdateRoll(const ReloadMachine::Request &request) const;
     QStringList knownGroups() const;
 
     // Rolling reload (masterreload.cpp): the ReloadMachine's host
@@ -234,6 +248,27 @@ public:
         GroupOperation operation;
     };
     QList<PendingOperation> groupOperations;
+
+    Master::SpawnSource spawnSource;
+    // The update under way: one operation per group it changes, then a
+    // restart of the groups it rolls.
+    struct PendingUpdate
+    {
+        Protocol::ControlCommand command;
+        QStringList plan;
+        QList<PendingOperation> operations;
+        //! Replaced groups: started again at their new size once their old processes are gone.
+        QHash<QString, int> startAfterStop;
+        QStringList removed;
+        QStringList roll;
+        int rollSteps = 0; //!< estimated until the roll starts
+        int rollDone = 0;
+        bool rolling = false;
+        int lastDone = -1;
+        int steps() const;
+        int done() const;
+    };
+    std::optional<PendingUpdate> update;
 
     QTimer statusWriteTimer;
     QTimer ttlTimer;

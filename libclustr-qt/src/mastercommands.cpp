@@ -31,6 +31,8 @@ QString targetText(const Command &command)
 {
     if (command.type == Command::Type::Restart && command.pid > 0)
         return QStringLiteral("process %1").arg(command.pid);
+    if (command.type == Command::Type::Update)
+        return QStringLiteral("the spawn entries");
     if (!command.group.isEmpty())
         return QStringLiteral("group %1").arg(command.group);
     return QStringLiteral("the cluster");
@@ -40,21 +42,26 @@ QString targetText(const Command &command)
 
 Master::CommandError MasterPrivate::runCommand(const Command &command)
 {
-    Q_Q(Master);
+    if (command.type == Command::Type::Update)
+        return runUpdate(command);
     const CommandAnswer answer = checkCommand(command);
-    if (answer.error != Error::NoError) {
-        qCWarning(lcMaster).noquote() << QStringLiteral("%1 of %2 refused: %3")
-                                             .arg(Command::typeName(command.type), targetText(command), answer.reason);
-        publishCommandEvent(ClusterEvent::Type::CommandRejected, command, 0, 0, answer);
-        Q_EMIT q->commandRejected(Command::typeName(command.type), answer.error, answer.reason);
-        return answer.error;
-    }
+    if (answer.error != Error::NoError)
+        return rejectCommand(command, answer);
     clustrInfo(lcMaster).noquote() << Command::typeName(command.type) << "of" << targetText(command);
     if (command.type == Command::Type::Restart)
         startRestart(command);
     else
         startGroupCommand(command);
     return Error::NoError;
+}
+
+Master::CommandError MasterPrivate::rejectCommand(const Command &command, const CommandAnswer &answer, const QStringList &plan)
+{
+    qCWarning(lcMaster).noquote() << QStringLiteral("%1 of %2 refused: %3")
+                                         .arg(Command::typeName(command.type), targetText(command), answer.reason);
+    publishCommandEvent(ClusterEvent::Type::CommandRejected, command, 0, 0, answer, plan);
+    Q_EMIT q_func()->commandRejected(Command::typeName(command.type), answer.error, answer.reason);
+    return answer.error;
 }
 
 CommandAnswer MasterPrivate::checkCommand(const Command &command) const
@@ -123,6 +130,8 @@ CommandAnswer MasterPrivate::checkGroupCommand(const Command &command) const
     // A reload waits for replacements in every group: a group changing under it would stall it.
     if (reloadMachine.isRunning())
         return refuse(Error::Busy, QStringLiteral("a reload or restart is running: try again once it is done"));
+    if (update)
+        return refuse(Error::Busy, QStringLiteral("an update of the spawn entries is running: try again once it is done"));
     const QList<ChildProcess *> children = supervisor->groupProcesses(group);
     const bool stopped = stoppedGroups.contains(group);
     switch (command.type) {
@@ -156,7 +165,7 @@ void MasterPrivate::startRestart(const Command &command)
         request.pid = command.pid;
     } else if (!command.group.isEmpty()) {
         request.scope = ReloadMachine::Request::Scope::Group;
-        request.group = command.group;
+        request.groups = {command.group};
     }
     // Accepted now; its steps come with its reloadStarted, which may wait behind a reload under way.
     publishCommandEvent(ClusterEvent::Type::CommandAccepted, command);
@@ -251,6 +260,7 @@ void MasterPrivate::checkGroupOperations()
         const PendingOperation done = groupOperations.takeAt(i);
         finishGroupOperation(done.command, done.operation);
     }
+    checkUpdate();
 }
 
 void MasterPrivate::finishGroupOperation(const Command &command, const GroupOperation &operation)
@@ -276,7 +286,7 @@ void MasterPrivate::finishGroupOperation(const Command &command, const GroupOper
 
 // \a answer's reason with no error kind: a command that ran and failed (CommandFinished).
 void MasterPrivate::publishCommandEvent(ClusterEvent::Type type, const Command &command, int step, int steps,
-                                        const CommandAnswer &answer)
+                                        const CommandAnswer &answer, const QStringList &plan)
 {
     if (!options.announce())
         return;
@@ -293,6 +303,7 @@ void MasterPrivate::publishCommandEvent(ClusterEvent::Type type, const Command &
     else if (!answer.reason.isEmpty())
         e.setError(Command::failureName(Command::Failure::Failed));
     e.setReason(answer.reason);
+    e.setPlan(plan);
     publishEvent(e);
 }
 
@@ -301,7 +312,7 @@ Master::CommandError MasterPrivate::runLocalCommand(const Command &command)
 {
     Q_Q(Master);
     QString reason;
-    const bool groupNeeded = command.type != Command::Type::Restart || command.pid == 0;
+    const bool groupNeeded = command.type != Command::Type::Update && (command.type != Command::Type::Restart || command.pid == 0);
     if (groupNeeded && !(command.type == Command::Type::Restart && command.group.isEmpty()) && !isValidName(command.group))
         reason = QStringLiteral("invalid group name \"%1\"").arg(command.group.left(200));
     else if (command.instances < 0 || command.instances > Command::MaxInstances)
@@ -365,6 +376,19 @@ Master::CommandError Master::scaleGroup(const QString &group, int instances)
     command.group = group;
     command.instances = instances;
     return d_func()->runLocalCommand(command);
+}
+
+Master::CommandError Master::updateSpawnEntries(bool dryRun)
+{
+    Protocol::ControlCommand command;
+    command.type = Protocol::ControlCommand::Type::Update;
+    command.dryRun = dryRun;
+    return d_func()->runLocalCommand(command);
+}
+
+void Master::setSpawnSource(const SpawnSource &source)
+{
+    d_func()->spawnSource = source;
 }
 
 } // namespace Clustr

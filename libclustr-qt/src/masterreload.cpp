@@ -204,8 +204,15 @@ void MasterPrivate::reloadStarted(int steps)
 {
     Q_EMIT q_func()->reloadStarted(steps);
     // Children that never register are not the reload's to replace; say so,
-    // rather than let "reloaded" suggest that the whole tree is new.
-    const auto report = [this](const ChildInfo &child) {
+    // rather than let "reloaded" suggest that the whole tree is new. Only
+    // those the reload was asked for: a restart of one group leaves the rest.
+    const ReloadMachine::Request &request = reloadMachine.currentRequest();
+    const auto report = [this, &request](const ChildInfo &child) {
+        const bool inScope = request.scope == ReloadMachine::Request::Scope::Cluster
+            || (request.scope == ReloadMachine::Request::Scope::Group && request.groups.contains(child.group()))
+            || (request.scope == ReloadMachine::Request::Scope::Process && child.pid() == request.pid);
+        if (!inScope)
+            return;
         if (!child.registers())
             reloadExcluded(child.pid(), child.group(), QStringLiteral("register: false"));
         else if (child.state() == ChildInfo::State::Failed && !reloadMachine.currentRequest().revive)
@@ -239,11 +246,19 @@ void MasterPrivate::reloadStepStarted(int step, int steps, qint64 oldPid, const 
 void MasterPrivate::reloadStepFinished(int step, int steps, qint64 oldPid, qint64 newPid)
 {
     Q_EMIT q_func()->reloadStepFinished(step, steps, oldPid, newPid);
+    if (isUpdateRoll(reloadMachine.currentRequest())) {
+        ++update->rollDone;
+        publishUpdateProgress();
+    }
 }
 
 void MasterPrivate::reloadStepTimedOut(int step, int steps, qint64 oldPid, const QString &group)
 {
     Q_EMIT q_func()->reloadStepTimedOut(step, steps, oldPid, group);
+    if (isUpdateRoll(reloadMachine.currentRequest())) {
+        ++update->rollDone;
+        publishUpdateProgress();
+    }
 }
 
 void MasterPrivate::clusterReloaded()
@@ -251,11 +266,13 @@ void MasterPrivate::clusterReloaded()
     clustrInfo(lcMaster) << "cluster reloaded:" << groupOf.size() << "workers";
     Q_EMIT q_func()->clusterReloaded(int(groupOf.size()));
     const ReloadMachine::Request &request = reloadMachine.currentRequest();
-    if (request.revive) { // a restart: its command is answered
+    if (isUpdateRoll(request)) {
+        finishUpdate(QString());
+    } else if (request.revive) { // a restart: its command is answered
         Protocol::ControlCommand command;
         command.type = Protocol::ControlCommand::Type::Restart;
         command.id = request.id;
-        command.group = request.group;
+        command.group = request.groups.value(0);
         command.pid = request.pid;
         publishCommandEvent(ClusterEvent::Type::CommandFinished, command, reloadMachine.steps(), reloadMachine.steps());
     }

@@ -132,7 +132,9 @@ void MasterPrivate::publishLifecycleEvents()
         // A restart's says whose it is, so that the tool that asked follows its own.
         if (reloadMachine.currentRequest().revive) {
             e.setRequestId(reloadMachine.currentRequest().id);
-            e.setCommand(Protocol::ControlCommand::typeName(Protocol::ControlCommand::Type::Restart));
+            e.setCommand(Protocol::ControlCommand::typeName(isUpdateRoll(reloadMachine.currentRequest())
+                                                                ? Protocol::ControlCommand::Type::Update
+                                                                : Protocol::ControlCommand::Type::Restart));
         }
         publishEvent(e);
     });

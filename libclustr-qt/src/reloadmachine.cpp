@@ -162,7 +162,7 @@ bool ReloadMachine::matches(const ReloadHost::WorkerInfo &worker) const
     case Request::Scope::Cluster:
         return true;
     case Request::Scope::Group:
-        return worker.group == m_request.group;
+        return m_request.groups.contains(worker.group);
     case Request::Scope::Process:
         return worker.pid == m_request.pid;
     }

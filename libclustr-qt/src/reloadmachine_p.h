@@ -10,6 +10,7 @@
 #include <QtCore/QList>
 #include <QtCore/QSet>
 #include <QtCore/QString>
+#include <QtCore/QStringList>
 
 #include <chrono>
 #include <optional>
@@ -203,7 +204,7 @@ public:
     {
         enum class Scope { Cluster, Group, Process };
         Scope scope = Scope::Cluster;
-        QString group;     //!< Scope::Group
+        QStringList groups; //!< Scope::Group: the processes of these groups
         qint64 pid = 0;    //!< Scope::Process
         //! A restart: given-up children in scope come back too.
         bool revive = false;
@@ -212,7 +213,7 @@ public:
 
         bool sameTarget(const Request &other) const
         {
-            return scope == other.scope && group == other.group && pid == other.pid && revive == other.revive;
+            return scope == other.scope && groups == other.groups && pid == other.pid && revive == other.revive;
         }
     };
 

@@ -235,6 +235,13 @@ public:
     Clustr::ReloadJob *startGroup(const QString &group);
     //! Gives \a group \a instances processes (0..1000).
     Clustr::ReloadJob *scale(const QString &group, int instances);
+    /*!
+      Has the master read its spawn entries again (the daemon: its cluster
+      file) and apply what changed, or with \a dryRun only say what would
+      (`clustr-qt reload --config [--dry-run]`): the job's plan() and
+      planReceived() say it, one line per group. See Master::updateSpawnEntries().
+    */
+    Clustr::ReloadJob *updateConfig(bool dryRun = false);
 
     //! Reports every message on the cluster's channels matching \a pattern (Redis glob, without the namespace).
     void watch(const QString &pattern = QStringLiteral("*"));

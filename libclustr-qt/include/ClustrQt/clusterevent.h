@@ -6,6 +6,7 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QMetaType>
 #include <QtCore/QSharedDataPointer>
+#include <QtCore/QStringList>
 #include <QtCore/QStringView>
 
 #include <optional>
@@ -39,6 +40,7 @@ class CLUSTR_EXPORT ClusterEvent
     Q_PROPERTY(qint64 durationMs READ durationMs)
     Q_PROPERTY(QString requestId READ requestId)
     Q_PROPERTY(QString command READ command)
+    Q_PROPERTY(QStringList plan READ plan)
 public:
     /*!
       The Command* types answer a control command that carried a request id
@@ -117,9 +119,16 @@ public:
     //! Command*, and ReloadStarted for a restart: the id the tool gave its command
     QString requestId() const;
     void setRequestId(const QString &requestId);
-    //! Command*, and ReloadStarted for a restart: "restart", "stopGroup", "startGroup", "scale"
+    //! Command*, and ReloadStarted for a restart: "restart", "stopGroup", "startGroup", "scale", "update"
     QString command() const;
     void setCommand(const QString &command);
+    /*!
+      CommandAccepted and CommandFinished of an update (ClusterClient::updateConfig()),
+      CommandRejected of one with nothing to do: what it changes, one line per
+      group, e.g. "web: roll 2 (args changed)" (docs/PROTOCOL.md section 11).
+    */
+    QStringList plan() const;
+    void setPlan(const QStringList &plan);
 
     bool operator==(const ClusterEvent &other) const;
     bool operator!=(const ClusterEvent &other) const { return !(*this == other); }

@@ -4,6 +4,10 @@
 #include <ClustrQt/clusterstatus.h>
 #include <ClustrQt/heartbeat.h>
 #include <ClustrQt/process.h>
+#include <ClustrQt/spawnspec.h>
+
+#include <functional>
+#include <optional>
 
 namespace Clustr {
 
@@ -52,6 +56,14 @@ public:
     void requestSamples(std::chrono::milliseconds lease);
 
     /*!
+      Where updateSpawnEntries() gets the spawn entries it should run: the
+      daemon reads its cluster file again. Returns them, or nothing with
+      \a error saying why (the file's errors); called once per update.
+    */
+    using SpawnSource = std::function<std::optional<QList<SpawnSpec>>(QString *error)>;
+    void setSpawnSource(const SpawnSource &source);
+
+    /*!
       Replaces every registered worker (what SIGHUP does): one at a time, or
       as many of a group at once as its spawn entry's
       SpawnSpec::maxUnavailable() and SpawnSpec::maxSurge() allow.
@@ -94,6 +106,17 @@ public Q_SLOTS:
       after the kill timeout). groupScaled() once the group has its size.
     */
     Clustr::Master::CommandError scaleGroup(const QString &group, int instances);
+    /*!
+      Asks the spawn source (setSpawnSource()) for the entries to run and
+      applies what differs from what runs (`clustr-qt reload --config`):
+      new groups started, removed ones stopped, a changed entry's processes
+      replaced one by one like a restart (all at once if they do not
+      register), a new instance count scaled to, the rest left alone.
+      spawnEntriesUpdated() with the plan once done. With \a dryRun only the
+      plan is made and answered. Refused (Invalid) without a source or for
+      entries it cannot run, NothingToDo when nothing differs.
+    */
+    Clustr::Master::CommandError updateSpawnEntries(bool dryRun = false);
 
 Q_SIGNALS:
     void workerRegistered(qint64 pid, const QString &group);
@@ -124,6 +147,8 @@ Q_SIGNALS:
     void groupStarted(const QString &group, int instances);
     //! \a group has \a instances children, each ready, after scaleGroup().
     void groupScaled(const QString &group, int instances);
+    //! An update of the spawn entries is done; \a plan says what it changed, one line per group.
+    void spawnEntriesUpdated(const QStringList &plan);
     //! A group command could not finish: a child of \a group was given up (\a reason says which).
     void groupCommandFailed(const QString &group, const QString &reason);
     //! A restart or group command (\a command: "restart", "stopGroup", ...) was refused, and why.

@@ -46,7 +46,7 @@ class CLUSTR_EXPORT ReloadJob : public QObject
     Q_PROPERTY(Operation operation READ operation CONSTANT)
 
 public:
-    enum class Operation { Reload, Restart, StopGroup, StartGroup, Scale };
+    enum class Operation { Reload, Restart, StopGroup, StartGroup, Scale, Update };
     Q_ENUM(Operation)
 
     enum class State { Idle, Waiting, Running, Finished };
@@ -85,6 +85,11 @@ public:
     //! A scale's new instance count.
     void setInstances(int instances);
     int instances() const;
+    //! An update that only asks for the plan (`clustr-qt reload --config --dry-run`).
+    void setDryRun(bool dryRun);
+    bool isDryRun() const;
+    //! An update's plan, one line per group, once the master answered (see planReceived()).
+    QStringList plan() const;
     //! "reload", "restart of group web", "scale of group web to 3": for messages.
     QString description() const;
 
@@ -136,6 +141,8 @@ Q_SIGNALS:
     void stepFinished(int step, int steps, qint64 oldPid, qint64 newPid);
     void stepTimedOut(int step, int steps, qint64 oldPid, const QString &group);
     void progressChanged(int completedSteps, int steps);
+    //! An update's plan came: what it changes (or, refused, would have), one line per group.
+    void planReceived(const QStringList &plan);
     //! The job is over, with error() NoError or the reason; emitted once per start() or follow().
     void result(Clustr::ReloadJob *job);
 

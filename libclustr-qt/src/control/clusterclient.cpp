@@ -929,6 +929,13 @@ ReloadJob *ClusterClient::scale(const QString &group, int instances)
     return operationJob(this, ReloadJob::Operation::Scale, group, 0, instances);
 }
 
+ReloadJob *ClusterClient::updateConfig(bool dryRun)
+{
+    ReloadJob *job = operationJob(this, ReloadJob::Operation::Update, QString(), 0, 0);
+    job->setDryRun(dryRun);
+    return job;
+}
+
 void ClusterClient::watch(const QString &pattern)
 {
     Q_D(ClusterClient);

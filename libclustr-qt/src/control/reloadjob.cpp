@@ -35,6 +35,8 @@ public:
     QString group;
     qint64 pid = 0;
     int instances = 0;
+    bool dryRun = false;
+    QStringList plan;
     QString requestId; // of the command under way; empty for a reload
     bool accepted = false;
     ReloadJob::State state = ReloadJob::State::Idle;
@@ -80,6 +82,7 @@ void ReloadJobPrivate::reset(bool byUs)
     began = false;
     accepted = false;
     requestId.clear();
+    plan.clear();
     failures.clear();
     excluded.clear();
     error = ReloadJob::Error::NoError;
@@ -161,9 +164,23 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
     if (state != ReloadJob::State::Running)
         return;
 
+    // An update counts its steps itself (CommandProgress): its roll's steps
+    // are some of them. What happens to each is told all the same.
+    const bool counted = operation != ReloadJob::Operation::Update;
     switch (event.type()) {
     case Type::ReloadStep: {
         const int step = event.step();
+        if (!counted) {
+            if (event.reloadPhase() == Phase::Started)
+                Q_EMIT q->stepStarted(step, event.steps(), event.oldPid(), event.group());
+            else if (event.reloadPhase() == Phase::Finished || event.reloadPhase() == Phase::Skipped)
+                Q_EMIT q->stepFinished(step, event.steps(), event.oldPid(), event.newPid());
+            if (event.reloadPhase() != Phase::TimedOut)
+                return;
+            failures.append(QStringLiteral("no replacement of %1 (%2) became ready in time").arg(event.oldPid()).arg(event.group()));
+            Q_EMIT q->stepTimedOut(step, event.steps(), event.oldPid(), event.group());
+            return;
+        }
         steps = std::max(steps, event.steps());
         if (event.reloadPhase() == Phase::None)
             return;
@@ -203,6 +220,8 @@ void ReloadJobPrivate::handleEvent(const ClusterEvent &event)
         excluded.append(QStringLiteral("%1 (%2): %3").arg(event.pid()).arg(event.group(), event.reason()));
         break;
     case Type::ClusterReloaded:
+        if (!counted)
+            break; // the update's commandFinished follows
         finishedMasterPid = client->master().pid();
         finishedReloadCount = client->master().reloadCount();
         completed = current = steps;
@@ -239,6 +258,10 @@ void ReloadJobPrivate::handleAnswer(const ClusterEvent &event)
     Q_Q(ReloadJob);
     using Type = ClusterEvent::Type;
     using Failure = Protocol::ControlCommand::Failure;
+    if (plan.isEmpty() && !event.plan().isEmpty()) {
+        plan = event.plan();
+        Q_EMIT q->planReceived(plan);
+    }
     switch (event.type()) {
     case Type::CommandRejected: {
         const Failure failure = Protocol::ControlCommand::failureFromName(event.error());
@@ -253,9 +276,11 @@ void ReloadJobPrivate::handleAnswer(const ClusterEvent &event)
         startTimer.stop(); // heard: a restart may wait behind a reload under way
         if (operation != ReloadJob::Operation::Restart && state == ReloadJob::State::Waiting)
             begin(event.steps());
+        else if (state == ReloadJob::State::Running)
+            steps = std::max(steps, event.steps());
         return;
-    case Type::ReloadStarted: // a restart's
-        if (state == ReloadJob::State::Waiting)
+    case Type::ReloadStarted: // a restart's (an update's roll: within its steps)
+        if (state == ReloadJob::State::Waiting && operation == ReloadJob::Operation::Restart)
             begin(event.steps());
         return;
     case Type::CommandProgress:
@@ -312,7 +337,9 @@ bool ReloadJobPrivate::sendRequest()
     command.type = operation == ReloadJob::Operation::Restart ? Type::Restart
         : operation == ReloadJob::Operation::StopGroup        ? Type::StopGroup
         : operation == ReloadJob::Operation::StartGroup       ? Type::StartGroup
+        : operation == ReloadJob::Operation::Update           ? Type::Update
                                                               : Type::Scale;
+    command.dryRun = dryRun;
     command.group = group;
     command.pid = pid;
     command.instances = instances;
@@ -406,6 +433,21 @@ int ReloadJob::instances() const
     return d_func()->instances;
 }
 
+void ReloadJob::setDryRun(bool dryRun)
+{
+    d_func()->dryRun = dryRun;
+}
+
+bool ReloadJob::isDryRun() const
+{
+    return d_func()->dryRun;
+}
+
+QStringList ReloadJob::plan() const
+{
+    return d_func()->plan;
+}
+
 QString ReloadJob::description() const
 {
     Q_D(const ReloadJob);
@@ -423,6 +465,8 @@ QString ReloadJob::description() const
         return QStringLiteral("start of %1").arg(target);
     case Operation::Scale:
         return QStringLiteral("scale of %1 to %2").arg(target).arg(d->instances);
+    case Operation::Update:
+        return d->dryRun ? QStringLiteral("plan of the update of the spawn entries") : QStringLiteral("update of the spawn entries");
     }
     return QString();
 }

@@ -74,6 +74,7 @@ public:
     qint64 durationMs = 0;
     QString requestId;
     QString command;
+    QStringList plan;
 };
 
 ClusterEvent::ClusterEvent() : d(new ClusterEventPrivate) {}
@@ -119,6 +120,8 @@ QString ClusterEvent::requestId() const { return d->requestId; }
 void ClusterEvent::setRequestId(const QString &requestId) { d->requestId = requestId; }
 QString ClusterEvent::command() const { return d->command; }
 void ClusterEvent::setCommand(const QString &command) { d->command = command; }
+QStringList ClusterEvent::plan() const { return d->plan; }
+void ClusterEvent::setPlan(const QStringList &plan) { d->plan = plan; }
 
 bool ClusterEvent::operator==(const ClusterEvent &other) const
 {
@@ -139,7 +142,7 @@ bool ClusterEvent::operator==(const ClusterEvent &other) const
         && d->reloadPhase == other.d->reloadPhase
         && d->durationMs == other.d->durationMs
         && d->requestId == other.d->requestId
-        && d->command == other.d->command);
+        && d->command == other.d->command && d->plan == other.d->plan);
 }
 
 } // namespace Clustr

@@ -30,13 +30,14 @@ constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), 
     oldPid("oldPid"), newPid("newPid"), reason("reason"), code("code"), signal("signal"), phase("phase"),
     durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster"), instance("instance"),
     droppedOutputLines("droppedOutputLines"), passwords("passwords"), id("id"), instances("instances"),
-    groups("groups"), stopped("stopped"), supervised("supervised"), sampleId("sampleId"), leaseMs("leaseMs");
+    groups("groups"), stopped("stopped"), supervised("supervised"), sampleId("sampleId"), leaseMs("leaseMs"),
+    dryRun("dryRun"), plan("plan");
 } // namespace Key
 
 // In ControlCommand::Type's order.
 constexpr QLatin1String CommandNames[] = {
     QLatin1String("reload"), QLatin1String("stop"), QLatin1String("restart"),
-    QLatin1String("stopGroup"), QLatin1String("startGroup"), QLatin1String("scale"),
+    QLatin1String("stopGroup"), QLatin1String("startGroup"), QLatin1String("scale"), QLatin1String("update"),
 };
 
 QString typeName(const QJsonValue &value)
@@ -158,6 +159,20 @@ public:
         return v.toArray();
     }
 
+    //! An array of strings (absent: empty).
+    QStringList strings(QLatin1String key)
+    {
+        QStringList list;
+        for (const QJsonValue &item : array(key)) {
+            if (!item.isString()) {
+                fail(QStringLiteral("%1.%2 holds %3, not only strings").arg(m_record, key, typeName(item)));
+                return {};
+            }
+            list.append(item.toString());
+        }
+        return list;
+    }
+
     QJsonObject subObject(QLatin1String key)
     {
         const QJsonValue v = m_object.value(key);
@@ -261,15 +276,7 @@ std::optional<ChildInfo> Records::childInfo(const QJsonValue &value, QString *er
     child.setStartedAt(r.time(Key::startedAt));
     child.setRegisters(r.boolean(Key::registers, true));
     child.setRespawn(r.boolean(Key::respawn, true));
-    QStringList commandLine;
-    for (const QJsonValue &arg : r.array(Key::commandLine)) {
-        if (!arg.isString()) {
-            r.fail(QStringLiteral("child.commandLine holds %1, not only strings").arg(typeName(arg)));
-            break;
-        }
-        commandLine.append(arg.toString());
-    }
-    child.setCommandLine(commandLine);
+    child.setCommandLine(r.strings(Key::commandLine));
     child.setError(r.string(Key::error));
     child.setDroppedOutputLines(r.integer(Key::droppedOutputLines, 0));
     if (!r.ok())
@@ -566,6 +573,8 @@ void insertCommandAnswer(QJsonObject &object, const ClusterEvent &event)
         object.insert(Key::steps, event.steps());
     if (event.type() == Type::CommandProgress)
         object.insert(Key::step, event.step());
+    if (!event.plan().isEmpty())
+        object.insert(Key::plan, QJsonArray::fromStringList(event.plan()));
     if (event.type() == Type::CommandRejected || !event.error().isEmpty()) {
         object.insert(Key::error, event.error());
         object.insert(Key::reason, event.reason());
@@ -670,6 +679,7 @@ std::optional<ClusterEvent> Records::clusterEvent(const QJsonValue &value, QStri
     event.setDurationMs(r.integer(Key::durationMs, 0));
     event.setRequestId(r.string(Key::id));
     event.setCommand(r.string(Key::command));
+    event.setPlan(r.strings(Key::plan));
     if (!r.ok())
         return std::nullopt;
     return event;
@@ -718,6 +728,8 @@ QJsonObject Records::toJson(const ControlCommand &command)
         object.insert(Key::pid, double(command.pid));
     if (command.type == Type::Scale)
         object.insert(Key::instances, command.instances);
+    if (command.type == Type::Update && command.dryRun)
+        object.insert(Key::dryRun, true);
     return object;
 }
 
@@ -752,6 +764,8 @@ void readCommandFields(Reader &r, ControlCommand &command, QString *problem)
             *problem = QStringLiteral("control.instances is missing");
         command.instances = int(r.integer(Key::instances, 0, 0, ControlCommand::MaxInstances));
     }
+    if (command.type == Type::Update)
+        command.dryRun = r.boolean(Key::dryRun, false);
 }
 
 } // namespace
@@ -766,7 +780,7 @@ std::optional<ControlCommand> Records::controlCommand(const QJsonValue &value, Q
     const auto type = commandType(name);
     if (!type) {
         if (error)
-            *error = QStringLiteral("unknown control command; expected one of reload, stop, restart, stopGroup, startGroup, scale");
+            *error = QStringLiteral("unknown control command; expected one of reload, stop, restart, stopGroup, startGroup, scale, update");
         return std::nullopt;
     }
     ControlCommand command;

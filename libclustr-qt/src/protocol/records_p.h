@@ -31,7 +31,7 @@ struct SamplingRequest
 //! A command for the master on `control:<masterPid>` (docs/PROTOCOL.md section 11).
 struct ControlCommand
 {
-    enum class Type { Reload, Stop, Restart, StopGroup, StartGroup, Scale };
+    enum class Type { Reload, Stop, Restart, StopGroup, StartGroup, Scale, Update };
     //! The most instances a scale command may ask for: a typo must not fork thousands of processes.
     static constexpr int MaxInstances = 1000;
     //! The longest request id a tool may choose.
@@ -47,6 +47,8 @@ struct ControlCommand
     qint64 pid = 0;
     //! Scale: the group's new instance count (0..MaxInstances).
     int instances = 0;
+    //! Update: only say what would change (the plan), change nothing.
+    bool dryRun = false;
 
     //! The protocol's name of \a type: "reload", "stopGroup", ...
     static QString typeName(Type type);

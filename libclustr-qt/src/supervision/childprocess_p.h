@@ -120,6 +120,12 @@ public:
     ~ChildProcess() override;
 
     const Config &config() const { return m_config; }
+    /*!
+      What the child runs from its next start or respawn on (an update of
+      its spawn entry); a process running now keeps its command line. Its
+      kill timeout and restart policy are the new ones at once.
+    */
+    void setConfig(const Config &config) { m_config = config; }
     QString group() const { return m_config.group; }
     State state() const { return m_state; }
     //! The running process' pid; 0 when none runs.

@@ -37,15 +37,7 @@ int Supervisor::spawn(const QList<SpawnSpec> &specs)
         if (m_stopping)
             break;
         QString error;
-        if (spec.file().isEmpty())
-            error = QStringLiteral("file: required");
-        else if (spec.instances() < 1)
-            error = QStringLiteral("instances: must be an integer >= 1");
-        const ChildCommand command = error.isEmpty()
-            ? ChildCommand::build(spec, QCoreApplication::applicationDirPath(), m_masterPid, m_arguments)
-            : ChildCommand{};
-        if (error.isEmpty())
-            error = command.error;
+        const ChildCommand command = commandFor(spec, &error);
         if (!error.isEmpty()) {
             qCWarning(lcSpawn).noquote() << QStringLiteral("cannot spawn %1: %2").arg(spec.file(), error);
             Q_EMIT spawnFailed(spec.file(), error);
@@ -75,7 +67,27 @@ ChildProcess *Supervisor::startLike(const ChildProcess *model)
     return process;
 }
 
-ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &command, int instance)
+ChildCommand Supervisor::commandFor(const SpawnSpec &spec, QString *error) const
+{
+    if (spec.file().isEmpty())
+        *error = QStringLiteral("file: required");
+    else if (spec.instances() < 1)
+        *error = QStringLiteral("instances: must be an integer >= 1");
+    if (!error->isEmpty())
+        return {};
+    ChildCommand command = ChildCommand::build(spec, QCoreApplication::applicationDirPath(), m_masterPid, m_arguments);
+    *error = command.error;
+    return command;
+}
+
+QString Supervisor::checkSpec(const SpawnSpec &spec) const
+{
+    QString error;
+    commandFor(spec, &error);
+    return error;
+}
+
+ChildProcess::Config Supervisor::configFor(const SpawnSpec &spec, const ChildCommand &command) const
 {
     ChildProcess::Config config = ChildProcess::Config::from(spec, command, m_policy, m_killTimeout, m_environment);
     config.processGroup = m_processGroup;
@@ -83,6 +95,51 @@ ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &comm
     // with: a worker whose code names none takes it from here. Always set,
     // so a grandchild never inherits its parent's group.
     config.environment.insert(QStringLiteral("CLUSTR_GROUP"), config.group);
+    return config;
+}
+
+bool Supervisor::setGroupSpec(const QString &group, const SpawnSpec &spec, QString *error)
+{
+    if (!m_groupModels.contains(group)) {
+        *error = QStringLiteral("no group %1").arg(group);
+        return false;
+    }
+    error->clear();
+    const ChildCommand command = commandFor(spec, error);
+    if (!error->isEmpty())
+        return false;
+    m_groupModels.insert(group, GroupModel{spec, command});
+    const ChildProcess::Config config = configFor(spec, command);
+    for (const auto &child : m_children) {
+        if (child->group != group)
+            continue;
+        child->spec = spec;
+        child->command = command;
+        child->process->setConfig(config);
+    }
+    return true;
+}
+
+std::optional<SpawnSpec> Supervisor::groupSpec(const QString &group) const
+{
+    const auto model = m_groupModels.constFind(group);
+    if (model == m_groupModels.cend())
+        return std::nullopt;
+    return model->spec;
+}
+
+void Supervisor::forgetGroup(const QString &group)
+{
+    if (!groupProcesses(group).isEmpty())
+        return;
+    m_groupModels.remove(group);
+    m_groupOrder.removeAll(group);
+    m_instances.remove(group);
+}
+
+ChildProcess *Supervisor::create(const SpawnSpec &spec, const ChildCommand &command, int instance)
+{
+    const ChildProcess::Config config = configFor(spec, command);
     auto child = std::make_unique<Child>();
     child->spec = spec;
     child->command = command;

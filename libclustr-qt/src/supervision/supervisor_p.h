@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace Clustr {
@@ -79,6 +80,19 @@ public:
     */
     ChildProcess *addInstance(const QString &group, bool start);
 
+    /*!
+      Makes \a group's processes from \a spec from now on (an update of the
+      spawn entries): new instances, and each child when it is next started
+      or respawned. False, with \a error set and nothing changed, if the
+      entry cannot be run (see checkSpec()).
+    */
+    bool setGroupSpec(const QString &group, const SpawnSpec &spec, QString *error);
+    //! The entry \a group's processes are made from; empty for a group never spawned.
+    std::optional<SpawnSpec> groupSpec(const QString &group) const;
+    //! Forgets a group that has no children left (an update removed it).
+    void forgetGroup(const QString &group);
+    //! Whether spawn() could run \a spec: the error it would report, empty if none.
+    QString checkSpec(const SpawnSpec &spec) const;
     const Child *find(const ChildProcess *process) const;
     const Child *findByPid(qint64 pid) const;
     bool owns(qint64 pid) const { return findByPid(pid) != nullptr; }
@@ -108,6 +122,9 @@ Q_SIGNALS:
 
 private:
     ChildProcess *create(const SpawnSpec &spec, const ChildCommand &command, int instance = -1);
+    ChildProcess::Config configFor(const SpawnSpec &spec, const ChildCommand &command) const;
+    //! The command line \a spec runs, or \a error (left empty if none).
+    ChildCommand commandFor(const SpawnSpec &spec, QString *error) const;
     void checkAllStopped();
 
     std::vector<std::unique_ptr<Child>> m_children;

@@ -2,6 +2,7 @@
 // restart, stop GROUP, start and scale end to end: the real clustr-qt run
 // as a subprocess for every command, against a real Redis and a real
 // cluster (a master started with clustr-test-worker --master).
+#include "clusterrun.h"
 #include "programrun.h"
 #include "redisserver.h"
 #include "registeredpids.h"
@@ -51,6 +52,7 @@ private Q_SLOTS:
     void restartBringsBackAGivenUpWorker();
     void stoppedGroupStaysStoppedUntilStarted();
     void scaleUpAndDown();
+    void updateFromTheClusterFile();
     void badTargets_data();
     void badTargets();
     void badArguments_data();
@@ -63,6 +65,8 @@ private:
     QList<qint64> pidsOf(const QString &name, const QString &group, int count, const QList<qint64> &excluding = {});
     //! `status --json` of cluster \a name.
     QJsonObject statusJson(const QString &name);
+    //! The pids of the master's children of \a group, from `status --json`.
+    QList<qint64> childPids(const QString &name, const QString &group);
     QStringList target(const QString &name) const
     {
         return {QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--cluster"), name};
@@ -245,6 +249,132 @@ void tst_Operations::scaleUpAndDown()
     const ProgramRun same = runCli(QStringList{QStringLiteral("scale"), QStringLiteral("web"), QStringLiteral("1")} + target(name));
     QVERIFY2(same.exitCode == 7, same.describe());
     QVERIFY2(same.err.contains("group web has 1 instances already"), same.describe());
+}
+
+QList<qint64> tst_Operations::childPids(const QString &name, const QString &group)
+{
+    QList<qint64> pids;
+    const QJsonArray children = statusJson(name).value(QStringLiteral("children")).toArray();
+    for (const QJsonValue &child : children) {
+        const QJsonObject c = child.toObject();
+        if (c.value(QStringLiteral("group")).toString() == group && c.value(QStringLiteral("pid")).toDouble() > 0)
+            pids.append(qint64(c.value(QStringLiteral("pid")).toDouble()));
+    }
+    return sorted(pids);
+}
+
+// `reload --config` under `clustr-qt run`: the plan first (and only the
+// plan with --dry-run), then each group as the file now says, the
+// unchanged ones left alone; a file that cannot be run changes nothing.
+void tst_Operations::updateFromTheClusterFile()
+{
+    const QString name = QStringLiteral("ops-update");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("cluster.json"));
+    const QString worker = buildBinary(QStringLiteral("clustr-test-worker"));
+    const QString child = buildBinary(QStringLiteral("clustr-test-child"));
+    auto entry = [&](const QString &group, int instances, const QJsonObject &extraArgs = {}) {
+        QJsonObject spec = workerSpec(group, instances);
+        spec.insert(QStringLiteral("file"), worker);
+        QJsonObject args = spec.value(QStringLiteral("args")).toObject();
+        for (auto it = extraArgs.begin(); it != extraArgs.end(); ++it)
+            args.insert(it.key(), it.value());
+        spec.insert(QStringLiteral("args"), args);
+        return spec;
+    };
+    // Not cluster-aware: replaced all at once, as nothing tells when one is ready.
+    // It prints its MARK, then waits.
+    auto plain = [&](const QString &mark) {
+        return QJsonObject{{QStringLiteral("file"), child}, {QStringLiteral("group"), QStringLiteral("batch")},
+                           {QStringLiteral("register"), false}, {QStringLiteral("env"), QJsonObject{{QStringLiteral("MARK"), mark}}},
+                           {QStringLiteral("args"), QJsonObject{{QStringLiteral("env"), QStringLiteral("MARK")}, {QStringLiteral("pause"), 600000}}}};
+    };
+    auto write = [&path](const QByteArray &text) {
+        QFile file(path);
+        return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(text) == text.size();
+    };
+    auto cluster = [&name](const QJsonArray &workers) {
+        return QJsonDocument(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("reloadDelay"), 0},
+                                         {QStringLiteral("workers"), workers}}).toJson();
+    };
+    QVERIFY(write(cluster({entry(QStringLiteral("web"), 2), entry(QStringLiteral("keep"), 1), entry(QStringLiteral("old"), 1),
+                           plain(QStringLiteral("first"))})));
+    ClusterRun run;
+    QVERIFY(run.start(QStringLiteral("clustr-qt"), {QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()}));
+    QVERIFY2(run.waitForLine(QRegularExpression(QStringLiteral("cluster started"))).hasMatch(), run.transcript().constData());
+    const QList<qint64> web = pidsOf(name, QStringLiteral("web"), 2);
+    const QList<qint64> keep = pidsOf(name, QStringLiteral("keep"), 1);
+    const QList<qint64> old = pidsOf(name, QStringLiteral("old"), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(childPids(name, QStringLiteral("batch")).size(), 1, 10000);
+    const QList<qint64> batch = childPids(name, QStringLiteral("batch"));
+    const QStringList update{QStringLiteral("reload"), QStringLiteral("--config")};
+
+    QVERIFY(write(cluster({entry(QStringLiteral("web"), 2, {{QStringLiteral("x"), 1}}), entry(QStringLiteral("keep"), 1),
+                           entry(QStringLiteral("api"), 1), plain(QStringLiteral("second"))})));
+    const ProgramRun dry = runCli(update + QStringList{QStringLiteral("--dry-run")} + target(name));
+    QVERIFY2(dry.exitCode == 0, dry.describe());
+    const QStringList expected{QStringLiteral("  web: roll, one by one (2 instances; args changed)"),
+                               QStringLiteral("  keep: keep (1 instance, unchanged)"),
+                               QStringLiteral("  old: remove (1 instance stopped)"),
+                               QStringLiteral("  batch: replace all at once (1 instance; env changed; its processes do not register, "
+                                              "so none can be waited for)"),
+                               QStringLiteral("  api: add (1 instance)")};
+    for (const QString &line : expected)
+        QVERIFY2(dry.outLines().contains(line), dry.describe());
+    QVERIFY2(dry.outLines().constLast().startsWith(QStringLiteral("dry run: nothing was changed")), dry.describe());
+    QCOMPARE(pidsOf(name, QStringLiteral("web"), 2), web);
+    QCOMPARE(pidsOf(name, QStringLiteral("old"), 1), old);
+    QCOMPARE(childPids(name, QStringLiteral("batch")), batch);
+
+    const ProgramRun applied = runCli(update + target(name));
+    QVERIFY2(applied.exitCode == 0, applied.describe());
+    for (const QString &line : expected)
+        QVERIFY2(applied.outLines().contains(line), applied.describe());
+    QVERIFY2(applied.outLines().constLast() == QStringLiteral("updated the spawn entries"), applied.describe());
+    // The roll of web says nothing of the other groups' processes.
+    QVERIFY2(!applied.out.contains("no step of its own"), applied.describe());
+    const QList<qint64> newWeb = pidsOf(name, QStringLiteral("web"), 2, web);
+    QCOMPARE(newWeb.size(), 2);
+    for (qint64 pid : web)
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(old.at(0)), 0) != 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(batch.at(0)), 0) != 0, 10000);
+    QCOMPARE(pidsOf(name, QStringLiteral("keep"), 1), keep);
+    QCOMPARE(pidsOf(name, QStringLiteral("api"), 1).size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(childPids(name, QStringLiteral("batch")).size(), 1, 10000);
+    QVERIFY(childPids(name, QStringLiteral("batch")) != batch);
+    QVERIFY2(run.waitForLine(QRegularExpression(QStringLiteral("\\] env:MARK=second$"))).hasMatch(), run.transcript().constData());
+    const QJsonObject groups = statusJson(name).value(QStringLiteral("groups")).toObject();
+    QVERIFY2(!groups.contains(QStringLiteral("old")) && groups.contains(QStringLiteral("api")),
+             QJsonDocument(groups).toJson().constData());
+
+    // The same file again: nothing to do.
+    const ProgramRun same = runCli(update + target(name));
+    QVERIFY2(same.exitCode == 7, same.describe());
+    QVERIFY2(same.err.contains("the cluster runs its spawn entries as they are"), same.describe());
+
+    // A file that cannot be run changes nothing, and says why.
+    const QList<qint64> before = pidsOf(name, QStringLiteral("web"), 2);
+    QVERIFY(write("{\"workers\": [ {\"file\": "));
+    const ProgramRun broken = runCli(update + target(name));
+    QVERIFY2(broken.exitCode == 1 && broken.err.contains("cluster.json:1:"), broken.describe());
+    QVERIFY(write(cluster({entry(QStringLiteral("web"), 2), entry(QStringLiteral("web"), 1)})));
+    const ProgramRun twice = runCli(update + target(name));
+    QVERIFY2(twice.exitCode == 1 && twice.err.contains("group web has more than one spawn entry"), twice.describe());
+    QJsonObject missing = entry(QStringLiteral("web"), 2, {{QStringLiteral("y"), 1}});
+    missing.insert(QStringLiteral("file"), dir.filePath(QStringLiteral("no-such-program")));
+    QVERIFY(write(cluster({missing, entry(QStringLiteral("keep"), 1), entry(QStringLiteral("api"), 1), plain(QStringLiteral("second"))})));
+    const ProgramRun unrunnable = runCli(update + target(name));
+    QVERIFY2(unrunnable.exitCode == 1 && unrunnable.err.contains("workers[0].file: ") && unrunnable.err.contains("does not exist"), unrunnable.describe());
+    QCOMPARE(pidsOf(name, QStringLiteral("web"), 2), before);
+    QVERIFY(run.isRunning());
+
+    // Not with a plain reload's options.
+    const ProgramRun mixed = runCli(QStringList{QStringLiteral("reload"), QStringLiteral("--dry-run")} + target(name));
+    QVERIFY2(mixed.exitCode == 2 && mixed.err.contains("--dry-run goes with --config"), mixed.describe());
+    run.signal(SIGTERM);
+    QVERIFY(run.waitForExit(30000));
 }
 
 void tst_Operations::badTargets_data()

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void numbersBeyondTheirFieldAreRefused_data();
     void numbersBeyondTheirFieldAreRefused();
     void aReloadStepWithoutAPhaseIsWrittenBackReadably();
+    void anUpdateCarriesItsDryRunAndItsAnswersThePlan();
 };
 
 void tst_Records::childCarriesItsInstanceAndDroppedLines()
@@ -109,6 +110,40 @@ void tst_Records::aReloadStepWithoutAPhaseIsWrittenBackReadably()
     QCOMPARE(again->reloadPhase(), ClusterEvent::ReloadPhase::None);
     QCOMPARE(again->step(), 1);
     QCOMPARE(again->steps(), 2);
+}
+
+void tst_Records::anUpdateCarriesItsDryRunAndItsAnswersThePlan()
+{
+    using Command = Protocol::ControlCommand;
+    Command command;
+    command.type = Command::Type::Update;
+    command.id = QStringLiteral("r1");
+    command.dryRun = true;
+    const QJsonObject written = Records::toJson(command);
+    QCOMPARE(written, (QJsonObject{{QLatin1String("command"), QLatin1String("update")}, {QLatin1String("id"), QLatin1String("r1")},
+                                   {QLatin1String("dryRun"), true}}));
+    QString error;
+    const auto read = Records::controlCommand(written, &error);
+    QVERIFY2(read, qPrintable(error));
+    QVERIFY(read->type == Command::Type::Update && read->dryRun && read->id == QLatin1String("r1"));
+    command.dryRun = false; // the default is not written
+    QVERIFY(!Records::toJson(command).contains(QLatin1String("dryRun")));
+    QVERIFY(!Records::controlCommand(QJsonObject{{QLatin1String("command"), QLatin1String("update")},
+                                                 {QLatin1String("dryRun"), QLatin1String("yes")}}, &error));
+    QCOMPARE(error, QStringLiteral("control.dryRun is \"yes\", not a boolean"));
+
+    ClusterEvent accepted;
+    accepted.setType(ClusterEvent::Type::CommandAccepted);
+    accepted.setCommand(QStringLiteral("update"));
+    accepted.setRequestId(QStringLiteral("r1"));
+    accepted.setSteps(3);
+    accepted.setPlan({QStringLiteral("web: roll, one by one (2 instances; args changed)"), QStringLiteral("api: add (1 instance)")});
+    const auto again = Records::clusterEvent(Records::toJson(accepted), &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->plan(), accepted.plan());
+    QVERIFY(!Records::clusterEvent(QJsonObject{{QLatin1String("event"), QLatin1String("commandAccepted")},
+                                               {QLatin1String("plan"), QJsonArray{QLatin1String("a"), 1}}}, &error));
+    QCOMPARE(error, QStringLiteral("event.plan holds a number, not only strings"));
 }
 
 QTEST_GUILESS_MAIN(tst_Records)

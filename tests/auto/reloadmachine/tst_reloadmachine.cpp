@@ -833,7 +833,7 @@ void tst_ReloadMachine::restartOfAGroupLeavesOtherGroupsAlone()
     const qint64 cache = m_host->configure(QStringLiteral("cache"));
     ReloadMachine::Request request;
     request.scope = ReloadMachine::Request::Scope::Group;
-    request.group = QStringLiteral("web");
+    request.groups = {QStringLiteral("web")};
     request.revive = true;
     m_machine->request(request);
     QCOMPARE(m_host->log.value(0), QStringLiteral("started 2"));
