@@ -252,6 +252,7 @@ void MainWindow::createMenus()
     cluster->addAction(m_killAction);
     cluster->addAction(m_reloadAction);
     cluster->addAction(m_operations->restartClusterAction());
+    cluster->addAction(m_operations->updateConfigAction());
     cluster->addAction(m_stopAction);
     cluster->addSeparator();
     cluster->addActions(m_operations->selectionActions());

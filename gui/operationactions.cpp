@@ -7,6 +7,7 @@
 #include "processtreemodel.h"
 #include "processtreeview.h"
 #include "scaledialog.h"
+#include "updateplandialog.h"
 
 #include <QtGui/QAction>
 
@@ -28,6 +29,8 @@ OperationActions::OperationActions(ClusterMonitor *monitor, ProcessTreeModel *mo
     , m_stopGroup(makeAction(QStringLiteral("stopGroupAction"), QStringLiteral("Stop the selected group; the master keeps it stopped")))
     , m_startGroup(makeAction(QStringLiteral("startGroupAction"), QStringLiteral("Start the selected group again")))
     , m_scale(makeAction(QStringLiteral("scaleAction"), QStringLiteral("Give the selected group more or fewer processes")))
+    , m_updateConfig(makeAction(QStringLiteral("updateConfigAction"),
+                                QStringLiteral("Have the daemon read its cluster file again and apply what changed, after showing the plan")))
 {
     m_restartCluster->setText(QStringLiteral("Res&tart cluster…"));
     m_restartCluster->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
@@ -42,6 +45,8 @@ OperationActions::OperationActions(ClusterMonitor *monitor, ProcessTreeModel *mo
     connect(m_stopGroup, &QAction::triggered, this, &OperationActions::stopGroup);
     connect(m_startGroup, &QAction::triggered, this, &OperationActions::startGroup);
     connect(m_scale, &QAction::triggered, this, &OperationActions::scale);
+    connect(m_updateConfig, &QAction::triggered, this, &OperationActions::updateConfig);
+    connect(m_runner, &OperationRunner::planned, this, &OperationActions::confirmUpdate);
     update();
 }
 
@@ -101,6 +106,7 @@ void OperationActions::update()
 {
     const QString blocked = blockedReason();
     setState(m_restartCluster, QStringLiteral("Res&tart cluster…"), blocked);
+    setState(m_updateConfig, QStringLiteral("&Update from cluster file…"), blocked);
     const Target t = target();
     updateProcessActions(t, blocked);
     updateGroupActions(t, blocked);
@@ -204,5 +210,19 @@ void OperationActions::scale()
         return;
     auto *dialog = new ScaleDialog(t.entry, m_monitor->status().groupInstances().value(t.entry, -1), m_dialogParent);
     connect(dialog, &QDialog::accepted, m_runner, [this, dialog] { m_runner->scale(dialog->group(), dialog->instances()); });
+    Q_EMIT dialogReady(dialog);
+}
+
+// The plan first (a dry run), then the question; applying is a second command.
+void OperationActions::updateConfig()
+{
+    if (m_updateConfig->isEnabled())
+        m_runner->planUpdate();
+}
+
+void OperationActions::confirmUpdate(const QStringList &plan)
+{
+    auto *dialog = new UpdatePlanDialog(plan, m_dialogParent);
+    connect(dialog, &QDialog::accepted, m_runner, [this] { m_runner->applyUpdate(); });
     Q_EMIT dialogReady(dialog);
 }

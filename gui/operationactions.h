@@ -35,6 +35,7 @@ public:
     QAction *stopGroupAction() const { return m_stopGroup; }
     QAction *startGroupAction() const { return m_startGroup; }
     QAction *scaleAction() const { return m_scale; }
+    QAction *updateConfigAction() const { return m_updateConfig; }
     //! The ones that act on the selection, for the tree's context menu.
     QList<QAction *> selectionActions() const;
 
@@ -71,6 +72,8 @@ private:
     void stopGroup();
     void startGroup();
     void scale();
+    void updateConfig();
+    void confirmUpdate(const QStringList &plan);
 
     ClusterMonitor *m_monitor;
     ProcessTreeModel *m_model;
@@ -83,4 +86,5 @@ private:
     QAction *m_stopGroup;
     QAction *m_startGroup;
     QAction *m_scale;
+    QAction *m_updateConfig;
 };

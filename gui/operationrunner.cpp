@@ -102,6 +102,18 @@ bool OperationRunner::scale(const QString &group, int instances)
     return run(client ? client->scale(group, instances) : nullptr, QStringLiteral("scale group %1").arg(group));
 }
 
+bool OperationRunner::planUpdate()
+{
+    Clustr::ClusterClient *client = m_monitor->client();
+    return run(client ? client->updateConfig(true) : nullptr, QStringLiteral("plan the update from the cluster file"));
+}
+
+bool OperationRunner::applyUpdate()
+{
+    Clustr::ClusterClient *client = m_monitor->client();
+    return run(client ? client->updateConfig(false) : nullptr, QStringLiteral("update from the cluster file"));
+}
+
 bool OperationRunner::run(ReloadJob *job, const QString &what)
 {
     if (!job) {
@@ -114,7 +126,8 @@ bool OperationRunner::run(ReloadJob *job, const QString &what)
         job->deleteLater();
         return false;
     }
-    const bool restart = job->operation() == ReloadJob::Operation::Restart;
+    // An update may roll groups: it gets a restart's time.
+    const bool restart = job->operation() == ReloadJob::Operation::Restart || job->operation() == ReloadJob::Operation::Update;
     job->setTimeout(restart ? m_restartTimeout : m_groupTimeout);
     m_job = job;
     watch(job);
@@ -155,6 +168,8 @@ void OperationRunner::handleResult()
         : QStringLiteral("%1: %2").arg(headingOf(error), job->errorText());
     Q_EMIT outcome(severityOf(error), text);
     Q_EMIT finished(error == ReloadJob::Error::NoError, text);
+    if (error == ReloadJob::Error::NoError && job->isDryRun())
+        Q_EMIT planned(job->plan());
 }
 
 void OperationRunner::abandon()
@@ -213,7 +228,7 @@ QString OperationRunner::successText(const ReloadJob *job) const
     case ReloadJob::Operation::Scale:
         return QStringLiteral("Scaled %1 to %2 instances").arg(target).arg(job->instances());
     case ReloadJob::Operation::Update:
-        return job->isDryRun() ? QStringLiteral("Planned the update: nothing was changed")
+        return job->isDryRun() ? QStringLiteral("Planned the update from the cluster file: %1").arg(job->plan().join(QStringLiteral("; ")))
                                : QStringLiteral("Updated the spawn entries from the cluster file");
     case ReloadJob::Operation::Reload:
         break;

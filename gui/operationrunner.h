@@ -36,6 +36,10 @@ public:
     bool stopGroup(const QString &group);
     bool startGroup(const QString &group);
     bool scale(const QString &group, int instances);
+    //! Asks the master what an update from its cluster file would change (a dry run): planned() once it answered.
+    bool planUpdate();
+    //! Has the master apply its cluster file as it is now.
+    bool applyUpdate();
 
     //! A command runs (from its start until finished()); a second one waits for it to end.
     bool isActive() const { return !m_job.isNull(); }
@@ -56,6 +60,8 @@ Q_SIGNALS:
     void started(const QString &description);
     void progressChanged(int percent, const QString &text);
     void finished(bool ok, const QString &text);
+    //! planUpdate() was answered with a plan that changes something.
+    void planned(const QStringList &plan);
     //! For the activity log and the status bar, as ActionTracker::outcome.
     void outcome(ActivityLog::Severity severity, const QString &text);
 

@@ -16,6 +16,7 @@
 #include "processtreemodel.h"
 #include "processtreeview.h"
 #include "scaledialog.h"
+#include "updateplandialog.h"
 
 #include <ClustrQt/clusterclient.h>
 #include <ClustrQt/clusterstatus.h>
@@ -69,6 +70,7 @@ private Q_SLOTS:
     void stopAndStartGroup();
     void scaleChangesTheConfiguredCount();
     void refusalsAreReported();
+    void updateShowsThePlanFirst();
     void givenUpProcessRestartsByItsLastPid();
 
 private:
@@ -355,6 +357,53 @@ void tst_GuiOps::refusalsAreReported()
     QVERIFY2(outcome.startsWith(QStringLiteral("Timed out: ")), qPrintable(outcome));
     QTRY_VERIFY_WITH_TIMEOUT(pidsOf(Web).size() == 2 && !pidsOf(Web).contains(before.at(0)) && !pidsOf(Web).contains(before.at(1)), Long);
     QTRY_VERIFY_WITH_TIMEOUT(m_window->monitor()->status().master().state() == Clustr::MasterInfo::State::Running, Long);
+}
+
+// The cluster file changed: the window shows the master's plan and applies
+// it only when told to.
+void tst_GuiOps::updateShowsThePlanFirst()
+{
+    const QJsonObject noRestart{{QStringLiteral("maxRestarts"), 0}, {QStringLiteral("windowMs"), 60000}};
+    const QJsonObject cluster{{QStringLiteral("name"), ClusterName},
+                              {QStringLiteral("redis"), m_redis.url()},
+                              {QStringLiteral("reloadDelay"), 0},
+                              {QStringLiteral("workers"), QJsonArray{workerEntry(Web, 2, {{QStringLiteral("env"), QJsonObject{{QStringLiteral("V"), QStringLiteral("2")}}}}),
+                                                                     workerEntry(Flaky, 1, {{QStringLiteral("restartPolicy"), noRestart}}),
+                                                                     workerEntry(QStringLiteral("extra"), 1)}}};
+    QFile file(m_dir.filePath(QStringLiteral("cluster.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(QJsonDocument(cluster).toJson());
+    file.close();
+    const QList<qint64> web = pidsOf(Web);
+    const QList<qint64> flaky = pidsOf(Flaky);
+    QCOMPARE(web.size(), 2);
+    const QStringList plan{QStringLiteral("web: roll, one by one (2 instances; env changed)"), QStringLiteral("flaky: keep (1 instance, unchanged)"),
+                           QStringLiteral("extra: add (1 instance)")};
+
+    // Asked, then declined: nothing changes.
+    QSignalSpy finished(m_runner, &OperationRunner::finished);
+    QTRY_VERIFY(m_ops->updateConfigAction()->isEnabled());
+    m_ops->updateConfigAction()->trigger();
+    const QString planned = waitForOutcome(finished);
+    QVERIFY2(planned.startsWith(QStringLiteral("Planned the update")), qPrintable(planned));
+    auto *dialog = qobject_cast<UpdatePlanDialog *>(m_window->activeDialog());
+    QVERIFY(dialog && dialog->isVisible());
+    QCOMPARE(dialog->plan(), plan);
+    dialog->reject();
+    QVERIFY(!m_runner->isActive());
+    QCOMPARE(pidsOf(Web), web);
+
+    // Asked again, and applied.
+    m_ops->updateConfigAction()->trigger();
+    waitForOutcome(finished);
+    dialog = qobject_cast<UpdatePlanDialog *>(m_window->activeDialog());
+    QVERIFY(dialog && dialog->isVisible());
+    dialog->accept();
+    const QString outcome = waitForOutcome(finished);
+    QVERIFY2(outcome == QStringLiteral("Updated the spawn entries from the cluster file"), qPrintable(outcome));
+    QTRY_VERIFY_WITH_TIMEOUT(pidsOf(Web).size() == 2 && !pidsOf(Web).contains(web.at(0)) && !pidsOf(Web).contains(web.at(1))
+                                 && pidsOf(QStringLiteral("extra")).size() == 1, Long);
+    QCOMPARE(pidsOf(Flaky), flaky);
 }
 
 void tst_GuiOps::givenUpProcessRestartsByItsLastPid()
