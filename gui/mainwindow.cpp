@@ -13,6 +13,8 @@
 #include "messagelogview.h"
 #include "operationactions.h"
 #include "operationrunner.h"
+#include "outputfeed.h"
+#include "outputview.h"
 #include "processdetails.h"
 #include "processtreemodel.h"
 #include "processtreeview.h"
@@ -134,6 +136,7 @@ void MainWindow::createCentralWidget()
     m_processView = new ProcessTreeView(m_processModel, this);
     m_details = new ProcessDetails(m_processModel, m_logModel, this);
     m_logView = new MessageLogView(m_logModel, this);
+    m_outputView = new OutputView(new OutputFeed(m_monitor, this), this);
     m_operations = new OperationActions(m_monitor, m_processModel, m_processView, m_runner, this);
 
     addProcessActions();
@@ -194,7 +197,12 @@ void MainWindow::addProcessActions()
             showTab(QStringLiteral("messages"));
         }
     });
-    m_processView->treeView()->addActions({sendHere, killHere, logHere});
+    auto *outputHere = new QAction(QStringLiteral("Show its output"), m_processView->treeView());
+    connect(outputHere, &QAction::triggered, this, [this] {
+        m_outputView->setSelectedOnly(true);
+        showTab(QStringLiteral("output"));
+    });
+    m_processView->treeView()->addActions({sendHere, killHere, logHere, outputHere});
     auto *separator = new QAction(m_processView->treeView());
     separator->setSeparator(true);
     m_processView->treeView()->addAction(separator);
@@ -207,6 +215,7 @@ void MainWindow::createBottomTabs()
     m_tabs->setObjectName(QStringLiteral("bottomTabs"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_logView, QStringLiteral("&Messages"));
+    m_tabs->addTab(m_outputView, QStringLiteral("&Output"));
 #ifdef CLUSTR_GUI_HAVE_CHARTS
     m_tabs->addTab(new ChartsPanel(m_history, this), QStringLiteral("C&harts"));
 #endif
@@ -273,7 +282,7 @@ void MainWindow::createMenus()
     findProcess->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
 
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    const QStringList tabs{QStringLiteral("messages"), QStringLiteral("charts"), QStringLiteral("activity")};
+    const QStringList tabs{QStringLiteral("messages"), QStringLiteral("output"), QStringLiteral("charts"), QStringLiteral("activity")};
     int number = 1;
     for (const QString &tab : tabs) {
 #ifndef CLUSTR_GUI_HAVE_CHARTS
@@ -463,6 +472,16 @@ void MainWindow::wireSelection()
         // details keep showing it, marked gone.
         if (key != 0 || m_processModel->process(m_details->key()))
             m_details->showProcess(key);
+        // A process: its lines; a group: those of its processes.
+        QSet<qint64> pids;
+        const QString group = m_processView->selectedGroup();
+        if (const auto process = key != 0 ? m_processModel->process(key) : std::nullopt) {
+            pids.insert(process->pid > 0 ? process->pid : process->lastPid);
+        } else {
+            for (qint64 member : m_processModel->keys(group))
+                pids.insert(member);
+        }
+        m_outputView->setSelection(key != 0 ? QString() : group, pids);
         updateActions();
     });
     connect(m_processView, &ProcessTreeView::activated, this, [this](qint64 key) { m_logView->filterByPid(key); });}
@@ -675,7 +694,7 @@ void MainWindow::showShortcuts()
     rows.append(QStringLiteral("<tr><td><b>Right-click</b></td><td>In the tree: restart the process or its group; stop, start "
                                "or scale the group (also in the Cluster menu)</td></tr>"));
     rows.append(QStringLiteral("<tr><td><b>Ctrl+F / Ctrl+Shift+F</b></td><td>Filter messages / processes</td></tr>"));
-    rows.append(QStringLiteral("<tr><td><b>Alt+1 … Alt+3</b></td><td>Messages, charts, activity</td></tr>"));
+    rows.append(QStringLiteral("<tr><td><b>Alt+1 … Alt+4</b></td><td>Messages, output, charts, activity</td></tr>"));
     rows.append(QStringLiteral("<tr><td><b>Enter</b></td><td>Show the selected process' messages in the log</td></tr>"));
     auto *box = new QMessageBox(QMessageBox::NoIcon, QStringLiteral("Keyboard shortcuts"),
                                 QStringLiteral("<table cellpadding=\"3\">%1</table>").arg(rows.join(QString())), QMessageBox::Close, this);

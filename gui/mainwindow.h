@@ -17,6 +17,7 @@ class MessageLogModel;
 class MessageLogView;
 class OperationActions;
 class OperationRunner;
+class OutputView;
 class ProcessDetails;
 class ProcessTreeModel;
 class ProcessTreeView;
@@ -66,6 +67,7 @@ public:
     MessageCollector *collector() const { return m_collector; }
     MessageLogModel *logModel() const { return m_logModel; }
     MessageLogView *logView() const { return m_logView; }
+    OutputView *outputView() const { return m_outputView; }
     ActivityLog *activity() const { return m_activity; }
     ActionTracker *actions() const { return m_actions; }
     ReloadProgress *reloadProgress() const { return m_reload; }
@@ -153,6 +155,7 @@ private:
     ProcessTreeView *m_processView = nullptr;
     ProcessDetails *m_details = nullptr;
     MessageLogView *m_logView = nullptr;
+    OutputView *m_outputView = nullptr;
     QTabWidget *m_tabs = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_rateLabel = nullptr;

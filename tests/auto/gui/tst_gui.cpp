@@ -22,6 +22,8 @@
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "messagelogview.h"
+#include "outputfeed.h"
+#include "outputview.h"
 #include "processdetails.h"
 #include "processtreemodel.h"
 #include "processtreeview.h"
@@ -165,6 +167,7 @@ private Q_SLOTS:
     void treeShowsTheWorkers();
     void killRemovesTheRowAndRespawnAddsOne();
     void sentMessagesReachTheWorkers();
+    void outputShowsWhatTheWorkersPrinted();
     void reloadProgressReaches100();
     void logFilters();
     void burstKeepsTheWindowResponsive();
@@ -756,6 +759,54 @@ void tst_Gui::sentMessagesReachTheWorkers()
     QTRY_VERIFY_WITH_TIMEOUT(logged(), 10000);
     const QJsonValue za = QJsonObject{{QStringLiteral("z"), 1}, {QStringLiteral("a"), 2.5}};
     QTRY_COMPARE_WITH_TIMEOUT(received(QStringLiteral("public"), za), 2, 10000);
+}
+
+// The Output tab: the workers' lines `clustr-qt run` keeps in Redis, each
+// once, filtered to the selected process or by text; a view opened later
+// reads the recent ones from Redis.
+void tst_Gui::outputShowsWhatTheWorkersPrinted()
+{
+    const QList<qint64> workers = webPids();
+    QCOMPARE(workers.size(), 2);
+    OutputView *view = m_window->outputView();
+    auto linesOf = [](const QStringList &lines, qint64 pid, const QString &text) {
+        return std::count_if(lines.cbegin(), lines.cend(), [&](const QString &line) {
+            return line.contains(QStringLiteral("[%1]  out  ").arg(pid)) && line.contains(text);
+        });
+    };
+    const QString ready = QStringLiteral("\"event\":\"ready\"");
+    const QString message = QStringLiteral("\"event\":\"message\"");
+    for (qint64 pid : workers) {
+        QTRY_COMPARE_WITH_TIMEOUT(linesOf(view->shownLines(), pid, message) >= 1, true, 10000);
+        QCOMPARE(linesOf(view->shownLines(), pid, ready), 1);
+    }
+    QVERIFY(view->placeholder()->isHidden());
+
+    // The selected process only.
+    QVERIFY(m_window->processView()->selectKey(workers.at(0)));
+    view->setSelectedOnly(true);
+    const QStringList selected = view->shownLines();
+    QVERIFY(linesOf(selected, workers.at(0), message) >= 1);
+    QVERIFY(std::all_of(selected.cbegin(), selected.cend(), [&](const QString &line) {
+        return line.contains(QStringLiteral("[%1]  ").arg(workers.at(0)));
+    }));
+    // A group: its processes, though its spawn entry (the lines' group) is named after the program.
+    view->setSelection(QStringLiteral("web"), {workers.at(0), workers.at(1)});
+    QCOMPARE(linesOf(view->shownLines(), workers.at(1), ready), 1);
+    view->setSelectedOnly(false);
+    view->setTextFilter(QStringLiteral("\"ready\""));
+    const QStringList filtered = view->shownLines();
+    QVERIFY(std::all_of(filtered.cbegin(), filtered.cend(), [](const QString &line) { return line.contains(QStringLiteral("\"ready\"")); }));
+    QCOMPARE(linesOf(filtered, workers.at(0), ready), 1);
+    QCOMPARE(linesOf(filtered, workers.at(1), ready), 1);
+    QVERIFY(linesOf(filtered, workers.at(0), message) == 0);
+    view->setTextFilter(QString());
+
+    // Opened later: the recent lines come from Redis, each once.
+    OutputFeed feed(m_window->monitor());
+    OutputView later(&feed);
+    QTRY_COMPARE_WITH_TIMEOUT(linesOf(later.shownLines(), workers.at(1), ready), qsizetype(1), 10000);
+    QVERIFY(linesOf(later.shownLines(), workers.at(1), message) >= 1);
 }
 
 void tst_Gui::reloadProgressReaches100()
