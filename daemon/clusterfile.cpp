@@ -25,7 +25,9 @@ const QSet<QString> TopLevelKeys{
     QStringLiteral("reloadStrategy"), QStringLiteral("killTimeout"), QStringLiteral("heartbeatTimeout"),
     QStringLiteral("restartPolicy"), QStringLiteral("logs"), QStringLiteral("metrics"), QStringLiteral("workers"),
     QStringLiteral("embeddedRedis"), QStringLiteral("$schema"), QStringLiteral("description"), QStringLiteral("strict"),
+    QStringLiteral("sockets"),
 };
+const QSet<QString> SocketKeys{QStringLiteral("listen"), QStringLiteral("path"), QStringLiteral("backlog")};
 const QSet<QString> LogKeys{QStringLiteral("directory"), QStringLiteral("maxSize"), QStringLiteral("keep"),
                             QStringLiteral("prefix"), QStringLiteral("recentLines")};
 const QSet<QString> EmbeddedRedisKeys{QStringLiteral("listen")};
@@ -33,7 +35,7 @@ const QSet<QString> WorkerKeys{
     QStringLiteral("file"), QStringLiteral("command"), QStringLiteral("cpu"), QStringLiteral("respawn"),
     QStringLiteral("args"), QStringLiteral("instances"), QStringLiteral("env"), QStringLiteral("workingDirectory"),
     QStringLiteral("register"), QStringLiteral("group"), QStringLiteral("restartPolicy"), QStringLiteral("killTimeoutMs"),
-    QStringLiteral("maxUnavailable"), QStringLiteral("maxSurge"),
+    QStringLiteral("maxUnavailable"), QStringLiteral("maxSurge"), QStringLiteral("sockets"),
 };
 
 // Reads errors and warnings with the file name and field in front.
@@ -247,6 +249,80 @@ void readEmbeddedRedis(const QJsonObject &root, Checker &check, ClusterFile &con
     config.embeddedListenPort = port;
 }
 
+// "sockets": {"http": {"listen": "0.0.0.0:8080", "backlog": 1024}, "admin": {"path": "admin.sock"}}
+void readSockets(const QJsonObject &root, const QString &base, Checker &check, ClusterFile &config)
+{
+    if (!root.contains(QStringLiteral("sockets")))
+        return;
+    const QJsonValue value = root.value(QStringLiteral("sockets"));
+    if (!value.isObject()) {
+        check.error(QStringLiteral("sockets"), QStringLiteral("expected an object of NAME: {\"listen\": \"HOST:PORT\"} or {\"path\": \"FILE\"}"));
+        return;
+    }
+    const QJsonObject sockets = value.toObject();
+    for (auto it = sockets.begin(); it != sockets.end(); ++it) {
+        const QString where = QStringLiteral("sockets.") + it.key();
+        if (!Clustr::isValidSocketName(it.key())) {
+            check.error(where, QStringLiteral("a socket's name is 1 to 255 letters, digits, '-', '_' and '.'"));
+            continue;
+        }
+        const QJsonObject entry = it.value().toObject();
+        if (!it.value().isObject() || entry.contains(QStringLiteral("listen")) == entry.contains(QStringLiteral("path"))) {
+            check.error(where, QStringLiteral("expected {\"listen\": \"HOST:PORT\"} or {\"path\": \"FILE\"}, one of the two"));
+            continue;
+        }
+        check.unknownKeys(entry, SocketKeys, where);
+        ClusterFile::Socket socket;
+        socket.name = it.key();
+        if (entry.contains(QStringLiteral("listen"))) {
+            const QString listen = entry.value(QStringLiteral("listen")).toString();
+            const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
+            bool portOk = false;
+            socket.port = colon > 0 ? listen.mid(colon + 1).toInt(&portOk) : 0;
+            socket.host = colon > 0 ? listen.left(colon).remove(QLatin1Char('[')).remove(QLatin1Char(']')) : QString();
+            if (socket.host == QLatin1String("localhost"))
+                socket.host = QStringLiteral("127.0.0.1");
+            if (!portOk || socket.port < 1 || socket.port > 65535 || QHostAddress(socket.host).isNull()) {
+                check.error(where + QStringLiteral(".listen"), QStringLiteral("expected an IP address and a port, e.g. \"0.0.0.0:8080\" or \"[::1]:8080\""));
+                continue;
+            }
+        } else {
+            const QString path = entry.value(QStringLiteral("path")).toString();
+            socket.path = path.isEmpty() ? QString() : resolve(base, path);
+            // sockaddr_un's sun_path holds 108 bytes, the terminating zero included.
+            if (socket.path.isEmpty() || socket.path.toLocal8Bit().size() > 107) {
+                check.error(where + QStringLiteral(".path"), QStringLiteral("expected the path of a unix socket, up to 107 bytes"));
+                continue;
+            }
+        }
+        if (entry.contains(QStringLiteral("backlog"))) {
+            const double backlog = entry.value(QStringLiteral("backlog")).toDouble(-1);
+            if (backlog < 1 || backlog > 65535 || std::floor(backlog) != backlog) {
+                check.error(where + QStringLiteral(".backlog"), QStringLiteral("expected an integer from 1 to 65535"));
+                continue;
+            }
+            socket.backlog = int(backlog);
+        }
+        config.sockets.append(socket);
+    }
+}
+
+// A worker may only name a socket the file declares.
+void checkSocketNames(Checker &check, const ClusterFile &config)
+{
+    QStringList declared;
+    for (const ClusterFile::Socket &socket : config.sockets)
+        declared.append(socket.name);
+    for (int i = 0; i < config.workers.size(); ++i) {
+        for (const QString &name : config.workers.at(i).sockets()) {
+            if (!declared.contains(name))
+                check.error(QStringLiteral("workers[%1].sockets").arg(i),
+                            QStringLiteral("no socket named \"%1\" in \"sockets\" (%2)")
+                                .arg(name, declared.isEmpty() ? QStringLiteral("it declares none") : QStringLiteral("it declares ") + declared.join(QStringLiteral(", "))));
+        }
+    }
+}
+
 // clustr-node workers connect to 127.0.0.1:6379 and use channels without a
 // namespace, whatever the cluster file says: say so before they crash in a loop.
 void warnAboutOriginalWorkers(Checker &check, const ClusterFile &config)
@@ -393,6 +469,7 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
     readSettings(root, check, config);
     readLogs(root, base, check, config);
     readEmbeddedRedis(root, check, config);
+    readSockets(root, base, check, config);
     if (root.contains(QStringLiteral("metrics"))) {
         config.metrics = root.value(QStringLiteral("metrics")).toString();
         if (!root.value(QStringLiteral("metrics")).isString() || config.metrics.isEmpty())
@@ -410,6 +487,7 @@ std::optional<ClusterFile> ClusterFile::parse(const QByteArray &json, const QStr
             config.workers.append(*spec);
     }
     warnAboutOriginalWorkers(check, config);
+    checkSocketNames(check, config);
     if (check.failed())
         return std::nullopt;
     return config;

@@ -37,6 +37,16 @@ struct ClusterFile
     QString metrics;      // HOST:PORT, empty: none
     QString embeddedListenHost; // embeddedRedis.listen: where the embedded Redis also takes TCP; empty: unix socket only
     int embeddedListenPort = 0;
+    //! "sockets": listening sockets the daemon opens once and hands to the workers that name them.
+    struct Socket
+    {
+        QString name;
+        QString host;  //!< TCP: the address (empty: a unix socket)
+        int port = 0;
+        QString path;  //!< a unix socket's path, absolute
+        int backlog = 4096;
+    };
+    QList<Socket> sockets;
     QList<Clustr::SpawnSpec> workers;
 
     /*!

@@ -7,6 +7,7 @@
 #include "detach.h"
 #include "embeddedredis.h"
 #include "eventlog.h"
+#include "listeningsockets.h"
 #include "logfiles.h"
 #include "logshipper.h"
 #include "metrics.h"
@@ -376,10 +377,17 @@ int run(QStringList args)
     std::unique_ptr<LogFiles> logFiles = openLogFiles(*config, &code);
     if (code != Cli::Ok)
         return code;
+    // After the lock: a second run of this cluster is told it runs, not that its port is taken.
+    ListeningSockets sockets;
+    if (QString error; !sockets.open(config->sockets, &error)) {
+        Cli::err(error);
+        return Cli::Failed;
+    }
 
     Clustr::ProcessOptions options = masterOptions(*config, *redisUrl, displayName, logFiles.get());
     if (embedded.pid() > 0) // the workers log in as workers, not with the master's operator user
         options.setChildRedisUrl(embedded.url(Clustr::AccessControl::Role::Worker));
+    options.setListenSockets(sockets.descriptors());
     const std::unique_ptr<LogShipper> shipper = shipLines(*config, *redisUrl, options);
     Clustr::Master master(options);
     if (!master.isValid()) {
@@ -389,6 +397,8 @@ int run(QStringList args)
     EventLog::attach(&master);
     EventLog::line(QStringLiteral("master pid %1 of cluster \"%2\" from %3, Redis at %4")
                        .arg(master.pid()).arg(displayName, QFileInfo(path).absoluteFilePath(), shownUrl));
+    if (!config->sockets.isEmpty())
+        EventLog::line(QStringLiteral("listening for the workers: %1").arg(sockets.describe()));
     const auto metrics = startMetrics(&master, metricsOption.isEmpty() ? config->metrics : metricsOption, &code);
     if (code != Cli::Ok)
         return code;

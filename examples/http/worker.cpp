@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // http-worker: one worker of a pool of HTTP servers that share a port:
-// through the listening socket http-master made (--listen-fd=N, inherited),
-// else through a socket of its own with SO_REUSEPORT (run by
-// `clustr-qt run`, say). `GET /` answers `pid <pid>`, so you can see which
+// through the listening socket `clustr-qt run` made for the cluster file's
+// "sockets" (the one named "http", inherited as systemd hands sockets over),
+// or the one http-master made (--listen-fd=N, inherited), else through a
+// socket of its own with SO_REUSEPORT. `GET /` answers `pid <pid>`, so you can see which
 // worker served you. It registers only once it is listening, so a rolling
 // reload moves on only when the replacement can take connections; when it
 // is killed it stops accepting, finishes its requests, then exits.
@@ -39,7 +40,12 @@ int main(int argc, char *argv[])
 
     Example::HttpServer server(std::chrono::milliseconds(qMax(0, delay)));
     QString error;
-    if (worker.hasOption(QStringLiteral("listen-fd"))) {
+    if (const int inherited = Clustr::Process::inheritedSocket(QStringLiteral("http")); inherited >= 0) {
+        if (!server.adoptListeningSocket(inherited, &error)) {
+            say(QStringLiteral("%1: cannot use the inherited socket \"http\": %2").arg(me, error));
+            return 1;
+        }
+    } else if (worker.hasOption(QStringLiteral("listen-fd"))) {
         bool fdOk = false;
         const int fd = worker.option(QStringLiteral("listen-fd")).toInt(&fdOk);
         if (!fdOk || fd < 0)

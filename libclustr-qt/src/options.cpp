@@ -8,6 +8,7 @@ class ProcessOptionsPrivate : public QSharedData
 public:
     QString redisUrl;
     QString childRedisUrl;
+    QMap<QString, int> listenSockets;
     QString clusterNamespace;
     QStringList arguments;
     std::chrono::milliseconds reloadDelay{500};
@@ -43,6 +44,8 @@ QString ProcessOptions::redisUrl() const { return d->redisUrl; }
 void ProcessOptions::setRedisUrl(const QString &redisUrl) { d->redisUrl = redisUrl; }
 QString ProcessOptions::childRedisUrl() const { return d->childRedisUrl; }
 void ProcessOptions::setChildRedisUrl(const QString &url) { d->childRedisUrl = url; }
+QMap<QString, int> ProcessOptions::listenSockets() const { return d->listenSockets; }
+void ProcessOptions::setListenSockets(const QMap<QString, int> &sockets) { d->listenSockets = sockets; }
 QString ProcessOptions::clusterNamespace() const { return d->clusterNamespace; }
 void ProcessOptions::setClusterNamespace(const QString &clusterNamespace) { d->clusterNamespace = clusterNamespace; }
 QStringList ProcessOptions::arguments() const { return d->arguments; }

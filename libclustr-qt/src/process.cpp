@@ -3,6 +3,7 @@
 
 #include "protocol/jsonreader_p.h"
 #include "redis/redisclient_p.h"
+#include "supervision/listensockets_p.h"
 #include "supervision/treeguard_p.h"
 
 #include <QtCore/QCoreApplication>
@@ -507,6 +508,23 @@ bool Process::isConnected() const
     return d_func()->connected;
 }
 
+int Process::inheritedSocket(const QString &name)
+{
+    for (const ListenSockets::Socket &socket : ListenSockets::inherited()) {
+        if (socket.name == name)
+            return socket.fd;
+    }
+    return -1;
+}
+
+QStringList Process::inheritedSocketNames()
+{
+    QStringList names;
+    for (const ListenSockets::Socket &socket : ListenSockets::inherited())
+        names.append(socket.name);
+    return names;
+}
+
 Stats Process::stats() const
 {
     Q_D(const Process);
@@ -771,6 +789,7 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     if (processGroup > 0) // a guarded tree: spawners inside it keep their children in it
         environment.insert(QLatin1String(TreeGuard::ProcessGroupVariable), QString::number(processGroup));
     supervisor->setExtraEnvironment(environment);
+    supervisor->setListenSockets(options.listenSockets());
     supervisor->setDefaults(options.restartPolicy(), options.killTimeout());
     supervisor->forwarder().setPattern(options.outputPrefix());
     supervisor->forwarder().setLogger(options.logger());

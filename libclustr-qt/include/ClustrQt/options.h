@@ -75,6 +75,14 @@ public:
     //! process' own, as it got it (its `--cluster-redis` is passed on, else `CLUSTR_REDIS` is set).
     QString childRedisUrl() const;
     void setChildRedisUrl(const QString &url);
+    /*!
+      Listening sockets this process' children may inherit, by name (see
+      SpawnSpec::sockets()): open file descriptors that stay this process'
+      (it keeps them open across respawns and reloads, and closes them).
+      A spawn entry naming a socket that is not here fails to spawn.
+    */
+    QMap<QString, int> listenSockets() const;
+    void setListenSockets(const QMap<QString, int> &sockets);
     //! Prefix of every channel name. Empty (the default): `--cluster-namespace=NAME`, else none.
     QString clusterNamespace() const;
     void setClusterNamespace(const QString &clusterNamespace);

@@ -73,6 +73,21 @@ public:
     bool isConnected() const;
     Stats stats() const;
 
+    /*!
+      The listening socket named \a name this process inherited from its
+      spawner (SpawnSpec::sockets(): a cluster file's `sockets`, or systemd
+      socket activation): its file descriptor, ready to accept() on (e.g.
+      QTcpServer::setSocketDescriptor()), or -1 if there is none of that
+      name. The descriptors come as sd_listen_fds() finds them (LISTEN_PID,
+      LISTEN_FDS, LISTEN_FDNAMES), read on the first call: the variables are
+      then removed, so that this process' children do not take them for
+      theirs, and the descriptors are closed on exec. Values that are not
+      for this process or not sockets: a warning, and none.
+    */
+    static int inheritedSocket(const QString &name);
+    //! The names of every inherited socket (see inheritedSocket()), in descriptor order.
+    static QStringList inheritedSocketNames();
+
     //! `--name=value` from the command line (`"true"` for a bare `--name`), or \a defaultValue.
     QString option(const QString &name, const QString &defaultValue = QString()) const;
     bool hasOption(const QString &name) const;

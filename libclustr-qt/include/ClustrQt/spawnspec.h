@@ -9,6 +9,7 @@
 #include <QtCore/QMetaType>
 #include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
+#include <QtCore/QStringList>
 
 #include <chrono>
 #include <optional>
@@ -155,6 +156,16 @@ public:
     */
     std::optional<InstanceCount> maxSurge() const;
     void setMaxSurge(const std::optional<InstanceCount> &maxSurge);
+    /*!
+      The spawner's listening sockets (ProcessOptions::setListenSockets())
+      each of this entry's processes inherits, by name, in the systemd
+      convention: as file descriptors 3, 4, ... in this order, with
+      LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID set (sd_listen_fds() works;
+      a Worker reads them with Process::inheritedSocket()). Empty (the
+      default): none.
+    */
+    QStringList sockets() const;
+    void setSockets(const QStringList &sockets);
 
     /*!
       Reads a spawn entry. Unknown keys are errors (a misspelt "respwan" must
@@ -182,6 +193,9 @@ public:
 private:
     QSharedDataPointer<SpawnSpecPrivate> d;
 };
+
+//! A name a listening socket may have: 1 to 255 letters, digits, '-', '_' and '.' (LISTEN_FDNAMES separates with ':').
+CLUSTR_EXPORT bool isValidSocketName(const QString &name);
 
 } // namespace Clustr
 

@@ -2,6 +2,7 @@
 #include "childprocess_p.h"
 
 #include "base/logging_p.h"
+#include "listensockets_p.h"
 
 #include <QtCore/QFileInfo>
 #include <QtCore/QProcessEnvironment>
@@ -298,11 +299,22 @@ void ChildProcess::launch()
 
     auto *process = new QProcess(this);
     m_process = process;
-    process->setProgram(m_config.program);
-    process->setArguments(m_config.arguments);
+    QString program = m_config.program;
+    QStringList arguments = m_config.arguments;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     for (auto it = m_config.environment.constBegin(); it != m_config.environment.constEnd(); ++it)
         environment.insert(it.key(), it.value());
+    // Ours (a master under systemd) are not the child's; its own, if any, come below.
+    for (const char *name : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"})
+        environment.remove(QLatin1String(name));
+    const QList<int> listenFds = m_config.listenFds;
+    if (!listenFds.isEmpty()) {
+        environment.insert(QStringLiteral("LISTEN_FDS"), QString::number(listenFds.size()));
+        environment.insert(QStringLiteral("LISTEN_FDNAMES"), m_config.listenNames.join(QLatin1Char(':')));
+        ListenSockets::wrap(&program, &arguments);
+    }
+    process->setProgram(program);
+    process->setArguments(arguments);
     process->setProcessEnvironment(environment);
     if (!m_config.workingDirectory.isEmpty())
         process->setWorkingDirectory(m_config.workingDirectory);
@@ -311,7 +323,10 @@ void ChildProcess::launch()
     process->setProcessChannelMode(QProcess::SeparateChannels);
     const pid_t parentPid = ::getpid();
     const pid_t processGroup = pid_t(m_config.processGroup);
-    process->setChildProcessModifier([parentPid, processGroup] { prepareChild(parentPid, processGroup); });
+    process->setChildProcessModifier([parentPid, processGroup, listenFds] {
+        prepareChild(parentPid, processGroup);
+        ListenSockets::placeInChild(listenFds.constData(), int(listenFds.size()));
+    });
 
     // Signals of a process that was replaced or discarded never reach the state machine.
     connect(process, &QProcess::started, this, [this, process] {

@@ -95,6 +95,9 @@ public:
           or lead a new one if that group is gone.
         */
         qint64 processGroup = 0;
+        //! Listening sockets the child inherits as descriptors 3, 4, ... (ListenSockets), and their names.
+        QList<int> listenFds;
+        QStringList listenNames;
 
         /*!
           The configuration for one child of \a spec started with \a command

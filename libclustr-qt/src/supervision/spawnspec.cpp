@@ -4,6 +4,7 @@
 #include "childcommand_p.h"
 #include "cpuset_p.h"
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonValue>
 
 #include <algorithm>
@@ -25,6 +26,7 @@ public:
     QString workingDirectory;
     bool registers = true;
     QString group;
+    QStringList sockets;
     std::optional<RestartPolicy> restartPolicy;
     std::optional<std::chrono::milliseconds> killTimeout;
     std::optional<InstanceCount> maxUnavailable;
@@ -102,9 +104,27 @@ const QStringList &knownKeys()
         QStringLiteral("respawn"), QStringLiteral("args"), QStringLiteral("instances"),
         QStringLiteral("env"), QStringLiteral("workingDirectory"), QStringLiteral("register"),
         QStringLiteral("group"), QStringLiteral("restartPolicy"), QStringLiteral("killTimeoutMs"),
-        QStringLiteral("maxUnavailable"), QStringLiteral("maxSurge"),
+        QStringLiteral("maxUnavailable"), QStringLiteral("maxSurge"), QStringLiteral("sockets"),
     };
     return keys;
+}
+
+// "sockets": ["http", "admin"]: names of the spawner's listening sockets, each once.
+void readSockets(Reader &reader, SpawnSpecPrivate &spec)
+{
+    if (!reader.ok() || !reader.has(QStringLiteral("sockets")))
+        return;
+    const QJsonValue value = reader.value(QStringLiteral("sockets"));
+    const QString expected = QStringLiteral("expected an array of socket names");
+    if (!value.isArray())
+        return reader.fail(QStringLiteral("sockets"), expected);
+    for (const QJsonValue &name : value.toArray()) {
+        if (!name.isString() || !isValidSocketName(name.toString()))
+            return reader.fail(QStringLiteral("sockets"), expected + QStringLiteral(" (letters, digits, '-', '_' and '.', up to 255)"));
+        if (spec.sockets.contains(name.toString()))
+            return reader.fail(QStringLiteral("sockets"), QStringLiteral("names %1 twice").arg(name.toString()));
+        spec.sockets.append(name.toString());
+    }
 }
 
 const QStringList &knownPolicyKeys()
@@ -302,6 +322,7 @@ std::optional<SpawnSpec> SpawnSpec::fromJson(const QJsonObject &json, QString *e
     }
     readInstanceCount(reader, QStringLiteral("maxUnavailable"), &spec.maxUnavailable);
     readInstanceCount(reader, QStringLiteral("maxSurge"), &spec.maxSurge);
+    readSockets(reader, spec);
 
     if (!reader.ok()) {
         if (error)
@@ -345,6 +366,8 @@ QJsonObject SpawnSpec::toJson() const
         json.insert(QStringLiteral("register"), spec.registers);
     if (!spec.group.isEmpty())
         json.insert(QStringLiteral("group"), spec.group);
+    if (!spec.sockets.isEmpty())
+        json.insert(QStringLiteral("sockets"), QJsonArray::fromStringList(spec.sockets));
     if (spec.restartPolicy) {
         json.insert(QStringLiteral("restartPolicy"), QJsonObject{
             {QStringLiteral("maxRestarts"), spec.restartPolicy->maxRestarts},
@@ -406,6 +429,16 @@ std::optional<InstanceCount> SpawnSpec::maxUnavailable() const { return d->maxUn
 void SpawnSpec::setMaxUnavailable(const std::optional<InstanceCount> &maxUnavailable) { d->maxUnavailable = maxUnavailable; }
 std::optional<InstanceCount> SpawnSpec::maxSurge() const { return d->maxSurge; }
 void SpawnSpec::setMaxSurge(const std::optional<InstanceCount> &maxSurge) { d->maxSurge = maxSurge; }
+QStringList SpawnSpec::sockets() const { return d->sockets; }
+void SpawnSpec::setSockets(const QStringList &sockets) { d->sockets = sockets; }
+
+bool isValidSocketName(const QString &name)
+{
+    // What LISTEN_FDNAMES can carry: no ':' (its separator), nothing a shell or a log would mangle.
+    return !name.isEmpty() && name.size() <= 255 && std::all_of(name.cbegin(), name.cend(), [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-' || c == u'_' || c == u'.';
+    });
+}
 
 bool SpawnSpec::operator==(const SpawnSpec &other) const
 {
@@ -422,7 +455,8 @@ bool SpawnSpec::operator==(const SpawnSpec &other) const
         && d->restartPolicy == other.d->restartPolicy
         && d->killTimeout == other.d->killTimeout
         && d->maxUnavailable == other.d->maxUnavailable
-        && d->maxSurge == other.d->maxSurge);
+        && d->maxSurge == other.d->maxSurge
+        && d->sockets == other.d->sockets);
 }
 
 } // namespace Clustr

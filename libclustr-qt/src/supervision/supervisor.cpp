@@ -2,6 +2,7 @@
 #include "supervisor_p.h"
 
 #include "base/logging_p.h"
+#include "listensockets_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QFileInfo>
@@ -73,6 +74,13 @@ ChildCommand Supervisor::commandFor(const SpawnSpec &spec, QString *error) const
         *error = QStringLiteral("file: required");
     else if (spec.instances() < 1)
         *error = QStringLiteral("instances: must be an integer >= 1");
+    else if (spec.sockets().size() > ListenSockets::MaxSockets)
+        *error = QStringLiteral("sockets: more than %1").arg(ListenSockets::MaxSockets);
+    for (const QString &name : spec.sockets()) {
+        if (error->isEmpty() && !m_listenSockets.contains(name))
+            *error = QStringLiteral("sockets: no listening socket named %1 (there are: %2)")
+                         .arg(name, m_listenSockets.isEmpty() ? QStringLiteral("none") : m_listenSockets.keys().join(QStringLiteral(", ")));
+    }
     if (!error->isEmpty())
         return {};
     ChildCommand command = ChildCommand::build(spec, QCoreApplication::applicationDirPath(), m_masterPid, m_arguments);
@@ -95,6 +103,10 @@ ChildProcess::Config Supervisor::configFor(const SpawnSpec &spec, const ChildCom
     // with: a worker whose code names none takes it from here. Always set,
     // so a grandchild never inherits its parent's group.
     config.environment.insert(QStringLiteral("CLUSTR_GROUP"), config.group);
+    for (const QString &name : spec.sockets()) {
+        config.listenFds.append(m_listenSockets.value(name, -1));
+        config.listenNames.append(name);
+    }
     return config;
 }
 

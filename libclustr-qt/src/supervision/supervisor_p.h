@@ -45,6 +45,8 @@ public:
     void setDefaults(const RestartPolicy &policy, std::chrono::milliseconds killTimeout);
     //! Variables every child gets (a spec's own env wins). CLUSTR_GROUP is always the child's group.
     void setExtraEnvironment(const QMap<QString, QString> &environment) { m_environment = environment; }
+    //! The listening sockets spawn entries may name (SpawnSpec::sockets()), by name.
+    void setListenSockets(const QMap<QString, int> &sockets) { m_listenSockets = sockets; }
     //! The process group children start in (ChildProcess::Config::processGroup).
     void setProcessGroup(qint64 group) { m_processGroup = group; }
     OutputForwarder &forwarder() { return m_forwarder; }
@@ -131,6 +133,7 @@ private:
     qint64 m_masterPid = 0;
     QStringList m_arguments;
     QMap<QString, QString> m_environment;
+    QMap<QString, int> m_listenSockets;
     RestartPolicy m_policy;
     std::chrono::milliseconds m_killTimeout{5000};
     qint64 m_processGroup = ChildProcess::OwnProcessGroup;

@@ -2,6 +2,7 @@
 #include "supervision/childcommand_p.h"
 #include "supervision/childprocess_p.h"
 #include "supervision/cpuset_p.h"
+#include "supervision/listensockets_p.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
@@ -68,6 +69,8 @@ class tst_ChildProcess : public QObject
 private Q_SLOTS:
     void initTestCase();
     void cleanup();
+    void listenVariablesAreChecked_data();
+    void listenVariablesAreChecked();
 
     void exitZeroIsNotRespawned();
     void exitOneIsRespawned();
@@ -734,6 +737,50 @@ void tst_ChildProcess::configFromSpec()
     QCOMPARE(config.restartPolicy, fastPolicy());
     QCOMPARE(config.killTimeout, 10ms);
     QCOMPARE(config.group, QStringLiteral("sleepers"));
+}
+
+// What a process makes of LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES (sd_listen_fds(3)).
+void tst_ChildProcess::listenVariablesAreChecked_data()
+{
+    QTest::addColumn<QByteArray>("pid");
+    QTest::addColumn<QByteArray>("count");
+    QTest::addColumn<QByteArray>("names");
+    QTest::addColumn<QStringList>("expected"); // "name=fd" each
+    QTest::addColumn<QString>("error");
+    QTest::newRow("none") << QByteArray() << QByteArray() << QByteArray() << QStringList() << QString();
+    QTest::newRow("two, named") << QByteArray("4242") << QByteArray("2") << QByteArray("http:admin")
+                                << QStringList{QStringLiteral("http=3"), QStringLiteral("admin=4")} << QString();
+    QTest::newRow("unnamed") << QByteArray("4242") << QByteArray("1") << QByteArray() << QStringList{QStringLiteral("unknown=3")} << QString();
+    QTest::newRow("another process'") << QByteArray("1") << QByteArray("1") << QByteArray()
+                                      << QStringList() << QStringLiteral("LISTEN_PID is \"1\", not this process (4242)");
+    QTest::newRow("no pid") << QByteArray() << QByteArray("1") << QByteArray() << QStringList() << QStringLiteral("LISTEN_PID is \"\"");
+    QTest::newRow("count not a number") << QByteArray("4242") << QByteArray("two") << QByteArray() << QStringList()
+                                        << QStringLiteral("LISTEN_FDS is \"two\", not a number of sockets from 1 to 64");
+    QTest::newRow("count 0") << QByteArray("4242") << QByteArray("0") << QByteArray() << QStringList() << QStringLiteral("LISTEN_FDS is \"0\"");
+    QTest::newRow("too many") << QByteArray("4242") << QByteArray("100000") << QByteArray() << QStringList() << QStringLiteral("LISTEN_FDS is \"100000\"");
+    QTest::newRow("names do not match") << QByteArray("4242") << QByteArray("2") << QByteArray("http") << QStringList()
+                                        << QStringLiteral("LISTEN_FDNAMES names 1 sockets, LISTEN_FDS says 2");
+}
+
+void tst_ChildProcess::listenVariablesAreChecked()
+{
+    QFETCH(QByteArray, pid);
+    QFETCH(QByteArray, count);
+    QFETCH(QByteArray, names);
+    QFETCH(QStringList, expected);
+    QFETCH(QString, error);
+    QString problem;
+    const auto sockets = Clustr::ListenSockets::parse(pid, count, names, 4242, &problem);
+    if (!error.isEmpty()) {
+        QVERIFY(!sockets);
+        QVERIFY2(problem.startsWith(error), qPrintable(problem));
+        return;
+    }
+    QVERIFY2(sockets, qPrintable(problem));
+    QStringList found;
+    for (const auto &socket : *sockets)
+        found.append(QStringLiteral("%1=%2").arg(socket.name).arg(socket.fd));
+    QCOMPARE(found, expected);
 }
 
 QTEST_GUILESS_MAIN(tst_ChildProcess)

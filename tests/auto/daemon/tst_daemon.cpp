@@ -3,6 +3,7 @@
 // files, real worker processes, a real redis-server (ours, or the embedded
 // one the daemon starts), Unix signals, metrics over HTTP, log files and
 // systemd's notification socket.
+#include "clusterrun.h"
 #include "redisserver.h"
 #include "testprocess.h"
 
@@ -26,6 +27,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -277,6 +279,7 @@ private Q_SLOTS:
     void embeddedRedisIsStartedAndCleanedUp();
     void embeddedRedisLetsInOnlyItsUsers();
     void embeddedRedisListensForUnchangedOriginalWorkers();
+    void listeningSocketsGoToTheWorkersThatNameThem();
     void twoEmbeddedClustersRunSideBySide();
     void anUnnamedClusterIsCalledByItsFileName();
     void runtimeDirectoryOfSomeoneElseIsRefused();
@@ -463,6 +466,30 @@ void tst_Daemon::badClusterFiles_data()
                                << "cluster.json: logs.keep: ";
     QTest::newRow("logs recentLines") << QByteArray("{\"logs\": {\"recentLines\": 10001}, \"workers\": [{\"file\": \"" + w + "\"}]}")
                                       << "cluster.json: logs.recentLines: expected how many recent output lines Redis keeps, 0..10000";
+    // Listening sockets the daemon owns: declared once, named by the workers that take them.
+    const QByteArray worker = "\"workers\": [{\"file\": \"" + w + "\", \"sockets\": [\"http\"]}]";
+    QTest::newRow("sockets: undeclared") << QByteArray("{" + worker + "}")
+                                         << "cluster.json: workers[0].sockets: no socket named \"http\" in \"sockets\" (it declares none)";
+    QTest::newRow("sockets: other name") << QByteArray("{\"sockets\": {\"web\": {\"listen\": \"127.0.0.1:8080\"}}, " + worker + "}")
+                                         << "cluster.json: workers[0].sockets: no socket named \"http\" in \"sockets\" (it declares web)";
+    QTest::newRow("sockets: not an array") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"sockets\": \"http\"}]}")
+                                           << "cluster.json: workers[0].sockets: expected an array of socket names";
+    QTest::newRow("sockets: named twice") << QByteArray("{\"workers\": [{\"file\": \"" + w + "\", \"sockets\": [\"a\", \"a\"]}]}")
+                                          << "cluster.json: workers[0].sockets: names a twice";
+    QTest::newRow("sockets: no port") << QByteArray("{\"sockets\": {\"http\": {\"listen\": \"127.0.0.1\"}}, " + worker + "}")
+                                      << "cluster.json: sockets.http.listen: expected an IP address and a port";
+    QTest::newRow("sockets: port 70000") << QByteArray("{\"sockets\": {\"http\": {\"listen\": \"0.0.0.0:70000\"}}, " + worker + "}")
+                                         << "cluster.json: sockets.http.listen: expected an IP address and a port";
+    QTest::newRow("sockets: a host name") << QByteArray("{\"sockets\": {\"http\": {\"listen\": \"example.org:80\"}}, " + worker + "}")
+                                          << "cluster.json: sockets.http.listen: expected an IP address and a port";
+    QTest::newRow("sockets: listen and path") << QByteArray("{\"sockets\": {\"http\": {\"listen\": \"127.0.0.1:80\", \"path\": \"x.sock\"}}, " + worker + "}")
+                                              << "cluster.json: sockets.http: expected {\"listen\": \"HOST:PORT\"} or {\"path\": \"FILE\"}, one of the two";
+    QTest::newRow("sockets: backlog") << QByteArray("{\"sockets\": {\"http\": {\"listen\": \"127.0.0.1:80\", \"backlog\": 0}}, " + worker + "}")
+                                      << "cluster.json: sockets.http.backlog: expected an integer from 1 to 65535";
+    QTest::newRow("sockets: a name with ':'") << QByteArray("{\"sockets\": {\"a:b\": {\"listen\": \"127.0.0.1:80\"}}, " + worker + "}")
+                                              << "cluster.json: sockets.a:b: a socket's name is 1 to 255 letters";
+    QTest::newRow("sockets: path too long") << QByteArray("{\"sockets\": {\"http\": {\"path\": \"/" + QByteArray(120, 'x') + "\"}}, " + worker + "}")
+                                            << "cluster.json: sockets.http.path: expected the path of a unix socket, up to 107 bytes";
 }
 
 void tst_Daemon::badClusterFiles()
@@ -873,6 +900,98 @@ void tst_Daemon::embeddedRedisLetsInOnlyItsUsers()
     QVERIFY2(stopped == 0, qPrintable(stopOutput));
     QVERIFY(d.waitForFinished());
     QCOMPARE(d.exitCode(), 15);
+}
+
+// "sockets": the daemon listens once and hands the sockets to the workers
+// that name them, as systemd would (LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES,
+// descriptors from 3); a socket it cannot open stops it before anything runs.
+void tst_Daemon::listeningSocketsGoToTheWorkersThatNameThem()
+{
+    const QString child = buildBinary(QStringLiteral("clustr-test-child"));
+    auto entry = [&child](const QString &group, const QStringList &sockets) {
+        QJsonObject e{{QStringLiteral("file"), child}, {QStringLiteral("group"), group}, {QStringLiteral("register"), false},
+                      {QStringLiteral("args"), QJsonObject{{QStringLiteral("pause"), 60000}}}};
+        if (!sockets.isEmpty())
+            e.insert(QStringLiteral("sockets"), QJsonArray::fromStringList(sockets));
+        return e;
+    };
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost));
+    const QString adminPath = m_dir.filePath(QStringLiteral("admin.sock"));
+    auto cluster = [&](quint16 port) {
+        return QJsonObject{
+            {QStringLiteral("name"), QStringLiteral("sockets")},
+            {QStringLiteral("sockets"), QJsonObject{{QStringLiteral("http"), QJsonObject{{QStringLiteral("listen"), QStringLiteral("127.0.0.1:%1").arg(port)}}},
+                                                    {QStringLiteral("admin"), QJsonObject{{QStringLiteral("path"), QStringLiteral("admin.sock")}}}}},
+            {QStringLiteral("workers"), QJsonArray{entry(QStringLiteral("probe"), {QStringLiteral("http"), QStringLiteral("admin")}),
+                                                   entry(QStringLiteral("plain"), {})}}};
+    };
+
+    // The port is taken: said, and nothing runs.
+    const QString busy = writeCluster(QStringLiteral("busy.json"), cluster(taken.serverPort()));
+    const auto [busyCode, busyOutput] = runToEnd({QStringLiteral("run"), busy, QStringLiteral("--redis"), m_redis.url()});
+    QCOMPARE(busyCode, 1);
+    QVERIFY2(busyOutput.contains(QStringLiteral("cannot listen on 127.0.0.1:%1 (socket \"http\"): ").arg(taken.serverPort())), qPrintable(busyOutput));
+    QVERIFY2(!busyOutput.contains(QStringLiteral("spawned")), qPrintable(busyOutput));
+    QVERIFY(!QFile::exists(adminPath)); // opened before http failed, closed and removed with it
+    const quint16 port = taken.serverPort();
+    taken.close();
+
+    const QString path = writeCluster(QStringLiteral("sockets.json"), cluster(port));
+    ClusterRun run;
+    // As if the daemon itself were socket-activated: those variables are not its workers'.
+    qputenv("LISTEN_FDS", "1");
+    qputenv("LISTEN_PID", "1");
+    const bool started = run.start(QStringLiteral("clustr-qt"), {QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()});
+    qunsetenv("LISTEN_FDS");
+    qunsetenv("LISTEN_PID");
+    QVERIFY(started);
+    const auto probe = run.waitForLine(QRegularExpression(QStringLiteral("spawned probe pid (\\d+)$")));
+    const auto plain = run.waitForLine(QRegularExpression(QStringLiteral("spawned plain pid (\\d+)$")));
+    QVERIFY2(probe.hasMatch() && plain.hasMatch(), run.transcript().constData());
+    const qint64 probePid = probe.captured(1).toLongLong();
+    const qint64 plainPid = plain.captured(1).toLongLong();
+    auto listenVariables = [](qint64 pid) {
+        QFile environ(QStringLiteral("/proc/%1/environ").arg(pid));
+        QByteArrayList found;
+        if (environ.open(QIODevice::ReadOnly)) {
+            for (const QByteArray &variable : environ.readAll().split('\0')) {
+                if (variable.startsWith("LISTEN_"))
+                    found.append(variable);
+            }
+        }
+        std::sort(found.begin(), found.end());
+        return found;
+    };
+    // The environment is the program's own once it has exec'd (through the shell that sets LISTEN_PID).
+    QTRY_COMPARE_WITH_TIMEOUT(commandOf(probePid), QByteArray("clustr-test-chi"), 10000);
+    QCOMPARE(listenVariables(probePid), (QByteArrayList{"LISTEN_FDNAMES=http:admin", "LISTEN_FDS=2", "LISTEN_PID=" + QByteArray::number(probePid)}));
+    QCOMPARE(listenVariables(plainPid), QByteArrayList());
+    auto fdTarget = [](qint64 pid, int fd) { return QFile::symLinkTarget(QStringLiteral("/proc/%1/fd/%2").arg(pid).arg(fd)); };
+    const QString http = fdTarget(probePid, 3);
+    const QString admin = fdTarget(probePid, 4);
+    QVERIFY2(http.contains(QStringLiteral("socket:")) && admin.contains(QStringLiteral("socket:")) && http != admin, qPrintable(http + admin));
+    // The other worker holds neither.
+    const QStringList plainFds = QDir(QStringLiteral("/proc/%1/fd").arg(plainPid)).entryList(QDir::Files | QDir::System);
+    for (const QString &fd : plainFds) {
+        const QString target = fdTarget(plainPid, fd.toInt());
+        QVERIFY2(target != http && target != admin, qPrintable(fd + QStringLiteral(" -> ") + target));
+    }
+    // Both take connections (queued until a worker accepts).
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(client.waitForConnected(5000));
+    const int unixClient = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address = {};
+    address.sun_family = AF_UNIX;
+    const QByteArray adminBytes = QFile::encodeName(adminPath);
+    std::memcpy(address.sun_path, adminBytes.constData(), size_t(adminBytes.size()));
+    QCOMPARE(::connect(unixClient, reinterpret_cast<sockaddr *>(&address), sizeof(address)), 0);
+    ::close(unixClient);
+
+    run.signal(SIGTERM);
+    QVERIFY(run.waitForExit(20000));
+    QVERIFY(!QFile::exists(adminPath)); // the daemon's socket file goes with it
 }
 
 // embeddedRedis.listen: unchanged clustr-node workers connect to a TCP port

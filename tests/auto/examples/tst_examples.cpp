@@ -11,12 +11,15 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QTemporaryDir>
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
 #include <csignal>
 
 #include <sched.h>
+
+Q_DECLARE_METATYPE(HttpLoad::Mode)
 
 namespace {
 
@@ -102,6 +105,8 @@ private Q_SLOTS:
     void reload();
     void httpReloadUnderLoad_data();
     void httpReloadUnderLoad();
+    void httpReloadUnderTheDaemon_data();
+    void httpReloadUnderTheDaemon();
     void httpWorkersOnTheirOwn();
     void httpWorkerBadListenFd_data();
     void httpWorkerBadListenFd();
@@ -110,6 +115,8 @@ private:
     QStringList redisArgument() const { return {QStringLiteral("--cluster-redis=") + m_redis.url()}; }
     //! SIGTERM ends the cluster with 15, and nothing of its tree keeps running.
     void stopCluster(ClusterRun &run);
+    //! Runs \a load, reloads \a run (SIGHUP) until its log says \a reloaded, and loads on after it; no request may fail.
+    void reloadUnderLoad(ClusterRun &run, HttpLoad &load, const QRegularExpression &reloaded);
 
     RedisServer m_redis;
 };
@@ -294,6 +301,19 @@ void tst_Examples::reload()
     stopCluster(run);
 }
 
+void tst_Examples::reloadUnderLoad(ClusterRun &run, HttpLoad &load, const QRegularExpression &reloaded)
+{
+    load.start();
+    QVERIFY(waitUnderLoad([&] { return load.succeeded() >= 200 || load.failed() > 0; }, 10000));
+    QVERIFY2(load.failed() == 0, qPrintable(load.failures().join(u'\n')));
+    run.signal(SIGHUP);
+    VERIFY_RUN(run.waitForLine(reloaded, 60000).hasMatch(), run);
+    const int atReload = load.succeeded();
+    QVERIFY(waitUnderLoad([&] { return load.succeeded() >= atReload + 200; }, 10000));
+    load.stop();
+    QVERIFY(waitUnderLoad([&] { return load.isIdle(); }, 15000));
+}
+
 void tst_Examples::httpReloadUnderLoad_data()
 {
     QTest::addColumn<QStringList>("options");
@@ -320,16 +340,9 @@ void tst_Examples::httpReloadUnderLoad()
     QCOMPARE(before.size(), 4);
 
     HttpLoad load(port, concurrency);
-    load.start();
-    QVERIFY(waitUnderLoad([&] { return load.succeeded() >= 200 || load.failed() > 0; }, 10000));
-    QVERIFY2(load.failed() == 0, qPrintable(load.failures().join(u'\n')));
-
-    run.signal(SIGHUP);
-    VERIFY_RUN(run.waitForLine(re(QStringLiteral(R"(^master: cluster reloaded, 4 workers)")), 60000).hasMatch(), run);
-    const int atReload = load.succeeded();
-    QVERIFY(waitUnderLoad([&] { return load.succeeded() >= atReload + 200; }, 10000));
-    load.stop();
-    QVERIFY(waitUnderLoad([&] { return load.isIdle(); }, 15000));
+    reloadUnderLoad(run, load, re(QStringLiteral(R"(^master: cluster reloaded, 4 workers)")));
+    if (QTest::currentTestFailed())
+        return;
 
     const QSet<qint64> after = pidsOf(run, re(QStringLiteral(R"(^master: reload step \d+/\d+: \d+ -> (\d+)$)")));
     QCOMPARE(after.size(), 4);
@@ -355,6 +368,65 @@ void tst_Examples::httpReloadUnderLoad()
     QVERIFY(fromOld > 0);
     QVERIFY(fromNew > 0);
 
+    stopCluster(run);
+}
+
+void tst_Examples::httpReloadUnderTheDaemon_data()
+{
+    QTest::addColumn<HttpLoad::Mode>("mode");
+    QTest::newRow("Connection: close") << HttpLoad::Mode::Close;
+    QTest::newRow("keep-alive") << HttpLoad::Mode::KeepAlive;
+}
+
+// The same pool run by `clustr-qt run`: the daemon owns the listening
+// socket (the cluster file's "sockets") and hands it to every worker, so
+// a worker that goes away leaves no queue of its own behind.
+void tst_Examples::httpReloadUnderTheDaemon()
+{
+    QFETCH(HttpLoad::Mode, mode);
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QJsonObject cluster{
+        {QStringLiteral("reloadDelay"), 0},
+        {QStringLiteral("sockets"), QJsonObject{{QStringLiteral("http"), QJsonObject{{QStringLiteral("listen"), QStringLiteral("127.0.0.1:%1").arg(port)}}}}},
+        {QStringLiteral("workers"), QJsonArray{QJsonObject{
+            {QStringLiteral("file"), buildBinary(QStringLiteral("http-worker"))}, {QStringLiteral("group"), QStringLiteral("httpWorker")},
+            {QStringLiteral("instances"), 4}, {QStringLiteral("sockets"), QJsonArray{QStringLiteral("http")}},
+            {QStringLiteral("args"), QJsonObject{{QStringLiteral("delay"), 20}}}}}}};
+    QFile file(dir.filePath(QStringLiteral("http.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(cluster).toJson());
+    file.close();
+
+    ClusterRun run;
+    QVERIFY(run.start(QStringLiteral("clustr-qt"), {QStringLiteral("run"), file.fileName(), QStringLiteral("--redis"), m_redis.url()}));
+    VERIFY_RUN(run.waitForLine(re(QStringLiteral(R"(cluster started: 4 workers$)"))).hasMatch(), run);
+    VERIFY_RUN(!run.matches(re(QStringLiteral("listening for the workers: http at 127.0.0.1:%1$").arg(port))).isEmpty(), run);
+    const QSet<qint64> before = pidsOf(run, re(QStringLiteral(R"(registered httpWorker pid (\d+)$)")));
+    QCOMPARE(before.size(), 4);
+
+    HttpLoad load(port, 4, mode);
+    reloadUnderLoad(run, load, re(QStringLiteral(R"(cluster reloaded: 4 workers$)")));
+    if (QTest::currentTestFailed())
+        return;
+
+    const QSet<qint64> after = pidsOf(run, re(QStringLiteral(R"(reload step \d+/\d+: \d+ -> (\d+)$)")));
+    QCOMPARE(after.size(), 4);
+    qInfo("%d requests, %d failed, served by %d pids", load.succeeded() + load.failed(), load.failed(),
+          int(load.responsesByPid().size()));
+    QVERIFY2(load.failed() == 0, qPrintable(load.failures().join(u'\n')));
+    // Every old worker drained; both generations served.
+    for (qint64 pid : before)
+        VERIFY_RUN(!run.matches(re(QStringLiteral("http worker %1: drained, exiting$").arg(pid))).isEmpty(), run);
+    int fromOld = 0;
+    int fromNew = 0;
+    const auto byPid = load.responsesByPid();
+    for (auto it = byPid.cbegin(); it != byPid.cend(); ++it)
+        (before.contains(it.key()) ? fromOld : fromNew) += it.value();
+    QVERIFY(fromOld > 0);
+    QVERIFY(fromNew > 0);
     stopCluster(run);
 }
 

@@ -77,6 +77,7 @@ void tst_SpawnSpec::fullRoundTrip()
     spec.setKillTimeout(1500ms);
     spec.setMaxUnavailable(InstanceCount{2, false});
     spec.setMaxSurge(InstanceCount{25, true});
+    spec.setSockets({QStringLiteral("http"), QStringLiteral("admin.v2")});
 
     const QJsonObject json = spec.toJson();
     QCOMPARE(json, parse(R"({
@@ -86,7 +87,7 @@ void tst_SpawnSpec::fullRoundTrip()
         "register": false, "group": "jobs",
         "restartPolicy": {"maxRestarts": 3, "windowMs": 2000, "initialBackoffMs": 100,
                           "maxBackoffMs": 800, "resetAfterMs": 5000},
-        "killTimeoutMs": 1500, "maxUnavailable": 2, "maxSurge": "25%"})"));
+        "killTimeoutMs": 1500, "maxUnavailable": 2, "maxSurge": "25%", "sockets": ["http", "admin.v2"]})"));
 
     QString error;
     const auto back = SpawnSpec::fromJson(json, &error);
@@ -163,6 +164,10 @@ void tst_SpawnSpec::errors_data()
         QTest::newRow(name) << QByteArray(json) << QString::fromUtf8(error);
     };
     row("no file", R"({})", "file: required");
+    row("sockets not an array", R"({"file": "w", "sockets": "http"})", "sockets: expected an array of socket names");
+    row("socket name with a colon", R"({"file": "w", "sockets": ["a:b"]})",
+        "sockets: expected an array of socket names (letters, digits, '-', '_' and '.', up to 255)");
+    row("socket named twice", R"({"file": "w", "sockets": ["http", "http"]})", "sockets: names http twice");
     row("empty file", R"({"file": ""})", "file: required");
     row("null file", R"({"file": null})", "file: required");
     row("file not a string", R"({"file": 5})", "file: expected a string");
