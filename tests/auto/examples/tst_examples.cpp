@@ -19,8 +19,6 @@
 
 #include <sched.h>
 
-Q_DECLARE_METATYPE(HttpLoad::Mode)
-
 namespace {
 
 QRegularExpression re(const QString &pattern)
@@ -105,7 +103,6 @@ private Q_SLOTS:
     void reload();
     void httpReloadUnderLoad_data();
     void httpReloadUnderLoad();
-    void httpReloadUnderTheDaemon_data();
     void httpReloadUnderTheDaemon();
     void httpWorkersOnTheirOwn();
     void httpWorkerBadListenFd_data();
@@ -371,19 +368,12 @@ void tst_Examples::httpReloadUnderLoad()
     stopCluster(run);
 }
 
-void tst_Examples::httpReloadUnderTheDaemon_data()
-{
-    QTest::addColumn<HttpLoad::Mode>("mode");
-    QTest::newRow("Connection: close") << HttpLoad::Mode::Close;
-    QTest::newRow("keep-alive") << HttpLoad::Mode::KeepAlive;
-}
-
 // The same pool run by `clustr-qt run`: the daemon owns the listening
 // socket (the cluster file's "sockets") and hands it to every worker, so
-// a worker that goes away leaves no queue of its own behind.
+// a worker that goes away leaves no queue of its own behind. Both kinds of
+// clients at once, through one reload.
 void tst_Examples::httpReloadUnderTheDaemon()
 {
-    QFETCH(HttpLoad::Mode, mode);
     const quint16 port = freePort();
     QVERIFY(port != 0);
     QTemporaryDir dir;
@@ -407,26 +397,33 @@ void tst_Examples::httpReloadUnderTheDaemon()
     const QSet<qint64> before = pidsOf(run, re(QStringLiteral(R"(registered httpWorker pid (\d+)$)")));
     QCOMPARE(before.size(), 4);
 
-    HttpLoad load(port, 4, mode);
+    HttpLoad load(port, 3, HttpLoad::Mode::Close);
+    HttpLoad keptAlive(port, 3, HttpLoad::Mode::KeepAlive);
+    keptAlive.start();
     reloadUnderLoad(run, load, re(QStringLiteral(R"(cluster reloaded: 4 workers$)")));
+    keptAlive.stop();
+    QVERIFY(waitUnderLoad([&] { return keptAlive.isIdle(); }, 15000));
     if (QTest::currentTestFailed())
         return;
 
     const QSet<qint64> after = pidsOf(run, re(QStringLiteral(R"(reload step \d+/\d+: \d+ -> (\d+)$)")));
     QCOMPARE(after.size(), 4);
-    qInfo("%d requests, %d failed, served by %d pids", load.succeeded() + load.failed(), load.failed(),
-          int(load.responsesByPid().size()));
-    QVERIFY2(load.failed() == 0, qPrintable(load.failures().join(u'\n')));
-    // Every old worker drained; both generations served.
+    for (const HttpLoad *l : {&load, &keptAlive}) {
+        qInfo("%s: %d requests, %d failed, served by %d pids", l == &load ? "Connection: close" : "keep-alive",
+              l->succeeded() + l->failed(), l->failed(), int(l->responsesByPid().size()));
+        QVERIFY2(l->failed() == 0, qPrintable(l->failures().join(u'\n')));
+        // Both generations served.
+        int fromOld = 0;
+        int fromNew = 0;
+        const auto byPid = l->responsesByPid();
+        for (auto it = byPid.cbegin(); it != byPid.cend(); ++it)
+            (before.contains(it.key()) ? fromOld : fromNew) += it.value();
+        QVERIFY(fromOld > 0);
+        QVERIFY(fromNew > 0);
+    }
+    // Every old worker drained.
     for (qint64 pid : before)
         VERIFY_RUN(!run.matches(re(QStringLiteral("http worker %1: drained, exiting$").arg(pid))).isEmpty(), run);
-    int fromOld = 0;
-    int fromNew = 0;
-    const auto byPid = load.responsesByPid();
-    for (auto it = byPid.cbegin(); it != byPid.cend(); ++it)
-        (before.contains(it.key()) ? fromOld : fromNew) += it.value();
-    QVERIFY(fromOld > 0);
-    QVERIFY(fromNew > 0);
     stopCluster(run);
 }
 
