@@ -45,6 +45,12 @@ struct ClusterFile
         int port = 0;
         QString path;  //!< a unix socket's path, absolute
         int backlog = 4096;
+
+        bool operator==(const Socket &other) const
+        {
+            return name == other.name && host == other.host && port == other.port && path == other.path && backlog == other.backlog;
+        }
+        bool operator!=(const Socket &other) const { return !(*this == other); }
     };
     QList<Socket> sockets;
     QList<Clustr::SpawnSpec> workers;

@@ -410,12 +410,19 @@ int run(QStringList args)
     // The children start once the master can hear them (Process::spawn holds them until then).
     master.spawn(config->workers);
     // `clustr-qt reload --config`: the file as it is then.
-    master.setSpawnSource([path, strict](QString *error) -> std::optional<QList<Clustr::SpawnSpec>> {
+    // The sockets stay those bound at start: workers given an address the file
+    // no longer says would be a surprise, so such a file is refused.
+    master.setSpawnSource([path, strict, bound = config->sockets](QString *error) -> std::optional<QList<Clustr::SpawnSpec>> {
         QStringList errors;
         QStringList warnings;
         const auto reread = ClusterFile::load(path, &errors, &warnings, strict);
         if (!reread) {
             *error = errors.join(QStringLiteral("; "));
+            return std::nullopt;
+        }
+        if (reread->sockets != bound) {
+            *error = QStringLiteral("%1: sockets: changed; the daemon binds its listening sockets once, when it starts: "
+                                    "stop and run the cluster again to change them").arg(QFileInfo(path).fileName());
             return std::nullopt;
         }
         return reread->workers;

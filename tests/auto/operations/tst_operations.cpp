@@ -367,6 +367,14 @@ void tst_Operations::updateFromTheClusterFile()
     QVERIFY(write(cluster({missing, entry(QStringLiteral("keep"), 1), entry(QStringLiteral("api"), 1), plain(QStringLiteral("second"))})));
     const ProgramRun unrunnable = runCli(update + target(name));
     QVERIFY2(unrunnable.exitCode == 1 && unrunnable.err.contains("workers[0].file: ") && unrunnable.err.contains("does not exist"), unrunnable.describe());
+    // Listening sockets are bound once, at start: a file that changes them is refused.
+    QJsonObject withSocket = QJsonDocument::fromJson(cluster({entry(QStringLiteral("web"), 2, {{QStringLiteral("x"), 1}}),
+                                                              entry(QStringLiteral("keep"), 1), entry(QStringLiteral("api"), 1), plain(QStringLiteral("second"))})).object();
+    withSocket.insert(QStringLiteral("sockets"), QJsonObject{{QStringLiteral("admin"), QJsonObject{{QStringLiteral("path"), QStringLiteral("admin.sock")}}}});
+    QVERIFY(write(QJsonDocument(withSocket).toJson()));
+    const ProgramRun newSocket = runCli(update + target(name));
+    QVERIFY2(newSocket.exitCode == 1 && newSocket.err.contains("cluster.json: sockets: changed; the daemon binds its listening sockets once"),
+             newSocket.describe());
     QCOMPARE(pidsOf(name, QStringLiteral("web"), 2), before);
     QVERIFY(run.isRunning());
 
