@@ -16,6 +16,7 @@
 #include <QtCore/QSet>
 #include <QtNetwork/QHostAddress>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -302,6 +303,14 @@ void readSockets(const QJsonObject &root, const QString &base, Checker &check, C
                 continue;
             }
             socket.backlog = int(backlog);
+        }
+        // Said here: the second bind would otherwise blame "another process".
+        const auto same = std::find_if(config.sockets.cbegin(), config.sockets.cend(), [&socket](const ClusterFile::Socket &other) {
+            return other.host == socket.host && other.port == socket.port && other.path == socket.path;
+        });
+        if (same != config.sockets.cend()) {
+            check.error(where, QStringLiteral("the same address as sockets.%1").arg(same->name));
+            continue;
         }
         config.sockets.append(socket);
     }

@@ -488,6 +488,10 @@ void tst_Daemon::badClusterFiles_data()
                                       << "cluster.json: sockets.http.backlog: expected an integer from 1 to 65535";
     QTest::newRow("sockets: a name with ':'") << QByteArray("{\"sockets\": {\"a:b\": {\"listen\": \"127.0.0.1:80\"}}, " + worker + "}")
                                               << "cluster.json: sockets.a:b: a socket's name is 1 to 255 letters";
+    QTest::newRow("sockets: one address twice") << QByteArray("{\"sockets\": {\"a\": {\"listen\": \"127.0.0.1:8080\"}, \"b\": {\"listen\": \"127.0.0.1:8080\"}}, \"workers\": [{\"file\": \"" + w + "\", \"sockets\": [\"a\", \"b\"]}]}")
+                                                << "cluster.json: sockets.b: the same address as sockets.a";
+    QTest::newRow("sockets: one path twice") << QByteArray("{\"sockets\": {\"a\": {\"path\": \"x.sock\"}, \"b\": {\"path\": \"./x.sock\"}}, " + worker + "}")
+                                             << "cluster.json: sockets.b: the same address as sockets.a";
     QTest::newRow("sockets: path too long") << QByteArray("{\"sockets\": {\"http\": {\"path\": \"/" + QByteArray(120, 'x') + "\"}}, " + worker + "}")
                                             << "cluster.json: sockets.http.path: expected the path of a unix socket, up to 107 bytes";
 }
