@@ -107,6 +107,8 @@ private Q_SLOTS:
     void httpWorkersOnTheirOwn();
     void httpWorkerBadListenFd_data();
     void httpWorkerBadListenFd();
+    void httpWorkerIgnoresBadInheritedSockets_data();
+    void httpWorkerIgnoresBadInheritedSockets();
 
 private:
     QStringList redisArgument() const { return {QStringLiteral("--cluster-redis=") + m_redis.url()}; }
@@ -474,6 +476,38 @@ void tst_Examples::httpWorkerBadListenFd()
     QVERIFY(run.waitForExit(10000));
     QCOMPARE(run.exitCode(), 1);
     VERIFY_RUN(!run.matches(re(QStringLiteral("cannot use --listen-fd=%1: .*%2").arg(QRegularExpression::escape(value), message))).isEmpty(), run);
+}
+
+void tst_Examples::httpWorkerIgnoresBadInheritedSockets_data()
+{
+    QTest::addColumn<QString>("variables");
+    QTest::addColumn<QString>("warning");
+    QTest::newRow("not a socket") << QStringLiteral("LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=http")
+                                  << QStringLiteral("descriptor 3 (http) is not a socket");
+    QTest::newRow("another process'") << QStringLiteral("LISTEN_PID=1 LISTEN_FDS=1 LISTEN_FDNAMES=http")
+                                      << QStringLiteral("LISTEN_PID is \"1\", not this process");
+    QTest::newRow("count not a number") << QStringLiteral("LISTEN_PID=$$ LISTEN_FDS=x LISTEN_FDNAMES=http")
+                                        << QStringLiteral("LISTEN_FDS is \"x\", not a number of sockets");
+    QTest::newRow("names do not match") << QStringLiteral("LISTEN_PID=$$ LISTEN_FDS=2 LISTEN_FDNAMES=http")
+                                        << QStringLiteral("LISTEN_FDNAMES names 1 sockets, LISTEN_FDS says 2");
+}
+
+// Inherited-socket variables that do not hold are warned about and
+// ignored: the worker goes on to its other ways of listening (here a
+// --listen-fd that fails, which says it was reached).
+void tst_Examples::httpWorkerIgnoresBadInheritedSockets()
+{
+    QFETCH(QString, variables);
+    QFETCH(QString, warning);
+    ClusterRun run;
+    // The shell sets the variables and, exec'ing, gives its pid ($$) to the worker; descriptor 3 is /dev/null.
+    const QString script = variables + QStringLiteral("; export LISTEN_PID LISTEN_FDS LISTEN_FDNAMES; exec \"$0\" \"$@\" 3</dev/null");
+    QVERIFY(run.start(QStringLiteral("/bin/sh"), QStringList{QStringLiteral("-c"), script, buildBinary(QStringLiteral("http-worker"))}
+                                                     + redisArgument() + QStringList{QStringLiteral("--listen-fd=abc")}));
+    QVERIFY(run.waitForExit(10000));
+    QCOMPARE(run.exitCode(), 1);
+    VERIFY_RUN(!run.matches(re(QStringLiteral("cannot use --listen-fd=abc: "))).isEmpty(), run);
+    VERIFY_RUN(run.transcript().contains(QStringLiteral("ignored the inherited sockets: %1").arg(warning).toUtf8()), run);
 }
 
 QTEST_GUILESS_MAIN(tst_Examples)
