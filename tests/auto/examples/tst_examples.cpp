@@ -418,8 +418,11 @@ void tst_Examples::httpReloadUnderTheDaemon()
         int fromOld = 0;
         int fromNew = 0;
         const auto byPid = l->responsesByPid();
-        for (auto it = byPid.cbegin(); it != byPid.cend(); ++it)
+        for (auto it = byPid.cbegin(); it != byPid.cend(); ++it) {
+            QVERIFY2(before.contains(it.key()) || after.contains(it.key()),
+                     qPrintable(QStringLiteral("a response from pid %1, which is no worker of the pool").arg(it.key())));
             (before.contains(it.key()) ? fromOld : fromNew) += it.value();
+        }
         QVERIFY(fromOld > 0);
         QVERIFY(fromNew > 0);
     }
