@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "logrecord.h"
 
+#include <QtCore/QDateTime>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 
@@ -51,6 +52,18 @@ QByteArray encode(const Entry &entry)
         {QStringLiteral("text"), entry.text},
     };
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QString who(const Entry &entry)
+{
+    return QStringLiteral("%1[%2]").arg(entry.group).arg(entry.pid);
+}
+
+QString display(const Entry &entry, const QString &timeFormat, qsizetype whoWidth)
+{
+    return QStringLiteral("%1  %2  %3  %4")
+        .arg(QDateTime::fromMSecsSinceEpoch(entry.timeMs).toString(timeFormat), who(entry).leftJustified(whoWidth),
+             entry.isStderr ? QStringLiteral("err") : QStringLiteral("out"), entry.text);
 }
 
 std::optional<Entry> decode(const QByteArray &json)

@@ -38,6 +38,13 @@ QByteArray channel(const QString &clusterNamespace);
 //! \a line as text of at most MaxTextBytes bytes, plus ` [truncated from N bytes]` if it was longer.
 QString boundedText(const QByteArray &line);
 QByteArray encode(const Entry &entry);
+//! "web[4242]": whose line it is.
+QString who(const Entry &entry);
+/*!
+  The line as people read it: `TIME  GROUP[PID]  STREAM  TEXT`, the time in
+  \a timeFormat (QDateTime's), the GROUP[PID] column padded to \a whoWidth.
+*/
+QString display(const Entry &entry, const QString &timeFormat, qsizetype whoWidth = 0);
 //! Nothing if \a json is not a record (not an object, no seq or pid).
 std::optional<Entry> decode(const QByteArray &json);
 

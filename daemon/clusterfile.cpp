@@ -219,6 +219,24 @@ void readLogs(const QJsonObject &root, const QString &base, Checker &check, Clus
     }
 }
 
+// "HOST:PORT" ("[::1]:8080" for IPv6, "localhost" for 127.0.0.1): the address
+// and the port, or nothing if either is not one.
+std::optional<std::pair<QHostAddress, int>> hostAndPort(const QString &text)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return std::nullopt;
+    bool portOk = false;
+    const int port = text.mid(colon + 1).toInt(&portOk);
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    const QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
+    if (!portOk || port < 1 || port > 65535 || address.isNull())
+        return std::nullopt;
+    return std::pair{address, port};
+}
+
 // "embeddedRedis": where the private redis-server also listens on TCP, for
 // workers that cannot be told its unix socket (unchanged clustr-node ones).
 void readEmbeddedRedis(const QJsonObject &root, Checker &check, ClusterFile &config)
@@ -234,20 +252,15 @@ void readEmbeddedRedis(const QJsonObject &root, Checker &check, ClusterFile &con
     check.unknownKeys(object, EmbeddedRedisKeys, QStringLiteral("embeddedRedis"));
     if (!object.contains(QStringLiteral("listen")))
         return;
-    const QString listen = object.value(QStringLiteral("listen")).toString();
-    const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
-    bool portOk = false;
-    const int port = colon > 0 ? listen.mid(colon + 1).toInt(&portOk) : 0;
-    const QString host = colon > 0 ? listen.left(colon) : QString();
+    const auto listen = hostAndPort(object.value(QStringLiteral("listen")).toString());
     // The default user logs in without a password there: loopback only.
-    const QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
-    if (!portOk || port < 1 || port > 65535 || address.isNull() || !address.isLoopback() || address.protocol() != QAbstractSocket::IPv4Protocol) {
+    if (!listen || !listen->first.isLoopback() || listen->first.protocol() != QAbstractSocket::IPv4Protocol) {
         check.error(QStringLiteral("embeddedRedis.listen"),
                     QStringLiteral("expected a loopback IPv4 address and port, e.g. \"127.0.0.1:6379\" (it is reachable without a password)"));
         return;
     }
-    config.embeddedListenHost = address.toString();
-    config.embeddedListenPort = port;
+    config.embeddedListenHost = listen->first.toString();
+    config.embeddedListenPort = listen->second;
 }
 
 // "sockets": {"http": {"listen": "0.0.0.0:8080", "backlog": 1024}, "admin": {"path": "admin.sock"}}
@@ -276,17 +289,13 @@ void readSockets(const QJsonObject &root, const QString &base, Checker &check, C
         ClusterFile::Socket socket;
         socket.name = it.key();
         if (entry.contains(QStringLiteral("listen"))) {
-            const QString listen = entry.value(QStringLiteral("listen")).toString();
-            const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
-            bool portOk = false;
-            socket.port = colon > 0 ? listen.mid(colon + 1).toInt(&portOk) : 0;
-            socket.host = colon > 0 ? listen.left(colon).remove(QLatin1Char('[')).remove(QLatin1Char(']')) : QString();
-            if (socket.host == QLatin1String("localhost"))
-                socket.host = QStringLiteral("127.0.0.1");
-            if (!portOk || socket.port < 1 || socket.port > 65535 || QHostAddress(socket.host).isNull()) {
+            const auto listen = hostAndPort(entry.value(QStringLiteral("listen")).toString());
+            if (!listen) {
                 check.error(where + QStringLiteral(".listen"), QStringLiteral("expected an IP address and a port, e.g. \"0.0.0.0:8080\" or \"[::1]:8080\""));
                 continue;
             }
+            socket.host = listen->first.toString();
+            socket.port = listen->second;
         } else {
             const QString path = entry.value(QStringLiteral("path")).toString();
             socket.path = path.isEmpty() ? QString() : resolve(base, path);

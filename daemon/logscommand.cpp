@@ -13,7 +13,6 @@
 
 #include <ClustrQt/unixsignalwatcher.h>
 
-#include <QtCore/QDateTime>
 #include <QtCore/QEventLoop>
 #include <QtCore/QSet>
 
@@ -137,7 +136,7 @@ class Printer
 public:
     explicit Printer(bool json) : m_json(json) {}
 
-    void widen(const Entry &entry) { m_width = std::max(m_width, who(entry).size()); }
+    void widen(const Entry &entry) { m_width = std::max(m_width, LogRecord::who(entry).size()); }
     void print(const Entry &entry)
     {
         if (m_json) {
@@ -145,14 +144,10 @@ public:
             return;
         }
         widen(entry);
-        Cli::out(QStringLiteral("%1  %2  %3  %4")
-                     .arg(QDateTime::fromMSecsSinceEpoch(entry.timeMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
-                          who(entry).leftJustified(m_width), entry.isStderr ? QStringLiteral("err") : QStringLiteral("out"),
-                          entry.text));
+        Cli::out(LogRecord::display(entry, QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"), m_width));
     }
 
 private:
-    static QString who(const Entry &entry) { return QStringLiteral("%1[%2]").arg(entry.group).arg(entry.pid); }
 
     bool m_json;
     qsizetype m_width = 12;

@@ -3,7 +3,6 @@
 
 #include "outputfeed.h"
 
-#include <QtCore/QDateTime>
 #include <QtGui/QFontDatabase>
 #include <QtWidgets/QCheckBox>
 #include <QtWidgets/QHBoxLayout>
@@ -12,6 +11,10 @@
 #include <QtWidgets/QPlainTextEdit>
 #include <QtWidgets/QScrollBar>
 #include <QtWidgets/QVBoxLayout>
+
+namespace {
+const QString TimeFormat = QStringLiteral("HH:mm:ss.zzz"); // the day is today's
+} // namespace
 
 OutputView::OutputView(OutputFeed *feed, QWidget *parent)
     : QWidget(parent)
@@ -86,14 +89,6 @@ bool OutputView::matches(const LogRecord::Entry &entry) const
     return text.isEmpty() || entry.text.contains(text, Qt::CaseInsensitive) || entry.group.contains(text, Qt::CaseInsensitive);
 }
 
-QString OutputView::lineOf(const LogRecord::Entry &entry) const
-{
-    return QStringLiteral("%1  %2[%3]  %4  %5")
-        .arg(QDateTime::fromMSecsSinceEpoch(entry.timeMs).toString(QStringLiteral("HH:mm:ss.zzz")), entry.group)
-        .arg(entry.pid)
-        .arg(entry.isStderr ? QStringLiteral("err") : QStringLiteral("out"), entry.text);
-}
-
 void OutputView::append(const QList<LogRecord::Entry> &lines)
 {
     QStringList shown;
@@ -102,7 +97,7 @@ void OutputView::append(const QList<LogRecord::Entry> &lines)
             m_lines.dropFront(1);
         m_lines.append(entry);
         if (matches(entry))
-            shown.append(lineOf(entry));
+            shown.append(LogRecord::display(entry, TimeFormat));
     }
     m_placeholder->hide();
     if (shown.isEmpty())
@@ -127,7 +122,7 @@ void OutputView::rebuild()
     QStringList shown;
     for (qsizetype i = 0; i < m_lines.size(); ++i) {
         if (matches(m_lines.at(i)))
-            shown.append(lineOf(m_lines.at(i)));
+            shown.append(LogRecord::display(m_lines.at(i), TimeFormat));
     }
     m_text->setPlainText(shown.join(QLatin1Char('\n')));
     m_text->verticalScrollBar()->setValue(m_text->verticalScrollBar()->maximum());

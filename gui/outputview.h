@@ -41,7 +41,6 @@ private:
     void clear();
     void rebuild();
     bool matches(const LogRecord::Entry &entry) const;
-    QString lineOf(const LogRecord::Entry &entry) const;
 
     RingBuffer<LogRecord::Entry> m_lines{Capacity};
     QPlainTextEdit *m_text;

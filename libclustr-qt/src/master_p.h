@@ -146,6 +146,7 @@ public:
     Master::CommandError runUpdate(const Protocol::ControlCommand &command);
     QList<SpawnPlan::Running> runningGroups() const;
     void startUpdate(const Protocol::ControlCommand &command, const SpawnPlan &plan);
+    void resizeForUpdate(const QString &group, int instances);
     //! Moves the update under way on: its group changes, then its roll, then its end.
     void checkUpdate();
     void publishUpdateProgress();

@@ -208,10 +208,7 @@ void MasterPrivate::reloadStarted(int steps)
     // those the reload was asked for: a restart of one group leaves the rest.
     const ReloadMachine::Request &request = reloadMachine.currentRequest();
     const auto report = [this, &request](const ChildInfo &child) {
-        const bool inScope = request.scope == ReloadMachine::Request::Scope::Cluster
-            || (request.scope == ReloadMachine::Request::Scope::Group && request.groups.contains(child.group()))
-            || (request.scope == ReloadMachine::Request::Scope::Process && child.pid() == request.pid);
-        if (!inScope)
+        if (!request.names(child.pid(), child.group()))
             return;
         if (!child.registers())
             reloadExcluded(child.pid(), child.group(), QStringLiteral("register: false"));

@@ -92,26 +92,19 @@ void MasterPrivate::startUpdate(const Command &command, const SpawnPlan &plan)
     update.emplace();
     update->command = command;
     update->plan = plan.lines();
-    const auto follow = [this](const QString &group, GroupOperation::Goal goal, const GroupOperation::View &before) {
-        Command step;
-        step.group = group;
-        update->operations.append({step, GroupOperation(goal, before)});
-    };
     for (const SpawnPlan::Group &g : plan.groups()) {
-        const GroupOperation::View before = groupView(g.name);
         QString error;
         switch (g.action) {
         case Action::Keep:
             break;
         case Action::Add:
             supervisor->spawn({g.spec});
-            follow(g.name, {true, g.to}, before);
+            resizeForUpdate(g.name, g.to); // spawned at that size already: only followed
             break;
         case Action::Remove:
             stoppedGroups.remove(g.name);
-            resizeGroup(g.name, 0, false);
             update->removed.append(g.name);
-            follow(g.name, {true, 0}, before);
+            resizeForUpdate(g.name, 0);
             break;
         case Action::Roll:
         case Action::Replace:
@@ -126,12 +119,10 @@ void MasterPrivate::startUpdate(const Command &command, const SpawnPlan &plan)
             } else if (g.action == Action::Replace) {
                 // Nothing says when a process that does not register is
                 // ready: the old ones go, then the group starts anew.
-                resizeGroup(g.name, 0, false);
                 update->startAfterStop.insert(g.name, g.to);
-                follow(g.name, {true, 0}, before);
+                resizeForUpdate(g.name, 0);
             } else {
-                resizeGroup(g.name, g.to, true);
-                follow(g.name, {true, g.to}, before);
+                resizeForUpdate(g.name, g.to);
                 if (g.action == Action::Roll) {
                     update->roll.append(g.name);
                     update->rollSteps += g.to;
@@ -142,6 +133,16 @@ void MasterPrivate::startUpdate(const Command &command, const SpawnPlan &plan)
     }
     publishCommandEvent(ClusterEvent::Type::CommandAccepted, command, 0, update->steps(), {}, update->plan);
     checkUpdate(); // a change with nothing to wait for is done now
+}
+
+// The group to \a instances (new ones started), followed there by one of the update's operations.
+void MasterPrivate::resizeForUpdate(const QString &group, int instances)
+{
+    const GroupOperation::View before = groupView(group);
+    resizeGroup(group, instances, true);
+    Command target;
+    target.group = group;
+    update->operations.append({target, GroupOperation({true, instances}, before)});
 }
 
 void MasterPrivate::checkUpdate()
@@ -164,13 +165,8 @@ void MasterPrivate::checkUpdate()
     if (structureDone && !update->startAfterStop.isEmpty()) {
         // The replaced groups' old processes are gone: their new ones start.
         const QHash<QString, int> starts = std::exchange(update->startAfterStop, {});
-        for (auto it = starts.cbegin(); it != starts.cend(); ++it) {
-            const GroupOperation::View before = groupView(it.key());
-            resizeGroup(it.key(), it.value(), true);
-            Command step;
-            step.group = it.key();
-            update->operations.append({step, GroupOperation({true, it.value()}, before)});
-        }
+        for (auto it = starts.cbegin(); it != starts.cend(); ++it)
+            resizeForUpdate(it.key(), it.value());
         publishUpdateProgress();
         checkUpdate();
         return;

@@ -156,19 +156,6 @@ void ReloadMachine::startReload()
     fill();
 }
 
-bool ReloadMachine::matches(const ReloadHost::WorkerInfo &worker) const
-{
-    switch (m_request.scope) {
-    case Request::Scope::Cluster:
-        return true;
-    case Request::Scope::Group:
-        return m_request.groups.contains(worker.group);
-    case Request::Scope::Process:
-        return worker.pid == m_request.pid;
-    }
-    return false;
-}
-
 // The processes in scope and their descendants (replaced with them, or
 // retired first). An in-scope process whose parent stays is planned as if
 // it had none: its parent respawns it, so it is a step of its own.
@@ -178,7 +165,7 @@ QList<ReloadHost::WorkerInfo> ReloadMachine::inScope(QList<ReloadHost::WorkerInf
         return workers;
     QSet<qint64> kept;
     for (const ReloadHost::WorkerInfo &worker : std::as_const(workers)) {
-        if (matches(worker))
+        if (m_request.names(worker.pid, worker.group))
             kept.insert(worker.pid);
     }
     for (bool grew = true; grew;) { // bounded: each pass adds at least one of a finite list
@@ -240,7 +227,7 @@ void ReloadMachine::plan(QList<ReloadHost::WorkerInfo> workers)
     if (m_request.revive) {
         const QList<ReloadHost::WorkerInfo> givenUp = m_host->givenUpWorkers();
         for (const ReloadHost::WorkerInfo &worker : givenUp) {
-            if (matches(worker))
+            if (m_request.names(worker.pid, worker.group))
                 m_plan.append(Step{worker.pid, worker.group, true, true, {}});
         }
     }

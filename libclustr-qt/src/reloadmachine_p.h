@@ -211,6 +211,13 @@ public:
         //! The tool's request id, for the answer events; empty for a reload.
         QString id;
 
+        //! Whether the process \a pid of \a group is one the request names (its descendants aside).
+        bool names(qint64 pid, const QString &group) const
+        {
+            return scope == Scope::Cluster || (scope == Scope::Group && groups.contains(group))
+                || (scope == Scope::Process && pid == this->pid);
+        }
+
         bool sameTarget(const Request &other) const
         {
             return scope == other.scope && groups == other.groups && pid == other.pid && revive == other.revive;
@@ -292,7 +299,6 @@ private:
     void dispatch(Event event);
     void handle(Event event);
     QList<ReloadHost::WorkerInfo> inScope(QList<ReloadHost::WorkerInfo> workers) const;
-    bool matches(const ReloadHost::WorkerInfo &worker) const;
     void plan(QList<ReloadHost::WorkerInfo> workers);
     bool isPresent(const Step &step) const;
     void retireChildren(const Step &step);
