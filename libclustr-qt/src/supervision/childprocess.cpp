@@ -2,7 +2,6 @@
 #include "childprocess_p.h"
 
 #include "base/logging_p.h"
-#include "listensockets_p.h"
 
 #include <QtCore/QFileInfo>
 #include <QtCore/QProcessEnvironment>
@@ -307,10 +306,15 @@ void ChildProcess::launch()
     // Ours (a master under systemd) are not the child's; its own, if any, come below.
     for (const char *name : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"})
         environment.remove(QLatin1String(name));
-    const QList<int> listenFds = m_config.listenFds;
+    QList<int> listenFds; // what the child process gets: no allocation there
+    QStringList listenNames;
+    for (const ListenSockets::Socket &socket : m_config.listenSockets) {
+        listenFds.append(socket.fd);
+        listenNames.append(socket.name);
+    }
     if (!listenFds.isEmpty()) {
         environment.insert(QStringLiteral("LISTEN_FDS"), QString::number(listenFds.size()));
-        environment.insert(QStringLiteral("LISTEN_FDNAMES"), m_config.listenNames.join(QLatin1Char(':')));
+        environment.insert(QStringLiteral("LISTEN_FDNAMES"), listenNames.join(QLatin1Char(':')));
         ListenSockets::wrap(&program, &arguments);
     }
     process->setProgram(program);

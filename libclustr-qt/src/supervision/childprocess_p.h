@@ -4,6 +4,7 @@
 #include "base/global_p.h"
 
 #include "childcommand_p.h"
+#include "listensockets_p.h"
 
 #include <ClustrQt/spawnspec.h>
 
@@ -95,9 +96,8 @@ public:
           or lead a new one if that group is gone.
         */
         qint64 processGroup = 0;
-        //! Listening sockets the child inherits as descriptors 3, 4, ... (ListenSockets), and their names.
-        QList<int> listenFds;
-        QStringList listenNames;
+        //! Listening sockets the child inherits as descriptors 3, 4, ... in this order (ListenSockets).
+        QList<ListenSockets::Socket> listenSockets;
 
         /*!
           The configuration for one child of \a spec started with \a command

@@ -103,10 +103,8 @@ ChildProcess::Config Supervisor::configFor(const SpawnSpec &spec, const ChildCom
     // with: a worker whose code names none takes it from here. Always set,
     // so a grandchild never inherits its parent's group.
     config.environment.insert(QStringLiteral("CLUSTR_GROUP"), config.group);
-    for (const QString &name : spec.sockets()) {
-        config.listenFds.append(m_listenSockets.value(name, -1));
-        config.listenNames.append(name);
-    }
+    for (const QString &name : spec.sockets())
+        config.listenSockets.append({name, m_listenSockets.value(name, -1)});
     return config;
 }
 
