@@ -6,6 +6,8 @@
 #   libclustr-qt-dev  headers, CMake package, pkg-config file, the .so link
 #   clustr-qt         the daemon and CLI, its systemd unit, completions, man pages
 #   clustr-qt-gui     the desktop monitor, its .desktop file, icon and man page
+#   qml6-module-clustrqt  the QML module (import ClustrQt), named as Debian
+#                     names Qt's own QML modules
 # Included by the top-level CMakeLists.txt after every install() rule.
 
 set(CLUSTR_PACKAGE_MAINTAINER "clustr-qt maintainers <maintainers@clustr-qt.invalid>"
@@ -19,6 +21,9 @@ if(TARGET clustr-qt)
 endif()
 if(TARGET clustr-qt-gui)
     list(APPEND clustr_packages clustr-qt-gui)
+endif()
+if(TARGET clustr-qt-qmlplugin)
+    list(APPEND clustr_packages qml6-module-clustrqt)
 endif()
 
 # share/doc/PKG/copyright (machine-readable, from LICENSE) and changelog.gz
@@ -124,5 +129,13 @@ set(CPACK_COMPONENT_CLUSTR-QT-GUI_DESCRIPTION "Process clusters for Qt: desktop 
  clustr-qt-gui follows a running cluster live (its processes, their
  resources and messages, charts) and sends messages, kills, reloads,
  restarts, stops and scales.")
+
+set(CPACK_DEBIAN_QML6-MODULE-CLUSTRQT_PACKAGE_NAME qml6-module-clustrqt)
+set(CPACK_DEBIAN_QML6-MODULE-CLUSTRQT_PACKAGE_SECTION libs)
+set(CPACK_COMPONENT_QML6-MODULE-CLUSTRQT_DEPENDS libclustr-qt0)
+set(CPACK_COMPONENT_QML6-MODULE-CLUSTRQT_DESCRIPTION "Process clusters for Qt: QML module
+ import ClustrQt gives Qt Quick applications a Worker element (join a
+ cluster, send and receive its messages) and ClusterModel, a running
+ cluster's hosts, groups and processes as a tree model a view binds to.")
 
 include(CPack)

@@ -37,6 +37,10 @@ if [ -x "$work/prefix/bin/clustr-qt" ]; then
     case "$version" in "clustr-qt "*) ;; *) fail "the installed clustr-qt --version said: $version" ;; esac
 fi
 
+# The QML module, installed into Qt's layout under the prefix, loads from there.
+qml_module_check "$work/prefix/lib/$(gcc -print-multiarch)/qt6/qml" \
+    "$(dirname "$(find "$work/prefix" -name 'libclustr-qt.so.0' | head -1)")"
+
 # 2. The README's quick start, as written.
 quickstart_build "$src" "$work/prefix" "$work"
 exe=$quickstart_exe

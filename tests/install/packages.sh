@@ -55,6 +55,8 @@ depends_on() {
 
 packages=(libclustr-qt0 libclustr-qt-dev clustr-qt clustr-qt-gui)
 [ -x "$build/bin/clustr-qt-gui" ] || packages=(libclustr-qt0 libclustr-qt-dev clustr-qt)
+qml_built=""
+[ -f "$build/qml/ClustrQt/qmldir" ] && qml_built=1 && packages+=(qml6-module-clustrqt)
 [ "$(find "$work/out" -maxdepth 1 -name '*.deb' | wc -l)" -eq ${#packages[@]} ] \
     || { ls "$work/out" >&2; fail "expected the packages ${packages[*]}"; }
 
@@ -102,6 +104,16 @@ if [ -x "$build/bin/clustr-qt-gui" ]; then
     depends_on clustr-qt-gui libqt6widgets6
 fi
 
+if [ -n "$qml_built" ]; then
+    qml="/usr/lib/$(gcc -print-multiarch)/qt6/qml/ClustrQt"
+    has qml6-module-clustrqt "$qml/qmldir"
+    has qml6-module-clustrqt "$qml/libclustr-qt-qmlplugin\\.so"
+    has qml6-module-clustrqt "$qml/clustr-qt-qmlplugin\\.qmltypes"
+    lacks qml6-module-clustrqt 'libclustr-qt\.so|/usr/bin/'
+    depends_on qml6-module-clustrqt "libclustr-qt0 \\(= $full\\)"
+    depends_on qml6-module-clustrqt libqt6qml6
+fi
+
 # 3. Unpacked into a scratch root, never installed.
 root="$work/root"
 for p in "${packages[@]}"; do dpkg -x "$(deb "$p")" "$root"; done
@@ -134,6 +146,10 @@ example="$build/bin/messaging-cluster.json"
 [ -f "$example" ] || fail "$example is not built (the examples are part of the build)"
 out=$("$root/usr/bin/clustr-qt" check "$example" 2>&1) || fail "clustr-qt check $example: $out"
 grep -q ": OK: " <<<"$out" || fail "clustr-qt check said: $out"
+
+# The QML module, where Debian's Qt looks for it, loads from the root.
+qml_module_check "$root/usr/lib/$(gcc -print-multiarch)/qt6/qml" \
+    "$(dirname "$(find "$root/usr" -name libclustr-qt.so.0 | head -1)")"
 
 # 4. README.md's quick start against libclustr-qt-dev, run with libclustr-qt0.
 quickstart_build "$src" "$root/usr" "$work"

@@ -68,3 +68,26 @@ quickstart_talk() {
     wait "$sub_pid" 2>/dev/null || true
     sub_pid=""
 }
+
+# qml_module_check QML_DIR LIB_DIR: the installed QML module (import
+# ClustrQt) in QML_DIR/ClustrQt loads by itself: its plugin finds the
+# libclustr-qt.so.0 of LIB_DIR through its RPATH, and Qt's qmlplugindump
+# loads it from QML_DIR alone and finds both elements. Skipped (a line
+# saying so) when the build has no QML module.
+qml_module_check() {
+    local qmldir=$1 libdir=$2 plugin dump file
+    [ -f "$build/qml/ClustrQt/qmldir" ] || { echo "no QML module in this build: not checked"; return 0; }
+    plugin="$qmldir/ClustrQt/libclustr-qt-qmlplugin.so"
+    for file in qmldir clustr-qt-qmlplugin.qmltypes libclustr-qt-qmlplugin.so; do
+        [ -f "$qmldir/ClustrQt/$file" ] || fail "the QML module's $file is not in $qmldir/ClustrQt"
+    done
+    local loaded
+    loaded=$(env -u LD_LIBRARY_PATH ldd "$plugin" | sed -n 's|^[[:space:]]*libclustr-qt\.so\.0 => \(.*\) (0x.*|\1|p')
+    [ -n "$loaded" ] && [ "$(realpath "$loaded")" = "$(realpath "$libdir/libclustr-qt.so.0")" ] \
+        || fail "the QML plugin does not load $libdir/libclustr-qt.so.0 but '$loaded'"
+    dump=$(env -u LD_LIBRARY_PATH -u QML_IMPORT_PATH QT_QPA_PLATFORM=offscreen \
+        /usr/lib/qt6/bin/qmlplugindump -nonrelocatable ClustrQt 1.0 "$qmldir" 2>&1) \
+        || fail "Qt cannot load the QML module from $qmldir: $dump"
+    grep -q '"ClustrQt/Worker 1.0"' <<<"$dump" || fail "the QML module has no Worker: $dump"
+    grep -q '"ClustrQt/ClusterModel 1.0"' <<<"$dump" || fail "the QML module has no ClusterModel: $dump"
+}

@@ -9,14 +9,14 @@
 #                                  apart and loaded at run time, never included)
 #   core (src/ itself)        3   Process, Worker, Master
 #
-# And everything outside the library (daemon/, gui/, examples/, bench/
+# And everything outside the library (daemon/, gui/, qml/, examples/, bench/
 # programs) uses the public headers only: no "..._p.h", no path into src/.
 # Tests of private classes may include private headers; they are not checked.
 #
 # Usage: check.sh SOURCE_DIR
 set -u
 root=$(cd "${1:?usage: check.sh SOURCE_DIR}" && pwd) || exit 2
-for dir in libclustr-qt/src daemon gui examples; do
+for dir in libclustr-qt/src daemon gui qml examples; do
     [ -d "$root/$dir" ] || { echo "no $dir in $root: is it the source directory?"; exit 2; }
 done
 cd "$root/libclustr-qt/src" || exit 2
@@ -66,7 +66,7 @@ cd "$root" || exit 2
 while IFS= read -r hit; do
     echo "$hit: uses a private header of the library; use the public API (include/ClustrQt/)"
     failures=$((failures + 1))
-done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^">]*_p\.h|[^">]*src/[^">]*)[">]' daemon gui examples \
+done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^">]*_p\.h|[^">]*src/[^">]*)[">]' daemon gui qml examples \
              --include='*.cpp' --include='*.h' | cut -d: -f1,2)
 
 if [ "$checked" -eq 0 ]; then
@@ -77,4 +77,4 @@ if [ "$failures" -gt 0 ]; then
     echo "$failures include(s) break the layering"
     exit 1
 fi
-echo "layers respected: $checked includes of the library checked; daemon/, gui/, examples/ use the public API only"
+echo "layers respected: $checked includes of the library checked; daemon/, gui/, qml/, examples/ use the public API only"

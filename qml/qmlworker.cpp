@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+#include "qmlworker.h"
+
+#include "jsvalues.h"
+
+#include <ClustrQt/options.h>
+#include <ClustrQt/worker.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcQmlWorker, "clustr.qml.worker")
+
+QmlWorker::QmlWorker(QObject *parent)
+    : QObject(parent)
+{
+    m_statsTimer.setSingleShot(true);
+    m_statsTimer.setInterval(0);
+    connect(&m_statsTimer, &QTimer::timeout, this, &QmlWorker::statsChanged);
+}
+
+QmlWorker::~QmlWorker()
+{
+    // The worker says goodbye as it goes (closed, connectedChanged): not to
+    // QML handlers of an element that is being destroyed.
+    if (m_worker)
+        m_worker->disconnect(this);
+}
+
+void QmlWorker::classBegin()
+{
+    m_completing = true;
+}
+
+void QmlWorker::componentComplete()
+{
+    m_completing = false;
+    Clustr::ProcessOptions options;
+    options.setRedisUrl(m_redisUrl);
+    if (!m_clusterNamespace.isEmpty())
+        options.setClusterNamespace(m_clusterNamespace);
+    options.setExitApplication(m_exitApplication);
+    m_worker = std::make_unique<Clustr::Worker>(m_group, options);
+    Clustr::Worker *w = m_worker.get();
+
+    connect(w, &Clustr::Process::connectedChanged, this, &QmlWorker::connectedChanged);
+    connect(w, &Clustr::Worker::readyChanged, this, &QmlWorker::readyChanged);
+    connect(w, &Clustr::Process::errorOccurred, this, [this](Clustr::Process::Error, const QString &text) { fail(text); });
+    connect(w, &Clustr::Process::closed, this, &QmlWorker::closed);
+    connect(w, &Clustr::Process::killRequested, this, &QmlWorker::killRequested);
+    const auto forward = [this](void (QmlWorker::*signal)(const QVariantMap &)) {
+        return [this, signal](const Clustr::Message &message) {
+            noteStatsChanged();
+            Q_EMIT(this->*signal)(JsValues::message(message));
+        };
+    };
+    connect(w, &Clustr::Process::publicMessageReceived, this, forward(&QmlWorker::publicMessageReceived));
+    connect(w, &Clustr::Process::privateMessageReceived, this, forward(&QmlWorker::privateMessageReceived));
+    connect(w, &Clustr::Process::groupMessageReceived, this, forward(&QmlWorker::groupMessageReceived));
+    // messageReceived is not counted twice: forward() only notes a change.
+    connect(w, &Clustr::Process::messageReceived, this, forward(&QmlWorker::messageReceived));
+    connect(w, &Clustr::Process::confirmationCompleted, this,
+            [this](const QString &identifier, const QList<Clustr::Message> &messages) {
+                QVariantList list;
+                list.reserve(messages.size());
+                for (const Clustr::Message &message : messages)
+                    list.append(JsValues::message(message));
+                noteStatsChanged();
+                Q_EMIT confirmationCompleted(identifier, list);
+            });
+    connect(w, &Clustr::Worker::clusterInfoReceived, this,
+            [this](const Clustr::ClusterInfo &info) { Q_EMIT clusterInfoReceived(JsValues::clusterInfo(info)); });
+    connect(w, &Clustr::Worker::clusterInfoRequestFailed, this, &QmlWorker::clusterInfoRequestFailed);
+
+    Q_EMIT started();
+    // What the worker found (its spawner's group, the URL of its command line).
+    Q_EMIT groupChanged();
+    Q_EMIT redisUrlChanged();
+    Q_EMIT clusterNamespaceChanged();
+    if (!w->isValid())
+        fail(w->errorString());
+}
+
+QString QmlWorker::group() const
+{
+    return m_worker ? m_worker->group() : m_group;
+}
+
+void QmlWorker::setGroup(const QString &group)
+{
+    if (group == m_group || refuseOnceStarted("group"))
+        return;
+    m_group = group;
+    Q_EMIT groupChanged();
+}
+
+QString QmlWorker::redisUrl() const
+{
+    return m_worker ? m_worker->redisUrl() : m_redisUrl;
+}
+
+void QmlWorker::setRedisUrl(const QString &url)
+{
+    if (url == m_redisUrl || refuseOnceStarted("redisUrl"))
+        return;
+    m_redisUrl = url;
+    Q_EMIT redisUrlChanged();
+}
+
+QString QmlWorker::clusterNamespace() const
+{
+    return m_worker ? m_worker->clusterNamespace() : m_clusterNamespace;
+}
+
+void QmlWorker::setClusterNamespace(const QString &clusterNamespace)
+{
+    if (clusterNamespace == m_clusterNamespace || refuseOnceStarted("clusterNamespace"))
+        return;
+    m_clusterNamespace = clusterNamespace;
+    Q_EMIT clusterNamespaceChanged();
+}
+
+bool QmlWorker::exitApplication() const
+{
+    return m_exitApplication;
+}
+
+void QmlWorker::setExitApplication(bool exitApplication)
+{
+    if (exitApplication == m_exitApplication || refuseOnceStarted("exitApplication"))
+        return;
+    m_exitApplication = exitApplication;
+    Q_EMIT exitApplicationChanged();
+}
+
+qint64 QmlWorker::pid() const
+{
+    return QCoreApplication::applicationPid();
+}
+
+qint64 QmlWorker::masterPid() const
+{
+    return m_worker ? m_worker->masterPid() : 0;
+}
+
+bool QmlWorker::isValid() const
+{
+    return m_worker && m_worker->isValid();
+}
+
+QString QmlWorker::errorString() const
+{
+    return m_errorString;
+}
+
+bool QmlWorker::isConnected() const
+{
+    return m_worker && m_worker->isConnected();
+}
+
+bool QmlWorker::isReady() const
+{
+    return m_worker && m_worker->isReady();
+}
+
+QVariantMap QmlWorker::stats() const
+{
+    return JsValues::stats(m_worker ? m_worker->stats() : Clustr::Stats());
+}
+
+void QmlWorker::emitReady()
+{
+    if (checkStarted("emitReady()"))
+        m_worker->emitReady();
+}
+
+bool QmlWorker::emitPublic(const QJSValue &data)
+{
+    QString error;
+    const auto json = JsValues::toJson(data, &error);
+    if (!checkStarted("emitPublic()"))
+        return false;
+    if (!json) {
+        fail(QStringLiteral("emitPublic(): ") + error + QStringLiteral(", nothing sent"));
+        return false;
+    }
+    m_worker->emitPublic(*json);
+    noteStatsChanged();
+    return true;
+}
+
+bool QmlWorker::emitPrivate(qint64 pid, const QJSValue &data)
+{
+    QString error;
+    const auto json = JsValues::toJson(data, &error);
+    if (!checkStarted("emitPrivate()"))
+        return false;
+    if (!json || pid <= 0) {
+        fail(QStringLiteral("emitPrivate(): ")
+             + (json ? QStringLiteral("%1 is not a pid").arg(pid) : error) + QStringLiteral(", nothing sent"));
+        return false;
+    }
+    m_worker->emitPrivate(pid, *json);
+    noteStatsChanged();
+    return true;
+}
+
+bool QmlWorker::emitGroup(const QString &group, const QJSValue &data)
+{
+    QString error;
+    const auto json = JsValues::toJson(data, &error);
+    if (!checkStarted("emitGroup()"))
+        return false;
+    if (!json || group.isEmpty()) {
+        fail(QStringLiteral("emitGroup(): ") + (json ? QStringLiteral("no group given") : error)
+             + QStringLiteral(", nothing sent"));
+        return false;
+    }
+    m_worker->emitGroup(group, *json);
+    noteStatsChanged();
+    return true;
+}
+
+bool QmlWorker::emitKill(qint64 pid, int exitCode)
+{
+    if (!checkStarted("emitKill()"))
+        return false;
+    if (pid <= 0) {
+        fail(QStringLiteral("emitKill(): %1 is not a pid, nothing sent").arg(pid));
+        return false;
+    }
+    m_worker->emitKill(pid, exitCode);
+    noteStatsChanged();
+    return true;
+}
+
+bool QmlWorker::emitConfirmation(const QString &identifier)
+{
+    if (!checkStarted("emitConfirmation()"))
+        return false;
+    m_worker->emitConfirmation(identifier);
+    noteStatsChanged();
+    return true;
+}
+
+bool QmlWorker::onConfirmation(int count, const QString &identifier)
+{
+    if (!checkStarted("onConfirmation()"))
+        return false;
+    if (count <= 0) {
+        fail(QStringLiteral("onConfirmation(): a count of %1 is never reached").arg(count));
+        return false;
+    }
+    m_worker->onConfirmation(count, identifier);
+    return true;
+}
+
+bool QmlWorker::requestClusterInfo()
+{
+    if (!checkStarted("requestClusterInfo()"))
+        return false;
+    m_worker->requestClusterInfo();
+    return true;
+}
+
+void QmlWorker::close(int exitCode)
+{
+    if (checkStarted("close()"))
+        m_worker->close(exitCode);
+}
+
+bool QmlWorker::checkStarted(const char *what)
+{
+    if (!m_worker) {
+        // Called from a property binding or Component.onCompleted of a parent
+        // that completes first: the worker does not exist yet.
+        fail(QStringLiteral("%1 called before the Worker element was complete; nothing done").arg(QLatin1String(what)));
+        return false;
+    }
+    if (!m_worker->isValid()) {
+        fail(QStringLiteral("%1: the worker cannot work (%2); nothing done").arg(QLatin1String(what), m_worker->errorString()));
+        return false;
+    }
+    return true;
+}
+
+bool QmlWorker::refuseOnceStarted(const char *property)
+{
+    if (!m_worker)
+        return false;
+    qCWarning(lcQmlWorker).noquote() << "Worker." << property
+                                     << "cannot change once the worker exists; the change is ignored";
+    return true;
+}
+
+void QmlWorker::fail(const QString &text)
+{
+    qCWarning(lcQmlWorker).noquote() << text;
+    m_errorString = text;
+    Q_EMIT errorOccurred(text);
+}
+
+void QmlWorker::noteStatsChanged()
+{
+    if (!m_statsTimer.isActive())
+        m_statsTimer.start();
+}
