@@ -33,6 +33,7 @@ MasterPrivate::MasterPrivate(const ProcessOptions &options)
 {
     masterPid = pid;
     hostName = QSysInfo::machineHostName();
+    qRegisterMetaType<Clustr::ClusterInfo>(); // see ProcessPrivate::init()
     clock.start();
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "process_p.h"
 
+#include "base/environment_p.h"
 #include "protocol/jsonreader_p.h"
 #include "redis/redisclient_p.h"
 #include "supervision/listensockets_p.h"
@@ -25,7 +26,7 @@ QString resolveRedisUrl(const ProcessOptions &options, const CommandLine &comman
         return options.redisUrl();
     if (commandLine.hasOption(QStringLiteral("cluster-redis")))
         return commandLine.option(QStringLiteral("cluster-redis"));
-    const QString fromEnvironment = qEnvironmentVariable("CLUSTR_REDIS");
+    const QString fromEnvironment = environmentVariable("CLUSTR_REDIS");
     if (!fromEnvironment.isEmpty())
         return fromEnvironment;
     return QString::fromLatin1(RedisUrl::DefaultUrl);
@@ -51,8 +52,11 @@ ProcessPrivate::~ProcessPrivate()
 void ProcessPrivate::init()
 {
     qRegisterMetaType<Clustr::Message>();
-    qRegisterMetaType<Clustr::ClusterInfo>();
     qRegisterMetaType<Clustr::Stats>();
+    // Clustr::ClusterInfo (a QMap) is registered where it is first made
+    // (Worker::requestClusterInfo(), the Master): registering a container
+    // registers its conversions too, 128 KiB of Qt Core that an idle worker
+    // otherwise never maps (docs/BENCHMARKS.md, "Idle worker memory").
     if (commandLine.hasOption(QStringLiteral("verbose")) || commandLine.hasOption(QStringLiteral("cluster-verbose")))
         Logging::enableVerbose();
     if (options.logger())
@@ -840,9 +844,8 @@ qint64 ProcessPrivate::childProcessGroup() const
     // Inside a tree a TreeGuard watches (our group is the one its root
     // handed down), children stay in our group, where the guard reaches
     // them; anywhere else each leads a group of its own.
-    bool ok = false;
-    const qint64 tree = qEnvironmentVariable(TreeGuard::ProcessGroupVariable).toLongLong(&ok);
-    return ok && tree > 0 && tree == qint64(::getpgrp()) ? ChildProcess::SpawnerProcessGroup : ChildProcess::OwnProcessGroup;
+    const qint64 tree = environmentPid(TreeGuard::ProcessGroupVariable);
+    return tree > 0 && tree == qint64(::getpgrp()) ? ChildProcess::SpawnerProcessGroup : ChildProcess::OwnProcessGroup;
 }
 
 void ProcessPrivate::watchChildKills(qint64 childPid, ChildProcess *child)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "worker_p.h"
 
+#include "base/environment_p.h"
 #include "protocol/records_p.h"
 
 #include <QtCore/QPointer>
@@ -15,7 +16,7 @@ namespace {
 // A spawner tells each child the group of its spawn entry (docs/PROTOCOL.md, section 7).
 QString groupOrSpawnersChoice(const QString &group)
 {
-    return group.isEmpty() ? qEnvironmentVariable("CLUSTR_GROUP") : group;
+    return group.isEmpty() ? environmentVariable("CLUSTR_GROUP") : group;
 }
 
 } // namespace
@@ -27,9 +28,8 @@ WorkerPrivate::WorkerPrivate(const QString &group, const ProcessOptions &options
     samplingLease.setSingleShot(true);
     // The variable alone is not enough: a grandchild started by a program
     // in between (a shell script) inherits it, but its parent is not ours.
-    bool ok = false;
-    const qint64 spawner = qEnvironmentVariable(ClustrQtSupervisorVariable).toLongLong(&ok);
-    supervised = ok && spawner > 0 && spawner == qint64(::getppid());
+    const qint64 spawner = environmentPid(ClustrQtSupervisorVariable);
+    supervised = spawner > 0 && spawner == qint64(::getppid());
 }
 
 QList<QPair<QByteArray, Protocol::ChannelKind>> WorkerPrivate::extraChannels() const
@@ -94,7 +94,7 @@ bool WorkerPrivate::masterListensAlready() const
     // A clustr-qt master subscribes before it starts anyone, and says so to
     // its tree. The original (clustr-node) master subscribes only after its
     // spawn loop, and hears nothing published before.
-    return masterPid <= 0 || qEnvironmentVariable(ClustrQtMasterVariable) == QString::number(masterPid);
+    return masterPid <= 0 || environmentPid(ClustrQtMasterVariable) == masterPid;
 }
 
 void WorkerPrivate::beginRegistration()
@@ -302,6 +302,7 @@ void Worker::requestClusterInfo(ClusterInfoCallback callback)
     Q_D(Worker);
     if (!d->checkValid("requestClusterInfo"))
         return;
+    qRegisterMetaType<Clustr::ClusterInfo>(); // for queued and string-based connections, see ProcessPrivate::init()
     d->clusterInfoCallbacks.append(std::move(callback));
     if (d->clusterInfoRequested)
         return; // one question answers everybody waiting

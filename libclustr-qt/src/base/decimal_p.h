@@ -30,6 +30,32 @@ inline bool isDecimal(QByteArrayView text)
 }
 
 /*!
+  \a text as a number when it is written as isDecimal() wants (digits only)
+  in at most 18 digits, so that it fits; -1 otherwise. Without
+  QString::toLongLong(), whose locale code (64 KiB of Qt Core) an idle
+  worker would map for the few pids it reads at start (docs/BENCHMARKS.md,
+  "Idle worker memory").
+*/
+inline qint64 parseDecimal(QStringView text)
+{
+    if (text.size() > 18 || !isDecimal(text))
+        return -1;
+    qint64 number = 0;
+    for (QChar c : text)
+        number = number * 10 + (c.unicode() - u'0');
+    return number;
+}
+inline qint64 parseDecimal(QByteArrayView text)
+{
+    if (text.size() > 18 || !isDecimal(text))
+        return -1;
+    qint64 number = 0;
+    for (char c : text)
+        number = number * 10 + (c - '0');
+    return number;
+}
+
+/*!
   Writes \a number in decimal so that it ends just before \a end and returns
   where it starts; \a end must have 20 chars before it. No allocation and no
   QLocale: channel names are built per message, and QString::number()'s

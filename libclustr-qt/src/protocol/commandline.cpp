@@ -110,11 +110,9 @@ QStringList CommandLine::clusterArguments() const
 
 qint64 CommandLine::masterPid() const
 {
-    const QString text = option(QStringLiteral("cluster-master-pid"));
-    // toLongLong() would also take signs and surrounding spaces; a pid is digits.
-    if (text.size() > 18 || !isDecimal(text))
-        return 0;
-    return text.toLongLong();
+    // Digits only: toLongLong() would also take signs and surrounding spaces.
+    const qint64 pid = parseDecimal(option(QStringLiteral("cluster-master-pid")));
+    return pid > 0 ? pid : 0;
 }
 
 QStringList CommandLine::argumentsFrom(const QJsonObject &args)
