@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "base/environment_p.h"
 #include "protocol/commandline_p.h"
 
 #include <QtCore/QJsonArray>
@@ -37,6 +38,8 @@ private Q_SLOTS:
     void clusterArguments();
     void masterPid_data();
     void masterPid();
+    void environmentPid_data();
+    void environmentPid();
     void argumentsFrom();
     void argumentsFromRoundTrip();
     void mergeClusterArguments_data();
@@ -160,6 +163,40 @@ void tst_CommandLine::masterPid()
     QFETCH(QStringList, arguments);
     QFETCH(qint64, pid);
     QCOMPARE(CommandLine(arguments).masterPid(), pid);
+}
+
+// The pids a worker finds in its environment (its spawner, its master, the
+// tree's process group) are read as the command line's are: digits only.
+void tst_CommandLine::environmentPid_data()
+{
+    QTest::addColumn<QByteArray>("value"); // empty: unset
+    QTest::addColumn<qint64>("pid");
+
+    QTest::newRow("unset") << QByteArray() << qint64(0);
+    QTest::newRow("number") << QByteArray("4242") << qint64(4242);
+    QTest::newRow("leading zeros") << QByteArray("0042") << qint64(42);
+    QTest::newRow("18 digits") << QByteArray("123456789012345678") << qint64(123456789012345678);
+    QTest::newRow("empty") << QByteArray("") << qint64(0);
+    QTest::newRow("zero") << QByteArray("0") << qint64(0);
+    QTest::newRow("negative") << QByteArray("-5") << qint64(0);
+    QTest::newRow("plus") << QByteArray("+5") << qint64(0);
+    QTest::newRow("space") << QByteArray(" 5") << qint64(0);
+    QTest::newRow("suffix") << QByteArray("5x") << qint64(0);
+    QTest::newRow("overflow") << QByteArray("99999999999999999999999") << qint64(0);
+    QTest::newRow("not ASCII") << QByteArray("\xd9\xa5") << qint64(0); // ARABIC-INDIC DIGIT FIVE
+}
+
+void tst_CommandLine::environmentPid()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(qint64, pid);
+    const char *name = "CLUSTR_TEST_ENVIRONMENT_PID";
+    if (value.isNull())
+        qunsetenv(name);
+    else
+        qputenv(name, value);
+    QCOMPARE(Clustr::environmentPid(name), pid);
+    qunsetenv(name);
 }
 
 void tst_CommandLine::argumentsFrom()

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void workerRefusesWhatItCannotSend();
     void workerSaysWhyItCannotWork();
     void modelFollowsTheCluster();
+    void modelSaysWhyItCannotRead();
     void chatExampleTalksToAWorker();
     void chatProgramJoinsACluster();
 
@@ -371,6 +372,34 @@ void tst_Qml::modelFollowsTheCluster()
     QCOMPARE(model->rowCount(), 0);
     QCOMPARE(object->property("processCount").toInt(), 0);
     QVERIFY(master.waitForFinished(20000));
+}
+
+void tst_Qml::modelSaysWhyItCannotRead()
+{
+    QQmlEngine engine;
+    // A URL that is not one: said at once, nothing to retry, an empty model.
+    const auto badUrl = create(engine, R"(
+        import QtQml
+        import ClustrQt
+        ClusterModel { redisUrl: "localhost:6379" })");
+    QVERIFY(badUrl);
+    QTRY_VERIFY(!badUrl->property("errorString").toString().isEmpty());
+    QVERIFY(!badUrl->property("connected").toBool());
+    QCOMPARE(qobject_cast<QAbstractItemModel *>(badUrl.get())->rowCount(), 0);
+
+    // Redis answers, no master announces itself: connected, not running, empty.
+    const auto noMaster = create(engine, R"(
+        import QtQml
+        import ClustrQt
+        ClusterModel { redisUrl: "REDIS_URL"; clusterName: "nobody" })");
+    QVERIFY(noMaster);
+    QTRY_VERIFY_WITH_TIMEOUT(noMaster->property("connected").toBool(), 10000);
+    QVERIFY(!noMaster->property("clusterRunning").toBool());
+    QCOMPARE(qobject_cast<QAbstractItemModel *>(noMaster.get())->rowCount(), 0);
+
+    // Switched off: the client goes, and so does the connection.
+    QVERIFY(noMaster->setProperty("active", false));
+    QTRY_VERIFY(!noMaster->property("connected").toBool());
 }
 
 void tst_Qml::chatExampleTalksToAWorker()
