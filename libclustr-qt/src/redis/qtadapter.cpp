@@ -9,6 +9,8 @@
 #include <hiredis/hiredis.h>
 
 #include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
 #include <unistd.h>
 
 // Runs the callbacks of the replies hiredis' reader holds: the second half
@@ -234,12 +236,49 @@ void QtRedisAdapter::handleWritable()
 
 void QtRedisAdapter::writeGuarded()
 {
+    if ((m_context->c.flags & REDIS_CONNECTED) && m_context->c.err == 0 && writeDirectly())
+        return;
     SigPipeGuard guard;
     redisAsyncHandleWrite(m_context);
     // A failed write disconnects (cleanup() clears m_context) or leaves the
     // error in the context: only then can a SIGPIPE be pending.
     if (m_context && m_context->c.err == 0)
         guard.writesSucceeded();
+}
+
+bool QtRedisAdapter::writeDirectly()
+{
+    // What redisAsyncHandleWrite() does once connected (redisBufferWrite(),
+    // then the event hooks), but with send(MSG_NOSIGNAL): a closed peer
+    // gives EPIPE and no SIGPIPE, so no signal mask has to be set and reset
+    // around the write, two system calls of every message (docs/BENCHMARKS.md,
+    // latency). The buffer is shortened with sds.h's inline functions (its
+    // others are declared without C linkage for C++ and cannot be called).
+    // Left to hiredis, under the guard: a buffer that grew large (hiredis
+    // frees it once written, which only its own sdsfree() can), and a write
+    // that fails (hiredis writes again, fails the same way and takes its own
+    // error path).
+    redisContext *c = &m_context->c;
+    const size_t length = sdslen(c->obuf);
+    if (sdsalloc(c->obuf) > DirectWriteBuffer)
+        return false;
+    if (length > 0) {
+        const ssize_t written = ::send(c->fd, c->obuf, length, MSG_NOSIGNAL);
+        if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return false;
+        if (written > 0) {
+            const size_t left = length - size_t(written);
+            std::memmove(c->obuf, c->obuf + written, left);
+            sdssetlen(c->obuf, left);
+            c->obuf[left] = '\0';
+        }
+    }
+    if (sdslen(c->obuf) > 0)
+        addWrite(this);
+    else
+        delWrite(this);
+    addRead(this);
+    return true;
 }
 
 void QtRedisAdapter::loopPaused()

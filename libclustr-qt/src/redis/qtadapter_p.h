@@ -78,6 +78,9 @@ public:
     void setLazyReads(bool lazy);
     bool readsLazily() const { return m_lazy; }
     static constexpr std::chrono::milliseconds LazyReadInterval{5};
+    //! Up to this capacity the write buffer is written by writeDirectly();
+    //! beyond, by hiredis, which frees it once written.
+    static constexpr size_t DirectWriteBuffer = 64 * 1024;
 
 Q_SIGNALS:
     //! hiredis let go of the context (freed after an error or a close).
@@ -114,6 +117,7 @@ private:
     bool repliesOutstanding() const;
     //! redisAsyncHandleWrite() under a SigPipeGuard, told when the write succeeded.
     void writeGuarded();
+    bool writeDirectly();
 
     redisAsyncContext *m_context;
     ReplyScanner m_scanner;
