@@ -8,6 +8,8 @@
 #include "redis/redisclient_p.h"
 #include "redis/sigpipeguard_p.h"
 
+#include <QtCore/QScopeGuard>
+
 #include <ClustrQt/redisclient.h>
 
 #include <QtNetwork/QTcpServer>
@@ -85,6 +87,7 @@ private Q_SLOTS:
     void destroyFromReplyCallback();
     void refusedConnectionIsRetried();
     void writesCannotRaiseSigpipe();
+    void publishIntoAClosedConnectionIsAnError();
     void hostileRepliesAreProtocolErrors_data();
     void hostileRepliesAreProtocolErrors();
     void hostilePubSubRepliesAreProtocolErrors();
@@ -503,6 +506,43 @@ void tst_RedisClient::refusedConnectionIsRetried()
 // The guard around hiredis' writes: a write into a socket whose peer is
 // gone fails with EPIPE instead of ending the process, whatever the
 // application's SIGPIPE disposition is (here the default, which kills).
+// A connection the server closed, written to before the close is read:
+// the write fails (EPIPE on a unix socket) and the connection is lost and
+// retried, while SIGPIPE keeps its default disposition, which would end
+// this process. The write is the one of an established connection, done
+// with send(MSG_NOSIGNAL) rather than under the guard.
+void tst_RedisClient::publishIntoAClosedConnectionIsAnError()
+{
+    RedisServer::Options options;
+    options.unixSocket = true;
+    RedisServer server(options);
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    struct sigaction previous = {};
+    struct sigaction defaults = {};
+    defaults.sa_handler = SIG_DFL;
+    sigemptyset(&defaults.sa_mask);
+    QCOMPARE(::sigaction(SIGPIPE, &defaults, &previous), 0);
+    const auto restore = qScopeGuard([&previous] { ::sigaction(SIGPIPE, &previous, nullptr); });
+
+    auto pub = client(server.url());
+    QSignalSpy errors(pub.get(), &RedisClient::errorOccurred);
+    QVERIFY(pub->open());
+    QVERIFY(waitConnected(pub.get()));
+    QCOMPARE(run(pub.get(), {"CLIENT", "SETNAME", "victim"})->string, QByteArray("OK"));
+
+    // Closed by the server while this test's event loop does not run: the
+    // client has not read the close when it writes.
+    QVERIFY(server.cli({QStringLiteral("CLIENT"), QStringLiteral("KILL"), QStringLiteral("TYPE"), QStringLiteral("normal"),
+                        QStringLiteral("SKIPME"), QStringLiteral("yes")}).trimmed().toInt() >= 1);
+    pub->publish("c", "into a closed connection");
+    QTRY_VERIFY(!errors.isEmpty());
+    QCOMPARE(errors.at(0).at(0).value<RedisClient::Error>(), RedisClient::Error::ConnectionLost);
+    // Reconnected, and usable: this process is still here to see it.
+    QVERIFY(waitConnected(pub.get(), 10000));
+    QCOMPARE(run(pub.get(), {"PING"})->string, QByteArray("PONG"));
+}
+
 void tst_RedisClient::writesCannotRaiseSigpipe()
 {
     struct sigaction previous = {};
