@@ -40,6 +40,8 @@ void QmlWorker::componentComplete()
     if (!m_clusterNamespace.isEmpty())
         options.setClusterNamespace(m_clusterNamespace);
     options.setExitApplication(m_exitApplication);
+    if (!m_arguments.isEmpty())
+        options.setArguments(m_arguments);
     m_worker = std::make_unique<Clustr::Worker>(m_group, options);
     Clustr::Worker *w = m_worker.get();
 
@@ -131,6 +133,19 @@ void QmlWorker::setExitApplication(bool exitApplication)
         return;
     m_exitApplication = exitApplication;
     Q_EMIT exitApplicationChanged();
+}
+
+QStringList QmlWorker::arguments() const
+{
+    return m_arguments;
+}
+
+void QmlWorker::setArguments(const QStringList &arguments)
+{
+    if (arguments == m_arguments || refuseOnceStarted("arguments"))
+        return;
+    m_arguments = arguments;
+    Q_EMIT argumentsChanged();
 }
 
 qint64 QmlWorker::pid() const

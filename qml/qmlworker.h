@@ -25,8 +25,8 @@ class Worker;
 
   The Clustr::Worker is made once the element's properties are set
   (componentComplete()), since its group and options are fixed at
-  construction; group, redisUrl, clusterNamespace and exitApplication are
-  read then and changes later are refused with a warning; from then on they
+  construction; group, redisUrl, clusterNamespace, exitApplication and
+  arguments are read then and changes later are refused with a warning; from then on they
   say what the worker uses (e.g. redisUrl the URL it found on its command
   line). Messages arrive as plain JavaScript objects (see JsValues).
 */
@@ -39,6 +39,7 @@ class QmlWorker : public QObject, public QQmlParserStatus
     Q_PROPERTY(QString redisUrl READ redisUrl WRITE setRedisUrl NOTIFY redisUrlChanged)
     Q_PROPERTY(QString clusterNamespace READ clusterNamespace WRITE setClusterNamespace NOTIFY clusterNamespaceChanged)
     Q_PROPERTY(bool exitApplication READ exitApplication WRITE setExitApplication NOTIFY exitApplicationChanged)
+    Q_PROPERTY(QStringList arguments READ arguments WRITE setArguments NOTIFY argumentsChanged)
     Q_PROPERTY(qint64 pid READ pid CONSTANT)
     Q_PROPERTY(qint64 masterPid READ masterPid NOTIFY started)
     Q_PROPERTY(bool valid READ isValid NOTIFY started)
@@ -64,6 +65,9 @@ public:
     //! True (the default): a kill or close() ends the application, as it does a worker.
     bool exitApplication() const;
     void setExitApplication(bool exitApplication);
+    //! The command line the worker reads its `--cluster-*` options from; empty (the default): the process'.
+    QStringList arguments() const;
+    void setArguments(const QStringList &arguments);
 
     qint64 pid() const;
     qint64 masterPid() const;
@@ -95,6 +99,7 @@ Q_SIGNALS:
     void redisUrlChanged();
     void clusterNamespaceChanged();
     void exitApplicationChanged();
+    void argumentsChanged();
     //! The Clustr::Worker exists: masterPid and valid are known.
     void started();
     void connectedChanged();
@@ -122,6 +127,7 @@ private:
     QString m_redisUrl;
     QString m_clusterNamespace;
     bool m_exitApplication = true;
+    QStringList m_arguments;
     bool m_completing = false;
     QString m_errorString;
     // Stats change with every message: their change is told once per turn

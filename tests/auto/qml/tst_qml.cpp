@@ -65,6 +65,7 @@ private Q_SLOTS:
     void workerSendsAndReceivesEveryKind();
     void workerRefusesWhatItCannotSend();
     void workerSaysWhyItCannotWork();
+    void workerAsksItsMasterWhoIsThere();
     void modelFollowsTheCluster();
     void modelSaysWhyItCannotRead();
     void chatExampleTalksToAWorker();
@@ -292,6 +293,49 @@ void tst_Qml::workerSaysWhyItCannotWork()
     QTRY_VERIFY_WITH_TIMEOUT(!unreachable->property("errorString").toString().isEmpty(), 10000);
     QVERIFY(!unreachable->property("connected").toBool());
     QVERIFY(!unreachable->property("ready").toBool());
+}
+
+void tst_Qml::workerAsksItsMasterWhoIsThere()
+{
+    // A master that did not start this worker: the worker is told its pid
+    // by its `arguments`, registers with it and asks it for the cluster info.
+    TestProcess master;
+    QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
+                                QStringLiteral("--reload-delay=0")}));
+    QQmlEngine engine;
+    QByteArray qml = R"(
+        import QtQml
+        import ClustrQt
+        Worker {
+            group: "qml"
+            redisUrl: "REDIS_URL"
+            exitApplication: false
+            arguments: ["qml", "--cluster-master-pid=MASTER_PID"]
+            property var members: []
+            onClusterInfoReceived: (info) => members = info["qml"] || []
+            Component.onCompleted: emitReady()
+        })";
+    qml.replace("MASTER_PID", QByteArray::number(master.pid()));
+    const auto worker = create(engine, qml);
+    QVERIFY(worker);
+    QCOMPARE(worker->property("masterPid").toLongLong(), master.pid());
+    const qint64 me = QCoreApplication::applicationPid();
+    QVERIFY(master.waitForEvent(QStringLiteral("registered"), [me](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("pid")).toDouble()) == me && e.value(QStringLiteral("group")).toString() == QLatin1String("qml");
+    }, 20000));
+
+    bool asked = false;
+    QVERIFY(QMetaObject::invokeMethod(worker.get(), "requestClusterInfo", Q_RETURN_ARG(bool, asked)));
+    QVERIFY(asked);
+    QTRY_VERIFY_WITH_TIMEOUT(!worker->property("members").value<QJSValue>().toVariant().toList().isEmpty(), 10000);
+    const QVariantList members = worker->property("members").value<QJSValue>().toVariant().toList();
+    QCOMPARE(members.size(), 1);
+    QCOMPARE(qint64(members.at(0).toDouble()), me);
+
+    // Read at creation: a later change is ignored, with a warning.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("arguments.*cannot change once the worker exists")));
+    worker->setProperty("arguments", QStringList{QStringLiteral("--cluster-master-pid=1")});
+    QCOMPARE(worker->property("masterPid").toLongLong(), master.pid());
 }
 
 void tst_Qml::modelFollowsTheCluster()
