@@ -8,6 +8,7 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaMethod>
 
 Q_LOGGING_CATEGORY(lcQmlWorker, "clustr.qml.worker")
 
@@ -29,12 +30,10 @@ QmlWorker::~QmlWorker()
 
 void QmlWorker::classBegin()
 {
-    m_completing = true;
 }
 
 void QmlWorker::componentComplete()
 {
-    m_completing = false;
     Clustr::ProcessOptions options;
     options.setRedisUrl(m_redisUrl);
     if (!m_clusterNamespace.isEmpty())
@@ -51,15 +50,19 @@ void QmlWorker::componentComplete()
     connect(w, &Clustr::Process::closed, this, &QmlWorker::closed);
     connect(w, &Clustr::Process::killRequested, this, &QmlWorker::killRequested);
     const auto forward = [this](void (QmlWorker::*signal)(const QVariantMap &)) {
-        return [this, signal](const Clustr::Message &message) {
+        const QMetaMethod method = QMetaMethod::fromSignal(signal);
+        return [this, signal, method](const Clustr::Message &message) {
             noteStatsChanged();
-            Q_EMIT(this->*signal)(JsValues::message(message));
+            // Each message comes as two signals (its kind's and
+            // messageReceived): it is converted (its data parsed) only for
+            // the ones a handler is connected to.
+            if (isSignalConnected(method))
+                Q_EMIT(this->*signal)(JsValues::message(message));
         };
     };
     connect(w, &Clustr::Process::publicMessageReceived, this, forward(&QmlWorker::publicMessageReceived));
     connect(w, &Clustr::Process::privateMessageReceived, this, forward(&QmlWorker::privateMessageReceived));
     connect(w, &Clustr::Process::groupMessageReceived, this, forward(&QmlWorker::groupMessageReceived));
-    // messageReceived is not counted twice: forward() only notes a change.
     connect(w, &Clustr::Process::messageReceived, this, forward(&QmlWorker::messageReceived));
     connect(w, &Clustr::Process::confirmationCompleted, this,
             [this](const QString &identifier, const QList<Clustr::Message> &messages) {

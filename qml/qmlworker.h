@@ -128,7 +128,6 @@ private:
     QString m_clusterNamespace;
     bool m_exitApplication = true;
     QStringList m_arguments;
-    bool m_completing = false;
     QString m_errorString;
     // Stats change with every message: their change is told once per turn
     // of the event loop, not once per message.
