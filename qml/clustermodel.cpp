@@ -198,39 +198,40 @@ void ClusterModel::applyStatus(const Clustr::ClusterStatus &status)
 
 void ClusterModel::sync(Node *parent, Nodes wanted)
 {
-    // Both lists are in order: what is not wanted goes first, then the two
-    // are merged, inserting what is new and updating what stays.
+    // Both lists are in order: one merge removes what is not wanted, inserts
+    // what is new and updates what stays.
     const QModelIndex parentIndex = indexOf(parent);
-    for (int i = int(parent->children.size()) - 1; i >= 0; --i) {
-        const Node &existing = *parent->children[size_t(i)];
-        const bool keep = std::any_of(wanted.cbegin(), wanted.cend(), [&](const auto &w) { return w->sameKey(existing); });
-        if (!keep) {
-            beginRemoveRows(parentIndex, i, i);
-            parent->children.erase(parent->children.begin() + i);
-            endRemoveRows();
-        }
-    }
+    Nodes &existing = parent->children;
+    const auto remove = [&](size_t i) {
+        beginRemoveRows(parentIndex, int(i), int(i));
+        existing.erase(existing.begin() + qsizetype(i));
+        endRemoveRows();
+    };
     size_t i = 0;
     for (auto &w : wanted) {
-        if (i < parent->children.size() && parent->children[i]->sameKey(*w)) {
-            Node *existing = parent->children[i].get();
-            const int countBefore = existing->processCount();
-            sync(existing, std::move(w->children));
-            if (existing->kind == Node::Kind::Process ? existing->status != w->status
-                                                      : countBefore != existing->processCount()) {
-                if (existing->kind == Node::Kind::Process)
-                    existing->status = w->status;
-                const QModelIndex changed = indexOf(existing);
-                Q_EMIT dataChanged(changed, changed);
+        while (i < existing.size() && existing[i]->lessThan(*w))
+            remove(i);
+        if (i < existing.size() && existing[i]->sameKey(*w)) {
+            Node *node = existing[i].get();
+            const int countBefore = node->processCount();
+            sync(node, std::move(w->children));
+            const bool changed = node->kind == Node::Kind::Process ? node->status != w->status
+                                                                   : countBefore != node->processCount();
+            if (changed) {
+                node->status = w->status;
+                const QModelIndex index = indexOf(node);
+                Q_EMIT dataChanged(index, index);
             }
         } else {
             beginInsertRows(parentIndex, int(i), int(i));
             w->parent = parent;
-            parent->children.insert(parent->children.begin() + qsizetype(i), std::move(w));
+            existing.insert(existing.begin() + qsizetype(i), std::move(w));
             endInsertRows();
         }
         ++i;
     }
+    while (i < existing.size())
+        remove(i);
     if (parent == m_root.get()) {
         const int count = m_root->processCount();
         if (count != m_processCount) {

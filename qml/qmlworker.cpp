@@ -194,47 +194,36 @@ void QmlWorker::emitReady()
 
 bool QmlWorker::emitPublic(const QJSValue &data)
 {
-    QString error;
-    const auto json = JsValues::toJson(data, &error);
-    if (!checkStarted("emitPublic()"))
-        return false;
-    if (!json) {
-        fail(QStringLiteral("emitPublic(): ") + error + QStringLiteral(", nothing sent"));
-        return false;
-    }
-    m_worker->emitPublic(*json);
-    noteStatsChanged();
-    return true;
+    return sendData("emitPublic()", data, QString(), [this](const QJsonValue &json) { m_worker->emitPublic(json); });
 }
 
 bool QmlWorker::emitPrivate(qint64 pid, const QJSValue &data)
 {
-    QString error;
-    const auto json = JsValues::toJson(data, &error);
-    if (!checkStarted("emitPrivate()"))
-        return false;
-    if (!json || pid <= 0) {
-        fail(QStringLiteral("emitPrivate(): ")
-             + (json ? QStringLiteral("%1 is not a pid").arg(pid) : error) + QStringLiteral(", nothing sent"));
-        return false;
-    }
-    m_worker->emitPrivate(pid, *json);
-    noteStatsChanged();
-    return true;
+    return sendData("emitPrivate()", data, pid > 0 ? QString() : QStringLiteral("%1 is not a pid").arg(pid),
+                    [this, pid](const QJsonValue &json) { m_worker->emitPrivate(pid, json); });
 }
 
 bool QmlWorker::emitGroup(const QString &group, const QJSValue &data)
 {
+    return sendData("emitGroup()", data, group.isEmpty() ? QStringLiteral("no group given") : QString(),
+                    [this, &group](const QJsonValue &json) { m_worker->emitGroup(group, json); });
+}
+
+template <typename Send>
+bool QmlWorker::sendData(const char *what, const QJSValue &data, const QString &badTarget, Send send)
+{
+    if (!checkStarted(what))
+        return false;
+    // What is wrong with the data is said first, then what is wrong with the target.
     QString error;
     const auto json = JsValues::toJson(data, &error);
-    if (!checkStarted("emitGroup()"))
-        return false;
-    if (!json || group.isEmpty()) {
-        fail(QStringLiteral("emitGroup(): ") + (json ? QStringLiteral("no group given") : error)
-             + QStringLiteral(", nothing sent"));
+    if (json && !badTarget.isEmpty())
+        error = badTarget;
+    if (!error.isEmpty()) {
+        fail(QStringLiteral("%1: %2, nothing sent").arg(QLatin1String(what), error));
         return false;
     }
-    m_worker->emitGroup(group, *json);
+    send(*json);
     noteStatsChanged();
     return true;
 }

@@ -119,6 +119,9 @@ Q_SIGNALS:
 
 private:
     bool checkStarted(const char *what);
+    //! \a data as JSON to \a send, unless it or the target is bad (\a badTarget: why; empty if it is good).
+    template <typename Send>
+    bool sendData(const char *what, const QJSValue &data, const QString &badTarget, Send send);
     bool refuseOnceStarted(const char *property);
     void fail(const QString &text);
     void noteStatsChanged();

@@ -38,7 +38,7 @@ if [ -x "$work/prefix/bin/clustr-qt" ]; then
 fi
 
 # The QML module, installed into Qt's layout under the prefix, loads from there.
-qml_module_check "$work/prefix/lib/$(gcc -print-multiarch)/qt6/qml" \
+qml_module_check "$build" "$work/prefix/lib/$(gcc -print-multiarch)/qt6/qml" \
     "$(dirname "$(find "$work/prefix" -name 'libclustr-qt.so.0' | head -1)")"
 
 # 2. The README's quick start, as written.

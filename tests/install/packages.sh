@@ -148,7 +148,7 @@ out=$("$root/usr/bin/clustr-qt" check "$example" 2>&1) || fail "clustr-qt check 
 grep -q ": OK: " <<<"$out" || fail "clustr-qt check said: $out"
 
 # The QML module, where Debian's Qt looks for it, loads from the root.
-qml_module_check "$root/usr/lib/$(gcc -print-multiarch)/qt6/qml" \
+qml_module_check "$build" "$root/usr/lib/$(gcc -print-multiarch)/qt6/qml" \
     "$(dirname "$(find "$root/usr" -name libclustr-qt.so.0 | head -1)")"
 
 # 4. README.md's quick start against libclustr-qt-dev, run with libclustr-qt0.

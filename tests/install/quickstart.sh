@@ -69,13 +69,13 @@ quickstart_talk() {
     sub_pid=""
 }
 
-# qml_module_check QML_DIR LIB_DIR: the installed QML module (import
+# qml_module_check BUILD_DIR QML_DIR LIB_DIR: the installed QML module (import
 # ClustrQt) in QML_DIR/ClustrQt loads by itself: its plugin finds the
 # libclustr-qt.so.0 of LIB_DIR through its RPATH, and Qt's qmlplugindump
 # loads it from QML_DIR alone and finds both elements. Skipped (a line
-# saying so) when the build has no QML module.
+# saying so) when BUILD_DIR has no QML module.
 qml_module_check() {
-    local qmldir=$1 libdir=$2 plugin dump file
+    local build=$1 qmldir=$2 libdir=$3 plugin dump file
     [ -f "$build/qml/ClustrQt/qmldir" ] || { echo "no QML module in this build: not checked"; return 0; }
     plugin="$qmldir/ClustrQt/libclustr-qt-qmlplugin.so"
     for file in qmldir clustr-qt-qmlplugin.qmltypes libclustr-qt-qmlplugin.so; do
