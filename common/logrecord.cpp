@@ -17,14 +17,17 @@ QByteArray namespacePrefix(const QString &clusterNamespace)
 
 } // namespace
 
-QByteArray key(const QString &clusterNamespace)
+QByteArray key(const QString &clusterNamespace, const QString &host)
 {
-    return namespacePrefix(clusterNamespace) + QByteArrayLiteral("clustr:logs");
+    // A host of a cluster across hosts keeps its own lines (its master's run
+    // numbers them), beside its other keys: NAME:clustr:@HOST:logs.
+    const QByteArray qualifier = host.isEmpty() || clusterNamespace.isEmpty() ? QByteArray() : '@' + host.toUtf8() + ':';
+    return namespacePrefix(clusterNamespace) + QByteArrayLiteral("clustr:") + qualifier + QByteArrayLiteral("logs");
 }
 
-QByteArray channel(const QString &clusterNamespace)
+QByteArray channel(const QString &clusterNamespace, const QString &host)
 {
-    return key(clusterNamespace);
+    return key(clusterNamespace, host);
 }
 
 QString boundedText(const QByteArray &line)

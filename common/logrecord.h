@@ -31,9 +31,9 @@ struct Entry
 };
 
 //! The list of the recent lines of the cluster with namespace \a clusterNamespace.
-QByteArray key(const QString &clusterNamespace);
+QByteArray key(const QString &clusterNamespace, const QString &host = QString());
 //! The channel every line is published on: the key's name (keys and channels do not share names in Redis).
-QByteArray channel(const QString &clusterNamespace);
+QByteArray channel(const QString &clusterNamespace, const QString &host = QString());
 
 //! \a line as text of at most MaxTextBytes bytes, plus ` [truncated from N bytes]` if it was longer.
 QString boundedText(const QByteArray &line);

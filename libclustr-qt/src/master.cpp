@@ -8,7 +8,6 @@
 
 #include "protocol/records_p.h"
 
-#include <QtCore/QSysInfo>
 
 #include <algorithm>
 #include <csignal>
@@ -32,7 +31,6 @@ MasterPrivate::MasterPrivate(const ProcessOptions &options)
     : ProcessPrivate(QStringLiteral("master"), options)
 {
     masterPid = pid;
-    hostName = QSysInfo::machineHostName();
     qRegisterMetaType<Clustr::ClusterInfo>(); // see ProcessPrivate::init()
     clock.start();
 }

@@ -107,6 +107,7 @@ public:
     //! The status must be written again (coalesced; docs/PROTOCOL.md section 11).
     void statusChanged(StatusChange change = StatusChange::Structure);
     void keepAnnouncementAlive();
+    void writeHostEntry();
     //! A tool asks for fresh figures (sampling:<pid>, docs/PROTOCOL.md section 8.4).
     void handleSamplingRequest(const Message &message);
     //! Asks the whole tree (and ourselves) for figures for \a lease.
@@ -222,7 +223,6 @@ public:
         qint64 since = 0;
     };
     QHash<qint64, Held> held;
-    QString hostName;
     QElapsedTimer clock;
     QTimer expiryTimer;
     ExitWatch *exitWatch = nullptr;

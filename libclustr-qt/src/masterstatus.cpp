@@ -8,7 +8,6 @@
 
 #include "protocol/records_p.h"
 
-#include <QtCore/QSysInfo>
 
 #include <functional>
 
@@ -175,8 +174,11 @@ void MasterPrivate::publishLifecycleEvents()
         publishEvent(e);
         ttlTimer.stop();
         statusWriteTimer.stop();
-        // Gone from the tools' view right away, not when the keys expire.
+        // Gone from the tools' view right away, not when the keys expire; a
+        // host that stops leaves the cluster (one that dies stays listed, lost).
         publisher->command({QByteArrayLiteral("DEL"), channels.masterKey(), channels.statusKey()});
+        if (!channels.host().isEmpty())
+            publisher->command({QByteArrayLiteral("HDEL"), channels.hostsKey(), channels.host().toUtf8()});
     });
 }
 
@@ -232,6 +234,18 @@ void MasterPrivate::keepAnnouncementAlive()
     };
     publisher->command({QByteArrayLiteral("PEXPIRE"), channels.masterKey(), ttl}, rewriteIfGone);
     publisher->command({QByteArrayLiteral("PEXPIRE"), channels.statusKey(), ttl}, rewriteIfGone);
+    writeHostEntry();
+}
+
+void MasterPrivate::writeHostEntry()
+{
+    // A cluster across hosts lists its hosts in one hash, so tools find every
+    // host's keys and tell a host that died (listed, its announcement
+    // expired) from one that stopped (gone from the list).
+    if (channels.host().isEmpty())
+        return;
+    const QJsonObject entry = Protocol::Records::hostEntry(pid, startedAt, QDateTime::currentDateTimeUtc());
+    publisher->command({QByteArrayLiteral("HSET"), channels.hostsKey(), channels.host().toUtf8(), Protocol::Records::toBytes(entry)});
 }
 
 MasterInfo::State MasterPrivate::state() const
@@ -249,7 +263,7 @@ MasterInfo MasterPrivate::masterInfo() const
     const auto url = RedisUrl::parse(redisUrl);
     MasterInfo info;
     info.setPid(pid);
-    info.setHost(QSysInfo::machineHostName());
+    info.setHost(hostLabel());
     info.setName(options.clusterName().isEmpty() ? channels.clusterNamespace() : options.clusterName());
     info.setClusterNamespace(channels.clusterNamespace());
     info.setStartedAt(startedAt);
@@ -305,7 +319,7 @@ ClusterStatus MasterPrivate::statusSnapshot() const
 {
     const qint64 now = clock.elapsed();
     const QDateTime wallNow = QDateTime::currentDateTimeUtc();
-    const QString host = QSysInfo::machineHostName();
+    const QString host = hostLabel();
 
     // Restarts and states of children as their parents report them.
     QHash<qint64, ChildInfo> reportedByParent;
@@ -389,6 +403,7 @@ void MasterPrivate::announce()
                         QByteArrayLiteral("PX"), ttl});
     publisher->command({QByteArrayLiteral("SET"), channels.statusKey(), Records::toBytes(Records::toJson(status)),
                         QByteArrayLiteral("PX"), ttl});
+    writeHostEntry();
 }
 
 void MasterPrivate::handleControl(const Message &message)

@@ -31,7 +31,7 @@ MasterPrivate::Vetting MasterPrivate::vet(qint64 workerPid) const
     if (isOwnChild(workerPid) || workerPid == pid)
         return Vetting::Running;
     const auto beat = heartbeats.constFind(workerPid);
-    const bool elsewhere = beat != heartbeats.cend() && !beat->data.host().isEmpty() && beat->data.host() != hostName;
+    const bool elsewhere = beat != heartbeats.cend() && !beat->data.host().isEmpty() && beat->data.host() != hostLabel();
     if (elsewhere) {
         // Another host's process table cannot be read from here: its heartbeats say it lives.
         const qint64 timeout = options.heartbeatTimeout().count();
@@ -47,7 +47,7 @@ MasterPrivate::Vetted MasterPrivate::vettingOf(qint64 workerPid) const
 {
     Vetted how;
     const auto beat = heartbeats.constFind(workerPid);
-    const bool elsewhere = beat != heartbeats.cend() && !beat->data.host().isEmpty() && beat->data.host() != hostName;
+    const bool elsewhere = beat != heartbeats.cend() && !beat->data.host().isEmpty() && beat->data.host() != hostLabel();
     if (isOwnChild(workerPid) || workerPid == pid || (!elsewhere && ProcessTable::isRunning(workerPid))) {
         how.local = true;
         how.startTime = ProcessTable::startTime(workerPid);
@@ -112,7 +112,7 @@ void MasterPrivate::resolveHeld(const Message &message, const Heartbeat &beat)
     // cannot be checked from here (processes that speak only the original
     // protocol send no heartbeat of their own); one of this host names
     // children whose pids can be checked.
-    const bool elsewhere = !beat.host().isEmpty() && beat.host() != hostName;
+    const bool elsewhere = !beat.host().isEmpty() && beat.host() != hostLabel();
     const QList<ChildInfo> children = beat.children();
     for (const ChildInfo &child : children) {
         if (held.contains(child.pid()) && ChildInfo::isAlive(child.state()) && (elsewhere || vet(child.pid()) == Vetting::Running))

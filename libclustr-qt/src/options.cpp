@@ -10,6 +10,7 @@ public:
     QString childRedisUrl;
     QMap<QString, int> listenSockets;
     QString clusterNamespace;
+    QString clusterHost;
     QStringList arguments;
     std::chrono::milliseconds reloadDelay{500};
     std::chrono::milliseconds killTimeout{5000};
@@ -48,6 +49,8 @@ QMap<QString, int> ProcessOptions::listenSockets() const { return d->listenSocke
 void ProcessOptions::setListenSockets(const QMap<QString, int> &sockets) { d->listenSockets = sockets; }
 QString ProcessOptions::clusterNamespace() const { return d->clusterNamespace; }
 void ProcessOptions::setClusterNamespace(const QString &clusterNamespace) { d->clusterNamespace = clusterNamespace; }
+QString ProcessOptions::clusterHost() const { return d->clusterHost; }
+void ProcessOptions::setClusterHost(const QString &host) { d->clusterHost = host; }
 QStringList ProcessOptions::arguments() const { return d->arguments; }
 void ProcessOptions::setArguments(const QStringList &arguments) { d->arguments = arguments; }
 std::chrono::milliseconds ProcessOptions::reloadDelay() const { return d->reloadDelay; }

@@ -9,6 +9,7 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QProcessEnvironment>
+#include <QtCore/QSysInfo>
 
 #include <unistd.h>
 
@@ -81,6 +82,9 @@ bool ProcessPrivate::validate()
     const QString ns = options.clusterNamespace().isEmpty()
         ? commandLine.option(QStringLiteral("cluster-namespace"))
         : options.clusterNamespace();
+    const QString host = options.clusterHost().isEmpty()
+        ? commandLine.option(QStringLiteral("cluster-host"))
+        : options.clusterHost();
 
     if (group.isEmpty()) {
         valid = false;
@@ -91,10 +95,16 @@ bool ProcessPrivate::validate()
     } else if (!ns.isEmpty() && !Protocol::Channels::isValidName(ns)) {
         valid = false;
         errorString = QStringLiteral("invalid cluster namespace \"%1\": use printable characters without spaces").arg(ns);
+    } else if (!host.isEmpty() && !Protocol::Channels::isValidHostName(host)) {
+        valid = false;
+        errorString = QStringLiteral("invalid host name \"%1\": use letters, digits, '.', '-' and '_', starting with a letter or digit").arg(host);
+    } else if (!host.isEmpty() && ns.isEmpty()) {
+        valid = false;
+        errorString = QStringLiteral("host \"%1\" given without a cluster namespace: a cluster across hosts needs a name (an unnamed cluster speaks clustr-node's protocol, which has no hosts)").arg(host);
     } else if (auto parsed = RedisUrl::parse(redisUrl, &errorString); !parsed) {
         valid = false;
     }
-    channels = Protocol::Channels(valid ? ns : QString());
+    channels = Protocol::Channels(valid ? ns : QString(), valid ? host : QString());
     if (!valid) {
         error = Process::Error::InvalidSetup;
         qCCritical(lcProcess).noquote() << errorString;
@@ -237,7 +247,7 @@ bool ProcessPrivate::checkValid(const char *what) const
 const QByteArray &ProcessPrivate::envelopePrefix()
 {
     if (prefixPid != pid || prefixGroup != group || envelope.isEmpty()) {
-        envelope = Protocol::Codec::envelopePrefix(pid, group);
+        envelope = Protocol::Codec::envelopePrefix(pid, group, channels.host());
         prefixPid = pid;
         prefixGroup = group;
     }
@@ -264,7 +274,28 @@ bool ProcessPrivate::checkJson(const QByteArray &json, const char *what) const
     return false;
 }
 
-QByteArray ProcessPrivate::privateChannelFor(qint64 target, const char *what) const
+QString ProcessPrivate::hostLabel() const
+{
+    return channels.host().isEmpty() ? QSysInfo::machineHostName() : channels.host();
+}
+
+std::optional<Protocol::Channels> ProcessPrivate::channelsOfHost(const QString &host, const char *what) const
+{
+    if (host.isEmpty() || host == channels.host())
+        return channels;
+    if (channels.host().isEmpty()) {
+        qCWarning(lcProcess).noquote() << what << "ignored: host" << host
+                                       << "named, but this process is not in a cluster across hosts (no --cluster-host)";
+        return std::nullopt;
+    }
+    if (!Protocol::Channels::isValidHostName(host)) {
+        qCWarning(lcProcess).noquote() << what << "ignored: invalid host name" << host;
+        return std::nullopt;
+    }
+    return channels.forHost(host);
+}
+
+QByteArray ProcessPrivate::privateChannelFor(const QString &host, qint64 target, const char *what) const
 {
     if (!checkValid(what))
         return {};
@@ -272,7 +303,10 @@ QByteArray ProcessPrivate::privateChannelFor(qint64 target, const char *what) co
         qCWarning(lcProcess) << what << "ignored: invalid pid" << target;
         return {};
     }
-    return channels.privateChannel(target);
+    if (host.isEmpty())
+        return channels.privateChannel(target);
+    const auto scoped = channelsOfHost(host, what);
+    return scoped ? scoped->privateChannel(target) : QByteArray();
 }
 
 bool ProcessPrivate::groupChannelFor(const QString &target, const char *what)
@@ -333,6 +367,7 @@ void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArra
     message.setKind(Protocol::publicKind(route->kind));
     message.setPid(decoded->pid);
     message.setGroup(decoded->group);
+    message.setHost(decoded->host);
     message.setDataJson(decoded->data);
     message.setChannel(route->channel);
 
@@ -502,6 +537,11 @@ QString Process::clusterNamespace() const
     return d_func()->channels.clusterNamespace();
 }
 
+QString Process::clusterHost() const
+{
+    return d_func()->channels.host();
+}
+
 QString Process::redisUrl() const
 {
     return d_func()->redisUrl;
@@ -574,8 +614,13 @@ void Process::emitPublic(const QJsonValue &data)
 
 void Process::emitPrivate(qint64 pid, const QJsonValue &data)
 {
+    emitPrivate(QString(), pid, data);
+}
+
+void Process::emitPrivate(const QString &host, qint64 pid, const QJsonValue &data)
+{
     Q_D(Process);
-    const QByteArray channel = d->privateChannelFor(pid, "emitPrivate");
+    const QByteArray channel = d->privateChannelFor(host, pid, "emitPrivate");
     if (channel.isEmpty())
         return;
     ++d->stats.emitPrivate;
@@ -603,8 +648,13 @@ bool Process::emitPublicJson(const QByteArray &json)
 
 bool Process::emitPrivateJson(qint64 pid, const QByteArray &json)
 {
+    return emitPrivateJson(QString(), pid, json);
+}
+
+bool Process::emitPrivateJson(const QString &host, qint64 pid, const QByteArray &json)
+{
     Q_D(Process);
-    const QByteArray channel = d->privateChannelFor(pid, "emitPrivateJson");
+    const QByteArray channel = d->privateChannelFor(host, pid, "emitPrivateJson");
     if (channel.isEmpty() || !d->checkJson(json, "emitPrivateJson"))
         return false;
     ++d->stats.emitPrivate;
@@ -624,6 +674,11 @@ bool Process::emitGroupJson(const QString &group, const QByteArray &json)
 
 void Process::emitKill(qint64 pid, int exitCode)
 {
+    emitKill(QString(), pid, exitCode);
+}
+
+void Process::emitKill(const QString &host, qint64 pid, int exitCode)
+{
     Q_D(Process);
     if (!d->checkValid("emitKill"))
         return;
@@ -635,8 +690,11 @@ void Process::emitKill(qint64 pid, int exitCode)
         qCWarning(lcProcess) << "emitKill ignored: exit code" << exitCode << "is not in 0..255";
         return;
     }
+    const auto scoped = d->channelsOfHost(host, "emitKill");
+    if (!scoped)
+        return;
     ++d->stats.emitKill;
-    d->publish(d->channels.killChannel(pid), exitCode);
+    d->publish(scoped->killChannel(pid), exitCode);
 }
 
 void Process::emitConfirmation(const QString &identifier)
@@ -768,6 +826,8 @@ Supervisor *ProcessPrivate::ensureSupervisor()
     QStringList inherited = commandLine.arguments();
     if (!commandLine.hasOption(QStringLiteral("cluster-namespace")) && !channels.clusterNamespace().isEmpty())
         inherited.append(QStringLiteral("--cluster-namespace=") + channels.clusterNamespace());
+    if (!commandLine.hasOption(QStringLiteral("cluster-host")) && !channels.host().isEmpty())
+        inherited.append(QStringLiteral("--cluster-host=") + channels.host());
     const QString childRedisUrl = options.childRedisUrl();
     if (!childRedisUrl.isEmpty()) // theirs, not ours: our --cluster-redis stays with us
         inherited.removeIf([](const QString &argument) {

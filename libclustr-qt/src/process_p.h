@@ -86,7 +86,11 @@ public:
     //! Whether \a json is one JSON value; warns, naming \a what, if not.
     bool checkJson(const QByteArray &json, const char *what) const;
     //! The channel of an emit to process \a target, or empty (warned) if it cannot be sent.
-    QByteArray privateChannelFor(qint64 target, const char *what) const;
+    //! This process' channels, or those of \a host's processes (none, warned, for a host it cannot name).
+    //! The host heartbeats, the announcement and the status name: the cluster's host name, else the machine's.
+    QString hostLabel() const;
+    std::optional<Protocol::Channels> channelsOfHost(const QString &host, const char *what) const;
+    QByteArray privateChannelFor(const QString &host, qint64 target, const char *what) const;
     //! Makes lastGroupChannel the channel of group \a target; false (warned) if it cannot be sent.
     bool groupChannelFor(const QString &target, const char *what);
     void finishClose(int exitCode);

@@ -5,7 +5,6 @@
 #include "protocol/records_p.h"
 
 #include <QtCore/QPointer>
-#include <QtCore/QSysInfo>
 
 #include <unistd.h>
 
@@ -207,7 +206,7 @@ Heartbeat WorkerPrivate::heartbeat()
     beat.setPpid(::getppid());
     beat.setReady(registered);
     beat.setSupervised(supervised);
-    beat.setHost(QSysInfo::machineHostName());
+    beat.setHost(hostLabel());
     beat.setStartedAt(startedAt);
     beat.setSentAt(QDateTime::currentDateTimeUtc());
     if (supervisor)

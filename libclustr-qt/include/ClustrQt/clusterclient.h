@@ -40,6 +40,7 @@ class CLUSTR_EXPORT ClusterClient : public QObject
     Q_OBJECT
     Q_PROPERTY(QString redisUrl READ redisUrl WRITE setRedisUrl NOTIFY redisUrlChanged)
     Q_PROPERTY(QString clusterName READ clusterName WRITE setClusterName NOTIFY clusterNameChanged)
+    Q_PROPERTY(QString host READ host WRITE setHost NOTIFY hostChanged)
     Q_PROPERTY(Error error READ error NOTIFY errorOccurred)
     Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
     Q_PROPERTY(bool clusterRunning READ isClusterRunning NOTIFY clusterRunningChanged)
@@ -145,6 +146,19 @@ public:
     //! The cluster's name, which is its channel namespace; empty for none.
     QString clusterName() const;
     void setClusterName(const QString &name);
+    /*!
+      In a cluster across hosts, the host whose master this client reads and
+      drives (set before open()). Empty (the default): a cluster of one host,
+      and, for a named cluster, the list of its hosts (hosts()).
+    */
+    QString host() const;
+    void setHost(const QString &host);
+    /*!
+      Without a host(), of a named cluster: every host of the cluster across
+      hosts, sorted by name, as of the last refresh (empty for a cluster of
+      one host).
+    */
+    QList<ClusterHost> hosts() const;
     //! How often the status is read (default 1 s).
     void setPollInterval(std::chrono::milliseconds interval);
 
@@ -265,6 +279,8 @@ Q_SIGNALS:
     void errorOccurred(Clustr::ClusterClient::Error error, const QString &text);
     void redisUrlChanged(const QString &url);
     void clusterNameChanged(const QString &name);
+    void hostChanged(const QString &host);
+    void hostsChanged(const QList<Clustr::ClusterHost> &hosts);
     void readOnlyChanged(bool readOnly);
     void samplingChanged(bool sampling);
     //! The names of the clusters that run on this Redis, sorted; an unnamed one is "".

@@ -38,6 +38,12 @@ public:
     void setRedisUrl(const QString &url);
     //! The cluster's name (its namespace); empty for the unnamed cluster.
     void setClusterName(const QString &name);
+    /*!
+      In a cluster across hosts, this host's name: the lock is then one per
+      (cluster, host), so each host runs its own master of the cluster.
+      Set after setClusterName(); ignored for the unnamed cluster.
+    */
+    void setHost(const QString &host);
 
     /*!
       Tries to take the lock, once: acquired() if it was free or its holder

@@ -254,6 +254,37 @@ private:
     QSharedDataPointer<ClusterStatusPrivate> d;
 };
 
+/*!
+  One host of a cluster across hosts, as the cluster's hosts list
+  (`NAME:clustr:hosts`, docs/PROTOCOL.md section 11) has it.
+*/
+struct ClusterHost
+{
+    QString name;
+    qint64 masterPid = 0;
+    QDateTime startedAt;
+    //! When its master last wrote its entry (every 2 s while it runs), by that host's clock.
+    QDateTime updatedAt;
+    //! Listed, but its master's announcement has expired: the host died (or lost Redis) without stopping.
+    bool lost = false;
+
+    bool operator==(const ClusterHost &other) const
+    {
+        return name == other.name && masterPid == other.masterPid && startedAt == other.startedAt
+            && updatedAt == other.updatedAt && lost == other.lost;
+    }
+};
+
+/*!
+  `clustr-qt status --json` of a cluster across hosts: `{"cluster", "hosts":
+  [{"host", "state": "running" or "lost", "masterPid", "updatedAt",
+  "status"}], "processes": [every host's, each with its "host"]}`.
+  \a statuses has one status per host of \a hosts, in order; a lost host's
+  is a default ClusterStatus.
+*/
+CLUSTR_EXPORT QJsonObject statusAcrossHostsToJson(const QString &clusterName, const QList<ClusterHost> &hosts,
+                                                  const QList<ClusterStatus> &statuses);
+
 } // namespace Clustr
 
 Q_DECLARE_SHARED(Clustr::MasterInfo)
@@ -262,3 +293,4 @@ Q_DECLARE_SHARED(Clustr::ProcessStatus)
 Q_DECLARE_METATYPE(Clustr::ProcessStatus)
 Q_DECLARE_SHARED(Clustr::ClusterStatus)
 Q_DECLARE_METATYPE(Clustr::ClusterStatus)
+Q_DECLARE_METATYPE(Clustr::ClusterHost)

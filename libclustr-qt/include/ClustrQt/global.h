@@ -24,6 +24,8 @@ namespace Clustr {
   characters without whitespace (it becomes part of channel names).
 */
 CLUSTR_EXPORT bool isValidName(const QString &name);
+//! Whether \a host can name a host of a cluster across hosts: letters, digits, `.`, `-`, `_` (1 to 253, the first a letter or digit).
+CLUSTR_EXPORT bool isValidHostName(const QString &host);
 
 /*!
   Switches the library's info and debug lines on for this process, as

@@ -74,6 +74,13 @@ public:
     QString group() const;
     void setGroup(const QString &group);
     /*!
+      The sender's host (the payload's `meta.host`), which a process of a
+      cluster across hosts sends; empty from a cluster of one host. Reply
+      with Process::emitPrivate(message.host(), message.pid(), ...).
+    */
+    QString host() const;
+    void setHost(const QString &host);
+    /*!
       What the sender passed to emitPublic(), emitPrivate(), ...: any JSON
       value. A received message keeps the bytes it came with and parses them
       the first time this is called (handlers that do not look at the data

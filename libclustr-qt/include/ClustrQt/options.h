@@ -86,6 +86,14 @@ public:
     //! Prefix of every channel name. Empty (the default): `--cluster-namespace=NAME`, else none.
     QString clusterNamespace() const;
     void setClusterNamespace(const QString &clusterNamespace);
+    /*!
+      The host this process runs on, in a cluster across hosts (docs/MULTI-HOST.md).
+      Empty (the default): `--cluster-host=NAME`, else none: a cluster of one
+      host, whose channels name processes by pid alone. Set, every channel that
+      names a process names it `@HOST:PID`; it needs a cluster namespace.
+    */
+    QString clusterHost() const;
+    void setClusterHost(const QString &host);
     //! The command line to read options from. Empty (the default): this process' own
     //! (as QCoreApplication::arguments(), read from /proc/self/cmdline on Linux).
     QStringList arguments() const;

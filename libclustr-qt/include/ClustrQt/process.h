@@ -35,6 +35,7 @@ class CLUSTR_EXPORT Process : public QObject
     Q_PROPERTY(QString group READ group CONSTANT)
     Q_PROPERTY(qint64 masterPid READ masterPid CONSTANT)
     Q_PROPERTY(QString clusterNamespace READ clusterNamespace CONSTANT)
+    Q_PROPERTY(QString clusterHost READ clusterHost CONSTANT)
     Q_PROPERTY(bool connected READ isConnected NOTIFY connectedChanged)
 
 public:
@@ -68,6 +69,8 @@ public:
     //! The master's pid, from `--cluster-master-pid` (a master's own pid for a Master); 0 if unknown.
     qint64 masterPid() const;
     QString clusterNamespace() const;
+    //! The host this process runs on in a cluster across hosts (`--cluster-host`); empty in a cluster of one host.
+    QString clusterHost() const;
     QString redisUrl() const;
     //! Subscribed and able to publish.
     bool isConnected() const;
@@ -99,6 +102,12 @@ public:
 
     void emitPublic(const QJsonValue &data);
     void emitPrivate(qint64 pid, const QJsonValue &data);
+    /*!
+      To process \a pid of \a host, in a cluster across hosts (pids repeat
+      from host to host: Message::host() says where a sender runs). An empty
+      \a host, or this process' own, is this host.
+    */
+    void emitPrivate(const QString &host, qint64 pid, const QJsonValue &data);
     void emitGroup(const QString &group, const QJsonValue &data);
     /*!
       As emitPublic(), emitPrivate() and emitGroup(), with the data given as
@@ -109,9 +118,12 @@ public:
     */
     bool emitPublicJson(const QByteArray &json);
     bool emitPrivateJson(qint64 pid, const QByteArray &json);
+    bool emitPrivateJson(const QString &host, qint64 pid, const QByteArray &json);
     bool emitGroupJson(const QString &group, const QByteArray &json);
     //! Asks process \a pid to exit with \a exitCode (0..255) after its kill handler ran.
     void emitKill(qint64 pid, int exitCode = 0);
+    //! The same for process \a pid of \a host (see emitPrivate()).
+    void emitKill(const QString &host, qint64 pid, int exitCode = 0);
     void emitConfirmation(const QString &identifier);
 
     /*!

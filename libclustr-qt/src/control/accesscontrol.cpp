@@ -17,8 +17,10 @@ const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +
 const QByteArray SubscribeCommands = QByteArrayLiteral("+subscribe +psubscribe +unsubscribe +punsubscribe");
 // GETRANGE: how tools read the announcement and the status, bounded
 // (docs/PROTOCOL.md section 11); MGET: how the name lock reads them;
-// LRANGE: how `clustr-qt logs` reads the workers' recent output lines.
-const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan +lrange");
+// LRANGE: how `clustr-qt logs` reads the workers' recent output lines;
+// HGETALL and EXISTS: how tools find the hosts of a cluster across hosts
+// and tell the lost ones.
+const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan +lrange +hgetall +exists");
 // How `clustr-qt run` keeps those lines: appended, trimmed to the last N, expiring with the master.
 const QByteArray LogWriteCommands = QByteArrayLiteral("+rpush +ltrim +pexpire");
 
@@ -42,7 +44,8 @@ QByteArray permissions(const QString &clusterName, AccessControl::Role role)
         break;
     case Role::Operator:
         // EVAL: the name lock's takeover of a dead master (a compare-and-set on the lock key).
-        rule += " +publish " + ReadCommands + ' ' + LogWriteCommands + " +set +del +eval" + patterns('&', {channels.allChannelsPattern()})
+        // HSET, HDEL: a master's entry in the hosts list of a cluster across hosts.
+        rule += " +publish " + ReadCommands + ' ' + LogWriteCommands + " +set +del +eval +hset +hdel" + patterns('&', {channels.allChannelsPattern()})
             + patterns('~', {channels.keyPattern()});
         break;
     case Role::Monitor:

@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <memory>
 #include <utility>
 #include <unistd.h>
 
@@ -76,11 +77,16 @@ public:
     //! Once per problem, not at every poll (again after a read without one).
     void reportProblem(ClusterClient::Error code, const QString &text);
     void setError(ClusterClient::Error code, const QString &text);
+    //! A named cluster read without a host: its hosts list, then refreshed().
+    void readHosts();
+    void handleHosts(const RedisReply &entries, const QList<RedisReply> &announcements);
     QString displayUrl() const { return RedisClient::displayUrl(url); }
 
     ClusterClient *q_ptr;
     QString url;
     QString name;
+    QString host;
+    QList<ClusterHost> hosts;
     std::chrono::milliseconds pollInterval{1000};
     Protocol::Channels channels;
     RedisClient *publisher = nullptr;
@@ -313,6 +319,25 @@ void ClusterClient::setClusterName(const QString &name)
     Q_EMIT clusterNameChanged(name);
 }
 
+QString ClusterClient::host() const
+{
+    return d_func()->host;
+}
+
+void ClusterClient::setHost(const QString &host)
+{
+    Q_D(ClusterClient);
+    if (d->host == host)
+        return;
+    d->host = host;
+    Q_EMIT hostChanged(host);
+}
+
+QList<ClusterHost> ClusterClient::hosts() const
+{
+    return d_func()->hosts;
+}
+
 void ClusterClient::setPollInterval(std::chrono::milliseconds interval)
 {
     Q_D(ClusterClient);
@@ -377,7 +402,15 @@ bool ClusterClient::open()
         d->setError(Error::InvalidName, QStringLiteral("invalid cluster name \"%1\": use printable characters without spaces").arg(d->name));
         return false;
     }
-    d->channels = Protocol::Channels(d->name);
+    if (!d->host.isEmpty() && d->name.isEmpty()) {
+        d->setError(Error::InvalidName, QStringLiteral("host \"%1\" given without a cluster name: only a named cluster runs across hosts").arg(d->host));
+        return false;
+    }
+    if (!d->host.isEmpty() && !Protocol::Channels::isValidHostName(d->host)) {
+        d->setError(Error::InvalidName, QStringLiteral("invalid host name \"%1\": use letters, digits, '.', '-' and '_'").arg(d->host));
+        return false;
+    }
+    d->channels = Protocol::Channels(d->name, d->host);
     d->createConnections();
     connect(d->subscriber, &RedisClient::messageReceived, this, [this, d](const QByteArray &channel, const QByteArray &payload) {
         if (channel != d->eventsChannel && channel != d->leftEventsChannel)
@@ -568,11 +601,85 @@ void ClusterClient::refresh()
                           [guard, d](const RedisReply &reply) {
                               if (!guard)
                                   return;
-                              d->polling = false;
                               d->handleKeys(std::exchange(d->masterReply, RedisReply()), reply);
-                              if (guard)
-                                  Q_EMIT guard->refreshed();
+                              if (!guard)
+                                  return;
+                              // A cluster across hosts has no master of its own: its hosts
+                              // are read when none runs (a cluster of one host has none).
+                              if (d->host.isEmpty() && !d->name.isEmpty() && !d->running) {
+                                  d->readHosts();
+                                  return;
+                              }
+                              if (!d->hosts.isEmpty()) {
+                                  d->hosts.clear();
+                                  Q_EMIT guard->hostsChanged(d->hosts);
+                              }
+                              d->polling = false;
+                              Q_EMIT guard->refreshed();
                           });
+}
+
+void ClusterClientPrivate::readHosts()
+{
+    Q_Q(ClusterClient);
+    QPointer<ClusterClient> guard(q);
+    publisher->command({QByteArrayLiteral("HGETALL"), channels.hostsKey()}, [guard, this](const RedisReply &entries) {
+        if (!guard)
+            return;
+        if (entries.type != RedisReply::Type::Array || entries.elements.isEmpty()) {
+            if (entries.isError() && !RedisClientPrivate::isLocalAnswer())
+                readFailed(entries.string);
+            handleHosts(entries, {});
+            return;
+        }
+        // Whether each host's announcement is still there tells a live host
+        // from one that died: answered in order, the last one completes.
+        const qsizetype count = entries.elements.size() / 2;
+        auto answers = std::make_shared<QList<RedisReply>>();
+        for (qsizetype i = 0; i < count; ++i) {
+            const QString hostName = QString::fromUtf8(entries.elements.at(2 * i).string);
+            const QByteArray key = Protocol::Channels::isValidHostName(hostName) ? channels.forHost(hostName).masterKey()
+                                                                                  : QByteArray();
+            publisher->command({QByteArrayLiteral("EXISTS"), key.isEmpty() ? QByteArrayLiteral("-") : key},
+                               [guard, this, answers, count, entries](const RedisReply &reply) {
+                                   if (!guard)
+                                       return;
+                                   answers->append(reply);
+                                   if (answers->size() == count)
+                                       handleHosts(entries, *answers);
+                               });
+        }
+    });
+}
+
+void ClusterClientPrivate::handleHosts(const RedisReply &entries, const QList<RedisReply> &announcements)
+{
+    Q_Q(ClusterClient);
+    QList<ClusterHost> found;
+    for (qsizetype i = 0; i < announcements.size(); ++i) {
+        const QString hostName = QString::fromUtf8(entries.elements.at(2 * i).string);
+        if (!Protocol::Channels::isValidHostName(hostName)) {
+            reportProblem(ClusterClient::Error::MalformedRecord,
+                          QStringLiteral("the cluster's hosts list names an invalid host \"%1\": ignored").arg(hostName));
+            continue;
+        }
+        QString error;
+        const auto object = Protocol::Records::objectFromBytes(entries.elements.at(2 * i + 1).string, &error);
+        if (!object)
+            reportProblem(ClusterClient::Error::MalformedRecord,
+                          QStringLiteral("the cluster's entry of host %1 is malformed: %2").arg(hostName, error));
+        ClusterHost entry = Protocol::Records::clusterHost(hostName, object.value_or(QJsonObject()));
+        const RedisReply &exists = announcements.at(i);
+        entry.lost = exists.type == RedisReply::Type::Integer && exists.integer == 0;
+        found.append(entry);
+    }
+    std::sort(found.begin(), found.end(), [](const ClusterHost &a, const ClusterHost &b) { return a.name < b.name; });
+    polling = false;
+    if (found != hosts) {
+        hosts = found;
+        Q_EMIT q->hostsChanged(hosts);
+    }
+    Q_EMIT q->refreshed();
 }
 
 void ClusterClient::findClusters()
@@ -580,12 +687,14 @@ void ClusterClient::findClusters()
     Q_D(ClusterClient);
     if (!d->publisher)
         return;
-    // Every running master keeps "<name>:" + masterKey (or masterKey alone, unnamed).
+    // Every running master keeps "<name>:" + masterKey (or masterKey alone,
+    // unnamed); a cluster across hosts keeps "<name>:clustr:hosts".
     const QByteArray suffix = Protocol::Channels().masterKey();
+    const QByteArray hostsSuffix = Protocol::Channels().hostsKey();
     QPointer<ClusterClient> guard(this);
-    d->publisher->command({QByteArrayLiteral("SCAN"), QByteArrayLiteral("0"), QByteArrayLiteral("MATCH"), QByteArrayLiteral("*") + suffix,
+    d->publisher->command({QByteArrayLiteral("SCAN"), QByteArrayLiteral("0"), QByteArrayLiteral("MATCH"), QByteArrayLiteral("*clustr:*"),
                            QByteArrayLiteral("COUNT"), QByteArrayLiteral("1000")},
-                          [guard, d, suffix](const RedisReply &reply) {
+                          [guard, d, suffix, hostsSuffix](const RedisReply &reply) {
                               if (!guard)
                                   return;
                               if (reply.isError() && !RedisClientPrivate::isLocalAnswer())
@@ -593,12 +702,17 @@ void ClusterClient::findClusters()
                               QStringList names;
                               if (reply.type == RedisReply::Type::Array && reply.elements.size() == 2) {
                                   for (const RedisReply &key : reply.elements.at(1).elements) {
-                                      if (!key.string.endsWith(suffix))
+                                      QByteArray name = key.string;
+                                      if (name.endsWith(suffix))
+                                          name.chop(suffix.size());
+                                      else if (name.endsWith(hostsSuffix))
+                                          name.chop(hostsSuffix.size());
+                                      else
                                           continue;
-                                      QByteArray name = key.string.chopped(suffix.size());
                                       if (name.endsWith(':'))
                                           name.chop(1);
-                                      names.append(QString::fromUtf8(name));
+                                      if (!names.contains(QString::fromUtf8(name)))
+                                          names.append(QString::fromUtf8(name));
                                   }
                               }
                               names.sort();

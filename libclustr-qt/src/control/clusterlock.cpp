@@ -213,7 +213,14 @@ void ClusterLock::setRedisUrl(const QString &url)
 
 void ClusterLock::setClusterName(const QString &name)
 {
-    d_func()->channels = Protocol::Channels(name);
+    Q_D(ClusterLock);
+    d->channels = Protocol::Channels(name, d->channels.host());
+}
+
+void ClusterLock::setHost(const QString &host)
+{
+    Q_D(ClusterLock);
+    d->channels = Protocol::Channels(d->channels.clusterNamespace(), host);
 }
 
 void ClusterLock::acquire()

@@ -11,25 +11,34 @@ namespace {
 
 constexpr qsizetype MaxNameLength = 200;
 
-QByteArray withNumber(const QByteArray &prefix, QByteArrayView name, qint64 number)
+constexpr qsizetype MaxHostNameLength = 253;
+
+} // namespace
+
+Channels::Channels(const QString &clusterNamespace, const QString &host)
+    : m_namespace(clusterNamespace)
+    , m_host(clusterNamespace.isEmpty() ? QString() : host)
+    , m_prefix(clusterNamespace.isEmpty() ? QByteArray() : clusterNamespace.toUtf8() + ':')
+    , m_qualifier(m_host.isEmpty() ? QByteArray() : '@' + m_host.toUtf8() + ':')
+{
+}
+
+QByteArray Channels::withProcess(QByteArrayView name, qint64 pid) const
 {
     // Digits written in place: QByteArray::number() would allocate a
     // temporary, and emitPrivate() builds a channel name for every message.
     char digits[24];
     char *const end = digits + sizeof(digits);
-    const char *const first = writeDecimal(number, end);
+    const char *const first = writeDecimal(pid, end);
     QByteArray channel;
-    channel.reserve(prefix.size() + name.size() + (end - first));
-    channel.append(prefix).append(name).append(first, end - first);
+    channel.reserve(m_prefix.size() + name.size() + m_qualifier.size() + (end - first));
+    channel.append(m_prefix).append(name).append(m_qualifier).append(first, end - first);
     return channel;
 }
 
-} // namespace
-
-Channels::Channels(const QString &clusterNamespace)
-    : m_namespace(clusterNamespace)
-    , m_prefix(clusterNamespace.isEmpty() ? QByteArray() : clusterNamespace.toUtf8() + ':')
+QByteArray Channels::key(QByteArrayView name) const
 {
+    return m_prefix + "clustr:" + m_qualifier + name.toByteArray();
 }
 
 QByteArray Channels::publicChannel() const
@@ -39,7 +48,7 @@ QByteArray Channels::publicChannel() const
 
 QByteArray Channels::privateChannel(qint64 pid) const
 {
-    return withNumber(m_prefix, "private:", pid);
+    return withProcess("private:", pid);
 }
 
 QByteArray Channels::groupChannel(const QString &group) const
@@ -49,7 +58,7 @@ QByteArray Channels::groupChannel(const QString &group) const
 
 QByteArray Channels::killChannel(qint64 pid) const
 {
-    return withNumber(m_prefix, "kill:", pid);
+    return withProcess("kill:", pid);
 }
 
 QByteArray Channels::confirmationChannel() const
@@ -59,47 +68,47 @@ QByteArray Channels::confirmationChannel() const
 
 QByteArray Channels::clusterInfoChannel(qint64 pid) const
 {
-    return withNumber(m_prefix, "clusterInfo:", pid);
+    return withProcess("clusterInfo:", pid);
 }
 
 QByteArray Channels::registrationChannel(qint64 masterPid) const
 {
-    return withNumber(m_prefix, "registration:", masterPid);
+    return withProcess("registration:", masterPid);
 }
 
 QByteArray Channels::deregistrationChannel(qint64 masterPid) const
 {
-    return withNumber(m_prefix, "deregistration:", masterPid);
+    return withProcess("deregistration:", masterPid);
 }
 
 QByteArray Channels::heartbeatChannel(qint64 masterPid) const
 {
-    return withNumber(m_prefix, "heartbeat:", masterPid);
+    return withProcess("heartbeat:", masterPid);
 }
 
 QByteArray Channels::samplingChannel(qint64 masterPid) const
 {
-    return withNumber(m_prefix, "sampling:", masterPid);
+    return withProcess("sampling:", masterPid);
 }
 
 QByteArray Channels::eventsChannel(qint64 masterPid) const
 {
-    return withNumber(m_prefix, "events:", masterPid);
+    return withProcess("events:", masterPid);
 }
 
 QByteArray Channels::controlChannel(qint64 masterPid) const
 {
-    return withNumber(m_prefix, "control:", masterPid);
+    return withProcess("control:", masterPid);
 }
 
 QByteArray Channels::masterKey() const
 {
-    return m_prefix + QByteArrayLiteral("clustr:master");
+    return key("master");
 }
 
 QByteArray Channels::statusKey() const
 {
-    return m_prefix + QByteArrayLiteral("clustr:status");
+    return key("status");
 }
 
 namespace {
@@ -143,7 +152,12 @@ QByteArray Channels::keyPattern() const
 
 QByteArray Channels::lockKey() const
 {
-    return m_prefix + QByteArrayLiteral("clustr:lock");
+    return key("lock");
+}
+
+QByteArray Channels::hostsKey() const
+{
+    return m_prefix + QByteArrayLiteral("clustr:hosts");
 }
 
 ChannelKind Channels::kindOf(const QByteArray &channel) const
@@ -170,8 +184,17 @@ ChannelKind Channels::kindOf(const QByteArray &channel) const
         return argument.isEmpty() ? Kind::Unknown : Kind::Group;
 
     // Every other channel with an argument names a process: anything but a
-    // pid after the colon is not a channel of the protocol.
-    if (!isDecimal(argument))
+    // pid (in a cluster across hosts `@HOST:PID`, of any host: a reader of
+    // every channel, as ClusterClient::watch(), sees them all) after the
+    // colon is not a channel of the protocol.
+    QByteArrayView pid = argument;
+    if (pid.startsWith('@')) {
+        const qsizetype hostEnd = pid.indexOf(':');
+        if (hostEnd < 2)
+            return Kind::Unknown;
+        pid = pid.sliced(hostEnd + 1);
+    }
+    if (!isDecimal(pid))
         return Kind::Unknown;
     if (head == QByteArrayView("private"))
         return Kind::Private;
@@ -215,9 +238,27 @@ bool Channels::isValidName(const QString &name)
     return true;
 }
 
+bool Channels::isValidHostName(const QString &host)
+{
+    if (host.isEmpty() || host.size() > MaxHostNameLength)
+        return false;
+    for (qsizetype i = 0; i < host.size(); ++i) {
+        const char16_t u = host.at(i).unicode();
+        const bool alnum = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+        if (!alnum && (i == 0 || (u != '.' && u != '-' && u != '_')))
+            return false;
+    }
+    return true;
+}
+
 } // namespace Clustr::Protocol
 
 bool Clustr::isValidName(const QString &name)
 {
     return Protocol::Channels::isValidName(name);
+}
+
+bool Clustr::isValidHostName(const QString &host)
+{
+    return Protocol::Channels::isValidHostName(host);
 }

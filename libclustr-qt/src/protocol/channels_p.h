@@ -59,13 +59,24 @@ constexpr Message::Kind publicKind(ChannelKind kind)
   exactly clustr-node's: `public`, `private:<pid>`, `group:<group>`,
   `kill:<pid>`, `confirmation`, `clusterInfo:<pid>`,
   `registration:<masterPid>`, `deregistration:<masterPid>`.
+
+  In a cluster across hosts (a namespace and a host name, never without a
+  namespace) every channel that names a process names it as `@HOST:PID`:
+  `shop:private:@web-01:42`, `shop:registration:@web-01:1`; the tools' keys
+  of one host are `shop:clustr:@web-01:master` and the like, and
+  `shop:clustr:hosts` lists the hosts. `public`, `group:<group>` and
+  `confirmation` stay the cluster's, so they reach every host.
 */
 class CLUSTR_AUTOTEST_EXPORT Channels
 {
 public:
-    explicit Channels(const QString &clusterNamespace = QString());
+    explicit Channels(const QString &clusterNamespace = QString(), const QString &host = QString());
 
     QString clusterNamespace() const { return m_namespace; }
+    //! The host this process' own channels are qualified with; empty in a cluster of one host.
+    QString host() const { return m_host; }
+    //! The same channels for the processes of \a host (of this namespace).
+    Channels forHost(const QString &host) const { return Channels(m_namespace, host); }
     //! `NAME:` or empty.
     QByteArray prefix() const { return m_prefix; }
 
@@ -87,8 +98,10 @@ public:
     //! Keys the master refreshes: its announcement and its status snapshot.
     QByteArray masterKey() const;
     QByteArray statusKey() const;
-    //! One master per cluster name: held by `clustr-qt run` while it runs.
+    //! One master per cluster name (and host): held by `clustr-qt run` while it runs.
     QByteArray lockKey() const;
+    //! The hash of the hosts of a cluster across hosts (host -> its master's entry).
+    QByteArray hostsKey() const;
 
     /*
       Glob patterns (as Redis ACL and PSUBSCRIBE read them) matching this
@@ -109,10 +122,22 @@ public:
 
     //! Whether \a name is acceptable as a namespace or a group: non-empty, printable, no whitespace.
     static bool isValidName(const QString &name);
+    /*!
+      Whether \a host is acceptable as a host name: 1 to 253 characters of
+      letters, digits, `.`, `-` and `_`, starting with a letter or digit
+      (what hostname(1) allows, so the machine's own name always is).
+    */
+    static bool isValidHostName(const QString &host);
 
 private:
+    QByteArray withProcess(QByteArrayView name, qint64 pid) const;
+    QByteArray key(QByteArrayView name) const;
+
     QString m_namespace;
+    QString m_host;
     QByteArray m_prefix;
+    QByteArray m_qualifier; //!< `@HOST:` or empty
+
 };
 
 } // namespace Clustr::Protocol

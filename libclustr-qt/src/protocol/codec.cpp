@@ -57,18 +57,22 @@ QString typeName(const QJsonValue &value)
 }
 
 // Everything of a payload before its data: {"meta":{"pid":N,"group":"G"},"data":
-void appendEnvelopeStart(QByteArray &out, qint64 pid, const QString &group)
+void appendEnvelopeStart(QByteArray &out, qint64 pid, const QString &group, const QString &host)
 {
     out += "{\"meta\":{\"pid\":";
     JsonWriter::appendInteger(out, pid);
     out += ",\"group\":";
     JsonWriter::appendString(out, group);
+    if (!host.isEmpty()) {
+        out += ",\"host\":";
+        JsonWriter::appendString(out, host);
+    }
     out += "},\"data\":";
 }
 
 // decode() for the form clustr-qt itself writes, by hand:
-// {"meta":{"pid":<1..2^53>,"group":"<text>"},"data":<any JSON>}
-// without whitespace in the envelope, where <text> is printable ASCII
+// {"meta":{"pid":<1..2^53>,"group":"<text>"},"data":<any JSON>}, or with
+// ,"host":"<text>" after the group (a cluster across hosts), without whitespace in the envelope, where <text> is printable ASCII
 // without escapes. Building a tree of the whole payload made decoding most
 // of a message's cost; this reads the envelope in one pass and only checks
 // the data, whose bytes the message keeps (parsed if someone reads them).
@@ -110,6 +114,15 @@ bool decodeCanonical(QByteArrayView payload, Codec::Decoded *decoded)
         return false;
     const QLatin1String group(groupBegin, p - groupBegin);
     ++p;
+    QLatin1String host;
+    if (skip(",\"host\":\"")) {
+        const char *const hostBegin = p;
+        p = JsonReader::skipPlain(p, end);
+        if (p == end || *p != '"')
+            return false;
+        host = QLatin1String(hostBegin, p - hostBegin);
+        ++p;
+    }
     if (!skip("},\"data\":") || p == end || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
         return false;
     const char *const dataBegin = p;
@@ -136,6 +149,12 @@ bool decodeCanonical(QByteArrayView payload, Codec::Decoded *decoded)
         lastGroup = group;
     decoded->pid = pid;
     decoded->group = lastGroup;
+    if (!host.isEmpty()) {
+        thread_local QString lastHost;
+        if (lastHost.isNull() || lastHost != host)
+            lastHost = host;
+        decoded->host = lastHost;
+    }
     decoded->data = data.toByteArray();
     return true;
 }
@@ -158,10 +177,10 @@ std::optional<QJsonValue> Codec::parseValue(QByteArrayView json, QString *error)
     return value;
 }
 
-QByteArray Codec::envelopePrefix(qint64 pid, const QString &group)
+QByteArray Codec::envelopePrefix(qint64 pid, const QString &group, const QString &host)
 {
     QByteArray out;
-    appendEnvelopeStart(out, pid, group);
+    appendEnvelopeStart(out, pid, group, host);
     return out;
 }
 
@@ -290,6 +309,8 @@ std::optional<Codec::Decoded> Codec::decode(const QByteArray &payload, qsizetype
         return std::nullopt;
     }
     decoded.group = groupValue.toString();
+    if (const QJsonValue hostValue = metaObject.value(QLatin1String("host")); hostValue.isString())
+        decoded.host = hostValue.toString();
     decoded.data = data.toByteArray();
     return decoded;
 }

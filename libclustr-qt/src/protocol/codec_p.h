@@ -29,11 +29,12 @@ public:
     //! The same with \a dataJson, JSON text, carried as it is (a relayed message keeps its bytes).
     static QByteArray encodeJson(qint64 pid, const QString &group, QByteArrayView dataJson);
     /*!
-      Everything of a payload before its data, `{"meta":{"pid":N,"group":"G"},"data":`.
+      Everything of a payload before its data, `{"meta":{"pid":N,"group":"G"},"data":`
+      (with a \a host, a cluster across hosts: `{"meta":{"pid":N,"group":"G","host":"H"},"data":`).
       It is the same for every message a process sends: made once, it takes
       writing the pid and escaping the group off every emit.
     */
-    static QByteArray envelopePrefix(qint64 pid, const QString &group);
+    static QByteArray envelopePrefix(qint64 pid, const QString &group, const QString &host = QString());
     //! encode() and encodeJson() after a \a prefix from envelopePrefix().
     static QByteArray encode(const QByteArray &prefix, const QJsonValue &data);
     static QByteArray encodeJson(const QByteArray &prefix, QByteArrayView dataJson);
@@ -42,6 +43,8 @@ public:
     {
         qint64 pid = 0;
         QString group;
+        //! `meta.host` when it is a string, else empty.
+        QString host;
         //! The JSON text of `data` as the sender wrote it (`null` if absent), checked, not parsed.
         QByteArray data;
         //! data, parsed (what Message::data() gives).

@@ -25,7 +25,7 @@ class MessagePrivate : public QSharedData
 public:
     MessagePrivate() = default;
     MessagePrivate(const MessagePrivate &other)
-        : QSharedData(other), kind(other.kind), pid(other.pid), group(other.group),
+        : QSharedData(other), kind(other.kind), pid(other.pid), group(other.group), host(other.host),
           channel(other.channel), fromJson(other.fromJson), json(other.json), value(other.value)
     {
         if (other.derived.load(std::memory_order_acquire)) {
@@ -46,6 +46,7 @@ public:
             fresh->kind = d->kind;
             fresh->pid = d->pid;
             fresh->group = d->group;
+            fresh->host = d->host;
             fresh->channel = d->channel;
             d = fresh;
         }
@@ -78,6 +79,7 @@ public:
     Message::Kind kind = Message::Kind::Unknown;
     qint64 pid = 0;
     QString group;
+    QString host;
     QString channel;
     // Which form is the source: the JSON text (received) or the value.
     bool fromJson = false;
@@ -98,6 +100,8 @@ Message::Kind Message::kind() const { return d->kind; }
 void Message::setKind(Kind kind) { d->kind = kind; }
 qint64 Message::pid() const { return d->pid; }
 void Message::setPid(qint64 pid) { d->pid = pid; }
+QString Message::host() const { return d->host; }
+void Message::setHost(const QString &host) { d->host = host; }
 QString Message::group() const { return d->group; }
 void Message::setGroup(const QString &group) { d->group = group; }
 QJsonValue Message::data() const { return d->dataValue(); }
@@ -134,7 +138,7 @@ bool Message::operator==(const Message &other) const
     if (d == other.d)
         return true;
     if (d->kind != other.d->kind || d->pid != other.d->pid || d->group != other.d->group
-        || d->channel != other.d->channel)
+        || d->host != other.d->host || d->channel != other.d->channel)
         return false;
     // The same bytes are the same data; other bytes may still be (key order, spelling).
     if (d->fromJson && other.d->fromJson && d->json == other.d->json)

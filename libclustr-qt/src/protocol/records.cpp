@@ -31,7 +31,7 @@ constexpr QLatin1String pid("pid"), ppid("ppid"), group("group"), host("host"), 
     durationMs("durationMs"), command("command"), redisPid("redisPid"), cluster("cluster"), instance("instance"),
     droppedOutputLines("droppedOutputLines"), passwords("passwords"), id("id"), instances("instances"),
     groups("groups"), stopped("stopped"), supervised("supervised"), sampleId("sampleId"), leaseMs("leaseMs"),
-    dryRun("dryRun"), plan("plan");
+    dryRun("dryRun"), plan("plan"), masterPid("masterPid"), status("status"), hosts("hosts");
 } // namespace Key
 
 // In ControlCommand::Type's order.
@@ -917,4 +917,52 @@ std::optional<QJsonObject> Records::objectFromBytes(const QByteArray &json, QStr
     return document.object();
 }
 
+QJsonObject Records::hostEntry(qint64 masterPid, const QDateTime &startedAt, const QDateTime &updatedAt)
+{
+    return {{Key::pid, double(masterPid)},
+            {Key::startedAt, startedAt.toString(Qt::ISODateWithMs)},
+            {Key::updatedAt, updatedAt.toString(Qt::ISODateWithMs)}};
+}
+
+ClusterHost Records::clusterHost(const QString &name, const QJsonObject &entry)
+{
+    ClusterHost host;
+    host.name = name;
+    host.masterPid = qint64(entry.value(Key::pid).toDouble());
+    host.startedAt = QDateTime::fromString(entry.value(Key::startedAt).toString(), Qt::ISODateWithMs);
+    host.updatedAt = QDateTime::fromString(entry.value(Key::updatedAt).toString(), Qt::ISODateWithMs);
+    return host;
+}
+
 } // namespace Clustr::Protocol
+
+QJsonObject Clustr::statusAcrossHostsToJson(const QString &clusterName, const QList<ClusterHost> &hosts,
+                                            const QList<ClusterStatus> &statuses)
+{
+    using namespace Clustr::Protocol;
+    QJsonArray hostList;
+    QJsonArray processes;
+    for (qsizetype i = 0; i < hosts.size(); ++i) {
+        const ClusterHost &host = hosts.at(i);
+        const ClusterStatus status = statuses.value(i);
+        const bool running = !host.lost && status.master().pid() != 0;
+        QJsonObject entry{{Key::host, host.name},
+                          {Key::state, running ? QStringLiteral("running") : QStringLiteral("lost")},
+                          {Key::masterPid, double(host.masterPid)},
+                          {Key::updatedAt, host.updatedAt.toString(Qt::ISODateWithMs)}};
+        if (running) {
+            const QJsonObject document = Records::toJson(status);
+            entry.insert(Key::status, document);
+            // Every process names its host already (its heartbeat's); one that
+            // does not heartbeat gets the host whose master lists it.
+            for (const QJsonValue &value : document.value(Key::processes).toArray()) {
+                QJsonObject process = value.toObject();
+                if (process.value(Key::host).toString().isEmpty())
+                    process.insert(Key::host, host.name);
+                processes.append(process);
+            }
+        }
+        hostList.append(entry);
+    }
+    return {{Key::cluster, clusterName}, {Key::hosts, hostList}, {Key::processes, processes}};
+}

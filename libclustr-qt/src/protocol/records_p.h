@@ -126,6 +126,11 @@ public:
     static QJsonObject toJson(const SamplingRequest &request);
     static std::optional<SamplingRequest> samplingRequest(const QJsonValue &value, QString *error = nullptr);
 
+    //! A master's entry in the hosts list of a cluster across hosts (its `clustr:hosts` field's value).
+    static QJsonObject hostEntry(qint64 masterPid, const QDateTime &startedAt, const QDateTime &updatedAt);
+    //! The entry of host \a name read back (lost is not in it: the reader tells).
+    static ClusterHost clusterHost(const QString &name, const QJsonObject &entry);
+
     static QJsonObject toJson(const RuntimeRecord &record);
     static std::optional<RuntimeRecord> runtimeRecord(const QJsonValue &value, QString *error = nullptr);
 
