@@ -22,7 +22,7 @@
 namespace {
 
 const QSet<QString> TopLevelKeys{
-    QStringLiteral("name"), QStringLiteral("redis"), QStringLiteral("reloadDelay"), QStringLiteral("reloadTimeout"),
+    QStringLiteral("name"), QStringLiteral("host"), QStringLiteral("multiHost"), QStringLiteral("redis"), QStringLiteral("reloadDelay"), QStringLiteral("reloadTimeout"),
     QStringLiteral("reloadStrategy"), QStringLiteral("killTimeout"), QStringLiteral("heartbeatTimeout"),
     QStringLiteral("restartPolicy"), QStringLiteral("logs"), QStringLiteral("metrics"), QStringLiteral("workers"),
     QStringLiteral("embeddedRedis"), QStringLiteral("$schema"), QStringLiteral("description"), QStringLiteral("strict"),
@@ -143,6 +143,21 @@ void readSettings(const QJsonObject &root, Checker &check, ClusterFile &config)
         if (!root.value(QStringLiteral("name")).isString() || !Clustr::isValidName(config.name) || config.name.contains(QLatin1Char(':')))
             check.error(QStringLiteral("name"), QStringLiteral("expected a name without spaces or ':', e.g. \"shop\" (it becomes the channel namespace)"));
     }
+    if (root.contains(QStringLiteral("host"))) {
+        config.host = root.value(QStringLiteral("host")).toString();
+        if (!root.value(QStringLiteral("host")).isString() || !Clustr::isValidHostName(config.host))
+            check.error(QStringLiteral("host"), QStringLiteral("expected a host name of letters, digits, '.', '-' and '_', e.g. \"web-01\""));
+        config.multiHost = true;
+    }
+    if (root.contains(QStringLiteral("multiHost"))) {
+        const QJsonValue value = root.value(QStringLiteral("multiHost"));
+        if (!value.isBool())
+            check.error(QStringLiteral("multiHost"), QStringLiteral("expected true or false"));
+        config.multiHost = config.multiHost || value.toBool();
+    }
+    if (config.multiHost && config.name.isEmpty())
+        check.error(root.contains(QStringLiteral("host")) ? QStringLiteral("host") : QStringLiteral("multiHost"),
+                    QStringLiteral("a cluster across hosts needs a \"name\" (an unnamed cluster speaks clustr-node's protocol, which has no hosts)"));
     if (root.contains(QStringLiteral("redis"))) {
         config.redis = root.value(QStringLiteral("redis")).toString();
         QString error;

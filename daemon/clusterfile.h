@@ -22,6 +22,8 @@ struct ClusterFile
 {
     QString path;        // as given
     QString name;        // cluster name = channel namespace; empty: none
+    QString host;        // "host": this host's name in a cluster across hosts; empty: none given
+    bool multiHost = false; // "multiHost": one cluster across hosts (host defaults to the machine's name)
     QString redis;       // empty: not configured here
     std::chrono::milliseconds reloadDelay{500};
     std::chrono::milliseconds reloadTimeout{30000};

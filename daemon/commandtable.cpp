@@ -18,7 +18,8 @@ Option option(const char *name, Value value)
 // What every control command takes to find its cluster (ControlCommands::Session).
 QList<Option> controlOptions(QList<Option> own)
 {
-    return own << option("--redis", Value::Text) << option("--cluster", Value::ClusterName) << flag("--verbose");
+    return own << option("--redis", Value::Text) << option("--cluster", Value::ClusterName) << option("--host", Value::Text)
+               << flag("--verbose");
 }
 
 QList<Command> build()
@@ -26,7 +27,7 @@ QList<Command> build()
     const Option timeout = option("--timeout", Value::Text);
     // run's options, which check accepts too so that one can replace the other in a command line.
     const QList<Option> runOptions{option("--redis", Value::Text), option("--metrics", Value::Text),
-                                   option("--log-dir", Value::Directory), flag("--strict"), flag("--detach"),
+                                   option("--log-dir", Value::Directory), option("--host", Value::Text), flag("--strict"), flag("--detach"),
                                    option("--log-file", Value::File), timeout};
     return {
         {QStringLiteral("run"), Value::ClusterFile, runOptions + QList<Option>{flag("--verbose"), flag("--cluster-verbose")}},

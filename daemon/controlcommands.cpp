@@ -4,6 +4,7 @@
 // behaviour, output formats and exit codes are documented in docs/CLI.md.
 #include "controlcommands.h"
 
+#include "acrosshosts.h"
 #include "cli.h"
 #include "commandargs.h"
 #include "controlsession.h"
@@ -39,6 +40,8 @@ const QString CommonOptions = QStringLiteral(
     "                    private Redis a `clustr-qt run` recorded, else\n"
     "                    redis://127.0.0.1:6379\n"
     "  --cluster NAME    the cluster's name, when several clusters share one Redis\n"
+    "  --host NAME       one host of a cluster across hosts (status, send, kill,\n"
+    "                    reload and stop act on every host without it)\n"
     "  --verbose         log the library's connection details to stderr\n"
     "  --help            this text\n"
     "\n"
@@ -195,6 +198,7 @@ int status(QStringList args)
 {
     const QStringList tail = splitPositionals(args);
     Session session(args, Clustr::AccessControl::Role::Monitor); // reads only
+    session.setAcrossHosts(true);
     const bool json = Cli::takeFlag(args, QStringLiteral("json"));
     const bool compactJson = Cli::takeFlag(args, QStringLiteral("compact"));
     const auto rest = positionals(QStringLiteral("status"), args, tail);
@@ -207,6 +211,8 @@ int status(QStringList args)
 
     if (const int code = session.connect(); code != Cli::Ok)
         return code;
+    if (session.isAcrossHosts())
+        return AcrossHosts::status(session, json, compactJson);
     if (const int code = session.waitForStatus(); code != Cli::Ok)
         return code;
     session.waitForFreshFigures();
@@ -223,6 +229,7 @@ int status(QStringList args)
 // What publish, send, group and kill were asked to send, from their arguments.
 struct MessageRequest
 {
+    QString host; //!< from HOST:PID
     qint64 pid = 0;
     QString group;
     int code = 0;
@@ -232,6 +239,21 @@ struct MessageRequest
 QString argumentCount(qsizetype n)
 {
     return QStringLiteral("%1 argument%2").arg(n).arg(n == 1 ? QLatin1String() : QLatin1String("s"));
+}
+
+// PID or HOST:PID (a process of a cluster across hosts).
+bool parseTarget(const QString &text, MessageRequest *request)
+{
+    if (const auto pid = parsePid(text)) {
+        request->pid = *pid;
+        return true;
+    }
+    const auto qualified = AcrossHosts::splitHostPid(text);
+    if (!qualified)
+        return false;
+    request->host = qualified->first;
+    request->pid = qualified->second;
+    return true;
 }
 
 // The request, or the usage error's exit code (the error printed).
@@ -246,10 +268,8 @@ std::variant<MessageRequest, int> parseMessage(const QString &command, const QSt
     } else if (command == QLatin1String("send")) {
         if (a.size() != 2)
             return usageError(command, QStringLiteral("send needs PID and DATA, got ") + argumentCount(a.size()));
-        const auto parsed = parsePid(a.at(0));
-        if (!parsed)
-            return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
-        request.pid = *parsed;
+        if (!parseTarget(a.at(0), &request))
+            return usageError(command, QStringLiteral("PID must be a positive integer or HOST:PID, not \"%1\"").arg(a.at(0)));
         request.data = Clustr::jsonOrString(a.at(1));
     } else if (command == QLatin1String("group")) {
         if (a.size() != 2)
@@ -261,10 +281,8 @@ std::variant<MessageRequest, int> parseMessage(const QString &command, const QSt
     } else { // kill
         if (a.isEmpty() || a.size() > 2)
             return usageError(command, QStringLiteral("kill needs PID and an optional CODE, got ") + argumentCount(a.size()));
-        const auto parsed = parsePid(a.at(0));
-        if (!parsed)
-            return usageError(command, QStringLiteral("PID must be a positive integer, not \"%1\"").arg(a.at(0)));
-        request.pid = *parsed;
+        if (!parseTarget(a.at(0), &request))
+            return usageError(command, QStringLiteral("PID must be a positive integer or HOST:PID, not \"%1\"").arg(a.at(0)));
         if (a.size() == 2) {
             const auto parsedCode = parseInteger(a.at(1), 0, 255);
             if (!parsedCode)
@@ -276,8 +294,9 @@ std::variant<MessageRequest, int> parseMessage(const QString &command, const QSt
 }
 
 // Sends \a request; returns the line that confirms it, and in \a warning
-// what makes it likely nobody hears it.
-QString sendMessage(Session &session, const QString &command, const MessageRequest &request, QString *warning)
+// what makes it likely nobody hears it. \a groupMembers: counted on every
+// host already (a cluster across hosts), else -1.
+QString sendMessage(Session &session, const QString &command, const MessageRequest &request, QString *warning, int groupMembers)
 {
     Clustr::ClusterClient &client = session.client();
     if (command == QLatin1String("publish")) {
@@ -285,7 +304,7 @@ QString sendMessage(Session &session, const QString &command, const MessageReque
         return QStringLiteral("published to %1: %2").arg(session.clusterLabel(), QString::fromUtf8(request.data));
     }
     if (command == QLatin1String("group")) {
-        const int members = session.groupSize(request.group);
+        const int members = groupMembers >= 0 ? groupMembers : session.groupSize(request.group);
         if (members == 0)
             *warning = QStringLiteral("%1 has no registered process in group \"%2\": nobody may hear it").arg(session.clusterLabel(), request.group);
         client.sendGroupJson(request.group, request.data);
@@ -297,34 +316,80 @@ QString sendMessage(Session &session, const QString &command, const MessageReque
     }
     const qint64 pid = request.pid;
     const QString pidGroup = session.groupOf(pid);
-    const QString who = pidGroup.isEmpty() ? QString::number(pid) : QStringLiteral("%1 (%2)").arg(pid).arg(pidGroup);
+    const QString onHost = session.host().isEmpty() ? QString() : QStringLiteral(" on host ") + session.host();
+    const QString who = (pidGroup.isEmpty() ? QString::number(pid) : QStringLiteral("%1 (%2)").arg(pid).arg(pidGroup)) + onHost;
     if (pidGroup.isEmpty())
-        *warning = QStringLiteral("%1 is not a registered process of %2: nobody may hear it").arg(pid).arg(session.clusterLabel());
+        *warning = QStringLiteral("%1%2 is not a registered process of %3: nobody may hear it").arg(pid).arg(onHost, session.clusterLabel());
     if (command == QLatin1String("send")) {
         client.sendJson(pid, request.data);
         return QStringLiteral("sent to %1: %2").arg(who, QString::fromUtf8(request.data));
     }
     client.kill(pid, request.code);
-    return pid == client.masterPid()
+    if (pid != client.masterPid())
+        return QStringLiteral("asked %1 to exit with code %2").arg(who).arg(request.code);
+    return onHost.isEmpty()
         ? QStringLiteral("asked the master %1 to exit with code %2: the whole cluster stops").arg(who).arg(request.code)
-        : QStringLiteral("asked %1 to exit with code %2").arg(who).arg(request.code);
+        : QStringLiteral("asked the master %1 to exit with code %2: its host's part of the cluster stops").arg(who).arg(request.code);
+}
+
+// A bare pid on a cluster across hosts: the one host where it is a
+// registered process, or the reason there is none (printed, with the exit code).
+std::variant<QString, int> hostOfPid(const Session &session, const QList<AcrossHosts::HostState> &hosts, qint64 pid)
+{
+    QStringList hostNames;
+    const QStringList holders = AcrossHosts::holdersOf(hosts, pid, &hostNames);
+    if (hostNames.size() == 1)
+        return hostNames.constFirst();
+    if (hostNames.size() > 1) {
+        Cli::err(QStringLiteral("pid %1 is ambiguous: %2 runs across hosts and it is %3; name one as HOST:PID")
+                     .arg(pid).arg(session.clusterLabel(), holders.join(QStringLiteral(", "))));
+        return int(Cli::Usage);
+    }
+    QStringList names;
+    for (const AcrossHosts::HostState &state : hosts)
+        names.append(state.host.name);
+    Cli::err(QStringLiteral("%1 is not a registered process on any host of %2 (%3): name it as HOST:PID")
+                 .arg(pid).arg(session.clusterLabel(), names.join(QStringLiteral(", "))));
+    return int(Cli::NoSuchTarget);
 }
 
 int message(const QString &command, QStringList args)
 {
+    const QStringList original = args;
     const QStringList tail = splitPositionals(args);
     Session session(args);
+    session.setAcrossHosts(true);
     const auto rest = positionals(command, args, tail);
     if (!rest)
         return Cli::Usage;
     const auto parsed = parseMessage(command, *rest);
     if (const int *usage = std::get_if<int>(&parsed))
         return *usage;
+    const MessageRequest &request = std::get<MessageRequest>(parsed);
+    if (!request.host.isEmpty() && !session.setHost(request.host))
+        return Cli::Usage;
 
     if (const int result = session.connect(); result != Cli::Ok)
         return result;
+    int groupMembers = -1;
+    if (session.isAcrossHosts()) {
+        // public and group are the cluster's: sent once, they reach every
+        // host. A pid names a process of one host, which the status tells.
+        const bool toProcess = command == QLatin1String("send") || command == QLatin1String("kill");
+        if (toProcess || command == QLatin1String("group")) {
+            const QList<AcrossHosts::HostState> hosts = AcrossHosts::read(session, false);
+            if (!toProcess) {
+                groupMembers = AcrossHosts::groupSize(hosts, request.group);
+            } else {
+                const auto host = hostOfPid(session, hosts, request.pid);
+                if (const int *code = std::get_if<int>(&host))
+                    return *code;
+                return message(command, QStringList{QStringLiteral("--host"), std::get<QString>(host)} + original);
+            }
+        }
+    }
     QString warning;
-    const QString confirmation = sendMessage(session, command, std::get<MessageRequest>(parsed), &warning);
+    const QString confirmation = sendMessage(session, command, request, &warning, groupMembers);
     if (!session.waitUntilWritten()) {
         Cli::err(QStringLiteral("Redis at %1 did not take the message within 3 s").arg(session.displayUrl()));
         return Cli::Failed;
@@ -339,8 +404,10 @@ int message(const QString &command, QStringList args)
 
 int reload(QStringList args)
 {
+    const QStringList original = args;
     const QStringList tail = splitPositionals(args);
     Session session(args);
+    session.setAcrossHosts(true);
     session.setPollInterval(std::chrono::milliseconds(250));
     const bool noWait = Cli::takeFlag(args, QStringLiteral("no-wait"));
     const bool config = Cli::takeFlag(args, QStringLiteral("config"));
@@ -365,6 +432,10 @@ int reload(QStringList args)
     }
     if (const int code = session.connect(); code != Cli::Ok)
         return code;
+    // Across hosts: host after host, each one worker at a time, so at most
+    // one worker of a group is down in the whole cluster; a failure ends it.
+    if (session.isAcrossHosts())
+        return AcrossHosts::forEachHost(session, original, reload, true);
     if (config) {
         const std::unique_ptr<Clustr::ReloadJob> job(session.client().updateConfig(dryRun));
         return runJob(session, *job, timeout);
@@ -374,6 +445,7 @@ int reload(QStringList args)
 
 int stop(QStringList args)
 {
+    const QStringList original = args;
     const QStringList tail = splitPositionals(args);
     Session session(args);
     // The master is gone a moment after it says so; notice it soon.
@@ -405,8 +477,12 @@ int stop(QStringList args)
     }
     if (rest->size() == 1)
         return stopGroup(session, rest->at(0), haveTimeout ? timeout : 120);
+    session.setAcrossHosts(true);
     if (const int result = session.connect(); result != Cli::Ok)
         return result;
+    // Every host stops, each one's master with its workers; one that fails does not keep the others running.
+    if (session.isAcrossHosts())
+        return AcrossHosts::forEachHost(session, original, stop, false);
 
     Clustr::ClusterClient &client = session.client();
     const qint64 masterPid = client.masterPid();

@@ -68,6 +68,7 @@ Session::Session(QStringList &args, Clustr::AccessControl::Role role)
         m_tried.append(QStringLiteral("--redis ") + m_url);
     m_name = Cli::takeOption(args, QStringLiteral("cluster"));
     m_namespace = m_name;
+    m_host = Cli::takeOption(args, QStringLiteral("host"));
     if (Cli::takeFlag(args, QStringLiteral("verbose"))) {
         Clustr::enableVerboseLogging();
     } else {
@@ -79,6 +80,16 @@ Session::Session(QStringList &args, Clustr::AccessControl::Role role)
 }
 
 Session::~Session() = default;
+
+bool Session::setHost(const QString &host)
+{
+    if (!m_host.isEmpty() && m_host != host) {
+        Cli::err(QStringLiteral("--host %1 and a process of host %2: name one host").arg(m_host, host));
+        return false;
+    }
+    m_host = host;
+    return true;
+}
 
 QString Session::displayUrl() const
 {
@@ -116,6 +127,23 @@ int Session::connect()
     // says nothing about whether a cluster runs.
     if (refusal() != Cli::Ok)
         return reportRefusal();
+    if (!m_client.isClusterRunning() && m_host.isEmpty() && !m_namespace.isEmpty()) {
+        // A cluster across hosts has no master of its own: its hosts list
+        // comes with the first complete read.
+        waitUntil([this] { return m_refreshes > 0; }, std::max(100, budgetMs - int(clock.elapsed())));
+        if (const QList<Clustr::ClusterHost> found = m_client.hosts(); !found.isEmpty()) {
+            QStringList names;
+            for (const Clustr::ClusterHost &host : found)
+                names.append(host.lost ? host.name + QStringLiteral(" (lost)") : host.name);
+            if (!m_acrossHostsAllowed) {
+                Cli::err(QStringLiteral("%1 runs across %2 (%3): choose one with --host NAME")
+                             .arg(clusterLabel(), Cli::count(int(found.size()), "host", "hosts"), names.join(QStringLiteral(", "))));
+                return Cli::Usage;
+            }
+            m_acrossHosts = true;
+            return Cli::Ok;
+        }
+    }
     if (!m_client.isClusterRunning()) {
         findOtherClusters(std::max(100, budgetMs + 200 - int(clock.elapsed())));
         if (!adoptUnnamedCalledAsAsked(std::max(500, budgetMs + 500 - int(clock.elapsed())))) {
@@ -192,8 +220,19 @@ int Session::openClient()
         return Cli::Usage;
     }
 
+    if (!m_host.isEmpty() && !Clustr::isValidHostName(m_host)) {
+        Cli::err(QStringLiteral("invalid host \"%1\": letters, digits, '.', '-' and '_'").arg(m_host));
+        return Cli::Usage;
+    }
+    if (!m_host.isEmpty() && m_namespace.isEmpty()) {
+        Cli::err(QStringLiteral("--host %1 needs --cluster NAME: only a named cluster runs across hosts").arg(m_host));
+        return Cli::Usage;
+    }
+
     m_client.setRedisUrl(m_url);
     m_client.setClusterName(m_namespace);
+    m_client.setHost(m_host);
+    QObject::connect(&m_client, &Clustr::ClusterClient::refreshed, &m_client, [this] { ++m_refreshes; });
     m_client.setPollInterval(m_pollInterval);
     QString openError;
     QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [&openError](Clustr::ClusterClient::Error, const QString &text) {
@@ -285,7 +324,9 @@ void Session::noClusterMessage()
     } else {
         hint = QStringLiteral("start one with: clustr-qt run cluster.json");
     }
-    const QString which = m_name.isEmpty() ? QStringLiteral("no unnamed cluster") : QStringLiteral("no cluster \"%1\"").arg(m_name);
+    QString which = m_name.isEmpty() ? QStringLiteral("no unnamed cluster") : QStringLiteral("no cluster \"%1\"").arg(m_name);
+    if (!m_host.isEmpty())
+        which += QStringLiteral(" on host ") + m_host;
     Cli::err(QStringLiteral("%1 is running at %2 (%3)").arg(which, displayUrl(), hint));
 }
 

@@ -35,6 +35,19 @@ public:
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
+    /*!
+      The command can act on every host of a cluster across hosts (status,
+      send, kill, reload, stop): connect() then accepts such a cluster
+      without --host, and isAcrossHosts() says so. Other commands are told
+      to choose a host.
+    */
+    void setAcrossHosts(bool allowed) { m_acrossHostsAllowed = allowed; }
+    //! Connected to a cluster across hosts without --host: hosts() lists them, client() reads no master.
+    bool isAcrossHosts() const { return m_acrossHosts; }
+    QList<Clustr::ClusterHost> hosts() const { return m_client.hosts(); }
+    //! --host, as given (empty: none).
+    QString host() const { return m_host; }
+
     //! How often the client re-reads the status; commands that wait for a change want it short.
     void setPollInterval(std::chrono::milliseconds interval) { m_pollInterval = interval; }
 
@@ -95,6 +108,14 @@ public:
     //! `cluster "shop"`, or `the unnamed cluster` for one without a name (namespace): for messages.
     QString clusterLabel() const;
     QString clusterName() const { return m_name; }
+    //! The namespace of the cluster's channels, and the URL with its password: for sessions of its hosts.
+    QString clusterNamespace() const { return m_namespace; }
+    QString redisUrl() const { return m_url; }
+    /*!
+      Chooses the host (as --host does) before connect(); false, with the
+      usage error printed, when --host named another.
+    */
+    bool setHost(const QString &host);
 
     //! The master runs on this machine (same host name), so its pid can be looked at.
     bool isMasterLocal() const;
@@ -125,6 +146,10 @@ private:
     QString m_url;
     QString m_name;      // as asked with --cluster
     QString m_namespace; // its channels' (the same, but empty for an unnamed cluster)
+    QString m_host;      // --host
+    bool m_acrossHostsAllowed = false;
+    bool m_acrossHosts = false;
+    int m_refreshes = 0;
     QStringList m_tried;
     std::chrono::milliseconds m_pollInterval{1000};
     bool m_firstAnswer = false;

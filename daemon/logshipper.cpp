@@ -19,10 +19,10 @@ constexpr int MaxPendingCommands = 1000;
 
 } // namespace
 
-LogShipper::LogShipper(const QString &redisUrl, const QString &clusterNamespace, int keep, QObject *parent)
+LogShipper::LogShipper(const QString &redisUrl, const QString &clusterNamespace, const QString &host, int keep, QObject *parent)
     : QObject(parent)
-    , m_key(LogRecord::key(clusterNamespace))
-    , m_channel(LogRecord::channel(clusterNamespace))
+    , m_key(LogRecord::key(clusterNamespace, host))
+    , m_channel(LogRecord::channel(clusterNamespace, host))
     , m_keep(keep)
 {
     m_redis.setUrl(redisUrl);

@@ -24,7 +24,7 @@ class LogShipper : public QObject
 {
     Q_OBJECT
 public:
-    LogShipper(const QString &redisUrl, const QString &clusterNamespace, int keep, QObject *parent = nullptr);
+    LogShipper(const QString &redisUrl, const QString &clusterNamespace, const QString &host, int keep, QObject *parent = nullptr);
 
     //! Connects and clears what a previous master of the cluster left; false if the URL is invalid.
     bool start();

@@ -56,7 +56,8 @@ namespace {
 
 // Takes the cluster's name lock, or says who holds it. Runs the event loop
 // until Redis answered (the lock's commands time out): nothing else runs yet.
-int takeLock(Clustr::ClusterLock &lock, const QString &displayName, const QString &shownUrl, const QString &name)
+int takeLock(Clustr::ClusterLock &lock, const QString &displayName, const QString &shownUrl, const QString &name,
+             const QString &ownHost)
 {
     QEventLoop loop;
     int result = Cli::Ok;
@@ -73,9 +74,11 @@ int takeLock(Clustr::ClusterLock &lock, const QString &displayName, const QStrin
         loop.exit();
     });
     QObject::connect(&lock, &Clustr::ClusterLock::refused, &loop, [&](qint64 pid, const QString &host) {
-        Cli::err(QStringLiteral("cluster \"%1\" is already running on %2: master pid %3 on host %4 (stop it with: clustr-qt stop%5)")
-                     .arg(displayName, shownUrl, pid > 0 ? QString::number(pid) : QStringLiteral("?"), host.isEmpty() ? QStringLiteral("?") : host,
-                          name.isEmpty() ? QString() : QStringLiteral(" --cluster ") + name));
+        const QString stopArguments = (name.isEmpty() ? QString() : QStringLiteral(" --cluster ") + name)
+            + (ownHost.isEmpty() ? QString() : QStringLiteral(" --host ") + ownHost);
+        Cli::err(QStringLiteral("cluster \"%1\"%2 is already running on %3: master pid %4 on host %5 (stop it with: clustr-qt stop%6)")
+                     .arg(displayName, ownHost.isEmpty() ? QString() : QStringLiteral(" (host %1)").arg(ownHost), shownUrl,
+                          pid > 0 ? QString::number(pid) : QStringLiteral("?"), host.isEmpty() ? QStringLiteral("?") : host, stopArguments));
         result = Cli::AlreadyRunning;
         loop.exit();
     });
@@ -90,7 +93,7 @@ int takeLock(Clustr::ClusterLock &lock, const QString &displayName, const QStrin
 QString runHelp()
 {
     return QStringLiteral(
-        "usage: clustr-qt run CLUSTER.json [--redis URL] [--metrics [HOST:]PORT] [--log-dir DIR]\n"
+        "usage: clustr-qt run CLUSTER.json [--redis URL] [--metrics [HOST:]PORT] [--log-dir DIR] [--host NAME]\n"
         "                     [--strict] [--verbose] [--cluster-verbose] [--cluster-OPTION=VALUE...]\n"
         "                     [--detach [--log-file FILE] [--timeout SECONDS]]\n"
         "\n"
@@ -102,6 +105,8 @@ QString runHelp()
         "                     127.0.0.1:6379 if one answers, else a private embedded redis-server)\n"
         "  --metrics ADDRESS  serve Prometheus metrics at http://ADDRESS/metrics (loopback by default)\n"
         "  --log-dir DIR      one log file per worker in DIR (overrides the file's logs.directory)\n"
+        "  --host NAME        this host's name in a cluster across hosts (overrides the file's\n"
+        "                     \"host\"; the file's \"multiHost\": true takes the machine's name)\n"
         "  --strict           unknown keys in the cluster file are errors, not warnings\n"
         "  --verbose          log this process' library events; --cluster-verbose: every process'\n"
         "  --detach           run in the background: return once the cluster has started (0), or\n"
@@ -111,13 +116,13 @@ QString runHelp()
         "\n"
         "Exit code: the cluster's (15 after SIGTERM, 130 after SIGINT, N after a kill or\n"
         "`clustr-qt stop --code N`); 2 for a bad cluster file, 3 if Redis is unreachable,\n"
-        "5 if a cluster of the same name already runs on that Redis.");
+        "5 if a cluster of the same name (and host) already runs on that Redis.");
 }
 
 QString checkHelp()
 {
     return QStringLiteral(
-        "usage: clustr-qt check CLUSTER.json [--strict] [--redis URL] [--metrics ADDRESS] [--log-dir DIR]\n"
+        "usage: clustr-qt check CLUSTER.json [--strict] [--redis URL] [--metrics ADDRESS] [--log-dir DIR] [--host NAME]\n"
         "                       [--detach] [--log-file FILE] [--timeout SECONDS]\n"
         "\n"
         "Validates a cluster file without running anything: JSON syntax, every field, that\n"
@@ -127,7 +132,7 @@ QString checkHelp()
         "An unknown key is a warning that names the nearest known key.\n"
         "\n"
         "  --strict           unknown keys are errors (as with \"strict\": true in the file)\n"
-        "  --redis, --metrics, --log-dir, --detach, --log-file, --timeout\n"
+        "  --redis, --metrics, --log-dir, --host, --detach, --log-file, --timeout\n"
         "                     run's options: accepted so that `run` can be swapped for\n"
         "                     `check` in a command line; a --redis URL is checked too");
 }
@@ -141,6 +146,8 @@ int check(QStringList args)
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     Cli::takeOption(args, QStringLiteral("metrics"));
     Cli::takeOption(args, QStringLiteral("log-dir"));
+    bool hostGiven = false;
+    const QString hostOption = Cli::takeOption(args, QStringLiteral("host"), &hostGiven);
     Cli::takeFlag(args, QStringLiteral("detach"));
     Cli::takeOption(args, QStringLiteral("log-file"));
     Cli::takeOption(args, QStringLiteral("timeout"));
@@ -150,6 +157,10 @@ int check(QStringList args)
         return Cli::Usage;
     if (QString urlError; redisGiven && !Clustr::RedisClient::isValidUrl(redisOption, &urlError)) {
         Cli::err(QStringLiteral("check: ") + urlError);
+        return Cli::Usage;
+    }
+    if (hostGiven && !Clustr::isValidHostName(hostOption)) {
+        Cli::err(QStringLiteral("check: --host must be a host name of letters, digits, '.', '-' and '_', not \"%1\"").arg(hostOption));
         return Cli::Usage;
     }
     if (files->isEmpty()) {
@@ -224,6 +235,7 @@ Clustr::ProcessOptions masterOptions(const ClusterFile &config, const QString &r
     Clustr::ProcessOptions options;
     options.setRedisUrl(redisUrl);
     options.setClusterNamespace(config.name);
+    options.setClusterHost(config.host);
     options.setClusterName(displayName);
     options.setReloadDelay(config.reloadDelay);
     options.setReloadTimeout(config.reloadTimeout);
@@ -302,7 +314,7 @@ std::unique_ptr<LogShipper> shipLines(const ClusterFile &config, const QString &
 {
     if (config.logRecentLines == 0)
         return nullptr;
-    auto shipper = std::make_unique<LogShipper>(redisUrl, config.name, config.logRecentLines);
+    auto shipper = std::make_unique<LogShipper>(redisUrl, config.name, config.host, config.logRecentLines);
     if (!shipper->start())
         return nullptr; // the master reports the invalid URL
     options.setChildOutputObserver([shipper = shipper.get()](const QString &group, qint64 pid, const QByteArray &line, bool isStderr) {
@@ -342,6 +354,8 @@ int run(QStringList args)
     const QString redisOption = Cli::takeOption(args, QStringLiteral("redis"), &redisGiven);
     const QString metricsOption = Cli::takeOption(args, QStringLiteral("metrics"));
     const QString logDirOption = Cli::takeOption(args, QStringLiteral("log-dir"));
+    bool hostGiven = false;
+    const QString hostOption = Cli::takeOption(args, QStringLiteral("host"), &hostGiven);
     const bool strict = Cli::takeFlag(args, QStringLiteral("strict"));
     const QString path = takeFile(args);
     if (path.isEmpty()) {
@@ -353,6 +367,27 @@ int run(QStringList args)
         return Cli::Usage;
     if (!logDirOption.isEmpty())
         config->logDirectory = QFileInfo(logDirOption).absoluteFilePath();
+    if (hostGiven) {
+        if (!Clustr::isValidHostName(hostOption)) {
+            Cli::err(QStringLiteral("run: --host must be a host name of letters, digits, '.', '-' and '_', not \"%1\"").arg(hostOption));
+            return Cli::Usage;
+        }
+        if (config->name.isEmpty()) {
+            Cli::err(QStringLiteral("run: --host %1: a cluster across hosts needs a \"name\" in %2 (an unnamed cluster speaks clustr-node's protocol, which has no hosts)")
+                         .arg(hostOption, QFileInfo(path).fileName()));
+            return Cli::Usage;
+        }
+        config->host = hostOption;
+        config->multiHost = true;
+    }
+    // One cluster across hosts: this host's name, the machine's unless the
+    // file or --host gives one (docs/MULTI-HOST.md).
+    if (config->multiHost && config->host.isEmpty())
+        config->host = QSysInfo::machineHostName();
+    if (config->multiHost && !Clustr::isValidHostName(config->host)) {
+        Cli::err(QStringLiteral("run: this machine's name \"%1\" cannot name a host of the cluster: give one with --host NAME").arg(config->host));
+        return Cli::Usage;
+    }
     const QString displayName = config->name.isEmpty() ? QFileInfo(path).completeBaseName() : config->name;
     if (detach) {
         const QString logFile = logFileGiven ? QFileInfo(logFileOption).absoluteFilePath() : Detach::defaultLogFile(displayName);
@@ -371,7 +406,8 @@ int run(QStringList args)
     Clustr::ClusterLock lock;
     lock.setRedisUrl(*redisUrl);
     lock.setClusterName(config->name);
-    if (code = takeLock(lock, displayName, shownUrl, config->name); code != Cli::Ok)
+    lock.setHost(config->host);
+    if (code = takeLock(lock, displayName, shownUrl, config->name, config->host); code != Cli::Ok)
         return code;
 
     std::unique_ptr<LogFiles> logFiles = openLogFiles(*config, &code);
@@ -395,8 +431,10 @@ int run(QStringList args)
         return Cli::Usage;
     }
     EventLog::attach(&master);
-    EventLog::line(QStringLiteral("master pid %1 of cluster \"%2\" from %3, Redis at %4")
-                       .arg(master.pid()).arg(displayName, QFileInfo(path).absoluteFilePath(), shownUrl));
+    EventLog::line(QStringLiteral("master pid %1 of cluster \"%2\"%3 from %4, Redis at %5")
+                       .arg(master.pid())
+                       .arg(displayName, config->host.isEmpty() ? QString() : QStringLiteral(" on host ") + config->host,
+                            QFileInfo(path).absoluteFilePath(), shownUrl));
     if (!config->sockets.isEmpty())
         EventLog::line(QStringLiteral("listening for the workers: %1").arg(sockets.describe()));
     const auto metrics = startMetrics(&master, metricsOption.isEmpty() ? config->metrics : metricsOption, &code);
