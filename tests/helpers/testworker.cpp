@@ -56,6 +56,7 @@ QJsonObject messageEvent(const Message &m)
             {QStringLiteral("kind"), kindName(m.kind())},
             {QStringLiteral("pid"), double(m.pid())},
             {QStringLiteral("group"), m.group()},
+            {QStringLiteral("host"), m.host()},
             {QStringLiteral("data"), m.data()},
             {QStringLiteral("channel"), m.channel()}};
 }
@@ -271,11 +272,12 @@ int main(int argc, char **argv)
             if (cmd == QLatin1String("public"))
                 process->emitPublic(data);
             else if (cmd == QLatin1String("private"))
-                process->emitPrivate(qint64(c.value(QStringLiteral("pid")).toDouble()), data);
+                process->emitPrivate(c.value(QStringLiteral("host")).toString(), qint64(c.value(QStringLiteral("pid")).toDouble()), data);
             else if (cmd == QLatin1String("group"))
                 process->emitGroup(c.value(QStringLiteral("group")).toString(), data);
             else if (cmd == QLatin1String("kill"))
-                process->emitKill(qint64(c.value(QStringLiteral("pid")).toDouble()), c.value(QStringLiteral("code")).toInt());
+                process->emitKill(c.value(QStringLiteral("host")).toString(), qint64(c.value(QStringLiteral("pid")).toDouble()),
+                                  c.value(QStringLiteral("code")).toInt());
             else if (cmd == QLatin1String("confirmation"))
                 process->emitConfirmation(c.value(QStringLiteral("id")).toString());
             else if (cmd == QLatin1String("onConfirmation"))

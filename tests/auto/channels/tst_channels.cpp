@@ -14,6 +14,9 @@ class tst_Channels : public QObject
 private Q_SLOTS:
     void namesWithoutNamespace();
     void namesWithNamespace();
+    void namesAcrossHosts();
+    void isValidHostName_data();
+    void isValidHostName();
     void kindOf_data();
     void kindOf();
     void kindOfEveryBuiltName_data();
@@ -62,6 +65,69 @@ void tst_Channels::namesWithNamespace()
     const Channels unicode(QString::fromUtf8("café"));
     QCOMPARE(unicode.prefix(), QByteArray("caf\xc3\xa9:"));
     QCOMPARE(unicode.publicChannel(), QByteArray("caf\xc3\xa9:public"));
+}
+
+void tst_Channels::namesAcrossHosts()
+{
+    // A cluster across hosts: what names a process names it @HOST:PID;
+    // what reaches everybody stays the cluster's.
+    const Channels channels(QStringLiteral("shop"), QStringLiteral("web-01"));
+    QCOMPARE(channels.host(), QStringLiteral("web-01"));
+    QCOMPARE(channels.publicChannel(), QByteArrayLiteral("shop:public"));
+    QCOMPARE(channels.groupChannel(QStringLiteral("web")), QByteArrayLiteral("shop:group:web"));
+    QCOMPARE(channels.confirmationChannel(), QByteArrayLiteral("shop:confirmation"));
+    QCOMPARE(channels.privateChannel(42), QByteArrayLiteral("shop:private:@web-01:42"));
+    QCOMPARE(channels.killChannel(42), QByteArrayLiteral("shop:kill:@web-01:42"));
+    QCOMPARE(channels.clusterInfoChannel(42), QByteArrayLiteral("shop:clusterInfo:@web-01:42"));
+    QCOMPARE(channels.registrationChannel(1), QByteArrayLiteral("shop:registration:@web-01:1"));
+    QCOMPARE(channels.deregistrationChannel(1), QByteArrayLiteral("shop:deregistration:@web-01:1"));
+    QCOMPARE(channels.heartbeatChannel(1), QByteArrayLiteral("shop:heartbeat:@web-01:1"));
+    QCOMPARE(channels.samplingChannel(1), QByteArrayLiteral("shop:sampling:@web-01:1"));
+    QCOMPARE(channels.eventsChannel(1), QByteArrayLiteral("shop:events:@web-01:1"));
+    QCOMPARE(channels.controlChannel(1), QByteArrayLiteral("shop:control:@web-01:1"));
+    QCOMPARE(channels.masterKey(), QByteArrayLiteral("shop:clustr:@web-01:master"));
+    QCOMPARE(channels.statusKey(), QByteArrayLiteral("shop:clustr:@web-01:status"));
+    QCOMPARE(channels.lockKey(), QByteArrayLiteral("shop:clustr:@web-01:lock"));
+    QCOMPARE(channels.hostsKey(), QByteArrayLiteral("shop:clustr:hosts"));
+    QCOMPARE(channels.forHost(QStringLiteral("web-02")).privateChannel(42), QByteArrayLiteral("shop:private:@web-02:42"));
+    // Every name is under the namespace: the ACL patterns of a role (NAME:*) cover them.
+    QVERIFY(channels.privateChannel(42).startsWith(channels.prefix()));
+
+    // Without a host, or without a namespace, nothing changes: the unnamed
+    // cluster speaks clustr-node's protocol, which has no hosts.
+    QCOMPARE(Channels(QStringLiteral("shop")).privateChannel(42), QByteArrayLiteral("shop:private:42"));
+    QCOMPARE(Channels(QStringLiteral("shop")).masterKey(), QByteArrayLiteral("shop:clustr:master"));
+    const Channels unnamed(QString(), QStringLiteral("web-01"));
+    QCOMPARE(unnamed.host(), QString());
+    QCOMPARE(unnamed.privateChannel(42), QByteArrayLiteral("private:42"));
+    QCOMPARE(unnamed.registrationChannel(1), QByteArrayLiteral("registration:1"));
+}
+
+void tst_Channels::isValidHostName_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("short") << QStringLiteral("h1") << true;
+    QTest::newRow("dotted") << QStringLiteral("web-01.eu.example") << true;
+    QTest::newRow("underscore") << QStringLiteral("web_01") << true;
+    QTest::newRow("digit first") << QStringLiteral("1web") << true;
+    QTest::newRow("253 characters") << QString(253, QLatin1Char('a')) << true;
+    QTest::newRow("254 characters") << QString(254, QLatin1Char('a')) << false;
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("dash first") << QStringLiteral("-web") << false;
+    QTest::newRow("dot first") << QStringLiteral(".web") << false;
+    QTest::newRow("colon") << QStringLiteral("web:1") << false;
+    QTest::newRow("at") << QStringLiteral("web@1") << false;
+    QTest::newRow("space") << QStringLiteral("web 1") << false;
+    QTest::newRow("non-ASCII") << QString::fromUtf8("wéb") << false;
+}
+
+void tst_Channels::isValidHostName()
+{
+    QFETCH(QString, host);
+    QFETCH(bool, valid);
+    QCOMPARE(Channels::isValidHostName(host), valid);
+    QCOMPARE(Clustr::isValidHostName(host), valid);
 }
 
 void tst_Channels::kindOf_data()
@@ -117,6 +183,16 @@ void tst_Channels::kindOf_data()
     QTest::newRow("ns: twice") << shop << QByteArray("shop:shop:public") << Kind::Unknown;
     QTest::newRow("ns: shorter than prefix") << shop << QByteArray("sho") << Kind::Unknown;
     QTest::newRow("ns: case matters") << shop << QByteArray("Shop:public") << Kind::Unknown;
+
+    QTest::newRow("host private") << shop << QByteArray("shop:private:@web-01:42") << Kind::Private;
+    QTest::newRow("host kill") << shop << QByteArray("shop:kill:@h2:42") << Kind::Kill;
+    QTest::newRow("host registration") << shop << QByteArray("shop:registration:@h2:1") << Kind::Registration;
+    QTest::newRow("host control") << shop << QByteArray("shop:control:@h2:1") << Kind::Control;
+    QTest::newRow("host without name") << shop << QByteArray("shop:private:@:42") << Kind::Unknown;
+    QTest::newRow("host without pid") << shop << QByteArray("shop:private:@h2") << Kind::Unknown;
+    QTest::newRow("host with word") << shop << QByteArray("shop:private:@h2:abc") << Kind::Unknown;
+    QTest::newRow("host, empty pid") << shop << QByteArray("shop:private:@h2:") << Kind::Unknown;
+    QTest::newRow("group named like a host") << shop << QByteArray("shop:group:@h2:1") << Kind::Group;
 
     const QString nested = QStringLiteral("eu:shop");
     QTest::newRow("namespace with colon") << nested << QByteArray("eu:shop:group:web") << Kind::Group;

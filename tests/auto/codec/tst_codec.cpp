@@ -56,6 +56,7 @@ private Q_SLOTS:
     void encodeData_data();
     void encodeData();
     void encodeGroupEscapes();
+    void senderHost();
     void javaScriptNumbers_data();
     void javaScriptNumbers();
     void decodeKeepsDataBytes_data();
@@ -150,6 +151,31 @@ void tst_Codec::encodeGroupEscapes()
     const auto decoded = Codec::decode(bytes, Codec::DefaultMaxPayloadSize);
     QVERIFY(decoded);
     QCOMPARE(decoded->group, group);
+}
+
+void tst_Codec::senderHost()
+{
+    // A cluster across hosts: the sender's host follows its group, in both
+    // decoders (the fast one for this form, the general one for any other).
+    const QByteArray payload = Codec::encode(Codec::envelopePrefix(4242, QStringLiteral("web"), QStringLiteral("web-01")), QJsonValue(1));
+    QCOMPARE(payload, QByteArrayLiteral(R"({"meta":{"pid":4242,"group":"web","host":"web-01"},"data":1})"));
+    auto decoded = Codec::decode(payload, Codec::DefaultMaxPayloadSize);
+    QVERIFY(decoded);
+    QCOMPARE(decoded->pid, 4242);
+    QCOMPARE(decoded->group, QStringLiteral("web"));
+    QCOMPARE(decoded->host, QStringLiteral("web-01"));
+    QCOMPARE(decoded->data, QByteArrayLiteral("1"));
+
+    decoded = Codec::decode(R"({ "data": 1, "meta": {"host": "web-02", "pid": "7", "group": "web"} })", Codec::DefaultMaxPayloadSize);
+    QVERIFY(decoded);
+    QCOMPARE(decoded->host, QStringLiteral("web-02"));
+    // No host (a cluster of one host, clustr-node), or one that is not a string: none.
+    decoded = Codec::decode(R"({"meta":{"pid":7,"group":"web"},"data":1})", Codec::DefaultMaxPayloadSize);
+    QVERIFY(decoded && decoded->host.isEmpty());
+    decoded = Codec::decode(R"({"meta":{"pid":7,"group":"web","host":5},"data":1})", Codec::DefaultMaxPayloadSize);
+    QVERIFY(decoded && decoded->host.isEmpty());
+    // Without a host the envelope is byte for byte the original.
+    QCOMPARE(Codec::envelopePrefix(7, QStringLiteral("web")), QByteArrayLiteral(R"({"meta":{"pid":7,"group":"web"},"data":)"));
 }
 
 void tst_Codec::stringEscapesMatchQtWriter_data()
