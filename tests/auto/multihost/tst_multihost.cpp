@@ -22,8 +22,6 @@
 #include <memory>
 #include <sys/prctl.h>
 
-namespace {
-
 /*
   One host: `clustr-qt run` as the first process (pid 1) of new pid, mount
   and uts namespaces. SIGKILLing that process ends everything in its pid
@@ -92,6 +90,8 @@ private:
     std::unique_ptr<QProcess> m_process;
     QByteArray m_output;
 };
+
+namespace {
 
 //! The test worker's message events on a host's output: "[web 4] {...,"event":"message",...}" as (pid, event).
 QList<QPair<qint64, QJsonObject>> messagesOf(const QByteArray &output)
