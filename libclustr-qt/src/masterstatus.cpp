@@ -8,7 +8,6 @@
 
 #include "protocol/records_p.h"
 
-
 #include <functional>
 
 namespace Clustr {

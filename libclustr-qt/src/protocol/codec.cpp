@@ -72,10 +72,11 @@ void appendEnvelopeStart(QByteArray &out, qint64 pid, const QString &group, cons
 
 // decode() for the form clustr-qt itself writes, by hand:
 // {"meta":{"pid":<1..2^53>,"group":"<text>"},"data":<any JSON>}, or with
-// ,"host":"<text>" after the group (a cluster across hosts), without whitespace in the envelope, where <text> is printable ASCII
-// without escapes. Building a tree of the whole payload made decoding most
-// of a message's cost; this reads the envelope in one pass and only checks
-// the data, whose bytes the message keeps (parsed if someone reads them).
+// ,"host":"<text>" after the group (a cluster across hosts), without
+// whitespace in the envelope, where <text> is printable ASCII without escapes.
+// Building a tree of the whole payload made decoding most of a message's
+// cost; this reads the envelope in one pass and only checks the data, whose
+// bytes the message keeps (parsed if someone reads them).
 // Anything else (escapes, UTF-8 or whitespace in the envelope, other key
 // orders, extra keys, invalid JSON) returns false and takes the general
 // path, so what is accepted, and what it decodes to, is the same.
@@ -142,19 +143,19 @@ bool decodeCanonical(QByteArrayView payload, Codec::Decoded *decoded)
     data = QByteArrayView(dataBegin, p - dataBegin);
     if (!skip("}") || p != end)
         return false;
-    // A process hears from few groups, mostly the same one many times in a
-    // row: the last one's text is shared rather than allocated again.
+    // A process hears from few groups (and hosts), mostly the same one many
+    // times in a row: the last one's text is shared rather than allocated again.
+    const auto shareLast = [](QString &last, QLatin1String text) -> const QString & {
+        if (last.isNull() || last != text)
+            last = text;
+        return last;
+    };
     thread_local QString lastGroup;
-    if (lastGroup.isNull() || lastGroup != group)
-        lastGroup = group;
+    thread_local QString lastHost;
     decoded->pid = pid;
-    decoded->group = lastGroup;
-    if (!host.isEmpty()) {
-        thread_local QString lastHost;
-        if (lastHost.isNull() || lastHost != host)
-            lastHost = host;
-        decoded->host = lastHost;
-    }
+    decoded->group = shareLast(lastGroup, group);
+    if (!host.isEmpty())
+        decoded->host = shareLast(lastHost, host);
     decoded->data = data.toByteArray();
     return true;
 }
