@@ -93,11 +93,16 @@ public:
     static QString defaultUrl();
     /*!
       Whether \a url is a Redis URL this client accepts (`redis://`,
-      `rediss://`, `unix://`, `redis-sentinel://`); if not, \a error says why in one line.
+      `rediss://`, `unix://`, `redis-sentinel://`, `redis-cluster://`); if not, \a error says why in one line.
     */
     static bool isValidUrl(const QString &url, QString *error = nullptr);
     //! \a url as messages show it: the password replaced by `***`, a socket as `unix:///path`.
     static QString displayUrl(const QString &url);
+    /*!
+      Whether \a url names a Redis Cluster (redis-cluster://): the keys of
+      the protocol are hash-tagged there (docs/PROTOCOL.md, "Redis Cluster").
+    */
+    static bool isClusterUrl(const QString &url);
 
     QString url() const;
     void setUrl(const QString &url);

@@ -26,6 +26,9 @@ namespace {
 // Replies a command gets when its connection goes away before the answer.
 const QByteArray ConnectionLost = QByteArrayLiteral("ERR connection lost");
 const QByteArray PublishCommand = QByteArrayLiteral("PUBLISH");
+// redis-cluster://: redirects one command follows before its caller gets the
+// error (a slot moving while we follow it; more is a cluster in turmoil).
+constexpr int MaxRedirects = 5;
 // Refusals reported per connection: one per kind, and no more kinds than
 // this (an error text that names its arguments would make every one new).
 constexpr qsizetype MaxReportedRefusals = 16;
@@ -120,6 +123,8 @@ bool RedisClientPrivate::isLocalAnswer()
 
 QString RedisClientPrivate::endpoint() const
 {
+    if (url && clusterNode)
+        return RedisUrl::endpoint(clusterNode->host, clusterNode->port);
     if (url && master)
         return RedisUrl::endpoint(master->host, master->port) + QStringLiteral(" (master ") + url->masterName + u')';
     return url ? url->endpoint() : urlText;
@@ -163,7 +168,11 @@ void RedisClientPrivate::startConnecting()
         askSentinels();
         return;
     }
-    connectToHost(url->transport == RedisUrl::Transport::Sentinel ? master->host : url->host);
+    if (url->isCluster() && !clusterNode)
+        clusterNode = url->seeds.at(seedIndex % url->seeds.size());
+    connectToHost(url->transport == RedisUrl::Transport::Sentinel ? master->host
+                  : url->isCluster()                              ? clusterNode->host
+                                                                  : url->host);
 }
 
 void RedisClientPrivate::askSentinels()
@@ -238,7 +247,7 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
     redisAsyncContext *ctx = tunnel ? redisAsyncConnectUnix(tunnel->socketPath().constData())
         : url->transport == RedisUrl::Transport::Unix
         ? redisAsyncConnectUnix(url->socketPath.toUtf8().constData()) // QFile::encodeName() on Unix, minus a conversion table
-        : redisAsyncConnect(address.constData(), master ? master->port : url->port);
+        : redisAsyncConnect(address.constData(), clusterNode ? clusterNode->port : master ? master->port : url->port);
     if (!ctx || ctx->err) {
         const QString reason = ctx ? QString::fromLocal8Bit(ctx->errstr) : QStringLiteral("out of memory");
         if (ctx)
@@ -281,6 +290,8 @@ void RedisClientPrivate::connectTo(const QByteArray &address)
                        QStringLiteral("Redis at %1 refused to select database %2").arg(endpoint()).arg(url->database));
     if (url->transport == RedisUrl::Transport::Sentinel)
         writeRoleCheck();
+    if (url->isCluster())
+        writeClusterCheck();
     if (!clientName.isEmpty())
         writeHandshake({QByteArrayLiteral("CLIENT"), QByteArrayLiteral("SETNAME"), sanitizedName(clientName)}, QString());
     else
@@ -377,6 +388,93 @@ void RedisClientPrivate::writeRoleCheck()
     });
 }
 
+void RedisClientPrivate::writeClusterCheck()
+{
+    // A redis-cluster:// URL naming a server that is no cluster node would
+    // work, alone, and hide from the user that the rest of the cluster never
+    // sees this process: say so instead.
+    ++handshakePending;
+    redisAsyncContext *ctx = context;
+    write({QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("MYID")}, [this, ctx](const RedisReply &reply) {
+        if (ctx != context)
+            return; // that connection is gone already
+        if (reply.isError() && reply.string.startsWith(ConnectionLost))
+            return; // contextLost() reports it
+        if (reply.isError() && !isHarmlessRefusal(reply.string)) {
+            reportError(RedisClient::Error::ConnectionFailed,
+                        QStringLiteral("Redis at %1 is not a Redis Cluster node (%2): name it with redis://, or name the cluster's nodes")
+                            .arg(endpoint(), QString::fromUtf8(reply.string.left(200))));
+            untriedAddresses.clear();
+            dropContext(QByteArrayLiteral("ERR not a cluster node"));
+            scheduleReconnect();
+            return;
+        }
+        if (--handshakePending == 0)
+            handshakeDone();
+    });
+}
+
+bool RedisClientPrivate::followRedirect(Pending &entry, QByteArrayView text)
+{
+    // "MOVED 3999 127.0.0.1:6381" for good, "ASK 3999 127.0.0.1:6381" for
+    // this one command while the slot migrates.
+    const bool ask = text.startsWith("ASK ");
+    if ((!ask && !text.startsWith("MOVED ")) || entry.arguments.isEmpty() || entry.redirects >= MaxRedirects)
+        return false;
+    const QByteArrayView where = text.sliced(text.lastIndexOf(' ') + 1);
+    const qsizetype colon = where.lastIndexOf(':');
+    bool ok = false;
+    const int port = colon >= 0 ? where.sliced(colon + 1).toInt(&ok) : 0;
+    if (!ok || port <= 0 || port > 65535)
+        return false;
+    RedisUrl::Address node;
+    node.host = QString::fromUtf8(where.first(colon));
+    if (node.host.startsWith(u'[') && node.host.endsWith(u']'))
+        node.host = node.host.mid(1, node.host.size() - 2);
+    // An empty host (or "?", a node that does not know its own address)
+    // means the one this connection reached.
+    if ((node.host.isEmpty() || node.host == QLatin1String("?")) && clusterNode)
+        node.host = clusterNode->host;
+    if (!RedisUrl::isValidHost(node.host))
+        return false;
+    node.port = port;
+    clustrDebug(lcRedis).noquote() << "Redis Cluster:" << text.toByteArray() << "- following it";
+    redirected.push_back(Queued{std::move(entry.arguments), std::move(entry.callback), entry.redirects + 1, ask});
+    if (!moving || clusterNode != node) {
+        clusterNode = node;
+        untriedAddresses.clear();
+    }
+    moving = true;
+    return true;
+}
+
+void RedisClientPrivate::moveWhenAnswered()
+{
+    Q_Q(RedisClient);
+    if (!moving || !pending.empty())
+        return; // the rest written to this node first: their answers keep their order
+    // Not from hiredis' reply callback: the context is freed and another made.
+    QMetaObject::invokeMethod(q, [this] {
+        if (!moving || !pending.empty() || !wantOpen)
+            return;
+        clustrDebug(lcRedis).noquote() << "Redis Cluster: moving to" << endpoint();
+        requeueRedirected();
+        dropContext(QByteArrayLiteral("ERR moved"));
+        reconnectTimer.stop();
+        startConnecting();
+    }, Qt::QueuedConnection);
+}
+
+void RedisClientPrivate::requeueRedirected()
+{
+    moving = false;
+    // In the order their answers came, before what was queued meanwhile.
+    while (!redirected.empty()) {
+        queue.push_front(std::move(redirected.back()));
+        redirected.pop_back();
+    }
+}
+
 void RedisClientPrivate::handshakeDone()
 {
     Q_Q(RedisClient);
@@ -390,6 +488,7 @@ void RedisClientPrivate::handshakeDone()
     errorString.clear();
     reportedRefusals.clear(); // a new connection (maybe as another user) says them again
     clustrInfo(lcRedis).noquote() << "connected to Redis at" << endpoint();
+    requeueRedirected(); // a move that ended in another reconnect
 
     // One command per kind restores every subscription of the lost connection.
     if (!channels.isEmpty())
@@ -397,8 +496,12 @@ void RedisClientPrivate::handshakeDone()
     if (!patterns.isEmpty())
         writeSubscription("PSUBSCRIBE", QByteArrayList(patterns.cbegin(), patterns.cend()));
     flushQueue();
+    // Following a redirect (redis-cluster://) moves a connection without
+    // ever being disconnected: nothing for the users to hear about.
+    const bool wasConnected = state == RedisClient::State::Connected;
     setState(RedisClient::State::Connected);
-    Q_EMIT q->connected();
+    if (!wasConnected)
+        Q_EMIT q->connected();
 }
 
 void RedisClientPrivate::onConnect(const redisAsyncContext *ctx, int status)
@@ -490,6 +593,14 @@ void RedisClientPrivate::scheduleReconnect()
 {
     if (!wantOpen || context || reconnectTimer.isActive() || resolving)
         return;
+    if (url && url->isCluster() && untriedAddresses.isEmpty()) {
+        // That node failed (or is failing over): the next seed, which
+        // redirects us to whichever node serves now.
+        if (clusterNode && !moving)
+            ++seedIndex;
+        clusterNode.reset();
+        requeueRedirected();
+    }
     if (!autoReconnect) {
         wantOpen = false;
         failQueue(QByteArrayLiteral("ERR not connected"));
@@ -530,7 +641,7 @@ void RedisClientPrivate::watchForSwitch()
     });
 }
 
-void RedisClientPrivate::write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
+void RedisClientPrivate::write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback, int redirects)
 {
     QVarLengthArray<const char *, 8> argv;
     QVarLengthArray<size_t, 8> lengths;
@@ -541,7 +652,7 @@ void RedisClientPrivate::write(const QByteArrayList &arguments, RedisClient::Rep
     const QByteArray command = callback ? QByteArray() : arguments.constFirst();
     written(redisAsyncCommandArgv(context, &RedisClientPrivate::onReply, nullptr, int(argv.size()), argv.data(),
                                   lengths.data()),
-            std::move(callback), command);
+            std::move(callback), command, url && url->isCluster() ? arguments : QByteArrayList(), redirects);
 }
 
 void RedisClientPrivate::writePublish(const QByteArray &channel, const QByteArray &message)
@@ -588,7 +699,8 @@ void RedisClientPrivate::writePublish(const QByteArray &channel, const QByteArra
             PublishCommand);
 }
 
-void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callback, const QByteArray &command)
+void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callback, const QByteArray &command,
+                                 const QByteArrayList &arguments, int redirects)
 {
     if (status != REDIS_OK) {
         const LocalAnswer local;
@@ -598,7 +710,7 @@ void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callba
     }
     if (callback)
         ++awaited;
-    pending.push_back(Pending{std::move(callback), clock.elapsed(), command});
+    pending.push_back(Pending{std::move(callback), clock.elapsed(), command, arguments, redirects});
     if (commandTimeout.count() > 0 && !commandTimer.isActive())
         commandTimer.start(commandTimeout);
     // Replies nobody waits for are read by a timer (see
@@ -630,7 +742,7 @@ void RedisClientPrivate::writeSubscription(const char *command, const QByteArray
 
 void RedisClientPrivate::send(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
 {
-    if (context && handshakeComplete)
+    if (context && handshakeComplete && !moving)
         write(arguments, std::move(callback));
     else
         enqueue(arguments, std::move(callback));
@@ -660,12 +772,16 @@ void RedisClientPrivate::flushQueue()
 {
     std::deque<Queued> waiting;
     waiting.swap(queue);
-    for (Queued &entry : waiting)
-        write(entry.arguments, std::move(entry.callback));
+    for (Queued &entry : waiting) {
+        if (entry.asking)
+            write({QByteArrayLiteral("ASKING")}, {});
+        write(entry.arguments, std::move(entry.callback), entry.redirects);
+    }
 }
 
 void RedisClientPrivate::failQueue(const QByteArray &reason)
 {
+    requeueRedirected();
     std::deque<Queued> waiting;
     waiting.swap(queue);
     const LocalAnswer local;
@@ -703,6 +819,11 @@ void RedisClientPrivate::onReply(redisAsyncContext *ctx, void *reply, void *)
     if (entry.callback)
         --d->awaited;
     const auto *answer = static_cast<const redisReply *>(reply);
+    if (answer && answer->type == REDIS_REPLY_ERROR && !entry.arguments.isEmpty()
+        && d->followRedirect(entry, QByteArrayView(answer->str, qsizetype(answer->len)))) {
+        d->moveWhenAnswered();
+        return;
+    }
     if (entry.callback) {
         QPointer<RedisClient> guard(d->q_ptr);
         if (answer) {
@@ -719,6 +840,10 @@ void RedisClientPrivate::onReply(redisAsyncContext *ctx, void *reply, void *)
         d->commandRefused(entry.command, QByteArray(answer->str, qsizetype(answer->len)));
         if (!guard)
             return; // a slot of errorOccurred deleted the client
+    }
+    if (d->moving) {
+        d->moveWhenAnswered();
+        return;
     }
     if (d->pending.empty() && d->queue.empty())
         Q_EMIT d->q_ptr->drained();
@@ -869,6 +994,12 @@ QString RedisClient::displayUrl(const QString &url)
     return parsed ? parsed->toString() : url;
 }
 
+bool RedisClient::isClusterUrl(const QString &url)
+{
+    const auto parsed = RedisUrl::parse(url);
+    return parsed && parsed->isCluster();
+}
+
 RedisClient::~RedisClient()
 {
     Q_D(RedisClient);
@@ -891,6 +1022,7 @@ void RedisClient::setUrl(const QString &url)
     d->url = RedisUrl::parse(url);
     d->untriedAddresses.clear();
     d->master.reset();
+    d->clusterNode.reset();
     Q_EMIT urlChanged(url);
 }
 
@@ -1010,7 +1142,7 @@ int RedisClient::pendingCommands() const
 {
     Q_D(const RedisClient);
     // Before the handshake completes, everything in flight is the handshake's own.
-    return int((d->handshakeComplete ? d->pending.size() : 0) + d->queue.size());
+    return int((d->handshakeComplete ? d->pending.size() : 0) + d->queue.size() + d->redirected.size());
 }
 
 bool RedisClient::open()
@@ -1076,7 +1208,7 @@ void RedisClient::command(const QByteArrayList &arguments, ReplyCallback callbac
 void RedisClient::publish(const QByteArray &channel, const QByteArray &message)
 {
     Q_D(RedisClient);
-    if (d->context && d->handshakeComplete) {
+    if (d->context && d->handshakeComplete && !d->moving) {
         // The common case straight to hiredis: no argument list to allocate.
         d->writePublish(channel, message);
         return;

@@ -29,6 +29,8 @@ class RedisClientPrivate
 {
     Q_DECLARE_PUBLIC(RedisClient)
 public:
+    struct Pending;
+
     explicit RedisClientPrivate(RedisClient *q);
     ~RedisClientPrivate();
 
@@ -62,12 +64,25 @@ public:
     //! redis-sentinel://, waiting to reconnect: reconnect at once when the sentinels switch masters.
     void watchForSwitch();
     void failPending(const QByteArray &reason);
+    //! redis-cluster://: the handshake's CLUSTER MYID, refused by a server that is no cluster node.
+    void writeClusterCheck();
+    /*!
+      redis-cluster://: \a text is Redis' error answer to \a entry; if it is
+      a MOVED or ASK redirect, the command is kept to be sent again at the
+      node it names and true is returned.
+    */
+    bool followRedirect(Pending &entry, QByteArrayView text);
+    //! Once every command written to this node has its answer: reconnects to the node a redirect named.
+    void moveWhenAnswered();
+    //! The redirected commands back in front of the queue.
+    void requeueRedirected();
     //! Writes to the current context, whatever its state (the handshake uses it).
-    void write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback);
+    void write(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback, int redirects = 0);
     //! PUBLISH, formatted here rather than by hiredis (the hot path).
     void writePublish(const QByteArray &channel, const QByteArray &message);
     //! Book-keeping after a command was handed to hiredis with \a status; \a command names one without a callback.
-    void written(int status, RedisClient::ReplyCallback &&callback, const QByteArray &command);
+    void written(int status, RedisClient::ReplyCallback &&callback, const QByteArray &command,
+                 const QByteArrayList &arguments = {}, int redirects = 0);
     void writeSubscription(const char *command, const QByteArrayList &names);
     //! (Un)subscribes \a name in \a names (channels or patterns): remembered for
     //! reconnects, sent with \a command at once if connected; no-op if unchanged.
@@ -132,6 +147,14 @@ public:
     std::unique_ptr<SentinelResolver> sentinels;
     //! Where the sentinels last said the master is.
     std::optional<RedisUrl::Address> master;
+    //! redis-cluster://: the node to connect to, a seed or where a redirect
+    //! sent us (the node serving this cluster's keys, in the end).
+    std::optional<RedisUrl::Address> clusterNode;
+    //! redis-cluster://: which seed to try when no node is known (advances with every failure).
+    qsizetype seedIndex = 0;
+    //! redis-cluster://: a redirect came: new commands wait in the queue
+    //! until the ones written have their answers, then we move.
+    bool moving = false;
     //! redis-sentinel://: +switch-master on a sentinel while reconnecting.
     std::unique_ptr<SentinelWatch> switchWatch;
     //! Addresses of the last lookup not tried yet: a failed connect tries the
@@ -153,6 +176,8 @@ public:
         RedisClient::ReplyCallback callback;
         qint64 sentAt;
         QByteArray command; // without a callback: its name, for a refusal
+        QByteArrayList arguments; // redis-cluster:// only: to send again after a redirect
+        int redirects = 0;
     };
     std::deque<Pending> pending;     // written to the current context, unanswered
     int awaited = 0;                 // those of them with a callback
@@ -161,8 +186,11 @@ public:
     {
         QByteArrayList arguments;
         RedisClient::ReplyCallback callback;
+        int redirects = 0;
+        bool asking = false;         // after an ASK redirect: ASKING goes first
     };
     std::deque<Queued> queue;        // waiting for a connection
+    std::deque<Queued> redirected;   // redis-cluster://: answered with MOVED/ASK, to send at the new node
 
     QSet<QByteArray> channels;
     QSet<QByteArray> patterns;

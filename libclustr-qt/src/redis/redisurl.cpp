@@ -498,6 +498,30 @@ bool parseSentinelOptions(QStringView query, RedisUrl *url, QString *why)
     return true;
 }
 
+// host[:port],host[:port]…: the sentinels of a redis-sentinel:// URL, the
+// seed nodes of a redis-cluster:// one (\a what names them in errors).
+bool parseAddressList(QStringView hosts, int defaultPort, const char *what, QList<RedisUrl::Address> *list, QString *why)
+{
+    while (true) {
+        const qsizetype comma = hosts.indexOf(u',');
+        const QStringView item = comma >= 0 ? hosts.left(comma) : hosts;
+        if (item.isEmpty()) {
+            *why = QStringLiteral("an empty host in the list of %1s").arg(QLatin1String(what));
+            return false;
+        }
+        RedisUrl::Address address;
+        if (!parseHostAndPort(item, defaultPort, &address.host, &address.port, why)) {
+            if (!why->isEmpty())
+                *why = QStringLiteral("%1 \"%2\": %3").arg(QLatin1String(what), item, *why);
+            return false;
+        }
+        list->append(address);
+        if (comma < 0)
+            return true;
+        hosts = hosts.mid(comma + 1);
+    }
+}
+
 // redis-sentinel://[user:password@]host[:port],host[:port]…/MASTER[/db][?…]
 bool parseSentinel(const Parts &parts, RedisUrl *url, QString *why)
 {
@@ -514,24 +538,8 @@ bool parseSentinel(const Parts &parts, RedisUrl *url, QString *why)
         *why = QStringLiteral("no sentinel: name at least one (redis-sentinel://host:26379,host2:26379/MASTER)");
         return false;
     }
-    while (true) {
-        const qsizetype comma = hosts.indexOf(u',');
-        const QStringView item = comma >= 0 ? hosts.left(comma) : hosts;
-        if (item.isEmpty()) {
-            *why = QStringLiteral("an empty host in the list of sentinels");
-            return false;
-        }
-        RedisUrl::Address sentinel;
-        if (!parseHostAndPort(item, RedisUrl::DefaultSentinelPort, &sentinel.host, &sentinel.port, why)) {
-            if (!why->isEmpty())
-                *why = QStringLiteral("sentinel \"%1\": %2").arg(item, *why);
-            return false;
-        }
-        url->sentinels.append(sentinel);
-        if (comma < 0)
-            break;
-        hosts = hosts.mid(comma + 1);
-    }
+    if (!parseAddressList(hosts, RedisUrl::DefaultSentinelPort, "sentinel", &url->sentinels, why))
+        return false;
     QStringView path = parts.path.mid(1); // past the '/'
     const qsizetype slash = path.indexOf(u'/');
     url->masterName = decoded(slash >= 0 ? path.left(slash) : path);
@@ -542,6 +550,32 @@ bool parseSentinel(const Parts &parts, RedisUrl *url, QString *why)
     if (slash >= 0 && !parseDatabase(path.mid(slash + 1), &url->database, why))
         return false;
     return parseSentinelOptions(parts.query, url, why);
+}
+
+// redis-cluster://[user:password@]host[:port],host[:port]…[/]: seed nodes of
+// a Redis Cluster, any of which tells where the rest is (MOVED/ASK).
+bool parseCluster(const Parts &parts, RedisUrl *url, QString *why)
+{
+    url->transport = RedisUrl::Transport::Cluster;
+    url->host.clear(); // the node answering is whichever seed does
+    if (parts.hasQuery || parts.hasFragment) {
+        *why = QStringLiteral("a redis-cluster:// URL takes no ?query or #fragment");
+        return false;
+    }
+    QStringView hosts = parts.authority;
+    if (!takeUserInfo(&hosts, url, why))
+        return false;
+    if (hosts.isEmpty()) {
+        *why = QStringLiteral("no node: name at least one (redis-cluster://host:7000,host2:7001)");
+        return false;
+    }
+    if (!parseAddressList(hosts, DefaultPort, "node", &url->seeds, why))
+        return false;
+    if (!parts.path.isEmpty() && parts.path != QLatin1String("/")) {
+        *why = QStringLiteral("a Redis Cluster has database 0 only: a redis-cluster:// URL takes no /db");
+        return false;
+    }
+    return true;
 }
 
 bool parseUnix(const Parts &parts, RedisUrl *url, QString *why)
@@ -582,7 +616,7 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
     }
     const qsizetype schemeEnd = trimmed.indexOf(QLatin1String("://"));
     if (schemeEnd < 0)
-        return invalid(QStringLiteral("the scheme must be redis://, rediss://, redis-sentinel:// or unix:// (e.g. redis://127.0.0.1:6379)"));
+        return invalid(QStringLiteral("the scheme must be redis://, rediss://, redis-sentinel://, redis-cluster:// or unix:// (e.g. redis://127.0.0.1:6379)"));
     if (!hasOnlyAllowedCharacters(trimmed))
         return invalid(QString());
 
@@ -599,8 +633,11 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
     } else if (equalsAsciiLower(parts.scheme, QLatin1String("redis-sentinel"))) {
         if (!parseSentinel(parts, &result, &why))
             return invalid(why);
+    } else if (equalsAsciiLower(parts.scheme, QLatin1String("redis-cluster"))) {
+        if (!parseCluster(parts, &result, &why))
+            return invalid(why);
     } else {
-        return invalid(QStringLiteral("the scheme must be redis://, rediss://, redis-sentinel:// or unix://"));
+        return invalid(QStringLiteral("the scheme must be redis://, rediss://, redis-sentinel://, redis-cluster:// or unix://"));
     }
     if (!result.user.isEmpty() && result.password.isEmpty())
         return invalid(QStringLiteral("a user needs a password"));
@@ -613,6 +650,8 @@ QString RedisUrl::endpoint() const
         return socketPath;
     if (transport == Transport::Sentinel)
         return QStringLiteral("master ") + masterName + QStringLiteral(" of sentinels ") + sentinelList();
+    if (transport == Transport::Cluster)
+        return QStringLiteral("Redis Cluster ") + addressList(seeds);
     return endpoint(host, port);
 }
 
@@ -625,11 +664,16 @@ QString RedisUrl::endpoint(const QString &host, int port)
 
 QString RedisUrl::sentinelList() const
 {
+    return addressList(sentinels);
+}
+
+QString RedisUrl::addressList(const QList<Address> &addresses)
+{
     QString list;
-    for (const Address &sentinel : sentinels) {
+    for (const Address &address : addresses) {
         if (!list.isEmpty())
             list += u',';
-        list += endpoint(sentinel.host, sentinel.port);
+        list += endpoint(address.host, address.port);
     }
     return list;
 }
@@ -672,10 +716,13 @@ QString RedisUrl::toString(bool withPassword) const
         return QStringLiteral("unix://") + QString::fromLatin1(socketPath.toUtf8().toPercentEncoding("/")) + query;
     }
     const bool sentinel = transport == Transport::Sentinel;
-    QString url = tls ? QStringLiteral("rediss://") : sentinel ? QStringLiteral("redis-sentinel://") : QStringLiteral("redis://");
+    const bool cluster = transport == Transport::Cluster;
+    QString url = tls ? QStringLiteral("rediss://") : sentinel ? QStringLiteral("redis-sentinel://")
+        : cluster                                             ? QStringLiteral("redis-cluster://")
+                                                              : QStringLiteral("redis://");
     if (!password.isEmpty())
         url += encoded(user) + u':' + secret + u'@';
-    url += sentinel ? sentinelList() + u'/' + encoded(masterName) : endpoint();
+    url += sentinel ? sentinelList() + u'/' + encoded(masterName) : cluster ? addressList(seeds) : endpoint();
     if (database != 0)
         url += u'/' + decimal(database);
     if (sentinel && !sentinelPassword.isEmpty()) {

@@ -18,11 +18,13 @@ namespace Clustr {
   `unix:///path/to.sock[?password=…&user=…&db=…]` or
   `redis-sentinel://[[user]:password@]host[:port][,host[:port]…]/MASTER[/db][?sentinelUser=…&sentinelPassword=…]`
   (a Sentinel set: the sentinels are asked where the master named MASTER is;
-  the user info is for the data nodes, the query items for the sentinels).
+  the user info is for the data nodes, the query items for the sentinels) or
+  `redis-cluster://[[user]:password@]host[:port][,host[:port]…]` (seed nodes
+  of a Redis Cluster: any one that answers, and the redirects it gives).
 */
 struct CLUSTR_AUTOTEST_EXPORT RedisUrl
 {
-    enum class Transport { Tcp, Unix, Sentinel };
+    enum class Transport { Tcp, Unix, Sentinel, Cluster };
 
     //! One host and port, as in the list of sentinels.
     struct Address
@@ -53,6 +55,8 @@ struct CLUSTR_AUTOTEST_EXPORT RedisUrl
 
     //! redis-sentinel://: the sentinels in the URL's order (host and port above are unused).
     QList<Address> sentinels;
+    //! redis-cluster://: the seed nodes in the URL's order (host and port above are unused).
+    QList<Address> seeds;
     //! The name the sentinels monitor the master under (`sentinel monitor NAME …`).
     QString masterName;
     //! sentinelUser= and sentinelPassword=: what the sentinels ask for, apart from the data nodes' credentials.
@@ -65,7 +69,7 @@ struct CLUSTR_AUTOTEST_EXPORT RedisUrl
     //! Parses \a url; on failure returns nothing and sets \a error to why.
     static std::optional<RedisUrl> parse(const QString &url, QString *error = nullptr);
 
-    //! "127.0.0.1:6379", "/path/to.sock" or "master NAME of sentinels HOST:PORT,…": for messages, never with credentials.
+    //! "127.0.0.1:6379", "/path/to.sock", "master NAME of sentinels HOST:PORT,…" or "Redis Cluster HOST:PORT,…": for messages, never with credentials.
     QString endpoint() const;
     //! "host:port", an IPv6 address in brackets.
     static QString endpoint(const QString &host, int port);
@@ -73,6 +77,9 @@ struct CLUSTR_AUTOTEST_EXPORT RedisUrl
     static bool isValidHost(QStringView host);
     //! The sentinels as "host:port,host:port" (redis-sentinel://).
     QString sentinelList() const;
+    //! \a addresses as "host:port,host:port".
+    static QString addressList(const QList<Address> &addresses);
+    bool isCluster() const { return transport == Transport::Cluster; }
     //! redis://[sentinelUser:sentinelPassword@]host:port for \a sentinel, with its password: to connect to it.
     QString sentinelUrl(const Address &sentinel) const;
     //! The URL again, with the passwords replaced by "***" unless \a withPassword.
