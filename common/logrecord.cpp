@@ -17,12 +17,14 @@ QByteArray namespacePrefix(const QString &clusterNamespace)
 
 } // namespace
 
-QByteArray key(const QString &clusterNamespace, const QString &host)
+QByteArray key(const QString &clusterNamespace, const QString &host, bool hashTagged)
 {
     // A host of a cluster across hosts keeps its own lines (its master's run
     // numbers them), beside its other keys: NAME:clustr:@HOST:logs.
     const QByteArray qualifier = host.isEmpty() || clusterNamespace.isEmpty() ? QByteArray() : '@' + host.toUtf8() + ':';
-    return namespacePrefix(clusterNamespace) + QByteArrayLiteral("clustr:") + qualifier + QByteArrayLiteral("logs");
+    const QByteArray head = hashTagged ? '{' + namespacePrefix(clusterNamespace) + QByteArrayLiteral("clustr}:")
+                                       : namespacePrefix(clusterNamespace) + QByteArrayLiteral("clustr:");
+    return head + qualifier + QByteArrayLiteral("logs");
 }
 
 QByteArray channel(const QString &clusterNamespace, const QString &host)

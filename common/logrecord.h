@@ -31,7 +31,8 @@ struct Entry
 };
 
 //! The list of the recent lines of the cluster with namespace \a clusterNamespace.
-QByteArray key(const QString &clusterNamespace, const QString &host = QString());
+//! On a Redis Cluster (\a hashTagged) `{NAME:clustr}:logs`, beside the cluster's other keys.
+QByteArray key(const QString &clusterNamespace, const QString &host = QString(), bool hashTagged = false);
 //! The channel every line is published on: the key's name (keys and channels do not share names in Redis).
 QByteArray channel(const QString &clusterNamespace, const QString &host = QString());
 

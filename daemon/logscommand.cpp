@@ -241,7 +241,7 @@ int run(QStringList args)
     if (const int code = session.waitForStatus(); code != Cli::Ok)
         return code;
     const QString clusterNamespace = session.client().clusterName();
-    const QByteArray key = LogRecord::key(clusterNamespace);
+    const QByteArray key = LogRecord::key(clusterNamespace, QString(), Clustr::RedisClient::isClusterUrl(session.client().redisUrl()));
     const QByteArray channel = LogRecord::channel(clusterNamespace);
 
     // Subscribed first: what comes while the list is read waits here (bounded) until it is printed.

@@ -21,7 +21,7 @@ constexpr int MaxPendingCommands = 1000;
 
 LogShipper::LogShipper(const QString &redisUrl, const QString &clusterNamespace, const QString &host, int keep, QObject *parent)
     : QObject(parent)
-    , m_key(LogRecord::key(clusterNamespace, host))
+    , m_key(LogRecord::key(clusterNamespace, host, Clustr::RedisClient::isClusterUrl(redisUrl)))
     , m_channel(LogRecord::channel(clusterNamespace, host))
     , m_keep(keep)
 {

@@ -86,7 +86,7 @@ void OutputFeed::readRecent()
     m_recentRead = m_reading = true;
     QPointer<OutputFeed> self(this);
     const qint64 forMaster = m_masterPid;
-    m_client->publisher()->command({QByteArrayLiteral("LRANGE"), LogRecord::key(m_client->clusterName()),
+    m_client->publisher()->command({QByteArrayLiteral("LRANGE"), LogRecord::key(m_client->clusterName(), QString(), Clustr::RedisClient::isClusterUrl(m_client->redisUrl())),
                                     QByteArray::number(-RecentLines), QByteArrayLiteral("-1")},
                                    [self, forMaster](const Clustr::RedisReply &reply) {
         if (!self || self->m_masterPid != forMaster)

@@ -104,7 +104,8 @@ bool ProcessPrivate::validate()
     } else if (auto parsed = RedisUrl::parse(redisUrl, &errorString); !parsed) {
         valid = false;
     }
-    channels = Protocol::Channels(valid ? ns : QString(), valid ? host : QString());
+    channels = Protocol::Channels(valid ? ns : QString(), valid ? host : QString())
+                   .withHashTaggedKeys(valid && RedisClient::isClusterUrl(redisUrl));
     if (!valid) {
         error = Process::Error::InvalidSetup;
         qCCritical(lcProcess).noquote() << errorString;

@@ -37,6 +37,9 @@ QByteArray permissions(const QString &clusterName, AccessControl::Role role)
 {
     using Role = AccessControl::Role;
     const Protocol::Channels channels(clusterName);
+    // The keys by both names: on a Redis Cluster they are hash-tagged
+    // (`{NAME:clustr}:…`), and the same users serve either kind of Redis.
+    const QByteArrayList keys{channels.keyPattern(), channels.withHashTaggedKeys(true).keyPattern()};
     QByteArray rule = "-@all " + ConnectionCommands + ' ' + SubscribeCommands;
     switch (role) {
     case Role::Worker:
@@ -46,7 +49,7 @@ QByteArray permissions(const QString &clusterName, AccessControl::Role role)
         // EVAL: the name lock's takeover of a dead master (a compare-and-set on the lock key).
         // HSET, HDEL: a master's entry in the hosts list of a cluster across hosts.
         rule += " +publish " + ReadCommands + ' ' + LogWriteCommands + " +set +del +eval +hset +hdel" + patterns('&', {channels.allChannelsPattern()})
-            + patterns('~', {channels.keyPattern()});
+            + patterns('~', keys);
         break;
     case Role::Monitor:
         // %R~: keys readable, not writable. PUBLISH only to ask for fresh
@@ -54,7 +57,7 @@ QByteArray permissions(const QString &clusterName, AccessControl::Role role)
         // the root's channel patterns (every channel, to watch) would
         // otherwise let it publish anywhere.
         rule += ' ' + ReadCommands + patterns('&', {channels.allChannelsPattern()})
-            + " %R~" + channels.keyPattern() + " (+publish &" + channels.samplingChannelPattern() + ')';
+            + patterns('%', {"R~" + keys.at(0), "R~" + keys.at(1)}) + " (+publish &" + channels.samplingChannelPattern() + ')';
         break;
     }
     return rule;

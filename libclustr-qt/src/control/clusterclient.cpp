@@ -57,6 +57,8 @@ public:
     std::optional<QJsonObject> record(const RedisReply &reply, const QString &what);
     //! An error answer to a read of the cluster's state.
     void readFailed(const QByteArray &text);
+    //! findClusters() on a Redis Cluster: every master scanned.
+    void findClustersOnEveryNode();
     void createConnections();
     void updateConnected();
     //! Asks Redis whether this connection's user may publish here; see ClusterClient::isReadOnly().
@@ -410,7 +412,7 @@ bool ClusterClient::open()
         d->setError(Error::InvalidName, QStringLiteral("invalid host name \"%1\": use letters, digits, '.', '-' and '_'").arg(d->host));
         return false;
     }
-    d->channels = Protocol::Channels(d->name, d->host);
+    d->channels = Protocol::Channels(d->name, d->host).withHashTaggedKeys(RedisClient::isClusterUrl(d->url));
     d->createConnections();
     connect(d->subscriber, &RedisClient::messageReceived, this, [this, d](const QByteArray &channel, const QByteArray &payload) {
         if (channel != d->eventsChannel && channel != d->leftEventsChannel)
@@ -682,42 +684,120 @@ void ClusterClientPrivate::handleHosts(const RedisReply &entries, const QList<Re
     Q_EMIT q->refreshed();
 }
 
+namespace {
+
+// The cluster names in one SCAN reply: every running master keeps
+// "<name>:" + its announcement key (or that key alone, unnamed), a cluster
+// across hosts "<name>:clustr:hosts"; on a Redis Cluster hash-tagged,
+// "{<name>:clustr}:master".
+void collectClusterNames(const RedisReply &reply, QStringList *names)
+{
+    if (reply.type != RedisReply::Type::Array || reply.elements.size() != 2)
+        return;
+    for (const RedisReply &key : reply.elements.at(1).elements) {
+        QByteArray name = key.string;
+        bool found = false;
+        for (const bool tagged : {false, true}) {
+            const Protocol::Channels keys = Protocol::Channels().withHashTaggedKeys(tagged);
+            for (const QByteArray &suffix : {keys.masterKeySuffix(), keys.hostsKeySuffix()}) {
+                if (found || !name.endsWith(suffix) || (tagged && !name.startsWith('{')))
+                    continue;
+                name.chop(suffix.size());
+                if (tagged)
+                    name.remove(0, 1);
+                found = true;
+            }
+        }
+        if (!found)
+            continue;
+        if (name.endsWith(':'))
+            name.chop(1);
+        if (!names->contains(QString::fromUtf8(name)))
+            names->append(QString::fromUtf8(name));
+    }
+}
+
+const QByteArrayList ScanForClusters{QByteArrayLiteral("SCAN"), QByteArrayLiteral("0"), QByteArrayLiteral("MATCH"),
+                                     QByteArrayLiteral("*clustr*"), QByteArrayLiteral("COUNT"), QByteArrayLiteral("1000")};
+
+} // namespace
+
 void ClusterClient::findClusters()
 {
     Q_D(ClusterClient);
     if (!d->publisher)
         return;
-    // Every running master keeps "<name>:" + masterKey (or masterKey alone,
-    // unnamed); a cluster across hosts keeps "<name>:clustr:hosts".
-    const QByteArray suffix = Protocol::Channels().masterKey();
-    const QByteArray hostsSuffix = Protocol::Channels().hostsKey();
     QPointer<ClusterClient> guard(this);
-    d->publisher->command({QByteArrayLiteral("SCAN"), QByteArrayLiteral("0"), QByteArrayLiteral("MATCH"), QByteArrayLiteral("*clustr:*"),
-                           QByteArrayLiteral("COUNT"), QByteArrayLiteral("1000")},
-                          [guard, d, suffix, hostsSuffix](const RedisReply &reply) {
-                              if (!guard)
-                                  return;
-                              if (reply.isError() && !RedisClientPrivate::isLocalAnswer())
-                                  d->readFailed(reply.string);
-                              QStringList names;
-                              if (reply.type == RedisReply::Type::Array && reply.elements.size() == 2) {
-                                  for (const RedisReply &key : reply.elements.at(1).elements) {
-                                      QByteArray name = key.string;
-                                      if (name.endsWith(suffix))
-                                          name.chop(suffix.size());
-                                      else if (name.endsWith(hostsSuffix))
-                                          name.chop(hostsSuffix.size());
-                                      else
-                                          continue;
-                                      if (name.endsWith(':'))
-                                          name.chop(1);
-                                      if (!names.contains(QString::fromUtf8(name)))
-                                          names.append(QString::fromUtf8(name));
-                                  }
-                              }
-                              names.sort();
-                              Q_EMIT guard->clustersFound(names);
-                          });
+    if (RedisClient::isClusterUrl(d->url)) {
+        d->findClustersOnEveryNode();
+        return;
+    }
+    d->publisher->command(ScanForClusters, [guard, d](const RedisReply &reply) {
+        if (!guard)
+            return;
+        if (reply.isError() && !RedisClientPrivate::isLocalAnswer())
+            d->readFailed(reply.string);
+        QStringList names;
+        collectClusterNames(reply, &names);
+        names.sort();
+        Q_EMIT guard->clustersFound(names);
+    });
+}
+
+void ClusterClientPrivate::findClustersOnEveryNode()
+{
+    Q_Q(ClusterClient);
+    // A Redis Cluster's keys are spread over its masters, and SCAN sees one
+    // node's: CLUSTER SLOTS names the masters, each is scanned, and the
+    // names found anywhere are the answer.
+    QPointer<ClusterClient> guard(q);
+    publisher->command({QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("SLOTS")}, [guard, this](const RedisReply &slots) {
+        if (!guard)
+            return;
+        if (slots.isError() && !RedisClientPrivate::isLocalAnswer())
+            readFailed(slots.string);
+        const auto url = RedisUrl::parse(this->url);
+        QList<RedisUrl::Address> masters;
+        for (const RedisReply &range : slots.elements) {
+            // [first slot, last slot, [host, port, id…] of the master, replicas…]
+            if (range.elements.size() < 3 || range.elements.at(2).elements.size() < 2)
+                continue;
+            const RedisReply &node = range.elements.at(2);
+            RedisUrl::Address address{QString::fromUtf8(node.elements.at(0).string), int(node.elements.at(1).integer)};
+            if (!masters.contains(address) && RedisUrl::isValidHost(address.host) && address.port > 0 && address.port < 65536)
+                masters.append(address);
+        }
+        auto names = std::make_shared<QStringList>();
+        auto remaining = std::make_shared<qsizetype>(masters.size());
+        const auto finish = [guard, names] {
+            names->sort();
+            Q_EMIT guard->clustersFound(*names);
+        };
+        if (masters.isEmpty() || !url) {
+            finish();
+            return;
+        }
+        for (const RedisUrl::Address &master : masters) {
+            RedisUrl nodeUrl = *url;
+            nodeUrl.transport = RedisUrl::Transport::Tcp;
+            nodeUrl.host = master.host;
+            nodeUrl.port = master.port;
+            auto *node = new RedisClient(guard);
+            node->setUrl(nodeUrl.toString(true));
+            node->setAutoReconnect(false);
+            node->open();
+            node->command(ScanForClusters, [guard, node, names, remaining, finish, this](const RedisReply &reply) {
+                node->deleteLater();
+                if (!guard)
+                    return;
+                if (reply.isError() && !RedisClientPrivate::isLocalAnswer())
+                    readFailed(reply.string);
+                collectClusterNames(reply, names.get());
+                if (--*remaining == 0)
+                    finish();
+            });
+        }
+    });
 }
 
 std::optional<QJsonObject> ClusterClientPrivate::record(const RedisReply &reply, const QString &what)

@@ -226,6 +226,8 @@ void ClusterLock::setHost(const QString &host)
 void ClusterLock::acquire()
 {
     Q_D(ClusterLock);
+    // On a Redis Cluster the lock is a hash-tagged key like the others.
+    d->channels = d->channels.withHashTaggedKeys(RedisClient::isClusterUrl(d->url));
     if (!d->opened) {
         d->opened = true;
         d->redis.setUrl(d->url);

@@ -36,9 +36,21 @@ QByteArray Channels::withProcess(QByteArrayView name, qint64 pid) const
     return channel;
 }
 
+Channels Channels::withHashTaggedKeys(bool tagged) const
+{
+    Channels copy(*this);
+    copy.m_hashTagged = tagged;
+    return copy;
+}
+
+QByteArray Channels::keyHead() const
+{
+    return m_hashTagged ? '{' + m_prefix + "clustr}:" : m_prefix + "clustr:";
+}
+
 QByteArray Channels::key(QByteArrayView name) const
 {
-    return m_prefix + "clustr:" + m_qualifier + name.toByteArray();
+    return keyHead() + m_qualifier + name.toByteArray();
 }
 
 QByteArray Channels::publicChannel() const
@@ -147,7 +159,18 @@ QByteArray Channels::samplingChannelPattern() const
 
 QByteArray Channels::keyPattern() const
 {
-    return escapedForGlob(m_prefix) + "clustr:*";
+    // Braces are not special in Redis' globs.
+    return m_hashTagged ? '{' + escapedForGlob(m_prefix) + "clustr}:*" : escapedForGlob(m_prefix) + "clustr:*";
+}
+
+QByteArray Channels::masterKeySuffix() const
+{
+    return m_hashTagged ? QByteArrayLiteral("clustr}:master") : QByteArrayLiteral("clustr:master");
+}
+
+QByteArray Channels::hostsKeySuffix() const
+{
+    return m_hashTagged ? QByteArrayLiteral("clustr}:hosts") : QByteArrayLiteral("clustr:hosts");
 }
 
 QByteArray Channels::lockKey() const
@@ -157,7 +180,7 @@ QByteArray Channels::lockKey() const
 
 QByteArray Channels::hostsKey() const
 {
-    return m_prefix + QByteArrayLiteral("clustr:hosts");
+    return keyHead() + QByteArrayLiteral("hosts");
 }
 
 ChannelKind Channels::kindOf(const QByteArray &channel) const

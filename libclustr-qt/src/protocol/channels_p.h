@@ -66,17 +66,25 @@ constexpr Message::Kind publicKind(ChannelKind kind)
   of one host are `shop:clustr:@web-01:master` and the like, and
   `shop:clustr:hosts` lists the hosts. `public`, `group:<group>` and
   `confirmation` stay the cluster's, so they reach every host.
+
+  On a Redis Cluster the keys' `PREFIXclustr` is a hash tag,
+  `{shop:clustr}:master`, `{clustr}:lock`: one cluster's keys live in one
+  slot, so that one connection serves them all and the commands naming
+  two of them (MGET, DEL) are allowed. Channel names do not change.
 */
 class CLUSTR_AUTOTEST_EXPORT Channels
 {
 public:
     explicit Channels(const QString &clusterNamespace = QString(), const QString &host = QString());
+    //! The same channels, with the keys hash-tagged for a Redis Cluster (\a tagged) or not.
+    Channels withHashTaggedKeys(bool tagged) const;
+    bool hasHashTaggedKeys() const { return m_hashTagged; }
 
     QString clusterNamespace() const { return m_namespace; }
     //! The host this process' own channels are qualified with; empty in a cluster of one host.
     QString host() const { return m_host; }
     //! The same channels for the processes of \a host (of this namespace).
-    Channels forHost(const QString &host) const { return Channels(m_namespace, host); }
+    Channels forHost(const QString &host) const { return Channels(m_namespace, host).withHashTaggedKeys(m_hashTagged); }
     //! `NAME:` or empty.
     QByteArray prefix() const { return m_prefix; }
 
@@ -114,6 +122,9 @@ public:
     //! The sampling channels of every master (a monitor may publish there).
     QByteArray samplingChannelPattern() const;
     QByteArray keyPattern() const;
+    //! What every master's announcement key ends with, after the prefix: "clustr:master" or "clustr}:master".
+    QByteArray masterKeySuffix() const;
+    QByteArray hostsKeySuffix() const;
 
     //! The kind of a full channel name of this namespace (Unknown for others).
     ChannelKind kindOf(const QByteArray &channel) const;
@@ -132,11 +143,14 @@ public:
 private:
     QByteArray withProcess(QByteArrayView name, qint64 pid) const;
     QByteArray key(QByteArrayView name) const;
+    //! `PREFIXclustr:`, or `{PREFIXclustr}:` hash-tagged.
+    QByteArray keyHead() const;
 
     QString m_namespace;
     QString m_host;
     QByteArray m_prefix;
     QByteArray m_qualifier; //!< `@HOST:` or empty
+    bool m_hashTagged = false;
 
 };
 
