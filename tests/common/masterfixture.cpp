@@ -26,3 +26,14 @@ TestProcess *MasterFixture::startMaster(const QJsonArray &specs, const QStringLi
     m_processes.push_back(std::move(process));
     return m_processes.back().get();
 }
+
+std::unique_ptr<Clustr::RedisClient> connectedRedisClient(const QString &url)
+{
+    auto client = std::make_unique<Clustr::RedisClient>();
+    client->setUrl(url);
+    client->setConnectTimeout(std::chrono::milliseconds(1000));
+    client->setReconnectDelays(std::chrono::milliseconds(50), std::chrono::milliseconds(500));
+    if (!client->open() || !QTest::qWaitFor([&client] { return client->isConnected(); }, 20000))
+        return nullptr;
+    return client;
+}

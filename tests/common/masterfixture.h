@@ -16,6 +16,9 @@
   connected client for raw Redis commands, and clustr-test-worker masters
   spawning from --spawn specs. The masters go with clear() or the fixture.
 */
+//! A client of \a url, connected (quick timeouts and backoff, for failovers); nullptr if it does not connect.
+std::unique_ptr<Clustr::RedisClient> connectedRedisClient(const QString &url);
+
 class MasterFixture
 {
 public:

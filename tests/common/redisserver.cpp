@@ -137,6 +137,15 @@ bool RedisServer::start(QString *error)
         args << QStringLiteral("--user") << user.first << QStringLiteral("on")
              << (QLatin1Char('>') + user.second) << QStringLiteral("~*") << QStringLiteral("&*")
              << QStringLiteral("+@all");
+    if (m_options.clusterNodeTimeoutMs > 0) {
+        // The bus would be port + 10000, maybe taken or past 65535: a port of its own.
+        if (m_busPort == 0)
+            m_busPort = freePort();
+        args << QStringLiteral("--cluster-enabled") << QStringLiteral("yes")
+             << QStringLiteral("--cluster-config-file") << m_dir.filePath(QStringLiteral("nodes.conf"))
+             << QStringLiteral("--cluster-node-timeout") << QString::number(m_options.clusterNodeTimeoutMs)
+             << QStringLiteral("--cluster-port") << QString::number(m_busPort);
+    }
     args << m_options.extraArguments;
 
     m_process = std::make_unique<QProcess>();

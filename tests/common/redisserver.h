@@ -29,6 +29,8 @@ public:
         //! (a sentinel needs one it may rewrite); empty: none.
         QString configText;
         bool sentinel = false;                   // --sentinel: runs as a Redis Sentinel
+        //! --cluster-enabled yes: a Redis Cluster node (its bus on a free port of its own), failing over after this many ms.
+        int clusterNodeTimeoutMs = 0;
         //! TLS only (`--port 0 --tls-port PORT`) when certFile is set; PEM files.
         struct Tls
         {
@@ -56,6 +58,8 @@ public:
     bool isRunning() const;
 
     int port() const { return m_port; }
+    //! The cluster bus port of a Redis Cluster node (0 otherwise).
+    int clusterBusPort() const { return m_busPort; }
     qint64 pid() const;
     QString socketPath() const;
     //! redis://127.0.0.1:PORT, rediss://127.0.0.1:PORT?cacert=CA or unix:///path (no credentials).
@@ -73,6 +77,7 @@ private:
     Options m_options;
     QTemporaryDir m_dir;
     int m_port = 0;
+    int m_busPort = 0;
     std::unique_ptr<QProcess> m_process;
 };
 

@@ -182,6 +182,18 @@ TestProcess::Predicate ownEvents(const TestProcess::Predicate &also)
     return [also](const QJsonObject &e) { return !e.contains(QStringLiteral("_from")) && (!also || also(e)); };
 }
 
+TestProcess::Predicate fromWorker(qint64 pid, const TestProcess::Predicate &also)
+{
+    return [pid, also](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("_from")).toDouble()) == pid && (!also || also(e));
+    };
+}
+
+TestProcess::Predicate withData(const QString &data)
+{
+    return [data](const QJsonObject &e) { return e.value(QStringLiteral("data")).toString() == data; };
+}
+
 QSet<qint64> registeredPids(const TestProcess &master)
 {
     QSet<qint64> pids;

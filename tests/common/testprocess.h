@@ -88,6 +88,10 @@ inline QJsonObject cmd(const QString &name, std::initializer_list<QPair<QString,
 
 //! Events a master printed itself, not forwarded from a child (that also satisfy \a also).
 TestProcess::Predicate ownEvents(const TestProcess::Predicate &also = {});
+//! Events forwarded from the child \a pid (that also satisfy \a also).
+TestProcess::Predicate fromWorker(qint64 pid, const TestProcess::Predicate &also = {});
+//! Events whose "data" is the string \a data.
+TestProcess::Predicate withData(const QString &data);
 //! The pids a clustr-test-worker --master registered and has not deregistered, from its events.
 QSet<qint64> registeredPids(const TestProcess &master);
 

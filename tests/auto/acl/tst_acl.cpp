@@ -223,6 +223,12 @@ void tst_Acl::eachRoleIsRefusedWhatItMustNotDo_data()
     row("worker: reads no output lines", "worker", {QStringLiteral("LRANGE"), QStringLiteral("shop:clustr:logs"), QStringLiteral("0"), QStringLiteral("-1")}, false);
     row("worker: publishes no output lines", "worker", {QStringLiteral("PUBLISH"), QStringLiteral("shop:clustr:logs"), QStringLiteral("{}")}, false);
     row("monitor: no writes", "monitor", {QStringLiteral("SET"), QStringLiteral("shop:clustr:master"), QStringLiteral("x")}, false);
+    // On a Redis Cluster the same keys are hash-tagged (docs/PROTOCOL.md, "Redis Cluster").
+    row("operator: hash-tagged keys", "operator", {QStringLiteral("SET"), QStringLiteral("{shop:clustr}:master"), QStringLiteral("x")}, true);
+    row("operator: no other cluster's hash-tagged keys", "operator", {QStringLiteral("SET"), QStringLiteral("{blog:clustr}:master"), QStringLiteral("x")}, false);
+    row("monitor: reads hash-tagged keys", "monitor", {QStringLiteral("GET"), QStringLiteral("{shop:clustr}:status")}, true);
+    row("monitor: writes no hash-tagged keys", "monitor", {QStringLiteral("SET"), QStringLiteral("{shop:clustr}:lock"), QStringLiteral("x")}, false);
+    row("worker: no hash-tagged keys", "worker", {QStringLiteral("GET"), QStringLiteral("{shop:clustr}:master")}, false);
 }
 
 void tst_Acl::eachRoleIsRefusedWhatItMustNotDo()

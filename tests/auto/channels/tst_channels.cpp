@@ -15,6 +15,7 @@ private Q_SLOTS:
     void namesWithoutNamespace();
     void namesWithNamespace();
     void namesAcrossHosts();
+    void keysHashTaggedOnRedisCluster();
     void isValidHostName_data();
     void isValidHostName();
     void kindOf_data();
@@ -101,6 +102,30 @@ void tst_Channels::namesAcrossHosts()
     QCOMPARE(unnamed.host(), QString());
     QCOMPARE(unnamed.privateChannel(42), QByteArrayLiteral("private:42"));
     QCOMPARE(unnamed.registrationChannel(1), QByteArrayLiteral("registration:1"));
+}
+
+void tst_Channels::keysHashTaggedOnRedisCluster()
+{
+    // One hash tag per cluster: all its keys in one slot of a Redis Cluster.
+    const Channels unnamed = Channels().withHashTaggedKeys(true);
+    QVERIFY(unnamed.hasHashTaggedKeys());
+    QCOMPARE(unnamed.masterKey(), QByteArrayLiteral("{clustr}:master"));
+    QCOMPARE(unnamed.statusKey(), QByteArrayLiteral("{clustr}:status"));
+    QCOMPARE(unnamed.lockKey(), QByteArrayLiteral("{clustr}:lock"));
+    QCOMPARE(unnamed.keyPattern(), QByteArrayLiteral("{clustr}:*"));
+    const Channels shop = Channels(QStringLiteral("shop*"), QStringLiteral("web-01")).withHashTaggedKeys(true);
+    QCOMPARE(shop.masterKey(), QByteArrayLiteral("{shop*:clustr}:@web-01:master"));
+    QCOMPARE(shop.hostsKey(), QByteArrayLiteral("{shop*:clustr}:hosts"));
+    QCOMPARE(shop.keyPattern(), QByteArrayLiteral("{shop\\*:clustr}:*"));
+    QCOMPARE(shop.forHost(QStringLiteral("web-02")).statusKey(), QByteArrayLiteral("{shop*:clustr}:@web-02:status"));
+    QCOMPARE(shop.masterKey().endsWith(shop.masterKeySuffix()), false); // the host comes between
+    QVERIFY(shop.hostsKey().endsWith(shop.hostsKeySuffix()));
+    // Channel names do not change.
+    const Channels plain(QStringLiteral("shop*"), QStringLiteral("web-01"));
+    QCOMPARE(shop.privateChannel(42), plain.privateChannel(42));
+    QCOMPARE(shop.publicChannel(), plain.publicChannel());
+    QCOMPARE(shop.withHashTaggedKeys(false).masterKey(), plain.masterKey());
+    QVERIFY(!plain.hasHashTaggedKeys());
 }
 
 void tst_Channels::isValidHostName_data()

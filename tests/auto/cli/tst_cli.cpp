@@ -452,7 +452,7 @@ void tst_Cli::badArguments_data()
     row("logs: two targets", {QStringLiteral("logs"), QStringLiteral("web"), QStringLiteral("api")}, "logs takes at most one TARGET (a group or a pid), got \"web api\"");
     row("logs: unknown short option", {QStringLiteral("logs"), QStringLiteral("-x")}, "unknown option -x for logs");
     row("logs: unknown option", {QStringLiteral("logs"), QStringLiteral("--tail")}, "unknown option --tail for logs");
-    row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis://, rediss://, redis-sentinel:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
+    row("invalid Redis URL", {QStringLiteral("status"), QStringLiteral("--redis"), QStringLiteral("localhost:6379")}, "invalid Redis URL \"localhost:6379\": the scheme must be redis://, rediss://, redis-sentinel://, redis-cluster:// or unix:// (e.g. redis://127.0.0.1:6379) (from --redis)");
     row("invalid cluster name", {QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("a b")}, "invalid cluster name \"a b\"");
     row("unknown command", {QStringLiteral("frobnicate")}, "unknown command \"frobnicate\"");
     row("misspelt command", {QStringLiteral("stauts")}, "unknown command \"stauts\": did you mean status?");

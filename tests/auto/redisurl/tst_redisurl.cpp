@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "redis/redisurl_p.h"
+#include <ClustrQt/redisclient.h>
 
 #include <QtTest/QtTest>
 
@@ -39,6 +40,13 @@ private Q_SLOTS:
     void sentinelRoundTrip_data();
     void sentinelRoundTrip();
     void sentinelDisplayHidesPasswords();
+    void cluster_data();
+    void cluster();
+    void clusterInvalid_data();
+    void clusterInvalid();
+    void clusterRoundTrip_data();
+    void clusterRoundTrip();
+    void clusterDisplayHidesPassword();
     void validHost_data();
     void validHost();
 };
@@ -105,8 +113,8 @@ void tst_RedisUrl::invalid_data()
     QTest::addColumn<QString>("expected");
 
     QTest::newRow("empty") << "" << "empty Redis URL";
-    QTest::newRow("scheme") << "http://h:1" << "the scheme must be redis://, rediss://, redis-sentinel:// or unix://";
-    QTest::newRow("no scheme") << "127.0.0.1:6379" << "the scheme must be redis://, rediss://, redis-sentinel:// or unix://";
+    QTest::newRow("scheme") << "http://h:1" << "the scheme must be redis://, rediss://, redis-sentinel://, redis-cluster:// or unix://";
+    QTest::newRow("no scheme") << "127.0.0.1:6379" << "the scheme must be redis://, rediss://, redis-sentinel://, redis-cluster:// or unix://";
     QTest::newRow("redis with tls options") << "redis://h:1?cacert=/ca.pem" << "a redis:// URL takes no ?query";
     QTest::newRow("no host") << "redis://:1" << "no host";
     QTest::newRow("bad port") << "redis://h:99999" << "invalid Redis URL";
@@ -189,6 +197,7 @@ void tst_RedisUrl::roundTrip()
     QCOMPARE(again->keyFile, parsed->keyFile);
     QCOMPARE(again->serverName, parsed->serverName);
     QCOMPARE(again->sentinels, parsed->sentinels);
+    QCOMPARE(again->seeds, parsed->seeds);
     QCOMPARE(again->masterName, parsed->masterName);
     QCOMPARE(again->sentinelUser, parsed->sentinelUser);
     QCOMPARE(again->sentinelPassword, parsed->sentinelPassword);
@@ -448,6 +457,96 @@ void tst_RedisUrl::sentinelDisplayHidesPasswords()
     QVERIFY(!RedisUrl::parse(QStringLiteral("redis-sentinel://:hunter2@h:99999/m?sentinelPassword=hunter3"), &error));
     QVERIFY2(!error.contains(QStringLiteral("hunter2")) && !error.contains(QStringLiteral("hunter3")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("sentinelPassword=***")), qPrintable(error));
+}
+
+void tst_RedisUrl::cluster_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QStringList>("seeds");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+
+    const auto hosts = [](const char *list) { return QString::fromLatin1(list).split(u','); };
+    QTest::newRow("three") << "redis-cluster://10.0.0.1:7000,10.0.0.2:7001,10.0.0.3:7002"
+                           << hosts("10.0.0.1:7000,10.0.0.2:7001,10.0.0.3:7002") << "" << "";
+    QTest::newRow("one, default port") << "redis-cluster://localhost" << hosts("localhost:6379") << "" << "";
+    QTest::newRow("trailing slash") << "redis-cluster://a:1/" << hosts("a:1") << "" << "";
+    QTest::newRow("ipv6 and names") << "REDIS-CLUSTER://[::1]:7000,Node.Example:7001" << hosts("[::1]:7000,node.example:7001") << "" << "";
+    QTest::newRow("credentials") << "redis-cluster://alice:p%40ss@h1:7000,h2:7001" << hosts("h1:7000,h2:7001") << "alice" << "p@ss";
+    QTest::newRow("password only") << "redis-cluster://:pw@h:7000" << hosts("h:7000") << "" << "pw";
+}
+
+void tst_RedisUrl::cluster()
+{
+    QFETCH(QString, url);
+    QFETCH(QStringList, seeds);
+    QFETCH(QString, user);
+    QFETCH(QString, password);
+
+    QString error;
+    const auto parsed = RedisUrl::parse(url, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->transport, RedisUrl::Transport::Cluster);
+    QVERIFY(parsed->isCluster());
+    QVERIFY(!parsed->tls);
+    QCOMPARE(RedisUrl::addressList(parsed->seeds), seeds.join(u','));
+    QCOMPARE(parsed->user, user);
+    QCOMPARE(parsed->password, password);
+    QCOMPARE(parsed->database, 0);
+    QVERIFY(parsed->host.isEmpty()); // whichever seed answers
+    QCOMPARE(parsed->endpoint(), QStringLiteral("Redis Cluster ") + seeds.join(u','));
+    QVERIFY(Clustr::RedisClient::isClusterUrl(url));
+}
+
+void tst_RedisUrl::clusterInvalid_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("database") << "redis-cluster://h:7000/1" << "a Redis Cluster has database 0 only";
+    QTest::newRow("database 0") << "redis-cluster://h:7000/0" << "a Redis Cluster has database 0 only";
+    QTest::newRow("query") << "redis-cluster://h:7000?cacert=/ca.pem" << "a redis-cluster:// URL takes no ?query or #fragment";
+    QTest::newRow("fragment") << "redis-cluster://h:7000#x" << "a redis-cluster:// URL takes no ?query or #fragment";
+    QTest::newRow("no hosts") << "redis-cluster://" << "no node: name at least one";
+    QTest::newRow("only credentials") << "redis-cluster://:pw@" << "no node: name at least one";
+    QTest::newRow("empty host in list") << "redis-cluster://a,,b" << "an empty host in the list of nodes";
+    QTest::newRow("trailing comma") << "redis-cluster://a:1," << "an empty host in the list of nodes";
+    QTest::newRow("bad port") << "redis-cluster://a:1,b:99999" << "node \"b:99999\": bad port";
+    QTest::newRow("bad host") << "redis-cluster://a,b!c" << "invalid Redis URL";
+    QTest::newRow("user without password") << "redis-cluster://alice@h" << "a user needs a password";
+}
+
+void tst_RedisUrl::clusterInvalid()
+{
+    invalid();
+    QFETCH(QString, url);
+    QVERIFY(!Clustr::RedisClient::isClusterUrl(url));
+}
+
+void tst_RedisUrl::clusterRoundTrip_data()
+{
+    cluster_data();
+}
+
+// redis-cluster:// URLs, through the same checks.
+void tst_RedisUrl::clusterRoundTrip()
+{
+    QFETCH(QString, url);
+    QVERIFY(url.startsWith(QLatin1String("redis-cluster://"), Qt::CaseInsensitive));
+    roundTrip();
+}
+
+void tst_RedisUrl::clusterDisplayHidesPassword()
+{
+    const auto parsed = RedisUrl::parse(QStringLiteral("redis-cluster://alice:topsecret@h1:1,h2:2"));
+    QVERIFY(parsed);
+    QCOMPARE(parsed->toString(), QStringLiteral("redis-cluster://alice:***@h1:1,h2:2"));
+    QCOMPARE(parsed->toString(true), QStringLiteral("redis-cluster://alice:topsecret@h1:1,h2:2"));
+    QVERIFY(RedisUrl::parse(parsed->toString()));
+    QString error;
+    QVERIFY(!RedisUrl::parse(QStringLiteral("redis-cluster://:hunter2@h:99999"), &error));
+    QVERIFY2(!error.contains(QStringLiteral("hunter2")), qPrintable(error));
+    QVERIFY(!Clustr::RedisClient::isClusterUrl(QStringLiteral("redis://h:7000")));
 }
 
 void tst_RedisUrl::validHost_data()

@@ -6,6 +6,7 @@
 // sentinels promote the replica and every process reconnects to it, same
 // pids, nothing respawned.
 #include "fakeredis.h"
+#include "masterfixture.h"
 #include "programrun.h"
 #include "sentinelset.h"
 #include "testprocess.h"
@@ -27,11 +28,6 @@ using Clustr::RedisReply;
 namespace {
 
 constexpr int Workers = 8;
-
-qint64 pidOf(const QJsonObject &e, const char *key = "pid")
-{
-    return qint64(e.value(QLatin1String(key)).toDouble());
-}
 
 // RESP for `SENTINEL get-master-addr-by-name`'s answer.
 QByteArray addressReply(const QByteArray &host, const QByteArray &port)
@@ -59,15 +55,7 @@ int serverPort(RedisClient &client)
     return QTest::qWaitFor([&port] { return port >= 0; }, 10000) ? port : -1;
 }
 
-TestProcess::Predicate fromWorker(qint64 pid, const TestProcess::Predicate &also = {})
-{
-    return [pid, also](const QJsonObject &e) { return pidOf(e, "_from") == pid && (!also || also(e)); };
-}
 
-TestProcess::Predicate withData(const QString &data)
-{
-    return [data](const QJsonObject &e) { return e.value(QStringLiteral("data")).toString() == data; };
-}
 
 } // namespace
 
@@ -86,8 +74,6 @@ private Q_SLOTS:
     void clusterSurvivesFailover();
 
 private:
-    std::unique_ptr<RedisClient> connectedClient(const QString &url);
-
     SentinelSet m_set;
 };
 
@@ -97,16 +83,6 @@ void tst_Sentinel::initTestCase()
     QVERIFY2(m_set.start(&error), qPrintable(error));
 }
 
-std::unique_ptr<RedisClient> tst_Sentinel::connectedClient(const QString &url)
-{
-    auto client = std::make_unique<RedisClient>();
-    client->setUrl(url);
-    client->setConnectTimeout(std::chrono::milliseconds(1000));
-    client->setReconnectDelays(std::chrono::milliseconds(50), std::chrono::milliseconds(500));
-    if (!client->open() || !QTest::qWaitFor([&client] { return client->isConnected(); }, 20000))
-        return nullptr;
-    return client;
-}
 
 void tst_Sentinel::connectsToTheMasterTheSentinelsName()
 {
@@ -115,13 +91,13 @@ void tst_Sentinel::connectsToTheMasterTheSentinelsName()
     QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
     const QString dead = QStringLiteral("127.0.0.1:%1").arg(closed.serverPort());
     closed.close();
-    auto client = connectedClient(m_set.urlWithFirst(dead));
+    auto client = connectedRedisClient(m_set.urlWithFirst(dead));
     QVERIFY(client);
     QCOMPARE(serverPort(*client), m_set.master().port());
     QCOMPARE(client->error(), RedisClient::Error::NoError);
 
     // Messages go through it as through any client.
-    auto subscriber = connectedClient(m_set.url());
+    auto subscriber = connectedRedisClient(m_set.url());
     QVERIFY(subscriber);
     QSignalSpy messages(subscriber.get(), &RedisClient::messageReceived);
     QSignalSpy subscribed(subscriber.get(), &RedisClient::subscribed);
@@ -172,7 +148,7 @@ void tst_Sentinel::hostileSentinelIsSkipped()
     QVERIFY(!lonely.isConnected());
 
     // First in a list, it costs a question: the next sentinel answers.
-    auto client = connectedClient(m_set.urlWithFirst(hostAndPort(fake)));
+    auto client = connectedRedisClient(m_set.urlWithFirst(hostAndPort(fake)));
     QVERIFY(client);
     QCOMPARE(serverPort(*client), m_set.master().port());
 }
@@ -237,7 +213,7 @@ void tst_Sentinel::clusterSurvivesFailover()
     QTRY_COMPARE_WITH_TIMEOUT(registeredPids(master).size(), Workers, 30000);
     const QSet<qint64> workers = registeredPids(master);
 
-    auto client = connectedClient(url);
+    auto client = connectedRedisClient(url);
     QVERIFY(client);
     QCOMPARE(serverPort(*client), oldMaster);
     const auto sendToGroup = [&client](const QString &data) {
@@ -254,7 +230,7 @@ void tst_Sentinel::clusterSurvivesFailover()
     QTRY_VERIFY_WITH_TIMEOUT(everyWorkerGot(QStringLiteral("before")), 20000);
     // A client whose backoff would outlast the test: only the sentinels'
     // +switch-master can bring it back.
-    auto patient = connectedClient(url);
+    auto patient = connectedRedisClient(url);
     QVERIFY(patient);
     patient->setReconnectDelays(std::chrono::hours(1), std::chrono::hours(1));
 

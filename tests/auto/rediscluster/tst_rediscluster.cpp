@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+// redis-cluster:// with a real Redis Cluster (three masters, three replicas,
+// RedisClusterNodes): key commands follow MOVED and ASK to the node serving
+// the slot without the connection ever seeming lost, pub/sub crosses nodes,
+// a server that is no cluster node is refused with a clear error, a master
+// node killed is survived, and a cluster of a master and workers runs on it
+// (messaging, cluster info, kill, the name lock on hash-tagged keys).
+#include "clusterrun.h"
+#include "masterfixture.h"
+#include "programrun.h"
+#include "redisclusternodes.h"
+#include "testprocess.h"
+
+#include "protocol/channels_p.h"
+#include "protocol/codec_p.h"
+
+#include <ClustrQt/redisclient.h>
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QtTest>
+
+#include <memory>
+
+using Clustr::RedisClient;
+using Clustr::RedisReply;
+
+namespace {
+
+constexpr int Workers = 4;
+
+qint64 pidOf(const QJsonObject &e)
+{
+    return qint64(e.value(QLatin1String("pid")).toDouble());
+}
+
+
+
+// Sends \a arguments and waits for the answer (an error reply if none comes).
+RedisReply ask(RedisClient &client, const QByteArrayList &arguments)
+{
+    std::optional<RedisReply> answer;
+    client.command(arguments, [&answer](const RedisReply &reply) { answer = reply; });
+    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 30000))
+        return RedisReply::error("ERR no answer in the test's wait");
+    return *answer;
+}
+
+// The port of the node \a client is connected to, from its INFO.
+int serverPort(RedisClient &client)
+{
+    const RedisReply reply = ask(client, {"INFO", "server"});
+    for (const QByteArray &line : reply.string.split('\n')) {
+        if (line.startsWith("tcp_port:"))
+            return line.mid(9).trimmed().toInt();
+    }
+    return -1;
+}
+
+} // namespace
+
+class tst_RedisCluster : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+
+    void keysFollowMovedToEveryNode();
+    void askRedirectIsFollowedOnce();
+    void publishAndSubscribeOnDifferentNodes();
+    void serverWithoutClusterIsRefused();
+    void clusterOfWorkersRuns();
+    void daemonAndCliRunOnIt();
+    // Last: it kills a master node, whose replica takes its place for good.
+    void masterNodeKilledIsSurvived();
+
+private:
+    RedisClusterNodes m_nodes;
+};
+
+void tst_RedisCluster::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_nodes.start(&error), qPrintable(error));
+}
+
+
+void tst_RedisCluster::keysFollowMovedToEveryNode()
+{
+    // One seed: every key of a slot served elsewhere comes back MOVED.
+    auto client = connectedRedisClient(m_nodes.urlOf(0));
+    QVERIFY(client);
+    QSignalSpy lost(client.get(), &RedisClient::disconnected);
+    QSignalSpy connected(client.get(), &RedisClient::connected);
+    QSet<int> owners;
+    for (int i = 0; i < 30; ++i) {
+        const QByteArray key = "moved-" + QByteArray::number(i);
+        owners.insert(m_nodes.masterOf(m_nodes.slotOf(key)));
+        const RedisReply set = ask(*client, {"SET", key, "value-" + QByteArray::number(i)});
+        QVERIFY2(!set.isError(), set.string.constData());
+    }
+    QCOMPARE(owners.size(), 3); // the keys did land on every master
+    for (int i = 0; i < 30; ++i) {
+        const QByteArray key = "moved-" + QByteArray::number(i);
+        QCOMPARE(ask(*client, {"GET", key}).string, "value-" + QByteArray::number(i));
+        // Where the key is, from the node that serves it.
+        const int owner = m_nodes.masterOf(m_nodes.slotOf(key));
+        QCOMPARE(m_nodes.node(owner).cli({QStringLiteral("GET"), QString::fromUtf8(key)}).trimmed(), "value-" + QByteArray::number(i));
+    }
+    // Moving between nodes is nothing its users hear about.
+    QCOMPARE(lost.size(), 0);
+    QCOMPARE(connected.size(), 0);
+    QVERIFY(client->isConnected());
+}
+
+void tst_RedisCluster::askRedirectIsFollowedOnce()
+{
+    // A slot migrating from A to B: a key not on A any more is asked for at B (ASK).
+    const QByteArray key = "asked-key";
+    const int slot = m_nodes.slotOf(key);
+    const int source = m_nodes.masterOf(slot);
+    QVERIFY(source >= 0);
+    const int target = (source + 1) % 3;
+    const QString slotText = QString::number(slot);
+    QCOMPARE(m_nodes.node(target).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("IMPORTING"),
+                                       QString::fromUtf8(m_nodes.idOf(source))}).trimmed(), QByteArray("OK"));
+    QCOMPARE(m_nodes.node(source).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("MIGRATING"),
+                                       QString::fromUtf8(m_nodes.idOf(target))}).trimmed(), QByteArray("OK"));
+    const auto restore = qScopeGuard([&] {
+        for (int node : {source, target})
+            m_nodes.node(node).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("STABLE")});
+    });
+
+    auto client = connectedRedisClient(m_nodes.urlOf(source));
+    QVERIFY(client);
+    const RedisReply set = ask(*client, {"SET", key, "there"});
+    QVERIFY2(!set.isError(), set.string.constData());
+    // It is at B, which holds it only for an ASKING client, and not at A.
+    QCOMPARE(m_nodes.node(target).cli({QStringLiteral("CLUSTER"), QStringLiteral("COUNTKEYSINSLOT"), slotText}).trimmed(), QByteArray("1"));
+    QCOMPARE(m_nodes.node(source).cli({QStringLiteral("CLUSTER"), QStringLiteral("COUNTKEYSINSLOT"), slotText}).trimmed(), QByteArray("0"));
+    QCOMPARE(serverPort(*client), m_nodes.node(target).port());
+}
+
+void tst_RedisCluster::publishAndSubscribeOnDifferentNodes()
+{
+    // A subscriber on one master, a publisher on a replica: the cluster's bus carries it.
+    auto subscriber = connectedRedisClient(m_nodes.urlOf(0));
+    auto publisher = connectedRedisClient(m_nodes.urlOf(5));
+    QVERIFY(subscriber && publisher);
+    QCOMPARE(serverPort(*publisher), m_nodes.node(5).port());
+    QSignalSpy subscribed(subscriber.get(), &RedisClient::subscribed);
+    QSignalSpy messages(subscriber.get(), &RedisClient::messageReceived);
+    subscriber->subscribe("crossing");
+    QTRY_COMPARE(subscribed.size(), 1);
+    publisher->publish("crossing", "over the bus");
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 10000);
+    QCOMPARE(messages.at(0).at(1).toByteArray(), QByteArray("over the bus"));
+}
+
+void tst_RedisCluster::serverWithoutClusterIsRefused()
+{
+    RedisServer plain;
+    QString error;
+    QVERIFY2(plain.start(&error), qPrintable(error));
+    RedisClient client;
+    client.setUrl(QStringLiteral("redis-cluster://127.0.0.1:%1").arg(plain.port()));
+    client.setReconnectDelays(std::chrono::milliseconds(50), std::chrono::milliseconds(200));
+    QSignalSpy errors(&client, &RedisClient::errorOccurred);
+    QVERIFY(client.open());
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 10000);
+    QVERIFY2(errors.at(0).at(1).toString().contains(QLatin1String("is not a Redis Cluster node")),
+             qPrintable(errors.at(0).at(1).toString()));
+    QVERIFY(!client.isConnected());
+    QCOMPARE(client.error(), RedisClient::Error::ConnectionFailed);
+}
+
+void tst_RedisCluster::clusterOfWorkersRuns()
+{
+    const QString url = m_nodes.url();
+    const QJsonObject spec{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
+                           {QStringLiteral("instances"), Workers},
+                           {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
+                                                                {QStringLiteral("no-stdin"), true},
+                                                                {QStringLiteral("ready"), true}}}};
+    TestProcess master;
+    QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + url,
+                                QStringLiteral("--cluster-namespace=shop"),
+                                QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(QJsonArray{spec}).toJson(QJsonDocument::Compact))}));
+    QVERIFY(master.waitForEvent(QStringLiteral("clusterStarted"), ownEvents(), 30000));
+    QTRY_COMPARE_WITH_TIMEOUT(registeredPids(master).size(), Workers, 30000);
+    const QSet<qint64> workers = registeredPids(master);
+
+    auto client = connectedRedisClient(url);
+    QVERIFY(client);
+    // A group message from outside reaches every worker, whichever node each is on.
+    client->publish("shop:group:web", Clustr::Protocol::Codec::encode(4242, QStringLiteral("test"), QStringLiteral("hello")));
+    for (qint64 pid : workers)
+        QVERIFY(master.waitForEvent(QStringLiteral("message"), fromWorker(pid, withData(QStringLiteral("hello"))), 20000));
+
+    // A worker asks for the cluster info and hears every worker in it.
+    const qint64 first = *workers.cbegin();
+    client->publish("shop:private:" + QByteArray::number(first),
+                    Clustr::Protocol::Codec::encode(4242, QStringLiteral("test"), QJsonObject{{QStringLiteral("cmd"), QStringLiteral("clusterInfo")}}));
+    QVERIFY(master.waitForEvent(QStringLiteral("clusterInfo"), fromWorker(first, [&](const QJsonObject &e) {
+        QSet<qint64> web;
+        for (const QJsonValue &pid : e.value(QStringLiteral("info")).toObject().value(QStringLiteral("web")).toArray())
+            web.insert(qint64(pid.toDouble()));
+        return web == workers;
+    }), 20000));
+
+    // The master's keys are hash-tagged: one slot, one node, on which the master's announcement is.
+    const Clustr::Protocol::Channels keys = Clustr::Protocol::Channels(QStringLiteral("shop")).withHashTaggedKeys(true);
+    QCOMPARE(keys.masterKey(), QByteArray("{shop:clustr}:master"));
+    QTRY_VERIFY_WITH_TIMEOUT(!ask(*client, {"GET", keys.masterKey()}).string.isEmpty(), 20000);
+    QCOMPARE(m_nodes.slotOf(keys.masterKey()), m_nodes.slotOf(keys.statusKey()));
+
+    // A kill with an exit code ends exactly that worker, which is respawned.
+    client->publish("shop:kill:" + QByteArray::number(first), Clustr::Protocol::Codec::encode(4242, QStringLiteral("test"), 3));
+    QVERIFY(master.waitForEvent(QStringLiteral("childExited"), ownEvents([first](const QJsonObject &e) {
+        return pidOf(e) == first && e.value(QStringLiteral("code")).toInt() == 3;
+    }), 20000));
+    QTRY_COMPARE_WITH_TIMEOUT(registeredPids(master).size(), Workers, 30000);
+    QVERIFY(!registeredPids(master).contains(first));
+}
+
+void tst_RedisCluster::daemonAndCliRunOnIt()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("cluster.json"));
+    const QJsonObject worker{{QStringLiteral("file"), buildBinary(QStringLiteral("clustr-test-worker"))},
+                             {QStringLiteral("group"), QStringLiteral("web")},
+                             {QStringLiteral("instances"), 2},
+                             {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
+                                                                  {QStringLiteral("no-stdin"), true},
+                                                                  {QStringLiteral("ready"), true}}}};
+    const QJsonObject file{{QStringLiteral("name"), QStringLiteral("store")},
+                           {QStringLiteral("redis"), m_nodes.url()},
+                           {QStringLiteral("workers"), QJsonArray{worker}}};
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(QJsonDocument(file).toJson());
+    out.close();
+
+    ClusterRun run;
+    QVERIFY(run.start(QStringLiteral("clustr-qt"), {QStringLiteral("run"), path}));
+    const auto cli = [this](const QStringList &arguments) {
+        return runProgram(buildBinary(QStringLiteral("clustr-qt")),
+                          arguments + QStringList{QStringLiteral("--redis"), m_nodes.url(), QStringLiteral("--cluster"), QStringLiteral("store")},
+                          QProcessEnvironment::systemEnvironment(), 60000);
+    };
+    const auto workers = [&cli] {
+        const ProgramRun status = cli({QStringLiteral("status"), QStringLiteral("--json")});
+        QList<qint64> pids;
+        for (const QJsonValue &p : QJsonDocument::fromJson(status.out).object().value(QStringLiteral("processes")).toArray())
+            pids.append(qint64(p[QStringLiteral("pid")].toDouble()));
+        return pids;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(workers().size(), 2, 60000);
+
+    // The status is read from the hash-tagged keys, wherever their slot lives.
+    const ProgramRun table = cli({QStringLiteral("status")});
+    QVERIFY2(table.exitCode == 0 && table.out.contains("web"), table.describe().constData());
+    // Found among the clusters of every master node.
+    const ProgramRun names = runProgram(buildBinary(QStringLiteral("clustr-qt")),
+                                        {QStringLiteral("complete-words"), QStringLiteral("clusters"), QStringLiteral("--redis"), m_nodes.url()},
+                                        QProcessEnvironment::systemEnvironment(), 60000);
+    QVERIFY2(names.exitCode == 0 && names.outLines().contains(QStringLiteral("store")), names.describe().constData());
+
+    // send reaches the worker; kill ends it with the code, and it is respawned.
+    const qint64 pid = workers().constFirst();
+    const ProgramRun send = cli({QStringLiteral("send"), QString::number(pid), QStringLiteral("\"over the cluster\"")});
+    QVERIFY2(send.exitCode == 0, send.describe().constData());
+    QVERIFY2(run.waitForLine(QRegularExpression(QStringLiteral("over the cluster"))).hasMatch(), run.transcript().constData());
+    const ProgramRun kill = cli({QStringLiteral("kill"), QString::number(pid), QStringLiteral("3")});
+    QVERIFY2(kill.exitCode == 0, kill.describe().constData());
+    QTRY_VERIFY_WITH_TIMEOUT(!workers().contains(pid) && workers().size() == 2, 60000);
+
+    // The recent lines, from the hash-tagged list.
+    const ProgramRun logs = cli({QStringLiteral("logs"), QStringLiteral("-n"), QStringLiteral("50")});
+    QVERIFY2(logs.exitCode == 0 && logs.out.contains("web["), logs.describe().constData());
+
+    // stop ends the whole tree; the lock (hash-tagged too) goes with it.
+    const ProgramRun stop = cli({QStringLiteral("stop")});
+    QVERIFY2(stop.exitCode == 0, stop.describe().constData());
+    QVERIFY(run.waitForExit(60000));
+    QCOMPARE(run.exitCode(), 15); // as after a SIGTERM, which is what stop asks for
+    auto client = connectedRedisClient(m_nodes.url());
+    QVERIFY(client);
+    QCOMPARE(ask(*client, {"EXISTS", "{store:clustr}:lock"}).integer, 0);
+}
+
+void tst_RedisCluster::masterNodeKilledIsSurvived()
+{
+    // A key whose master is node 0, the seed the subscriber sits on.
+    QByteArray key;
+    for (int i = 0; key.isEmpty(); ++i) {
+        const QByteArray candidate = "survivor-" + QByteArray::number(i);
+        if (m_nodes.masterOf(m_nodes.slotOf(candidate)) == 0)
+            key = candidate;
+    }
+    auto writer = connectedRedisClient(m_nodes.url());
+    auto subscriber = connectedRedisClient(m_nodes.url());
+    auto publisher = connectedRedisClient(m_nodes.urlOf(4));
+    QVERIFY(writer && subscriber && publisher);
+    QVERIFY(!ask(*writer, {"SET", key, "before"}).isError());
+    QCOMPARE(serverPort(*writer), m_nodes.node(0).port());
+    QCOMPARE(serverPort(*subscriber), m_nodes.node(0).port());
+    QSignalSpy subscribed(subscriber.get(), &RedisClient::subscribed);
+    QSignalSpy messages(subscriber.get(), &RedisClient::messageReceived);
+    subscriber->subscribe("after-failover");
+    QTRY_COMPARE(subscribed.size(), 1);
+
+    m_nodes.node(0).kill();
+    // Its replica takes over the slots once the others agree it is gone.
+    QTRY_VERIFY_WITH_TIMEOUT(m_nodes.masterOf(m_nodes.slotOf(key)) > 2, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_nodes.isHealthy(), 60000);
+    const int promoted = m_nodes.masterOf(m_nodes.slotOf(key));
+
+    // The writer finds the promoted node by itself; the key is still there (replicated).
+    QTRY_VERIFY_WITH_TIMEOUT(writer->isConnected(), 60000);
+    QCOMPARE(ask(*writer, {"GET", key}).string, QByteArray("before"));
+    QVERIFY(!ask(*writer, {"SET", key, "after"}).isError());
+    QCOMPARE(serverPort(*writer), m_nodes.node(promoted).port());
+
+    // The subscriber moved to another seed and subscribed again.
+    QTRY_VERIFY_WITH_TIMEOUT(subscriber->isConnected() && subscribed.size() >= 2, 60000);
+    publisher->publish("after-failover", "still here");
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 20000);
+}
+
+QTEST_GUILESS_MAIN(tst_RedisCluster)
+#include "tst_rediscluster.moc"
