@@ -3,9 +3,12 @@
 // file, each in namespaces of its own (unshare --pid --fork --mount-proc
 // --uts: its own pid numbering, so the masters are all pid 1 and their
 // workers' pids collide, and its own host name), one redis-server on
-// loopback. Every CLI command across hosts, a host killed and restarted.
+// loopback. Every CLI command across hosts, a host killed and restarted, a
+// reload across hosts under HTTP load.
+#include "httpload.h"
 #include "programrun.h"
 #include "redisserver.h"
+#include "waitunderload.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -16,8 +19,10 @@
 #include <QtCore/QRegularExpression>
 #include <QtCore/QSet>
 #include <QtCore/QTemporaryDir>
+#include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <sys/prctl.h>
@@ -121,6 +126,7 @@ private Q_SLOTS:
     void aSecondMasterOfAHostIsRefused();
     void aLostHostIsShownAndRejoins();
     void reloadAndStopAcrossHosts();
+    void reloadAcrossHostsUnderHttpLoad();
     void aHostNeedsANamedCluster();
 
 private:
@@ -169,7 +175,9 @@ void tst_MultiHost::initTestCase()
 
 void tst_MultiHost::init()
 {
-    if (QByteArray(QTest::currentTestFunction()) == "aHostNeedsANamedCluster")
+    // Those make hosts of their own.
+    const QByteArray test(QTest::currentTestFunction());
+    if (test == "aHostNeedsANamedCluster" || test == "reloadAcrossHostsUnderHttpLoad")
         return;
     for (const char *name : {"h1", "h2", "h3"}) {
         auto host = std::make_shared<NamespaceHost>(QString::fromLatin1(name), m_clusterFile);
@@ -397,6 +405,105 @@ void tst_MultiHost::reloadAndStopAcrossHosts()
     QVERIFY2(stopAll.exitCode == 0 && stopAll.out.count("stopped cluster") == 2, stopAll.describe().constData());
     QVERIFY(m_hosts[1]->waitForExit(30000) && m_hosts[2]->waitForExit(30000));
     QCOMPARE(m_redis->cli({QStringLiteral("KEYS"), QStringLiteral("shop:*")}).trimmed(), QByteArray());
+}
+
+void tst_MultiHost::reloadAcrossHostsUnderHttpLoad()
+{
+    // The HTTP example's workers, two per host, each host serving on a port
+    // of its own (the hosts share this machine's network), all three under
+    // load while `clustr-qt reload` rolls across the cluster: one worker at
+    // a time, each taking over its socket before the old one drains.
+    const QString httpWorker = buildBinary(QStringLiteral("http-worker"));
+    if (!QFile::exists(httpWorker))
+        QSKIP("the examples are not built (CLUSTR_BUILD_EXAMPLES=OFF)");
+    QList<quint16> ports;
+    std::vector<std::unique_ptr<QTcpServer>> holders; // keeps the ports distinct until the files are written
+    for (int i = 0; i < 3; ++i) {
+        auto holder = std::make_unique<QTcpServer>();
+        QVERIFY(holder->listen(QHostAddress::LocalHost));
+        ports.append(holder->serverPort());
+        holders.push_back(std::move(holder));
+    }
+    holders.clear();
+    for (int i = 0; i < 3; ++i) {
+        const QString name = QStringLiteral("h%1").arg(i + 1);
+        const QJsonObject worker{{QStringLiteral("file"), httpWorker},
+                                 {QStringLiteral("group"), QStringLiteral("httpWorker")},
+                                 {QStringLiteral("instances"), 2},
+                                 {QStringLiteral("sockets"), QJsonArray{QStringLiteral("http")}},
+                                 {QStringLiteral("args"), QJsonObject{{QStringLiteral("delay"), 20}}}};
+        const QJsonObject file{{QStringLiteral("name"), QStringLiteral("shop")},
+                               {QStringLiteral("multiHost"), true},
+                               {QStringLiteral("redis"), m_redis->url()},
+                               {QStringLiteral("reloadDelay"), 0},
+                               {QStringLiteral("logs"), QJsonObject{{QStringLiteral("recentLines"), 0}}},
+                               {QStringLiteral("sockets"), QJsonObject{{QStringLiteral("http"), QJsonObject{{QStringLiteral("listen"),
+                                                                        QStringLiteral("127.0.0.1:%1").arg(ports[i])}}}}},
+                               {QStringLiteral("workers"), QJsonArray{worker}}};
+        const QString path = m_dir.filePath(QStringLiteral("http-%1.json").arg(name));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(file).toJson());
+        out.close();
+        auto host = std::make_shared<NamespaceHost>(name, path);
+        QVERIFY(host->start());
+        m_hosts.append(host);
+    }
+    QVERIFY2(waitForHosts(2), QJsonDocument(status()).toJson().constData());
+    const QJsonObject before = status();
+
+    std::vector<std::unique_ptr<HttpLoad>> loads;
+    for (quint16 port : ports) {
+        loads.push_back(std::make_unique<HttpLoad>(port, 2));
+        loads.back()->start();
+    }
+    // Until each load has had \a more answers than it had when asked (or a failure).
+    const auto eachServed = [&loads](int more) {
+        std::vector<int> targets;
+        for (const auto &load : loads)
+            targets.push_back(load->succeeded() + more);
+        return waitUnderLoad([&loads, targets] {
+            for (size_t i = 0; i < loads.size(); ++i) {
+                if (loads[i]->succeeded() < targets[i] && loads[i]->failed() == 0)
+                    return false;
+            }
+            return true;
+        }, 20000);
+    };
+    QVERIFY(eachServed(100));
+    const ProgramRun reload = cli({QStringLiteral("reload")}, 180000);
+    QVERIFY2(reload.exitCode == 0, reload.describe().constData());
+    QCOMPARE(reload.out.count("reloaded: 2 workers"), 3);
+    QVERIFY(eachServed(100));
+    for (const auto &load : loads)
+        load->stop();
+    QVERIFY(waitUnderLoad([&] {
+        return std::all_of(loads.cbegin(), loads.cend(), [](const auto &load) { return load->isIdle(); });
+    }, 20000));
+
+    QVERIFY(waitForHosts(2));
+    const QJsonObject after = status();
+    for (int i = 0; i < 3; ++i) {
+        const QString name = QStringLiteral("h%1").arg(i + 1);
+        const HttpLoad &load = *loads[size_t(i)];
+        qInfo("%s: %d requests, %d failed, served by %d pids", qPrintable(name), load.succeeded() + load.failed(),
+              load.failed(), int(load.responsesByPid().size()));
+        QVERIFY2(load.failed() == 0, qPrintable(name + QStringLiteral(": ") + load.failures().join(u'\n')));
+        // Both generations of that host served it (pids as its namespace numbers them, as the worker says).
+        const QSet<qint64> old = pidsOf(before, name);
+        const QSet<qint64> fresh = pidsOf(after, name);
+        QVERIFY(!old.intersects(fresh));
+        int fromOld = 0;
+        int fromNew = 0;
+        const auto byPid = load.responsesByPid();
+        for (auto it = byPid.cbegin(); it != byPid.cend(); ++it) {
+            QVERIFY2(old.contains(it.key()) || fresh.contains(it.key()),
+                     qPrintable(QStringLiteral("%1: a response from pid %2, no worker of that host").arg(name).arg(it.key())));
+            (old.contains(it.key()) ? fromOld : fromNew) += it.value();
+        }
+        QVERIFY(fromOld > 0);
+        QVERIFY(fromNew > 0);
+    }
 }
 
 void tst_MultiHost::aHostNeedsANamedCluster()

@@ -43,6 +43,10 @@ public:
         m_timer.start(RequestTimeoutMs);
         m_socket.connectToHost(QHostAddress::LocalHost, port);
     }
+    // Deleted with its load while a request is under way (a test that
+    // failed): the socket, closing as it goes, must not report to callbacks
+    // already destroyed.
+    ~HttpRequest() override { m_socket.disconnect(this); }
 
 private:
     void send()
