@@ -8,6 +8,8 @@ RedisClusterNodes::RedisClusterNodes()
 {
     RedisServer::Options options;
     options.clusterNodeTimeoutMs = NodeTimeoutMs;
+    // Redis 7 waits 5 s for more replicas before a diskless first sync.
+    options.extraArguments = QStringList{QStringLiteral("--repl-diskless-sync-delay"), QStringLiteral("0")};
     for (auto &node : m_nodes)
         node = std::make_unique<RedisServer>(options);
 }
@@ -107,6 +109,10 @@ bool RedisClusterNodes::isHealthy()
             continue;
         const QByteArray info = node->cli({QStringLiteral("CLUSTER"), QStringLiteral("INFO")});
         if (!info.contains("cluster_state:ok") || !info.contains("cluster_slots_ok:16384"))
+            return false;
+        // A replica that never synced with its master refuses to fail over.
+        const QByteArray replication = node->cli({QStringLiteral("INFO"), QStringLiteral("replication")});
+        if (replication.contains("role:slave") && !replication.contains("master_link_status:up"))
             return false;
     }
     return true;

@@ -41,7 +41,7 @@ public:
     int masterOf(int slot, int askedIndex = -1);
     //! Node \a index's id (CLUSTER MYID).
     QByteArray idOf(int index);
-    //! True when every running node says cluster_state:ok and names a master for every slot.
+    //! True when every running node says cluster_state:ok and names a master for every slot, and every replica is in sync.
     bool isHealthy();
     //! Runs redis-cli with \a arguments on every running node; their answers concatenated.
     QByteArray cliOnEveryNode(const QStringList &arguments);
