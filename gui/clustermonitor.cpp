@@ -28,6 +28,11 @@ ClusterMonitor::~ClusterMonitor() = default;
 void ClusterMonitor::connectTo(const ConnectionSettings &settings)
 {
     m_settings = settings;
+    m_host = settings.host;
+    if (!m_hosts.isEmpty()) {
+        m_hosts.clear();
+        Q_EMIT hostsChanged(m_hosts);
+    }
     m_seen = false;
     m_clusterUrl.clear();
     m_goneSince = QDateTime();
@@ -55,6 +60,7 @@ void ClusterMonitor::open(const QString &url)
     ClusterClient *client = m_client.get();
     client->setRedisUrl(url);
     client->setClusterName(m_settings.clusterNamespace());
+    client->setHost(m_host);
     client->setPollInterval(m_pollInterval);
     // Before open(): whoever follows the client hears all it says.
     Q_EMIT clientChanged(client);
@@ -80,6 +86,20 @@ void ClusterMonitor::open(const QString &url)
         m_lastError = text;
         updateState();
         Q_EMIT errorOccurred(text);
+    });
+    connect(client, &ClusterClient::hostsChanged, this, [this, client](const QList<Clustr::ClusterHost> &hosts) {
+        m_hosts = hosts;
+        Q_EMIT hostsChanged(hosts);
+        if (!m_host.isEmpty() || client->isClusterRunning())
+            return;
+        // A cluster across hosts, no host chosen: the first that runs. Not
+        // from the client's own signal, which the new connection replaces.
+        for (const Clustr::ClusterHost &host : hosts) {
+            if (!host.lost) {
+                QMetaObject::invokeMethod(this, [this, name = host.name] { setHost(name); }, Qt::QueuedConnection);
+                return;
+            }
+        }
     });
     connect(client, &ClusterClient::statusUpdated, this, &ClusterMonitor::statusUpdated);
     connect(client, &ClusterClient::eventReceived, this, &ClusterMonitor::eventReceived);
@@ -152,6 +172,17 @@ Clustr::ClusterStatus ClusterMonitor::status() const
     return m_client ? m_client->status() : Clustr::ClusterStatus();
 }
 
+void ClusterMonitor::setHost(const QString &host)
+{
+    if (host == m_host)
+        return;
+    m_host = host;
+    m_seen = false; // another master: what was seen is that host's
+    m_goneSince = QDateTime();
+    open(m_url);
+    Q_EMIT hostsChanged(m_hosts); // the same hosts, another one shown
+}
+
 void ClusterMonitor::setPollInterval(std::chrono::milliseconds interval)
 {
     m_pollInterval = interval;
@@ -182,8 +213,10 @@ QString ClusterMonitor::stateName(State state)
 
 QString ClusterMonitor::stateText() const
 {
-    const QString cluster = m_settings.clusterName.isEmpty() ? QStringLiteral("default cluster")
-                                                             : QStringLiteral("cluster \"%1\"").arg(m_settings.clusterName);
+    QString cluster = m_settings.clusterName.isEmpty() ? QStringLiteral("default cluster")
+                                                       : QStringLiteral("cluster \"%1\"").arg(m_settings.clusterName);
+    if (!m_host.isEmpty())
+        cluster += QStringLiteral(" host %1").arg(m_host);
     switch (m_state) {
     case State::Idle:
         return QStringLiteral("Not connected");

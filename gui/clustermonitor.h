@@ -8,6 +8,7 @@
 #include <ClustrQt/message.h>
 
 #include <QtCore/QDateTime>
+#include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
 
@@ -28,6 +29,11 @@ class ClusterClient;
   embedded Redis that the monitor should follow by itself. Reconnecting to a
   Redis that went away is the client's own job (RedisClient retries with
   backoff).
+
+  A cluster across hosts (docs/MULTI-HOST.md) has no master of its own: the
+  monitor watches one of its hosts at a time (the settings' host, else the
+  first running one) and lists them all, lost ones included (hosts()), so
+  that the window can offer the others.
 */
 class ClusterMonitor : public QObject
 {
@@ -73,6 +79,13 @@ public:
     Clustr::ClusterStatus status() const;
     QString clusterName() const { return m_settings.clusterName; }
 
+    //! The host of a cluster across hosts watched now (empty for a cluster of one host).
+    QString host() const { return m_host; }
+    //! Every host of a cluster across hosts, sorted by name, lost ones marked.
+    QList<Clustr::ClusterHost> hosts() const { return m_hosts; }
+    //! Watches \a host of the cluster across hosts instead (a new connection).
+    void setHost(const QString &host);
+
     //! How often the status is read (the master writes it when it changes; figures come while we sample).
     void setPollInterval(std::chrono::milliseconds interval);
     void refresh();
@@ -91,6 +104,8 @@ Q_SIGNALS:
     void messageObserved(const Clustr::Message &message, const QByteArray &raw);
     void errorOccurred(const QString &text);
     void readOnlyChanged(bool readOnly);
+    //! The hosts of a cluster across hosts, or whether one is lost, or the host shown changed.
+    void hostsChanged(const QList<Clustr::ClusterHost> &hosts);
 
 private:
     void open(const QString &url);
@@ -98,6 +113,8 @@ private:
     void rediscover();
 
     ConnectionSettings m_settings;
+    QString m_host;
+    QList<Clustr::ClusterHost> m_hosts;
     QString m_url;
     QString m_clusterUrl;
     QStringList m_trail;

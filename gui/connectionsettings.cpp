@@ -9,6 +9,7 @@ namespace {
 const QString NameKey = QStringLiteral("connection/cluster");
 const QString UrlKey = QStringLiteral("connection/redisUrl");
 const QString AutomaticKey = QStringLiteral("connection/automatic");
+const QString HostKey = QStringLiteral("connection/host");
 } // namespace
 
 QString ConnectionSettings::effectiveUrl(QStringList *tried) const
@@ -32,8 +33,10 @@ QString ConnectionSettings::clusterNamespace() const
 
 QString ConnectionSettings::describe() const
 {
-    const QString cluster = clusterName.isEmpty() ? QStringLiteral("default cluster (no name)")
-                                                  : QStringLiteral("cluster \"%1\"").arg(clusterName);
+    QString cluster = clusterName.isEmpty() ? QStringLiteral("default cluster (no name)")
+                                            : QStringLiteral("cluster \"%1\"").arg(clusterName);
+    if (!host.isEmpty())
+        cluster += QStringLiteral(", host %1").arg(host);
     return automatic ? QStringLiteral("%1, Redis found automatically").arg(cluster)
                      : QStringLiteral("%1 on %2").arg(cluster, redisUrl);
 }
@@ -44,6 +47,7 @@ ConnectionSettings ConnectionSettings::load(const QSettings &settings)
     s.clusterName = settings.value(NameKey).toString();
     s.redisUrl = settings.value(UrlKey).toString();
     s.automatic = settings.value(AutomaticKey, true).toBool() || s.redisUrl.isEmpty();
+    s.host = settings.value(HostKey).toString();
     return s;
 }
 
@@ -52,4 +56,5 @@ void ConnectionSettings::save(QSettings &settings) const
     settings.setValue(NameKey, clusterName);
     settings.setValue(UrlKey, redisUrl);
     settings.setValue(AutomaticKey, automatic);
+    settings.setValue(HostKey, host);
 }

@@ -19,6 +19,9 @@ struct ConnectionSettings
     QString clusterName;
     QString redisUrl;    // used when automatic is false
     bool automatic = true;
+    //! Of a cluster across hosts, the host to watch; empty: the cluster's own
+    //! master, or the first running host of a cluster across hosts.
+    QString host;
 
     //! The URL to connect to now; \a tried (if given) says what was looked at.
     QString effectiveUrl(QStringList *tried = nullptr) const;
@@ -36,7 +39,7 @@ struct ConnectionSettings
 
     friend bool operator==(const ConnectionSettings &a, const ConnectionSettings &b)
     {
-        return a.clusterName == b.clusterName && a.redisUrl == b.redisUrl && a.automatic == b.automatic;
+        return a.clusterName == b.clusterName && a.redisUrl == b.redisUrl && a.automatic == b.automatic && a.host == b.host;
     }
     friend bool operator!=(const ConnectionSettings &a, const ConnectionSettings &b) { return !(a == b); }
 };

@@ -18,6 +18,7 @@ struct Options
 {
     QCommandLineOption redis{QStringLiteral("redis"), QStringLiteral("The Redis server of the cluster."), QStringLiteral("URL")};
     QCommandLineOption cluster{QStringLiteral("cluster"), QStringLiteral("The cluster's name (its namespace)."), QStringLiteral("NAME")};
+    QCommandLineOption host{QStringLiteral("host"), QStringLiteral("Of a cluster across hosts, the host to show first."), QStringLiteral("NAME")};
     QCommandLineOption capacity{QStringLiteral("log-capacity"), QStringLiteral("Messages kept in the log (default 20000)."),
                                 QStringLiteral("N"), QStringLiteral("20000")};
     QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("The bottom tab to show: messages, charts or activity."), QStringLiteral("NAME")};
@@ -41,7 +42,7 @@ void setUp(QCommandLineParser &parser, const Options &o)
         "--redis and --cluster apply to this run only."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({o.redis, o.cluster, o.capacity, o.tab, o.select, o.screenshot, o.screenshotDelay});
+    parser.addOptions({o.redis, o.cluster, o.host, o.capacity, o.tab, o.select, o.screenshot, o.screenshotDelay});
 }
 
 } // namespace
@@ -74,9 +75,11 @@ int main(int argc, char *argv[])
 
     QSettings settings;
     ConnectionSettings connection = ConnectionSettings::load(settings);
-    const bool fromCommandLine = parser.isSet(o.redis) || parser.isSet(o.cluster);
+    const bool fromCommandLine = parser.isSet(o.redis) || parser.isSet(o.cluster) || parser.isSet(o.host);
     if (parser.isSet(o.cluster))
         connection.clusterName = parser.value(o.cluster);
+    if (parser.isSet(o.cluster) || parser.isSet(o.host))
+        connection.host = parser.value(o.host); // another cluster: not the remembered one's host
     if (parser.isSet(o.redis)) {
         connection.redisUrl = parser.value(o.redis);
         connection.automatic = false;

@@ -8,6 +8,7 @@
 #include "emptystatewidget.h"
 #include "exitcodedialog.h"
 #include "format.h"
+#include "hostpicker.h"
 #include "messagecollector.h"
 #include "messagelogmodel.h"
 #include "messagelogview.h"
@@ -244,7 +245,18 @@ void MainWindow::createToolBar()
     toolBar->addAction(m_reloadAction);
     toolBar->addAction(m_stopAction);
     toolBar->addSeparator();
-    toolBar->addAction(m_logView->pauseAction());}
+    toolBar->addAction(m_logView->pauseAction());
+    // A cluster across hosts: which host's master the window shows and drives.
+    m_hostPicker = new HostPicker(toolBar);
+    toolBar->addSeparator();
+    m_hostPickerAction = toolBar->addWidget(m_hostPicker);
+    m_hostPickerAction->setVisible(false);
+}
+
+bool MainWindow::isHostPickerShown() const
+{
+    return m_hostPickerAction && m_hostPickerAction->isVisible();
+}
 
 void MainWindow::createMenus()
 {
@@ -355,6 +367,24 @@ void MainWindow::wireConnection()
         updateActions();
     });
     connect(m_monitor, &ClusterMonitor::clientChanged, this, &MainWindow::updateActions);
+    // The hosts of a cluster across hosts: listed while there are some; choosing one watches it.
+    connect(m_monitor, &ClusterMonitor::hostsChanged, this, [this](const QList<Clustr::ClusterHost> &hosts) {
+        m_hostPicker->setHosts(hosts, m_monitor->host());
+        m_hostPickerAction->setVisible(!hosts.isEmpty());
+        for (const Clustr::ClusterHost &host : hosts) {
+            if (host.lost && !m_lostHosts.contains(host.name))
+                m_activity->add(Severity::Warning, QStringLiteral("Host %1 is lost: its master stopped announcing itself without stopping").arg(host.name));
+        }
+        m_lostHosts.clear();
+        for (const Clustr::ClusterHost &host : hosts) {
+            if (host.lost)
+                m_lostHosts.insert(host.name);
+        }
+    });
+    connect(m_hostPicker, &HostPicker::hostChosen, this, [this](const QString &host) {
+        m_activity->add(Severity::Info, QStringLiteral("Showing host %1").arg(host));
+        m_monitor->setHost(host);
+    });
     connect(m_monitor, &ClusterMonitor::errorOccurred, this, [this](const QString &text) {
         if (text == m_lastError)
             return; // a Redis that stays away reports the same error at every retry
@@ -526,7 +556,8 @@ void MainWindow::updateState()
     const QString name = !announced.isEmpty() ? announced
         : m_monitor->clusterName().isEmpty()  ? QStringLiteral("unnamed cluster")
                                               : m_monitor->clusterName();
-    setWindowTitle(running ? QStringLiteral("%1 (master %2) — clustr-qt-gui").arg(name).arg(m_monitor->masterPid())
+    const QString where = m_monitor->host().isEmpty() ? QString() : QStringLiteral(" on %1").arg(m_monitor->host());
+    setWindowTitle(running ? QStringLiteral("%1%2 (master %3) — clustr-qt-gui").arg(name, where).arg(m_monitor->masterPid())
                            : QStringLiteral("%1 (%2) — clustr-qt-gui").arg(name, ClusterMonitor::stateName(state)));
     updateActions();
 }

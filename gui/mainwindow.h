@@ -5,6 +5,7 @@
 #include "connectionsettings.h"
 
 #include <QtCore/QPointer>
+#include <QtCore/QSet>
 #include <QtWidgets/QDialog>
 #include <QtWidgets/QMainWindow>
 
@@ -12,6 +13,7 @@ class ActionTracker;
 class ClusterHistory;
 class ClusterMonitor;
 class EmptyStateWidget;
+class HostPicker;
 class MessageCollector;
 class MessageLogModel;
 class MessageLogView;
@@ -82,6 +84,9 @@ public:
     EmptyStateWidget *emptyState() const { return m_emptyState; }
     QLabel *goneBanner() const { return m_goneBanner; }
     QLabel *readOnlyLabel() const { return m_readOnlyLabel; }
+    //! The hosts of a cluster across hosts (hidden for a cluster of one host).
+    HostPicker *hostPicker() const { return m_hostPicker; }
+    bool isHostPickerShown() const;
     bool isShowingEmptyState() const;
     //! The dialog opened last, while it is open.
     QDialog *activeDialog() const { return m_dialog; }
@@ -160,6 +165,9 @@ private:
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_rateLabel = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
+    HostPicker *m_hostPicker = nullptr;
+    QAction *m_hostPickerAction = nullptr; // the toolbar's, shown with the picker
+    QSet<QString> m_lostHosts;              // said once each, while they stay lost
     QWidget *m_progress = nullptr;
     QProgressBar *m_reloadBar = nullptr;
     QLabel *m_reloadLabel = nullptr;

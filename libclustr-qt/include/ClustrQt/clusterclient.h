@@ -154,9 +154,9 @@ public:
     QString host() const;
     void setHost(const QString &host);
     /*!
-      Without a host(), of a named cluster: every host of the cluster across
-      hosts, sorted by name, as of the last refresh (empty for a cluster of
-      one host).
+      Of a named cluster, without a host() or with one: every host of the
+      cluster across hosts, sorted by name, as of the last refresh (empty for
+      a cluster of one host).
     */
     QList<ClusterHost> hosts() const;
     //! How often the status is read (default 1 s).

@@ -607,8 +607,9 @@ void ClusterClient::refresh()
                               if (!guard)
                                   return;
                               // A cluster across hosts has no master of its own: its hosts
-                              // are read when none runs (a cluster of one host has none).
-                              if (d->host.isEmpty() && !d->name.isEmpty() && !d->running) {
+                              // are read when none runs (a cluster of one host has none),
+                              // and by a client of one of its hosts (a monitor's host picker).
+                              if (!d->name.isEmpty() && (!d->host.isEmpty() || !d->running)) {
                                   d->readHosts();
                                   return;
                               }

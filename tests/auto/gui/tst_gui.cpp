@@ -17,6 +17,7 @@
 #include "connectiondialog.h"
 #include "emptystatewidget.h"
 #include "exitcodedialog.h"
+#include "hostpicker.h"
 #include "mainwindow.h"
 #include "messagecollector.h"
 #include "messagelogfilter.h"
@@ -62,6 +63,7 @@
 
 #include <csignal>
 #include <deque>
+#include <map>
 #include <memory>
 #include <random>
 
@@ -173,6 +175,7 @@ private Q_SLOTS:
     void burstKeepsTheWindowResponsive();
     void clusterGoesAwayAndComesBack();
     void monitorCredentialsGreyOutTheActions();
+    void clusterAcrossHostsShowsOneHostAtATime();
 
 private:
     bool startCluster();
@@ -1129,6 +1132,77 @@ void tst_Gui::monitorCredentialsGreyOutTheActions()
     QVERIFY(!window.readOnlyLabel()->isVisible());
     QVERIFY(!window.stopAction()->toolTip().startsWith(QStringLiteral("Not allowed")));
     QVERIFY(window.findChild<QAction *>(QStringLiteral("restartClusterAction"))->isEnabled());
+}
+
+// A cluster across hosts has no master of its own: the window shows one
+// host's (the first running one, then the one chosen), lists every host
+// with the lost ones marked, and its actions reach the host shown.
+void tst_Gui::clusterAcrossHostsShowsOneHostAtATime()
+{
+    const QString name = QStringLiteral("acrosshosts");
+    const QJsonObject spec{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
+                           {QStringLiteral("instances"), 1},
+                           {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
+                                                                {QStringLiteral("no-stdin"), true},
+                                                                {QStringLiteral("ready"), true}}}};
+    std::map<QString, std::unique_ptr<TestProcess>> masters;
+    for (const char *host : {"beta", "alpha"}) {
+        auto master = std::make_unique<TestProcess>();
+        QVERIFY(master->startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
+                                     QStringLiteral("--cluster-namespace=") + name, QStringLiteral("--cluster-host=") + QLatin1String(host),
+                                     QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(QJsonArray{spec}).toJson(QJsonDocument::Compact))}));
+        QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), ownEvents(), 30000));
+        masters[QLatin1String(host)] = std::move(master);
+    }
+
+    QSettings settings(m_dir.filePath(QStringLiteral("hosts.ini")), QSettings::IniFormat);
+    MainWindow::Options options;
+    options.pollIntervalMs = 200;
+    MainWindow window(&settings, options);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ConnectionSettings connection;
+    connection.clusterName = name;
+    connection.redisUrl = m_redis.url();
+    connection.automatic = false;
+    window.connectTo(connection, false);
+
+    // The first running host, by name, without being asked.
+    ClusterMonitor *monitor = window.monitor();
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Running && monitor->host() == QLatin1String("alpha"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(monitor->masterPid(), masters[QStringLiteral("alpha")]->pid(), 10000);
+    QTRY_VERIFY(window.isHostPickerShown() && window.hostPicker()->count() == 2);
+    QCOMPARE(window.hostPicker()->currentText(), QStringLiteral("alpha"));
+    QVERIFY(window.windowTitle().contains(QStringLiteral("on alpha")));
+
+    // Another host, chosen.
+    const int beta = window.hostPicker()->findData(QStringLiteral("beta"));
+    QVERIFY(beta >= 0);
+    Q_EMIT window.hostPicker()->activated(beta);
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Running && monitor->masterPid() == masters[QStringLiteral("beta")]->pid(), 15000);
+    QCOMPARE(monitor->host(), QStringLiteral("beta"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.processModel()->keys(QStringLiteral("web")).size(), 1, 15000);
+
+    // Its actions reach that host's processes: a kill of its worker.
+    const qint64 worker = window.processModel()->keys(QStringLiteral("web")).constFirst();
+    QVERIFY(window.processView()->selectKey(worker));
+    QTRY_VERIFY(window.killAction()->isEnabled());
+    window.killAction()->trigger();
+    auto *dialog = qobject_cast<ExitCodeDialog *>(window.activeDialog());
+    QVERIFY(dialog);
+    dialog->accept();
+    QVERIFY(masters[QStringLiteral("beta")]->waitForEvent(QStringLiteral("killRequested"), [worker](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("_from")).toDouble()) == worker;
+    }, 15000));
+    QCOMPARE(masters[QStringLiteral("alpha")]->count(QStringLiteral("killRequested")), 0);
+
+    // A host that dies without stopping is marked lost (its announcement expires), and said so.
+    masters[QStringLiteral("alpha")]->signal(SIGKILL);
+    QVERIFY(masters[QStringLiteral("alpha")]->waitForFinished());
+    QTRY_VERIFY_WITH_TIMEOUT(window.hostPicker()->findText(QStringLiteral("alpha (lost)")) >= 0, 30000);
+    QVERIFY(window.activity()->contains(QStringLiteral("Host alpha is lost")));
+    QCOMPARE(monitor->host(), QStringLiteral("beta")); // still showing the host chosen
+    QCOMPARE(monitor->state(), ClusterMonitor::State::Running);
 }
 
 QTEST_MAIN(tst_Gui)
