@@ -30,6 +30,12 @@ void attach(Clustr::Master *master)
     QObject::connect(master, &Master::workerLost, master, [](qint64 pid, const QString &group, const QString &reason) {
         line(QStringLiteral("lost %1 pid %2: %3").arg(group).arg(pid).arg(reason));
     });
+    QObject::connect(master, &Master::hostLost, master, [](const QString &host) {
+        line(QStringLiteral("host %1 lost: its master stopped writing its entry without stopping").arg(host));
+    });
+    QObject::connect(master, &Master::hostRejoined, master, [](const QString &host) {
+        line(QStringLiteral("host %1 rejoined").arg(host));
+    });
     QObject::connect(master, &Process::childExited, master, [](qint64 pid, const QString &group, int code, int signal) {
         line(code >= 0 ? QStringLiteral("exited %1 pid %2 with code %3").arg(group).arg(pid).arg(code)
                        : QStringLiteral("exited %1 pid %2, killed by signal %3").arg(group).arg(pid).arg(signal));

@@ -561,6 +561,12 @@ bool Master::isReloading() const
     return d_func()->reloadMachine.isRunning();
 }
 
+QStringList Master::lostHosts() const
+{
+    Q_D(const Master);
+    return d->hostWatch ? d->hostWatch->lostHosts() : QStringList();
+}
+
 ClusterStatus Master::status() const
 {
     return d_func()->statusSnapshot();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "groupoperation_p.h"
+#include "hostwatch_p.h"
 #include "process_p.h"
 #include "reloadmachine_p.h"
 #include "protocol/records_p.h"
@@ -16,6 +17,8 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>
+
+#include <optional>
 
 namespace Clustr {
 
@@ -108,6 +111,8 @@ public:
     void statusChanged(StatusChange change = StatusChange::Structure);
     void keepAnnouncementAlive();
     void writeHostEntry();
+    //! The hosts list as read after our entry's write: who was lost, who is back.
+    void watchHosts(const RedisReply &entries);
     //! A tool asks for fresh figures (sampling:<pid>, docs/PROTOCOL.md section 8.4).
     void handleSamplingRequest(const Message &message);
     //! Asks the whole tree (and ourselves) for figures for \a lease.
@@ -224,6 +229,7 @@ public:
     };
     QHash<qint64, Held> held;
     QElapsedTimer clock;
+    std::optional<HostWatch> hostWatch; // a cluster across hosts only
     QTimer expiryTimer;
     ExitWatch *exitWatch = nullptr;
     bool spawned = false;

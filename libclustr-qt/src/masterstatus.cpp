@@ -245,6 +245,40 @@ void MasterPrivate::writeHostEntry()
         return;
     const QJsonObject entry = Protocol::Records::hostEntry(pid, startedAt, QDateTime::currentDateTimeUtc());
     publisher->command({QByteArrayLiteral("HSET"), channels.hostsKey(), channels.host().toUtf8(), Protocol::Records::toBytes(entry)});
+    // The others' entries, read as ours is written: each master notices a
+    // lost host itself (one HGETALL per 2 s, answered after our HSET).
+    const QPointer<Master> guard(q_func());
+    publisher->command({QByteArrayLiteral("HGETALL"), channels.hostsKey()}, [this, guard](const RedisReply &reply) {
+        if (guard)
+            watchHosts(reply);
+    });
+}
+
+void MasterPrivate::watchHosts(const RedisReply &reply)
+{
+    Q_Q(Master);
+    if (reply.type != RedisReply::Type::Array || reply.elements.size() % 2 != 0)
+        return; // an error (reported by the connection) or no list: nothing to learn
+    QHash<QString, QByteArray> entries;
+    for (qsizetype i = 0; i + 1 < reply.elements.size(); i += 2)
+        entries.insert(QString::fromUtf8(reply.elements.at(i).string), reply.elements.at(i + 1).string);
+    if (!hostWatch)
+        hostWatch.emplace(channels.host());
+    const HostWatch::Changes changes = hostWatch->update(entries, clock.elapsed());
+    const QPointer<Master> guard(q);
+    for (const QString &host : changes.lost) {
+        qCWarning(lcMaster).noquote() << QStringLiteral("host %1 is lost: its master has not rewritten its entry in the hosts list for %2 s")
+                                             .arg(host).arg(HostWatch::LostAfterMs / 1000);
+        Q_EMIT q->hostLost(host);
+        if (!guard)
+            return;
+    }
+    for (const QString &host : changes.rejoined) {
+        qCInfo(lcMaster).noquote() << QStringLiteral("host %1 rejoined the cluster").arg(host);
+        Q_EMIT q->hostRejoined(host);
+        if (!guard)
+            return;
+    }
 }
 
 MasterInfo::State MasterPrivate::state() const

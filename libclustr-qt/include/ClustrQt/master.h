@@ -43,6 +43,12 @@ public:
     int workerCount() const;
     std::chrono::milliseconds reloadDelay() const;
     bool isReloading() const;
+    /*!
+      In a cluster across hosts: the other hosts this master sees lost (listed
+      in the hosts list, their entry not rewritten for 6 s by its clock: their
+      master died or lost Redis without stopping), sorted.
+    */
+    QStringList lostHosts() const;
     //! The status snapshot the master publishes (docs/PROTOCOL.md section 11).
     ClusterStatus status() const;
     //! The last heartbeat of a registered process (ppid, host, stats, children...); a default one if none came.
@@ -155,6 +161,10 @@ Q_SIGNALS:
     void commandRejected(const QString &command, Clustr::Master::CommandError error, const QString &reason);
     //! A registered process stopped heartbeating (or its parent saw it die) and was removed.
     void workerLost(qint64 pid, const QString &group, const QString &reason);
+    //! Another host of a cluster across hosts stopped rewriting its entry in the hosts list (see lostHosts()).
+    void hostLost(const QString &host);
+    //! A lost host writes its entry again: its master is back.
+    void hostRejoined(const QString &host);
 
 private:
     Q_DECLARE_PRIVATE(Master)

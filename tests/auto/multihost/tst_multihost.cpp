@@ -370,10 +370,16 @@ void tst_MultiHost::aLostHostIsShownAndRejoins()
     // Cluster-wide commands go on with the hosts that are there.
     const ProgramRun publish = cli({QStringLiteral("publish"), QStringLiteral("1")});
     QVERIFY2(publish.exitCode == 0, publish.describe().constData());
+    // The other masters notice it themselves.
+    for (int other : {0, 2})
+        QTRY_VERIFY_WITH_TIMEOUT(m_hosts[other]->output().contains("host h2 lost"), 30000);
 
-    // It comes back: it rejoins (its lock was of a process that is gone).
+    // It comes back: it rejoins (its lock was of a process that is gone), and the others say so.
     QVERIFY(m_hosts[1]->start());
     QVERIFY2(waitForHosts(2), QJsonDocument(status()).toJson().constData());
+    for (int other : {0, 2})
+        QTRY_VERIFY_WITH_TIMEOUT(m_hosts[other]->output().contains("host h2 rejoined"), 30000);
+    QVERIFY(!m_hosts[0]->output().contains("host h3 lost"));
 }
 
 void tst_MultiHost::reloadAndStopAcrossHosts()
