@@ -12,9 +12,9 @@ FakeRedis::FakeRedis(const QByteArrayList &script, QObject *parent)
     connect(&m_server, &QTcpServer::newConnection, this, &FakeRedis::accept);
 }
 
-bool FakeRedis::listen()
+bool FakeRedis::listen(quint16 port)
 {
-    return m_server.listen(QHostAddress::LocalHost, 0);
+    return m_server.listen(QHostAddress::LocalHost, port);
 }
 
 QString FakeRedis::url() const

@@ -19,8 +19,8 @@ class FakeRedis : public QObject
 public:
     explicit FakeRedis(const QByteArrayList &script, QObject *parent = nullptr);
 
-    //! Listens on a free port; false if it cannot.
-    bool listen();
+    //! Listens on \a port (0: a free one); false if it cannot.
+    bool listen(quint16 port = 0);
     //! redis://127.0.0.1:PORT
     QString url() const;
     int connections() const { return m_connections; }

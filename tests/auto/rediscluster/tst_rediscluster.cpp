@@ -6,6 +6,7 @@
 // node killed is survived, and a cluster of a master and workers runs on it
 // (messaging, cluster info, kill, the name lock on hash-tagged keys).
 #include "clusterrun.h"
+#include "fakeredis.h"
 #include "masterfixture.h"
 #include "programrun.h"
 #include "redisclusternodes.h"
@@ -19,6 +20,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QTemporaryDir>
+#include <QtNetwork/QTcpServer>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QtTest>
 
@@ -71,6 +73,9 @@ private Q_SLOTS:
     void askRedirectIsFollowedOnce();
     void publishAndSubscribeOnDifferentNodes();
     void serverWithoutClusterIsRefused();
+    void redirectLoopEndsWithTheError();
+    void malformedRedirectIsTheAnswer_data();
+    void malformedRedirectIsTheAnswer();
     void clusterOfWorkersRuns();
     void daemonAndCliRunOnIt();
     // Last: it kills a master node, whose replica takes its place for good.
@@ -174,6 +179,54 @@ void tst_RedisCluster::serverWithoutClusterIsRefused()
              qPrintable(errors.at(0).at(1).toString()));
     QVERIFY(!client.isConnected());
     QCOMPARE(client.error(), RedisClient::Error::ConnectionFailed);
+}
+
+// A hostile node: every key command is redirected to itself. The client
+// follows five redirects, then hands the caller the sixth, and stays usable.
+void tst_RedisCluster::redirectLoopEndsWithTheError()
+{
+    QTcpServer portFinder;
+    QVERIFY(portFinder.listen(QHostAddress::LocalHost));
+    const quint16 port = portFinder.serverPort();
+    portFinder.close();
+    // The handshake (CLUSTER MYID, PING), then the command: MOVED here again.
+    FakeRedis fake({"$3\r\nabc\r\n+PONG\r\n", "-MOVED 42 127.0.0.1:" + QByteArray::number(port) + "\r\n"});
+    QVERIFY(fake.listen(port)); // the port it redirects to is its own
+    auto client = connectedRedisClient(QStringLiteral("redis-cluster://127.0.0.1:%1").arg(port));
+    QVERIFY(client);
+    const RedisReply reply = ask(*client, {"GET", "looping"});
+    QVERIFY2(reply.isError() && reply.string.startsWith("MOVED 42 "), reply.string.constData());
+    QCOMPARE(fake.connections(), 6); // the first, and one per redirect followed
+    QTRY_VERIFY(client->isConnected());
+}
+
+void tst_RedisCluster::malformedRedirectIsTheAnswer_data()
+{
+    QTest::addColumn<QByteArray>("redirect");
+    QTest::newRow("no address") << QByteArray("-MOVED 42\r\n");
+    QTest::newRow("no port") << QByteArray("-MOVED 42 127.0.0.1\r\n");
+    QTest::newRow("port out of range") << QByteArray("-MOVED 42 127.0.0.1:99999\r\n");
+    QTest::newRow("port zero") << QByteArray("-ASK 42 127.0.0.1:0\r\n");
+    QTest::newRow("port not a number") << QByteArray("-MOVED 42 127.0.0.1:x\r\n");
+    QTest::newRow("bad host") << QByteArray("-MOVED 42 bad!host:7000\r\n");
+    QTest::newRow("bad ipv6") << QByteArray("-ASK 42 [1::2::3]:7000\r\n");
+}
+
+// A redirect that names no usable node is not followed: it is the caller's
+// answer, on the same connection.
+void tst_RedisCluster::malformedRedirectIsTheAnswer()
+{
+    QFETCH(QByteArray, redirect);
+    FakeRedis fake({"$3\r\nabc\r\n+PONG\r\n", redirect});
+    QVERIFY(fake.listen());
+    auto client = connectedRedisClient(QStringLiteral("redis-cluster://") + fake.url().mid(int(qstrlen("redis://"))));
+    QVERIFY(client);
+    QSignalSpy lost(client.get(), &RedisClient::disconnected);
+    const RedisReply reply = ask(*client, {"GET", "somewhere"});
+    QVERIFY(reply.isError());
+    QCOMPARE(reply.string, redirect.mid(1).chopped(2));
+    QCOMPARE(fake.connections(), 1);
+    QCOMPARE(lost.size(), 0);
 }
 
 void tst_RedisCluster::clusterOfWorkersRuns()
