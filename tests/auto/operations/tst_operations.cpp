@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // restart, stop GROUP, start and scale end to end: the real clustr-qt run
 // as a subprocess for every command, against a real Redis and a real
-// cluster (a master started with clustr-test-worker --master).
+// cluster (a master started with clustr-test-worker --master); and again
+// (CTest's tst_operations_rediscluster) on a real Redis Cluster of six nodes.
 #include "clusterrun.h"
 #include "programrun.h"
-#include "redisserver.h"
 #include "registeredpids.h"
 #include "testprocess.h"
+#include "testredis.h"
 
 #include <ClustrQt/clusterclient.h>
 
@@ -72,7 +73,7 @@ private:
         return {QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--cluster"), name};
     }
 
-    RedisServer m_redis;
+    TestRedis m_redis;
     QTemporaryDir m_runtimeDir;
     QString m_binary;
 };
