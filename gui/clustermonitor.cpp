@@ -96,7 +96,10 @@ void ClusterMonitor::open(const QString &url)
         // from the client's own signal, which the new connection replaces.
         for (const Clustr::ClusterHost &host : hosts) {
             if (!host.lost) {
-                QMetaObject::invokeMethod(this, [this, name = host.name] { setHost(name); }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(this, [this, client, name = host.name] {
+                    if (m_client.get() == client) // not connected elsewhere meanwhile
+                        setHost(name);
+                }, Qt::QueuedConnection);
                 return;
             }
         }
