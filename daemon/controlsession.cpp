@@ -45,7 +45,7 @@ QString shownTried(const QStringList &tried)
         QStringList words = entry.split(QLatin1Char(' '));
         for (QString &word : words) {
             qsizetype at = -1;
-            for (const char *scheme : {"rediss://", "redis://", "redis-sentinel://", "unix://"}) {
+            for (const char *scheme : {"rediss://", "redis://", "redis-sentinel://", "redis-cluster://", "unix://"}) {
                 if (at < 0)
                     at = word.indexOf(QLatin1String(scheme));
             }

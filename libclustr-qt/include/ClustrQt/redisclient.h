@@ -48,7 +48,9 @@ class RedisClientPrivate;
   `rediss://[[user]:password@]host[:port][/db][?cacert=FILE][&cert=FILE&key=FILE][&sni=NAME]`
   (TLS: the server's certificate verified against `cacert`, else the
   system's CAs, and against `sni`, else the host; a client certificate from
-  `cert` and `key`), `unix:///path/to.sock[?password=…&user=…&db=…]` and
+  `cert` and `key`), `unix:///path/to.sock[?password=…&user=…&db=…]`,
+  `redis-cluster://[[user]:password@]host[:port][,host[:port]…]` (seed
+  nodes of a Redis Cluster: MOVED and ASK redirects are followed, docs/PROTOCOL.md) and
   `redis-sentinel://[[user]:password@]host[:port][,host[:port]…]/MASTER[/db][?sentinelUser=…&sentinelPassword=…]`
   (a Sentinel set, port 26379 by default: before every connect the sentinels
   are asked in turn where the master named MASTER is, the server found must

@@ -531,6 +531,16 @@ void tst_Cli::redisUnreachable()
     QVERIFY2(run.finished && run.exitCode == 3, run.describe());
     QVERIFY2(run.err.contains("cannot reach Redis at unix://" + socket.toUtf8()) && run.err.contains("No such file or directory"),
              run.describe());
+
+    // Whatever the scheme, the message never shows a password: neither where
+    // it connects, nor among what it tried.
+    for (const QString &secretUrl : {QStringLiteral("redis://:s3cret@127.0.0.1:%1").arg(m_closedPort),
+                                     QStringLiteral("redis-cluster://:s3cret@127.0.0.1:%1").arg(m_closedPort),
+                                     QStringLiteral("redis-sentinel://:s3cret@127.0.0.1:%1/m").arg(m_closedPort)}) {
+        run = runCli(arguments + QStringList{QStringLiteral("--redis"), secretUrl}, 10000);
+        QVERIFY2(run.finished && run.exitCode == 3, run.describe());
+        QVERIFY2(!run.err.contains("s3cret") && run.err.contains(":***@"), run.describe());
+    }
 }
 
 void tst_Cli::redisDoesNotAnswer()
