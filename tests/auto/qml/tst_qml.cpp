@@ -349,9 +349,21 @@ void tst_Qml::modelFollowsTheCluster()
     };
     TestProcess master;
     const QJsonArray specs{spec(QStringLiteral("web"), 2), spec(QStringLiteral("cache"), 1)};
-    QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
-                                QStringLiteral("--reload-delay=0"),
-                                QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact))}));
+    // Under the sanitizers, LeakSanitizer's own tracer sometimes crashes
+    // (signal 11, "LeakSanitizer has encountered a fatal error") as it stops
+    // this Qt Quick program's threads at exit, which turns a clean exit into
+    // code 1: seen in CI under load, never a leak report. This master and its
+    // chat programs go without the leak check (every other test keeps it);
+    // their memory errors are still caught.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    if (environment.contains(QStringLiteral("ASAN_OPTIONS")))
+        environment.insert(QStringLiteral("ASAN_OPTIONS"), environment.value(QStringLiteral("ASAN_OPTIONS")) + QStringLiteral(":detect_leaks=0"));
+    QVERIFY(master.start(QStringLiteral("clustr-test-worker"),
+                         {QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
+                          QStringLiteral("--reload-delay=0"),
+                          QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact))},
+                         environment));
+    QVERIFY(master.waitForEvent(QStringLiteral("connected")));
     QVERIFY(master.waitForEvent(QStringLiteral("clusterStarted"), {}, 30000));
 
     QQmlEngine engine;
@@ -542,8 +554,14 @@ void tst_Qml::chatProgramJoinsACluster()
     }, 20000);
     QVERIFY(exited);
     // What the program said on its way out (forwarded by its master), should it not exit cleanly.
-    QVERIFY2(exited->value(QStringLiteral("code")).toInt() == 0,
-             (master.standardOutput().right(6000) + "\n--- stderr:\n" + master.standardError().right(2000)).constData());
+    if (exited->value(QStringLiteral("code")).toInt() != 0) {
+        const QByteArray said = master.standardOutput() + master.standardError();
+        for (const QByteArray &line : said.split('\n')) {
+            if (!line.startsWith('{'))
+                qWarning("%s", line.left(400).constData());
+        }
+    }
+    QCOMPARE(exited->value(QStringLiteral("code")).toInt(), 0);
     master.signal(SIGTERM);
     QVERIFY(master.waitForFinished(20000));
 }
