@@ -182,6 +182,18 @@ TestProcess::Predicate ownEvents(const TestProcess::Predicate &also)
     return [also](const QJsonObject &e) { return !e.contains(QStringLiteral("_from")) && (!also || also(e)); };
 }
 
+QJsonObject testWorkerEntry(const QString &file, const QString &group, int instances)
+{
+    QJsonObject entry{{QStringLiteral("file"), file},
+                      {QStringLiteral("instances"), instances},
+                      {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), group},
+                                                           {QStringLiteral("no-stdin"), true},
+                                                           {QStringLiteral("ready"), true}}}};
+    if (file.contains(u'/'))
+        entry.insert(QStringLiteral("group"), group);
+    return entry;
+}
+
 TestProcess::Predicate fromWorker(qint64 pid, const TestProcess::Predicate &also)
 {
     return [pid, also](const QJsonObject &e) {

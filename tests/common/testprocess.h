@@ -86,6 +86,14 @@ inline QJsonObject cmd(const QString &name, std::initializer_list<QPair<QString,
     return object;
 }
 
+/*!
+  A spawn entry of \a instances clustr-test-workers of \a group that print
+  "ready" and read no commands: {"file", "instances", "args"}, plus "group"
+  when \a file is a path (a cluster file's entry) rather than a spawn spec's
+  program name.
+*/
+QJsonObject testWorkerEntry(const QString &file, const QString &group, int instances);
+
 //! Events a master printed itself, not forwarded from a child (that also satisfy \a also).
 TestProcess::Predicate ownEvents(const TestProcess::Predicate &also = {});
 //! Events forwarded from the child \a pid (that also satisfy \a also).

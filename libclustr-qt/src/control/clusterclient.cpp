@@ -695,22 +695,22 @@ void collectClusterNames(const RedisReply &reply, QStringList *names)
 {
     if (reply.type != RedisReply::Type::Array || reply.elements.size() != 2)
         return;
+    const Protocol::Channels plain;
+    const Protocol::Channels tagged = plain.withHashTaggedKeys(true);
+    const QByteArray suffixes[] = {plain.masterKeySuffix(), plain.hostsKeySuffix(), tagged.masterKeySuffix(),
+                                   tagged.hostsKeySuffix()};
     for (const RedisReply &key : reply.elements.at(1).elements) {
         QByteArray name = key.string;
-        bool found = false;
-        for (const bool tagged : {false, true}) {
-            const Protocol::Channels keys = Protocol::Channels().withHashTaggedKeys(tagged);
-            for (const QByteArray &suffix : {keys.masterKeySuffix(), keys.hostsKeySuffix()}) {
-                if (found || !name.endsWith(suffix) || (tagged && !name.startsWith('{')))
-                    continue;
-                name.chop(suffix.size());
-                if (tagged)
-                    name.remove(0, 1);
-                found = true;
-            }
-        }
-        if (!found)
+        const auto suffix = std::find_if(std::cbegin(suffixes), std::cend(suffixes),
+                                         [&name](const QByteArray &s) { return name.endsWith(s); });
+        if (suffix == std::cend(suffixes))
             continue;
+        name.chop(suffix->size());
+        if (suffix->contains('}')) { // hash-tagged: "{" in front
+            if (!name.startsWith('{'))
+                continue;
+            name.remove(0, 1);
+        }
         if (name.endsWith(':'))
             name.chop(1);
         if (!names->contains(QString::fromUtf8(name)))

@@ -498,10 +498,19 @@ bool parseSentinelOptions(QStringView query, RedisUrl *url, QString *why)
     return true;
 }
 
-// host[:port],host[:port]…: the sentinels of a redis-sentinel:// URL, the
-// seed nodes of a redis-cluster:// one (\a what names them in errors).
-bool parseAddressList(QStringView hosts, int defaultPort, const char *what, QList<RedisUrl::Address> *list, QString *why)
+// [user:password@]host[:port],host[:port]…: the user info and the sentinels
+// of a redis-sentinel:// URL, the seed nodes of a redis-cluster:// one (\a
+// what names them in errors, \a example shows the form).
+bool parseHostList(QStringView authority, int defaultPort, const char *what, const char *example, RedisUrl *url,
+                   QList<RedisUrl::Address> *list, QString *why)
 {
+    QStringView hosts = authority;
+    if (!takeUserInfo(&hosts, url, why))
+        return false;
+    if (hosts.isEmpty()) {
+        *why = QStringLiteral("no %1: name at least one (%2)").arg(QLatin1String(what), QLatin1String(example));
+        return false;
+    }
     while (true) {
         const qsizetype comma = hosts.indexOf(u',');
         const QStringView item = comma >= 0 ? hosts.left(comma) : hosts;
@@ -531,14 +540,8 @@ bool parseSentinel(const Parts &parts, RedisUrl *url, QString *why)
         *why = QStringLiteral("a redis-sentinel:// URL takes no #fragment");
         return false;
     }
-    QStringView hosts = parts.authority;
-    if (!takeUserInfo(&hosts, url, why))
-        return false;
-    if (hosts.isEmpty()) {
-        *why = QStringLiteral("no sentinel: name at least one (redis-sentinel://host:26379,host2:26379/MASTER)");
-        return false;
-    }
-    if (!parseAddressList(hosts, RedisUrl::DefaultSentinelPort, "sentinel", &url->sentinels, why))
+    if (!parseHostList(parts.authority, RedisUrl::DefaultSentinelPort, "sentinel",
+                       "redis-sentinel://host:26379,host2:26379/MASTER", url, &url->sentinels, why))
         return false;
     QStringView path = parts.path.mid(1); // past the '/'
     const qsizetype slash = path.indexOf(u'/');
@@ -562,14 +565,7 @@ bool parseCluster(const Parts &parts, RedisUrl *url, QString *why)
         *why = QStringLiteral("a redis-cluster:// URL takes no ?query or #fragment");
         return false;
     }
-    QStringView hosts = parts.authority;
-    if (!takeUserInfo(&hosts, url, why))
-        return false;
-    if (hosts.isEmpty()) {
-        *why = QStringLiteral("no node: name at least one (redis-cluster://host:7000,host2:7001)");
-        return false;
-    }
-    if (!parseAddressList(hosts, DefaultPort, "node", &url->seeds, why))
+    if (!parseHostList(parts.authority, DefaultPort, "node", "redis-cluster://host:7000,host2:7001", url, &url->seeds, why))
         return false;
     if (!parts.path.isEmpty() && parts.path != QLatin1String("/")) {
         *why = QStringLiteral("a Redis Cluster has database 0 only: a redis-cluster:// URL takes no /db");

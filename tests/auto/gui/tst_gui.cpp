@@ -1140,11 +1140,7 @@ void tst_Gui::monitorCredentialsGreyOutTheActions()
 void tst_Gui::clusterAcrossHostsShowsOneHostAtATime()
 {
     const QString name = QStringLiteral("acrosshosts");
-    const QJsonObject spec{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
-                           {QStringLiteral("instances"), 1},
-                           {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
-                                                                {QStringLiteral("no-stdin"), true},
-                                                                {QStringLiteral("ready"), true}}}};
+    const QJsonObject spec = testWorkerEntry(QStringLiteral("clustr-test-worker"), QStringLiteral("web"), 1);
     std::map<QString, std::unique_ptr<TestProcess>> masters;
     for (const char *host : {"beta", "alpha"}) {
         auto master = std::make_unique<TestProcess>();

@@ -8,6 +8,7 @@
 #include "httpload.h"
 #include "programrun.h"
 #include "redisserver.h"
+#include "testprocess.h"
 #include "waitunderload.h"
 
 #include <QtCore/QDir>
@@ -156,12 +157,7 @@ void tst_MultiHost::initTestCase()
     QVERIFY2(m_redis->start(&error), qPrintable(error));
     QVERIFY(m_dir.isValid());
     m_clusterFile = m_dir.filePath(QStringLiteral("cluster.json"));
-    const QJsonObject worker{{QStringLiteral("file"), buildBinary(QStringLiteral("clustr-test-worker"))},
-                             {QStringLiteral("group"), QStringLiteral("web")},
-                             {QStringLiteral("instances"), 2},
-                             {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
-                                                                  {QStringLiteral("no-stdin"), true},
-                                                                  {QStringLiteral("ready"), true}}}};
+    const QJsonObject worker = testWorkerEntry(buildBinary(QStringLiteral("clustr-test-worker")), QStringLiteral("web"), 2);
     const QJsonObject file{{QStringLiteral("name"), QStringLiteral("shop")},
                            {QStringLiteral("multiHost"), true},
                            {QStringLiteral("redis"), m_redis->url()},

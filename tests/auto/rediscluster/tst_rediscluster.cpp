@@ -232,11 +232,7 @@ void tst_RedisCluster::malformedRedirectIsTheAnswer()
 void tst_RedisCluster::clusterOfWorkersRuns()
 {
     const QString url = m_nodes.url();
-    const QJsonObject spec{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
-                           {QStringLiteral("instances"), Workers},
-                           {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
-                                                                {QStringLiteral("no-stdin"), true},
-                                                                {QStringLiteral("ready"), true}}}};
+    const QJsonObject spec = testWorkerEntry(QStringLiteral("clustr-test-worker"), QStringLiteral("web"), Workers);
     TestProcess master;
     QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + url,
                                 QStringLiteral("--cluster-namespace=shop"),
@@ -283,12 +279,7 @@ void tst_RedisCluster::daemonAndCliRunOnIt()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("cluster.json"));
-    const QJsonObject worker{{QStringLiteral("file"), buildBinary(QStringLiteral("clustr-test-worker"))},
-                             {QStringLiteral("group"), QStringLiteral("web")},
-                             {QStringLiteral("instances"), 2},
-                             {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
-                                                                  {QStringLiteral("no-stdin"), true},
-                                                                  {QStringLiteral("ready"), true}}}};
+    const QJsonObject worker = testWorkerEntry(buildBinary(QStringLiteral("clustr-test-worker")), QStringLiteral("web"), 2);
     const QJsonObject file{{QStringLiteral("name"), QStringLiteral("store")},
                            {QStringLiteral("redis"), m_nodes.url()},
                            {QStringLiteral("workers"), QJsonArray{worker}}};

@@ -201,11 +201,7 @@ void tst_Sentinel::clusterSurvivesFailover()
 
     // A master and eight workers, every one of them on the sentinel URL
     // (the workers get it from their master, as CLUSTR_REDIS).
-    const QJsonObject spec{{QStringLiteral("file"), QStringLiteral("clustr-test-worker")},
-                           {QStringLiteral("instances"), Workers},
-                           {QStringLiteral("args"), QJsonObject{{QStringLiteral("group"), QStringLiteral("web")},
-                                                                {QStringLiteral("no-stdin"), true},
-                                                                {QStringLiteral("ready"), true}}}};
+    const QJsonObject spec = testWorkerEntry(QStringLiteral("clustr-test-worker"), QStringLiteral("web"), Workers);
     TestProcess master;
     QVERIFY(master.startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + url,
                                 QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(QJsonArray{spec}).toJson(QJsonDocument::Compact))}));
