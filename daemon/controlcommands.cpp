@@ -497,7 +497,8 @@ int stop(QStringList args)
         if (event.type() == Clustr::ClusterEvent::Type::Stopping)
             stopping = true;
     });
-    if (!client.stop(code) || !session.waitUntilWritten()) {
+    // Waiting for the stop to be received is part of the user's --timeout.
+    if (!client.stop(code) || !session.waitUntilWritten(3000, timeout * 1000)) {
         Cli::err(QStringLiteral("Redis at %1 did not take the stop request").arg(session.displayUrl()));
         return Cli::Failed;
     }

@@ -253,7 +253,7 @@ void Session::watchForFailures()
     // Refused reads and messages: the first one decides the exit code.
     QObject::connect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, [this](Clustr::ClusterClient::Error kind, const QString &text) {
         using Error = Clustr::ClusterClient::Error;
-        if (m_refusalCode != Cli::Ok || (kind != Error::PermissionDenied && kind != Error::CommandRefused))
+        if (m_refusalCode != Cli::Ok || (kind != Error::PermissionDenied && kind != Error::CommandRefused && kind != Error::NotDelivered))
             return;
         m_refusalCode = kind == Error::PermissionDenied ? Cli::PermissionDenied : Cli::Failed;
         m_refusal = text;
@@ -405,12 +405,19 @@ void Session::waitForFreshFigures()
     client.setPollInterval(m_pollInterval);
 }
 
-bool Session::waitUntilWritten(int timeoutMs)
+bool Session::waitUntilWritten(int timeoutMs, int deliveryMs)
 {
     Clustr::RedisClient *publisher = m_client.publisher();
     if (!publisher)
         return false;
-    return waitUntil([publisher] { return publisher->pendingCommands() == 0; }, timeoutMs);
+    if (!waitUntil([publisher] { return publisher->pendingCommands() == 0; }, timeoutMs))
+        return false;
+    // Kills and control commands: until their receiver got them (one that
+    // reconnects after an outage), or the client gives up on them
+    // (NotDelivered, a refusal: reportRefusal() says which).
+    Clustr::ClusterClient &client = m_client;
+    waitUntil([&client] { return client.pendingDeliveries() == 0; }, deliveryMs);
+    return true;
 }
 
 int Session::reportRefusal() const

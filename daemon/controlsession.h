@@ -87,8 +87,13 @@ public:
     */
     void waitForFreshFigures();
 
-    //! Until every command sent so far has been written and answered by Redis.
-    bool waitUntilWritten(int timeoutMs = 3000);
+    /*!
+      Until every command sent so far has been written and answered by Redis
+      (false if not within \a timeoutMs), then until every kill or control
+      command was received, for up to \a deliveryMs (the client gives up
+      after 10 s: NotDelivered, which reportRefusal() reports).
+    */
+    bool waitUntilWritten(int timeoutMs = 3000, int deliveryMs = 11000);
 
     /*!
       Cli::Ok, or the exit code for the first read or message Redis did not

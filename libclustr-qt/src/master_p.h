@@ -122,6 +122,8 @@ public:
     void setInstances(QList<ProcessStatus> &processes, const QHash<qint64, ChildInfo> &reportedByParent) const;
     ClusterStatus statusSnapshot() const;
     void handleControl(const Message &message);
+    //! Whether a control command with \a id ran already (and remembers it if not); an empty id is never a copy.
+    bool isRepeatedCommand(const QString &id);
     MasterInfo::State state() const;
 
     // Restarts and group commands (mastercommands.cpp)
@@ -211,6 +213,10 @@ public:
         qint64 wallMs = 0; // ms since the epoch: compared with a heartbeat's sentAt
     };
     QHash<qint64, Removal> recentlyRemoved; // pid -> when, so a late heartbeat cannot resurrect it
+    // The ids of the last control commands run: a tool publishes one again
+    // when a lost connection swallowed Redis' answer, and it runs once.
+    QStringList recentCommandIds;
+    static constexpr int RememberedCommandIds = 64;
     // How each registered process was vetted.
     struct Vetted
     {

@@ -439,6 +439,18 @@ void MasterPrivate::announce()
     writeHostEntry();
 }
 
+bool MasterPrivate::isRepeatedCommand(const QString &id)
+{
+    if (id.isEmpty())
+        return false;
+    if (recentCommandIds.contains(id))
+        return true;
+    recentCommandIds.append(id);
+    if (recentCommandIds.size() > RememberedCommandIds)
+        recentCommandIds.removeFirst();
+    return false;
+}
+
 void MasterPrivate::handleControl(const Message &message)
 {
     Q_Q(Master);
@@ -449,6 +461,10 @@ void MasterPrivate::handleControl(const Message &message)
         return;
     }
     ++stats.onMessage;
+    if (isRepeatedCommand(command->id)) {
+        clustrInfo(lcMaster) << "ignored a second copy of control command" << command->id << "from" << message.pid();
+        return;
+    }
     if (command->type == Protocol::ControlCommand::Type::Reload) {
         clustrInfo(lcMaster) << "reload requested by" << message.pid();
         q->reload();

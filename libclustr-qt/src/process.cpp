@@ -139,6 +139,8 @@ void ProcessPrivate::createConnections()
         subscriber->setMaxMessageSize(options.maxPayloadSize());
     }
 
+    deliveries = new ConfirmedDelivery(publisher, q);
+
     for (RedisClient *client : {publisher, subscriber}) {
         QObject::connect(client, &RedisClient::errorOccurred, q, [this](RedisClient::Error kind, const QString &text) {
             switch (kind) {
@@ -263,6 +265,32 @@ void ProcessPrivate::publish(const QByteArray &channel, const QJsonValue &data)
 void ProcessPrivate::publishJson(const QByteArray &channel, QByteArrayView json)
 {
     publisher->publish(channel, Protocol::Codec::encodeJson(envelopePrefix(), json));
+}
+
+quint64 ProcessPrivate::publishConfirmed(const QByteArray &channel, const QJsonValue &data, const char *what,
+                                         std::function<void()> delivered)
+{
+    return publishPayloadConfirmed(channel, Protocol::Codec::encode(envelopePrefix(), data), what, std::move(delivered));
+}
+
+quint64 ProcessPrivate::publishPayloadConfirmed(const QByteArray &channel, const QByteArray &payload, const char *what,
+                                                std::function<void()> delivered, int minimumReceivers)
+{
+    const std::chrono::milliseconds window = deliveries->window();
+    const QPointer<RedisClient> client(publisher);
+    return deliveries->publish(channel, payload, [client, channel, what, window, delivered = std::move(delivered)](
+                                                     ConfirmedDelivery::Outcome outcome, const RedisReply &reply) {
+        if (outcome == ConfirmedDelivery::Outcome::Delivered && delivered)
+            delivered();
+        // Counted and reported like the refusal of any other message (errorOccurred, once per kind).
+        else if (outcome == ConfirmedDelivery::Outcome::Refused && client)
+            RedisClientPrivate::get(client)->commandRefused(QByteArrayLiteral("PUBLISH"), reply.string);
+        else if (outcome == ConfirmedDelivery::Outcome::GivenUp)
+            qCWarning(lcProcess).noquote() << QStringLiteral("%1 on %2 reached no receiver within %3 ms: %4")
+                                                  .arg(QLatin1String(what), QString::fromUtf8(channel))
+                                                  .arg(window.count())
+                                                  .arg(QString::fromUtf8(reply.string));
+    }, minimumReceivers);
 }
 
 bool ProcessPrivate::checkJson(const QByteArray &json, const char *what) const
@@ -396,7 +424,7 @@ void ProcessPrivate::handleRawMessage(const QByteArray &channel, const QByteArra
         if (channel == ownKillChannel)
             handleKill(message);
         else
-            handleChildKill(channel, message.data());
+            handleChildKill(channel, message);
         return;
     case Kind::Confirmation:
         handleConfirmation(message);
@@ -695,7 +723,9 @@ void Process::emitKill(const QString &host, qint64 pid, int exitCode)
     if (!scoped)
         return;
     ++d->stats.emitKill;
-    d->publish(scoped->killChannel(pid), exitCode);
+    const QByteArray channel = scoped->killChannel(pid);
+    d->publishPayloadConfirmed(channel, Protocol::Codec::encode(d->envelopePrefix(), exitCode), "a kill", {},
+                               d->killReceivers(channel));
 }
 
 void Process::emitConfirmation(const QString &identifier)
@@ -796,17 +826,25 @@ QList<ChildInfo> Process::children() const
 void ProcessPrivate::flushAndFinish(int exitCode)
 {
     Q_Q(Process);
-    // Whatever is queued (a deregistration above all) goes out before the
-    // connection closes; an unreachable Redis only delays the exit by FlushTimeout.
-    if (publisher->pendingCommands() == 0) {
+    // Whatever is queued (a deregistration above all) goes out, and what
+    // must be delivered is, before the connection closes; an unreachable
+    // Redis or an absent receiver only delays the exit by FlushTimeout.
+    const auto flushed = [this] { return publisher->pendingCommands() == 0 && deliveries->outstanding() == 0; };
+    if (flushed()) {
         finishClose(exitCode);
         return;
     }
-    QObject::connect(publisher, &RedisClient::drained, q, [this, exitCode] { finishClose(exitCode); },
-                     Qt::SingleShotConnection);
+    const auto check = [this, exitCode, flushed] {
+        if (flushed() && flushTimer.isActive()) {
+            flushTimer.stop();
+            finishClose(exitCode);
+        }
+    };
+    QObject::connect(publisher, &RedisClient::drained, q, check);
+    QObject::connect(deliveries, &ConfirmedDelivery::settled, q, check);
     QObject::connect(&flushTimer, &QTimer::timeout, q, [this, exitCode] {
-        qCWarning(lcProcess) << "could not write" << publisher->pendingCommands()
-                             << "queued messages to Redis before closing";
+        qCWarning(lcProcess) << "could not write" << publisher->pendingCommands() << "queued messages and deliver"
+                             << deliveries->outstanding() << "others to Redis before closing";
         finishClose(exitCode);
     });
     flushTimer.start(FlushTimeout);
@@ -918,26 +956,38 @@ void ProcessPrivate::watchChildKills(qint64 childPid, ChildProcess *child)
         subscriber->subscribe(channel);
     } else {
         childKills.remove(channel);
+        deliveries->cancel(relayedKills.take(channel));
         dispatch.remove(channel);
         unconfirmed.remove(channel);
         subscriber->unsubscribe(channel);
     }
 }
 
-void ProcessPrivate::handleChildKill(const QByteArray &channel, const QJsonValue &data)
+void ProcessPrivate::handleChildKill(const QByteArray &channel, const Message &message)
 {
     ChildProcess *child = childKills.value(channel);
     if (!child)
         return;
     QString error;
-    if (!Protocol::Codec::exitCode(data, &error)) {
+    const auto exitCode = Protocol::Codec::exitCode(message.data(), &error);
+    if (!exitCode) {
         reject(channel, error);
         return;
+    }
+    const Supervisor::Child *entry = supervisor ? supervisor->find(child) : nullptr;
+    // Redis counted us among the kill's receivers, so its sender cannot
+    // tell whether the child itself got it (it may be reconnecting after an
+    // outage): we publish it once more, again until two receivers (the
+    // child and us) got it. The child acts on the first kill it hears; a
+    // kill we sent ourselves was published that way already.
+    if (entry && entry->spec.registers() && message.pid() != pid && !relayedKills.contains(channel)) {
+        const QByteArray owned(channel.constData(), channel.size()); // not a view of the message's buffer
+        relayedKills.insert(owned, publishPayloadConfirmed(owned, Protocol::Codec::encode(message.pid(), message.group(), *exitCode),
+                                                           "a kill", {}, 2));
     }
     // The child will exit because it was told to: not a crash. It must do
     // so within its kill timeout, as in a stop: a cluster worker heard the
     // kill itself, another program gets SIGTERM; SIGKILL after the timeout.
-    const Supervisor::Child *entry = supervisor ? supervisor->find(child) : nullptr;
     child->expectExit(entry && !entry->spec.registers() ? ChildProcess::StopMode::Terminate
                                                         : ChildProcess::StopMode::WaitForExit);
 }
@@ -948,8 +998,9 @@ void ProcessPrivate::childGone(qint64 childPid, const QString &childGroup, const
     // It may have died without deregistering (SIGKILL, a crash): we saw it
     // exit, so we deregister it on its behalf. Harmless when it did itself.
     if (masterPid > 0 && valid)
-        publisher->publish(channels.deregistrationChannel(masterPid),
-                           Protocol::Codec::encode(childPid, childGroup, QStringLiteral("deregistration")));
+        publishPayloadConfirmed(channels.deregistrationChannel(masterPid),
+                                Protocol::Codec::encode(childPid, childGroup, QStringLiteral("deregistration")),
+                                "a deregistration");
 }
 
 } // namespace Clustr

@@ -7,6 +7,7 @@
 #include "protocol/codec_p.h"
 #include "protocol/records_p.h"
 #include "protocol/stats_p.h"
+#include "redis/confirmeddelivery_p.h"
 #include "redis/redisurl_p.h"
 #include "supervision/supervisor_p.h"
 
@@ -72,7 +73,7 @@ public:
     //! The request for figures \a message carries (docs/PROTOCOL.md 8.4); rejected (nothing) if malformed.
     std::optional<Protocol::SamplingRequest> samplingRequestOf(const Message &message);
     void handleKill(const Message &message);
-    void handleChildKill(const QByteArray &channel, const QJsonValue &data);
+    void handleChildKill(const QByteArray &channel, const Message &message);
     Supervisor *ensureSupervisor();
     //! Follows kills sent to \a childPid while \a child runs; nullptr stops following.
     void watchChildKills(qint64 childPid, ChildProcess *child);
@@ -83,6 +84,15 @@ public:
     const QByteArray &envelopePrefix();
     //! Publishes \a json, JSON text, as the data, byte for byte.
     void publishJson(const QByteArray &channel, QByteArrayView json);
+    //! publish() until \a channel's receiver got it (a kill, a registration...); \a what names it in a warning.
+    //! \a delivered runs once a receiver got it. Returns the id ConfirmedDelivery::cancel() takes.
+    quint64 publishConfirmed(const QByteArray &channel, const QJsonValue &data, const char *what,
+                             std::function<void()> delivered = {});
+    //! The same for a payload made already (a deregistration on a child's behalf).
+    quint64 publishPayloadConfirmed(const QByteArray &channel, const QByteArray &payload, const char *what,
+                                    std::function<void()> delivered = {}, int minimumReceivers = 1);
+    //! How many subscribers a kill on \a killChannel has when its process hears it: 2 if it is our child's (we listen too).
+    int killReceivers(const QByteArray &killChannel) const { return childKills.contains(killChannel) ? 2 : 1; }
     //! Whether \a json is one JSON value; warns, naming \a what, if not.
     bool checkJson(const QByteArray &json, const char *what) const;
     //! The channel of an emit to process \a target, or empty (warned) if it cannot be sent.
@@ -113,6 +123,9 @@ public:
 
     RedisClient *publisher = nullptr;
     RedisClient *subscriber = nullptr;
+    // Kills and (de)registrations go through it: published again until
+    // their receiver got them (docs/PROTOCOL.md section 7).
+    ConfirmedDelivery *deliveries = nullptr;
     bool connected = false;
     bool subscriptionsConfirmed = false;
     QSet<QByteArray> unconfirmed;
@@ -137,6 +150,9 @@ public:
     // kill:<child pid> -> child: kills of our children are seen here too, so
     // a commanded exit is not taken for a crash.
     QHash<QByteArray, ChildProcess *> childKills;
+    // kill:<child pid> -> the delivery of a kill someone else sent our child,
+    // published again until the child itself got it (see handleChildKill()).
+    QHash<QByteArray, quint64> relayedKills;
     Supervisor *supervisor = nullptr;
 
     Protocol::StatsCounters stats;

@@ -6,6 +6,8 @@
 
 #include <QtCore/QPointer>
 
+#include <utility>
+
 #include <unistd.h>
 
 namespace Clustr {
@@ -133,7 +135,11 @@ void WorkerPrivate::publishRegistration()
     Q_Q(Worker);
     const QByteArray channel = channels.registrationChannel(masterPid);
     if (masterListensAlready()) {
-        publish(channel, QStringLiteral("registration"));
+        deliveries->cancel(registrationDelivery); // one at a time (a second emitReady())
+        registrationDelivery = publishConfirmed(channel, QStringLiteral("registration"), "a registration", [this] {
+            registrationDelivery = 0;
+            registrationDelivered = true;
+        });
         return;
     }
     // PUBLISH answers how many subscribers received it. Only one that
@@ -229,7 +235,12 @@ void WorkerPrivate::aboutToClose(int exitCode)
     samplingLease.stop();
     registrationTimer.stop();
     failClusterInfoRequests(QStringLiteral("the worker is closing"));
-    if (registered && masterPid > 0)
+    // A master that never got our registration is not kept waiting for
+    // (nor are we, for a master that is not there): a plain deregistration.
+    deliveries->cancel(std::exchange(registrationDelivery, 0));
+    if (registered && masterPid > 0 && registrationDelivered)
+        publishConfirmed(channels.deregistrationChannel(masterPid), QStringLiteral("deregistration"), "a deregistration");
+    else if (registered && masterPid > 0)
         publish(channels.deregistrationChannel(masterPid), QStringLiteral("deregistration"));
 }
 

@@ -43,6 +43,10 @@ public:
     // before the registration, and before each one that reached nobody.
     QTimer registrationTimer;
     int unheardRegistrations = 0;
+    // A registration to a clustr-qt master still being delivered (0: none),
+    // and whether one reached it: only then is our deregistration too.
+    quint64 registrationDelivery = 0;
+    bool registrationDelivered = false;
     static constexpr int UnheardRegistrationsWarning = 10;
     QList<Worker::ClusterInfoCallback> clusterInfoCallbacks;
     bool clusterInfoRequested = false;

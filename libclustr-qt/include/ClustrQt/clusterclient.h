@@ -61,6 +61,7 @@ public:
         RedisError,          //!< any other error of a connection (see RedisClient::Error)
         PermissionDenied,    //!< Redis' ACL refused a read or a message (NOPERM)
         CommandRefused,      //!< Redis answered a read or a message with another error, or lost it
+        NotDelivered,        //!< a kill or control command reached no receiver in time (see kill())
     };
     Q_ENUM(Error)
 
@@ -222,8 +223,17 @@ public:
     bool publishJson(const QByteArray &json);
     bool sendJson(qint64 pid, const QByteArray &json);
     bool sendGroupJson(const QString &group, const QByteArray &json);
-    //! Kills process \a pid with \a exitCode (0..255); false if the code is out of range.
+    /*!
+      Kills process \a pid with \a exitCode (0..255); false if the code is out
+      of range. A kill, like reload(), stop() and the commands of ReloadJob,
+      is published again until its receiver got it (Redis counts it among
+      the subscribers that received it), for up to 10 s: one sent while the
+      process reconnects after an outage or a failover is not lost. Then it
+      is given up with Error::NotDelivered. See pendingDeliveries().
+    */
     bool kill(qint64 pid, int exitCode);
+    //! Kills and control commands sent but not yet received (being published again), to wait for before exiting.
+    int pendingDeliveries() const;
     //! Asks the master for a rolling reload; false if no master is known.
     bool reload();
     //! Asks the master to stop the cluster with \a exitCode; false if no master is known.

@@ -10,6 +10,7 @@
 #include "protocol/codec_p.h"
 #include "protocol/jsonreader_p.h"
 #include "protocol/records_p.h"
+#include "redis/confirmeddelivery_p.h"
 #include "redis/redisclient_p.h"
 #include "redis/redisurl_p.h"
 
@@ -39,6 +40,9 @@ namespace {
 // allocate without end (two records, a SCAN of the clusters).
 constexpr qsizetype MaxReplySize = 2 * ClusterClient::MaxRecordSize;
 constexpr qsizetype MaxReplyElements = 100000;
+// How long a kill or a control command is published again while its
+// receiver is not connected (a Redis failover takes a few seconds).
+constexpr std::chrono::milliseconds DeliveryWindow{10000};
 // A watcher's interest in figures: renewed well before it runs out, so a
 // late read does not stop the figures, and gone soon after the watcher is.
 constexpr std::chrono::milliseconds SamplingLease{10000};
@@ -69,6 +73,10 @@ public:
     void sendTo(const QByteArray &channel, const QJsonValue &data);
     //! Sends an envelope already encoded.
     void sendPayload(const QByteArray &channel, const QByteArray &payload);
+    //! sendTo() until the receiver got it (a kill, a control command: docs/PROTOCOL.md section 7).
+    void sendConfirmedTo(const QByteArray &channel, const QJsonValue &data);
+    //! Says why a message on \a channel was not taken: \a reply is Redis' error, or the client's own.
+    void reportUnsent(const QByteArray &channel, const RedisReply &reply);
     //! Sends \a json as data unchanged; false if it is not JSON.
     bool sendJsonTo(const QByteArray &channel, const QByteArray &json);
     void followEvents(qint64 newMasterPid);
@@ -92,6 +100,7 @@ public:
     std::chrono::milliseconds pollInterval{1000};
     Protocol::Channels channels;
     RedisClient *publisher = nullptr;
+    ConfirmedDelivery *deliveries = nullptr;
     RedisClient *subscriber = nullptr;
     QTimer pollTimer;
     MasterInfo master;
@@ -356,6 +365,9 @@ void ClusterClientPrivate::createConnections()
     using Error = ClusterClient::Error;
     publisher = new RedisClient(q);
     subscriber = new RedisClient(q);
+    deliveries = new ConfirmedDelivery(publisher, q);
+    // A tool gives up sooner than a process: its user is waiting.
+    deliveries->setWindow(DeliveryWindow);
     const QString clientName = QStringLiteral("clustr.cli.%1").arg(pid);
     publisher->setUrl(url);
     publisher->setClientName(clientName + QStringLiteral(".pub"));
@@ -457,6 +469,8 @@ void ClusterClient::close()
 {
     Q_D(ClusterClient);
     d->pollTimer.stop();
+    delete d->deliveries;
+    d->deliveries = nullptr;
     delete d->publisher;
     delete d->subscriber;
     d->publisher = nullptr;
@@ -957,20 +971,45 @@ void ClusterClientPrivate::sendPayload(const QByteArray &channel, const QByteArr
     QPointer<ClusterClient> guard(q_ptr);
     publisher->command({QByteArrayLiteral("PUBLISH"), channel, payload},
                        [guard, this, channel](const RedisReply &reply) {
-                           if (!guard || !reply.isError())
-                               return;
-                           const QString text = QString::fromUtf8(reply.string);
-                           if (RedisClientPrivate::isLocalAnswer()) {
-                               setError(ClusterClient::Error::CommandRefused,
-                                        QStringLiteral("the message on %1 may not have reached Redis at %2: %3")
-                                            .arg(channels.withoutPrefix(channel), displayUrl(), text));
-                               return;
-                           }
-                           const bool denied = reply.string.startsWith("NOPERM");
-                           setError(denied ? ClusterClient::Error::PermissionDenied : ClusterClient::Error::CommandRefused,
-                                    QStringLiteral("Redis at %1 refused the message on %2: %3")
-                                        .arg(displayUrl(), channels.withoutPrefix(channel), text));
+                           if (guard && reply.isError())
+                               reportUnsent(channel, reply);
                        });
+}
+
+void ClusterClientPrivate::sendConfirmedTo(const QByteArray &channel, const QJsonValue &data)
+{
+    if (!deliveries)
+        return;
+    QPointer<ClusterClient> guard(q_ptr);
+    deliveries->publish(channel, Protocol::Codec::encode(pid, QStringLiteral("cli"), data),
+                        [guard, this, channel](ConfirmedDelivery::Outcome outcome, const RedisReply &reply) {
+                            if (!guard || outcome == ConfirmedDelivery::Outcome::Delivered)
+                                return;
+                            if (outcome == ConfirmedDelivery::Outcome::Refused) {
+                                reportUnsent(channel, reply);
+                                return;
+                            }
+                            setError(ClusterClient::Error::NotDelivered,
+                                     QStringLiteral("nobody received the message on %1 at %2 within %3 s (%4): "
+                                                    "its process is gone, or not connected to Redis")
+                                         .arg(channels.withoutPrefix(channel), displayUrl())
+                                         .arg(deliveries->window().count() / 1000)
+                                         .arg(QString::fromUtf8(reply.string)));
+                        });
+}
+
+void ClusterClientPrivate::reportUnsent(const QByteArray &channel, const RedisReply &reply)
+{
+    const QString text = QString::fromUtf8(reply.string);
+    if (RedisClientPrivate::isLocalAnswer()) {
+        setError(ClusterClient::Error::CommandRefused,
+                 QStringLiteral("the message on %1 may not have reached Redis at %2: %3")
+                     .arg(channels.withoutPrefix(channel), displayUrl(), text));
+        return;
+    }
+    const bool denied = reply.string.startsWith("NOPERM");
+    setError(denied ? ClusterClient::Error::PermissionDenied : ClusterClient::Error::CommandRefused,
+             QStringLiteral("Redis at %1 refused the message on %2: %3").arg(displayUrl(), channels.withoutPrefix(channel), text));
 }
 
 void ClusterClient::publish(const QJsonValue &data)
@@ -1009,12 +1048,18 @@ bool ClusterClient::sendGroupJson(const QString &group, const QByteArray &json)
     return d->sendJsonTo(d->channels.groupChannel(group), json);
 }
 
+int ClusterClient::pendingDeliveries() const
+{
+    Q_D(const ClusterClient);
+    return d->deliveries ? d->deliveries->outstanding() : 0;
+}
+
 bool ClusterClient::kill(qint64 pid, int exitCode)
 {
     Q_D(ClusterClient);
     if (pid <= 0 || exitCode < 0 || exitCode > 255)
         return false;
-    d->sendTo(d->channels.killChannel(pid), exitCode);
+    d->sendConfirmedTo(d->channels.killChannel(pid), exitCode);
     return true;
 }
 
@@ -1067,7 +1112,12 @@ bool sendControlCommand(ClusterClient *client, const Protocol::ControlCommand &c
     ClusterClientPrivate *d = ClusterClientPrivate::get(client);
     if (d->masterPid <= 0)
         return false;
-    d->sendTo(d->channels.controlChannel(d->masterPid), Protocol::Records::toJson(command));
+    // Published again until the master got it: the id lets it ignore a
+    // second copy (one whose first answer a lost connection swallowed).
+    Protocol::ControlCommand sent = command;
+    if (sent.id.isEmpty())
+        sent.id = newRequestId();
+    d->sendConfirmedTo(d->channels.controlChannel(d->masterPid), Protocol::Records::toJson(sent));
     return true;
 }
 
