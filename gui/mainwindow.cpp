@@ -411,7 +411,8 @@ void MainWindow::wireClusterData()
     });
 
     // Lifecycle events, as they happen.
-    connect(m_monitor, &ClusterMonitor::eventReceived, m_processModel, &ProcessTreeModel::applyEvent);
+    connect(m_monitor, &ClusterMonitor::eventReceived, this,
+            [this](const Clustr::ClusterEvent &event) { m_processModel->applyEvent(m_monitor->host(), event); });
     connect(m_monitor, &ClusterMonitor::eventReceived, m_activity, &ActivityLog::addEvent);
     connect(m_monitor, &ClusterMonitor::eventReceived, m_actions, &ActionTracker::observeEvent);
     connect(m_monitor, &ClusterMonitor::eventReceived, m_history, &ClusterHistory::addEvent);

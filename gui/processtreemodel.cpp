@@ -58,13 +58,149 @@ bool groupLessThan(const QString &a, const QString &b)
 ProcessTreeModel::ProcessTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
 {
+    m_hosts.push_back(std::make_unique<Host>());
 }
 
 ProcessTreeModel::~ProcessTreeModel() = default;
 
+// ---- hosts ----
+
+ProcessTreeModel::Host *ProcessTreeModel::hostNamed(const QString &name) const
+{
+    if (!m_acrossHosts)
+        return m_hosts.front().get();
+    for (const auto &host : m_hosts) {
+        if (host->name == name)
+            return host.get();
+    }
+    return nullptr;
+}
+
+int ProcessTreeModel::hostRow(const Host *host) const
+{
+    for (size_t h = 0; h < m_hosts.size(); ++h) {
+        if (m_hosts[h].get() == host)
+            return int(h);
+    }
+    return -1;
+}
+
+QModelIndex ProcessTreeModel::groupIndex(const Host &host, int row, int column) const
+{
+    // Node is the common base: the pointer is read back as what its isHost says.
+    return createIndex(row, column, m_acrossHosts ? const_cast<Node *>(static_cast<const Node *>(&host)) : nullptr);
+}
+
+QModelIndex ProcessTreeModel::indexOfHost(const QString &host, int column) const
+{
+    if (!m_acrossHosts)
+        return QModelIndex();
+    const int row = hostRow(hostNamed(host));
+    return row >= 0 ? createIndex(row, column, nullptr) : QModelIndex();
+}
+
+QStringList ProcessTreeModel::hostNames() const
+{
+    QStringList names;
+    if (m_acrossHosts) {
+        for (const auto &host : m_hosts)
+            names.append(host->name);
+    }
+    return names;
+}
+
+bool ProcessTreeModel::isHostLost(const QString &host) const
+{
+    const Host *h = m_acrossHosts ? hostNamed(host) : nullptr;
+    return h && h->lost;
+}
+
+void ProcessTreeModel::setCurrentHost(const QString &host)
+{
+    m_currentHost = host;
+}
+
+void ProcessTreeModel::setHosts(const QList<Clustr::ClusterHost> &hosts)
+{
+    if (hosts.isEmpty() != !m_acrossHosts) {
+        // Another shape of tree: one reset. What was read of a host before
+        // its list came (a monitor told its host) stays that host's.
+        beginResetModel();
+        std::unique_ptr<Host> kept = m_acrossHosts ? nullptr : std::move(m_hosts.front());
+        m_hosts.clear();
+        m_acrossHosts = !hosts.isEmpty();
+        for (const Clustr::ClusterHost &entry : hosts) {
+            std::unique_ptr<Host> host;
+            if (kept && entry.name == m_currentHost) {
+                host = std::move(kept);
+                for (auto &group : host->groups)
+                    group->host = host.get();
+            } else {
+                host = std::make_unique<Host>();
+            }
+            host->name = entry.name;
+            host->lost = entry.lost;
+            host->masterPid = entry.masterPid;
+            m_hosts.push_back(std::move(host));
+        }
+        if (!m_acrossHosts)
+            m_hosts.push_back(std::make_unique<Host>());
+        endResetModel();
+        return;
+    }
+    if (!m_acrossHosts)
+        return;
+    // The same shape: hosts added, removed and changed in place (both lists sorted by name).
+    for (int h = int(m_hosts.size()) - 1; h >= 0; --h) {
+        const QString name = m_hosts[size_t(h)]->name;
+        if (std::none_of(hosts.cbegin(), hosts.cend(), [&name](const Clustr::ClusterHost &e) { return e.name == name; })) {
+            beginRemoveRows(QModelIndex(), h, h);
+            m_hosts.erase(m_hosts.begin() + h);
+            endRemoveRows();
+        }
+    }
+    for (const Clustr::ClusterHost &entry : hosts) {
+        Host *host = hostNamed(entry.name);
+        if (!host) {
+            const auto position = std::lower_bound(m_hosts.cbegin(), m_hosts.cend(), entry.name,
+                                                   [](const std::unique_ptr<Host> &h, const QString &n) { return h->name < n; });
+            const int row = int(position - m_hosts.cbegin());
+            beginInsertRows(QModelIndex(), row, row);
+            auto added = std::make_unique<Host>();
+            added->name = entry.name;
+            added->lost = entry.lost;
+            added->masterPid = entry.masterPid;
+            m_hosts.insert(m_hosts.begin() + row, std::move(added));
+            endInsertRows();
+            continue;
+        }
+        const bool lostChanged = host->lost != entry.lost;
+        if (!lostChanged && host->masterPid == entry.masterPid)
+            continue;
+        host->lost = entry.lost;
+        host->masterPid = entry.masterPid;
+        const int row = hostRow(host);
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        if (lostChanged) {
+            // Its processes are greyed out while it is lost, shown again when it is back.
+            const QModelIndex parent = index(row, 0);
+            emitRowsChanged(parent, int(host->groups.size()));
+            for (int g = 0; g < int(host->groups.size()); ++g)
+                emitRowsChanged(groupIndex(*host, g), int(host->groups[size_t(g)]->processes.size()));
+            Q_EMIT hostLostChanged(host->name, host->lost);
+        }
+    }
+}
+
+void ProcessTreeModel::emitRowsChanged(const QModelIndex &parent, int rows)
+{
+    if (rows > 0)
+        Q_EMIT dataChanged(index(0, 0, parent), index(rows - 1, ColumnCount - 1, parent));
+}
+
 // ---- updates ----
 
-ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const Clustr::ClusterStatus &status)
+ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(Host &host, const Clustr::ClusterStatus &status)
 {
     Desired desired;
     const QDateTime now = status.updatedAt();
@@ -77,7 +213,7 @@ ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const Clustr::ClusterSta
     for (const Clustr::ChildInfo &child : children) {
         if (child.pid() > 0) {
             childByPid.insert(child.pid(), child);
-            m_lastPids.insert({child.group(), child.instance()}, child.pid());
+            host.lastPids.insert({child.group(), child.instance()}, child.pid());
         }
     }
 
@@ -98,7 +234,7 @@ ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const Clustr::ClusterSta
         desired[p.group].append(p);
     }
     for (auto it = alias.cbegin(); it != alias.cend(); ++it)
-        m_groupAlias.insert(it.key(), it.value());
+        host.groupAlias.insert(it.key(), it.value());
 
     for (int i = 0; i < children.size(); ++i) {
         const Clustr::ChildInfo &child = children.at(i);
@@ -107,26 +243,26 @@ ProcessTreeModel::Desired ProcessTreeModel::desiredFrom(const Clustr::ClusterSta
         ProcessInfo p = ProcessInfo::fromChild(child, i, masterInfo.host, masterInfo.pid, now);
         p.state = childState(child);
         if (p.pid <= 0)
-            p.lastPid = m_lastPids.value({child.group(), child.instance()});
-        const QString aliased = m_groupAlias.value(p.group);
+            p.lastPid = host.lastPids.value({child.group(), child.instance()});
+        const QString aliased = host.groupAlias.value(p.group);
         if (!aliased.isEmpty())
             p.group = aliased;
         desired[p.group].append(p);
     }
 
-    applyOverrides(desired, now);
+    applyOverrides(host, desired, now);
     for (auto &list : desired)
         std::sort(list.begin(), list.end(), keyLessThan);
     return desired;
 }
 
-void ProcessTreeModel::applyOverrides(Desired &desired, const QDateTime &snapshotTime)
+void ProcessTreeModel::applyOverrides(Host &host, Desired &desired, const QDateTime &snapshotTime)
 {
-    for (auto it = m_overrides.begin(); it != m_overrides.end();) {
+    for (auto it = host.overrides.begin(); it != host.overrides.end();) {
         const qint64 pid = it.key();
         const Override &o = it.value();
         if ((snapshotTime.isValid() && o.eventTime.isValid() && snapshotTime > o.eventTime) || o.age.elapsed() > OverrideMaxAgeMs) {
-            it = m_overrides.erase(it); // the snapshot knows about the event now
+            it = host.overrides.erase(it); // the snapshot knows about the event now
             continue;
         }
         bool member = false;
@@ -165,12 +301,36 @@ void ProcessTreeModel::applyOverrides(Desired &desired, const QDateTime &snapsho
 
 void ProcessTreeModel::applyStatus(const Clustr::ClusterStatus &status)
 {
+    if (Host *host = current())
+        applyStatusTo(*host, status);
+}
+
+void ProcessTreeModel::applyStatus(const QString &host, const Clustr::ClusterStatus &status)
+{
+    if (Host *h = hostNamed(host))
+        applyStatusTo(*h, status);
+}
+
+void ProcessTreeModel::applyStatusTo(Host &host, const Clustr::ClusterStatus &status)
+{
     if (status.master().pid() <= 0)
         return; // the cluster is gone: keep the last picture (setStale greys it)
-    setDesired(desiredFrom(status));
+    setDesired(host, desiredFrom(host, status));
 }
 
 void ProcessTreeModel::applyEvent(const Clustr::ClusterEvent &event)
+{
+    if (Host *host = current())
+        applyEventTo(*host, event);
+}
+
+void ProcessTreeModel::applyEvent(const QString &host, const Clustr::ClusterEvent &event)
+{
+    if (Host *h = hostNamed(host))
+        applyEventTo(*h, event);
+}
+
+void ProcessTreeModel::applyEventTo(Host &host, const Clustr::ClusterEvent &event)
 {
     using Type = Clustr::ClusterEvent::Type;
     const qint64 pid = event.pid();
@@ -185,88 +345,105 @@ void ProcessTreeModel::applyEvent(const Clustr::ClusterEvent &event)
     o.group = event.group();
     o.eventTime = event.time();
     o.age.start();
-    m_overrides.insert(pid, o);
+    host.overrides.insert(pid, o);
     if (added)
-        addRegistered(pid, o.group);
+        addRegistered(host, pid, o.group);
     else
-        removeKey(pid);
+        removeKey(host, pid);
 }
 
-void ProcessTreeModel::addRegistered(qint64 pid, const QString &group)
+void ProcessTreeModel::addRegistered(Host &host, qint64 pid, const QString &group)
 {
     if (group.isEmpty())
         return;
-    if (const auto shown = process(pid); shown && shown->registered)
+    if (const auto shown = processOn(host.name, pid); shown && shown->registered)
         return;
     // The rows as they are, with the registration applied (see applyOverrides()).
     Desired desired;
-    for (const auto &g : m_groups)
+    for (const auto &g : host.groups)
         desired.insert(g->name, g->processes);
-    applyOverrides(desired, QDateTime());
+    applyOverrides(host, desired, QDateTime());
     for (auto &list : desired)
         std::sort(list.begin(), list.end(), keyLessThan);
-    setDesired(desired);
+    setDesired(host, desired);
 }
 
-void ProcessTreeModel::removeKey(qint64 key)
+void ProcessTreeModel::removeKey(Host &host, qint64 key)
 {
-    for (size_t g = 0; g < m_groups.size(); ++g) {
-        Group &group = *m_groups[g];
+    const QModelIndex hostIndex = m_acrossHosts ? index(hostRow(&host), 0) : QModelIndex();
+    for (size_t g = 0; g < host.groups.size(); ++g) {
+        Group &group = *host.groups[g];
         const auto it = std::find_if(group.processes.cbegin(), group.processes.cend(), [key](const ProcessInfo &p) { return p.key == key; });
         if (it == group.processes.cend())
             continue;
         if (group.processes.size() == 1) {
-            beginRemoveRows(QModelIndex(), int(g), int(g));
-            m_groups.erase(m_groups.begin() + qsizetype(g));
+            beginRemoveRows(hostIndex, int(g), int(g));
+            host.groups.erase(host.groups.begin() + qsizetype(g));
             endRemoveRows();
         } else {
             const int row = int(it - group.processes.cbegin());
-            beginRemoveRows(index(int(g), 0), row, row);
+            beginRemoveRows(groupIndex(host, int(g)), row, row);
             group.processes.removeAt(row);
             endRemoveRows();
-            Q_EMIT dataChanged(index(int(g), 0), index(int(g), ColumnCount - 1));
+            Q_EMIT dataChanged(groupIndex(host, int(g)), groupIndex(host, int(g), ColumnCount - 1));
         }
-        Q_EMIT processRemoved(key);
+        if (m_acrossHosts)
+            Q_EMIT dataChanged(hostIndex, hostIndex.siblingAtColumn(ColumnCount - 1)); // its count
+        if (isCurrent(host))
+            Q_EMIT processRemoved(key);
         return;
     }
 }
 
-void ProcessTreeModel::setDesired(const Desired &desired)
+void ProcessTreeModel::setDesired(Host &host, const Desired &desired)
 {
+    const QModelIndex hostIndex = m_acrossHosts ? index(hostRow(&host), 0) : QModelIndex();
+    const bool current = isCurrent(host);
+    bool changed = false;
     // Groups that went away, with all their processes.
-    for (int g = int(m_groups.size()) - 1; g >= 0; --g) {
-        if (desired.contains(m_groups[size_t(g)]->name))
+    for (int g = int(host.groups.size()) - 1; g >= 0; --g) {
+        if (desired.contains(host.groups[size_t(g)]->name))
             continue;
-        const QList<ProcessInfo> gone = m_groups[size_t(g)]->processes;
-        beginRemoveRows(QModelIndex(), g, g);
-        m_groups.erase(m_groups.begin() + g);
+        const QList<ProcessInfo> gone = host.groups[size_t(g)]->processes;
+        beginRemoveRows(hostIndex, g, g);
+        host.groups.erase(host.groups.begin() + g);
         endRemoveRows();
-        for (const ProcessInfo &p : gone)
-            Q_EMIT processRemoved(p.key);
+        changed = true;
+        for (const ProcessInfo &p : gone) {
+            if (current)
+                Q_EMIT processRemoved(p.key);
+        }
     }
     for (auto it = desired.cbegin(); it != desired.cend(); ++it) {
-        const int row = groupRow(it.key());
+        const int row = groupRow(host, it.key());
         if (row >= 0) {
-            syncGroup(row, it.value());
+            changed = syncGroup(host, row, it.value()) || changed;
             continue;
         }
         // A new group comes with its processes in one insertion.
-        const int position = groupInsertPosition(it.key());
-        beginInsertRows(QModelIndex(), position, position);
+        const int position = groupInsertPosition(host, it.key());
+        beginInsertRows(hostIndex, position, position);
         auto group = std::make_unique<Group>();
+        group->host = &host;
         group->name = it.key();
         group->processes = it.value();
-        m_groups.insert(m_groups.begin() + position, std::move(group));
+        host.groups.insert(host.groups.begin() + position, std::move(group));
         endInsertRows();
-        for (const ProcessInfo &p : it.value())
-            Q_EMIT processUpdated(p.key);
+        changed = true;
+        for (const ProcessInfo &p : it.value()) {
+            if (current)
+                Q_EMIT processUpdated(p.key);
+        }
     }
+    if (changed && m_acrossHosts)
+        Q_EMIT dataChanged(hostIndex, hostIndex.siblingAtColumn(ColumnCount - 1)); // its counts
 }
 
-void ProcessTreeModel::syncGroup(int groupRow, const QList<ProcessInfo> &wanted)
+bool ProcessTreeModel::syncGroup(Host &host, int groupRow, const QList<ProcessInfo> &wanted)
 {
-    Group &group = *m_groups[size_t(groupRow)];
-    const QModelIndex parent = index(groupRow, 0);
+    Group &group = *host.groups[size_t(groupRow)];
+    const QModelIndex parent = groupIndex(host, groupRow);
+    const bool current = isCurrent(host);
     bool changed = false;
 
     // Both lists are sorted by key: one merge pass finds removals, insertions and changes.
@@ -280,13 +457,15 @@ void ProcessTreeModel::syncGroup(int groupRow, const QList<ProcessInfo> &wanted)
             beginRemoveRows(parent, row, row);
             group.processes.removeAt(row);
             endRemoveRows();
-            Q_EMIT processRemoved(key);
+            if (current)
+                Q_EMIT processRemoved(key);
             changed = true;
         } else if (haveNew && (!haveOld || wanted.at(w).key < group.processes.at(row).key)) {
             beginInsertRows(parent, row, row);
             group.processes.insert(row, wanted.at(w));
             endInsertRows();
-            Q_EMIT processUpdated(wanted.at(w).key);
+            if (current)
+                Q_EMIT processUpdated(wanted.at(w).key);
             changed = true;
             ++row;
             ++w;
@@ -294,7 +473,8 @@ void ProcessTreeModel::syncGroup(int groupRow, const QList<ProcessInfo> &wanted)
             if (group.processes.at(row) != wanted.at(w)) {
                 group.processes[row] = wanted.at(w);
                 Q_EMIT dataChanged(index(row, 0, parent), index(row, ColumnCount - 1, parent));
-                Q_EMIT processUpdated(wanted.at(w).key);
+                if (current)
+                    Q_EMIT processUpdated(wanted.at(w).key);
                 changed = true;
             }
             ++row;
@@ -302,7 +482,8 @@ void ProcessTreeModel::syncGroup(int groupRow, const QList<ProcessInfo> &wanted)
         }
     }
     if (changed)
-        Q_EMIT dataChanged(index(groupRow, 0), index(groupRow, ColumnCount - 1));
+        Q_EMIT dataChanged(parent, parent.siblingAtColumn(ColumnCount - 1));
+    return changed;
 }
 
 void ProcessTreeModel::setStale(bool stale)
@@ -311,12 +492,13 @@ void ProcessTreeModel::setStale(bool stale)
         return;
     m_stale = stale;
     // Every row changes colour.
-    for (int g = 0; g < int(m_groups.size()); ++g) {
-        Q_EMIT dataChanged(index(g, 0), index(g, ColumnCount - 1));
-        const QModelIndex parent = index(g, 0);
-        const int children = int(m_groups[size_t(g)]->processes.size());
-        if (children > 0)
-            Q_EMIT dataChanged(index(0, 0, parent), index(children - 1, ColumnCount - 1, parent));
+    if (m_acrossHosts)
+        emitRowsChanged(QModelIndex(), int(m_hosts.size()));
+    for (const auto &host : m_hosts) {
+        const QModelIndex hostIndex = m_acrossHosts ? index(hostRow(host.get()), 0) : QModelIndex();
+        emitRowsChanged(hostIndex, int(host->groups.size()));
+        for (int g = 0; g < int(host->groups.size()); ++g)
+            emitRowsChanged(groupIndex(*host, g), int(host->groups[size_t(g)]->processes.size()));
     }
     Q_EMIT staleChanged(stale);
 }
@@ -324,64 +506,90 @@ void ProcessTreeModel::setStale(bool stale)
 void ProcessTreeModel::clear()
 {
     beginResetModel();
-    m_groups.clear();
-    m_overrides.clear();
-    m_groupAlias.clear();
-    m_lastPids.clear();
+    m_hosts.clear();
+    m_hosts.push_back(std::make_unique<Host>());
+    m_acrossHosts = false;
     m_stale = false;
     endResetModel();
 }
 
 // ---- lookups ----
 
-int ProcessTreeModel::groupRow(const QString &name) const
+int ProcessTreeModel::groupRow(const Host &host, const QString &name)
 {
-    for (size_t g = 0; g < m_groups.size(); ++g) {
-        if (m_groups[g]->name == name)
+    for (size_t g = 0; g < host.groups.size(); ++g) {
+        if (host.groups[g]->name == name)
             return int(g);
     }
     return -1;
 }
 
-int ProcessTreeModel::groupInsertPosition(const QString &name) const
+int ProcessTreeModel::groupInsertPosition(const Host &host, const QString &name)
 {
-    const auto it = std::lower_bound(m_groups.cbegin(), m_groups.cend(), name,
+    const auto it = std::lower_bound(host.groups.cbegin(), host.groups.cend(), name,
                                      [](const std::unique_ptr<Group> &g, const QString &n) { return groupLessThan(g->name, n); });
-    return int(it - m_groups.cbegin());
+    return int(it - host.groups.cbegin());
 }
 
-QModelIndex ProcessTreeModel::indexOfKey(qint64 key, int column) const
+QModelIndex ProcessTreeModel::indexOfKeyIn(const Host *host, qint64 key, int column) const
 {
-    for (size_t g = 0; g < m_groups.size(); ++g) {
-        const QList<ProcessInfo> &list = m_groups[g]->processes;
+    if (!host)
+        return QModelIndex();
+    for (const auto &group : host->groups) {
+        const QList<ProcessInfo> &list = group->processes;
         for (int row = 0; row < list.size(); ++row) {
             if (list.at(row).key == key)
-                return createIndex(row, column, m_groups[g].get());
+                return createIndex(row, column, static_cast<Node *>(group.get()));
         }
     }
     return QModelIndex();
 }
 
+QModelIndex ProcessTreeModel::indexOfKey(qint64 key, int column) const
+{
+    return indexOfKeyIn(current(), key, column);
+}
+
+QModelIndex ProcessTreeModel::indexOfKeyOn(const QString &host, qint64 key, int column) const
+{
+    return indexOfKeyIn(hostNamed(host), key, column);
+}
+
 std::optional<ProcessInfo> ProcessTreeModel::process(qint64 key) const
 {
-    const QModelIndex i = indexOfKey(key);
+    return processOn(m_currentHost, key);
+}
+
+std::optional<ProcessInfo> ProcessTreeModel::processOn(const QString &host, qint64 key) const
+{
+    const QModelIndex i = indexOfKeyOn(host, key);
     if (!i.isValid())
         return std::nullopt;
-    return static_cast<const Group *>(i.internalPointer())->processes.at(i.row());
+    return static_cast<const Group *>(static_cast<const Node *>(i.internalPointer()))->processes.at(i.row());
 }
 
 QStringList ProcessTreeModel::groups() const
 {
     QStringList names;
-    for (const auto &g : m_groups)
-        names.append(g->name);
+    if (const Host *host = current()) {
+        for (const auto &g : host->groups)
+            names.append(g->name);
+    }
     return names;
 }
 
 QList<qint64> ProcessTreeModel::keys(const QString &group) const
 {
+    return keysOn(m_currentHost, group);
+}
+
+QList<qint64> ProcessTreeModel::keysOn(const QString &host, const QString &group) const
+{
     QList<qint64> result;
-    for (const auto &g : m_groups) {
+    const Host *h = hostNamed(host);
+    if (!h)
+        return result;
+    for (const auto &g : h->groups) {
         if (!group.isEmpty() && g->name != group)
             continue;
         for (const ProcessInfo &p : g->processes)
@@ -393,16 +601,21 @@ QList<qint64> ProcessTreeModel::keys(const QString &group) const
 int ProcessTreeModel::processCount() const
 {
     int n = 0;
-    for (const auto &g : m_groups)
-        n += int(g->processes.size());
+    if (const Host *host = current()) {
+        for (const auto &g : host->groups)
+            n += int(g->processes.size());
+    }
     return n;
 }
 
 QString ProcessTreeModel::spawnEntryOf(const QString &group) const
 {
-    if (m_groupAlias.value(group) == group)
+    const Host *host = current();
+    if (!host)
         return group;
-    for (auto it = m_groupAlias.cbegin(); it != m_groupAlias.cend(); ++it) {
+    if (host->groupAlias.value(group) == group)
+        return group;
+    for (auto it = host->groupAlias.cbegin(); it != host->groupAlias.cend(); ++it) {
         if (it.value() == group)
             return it.key();
     }
@@ -415,22 +628,44 @@ QModelIndex ProcessTreeModel::index(int row, int column, const QModelIndex &pare
 {
     if (column < 0 || column >= ColumnCount || row < 0)
         return QModelIndex();
-    if (!parent.isValid())
-        return row < int(m_groups.size()) ? createIndex(row, column, nullptr) : QModelIndex();
-    if (parent.internalPointer() || parent.row() >= int(m_groups.size()))
+    if (!parent.isValid()) {
+        if (m_acrossHosts)
+            return row < int(m_hosts.size()) ? createIndex(row, column, nullptr) : QModelIndex();
+        return row < int(m_hosts.front()->groups.size()) ? createIndex(row, column, nullptr) : QModelIndex();
+    }
+    const auto *node = static_cast<const Node *>(parent.internalPointer());
+    const Host *host = nullptr;
+    if (!node && m_acrossHosts) {
+        // A host's row: its groups.
+        if (parent.row() >= int(m_hosts.size()))
+            return QModelIndex();
+        host = m_hosts[size_t(parent.row())].get();
+        return row < int(host->groups.size()) ? groupIndex(*host, row, column) : QModelIndex();
+    }
+    if (node && !node->isHost)
         return QModelIndex(); // processes have no children
-    Group *group = m_groups[size_t(parent.row())].get();
-    return row < group->processes.size() ? createIndex(row, column, group) : QModelIndex();
+    // A group's row: its processes.
+    host = node ? static_cast<const Host *>(node) : m_hosts.front().get();
+    if (parent.row() >= int(host->groups.size()))
+        return QModelIndex();
+    Group *group = host->groups[size_t(parent.row())].get();
+    return row < group->processes.size() ? createIndex(row, column, static_cast<Node *>(group)) : QModelIndex();
 }
 
 QModelIndex ProcessTreeModel::parent(const QModelIndex &child) const
 {
     if (!child.isValid() || !child.internalPointer())
         return QModelIndex();
-    const auto *group = static_cast<const Group *>(child.internalPointer());
-    for (size_t g = 0; g < m_groups.size(); ++g) {
-        if (m_groups[g].get() == group)
-            return createIndex(int(g), 0, nullptr);
+    const auto *node = static_cast<const Node *>(child.internalPointer());
+    if (node->isHost) {
+        const int row = hostRow(static_cast<const Host *>(node));
+        return row >= 0 ? createIndex(row, 0, nullptr) : QModelIndex();
+    }
+    const auto *group = static_cast<const Group *>(node);
+    const Host &host = *group->host;
+    for (size_t g = 0; g < host.groups.size(); ++g) {
+        if (host.groups[g].get() == group)
+            return groupIndex(host, int(g));
     }
     return QModelIndex();
 }
@@ -438,10 +673,23 @@ QModelIndex ProcessTreeModel::parent(const QModelIndex &child) const
 int ProcessTreeModel::rowCount(const QModelIndex &parent) const
 {
     if (!parent.isValid())
-        return int(m_groups.size());
-    if (parent.column() != 0 || parent.internalPointer() || parent.row() >= int(m_groups.size()))
+        return m_acrossHosts ? int(m_hosts.size()) : int(m_hosts.front()->groups.size());
+    if (parent.column() != 0)
         return 0;
-    return int(m_groups[size_t(parent.row())]->processes.size());
+    const auto *node = static_cast<const Node *>(parent.internalPointer());
+    if (!node && m_acrossHosts)
+        return parent.row() < int(m_hosts.size()) ? int(m_hosts[size_t(parent.row())]->groups.size()) : 0;
+    if (node && !node->isHost)
+        return 0;
+    const Host *host = node ? static_cast<const Host *>(node) : m_hosts.front().get();
+    return parent.row() < int(host->groups.size()) ? int(host->groups[size_t(parent.row())]->processes.size()) : 0;
+}
+
+bool ProcessTreeModel::hasChildren(const QModelIndex &parent) const
+{
+    if (m_acrossHosts && parent.isValid() && !parent.internalPointer() && parent.column() == 0)
+        return true;
+    return QAbstractItemModel::hasChildren(parent);
 }
 
 int ProcessTreeModel::columnCount(const QModelIndex &) const
@@ -496,15 +744,85 @@ QVariant ProcessTreeModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid())
         return QVariant();
-    if (!index.internalPointer()) {
-        if (index.row() >= int(m_groups.size()))
+    const auto *node = static_cast<const Node *>(index.internalPointer());
+    if (!node && m_acrossHosts) {
+        if (index.row() >= int(m_hosts.size()))
             return QVariant();
-        return groupData(*m_groups[size_t(index.row())], index.column(), role);
+        return hostData(*m_hosts[size_t(index.row())], index.column(), role);
     }
-    const auto *group = static_cast<const Group *>(index.internalPointer());
+    if (!node || node->isHost) {
+        const Host &host = node ? *static_cast<const Host *>(node) : *m_hosts.front();
+        if (index.row() >= int(host.groups.size()))
+            return QVariant();
+        return groupData(*host.groups[size_t(index.row())], index.column(), role);
+    }
+    const auto *group = static_cast<const Group *>(node);
     if (index.row() >= group->processes.size())
         return QVariant();
-    return processData(group->processes.at(index.row()), index.column(), role);
+    return processData(*group->host, group->processes.at(index.row()), index.column(), role);
+}
+
+// A host's row: its name, whether it runs or is lost, how many workers it has.
+QVariant ProcessTreeModel::hostData(const Host &host, int column, int role) const
+{
+    int workers = 0;
+    qint64 masterPid = host.masterPid;
+    for (const auto &group : host.groups) {
+        for (const ProcessInfo &p : group->processes) {
+            if (p.isMaster)
+                masterPid = p.pid;
+            else
+                ++workers;
+        }
+    }
+    const QString state = host.lost ? QStringLiteral("lost") : QStringLiteral("running");
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (column) {
+        case NameColumn: return host.name;
+        case StateColumn: return QStringLiteral("%1 · %2 %3").arg(state).arg(workers).arg(workers == 1 ? QStringLiteral("worker") : QStringLiteral("workers"));
+        case HostColumn: return host.name;
+        }
+        return QVariant();
+    case SortRole:
+        switch (column) {
+        case NameColumn:
+        case HostColumn: return host.name;
+        case StateColumn: return state;
+        }
+        return QVariant();
+    case Qt::ToolTipRole:
+        return host.lost ? QStringLiteral("host %1 is lost: its master %2 stopped announcing itself without stopping; "
+                                          "its processes are shown as last seen")
+                               .arg(host.name).arg(masterPid)
+                         : QStringLiteral("host %1, master %2, %3 workers").arg(host.name).arg(masterPid).arg(workers);
+    case Qt::DecorationRole:
+        if (column == StateColumn) // red for lost: a dead host is worse news than a failed worker's orange
+            return dotIcon(m_stale ? ProcessState().color() : host.lost ? QColor(0xd0, 0x31, 0x2d) : QColor(0x2e, 0x9d, 0x4f));
+        return QVariant();
+    case Qt::FontRole: {
+        QFont font;
+        font.setBold(true);
+        font.setItalic(host.lost);
+        return font;
+    }
+    case Qt::ForegroundRole:
+        return m_stale ? QBrush(Qt::gray) : host.lost ? QBrush(QColor(0xd0, 0x31, 0x2d)) : QVariant();
+    case Qt::TextAlignmentRole:
+        return QVariant(columnAlignment(column));
+    case HostRole:
+        return host.name;
+    case IsHostRole:
+        return true;
+    case IsGroupRole:
+        return false;
+    case StateRole:
+        return state;
+    case KeyRole:
+    case PidRole:
+        return qint64(0);
+    }
+    return QVariant();
 }
 
 QVariant ProcessTreeModel::groupData(const Group &group, int column, int role) const
@@ -546,7 +864,7 @@ QVariant ProcessTreeModel::groupData(const Group &group, int column, int role) c
         return QVariant();
     case Qt::DecorationRole:
         if (column == StateColumn)
-            return dotIcon(groupState(m_stale, failed, running, stopped, total).color());
+            return dotIcon(groupState(isGreyed(*group.host), failed, running, stopped, total).color());
         return QVariant();
     case Qt::FontRole: {
         QFont font;
@@ -554,9 +872,13 @@ QVariant ProcessTreeModel::groupData(const Group &group, int column, int role) c
         return font;
     }
     case Qt::ForegroundRole:
-        return m_stale ? QBrush(Qt::gray) : QVariant();
+        return isGreyed(*group.host) ? QBrush(Qt::gray) : QVariant();
     case Qt::TextAlignmentRole:
         return QVariant(columnAlignment(column));
+    case HostRole:
+        return group.host->name;
+    case IsHostRole:
+        return false;
     case GroupRole:
         return group.name;
     case IsGroupRole:
@@ -568,8 +890,9 @@ QVariant ProcessTreeModel::groupData(const Group &group, int column, int role) c
     return QVariant();
 }
 
-QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int role) const
+QVariant ProcessTreeModel::processData(const Host &host, const ProcessInfo &p, int column, int role) const
 {
+    const bool greyed = isGreyed(host);
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
@@ -612,9 +935,9 @@ QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int rol
         return tip;
     }
     case Qt::DecorationRole:
-        return column == StateColumn ? QVariant(dotIcon((m_stale ? ProcessState() : p.state).color())) : QVariant();
+        return column == StateColumn ? QVariant(dotIcon((greyed ? ProcessState() : p.state).color())) : QVariant();
     case Qt::ForegroundRole:
-        if (m_stale || p.pid <= 0)
+        if (greyed || p.pid <= 0)
             return QBrush(Qt::gray);
         return QVariant();
     case Qt::FontRole:
@@ -630,6 +953,10 @@ QVariant ProcessTreeModel::processData(const ProcessInfo &p, int column, int rol
         return p.key;
     case PidRole:
         return p.pid;
+    case HostRole:
+        return host.name;
+    case IsHostRole:
+        return false;
     case GroupRole:
         return p.group;
     case IsGroupRole:

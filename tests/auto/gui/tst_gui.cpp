@@ -160,6 +160,7 @@ private Q_SLOTS:
     void registrationMakesAStartingChildAMember();
     void processColumnsAlignWordsLeftNumbersRight();
     void masterCountsAsRunningWhileItReloads();
+    void processModelGroupsByHost();
     void detailsShowWhatTheProcessIs();
     void connectionDialogChecksTheUrl();
     void versionSaysWhatItRunsOn();
@@ -471,6 +472,86 @@ void tst_Gui::masterCountsAsRunningWhileItReloads()
 // The details pane: a long program path elided in the middle (whole in the
 // tooltip), counters' names in the normal text colour, and only the
 // messages of the process' own lifetime among its recent ones.
+// Across hosts: a row per host above its groups, pids that are only unique
+// on their host, a lost host kept and marked; a cluster of one host has no host level.
+void tst_Gui::processModelGroupsByHost()
+{
+    ProcessTreeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.applyStatus(statusWith(str("2026-01-01T10:00:01.000Z"), {{str("web"), 7}}));
+    QCOMPARE(model.rowCount(), 2); // master, web: no host level
+    QVERIFY(!model.isAcrossHosts());
+    QVERIFY(model.index(0, 0).data(ProcessTreeModel::HostRole).toString().isEmpty());
+
+    const auto hostEntry = [](const QString &name, bool lost) {
+        Clustr::ClusterHost host;
+        host.name = name;
+        host.masterPid = 100;
+        host.lost = lost;
+        return host;
+    };
+    // The host the status above was of (a monitor told its host) keeps what it read.
+    model.setCurrentHost(str("beta"));
+    QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+    model.setHosts({hostEntry(str("alpha"), false), hostEntry(str("beta"), false)});
+    QCOMPARE(resets.count(), 1);
+    QVERIFY(model.isAcrossHosts());
+    QCOMPARE(model.hostNames(), (QStringList{str("alpha"), str("beta")}));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.keysOn(str("beta"), str("web")), QList<qint64>{7});
+
+    // The same pids on both hosts: each row is its host's.
+    model.applyStatus(str("alpha"), statusWith(str("2026-01-01T10:00:02.000Z"), {{str("web"), 7}, {str("web"), 8}}));
+    const QModelIndex alpha = model.indexOfHost(str("alpha"));
+    const QModelIndex beta = model.indexOfHost(str("beta"));
+    QCOMPARE(alpha.data().toString(), str("alpha"));
+    QVERIFY(alpha.data(ProcessTreeModel::IsHostRole).toBool());
+    QCOMPARE(alpha.siblingAtColumn(ProcessTreeModel::StateColumn).data().toString(), str("running · 2 workers"));
+    QCOMPARE(beta.siblingAtColumn(ProcessTreeModel::StateColumn).data().toString(), str("running · 1 worker"));
+    QCOMPARE(model.rowCount(alpha), 2); // master, web
+    const QModelIndex alphaSeven = model.indexOfKeyOn(str("alpha"), 7);
+    const QModelIndex betaSeven = model.indexOfKeyOn(str("beta"), 7);
+    QVERIFY(alphaSeven.isValid() && betaSeven.isValid() && alphaSeven != betaSeven);
+    QCOMPARE(alphaSeven.parent().parent(), alpha);
+    QCOMPARE(betaSeven.parent().parent(), beta);
+    QCOMPARE(alphaSeven.data(ProcessTreeModel::HostRole).toString(), str("alpha"));
+    // The lookups without a host are the current host's: the one the actions go to.
+    QCOMPARE(model.indexOfKey(7), betaSeven);
+    QVERIFY(!model.process(8));
+    model.setCurrentHost(str("alpha"));
+    QCOMPARE(model.indexOfKey(7), alphaSeven);
+    QVERIFY(model.process(8));
+
+    // An event of one host leaves the other's process of that pid alone.
+    model.applyEvent(str("beta"), eventAt(Clustr::ClusterEvent::Type::Exited, 7, str("web"), str("2026-01-01T10:00:03.000Z")));
+    QVERIFY(!model.indexOfKeyOn(str("beta"), 7).isValid());
+    QVERIFY(model.indexOfKeyOn(str("alpha"), 7).isValid());
+
+    // Lost: kept, marked in words and colour, its processes greyed; back to normal when it rejoins.
+    QSignalSpy lostChanges(&model, &ProcessTreeModel::hostLostChanged);
+    model.setHosts({hostEntry(str("alpha"), true), hostEntry(str("beta"), false)});
+    QCOMPARE(resets.count(), 1);
+    QCOMPARE(lostChanges.count(), 1);
+    QVERIFY(model.isHostLost(str("alpha")) && !model.isHostLost(str("beta")));
+    const QModelIndex lost = model.indexOfHost(str("alpha"), ProcessTreeModel::StateColumn);
+    QCOMPARE(lost.data().toString(), str("lost · 2 workers"));
+    QVERIFY(lost.data(Qt::ForegroundRole).value<QBrush>().color() != QColor(Qt::black));
+    QVERIFY(lost.data(Qt::DecorationRole).isValid());
+    QCOMPARE(model.indexOfKeyOn(str("alpha"), 8).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(Qt::gray));
+    QVERIFY(!model.indexOfHost(str("beta"), ProcessTreeModel::StateColumn).data(Qt::ForegroundRole).isValid());
+    model.setHosts({hostEntry(str("alpha"), false), hostEntry(str("beta"), false), hostEntry(str("gamma"), false)});
+    QCOMPARE(resets.count(), 1); // a host more is a row more
+    QVERIFY(!model.isHostLost(str("alpha")));
+    QVERIFY(!model.indexOfKeyOn(str("alpha"), 8).data(Qt::ForegroundRole).isValid());
+    QCOMPARE(model.hostNames(), (QStringList{str("alpha"), str("beta"), str("gamma")}));
+    QVERIFY(model.hasChildren(model.indexOfHost(str("gamma")))); // openable before it is read
+
+    // No hosts any more: a cluster of one host again.
+    model.setHosts({});
+    QVERIFY(!model.isAcrossHosts());
+    QCOMPARE(model.rowCount(), 0);
+}
+
 void tst_Gui::detailsShowWhatTheProcessIs()
 {
     const QDateTime started = QDateTime::currentDateTimeUtc().addSecs(-10);
