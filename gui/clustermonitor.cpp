@@ -3,6 +3,8 @@
 
 #include <ClustrQt/clusterclient.h>
 
+#include <utility>
+
 namespace {
 // ClusterClient reports nothing when a read finds no cluster, so "no cluster"
 // is concluded after this long without an announcement (a few polls).
@@ -54,7 +56,10 @@ void ClusterMonitor::open(const QString &url)
     m_lastError.clear();
     m_searching = true;
     m_searchTimer.stop();
-    Q_EMIT reconnected();
+    if (std::exchange(m_switchingHost, false))
+        Q_EMIT hostSwitched(m_host);
+    else
+        Q_EMIT reconnected();
 
     m_client = std::make_unique<ClusterClient>();
     ClusterClient *client = m_client.get();
@@ -182,6 +187,7 @@ void ClusterMonitor::setHost(const QString &host)
     m_host = host;
     m_seen = false; // another master: what was seen is that host's
     m_goneSince = QDateTime();
+    m_switchingHost = true;
     open(m_url);
     Q_EMIT hostsChanged(m_hosts); // the same hosts, another one shown
 }

@@ -31,9 +31,11 @@ class ClusterClient;
   backoff).
 
   A cluster across hosts (docs/MULTI-HOST.md) has no master of its own: the
-  monitor watches one of its hosts at a time (the settings' host, else the
-  first running one) and lists them all, lost ones included (hosts()), so
-  that the window can offer the others.
+  monitor follows one of its hosts at a time (the settings' host, else the
+  first running one, then the host of the window's selection), the one the
+  actions go to and the output is of, and lists them all,
+  lost ones included (hosts()). The window reads the other hosts it shows
+  itself (HostFeeds).
 */
 class ClusterMonitor : public QObject
 {
@@ -83,7 +85,7 @@ public:
     QString host() const { return m_host; }
     //! Every host of a cluster across hosts, sorted by name, lost ones marked.
     QList<Clustr::ClusterHost> hosts() const { return m_hosts; }
-    //! Watches \a host of the cluster across hosts instead (a new connection).
+    //! Follows \a host of the cluster across hosts instead (a new connection; hostSwitched(), not reconnected()).
     void setHost(const QString &host);
 
     //! How often the status is read (the master writes it when it changes; figures come while we sample).
@@ -96,6 +98,8 @@ Q_SIGNALS:
     void stateChanged(ClusterMonitor::State state);
     //! A new connection: whatever was shown belongs to another Redis or cluster.
     void reconnected();
+    //! A new connection to another host of the same cluster across hosts: what was shown of the others stays.
+    void hostSwitched(const QString &host);
     //! The client was replaced (nullptr: none). The old one is gone: drop anything that points to it.
     void clientChanged(Clustr::ClusterClient *client);
     //! A snapshot; one without a master (pid 0) when the cluster is gone.
@@ -124,6 +128,7 @@ private:
     QString m_lastError;
     bool m_seen = false;
     bool m_searching = false; // connected, first look for the announcement not over yet
+    bool m_switchingHost = false; // open() for setHost(): the same cluster, another host
     QDateTime m_goneSince;
     QTimer m_searchTimer;
     QTimer m_rediscoverTimer;

@@ -19,8 +19,8 @@ struct ConnectionSettings
     QString clusterName;
     QString redisUrl;    // used when automatic is false
     bool automatic = true;
-    //! Of a cluster across hosts, the host to watch; empty: the cluster's own
-    //! master, or the first running host of a cluster across hosts.
+    //! Of a cluster across hosts, the host to open, select and follow first;
+    //! empty: the cluster's own master, or the first running host of a cluster across hosts.
     QString host;
 
     //! The URL to connect to now; \a tried (if given) says what was looked at.

@@ -18,7 +18,7 @@ struct Options
 {
     QCommandLineOption redis{QStringLiteral("redis"), QStringLiteral("The Redis server of the cluster."), QStringLiteral("URL")};
     QCommandLineOption cluster{QStringLiteral("cluster"), QStringLiteral("The cluster's name (its namespace)."), QStringLiteral("NAME")};
-    QCommandLineOption host{QStringLiteral("host"), QStringLiteral("Of a cluster across hosts, the host to show first."), QStringLiteral("NAME")};
+    QCommandLineOption host{QStringLiteral("host"), QStringLiteral("Of a cluster across hosts, the host to open, select and follow first."), QStringLiteral("NAME")};
     QCommandLineOption capacity{QStringLiteral("log-capacity"), QStringLiteral("Messages kept in the log (default 20000)."),
                                 QStringLiteral("N"), QStringLiteral("20000")};
     QCommandLineOption tab{QStringLiteral("tab"), QStringLiteral("The bottom tab to show: messages, charts or activity."), QStringLiteral("NAME")};

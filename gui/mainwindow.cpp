@@ -8,7 +8,7 @@
 #include "emptystatewidget.h"
 #include "exitcodedialog.h"
 #include "format.h"
-#include "hostpicker.h"
+#include "hostfeeds.h"
 #include "messagecollector.h"
 #include "messagelogmodel.h"
 #include "messagelogview.h"
@@ -85,9 +85,11 @@ MainWindow::MainWindow(QSettings *settings, const Options &options, QWidget *par
     , m_reload(new ReloadProgress(this))
     , m_runner(new OperationRunner(m_monitor, this))
     , m_history(new ClusterHistory(this))
+    , m_feeds(new HostFeeds(this))
 {
     setWindowTitle(QStringLiteral("clustr-qt-gui"));
     m_monitor->setPollInterval(std::chrono::milliseconds(options.pollIntervalMs));
+    m_feeds->setPollInterval(std::chrono::milliseconds(options.pollIntervalMs));
     m_collector->setMaxPending(options.logCapacity);
     createActions();
     createCentralWidget();
@@ -246,16 +248,6 @@ void MainWindow::createToolBar()
     toolBar->addAction(m_stopAction);
     toolBar->addSeparator();
     toolBar->addAction(m_logView->pauseAction());
-    // A cluster across hosts: which host's master the window shows and drives.
-    m_hostPicker = new HostPicker(toolBar);
-    toolBar->addSeparator();
-    m_hostPickerAction = toolBar->addWidget(m_hostPicker);
-    m_hostPickerAction->setVisible(false);
-}
-
-bool MainWindow::isHostPickerShown() const
-{
-    return m_hostPickerAction && m_hostPickerAction->isVisible();
 }
 
 void MainWindow::createMenus()
@@ -356,8 +348,19 @@ void MainWindow::wireConnection()
     connect(m_monitor, &ClusterMonitor::clientChanged, m_reload, &ReloadProgress::setClient);
     connect(m_monitor, &ClusterMonitor::reconnected, this, [this] {
         m_processModel->clear();
+        m_processModel->setCurrentHost(m_monitor->host());
+        m_feeds->clear();
+        m_masterPids.clear();
         m_history->clear();
         m_activity->add(Severity::Info, QStringLiteral("Connecting to %1 (%2)").arg(m_monitor->redisUrl(), m_monitor->settings().describe()));
+        updateState();
+    });
+    // Across hosts, the monitor moved to the host of the selection: every host stays shown.
+    connect(m_monitor, &ClusterMonitor::hostSwitched, this, [this](const QString &host) {
+        m_processModel->setCurrentHost(host);
+        m_history->clear(); // the charts are of the host followed
+        m_activity->add(Severity::Info, QStringLiteral("Following host %1: the actions go to its master").arg(host));
+        updateFeeds();
         updateState();
     });
     // A monitor's Redis user: everything is shown, nothing can be commanded.
@@ -367,24 +370,22 @@ void MainWindow::wireConnection()
         updateActions();
     });
     connect(m_monitor, &ClusterMonitor::clientChanged, this, &MainWindow::updateActions);
-    // The hosts of a cluster across hosts: listed while there are some; choosing one watches it.
+    // The hosts of a cluster across hosts: a row each in the tree, the lost ones marked.
     connect(m_monitor, &ClusterMonitor::hostsChanged, this, [this](const QList<Clustr::ClusterHost> &hosts) {
-        m_hostPicker->setHosts(hosts, m_monitor->host());
-        m_hostPickerAction->setVisible(!hosts.isEmpty());
-        for (const Clustr::ClusterHost &host : hosts) {
-            if (host.lost && !m_lostHosts.contains(host.name))
-                m_activity->add(Severity::Warning, QStringLiteral("Host %1 is lost: its master stopped announcing itself without stopping").arg(host.name));
+        m_processModel->setCurrentHost(m_monitor->host());
+        m_processModel->setHosts(hosts);
+        reportHostChanges(hosts);
+        if (!m_hostWanted.isEmpty() && m_processModel->indexOfHost(m_hostWanted).isValid()) {
+            // --host NAME (or the connection's host): that host open and selected.
+            const QString host = std::exchange(m_hostWanted, QString());
+            m_processView->expandHost(host);
+            if (m_processView->selectedHost().isEmpty())
+                m_processView->selectOn(host, 0);
         }
-        m_lostHosts.clear();
-        for (const Clustr::ClusterHost &host : hosts) {
-            if (host.lost)
-                m_lostHosts.insert(host.name);
-        }
+        updateFeeds();
+        updateState();
     });
-    connect(m_hostPicker, &HostPicker::hostChosen, this, [this](const QString &host) {
-        m_activity->add(Severity::Info, QStringLiteral("Showing host %1").arg(host));
-        m_monitor->setHost(host);
-    });
+    connect(m_processView, &ProcessTreeView::expandedHostsChanged, this, &MainWindow::updateFeeds);
     connect(m_monitor, &ClusterMonitor::errorOccurred, this, [this](const QString &text) {
         if (text == m_lastError)
             return; // a Redis that stays away reports the same error at every retry
@@ -398,8 +399,8 @@ void MainWindow::wireClusterData()
 {
     // The status snapshot, once a second.
     connect(m_monitor, &ClusterMonitor::statusUpdated, this, [this](const Clustr::ClusterStatus &status) {
-        m_processModel->applyStatus(status);
-        forgetEarlierCluster(status.master().pid());
+        m_processModel->applyStatus(m_monitor->host(), status);
+        forgetEarlierCluster(m_monitor->host(), status.master().pid());
         m_history->addStatus(status);
         m_logView->setKnownGroups(m_processModel->groups());
         if (!m_selectWanted.isEmpty()) {
@@ -413,6 +414,17 @@ void MainWindow::wireClusterData()
     // Lifecycle events, as they happen.
     connect(m_monitor, &ClusterMonitor::eventReceived, this,
             [this](const Clustr::ClusterEvent &event) { m_processModel->applyEvent(m_monitor->host(), event); });
+    // The other hosts whose rows are open: the tree only.
+    connect(m_feeds, &HostFeeds::statusUpdated, this, [this](const QString &host, const Clustr::ClusterStatus &status) {
+        if (host == m_monitor->host())
+            return; // a feed not closed yet: the monitor's client speaks for this host
+        m_processModel->applyStatus(host, status);
+        forgetEarlierCluster(host, status.master().pid());
+    });
+    connect(m_feeds, &HostFeeds::eventReceived, this, [this](const QString &host, const Clustr::ClusterEvent &event) {
+        if (host != m_monitor->host())
+            m_processModel->applyEvent(host, event);
+    });
     connect(m_monitor, &ClusterMonitor::eventReceived, m_activity, &ActivityLog::addEvent);
     connect(m_monitor, &ClusterMonitor::eventReceived, m_actions, &ActionTracker::observeEvent);
     connect(m_monitor, &ClusterMonitor::eventReceived, m_history, &ClusterHistory::addEvent);
@@ -499,9 +511,14 @@ void MainWindow::wireSelection()
 {
     // Selection.
     connect(m_processView, &ProcessTreeView::currentProcessChanged, this, [this](qint64 key) {
+        // Across hosts, what is selected is acted on where it is.
+        const QString host = m_processView->selectedHost();
+        const bool otherHost = !host.isEmpty() && host != m_monitor->host();
+        if (otherHost)
+            followHost(host);
         // Nothing selected because the selected process went away: the
         // details keep showing it, marked gone.
-        if (key != 0 || m_processModel->process(m_details->key()))
+        if (key != 0 || otherHost || m_processModel->process(m_details->key()))
             m_details->showProcess(key);
         // A process: its lines; a group: those of its processes.
         QSet<qint64> pids;
@@ -531,16 +548,25 @@ void MainWindow::updateState()
     const bool running = state == State::Running;
     // Nothing of a cluster left to show (never seen, or the Redis it was on
     // is gone and discovery moved on): say how to start one.
-    const bool showEmpty = !running && (!m_monitor->hasSeenCluster() || m_processModel->rowCount() == 0);
+    // Across hosts the tree stays while the monitor moves to another host
+    // (connecting anew) or the host it follows is lost: the others are shown live.
+    const bool acrossHosts = m_processModel->isAcrossHosts();
+    const bool showEmpty = !running && (acrossHosts ? m_processModel->rowCount() == 0
+                                                    : !m_monitor->hasSeenCluster() || m_processModel->rowCount() == 0);
     m_stack->setCurrentWidget(showEmpty ? static_cast<QWidget *>(m_emptyState) : m_stack->widget(1));
     if (showEmpty)
         m_emptyState->update(*m_monitor);
 
-    const bool stale = !running && m_monitor->hasSeenCluster();
+    const bool stale = acrossHosts ? state == State::Unreachable : !running && m_monitor->hasSeenCluster();
+    const bool followedLost = acrossHosts && !running && m_processModel->isHostLost(m_monitor->host());
     m_processModel->setStale(stale);
     if (stale)
         m_goneBanner->setText(goneText());
-    m_goneBanner->setVisible(stale && !showEmpty);
+    else if (followedLost)
+        m_goneBanner->setText(QStringLiteral("Host %1 is lost: its master stopped announcing itself without stopping. Its processes are "
+                                             "shown as last seen; the other hosts are shown live, select one of them to act on it.")
+                                  .arg(m_monitor->host()));
+    m_goneBanner->setVisible((stale || followedLost) && !showEmpty);
     if (!running)
         m_reload->abandon();
 
@@ -578,18 +604,76 @@ QString MainWindow::goneText() const
         .arg(clusterRedis, when, looking, howToStart);
 }
 
-void MainWindow::forgetEarlierCluster(qint64 masterPid)
+void MainWindow::forgetEarlierCluster(const QString &host, qint64 masterPid)
 {
-    if (masterPid <= 0 || masterPid == m_masterPid)
+    if (masterPid <= 0 || masterPid == m_masterPids.value(host))
         return;
-    const bool another = m_masterPid != 0;
-    m_masterPid = masterPid;
-    // A gone process stays in the details while its cluster is the one shown,
-    // not after; and what was selected in that cluster means nothing in this one.
-    if (another) {
+    const bool another = m_masterPids.contains(host);
+    m_masterPids.insert(host, masterPid);
+    // A gone process stays in the details while its cluster (host) is the one
+    // shown, not after; and what was selected in that cluster means nothing in this one.
+    if (another && m_processView->selectedHost() == host) {
         m_processView->clearSelection();
         m_details->showProcess(0);
     }
+}
+
+void MainWindow::followHost(const QString &host)
+{
+    // Before the monitor reconnects: from now on, every lookup by pid is on that host.
+    m_processModel->setCurrentHost(host);
+    m_monitor->setHost(host);
+}
+
+bool MainWindow::selectionIsFollowed()
+{
+    const QString host = m_processView->selectedHost();
+    if (host.isEmpty() || host == m_monitor->host())
+        return true;
+    // A selection made a moment ago on another host: the monitor follows it at once, acting waits for it.
+    followHost(host);
+    showOutcome(Severity::Warning, QStringLiteral("Connecting to host %1: try again in a moment").arg(host));
+    return false;
+}
+
+void MainWindow::updateFeeds()
+{
+    if (!m_processModel->isAcrossHosts()) {
+        m_feeds->clear();
+        return;
+    }
+    m_feeds->setCluster(m_monitor->redisUrl(), m_monitor->settings().clusterNamespace());
+    QSet<QString> wanted;
+    for (const QString &host : m_processView->expandedHosts()) {
+        if (host != m_monitor->host() && !m_processModel->isHostLost(host))
+            wanted.insert(host);
+    }
+    m_feeds->setHosts(wanted);
+}
+
+void MainWindow::reportHostChanges(const QList<Clustr::ClusterHost> &hosts)
+{
+    QSet<QString> lost;
+    for (const Clustr::ClusterHost &host : hosts) {
+        if (!host.lost)
+            continue;
+        lost.insert(host.name);
+        if (!m_lostHosts.contains(host.name))
+            m_activity->add(Severity::Warning, QStringLiteral("Host %1 is lost: its master stopped announcing itself without stopping").arg(host.name));
+    }
+    for (const QString &name : std::as_const(m_lostHosts)) {
+        const bool listed = std::any_of(hosts.cbegin(), hosts.cend(), [&name](const Clustr::ClusterHost &h) { return h.name == name; });
+        if (listed && !lost.contains(name))
+            m_activity->add(Severity::Success, QStringLiteral("Host %1 rejoined").arg(name));
+    }
+    m_lostHosts = lost;
+}
+
+QString MainWindow::targetName() const
+{
+    const QString cluster = m_monitor->clusterName().isEmpty() ? QStringLiteral("the cluster")
+                                                               : QStringLiteral("cluster \"%1\"").arg(m_monitor->clusterName());
+    return m_monitor->host().isEmpty() ? cluster : QStringLiteral("host %1 of %2").arg(m_monitor->host(), cluster);
 }
 
 void MainWindow::updateActions()
@@ -597,6 +681,14 @@ void MainWindow::updateActions()
     const bool readOnly = m_monitor->isReadOnly();
     const bool running = m_monitor->isRunning() && !readOnly;
     const qint64 key = m_processView ? m_processView->selectedKey() : 0;
+    // Across hosts the cluster-wide actions are the followed host's (the
+    // selection's): a host is what one master reloads or stops, and acting on
+    // every host at once from a click is what the CLI's `reload` is for.
+    const QString host = m_monitor->host();
+    m_reloadAction->setText(host.isEmpty() ? QStringLiteral("&Reload cluster") : QStringLiteral("&Reload host %1").arg(host));
+    m_stopAction->setText(host.isEmpty() ? QStringLiteral("S&top cluster…") : QStringLiteral("S&top host %1…").arg(host));
+    const QString stopTip = host.isEmpty() ? QStringLiteral("Stop the whole cluster") : QStringLiteral("Stop host %1: its master and its processes").arg(host);
+    m_stopAction->setProperty(NormalToolTipProperty, QStringLiteral("%1 (%2)").arg(stopTip, m_stopAction->shortcut().toString(QKeySequence::NativeText)));
     m_sendAction->setEnabled(running);
     m_killAction->setEnabled(running && key > 0);
     m_reloadAction->setEnabled(running && !m_reload->isActive());
@@ -642,7 +734,7 @@ void MainWindow::openDialog(QDialog *dialog)
 
 void MainWindow::openSendDialog()
 {
-    if (refusedAsReadOnly())
+    if (refusedAsReadOnly() || !selectionIsFollowed())
         return;
     if (!m_monitor->isRunning()) {
         showOutcome(Severity::Warning, QStringLiteral("No cluster to send to"));
@@ -658,7 +750,7 @@ void MainWindow::openSendDialog()
 
 void MainWindow::openKillDialog()
 {
-    if (refusedAsReadOnly())
+    if (refusedAsReadOnly() || !selectionIsFollowed())
         return;
     const qint64 key = m_processView->selectedKey();
     const auto process = key > 0 ? m_processModel->process(key) : std::nullopt;
@@ -666,9 +758,13 @@ void MainWindow::openKillDialog()
         showOutcome(Severity::Warning, QStringLiteral("Select a running process to kill"));
         return;
     }
-    const QString who = QStringLiteral("%1 %2").arg(process->group).arg(process->pid);
+    QString who = QStringLiteral("%1 %2").arg(process->group).arg(process->pid);
+    if (!m_monitor->host().isEmpty())
+        who += QStringLiteral(" on %1").arg(m_monitor->host());
     const QString question = process->isMaster
-        ? QStringLiteral("Kill the master %1? That ends the whole cluster.").arg(process->pid)
+        ? (m_monitor->host().isEmpty() ? QStringLiteral("Kill the master %1? That ends the whole cluster.").arg(process->pid)
+                                       : QStringLiteral("Kill the master %1? That ends host %2's part of the cluster; the other hosts run on.")
+                                             .arg(process->pid).arg(m_monitor->host()))
         : QStringLiteral("Kill %1? It runs its kill handler, leaves the cluster and exits with this code.").arg(who);
     auto *dialog = new ExitCodeDialog(QStringLiteral("Kill %1").arg(who), question,
                                       QStringLiteral("1: its parent respawns it (a fresh start). 0: it stays down."),
@@ -687,12 +783,14 @@ void MainWindow::openStopDialog()
         showOutcome(Severity::Warning, QStringLiteral("No cluster to stop"));
         return;
     }
-    const QString name = m_monitor->clusterName().isEmpty() ? QStringLiteral("the cluster")
-                                                            : QStringLiteral("cluster \"%1\"").arg(m_monitor->clusterName());
+    const bool acrossHosts = !m_monitor->host().isEmpty();
+    const QString others = acrossHosts ? QStringLiteral(" The other hosts run on (clustr-qt stop stops them all).") : QString();
     auto *dialog = new ExitCodeDialog(
-        QStringLiteral("Stop the cluster"),
-        QStringLiteral("Stop %1? Master %2 kills all %3 processes and exits.").arg(name).arg(m_monitor->masterPid()).arg(m_processModel->processCount()),
-        QStringLiteral("The master's exit code (15, like SIGTERM, by default)."), 15, QStringLiteral("Stop cluster"), this);
+        acrossHosts ? QStringLiteral("Stop host %1").arg(m_monitor->host()) : QStringLiteral("Stop the cluster"),
+        QStringLiteral("Stop %1? Master %2 kills all %3 processes and exits.%4")
+            .arg(targetName()).arg(m_monitor->masterPid()).arg(m_processModel->processCount()).arg(others),
+        QStringLiteral("The master's exit code (15, like SIGTERM, by default)."), 15,
+        acrossHosts ? QStringLiteral("Stop host") : QStringLiteral("Stop cluster"), this);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { m_actions->stop(dialog->exitCode()); });
     openDialog(dialog);
 }
@@ -740,6 +838,7 @@ void MainWindow::connectTo(const ConnectionSettings &settings, bool remember)
     if (remember && m_settings)
         settings.save(*m_settings);
     m_lastError.clear();
+    m_hostWanted = settings.host;
     m_monitor->connectTo(settings);
     updateState();
 }

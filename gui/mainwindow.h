@@ -4,6 +4,9 @@
 #include "activitylog.h"
 #include "connectionsettings.h"
 
+#include <ClustrQt/clusterstatus.h>
+
+#include <QtCore/QHash>
 #include <QtCore/QPointer>
 #include <QtCore/QSet>
 #include <QtWidgets/QDialog>
@@ -13,7 +16,7 @@ class ActionTracker;
 class ClusterHistory;
 class ClusterMonitor;
 class EmptyStateWidget;
-class HostPicker;
+class HostFeeds;
 class MessageCollector;
 class MessageLogModel;
 class MessageLogView;
@@ -42,7 +45,13 @@ struct MainWindowOptions
   ClusterMonitor (the connection) feeds the process tree, the details
   pane, the message log (through MessageCollector's batches), the charts
   and the activity log; the actions go out through ActionTracker, which
-  reports how each one ended. Every dialog is opened with open(), never
+  reports how each one ended.
+
+  A cluster across hosts is one tree of every host (ProcessTreeModel's host
+  level). The monitor follows the host of the selection: the actions, the
+  output and the charts are that host's, so a kill reaches the process of
+  the host it was chosen on. The other hosts whose rows are
+  open are read by HostFeeds. Every dialog is opened with open(), never
   exec(): the window never stops updating.
 */
 class MainWindow : public QMainWindow
@@ -84,9 +93,8 @@ public:
     EmptyStateWidget *emptyState() const { return m_emptyState; }
     QLabel *goneBanner() const { return m_goneBanner; }
     QLabel *readOnlyLabel() const { return m_readOnlyLabel; }
-    //! The hosts of a cluster across hosts (hidden for a cluster of one host).
-    HostPicker *hostPicker() const { return m_hostPicker; }
-    bool isHostPickerShown() const;
+    //! The hosts of a cluster across hosts read besides the monitor's.
+    HostFeeds *hostFeeds() const { return m_feeds; }
     bool isShowingEmptyState() const;
     //! The dialog opened last, while it is open.
     QDialog *activeDialog() const { return m_dialog; }
@@ -130,7 +138,16 @@ private:
     //! What the banner says while the cluster is out of sight.
     QString goneText() const;
     //! A new master: the details of a process of the cluster before it go.
-    void forgetEarlierCluster(qint64 masterPid);
+    void forgetEarlierCluster(const QString &host, qint64 masterPid);
+    //! Across hosts: the monitor follows \a host from now on (the selection is there).
+    void followHost(const QString &host);
+    //! False (and says so) when the selection is on a host the monitor does not follow yet.
+    bool selectionIsFollowed();
+    //! Opens and closes HostFeeds' clients as the hosts and the open rows change.
+    void updateFeeds();
+    void reportHostChanges(const QList<Clustr::ClusterHost> &hosts);
+    //! "cluster \"shop\"", or across hosts "host web-02 of cluster \"shop\"".
+    QString targetName() const;
     void updateActions();
     //! True (and says why) when the connection may not command the cluster.
     bool refusedAsReadOnly();
@@ -165,16 +182,16 @@ private:
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_rateLabel = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
-    HostPicker *m_hostPicker = nullptr;
-    QAction *m_hostPickerAction = nullptr; // the toolbar's, shown with the picker
+    HostFeeds *m_feeds;
     QSet<QString> m_lostHosts;              // said once each, while they stay lost
+    QString m_hostWanted;                   // the settings' host: opened and selected once it is listed
     QWidget *m_progress = nullptr;
     QProgressBar *m_reloadBar = nullptr;
     QLabel *m_reloadLabel = nullptr;
     QPointer<QDialog> m_dialog;
     QString m_lastError;
     QString m_selectWanted;
-    qint64 m_masterPid = 0;
+    QHash<QString, qint64> m_masterPids; // of each host (one unnamed for a cluster of one host)
 
     QAction *m_connectAction = nullptr;
     QAction *m_refreshAction = nullptr;

@@ -67,6 +67,11 @@ QList<QAction *> OperationActions::selectionActions() const
 OperationActions::Target OperationActions::target() const
 {
     Target t;
+    // Across hosts, a selection on a host the monitor does not follow (yet)
+    // is nothing to act on: the commands go to the followed host's master.
+    const QString host = m_view->selectedHost();
+    if (!host.isEmpty() && host != m_monitor->host())
+        return t;
     const qint64 key = m_view->selectedKey();
     t.group = m_view->selectedGroup();
     t.entry = m_model->spawnEntryOf(t.group);
@@ -105,7 +110,9 @@ void OperationActions::setState(QAction *action, const QString &text, const QStr
 void OperationActions::update()
 {
     const QString blocked = blockedReason();
-    setState(m_restartCluster, QStringLiteral("Res&tart cluster…"), blocked);
+    // Across hosts: the followed host's (MainWindow's reload and stop do the same).
+    const QString host = m_monitor->host();
+    setState(m_restartCluster, host.isEmpty() ? QStringLiteral("Res&tart cluster…") : QStringLiteral("Res&tart host %1…").arg(host), blocked);
     setState(m_updateConfig, QStringLiteral("&Update from cluster file…"), blocked);
     const Target t = target();
     updateProcessActions(t, blocked);
@@ -157,9 +164,11 @@ void OperationActions::restartCluster()
 {
     if (!blockedReason().isEmpty())
         return;
-    const QString name = m_monitor->clusterName().isEmpty() ? QStringLiteral("the cluster")
-                                                            : QStringLiteral("cluster \"%1\"").arg(m_monitor->clusterName());
-    auto *dialog = new ConfirmDialog(QStringLiteral("Restart the cluster"),
+    QString name = m_monitor->clusterName().isEmpty() ? QStringLiteral("the cluster")
+                                                      : QStringLiteral("cluster \"%1\"").arg(m_monitor->clusterName());
+    if (!m_monitor->host().isEmpty())
+        name = QStringLiteral("host %1 of %2").arg(m_monitor->host(), name);
+    auto *dialog = new ConfirmDialog(m_monitor->host().isEmpty() ? QStringLiteral("Restart the cluster") : QStringLiteral("Restart host %1").arg(m_monitor->host()),
                                      QStringLiteral("Restart every worker of %1, one at a time? Each is replaced once its "
                                                     "successor has registered; given-up ones start again too.").arg(name),
                                      QStringLiteral("Restart cluster"), m_dialogParent);

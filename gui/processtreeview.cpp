@@ -89,11 +89,8 @@ void ProcessTreeView::setUpView()
 void ProcessTreeView::expandNewGroups()
 {
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent, int first, int last) {
-        if (parent.isValid())
-            return;
-        for (int row = first; row <= last; ++row)
-            m_view->expand(m_proxy->index(row, 0));
-        if (!m_columnsSized) {
+        expandInserted(parent, first, last);
+        if (!parent.isValid() && !m_columnsSized) {
             // Once, when the first cluster shows up; then the widths are the user's.
             m_columnsSized = true;
             QTimer::singleShot(0, this, [this] {
@@ -102,7 +99,64 @@ void ProcessTreeView::expandNewGroups()
             });
         }
     });
-    connect(m_proxy, &QAbstractItemModel::modelReset, m_view, &QTreeView::expandAll);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] {
+        expandInserted(QModelIndex(), 0, m_proxy->rowCount() - 1);
+        Q_EMIT expandedHostsChanged();
+    });
+    connect(m_view, &QTreeView::expanded, this, [this](const QModelIndex &index) {
+        if (index.data(ProcessTreeModel::IsHostRole).toBool()) {
+            expandInserted(index, 0, m_proxy->rowCount(index) - 1);
+            Q_EMIT expandedHostsChanged();
+        }
+    });
+    connect(m_view, &QTreeView::collapsed, this, [this](const QModelIndex &index) {
+        if (index.data(ProcessTreeModel::IsHostRole).toBool())
+            Q_EMIT expandedHostsChanged();
+    });
+}
+
+bool ProcessTreeView::mayExpandHosts() const
+{
+    return m_model->hostNames().size() <= AutoExpandedHosts;
+}
+
+// A group opens when it comes; a host too while there are few of them, and its groups with it.
+void ProcessTreeView::expandInserted(const QModelIndex &parent, int first, int last)
+{
+    if (parent.isValid() && !parent.data(ProcessTreeModel::IsHostRole).toBool())
+        return; // processes
+    bool hostOpened = false;
+    for (int row = first; row <= last; ++row) {
+        const QModelIndex index = m_proxy->index(row, 0, parent);
+        if (!index.data(ProcessTreeModel::IsHostRole).toBool()) {
+            m_view->expand(index);
+            continue;
+        }
+        if (mayExpandHosts() || index.data(ProcessTreeModel::HostRole).toString() == m_model->currentHost()) {
+            m_view->expand(index); // its groups: through the expanded signal
+            hostOpened = true;
+        }
+    }
+    if (hostOpened)
+        Q_EMIT expandedHostsChanged();
+}
+
+QSet<QString> ProcessTreeView::expandedHosts() const
+{
+    QSet<QString> hosts;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const QModelIndex index = m_proxy->index(row, 0);
+        if (index.data(ProcessTreeModel::IsHostRole).toBool() && m_view->isExpanded(index))
+            hosts.insert(index.data(ProcessTreeModel::HostRole).toString());
+    }
+    return hosts;
+}
+
+void ProcessTreeView::expandHost(const QString &host)
+{
+    const QModelIndex index = m_proxy->mapFromSource(m_model->indexOfHost(host));
+    if (index.isValid())
+        m_view->expand(index);
 }
 
 // Reported once the model is done changing: while a row is being removed
@@ -116,8 +170,11 @@ void ProcessTreeView::reportSelection()
         QMetaObject::invokeMethod(this, [this] {
             m_reportPending = false;
             const qint64 key = selectedKey();
-            if (key != m_reportedKey) {
+            const QString host = selectedHost();
+            // Across hosts a pid is only unique on its host.
+            if (key != m_reportedKey || host != m_reportedHost) {
                 m_reportedKey = key;
+                m_reportedHost = host;
                 Q_EMIT currentProcessChanged(key);
             }
         }, Qt::QueuedConnection);
@@ -145,9 +202,20 @@ QString ProcessTreeView::selectedGroup() const
     return current.isValid() ? current.data(ProcessTreeModel::GroupRole).toString() : QString();
 }
 
+QString ProcessTreeView::selectedHost() const
+{
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    return current.isValid() ? current.data(ProcessTreeModel::HostRole).toString() : QString();
+}
+
 bool ProcessTreeView::selectKey(qint64 key)
 {
-    const QModelIndex source = m_model->indexOfKey(key);
+    return selectOn(m_model->currentHost(), key);
+}
+
+bool ProcessTreeView::selectOn(const QString &host, qint64 key)
+{
+    const QModelIndex source = key != 0 || !m_model->isAcrossHosts() ? m_model->indexOfKeyOn(host, key) : m_model->indexOfHost(host);
     const QModelIndex index = m_proxy->mapFromSource(source);
     if (!index.isValid())
         return false;
@@ -155,6 +223,7 @@ bool ProcessTreeView::selectKey(qint64 key)
     m_view->scrollTo(index);
     // Told now: whoever selected it expects the rest of the window to follow at once.
     m_reportedKey = key;
+    m_reportedHost = selectedHost();
     Q_EMIT currentProcessChanged(key);
     return true;
 }
@@ -166,6 +235,7 @@ void ProcessTreeView::clearSelection()
     // report would then show.
     m_view->selectionModel()->clear();
     m_reportedKey = 0;
+    m_reportedHost.clear();
 }
 
 void ProcessTreeView::setFilterText(const QString &text)

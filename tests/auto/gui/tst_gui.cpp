@@ -17,7 +17,7 @@
 #include "connectiondialog.h"
 #include "emptystatewidget.h"
 #include "exitcodedialog.h"
-#include "hostpicker.h"
+#include "hostfeeds.h"
 #include "mainwindow.h"
 #include "messagecollector.h"
 #include "messagelogfilter.h"
@@ -176,7 +176,7 @@ private Q_SLOTS:
     void burstKeepsTheWindowResponsive();
     void clusterGoesAwayAndComesBack();
     void monitorCredentialsGreyOutTheActions();
-    void clusterAcrossHostsShowsOneHostAtATime();
+    void clusterAcrossHostsIsOneTreeByHost();
 
 private:
     bool startCluster();
@@ -1215,22 +1215,30 @@ void tst_Gui::monitorCredentialsGreyOutTheActions()
     QVERIFY(window.findChild<QAction *>(QStringLiteral("restartClusterAction"))->isEnabled());
 }
 
-// A cluster across hosts has no master of its own: the window shows one
-// host's (the first running one, then the one chosen), lists every host
-// with the lost ones marked, and its actions reach the host shown.
-void tst_Gui::clusterAcrossHostsShowsOneHostAtATime()
+// A cluster across hosts is one tree, grouped by host: every host's master
+// and workers at once. The window follows the host of the selection, so an
+// action reaches the process of the row it was chosen on, on its host; a
+// host that dies is shown lost, the others live, and it comes back.
+void tst_Gui::clusterAcrossHostsIsOneTreeByHost()
 {
     const QString name = QStringLiteral("acrosshosts");
     const QJsonObject spec = testWorkerEntry(QStringLiteral("clustr-test-worker"), QStringLiteral("web"), 1);
-    std::map<QString, std::unique_ptr<TestProcess>> masters;
-    for (const char *host : {"beta", "alpha"}) {
+    const auto startMaster = [&](const QString &host) {
         auto master = std::make_unique<TestProcess>();
-        QVERIFY(master->startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
-                                     QStringLiteral("--cluster-namespace=") + name, QStringLiteral("--cluster-host=") + QLatin1String(host),
-                                     QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(QJsonArray{spec}).toJson(QJsonDocument::Compact))}));
-        QVERIFY(master->waitForEvent(QStringLiteral("clusterStarted"), ownEvents(), 30000));
-        masters[QLatin1String(host)] = std::move(master);
+        if (!master->startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
+                                  QStringLiteral("--cluster-namespace=") + name, QStringLiteral("--cluster-host=") + host,
+                                  QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(QJsonArray{spec}).toJson(QJsonDocument::Compact))})
+            || !master->waitForEvent(QStringLiteral("clusterStarted"), ownEvents(), 30000))
+            return std::unique_ptr<TestProcess>();
+        return master;
+    };
+    std::map<QString, std::unique_ptr<TestProcess>> masters;
+    for (const QString &host : {QStringLiteral("beta"), QStringLiteral("alpha")}) {
+        masters[host] = startMaster(host);
+        QVERIFY(masters[host]);
     }
+    const QString alpha = QStringLiteral("alpha");
+    const QString beta = QStringLiteral("beta");
 
     QSettings settings(m_dir.filePath(QStringLiteral("hosts.ini")), QSettings::IniFormat);
     MainWindow::Options options;
@@ -1244,42 +1252,90 @@ void tst_Gui::clusterAcrossHostsShowsOneHostAtATime()
     connection.automatic = false;
     window.connectTo(connection, false);
 
-    // The first running host, by name, without being asked.
+    // Both hosts at once, each with its master and its worker under it.
     ClusterMonitor *monitor = window.monitor();
-    QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Running && monitor->host() == QLatin1String("alpha"), 15000);
-    QTRY_COMPARE_WITH_TIMEOUT(monitor->masterPid(), masters[QStringLiteral("alpha")]->pid(), 10000);
-    QTRY_VERIFY(window.isHostPickerShown() && window.hostPicker()->count() == 2);
-    QCOMPARE(window.hostPicker()->currentText(), QStringLiteral("alpha"));
+    ProcessTreeModel *model = window.processModel();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest); // three levels, changed in place
+    QTRY_VERIFY_WITH_TIMEOUT(model->isAcrossHosts() && model->keysOn(alpha, QStringLiteral("web")).size() == 1
+                                 && model->keysOn(beta, QStringLiteral("web")).size() == 1,
+                             15000);
+    QTRY_VERIFY_WITH_TIMEOUT(model->keysOn(alpha, QStringLiteral("master")) == QList<qint64>{masters[alpha]->pid()}
+                                 && model->keysOn(beta, QStringLiteral("master")) == QList<qint64>{masters[beta]->pid()},
+                             10000);
+    QVERIFY(!window.isShowingEmptyState());
+    QSortFilterProxyModel *proxy = window.processView()->proxyModel();
+    QCOMPARE(proxy->rowCount(), 2);
+    for (int row = 0; row < 2; ++row) {
+        const QModelIndex hostRow = proxy->index(row, 0);
+        QCOMPARE(hostRow.data().toString(), row == 0 ? alpha : beta);
+        QVERIFY(window.processView()->treeView()->isExpanded(hostRow));
+        QCOMPARE(hostRow.siblingAtColumn(ProcessTreeModel::StateColumn).data().toString(), QStringLiteral("running · 1 worker"));
+    }
+    // Followed without being asked: the first running host. The other is read by a feed of its own.
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->isRunning() && monitor->host() == alpha, 10000);
+    QTRY_COMPARE(window.hostFeeds()->hosts(), QSet<QString>{beta});
     QVERIFY(window.windowTitle().contains(QStringLiteral("on alpha")));
 
-    // Another host, chosen.
-    const int beta = window.hostPicker()->findData(QStringLiteral("beta"));
-    QVERIFY(beta >= 0);
-    Q_EMIT window.hostPicker()->activated(beta);
-    QTRY_VERIFY_WITH_TIMEOUT(monitor->state() == ClusterMonitor::State::Running && monitor->masterPid() == masters[QStringLiteral("beta")]->pid(), 15000);
-    QCOMPARE(monitor->host(), QStringLiteral("beta"));
-    QTRY_COMPARE_WITH_TIMEOUT(window.processModel()->keys(QStringLiteral("web")).size(), 1, 15000);
-
-    // Its actions reach that host's processes: a kill of its worker.
-    const qint64 worker = window.processModel()->keys(QStringLiteral("web")).constFirst();
-    QVERIFY(window.processView()->selectKey(worker));
-    QTRY_VERIFY(window.killAction()->isEnabled());
+    // Kill from a worker row of beta: the monitor follows beta, the kill reaches beta's worker with its code.
+    const qint64 alphaWorker = model->keysOn(alpha, QStringLiteral("web")).constFirst();
+    const qint64 betaWorker = model->keysOn(beta, QStringLiteral("web")).constFirst();
+    QVERIFY(window.processView()->selectOn(beta, betaWorker));
+    QCOMPARE(window.processView()->selectedHost(), beta);
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->isRunning() && monitor->host() == beta && monitor->masterPid() == masters[beta]->pid()
+                                 && window.killAction()->isEnabled(),
+                             15000);
+    QCOMPARE(window.details()->key(), betaWorker);
+    QCOMPARE(window.stopAction()->text(), QStringLiteral("S&top host beta…"));
+    // alpha stays shown, now through a feed of its own.
+    QTRY_COMPARE(window.hostFeeds()->hosts(), QSet<QString>{alpha});
+    QVERIFY(model->keysOn(alpha, QStringLiteral("web")) == QList<qint64>{alphaWorker});
     window.killAction()->trigger();
     auto *dialog = qobject_cast<ExitCodeDialog *>(window.activeDialog());
     QVERIFY(dialog);
+    dialog->setExitCode(7);
     dialog->accept();
-    QVERIFY(masters[QStringLiteral("beta")]->waitForEvent(QStringLiteral("killRequested"), [worker](const QJsonObject &e) {
-        return qint64(e.value(QStringLiteral("_from")).toDouble()) == worker;
+    QVERIFY(masters[beta]->waitForEvent(QStringLiteral("killRequested"), [betaWorker](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("_from")).toDouble()) == betaWorker && e.value(QStringLiteral("code")).toInt() == 7;
     }, 15000));
-    QCOMPARE(masters[QStringLiteral("alpha")]->count(QStringLiteral("killRequested")), 0);
+    QVERIFY(masters[beta]->waitForEvent(QStringLiteral("childExited"), ownEvents([betaWorker](const QJsonObject &e) {
+        return qint64(e.value(QStringLiteral("pid")).toDouble()) == betaWorker && e.value(QStringLiteral("code")).toInt() == 7;
+    }), 15000));
+    QTRY_VERIFY(window.activity()->contains(QStringLiteral("Killed web %1").arg(betaWorker)));
+    QCOMPARE(masters[alpha]->count(QStringLiteral("killRequested")), 0);
+    QCOMPARE(masters[alpha]->count(QStringLiteral("childExited")), 0);
+    QVERIFY(model->keysOn(alpha, QStringLiteral("web")) == QList<qint64>{alphaWorker});
 
-    // A host that dies without stopping is marked lost (its announcement expires), and said so.
-    masters[QStringLiteral("alpha")]->signal(SIGKILL);
-    QVERIFY(masters[QStringLiteral("alpha")]->waitForFinished());
-    QTRY_VERIFY_WITH_TIMEOUT(window.hostPicker()->findText(QStringLiteral("alpha (lost)")) >= 0, 30000);
+    // --host NAME: that host opened and selected, and followed.
+    {
+        MainWindow other(nullptr, options);
+        ConnectionSettings toBeta = connection;
+        toBeta.host = beta;
+        other.connectTo(toBeta, false);
+        QTRY_VERIFY_WITH_TIMEOUT(other.processModel()->isAcrossHosts() && other.processView()->selectedHost() == beta, 15000);
+        QCOMPARE(other.monitor()->host(), beta);
+        QVERIFY(other.processView()->expandedHosts().contains(beta));
+    }
+
+    // A host that dies without stopping is shown lost, and said so; the other stays as it was.
+    masters[alpha]->signal(SIGKILL);
+    QVERIFY(masters[alpha]->waitForFinished());
+    QTRY_VERIFY_WITH_TIMEOUT(model->isHostLost(alpha), 30000);
+    const QModelIndex alphaState = model->indexOfHost(alpha, ProcessTreeModel::StateColumn);
+    QVERIFY(alphaState.data().toString().startsWith(QStringLiteral("lost")));
+    QVERIFY(alphaState.data(Qt::ForegroundRole).isValid()); // its colour
     QVERIFY(window.activity()->contains(QStringLiteral("Host alpha is lost")));
-    QCOMPARE(monitor->host(), QStringLiteral("beta")); // still showing the host chosen
+    QVERIFY(!model->isHostLost(beta));
+    QVERIFY(!model->indexOfHost(beta, ProcessTreeModel::StateColumn).data(Qt::ForegroundRole).isValid());
+    QCOMPARE(monitor->host(), beta); // still following the host of the selection
     QCOMPARE(monitor->state(), ClusterMonitor::State::Running);
+    QVERIFY(!window.hostFeeds()->hosts().contains(alpha)); // nothing to read of a lost host
+
+    // It runs again: back to normal, its new master under it.
+    masters[alpha] = startMaster(alpha);
+    QVERIFY(masters[alpha]);
+    QTRY_VERIFY_WITH_TIMEOUT(!model->isHostLost(alpha) && model->keysOn(alpha, QStringLiteral("master")) == QList<qint64>{masters[alpha]->pid()}, 30000);
+    QVERIFY(!model->indexOfHost(alpha, ProcessTreeModel::StateColumn).data(Qt::ForegroundRole).isValid());
+    QTRY_VERIFY(window.activity()->contains(QStringLiteral("Host alpha rejoined")));
 }
 
 QTEST_MAIN(tst_Gui)
