@@ -349,6 +349,7 @@ void MainWindow::wireConnection()
     connect(m_monitor, &ClusterMonitor::reconnected, this, [this] {
         m_processModel->clear();
         m_processModel->setCurrentHost(m_monitor->host());
+        m_hostPending.clear();
         m_feeds->clear();
         m_masterPids.clear();
         m_history->clear();
@@ -358,6 +359,7 @@ void MainWindow::wireConnection()
     // Across hosts, the monitor moved to the host of the selection: every host stays shown.
     connect(m_monitor, &ClusterMonitor::hostSwitched, this, [this](const QString &host) {
         m_processModel->setCurrentHost(host);
+        m_processView->expandHost(host); // the followed host is always shown open
         m_history->clear(); // the charts are of the host followed
         m_activity->add(Severity::Info, QStringLiteral("Following host %1: the actions go to its master").arg(host));
         updateFeeds();
@@ -372,7 +374,7 @@ void MainWindow::wireConnection()
     connect(m_monitor, &ClusterMonitor::clientChanged, this, &MainWindow::updateActions);
     // The hosts of a cluster across hosts: a row each in the tree, the lost ones marked.
     connect(m_monitor, &ClusterMonitor::hostsChanged, this, [this](const QList<Clustr::ClusterHost> &hosts) {
-        m_processModel->setCurrentHost(m_monitor->host());
+        m_processModel->setCurrentHost(m_hostPending.isEmpty() ? m_monitor->host() : m_hostPending);
         m_processModel->setHosts(hosts);
         reportHostChanges(hosts);
         if (!m_hostWanted.isEmpty() && m_processModel->indexOfHost(m_hostWanted).isValid()) {
@@ -466,6 +468,7 @@ void MainWindow::wireReloadBar()
             hideProgressLater();
         }
         updateActions();
+        followPendingHost();
     });
 }
 
@@ -482,6 +485,7 @@ void MainWindow::wireOperations()
         showProgress(m_reloadBar->value(), text);
         hideProgressLater();
         updateActions();
+        followPendingHost();
     });
 }
 
@@ -512,10 +516,15 @@ void MainWindow::wireSelection()
     // Selection.
     connect(m_processView, &ProcessTreeView::currentProcessChanged, this, [this](qint64 key) {
         // Across hosts, what is selected is acted on where it is.
+        const QString before = m_processModel->currentHost();
         const QString host = m_processView->selectedHost();
-        const bool otherHost = !host.isEmpty() && host != m_monitor->host();
-        if (otherHost)
+        if (!host.isEmpty() && host != m_monitor->host()) {
             followHost(host);
+        } else if (!host.isEmpty() && !m_hostPending.isEmpty()) {
+            m_hostPending.clear(); // back on the followed host before it was left
+            m_processModel->setCurrentHost(host);
+        }
+        const bool otherHost = m_processModel->currentHost() != before;
         // Nothing selected because the selected process went away: the
         // details keep showing it, marked gone.
         if (key != 0 || otherHost || m_processModel->process(m_details->key()))
@@ -620,9 +629,36 @@ void MainWindow::forgetEarlierCluster(const QString &host, qint64 masterPid)
 
 void MainWindow::followHost(const QString &host)
 {
-    // Before the monitor reconnects: from now on, every lookup by pid is on that host.
+    // From now on every lookup by pid is on that host (the details show its process).
     m_processModel->setCurrentHost(host);
-    m_monitor->setHost(host);
+    // A command or reload under way is followed to its end through the
+    // monitor's connection: moving it elsewhere would cut its progress off.
+    // Until it ends, nothing is acted on on the selection's host (see selectionIsFollowed()).
+    if (m_runner->isActive() || m_reload->isActive()) {
+        if (m_hostPending != host)
+            showOutcome(Severity::Info, QStringLiteral("Host %1 is followed once the %2 on host %3 ends")
+                                            .arg(host, m_runner->isActive() ? m_runner->description() : QStringLiteral("reload"), m_monitor->host()));
+        m_hostPending = host;
+        return;
+    }
+    m_hostPending.clear();
+    // Queued: the monitor's client is replaced, and this may run inside one
+    // of its signals (a command's end, a status) or of a job it owns.
+    QMetaObject::invokeMethod(this, [this, host] {
+        if (m_processModel->currentHost() == host && m_hostPending.isEmpty()) // the selection did not move on meanwhile
+            m_monitor->setHost(host);
+    }, Qt::QueuedConnection);
+}
+
+void MainWindow::followPendingHost()
+{
+    if (m_hostPending.isEmpty() || m_runner->isActive() || m_reload->isActive())
+        return;
+    const QString host = std::exchange(m_hostPending, QString());
+    if (m_processView->selectedHost() == host) // still where the selection is
+        followHost(host);
+    else
+        m_processModel->setCurrentHost(m_monitor->host());
 }
 
 bool MainWindow::selectionIsFollowed()
@@ -632,13 +668,16 @@ bool MainWindow::selectionIsFollowed()
         return true;
     // A selection made a moment ago on another host: the monitor follows it at once, acting waits for it.
     followHost(host);
-    showOutcome(Severity::Warning, QStringLiteral("Connecting to host %1: try again in a moment").arg(host));
+    showOutcome(Severity::Warning, m_hostPending.isEmpty()
+                                       ? QStringLiteral("Connecting to host %1: try again in a moment").arg(host)
+                                       : QStringLiteral("Host %1 is followed once the command on host %2 ends: try again then").arg(host, m_monitor->host()));
     return false;
 }
 
 void MainWindow::updateFeeds()
 {
-    if (!m_processModel->isAcrossHosts()) {
+    // Not before the monitor follows a host: it is about to follow the first running one.
+    if (!m_processModel->isAcrossHosts() || m_monitor->host().isEmpty()) {
         m_feeds->clear();
         return;
     }
@@ -689,8 +728,11 @@ void MainWindow::updateActions()
     m_stopAction->setText(host.isEmpty() ? QStringLiteral("S&top cluster…") : QStringLiteral("S&top host %1…").arg(host));
     const QString stopTip = host.isEmpty() ? QStringLiteral("Stop the whole cluster") : QStringLiteral("Stop host %1: its master and its processes").arg(host);
     m_stopAction->setProperty(NormalToolTipProperty, QStringLiteral("%1 (%2)").arg(stopTip, m_stopAction->shortcut().toString(QKeySequence::NativeText)));
+    // A process of a host not followed yet has no master to ask.
+    const QString selectedHost = m_processView ? m_processView->selectedHost() : QString();
+    const bool followed = selectedHost.isEmpty() || selectedHost == host;
     m_sendAction->setEnabled(running);
-    m_killAction->setEnabled(running && key > 0);
+    m_killAction->setEnabled(running && key > 0 && followed);
     m_reloadAction->setEnabled(running && !m_reload->isActive());
     m_stopAction->setEnabled(running);
     // Greyed out for a reason the user can read where they point.

@@ -139,8 +139,9 @@ private:
     QString goneText() const;
     //! A new master: the details of a process of the cluster before it go.
     void forgetEarlierCluster(const QString &host, qint64 masterPid);
-    //! Across hosts: the monitor follows \a host from now on (the selection is there).
+    //! Across hosts: the monitor follows \a host from now on (the selection is there), or once the command under way ends.
     void followHost(const QString &host);
+    void followPendingHost();
     //! False (and says so) when the selection is on a host the monitor does not follow yet.
     bool selectionIsFollowed();
     //! Opens and closes HostFeeds' clients as the hosts and the open rows change.
@@ -185,6 +186,7 @@ private:
     HostFeeds *m_feeds;
     QSet<QString> m_lostHosts;              // said once each, while they stay lost
     QString m_hostWanted;                   // the settings' host: opened and selected once it is listed
+    QString m_hostPending;                  // the selection's host, followed once the command under way ends
     QWidget *m_progress = nullptr;
     QProgressBar *m_reloadBar = nullptr;
     QLabel *m_reloadLabel = nullptr;

@@ -23,6 +23,8 @@
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "messagelogview.h"
+#include "operationactions.h"
+#include "operationrunner.h"
 #include "outputfeed.h"
 #include "outputview.h"
 #include "processdetails.h"
@@ -1304,6 +1306,32 @@ void tst_Gui::clusterAcrossHostsIsOneTreeByHost()
     QCOMPARE(masters[alpha]->count(QStringLiteral("killRequested")), 0);
     QCOMPARE(masters[alpha]->count(QStringLiteral("childExited")), 0);
     QVERIFY(model->keysOn(alpha, QStringLiteral("web")) == QList<qint64>{alphaWorker});
+
+    // A command under way on beta is followed to its end: a selection on
+    // alpha meanwhile shows alpha's worker, and alpha is followed after.
+    QTRY_VERIFY_WITH_TIMEOUT(model->keysOn(beta, QStringLiteral("web")).size() == 1
+                                 && model->keysOn(beta, QStringLiteral("web")).constFirst() != betaWorker,
+                             15000); // respawned
+    QVERIFY(window.processView()->selectOn(beta, model->keysOn(beta, QStringLiteral("web")).constFirst()));
+    QAction *restartGroup = window.operations()->restartGroupAction();
+    QTRY_VERIFY(restartGroup->isEnabled());
+    restartGroup->trigger();
+    QVERIFY(window.operationRunner()->isActive());
+    QVERIFY(window.processView()->selectOn(alpha, alphaWorker));
+    QCOMPARE(window.details()->key(), alphaWorker);
+    QVERIFY(!window.details()->isGone());
+    QVERIFY(window.details()->commandLineText().contains(QStringLiteral("clustr-test-worker")));
+    QCOMPARE(monitor->host(), beta);
+    QVERIFY(!window.killAction()->isEnabled());
+    QVERIFY(!restartGroup->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(!window.operationRunner()->isActive(), 30000);
+    QVERIFY(window.activity()->contains(QStringLiteral("Restart of group web")));
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->isRunning() && monitor->host() == alpha && window.killAction()->isEnabled(), 15000);
+    QCOMPARE(masters[alpha]->count(QStringLiteral("childExited")), 0);
+
+    // A host's own row: that host followed.
+    QVERIFY(window.processView()->selectOn(beta, 0));
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->isRunning() && monitor->host() == beta, 15000);
 
     // --host NAME: that host opened and selected, and followed.
     {
