@@ -49,6 +49,9 @@
 #include <QtWidgets/QTreeView>
 #include <QtWidgets/QVBoxLayout>
 
+#include <algorithm>
+#include <utility>
+
 using Severity = ActivityLog::Severity;
 
 namespace {
