@@ -315,6 +315,7 @@ void ProcessTreeModel::applyStatusTo(Host &host, const Clustr::ClusterStatus &st
 {
     if (status.master().pid() <= 0)
         return; // the cluster is gone: keep the last picture (setStale greys it)
+    host.read = true;
     setDesired(host, desiredFrom(host, status));
 }
 
@@ -780,7 +781,10 @@ QVariant ProcessTreeModel::hostData(const Host &host, int column, int role) cons
     case Qt::DisplayRole:
         switch (column) {
         case NameColumn: return host.name;
-        case StateColumn: return QStringLiteral("%1 · %2 %3").arg(state).arg(workers).arg(workers == 1 ? QStringLiteral("worker") : QStringLiteral("workers"));
+        case StateColumn:
+            // A host never read (its row never opened) has no count to show, not 0.
+            return !host.read ? state
+                              : QStringLiteral("%1 · %2 %3").arg(state).arg(workers).arg(workers == 1 ? QStringLiteral("worker") : QStringLiteral("workers"));
         case HostColumn: return host.name;
         }
         return QVariant();
@@ -795,7 +799,8 @@ QVariant ProcessTreeModel::hostData(const Host &host, int column, int role) cons
         return host.lost ? QStringLiteral("host %1 is lost: its master %2 stopped announcing itself without stopping; "
                                           "its processes are shown as last seen")
                                .arg(host.name).arg(masterPid)
-                         : QStringLiteral("host %1, master %2, %3 workers").arg(host.name).arg(masterPid).arg(workers);
+                         : !host.read ? QStringLiteral("host %1, master %2: open it to read its processes").arg(host.name).arg(masterPid)
+                                      : QStringLiteral("host %1, master %2, %3 workers").arg(host.name).arg(masterPid).arg(workers);
     case Qt::DecorationRole:
         if (column == StateColumn) // red for lost: a dead host is worse news than a failed worker's orange
             return dotIcon(m_stale ? ProcessState().color() : host.lost ? QColor(0xd0, 0x31, 0x2d) : QColor(0x2e, 0x9d, 0x4f));

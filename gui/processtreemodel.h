@@ -168,6 +168,7 @@ private:
         }
         QString name;
         bool lost = false;
+        bool read = false;    // a status of it was applied: its worker count is known
         qint64 masterPid = 0; // from the hosts list, for a host never read
         std::vector<std::unique_ptr<Group>> groups;
         QHash<qint64, Override> overrides;

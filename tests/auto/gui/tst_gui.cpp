@@ -547,6 +547,7 @@ void tst_Gui::processModelGroupsByHost()
     QVERIFY(!model.indexOfKeyOn(str("alpha"), 8).data(Qt::ForegroundRole).isValid());
     QCOMPARE(model.hostNames(), (QStringList{str("alpha"), str("beta"), str("gamma")}));
     QVERIFY(model.hasChildren(model.indexOfHost(str("gamma")))); // openable before it is read
+    QCOMPARE(model.indexOfHost(str("gamma"), ProcessTreeModel::StateColumn).data().toString(), str("running")); // no count known yet
 
     // No hosts any more: a cluster of one host again.
     model.setHosts({});
