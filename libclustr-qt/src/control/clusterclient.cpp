@@ -622,7 +622,7 @@ void ClusterClient::refresh()
                                   return;
                               // A cluster across hosts has no master of its own: its hosts
                               // are read when none runs (a cluster of one host has none),
-                              // and by a client of one of its hosts (a monitor's host picker).
+                              // and by a client of one of its hosts (a monitor's tree of hosts).
                               if (!d->name.isEmpty() && (!d->host.isEmpty() || !d->running)) {
                                   d->readHosts();
                                   return;
