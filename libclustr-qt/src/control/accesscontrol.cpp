@@ -12,15 +12,18 @@ namespace {
 // What every connection of ours sends besides its work: AUTH (always
 // allowed), its name, the database of the URL, the keep-alive PING; and
 // MULTI and DISCARD, with which ClusterClient asks whether its user may
-// publish without publishing anything (see ClusterClient::isReadOnly()).
-const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +select +multi +discard");
+// publish without publishing anything (see ClusterClient::isReadOnly());
+// CLUSTER MYID, with which a redis-cluster:// connection makes sure it
+// reached a cluster node.
+const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +select +multi +discard +cluster|myid");
 const QByteArray SubscribeCommands = QByteArrayLiteral("+subscribe +psubscribe +unsubscribe +punsubscribe");
 // GETRANGE: how tools read the announcement and the status, bounded
 // (docs/PROTOCOL.md section 11); MGET: how the name lock reads them;
 // LRANGE: how `clustr-qt logs` reads the workers' recent output lines;
 // HGETALL and EXISTS: how tools find the hosts of a cluster across hosts
-// and tell the lost ones.
-const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan +lrange +hgetall +exists");
+// and tell the lost ones; CLUSTER SLOTS: how they find every master node of
+// a Redis Cluster to scan for cluster names.
+const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan +lrange +hgetall +exists +cluster|slots");
 // How `clustr-qt run` keeps those lines: appended, trimmed to the last N, expiring with the master.
 const QByteArray LogWriteCommands = QByteArrayLiteral("+rpush +ltrim +pexpire");
 

@@ -15,6 +15,7 @@
 #include "protocol/channels_p.h"
 #include "protocol/codec_p.h"
 
+#include <ClustrQt/accesscontrol.h>
 #include <ClustrQt/redisclient.h>
 
 #include <QtCore/QJsonArray>
@@ -312,6 +313,24 @@ void tst_RedisCluster::daemonAndCliRunOnIt()
                                         {QStringLiteral("complete-words"), QStringLiteral("clusters"), QStringLiteral("--redis"), m_nodes.url()},
                                         QProcessEnvironment::systemEnvironment(), 60000);
     QVERIFY2(names.exitCode == 0 && names.outLines().contains(QStringLiteral("store")), names.describe().constData());
+    // And by the cluster's monitor user (ACLs are per node: on every node),
+    // whose rules allow CLUSTER MYID and CLUSTER SLOTS, and no writing.
+    const QByteArray rule = Clustr::AccessControl::aclRule(QStringLiteral("store"), Clustr::AccessControl::Role::Monitor, QStringLiteral("pw-monitor"));
+    QStringList setUser{QStringLiteral("ACL"), QStringLiteral("SETUSER")};
+    const auto tokens = QRegularExpression(QStringLiteral(R"(\([^)]*\)|\S+)")).globalMatch(QString::fromUtf8(rule).section(QLatin1Char(' '), 1));
+    for (auto it = tokens; it.hasNext();)
+        setUser.append(it.next().captured());
+    QCOMPARE(m_nodes.cliOnEveryNode(setUser).trimmed(), QByteArray("OK\nOK\nOK\nOK\nOK\nOK"));
+    const QString monitorUrl = QString(m_nodes.url()).replace(QStringLiteral("redis-cluster://"),
+        QStringLiteral("redis-cluster://%1:pw-monitor@").arg(Clustr::AccessControl::userName(QStringLiteral("store"), Clustr::AccessControl::Role::Monitor)));
+    const ProgramRun monitorNames = runProgram(buildBinary(QStringLiteral("clustr-qt")),
+                                               {QStringLiteral("complete-words"), QStringLiteral("clusters"), QStringLiteral("--redis"), monitorUrl},
+                                               QProcessEnvironment::systemEnvironment(), 60000);
+    QVERIFY2(monitorNames.exitCode == 0 && monitorNames.outLines().contains(QStringLiteral("store")), monitorNames.describe().constData());
+    const ProgramRun monitorStatus = runProgram(buildBinary(QStringLiteral("clustr-qt")),
+                                                {QStringLiteral("status"), QStringLiteral("--redis"), monitorUrl, QStringLiteral("--cluster"), QStringLiteral("store")},
+                                                QProcessEnvironment::systemEnvironment(), 60000);
+    QVERIFY2(monitorStatus.exitCode == 0 && monitorStatus.out.contains("web"), monitorStatus.describe().constData());
 
     // send reaches the worker; kill ends it with the code, and it is respawned.
     const qint64 pid = workers().constFirst();
