@@ -559,7 +559,9 @@ int watch(QStringList args)
             || (noHeartbeats && (message.isHeartbeat() || message.channel().startsWith(QLatin1String("sampling:")))))
             return;
         const qint64 pid = message.pid();
-        const QString sender = pid > 0 ? QStringLiteral("%1/%2").arg(pid).arg(message.group()) : QStringLiteral("-");
+        // Across hosts, pids repeat: HOST:PID, as kill and send take it.
+        const QString who = message.host().isEmpty() ? QString::number(pid) : message.host() + QLatin1Char(':') + QString::number(pid);
+        const QString sender = pid > 0 ? QStringLiteral("%1/%2").arg(who, message.group()) : QStringLiteral("-");
         // The data as the sender wrote it; a payload that does not decode as it came.
         const QString data = QString::fromUtf8(pid > 0 ? message.dataJson() : raw);
         channelWidth = std::max(channelWidth, message.channel().size());

@@ -51,6 +51,7 @@ LogEntry LogEntry::fromMessage(const Clustr::Message &message, const QByteArray 
     e.kind = logKindOf(message);
     e.pid = message.pid();
     e.group = message.group();
+    e.host = message.host();
     e.channel = message.channel();
     e.targetPid = channelTargetPid(e.channel);
     // ClusterClient hands undecodable payloads over with pid 0 and the raw text as data.

@@ -43,6 +43,7 @@ struct LogEntry
     LogKind kind = LogKind::Unknown;
     qint64 pid = 0;         //!< the sender (meta.pid); 0 when it did not decode
     QString group;          //!< the sender's group
+    QString host;           //!< the sender's host in a cluster across hosts (meta.host), else empty
     QString channel;        //!< without the cluster's namespace
     qint64 targetPid = 0;   //!< whom a private, kill or clusterInfo message is for
     QString data;           //!< the data in one line (strings without quotes)

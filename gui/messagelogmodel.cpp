@@ -16,7 +16,10 @@ QString timeText(qint64 ms)
 
 QString senderText(const LogEntry &e)
 {
-    return e.valid ? QStringLiteral("%1 %2").arg(e.group).arg(e.pid) : QStringLiteral("(not decodable)");
+    if (!e.valid)
+        return QStringLiteral("(not decodable)");
+    // Across hosts, pids repeat: the sender as the CLI names it, HOST:PID.
+    return e.host.isEmpty() ? QStringLiteral("%1 %2").arg(e.group).arg(e.pid) : QStringLiteral("%1 %2:%3").arg(e.group, e.host).arg(e.pid);
 }
 
 } // namespace
@@ -103,13 +106,16 @@ QString MessageLogModel::toText(const LogEntry &e)
 // their scripts, not by the cluster: its keys are not the wire protocol's.
 QJsonObject MessageLogModel::toJson(const LogEntry &e)
 {
-    return {{QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODateWithMs)},
-            {QStringLiteral("kind"), kindName(e.kind)},
-            {QStringLiteral("channel"), e.channel},
-            {QStringLiteral("pid"), double(e.pid)}, // not-protocol: the export format's sender
-            {QStringLiteral("group"), e.group},     // not-protocol: the export format's sender
-            {QStringLiteral("data"), e.data},
-            {QStringLiteral("valid"), e.valid}};
+    QJsonObject object{{QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODateWithMs)},
+                       {QStringLiteral("kind"), kindName(e.kind)},
+                       {QStringLiteral("channel"), e.channel},
+                       {QStringLiteral("pid"), double(e.pid)}, // not-protocol: the export format's sender
+                       {QStringLiteral("group"), e.group},     // not-protocol: the export format's sender
+                       {QStringLiteral("data"), e.data},
+                       {QStringLiteral("valid"), e.valid}};
+    if (!e.host.isEmpty())
+        object.insert(QStringLiteral("host"), e.host); // not-protocol: the sender's host, across hosts only
+    return object;
 }
 
 int MessageLogModel::rowCount(const QModelIndex &parent) const

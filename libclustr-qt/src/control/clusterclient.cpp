@@ -452,6 +452,7 @@ bool ClusterClient::open()
         if (auto decoded = Protocol::Codec::decode(payload, Protocol::Codec::DefaultMaxPayloadSize)) {
             message.setPid(decoded->pid);
             message.setGroup(decoded->group);
+            message.setHost(decoded->host); // across hosts, pids repeat: the host tells them apart
             message.setDataJson(decoded->data);
         } else {
             message.setData(QString::fromUtf8(payload)); // shown as it came

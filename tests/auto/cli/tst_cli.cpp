@@ -1051,6 +1051,11 @@ void tst_Cli::watch()
         QVERIFY2(QRegularExpression(QStringLiteral("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  group:web +\\d+/cli +\\{\"w\": \\[1, 2\\]\\}$")) // as it was sent
                      .match(lines.at(0)).hasMatch(),
                  qPrintable(lines.at(0)));
+        // A sender on another host of a cluster across hosts (meta.host) is HOST:PID.
+        m_redis.cli({QStringLiteral("PUBLISH"), name + QStringLiteral(":group:web"),
+                     QStringLiteral(R"({"meta":{"pid":4244,"group":"far","host":"h2"},"data":"from h2"})")});
+        QVERIFY2(QTest::qWaitFor([&] { read(); return out.contains("from h2"); }, 5000), out.constData());
+        QVERIFY2(QRegularExpression(QStringLiteral("  group:web +h2:4244/far +\"from h2\"\n")).match(QString::fromUtf8(out)).hasMatch(), out.constData());
 
         ::kill(pid_t(watcher.processId()), signum);
         QVERIFY(QTest::qWaitFor([&] { return watcher.state() == QProcess::NotRunning; }, 5000));

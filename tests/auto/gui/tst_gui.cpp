@@ -950,9 +950,20 @@ void tst_Gui::logFilters()
             data.append(filter->index(row, MessageLogModel::DataColumn).data().toString());
         return data;
     };
+    // From a host of a cluster across hosts (meta.host): named HOST:PID, as the CLI names it.
+    const QJsonObject fromHost{{QStringLiteral("meta"), QJsonObject{{QStringLiteral("pid"), 4244}, {QStringLiteral("group"), QStringLiteral("far")},
+                                                                    {QStringLiteral("host"), QStringLiteral("h2")}}},
+                               {QStringLiteral("data"), QStringLiteral("from h2")}};
+    redis.publish(channel(QStringLiteral("public")), QJsonDocument(fromHost).toJson(QJsonDocument::Compact));
     text->setText(QStringLiteral("not json"));
     QTRY_COMPARE(rows(), QStringList{QStringLiteral("not json at all")});
     QCOMPARE(filter->index(0, MessageLogModel::SenderColumn).data().toString(), QStringLiteral("(not decodable)"));
+    text->setText(QStringLiteral("from h2"));
+    QTRY_COMPARE(rows(), QStringList{QStringLiteral("from h2")});
+    QCOMPARE(filter->index(0, MessageLogModel::SenderColumn).data().toString(), QStringLiteral("far h2:4244"));
+    const LogEntry &entry = model->entry(filter->mapToSource(filter->index(0, 0)).row());
+    QCOMPARE(MessageLogModel::toJson(entry).value(QStringLiteral("host")).toString(), QStringLiteral("h2"));
+    QVERIFY(!MessageLogModel::toJson(model->entry(0)).contains(QStringLiteral("host"))); // one host's messages: as before
 
     // Text.
     text->setText(QStringLiteral("ALPHA"));
