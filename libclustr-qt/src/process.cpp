@@ -11,6 +11,8 @@
 #include <QtCore/QProcessEnvironment>
 #include <QtCore/QSysInfo>
 
+#include <utility>
+
 #include <unistd.h>
 
 namespace Clustr {
@@ -724,8 +726,11 @@ void Process::emitKill(const QString &host, qint64 pid, int exitCode)
         return;
     ++d->stats.emitKill;
     const QByteArray channel = scoped->killChannel(pid);
-    d->publishPayloadConfirmed(channel, Protocol::Codec::encode(d->envelopePrefix(), exitCode), "a kill", {},
-                               d->killReceivers(channel));
+    const int receivers = d->killReceivers(channel);
+    const quint64 delivery = d->publishPayloadConfirmed(channel, Protocol::Codec::encode(d->envelopePrefix(), exitCode), "a kill",
+                                                        {}, receivers);
+    if (receivers > 1) // our child's: not published any more once it is gone
+        d->deliveries->cancel(std::exchange(d->childKillDeliveries[channel], delivery));
 }
 
 void Process::emitConfirmation(const QString &identifier)
@@ -956,7 +961,7 @@ void ProcessPrivate::watchChildKills(qint64 childPid, ChildProcess *child)
         subscriber->subscribe(channel);
     } else {
         childKills.remove(channel);
-        deliveries->cancel(relayedKills.take(channel));
+        deliveries->cancel(childKillDeliveries.take(channel));
         dispatch.remove(channel);
         unconfirmed.remove(channel);
         subscriber->unsubscribe(channel);
@@ -980,10 +985,10 @@ void ProcessPrivate::handleChildKill(const QByteArray &channel, const Message &m
     // outage): we publish it once more, again until two receivers (the
     // child and us) got it. The child acts on the first kill it hears; a
     // kill we sent ourselves was published that way already.
-    if (entry && entry->spec.registers() && message.pid() != pid && !relayedKills.contains(channel)) {
+    if (entry && entry->spec.registers() && message.pid() != pid && !childKillDeliveries.contains(channel)) {
         const QByteArray owned(channel.constData(), channel.size()); // not a view of the message's buffer
-        relayedKills.insert(owned, publishPayloadConfirmed(owned, Protocol::Codec::encode(message.pid(), message.group(), *exitCode),
-                                                           "a kill", {}, 2));
+        childKillDeliveries.insert(owned, publishPayloadConfirmed(owned, Protocol::Codec::encode(message.pid(), message.group(), *exitCode),
+                                                                  "a kill", {}, 2));
     }
     // The child will exit because it was told to: not a crash. It must do
     // so within its kill timeout, as in a stop: a cluster worker heard the

@@ -150,9 +150,10 @@ public:
     // kill:<child pid> -> child: kills of our children are seen here too, so
     // a commanded exit is not taken for a crash.
     QHash<QByteArray, ChildProcess *> childKills;
-    // kill:<child pid> -> the delivery of a kill someone else sent our child,
-    // published again until the child itself got it (see handleChildKill()).
-    QHash<QByteArray, quint64> relayedKills;
+    // kill:<child pid> -> the delivery of a kill of our child, ours or one
+    // someone else sent that we pass on, published again until the child
+    // itself got it (see handleChildKill()); given up when the child is gone.
+    QHash<QByteArray, quint64> childKillDeliveries;
     Supervisor *supervisor = nullptr;
 
     Protocol::StatsCounters stats;
