@@ -180,6 +180,12 @@ Clustr::ClusterStatus ClusterMonitor::status() const
     return m_client ? m_client->status() : Clustr::ClusterStatus();
 }
 
+QString ClusterMonitor::targetName() const
+{
+    const QString cluster = clusterName().isEmpty() ? QStringLiteral("the cluster") : QStringLiteral("cluster \"%1\"").arg(clusterName());
+    return m_host.isEmpty() ? cluster : QStringLiteral("host %1 of %2").arg(m_host, cluster);
+}
+
 void ClusterMonitor::setHost(const QString &host)
 {
     if (host == m_host)

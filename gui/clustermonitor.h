@@ -80,6 +80,8 @@ public:
     qint64 masterPid() const;
     Clustr::ClusterStatus status() const;
     QString clusterName() const { return m_settings.clusterName; }
+    //! What the actions act on, for dialogs: "the cluster", "cluster \"shop\"", or across hosts "host web-02 of cluster \"shop\"".
+    QString targetName() const;
 
     //! The host of a cluster across hosts watched now (empty for a cluster of one host).
     QString host() const { return m_host; }

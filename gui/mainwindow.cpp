@@ -711,13 +711,6 @@ void MainWindow::reportHostChanges(const QList<Clustr::ClusterHost> &hosts)
     m_lostHosts = lost;
 }
 
-QString MainWindow::targetName() const
-{
-    const QString cluster = m_monitor->clusterName().isEmpty() ? QStringLiteral("the cluster")
-                                                               : QStringLiteral("cluster \"%1\"").arg(m_monitor->clusterName());
-    return m_monitor->host().isEmpty() ? cluster : QStringLiteral("host %1 of %2").arg(m_monitor->host(), cluster);
-}
-
 void MainWindow::updateActions()
 {
     const bool readOnly = m_monitor->isReadOnly();
@@ -833,7 +826,7 @@ void MainWindow::openStopDialog()
     auto *dialog = new ExitCodeDialog(
         acrossHosts ? QStringLiteral("Stop host %1").arg(m_monitor->host()) : QStringLiteral("Stop the cluster"),
         QStringLiteral("Stop %1? Master %2 kills all %3 processes and exits.%4")
-            .arg(targetName()).arg(m_monitor->masterPid()).arg(m_processModel->processCount()).arg(others),
+            .arg(m_monitor->targetName()).arg(m_monitor->masterPid()).arg(m_processModel->processCount()).arg(others),
         QStringLiteral("The master's exit code (15, like SIGTERM, by default)."), 15,
         acrossHosts ? QStringLiteral("Stop host") : QStringLiteral("Stop cluster"), this);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { m_actions->stop(dialog->exitCode()); });

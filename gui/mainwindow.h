@@ -147,8 +147,6 @@ private:
     //! Opens and closes HostFeeds' clients as the hosts and the open rows change.
     void updateFeeds();
     void reportHostChanges(const QList<Clustr::ClusterHost> &hosts);
-    //! "cluster \"shop\"", or across hosts "host web-02 of cluster \"shop\"".
-    QString targetName() const;
     void updateActions();
     //! True (and says why) when the connection may not command the cluster.
     bool refusedAsReadOnly();

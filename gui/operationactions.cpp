@@ -164,13 +164,9 @@ void OperationActions::restartCluster()
 {
     if (!blockedReason().isEmpty())
         return;
-    QString name = m_monitor->clusterName().isEmpty() ? QStringLiteral("the cluster")
-                                                      : QStringLiteral("cluster \"%1\"").arg(m_monitor->clusterName());
-    if (!m_monitor->host().isEmpty())
-        name = QStringLiteral("host %1 of %2").arg(m_monitor->host(), name);
     auto *dialog = new ConfirmDialog(m_monitor->host().isEmpty() ? QStringLiteral("Restart the cluster") : QStringLiteral("Restart host %1").arg(m_monitor->host()),
                                      QStringLiteral("Restart every worker of %1, one at a time? Each is replaced once its "
-                                                    "successor has registered; given-up ones start again too.").arg(name),
+                                                    "successor has registered; given-up ones start again too.").arg(m_monitor->targetName()),
                                      QStringLiteral("Restart cluster"), m_dialogParent);
     connect(dialog, &QDialog::accepted, m_runner, [this] { m_runner->restartCluster(); });
     Q_EMIT dialogReady(dialog);

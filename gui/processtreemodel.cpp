@@ -138,9 +138,7 @@ void ProcessTreeModel::setHosts(const QList<Clustr::ClusterHost> &hosts)
             } else {
                 host = std::make_unique<Host>();
             }
-            host->name = entry.name;
-            host->lost = entry.lost;
-            host->masterPid = entry.masterPid;
+            host->take(entry);
             m_hosts.push_back(std::move(host));
         }
         if (!m_acrossHosts)
@@ -167,9 +165,7 @@ void ProcessTreeModel::setHosts(const QList<Clustr::ClusterHost> &hosts)
             const int row = int(position - m_hosts.cbegin());
             beginInsertRows(QModelIndex(), row, row);
             auto added = std::make_unique<Host>();
-            added->name = entry.name;
-            added->lost = entry.lost;
-            added->masterPid = entry.masterPid;
+            added->take(entry);
             m_hosts.insert(m_hosts.begin() + row, std::move(added));
             endInsertRows();
             continue;
@@ -177,8 +173,7 @@ void ProcessTreeModel::setHosts(const QList<Clustr::ClusterHost> &hosts)
         const bool lostChanged = host->lost != entry.lost;
         if (!lostChanged && host->masterPid == entry.masterPid)
             continue;
-        host->lost = entry.lost;
-        host->masterPid = entry.masterPid;
+        host->take(entry);
         const int row = hostRow(host);
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
         if (lostChanged) {

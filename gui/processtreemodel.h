@@ -166,6 +166,13 @@ private:
             : Node(true)
         {
         }
+        //! What the hosts list says of it.
+        void take(const Clustr::ClusterHost &entry)
+        {
+            name = entry.name;
+            lost = entry.lost;
+            masterPid = entry.masterPid;
+        }
         QString name;
         bool lost = false;
         bool read = false;    // a status of it was applied: its worker count is known

@@ -270,9 +270,9 @@ void ProcessPrivate::publishJson(const QByteArray &channel, QByteArrayView json)
 }
 
 quint64 ProcessPrivate::publishConfirmed(const QByteArray &channel, const QJsonValue &data, const char *what,
-                                         std::function<void()> delivered)
+                                         std::function<void()> delivered, int minimumReceivers)
 {
-    return publishPayloadConfirmed(channel, Protocol::Codec::encode(envelopePrefix(), data), what, std::move(delivered));
+    return publishPayloadConfirmed(channel, Protocol::Codec::encode(envelopePrefix(), data), what, std::move(delivered), minimumReceivers);
 }
 
 quint64 ProcessPrivate::publishPayloadConfirmed(const QByteArray &channel, const QByteArray &payload, const char *what,
@@ -727,8 +727,7 @@ void Process::emitKill(const QString &host, qint64 pid, int exitCode)
     ++d->stats.emitKill;
     const QByteArray channel = scoped->killChannel(pid);
     const int receivers = d->killReceivers(channel);
-    const quint64 delivery = d->publishPayloadConfirmed(channel, Protocol::Codec::encode(d->envelopePrefix(), exitCode), "a kill",
-                                                        {}, receivers);
+    const quint64 delivery = d->publishConfirmed(channel, exitCode, "a kill", {}, receivers);
     if (receivers > 1) // our child's: not published any more once it is gone
         d->deliveries->cancel(std::exchange(d->childKillDeliveries[channel], delivery));
 }
@@ -840,10 +839,8 @@ void ProcessPrivate::flushAndFinish(int exitCode)
         return;
     }
     const auto check = [this, exitCode, flushed] {
-        if (flushed() && flushTimer.isActive()) {
-            flushTimer.stop();
-            finishClose(exitCode);
-        }
+        if (flushed())
+            finishClose(exitCode); // once: it stops the timer, and a second call does nothing
     };
     QObject::connect(publisher, &RedisClient::drained, q, check);
     QObject::connect(deliveries, &ConfirmedDelivery::settled, q, check);

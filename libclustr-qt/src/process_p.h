@@ -87,7 +87,7 @@ public:
     //! publish() until \a channel's receiver got it (a kill, a registration...); \a what names it in a warning.
     //! \a delivered runs once a receiver got it. Returns the id ConfirmedDelivery::cancel() takes.
     quint64 publishConfirmed(const QByteArray &channel, const QJsonValue &data, const char *what,
-                             std::function<void()> delivered = {});
+                             std::function<void()> delivered = {}, int minimumReceivers = 1);
     //! The same for a payload made already (a deregistration on a child's behalf).
     quint64 publishPayloadConfirmed(const QByteArray &channel, const QByteArray &payload, const char *what,
                                     std::function<void()> delivered = {}, int minimumReceivers = 1);

@@ -16,13 +16,20 @@ bool MasterFixture::start(QString *error)
     return false;
 }
 
-TestProcess *MasterFixture::startMaster(const QJsonArray &specs, const QStringList &extra)
+TestProcess *MasterFixture::startMaster(const QJsonArray &specs, const QStringList &extra, const QString &url)
+{
+    const QStringList args{QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + (url.isEmpty() ? m_redis.url() : url),
+                           QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact))};
+    return startWorker(args + extra);
+}
+
+TestProcess *MasterFixture::startWorker(const QStringList &arguments)
 {
     auto process = std::make_unique<TestProcess>();
-    const QStringList args{QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + m_redis.url(),
-                           QStringLiteral("--spawn=") + QString::fromUtf8(QJsonDocument(specs).toJson(QJsonDocument::Compact))};
-    if (!process->startWorker(args + extra))
+    if (!process->startWorker(arguments)) {
+        qWarning("%s did not start: %s", qPrintable(arguments.join(QLatin1Char(' '))), process->standardError().constData());
         return nullptr;
+    }
     m_processes.push_back(std::move(process));
     return m_processes.back().get();
 }

@@ -26,8 +26,10 @@ public:
     bool start(QString *error);
     //! Ends every master started (and with it its tree).
     void clear() { m_processes.clear(); }
-    //! A clustr-test-worker --master spawning \a specs, connected; nullptr if it does not start.
-    TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {});
+    //! A clustr-test-worker --master spawning \a specs, on \a url (the server's by default); nullptr if it does not start.
+    TestProcess *startMaster(const QJsonArray &specs, const QStringList &extra = {}, const QString &url = QString());
+    //! Any clustr-test-worker, kept until clear(); nullptr (and a warning) if it does not start.
+    TestProcess *startWorker(const QStringList &arguments);
 
     RedisServer &redis() { return m_redis; }
     Clustr::RedisClient *client() const { return m_client.get(); }

@@ -63,10 +63,9 @@ private:
     //! The id of the connection named \a name (CLIENT LIST), or 0.
     qint64 clientId(const QString &name);
     TestProcess *startMaster(const QString &url, int workers);
-    TestProcess *startWorker(const QStringList &arguments);
+    TestProcess *startWorker(const QStringList &arguments) { return m_fixture.startWorker(arguments); }
 
     MasterFixture m_fixture;
-    std::vector<std::unique_ptr<TestProcess>> m_processes;
 };
 
 void tst_Outage::initTestCase()
@@ -77,7 +76,6 @@ void tst_Outage::initTestCase()
 
 void tst_Outage::cleanup()
 {
-    m_processes.clear();
     m_fixture.clear();
 }
 
@@ -121,23 +119,10 @@ qint64 tst_Outage::clientId(const QString &name)
 
 TestProcess *tst_Outage::startMaster(const QString &url, int workers)
 {
-    auto *master = startWorker({QStringLiteral("--master"), QStringLiteral("--cluster-redis=") + url, QStringLiteral("--reload-delay=0"),
-                                QStringLiteral("--spawn=")
-                                    + QString::fromUtf8(QJsonDocument(QJsonArray{workerSpec(QStringLiteral("w"), workers)}).toJson(QJsonDocument::Compact))});
+    auto *master = m_fixture.startMaster(QJsonArray{workerSpec(QStringLiteral("w"), workers)}, {QStringLiteral("--reload-delay=0")}, url);
     if (!master || !master->waitForEvent(QStringLiteral("clusterStarted"), ownEvents(), 20000))
         return nullptr;
     return master;
-}
-
-TestProcess *tst_Outage::startWorker(const QStringList &arguments)
-{
-    auto process = std::make_unique<TestProcess>();
-    if (!process->startWorker(arguments)) {
-        qWarning("%s did not start: %s", qPrintable(arguments.join(QLatin1Char(' '))), process->standardError().constData());
-        return nullptr;
-    }
-    m_processes.push_back(std::move(process));
-    return m_processes.back().get();
 }
 
 void tst_Outage::killReachesAProcessBackFromAnOutage()
