@@ -107,7 +107,8 @@ bool ProcessPrivate::validate()
         valid = false;
     }
     channels = Protocol::Channels(valid ? ns : QString(), valid ? host : QString())
-                   .withHashTaggedKeys(valid && RedisClient::isClusterUrl(redisUrl));
+                   .withHashTaggedKeys(valid && RedisClient::isClusterUrl(redisUrl))
+                   .withShardedInboxes(valid && RedisClient::usesShardedChannels(redisUrl));
     if (!valid) {
         error = Process::Error::InvalidSetup;
         qCCritical(lcProcess).noquote() << errorString;

@@ -105,6 +105,13 @@ public:
       the protocol are hash-tagged there (docs/PROTOCOL.md, "Redis Cluster").
     */
     static bool isClusterUrl(const QString &url);
+    /*!
+      Whether \a url names a Redis Cluster whose hash-tagged channels go
+      through sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`): a redis-cluster://
+      URL without `?pubsub=plain`. A process' inbox channels are hash-tagged
+      there (docs/PROTOCOL.md, "Sharded channels").
+    */
+    static bool usesShardedChannels(const QString &url);
 
     QString url() const;
     void setUrl(const QString &url);

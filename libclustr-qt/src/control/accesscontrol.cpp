@@ -14,16 +14,20 @@ namespace {
 // MULTI and DISCARD, with which ClusterClient asks whether its user may
 // publish without publishing anything (see ClusterClient::isReadOnly());
 // CLUSTER MYID, with which a redis-cluster:// connection makes sure it
-// reached a cluster node.
-const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +select +multi +discard +cluster|myid");
-const QByteArray SubscribeCommands = QByteArrayLiteral("+subscribe +psubscribe +unsubscribe +punsubscribe");
+// reached a cluster node; CLUSTER SLOTS, with which it finds the master
+// of a sharded channel's slot.
+const QByteArray ConnectionCommands = QByteArrayLiteral("+ping +client|setname +select +multi +discard +cluster|myid +cluster|slots");
+// SSUBSCRIBE and SUNSUBSCRIBE: a process' inbox on a Redis Cluster (sharded channels).
+const QByteArray SubscribeCommands = QByteArrayLiteral("+subscribe +psubscribe +unsubscribe +punsubscribe +ssubscribe +sunsubscribe");
+// SPUBLISH: to a sharded channel, wherever PUBLISH is allowed.
+const QByteArray PublishCommands = QByteArrayLiteral("+publish +spublish");
 // GETRANGE: how tools read the announcement and the status, bounded
 // (docs/PROTOCOL.md section 11); MGET: how the name lock reads them;
 // LRANGE: how `clustr-qt logs` reads the workers' recent output lines;
 // HGETALL and EXISTS: how tools find the hosts of a cluster across hosts
-// and tell the lost ones; CLUSTER SLOTS: how they find every master node of
-// a Redis Cluster to scan for cluster names.
-const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan +lrange +hgetall +exists +cluster|slots");
+// and tell the lost ones (CLUSTER SLOTS, above, also finds every master
+// node of a Redis Cluster to scan for cluster names).
+const QByteArray ReadCommands = QByteArrayLiteral("+get +getrange +mget +scan +lrange +hgetall +exists");
 // How `clustr-qt run` keeps those lines: appended, trimmed to the last N, expiring with the master.
 const QByteArray LogWriteCommands = QByteArrayLiteral("+rpush +ltrim +pexpire");
 
@@ -46,12 +50,12 @@ QByteArray permissions(const QString &clusterName, AccessControl::Role role)
     QByteArray rule = "-@all " + ConnectionCommands + ' ' + SubscribeCommands;
     switch (role) {
     case Role::Worker:
-        rule += " +publish" + patterns('&', channels.messageChannelPatterns());
+        rule += ' ' + PublishCommands + patterns('&', channels.messageChannelPatterns());
         break;
     case Role::Operator:
         // EVAL: the name lock's takeover of a dead master (a compare-and-set on the lock key).
         // HSET, HDEL: a master's entry in the hosts list of a cluster across hosts.
-        rule += " +publish " + ReadCommands + ' ' + LogWriteCommands + " +set +del +eval +hset +hdel" + patterns('&', {channels.allChannelsPattern()})
+        rule += ' ' + PublishCommands + ' ' + ReadCommands + ' ' + LogWriteCommands + " +set +del +eval +hset +hdel" + patterns('&', {channels.allChannelsPattern()})
             + patterns('~', keys);
         break;
     case Role::Monitor:

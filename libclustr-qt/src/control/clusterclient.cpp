@@ -424,7 +424,9 @@ bool ClusterClient::open()
         d->setError(Error::InvalidName, QStringLiteral("invalid host name \"%1\": use letters, digits, '.', '-' and '_'").arg(d->host));
         return false;
     }
-    d->channels = Protocol::Channels(d->name, d->host).withHashTaggedKeys(RedisClient::isClusterUrl(d->url));
+    d->channels = Protocol::Channels(d->name, d->host)
+                      .withHashTaggedKeys(RedisClient::isClusterUrl(d->url))
+                      .withShardedInboxes(RedisClient::usesShardedChannels(d->url));
     d->createConnections();
     connect(d->subscriber, &RedisClient::messageReceived, this, [this, d](const QByteArray &channel, const QByteArray &payload) {
         if (channel != d->eventsChannel && channel != d->leftEventsChannel)

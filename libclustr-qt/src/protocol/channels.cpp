@@ -23,7 +23,7 @@ Channels::Channels(const QString &clusterNamespace, const QString &host)
 {
 }
 
-QByteArray Channels::withProcess(QByteArrayView name, qint64 pid) const
+QByteArray Channels::withProcess(QByteArrayView name, qint64 pid, bool inbox) const
 {
     // Digits written in place: QByteArray::number() would allocate a
     // temporary, and emitPrivate() builds a channel name for every message.
@@ -31,9 +31,22 @@ QByteArray Channels::withProcess(QByteArrayView name, qint64 pid) const
     char *const end = digits + sizeof(digits);
     const char *const first = writeDecimal(pid, end);
     QByteArray channel;
-    channel.reserve(m_prefix.size() + name.size() + m_qualifier.size() + (end - first));
-    channel.append(m_prefix).append(name).append(m_qualifier).append(first, end - first);
+    const bool tagged = inbox && m_sharded;
+    channel.reserve(m_prefix.size() + name.size() + m_qualifier.size() + (end - first) + (tagged ? 2 : 0));
+    channel.append(m_prefix).append(name);
+    if (tagged)
+        channel.append('{');
+    channel.append(m_qualifier).append(first, end - first);
+    if (tagged)
+        channel.append('}');
     return channel;
+}
+
+Channels Channels::withShardedInboxes(bool sharded) const
+{
+    Channels copy(*this);
+    copy.m_sharded = sharded;
+    return copy;
 }
 
 Channels Channels::withHashTaggedKeys(bool tagged) const
@@ -60,7 +73,7 @@ QByteArray Channels::publicChannel() const
 
 QByteArray Channels::privateChannel(qint64 pid) const
 {
-    return withProcess("private:", pid);
+    return withProcess("private:", pid, true);
 }
 
 QByteArray Channels::groupChannel(const QString &group) const
@@ -70,7 +83,7 @@ QByteArray Channels::groupChannel(const QString &group) const
 
 QByteArray Channels::killChannel(qint64 pid) const
 {
-    return withProcess("kill:", pid);
+    return withProcess("kill:", pid, true);
 }
 
 QByteArray Channels::confirmationChannel() const
@@ -80,7 +93,7 @@ QByteArray Channels::confirmationChannel() const
 
 QByteArray Channels::clusterInfoChannel(qint64 pid) const
 {
-    return withProcess("clusterInfo:", pid);
+    return withProcess("clusterInfo:", pid, true);
 }
 
 QByteArray Channels::registrationChannel(qint64 masterPid) const
@@ -211,6 +224,8 @@ ChannelKind Channels::kindOf(const QByteArray &channel) const
     // every channel, as ClusterClient::watch(), sees them all) after the
     // colon is not a channel of the protocol.
     QByteArrayView pid = argument;
+    if (pid.size() > 2 && pid.startsWith('{') && pid.endsWith('}'))
+        pid = pid.sliced(1, pid.size() - 2); // a sharded inbox: `private:{42}`
     if (pid.startsWith('@')) {
         const qsizetype hostEnd = pid.indexOf(':');
         if (hostEnd < 2)

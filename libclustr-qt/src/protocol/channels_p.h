@@ -70,7 +70,12 @@ constexpr Message::Kind publicKind(ChannelKind kind)
   On a Redis Cluster the keys' `PREFIXclustr` is a hash tag,
   `{shop:clustr}:master`, `{clustr}:lock`: one cluster's keys live in one
   slot, so that one connection serves them all and the commands naming
-  two of them (MGET, DEL) are allowed. Channel names do not change.
+  two of them (MGET, DEL) are allowed. Where its channels are sharded
+  (withShardedInboxes(), a redis-cluster:// URL without `?pubsub=plain`) a
+  process' inbox, the channels only it reads (`private`, `kill`,
+  `clusterInfo`), names it inside a hash tag: `private:{42}`,
+  `shop:kill:{@web-01:42}`. All three hash to one slot, so one sharded
+  subscription connection carries them in the order they were sent.
 */
 class CLUSTR_AUTOTEST_EXPORT Channels
 {
@@ -79,12 +84,18 @@ public:
     //! The same channels, with the keys hash-tagged for a Redis Cluster (\a tagged) or not.
     Channels withHashTaggedKeys(bool tagged) const;
     bool hasHashTaggedKeys() const { return m_hashTagged; }
+    //! The same channels, with each process' inbox hash-tagged for sharded pub/sub (\a sharded) or not.
+    Channels withShardedInboxes(bool sharded) const;
+    bool hasShardedInboxes() const { return m_sharded; }
 
     QString clusterNamespace() const { return m_namespace; }
     //! The host this process' own channels are qualified with; empty in a cluster of one host.
     QString host() const { return m_host; }
     //! The same channels for the processes of \a host (of this namespace).
-    Channels forHost(const QString &host) const { return Channels(m_namespace, host).withHashTaggedKeys(m_hashTagged); }
+    Channels forHost(const QString &host) const
+    {
+        return Channels(m_namespace, host).withHashTaggedKeys(m_hashTagged).withShardedInboxes(m_sharded);
+    }
     //! `NAME:` or empty.
     QByteArray prefix() const { return m_prefix; }
 
@@ -141,7 +152,8 @@ public:
     static bool isValidHostName(const QString &host);
 
 private:
-    QByteArray withProcess(QByteArrayView name, qint64 pid) const;
+    //! \a name, then the process `[@HOST:]PID`, in a hash tag when \a inbox and the inboxes are sharded.
+    QByteArray withProcess(QByteArrayView name, qint64 pid, bool inbox = false) const;
     QByteArray key(QByteArrayView name) const;
     //! `PREFIXclustr:`, or `{PREFIXclustr}:` hash-tagged.
     QByteArray keyHead() const;
@@ -151,6 +163,7 @@ private:
     QByteArray m_prefix;
     QByteArray m_qualifier; //!< `@HOST:` or empty
     bool m_hashTagged = false;
+    bool m_sharded = false;
 
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "confirmeddelivery_p.h"
 
+#include "hashslot_p.h"
 #include "redisclient_p.h"
 
 #include <ClustrQt/redisclient.h>
@@ -66,10 +67,14 @@ void ConfirmedDelivery::answered(quint64 id, const RedisReply &reply)
         finish(id, Outcome::Refused, reply);
         return;
     }
-    // A Redis Cluster node counts its own subscribers only: any answer is
-    // as good as it gets there.
-    const bool clustered = m_client && RedisClient::isClusterUrl(m_client->url());
-    if (!local && (reply.integer >= it->minimumReceivers || clustered || reply.type != RedisReply::Type::Integer)) {
+    // A Redis Cluster node counts its own subscribers only: any answer is as
+    // good as it gets for a plain channel there. A sharded one's count is
+    // exact: its subscribers are all at the master of its slot, which
+    // answered (RedisClient routes SPUBLISH there).
+    const bool countsOneNode = m_client && RedisClientPrivate::get(m_client)->url
+        && RedisClientPrivate::get(m_client)->url->isCluster()
+        && !(RedisClientPrivate::get(m_client)->shardedChannels && hasHashTag(it->channel));
+    if (!local && (reply.integer >= it->minimumReceivers || countsOneNode || reply.type != RedisReply::Type::Integer)) {
         finish(id, Outcome::Delivered, reply);
         return;
     }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "redisclient_p.h"
 
+#include "hashslot_p.h"
 #include "hostlookup_p.h"
 #include "qtadapter_p.h"
 #include "sentinelreply_p.h"
 #include "sentinelresolver_p.h"
 #include "sentinelwatch_p.h"
+#include "shardedpubsub_p.h"
 #include "tlsplugin_p.h"
 
 #include <QtCore/QMetaMethod>
@@ -37,15 +39,6 @@ constexpr qsizetype MaxReportedRefusals = 16;
 // per thread, as the client is, and not a member, since a callback may
 // delete the client it came from.
 thread_local int localAnswers = 0;
-
-class LocalAnswer
-{
-public:
-    LocalAnswer() { ++localAnswers; }
-    ~LocalAnswer() { --localAnswers; }
-    LocalAnswer(const LocalAnswer &) = delete;
-    LocalAnswer &operator=(const LocalAnswer &) = delete;
-};
 
 RedisReply convert(const redisReply *reply)
 {
@@ -116,6 +109,16 @@ RedisClientPrivate::RedisClientPrivate(RedisClient *q)
 
 RedisClientPrivate::~RedisClientPrivate() = default;
 
+LocalAnswer::LocalAnswer()
+{
+    ++localAnswers;
+}
+
+LocalAnswer::~LocalAnswer()
+{
+    --localAnswers;
+}
+
 bool RedisClientPrivate::isLocalAnswer()
 {
     return localAnswers > 0;
@@ -169,7 +172,7 @@ void RedisClientPrivate::startConnecting()
         return;
     }
     if (url->isCluster() && !clusterNode)
-        clusterNode = url->seeds.at(seedIndex % url->seeds.size());
+        clusterNode = pinnedNode ? *pinnedNode : url->seeds.at(seedIndex % url->seeds.size());
     connectToHost(url->transport == RedisUrl::Transport::Sentinel ? master->host
                   : url->isCluster()                              ? clusterNode->host
                                                                   : url->host);
@@ -496,6 +499,8 @@ void RedisClientPrivate::handshakeDone()
     if (!patterns.isEmpty())
         writeSubscription("PSUBSCRIBE", QByteArrayList(patterns.cbegin(), patterns.cend()));
     flushQueue();
+    if (shards) // what a process counts to know it is listening: its sharded channels too
+        QMetaObject::invokeMethod(q, [this] { if (shards) shards->reconfirm(); }, Qt::QueuedConnection);
     // Following a redirect (redis-cluster://) moves a connection without
     // ever being disconnected: nothing for the users to hear about.
     const bool wasConnected = state == RedisClient::State::Connected;
@@ -532,6 +537,11 @@ void RedisClientPrivate::contextLost(const redisAsyncContext *ctx, RedisClient::
     // anything, including deleting this client.
     const_cast<redisAsyncContext *>(ctx)->data = nullptr;
     QString text = lostText;
+    // A sharded subscriber's SSUBSCRIBE refused: hiredis 0.14 drops a
+    // subscribed connection on any error reply, with the error as the reason.
+    const QByteArray refusal = shardedSubscriber && (ctx->c.flags & REDIS_SUBSCRIBED) && ctx->c.err == REDIS_ERR_OTHER
+        ? QByteArray(ctx->c.errstr)
+        : QByteArray();
     if (context == ctx) {
         // hiredis saw only its end of a TLS tunnel close; the tunnel knows why
         // (a certificate refused, the server's TLS alert).
@@ -551,9 +561,18 @@ void RedisClientPrivate::contextLost(const redisAsyncContext *ctx, RedisClient::
     failPending(ConnectionLost);
     if (!guard)
         return;
-    QMetaObject::invokeMethod(q, [this, lostError, text] {
+    QMetaObject::invokeMethod(q, [this, lostError, text, refusal] {
         if (!wantOpen)
             return;
+        if (refusal.startsWith("MOVED ") || refusal.startsWith("ASK ")) {
+            // Not a failure: the slot moved, and the router moves the subscription.
+            clustrDebug(lcRedis).noquote() << "Redis at" << endpoint() << "no longer serves a sharded channel:" << refusal;
+            QPointer<RedisClient> alive(q_ptr);
+            shardRefused(refusal);
+            if (alive)
+                scheduleReconnect();
+            return;
+        }
         reportError(lostError, text);
         scheduleReconnect();
     }, Qt::QueuedConnection);
@@ -652,7 +671,8 @@ void RedisClientPrivate::write(const QByteArrayList &arguments, RedisClient::Rep
     const QByteArray command = callback ? QByteArray() : arguments.constFirst();
     written(redisAsyncCommandArgv(context, &RedisClientPrivate::onReply, nullptr, int(argv.size()), argv.data(),
                                   lengths.data()),
-            std::move(callback), command, url && url->isCluster() ? arguments : QByteArrayList(), redirects);
+            std::move(callback), command, url && url->isCluster() && !pinnedNode ? arguments : QByteArrayList(),
+            redirects);
 }
 
 void RedisClientPrivate::writePublish(const QByteArray &channel, const QByteArray &message)
@@ -725,6 +745,14 @@ void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callba
 
 void RedisClientPrivate::writeSubscription(const char *command, const QByteArrayList &names)
 {
+    if (shardedSubscriber && (qstrcmp(command, "SUBSCRIBE") == 0 || qstrcmp(command, "UNSUBSCRIBE") == 0)) {
+        // One command per channel: one SSUBSCRIBE may name channels of one slot only.
+        for (const QByteArray &name : names)
+            writeShardedSubscription(command[0] == 'S', name);
+        if (adapter)
+            adapter->setLazyReads(false);
+        return;
+    }
     QVarLengthArray<const char *, 16> argv;
     QVarLengthArray<size_t, 16> lengths;
     argv.append(command);
@@ -738,6 +766,79 @@ void RedisClientPrivate::writeSubscription(const char *command, const QByteArray
                           argv.data(), lengths.data());
     if (adapter)
         adapter->setLazyReads(false); // messages must wake us as they come
+}
+
+void RedisClientPrivate::writeShardedSubscription(bool subscribe, const QByteArray &channel)
+{
+    // hiredis 0.14 knows no SSUBSCRIBE: it hands a subscribed connection's
+    // pushes to the callback it keeps per channel for a SUBSCRIBE, and to
+    // nothing else. So it is given a SUBSCRIBE, which keeps the callback
+    // (onSubscriptionReply(), which reads `smessage`, `ssubscribe` and
+    // `sunsubscribe`), that SUBSCRIBE is taken back out of the output
+    // buffer before anything is written (writes wait for the event loop,
+    // QtRedisAdapter::addWrite()), and the SSUBSCRIBE goes out instead as a
+    // command hiredis does not know. Its callback only ever gets an error
+    // (a refusal): its confirmation comes to the channel's callback.
+    const size_t channelSize = size_t(channel.size());
+    if (subscribe) {
+        const size_t before = sdslen(context->c.obuf);
+        const char *argv[] = {"SUBSCRIBE", channel.constData()};
+        const size_t lengths[] = {9, channelSize};
+        if (redisAsyncCommandArgv(context, &RedisClientPrivate::onSubscriptionReply, nullptr, 2, argv, lengths) != REDIS_OK)
+            return;
+        sdssetlen(context->c.obuf, before);
+        context->c.obuf[before] = '\0';
+    }
+    const char *argv[] = {subscribe ? "SSUBSCRIBE" : "SUNSUBSCRIBE", channel.constData()};
+    const size_t lengths[] = {subscribe ? size_t(10) : size_t(12), channelSize};
+    redisAsyncCommandArgv(context, &RedisClientPrivate::onShardedSubscriptionRefused, nullptr, 2, argv, lengths);
+}
+
+void RedisClientPrivate::onShardedSubscriptionRefused(redisAsyncContext *ctx, void *r, void *)
+{
+    // hiredis 0.14 hands a subscribed connection's errors to no callback:
+    // it drops the connection with Redis' error as the reason (see
+    // contextLost()). Kept for a hiredis that does.
+    RedisClientPrivate *d = clientOf(ctx);
+    const auto *reply = static_cast<const redisReply *>(r);
+    if (!d || !reply || reply->type != REDIS_REPLY_ERROR)
+        return; // the connection went away: its channels are subscribed again on the next
+    d->shardRefused(QByteArray(reply->str, qsizetype(reply->len)));
+}
+
+void RedisClientPrivate::shardRefused(const QByteArray &text)
+{
+    if (!text.startsWith("MOVED ") && !text.startsWith("ASK ")) {
+        commandRefused(QByteArrayLiteral("SSUBSCRIBE"), text);
+        return;
+    }
+    if (shardLostHook)
+        shardLostHook(QByteArray()); // this node does not serve that slot: the slot map is stale
+}
+
+ShardedPubSub *RedisClientPrivate::shardsFor(QByteArrayView channel)
+{
+    if (!shardedChannels || !hasHashTag(channel))
+        return nullptr;
+    if (!shards) {
+        shards = std::make_unique<ShardedPubSub>(q_ptr);
+        if (wantOpen)
+            shards->open();
+    }
+    return shards.get();
+}
+
+void RedisClientPrivate::updateSharding()
+{
+    shardedChannels = url && url->isCluster() && url->shardedPubSub && !pinnedNode;
+    if (!shards || shardedChannels)
+        return;
+    // No longer a sharded Redis Cluster: its channels become plain ones.
+    const QList<QByteArray> sharded = shards->channels();
+    shards->close();
+    shards.reset();
+    for (const QByteArray &channel : sharded)
+        changeSubscription(channels, true, channel, "SUBSCRIBE");
 }
 
 void RedisClientPrivate::send(const QByteArrayList &arguments, RedisClient::ReplyCallback &&callback)
@@ -862,7 +963,8 @@ void RedisClientPrivate::onSubscriptionReply(redisAsyncContext *ctx, void *r, vo
     // In place of a payload larger than the message limit, the scanner put
     // its size (see ReplyScanner): Redis itself never sends an integer there.
     const redisReply *last = reply->element[reply->elements - 1];
-    const bool isMessage = reply->elements == 3 && qstrncmp(kind->str, "message", 8) == 0;
+    const bool isMessage = reply->elements == 3
+        && (qstrncmp(kind->str, "message", 8) == 0 || qstrncmp(kind->str, "smessage", 9) == 0);
     const bool isPatternMessage = reply->elements == 4 && qstrncmp(kind->str, "pmessage", 9) == 0;
     if ((isMessage || isPatternMessage) && last->type == REDIS_REPLY_INTEGER) {
         d->messageDiscarded(bytes(reply->element[reply->elements - 2]), last->integer);
@@ -878,8 +980,16 @@ void RedisClientPrivate::onSubscriptionReply(redisAsyncContext *ctx, void *r, vo
         Q_EMIT d->q_ptr->patternMessageReceived(bytes(reply->element[1]), bytes(reply->element[2]),
                                                 bytes(reply->element[3]));
     }
-    else if (qstrncmp(kind->str, "subscribe", 10) == 0 || qstrncmp(kind->str, "psubscribe", 11) == 0)
+    else if (qstrncmp(kind->str, "subscribe", 10) == 0 || qstrncmp(kind->str, "psubscribe", 11) == 0
+             || qstrncmp(kind->str, "ssubscribe", 11) == 0)
         Q_EMIT d->q_ptr->subscribed(bytes(reply->element[1]));
+    else if (qstrncmp(kind->str, "sunsubscribe", 13) == 0 && d->shardLostHook) {
+        // Ours were taken out of the set before they were sent: one still in
+        // it was dropped by the node (its slot moved).
+        const QByteArray channel = bytes(reply->element[1]);
+        if (d->channels.remove(channel))
+            d->shardLostHook(channel);
+    }
 }
 
 void RedisClientPrivate::onMessage(void *context, const ReplyScanner::Message &message)
@@ -1000,6 +1110,12 @@ bool RedisClient::isClusterUrl(const QString &url)
     return parsed && parsed->isCluster();
 }
 
+bool RedisClient::usesShardedChannels(const QString &url)
+{
+    const auto parsed = RedisUrl::parse(url);
+    return parsed && parsed->isCluster() && parsed->shardedPubSub;
+}
+
 RedisClient::~RedisClient()
 {
     Q_D(RedisClient);
@@ -1023,6 +1139,7 @@ void RedisClient::setUrl(const QString &url)
     d->untriedAddresses.clear();
     d->master.reset();
     d->clusterNode.reset();
+    d->updateSharding();
     Q_EMIT urlChanged(url);
 }
 
@@ -1142,7 +1259,8 @@ int RedisClient::pendingCommands() const
 {
     Q_D(const RedisClient);
     // Before the handshake completes, everything in flight is the handshake's own.
-    return int((d->handshakeComplete ? d->pending.size() : 0) + d->queue.size() + d->redirected.size());
+    return int((d->handshakeComplete ? d->pending.size() : 0) + d->queue.size() + d->redirected.size())
+        + (d->shards ? d->shards->pendingCommands() : 0);
 }
 
 bool RedisClient::open()
@@ -1156,7 +1274,10 @@ bool RedisClient::open()
         d->reportError(Error::InvalidUrl, parseError);
         return false;
     }
+    d->updateSharding();
     d->wantOpen = true;
+    if (d->shards)
+        d->shards->open();
     d->attempt = 0;
     d->setState(State::Connecting);
     d->startConnecting();
@@ -1190,6 +1311,8 @@ void RedisClient::close()
         d->switchWatch->stop();
     d->dropContext(QByteArrayLiteral("ERR connection closed"));
     d->failQueue(QByteArrayLiteral("ERR connection closed"));
+    if (d->shards)
+        d->shards->close();
     d->setState(State::Disconnected);
 }
 
@@ -1202,12 +1325,24 @@ void RedisClient::command(const QByteArrayList &arguments, ReplyCallback callbac
             callback(RedisReply::error(QByteArrayLiteral("ERR use subscribe()/psubscribe() for subscriptions")));
         return;
     }
+    if (d->shardedChannels && arguments.size() == 3 && arguments.constFirst().compare("PUBLISH", Qt::CaseInsensitive) == 0) {
+        if (ShardedPubSub *shards = d->shardsFor(arguments.at(1))) {
+            shards->publish(arguments.at(1), arguments.at(2), std::move(callback));
+            return;
+        }
+    }
     d->send(arguments, std::move(callback));
 }
 
 void RedisClient::publish(const QByteArray &channel, const QByteArray &message)
 {
     Q_D(RedisClient);
+    if (Q_UNLIKELY(d->shardedChannels)) {
+        if (ShardedPubSub *shards = d->shardsFor(channel)) {
+            shards->publish(channel, message, {});
+            return;
+        }
+    }
     if (d->context && d->handshakeComplete && !d->moving) {
         // The common case straight to hiredis: no argument list to allocate.
         d->writePublish(channel, message);
@@ -1230,13 +1365,19 @@ void RedisClientPrivate::changeSubscription(QSet<QByteArray> &names, bool add, c
 void RedisClient::subscribe(const QByteArray &channel)
 {
     Q_D(RedisClient);
-    d->changeSubscription(d->channels, true, channel, "SUBSCRIBE");
+    if (ShardedPubSub *shards = d->shardsFor(channel))
+        shards->subscribe(channel);
+    else
+        d->changeSubscription(d->channels, true, channel, "SUBSCRIBE");
 }
 
 void RedisClient::unsubscribe(const QByteArray &channel)
 {
     Q_D(RedisClient);
-    d->changeSubscription(d->channels, false, channel, "UNSUBSCRIBE");
+    if (ShardedPubSub *shards = d->shardsFor(channel))
+        shards->unsubscribe(channel);
+    else
+        d->changeSubscription(d->channels, false, channel, "UNSUBSCRIBE");
 }
 
 void RedisClient::psubscribe(const QByteArray &pattern)
@@ -1255,6 +1396,8 @@ QByteArrayList RedisClient::channels() const
 {
     Q_D(const RedisClient);
     QByteArrayList list(d->channels.cbegin(), d->channels.cend());
+    if (d->shards)
+        list += d->shards->channels();
     std::sort(list.begin(), list.end());
     return list;
 }

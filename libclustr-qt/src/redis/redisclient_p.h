@@ -13,6 +13,7 @@
 #include <QtCore/QTimer>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -22,8 +23,19 @@ namespace Clustr {
 
 class QtRedisAdapter;
 class SentinelResolver;
+class ShardedPubSub;
 class SentinelWatch;
 class TlsTunnel;
+
+//! While it lives, the callbacks it wraps get a reply the client made up (RedisClientPrivate::isLocalAnswer()).
+class LocalAnswer
+{
+public:
+    LocalAnswer();
+    ~LocalAnswer();
+    LocalAnswer(const LocalAnswer &) = delete;
+    LocalAnswer &operator=(const LocalAnswer &) = delete;
+};
 
 class RedisClientPrivate
 {
@@ -41,6 +53,8 @@ public:
     static void onReply(redisAsyncContext *context, void *reply, void *privdata);
     static void onHandshakeReply(redisAsyncContext *context, void *reply, void *privdata);
     static void onSubscriptionReply(redisAsyncContext *context, void *reply, void *privdata);
+    //! A sharded subscriber's SSUBSCRIBE or SUNSUBSCRIBE: called with Redis' errors only.
+    static void onShardedSubscriptionRefused(redisAsyncContext *context, void *reply, void *privdata);
     //! A message the adapter read past hiredis; \a context is the hiredis context it came on.
     static void onMessage(void *context, const ReplyScanner::Message &message);
     //! A `message` on a subscribed channel, whichever way it was read: to the hook and messageReceived().
@@ -105,6 +119,19 @@ public:
     void setReplyLimit(qint64 ReplyScanner::Limits::*limit, qint64 value);
     QString endpoint() const;
 
+    /*!
+      redis-cluster:// with sharded pub/sub: the router of \a channel if it
+      has a hash tag (made when first needed), else null. Null for a
+      client pinned to one node: it is a router's own.
+    */
+    ShardedPubSub *shardsFor(QByteArrayView channel);
+    //! After the URL changed: whether hash-tagged channels are sharded (shardedChannels).
+    void updateSharding();
+    //! SUBSCRIBE or UNSUBSCRIBE of one channel on a sharded subscriber: sent as SSUBSCRIBE or SUNSUBSCRIBE.
+    void writeShardedSubscription(bool subscribe, const QByteArray &channel);
+    //! A sharded subscriber's SSUBSCRIBE was refused with \a text (MOVED: the router asks for the slot map again).
+    void shardRefused(const QByteArray &text);
+
     static RedisClientPrivate *get(RedisClient *client) { return client->d_func(); }
     /*!
       True while a callback gets an error reply the client made up itself
@@ -155,6 +182,15 @@ public:
     //! redis-cluster://: a redirect came: new commands wait in the queue
     //! until the ones written have their answers, then we move.
     bool moving = false;
+    //! A router's connection to one node of a Redis Cluster: never moves, hands MOVED back to its caller.
+    std::optional<RedisUrl::Address> pinnedNode;
+    //! A router's subscriber: its subscriptions are SSUBSCRIBEs (see writeShardedSubscription()).
+    bool shardedSubscriber = false;
+    //! A sharded subscriber: its node dropped a subscription still wanted (the slot moved).
+    std::function<void(const QByteArray &channel)> shardLostHook;
+    //! redis-cluster://: the hash-tagged channels, through sharded pub/sub (see shardsFor()).
+    std::unique_ptr<ShardedPubSub> shards;
+    bool shardedChannels = false;
     //! redis-sentinel://: +switch-master on a sentinel while reconnecting.
     std::unique_ptr<SentinelWatch> switchWatch;
     //! Addresses of the last lookup not tried yet: a failed connect tries the

@@ -561,10 +561,21 @@ bool parseCluster(const Parts &parts, RedisUrl *url, QString *why)
 {
     url->transport = RedisUrl::Transport::Cluster;
     url->host.clear(); // the node answering is whichever seed does
-    if (parts.hasQuery || parts.hasFragment) {
-        *why = QStringLiteral("a redis-cluster:// URL takes no ?query or #fragment");
+    if (parts.hasFragment) {
+        *why = QStringLiteral("a redis-cluster:// URL takes no #fragment");
         return false;
     }
+    // ?pubsub=plain: every channel through plain PUBLISH/SUBSCRIBE, as on
+    // one Redis (what pattern readers such as `clustr-qt watch` need).
+    QString pubsub;
+    if (!parseQueryOptions(parts.query, {{QLatin1String("pubsub"), &pubsub}},
+                           "a redis-cluster:// URL takes pubsub=sharded or pubsub=plain", why))
+        return false;
+    if (!pubsub.isEmpty() && pubsub != QLatin1String("sharded") && pubsub != QLatin1String("plain")) {
+        *why = QStringLiteral("pubsub is \"%1\": sharded or plain").arg(pubsub);
+        return false;
+    }
+    url->shardedPubSub = pubsub != QLatin1String("plain");
     if (!parseHostList(parts.authority, DefaultPort, "node", "redis-cluster://host:7000,host2:7001", url, &url->seeds, why))
         return false;
     if (!parts.path.isEmpty() && parts.path != QLatin1String("/")) {
@@ -727,6 +738,8 @@ QString RedisUrl::toString(bool withPassword) const
             url += QStringLiteral("sentinelUser=") + encoded(sentinelUser) + u'&';
         url += QStringLiteral("sentinelPassword=") + (withPassword ? encoded(sentinelPassword) : QStringLiteral("***"));
     }
+    if (cluster && !shardedPubSub)
+        url += QStringLiteral("?pubsub=plain");
     if (tls) {
         // File names keep their slashes readable; '&', '=' and the like are escaped.
         const auto path = [](const QString &value) { return QString::fromLatin1(value.toUtf8().toPercentEncoding("/")); };

@@ -19,8 +19,9 @@ namespace Clustr {
   `redis-sentinel://[[user]:password@]host[:port][,host[:port]…]/MASTER[/db][?sentinelUser=…&sentinelPassword=…]`
   (a Sentinel set: the sentinels are asked where the master named MASTER is;
   the user info is for the data nodes, the query items for the sentinels) or
-  `redis-cluster://[[user]:password@]host[:port][,host[:port]…]` (seed nodes
-  of a Redis Cluster: any one that answers, and the redirects it gives).
+  `redis-cluster://[[user]:password@]host[:port][,host[:port]…][?pubsub=plain]`
+  (seed nodes of a Redis Cluster: any one that answers, and the redirects
+  it gives; channels with a hash tag are sharded unless pubsub=plain).
 */
 struct CLUSTR_AUTOTEST_EXPORT RedisUrl
 {
@@ -57,6 +58,11 @@ struct CLUSTR_AUTOTEST_EXPORT RedisUrl
     QList<Address> sentinels;
     //! redis-cluster://: the seed nodes in the URL's order (host and port above are unused).
     QList<Address> seeds;
+    /*!
+      redis-cluster://: channels whose name holds a hash tag go through
+      sharded pub/sub (SPUBLISH/SSUBSCRIBE); false with `?pubsub=plain`.
+    */
+    bool shardedPubSub = true;
     //! The name the sentinels monitor the master under (`sentinel monitor NAME …`).
     QString masterName;
     //! sentinelUser= and sentinelPassword=: what the sentinels ask for, apart from the data nodes' credentials.

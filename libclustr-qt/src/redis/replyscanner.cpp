@@ -237,6 +237,7 @@ void ReplyScanner::stringDone()
     m_mode = Mode::Line;
     if (m_kindLength >= 0) {
         if ((m_topCount == 3 && m_kindLength == 7 && std::memcmp(m_kind, "message", 7) == 0)
+            || (m_topCount == 3 && m_kindLength == 8 && std::memcmp(m_kind, "smessage", 8) == 0)
             || (m_topCount == 4 && m_kindLength == 8 && std::memcmp(m_kind, "pmessage", 8) == 0))
             m_payloadIndex = m_topCount - 1;
         m_unsubscribe = namesUnsubscribe(m_kind, m_kindCapture);
@@ -263,12 +264,20 @@ void ReplyScanner::elementDone()
 
 qsizetype ReplyScanner::wholeMessage(const char *data, qsizetype size, Message *message) const
 {
-    // Redis writes every message so: `*3\r\n$7\r\nmessage\r\n$<n>\r\n<channel>\r\n$<n>\r\n<payload>\r\n`.
+    // Redis writes every message so: `*3\r\n$7\r\nmessage\r\n$<n>\r\n<channel>\r\n$<n>\r\n<payload>\r\n`,
+    // and a sharded channel's with `$8\r\nsmessage` (SSUBSCRIBE).
     static constexpr char Head[] = "*3\r\n$7\r\nmessage\r\n";
+    static constexpr char ShardedHead[] = "*3\r\n$8\r\nsmessage\r\n";
     constexpr qsizetype HeadSize = sizeof(Head) - 1;
-    if (size < HeadSize || std::memcmp(data, Head, HeadSize) != 0)
+    constexpr qsizetype ShardedHeadSize = sizeof(ShardedHead) - 1;
+    qsizetype headSize = 0;
+    if (size >= HeadSize && std::memcmp(data, Head, HeadSize) == 0)
+        headSize = HeadSize;
+    else if (size >= ShardedHeadSize && std::memcmp(data, ShardedHead, ShardedHeadSize) == 0)
+        headSize = ShardedHeadSize;
+    else
         return 0;
-    const char *p = data + HeadSize;
+    const char *p = data + headSize;
     const char *const end = data + size;
     // One string at p: its header, its bytes and their CRLF, all before end.
     auto string = [&p, end](const char **bytes, qsizetype *length) {

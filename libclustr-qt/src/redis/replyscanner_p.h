@@ -23,7 +23,7 @@ namespace Clustr {
     byte that starts no RESP2 type is a violation: feed() returns false with
     the reason, and the connection must be dropped;
   - on a subscribed connection, the payload of a pub/sub message (`message`,
-    `pmessage`) larger than Limits::messageSize is skipped as it arrives,
+    `smessage`, `pmessage`) larger than Limits::messageSize is skipped as it arrives,
     never buffered: hiredis sees an integer, the payload's size, in its
     place (Redis never sends one there), which tells RedisClient that the
     message was discarded. The connection goes on;
@@ -83,8 +83,8 @@ public:
     bool feedReply(const char *data, qsizetype size, bool subscribed, Sink sink, void *context, qsizetype *consumed);
     /*!
       On a subscribed connection, between two replies (atReplyBoundary()):
-      if \a data starts with a whole `message` reply (`*3`, `message`, a
-      channel, a payload) that feed() would pass unchanged, returns its size
+      if \a data starts with a whole `message` or `smessage` reply (`*3`,
+      `message`, a channel, a payload) that feed() would pass unchanged, returns its size
       and points \a message at its channel and payload. Returns 0 for
       anything else, which is feed()'s: another reply, a message that is not
       whole in \a data, one that a limit refuses or cuts short, or one

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/channels_p.h"
+#include "redis/hashslot_p.h"
 
 #include <QtTest/QTest>
 
@@ -16,6 +17,9 @@ private Q_SLOTS:
     void namesWithNamespace();
     void namesAcrossHosts();
     void keysHashTaggedOnRedisCluster();
+    void inboxesShardedOnRedisCluster();
+    void hashSlotIsRedisClusters_data();
+    void hashSlotIsRedisClusters();
     void isValidHostName_data();
     void isValidHostName();
     void kindOf_data();
@@ -230,6 +234,65 @@ void tst_Channels::kindOf()
     QFETCH(QByteArray, channel);
     QFETCH(Kind, kind);
     QCOMPARE(Channels(clusterNamespace).kindOf(channel), kind);
+}
+
+void tst_Channels::inboxesShardedOnRedisCluster()
+{
+    // A process' inbox (private, kill, clusterInfo) names it in a hash tag:
+    // one slot for the three, and nothing else changes.
+    const Channels plain(QStringLiteral("shop"), QStringLiteral("web-01"));
+    const Channels sharded = plain.withHashTaggedKeys(true).withShardedInboxes(true);
+    QVERIFY(sharded.hasShardedInboxes());
+    QVERIFY(!plain.hasShardedInboxes());
+    QCOMPARE(sharded.privateChannel(42), QByteArrayLiteral("shop:private:{@web-01:42}"));
+    QCOMPARE(sharded.killChannel(42), QByteArrayLiteral("shop:kill:{@web-01:42}"));
+    QCOMPARE(sharded.clusterInfoChannel(42), QByteArrayLiteral("shop:clusterInfo:{@web-01:42}"));
+    QCOMPARE(Channels().withShardedInboxes(true).privateChannel(7), QByteArrayLiteral("private:{7}"));
+    QCOMPARE(sharded.forHost(QStringLiteral("web-02")).killChannel(5), QByteArrayLiteral("shop:kill:{@web-02:5}"));
+    for (const QByteArray &channel : {sharded.publicChannel(), sharded.groupChannel(QStringLiteral("web")),
+                                      sharded.confirmationChannel(), sharded.registrationChannel(1),
+                                      sharded.deregistrationChannel(1), sharded.heartbeatChannel(1),
+                                      sharded.eventsChannel(1), sharded.controlChannel(1), sharded.samplingChannel(1)}) {
+        QVERIFY2(!Clustr::hasHashTag(channel), channel.constData());
+    }
+    QCOMPARE(sharded.registrationChannel(1), plain.registrationChannel(1));
+    QCOMPARE(Clustr::hashSlot(sharded.privateChannel(42)), Clustr::hashSlot(sharded.killChannel(42)));
+    QCOMPARE(Clustr::hashSlot(sharded.privateChannel(42)), Clustr::hashSlot(sharded.clusterInfoChannel(42)));
+    // Read back as the kinds they are, tagged or not.
+    QCOMPARE(sharded.kindOf(sharded.privateChannel(42)), Kind::Private);
+    QCOMPARE(sharded.kindOf(sharded.killChannel(42)), Kind::Kill);
+    QCOMPARE(sharded.kindOf(sharded.clusterInfoChannel(42)), Kind::ClusterInfo);
+    QCOMPARE(Channels().kindOf("private:{42}"), Kind::Private);
+    QCOMPARE(Channels().kindOf("private:{}"), Kind::Unknown);
+    QCOMPARE(Channels().kindOf("private:{42"), Kind::Unknown);
+    QCOMPARE(Channels().kindOf("private:{x}"), Kind::Unknown);
+}
+
+void tst_Channels::hashSlotIsRedisClusters_data()
+{
+    // The slots are what redis-server 7 answers to CLUSTER KEYSLOT.
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("tag");
+    QTest::addColumn<int>("slot");
+    QTest::newRow("no tag") << QByteArray("foo") << QByteArray("foo") << 12182;
+    QTest::newRow("empty tag: all of it") << QByteArray("{}x") << QByteArray("{}x") << 10595;
+    QTest::newRow("first tag") << QByteArray("a{b}c{d}") << QByteArray("b") << 3300;
+    QTest::newRow("inbox") << QByteArray("private:{42}") << QByteArray("42") << 8000;
+    QTest::newRow("inbox across hosts") << QByteArray("shop:kill:{@web-01:42}") << QByteArray("@web-01:42") << 3657;
+    QTest::newRow("docs' example") << QByteArray("{user1000}.following") << QByteArray("user1000") << 3443;
+    QTest::newRow("unclosed") << QByteArray("a{b") << QByteArray("a{b") << -1;
+}
+
+void tst_Channels::hashSlotIsRedisClusters()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, tag);
+    QFETCH(int, slot);
+    QCOMPARE(Clustr::hashTag(name).toByteArray(), tag);
+    QCOMPARE(Clustr::hasHashTag(name), tag != name);
+    if (slot >= 0)
+        QCOMPARE(Clustr::hashSlot(name), slot);
+    QVERIFY(Clustr::hashSlot(name) >= 0 && Clustr::hashSlot(name) < Clustr::HashSlotCount);
 }
 
 void tst_Channels::kindOfEveryBuiltName_data()

@@ -5,6 +5,9 @@
 // a server that is no cluster node is refused with a clear error, a master
 // node killed is survived, and a cluster of a master and workers runs on it
 // (messaging, cluster info, kill, the name lock on hash-tagged keys).
+// Hash-tagged channels go through sharded pub/sub, at the master of their
+// slot, which they follow when it moves or fails over; `?pubsub=plain`
+// keeps every channel plain.
 #include "clusterrun.h"
 #include "fakeredis.h"
 #include "masterfixture.h"
@@ -78,6 +81,9 @@ private Q_SLOTS:
     void malformedRedirectIsTheAnswer_data();
     void malformedRedirectIsTheAnswer();
     void clusterOfWorkersRuns();
+    void shardedChannelsStayInTheirShard();
+    void shardedSubscriptionFollowsItsSlot();
+    void plainPubSubOnRequest();
     void daemonAndCliRunOnIt();
     // Last: it kills a master node, whose replica takes its place for good.
     void masterNodeKilledIsSurvived();
@@ -249,9 +255,24 @@ void tst_RedisCluster::clusterOfWorkersRuns()
     for (qint64 pid : workers)
         QVERIFY(master.waitForEvent(QStringLiteral("message"), fromWorker(pid, withData(QStringLiteral("hello"))), 20000));
 
+    // Every worker's inbox is sharded: its channels, hash-tagged, are
+    // subscribed with SSUBSCRIBE at their slot's master, not with SUBSCRIBE.
+    const Clustr::Protocol::Channels channels
+        = Clustr::Protocol::Channels(QStringLiteral("shop")).withHashTaggedKeys(true).withShardedInboxes(true);
+    const QByteArray sharded = m_nodes.cliOnEveryNode({QStringLiteral("PUBSUB"), QStringLiteral("SHARDCHANNELS")});
+    const QByteArray plain = m_nodes.cliOnEveryNode({QStringLiteral("PUBSUB"), QStringLiteral("CHANNELS")});
+    for (qint64 pid : workers) {
+        QCOMPARE(channels.privateChannel(pid), "shop:private:{" + QByteArray::number(pid) + '}');
+        for (const QByteArray &inbox : {channels.privateChannel(pid), channels.killChannel(pid), channels.clusterInfoChannel(pid)}) {
+            QVERIFY2(sharded.contains(inbox), inbox.constData());
+            QVERIFY2(!plain.contains(inbox), inbox.constData());
+        }
+    }
+    QVERIFY(plain.contains("shop:group:web"));
+
     // A worker asks for the cluster info and hears every worker in it.
     const qint64 first = *workers.cbegin();
-    client->publish("shop:private:" + QByteArray::number(first),
+    client->publish(channels.privateChannel(first),
                     Clustr::Protocol::Codec::encode(4242, QStringLiteral("test"), QJsonObject{{QStringLiteral("cmd"), QStringLiteral("clusterInfo")}}));
     QVERIFY(master.waitForEvent(QStringLiteral("clusterInfo"), fromWorker(first, [&](const QJsonObject &e) {
         QSet<qint64> web;
@@ -267,12 +288,152 @@ void tst_RedisCluster::clusterOfWorkersRuns()
     QCOMPARE(m_nodes.slotOf(keys.masterKey()), m_nodes.slotOf(keys.statusKey()));
 
     // A kill with an exit code ends exactly that worker, which is respawned.
-    client->publish("shop:kill:" + QByteArray::number(first), Clustr::Protocol::Codec::encode(4242, QStringLiteral("test"), 3));
+    client->publish(channels.killChannel(first), Clustr::Protocol::Codec::encode(4242, QStringLiteral("test"), 3));
     QVERIFY(master.waitForEvent(QStringLiteral("childExited"), ownEvents([first](const QJsonObject &e) {
         return pidOf(e) == first && e.value(QStringLiteral("code")).toInt() == 3;
     }), 20000));
     QTRY_COMPARE_WITH_TIMEOUT(registeredPids(master).size(), Workers, 30000);
     QVERIFY(!registeredPids(master).contains(first));
+}
+
+// A channel "NAME:{tag}" whose slot's master is node \a master.
+QByteArray channelServedBy(RedisClusterNodes &nodes, const QByteArray &name, int master)
+{
+    for (int i = 0;; ++i) {
+        const QByteArray channel = name + ":{" + QByteArray::number(i) + '}';
+        if (nodes.masterOf(nodes.slotOf(channel)) == master)
+            return channel;
+    }
+}
+
+void tst_RedisCluster::shardedChannelsStayInTheirShard()
+{
+    // One channel on each master, and a plain one.
+    QByteArrayList channels;
+    for (int master = 0; master < 3; ++master)
+        channels.append(channelServedBy(m_nodes, "inbox", master));
+    auto subscriber = connectedRedisClient(m_nodes.url());
+    auto publisher = connectedRedisClient(m_nodes.urlOf(1));
+    QVERIFY(subscriber && publisher);
+    QSignalSpy subscribed(subscriber.get(), &RedisClient::subscribed);
+    QSignalSpy messages(subscriber.get(), &RedisClient::messageReceived);
+    for (const QByteArray &channel : channels)
+        subscriber->subscribe(channel);
+    subscriber->subscribe("plain-channel");
+    QTRY_COMPARE_WITH_TIMEOUT(subscribed.size(), 4, 20000);
+    QCOMPARE(subscriber->channels().size(), 4);
+
+    // Each at its own master: SSUBSCRIBEd there, nowhere a plain subscription.
+    for (int master = 0; master < 3; ++master) {
+        const QByteArray there = m_nodes.node(master).cli({QStringLiteral("PUBSUB"), QStringLiteral("SHARDCHANNELS")});
+        QVERIFY2(there.contains(channels.at(master)), there.constData());
+    }
+    QVERIFY(!m_nodes.cliOnEveryNode({QStringLiteral("PUBSUB"), QStringLiteral("CHANNELS")}).contains("inbox:"));
+
+    // SPUBLISH at the slot's master, whichever node the publisher started
+    // on, and its count is the subscriber's: exactly one.
+    for (const QByteArray &channel : channels) {
+        const RedisReply reply = ask(*publisher, {"PUBLISH", channel, "to " + channel});
+        QCOMPARE(reply.type, RedisReply::Type::Integer);
+        QCOMPARE(reply.integer, 1);
+    }
+    publisher->publish("plain-channel", "plain");
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 4, 20000);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(messages.at(i).at(0).toByteArray(), channels.at(i));
+        QCOMPARE(messages.at(i).at(1).toByteArray(), "to " + channels.at(i));
+    }
+    QCOMPARE(messages.at(3).at(1).toByteArray(), QByteArray("plain"));
+    int spublished = 0;
+    for (const QByteArray &line : m_nodes.cliOnEveryNode({QStringLiteral("INFO"), QStringLiteral("commandstats")}).split('\n')) {
+        if (line.startsWith("cmdstat_spublish:calls="))
+            spublished += line.mid(23, line.indexOf(',') - 23).toInt();
+    }
+    QVERIFY2(spublished >= 3, QByteArray::number(spublished).constData());
+
+    // Unsubscribed at its node: nobody hears it any more.
+    subscriber->unsubscribe(channels.at(0));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_nodes.node(0).cli({QStringLiteral("PUBSUB"), QStringLiteral("SHARDCHANNELS")}).contains(channels.at(0)), 20000);
+    QCOMPARE(ask(*publisher, {"PUBLISH", channels.at(0), "gone"}).integer, 0);
+}
+
+void tst_RedisCluster::shardedSubscriptionFollowsItsSlot()
+{
+    const QByteArray channel = channelServedBy(m_nodes, "moving", 0);
+    const int slot = m_nodes.slotOf(channel);
+    auto subscriber = connectedRedisClient(m_nodes.url());
+    auto publisher = connectedRedisClient(m_nodes.url());
+    QVERIFY(subscriber && publisher);
+    QSignalSpy subscribed(subscriber.get(), &RedisClient::subscribed);
+    QSignalSpy messages(subscriber.get(), &RedisClient::messageReceived);
+    subscriber->subscribe(channel);
+    QTRY_COMPARE_WITH_TIMEOUT(subscribed.size(), 1, 20000);
+    QCOMPARE(ask(*publisher, {"PUBLISH", channel, "before"}).integer, 1); // the publisher learns the slot is at node 0
+
+    // The (empty) slot is handed to node 1, as a resharding does: node 0
+    // drops the subscription (`sunsubscribe`), which then moves to node 1;
+    // the publisher's next SPUBLISH to node 0 is answered MOVED and goes to node 1.
+    auto setSlot = [&](int owner) {
+        // As redis-cli --cluster reshard does: importing at the new owner,
+        // migrating at the old one, then the new owner everywhere (the new
+        // owner first: it takes a new config epoch, which the others accept).
+        const int from = m_nodes.masterOf(slot);
+        const QString id = QString::fromLatin1(m_nodes.idOf(owner));
+        const QString slotText = QString::number(slot);
+        m_nodes.node(owner).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("IMPORTING"), QString::fromLatin1(m_nodes.idOf(from))});
+        m_nodes.node(from).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("MIGRATING"), id});
+        m_nodes.node(owner).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("NODE"), id});
+        for (int i = 0; i < 3; ++i) {
+            if (i != owner)
+                m_nodes.node(i).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("NODE"), id});
+        }
+        return QTest::qWaitFor([&] {
+            for (int i = 0; i < RedisClusterNodes::NodeCount; ++i) {
+                if (m_nodes.masterOf(slot, i) != owner)
+                    return false;
+            }
+            return true;
+        }, 30000);
+    };
+    QVERIFY(setSlot(1));
+    QTRY_VERIFY_WITH_TIMEOUT(subscribed.size() >= 2, 20000);
+    QVERIFY(m_nodes.node(1).cli({QStringLiteral("PUBSUB"), QStringLiteral("SHARDCHANNELS")}).contains(channel));
+    const RedisReply after = ask(*publisher, {"PUBLISH", channel, "after"});
+    QCOMPARE(after.type, RedisReply::Type::Integer);
+    QCOMPARE(after.integer, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 2, 20000);
+    QCOMPARE(messages.at(1).at(1).toByteArray(), QByteArray("after"));
+
+    // Back where it was, for the cases after this one.
+    QVERIFY(setSlot(0));
+    QTRY_VERIFY_WITH_TIMEOUT(subscribed.size() >= 3, 20000);
+    QCOMPARE(ask(*publisher, {"PUBLISH", channel, "home"}).integer, 1);
+}
+
+void tst_RedisCluster::plainPubSubOnRequest()
+{
+    // ?pubsub=plain: hash-tagged channels are plain ones, and a process' inbox is not tagged.
+    const QString url = m_nodes.url() + QStringLiteral("?pubsub=plain");
+    QVERIFY(RedisClient::isClusterUrl(url));
+    QVERIFY(!RedisClient::usesShardedChannels(url));
+    QVERIFY(RedisClient::usesShardedChannels(m_nodes.url()));
+    auto subscriber = connectedRedisClient(url);
+    auto publisher = connectedRedisClient(url);
+    QVERIFY(subscriber && publisher);
+    QSignalSpy subscribed(subscriber.get(), &RedisClient::subscribed);
+    QSignalSpy messages(subscriber.get(), &RedisClient::messageReceived);
+    subscriber->subscribe("plain:{7}");
+    QTRY_COMPARE_WITH_TIMEOUT(subscribed.size(), 1, 20000);
+    QVERIFY(m_nodes.cliOnEveryNode({QStringLiteral("PUBSUB"), QStringLiteral("CHANNELS")}).contains("plain:{7}"));
+    QVERIFY(!m_nodes.cliOnEveryNode({QStringLiteral("PUBSUB"), QStringLiteral("SHARDCHANNELS")}).contains("plain:{7}"));
+    publisher->publish("plain:{7}", "hello");
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 20000);
+
+    TestProcess worker;
+    QVERIFY(worker.startWorker({QStringLiteral("--cluster-redis=") + url, QStringLiteral("--group=w")}));
+    QVERIFY(worker.waitForEvent(QStringLiteral("connected"), {}, 20000));
+    const QByteArray plainChannels = m_nodes.cliOnEveryNode({QStringLiteral("PUBSUB"), QStringLiteral("CHANNELS")});
+    QVERIFY2(plainChannels.contains("private:" + QByteArray::number(worker.pid()) + "\n"), plainChannels.constData());
 }
 
 void tst_RedisCluster::daemonAndCliRunOnIt()
@@ -374,7 +535,10 @@ void tst_RedisCluster::masterNodeKilledIsSurvived()
     QSignalSpy subscribed(subscriber.get(), &RedisClient::subscribed);
     QSignalSpy messages(subscriber.get(), &RedisClient::messageReceived);
     subscriber->subscribe("after-failover");
-    QTRY_COMPARE(subscribed.size(), 1);
+    // And a sharded channel whose slot is node 0's too.
+    const QByteArray inbox = channelServedBy(m_nodes, "failover-inbox", 0);
+    subscriber->subscribe(inbox);
+    QTRY_COMPARE(subscribed.size(), 2);
 
     m_nodes.node(0).kill();
     // Its replica takes over the slots once the others agree it is gone.
@@ -388,10 +552,17 @@ void tst_RedisCluster::masterNodeKilledIsSurvived()
     QVERIFY(!ask(*writer, {"SET", key, "after"}).isError());
     QCOMPARE(serverPort(*writer), m_nodes.node(promoted).port());
 
-    // The subscriber moved to another seed and subscribed again.
-    QTRY_VERIFY_WITH_TIMEOUT(subscriber->isConnected() && subscribed.size() >= 2, 60000);
+    // The subscriber moved to another seed and subscribed again; the
+    // sharded subscription moved to the promoted master of its slot.
+    QTRY_VERIFY_WITH_TIMEOUT(subscriber->isConnected() && subscribed.size() >= 4, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_nodes.node(m_nodes.masterOf(m_nodes.slotOf(inbox))).cli({QStringLiteral("PUBSUB"), QStringLiteral("SHARDCHANNELS")}).contains(inbox), 60000);
     publisher->publish("after-failover", "still here");
     QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 20000);
+    const RedisReply delivered = ask(*publisher, {"PUBLISH", inbox, "sharded, still here"});
+    QCOMPARE(delivered.type, RedisReply::Type::Integer);
+    QCOMPARE(delivered.integer, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 2, 20000);
+    QCOMPARE(messages.at(1).at(1).toByteArray(), QByteArray("sharded, still here"));
 }
 
 QTEST_GUILESS_MAIN(tst_RedisCluster)

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void clusterRoundTrip_data();
     void clusterRoundTrip();
     void clusterDisplayHidesPassword();
+    void clusterPubSubChoice();
     void validHost_data();
     void validHost();
 };
@@ -474,6 +475,8 @@ void tst_RedisUrl::cluster_data()
     QTest::newRow("ipv6 and names") << "REDIS-CLUSTER://[::1]:7000,Node.Example:7001" << hosts("[::1]:7000,node.example:7001") << "" << "";
     QTest::newRow("credentials") << "redis-cluster://alice:p%40ss@h1:7000,h2:7001" << hosts("h1:7000,h2:7001") << "alice" << "p@ss";
     QTest::newRow("password only") << "redis-cluster://:pw@h:7000" << hosts("h:7000") << "" << "pw";
+    QTest::newRow("plain pub/sub") << "redis-cluster://:pw@h:7000?pubsub=plain" << hosts("h:7000") << "" << "pw";
+    QTest::newRow("sharded pub/sub") << "redis-cluster://h:7000/?pubsub=sharded" << hosts("h:7000") << "" << "";
 }
 
 void tst_RedisUrl::cluster()
@@ -505,8 +508,11 @@ void tst_RedisUrl::clusterInvalid_data()
 
     QTest::newRow("database") << "redis-cluster://h:7000/1" << "a Redis Cluster has database 0 only";
     QTest::newRow("database 0") << "redis-cluster://h:7000/0" << "a Redis Cluster has database 0 only";
-    QTest::newRow("query") << "redis-cluster://h:7000?cacert=/ca.pem" << "a redis-cluster:// URL takes no ?query or #fragment";
-    QTest::newRow("fragment") << "redis-cluster://h:7000#x" << "a redis-cluster:// URL takes no ?query or #fragment";
+    QTest::newRow("query") << "redis-cluster://h:7000?cacert=/ca.pem" << "unknown option \"cacert\" (a redis-cluster:// URL takes pubsub=sharded or pubsub=plain)";
+    QTest::newRow("pubsub misspelt") << "redis-cluster://h:7000?pubsub=plane" << "pubsub is \"plane\": sharded or plain";
+    QTest::newRow("pubsub twice") << "redis-cluster://h:7000?pubsub=plain&pubsub=plain" << "pubsub is given twice";
+    QTest::newRow("pubsub empty") << "redis-cluster://h:7000?pubsub=" << "pubsub needs a value";
+    QTest::newRow("fragment") << "redis-cluster://h:7000#x" << "a redis-cluster:// URL takes no #fragment";
     QTest::newRow("no hosts") << "redis-cluster://" << "no node: name at least one";
     QTest::newRow("only credentials") << "redis-cluster://:pw@" << "no node: name at least one";
     QTest::newRow("empty host in list") << "redis-cluster://a,,b" << "an empty host in the list of nodes";
@@ -547,6 +553,22 @@ void tst_RedisUrl::clusterDisplayHidesPassword()
     QVERIFY(!RedisUrl::parse(QStringLiteral("redis-cluster://:hunter2@h:99999"), &error));
     QVERIFY2(!error.contains(QStringLiteral("hunter2")), qPrintable(error));
     QVERIFY(!Clustr::RedisClient::isClusterUrl(QStringLiteral("redis://h:7000")));
+}
+
+void tst_RedisUrl::clusterPubSubChoice()
+{
+    // Sharded unless ?pubsub=plain; only a Redis Cluster has sharded pub/sub.
+    const auto sharded = RedisUrl::parse(QStringLiteral("redis-cluster://h:1"));
+    QVERIFY(sharded && sharded->shardedPubSub);
+    QCOMPARE(sharded->toString(), QStringLiteral("redis-cluster://h:1"));
+    const auto plain = RedisUrl::parse(QStringLiteral("redis-cluster://:pw@h:1,g:2?pubsub=plain"));
+    QVERIFY(plain && !plain->shardedPubSub);
+    QCOMPARE(plain->toString(), QStringLiteral("redis-cluster://:***@h:1,g:2?pubsub=plain"));
+    QCOMPARE(RedisUrl::parse(QStringLiteral("redis-cluster://h:1?pubsub=sharded"))->toString(), QStringLiteral("redis-cluster://h:1"));
+    QVERIFY(Clustr::RedisClient::usesShardedChannels(QStringLiteral("redis-cluster://h:1")));
+    QVERIFY(!Clustr::RedisClient::usesShardedChannels(QStringLiteral("redis-cluster://h:1?pubsub=plain")));
+    QVERIFY(!Clustr::RedisClient::usesShardedChannels(QStringLiteral("redis://h:1")));
+    QVERIFY(!Clustr::RedisClient::usesShardedChannels(QStringLiteral("not a url")));
 }
 
 void tst_RedisUrl::validHost_data()

@@ -80,6 +80,7 @@ private Q_SLOTS:
     void refusesWhatHiredisAbortsOnWhenSubscribed();
     void nothingAfterAViolation();
     void wholeMessageFindsWhatRedisWrites();
+    void shardedMessagesAreMessages();
     void wholeMessageLeavesTheRestToFeed_data();
     void wholeMessageLeavesTheRestToFeed();
     void feedReplyStopsWhereEachReplyEnds();
@@ -303,6 +304,38 @@ void tst_ReplyScanner::wholeMessageFindsWhatRedisWrites()
         QVERIFY2(scanner.wholeMessage(one.constData(), size, &found) == 0, qPrintable(QString::number(size)));
     // It reads and changes nothing: feed() still sees the stream from its start.
     QCOMPARE(scan(input, true).passed, input);
+}
+
+// SSUBSCRIBE's pushes (Redis Cluster's sharded channels): `smessage` is
+// found whole and skipped when too large exactly as `message` is.
+void tst_ReplyScanner::shardedMessagesAreMessages()
+{
+    auto smessage = [](const QByteArray &channel, const QByteArray &payload) {
+        return "*3\r\n$8\r\nsmessage\r\n$" + QByteArray::number(channel.size()) + "\r\n" + channel + "\r\n$"
+            + QByteArray::number(payload.size()) + "\r\n" + payload + "\r\n";
+    };
+    const QByteArray one = smessage("private:{42}", "hello");
+    ReplyScanner scanner;
+    ReplyScanner::Message found;
+    QCOMPARE(scanner.wholeMessage(one.constData(), one.size(), &found), one.size());
+    QCOMPARE(QByteArray(found.channel, found.channelSize), QByteArray("private:{42}"));
+    QCOMPARE(QByteArray(found.payload, found.payloadSize), QByteArray("hello"));
+    for (qsizetype size = 0; size < one.size(); ++size)
+        QVERIFY2(scanner.wholeMessage(one.constData(), size, &found) == 0, qPrintable(QString::number(size)));
+    // "smessages" (one letter more) is not Redis' word.
+    const QByteArray other = "*3\r\n$9\r\nsmessages\r\n$1\r\nc\r\n$1\r\np\r\n";
+    QCOMPARE(scanner.wholeMessage(other.constData(), other.size(), &found), 0);
+
+    ReplyScanner::Limits limits;
+    limits.messageSize = 16;
+    const QByteArray confirmation = "*3\r\n$10\r\nssubscribe\r\n$4\r\nnews\r\n:1\r\n";
+    const QByteArray input = confirmation + smessage("news", "small") + smessage("news", QByteArray(4000, 'p'));
+    const QByteArray expected = confirmation + smessage("news", "small") + "*3\r\n$8\r\nsmessage\r\n$4\r\nnews\r\n:4000\r\n";
+    const Result whole = scan(input, true, 0, limits);
+    QVERIFY2(whole.ok, qPrintable(whole.error));
+    QCOMPARE(whole.passed, expected);
+    QCOMPARE(whole.skipped, quint64(1));
+    checkEverySplit(input, true, expected, limits);
 }
 
 void tst_ReplyScanner::wholeMessageLeavesTheRestToFeed_data()
