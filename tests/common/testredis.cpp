@@ -30,3 +30,13 @@ QByteArray TestRedis::cli(const QStringList &arguments)
 {
     return m_cluster ? m_cluster->cliOnEveryNode(arguments) : m_server->cli(arguments);
 }
+
+QByteArray TestRedis::keyCli(const QStringList &arguments)
+{
+    return m_cluster ? m_cluster->node(0).cli(QStringList{QStringLiteral("-c")} + arguments) : m_server->cli(arguments);
+}
+
+QString TestRedis::clusterKey(const QString &name, const QString &suffix) const
+{
+    return m_cluster ? u'{' + name + QStringLiteral(":clustr}:") + suffix : name + QStringLiteral(":clustr:") + suffix;
+}

@@ -28,6 +28,13 @@ public:
     QString urlAs(const QString &user, const QString &password) const;
     //! redis-cli \a arguments on the server, or on every node of the cluster (their answers concatenated).
     QByteArray cli(const QStringList &arguments);
+    //! redis-cli \a arguments on the server, or on the cluster node serving their key (redis-cli -c).
+    QByteArray keyCli(const QStringList &arguments);
+    /*!
+      The key \a suffix (`master`, `logs`…) of the cluster named \a name:
+      `NAME:clustr:SUFFIX`, or `{NAME:clustr}:SUFFIX` on a Redis Cluster.
+    */
+    QString clusterKey(const QString &name, const QString &suffix) const;
 
 private:
     std::unique_ptr<RedisServer> m_server;

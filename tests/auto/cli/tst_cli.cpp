@@ -5,6 +5,7 @@
 #include "fakeredis.h"
 #include "programrun.h"
 #include "redisserver.h"
+#include "testredis.h"
 #include "registeredpids.h"
 #include "testprocess.h"
 #include "versionlines.h"
@@ -135,7 +136,7 @@ private:
         return {QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--cluster"), name};
     }
 
-    RedisServer m_redis;
+    TestRedis m_redis;          // one redis-server, or a Redis Cluster (tst_cli_rediscluster)
     RedisServer m_emptyRedis;   // never has a cluster
     QTemporaryDir m_runtimeDir; // XDG_RUNTIME_DIR of the CLI: no recorded Redis but ours
     int m_closedPort = 0;
@@ -981,9 +982,10 @@ void tst_Cli::aMasterThatDoesNotAnswer()
     const QByteArray announcement = QJsonDocument(QJsonObject{
         {QStringLiteral("pid"), double(QCoreApplication::applicationPid())}, {QStringLiteral("host"), QSysInfo::machineHostName()},
         {QStringLiteral("name"), name}, {QStringLiteral("namespace"), name}, {QStringLiteral("state"), QStringLiteral("running")}}).toJson(QJsonDocument::Compact);
-    QCOMPARE(m_redis.cli({QStringLiteral("SET"), name + QStringLiteral(":clustr:master"), QString::fromUtf8(announcement),
-                          QStringLiteral("PX"), QStringLiteral("60000")}).trimmed(), QByteArray("OK"));
-    auto cleanup = qScopeGuard([&] { m_redis.cli({QStringLiteral("DEL"), name + QStringLiteral(":clustr:master")}); });
+    const QString key = m_redis.clusterKey(name, QStringLiteral("master"));
+    QCOMPARE(m_redis.keyCli({QStringLiteral("SET"), key, QString::fromUtf8(announcement), QStringLiteral("PX"), QStringLiteral("60000")}).trimmed(),
+             QByteArray("OK"));
+    auto cleanup = qScopeGuard([&] { m_redis.keyCli({QStringLiteral("DEL"), key}); });
 
     // Nobody starts the reload.
     CliRun run = runCli(QStringList{QStringLiteral("reload")} + target(name), 20000);
@@ -1052,7 +1054,7 @@ void tst_Cli::watch()
                      .match(lines.at(0)).hasMatch(),
                  qPrintable(lines.at(0)));
         // A sender on another host of a cluster across hosts (meta.host) is HOST:PID.
-        m_redis.cli({QStringLiteral("PUBLISH"), name + QStringLiteral(":group:web"),
+        m_redis.keyCli({QStringLiteral("PUBLISH"), name + QStringLiteral(":group:web"),
                      QStringLiteral(R"({"meta":{"pid":4244,"group":"far","host":"h2"},"data":"from h2"})")});
         QVERIFY2(QTest::qWaitFor([&] { read(); return out.contains("from h2"); }, 5000), out.constData());
         QVERIFY2(QRegularExpression(QStringLiteral("  group:web +h2:4244/far +\"from h2\"\n")).match(QString::fromUtf8(out)).hasMatch(), out.constData());
@@ -1220,8 +1222,8 @@ void tst_Cli::logs()
     printThrough(name, web, QStringLiteral("bulk"), kept + 20);
     run = logsShowing(name, {QStringLiteral("-n"), QStringLiteral("10000")}, QByteArray("bulk ") + QByteArray::number(kept + 20) + '\n');
     QVERIFY2(run.exitCode == 0 && run.outLines().size() == kept && !run.out.contains("hello from web"), run.describe());
-    const QString key = name + QStringLiteral(":clustr:logs");
-    QCOMPARE(m_redis.cli({QStringLiteral("LLEN"), key}).trimmed(), QByteArray::number(kept));
+    const QString key = m_redis.clusterKey(name, QStringLiteral("logs"));
+    QCOMPARE(m_redis.keyCli({QStringLiteral("LLEN"), key}).trimmed(), QByteArray::number(kept));
     printThrough(name, api, QString(10000, QLatin1Char('x')));
     run = logsShowing(name, {QStringLiteral("-n2"), QStringLiteral("api")}, "[truncated from 10000 bytes]");
     QVERIFY2(run.exitCode == 0 && run.out.contains(' ' + QByteArray(4096, 'x') + " [truncated from 10000 bytes]\n"), run.describe());
@@ -1261,7 +1263,7 @@ void tst_Cli::logs()
     run = runCli(QStringList{QStringLiteral("stop")} + target(name), 70000);
     QVERIFY2(run.exitCode == 0, run.describe());
     QVERIFY(QTest::qWaitFor([&daemon] { return daemon.state() == QProcess::NotRunning; }, 10000));
-    QCOMPARE(m_redis.cli({QStringLiteral("EXISTS"), key}).trimmed(), QByteArray("0"));
+    QCOMPARE(m_redis.keyCli({QStringLiteral("EXISTS"), key}).trimmed(), QByteArray("0"));
 }
 
 void tst_Cli::throughClustrQtRun()
@@ -1331,9 +1333,12 @@ QString tst_Cli::aclUser(const QString &user, const QStringList &rules)
 {
     const QByteArray answer = m_redis.cli(QStringList{QStringLiteral("ACL"), QStringLiteral("SETUSER"), user, QStringLiteral("reset"),
                                                       QStringLiteral("on"), QStringLiteral(">pw")} + rules);
-    if (answer.trimmed() != "OK")
+    // On a Redis Cluster: an "OK" from every node.
+    const QList<QByteArray> lines = answer.trimmed().split('\n');
+    if (answer.trimmed().isEmpty()
+        || !std::all_of(lines.cbegin(), lines.cend(), [](const QByteArray &line) { return line.trimmed() == "OK"; }))
         qWarning("ACL SETUSER %s: %s", qPrintable(user), answer.constData());
-    return QStringLiteral("redis://%1:pw@127.0.0.1:%2").arg(user).arg(m_redis.port());
+    return m_redis.urlAs(user, QStringLiteral("pw"));
 }
 
 // A user that may read and follow the cluster but not publish: Redis refuses
@@ -1346,7 +1351,8 @@ void tst_Cli::commandsRefusedByRedis()
     qint64 worker = 0;
     auto master = startOneWorker(name, &worker);
     QVERIFY(master);
-    const QString url = aclUser(QStringLiteral("nopublish"), {QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all"), QStringLiteral("-publish")});
+    const QString url = aclUser(QStringLiteral("nopublish"), {QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all"), QStringLiteral("-publish"),
+                                                               QStringLiteral("-spublish")});
     const QString pid = QString::number(worker);
     const QList<QStringList> commands{
         {QStringLiteral("kill"), pid, QStringLiteral("1")},
@@ -1455,14 +1461,16 @@ void tst_Cli::oversizedRecordsAreNotRead()
     redis.setUrl(m_redis.url());
     QVERIFY(redis.open());
     int answered = 0;
-    redis.command({"SET", name.toUtf8() + ":clustr:master", announcement}, [&](const Clustr::RedisReply &) { ++answered; });
-    redis.command({"SET", name.toUtf8() + ":clustr:status", QByteArray(20 * 1024 * 1024, 'x')}, [&](const Clustr::RedisReply &) { ++answered; });
+    const QByteArray masterKey = m_redis.clusterKey(name, QStringLiteral("master")).toUtf8();
+    const QByteArray statusKey = m_redis.clusterKey(name, QStringLiteral("status")).toUtf8();
+    redis.command({"SET", masterKey, announcement}, [&](const Clustr::RedisReply &) { ++answered; });
+    redis.command({"SET", statusKey, QByteArray(20 * 1024 * 1024, 'x')}, [&](const Clustr::RedisReply &) { ++answered; });
     QTRY_COMPARE(answered, 2);
 
     const CliRun run = runCli(QStringList{QStringLiteral("status")} + target(name), 60000);
     QVERIFY2(run.finished && run.exitCode == 1, run.describe());
     QVERIFY2(run.err.contains("status") && run.err.contains("larger than 16777216 bytes"), run.describe());
-    redis.command({"DEL", name.toUtf8() + ":clustr:master", name.toUtf8() + ":clustr:status"}, [&](const Clustr::RedisReply &) { ++answered; });
+    redis.command({"DEL", masterKey, statusKey}, [&](const Clustr::RedisReply &) { ++answered; });
     QTRY_COMPARE(answered, 3);
 }
 

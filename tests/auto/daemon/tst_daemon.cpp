@@ -5,6 +5,7 @@
 // systemd's notification socket.
 #include "clusterrun.h"
 #include "redisserver.h"
+#include "testredis.h"
 #include "testprocess.h"
 
 #include <ClustrQt/clusterclient.h>
@@ -299,7 +300,7 @@ private:
     QString writeCluster(const QString &name, QJsonObject cluster);
     QString writeScriptCluster(const QString &name, const QString &script, const QString &group, const QString &logs);
 
-    RedisServer m_redis;
+    TestRedis m_redis; // one redis-server, or a Redis Cluster (tst_daemon_rediscluster)
     QTemporaryDir m_dir;
 };
 
@@ -787,7 +788,8 @@ void tst_Daemon::runLogsEventsReloadsAndStops()
     for (qint64 pid : all)
         QTRY_VERIFY(processGone(pid));
     // The lock and the announcement are gone: the same cluster may start again.
-    QCOMPARE(m_redis.cli({QStringLiteral("EXISTS"), QStringLiteral("events:clustr:lock"), QStringLiteral("events:clustr:master")}).trimmed(), QByteArray("0"));
+    QCOMPARE(m_redis.keyCli({QStringLiteral("EXISTS"), m_redis.clusterKey(QStringLiteral("events"), QStringLiteral("lock")),
+                             m_redis.clusterKey(QStringLiteral("events"), QStringLiteral("master"))}).trimmed(), QByteArray("0"));
 }
 
 void tst_Daemon::embeddedRedisIsStartedAndCleanedUp()
@@ -1200,7 +1202,7 @@ void tst_Daemon::namesKeepClustersApartAndTheSameNameIsRefused()
     QVERIFY2(second.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(second.output() + second.errors()));
     // Each master counts only its own workers, on its own channels.
     auto statusOf = [this](const QString &name) {
-        return QJsonDocument::fromJson(m_redis.cli({QStringLiteral("GET"), name + QStringLiteral(":clustr:status")})).object();
+        return QJsonDocument::fromJson(m_redis.keyCli({QStringLiteral("GET"), m_redis.clusterKey(name, QStringLiteral("status"))})).object();
     };
     QTRY_COMPARE(statusOf(QStringLiteral("shop")).value(QStringLiteral("processes")).toArray().size(), 2);
     QTRY_COMPARE(statusOf(QStringLiteral("blog")).value(QStringLiteral("processes")).toArray().size(), 1);
@@ -1231,7 +1233,7 @@ void tst_Daemon::aKilledDaemonIsReplacedAtOnce()
     QVERIFY(first->waitForFinished());
     first.reset();
     // Its lock outlives it for a few seconds: the master it names is gone.
-    QCOMPARE(m_redis.cli({QStringLiteral("EXISTS"), QStringLiteral("crash:clustr:lock")}).trimmed(), QByteArray("1"));
+    QCOMPARE(m_redis.keyCli({QStringLiteral("EXISTS"), m_redis.clusterKey(QStringLiteral("crash"), QStringLiteral("lock"))}).trimmed(), QByteArray("1"));
 
     // Started again at once (as systemd's Restart= does), it need not wait.
     Daemon second(run);
@@ -1252,9 +1254,9 @@ void tst_Daemon::aLockOfALiveProcessOrAnotherHostIsRespected()
         {QStringLiteral("workers"), QJsonArray{workerEntry(QStringLiteral("web"), 1)}},
     });
     const QStringList run{QStringLiteral("run"), path, QStringLiteral("--redis"), m_redis.url()};
-    const QString key = QStringLiteral("held:clustr:lock");
-    const auto cleanup = qScopeGuard([&] { m_redis.cli({QStringLiteral("DEL"), key}); });
-    auto lockedBy = [&](const QString &value) { m_redis.cli({QStringLiteral("SET"), key, value, QStringLiteral("PX"), QStringLiteral("60000")}); };
+    const QString key = m_redis.clusterKey(QStringLiteral("held"), QStringLiteral("lock"));
+    const auto cleanup = qScopeGuard([&] { m_redis.keyCli({QStringLiteral("DEL"), key}); });
+    auto lockedBy = [&](const QString &value) { m_redis.keyCli({QStringLiteral("SET"), key, value, QStringLiteral("PX"), QStringLiteral("60000")}); };
     const QString host = QSysInfo::machineHostName();
     const QString table = QString::fromLatin1(processTableIdentity());
     QVERIFY(!table.isEmpty());
@@ -1459,9 +1461,9 @@ void tst_Daemon::logFilesRotate()
     QVERIFY(QFile::exists(logs + QStringLiteral("/web-0.log")));
     QVERIFY2(!d.output().contains(QStringLiteral("chatty worker")), "with a log directory, output goes to the files only");
     // The files are the complete record; Redis keeps the last lines as well, for `clustr-qt logs`.
-    const QStringList readKept{QStringLiteral("LRANGE"), QStringLiteral("logged:clustr:logs"), QStringLiteral("0"), QStringLiteral("-1")};
-    QTRY_VERIFY_WITH_TIMEOUT(m_redis.cli(readKept).contains("\"stream\":\"err\",\"text\":\"done\""), 10000);
-    QVERIFY(m_redis.cli(readKept).contains("\"text\":\"line 299 of a chatty worker\""));
+    const QStringList readKept{QStringLiteral("LRANGE"), m_redis.clusterKey(QStringLiteral("logged"), QStringLiteral("logs")), QStringLiteral("0"), QStringLiteral("-1")};
+    QTRY_VERIFY_WITH_TIMEOUT(m_redis.keyCli(readKept).contains("\"stream\":\"err\",\"text\":\"done\""), 10000);
+    QVERIFY(m_redis.keyCli(readKept).contains("\"text\":\"line 299 of a chatty worker\""));
 
     // SIGUSR1: an external logrotate moved the file; we write to a new one.
     QVERIFY(QFile::rename(logs + QStringLiteral("/web-0.log"), logs + QStringLiteral("/web-0.log.moved")));
