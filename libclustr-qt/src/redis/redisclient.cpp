@@ -946,7 +946,7 @@ void RedisClientPrivate::onReply(redisAsyncContext *ctx, void *reply, void *)
         d->moveWhenAnswered();
         return;
     }
-    if (d->pending.empty() && d->queue.empty())
+    if (d->pending.empty() && d->queue.empty() && (!d->shards || d->shards->pendingCommands() == 0))
         Q_EMIT d->q_ptr->drained();
 }
 

@@ -124,10 +124,15 @@ RedisClient *ShardedPubSub::nodeClient(int index, bool subscriber)
                                                              payload.size());
         };
         d->shardLostHook = [this](const QByteArray &channel) {
-            // The node no longer serves the slot (it moved, or the node became a replica).
-            clustrDebug(lcRedis).noquote() << "Redis Cluster: the subscription to" << channel << "was dropped by its node";
-            m_placed.remove(channel);
-            m_confirmed.remove(channel);
+            // The node no longer serves the slot (it moved, or the node
+            // became a replica); no channel: it answered an SSUBSCRIBE MOVED.
+            if (channel.isEmpty()) {
+                clustrDebug(lcRedis).noquote() << "Redis Cluster: a sharded subscription was redirected: asking for the slot map";
+            } else {
+                clustrDebug(lcRedis).noquote() << "Redis Cluster: the subscription to" << channel << "was dropped by its node";
+                m_placed.remove(channel);
+                m_confirmed.remove(channel);
+            }
             refreshMap();
         };
         connect(client, &RedisClient::subscribed, this, [this](const QByteArray &channel) {
@@ -137,24 +142,30 @@ RedisClient *ShardedPubSub::nodeClient(int index, bool subscriber)
             Q_EMIT m_owner->subscribed(channel);
         });
         connect(client, &RedisClient::messageDiscarded, m_owner, &RedisClient::messageDiscarded);
-    } else {
-        connect(client, &RedisClient::drained, this, &ShardedPubSub::checkDrained);
     }
-    connect(client, &RedisClient::stateChanged, this,
-            [this, client](RedisClient::State state) { nodeStateChanged(client, state); });
-    connect(client, &RedisClient::errorOccurred, this, [this](RedisClient::Error error, const QString &text) {
-        // Refusals (NOPERM) are the owner's to report; a lost node is handled by its state.
-        if (error == RedisClient::Error::PermissionDenied || error == RedisClient::Error::CommandRefused)
-            Q_EMIT m_owner->errorOccurred(error, text);
+    connect(client, &RedisClient::errorOccurred, this, [this, client](RedisClient::Error error, const QString &text) {
+        switch (error) {
+        case RedisClient::Error::PermissionDenied:
+        case RedisClient::Error::CommandRefused:
+            Q_EMIT m_owner->errorOccurred(error, text); // the owner's to report (NOPERM: an ACL file without the sharded commands)
+            break;
+        case RedisClient::Error::ConnectionFailed:
+        case RedisClient::Error::ConnectionLost:
+        case RedisClient::Error::CommandTimeout:
+            nodeLost(client);
+            break;
+        default:
+            break;
+        }
     });
     slot = client;
     client->open();
     return client;
 }
 
-void ShardedPubSub::nodeStateChanged(RedisClient *client, RedisClient::State state)
+void ShardedPubSub::nodeLost(RedisClient *client)
 {
-    if (state == RedisClient::State::Connected || !m_open)
+    if (!m_open)
         return;
     // A node gone (killed, failing over): its channels are unconfirmed until
     // the map says where their slot went.

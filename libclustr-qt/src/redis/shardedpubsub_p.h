@@ -82,7 +82,8 @@ private:
     void placeSubscriptions();
     void flushWaiting();
     void failWaiting(const QByteArray &reason);
-    void nodeStateChanged(RedisClient *client, RedisClient::State state);
+    //! \a client's node cannot be reached (lost, refused, not answering): where are its slots now?
+    void nodeLost(RedisClient *client);
     void checkDrained();
 
     RedisClient *m_owner;
