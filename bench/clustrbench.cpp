@@ -3,8 +3,10 @@
 // Clustr::Worker the way an application would use it. Every mode mirrors
 // the mode of the same name of bench-hiredis and prints the same lines.
 //
-//   sub     --cluster-redis=URL [--group=sink] --count=N
-//   pub     --cluster-redis=URL [--target=sink] --count=N [--size=64] [--window=1000]
+//   sub     --cluster-redis=URL [--group=sink] --count=N [--private]
+//   pub     --cluster-redis=URL [--target=sink | --peer=PID] --count=N [--size=64] [--window=1000]
+//           (--private / --peer: private messages to one process, the
+//           channel sharded on a Redis Cluster, instead of group messages)
 //   ping    --cluster-redis=URL --peer=PID [--count=20000] [--warmup=1000] [--no-publish-replies]
 //   pong    --cluster-redis=URL [--no-publish-replies]
 //   hotpath --cluster-redis=URL [--count=20000] [--size=64] [--window=1000]
@@ -57,14 +59,18 @@ int sub(QCoreApplication &app)
     announceReady(&worker);
     long received = 0;
     long long first = 0;
-    QObject::connect(&worker, &Clustr::Process::groupMessageReceived, &worker, [&](const Clustr::Message &) {
+    const auto counted = [&](const Clustr::Message &) {
         if (received == 0)
             first = nowNs();
         if (++received == count) {
             say("done first=%lld last=%lld count=%ld", first, nowNs(), count);
             worker.close(0);
         }
-    });
+    };
+    if (Bench::flag(Bench::arguments().first, Bench::arguments().second, "private"))
+        QObject::connect(&worker, &Clustr::Process::privateMessageReceived, &worker, counted);
+    else
+        QObject::connect(&worker, &Clustr::Process::groupMessageReceived, &worker, counted);
     return app.exec();
 }
 
@@ -73,6 +79,7 @@ int pub(QCoreApplication &app)
     const long count = long(optInt("count", 200000));
     const long window = long(optInt("window", 1000));
     const QString target = optString("target", "sink");
+    const qint64 peer = optInt("peer", 0);
     const QJsonValue data(QString::fromStdString(Bench::filler(int(optInt("size", 64)))));
     Clustr::Worker worker(QStringLiteral("source"));
     checkValid(worker);
@@ -88,8 +95,12 @@ int pub(QCoreApplication &app)
             return;
         }
         const long batch = std::min(window, count - sent);
-        for (long i = 0; i < batch; ++i)
-            worker.emitGroup(target, data);
+        for (long i = 0; i < batch; ++i) {
+            if (peer > 0)
+                worker.emitPrivate(peer, data);
+            else
+                worker.emitGroup(target, data);
+        }
         sent += batch;
     };
     bool started = false;
