@@ -564,13 +564,19 @@ void RedisClientPrivate::contextLost(const redisAsyncContext *ctx, RedisClient::
     QMetaObject::invokeMethod(q, [this, lostError, text, refusal] {
         if (!wantOpen)
             return;
-        if (refusal.startsWith("MOVED ") || refusal.startsWith("ASK ")) {
-            // Not a failure: the slot moved, and the router moves the subscription.
-            clustrDebug(lcRedis).noquote() << "Redis at" << endpoint() << "no longer serves a sharded channel:" << refusal;
+        if (!refusal.isEmpty()) {
+            // MOVED is not a failure: the slot moved, and the router moves the
+            // subscription. Anything else (NOPERM: an ACL file without the
+            // sharded commands) is said once as a refusal, and the connection
+            // tries again less and less often, not at once after each refusal.
+            clustrDebug(lcRedis).noquote() << "Redis at" << endpoint() << "refused a sharded subscription:" << refusal;
             QPointer<RedisClient> alive(q_ptr);
             shardRefused(refusal);
-            if (alive)
-                scheduleReconnect();
+            if (!alive)
+                return;
+            if (!refusal.startsWith("MOVED ") && !refusal.startsWith("ASK "))
+                attempt = ++shardRefusals;
+            scheduleReconnect();
             return;
         }
         reportError(lostError, text);
@@ -981,8 +987,10 @@ void RedisClientPrivate::onSubscriptionReply(redisAsyncContext *ctx, void *r, vo
                                                 bytes(reply->element[3]));
     }
     else if (qstrncmp(kind->str, "subscribe", 10) == 0 || qstrncmp(kind->str, "psubscribe", 11) == 0
-             || qstrncmp(kind->str, "ssubscribe", 11) == 0)
+             || qstrncmp(kind->str, "ssubscribe", 11) == 0) {
+        d->shardRefusals = 0;
         Q_EMIT d->q_ptr->subscribed(bytes(reply->element[1]));
+    }
     else if (qstrncmp(kind->str, "sunsubscribe", 13) == 0 && d->shardLostHook) {
         // Ours were taken out of the set before they were sent: one still in
         // it was dropped by the node (its slot moved).

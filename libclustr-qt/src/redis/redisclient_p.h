@@ -188,6 +188,8 @@ public:
     bool shardedSubscriber = false;
     //! A sharded subscriber: its node dropped a subscription still wanted (the slot moved).
     std::function<void(const QByteArray &channel)> shardLostHook;
+    //! A sharded subscriber: its subscriptions refused (not MOVED) since the last one confirmed; its reconnect backs off.
+    int shardRefusals = 0;
     //! redis-cluster://: the hash-tagged channels, through sharded pub/sub (see shardsFor()).
     std::unique_ptr<ShardedPubSub> shards;
     bool shardedChannels = false;

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void shardedChannelsStayInTheirShard();
     void shardedSubscriptionFollowsItsSlot();
     void plainPubSubOnRequest();
+    void shardedSubscriptionRefusedIsSaid();
     void daemonAndCliRunOnIt();
     // Last: it kills a master node, whose replica takes its place for good.
     void masterNodeKilledIsSurvived();
@@ -434,6 +435,30 @@ void tst_RedisCluster::plainPubSubOnRequest()
     QVERIFY(worker.waitForEvent(QStringLiteral("connected"), {}, 20000));
     const QByteArray plainChannels = m_nodes.cliOnEveryNode({QStringLiteral("PUBSUB"), QStringLiteral("CHANNELS")});
     QVERIFY2(plainChannels.contains("private:" + QByteArray::number(worker.pid()) + "\n"), plainChannels.constData());
+}
+
+void tst_RedisCluster::shardedSubscriptionRefusedIsSaid()
+{
+    // A user without SSUBSCRIBE (an ACL file from before the sharded
+    // commands): the refusal is reported with Redis' words, as the
+    // owner's error; its plain channels work on.
+    m_nodes.cliOnEveryNode({QStringLiteral("ACL"), QStringLiteral("SETUSER"), QStringLiteral("noshard"), QStringLiteral("on"),
+                            QStringLiteral(">pw"), QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all"),
+                            QStringLiteral("-ssubscribe")});
+    auto cleanup = qScopeGuard([this] { m_nodes.cliOnEveryNode({QStringLiteral("ACL"), QStringLiteral("DELUSER"), QStringLiteral("noshard")}); });
+    const QString url = m_nodes.url().replace(QStringLiteral("://"), QStringLiteral("://noshard:pw@"));
+    auto subscriber = connectedRedisClient(url);
+    QVERIFY(subscriber);
+    QSignalSpy errors(subscriber.get(), &RedisClient::errorOccurred);
+    QSignalSpy subscribed(subscriber.get(), &RedisClient::subscribed);
+    subscriber->subscribe("refused:{1}");
+    subscriber->subscribe("plain-and-allowed");
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(errors.cbegin(), errors.cend(), [](const QList<QVariant> &error) {
+        return error.at(0).value<RedisClient::Error>() == RedisClient::Error::PermissionDenied
+            && error.at(1).toString().contains(QLatin1String("NOPERM")) && error.at(1).toString().contains(QLatin1String("SSUBSCRIBE"));
+    }), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(subscribed.contains(QVariantList{QByteArray("plain-and-allowed")}), 20000);
+    QVERIFY(!subscribed.contains(QVariantList{QByteArray("refused:{1}")}));
 }
 
 void tst_RedisCluster::daemonAndCliRunOnIt()
