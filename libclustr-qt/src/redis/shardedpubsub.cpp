@@ -11,7 +11,7 @@ namespace {
 
 const QByteArray SpublishCommand = QByteArrayLiteral("SPUBLISH");
 // MOVED answers one publish follows (a slot moving while it does) before its caller gets the error.
-constexpr int MaxRedirects = 3;
+constexpr int MaxPublishRedirects = 3;
 // The map asked again after a failed question or a lost node: 100 ms, doubling to 2 s.
 constexpr int FirstRefreshDelayMs = 100;
 constexpr int MaxRefreshDelayMs = 2000;
@@ -207,7 +207,7 @@ void ShardedPubSub::send(Waiting &&message)
             return;
         --m_inFlight;
         if (reply.isError() && !RedisClientPrivate::isLocalAnswer()) {
-            if (const auto target = redirectTarget(reply.string); target && message.redirects < MaxRedirects) {
+            if (const auto target = redirectTarget(reply.string); target && message.redirects < MaxPublishRedirects) {
                 // The slot moved: learn where, send it there, and ask for the whole map.
                 clustrDebug(lcRedis).noquote() << "Redis Cluster:" << reply.string << "for" << message.channel;
                 m_slots[size_t(hashSlot(message.channel))] = nodeIndex(*target);
