@@ -12,9 +12,10 @@ namespace {
 const QByteArray SpublishCommand = QByteArrayLiteral("SPUBLISH");
 // MOVED answers one publish follows (a slot moving while it does) before its caller gets the error.
 constexpr int MaxPublishRedirects = 3;
-// The map asked again after a failed question or a lost node: 100 ms, doubling to 2 s.
+// The map asked again after a failed question, or while a node is unreachable
+// (a failover: until the map names its replica): 100 ms, doubling to 1 s.
 constexpr int FirstRefreshDelayMs = 100;
-constexpr int MaxRefreshDelayMs = 2000;
+constexpr int MaxRefreshDelayMs = 1000;
 
 // "MOVED 3999 host:port" / "ASK 3999 host:port": the node the slot is at.
 std::optional<RedisUrl::Address> redirectTarget(const QByteArray &text)
@@ -60,6 +61,9 @@ void ShardedPubSub::close()
 {
     m_open = false;
     m_refreshTimer.stop();
+    m_asking = false;
+    m_refreshAgain = false;
+    m_unreachable.clear();
     if (m_mapClient)
         m_mapClient->deleteLater();
     m_mapClient = nullptr;
@@ -158,6 +162,7 @@ RedisClient *ShardedPubSub::nodeClient(int index, bool subscriber)
             break;
         }
     });
+    connect(client, &RedisClient::connected, this, [this, client] { m_unreachable.remove(client); });
     slot = client;
     client->open();
     return client;
@@ -167,6 +172,7 @@ void ShardedPubSub::nodeLost(RedisClient *client)
 {
     if (!m_open)
         return;
+    m_unreachable.insert(client);
     // A node gone (killed, failing over): its channels are unconfirmed until
     // the map says where their slot went.
     for (auto it = m_placed.cbegin(); it != m_placed.cend(); ++it) {
@@ -258,31 +264,46 @@ void ShardedPubSub::refreshMap(int delayMs)
             m_refreshTimer.start(delayMs);
         return;
     }
-    if (m_mapClient) {
+    if (m_asking) {
         m_refreshAgain = true; // a question is under way: once more after its answer
         return;
     }
     m_refreshTimer.stop();
-    // A connection of its own: the owner may be a subscriber, which may send
-    // nothing but subscriptions, and the nodes' may be gone.
-    RedisClientPrivate *const ownerD = RedisClientPrivate::get(m_owner);
-    auto *client = new RedisClient(this);
-    client->setUrl(m_owner->url());
-    client->setClientName(ownerD->clientName.isEmpty() ? QString() : ownerD->clientName + QStringLiteral(".slots"));
-    client->setConnectTimeout(ownerD->connectTimeout);
-    client->setCommandTimeout(ownerD->commandTimeout);
-    client->setReconnectDelays(ownerD->firstDelay, ownerD->maxDelay);
-    RedisClientPrivate::get(client)->quiet = true; // the owner's own connection reports an unreachable Redis
-    m_mapClient = client;
-    client->open();
-    client->command({QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("SLOTS")},
-                    [this, guard = QPointer<ShardedPubSub>(this), client](const RedisReply &reply) {
-                        if (!guard || m_mapClient != client)
-                            return;
-                        m_mapClient = nullptr;
-                        client->deleteLater();
-                        mapAnswered(reply);
-                    });
+    // Through a node's publishing connection that is up: no connect to pay.
+    // Else a connection of its own, for this question: the owner may be a
+    // subscriber, which may send nothing but subscriptions.
+    RedisClient *asked = nullptr;
+    for (const Node &node : m_nodes) {
+        if (node.publisher && node.publisher->isConnected() && !m_unreachable.contains(node.publisher)) {
+            asked = node.publisher;
+            break;
+        }
+    }
+    if (!asked) {
+        RedisClientPrivate *const ownerD = RedisClientPrivate::get(m_owner);
+        auto *client = new RedisClient(this);
+        client->setUrl(m_owner->url());
+        client->setClientName(ownerD->clientName.isEmpty() ? QString() : ownerD->clientName + QStringLiteral(".slots"));
+        client->setConnectTimeout(ownerD->connectTimeout);
+        client->setCommandTimeout(ownerD->commandTimeout);
+        client->setReconnectDelays(ownerD->firstDelay, ownerD->maxDelay);
+        RedisClientPrivate::get(client)->quiet = true; // the owner's own connection reports an unreachable Redis
+        m_mapClient = client;
+        client->open();
+        asked = client;
+    }
+    m_asking = true;
+    asked->command({QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("SLOTS")},
+                   [this, guard = QPointer<ShardedPubSub>(this)](const RedisReply &reply) {
+                       if (!guard || !m_asking)
+                           return; // closed meanwhile
+                       m_asking = false;
+                       if (m_mapClient) {
+                           m_mapClient->deleteLater();
+                           m_mapClient = nullptr;
+                       }
+                       mapAnswered(reply);
+                   });
 }
 
 void ShardedPubSub::mapAnswered(const RedisReply &reply)
@@ -331,7 +352,6 @@ void ShardedPubSub::mapAnswered(const RedisReply &reply)
             m_slots[slot] = slots[slot];
     }
     m_mapLoaded = true;
-    m_refreshAttempt = 0;
     placeSubscriptions();
     flushWaiting();
     // Nodes no longer any slot's master: their connections go.
@@ -341,11 +361,13 @@ void ShardedPubSub::mapAnswered(const RedisReply &reply)
         Node &node = m_nodes[i];
         const bool subscribed = std::any_of(m_placed.cbegin(), m_placed.cend(), [i](int at) { return at == int(i); });
         if (node.publisher) { // what it still holds is answered "closed": kills and the like are sent again
+            m_unreachable.remove(node.publisher);
             node.publisher->close();
             node.publisher->deleteLater();
             node.publisher = nullptr;
         }
         if (node.subscriber && !subscribed) {
+            m_unreachable.remove(node.subscriber);
             node.subscriber->close();
             node.subscriber->deleteLater();
             node.subscriber = nullptr;
@@ -355,13 +377,12 @@ void ShardedPubSub::mapAnswered(const RedisReply &reply)
         m_refreshAgain = false;
         refreshMap();
     }
-    // A node still unreachable: ask again until a replica took over.
-    const bool healthy = std::all_of(m_placed.cbegin(), m_placed.cend(), [this](int at) {
-        const RedisClient *client = m_nodes[size_t(at)].subscriber;
-        return client && client->state() != RedisClient::State::Reconnecting;
-    });
-    if (!healthy)
-        refreshMap(MaxRefreshDelayMs);
+    // A node still unreachable, and still a master in the map: ask again
+    // (more and more slowly) until its replica has taken over.
+    if (!m_unreachable.isEmpty())
+        refreshMap(std::min(MaxRefreshDelayMs, FirstRefreshDelayMs << std::min(m_refreshAttempt++, 5)));
+    else
+        m_refreshAttempt = 0;
 }
 
 void ShardedPubSub::placeSubscriptions()

@@ -23,11 +23,13 @@ namespace Clustr {
   its slot, so a message stays in its shard instead of crossing the
   cluster bus to every node.
 
-  Where each slot is comes from `CLUSTER SLOTS`, asked through a
-  connection of its own that lives only for the question. It is asked
-  again when a node answers `MOVED`, says it dropped a subscription
-  (`sunsubscribe`: the slot moved), or its connection is lost (a failover),
-  and every subscription then moves to the slot's new master.
+  Where each slot is comes from `CLUSTER SLOTS`, asked through a node's
+  publishing connection that is up, else through a connection of its own
+  that lives only for the question. It is asked again when a node answers
+  `MOVED`, says it dropped a subscription (`sunsubscribe`: the slot
+  moved), or cannot be reached (a failover: again and again, 100 ms
+  doubling to 1 s, until the map names another master), and every
+  subscription then moves to the slot's new master.
 
   One connection per node, made when first needed: a publisher for the
   nodes this client publishes to, a subscriber for the nodes of the
@@ -92,7 +94,11 @@ private:
     //! Slot -> index in m_nodes of its master, -1 until the map says.
     std::vector<int> m_slots;
     bool m_mapLoaded = false;
+    //! The connection made for a question about the map, when no node's was up.
     QPointer<RedisClient> m_mapClient;
+    bool m_asking = false;
+    //! Node connections lost or refused since they last connected.
+    QSet<RedisClient *> m_unreachable;
     bool m_refreshAgain = false;
     QTimer m_refreshTimer;
     int m_refreshAttempt = 0;
