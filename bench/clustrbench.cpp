@@ -10,8 +10,9 @@
 //   ping    --cluster-redis=URL --peer=PID [--count=20000] [--warmup=1000] [--no-publish-replies]
 //   pong    --cluster-redis=URL [--no-publish-replies]
 //   hotpath --cluster-redis=URL [--count=20000] [--size=64] [--window=1000]
-//   tick    --cluster-redis=URL [--target=sink] --count=N [--interval-ms=1]  (failover: numbered messages at a pace)
-//   tock    --cluster-redis=URL [--group=sink] --count=N                     (failover: what arrives, and the gaps)
+//   tick    --cluster-redis=URL [--target=sink | --peers=PID,PID…] --count=N [--interval-ms=1]
+//           (failover: numbered messages at a pace, to a group or privately to each peer)
+//   tock    --cluster-redis=URL [--group=sink] --count=N [--private]        (failover: what arrives, and the gaps)
 #include "benchcommon.h"
 
 #include <ClustrQt/redisclient.h>
@@ -242,13 +243,20 @@ int tick(QCoreApplication &app)
 {
     const long count = long(optInt("count", 10000));
     const QString target = optString("target", "sink");
+    std::vector<qint64> peers;
+    for (const QByteArray &pid : QByteArray(opt("peers", "")).split(','))
+        if (pid.toLongLong() > 0)
+            peers.push_back(pid.toLongLong());
     Clustr::Worker worker(QStringLiteral("tick"));
     checkValid(worker);
     long sent = 0;
     QTimer pace;
     pace.setInterval(int(optInt("interval-ms", 1)));
     QObject::connect(&pace, &QTimer::timeout, &worker, [&] {
-        worker.emitGroup(target, qint64(sent));
+        if (peers.empty())
+            worker.emitGroup(target, qint64(sent));
+        for (const qint64 peer : peers)
+            worker.emitPrivate(peer, qint64(sent));
         if (++sent == count) {
             pace.stop();
             say("sent %lld", nowNs());
@@ -278,7 +286,7 @@ int tock(QCoreApplication &app)
         say("%s %lld %lld", connected ? "connected" : "disconnected", worker.pid(), nowNs());
         reconnected = connected;
     });
-    QObject::connect(&worker, &Clustr::Process::groupMessageReceived, &worker, [&](const Clustr::Message &message) {
+    const auto counted = [&](const Clustr::Message &message) {
         const long long number = message.data().toInteger(-1);
         const long long at = nowNs();
         ++received;
@@ -293,7 +301,11 @@ int tock(QCoreApplication &app)
             say("done received=%ld", received);
             worker.close(0);
         }
-    });
+    };
+    if (Bench::flag(Bench::arguments().first, Bench::arguments().second, "private"))
+        QObject::connect(&worker, &Clustr::Process::privateMessageReceived, &worker, counted);
+    else
+        QObject::connect(&worker, &Clustr::Process::groupMessageReceived, &worker, counted);
     return app.exec();
 }
 
