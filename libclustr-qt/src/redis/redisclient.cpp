@@ -783,8 +783,9 @@ void RedisClientPrivate::writeShardedSubscription(bool subscribe, const QByteArr
     // `sunsubscribe`), that SUBSCRIBE is taken back out of the output
     // buffer before anything is written (writes wait for the event loop,
     // QtRedisAdapter::addWrite()), and the SSUBSCRIBE goes out instead as a
-    // command hiredis does not know. Its callback only ever gets an error
-    // (a refusal): its confirmation comes to the channel's callback.
+    // command hiredis does not know. Its confirmation comes to the channel's
+    // callback; a refusal (MOVED, NOPERM) makes hiredis 0.14 drop the
+    // connection, and contextLost() reads it from there.
     const size_t channelSize = size_t(channel.size());
     if (subscribe) {
         const size_t before = sdslen(context->c.obuf);
