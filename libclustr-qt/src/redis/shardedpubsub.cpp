@@ -17,10 +17,12 @@ constexpr int MaxPublishRedirects = 3;
 constexpr int FirstRefreshDelayMs = 100;
 constexpr int MaxRefreshDelayMs = 1000;
 
-// "MOVED 3999 host:port" / "ASK 3999 host:port": the node the slot is at.
+// "MOVED 3999 host:port": the node the slot is at now. (No ASK: while a slot
+// migrates, its old master still serves its sharded channels, which have no
+// keys to be asked about elsewhere; MOVED comes once the slot has moved.)
 std::optional<RedisUrl::Address> redirectTarget(const QByteArray &text)
 {
-    if (!text.startsWith("MOVED ") && !text.startsWith("ASK "))
+    if (!text.startsWith("MOVED "))
         return std::nullopt;
     const QByteArray where = text.mid(text.lastIndexOf(' ') + 1);
     const qsizetype colon = where.lastIndexOf(':');

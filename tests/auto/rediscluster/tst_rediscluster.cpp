@@ -383,6 +383,10 @@ void tst_RedisCluster::shardedSubscriptionFollowsItsSlot()
         const QString slotText = QString::number(slot);
         m_nodes.node(owner).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("IMPORTING"), QString::fromLatin1(m_nodes.idOf(from))});
         m_nodes.node(from).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("MIGRATING"), id});
+        // While the slot migrates, its old master still serves the channel.
+        const RedisReply during = ask(*publisher, {"PUBLISH", channel, "while moving to " + QByteArray::number(owner)});
+        if (during.type != RedisReply::Type::Integer || during.integer != 1)
+            return false;
         m_nodes.node(owner).cli({QStringLiteral("CLUSTER"), QStringLiteral("SETSLOT"), slotText, QStringLiteral("NODE"), id});
         for (int i = 0; i < 3; ++i) {
             if (i != owner)
@@ -402,8 +406,9 @@ void tst_RedisCluster::shardedSubscriptionFollowsItsSlot()
     const RedisReply after = ask(*publisher, {"PUBLISH", channel, "after"});
     QCOMPARE(after.type, RedisReply::Type::Integer);
     QCOMPARE(after.integer, 1);
-    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 2, 20000);
-    QCOMPARE(messages.at(1).at(1).toByteArray(), QByteArray("after"));
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 3, 20000);
+    QCOMPARE(messages.at(1).at(1).toByteArray(), QByteArray("while moving to 1"));
+    QCOMPARE(messages.at(2).at(1).toByteArray(), QByteArray("after"));
 
     // Back where it was, for the cases after this one.
     QVERIFY(setSlot(0));
