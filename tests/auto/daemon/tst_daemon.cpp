@@ -971,7 +971,9 @@ void tst_Daemon::listeningSocketsGoToTheWorkersThatNameThem()
     };
     // The environment is the program's own once it has exec'd (through the shell that sets LISTEN_PID).
     QTRY_COMPARE_WITH_TIMEOUT(commandOf(probePid), QByteArray("clustr-test-chi"), 10000);
-    QCOMPARE(listenVariables(probePid), (QByteArrayList{"LISTEN_FDNAMES=http:admin", "LISTEN_FDS=2", "LISTEN_PID=" + QByteArray::number(probePid)}));
+    const QByteArrayList probeVariables = listenVariables(probePid);
+    QVERIFY2(probeVariables == (QByteArrayList{"LISTEN_FDNAMES=http:admin", "LISTEN_FDS=2", "LISTEN_PID=" + QByteArray::number(probePid)}),
+             (probeVariables.join(' ') + " (the daemon said: " + run.transcript() + ')').constData());
     QCOMPARE(listenVariables(plainPid), QByteArrayList());
     auto fdTarget = [](qint64 pid, int fd) { return QFile::symLinkTarget(QStringLiteral("/proc/%1/fd/%2").arg(pid).arg(fd)); };
     const QString http = fdTarget(probePid, 3);
