@@ -417,30 +417,45 @@ void RedisClientPrivate::writeClusterCheck()
     });
 }
 
-bool RedisClientPrivate::followRedirect(Pending &entry, QByteArrayView text)
+std::optional<RedisUrl::Address> RedisClientPrivate::redirectTarget(QByteArrayView text,
+                                                                    const std::optional<RedisUrl::Address> &answering, bool *ask)
 {
     // "MOVED 3999 127.0.0.1:6381" for good, "ASK 3999 127.0.0.1:6381" for
-    // this one command while the slot migrates.
-    const bool ask = text.startsWith("ASK ");
-    if ((!ask && !text.startsWith("MOVED ")) || entry.arguments.isEmpty() || entry.redirects >= MaxRedirects)
-        return false;
+    // one command while the slot migrates.
+    const bool isAsk = text.startsWith("ASK ");
+    if (!isAsk && !text.startsWith("MOVED "))
+        return std::nullopt;
     const QByteArrayView where = text.sliced(text.lastIndexOf(' ') + 1);
     const qsizetype colon = where.lastIndexOf(':');
     bool ok = false;
     const int port = colon >= 0 ? where.sliced(colon + 1).toInt(&ok) : 0;
     if (!ok || port <= 0 || port > 65535)
-        return false;
+        return std::nullopt;
     RedisUrl::Address node;
     node.host = QString::fromUtf8(where.first(colon));
     if (node.host.startsWith(u'[') && node.host.endsWith(u']'))
         node.host = node.host.mid(1, node.host.size() - 2);
     // An empty host (or "?", a node that does not know its own address)
-    // means the one this connection reached.
-    if ((node.host.isEmpty() || node.host == QLatin1String("?")) && clusterNode)
-        node.host = clusterNode->host;
+    // means the one that answered.
+    if ((node.host.isEmpty() || node.host == QLatin1String("?")) && answering)
+        node.host = answering->host;
     if (!RedisUrl::isValidHost(node.host))
-        return false;
+        return std::nullopt;
     node.port = port;
+    if (ask)
+        *ask = isAsk;
+    return node;
+}
+
+bool RedisClientPrivate::followRedirect(Pending &entry, QByteArrayView text)
+{
+    if (entry.arguments.isEmpty() || entry.redirects >= MaxRedirects)
+        return false;
+    bool ask = false;
+    const std::optional<RedisUrl::Address> target = redirectTarget(text, clusterNode, &ask);
+    if (!target)
+        return false;
+    const RedisUrl::Address &node = *target;
     clustrDebug(lcRedis).noquote() << "Redis Cluster:" << text.toByteArray() << "- following it";
     redirected.push_back(Queued{std::move(entry.arguments), std::move(entry.callback), entry.redirects + 1, ask});
     if (!moving || clusterNode != node) {

@@ -86,6 +86,14 @@ public:
       node it names and true is returned.
     */
     bool followRedirect(Pending &entry, QByteArrayView text);
+    /*!
+      The node a `MOVED` or `ASK` error \a text names (an empty host: the
+      \a answering node's), and in \a ask whether it was an ASK; nothing
+      for any other text or a malformed address.
+    */
+    static std::optional<RedisUrl::Address> redirectTarget(QByteArrayView text,
+                                                           const std::optional<RedisUrl::Address> &answering,
+                                                           bool *ask = nullptr);
     //! Once every command written to this node has its answer: reconnects to the node a redirect named.
     void moveWhenAnswered();
     //! The redirected commands back in front of the queue.

@@ -17,25 +17,6 @@ constexpr int MaxPublishRedirects = 3;
 constexpr int FirstRefreshDelayMs = 100;
 constexpr int MaxRefreshDelayMs = 1000;
 
-// "MOVED 3999 host:port": the node the slot is at now. (No ASK: while a slot
-// migrates, its old master still serves its sharded channels, which have no
-// keys to be asked about elsewhere; MOVED comes once the slot has moved.)
-std::optional<RedisUrl::Address> redirectTarget(const QByteArray &text)
-{
-    if (!text.startsWith("MOVED "))
-        return std::nullopt;
-    const QByteArray where = text.mid(text.lastIndexOf(' ') + 1);
-    const qsizetype colon = where.lastIndexOf(':');
-    bool ok = false;
-    const int port = colon > 0 ? where.mid(colon + 1).toInt(&ok) : 0;
-    if (!ok || port <= 0 || port > 65535)
-        return std::nullopt;
-    RedisUrl::Address address{QString::fromUtf8(where.left(colon)), port};
-    if (!RedisUrl::isValidHost(address.host))
-        return std::nullopt;
-    return address;
-}
-
 } // namespace
 
 ShardedPubSub::ShardedPubSub(RedisClient *owner)
@@ -105,24 +86,31 @@ int ShardedPubSub::nodeIndex(const RedisUrl::Address &address)
     return int(m_nodes.size() - 1);
 }
 
+RedisClient *ShardedPubSub::newClient(const QString &nameSuffix, const std::optional<RedisUrl::Address> &pinnedNode)
+{
+    RedisClientPrivate *const ownerD = RedisClientPrivate::get(m_owner);
+    auto *client = new RedisClient(this);
+    RedisClientPrivate *const d = RedisClientPrivate::get(client);
+    d->pinnedNode = pinnedNode; // before setUrl(): a pinned client routes nothing itself
+    client->setUrl(m_owner->url());
+    client->setClientName(ownerD->clientName.isEmpty() ? QString() : ownerD->clientName + nameSuffix);
+    client->setConnectTimeout(ownerD->connectTimeout);
+    client->setCommandTimeout(ownerD->commandTimeout);
+    client->setReconnectDelays(ownerD->firstDelay, ownerD->maxDelay);
+    d->replyLimits = ownerD->replyLimits;
+    d->quiet = ownerD->quiet;
+    return client;
+}
+
 RedisClient *ShardedPubSub::nodeClient(int index, bool subscriber)
 {
     Node &node = m_nodes[size_t(index)];
     QPointer<RedisClient> &slot = subscriber ? node.subscriber : node.publisher;
     if (slot)
         return slot;
-    RedisClientPrivate *const ownerD = RedisClientPrivate::get(m_owner);
-    auto *client = new RedisClient(this);
+    RedisClient *client = newClient(QStringLiteral(".shard"), node.address);
     RedisClientPrivate *const d = RedisClientPrivate::get(client);
-    d->pinnedNode = node.address; // before setUrl(): a pinned client routes nothing itself
     d->shardedSubscriber = subscriber;
-    client->setUrl(m_owner->url());
-    client->setClientName(ownerD->clientName.isEmpty() ? QString() : ownerD->clientName + QStringLiteral(".shard"));
-    client->setConnectTimeout(ownerD->connectTimeout);
-    client->setCommandTimeout(ownerD->commandTimeout);
-    client->setReconnectDelays(ownerD->firstDelay, ownerD->maxDelay);
-    d->replyLimits = ownerD->replyLimits;
-    d->quiet = ownerD->quiet;
     if (subscriber) {
         // Messages go where the owner's own go: its hook, then its signal.
         d->messageHook = [this](const QByteArray &channel, const QByteArray &payload) {
@@ -209,13 +197,18 @@ void ShardedPubSub::send(Waiting &&message)
     RedisClient *client = nodeClient(node, false);
     ++m_inFlight;
     const QByteArrayList arguments{SpublishCommand, message.channel, message.payload};
-    client->command(arguments, [this, guard = QPointer<ShardedPubSub>(this), message = std::move(message)](
+    client->command(arguments, [this, guard = QPointer<ShardedPubSub>(this), node, message = std::move(message)](
                                    const RedisReply &reply) mutable {
         if (!guard)
             return;
         --m_inFlight;
         if (reply.isError() && !RedisClientPrivate::isLocalAnswer()) {
-            if (const auto target = redirectTarget(reply.string); target && message.redirects < MaxPublishRedirects) {
+            // MOVED only: while a slot migrates, its old master still serves
+            // its sharded channels (they have no keys to be asked about
+            // elsewhere, so no ASK); MOVED comes once the slot has moved.
+            bool ask = false;
+            const auto target = RedisClientPrivate::redirectTarget(reply.string, m_nodes[size_t(node)].address, &ask);
+            if (target && !ask && message.redirects < MaxPublishRedirects) {
                 // The slot moved: learn where, send it there, and ask for the whole map.
                 clustrDebug(lcRedis).noquote() << "Redis Cluster:" << reply.string << "for" << message.channel;
                 m_slots[size_t(hashSlot(message.channel))] = nodeIndex(*target);
@@ -282,17 +275,10 @@ void ShardedPubSub::refreshMap(int delayMs)
         }
     }
     if (!asked) {
-        RedisClientPrivate *const ownerD = RedisClientPrivate::get(m_owner);
-        auto *client = new RedisClient(this);
-        client->setUrl(m_owner->url());
-        client->setClientName(ownerD->clientName.isEmpty() ? QString() : ownerD->clientName + QStringLiteral(".slots"));
-        client->setConnectTimeout(ownerD->connectTimeout);
-        client->setCommandTimeout(ownerD->commandTimeout);
-        client->setReconnectDelays(ownerD->firstDelay, ownerD->maxDelay);
-        RedisClientPrivate::get(client)->quiet = true; // the owner's own connection reports an unreachable Redis
-        m_mapClient = client;
-        client->open();
-        asked = client;
+        m_mapClient = newClient(QStringLiteral(".slots"), std::nullopt);
+        RedisClientPrivate::get(m_mapClient)->quiet = true; // the owner's own connection reports an unreachable Redis
+        m_mapClient->open();
+        asked = m_mapClient;
     }
     m_asking = true;
     asked->command({QByteArrayLiteral("CLUSTER"), QByteArrayLiteral("SLOTS")},

@@ -12,6 +12,7 @@
 #include <QtCore/QTimer>
 
 #include <deque>
+#include <optional>
 #include <vector>
 
 namespace Clustr {
@@ -74,6 +75,8 @@ private:
         int redirects = 0;
     };
 
+    //! A client with the owner's URL, name (+ \a nameSuffix), timeouts and limits; held to \a pinnedNode if given.
+    RedisClient *newClient(const QString &nameSuffix, const std::optional<RedisUrl::Address> &pinnedNode);
     RedisClient *nodeClient(int node, bool subscriber);
     int nodeIndex(const RedisUrl::Address &address);
     void send(Waiting &&message);
