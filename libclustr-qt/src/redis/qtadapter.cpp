@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "qtadapter_p.h"
 
+#include "looppauses_p.h"
 #include "sigpipeguard_p.h"
 
-#include <QtCore/QAbstractEventDispatcher>
+#include <QtCore/QEvent>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -31,6 +32,23 @@ void feedReader(void *reader, const char *data, qsizetype size)
 
 } // namespace
 
+AdapterNotifier::AdapterNotifier(qintptr socket, Type type, QtRedisAdapter *adapter)
+    : QSocketNotifier(socket, type, adapter)
+    , m_adapter(adapter)
+{
+}
+
+bool AdapterNotifier::event(QEvent *event)
+{
+    if (event->type() != QEvent::SockAct && event->type() != QEvent::SockClose)
+        return QSocketNotifier::event(event);
+    // Nothing of this object is touched after the call: a callback may have
+    // let go of the connection (the adapter, and with it this notifier, is
+    // then deleted later, never here).
+    m_adapter->socketActivated(type());
+    return true;
+}
+
 QtRedisAdapter *QtRedisAdapter::attach(redisAsyncContext *context)
 {
     if (!context || context->ev.data)
@@ -49,19 +67,20 @@ QtRedisAdapter::QtRedisAdapter(redisAsyncContext *context)
     : m_context(context)
     , m_readNotifier(context->c.fd, QSocketNotifier::Read, this)
     , m_writeNotifier(context->c.fd, QSocketNotifier::Write, this)
+    , m_pauses(LoopPauses::ofCurrentThread())
 {
     m_readNotifier.setEnabled(false);
     m_writeNotifier.setEnabled(false);
-    connect(&m_readNotifier, &QSocketNotifier::activated, this, &QtRedisAdapter::handleReadable);
-    connect(&m_writeNotifier, &QSocketNotifier::activated, this, &QtRedisAdapter::handleWritable);
-    // Output of an established connection is written when the event loop
-    // pauses between two passes (see addWrite()).
-    if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance(thread())) {
-        connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, &QtRedisAdapter::loopPaused);
-        connect(dispatcher, &QAbstractEventDispatcher::awake, this, &QtRedisAdapter::loopPaused);
-    }
+    if (m_pauses)
+        m_pauses->addAdapter(this);
     m_lazyTimer.setInterval(LazyReadInterval);
     connect(&m_lazyTimer, &QTimer::timeout, this, &QtRedisAdapter::lazyTimerShot);
+}
+
+QtRedisAdapter::~QtRedisAdapter()
+{
+    if (m_pauses)
+        m_pauses->removeAdapter(this);
 }
 
 void QtRedisAdapter::addRead(void *self)
@@ -121,6 +140,14 @@ void QtRedisAdapter::lazyTimerShot()
         setLazyReads(false);
 }
 
+void QtRedisAdapter::socketActivated(QSocketNotifier::Type type)
+{
+    if (type == QSocketNotifier::Read)
+        handleReadable();
+    else
+        handleWritable();
+}
+
 void QtRedisAdapter::addWrite(void *self)
 {
     auto *adapter = static_cast<QtRedisAdapter *>(self);
@@ -133,8 +160,10 @@ void QtRedisAdapter::addWrite(void *self)
     // connecting, "writable" means the connect finished, which only the
     // notifier can tell; and a dispatcher that was never seen to signal its
     // pauses keeps the notifier too.
-    if (adapter->m_loopSignals && adapter->m_context && (adapter->m_context->c.flags & REDIS_CONNECTED)) {
+    LoopPauses *pauses = adapter->m_pauses;
+    if (pauses && pauses->pausesSeen() && adapter->m_context && (adapter->m_context->c.flags & REDIS_CONNECTED)) {
         adapter->m_writePending = true;
+        pauses->writeWaiting();
         return;
     }
     adapter->m_writeNotifier.setEnabled(true);
@@ -193,6 +222,10 @@ bool QtRedisAdapter::handleReadable()
     m_end = buffer + count;
     passOn();
     m_next = m_end = nullptr; // the buffer goes out of scope
+    // The answers to what was just read leave now (see LoopPauses): this
+    // adapter is deleted later, never here, so it is still there to ask.
+    if (m_pauses)
+        m_pauses->callWaitingNow();
     return true;
 }
 
@@ -283,7 +316,6 @@ bool QtRedisAdapter::writeDirectly()
 
 void QtRedisAdapter::loopPaused()
 {
-    m_loopSignals = true;
     if (!m_writePending || !m_context)
         return;
     writeGuarded(); // delWrite() once all is written

@@ -4,6 +4,7 @@
 #include "replyscanner_p.h"
 
 #include <QtCore/QObject>
+#include <QtCore/QPointer>
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
 
@@ -13,11 +14,34 @@ struct redisAsyncContext;
 
 namespace Clustr {
 
+class LoopPauses;
+class QtRedisAdapter;
+
+/*!
+  A socket notifier that hands its activations to its adapter itself.
+  QSocketNotifier announces each one with two signals (activated() with a
+  QSocketDescriptor and, until Qt 7, with an int) through the meta-object
+  system; for a socket that is readable once per message, that was about a
+  twentieth of what a message cost (docs/BENCHMARKS.md, latency). Every
+  other event goes to QSocketNotifier.
+*/
+class AdapterNotifier final : public QSocketNotifier
+{
+public:
+    AdapterNotifier(qintptr socket, Type type, QtRedisAdapter *adapter);
+
+protected:
+    bool event(QEvent *event) override;
+
+private:
+    QtRedisAdapter *m_adapter;
+};
+
 /*!
   Drives one hiredis async context from the Qt event loop: the hiredis
   adapter contract (addRead/delRead/addWrite/delWrite/cleanup) mapped onto
-  two QSocketNotifiers that are parented to this object and toggled, never
-  recreated.
+  two socket notifiers (AdapterNotifier) that are parented to this object
+  and toggled, never recreated.
 
   Debian's hiredis 0.14 has no scheduleTimer hook; timeouts (connect and
   command) are kept by RedisClient with QTimers instead, which covers the
@@ -48,6 +72,7 @@ class QtRedisAdapter : public QObject
 public:
     //! Attaches to \a context (which must have no adapter yet). Returns nullptr on failure.
     static QtRedisAdapter *attach(redisAsyncContext *context);
+    ~QtRedisAdapter() override;
 
     redisAsyncContext *context() const { return m_context; }
     bool isAttached() const { return m_context != nullptr; }
@@ -93,6 +118,9 @@ Q_SIGNALS:
     void replyRefused(const QString &reason);
 
 private:
+    friend class AdapterNotifier;
+    friend class LoopPauses;
+
     explicit QtRedisAdapter(redisAsyncContext *context);
 
     static void addRead(void *self);
@@ -110,6 +138,9 @@ private:
     */
     void passOn();
     void handleWritable();
+    //! The socket is readable or writable (\a type), as its notifier says.
+    void socketActivated(QSocketNotifier::Type type);
+    //! Writes what waited for the event loop to pause (LoopPauses).
     void loopPaused();
     void lazyTimerShot();
     //! Enables the read notifier when hiredis wants reads and they are not lazy.
@@ -130,14 +161,13 @@ private:
     // What handleReadable() read and has not passed on yet.
     const char *m_next = nullptr;
     const char *m_end = nullptr;
-    QSocketNotifier m_readNotifier;
-    QSocketNotifier m_writeNotifier;
+    AdapterNotifier m_readNotifier;
+    AdapterNotifier m_writeNotifier;
     // hiredis has output for an established connection, to be written when
     // the event loop pauses (loopPaused), without the write notifier.
     bool m_writePending = false;
-    // The event dispatcher was seen to emit aboutToBlock()/awake(): only
-    // then is a pending write left to loopPaused().
-    bool m_loopSignals = false;
+    // This thread's; a write waits for a pause only once it has seen one.
+    QPointer<LoopPauses> m_pauses;
 };
 
 } // namespace Clustr

@@ -4,15 +4,18 @@
 #include "fakeredis.h"
 #include "redisserver.h"
 
+#include "redis/looppauses_p.h"
 #include "redis/qtadapter_p.h"
 #include "redis/redisclient_p.h"
 #include "redis/sigpipeguard_p.h"
 
+#include <QtCore/QAbstractEventDispatcher>
 #include <QtCore/QScopeGuard>
 
 #include <ClustrQt/redisclient.h>
 
 #include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
 #include <memory>
@@ -98,6 +101,7 @@ private Q_SLOTS:
     void messagesOfEverySizeArriveInOrder();
     void nestedEventLoopKeepsMessageOrder();
     void repliesNobodyWaitsForAreReadLazily();
+    void answersLeaveBeforeTheLoopUnwinds();
 
 private:
     RedisServer m_server;
@@ -921,6 +925,62 @@ void tst_RedisClient::repliesNobodyWaitsForAreReadLazily()
 
     server.kill();
     QTRY_COMPARE(c->state(), RedisClient::State::Reconnecting);
+}
+
+// What a receiver publishes in answer to a message is written once the
+// read that brought the message is passed on, not after the event loop has
+// unwound to its pause: seen here from a slot on the dispatcher's awake(),
+// made before the connections' own, which a raw subscriber on the answer's
+// channel finds the answer already delivered in.
+void tst_RedisClient::answersLeaveBeforeTheLoopUnwinds()
+{
+    RedisServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance();
+    QVERIFY(dispatcher);
+    // The connections' pauses, made again after our slot (the earlier tests' went with their connections).
+    delete dispatcher->findChild<Clustr::LoopPauses *>(QString(), Qt::FindDirectChildrenOnly);
+
+    QTcpSocket watcher;
+    watcher.connectToHost(QHostAddress::LocalHost, quint16(server.port()));
+    QVERIFY(watcher.waitForConnected(5000));
+    watcher.write("SUBSCRIBE answer\r\n");
+    QByteArray seen;
+    auto readUntil = [&watcher, &seen](const QByteArray &text) {
+        // Blocking, without the event loop: bounded by the timeout, not a sleep.
+        while (!seen.contains(text) && watcher.waitForReadyRead(5000))
+            seen += watcher.readAll();
+        return seen.contains(text);
+    };
+    QVERIFY(readUntil("subscribe"));
+    seen.clear();
+
+    bool answered = false;
+    std::optional<bool> answerOutAtPause;
+    const auto spy = connect(dispatcher, &QAbstractEventDispatcher::awake, this, [&] {
+        if (answered && !answerOutAtPause)
+            answerOutAtPause = readUntil("$6\r\nanswer\r\n$5\r\nhello");
+    });
+    const auto disconnectSpy = qScopeGuard([spy] { disconnect(spy); });
+
+    auto sub = client(server.url());
+    auto pub = client(server.url());
+    QVERIFY(sub->open() && pub->open());
+    QVERIFY(waitConnected(sub.get()) && waitConnected(pub.get()));
+    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+    sub->subscribe("ask");
+    QVERIFY(subscribed.wait());
+    connect(sub.get(), &RedisClient::messageReceived, this, [&](const QByteArray &, const QByteArray &) {
+        pub->publish("answer", "hello");
+        answered = true;
+    });
+    auto asker = client(server.url());
+    QVERIFY(asker->open());
+    QVERIFY(waitConnected(asker.get()));
+    asker->publish("ask", "question");
+    QTRY_VERIFY(answerOutAtPause.has_value());
+    QVERIFY2(*answerOutAtPause, seen.constData());
 }
 
 #include "tst_redisclient.moc"
