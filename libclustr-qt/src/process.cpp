@@ -109,6 +109,8 @@ bool ProcessPrivate::validate()
     channels = Protocol::Channels(valid ? ns : QString(), valid ? host : QString())
                    .withHashTaggedKeys(valid && RedisClient::isClusterUrl(redisUrl))
                    .withShardedInboxes(valid && RedisClient::usesShardedChannels(redisUrl));
+    lastGroupChannel.clear(); // the names built with the channels before
+    lastPrivateChannel.clear();
     if (!valid) {
         error = Process::Error::InvalidSetup;
         qCCritical(lcProcess).noquote() << errorString;
@@ -327,7 +329,7 @@ std::optional<Protocol::Channels> ProcessPrivate::channelsOfHost(const QString &
     return channels.forHost(host);
 }
 
-QByteArray ProcessPrivate::privateChannelFor(const QString &host, qint64 target, const char *what) const
+QByteArray ProcessPrivate::privateChannelFor(const QString &host, qint64 target, const char *what)
 {
     if (!checkValid(what))
         return {};
@@ -335,8 +337,14 @@ QByteArray ProcessPrivate::privateChannelFor(const QString &host, qint64 target,
         qCWarning(lcProcess) << what << "ignored: invalid pid" << target;
         return {};
     }
-    if (host.isEmpty())
-        return channels.privateChannel(target);
+    if (host.isEmpty()) {
+        // Built once per peer in a row, not for every message.
+        if (target != lastPrivateTarget || lastPrivateChannel.isEmpty()) {
+            lastPrivateTarget = target;
+            lastPrivateChannel = channels.privateChannel(target);
+        }
+        return lastPrivateChannel;
+    }
     const auto scoped = channelsOfHost(host, what);
     return scoped ? scoped->privateChannel(target) : QByteArray();
 }

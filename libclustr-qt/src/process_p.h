@@ -95,12 +95,12 @@ public:
     int killReceivers(const QByteArray &killChannel) const { return childKills.contains(killChannel) ? 2 : 1; }
     //! Whether \a json is one JSON value; warns, naming \a what, if not.
     bool checkJson(const QByteArray &json, const char *what) const;
-    //! The channel of an emit to process \a target, or empty (warned) if it cannot be sent.
-    //! This process' channels, or those of \a host's processes (none, warned, for a host it cannot name).
     //! The host heartbeats, the announcement and the status name: the cluster's host name, else the machine's.
     QString hostLabel() const;
+    //! This process' channels, or those of \a host's processes (none, warned, for a host it cannot name).
     std::optional<Protocol::Channels> channelsOfHost(const QString &host, const char *what) const;
-    QByteArray privateChannelFor(const QString &host, qint64 target, const char *what) const;
+    //! The channel of an emit to process \a target, or empty (warned) if it cannot be sent.
+    QByteArray privateChannelFor(const QString &host, qint64 target, const char *what);
     //! Makes lastGroupChannel the channel of group \a target; false (warned) if it cannot be sent.
     bool groupChannelFor(const QString &target, const char *what);
     void finishClose(int exitCode);
@@ -143,6 +143,10 @@ public:
     // The channel of the group emitGroup() addressed last.
     QString lastGroup;
     QByteArray lastGroupChannel;
+    // The private channel on this host that emitPrivate() addressed last:
+    // a process that answers messages names the same peers again and again.
+    qint64 lastPrivateTarget = 0;
+    QByteArray lastPrivateChannel;
     // The envelope's start, for the pid and group it was made for.
     QByteArray envelope;
     qint64 prefixPid = 0;
