@@ -1145,18 +1145,19 @@ void tst_Daemon::anUnnamedClusterIsCalledByItsFileName()
     QVERIFY2(d.waitForOutput(QStringLiteral("cluster started: 1 worker")), qPrintable(d.output() + d.errors()));
     QVERIFY2(d.output().contains(QStringLiteral("of cluster \"storefront\"")), qPrintable(d.output()));
     QVERIFY2(!d.output().contains(QStringLiteral("1 workers")), qPrintable(d.output()));
+    auto why = [&](const QString &text) { return (text + QStringLiteral(" [daemon %1] ").arg(d.pid()) + d.output() + d.errors()).toUtf8(); };
     const QStringList redis{QStringLiteral("--redis"), m_redis.url()};
     const auto [statusCode, status] = runToEnd(QStringList{QStringLiteral("status")} + redis);
-    QVERIFY2(statusCode == 0 && status.startsWith(QStringLiteral("cluster \"storefront\" at ")), qPrintable(status));
+    QVERIFY2(statusCode == 0 && status.startsWith(QStringLiteral("cluster \"storefront\" at ")), why(status).constData());
     // ... and finds it by that name.
     const auto [byName, byNameStatus] = runToEnd(QStringList{QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("storefront")} + redis);
-    QVERIFY2(byName == 0 && byNameStatus.startsWith(QStringLiteral("cluster \"storefront\" at ")), qPrintable(byNameStatus));
+    QVERIFY2(byName == 0 && byNameStatus.startsWith(QStringLiteral("cluster \"storefront\" at ")), why(byNameStatus).constData());
     const auto [other, otherOutput] = runToEnd(QStringList{QStringLiteral("status"), QStringLiteral("--cluster"), QStringLiteral("backoffice")} + redis);
-    QVERIFY2(other == 4 && otherOutput.contains(QStringLiteral("no cluster \"backoffice\" is running")), qPrintable(otherOutput));
+    QVERIFY2(other == 4 && otherOutput.contains(QStringLiteral("no cluster \"backoffice\" is running")), why(otherOutput).constData());
     const auto [published, publishOutput] = runToEnd(QStringList{QStringLiteral("publish"), QStringLiteral("hi")} + redis);
-    QVERIFY2(published == 0 && publishOutput.contains(QStringLiteral("published to cluster \"storefront\": ")), qPrintable(publishOutput));
+    QVERIFY2(published == 0 && publishOutput.contains(QStringLiteral("published to cluster \"storefront\": ")), why(publishOutput).constData());
     const auto [stopped, stopOutput] = runToEnd(QStringList{QStringLiteral("stop")} + redis);
-    QVERIFY2(stopped == 0 && stopOutput.contains(QStringLiteral("stopped cluster \"storefront\": ")), qPrintable(stopOutput));
+    QVERIFY2(stopped == 0 && stopOutput.contains(QStringLiteral("stopped cluster \"storefront\": ")), why(stopOutput).constData());
     QVERIFY(d.waitForFinished());
 }
 
