@@ -22,8 +22,8 @@ class QtRedisAdapter;
   One per thread, made on first use, a child of the thread's event
   dispatcher. Every adapter used to connect to both signals itself: the
   loop then called each of them twice per pass, whether it had anything to
-  write or not, which in a process that answers messages was a tenth of
-  what a message cost (docs/BENCHMARKS.md, latency). Now the dispatcher
+  write or not: in a process that answers messages, about 7% of the
+  instructions a message cost (docs/BENCHMARKS.md, latency). Now the dispatcher
   calls this object, and it calls the adapters only when one has a write
   waiting, in the order the adapters were made, as the signals did.
 */

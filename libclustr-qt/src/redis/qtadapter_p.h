@@ -21,8 +21,8 @@ class QtRedisAdapter;
   A socket notifier that hands its activations to its adapter itself.
   QSocketNotifier announces each one with two signals (activated() with a
   QSocketDescriptor and, until Qt 7, with an int) through the meta-object
-  system; for a socket that is readable once per message, that was about a
-  twentieth of what a message cost (docs/BENCHMARKS.md, latency). Every
+  system; for a socket that is readable once per message, that was about
+  4% of the instructions a message cost (docs/BENCHMARKS.md, latency). Every
   other event goes to QSocketNotifier.
 */
 class AdapterNotifier final : public QSocketNotifier
