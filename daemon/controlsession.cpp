@@ -169,7 +169,12 @@ bool Session::firstContact(int timeoutMs)
             m_redisError = QString::fromUtf8(reply.string);
         }
     });
-    waitUntil([this] { return m_redisFailed || (m_firstAnswer && m_client.isConnected()); }, timeoutMs);
+    // On a Redis Cluster that order does not hold: the cluster's keys may
+    // live on another node than the one that answers PING, or their reads
+    // be redirected. The end of the first read is waited for as well (on
+    // one Redis it has come by then).
+    waitUntil([this] { return m_redisFailed || (m_firstAnswer && m_client.isConnected() && m_refreshes > m_refreshesAtOpen); },
+              timeoutMs);
     return m_firstAnswer && m_client.isConnected();
 }
 
@@ -190,6 +195,7 @@ bool Session::adoptUnnamedCalledAsAsked(int timeoutMs)
     m_client.close();
     m_namespace.clear();
     m_client.setClusterName(m_namespace);
+    m_refreshesAtOpen = m_refreshes;
     return m_client.open() && firstContact(timeoutMs) && refusal() == Cli::Ok && m_client.isClusterRunning();
 }
 
@@ -239,6 +245,7 @@ int Session::openClient()
         if (openError.isEmpty())
             openError = text;
     });
+    m_refreshesAtOpen = m_refreshes;
     const bool opened = m_client.open();
     QObject::disconnect(&m_client, &Clustr::ClusterClient::errorOccurred, &m_client, nullptr);
     if (!opened) {

@@ -155,6 +155,7 @@ private:
     bool m_acrossHostsAllowed = false;
     bool m_acrossHosts = false;
     int m_refreshes = 0;
+    int m_refreshesAtOpen = 0; // m_refreshes when the client was last opened
     QStringList m_tried;
     std::chrono::milliseconds m_pollInterval{1000};
     bool m_firstAnswer = false;
