@@ -62,8 +62,9 @@ void LoopPauses::callWaitingNow()
     // pauses (and calls this) again.
     ++m_calling;
     for (size_t i = 0; i < m_adapters.size(); ++i) {
-        if (QtRedisAdapter *adapter = m_adapters[i])
-            adapter->loopPaused(); // nothing unless it has a write waiting
+        QtRedisAdapter *adapter = m_adapters[i];
+        if (adapter && adapter->m_writePending)
+            adapter->loopPaused();
     }
     if (--m_calling == 0)
         m_adapters.erase(std::remove(m_adapters.begin(), m_adapters.end(), nullptr), m_adapters.end());

@@ -151,9 +151,10 @@ void QtRedisAdapter::socketActivated(QSocketNotifier::Type type)
 void QtRedisAdapter::addWrite(void *self)
 {
     auto *adapter = static_cast<QtRedisAdapter *>(self);
-    // Commands of an established connection are written when the event
-    // loop pauses (loopPaused()): everything one pass issued goes out in
-    // one write before the loop sleeps. Toggling the write notifier for
+    // Commands of an established connection are written when the read
+    // being handled has been passed on, or else when the event loop pauses
+    // (LoopPauses calls loopPaused()): what one read or one pass issued goes
+    // out in one write. Toggling the write notifier for
     // every command instead cost each message a loop pass and, with the
     // GLib dispatcher, two wake-up writes (enable and disable each wake the
     // loop): most of the latency a message had over a plain client. While
