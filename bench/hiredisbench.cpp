@@ -6,21 +6,21 @@
 //
 //   sub            --redis=URL --channel=C --count=N
 //   pub            --redis=URL --channel=C --count=N [--size=64] [--window=1000]
-//   ping           --redis=URL --peer=PID [--count=20000] [--warmup=1000]
-//   pong           --redis=URL
+//   ping           --redis=URL --peer=PID [--count=20000] [--warmup=1000] [--wake-by-poll [--poll-timeout=MS]]
+//   pong           --redis=URL [--wake-by-poll [--poll-timeout=MS]]
 //   hotpath        --redis=URL [--count=20000] [--size=64] [--window=1000]
 //   startup-master --redis=URL --count=N
 //   startup-worker --redis=URL --master=PID     (started by startup-master)
 //
 // URL: unix:///path/to.sock or redis://host:port.
-#include "benchcommon.h"
+#include "rawredis.h"
 
-#include <hiredis/hiredis.h>
-
+#include <cerrno>
 #include <csignal>
 #include <string>
 #include <vector>
 
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,68 +33,41 @@ namespace {
 
 using Bench::opt;
 using Bench::optInt;
+using Bench::Raw::appendPublish;
+using Bench::Raw::flush;
+using Bench::Raw::getReply;
+using Bench::Raw::isMessage;
+using Bench::Raw::parsePing;
+using Bench::Raw::privateChannel;
+using Bench::Raw::subscribe;
 
 redisContext *connectRedis()
 {
-    const std::string url = opt("redis", "redis://127.0.0.1:6379");
-    redisContext *c = nullptr;
-    if (url.rfind("unix://", 0) == 0) {
-        c = redisConnectUnix(url.substr(7).c_str());
-    } else if (url.rfind("redis://", 0) == 0) {
-        const std::string rest = url.substr(8);
-        const size_t colon = rest.rfind(':');
-        const std::string host = colon == std::string::npos ? rest : rest.substr(0, colon);
-        const int port = colon == std::string::npos ? 6379 : std::atoi(rest.c_str() + colon + 1);
-        c = redisConnect(host.c_str(), port);
-    } else {
-        die("--redis must be unix:///path or redis://host:port");
+    return Bench::Raw::connect(opt("redis", "redis://127.0.0.1:6379"));
+}
+
+// --wake-by-poll (a diagnostic, ping and pong): wait for a message as an
+// event loop does, in poll() and then read(), instead of in read() itself:
+// what one more system call on each hop's way costs (docs/BENCHMARKS.md,
+// latency). --poll-timeout=MS gives poll() a timeout as an event loop with a
+// timer running does (the kernel then arms a timer for every wait).
+bool wakeByPoll = false;
+
+redisReply *awaitMessage(redisContext *c)
+{
+    if (wakeByPoll) {
+        void *reply = nullptr;
+        if (redisReaderGetReply(c->reader, &reply) == REDIS_OK && reply)
+            return static_cast<redisReply *>(reply);
+        pollfd watched{c->fd, POLLIN, 0};
+        // On a timeout (0 ready), the read below waits as without the flag.
+        static const int timeout = int(optInt("poll-timeout", -1));
+        while (::poll(&watched, 1, timeout) < 0) {
+            if (errno != EINTR)
+                die("poll failed");
+        }
     }
-    if (!c || c->err)
-        die(c ? c->errstr : "cannot allocate a redis context");
-    return c;
-}
-
-redisReply *getReply(redisContext *c)
-{
-    void *reply = nullptr;
-    if (redisGetReply(c, &reply) != REDIS_OK || !reply)
-        die(c->errstr[0] ? c->errstr : "connection lost");
-    return static_cast<redisReply *>(reply);
-}
-
-void subscribe(redisContext *c, const std::vector<std::string> &channels)
-{
-    std::vector<const char *> argv{"SUBSCRIBE"};
-    std::vector<size_t> lengths{9};
-    for (const std::string &channel : channels) {
-        argv.push_back(channel.c_str());
-        lengths.push_back(channel.size());
-    }
-    redisAppendCommandArgv(c, int(argv.size()), argv.data(), lengths.data());
-    // One confirmation per channel: only then can nobody message us unheard.
-    for (size_t i = 0; i < channels.size(); ++i)
-        freeReplyObject(getReply(c));
-}
-
-void appendPublish(redisContext *c, const std::string &channel, const std::string &message)
-{
-    const char *argv[] = {"PUBLISH", channel.c_str(), message.c_str()};
-    const size_t lengths[] = {7, channel.size(), message.size()};
-    redisAppendCommandArgv(c, 3, argv, lengths);
-}
-
-void flush(redisContext *c)
-{
-    int done = 0;
-    while (!done) {
-        if (redisBufferWrite(c, &done) != REDIS_OK)
-            die(c->errstr);
-    }
-}
-
-bool isMessage(const redisReply *reply)
-{
-    return reply->type == REDIS_REPLY_ARRAY && reply->elements == 3;
+    return getReply(c);
 }
 
 // Publishes count messages in windows of `window`: append, then read the
@@ -154,25 +127,6 @@ int pub()
     return 0;
 }
 
-// Where to answer and what: the sender's pid and the raw `data` of a payload
-// written like {"meta":{"pid":P,...},"data":D}. A raw client has to look at
-// the payload too, if only this much.
-bool parsePing(const char *text, size_t length, long *pid, std::string *data)
-{
-    const char *pidAt = std::strstr(text, "\"pid\":");
-    const char *dataAt = std::strstr(text, "\"data\":");
-    if (!pidAt || !dataAt || text[length - 1] != '}')
-        return false;
-    *pid = std::strtol(pidAt + 6, nullptr, 10);
-    data->assign(dataAt + 7, size_t(text + length - 1 - (dataAt + 7)));
-    return *pid > 0;
-}
-
-std::string privateChannel(long pid)
-{
-    return "private:" + std::to_string(pid);
-}
-
 int pong()
 {
     redisContext *pub = connectRedis();
@@ -183,7 +137,7 @@ int pong()
     std::string data;
     bool replyOwed = false;
     for (;;) {
-        redisReply *reply = getReply(sub);
+        redisReply *reply = awaitMessage(sub);
         long pid = 0;
         if (isMessage(reply) && parsePing(reply->element[2]->str, reply->element[2]->len, &pid, &data)) {
             appendPublish(pub, privateChannel(pid),
@@ -219,7 +173,7 @@ int ping()
         const long long start = nowNs();
         appendPublish(pub, target, head + std::to_string(i) + "}");
         flush(pub);
-        redisReply *reply = getReply(sub);
+        redisReply *reply = awaitMessage(sub);
         const long long end = nowNs();
         if (!isMessage(reply))
             die("unexpected reply on the subscriber");
@@ -336,6 +290,7 @@ int main(int argc, char **argv)
 {
     Bench::setArguments(argc, argv);
     const std::string mode = argc > 1 ? argv[1] : "";
+    wakeByPoll = Bench::flag(argc, argv, "wake-by-poll");
     if (mode == "sub")
         return sub();
     if (mode == "pub")
