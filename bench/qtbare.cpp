@@ -67,9 +67,10 @@ int pingPong(QCoreApplication &app, const std::string &url, long peer)
     long long start = 0;
     bool replyOwed = false;
     std::string data;
+    const std::string target = Raw::privateChannel(peer);
     auto ping = [&] {
         start = Bench::nowNs();
-        Raw::appendPublish(pub, Raw::privateChannel(peer), head + std::to_string(sent) + "}");
+        Raw::appendPublish(pub, target, head + std::to_string(sent) + "}");
         Raw::flush(pub);
     };
     // As bench-hiredis' ping and pong, but woken by the event loop: one
