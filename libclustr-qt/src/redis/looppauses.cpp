@@ -40,10 +40,12 @@ void LoopPauses::removeAdapter(QtRedisAdapter *adapter)
     const auto it = std::find(m_adapters.begin(), m_adapters.end(), adapter);
     if (it == m_adapters.end())
         return;
-    if (m_calling > 0)
+    if (m_calling > 0) {
         *it = nullptr; // callWaitingNow() goes on over the list
-    else
+        m_adaptersWent = true;
+    } else {
         m_adapters.erase(it);
+    }
 }
 
 void LoopPauses::paused()
@@ -66,8 +68,12 @@ void LoopPauses::callWaitingNow()
         if (adapter && adapter->m_writePending)
             adapter->loopPaused();
     }
-    if (--m_calling == 0)
+    // This runs once per message answered: the list is swept only when
+    // an adapter went meanwhile.
+    if (--m_calling == 0 && m_adaptersWent) {
+        m_adaptersWent = false;
         m_adapters.erase(std::remove(m_adapters.begin(), m_adapters.end(), nullptr), m_adapters.end());
+    }
 }
 
 } // namespace Clustr

@@ -58,6 +58,7 @@ private:
     // being called leaves a null behind until the calls are over.
     std::vector<QtRedisAdapter *> m_adapters;
     int m_calling = 0;
+    bool m_adaptersWent = false; // a null is left in m_adapters
     bool m_writesWaiting = false;
     bool m_pausesSeen = false;
 };

@@ -34,7 +34,6 @@ void feedReader(void *reader, const char *data, qsizetype size)
 
 AdapterNotifier::AdapterNotifier(qintptr socket, Type type, QtRedisAdapter *adapter)
     : QSocketNotifier(socket, type, adapter)
-    , m_adapter(adapter)
 {
 }
 
@@ -45,7 +44,7 @@ bool AdapterNotifier::event(QEvent *event)
     // Nothing of this object is touched after the call: a callback may have
     // let go of the connection (the adapter, and with it this notifier, is
     // then deleted later, never here).
-    m_adapter->socketActivated(type());
+    static_cast<QtRedisAdapter *>(parent())->socketActivated(type());
     return true;
 }
 

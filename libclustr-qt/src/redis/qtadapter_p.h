@@ -23,7 +23,7 @@ class QtRedisAdapter;
   QSocketDescriptor and, until Qt 7, with an int) through the meta-object
   system; for a socket that is readable once per message, that was about
   4% of the instructions a message cost (docs/BENCHMARKS.md, latency). Every
-  other event goes to QSocketNotifier.
+  other event goes to QSocketNotifier. Its adapter is its parent.
 */
 class AdapterNotifier final : public QSocketNotifier
 {
@@ -32,9 +32,6 @@ public:
 
 protected:
     bool event(QEvent *event) override;
-
-private:
-    QtRedisAdapter *m_adapter;
 };
 
 /*!
