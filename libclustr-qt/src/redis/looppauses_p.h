@@ -40,7 +40,13 @@ public:
     //! The dispatcher was seen to signal a pause: only then may a write wait for one.
     bool pausesSeen() const { return m_pausesSeen; }
     //! An adapter has a write waiting: the adapters are called at the next pause.
-    void writeWaiting() { m_writesWaiting = true; }
+    void writeWaiting()
+    {
+        // Another write waits already: an answer waits with it (takeLastOfRead()).
+        if (m_writesWaiting)
+            m_lastOfRead = false;
+        m_writesWaiting = true;
+    }
     /*!
       Calls the adapters that have a write waiting now, as at a pause. An
       adapter that has passed on what one read brought calls it: what the
@@ -49,6 +55,25 @@ public:
       still leave together).
     */
     void callWaitingNow();
+
+    /*!
+      The message being handed to its receiver is the last of what one read
+      brought (QtRedisAdapter::passOn()): the first answer its receiver
+      publishes may leave at once, from inside the receiver's slot
+      (QtRedisAdapter::publishWritten()), rather than after the slot and
+      the message have been unwound: nothing else of that read can join it.
+      Only while it is the first write waiting in this thread: the writes
+      of one pass otherwise leave together, in the order the connections
+      were made, as before.
+    */
+    void setLastOfRead(bool last) { m_lastOfRead = last; }
+    //! Whether an answer may leave at once; true once per last message.
+    bool takeLastOfRead()
+    {
+        const bool last = m_lastOfRead;
+        m_lastOfRead = false;
+        return last;
+    }
 
 private:
     explicit LoopPauses(QAbstractEventDispatcher *dispatcher);
@@ -61,6 +86,7 @@ private:
     bool m_adaptersWent = false; // a null is left in m_adapters
     bool m_writesWaiting = false;
     bool m_pausesSeen = false;
+    bool m_lastOfRead = false;
 };
 
 } // namespace Clustr

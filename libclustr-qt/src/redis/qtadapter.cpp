@@ -245,7 +245,12 @@ void QtRedisAdapter::passOn()
         if (byReply && m_scanner.atReplyBoundary() && reader->pos >= reader->len
             && (whole = m_scanner.wholeMessage(data, size, &message)) > 0) {
             m_next = data + whole; // before the sink: a nested read goes on from there
+            const bool last = m_next >= m_end && m_pauses;
+            if (last)
+                m_pauses->setLastOfRead(true);
             m_messageSink(m_sinkContext, message); // may free the context (m_context is null then)
+            if (last && m_pauses)
+                m_pauses->setLastOfRead(false);
             continue;
         }
         qsizetype taken = size;
@@ -312,6 +317,16 @@ bool QtRedisAdapter::writeDirectly()
         delWrite(this);
     addRead(this);
     return true;
+}
+
+void QtRedisAdapter::publishWritten()
+{
+    if (!m_writePending || !m_context || m_context->c.err != 0 || !m_pauses || !m_pauses->takeLastOfRead())
+        return;
+    // Only the direct write, which reports a failure and nothing else: a
+    // failed write is left to the pause, where hiredis takes its error path
+    // (it may free the context and call back), not under the caller's feet.
+    writeDirectly(); // delWrite() once all is written
 }
 
 void QtRedisAdapter::loopPaused()

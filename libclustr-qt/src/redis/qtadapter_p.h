@@ -104,6 +104,17 @@ public:
     //! beyond, by hiredis, which frees it once written.
     static constexpr size_t DirectWriteBuffer = 64 * 1024;
 
+    /*!
+      A PUBLISH was queued. In answer to the last message of a read, as the
+      first write waiting in this thread (LoopPauses::setLastOfRead()), it
+      is written now, while the receiver's slot still runs: the time the
+      slot, the message's destruction and the way back to the adapter take
+      is off the answer's path (about 1% of a ping-pong's round trip,
+      docs/BENCHMARKS.md, latency). A slot that writes more leaves the rest
+      to be written together after it, as before.
+    */
+    void publishWritten();
+
 Q_SIGNALS:
     //! hiredis let go of the context (freed after an error or a close).
     void detached();

@@ -738,6 +738,8 @@ void RedisClientPrivate::writePublish(const QByteArray &channel, const QByteArra
     Q_ASSERT(to == command.data() + size);
     written(redisAsyncFormattedCommand(context, &RedisClientPrivate::onReply, nullptr, command.constData(), size), {},
             PublishCommand);
+    if (adapter)
+        adapter->publishWritten(); // an answer to the last message read leaves at once
 }
 
 void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callback, const QByteArray &command,

@@ -62,6 +62,63 @@ int freePort()
     return s.serverPort();
 }
 
+// A plain connection to Redis read blocking, outside the event loop: what
+// a client has written is seen from inside a slot.
+class RawWatcher
+{
+public:
+    bool open(int port, const QByteArray &command, const QByteArray &answer)
+    {
+        m_socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+        if (!m_socket.waitForConnected(5000))
+            return false;
+        m_socket.write(command);
+        const bool answered = readUntil(answer);
+        m_seen.clear();
+        return answered;
+    }
+    // Bounded by the timeout, not a sleep; what the event loop read meanwhile is taken first.
+    bool readUntil(const QByteArray &text)
+    {
+        m_seen += m_socket.readAll();
+        while (!m_seen.contains(text) && m_socket.waitForReadyRead(5000))
+            m_seen += m_socket.readAll();
+        return m_seen.contains(text);
+    }
+    const QByteArray &seen() const { return m_seen; }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_seen;
+};
+
+// The clients of the answer tests, connected: `first` (made before the
+// others), a subscriber on "ask" whose slot answers through `pub`, and an
+// asker; ask() sends the question.
+struct Answering
+{
+    std::unique_ptr<RedisClient> first, sub, pub, asker;
+
+    bool connect(const QString &url)
+    {
+        for (auto *c : {&first, &sub, &pub, &asker}) {
+            *c = client(url);
+            if (!(*c)->open() || !waitConnected(c->get()))
+                return false;
+        }
+        QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
+        sub->subscribe("ask");
+        return subscribed.wait();
+    }
+    template<typename Slot>
+    void answer(QObject *context, Slot slot)
+    {
+        QObject::connect(sub.get(), &RedisClient::messageReceived, context,
+                         [slot](const QByteArray &, const QByteArray &) { slot(); });
+    }
+    void ask() { asker->publish("ask", "question"); }
+};
+
 } // namespace
 
 class tst_RedisClient : public QObject
@@ -102,6 +159,8 @@ private Q_SLOTS:
     void nestedEventLoopKeepsMessageOrder();
     void repliesNobodyWaitsForAreReadLazily();
     void answersLeaveBeforeTheLoopUnwinds();
+    void theAnswerToALastMessageLeavesFromTheSlot();
+    void anAnswerDoesNotOvertakeEarlierWrites();
 
 private:
     RedisServer m_server;
@@ -942,45 +1001,80 @@ void tst_RedisClient::answersLeaveBeforeTheLoopUnwinds()
     // The connections' pauses, made again after our slot (the earlier tests' went with their connections).
     delete dispatcher->findChild<Clustr::LoopPauses *>(QString(), Qt::FindDirectChildrenOnly);
 
-    QTcpSocket watcher;
-    watcher.connectToHost(QHostAddress::LocalHost, quint16(server.port()));
-    QVERIFY(watcher.waitForConnected(5000));
-    watcher.write("SUBSCRIBE answer\r\n");
-    QByteArray seen;
-    auto readUntil = [&watcher, &seen](const QByteArray &text) {
-        // Blocking, without the event loop: bounded by the timeout, not a sleep.
-        while (!seen.contains(text) && watcher.waitForReadyRead(5000))
-            seen += watcher.readAll();
-        return seen.contains(text);
-    };
-    QVERIFY(readUntil("subscribe"));
-    seen.clear();
+    RawWatcher watcher;
+    QVERIFY(watcher.open(server.port(), "SUBSCRIBE answer\r\n", "subscribe"));
 
     bool answered = false;
     std::optional<bool> answerOutAtPause;
     const auto spy = connect(dispatcher, &QAbstractEventDispatcher::awake, this, [&] {
         if (answered && !answerOutAtPause)
-            answerOutAtPause = readUntil("$6\r\nanswer\r\n$5\r\nhello");
+            answerOutAtPause = watcher.readUntil("$6\r\nanswer\r\n$5\r\nhello");
     });
     const auto disconnectSpy = qScopeGuard([spy] { disconnect(spy); });
 
-    auto sub = client(server.url());
-    auto pub = client(server.url());
-    QVERIFY(sub->open() && pub->open());
-    QVERIFY(waitConnected(sub.get()) && waitConnected(pub.get()));
-    QSignalSpy subscribed(sub.get(), &RedisClient::subscribed);
-    sub->subscribe("ask");
-    QVERIFY(subscribed.wait());
-    connect(sub.get(), &RedisClient::messageReceived, this, [&](const QByteArray &, const QByteArray &) {
-        pub->publish("answer", "hello");
+    Answering clients;
+    QVERIFY(clients.connect(server.url()));
+    clients.answer(this, [&] {
+        clients.pub->publish("answer", "hello");
         answered = true;
     });
-    auto asker = client(server.url());
-    QVERIFY(asker->open());
-    QVERIFY(waitConnected(asker.get()));
-    asker->publish("ask", "question");
+    clients.ask();
     QTRY_VERIFY(answerOutAtPause.has_value());
-    QVERIFY2(*answerOutAtPause, seen.constData());
+    QVERIFY2(*answerOutAtPause, watcher.seen().constData());
+}
+
+// The last message of a read: the first answer its receiver publishes is
+// written while the receiver's slot still runs, which a raw subscriber on
+// the answer's channel, read from inside the slot, sees. A second answer
+// of the same slot follows after it, in order.
+void tst_RedisClient::theAnswerToALastMessageLeavesFromTheSlot()
+{
+    RedisServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    RawWatcher watcher;
+    QVERIFY(watcher.open(server.port(), "SUBSCRIBE answer\r\n", "subscribe"));
+
+    Answering clients;
+    QVERIFY(clients.connect(server.url()));
+    std::optional<bool> outFromTheSlot;
+    clients.answer(this, [&] {
+        clients.pub->publish("answer", "hello");
+        outFromTheSlot = watcher.readUntil("$6\r\nanswer\r\n$5\r\nhello");
+        clients.pub->publish("answer", "again");
+    });
+    clients.ask();
+    QTRY_VERIFY(outFromTheSlot.has_value());
+    QVERIFY2(*outFromTheSlot, watcher.seen().constData());
+    QVERIFY2(watcher.readUntil("$5\r\nagain"), watcher.seen().constData());
+    QVERIFY(watcher.seen().indexOf("hello") < watcher.seen().indexOf("again"));
+}
+
+// ... but not ahead of a write that waits already: the writes of one pass
+// leave together, in the order their connections were made, as before;
+// Redis runs them in that order (MONITOR says).
+void tst_RedisClient::anAnswerDoesNotOvertakeEarlierWrites()
+{
+    RedisServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    RawWatcher monitor;
+    QVERIFY(monitor.open(server.port(), "MONITOR\r\n", "+OK"));
+
+    Answering clients;
+    QVERIFY(clients.connect(server.url()));
+    bool answered = false;
+    clients.answer(this, [&] {
+        clients.first->command({"SET", "first", "1"});
+        clients.pub->publish("answer", "second");
+        answered = true;
+    });
+    clients.ask();
+    QTRY_VERIFY(answered);
+    QVERIFY2(monitor.readUntil("\"second\""), monitor.seen().constData());
+    const qsizetype set = monitor.seen().indexOf("\"SET\" \"first\"");
+    QVERIFY2(set >= 0, monitor.seen().constData());
+    QVERIFY2(set < monitor.seen().indexOf("\"PUBLISH\" \"answer\""), monitor.seen().constData());
 }
 
 #include "tst_redisclient.moc"
