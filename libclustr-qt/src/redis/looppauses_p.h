@@ -40,13 +40,7 @@ public:
     //! The dispatcher was seen to signal a pause: only then may a write wait for one.
     bool pausesSeen() const { return m_pausesSeen; }
     //! An adapter has a write waiting: the adapters are called at the next pause.
-    void writeWaiting()
-    {
-        // Another write waits already: an answer waits with it (takeLastOfRead()).
-        if (m_writesWaiting)
-            m_lastOfRead = false;
-        m_writesWaiting = true;
-    }
+    void writeWaiting() { m_writesWaiting = true; }
     /*!
       Calls the adapters that have a write waiting now, as at a pause. An
       adapter that has passed on what one read brought calls it: what the
@@ -60,19 +54,21 @@ public:
       The message being handed to its receiver is the last of what one read
       brought (QtRedisAdapter::passOn()): the first answer its receiver
       publishes may leave at once, from inside the receiver's slot
-      (QtRedisAdapter::publishWritten()), rather than after the slot and
-      the message have been unwound: nothing else of that read can join it.
-      Only while it is the first write waiting in this thread: the writes
-      of one pass otherwise leave together, in the order the connections
-      were made, as before.
+      (QtRedisAdapter::sendAhead()), rather than after the slot and the
+      message have been unwound: nothing else of that read can join it.
     */
     void setLastOfRead(bool last) { m_lastOfRead = last; }
-    //! Whether an answer may leave at once; true once per last message.
-    bool takeLastOfRead()
+    /*!
+      Whether an answer may leave at once; true once per last message, and
+      only while no other write waits in this thread: the writes of one
+      pass otherwise leave together, in the order the connections were
+      made, as before.
+    */
+    bool takeWriteAhead()
     {
-        const bool last = m_lastOfRead;
+        const bool ahead = m_lastOfRead && !m_writesWaiting;
         m_lastOfRead = false;
-        return last;
+        return ahead;
     }
 
 private:

@@ -9,6 +9,7 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sys/socket.h>
@@ -319,14 +320,37 @@ bool QtRedisAdapter::writeDirectly()
     return true;
 }
 
-void QtRedisAdapter::publishWritten()
+size_t QtRedisAdapter::sendAhead(const char *command, size_t size)
 {
-    if (!m_writePending || !m_context || m_context->c.err != 0 || !m_pauses || !m_pauses->takeLastOfRead())
+    // Only on a connection that will take the command into its buffer (one
+    // that is going away refuses it: the bytes would be out, and their
+    // reply nobody's), with nothing of its own waiting to go first.
+    if (!m_context || m_context->c.err != 0 || !(m_context->c.flags & REDIS_CONNECTED)
+        || (m_context->c.flags & (REDIS_DISCONNECTING | REDIS_FREEING | REDIS_SUBSCRIBED))
+        || sdslen(m_context->c.obuf) != 0
+        || !m_pauses || !m_pauses->takeWriteAhead())
+        return 0;
+    // A failure is left to the write of the queued command, where hiredis
+    // takes its error path (it may free the context and call back), not
+    // here under the caller's feet.
+    const ssize_t written = ::send(m_context->c.fd, command, size, MSG_NOSIGNAL);
+    return written > 0 ? size_t(written) : 0;
+}
+
+void QtRedisAdapter::takeBackSent(size_t sent)
+{
+    if (!m_context)
         return;
-    // Only the direct write, which reports a failure and nothing else: a
-    // failed write is left to the pause, where hiredis takes its error path
-    // (it may free the context and call back), not under the caller's feet.
-    writeDirectly(); // delWrite() once all is written
+    // The buffer was empty before the command was queued: the command is
+    // all it holds, and its first `sent` bytes are out.
+    sds obuf = m_context->c.obuf;
+    const size_t left = sdslen(obuf) - std::min(sent, sdslen(obuf));
+    std::memmove(obuf, obuf + (sdslen(obuf) - left), left);
+    sdssetlen(obuf, left);
+    obuf[left] = '\0';
+    if (left == 0)
+        delWrite(this);
+    addRead(this); // the reply, as after any write
 }
 
 void QtRedisAdapter::loopPaused()

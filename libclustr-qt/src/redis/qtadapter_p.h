@@ -105,15 +105,20 @@ public:
     static constexpr size_t DirectWriteBuffer = 64 * 1024;
 
     /*!
-      A PUBLISH was queued. In answer to the last message of a read, as the
-      first write waiting in this thread (LoopPauses::setLastOfRead()), it
-      is written now, while the receiver's slot still runs: the time the
-      slot, the message's destruction and the way back to the adapter take
-      is off the answer's path (about 1% of a ping-pong's round trip,
-      docs/BENCHMARKS.md, latency). A slot that writes more leaves the rest
-      to be written together after it, as before.
+      A command about to be queued (\a command, \a size bytes, formatted)
+      goes to the socket first if it answers the last message of a read and
+      nothing else waits to be written (LoopPauses::takeWriteAhead()): it
+      leaves while the receiver's slot still runs, before hiredis and the
+      client record it, so that neither that bookkeeping nor the slot's
+      return, the message's destruction and the way back to the adapter
+      are on the answer's path (about 2% of a ping-pong's round trip,
+      docs/BENCHMARKS.md, latency). Returns how many bytes the socket took
+      (0: none, the command is written as any other); the caller queues
+      the command as usual and then calls takeBackSent() with that count.
     */
-    void publishWritten();
+    size_t sendAhead(const char *command, size_t size);
+    //! Takes the \a sent bytes that sendAhead() wrote back out of the output buffer.
+    void takeBackSent(size_t sent);
 
 Q_SIGNALS:
     //! hiredis let go of the context (freed after an error or a close).

@@ -736,10 +736,12 @@ void RedisClientPrivate::writePublish(const QByteArray &channel, const QByteArra
     put(message.constData(), size_t(message.size()));
     put("\r\n", 2);
     Q_ASSERT(to == command.data() + size);
-    written(redisAsyncFormattedCommand(context, &RedisClientPrivate::onReply, nullptr, command.constData(), size), {},
-            PublishCommand);
-    if (adapter)
-        adapter->publishWritten(); // an answer to the last message read leaves at once
+    // An answer to the last message read leaves at once (QtRedisAdapter::sendAhead()).
+    const size_t sent = adapter ? adapter->sendAhead(command.constData(), size) : 0;
+    const int status = redisAsyncFormattedCommand(context, &RedisClientPrivate::onReply, nullptr, command.constData(), size);
+    if (sent > 0)
+        adapter->takeBackSent(sent);
+    written(status, {}, PublishCommand);
 }
 
 void RedisClientPrivate::written(int status, RedisClient::ReplyCallback &&callback, const QByteArray &command,

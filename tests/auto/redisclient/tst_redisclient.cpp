@@ -85,6 +85,12 @@ public:
             m_seen += m_socket.readAll();
         return m_seen.contains(text);
     }
+    //! What has come, without blocking: for a wait that the event loop must serve.
+    bool has(const QByteArray &text)
+    {
+        m_seen += m_socket.readAll();
+        return m_seen.contains(text);
+    }
     const QByteArray &seen() const { return m_seen; }
 
 private:
@@ -92,17 +98,29 @@ private:
     QByteArray m_seen;
 };
 
-// The clients of the answer tests, connected: `first` (made before the
-// others), a subscriber on "ask" whose slot answers through `pub`, and an
-// asker; ask() sends the question.
+// The answer tests' Redis, a raw watcher on it, and their clients:
+// `first` (made before the others), a subscriber on "ask" whose slot
+// answers through `pub`, and an asker; ask() sends the question.
 struct Answering
 {
+    RedisServer server;
+    RawWatcher watcher;
     std::unique_ptr<RedisClient> first, sub, pub, asker;
 
-    bool connect(const QString &url)
+    //! Starts Redis and the watcher on it (\a command, once Redis sent \a answer).
+    bool start(const QByteArray &command, const QByteArray &answer, QString *error)
+    {
+        if (!server.start(error))
+            return false;
+        if (watcher.open(server.port(), command, answer))
+            return true;
+        *error = QStringLiteral("the watcher got no answer to ") + QString::fromLatin1(command);
+        return false;
+    }
+    bool connect()
     {
         for (auto *c : {&first, &sub, &pub, &asker}) {
-            *c = client(url);
+            *c = client(server.url());
             if (!(*c)->open() || !waitConnected(c->get()))
                 return false;
         }
@@ -161,6 +179,7 @@ private Q_SLOTS:
     void answersLeaveBeforeTheLoopUnwinds();
     void theAnswerToALastMessageLeavesFromTheSlot();
     void anAnswerDoesNotOvertakeEarlierWrites();
+    void anAnswerTheSocketTakesInPartIsWrittenWhole();
 
 private:
     RedisServer m_server;
@@ -993,34 +1012,30 @@ void tst_RedisClient::repliesNobodyWaitsForAreReadLazily()
 // channel finds the answer already delivered in.
 void tst_RedisClient::answersLeaveBeforeTheLoopUnwinds()
 {
-    RedisServer server;
+    Answering clients;
     QString error;
-    QVERIFY2(server.start(&error), qPrintable(error));
+    QVERIFY2(clients.start("SUBSCRIBE answer\r\n", "subscribe", &error), qPrintable(error));
     QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance();
     QVERIFY(dispatcher);
     // The connections' pauses, made again after our slot (the earlier tests' went with their connections).
     delete dispatcher->findChild<Clustr::LoopPauses *>(QString(), Qt::FindDirectChildrenOnly);
 
-    RawWatcher watcher;
-    QVERIFY(watcher.open(server.port(), "SUBSCRIBE answer\r\n", "subscribe"));
-
     bool answered = false;
     std::optional<bool> answerOutAtPause;
     const auto spy = connect(dispatcher, &QAbstractEventDispatcher::awake, this, [&] {
         if (answered && !answerOutAtPause)
-            answerOutAtPause = watcher.readUntil("$6\r\nanswer\r\n$5\r\nhello");
+            answerOutAtPause = clients.watcher.readUntil("$6\r\nanswer\r\n$5\r\nhello");
     });
     const auto disconnectSpy = qScopeGuard([spy] { disconnect(spy); });
 
-    Answering clients;
-    QVERIFY(clients.connect(server.url()));
+    QVERIFY(clients.connect());
     clients.answer(this, [&] {
         clients.pub->publish("answer", "hello");
         answered = true;
     });
     clients.ask();
     QTRY_VERIFY(answerOutAtPause.has_value());
-    QVERIFY2(*answerOutAtPause, watcher.seen().constData());
+    QVERIFY2(*answerOutAtPause, clients.watcher.seen().constData());
 }
 
 // The last message of a read: the first answer its receiver publishes is
@@ -1029,14 +1044,11 @@ void tst_RedisClient::answersLeaveBeforeTheLoopUnwinds()
 // of the same slot follows after it, in order.
 void tst_RedisClient::theAnswerToALastMessageLeavesFromTheSlot()
 {
-    RedisServer server;
-    QString error;
-    QVERIFY2(server.start(&error), qPrintable(error));
-    RawWatcher watcher;
-    QVERIFY(watcher.open(server.port(), "SUBSCRIBE answer\r\n", "subscribe"));
-
     Answering clients;
-    QVERIFY(clients.connect(server.url()));
+    QString error;
+    QVERIFY2(clients.start("SUBSCRIBE answer\r\n", "subscribe", &error), qPrintable(error));
+    QVERIFY(clients.connect());
+    RawWatcher &watcher = clients.watcher;
     std::optional<bool> outFromTheSlot;
     clients.answer(this, [&] {
         clients.pub->publish("answer", "hello");
@@ -1055,14 +1067,11 @@ void tst_RedisClient::theAnswerToALastMessageLeavesFromTheSlot()
 // Redis runs them in that order (MONITOR says).
 void tst_RedisClient::anAnswerDoesNotOvertakeEarlierWrites()
 {
-    RedisServer server;
-    QString error;
-    QVERIFY2(server.start(&error), qPrintable(error));
-    RawWatcher monitor;
-    QVERIFY(monitor.open(server.port(), "MONITOR\r\n", "+OK"));
-
     Answering clients;
-    QVERIFY(clients.connect(server.url()));
+    QString error;
+    QVERIFY2(clients.start("MONITOR\r\n", "+OK", &error), qPrintable(error));
+    QVERIFY(clients.connect());
+    RawWatcher &monitor = clients.watcher;
     bool answered = false;
     clients.answer(this, [&] {
         clients.first->command({"SET", "first", "1"});
@@ -1075,6 +1084,38 @@ void tst_RedisClient::anAnswerDoesNotOvertakeEarlierWrites()
     const qsizetype set = monitor.seen().indexOf("\"SET\" \"first\"");
     QVERIFY2(set >= 0, monitor.seen().constData());
     QVERIFY2(set < monitor.seen().indexOf("\"PUBLISH\" \"answer\""), monitor.seen().constData());
+}
+
+// An answer larger than the socket takes at once (Redis is stopped while
+// the slot runs, so nothing is read): what the socket took goes ahead, the
+// rest once Redis reads again; the answer arrives whole, once, in order.
+void tst_RedisClient::anAnswerTheSocketTakesInPartIsWrittenWhole()
+{
+    Answering clients;
+    QString error;
+    QVERIFY2(clients.start("SUBSCRIBE answer\r\n", "subscribe", &error), qPrintable(error));
+    QVERIFY(clients.connect());
+    RawWatcher &watcher = clients.watcher;
+    QByteArray big(8 * 1024 * 1024, 'x');
+    for (qsizetype i = 0; i < big.size(); i += 4096)
+        big[i] = char('a' + (i / 4096) % 26); // a misplaced or repeated chunk shows
+    bool answered = false;
+    clients.answer(this, [&] {
+        ::kill(pid_t(clients.server.pid()), SIGSTOP);
+        clients.pub->publish("answer", big);
+        clients.pub->publish("answer", "after");
+        answered = true;
+    });
+    const auto resume = qScopeGuard([&clients] { ::kill(pid_t(clients.server.pid()), SIGCONT); });
+    clients.ask();
+    QTRY_VERIFY(answered);
+    ::kill(pid_t(clients.server.pid()), SIGCONT);
+    // The rest is written from the event loop: waited for there.
+    QTRY_VERIFY_WITH_TIMEOUT(watcher.has("$5\r\nafter\r\n"), 30000);
+    const QByteArray expected = "$6\r\nanswer\r\n$" + QByteArray::number(big.size()) + "\r\n" + big + "\r\n";
+    QCOMPARE(watcher.seen().count(expected), 1);
+    QVERIFY(watcher.seen().indexOf(expected) < watcher.seen().indexOf("$5\r\nafter"));
+    QCOMPARE(clients.pub->refusedCommands(), quint64(0));
 }
 
 #include "tst_redisclient.moc"
