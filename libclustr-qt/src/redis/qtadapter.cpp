@@ -305,19 +305,31 @@ bool QtRedisAdapter::writeDirectly()
         const ssize_t written = ::send(c->fd, c->obuf, length, MSG_NOSIGNAL);
         if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             return false;
-        if (written > 0) {
-            const size_t left = length - size_t(written);
-            std::memmove(c->obuf, c->obuf + written, left);
-            sdssetlen(c->obuf, left);
-            c->obuf[left] = '\0';
-        }
+        if (written > 0)
+            dropWritten(size_t(written));
     }
-    if (sdslen(c->obuf) > 0)
+    wrote();
+    return true;
+}
+
+void QtRedisAdapter::dropWritten(size_t count)
+{
+    sds obuf = m_context->c.obuf;
+    const size_t left = sdslen(obuf) - std::min(count, sdslen(obuf));
+    std::memmove(obuf, obuf + (sdslen(obuf) - left), left);
+    sdssetlen(obuf, left);
+    obuf[left] = '\0';
+}
+
+void QtRedisAdapter::wrote()
+{
+    // As redisAsyncHandleWrite() after a write: the rest waits for the
+    // socket, and the replies are read.
+    if (sdslen(m_context->c.obuf) > 0)
         addWrite(this);
     else
         delWrite(this);
     addRead(this);
-    return true;
 }
 
 size_t QtRedisAdapter::sendAhead(const char *command, size_t size)
@@ -343,14 +355,8 @@ void QtRedisAdapter::takeBackSent(size_t sent)
         return;
     // The buffer was empty before the command was queued: the command is
     // all it holds, and its first `sent` bytes are out.
-    sds obuf = m_context->c.obuf;
-    const size_t left = sdslen(obuf) - std::min(sent, sdslen(obuf));
-    std::memmove(obuf, obuf + (sdslen(obuf) - left), left);
-    sdssetlen(obuf, left);
-    obuf[left] = '\0';
-    if (left == 0)
-        delWrite(this);
-    addRead(this); // the reply, as after any write
+    dropWritten(sent);
+    wrote();
 }
 
 void QtRedisAdapter::loopPaused()

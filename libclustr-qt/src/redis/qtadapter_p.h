@@ -162,6 +162,10 @@ private:
     //! redisAsyncHandleWrite() under a SigPipeGuard, told when the write succeeded.
     void writeGuarded();
     bool writeDirectly();
+    //! Takes the first \a count bytes, written, out of hiredis' output buffer.
+    void dropWritten(size_t count);
+    //! Tells hiredis' hooks what a write leaves: more to write, or not; replies to read.
+    void wrote();
 
     redisAsyncContext *m_context;
     ReplyScanner m_scanner;
