@@ -391,7 +391,7 @@ int message(const QString &command, QStringList args)
     QString warning;
     const QString confirmation = sendMessage(session, command, request, &warning, groupMembers);
     if (!session.waitUntilWritten()) {
-        Cli::err(QStringLiteral("Redis at %1 did not take the message within 3 s").arg(session.displayUrl()));
+        Cli::err(QStringLiteral("Redis at %1 did not take the message within %2").arg(session.displayUrl(), Cli::budgetText(Session::writeBudgetMs())));
         return Cli::Failed;
     }
     if (const int refused = session.reportRefusal(); refused != Cli::Ok)
@@ -498,7 +498,7 @@ int stop(QStringList args)
             stopping = true;
     });
     // Waiting for the stop to be received is part of the user's --timeout.
-    if (!client.stop(code) || !session.waitUntilWritten(3000, timeout * 1000)) {
+    if (!client.stop(code) || !session.waitUntilWritten(timeout * 1000)) {
         Cli::err(QStringLiteral("Redis at %1 did not take the stop request").arg(session.displayUrl()));
         return Cli::Failed;
     }

@@ -252,6 +252,9 @@ int Session::openClient()
         Cli::err(openError);
         return Cli::Usage;
     }
+    // Redis has as long to answer what the command sends as waitUntilWritten() gives it.
+    if (Clustr::RedisClient *publisher = m_client.publisher())
+        publisher->setCommandTimeout(std::chrono::milliseconds(writeBudgetMs()));
     return Cli::Ok;
 }
 
@@ -412,12 +415,23 @@ void Session::waitForFreshFigures()
     client.setPollInterval(m_pollInterval);
 }
 
-bool Session::waitUntilWritten(int timeoutMs, int deliveryMs)
+int Session::writeBudgetMs()
+{
+    // A user who gives Redis more time to answer (a slow link, a loaded
+    // machine) gives it to every answer the command waits for.
+    constexpr int DefaultMs = 3000;
+    return std::max(DefaultMs, Cli::answerBudgetMs());
+}
+
+bool Session::waitUntilWritten(int deliveryMs)
 {
     Clustr::RedisClient *publisher = m_client.publisher();
     if (!publisher)
         return false;
-    if (!waitUntil([publisher] { return publisher->pendingCommands() == 0; }, timeoutMs))
+    // A second past the publisher's own timeout, which answers what is
+    // still outstanding then with its error (reportRefusal() says it).
+    constexpr int PastTheTimeoutMs = 1000;
+    if (!waitUntil([publisher] { return publisher->pendingCommands() == 0; }, writeBudgetMs() + PastTheTimeoutMs))
         return false;
     // Kills and control commands: until their receiver got them (one that
     // reconnects after an outage), or the client gives up on them

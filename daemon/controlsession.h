@@ -89,11 +89,18 @@ public:
 
     /*!
       Until every command sent so far has been written and answered by Redis
-      (false if not within \a timeoutMs), then until every kill or control
-      command was received, for up to \a deliveryMs (the client gives up
-      after 10 s: NotDelivered, which reportRefusal() reports).
+      (false if not soon after writeBudgetMs(), when the publisher's own
+      timeout has answered it with an error), then until every kill or
+      control command was received, for up to \a deliveryMs (the client
+      gives up after 10 s: NotDelivered, which reportRefusal() reports).
     */
-    bool waitUntilWritten(int timeoutMs = 3000, int deliveryMs = 11000);
+    bool waitUntilWritten(int deliveryMs = 11000);
+    /*!
+      How long Redis has to answer what a command sends (the publisher's
+      command timeout): 3 s, or the answer budget (CLUSTR_CONNECT_TIMEOUT)
+      if that is longer.
+    */
+    static int writeBudgetMs();
 
     /*!
       Cli::Ok, or the exit code for the first read or message Redis did not

@@ -332,7 +332,7 @@ int runJob(Session &session, Clustr::ReloadJob &job, int timeoutSeconds)
     // Written, not waited for until received: the job's own time limits
     // (the master must start within 5 s) say it better, and the request is
     // published again meanwhile all the same.
-    if (!session.waitUntilWritten(3000, 0)) // the events that come meanwhile are handled above
+    if (!session.waitUntilWritten(0)) // the events that come meanwhile are handled above
         outcome.finish(Cli::Failed, QStringLiteral("Redis at %1 did not take the %2 request").arg(session.displayUrl(), job.description()));
     else if (session.refusal() != Cli::Ok)
         outcome.finish(session.refusal(), session.refusalText());

@@ -78,6 +78,7 @@ private Q_SLOTS:
     void noClusterRunning();
     void status();
     void messagesReachTheRightProcesses();
+    void aMessageRedisDoesNotTakeFailsAfterItsBudget();
     void kill();
     void reload();
     void reloadWithATimedOutStep();
@@ -758,6 +759,29 @@ void tst_Cli::status()
     QVERIFY2(other.exitCode == 4, other.describe());
     QVERIFY2(other.err.contains("no cluster \"cli-other\" is running at " + m_redis.url().toUtf8()) && other.err.contains("\"cli-status\""),
              other.describe());
+}
+
+// Redis holds every PUBLISH (CLIENT PAUSE ... WRITE): the message is
+// given 3 s to be answered, or the answer budget if that is longer, and
+// then said to have failed; it is not given up on any sooner.
+void tst_Cli::aMessageRedisDoesNotTakeFailsAfterItsBudget()
+{
+    const QString name = QStringLiteral("cli-paused");
+    auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 1)}, 1);
+    QVERIFY(master);
+    const auto unpause = qScopeGuard([this] { m_redis.cli({QStringLiteral("CLIENT"), QStringLiteral("UNPAUSE")}); });
+    for (const auto &[budget, givenMs] : {std::pair{"1.5", 3000}, std::pair{"4", 4000}}) {
+        QProcessEnvironment env = environment();
+        env.insert(QStringLiteral("CLUSTR_CONNECT_TIMEOUT"), QString::fromLatin1(budget));
+        QCOMPARE(m_redis.cli({QStringLiteral("CLIENT"), QStringLiteral("PAUSE"), QStringLiteral("60000"), QStringLiteral("WRITE")}).trimmed(),
+                 QByteArray("OK"));
+        const CliRun run = runCli(QStringList{QStringLiteral("publish"), QStringLiteral("held")} + target(name), 60000, env);
+        m_redis.cli({QStringLiteral("CLIENT"), QStringLiteral("UNPAUSE")});
+        QVERIFY2(run.finished && run.exitCode == 1, run.describe());
+        QVERIFY2(run.err.contains("the message on public may not have reached Redis at ") && run.err.contains(": ERR command timed out\n"),
+                 run.describe());
+        QVERIFY2(run.elapsedMs >= givenMs, run.describe());
+    }
 }
 
 void tst_Cli::messagesReachTheRightProcesses()
