@@ -429,10 +429,15 @@ bool Session::waitUntilWritten(int deliveryMs)
     if (!publisher)
         return false;
     // A second past the publisher's own timeout, which answers what is
-    // still outstanding then with its error (reportRefusal() says it).
+    // still outstanding then with its error. A refusal or that error ends
+    // the wait (reportRefusal() says it): a message's retry, queued at
+    // once, would keep a command outstanding.
     constexpr int PastTheTimeoutMs = 1000;
-    if (!waitUntil([publisher] { return publisher->pendingCommands() == 0; }, writeBudgetMs() + PastTheTimeoutMs))
+    if (!waitUntil([this, publisher] { return publisher->pendingCommands() == 0 || m_refusalCode != Cli::Ok; },
+                   writeBudgetMs() + PastTheTimeoutMs))
         return false;
+    if (m_refusalCode != Cli::Ok)
+        return true;
     // Kills and control commands: until their receiver got them (one that
     // reconnects after an outage), or the client gives up on them
     // (NotDelivered, a refusal: reportRefusal() says which).

@@ -93,6 +93,7 @@ public:
       timeout has answered it with an error), then until every kill or
       control command was received, for up to \a deliveryMs (the client
       gives up after 10 s: NotDelivered, which reportRefusal() reports).
+      A refusal, or that error, ends it at once: reportRefusal() says it.
     */
     bool waitUntilWritten(int deliveryMs = 11000);
     /*!

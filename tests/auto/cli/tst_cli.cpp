@@ -766,6 +766,8 @@ void tst_Cli::status()
 // then said to have failed; it is not given up on any sooner.
 void tst_Cli::aMessageRedisDoesNotTakeFailsAfterItsBudget()
 {
+    if (m_redis.isCluster())
+        QSKIP("CLIENT PAUSE WRITE holds a Redis Cluster's own writes too: the single server covers this");
     const QString name = QStringLiteral("cli-paused");
     auto master = startMaster(name, {workerSpec(QStringLiteral("web"), 1)}, 1);
     QVERIFY(master);
