@@ -18,6 +18,10 @@ class ClusterLockPrivate;
   expires a few seconds after its holder is gone. `clustr-qt run` holds it
   while it runs. See docs/PROTOCOL.md section 11.
 
+  A refresh that Redis refuses or does not answer is warned about once (in
+  the category clustr.master), and again once a refresh succeeds: the name
+  expires meanwhile, and another master could take it.
+
   A holder on this host that is gone (killed with SIGKILL, say) need not be
   waited out: its pid no longer runs here, or runs a later process (the
   lock records its holder's start time and which process table its pid

@@ -46,6 +46,7 @@ public:
     void takeOver(const QByteArray &current, const Protocol::LockOwner &owner);
     void win();
     void lose(qint64 pid, const QString &host);
+    void refresh();
     QByteArray value() const;
 
     ClusterLock *q_ptr;
@@ -55,6 +56,7 @@ public:
     QTimer refreshTimer;
     bool held = false;
     bool opened = false;
+    bool refreshFailing = false; // reported once until a refresh succeeds again
     int attempt = 0; // answers of an attempt that was given up are ignored
     int rounds = 0;
     quint64 ownStartTime = ProcessTable::startTime(0);
@@ -176,6 +178,34 @@ void ClusterLockPrivate::takeOver(const QByteArray &current, const Protocol::Loc
                   });
 }
 
+void ClusterLockPrivate::refresh()
+{
+    Q_Q(ClusterLock);
+    QPointer<ClusterLock> guard(q);
+    // The answer is waited for, not only counted: a refresh that Redis
+    // refuses (an ACL without SET, a replica after a failover) lets the name
+    // expire under a running master, which its holder must hear of. Waiting
+    // also reads the answer as it comes, in the wake-up that brings the
+    // announcement's, where an answer nobody waits for is read by the
+    // client's lazy-read timer, two more passes of an idle master's loop.
+    redis.command({QByteArrayLiteral("SET"), channels.lockKey(), value(), QByteArrayLiteral("PX"), QByteArray::number(LockTtlMs)},
+                  [guard, this](const RedisReply &reply) {
+                      if (!guard || !held)
+                          return;
+                      if (reply.isError() && !refreshFailing) {
+                          refreshFailing = true;
+                          qCWarning(lcMaster).noquote()
+                              << QStringLiteral("the cluster lock %1 could not be refreshed: %2; it expires %3 s after the last refresh that succeeded")
+                                     .arg(QString::fromUtf8(channels.lockKey()), QString::fromUtf8(reply.string))
+                                     .arg(LockTtlMs / 1000);
+                      } else if (!reply.isError() && refreshFailing) {
+                          refreshFailing = false;
+                          // As loud as the failure it ends: whoever saw that must see this.
+                          qCWarning(lcMaster).noquote() << QStringLiteral("the cluster lock %1 is refreshed again").arg(QString::fromUtf8(channels.lockKey()));
+                      }
+                  });
+}
+
 void ClusterLockPrivate::win()
 {
     setHeld(true);
@@ -194,9 +224,7 @@ ClusterLock::ClusterLock(QObject *parent)
     Q_D(ClusterLock);
     d->redis.setClientName(QStringLiteral("clustr.daemon.%1").arg(QCoreApplication::applicationPid()));
     d->redis.setCommandTimeout(AnswerTimeout);
-    connect(&d->refreshTimer, &QTimer::timeout, this, [d] {
-        d->redis.command({QByteArrayLiteral("SET"), d->channels.lockKey(), d->value(), QByteArrayLiteral("PX"), QByteArray::number(LockTtlMs)});
-    });
+    connect(&d->refreshTimer, &QTimer::timeout, this, [d] { d->refresh(); });
 }
 
 ClusterLock::~ClusterLock()

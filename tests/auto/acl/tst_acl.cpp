@@ -6,6 +6,7 @@
 #include "testprocess.h"
 
 #include <ClustrQt/clusterclient.h>
+#include <ClustrQt/clusterlock.h>
 #include <ClustrQt/redisclient.h>
 
 #include <QtCore/QDir>
@@ -31,6 +32,16 @@ struct CommandResult
     QByteArray out;
     QByteArray err;
 };
+
+// What the library logged while a test ran (and passed on to Qt's handler).
+QStringList logged;
+QtMessageHandler previousHandler = nullptr;
+
+void keepMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    logged.append(message);
+    previousHandler(type, context, message);
+}
 
 CommandResult runClustr(const QStringList &arguments)
 {
@@ -59,6 +70,7 @@ private Q_SLOTS:
     void eachRoleIsRefusedWhatItMustNotDo_data();
     void eachRoleIsRefusedWhatItMustNotDo();
     void clientKnowsWhetherItMayCommand();
+    void aRefusedLockRefreshIsReported();
 
 private:
     QString userUrl(const QString &role) const;
@@ -272,6 +284,52 @@ void tst_Acl::clientKnowsWhetherItMayCommand()
     QCOMPARE(as(QStringLiteral("operator"), {QStringLiteral("PUBLISH"), QStringLiteral("shop:public"), QStringLiteral("{}")}), QByteArray("1"));
     QTRY_VERIFY_WITH_TIMEOUT(!heard.isEmpty(), 10000);
     QCOMPARE(heard, QByteArrayList{QByteArrayLiteral("shop:public")});
+}
+
+// The lock's refresh every 2 s is answered, not only sent: when Redis
+// refuses it (here an ACL that takes SET away from the holder), the name
+// would expire under a running master, and the holder says so, once, and
+// again once a refresh succeeds.
+void tst_Acl::aRefusedLockRefreshIsReported()
+{
+    auto admin = [this](const QStringList &command) { return m_redis->cli(command).trimmed(); };
+    QCOMPARE(admin({QStringLiteral("ACL"), QStringLiteral("SETUSER"), QStringLiteral("locker"), QStringLiteral("reset"), QStringLiteral("on"),
+                    QStringLiteral(">locker-pw"), QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all")}),
+             QByteArray("OK"));
+    const auto dropUser = qScopeGuard([&admin] { admin({QStringLiteral("ACL"), QStringLiteral("DELUSER"), QStringLiteral("locker")}); });
+    logged.clear();
+    previousHandler = qInstallMessageHandler(keepMessage);
+    const auto restore = qScopeGuard([] { qInstallMessageHandler(previousHandler); });
+
+    Clustr::ClusterLock lock;
+    lock.setRedisUrl(QStringLiteral("redis://locker:locker-pw@127.0.0.1:%1").arg(m_redis->port()));
+    lock.setClusterName(QStringLiteral("refreshed"));
+    QSignalSpy acquired(&lock, &Clustr::ClusterLock::acquired);
+    lock.acquire();
+    QVERIFY(acquired.wait(10000));
+    QVERIFY(lock.isHeld());
+
+    QCOMPARE(admin({QStringLiteral("ACL"), QStringLiteral("SETUSER"), QStringLiteral("locker"), QStringLiteral("-set")}), QByteArray("OK"));
+    const auto refused = [] {
+        return logged.filter(QStringLiteral("the cluster lock refreshed:clustr:lock could not be refreshed: NOPERM")).size();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(refused(), 1, 10000);
+    QVERIFY2(logged.filter(QStringLiteral("could not be refreshed")).constFirst().contains(QStringLiteral("it expires 5 s after")),
+             qPrintable(logged.join(u'\n')));
+    // Refused again every 2 s (Redis' ACL log counts the refusals), said once.
+    const auto refusals = [&admin] {
+        const QByteArrayList lines = admin({QStringLiteral("ACL"), QStringLiteral("LOG"), QStringLiteral("1")}).split('\n');
+        const qsizetype at = lines.indexOf(QByteArrayLiteral("count"));
+        return at >= 0 && at + 1 < lines.size() ? lines.at(at + 1).toInt() : 0;
+    };
+    const int refusalsBefore = refusals();
+    QVERIFY(refusalsBefore >= 1);
+    QTRY_VERIFY_WITH_TIMEOUT(refusals() > refusalsBefore, 10000);
+    QCOMPARE(refused(), 1);
+
+    QCOMPARE(admin({QStringLiteral("ACL"), QStringLiteral("SETUSER"), QStringLiteral("locker"), QStringLiteral("+set")}), QByteArray("OK"));
+    QTRY_COMPARE_WITH_TIMEOUT(logged.filter(QStringLiteral("the cluster lock refreshed:clustr:lock is refreshed again")).size(), 1, 10000);
+    QCOMPARE(refused(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Acl)
