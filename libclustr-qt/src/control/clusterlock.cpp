@@ -194,9 +194,11 @@ void ClusterLockPrivate::refresh()
                           return;
                       if (reply.isError() && !refreshFailing) {
                           refreshFailing = true;
+                          // A lost connection's error is the client's; Redis' own is in the reply.
+                          const QString why = reply.string.isEmpty() ? redis.errorString() : QString::fromUtf8(reply.string);
                           qCWarning(lcMaster).noquote()
                               << QStringLiteral("the cluster lock %1 could not be refreshed: %2; it expires %3 s after the last refresh that succeeded")
-                                     .arg(QString::fromUtf8(channels.lockKey()), QString::fromUtf8(reply.string))
+                                     .arg(QString::fromUtf8(channels.lockKey()), why)
                                      .arg(LockTtlMs / 1000);
                       } else if (!reply.isError() && refreshFailing) {
                           refreshFailing = false;
