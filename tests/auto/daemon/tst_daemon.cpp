@@ -170,6 +170,19 @@ QByteArray commandOf(qint64 pid)
     return comm.open(QIODevice::ReadOnly) ? comm.readAll().trimmed() : QByteArray();
 }
 
+// A process' environment as /proc shows it. exec() gives the process its
+// new name before it sets up the new program's environment, and /proc reads
+// nothing in between: wait for this to be non-empty, not for the name.
+QByteArrayList environmentOf(qint64 pid)
+{
+    QFile environ(QStringLiteral("/proc/%1/environ").arg(pid));
+    if (!environ.open(QIODevice::ReadOnly))
+        return {};
+    QByteArrayList variables = environ.readAll().split('\0');
+    variables.removeAll(QByteArray());
+    return variables;
+}
+
 // Every process descending from \a root, from the parents /proc names.
 QList<qint64> descendantsOf(qint64 root)
 {
@@ -884,11 +897,9 @@ void tst_Daemon::embeddedRedisLetsInOnlyItsUsers()
     const QList<qint64> workers = descendantsOf(d.pid());
     int handed = 0;
     for (qint64 pid : workers) {
-        QFile environ(QStringLiteral("/proc/%1/environ").arg(pid));
-        if (commandOf(pid) != "clustr-test-wor" || !environ.open(QIODevice::ReadOnly))
+        if (commandOf(pid) != "clustr-test-wor")
             continue;
-        const QByteArrayList variables = environ.readAll().split('\0');
-        for (const QByteArray &variable : variables) {
+        for (const QByteArray &variable : environmentOf(pid)) {
             if (variable.startsWith("CLUSTR_REDIS=")) {
                 QVERIFY2(variable.contains("user=locked-worker&password="), variable.constData());
                 ++handed;
@@ -971,19 +982,19 @@ void tst_Daemon::listeningSocketsGoToTheWorkersThatNameThem()
     const qint64 probePid = probe.captured(1).toLongLong();
     const qint64 plainPid = plain.captured(1).toLongLong();
     auto listenVariables = [](qint64 pid) {
-        QFile environ(QStringLiteral("/proc/%1/environ").arg(pid));
         QByteArrayList found;
-        if (environ.open(QIODevice::ReadOnly)) {
-            for (const QByteArray &variable : environ.readAll().split('\0')) {
-                if (variable.startsWith("LISTEN_"))
-                    found.append(variable);
-            }
+        for (const QByteArray &variable : environmentOf(pid)) {
+            if (variable.startsWith("LISTEN_"))
+                found.append(variable);
         }
         std::sort(found.begin(), found.end());
         return found;
     };
     // The environment is the program's own once it has exec'd (through the shell that sets LISTEN_PID).
-    QTRY_COMPARE_WITH_TIMEOUT(commandOf(probePid), QByteArray("clustr-test-chi"), 10000);
+    for (qint64 pid : {probePid, plainPid}) {
+        QTRY_COMPARE_WITH_TIMEOUT(commandOf(pid), QByteArray("clustr-test-chi"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!environmentOf(pid).isEmpty(), 10000);
+    }
     const QByteArrayList probeVariables = listenVariables(probePid);
     QVERIFY2(probeVariables == (QByteArrayList{"LISTEN_FDNAMES=http:admin", "LISTEN_FDS=2", "LISTEN_PID=" + QByteArray::number(probePid)}),
              (probeVariables.join(' ') + " (the daemon said: " + run.transcript() + ')').constData());
