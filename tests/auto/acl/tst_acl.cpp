@@ -2,6 +2,7 @@
 // The roles of `clustr-qt acl`, loaded into a real redis-server with
 // --aclfile: a cluster runs with them (master as operator, worker as
 // worker), and each role is refused by Redis what it must not do.
+#include "loggedmessages.h"
 #include "redisserver.h"
 #include "testprocess.h"
 
@@ -32,16 +33,6 @@ struct CommandResult
     QByteArray out;
     QByteArray err;
 };
-
-// What the library logged while a test ran (and passed on to Qt's handler).
-QStringList logged;
-QtMessageHandler previousHandler = nullptr;
-
-void keepMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    logged.append(message);
-    previousHandler(type, context, message);
-}
 
 CommandResult runClustr(const QStringList &arguments)
 {
@@ -297,9 +288,8 @@ void tst_Acl::aRefusedLockRefreshIsReported()
                     QStringLiteral(">locker-pw"), QStringLiteral("~*"), QStringLiteral("&*"), QStringLiteral("+@all")}),
              QByteArray("OK"));
     const auto dropUser = qScopeGuard([&admin] { admin({QStringLiteral("ACL"), QStringLiteral("DELUSER"), QStringLiteral("locker")}); });
-    logged.clear();
-    previousHandler = qInstallMessageHandler(keepMessage);
-    const auto restore = qScopeGuard([] { qInstallMessageHandler(previousHandler); });
+    LoggedMessages messages;
+    const QStringList &logged = messages.seen();
 
     Clustr::ClusterLock lock;
     lock.setRedisUrl(QStringLiteral("redis://locker:locker-pw@127.0.0.1:%1").arg(m_redis->port()));
@@ -310,7 +300,7 @@ void tst_Acl::aRefusedLockRefreshIsReported()
     QVERIFY(lock.isHeld());
 
     QCOMPARE(admin({QStringLiteral("ACL"), QStringLiteral("SETUSER"), QStringLiteral("locker"), QStringLiteral("-set")}), QByteArray("OK"));
-    const auto refused = [] {
+    const auto refused = [&logged] {
         return logged.filter(QStringLiteral("the cluster lock refreshed:clustr:lock could not be refreshed: NOPERM")).size();
     };
     QTRY_COMPARE_WITH_TIMEOUT(refused(), 1, 10000);

@@ -3,6 +3,7 @@
 // written, whatever the group is called, and what happens to lines that
 // cannot be written. tst_daemon fills a real (tmpfs) disk under a running daemon.
 #include "logfiles.h"
+#include "loggedmessages.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QDirIterator>
@@ -11,7 +12,6 @@
 #include <QtTest/QtTest>
 
 #include <csignal>
-#include <utility>
 
 #include <sys/resource.h>
 
@@ -27,24 +27,6 @@ QStringList filesUnder(const QString &root)
     files.sort();
     return files;
 }
-
-// The messages logged while it lives, as "warning: TEXT" / "info: TEXT".
-class Messages
-{
-public:
-    Messages() { s_current = this, m_previous = qInstallMessageHandler(&Messages::handle); }
-    ~Messages() { qInstallMessageHandler(m_previous), s_current = nullptr; }
-    QStringList take() { return std::exchange(m_messages, {}); }
-
-private:
-    static void handle(QtMsgType type, const QMessageLogContext &, const QString &text)
-    {
-        s_current->m_messages.append((type == QtWarningMsg ? QStringLiteral("warning: ") : type == QtInfoMsg ? QStringLiteral("info: ") : QStringLiteral("other: ")) + text);
-    }
-    static inline Messages *s_current = nullptr;
-    QtMessageHandler m_previous = nullptr;
-    QStringList m_messages;
-};
 
 } // namespace
 
@@ -105,7 +87,7 @@ void tst_LogFiles::linesThatCannotBeWrittenAreWarnedAboutOnce()
     QVERIFY(QFile::link(QStringLiteral("/dev/full"), web0));
     QVERIFY(QFile::link(QStringLiteral("/dev/full"), web1));
 
-    Messages messages;
+    LoggedMessages messages;
     for (int i = 0; i < 3; ++i)
         QVERIFY(!logs.write(QStringLiteral("web"), 0, 42, "lost", false));
     QVERIFY(!logs.write(QStringLiteral("web"), 1, 43, "lost", false)); // another file: another warning
@@ -138,7 +120,7 @@ void tst_LogFiles::aLineCutShortDoesNotRunIntoTheNext()
     const QString name = logs.fileName(QStringLiteral("web"), 0);
     const QByteArray body(40, 'x');
 
-    Messages messages;
+    LoggedMessages messages;
     rlimit saved{};
     QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
     const auto previous = std::signal(SIGXFSZ, SIG_IGN);
